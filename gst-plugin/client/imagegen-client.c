@@ -1,0 +1,852 @@
+/* gst-imagegen: the client — a thread, its main context, a SoupSession and
+ * the jobs.
+ *
+ * Threading: everything below except imagegen_client_new/free/submit and
+ * the "cancelled" handler runs on the client's thread.  Callers reach it
+ * only through idle sources attached to its context (never
+ * g_main_context_invoke, which would run a submit made from a done callback
+ * re-entrantly).
+ *
+ * A job goes queued -> uploads -> create -> poll... -> download -> done.
+ * job_finish() is the only way out, whatever the reason (success, error,
+ * cancel, deadline, shutdown): it tears down whatever is pending, calls the
+ * done callback once and starts the next queued job.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "imagegen-client.h"
+#include "imagegen-errors.h"
+#include "imagegen-http.h"
+#include "imagegen-poll-schedule.h"
+#include "imagegen-provider.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+struct _ImagegenClient
+{
+  ImagegenClientConfig config;
+  const ImagegenProvider *provider;
+
+  GMainContext *context;
+  GMainLoop *loop;
+  GThread *thread;
+  ImagegenHttp http;            /* its session lives on the thread */
+  ImagegenPollSchedule *schedule;
+
+  GQueue queue;                 /* ImagegenJob*, waiting, FIFO */
+  GPtrArray *running;           /* ImagegenJob* */
+  gboolean shutting_down;
+
+  gint jobs_pending;            /* atomic */
+};
+
+typedef struct
+{
+  gint ref;                     /* atomic: the cancel handler takes one */
+  ImagegenClient *client;
+  ImagegenRequest *request;
+  GCancellable *cancellable;
+  gulong cancelled_id;
+  ImagegenJobEventFunc event_func;
+  ImagegenJobDoneFunc done_func;
+  gpointer user_data;
+
+  ImagegenResult *result;
+  GPtrArray *source_urls;       /* uploaded, then the request's */
+  guint upload_index;
+
+  ImagegenHttpExchange *exchange;       /* the one in flight */
+  GSource *poll_timer;
+  GSource *deadline;
+  gboolean queued;
+  gboolean running;
+  gboolean finished;
+} ImagegenJob;
+
+static void job_upload_next (ImagegenJob * job);
+static void job_create (ImagegenJob * job);
+static void job_poll_later (ImagegenJob * job);
+static void client_start_jobs (ImagegenClient * client);
+
+/* ---- job lifetime ---- */
+
+static ImagegenJob *
+job_ref (ImagegenJob * job)
+{
+  g_atomic_int_inc (&job->ref);
+  return job;
+}
+
+static void
+job_unref (gpointer data)
+{
+  ImagegenJob *job = data;
+
+  if (!g_atomic_int_dec_and_test (&job->ref))
+    return;
+
+  /* Finished jobs have no exchange, timer or handler left. */
+  g_assert (job->exchange == NULL && job->poll_timer == NULL
+      && job->deadline == NULL && job->cancelled_id == 0);
+  imagegen_request_free (job->request);
+  g_clear_object (&job->cancellable);
+  g_clear_pointer (&job->result, imagegen_result_free);
+  g_clear_pointer (&job->source_urls, g_ptr_array_unref);
+  g_free (job);
+}
+
+static void
+destroy_source (GSource ** source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_source_unref (*source);
+  *source = NULL;
+}
+
+static GSource *
+attach_timeout (ImagegenClient * client, guint ms, GSourceFunc func,
+    gpointer data)
+{
+  GSource *source = g_timeout_source_new (ms);
+
+  g_source_set_callback (source, func, data, NULL);
+  g_source_attach (source, client->context);
+  return source;
+}
+
+/* Takes @error (NULL: success). */
+static void
+job_finish (ImagegenJob * job, GError * error)
+{
+  ImagegenClient *client = job->client;
+  ImagegenResult *result;
+  gboolean was_running = job->running;
+
+  if (job->finished) {
+    g_clear_error (&error);
+    return;
+  }
+  job->finished = TRUE;
+
+  if (job->exchange) {
+    imagegen_http_exchange_abort (job->exchange);
+    job->exchange = NULL;
+  }
+  destroy_source (&job->poll_timer);
+  destroy_source (&job->deadline);
+  /* Never called from inside the handler (it only posts an idle), so this
+   * cannot deadlock; it waits for a handler running on another thread. */
+  if (job->cancelled_id) {
+    g_cancellable_disconnect (job->cancellable, job->cancelled_id);
+    job->cancelled_id = 0;
+  }
+
+  if (job->queued)
+    g_queue_remove (&client->queue, job);
+  if (job->running)
+    g_ptr_array_remove_fast (client->running, job);
+  job->queued = job->running = FALSE;
+
+  result = g_steal_pointer (&job->result);
+  if (error) {
+    if (result->task_id && !strstr (error->message, result->task_id))
+      imagegen_error_add_task_id (error, result->task_id);
+    imagegen_error_redact (error, client->config.api_key);
+    g_clear_pointer (&result->image, g_bytes_unref);
+    result->error = error;
+    g_debug ("job %s failed: %s", result->task_id ? result->task_id : "-",
+        error->message);
+  } else {
+    g_debug ("job %s done in %" G_GINT64_FORMAT " ms, %u polls, %u retries",
+        result->task_id, (result->downloaded_us - result->started_us) / 1000,
+        result->polls, result->retries);
+  }
+
+  g_atomic_int_add (&client->jobs_pending, -1);
+  job->done_func (result, job->user_data);
+
+  if (was_running && !client->shutting_down)
+    client_start_jobs (client);
+  job_unref (job);              /* the queue's or running list's */
+}
+
+static void
+job_fail (ImagegenJob * job, ImagegenClientError code, const gchar * format,
+    ...) G_GNUC_PRINTF (3, 4);
+
+static void
+job_fail (ImagegenJob * job, ImagegenClientError code, const gchar * format,
+    ...)
+{
+  va_list args;
+  gchar *text;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  job_finish (job, g_error_new_literal (IMAGEGEN_CLIENT_ERROR, code, text));
+  g_free (text);
+}
+
+static void
+job_event (ImagegenJob * job, const gchar * event)
+{
+  if (job->event_func)
+    job->event_func (event, job->result, job->user_data);
+}
+
+/* ---- cancellation ---- */
+
+static gboolean
+job_cancel_idle (gpointer data)
+{
+  ImagegenJob *job = data;
+
+  job_finish (job, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+          "job cancelled"));
+  return G_SOURCE_REMOVE;
+}
+
+/* Any thread, with the cancellable's lock rules in force: only post. */
+static void
+job_cancelled_cb (GCancellable * cancellable, gpointer data)
+{
+  ImagegenJob *job = data;
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_HIGH);
+  g_source_set_callback (source, job_cancel_idle, job_ref (job), job_unref);
+  g_source_attach (source, job->client->context);
+  g_source_unref (source);
+}
+
+/* ---- answers ---- */
+
+static gchar *
+api_url (ImagegenJob * job, const gchar * path)
+{
+  const gchar *base = job->client->config.base_url;
+  gsize len = strlen (base);
+
+  while (len > 0 && base[len - 1] == '/')
+    len--;
+  return g_strdup_printf ("%.*s%s", (int) len, base, path);
+}
+
+/* Turns an API answer into its JSON, or into the error to report. */
+static JsonNode *
+api_answer (ImagegenJob * job, const ImagegenHttpResponse * r,
+    GError ** error)
+{
+  JsonNode *root = NULL;
+  gboolean is_json;
+
+  job->result->retries += r->retries;
+
+  if (r->error) {
+    if (r->error->domain == IMAGEGEN_CLIENT_ERROR
+        || g_error_matches (r->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      *error = g_error_copy (r->error);
+    else
+      *error = imagegen_error_new_for_transport (r->error, r->retries);
+    return NULL;
+  }
+
+  /* Only bodies that say they are JSON are parsed. */
+  is_json = r->content_type && strstr (r->content_type, "json");
+  if (is_json) {
+    g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+    GError *perr = NULL;
+    gsize size;
+    const gchar *data = g_bytes_get_data (r->body, &size);
+
+    if (json_parser_load_from_data (parser, data, size, &perr)
+        && json_parser_get_root (parser) != NULL) {
+      root = json_node_ref (json_parser_get_root (parser));
+    } else if (SOUP_STATUS_IS_SUCCESSFUL (r->status)) {
+      g_set_error (error, IMAGEGEN_CLIENT_ERROR,
+          IMAGEGEN_CLIENT_ERROR_PROTOCOL, "malformed JSON answer (HTTP %u): %s",
+          r->status, perr ? perr->message : "empty body");
+      g_clear_error (&perr);
+      return NULL;
+    }
+    g_clear_error (&perr);
+  }
+
+  if (!SOUP_STATUS_IS_SUCCESSFUL (r->status)) {
+    gchar *message = root ? job->client->provider->parse_error_body (root) :
+        NULL;
+
+    *error = imagegen_error_new_for_status (r->status, message, r->retries);
+    g_free (message);
+    g_clear_pointer (&root, json_node_unref);
+    return NULL;
+  }
+
+  if (!is_json) {
+    g_set_error (error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+        "answer is not JSON (HTTP %u, Content-Type %s)", r->status,
+        r->content_type ? r->content_type : "missing");
+    return NULL;
+  }
+  return root;
+}
+
+static gboolean
+job_exchange (ImagegenJob * job, const gchar * method, const gchar * url,
+    const gchar * body, ImagegenHttpFlags flags, gsize max_bytes,
+    ImagegenHttpDoneFunc done)
+{
+  GError *error = NULL;
+
+  job->exchange = imagegen_http_exchange_start (&job->client->http, method,
+      url, body, flags, max_bytes, done, job, &error);
+  if (job->exchange == NULL) {
+    job_finish (job, error);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* ---- download ---- */
+
+static gboolean
+looks_like_image (GBytes * bytes)
+{
+  gsize n;
+  const guint8 *d = g_bytes_get_data (bytes, &n);
+
+  return (n >= 8 && memcmp (d, "\x89PNG\r\n\x1a\n", 8) == 0)
+      || (n >= 3 && d[0] == 0xff && d[1] == 0xd8 && d[2] == 0xff)
+      || (n >= 12 && memcmp (d, "RIFF", 4) == 0 && memcmp (d + 8, "WEBP",
+          4) == 0)
+      || (n >= 6 && memcmp (d, "GIF8", 4) == 0);
+}
+
+static void
+job_download_done (const ImagegenHttpResponse * r, gpointer data)
+{
+  ImagegenJob *job = data;
+  ImagegenResult *result = job->result;
+
+  job->exchange = NULL;
+  result->retries += r->retries;
+
+  if (r->error) {
+    if (r->error->domain == IMAGEGEN_CLIENT_ERROR)
+      job_finish (job, g_error_copy (r->error));
+    else
+      job_finish (job, imagegen_error_new_for_transport (r->error,
+              r->retries));
+    return;
+  }
+  if (!SOUP_STATUS_IS_SUCCESSFUL (r->status)) {
+    GError *error = imagegen_error_new_for_status (r->status, NULL, r->retries);
+
+    g_prefix_error (&error, "result download failed: ");
+    job_finish (job, error);
+    return;
+  }
+  /* The elements decode it; refuse what is plainly not an image (an HTML
+   * error page, say) while the cause is still known. */
+  if (!looks_like_image (r->body)) {
+    job_fail (job, IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+        "result is not an image (Content-Type %s, %" G_GSIZE_FORMAT " bytes)",
+        r->content_type ? r->content_type : "missing",
+        g_bytes_get_size (r->body));
+    return;
+  }
+
+  result->image = g_bytes_ref (r->body);
+  result->content_type = g_strdup (r->content_type);
+  result->downloaded_us = g_get_monotonic_time ();
+  job_finish (job, NULL);
+}
+
+static void
+job_download (ImagegenJob * job)
+{
+  /* Result URLs are on another host: never with the key (no API flag). */
+  job_exchange (job, "GET", job->result->image_url, NULL, 0,
+      job->client->config.max_download_bytes, job_download_done);
+}
+
+/* ---- task answers ---- */
+
+static void
+job_apply_billing (ImagegenJob * job, const ImagegenTaskInfo * info)
+{
+  if (info->charged_cents >= 0)
+    job->result->cost_cents = info->charged_cents;
+}
+
+/* Shared by the create and poll answers. */
+static void
+job_handle_task (ImagegenJob * job, ImagegenTaskInfo * info)
+{
+  ImagegenResult *result = job->result;
+
+  job_apply_billing (job, info);
+
+  switch (info->state) {
+    case IMAGEGEN_TASK_PENDING:
+      job_poll_later (job);
+      break;
+    case IMAGEGEN_TASK_FAILED:
+      /* Failed generations are not charged unless billing says so. */
+      if (info->charged_cents < 0)
+        result->cost_cents = 0;
+      job_finish (job, imagegen_error_new_for_failed_task
+          (info->error_message));
+      break;
+    case IMAGEGEN_TASK_COMPLETED:
+      result->completed_us = g_get_monotonic_time ();
+      imagegen_poll_schedule_observe (job->client->schedule,
+          job->request->model, result->completed_us - result->created_us);
+      if (result->cost_cents < 0)
+        result->cost_cents = imagegen_price_cents (job->request->model,
+            job->request->resolution);
+      result->image_url = g_strdup (g_ptr_array_index (info->image_urls, 0));
+      job_event (job, "completed");
+      if (!job->finished)       /* the event handler may cancel */
+        job_download (job);
+      break;
+  }
+}
+
+static void
+job_poll_done (const ImagegenHttpResponse * r, gpointer data)
+{
+  ImagegenJob *job = data;
+  ImagegenTaskInfo info = {.charged_cents = -1 };
+  GError *error = NULL;
+  JsonNode *root;
+
+  job->exchange = NULL;
+  root = api_answer (job, r, &error);
+  if (root == NULL) {
+    job_finish (job, error);
+    return;
+  }
+  if (!job->client->provider->parse_task (root, &info, &error))
+    job_finish (job, error);
+  else
+    job_handle_task (job, &info);
+  imagegen_task_info_clear (&info);
+  json_node_unref (root);
+}
+
+static gboolean
+job_poll_cb (gpointer data)
+{
+  ImagegenJob *job = data;
+  gchar *path, *url;
+
+  g_source_unref (job->poll_timer);
+  job->poll_timer = NULL;
+
+  path = job->client->provider->poll_path (job->request, job->result->task_id);
+  url = api_url (job, path);
+  job->result->polls++;
+  job_exchange (job, "GET", url, NULL, IMAGEGEN_HTTP_FLAG_API,
+      IMAGEGEN_HTTP_API_MAX_BYTES, job_poll_done);
+  g_free (url);
+  g_free (path);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+job_poll_later (ImagegenJob * job)
+{
+  gint64 elapsed = g_get_monotonic_time () - job->result->created_us;
+  guint delay = imagegen_poll_schedule_next_delay_ms (job->client->schedule,
+      job->request->model, elapsed);
+
+  job->poll_timer = attach_timeout (job->client, delay, job_poll_cb, job);
+}
+
+/* ---- create ---- */
+
+static void
+job_create_done (const ImagegenHttpResponse * r, gpointer data)
+{
+  ImagegenJob *job = data;
+  ImagegenResult *result = job->result;
+  ImagegenTaskInfo info = {.charged_cents = -1 };
+  GError *error = NULL;
+  JsonNode *root;
+
+  job->exchange = NULL;
+  root = api_answer (job, r, &error);
+  if (root == NULL) {
+    job_finish (job, error);
+    return;
+  }
+  if (!job->client->provider->parse_create (root, &info, &error)) {
+    job_finish (job, error);
+    goto out;
+  }
+
+  result->task_id = g_strdup (info.id);
+  result->created_us = g_get_monotonic_time ();
+  g_debug ("task %s created%s", info.id, info.replayed ? " (replayed)" : "");
+  job_event (job, "submitted");
+  if (!job->finished)
+    job_handle_task (job, &info);
+
+out:
+  imagegen_task_info_clear (&info);
+  json_node_unref (root);
+}
+
+static void
+job_create (ImagegenJob * job)
+{
+  const ImagegenProvider *provider = job->client->provider;
+  gchar *path, *url, *body;
+
+  if (job->request->source_urls) {
+    guint i;
+
+    for (i = 0; i < job->request->source_urls->len; i++)
+      g_ptr_array_add (job->source_urls,
+          g_strdup (g_ptr_array_index (job->request->source_urls, i)));
+  }
+
+  path = provider->create_path (job->request);
+  url = api_url (job, path);
+  body = provider->build_create_body (job->request, job->source_urls);
+  job_exchange (job, "POST", url, body, IMAGEGEN_HTTP_FLAG_API,
+      IMAGEGEN_HTTP_API_MAX_BYTES, job_create_done);
+  g_free (body);
+  g_free (url);
+  g_free (path);
+}
+
+/* ---- uploads ---- */
+
+static void
+job_upload_done (const ImagegenHttpResponse * r, gpointer data)
+{
+  ImagegenJob *job = data;
+  GError *error = NULL;
+  JsonNode *root;
+  gchar *url;
+
+  job->exchange = NULL;
+  root = api_answer (job, r, &error);
+  if (root == NULL) {
+    g_prefix_error (&error, "upload failed: ");
+    job_finish (job, error);
+    return;
+  }
+  url = job->client->provider->parse_upload (root, &error);
+  json_node_unref (root);
+  if (url == NULL) {
+    job_finish (job, error);
+    return;
+  }
+
+  g_ptr_array_add (job->source_urls, url);
+  job->upload_index++;
+  job_upload_next (job);
+}
+
+static void
+job_upload_next (ImagegenJob * job)
+{
+  GPtrArray *images = job->request->source_images;
+  gchar *url, *body;
+
+  if (images == NULL || job->upload_index >= images->len) {
+    job_create (job);
+    return;
+  }
+
+  body = job->client->provider->build_upload_body (g_ptr_array_index (images,
+          job->upload_index), job->upload_index);
+  url = api_url (job, job->client->provider->upload_path);
+  job_exchange (job, "POST", url, body, IMAGEGEN_HTTP_FLAG_API,
+      IMAGEGEN_HTTP_API_MAX_BYTES, job_upload_done);
+  g_free (url);
+  g_free (body);
+}
+
+/* ---- start ---- */
+
+static gboolean
+job_deadline_cb (gpointer data)
+{
+  ImagegenJob *job = data;
+  guint secs = job->client->config.job_timeout_s;
+
+  g_source_unref (job->deadline);
+  job->deadline = NULL;
+  if (job->result->task_id)
+    job_fail (job, IMAGEGEN_CLIENT_ERROR_TIMEOUT,
+        "timed out after %u s waiting for task %s", secs, job->result->task_id);
+  else
+    job_fail (job, IMAGEGEN_CLIENT_ERROR_TIMEOUT,
+        "timed out after %u s before a task was created", secs);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+job_start (ImagegenJob * job)
+{
+  ImagegenClient *client = job->client;
+  ImagegenRequest *req = job->request;
+  guint n_sources = (req->source_images ? req->source_images->len : 0) +
+      (req->source_urls ? req->source_urls->len : 0);
+
+  job->running = TRUE;
+  g_ptr_array_add (client->running, job);
+  job->result->started_us = g_get_monotonic_time ();
+
+  if (req->model == NULL || *req->model == '\0') {
+    job_fail (job, IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, "no model given");
+    return;
+  }
+  if (req->prompt == NULL) {
+    job_fail (job, IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, "no prompt given");
+    return;
+  }
+  if (req->endpoint == IMAGEGEN_ENDPOINT_REMIX && n_sources == 0) {
+    job_fail (job, IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT,
+        "a remix needs at least one source image");
+    return;
+  }
+
+  if (client->config.job_timeout_s > 0)
+    job->deadline = attach_timeout (client,
+        client->config.job_timeout_s * 1000, job_deadline_cb, job);
+
+  job_upload_next (job);
+}
+
+static void
+client_start_jobs (ImagegenClient * client)
+{
+  while (!client->shutting_down
+      && client->running->len < client->config.max_in_flight
+      && !g_queue_is_empty (&client->queue)) {
+    ImagegenJob *job = g_queue_pop_head (&client->queue);
+
+    job->queued = FALSE;
+    job_start (job);
+  }
+}
+
+/* On the client thread: the job arrives. */
+static gboolean
+job_enqueue_idle (gpointer data)
+{
+  ImagegenJob *job = data;
+  ImagegenClient *client = job->client;
+
+  job_ref (job);                /* for the queue */
+  job->queued = TRUE;
+  g_queue_push_tail (&client->queue, job);
+
+  /* A cancellable already cancelled calls the handler right here, which
+   * posts the cancel: it runs before this job could get anywhere. */
+  job->cancelled_id = g_cancellable_connect (job->cancellable,
+      G_CALLBACK (job_cancelled_cb), job, NULL);
+
+  if (client->shutting_down || g_cancellable_is_cancelled (job->cancellable)) {
+    job_finish (job, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+            "job cancelled"));
+    return G_SOURCE_REMOVE;
+  }
+
+  client_start_jobs (client);
+  return G_SOURCE_REMOVE;
+}
+
+void
+imagegen_client_submit (ImagegenClient * client,
+    const ImagegenRequest * request, GCancellable * cancellable,
+    ImagegenJobEventFunc event_func, ImagegenJobDoneFunc done_func,
+    gpointer user_data)
+{
+  ImagegenJob *job;
+  GSource *source;
+
+  g_return_if_fail (client != NULL);
+  g_return_if_fail (request != NULL);
+  g_return_if_fail (done_func != NULL);
+
+  job = g_new0 (ImagegenJob, 1);
+  job->ref = 1;
+  job->client = client;
+  job->request = imagegen_request_copy (request);
+  job->cancellable = cancellable ? g_object_ref (cancellable) :
+      g_cancellable_new ();
+  job->event_func = event_func;
+  job->done_func = done_func;
+  job->user_data = user_data;
+  job->source_urls = g_ptr_array_new_with_free_func (g_free);
+  job->result = g_new0 (ImagegenResult, 1);
+  job->result->model = g_strdup (request->model);
+  job->result->cost_cents = -1;
+  job->result->submitted_us = g_get_monotonic_time ();
+
+  g_atomic_int_inc (&client->jobs_pending);
+
+  source = g_idle_source_new ();
+  g_source_set_callback (source, job_enqueue_idle, job, job_unref);
+  g_source_attach (source, client->context);
+  g_source_unref (source);
+}
+
+guint
+imagegen_client_get_jobs_pending (ImagegenClient * client)
+{
+  g_return_val_if_fail (client != NULL, 0);
+
+  return (guint) g_atomic_int_get (&client->jobs_pending);
+}
+
+/* ---- the thread ---- */
+
+static void
+client_http_drained (gpointer data)
+{
+  ImagegenClient *client = data;
+
+  if (client->shutting_down)
+    g_main_loop_quit (client->loop);
+}
+
+static gboolean
+client_shutdown_idle (gpointer data)
+{
+  ImagegenClient *client = data;
+  GError *error;
+
+  client->shutting_down = TRUE;
+
+  while (client->running->len > 0 || !g_queue_is_empty (&client->queue)) {
+    ImagegenJob *job = client->running->len > 0 ?
+        g_ptr_array_index (client->running, 0) :
+        g_queue_peek_head (&client->queue);
+
+    error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+        "client shut down");
+    job_finish (job, error);
+  }
+
+  /* Aborted exchanges still wait for soup to let go of them. */
+  if (client->http.live == 0)
+    g_main_loop_quit (client->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+client_thread (gpointer data)
+{
+  ImagegenClient *client = data;
+  guint conns = MAX (client->config.max_in_flight, 1) * 2 + 2;
+
+  g_main_context_push_thread_default (client->context);
+
+  /* Created here, so soup binds it to this thread and context. */
+  client->http.session = soup_session_new_with_options (
+      "timeout", client->config.request_timeout_s,
+      "idle-timeout", client->config.request_timeout_s,
+      "user-agent", client->config.user_agent,
+      "max-conns", conns * 2,
+      "max-conns-per-host", conns,
+      NULL);
+
+  g_main_loop_run (client->loop);
+
+  soup_session_abort (client->http.session);
+  while (g_main_context_iteration (client->context, FALSE));
+  g_clear_object (&client->http.session);
+  while (g_main_context_iteration (client->context, FALSE));
+
+  g_main_context_pop_thread_default (client->context);
+  return NULL;
+}
+
+ImagegenClient *
+imagegen_client_new (const ImagegenClientConfig * config)
+{
+  ImagegenClient *client;
+  ImagegenClientConfig *c;
+
+  g_return_val_if_fail (config != NULL, NULL);
+
+  client = g_new0 (ImagegenClient, 1);
+  c = &client->config;
+  *c = *config;
+  c->api_key = config->api_key && *config->api_key ?
+      g_strdup (config->api_key) : NULL;
+  c->base_url = g_strdup (config->base_url ? config->base_url :
+      IMAGEGEN_CLIENT_DEFAULT_BASE_URL);
+  c->user_agent = g_strdup (config->user_agent ? config->user_agent :
+      "gst-imagegen/" PACKAGE_VERSION);
+  c->max_in_flight = MAX (c->max_in_flight, 1);
+  c->poll_min_ms = MAX (c->poll_min_ms, 1);
+  c->poll_max_ms = MAX (c->poll_max_ms, c->poll_min_ms);
+
+  client->provider = &imagegen_provider_runapi;
+  client->schedule = imagegen_poll_schedule_new (c->poll_min_ms,
+      c->poll_max_ms);
+  g_queue_init (&client->queue);
+  client->running = g_ptr_array_new ();
+
+  client->http.base_uri = g_uri_parse (c->base_url, SOUP_HTTP_URI_FLAGS, NULL);
+  if (client->http.base_uri == NULL)
+    g_warning ("invalid base URL \"%s\"", c->base_url);
+  if (c->api_key)
+    client->http.authorization = g_strdup_printf ("Bearer %s", c->api_key);
+  client->http.max_retries = c->max_retries;
+  client->http.retry_base_ms = c->retry_base_ms;
+  client->http.retry_max_ms = c->retry_max_ms;
+  client->http.drained = client_http_drained;
+  client->http.drained_data = client;
+
+  client->context = g_main_context_new ();
+  client->http.context = client->context;
+  client->loop = g_main_loop_new (client->context, FALSE);
+  client->thread = g_thread_new ("imagegen-client", client_thread, client);
+  return client;
+}
+
+void
+imagegen_client_free (ImagegenClient * client)
+{
+  GSource *source;
+
+  if (client == NULL)
+    return;
+  g_return_if_fail (!g_main_context_is_owner (client->context));
+
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_HIGH);
+  g_source_set_callback (source, client_shutdown_idle, client, NULL);
+  g_source_attach (source, client->context);
+  g_source_unref (source);
+
+  g_thread_join (client->thread);
+
+  g_main_loop_unref (client->loop);
+  g_main_context_unref (client->context);
+  imagegen_poll_schedule_free (client->schedule);
+  g_ptr_array_unref (client->running);
+  g_clear_pointer (&client->http.base_uri, g_uri_unref);
+  if (client->http.authorization) {
+    memset (client->http.authorization, 0,
+        strlen (client->http.authorization));
+    g_free (client->http.authorization);
+  }
+  imagegen_client_config_clear (&client->config);
+  g_free (client);
+}

@@ -1,0 +1,186 @@
+/* gst-imagegen: a GStreamer-free client for remote image-generation services.
+ *
+ * One ImagegenClient owns a SoupSession that lives on a private thread with
+ * its own GMainContext (libsoup 3 is not thread-safe).  Callers submit jobs
+ * from any thread; each job runs upload(s) -> create -> poll -> download on
+ * that thread and reports once, through its done callback, on that thread.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define IMAGEGEN_CLIENT_ERROR (imagegen_client_error_quark ())
+GQuark imagegen_client_error_quark (void);
+
+/**
+ * ImagegenClientError:
+ *
+ * What went wrong, in the words a user can act on.  Cancellation is reported
+ * as G_IO_ERROR / G_IO_ERROR_CANCELLED, never with these codes.
+ */
+typedef enum
+{
+  IMAGEGEN_CLIENT_ERROR_AUTH,           /* 401: invalid API key */
+  IMAGEGEN_CLIENT_ERROR_CREDITS,        /* 402: insufficient credits */
+  IMAGEGEN_CLIENT_ERROR_FORBIDDEN,      /* 403: key lacks permission, or expired URL */
+  IMAGEGEN_CLIENT_ERROR_VALIDATION,     /* 400/413/422: names the fields */
+  IMAGEGEN_CLIENT_ERROR_NOT_FOUND,      /* 404 */
+  IMAGEGEN_CLIENT_ERROR_CONFLICT,       /* 409: idempotency key reused */
+  IMAGEGEN_CLIENT_ERROR_RATE_LIMITED,   /* 429 after every retry */
+  IMAGEGEN_CLIENT_ERROR_SERVER,         /* 5xx after every retry */
+  IMAGEGEN_CLIENT_ERROR_NETWORK,        /* connection faults after every retry */
+  IMAGEGEN_CLIENT_ERROR_MODERATED,      /* content moderated */
+  IMAGEGEN_CLIENT_ERROR_TASK_FAILED,    /* the provider's task failed */
+  IMAGEGEN_CLIENT_ERROR_TIMEOUT,        /* the job took longer than job-timeout */
+  IMAGEGEN_CLIENT_ERROR_PROTOCOL,       /* an answer we cannot understand */
+  IMAGEGEN_CLIENT_ERROR_TOO_LARGE,      /* a body over the download limit */
+  IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, /* a request we refuse to send */
+} ImagegenClientError;
+
+typedef enum
+{
+  IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
+  IMAGEGEN_ENDPOINT_REMIX,
+} ImagegenEndpoint;
+
+/**
+ * ImagegenClientConfig:
+ *
+ * Fixed for the life of a client.  Strings are copied by imagegen_client_new().
+ */
+typedef struct
+{
+  gchar *api_key;               /* never logged; sent only to base_url's origin */
+  gchar *base_url;              /* e.g. "https://runapi.ai" */
+  gchar *user_agent;            /* NULL: "gst-imagegen/<version>" */
+  guint max_in_flight;          /* jobs running at once; more wait in a queue */
+  guint max_retries;            /* per HTTP exchange, for 429/5xx/network */
+  guint retry_base_ms;          /* first backoff step (doubles, +50% jitter) */
+  guint retry_max_ms;           /* cap of one backoff step (Retry-After may exceed) */
+  guint request_timeout_s;      /* one HTTP exchange, idle */
+  guint job_timeout_s;          /* a whole job, upload to download */
+  guint poll_min_ms;            /* densest poll spacing, near expected completion */
+  guint poll_max_ms;            /* sparsest poll spacing */
+  gsize max_download_bytes;     /* result image size limit */
+} ImagegenClientConfig;
+
+#define IMAGEGEN_CLIENT_DEFAULT_BASE_URL "https://runapi.ai"
+
+/* Defaults: base_url IMAGEGEN_CLIENT_DEFAULT_BASE_URL, max_in_flight 4,
+ * max_retries 3, retry_base_ms 500, retry_max_ms 8000, request_timeout_s 30,
+ * job_timeout_s 600, poll_min_ms 150, poll_max_ms 2000,
+ * max_download_bytes 64 MiB.  api_key stays NULL (no Authorization). */
+void imagegen_client_config_init (ImagegenClientConfig * config);
+void imagegen_client_config_clear (ImagegenClientConfig * config);
+
+/**
+ * ImagegenRequest:
+ *
+ * What one image needs.  @source_images holds encoded images (GBytes, JPEG or
+ * PNG) to upload through the Files API first; @source_urls holds public URLs
+ * used as they are.  Uploaded ones come first in source_image_urls.
+ * The request owns both arrays (created with a free func, as the
+ * imagegen_request_add_*() helpers do) and imagegen_request_free() unrefs
+ * them.
+ */
+typedef struct
+{
+  ImagegenEndpoint endpoint;
+  gchar *model;
+  gchar *prompt;
+  gchar *aspect_ratio;          /* NULL: provider default */
+  gchar *resolution;            /* NULL: provider default ("1k", "2k") */
+  GPtrArray *source_images;     /* element-type GBytes, may be NULL */
+  GPtrArray *source_urls;       /* element-type gchar*, may be NULL */
+} ImagegenRequest;
+
+ImagegenRequest *imagegen_request_new (ImagegenEndpoint endpoint,
+    const gchar * model, const gchar * prompt);
+ImagegenRequest *imagegen_request_copy (const ImagegenRequest * request);
+/* Adds a ref of @image / a copy of @url, creating the array if needed. */
+void imagegen_request_add_source_image (ImagegenRequest * request,
+    GBytes * image);
+void imagegen_request_add_source_url (ImagegenRequest * request,
+    const gchar * url);
+void imagegen_request_free (ImagegenRequest * request);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImagegenRequest, imagegen_request_free)
+
+/**
+ * ImagegenResult:
+ *
+ * What a finished job reports.  On failure @error is set and @image is NULL;
+ * @task_id is set whenever the service gave one.  Times are
+ * g_get_monotonic_time() values in microseconds (0 when the step never ran).
+ */
+typedef struct
+{
+  GError *error;
+  gchar *task_id;
+  gchar *model;
+  GBytes *image;                /* the result's bytes, untouched */
+  gchar *content_type;          /* as served, e.g. "image/png" */
+  gchar *image_url;
+  gint64 submitted_us;          /* imagegen_client_submit() was called */
+  gint64 started_us;            /* the job left the queue */
+  gint64 created_us;            /* the create POST was answered */
+  gint64 completed_us;          /* a poll saw the task completed */
+  gint64 downloaded_us;         /* the image bytes were all read */
+  guint polls;                  /* GET requests on the task */
+  guint retries;                /* HTTP exchanges repeated, all steps */
+  gint cost_cents;              /* -1 when unknown */
+} ImagegenResult;
+
+void imagegen_result_free (ImagegenResult * result);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImagegenResult, imagegen_result_free)
+
+typedef struct _ImagegenClient ImagegenClient;
+
+/**
+ * ImagegenJobDoneFunc:
+ * @result: (transfer full): owned by the callee
+ *
+ * Called exactly once per job, on the client's thread, also when the job
+ * was cancelled (then @result->error is G_IO_ERROR_CANCELLED).  Must not
+ * block: hand heavy work such as decoding to another thread.
+ */
+typedef void (*ImagegenJobDoneFunc) (ImagegenResult * result,
+    gpointer user_data);
+
+/* Optional progress report, on the client's thread: "submitted" once the
+ * create POST is answered (task id known), "completed" when a poll sees the
+ * task completed (before the download). */
+typedef void (*ImagegenJobEventFunc) (const gchar * event,
+    const ImagegenResult * progress, gpointer user_data);
+
+ImagegenClient *imagegen_client_new (const ImagegenClientConfig * config);
+
+/* Cancels every job (their callbacks run with CANCELLED before this
+ * returns), stops the thread and frees the client.  Must not be called
+ * from the client's own thread, i.e. not from a done callback. */
+void imagegen_client_free (ImagegenClient * client);
+
+/**
+ * imagegen_client_submit:
+ * @cancellable: (nullable): cancels this job only; a cancel that comes
+ *   before the job starts still wins
+ *
+ * Queues a job.  The request is copied.  Thread-safe.
+ */
+void imagegen_client_submit (ImagegenClient * client,
+    const ImagegenRequest * request, GCancellable * cancellable,
+    ImagegenJobEventFunc event_func, ImagegenJobDoneFunc done_func,
+    gpointer user_data);
+
+/* Jobs queued or running right now (a job stops counting just before its
+ * done callback runs).  Thread-safe. */
+guint imagegen_client_get_jobs_pending (ImagegenClient * client);
+
+/* Catalogue price of one call of @model at @resolution, in cents; -1 when
+ * unknown.  Used when the service does not report billing. */
+gint imagegen_price_cents (const gchar * model, const gchar * resolution);
+
+G_END_DECLS

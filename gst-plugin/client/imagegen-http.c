@@ -1,0 +1,379 @@
+/* gst-imagegen: one HTTP exchange, with retries and a size-limited body.
+ *
+ * An exchange owns itself: exactly one asynchronous step (send, read,
+ * close or a retry timer) is pending at any time, and the exchange is freed
+ * when the last one ends.  abort() only flags it and cancels the step in
+ * flight, so a callback never runs on freed memory and the owner may forget
+ * the exchange at once.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "imagegen-http.h"
+#include "imagegen-client.h"
+#include "imagegen-retry.h"
+
+#include <string.h>
+
+#define READ_CHUNK (64 * 1024)
+
+struct _ImagegenHttpExchange
+{
+  ImagegenHttp *http;
+  gchar *method;
+  GUri *uri;
+  gchar *log_url;               /* without query: signed URLs carry secrets */
+  GBytes *body;                 /* request body, NULL for GET */
+  gchar *idempotency_key;
+  ImagegenHttpFlags flags;
+  gsize max_bytes;
+  ImagegenHttpDoneFunc done;
+  gpointer user_data;
+
+  gboolean aborted;
+  guint attempt;                /* 0 for the first try */
+  GSource *timer;               /* retry wait */
+
+  /* The current attempt. */
+  SoupMessage *msg;
+  GCancellable *cancellable;
+  GInputStream *stream;
+  GByteArray *buffer;
+  gint64 started_us;
+  ImagegenHttpResponse response;
+  gchar *retry_after;
+};
+
+static void start_attempt (ImagegenHttpExchange * ex);
+
+gboolean
+imagegen_http_same_origin (GUri * a, GUri * b)
+{
+  const gchar *sa, *sb, *ha, *hb;
+  gint pa, pb;
+
+  if (a == NULL || b == NULL)
+    return FALSE;
+  sa = g_uri_get_scheme (a);
+  sb = g_uri_get_scheme (b);
+  ha = g_uri_get_host (a);
+  hb = g_uri_get_host (b);
+  if (sa == NULL || sb == NULL || ha == NULL || hb == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (sa, sb) != 0 || g_ascii_strcasecmp (ha, hb) != 0)
+    return FALSE;
+
+  pa = g_uri_get_port (a);
+  pb = g_uri_get_port (b);
+  if (pa == -1)
+    pa = g_ascii_strcasecmp (sa, "https") == 0 ? 443 : 80;
+  if (pb == -1)
+    pb = g_ascii_strcasecmp (sb, "https") == 0 ? 443 : 80;
+  return pa == pb;
+}
+
+static void
+clear_attempt (ImagegenHttpExchange * ex)
+{
+  g_clear_object (&ex->msg);
+  g_clear_object (&ex->cancellable);
+  g_clear_object (&ex->stream);
+  if (ex->buffer)
+    g_byte_array_unref (ex->buffer);
+  ex->buffer = NULL;
+  g_clear_pointer (&ex->response.content_type, g_free);
+  g_clear_pointer (&ex->response.body, g_bytes_unref);
+  g_clear_error (&ex->response.error);
+  g_clear_pointer (&ex->retry_after, g_free);
+  ex->response.status = 0;
+}
+
+static void
+exchange_free (ImagegenHttpExchange * ex)
+{
+  ImagegenHttp *http = ex->http;
+
+  clear_attempt (ex);
+  if (ex->timer) {
+    g_source_destroy (ex->timer);
+    g_source_unref (ex->timer);
+  }
+  g_free (ex->method);
+  g_uri_unref (ex->uri);
+  g_free (ex->log_url);
+  g_clear_pointer (&ex->body, g_bytes_unref);
+  g_free (ex->idempotency_key);
+  g_free (ex);
+
+  if (--http->live == 0 && http->drained)
+    http->drained (http->drained_data);
+}
+
+void
+imagegen_http_exchange_abort (ImagegenHttpExchange * ex)
+{
+  g_return_if_fail (ex != NULL && !ex->aborted);
+
+  ex->aborted = TRUE;
+  if (ex->timer) {
+    /* Waiting for a retry: nothing in flight, done. */
+    exchange_free (ex);
+    return;
+  }
+  g_cancellable_cancel (ex->cancellable);
+}
+
+static gboolean
+retry_timer_cb (gpointer data)
+{
+  ImagegenHttpExchange *ex = data;
+
+  g_source_unref (ex->timer);
+  ex->timer = NULL;
+  start_attempt (ex);
+  return G_SOURCE_REMOVE;
+}
+
+/* The attempt is over (stream closed): retry, report or go away. */
+static void
+attempt_finished (ImagegenHttpExchange * ex)
+{
+  ImagegenHttpResponse *r = &ex->response;
+  gboolean retry;
+  guint delay_ms = 0;
+
+  if (ex->aborted) {
+    exchange_free (ex);
+    return;
+  }
+
+  if (r->error)
+    retry = imagegen_retry_error_is_retryable (r->error);
+  else
+    retry = imagegen_retry_status_is_retryable (r->status);
+
+  if (retry && ex->attempt < ex->http->max_retries) {
+    if (r->error != NULL || ex->retry_after == NULL
+        || !imagegen_retry_parse_retry_after (ex->retry_after, NULL,
+            &delay_ms))
+      delay_ms = imagegen_retry_backoff_ms (ex->http->retry_base_ms,
+          ex->http->retry_max_ms, ex->attempt);
+
+    g_debug ("%s %s: retry %u in %u ms (%s)", ex->method, ex->log_url,
+        ex->attempt + 1, delay_ms, r->error ? r->error->message : "status");
+
+    ex->attempt++;
+    r->retries = ex->attempt;
+    clear_attempt (ex);
+    ex->timer = g_timeout_source_new (delay_ms);
+    g_source_set_callback (ex->timer, retry_timer_cb, ex, NULL);
+    g_source_attach (ex->timer, ex->http->context);
+    return;
+  }
+
+  if (r->error == NULL && r->body == NULL)
+    r->body = g_bytes_new (NULL, 0);
+  ex->done (r, ex->user_data);
+  exchange_free (ex);
+}
+
+static void
+close_cb (GObject * source, GAsyncResult * res, gpointer data)
+{
+  ImagegenHttpExchange *ex = data;
+
+  /* A close after a cancel may fail; the attempt's outcome is known. */
+  g_input_stream_close_finish (G_INPUT_STREAM (source), res, NULL);
+  attempt_finished (ex);
+}
+
+/* Ends the attempt; @error (taken) is its failure, if any. */
+static void
+end_attempt (ImagegenHttpExchange * ex, GError * error)
+{
+  ImagegenHttpResponse *r = &ex->response;
+
+  if (error) {
+    g_clear_error (&r->error);
+    r->error = error;
+    g_clear_pointer (&r->body, g_bytes_unref);
+    /* Drop the connection instead of reading the rest of the body. */
+    g_cancellable_cancel (ex->cancellable);
+  } else if (ex->buffer) {
+    r->body = g_byte_array_free_to_bytes (ex->buffer);
+    ex->buffer = NULL;
+  }
+
+  g_debug ("%s %s -> %u%s%s (%" G_GINT64_FORMAT " ms, attempt %u)",
+      ex->method, ex->log_url, r->status, r->error ? ", " : "",
+      r->error ? r->error->message : "",
+      (g_get_monotonic_time () - ex->started_us) / 1000, ex->attempt + 1);
+
+  if (ex->stream) {
+    g_input_stream_close_async (ex->stream, G_PRIORITY_DEFAULT, NULL,
+        close_cb, ex);
+    return;
+  }
+  attempt_finished (ex);
+}
+
+static GError *
+too_large_error (ImagegenHttpExchange * ex, guint64 size)
+{
+  if (size > 0)
+    return g_error_new (IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_TOO_LARGE,
+        "answer too large: %" G_GUINT64_FORMAT " bytes, limit is %"
+        G_GSIZE_FORMAT, size, ex->max_bytes);
+  return g_error_new (IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_TOO_LARGE,
+      "answer too large: over the limit of %" G_GSIZE_FORMAT " bytes",
+      ex->max_bytes);
+}
+
+static void
+read_cb (GObject * source, GAsyncResult * res, gpointer data)
+{
+  ImagegenHttpExchange *ex = data;
+  GError *error = NULL;
+  GBytes *chunk;
+  gsize len;
+
+  chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), res,
+      &error);
+  if (chunk == NULL) {
+    end_attempt (ex, error);
+    return;
+  }
+
+  len = g_bytes_get_size (chunk);
+  if (len == 0) {
+    g_bytes_unref (chunk);
+    end_attempt (ex, NULL);
+    return;
+  }
+
+  if (ex->buffer->len + len > ex->max_bytes) {
+    g_bytes_unref (chunk);
+    end_attempt (ex, too_large_error (ex, 0));
+    return;
+  }
+  g_byte_array_append (ex->buffer, g_bytes_get_data (chunk, NULL), len);
+  g_bytes_unref (chunk);
+
+  g_input_stream_read_bytes_async (ex->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
+      ex->cancellable, read_cb, ex);
+}
+
+static void
+send_cb (GObject * source, GAsyncResult * res, gpointer data)
+{
+  ImagegenHttpExchange *ex = data;
+  ImagegenHttpResponse *r = &ex->response;
+  SoupMessageHeaders *headers;
+  GError *error = NULL;
+  const gchar *ct;
+  goffset length = -1;
+
+  ex->stream = soup_session_send_finish (SOUP_SESSION (source), res, &error);
+  if (ex->stream == NULL) {
+    end_attempt (ex, error);
+    return;
+  }
+
+  r->status = soup_message_get_status (ex->msg);
+  headers = soup_message_get_response_headers (ex->msg);
+  ct = soup_message_headers_get_content_type (headers, NULL);
+  r->content_type = g_strdup (ct);
+  ex->retry_after = g_strdup (soup_message_headers_get_one (headers,
+          "Retry-After"));
+
+  /* Error bodies only matter for their message. */
+  if (!SOUP_STATUS_IS_SUCCESSFUL (r->status))
+    ex->max_bytes = MIN (ex->max_bytes, IMAGEGEN_HTTP_API_MAX_BYTES);
+
+  if (soup_message_headers_get_encoding (headers) ==
+      SOUP_ENCODING_CONTENT_LENGTH)
+    length = soup_message_headers_get_content_length (headers);
+  if (length > 0 && (guint64) length > ex->max_bytes) {
+    /* Refuse early rather than read what we would throw away. */
+    end_attempt (ex, too_large_error (ex, length));
+    return;
+  }
+
+  ex->buffer = g_byte_array_sized_new (length > 0 ? length : READ_CHUNK);
+  g_input_stream_read_bytes_async (ex->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
+      ex->cancellable, read_cb, ex);
+}
+
+static void
+start_attempt (ImagegenHttpExchange * ex)
+{
+  SoupMessageHeaders *headers;
+
+  ex->msg = soup_message_new_from_uri (ex->method, ex->uri);
+  ex->cancellable = g_cancellable_new ();
+  ex->started_us = g_get_monotonic_time ();
+  headers = soup_message_get_request_headers (ex->msg);
+
+  if (ex->flags & IMAGEGEN_HTTP_FLAG_API) {
+    /* A redirect could carry the key elsewhere: treat it as an error. */
+    soup_message_add_flags (ex->msg, SOUP_MESSAGE_NO_REDIRECT);
+    soup_message_headers_replace (headers, "Accept", "application/json");
+    if (ex->http->authorization
+        && imagegen_http_same_origin (ex->uri, ex->http->base_uri))
+      soup_message_headers_replace (headers, "Authorization",
+          ex->http->authorization);
+  }
+  if (ex->idempotency_key)
+    soup_message_headers_replace (headers, "Idempotency-Key",
+        ex->idempotency_key);
+  if (ex->body)
+    soup_message_set_request_body_from_bytes (ex->msg, "application/json",
+        ex->body);
+
+  soup_session_send_async (ex->http->session, ex->msg, G_PRIORITY_DEFAULT,
+      ex->cancellable, send_cb, ex);
+}
+
+ImagegenHttpExchange *
+imagegen_http_exchange_start (ImagegenHttp * http, const gchar * method,
+    const gchar * url, const gchar * json_body, ImagegenHttpFlags flags,
+    gsize max_bytes, ImagegenHttpDoneFunc done, gpointer user_data,
+    GError ** error)
+{
+  ImagegenHttpExchange *ex;
+  GError *err = NULL;
+  GUri *uri;
+  const gchar *scheme;
+
+  uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, &err);
+  scheme = uri ? g_uri_get_scheme (uri) : NULL;
+  if (uri == NULL || scheme == NULL || g_uri_get_host (uri) == NULL
+      || (g_ascii_strcasecmp (scheme, "http") != 0
+          && g_ascii_strcasecmp (scheme, "https") != 0)) {
+    g_set_error (error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+        "not an http(s) URL: %s", err ? err->message : url);
+    g_clear_error (&err);
+    g_clear_pointer (&uri, g_uri_unref);
+    return NULL;
+  }
+
+  ex = g_new0 (ImagegenHttpExchange, 1);
+  ex->http = http;
+  ex->method = g_strdup (method);
+  ex->uri = uri;
+  ex->log_url = g_uri_to_string_partial (uri, G_URI_HIDE_USERINFO |
+      G_URI_HIDE_QUERY | G_URI_HIDE_FRAGMENT);
+  if (json_body)
+    ex->body = g_bytes_new (json_body, strlen (json_body));
+  /* One key per POST, the same on its retries, so a retried create is
+   * answered with the task it already made. */
+  if (g_strcmp0 (method, "POST") == 0)
+    ex->idempotency_key = g_uuid_string_random ();
+  ex->flags = flags;
+  ex->max_bytes = max_bytes;
+  ex->done = done;
+  ex->user_data = user_data;
+  http->live++;
+
+  start_attempt (ex);
+  return ex;
+}

@@ -1,0 +1,68 @@
+/* gst-imagegen: one HTTP exchange, with retries and a size-limited body.
+ *
+ * Everything here runs on the client's thread.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+/* API answers are small; anything bigger is not an answer. */
+#define IMAGEGEN_HTTP_API_MAX_BYTES (1024 * 1024)
+
+/* What the exchanges of one client share. */
+typedef struct
+{
+  SoupSession *session;
+  GMainContext *context;
+  GUri *base_uri;               /* the API's origin: the only one given the key */
+  gchar *authorization;         /* "Bearer …", NULL without a key */
+  guint max_retries;
+  guint retry_base_ms;
+  guint retry_max_ms;
+
+  guint live;                   /* exchanges not yet freed */
+  void (*drained) (gpointer data);      /* live dropped to 0 */
+  gpointer drained_data;
+} ImagegenHttp;
+
+typedef enum
+{
+  /* An API call: no redirects, JSON accepted, key for the API origin. */
+  IMAGEGEN_HTTP_FLAG_API = 1 << 0,
+} ImagegenHttpFlags;
+
+typedef struct
+{
+  guint status;                 /* 0 when @error is a transport error */
+  gchar *content_type;          /* without parameters; may be NULL */
+  GBytes *body;                 /* never NULL unless @error */
+  GError *error;                /* transport failure, TOO_LARGE, CANCELLED */
+  guint retries;
+} ImagegenHttpResponse;
+
+typedef struct _ImagegenHttpExchange ImagegenHttpExchange;
+
+/* Called once, unless the exchange was aborted first; the exchange frees
+ * itself right after. */
+typedef void (*ImagegenHttpDoneFunc) (const ImagegenHttpResponse * response,
+    gpointer user_data);
+
+/* Starts @method on @url.  A POST gets an Idempotency-Key that its retries
+ * reuse.  Returns NULL with @error set when @url is unusable. */
+ImagegenHttpExchange *imagegen_http_exchange_start (ImagegenHttp * http,
+    const gchar * method, const gchar * url, const gchar * json_body,
+    ImagegenHttpFlags flags, gsize max_bytes, ImagegenHttpDoneFunc done,
+    gpointer user_data, GError ** error);
+
+/* No callback will come; frees itself once soup lets go. */
+void imagegen_http_exchange_abort (ImagegenHttpExchange * ex);
+
+/* Same scheme, host and port (default ports filled in). */
+gboolean imagegen_http_same_origin (GUri * a, GUri * b);
+
+G_END_DECLS

@@ -1,0 +1,36 @@
+/* gst-imagegen: when to poll a task next.
+ *
+ * Pure bookkeeping, no I/O: the client asks for the next delay and reports
+ * how long finished tasks took.  Owned by one client, used on its thread.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Durations remembered per model. */
+#define IMAGEGEN_POLL_SCHEDULE_HISTORY 16
+
+typedef struct _ImagegenPollSchedule ImagegenPollSchedule;
+
+ImagegenPollSchedule *imagegen_poll_schedule_new (guint poll_min_ms,
+    guint poll_max_ms);
+void imagegen_poll_schedule_free (ImagegenPollSchedule * s);
+
+/* How long to wait before the next poll of a task of @model created
+ * @elapsed_us ago (0 for the first poll). */
+guint imagegen_poll_schedule_next_delay_ms (ImagegenPollSchedule * s,
+    const gchar * model, gint64 elapsed_us);
+
+/* A task of @model was seen completed @duration_us after its creation. */
+void imagegen_poll_schedule_observe (ImagegenPollSchedule * s,
+    const gchar * model, gint64 duration_us);
+
+/* Observed range for @model; FALSE without history. */
+gboolean imagegen_poll_schedule_get_range (ImagegenPollSchedule * s,
+    const gchar * model, gint64 * min_us, gint64 * max_us);
+
+G_END_DECLS

@@ -1,0 +1,397 @@
+/* gst-imagegen: RunAPI (Flux 2) — see PROTOCOL.md, section 1.
+ *
+ * Facts the public material does not confirm are marked "unconfirmed".
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "imagegen-provider.h"
+
+#include <string.h>
+
+void
+imagegen_task_info_clear (ImagegenTaskInfo * info)
+{
+  g_clear_pointer (&info->id, g_free);
+  g_clear_pointer (&info->status, g_free);
+  g_clear_pointer (&info->error_message, g_free);
+  g_clear_pointer (&info->image_urls, g_ptr_array_unref);
+}
+
+static JsonObject *
+root_object (JsonNode * root, const gchar * what, GError ** error)
+{
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
+    g_set_error (error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+        "malformed %s answer: not a JSON object", what);
+    return NULL;
+  }
+  return json_node_get_object (root);
+}
+
+/* A string member, or NULL when absent, null or of another type. */
+static const gchar *
+get_string (JsonObject * obj, const gchar * name)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
+
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static JsonObject *
+get_object (JsonObject * obj, const gchar * name)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  return json_node_get_object (node);
+}
+
+static gboolean
+is_http_url (const gchar * url)
+{
+  return url != NULL && (g_str_has_prefix (url, "https://")
+      || g_str_has_prefix (url, "http://"));
+}
+
+/* ---- Files API ---- */
+
+static gchar *
+runapi_build_upload_body (GBytes * image, guint index)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  gsize size;
+  const guint8 *data = g_bytes_get_data (image, &size);
+  gchar *b64 = g_base64_encode (data, size);
+  gboolean png = size >= 8 && memcmp (data, "\x89PNG\r\n\x1a\n", 8) == 0;
+  gchar *name = g_strdup_printf ("frame-%u.%s", index, png ? "png" : "jpg");
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "source");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "type");
+  json_builder_add_string_value (b, "base64");
+  /* Plain base64, as the SDKs send; a data: URI is unconfirmed. */
+  json_builder_set_member_name (b, "data");
+  json_builder_add_string_value (b, b64);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "file_name");
+  json_builder_add_string_value (b, name);
+  json_builder_end_object (b);
+
+  g_free (b64);
+  g_free (name);
+  root = json_builder_get_root (b);
+  return json_to_string (root, FALSE);
+}
+
+static gchar *
+runapi_parse_upload (JsonNode * root, GError ** error)
+{
+  JsonObject *obj = root_object (root, "upload", error);
+  const gchar *url;
+
+  if (obj == NULL)
+    return NULL;
+  url = get_string (obj, "url");
+  if (!is_http_url (url)) {
+    g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
+        IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+        "malformed upload answer: no http(s) \"url\"");
+    return NULL;
+  }
+  return g_strdup (url);
+}
+
+/* ---- tasks ---- */
+
+static const gchar *
+endpoint_path (ImagegenEndpoint endpoint)
+{
+  return endpoint == IMAGEGEN_ENDPOINT_REMIX ?
+      "/api/v1/flux_2/remix_image" : "/api/v1/flux_2/text_to_image";
+}
+
+static gchar *
+runapi_create_path (const ImagegenRequest * request)
+{
+  return g_strdup (endpoint_path (request->endpoint));
+}
+
+static gchar *
+runapi_poll_path (const ImagegenRequest * request, const gchar * task_id)
+{
+  g_autofree gchar *escaped = g_uri_escape_string (task_id, NULL, FALSE);
+
+  return g_strdup_printf ("%s/%s", endpoint_path (request->endpoint), escaped);
+}
+
+static void
+add_string_member (JsonBuilder * b, const gchar * name, const gchar * value)
+{
+  /* Unset fields are left out, not sent as null. */
+  if (value == NULL)
+    return;
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value);
+}
+
+static gchar *
+runapi_build_create_body (const ImagegenRequest * request,
+    GPtrArray * source_urls)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  guint i;
+
+  json_builder_begin_object (b);
+  add_string_member (b, "model", request->model);
+  add_string_member (b, "prompt", request->prompt);
+  add_string_member (b, "aspect_ratio", request->aspect_ratio);
+  add_string_member (b, "output_resolution", request->resolution);
+  if (source_urls != NULL && source_urls->len > 0) {
+    json_builder_set_member_name (b, "source_image_urls");
+    json_builder_begin_array (b);
+    for (i = 0; i < source_urls->len; i++)
+      json_builder_add_string_value (b, g_ptr_array_index (source_urls, i));
+    json_builder_end_array (b);
+  }
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  return json_to_string (root, FALSE);
+}
+
+/* billing.settlement.charged_amount_cents, each level nullable. */
+static gint
+parse_charged_cents (JsonObject * obj)
+{
+  JsonObject *settlement = get_object (get_object (obj, "billing"),
+      "settlement");
+  JsonNode *node;
+
+  if (settlement == NULL)
+    return -1;
+  node = json_object_get_member (settlement, "charged_amount_cents");
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return -1;
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    return (gint) CLAMP (json_node_get_int (node), 0, G_MAXINT);
+  if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    return (gint) CLAMP (json_node_get_double (node), 0, G_MAXINT);
+  return -1;
+}
+
+/* Status words, including those one SDK maps (success, error...). */
+static gboolean
+parse_status (const gchar * status, ImagegenTaskState * state)
+{
+  static const gchar *const pending[] = { "pending", "processing", NULL };
+  static const gchar *const completed[] = { "completed", "success", NULL };
+  static const gchar *const failed[] = {
+    "failed", "error", "generate_failed", "create_task_failed", NULL
+  };
+
+  if (status == NULL)
+    return FALSE;
+  if (g_strv_contains (pending, status))
+    *state = IMAGEGEN_TASK_PENDING;
+  else if (g_strv_contains (completed, status))
+    *state = IMAGEGEN_TASK_COMPLETED;
+  else if (g_strv_contains (failed, status))
+    *state = IMAGEGEN_TASK_FAILED;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* "error" is a string or {"code","message"}; "message" as a fallback. */
+static gchar *
+error_text (JsonObject * obj)
+{
+  JsonObject *eobj = get_object (obj, "error");
+  const gchar *s;
+
+  if ((s = get_string (obj, "error")) != NULL)
+    return g_strdup (s);
+  if (eobj != NULL) {
+    const gchar *code = get_string (eobj, "code");
+
+    if ((s = get_string (eobj, "message")) != NULL)
+      return g_strdup (s);
+    if (code != NULL)
+      return g_strdup (code);
+  }
+  if ((s = get_string (obj, "message")) != NULL)
+    return g_strdup (s);
+  return NULL;
+}
+
+static gboolean
+parse_task_common (JsonObject * obj, ImagegenTaskInfo * info,
+    gboolean status_required, GError ** error)
+{
+  JsonNode *id_node = json_object_get_member (obj, "id");
+  const gchar *status = get_string (obj, "status");
+
+  if (id_node != NULL && JSON_NODE_HOLDS_VALUE (id_node)) {
+    g_free (info->id);
+    if (json_node_get_value_type (id_node) == G_TYPE_STRING)
+      info->id = g_strdup (json_node_get_string (id_node));
+    else if (json_node_get_value_type (id_node) == G_TYPE_INT64)
+      info->id = g_strdup_printf ("%" G_GINT64_FORMAT,
+          json_node_get_int (id_node));
+    else
+      info->id = NULL;
+  }
+
+  info->charged_cents = parse_charged_cents (obj);
+
+  if (status == NULL) {
+    if (status_required) {
+      g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
+          IMAGEGEN_CLIENT_ERROR_PROTOCOL, "malformed task answer: no status");
+      return FALSE;
+    }
+    info->state = IMAGEGEN_TASK_PENDING;
+  } else if (!parse_status (status, &info->state)) {
+    g_set_error (error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+        "unknown task status \"%s\"", status);
+    return FALSE;
+  }
+  g_free (info->status);
+  info->status = g_strdup (status);
+
+  if (info->state == IMAGEGEN_TASK_FAILED) {
+    g_free (info->error_message);
+    info->error_message = error_text (obj);
+  } else if (info->state == IMAGEGEN_TASK_COMPLETED) {
+    JsonNode *images = json_object_get_member (obj, "images");
+    JsonArray *arr;
+    guint i;
+
+    if (info->image_urls)
+      g_ptr_array_set_size (info->image_urls, 0);
+    else
+      info->image_urls = g_ptr_array_new_with_free_func (g_free);
+
+    /* Each image is {"url": …}; a bare string is accepted too. */
+    arr = images && JSON_NODE_HOLDS_ARRAY (images) ?
+        json_node_get_array (images) : NULL;
+    for (i = 0; arr && i < json_array_get_length (arr); i++) {
+      JsonNode *el = json_array_get_element (arr, i);
+      const gchar *url = NULL;
+
+      if (JSON_NODE_HOLDS_OBJECT (el))
+        url = get_string (json_node_get_object (el), "url");
+      else if (json_node_get_value_type (el) == G_TYPE_STRING)
+        url = json_node_get_string (el);
+      if (is_http_url (url))
+        g_ptr_array_add (info->image_urls, g_strdup (url));
+    }
+
+    if (info->image_urls->len == 0) {
+      g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
+          IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+          "task completed without any image URL");
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+static gboolean
+runapi_parse_create (JsonNode * root, ImagegenTaskInfo * info, GError ** error)
+{
+  JsonObject *obj = root_object (root, "create", error);
+
+  if (obj == NULL)
+    return FALSE;
+  if (!parse_task_common (obj, info, FALSE, error))
+    return FALSE;
+  if (info->id == NULL || *info->id == '\0') {
+    g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
+        IMAGEGEN_CLIENT_ERROR_PROTOCOL, "malformed create answer: no task id");
+    return FALSE;
+  }
+  info->replayed = json_object_has_member (obj, "task_replayed")
+      && JSON_NODE_HOLDS_VALUE (json_object_get_member (obj, "task_replayed"))
+      && json_object_get_boolean_member (obj, "task_replayed");
+  return TRUE;
+}
+
+static gboolean
+runapi_parse_task (JsonNode * root, ImagegenTaskInfo * info, GError ** error)
+{
+  JsonObject *obj = root_object (root, "task", error);
+
+  if (obj == NULL)
+    return FALSE;
+  return parse_task_common (obj, info, TRUE, error);
+}
+
+/* Three shapes: {"error":"text"}, {"error":{"code","message"}} and
+ * {"error":"text","errors":{field:[…]}}.  Field messages are the most
+ * useful part ("prompt is too short"), so they replace the generic text. */
+static gchar *
+runapi_parse_error_body (JsonNode * root)
+{
+  JsonObject *obj, *fields;
+  GString *s;
+  GList *names, *l;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  obj = json_node_get_object (root);
+
+  fields = get_object (obj, "errors");
+  if (fields == NULL || json_object_get_size (fields) == 0)
+    return error_text (obj);
+
+  s = g_string_new (NULL);
+  names = json_object_get_members (fields);
+  for (l = names; l; l = l->next) {
+    const gchar *field = l->data;
+    JsonNode *node = json_object_get_member (fields, field);
+
+    if (JSON_NODE_HOLDS_ARRAY (node)) {
+      JsonArray *arr = json_node_get_array (node);
+      guint i;
+
+      for (i = 0; i < json_array_get_length (arr); i++) {
+        JsonNode *el = json_array_get_element (arr, i);
+
+        if (json_node_get_value_type (el) != G_TYPE_STRING)
+          continue;
+        g_string_append_printf (s, "%s%s %s", s->len ? "; " : "", field,
+            json_node_get_string (el));
+      }
+    } else if (json_node_get_value_type (node) == G_TYPE_STRING) {
+      g_string_append_printf (s, "%s%s %s", s->len ? "; " : "", field,
+          json_node_get_string (node));
+    }
+  }
+  g_list_free (names);
+
+  if (s->len == 0) {
+    g_string_free (s, TRUE);
+    return error_text (obj);
+  }
+  return g_string_free (s, FALSE);
+}
+
+const ImagegenProvider imagegen_provider_runapi = {
+  .name = "runapi",
+  .upload_path = "/api/v1/files",
+  .build_upload_body = runapi_build_upload_body,
+  .parse_upload = runapi_parse_upload,
+  .create_path = runapi_create_path,
+  .build_create_body = runapi_build_create_body,
+  .parse_create = runapi_parse_create,
+  .poll_path = runapi_poll_path,
+  .parse_task = runapi_parse_task,
+  .parse_error_body = runapi_parse_error_body,
+};

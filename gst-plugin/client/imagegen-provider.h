@@ -1,0 +1,70 @@
+/* gst-imagegen: what differs between image services.
+ *
+ * A provider is a table of pure functions: it builds paths and bodies and
+ * reads answers; the client does all the I/O.  Protocol facts (and the
+ * unconfirmed ones) stay in the provider's file.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "imagegen-client.h"
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  IMAGEGEN_TASK_PENDING,
+  IMAGEGEN_TASK_COMPLETED,
+  IMAGEGEN_TASK_FAILED,
+} ImagegenTaskState;
+
+/* What an answer about a task says. */
+typedef struct
+{
+  gchar *id;
+  ImagegenTaskState state;
+  gchar *status;                /* the service's own word */
+  gchar *error_message;         /* of a failed task */
+  GPtrArray *image_urls;        /* gchar*, of a completed task */
+  gint charged_cents;           /* -1: not reported */
+  gboolean replayed;            /* an idempotent create answered again */
+} ImagegenTaskInfo;
+
+void imagegen_task_info_clear (ImagegenTaskInfo * info);
+
+typedef struct
+{
+  const gchar *name;
+
+  /* Path (below the base URL) of the Files API upload. */
+  const gchar *upload_path;
+
+  /* Body uploading @image (the @index-th source of a job). */
+  gchar *(*build_upload_body) (GBytes * image, guint index);
+
+  /* The public URL in an upload answer. */
+  gchar *(*parse_upload) (JsonNode * root, GError ** error);
+
+  /* Path and body of the create request; @source_urls holds every source,
+   * uploaded ones first. */
+  gchar *(*create_path) (const ImagegenRequest * request);
+  gchar *(*build_create_body) (const ImagegenRequest * request,
+      GPtrArray * source_urls);
+
+  /* The create answer (id and status) and a task answer. */
+  gboolean (*parse_create) (JsonNode * root, ImagegenTaskInfo * info,
+      GError ** error);
+  gchar *(*poll_path) (const ImagegenRequest * request, const gchar * task_id);
+  gboolean (*parse_task) (JsonNode * root, ImagegenTaskInfo * info,
+      GError ** error);
+
+  /* The human part of an error body, or NULL. */
+  gchar *(*parse_error_body) (JsonNode * root);
+} ImagegenProvider;
+
+extern const ImagegenProvider imagegen_provider_runapi;
+
+G_END_DECLS

@@ -1,0 +1,18 @@
+/* gst-imagegen: placing a decoded image into an output frame.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gst/video/video.h>
+#include "gstimagegensettings.h"
+
+G_BEGIN_DECLS
+
+/* Converts @in (described by @in_info) to @out_info's format and size,
+ * placing it per @mode.  Returns a new reference to @in when nothing needs
+ * to change.  NULL when the conversion is not possible. */
+GstBuffer *gst_imagegen_scale (GstBuffer * in, const GstVideoInfo * in_info,
+    const GstVideoInfo * out_info, GstImagegenScaleMode mode);
+
+G_END_DECLS

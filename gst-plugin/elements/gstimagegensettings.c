@@ -1,0 +1,327 @@
+/* gst-imagegen: properties shared by the imagegen elements.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstimagegensettings.h"
+
+GType
+gst_imagegen_scale_mode_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_IMAGEGEN_SCALE_MODE_FIT,
+        "Fit inside the frame, keep the aspect ratio, add borders", "fit"},
+    {GST_IMAGEGEN_SCALE_MODE_FILL,
+        "Cover the frame, keep the aspect ratio, crop the excess", "fill"},
+    {GST_IMAGEGEN_SCALE_MODE_STRETCH,
+        "Stretch to the frame, ignore the aspect ratio", "stretch"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstImagegenScaleMode", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+void
+gst_imagegen_settings_init (GstImagegenSettings * settings,
+    const gchar * default_model, const gchar * default_aspect_ratio)
+{
+  memset (settings, 0, sizeof (*settings));
+  imagegen_client_config_init (&settings->client);
+  /* NULL here means "from the environment, else the provider default" */
+  g_clear_pointer (&settings->client.api_key, g_free);
+  g_clear_pointer (&settings->client.base_url, g_free);
+  settings->model = g_strdup (default_model);
+  settings->aspect_ratio = g_strdup (default_aspect_ratio);
+  settings->resolution = g_strdup ("1k");
+  settings->scale_mode = GST_IMAGEGEN_DEFAULT_SCALE_MODE;
+  settings->max_pixels = GST_IMAGEGEN_DEFAULT_MAX_PIXELS;
+}
+
+void
+gst_imagegen_settings_clear (GstImagegenSettings * settings)
+{
+  imagegen_client_config_clear (&settings->client);
+  g_clear_pointer (&settings->model, g_free);
+  g_clear_pointer (&settings->aspect_ratio, g_free);
+  g_clear_pointer (&settings->resolution, g_free);
+  g_clear_pointer (&settings->prompt, g_free);
+}
+
+void
+gst_imagegen_settings_install_properties (GObjectClass * klass,
+    guint first, const gchar * default_model,
+    const gchar * default_aspect_ratio, const gchar * models_blurb)
+{
+  ImagegenClientConfig defaults;
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+      GST_PARAM_MUTABLE_PLAYING;
+  const GParamFlags rw_ready = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+      GST_PARAM_MUTABLE_READY;
+  gchar *blurb;
+
+  imagegen_client_config_init (&defaults);
+
+  g_object_class_install_property (klass, first + GST_IMAGEGEN_PROP_PROMPT,
+      g_param_spec_string ("prompt", "Prompt",
+          "What the image should show (3 to 5000 characters); a change "
+          "applies to the next request", NULL, rw));
+
+  /* G_PARAM_STATIC_STRINGS keeps the pointer: intern the built blurb */
+  blurb = g_strdup_printf ("Model id (%s)", models_blurb);
+  g_object_class_install_property (klass, first + GST_IMAGEGEN_PROP_MODEL,
+      g_param_spec_string ("model", "Model", g_intern_string (blurb),
+          default_model, rw));
+  g_free (blurb);
+
+  /**
+   * GstImagegenSrc:api-key:
+   *
+   * The API key.  Write-only, never logged or shown; when unset the
+   * RUNAPI_API_KEY environment variable is used.
+   */
+  g_object_class_install_property (klass, first + GST_IMAGEGEN_PROP_API_KEY,
+      g_param_spec_string ("api-key", "API key",
+          "Secret API key (write-only; default: the RUNAPI_API_KEY "
+          "environment variable)", NULL,
+          G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+
+  g_object_class_install_property (klass, first + GST_IMAGEGEN_PROP_BASE_URL,
+      g_param_spec_string ("base-url", "Base URL",
+          "Service base URL (default: the RUNAPI_BASE_URL environment "
+          "variable, else https://runapi.ai)", NULL, rw_ready));
+
+  g_object_class_install_property (klass,
+      first + GST_IMAGEGEN_PROP_ASPECT_RATIO,
+      g_param_spec_string ("aspect-ratio", "Aspect ratio",
+          "Aspect ratio asked of the model: 1:1, 4:3, 3:4, 16:9, 9:16, 3:2, "
+          "2:3 (remix also auto = keep the source's)", default_aspect_ratio,
+          rw));
+
+  g_object_class_install_property (klass,
+      first + GST_IMAGEGEN_PROP_RESOLUTION,
+      g_param_spec_string ("resolution", "Resolution",
+          "Output resolution asked of the model: 1k (about 1 megapixel) or "
+          "2k (about 4 megapixels)", "1k", rw));
+
+  g_object_class_install_property (klass,
+      first + GST_IMAGEGEN_PROP_SCALE_MODE,
+      g_param_spec_enum ("scale-mode", "Scale mode",
+          "How an image is placed into a frame of another size",
+          GST_TYPE_IMAGEGEN_SCALE_MODE, GST_IMAGEGEN_DEFAULT_SCALE_MODE, rw));
+
+  g_object_class_install_property (klass,
+      first + GST_IMAGEGEN_PROP_MAX_IN_FLIGHT,
+      g_param_spec_uint ("max-in-flight", "Requests in flight",
+          "Most requests running at once (count)", 1, 64,
+          defaults.max_in_flight, rw_ready));
+
+  g_object_class_install_property (klass, first + GST_IMAGEGEN_PROP_RETRIES,
+      g_param_spec_uint ("retries", "Retries",
+          "Retries of one HTTP exchange on 429, 5xx and network errors "
+          "(count; backoff with jitter, Retry-After honoured)", 0, 20,
+          defaults.max_retries, rw_ready));
+
+  g_object_class_install_property (klass,
+      first + GST_IMAGEGEN_PROP_REQUEST_TIMEOUT,
+      g_param_spec_uint ("request-timeout", "Request timeout",
+          "Longest wait for one HTTP exchange (seconds)", 1, 3600,
+          defaults.request_timeout_s, rw_ready));
+
+  g_object_class_install_property (klass,
+      first + GST_IMAGEGEN_PROP_JOB_TIMEOUT,
+      g_param_spec_uint ("job-timeout", "Job timeout",
+          "Longest time one image may take, upload to download (seconds)",
+          1, 24 * 3600, defaults.job_timeout_s, rw_ready));
+
+  g_object_class_install_property (klass,
+      first + GST_IMAGEGEN_PROP_POLL_INTERVAL,
+      g_param_spec_uint ("poll-interval", "Poll interval",
+          "Densest spacing of task polls, used near the task's expected "
+          "completion (milliseconds)", 20, 60000, defaults.poll_min_ms,
+          rw_ready));
+
+  g_object_class_install_property (klass,
+      first + GST_IMAGEGEN_PROP_POLL_MAX_INTERVAL,
+      g_param_spec_uint ("poll-max-interval", "Longest poll interval",
+          "Sparsest spacing of task polls, used far from the expected "
+          "completion (milliseconds)", 20, 600000, defaults.poll_max_ms,
+          rw_ready));
+
+  g_object_class_install_property (klass,
+      first + GST_IMAGEGEN_PROP_MAX_DOWNLOAD_SIZE,
+      g_param_spec_uint64 ("max-download-size", "Largest download",
+          "Largest result image accepted (bytes)", 1024, G_MAXUINT32,
+          defaults.max_download_bytes, rw_ready));
+
+  g_object_class_install_property (klass,
+      first + GST_IMAGEGEN_PROP_MAX_PIXELS,
+      g_param_spec_uint64 ("max-pixels", "Largest image",
+          "Largest result image decoded, refused before decoding (pixels)",
+          1, G_MAXUINT32, GST_IMAGEGEN_DEFAULT_MAX_PIXELS, rw));
+
+  gst_type_mark_as_plugin_api (GST_TYPE_IMAGEGEN_SCALE_MODE, 0);
+  imagegen_client_config_clear (&defaults);
+}
+
+static void
+replace_string (gchar ** dest, const GValue * value)
+{
+  g_free (*dest);
+  *dest = g_value_dup_string (value);
+}
+
+gboolean
+gst_imagegen_settings_set_property (GstImagegenSettings * s, guint first,
+    guint prop_id, const GValue * value)
+{
+  if (prop_id < first || prop_id >= first + GST_IMAGEGEN_N_PROPS)
+    return FALSE;
+
+  switch (prop_id - first) {
+    case GST_IMAGEGEN_PROP_PROMPT:
+      replace_string (&s->prompt, value);
+      break;
+    case GST_IMAGEGEN_PROP_MODEL:
+      replace_string (&s->model, value);
+      break;
+    case GST_IMAGEGEN_PROP_API_KEY:
+      replace_string (&s->client.api_key, value);
+      break;
+    case GST_IMAGEGEN_PROP_BASE_URL:
+      replace_string (&s->client.base_url, value);
+      break;
+    case GST_IMAGEGEN_PROP_ASPECT_RATIO:
+      replace_string (&s->aspect_ratio, value);
+      break;
+    case GST_IMAGEGEN_PROP_RESOLUTION:
+      replace_string (&s->resolution, value);
+      break;
+    case GST_IMAGEGEN_PROP_SCALE_MODE:
+      s->scale_mode = g_value_get_enum (value);
+      break;
+    case GST_IMAGEGEN_PROP_MAX_IN_FLIGHT:
+      s->client.max_in_flight = g_value_get_uint (value);
+      break;
+    case GST_IMAGEGEN_PROP_RETRIES:
+      s->client.max_retries = g_value_get_uint (value);
+      break;
+    case GST_IMAGEGEN_PROP_REQUEST_TIMEOUT:
+      s->client.request_timeout_s = g_value_get_uint (value);
+      break;
+    case GST_IMAGEGEN_PROP_JOB_TIMEOUT:
+      s->client.job_timeout_s = g_value_get_uint (value);
+      break;
+    case GST_IMAGEGEN_PROP_POLL_INTERVAL:
+      s->client.poll_min_ms = g_value_get_uint (value);
+      break;
+    case GST_IMAGEGEN_PROP_POLL_MAX_INTERVAL:
+      s->client.poll_max_ms = g_value_get_uint (value);
+      break;
+    case GST_IMAGEGEN_PROP_MAX_DOWNLOAD_SIZE:
+      s->client.max_download_bytes = g_value_get_uint64 (value);
+      break;
+    case GST_IMAGEGEN_PROP_MAX_PIXELS:
+      s->max_pixels = g_value_get_uint64 (value);
+      break;
+    default:
+      return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+gst_imagegen_settings_get_property (GstImagegenSettings * s, guint first,
+    guint prop_id, GValue * value)
+{
+  if (prop_id < first || prop_id >= first + GST_IMAGEGEN_N_PROPS)
+    return FALSE;
+
+  switch (prop_id - first) {
+    case GST_IMAGEGEN_PROP_PROMPT:
+      g_value_set_string (value, s->prompt);
+      break;
+    case GST_IMAGEGEN_PROP_MODEL:
+      g_value_set_string (value, s->model);
+      break;
+    case GST_IMAGEGEN_PROP_BASE_URL:
+      g_value_set_string (value, s->client.base_url);
+      break;
+    case GST_IMAGEGEN_PROP_ASPECT_RATIO:
+      g_value_set_string (value, s->aspect_ratio);
+      break;
+    case GST_IMAGEGEN_PROP_RESOLUTION:
+      g_value_set_string (value, s->resolution);
+      break;
+    case GST_IMAGEGEN_PROP_SCALE_MODE:
+      g_value_set_enum (value, s->scale_mode);
+      break;
+    case GST_IMAGEGEN_PROP_MAX_IN_FLIGHT:
+      g_value_set_uint (value, s->client.max_in_flight);
+      break;
+    case GST_IMAGEGEN_PROP_RETRIES:
+      g_value_set_uint (value, s->client.max_retries);
+      break;
+    case GST_IMAGEGEN_PROP_REQUEST_TIMEOUT:
+      g_value_set_uint (value, s->client.request_timeout_s);
+      break;
+    case GST_IMAGEGEN_PROP_JOB_TIMEOUT:
+      g_value_set_uint (value, s->client.job_timeout_s);
+      break;
+    case GST_IMAGEGEN_PROP_POLL_INTERVAL:
+      g_value_set_uint (value, s->client.poll_min_ms);
+      break;
+    case GST_IMAGEGEN_PROP_POLL_MAX_INTERVAL:
+      g_value_set_uint (value, s->client.poll_max_ms);
+      break;
+    case GST_IMAGEGEN_PROP_MAX_DOWNLOAD_SIZE:
+      g_value_set_uint64 (value, s->client.max_download_bytes);
+      break;
+    case GST_IMAGEGEN_PROP_MAX_PIXELS:
+      g_value_set_uint64 (value, s->max_pixels);
+      break;
+    default:
+      /* api-key is write-only */
+      return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+gst_imagegen_settings_resolve_client_config (const GstImagegenSettings * s,
+    ImagegenClientConfig * config, GError ** error)
+{
+  const gchar *key = s->client.api_key;
+  const gchar *base_url = s->client.base_url;
+
+  if (key == NULL || *key == '\0')
+    key = g_getenv ("RUNAPI_API_KEY");
+  if (key == NULL || *key == '\0') {
+    g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
+        IMAGEGEN_CLIENT_ERROR_AUTH, "No API key: set the api-key property or "
+        "the RUNAPI_API_KEY environment variable.");
+    return FALSE;
+  }
+  if (base_url == NULL || *base_url == '\0')
+    base_url = g_getenv ("RUNAPI_BASE_URL");
+
+  *config = s->client;
+  config->api_key = g_strdup (key);
+  config->user_agent = g_strdup (s->client.user_agent);
+  if (base_url != NULL && *base_url != '\0') {
+    config->base_url = g_strdup (base_url);
+  } else {
+    ImagegenClientConfig defaults;
+    imagegen_client_config_init (&defaults);
+    config->base_url = g_strdup (defaults.base_url);
+    imagegen_client_config_clear (&defaults);
+  }
+  return TRUE;
+}

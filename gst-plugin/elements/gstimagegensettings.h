@@ -1,0 +1,97 @@
+/* gst-imagegen: the service and image-handling properties every imagegen
+ * element shares, so that each element declares them once and alike.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gst/gst.h>
+#include "imagegen-client.h"
+
+G_BEGIN_DECLS
+
+/**
+ * GstImagegenScaleMode:
+ * @GST_IMAGEGEN_SCALE_MODE_FIT: scale to fit inside the frame, keep the
+ *   aspect ratio and fill the rest with borders
+ * @GST_IMAGEGEN_SCALE_MODE_FILL: scale to cover the frame, keep the aspect
+ *   ratio and crop what sticks out
+ * @GST_IMAGEGEN_SCALE_MODE_STRETCH: scale both sides independently
+ *
+ * How an image is placed into an output frame of another size.
+ */
+typedef enum
+{
+  GST_IMAGEGEN_SCALE_MODE_FIT,
+  GST_IMAGEGEN_SCALE_MODE_FILL,
+  GST_IMAGEGEN_SCALE_MODE_STRETCH,
+} GstImagegenScaleMode;
+
+#define GST_TYPE_IMAGEGEN_SCALE_MODE (gst_imagegen_scale_mode_get_type ())
+GType gst_imagegen_scale_mode_get_type (void);
+
+#define GST_IMAGEGEN_DEFAULT_MAX_PIXELS (36u * 1024 * 1024)
+#define GST_IMAGEGEN_DEFAULT_SCALE_MODE GST_IMAGEGEN_SCALE_MODE_FIT
+
+typedef struct
+{
+  ImagegenClientConfig client;  /* api_key/base_url NULL = from environment */
+  gchar *model;
+  gchar *aspect_ratio;
+  gchar *resolution;
+  gchar *prompt;
+  GstImagegenScaleMode scale_mode;
+  guint64 max_pixels;
+} GstImagegenSettings;
+
+/* The property ids a subclass hands to g_object_class_install_property()
+ * start at its own first id; these are offsets from it. */
+enum
+{
+  GST_IMAGEGEN_PROP_PROMPT,
+  GST_IMAGEGEN_PROP_MODEL,
+  GST_IMAGEGEN_PROP_API_KEY,
+  GST_IMAGEGEN_PROP_BASE_URL,
+  GST_IMAGEGEN_PROP_ASPECT_RATIO,
+  GST_IMAGEGEN_PROP_RESOLUTION,
+  GST_IMAGEGEN_PROP_SCALE_MODE,
+  GST_IMAGEGEN_PROP_MAX_IN_FLIGHT,
+  GST_IMAGEGEN_PROP_RETRIES,
+  GST_IMAGEGEN_PROP_REQUEST_TIMEOUT,
+  GST_IMAGEGEN_PROP_JOB_TIMEOUT,
+  GST_IMAGEGEN_PROP_POLL_INTERVAL,
+  GST_IMAGEGEN_PROP_POLL_MAX_INTERVAL,
+  GST_IMAGEGEN_PROP_MAX_DOWNLOAD_SIZE,
+  GST_IMAGEGEN_PROP_MAX_PIXELS,
+  GST_IMAGEGEN_N_PROPS
+};
+
+void gst_imagegen_settings_init (GstImagegenSettings * settings,
+    const gchar * default_model, const gchar * default_aspect_ratio);
+void gst_imagegen_settings_clear (GstImagegenSettings * settings);
+
+/* @models: NULL-terminated list named in the model property's blurb. */
+void gst_imagegen_settings_install_properties (GObjectClass * klass,
+    guint first_prop_id, const gchar * default_model,
+    const gchar * default_aspect_ratio, const gchar * models_blurb);
+
+/* Return FALSE when @prop_id is not one of the shared properties.
+ * Callers hold the object lock. */
+gboolean gst_imagegen_settings_set_property (GstImagegenSettings * settings,
+    guint first_prop_id, guint prop_id, const GValue * value);
+gboolean gst_imagegen_settings_get_property (GstImagegenSettings * settings,
+    guint first_prop_id, guint prop_id, GValue * value);
+
+/* Copy of the client configuration with the environment fallbacks
+ * (RUNAPI_API_KEY, RUNAPI_BASE_URL) applied.  Returns FALSE and sets a
+ * human sentence in @error when no key is available. */
+gboolean gst_imagegen_settings_resolve_client_config (const GstImagegenSettings
+    * settings, ImagegenClientConfig * config, GError ** error);
+
+/* Post the GST_ELEMENT_ERROR (or, with @warning, the warning) that fits a
+ * client or decoding error.  @what says what failed, e.g. "Image
+ * generation". */
+void gst_imagegen_post_error (GstElement * element, const GError * error,
+    const gchar * what, gboolean warning);
+
+G_END_DECLS

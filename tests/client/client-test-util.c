@@ -1,0 +1,268 @@
+/* gst-imagegen client tests: shared helpers.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "client-test-util.h"
+
+#include <string.h>
+
+TestWaiter *
+test_waiter_new (void)
+{
+  TestWaiter *w = g_new0 (TestWaiter, 1);
+
+  g_mutex_init (&w->lock);
+  g_cond_init (&w->cond);
+  g_queue_init (&w->results);
+  w->events = g_ptr_array_new_with_free_func (g_free);
+  return w;
+}
+
+void
+test_waiter_free (TestWaiter * w)
+{
+  g_queue_clear_full (&w->results, (GDestroyNotify) imagegen_result_free);
+  g_ptr_array_unref (w->events);
+  g_mutex_clear (&w->lock);
+  g_cond_clear (&w->cond);
+  g_free (w);
+}
+
+void
+test_waiter_done_cb (ImagegenResult * result, gpointer user_data)
+{
+  TestWaiter *w = user_data;
+
+  g_mutex_lock (&w->lock);
+  g_queue_push_tail (&w->results, result);
+  g_cond_broadcast (&w->cond);
+  g_mutex_unlock (&w->lock);
+}
+
+void
+test_waiter_event_cb (const gchar * event, const ImagegenResult * progress,
+    gpointer user_data)
+{
+  TestWaiter *w = user_data;
+
+  g_assert_nonnull (progress);
+  if (g_str_equal (event, "submitted"))
+    g_assert_nonnull (progress->task_id);
+  g_mutex_lock (&w->lock);
+  g_ptr_array_add (w->events, g_strdup (event));
+  g_mutex_unlock (&w->lock);
+}
+
+ImagegenResult *
+test_waiter_pop (TestWaiter * w)
+{
+  gint64 end = g_get_monotonic_time () + 300 * G_TIME_SPAN_SECOND;
+  ImagegenResult *r;
+
+  g_mutex_lock (&w->lock);
+  while (g_queue_is_empty (&w->results))
+    if (!g_cond_wait_until (&w->cond, &w->lock, end))
+      break;
+  r = g_queue_pop_head (&w->results);
+  g_mutex_unlock (&w->lock);
+  g_assert_nonnull (r);
+  return r;
+}
+
+guint
+test_waiter_count (TestWaiter * w)
+{
+  guint n;
+
+  g_mutex_lock (&w->lock);
+  n = g_queue_get_length (&w->results);
+  g_mutex_unlock (&w->lock);
+  return n;
+}
+
+guint
+test_waiter_count_events (TestWaiter * w, const gchar * event)
+{
+  guint i, n = 0;
+
+  g_mutex_lock (&w->lock);
+  for (i = 0; i < w->events->len; i++)
+    n += g_str_equal (g_ptr_array_index (w->events, i), event);
+  g_mutex_unlock (&w->lock);
+  return n;
+}
+
+void
+test_config_init (ImagegenClientConfig * config, ImagegenTestEmulator * emu)
+{
+  imagegen_client_config_init (config);
+  g_free (config->base_url);
+  config->base_url = g_strdup (imagegen_test_emulator_get_base_url (emu));
+  config->api_key = g_strdup (TEST_KEY);
+  config->retry_base_ms = 50;
+  config->retry_max_ms = 200;
+}
+
+ImagegenResult *
+test_run_job (ImagegenClient * client, const ImagegenRequest * request,
+    TestWaiter * w)
+{
+  imagegen_client_submit (client, request, NULL, test_waiter_event_cb,
+      test_waiter_done_cb, w);
+  return test_waiter_pop (w);
+}
+
+/* ---- a PNG writer, stored (uncompressed) deflate blocks ---- */
+
+static guint32 crc_table[256];
+
+static guint32
+crc32 (const guint8 * data, gsize len, guint32 crc)
+{
+  gsize i;
+
+  if (crc_table[1] == 0) {
+    guint32 n, c, k;
+
+    for (n = 0; n < 256; n++) {
+      c = n;
+      for (k = 0; k < 8; k++)
+        c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+      crc_table[n] = c;
+    }
+  }
+  crc ^= 0xffffffffu;
+  for (i = 0; i < len; i++)
+    crc = crc_table[(crc ^ data[i]) & 0xff] ^ (crc >> 8);
+  return crc ^ 0xffffffffu;
+}
+
+static void
+put_be32 (GByteArray * a, guint32 v)
+{
+  guint8 b[4] = { v >> 24, v >> 16, v >> 8, v };
+
+  g_byte_array_append (a, b, 4);
+}
+
+static void
+put_chunk (GByteArray * png, const gchar * type, const guint8 * data,
+    gsize len)
+{
+  guint32 crc;
+
+  put_be32 (png, len);
+  g_byte_array_append (png, (const guint8 *) type, 4);
+  if (len)
+    g_byte_array_append (png, data, len);
+  crc = crc32 ((const guint8 *) type, 4, 0);
+  crc = crc32 (data, len, crc);
+  put_be32 (png, crc);
+}
+
+GBytes *
+test_make_png (guint width, guint height)
+{
+  GByteArray *png = g_byte_array_new ();
+  GByteArray *raw = g_byte_array_new ();
+  GByteArray *z = g_byte_array_new ();
+  guint8 ihdr[13];
+  guint32 a = 1, b = 0;
+  guint x, y, i;
+  gsize off;
+
+  /* Scanlines: filter byte 0, then RGB. */
+  for (y = 0; y < height; y++) {
+    guint8 f = 0;
+
+    g_byte_array_append (raw, &f, 1);
+    for (x = 0; x < width; x++) {
+      guint8 px[3] = { x * 255 / MAX (width - 1, 1),
+        y * 255 / MAX (height - 1, 1), 128
+      };
+      g_byte_array_append (raw, px, 3);
+    }
+  }
+
+  /* zlib: header, stored blocks, Adler-32. */
+  {
+    guint8 hdr[2] = { 0x78, 0x01 };
+    g_byte_array_append (z, hdr, 2);
+  }
+  for (off = 0; off == 0 || off < raw->len;) {
+    gsize n = MIN (raw->len - off, 65535);
+    guint8 blk[5] = { off + n >= raw->len ? 1 : 0, n & 0xff, n >> 8,
+      ~n & 0xff, (~n >> 8) & 0xff
+    };
+
+    g_byte_array_append (z, blk, 5);
+    g_byte_array_append (z, raw->data + off, n);
+    off += n;
+    if (n == 0)
+      break;
+  }
+  for (i = 0; i < raw->len; i++) {
+    a = (a + raw->data[i]) % 65521;
+    b = (b + a) % 65521;
+  }
+  put_be32 (z, (b << 16) | a);
+
+  g_byte_array_append (png, (const guint8 *) "\x89PNG\r\n\x1a\n", 8);
+  ihdr[0] = width >> 24;
+  ihdr[1] = width >> 16;
+  ihdr[2] = width >> 8;
+  ihdr[3] = width;
+  ihdr[4] = height >> 24;
+  ihdr[5] = height >> 16;
+  ihdr[6] = height >> 8;
+  ihdr[7] = height;
+  ihdr[8] = 8;                  /* bit depth */
+  ihdr[9] = 2;                  /* RGB */
+  ihdr[10] = ihdr[11] = ihdr[12] = 0;
+  put_chunk (png, "IHDR", ihdr, 13);
+  put_chunk (png, "IDAT", z->data, z->len);
+  put_chunk (png, "IEND", NULL, 0);
+
+  g_byte_array_unref (raw);
+  g_byte_array_unref (z);
+  return g_byte_array_free_to_bytes (png);
+}
+
+gboolean
+test_is_png (GBytes * bytes)
+{
+  gsize n;
+  const guint8 *d = g_bytes_get_data (bytes, &n);
+
+  return n > 8 && memcmp (d, "\x89PNG\r\n\x1a\n", 8) == 0;
+}
+
+gboolean
+test_is_jpeg (GBytes * bytes)
+{
+  gsize n;
+  const guint8 *d = g_bytes_get_data (bytes, &n);
+
+  return n > 3 && d[0] == 0xff && d[1] == 0xd8 && d[2] == 0xff;
+}
+
+gint64
+test_wait_for_requests (ImagegenTestEmulator * emu, const gchar * name,
+    gint64 min)
+{
+  gint64 end = g_get_monotonic_time () + 300 * G_TIME_SPAN_SECOND;
+  gint64 n = -1;
+
+  while (g_get_monotonic_time () < end) {
+    JsonObject *stats = imagegen_test_emulator_stats (emu);
+
+    n = imagegen_test_emulator_stats_requests (stats, name);
+    if (stats)
+      json_object_unref (stats);
+    if (n >= min)
+      return n;
+    g_usleep (20 * 1000);
+  }
+  g_assert_cmpint (n, >=, min);
+  return n;
+}

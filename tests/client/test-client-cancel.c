@@ -1,0 +1,243 @@
+/* gst-imagegen client: cancellation and shutdown.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "client-test-util.h"
+
+#include <string.h>
+
+static gint64
+get_task_count (ImagegenTestEmulator * emu)
+{
+  g_autoptr (JsonObject) stats = imagegen_test_emulator_stats (emu);
+
+  return imagegen_test_emulator_stats_requests (stats, "get_task");
+}
+
+static void
+test_cancel_while_polling (void)
+{
+  const gchar *args[] = { "--latency", "3000", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (ImagegenRequest) req = NULL;
+  g_autoptr (ImagegenResult) r = NULL;
+  ImagegenClientConfig config;
+  ImagegenClient *client;
+  TestWaiter *w = test_waiter_new ();
+  gint64 before, after;
+
+  test_config_init (&config, emu);
+  client = imagegen_client_new (&config);
+  req = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
+      "a slow sunrise");
+  imagegen_client_submit (client, req, cancellable, test_waiter_event_cb,
+      test_waiter_done_cb, w);
+
+  test_wait_for_requests (emu, "get_task", 1);
+  g_cancellable_cancel (cancellable);
+  r = test_waiter_pop (w);
+  g_assert_error (r->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_nonnull (r->task_id);
+  g_assert_null (r->image);
+  g_assert_cmpuint (r->polls, >=, 1);
+  g_assert_cmpuint (imagegen_client_get_jobs_pending (client), ==, 0);
+
+  /* Polling stopped for good. */
+  before = get_task_count (emu);
+  g_usleep (G_USEC_PER_SEC);
+  after = get_task_count (emu);
+  g_assert_cmpint (before, ==, after);
+  g_assert_cmpuint (test_waiter_count (w), ==, 0);
+
+  imagegen_client_free (client);
+  imagegen_client_config_clear (&config);
+  test_waiter_free (w);
+}
+
+static void
+test_cancel_before_start (void)
+{
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (NULL);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (ImagegenRequest) req = NULL;
+  g_autoptr (ImagegenResult) r = NULL;
+  g_autoptr (JsonObject) stats = NULL;
+  ImagegenClientConfig config;
+  ImagegenClient *client;
+  TestWaiter *w = test_waiter_new ();
+
+  test_config_init (&config, emu);
+  client = imagegen_client_new (&config);
+  req = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
+      "never sent");
+  g_cancellable_cancel (cancellable);
+  imagegen_client_submit (client, req, cancellable, test_waiter_event_cb,
+      test_waiter_done_cb, w);
+  r = test_waiter_pop (w);
+  g_assert_error (r->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (r->task_id);
+  g_assert_cmpint (r->started_us, ==, 0);
+
+  stats = imagegen_test_emulator_stats (emu);
+  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats,
+          "create_text_to_image"), ==, 0);
+
+  imagegen_client_free (client);
+  imagegen_client_config_clear (&config);
+  test_waiter_free (w);
+}
+
+/* A job cancelled while it waits in the queue reports at once, before the
+ * job ahead of it finishes. */
+static void
+test_cancel_queued (void)
+{
+  const gchar *args[] = { "--latency", "1000", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (ImagegenRequest) req = NULL;
+  g_autoptr (ImagegenResult) first = NULL;
+  g_autoptr (ImagegenResult) second = NULL;
+  g_autoptr (JsonObject) stats = NULL;
+  ImagegenClientConfig config;
+  ImagegenClient *client;
+  TestWaiter *w = test_waiter_new ();
+
+  test_config_init (&config, emu);
+  config.max_in_flight = 1;
+  client = imagegen_client_new (&config);
+  req = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
+      "first in line");
+  imagegen_client_submit (client, req, NULL, NULL, test_waiter_done_cb, w);
+  imagegen_client_submit (client, req, cancellable, NULL,
+      test_waiter_done_cb, w);
+  test_wait_for_requests (emu, "create_text_to_image", 1);
+  g_cancellable_cancel (cancellable);
+
+  first = test_waiter_pop (w);
+  g_assert_error (first->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  second = test_waiter_pop (w);
+  g_assert_no_error (second->error);
+
+  stats = imagegen_test_emulator_stats (emu);
+  g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "tasks_created"),
+      ==, 1);
+
+  imagegen_client_free (client);
+  imagegen_client_config_clear (&config);
+  test_waiter_free (w);
+}
+
+/* Cancelling from another thread while the job runs, many times over, to
+ * shake out races between the handler and the job's own end. */
+static void
+test_cancel_race (void)
+{
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (NULL);
+  g_autoptr (ImagegenRequest) req = NULL;
+  ImagegenClientConfig config;
+  ImagegenClient *client;
+  TestWaiter *w = test_waiter_new ();
+  guint i, n = 20, cancelled = 0;
+
+  test_config_init (&config, emu);
+  client = imagegen_client_new (&config);
+  req = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
+      "racing");
+
+  for (i = 0; i < n; i++) {
+    g_autoptr (GCancellable) c = g_cancellable_new ();
+    g_autoptr (ImagegenResult) r = NULL;
+
+    imagegen_client_submit (client, req, c, NULL, test_waiter_done_cb, w);
+    g_usleep (g_random_int_range (0, 20000));
+    g_cancellable_cancel (c);
+    r = test_waiter_pop (w);
+    if (r->error)
+      cancelled++;
+  }
+  g_test_message ("%u of %u cancelled", cancelled, n);
+  g_assert_cmpuint (test_waiter_count (w), ==, 0);
+
+  imagegen_client_free (client);
+  imagegen_client_config_clear (&config);
+  test_waiter_free (w);
+}
+
+static void
+count_done_cb (ImagegenResult * result, gpointer user_data)
+{
+  gint *cancelled = user_data;
+
+  if (g_error_matches (result->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_atomic_int_inc (cancelled);
+  imagegen_result_free (result);
+}
+
+static void
+test_free_in_flight (void)
+{
+  const gchar *args[] = { "--latency", "5000", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  g_autoptr (ImagegenRequest) req = NULL;
+  g_autoptr (GBytes) png = test_make_png (8, 8);
+  ImagegenClientConfig config;
+  ImagegenClient *client;
+  gint cancelled = 0;
+  guint i;
+
+  test_config_init (&config, emu);
+  config.max_in_flight = 2;
+  client = imagegen_client_new (&config);
+  req = imagegen_request_new (IMAGEGEN_ENDPOINT_REMIX, TEST_REMIX_MODEL,
+      "shut down while working");
+  imagegen_request_add_source_image (req, png);
+  for (i = 0; i < 4; i++)
+    imagegen_client_submit (client, req, NULL, NULL, count_done_cb,
+        &cancelled);
+  test_wait_for_requests (emu, "get_task", 1);
+
+  /* Two polling, two queued: all four report before free returns. */
+  imagegen_client_free (client);
+  g_assert_cmpint (g_atomic_int_get (&cancelled), ==, 4);
+  imagegen_client_config_clear (&config);
+}
+
+static void
+test_free_idle (void)
+{
+  ImagegenClientConfig config;
+  ImagegenClient *client;
+  gint cancelled = 0;
+  g_autoptr (ImagegenRequest) req =
+      imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
+      "submitted and freed at once");
+
+  imagegen_client_config_init (&config);
+  g_free (config.base_url);
+  /* Never reached: the job is cancelled first or fails to connect. */
+  config.base_url = g_strdup ("http://127.0.0.1:9");
+  client = imagegen_client_new (&config);
+  imagegen_client_free (client);
+
+  client = imagegen_client_new (&config);
+  imagegen_client_submit (client, req, NULL, NULL, count_done_cb, &cancelled);
+  imagegen_client_free (client);
+  g_assert_cmpint (g_atomic_int_get (&cancelled), ==, 1);
+  imagegen_client_config_clear (&config);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/client/cancel/while-polling", test_cancel_while_polling);
+  g_test_add_func ("/client/cancel/before-start", test_cancel_before_start);
+  g_test_add_func ("/client/cancel/queued", test_cancel_queued);
+  g_test_add_func ("/client/cancel/race", test_cancel_race);
+  g_test_add_func ("/client/cancel/free-in-flight", test_free_in_flight);
+  g_test_add_func ("/client/cancel/free-idle", test_free_idle);
+  return g_test_run ();
+}

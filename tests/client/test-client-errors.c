@@ -1,0 +1,328 @@
+/* gst-imagegen client: every error class says what happened.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "client-test-util.h"
+
+#include <string.h>
+
+typedef struct
+{
+  ImagegenTestEmulator *emu;
+  ImagegenClientConfig config;
+  ImagegenClient *client;
+  TestWaiter *w;
+} Fixture;
+
+/* Starts the emulator with @args and a client with @tweak applied. */
+static void
+fixture_start (Fixture * f, const gchar * const *args,
+    void (*tweak) (ImagegenClientConfig * config))
+{
+  f->emu = imagegen_test_emulator_start (args);
+  test_config_init (&f->config, f->emu);
+  if (tweak)
+    tweak (&f->config);
+  f->client = imagegen_client_new (&f->config);
+  f->w = test_waiter_new ();
+}
+
+static void
+fixture_stop (Fixture * f)
+{
+  imagegen_client_free (f->client);
+  imagegen_client_config_clear (&f->config);
+  test_waiter_free (f->w);
+  imagegen_test_emulator_stop (f->emu);
+}
+
+static ImagegenResult *
+run (Fixture * f, const gchar * prompt, const gchar * aspect_ratio)
+{
+  g_autoptr (ImagegenRequest) req =
+      imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
+      prompt);
+
+  req->aspect_ratio = g_strdup (aspect_ratio);
+  return test_run_job (f->client, req, f->w);
+}
+
+static void
+wrong_key (ImagegenClientConfig * config)
+{
+  g_free (config->api_key);
+  config->api_key = g_strdup ("wrong-key-abcdef");
+}
+
+static void
+test_auth (void)
+{
+  const gchar *args[] = { "--require-key", "right-key-123456", NULL };
+  Fixture f;
+  g_autoptr (ImagegenResult) r = NULL;
+
+  fixture_start (&f, args, wrong_key);
+  r = run (&f, "a quiet harbour", NULL);
+  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_AUTH);
+  g_assert_cmpstr (r->error->message, ==,
+      "invalid API key (HTTP 401): Invalid API key");
+  g_assert_null (strstr (r->error->message, "wrong-key"));
+  g_assert_null (r->image);
+  g_assert_null (r->task_id);
+  g_assert_cmpuint (r->retries, ==, 0);
+  fixture_stop (&f);
+}
+
+static void
+test_credits (void)
+{
+  const gchar *args[] = { "--credits", "0", NULL };
+  Fixture f;
+  g_autoptr (ImagegenResult) r = NULL;
+
+  fixture_start (&f, args, NULL);
+  r = run (&f, "a quiet harbour", NULL);
+  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_CREDITS);
+  g_assert_true (g_str_has_prefix (r->error->message,
+          "insufficient credits (HTTP 402)"));
+  fixture_stop (&f);
+}
+
+static void
+test_validation (void)
+{
+  Fixture f;
+  g_autoptr (ImagegenResult) r = NULL;
+
+  fixture_start (&f, NULL, NULL);
+  r = run (&f, "ab", "5:7");
+  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_VALIDATION);
+  g_test_message ("%s", r->error->message);
+  g_assert_true (g_str_has_prefix (r->error->message,
+          "request rejected (HTTP 422): "));
+  g_assert_nonnull (strstr (r->error->message, "prompt "));
+  g_assert_nonnull (strstr (r->error->message, "aspect_ratio "));
+  fixture_stop (&f);
+}
+
+static void
+test_moderated (void)
+{
+  const gchar *args[] = { "--fail", "task:moderated", NULL };
+  Fixture f;
+  g_autoptr (ImagegenResult) r = NULL;
+  g_autofree gchar *tail = NULL;
+
+  fixture_start (&f, args, NULL);
+  r = run (&f, "something questionable", NULL);
+  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_MODERATED);
+  g_assert_nonnull (r->task_id);
+  g_assert_true (g_str_has_prefix (r->error->message,
+          "content moderated: Content policy violation"));
+  tail = g_strdup_printf ("(task %s)", r->task_id);
+  g_assert_true (g_str_has_suffix (r->error->message, tail));
+  g_assert_cmpint (r->cost_cents, ==, 0);
+  fixture_stop (&f);
+}
+
+static void
+test_task_failed (void)
+{
+  const gchar *args[] = { "--fail", "task:failed", NULL };
+  Fixture f;
+  g_autoptr (ImagegenResult) r = NULL;
+  g_autofree gchar *expected = NULL;
+
+  fixture_start (&f, args, NULL);
+  r = run (&f, "a quiet harbour", NULL);
+  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_TASK_FAILED);
+  expected = g_strdup_printf ("task failed: Generation failed: internal error "
+      "(task %s)", r->task_id);
+  g_assert_cmpstr (r->error->message, ==, expected);
+  g_assert_cmpint (r->cost_cents, ==, 0);
+  fixture_stop (&f);
+}
+
+static void
+short_job_timeout (ImagegenClientConfig * config)
+{
+  config->job_timeout_s = 2;
+}
+
+static void
+test_timeout (void)
+{
+  const gchar *args[] = { "--fail", "task:stuck", NULL };
+  Fixture f;
+  g_autoptr (ImagegenResult) r = NULL;
+  g_autofree gchar *expected = NULL;
+
+  fixture_start (&f, args, short_job_timeout);
+  r = run (&f, "a quiet harbour", NULL);
+  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_TIMEOUT);
+  expected = g_strdup_printf ("timed out after 2 s waiting for task %s",
+      r->task_id);
+  g_assert_cmpstr (r->error->message, ==, expected);
+  g_assert_cmpint (g_get_monotonic_time () - r->started_us, >=,
+      1900 * 1000);
+  g_assert_cmpuint (r->polls, >, 1);
+  fixture_stop (&f);
+}
+
+static void
+test_bad_json (void)
+{
+  const gchar *args[] = { "--fail", "poll:badjson", NULL };
+  Fixture f;
+  g_autoptr (ImagegenResult) r = NULL;
+
+  fixture_start (&f, args, NULL);
+  r = run (&f, "a quiet harbour", NULL);
+  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_PROTOCOL);
+  g_test_message ("%s", r->error->message);
+  g_assert_nonnull (r->task_id);
+  g_assert_nonnull (strstr (r->error->message, r->task_id));
+  fixture_stop (&f);
+}
+
+static void
+test_bad_json_create (void)
+{
+  const gchar *args[] = { "--fail", "create:badjson", NULL };
+  Fixture f;
+  g_autoptr (ImagegenResult) r = NULL;
+
+  fixture_start (&f, args, NULL);
+  r = run (&f, "a quiet harbour", NULL);
+  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_PROTOCOL);
+  g_test_message ("%s", r->error->message);
+  fixture_stop (&f);
+}
+
+static void
+test_not_image (void)
+{
+  const gchar *args[] = { "--fail", "download:notimage", NULL };
+  Fixture f;
+  g_autoptr (ImagegenResult) r = NULL;
+
+  fixture_start (&f, args, NULL);
+  r = run (&f, "a quiet harbour", NULL);
+  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_PROTOCOL);
+  g_test_message ("%s", r->error->message);
+  g_assert_null (r->image);
+  fixture_stop (&f);
+}
+
+static void
+tiny_download_limit (ImagegenClientConfig * config)
+{
+  config->max_download_bytes = 64;
+}
+
+static void
+test_too_large (void)
+{
+  Fixture f;
+  g_autoptr (ImagegenResult) r = NULL;
+
+  fixture_start (&f, NULL, tiny_download_limit);
+  r = run (&f, "a quiet harbour", NULL);
+  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_TOO_LARGE);
+  g_test_message ("%s", r->error->message);
+  fixture_stop (&f);
+}
+
+static void
+test_invalid_argument (void)
+{
+  Fixture f;
+  g_autoptr (ImagegenRequest) req = NULL;
+  g_autoptr (ImagegenResult) r = NULL;
+  g_autoptr (JsonObject) stats = NULL;
+
+  fixture_start (&f, NULL, NULL);
+  req = imagegen_request_new (IMAGEGEN_ENDPOINT_REMIX, TEST_REMIX_MODEL,
+      "no source");
+  r = test_run_job (f.client, req, f.w);
+  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT);
+  stats = imagegen_test_emulator_stats (f.emu);
+  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats,
+          "create_remix"), ==, 0);
+  fixture_stop (&f);
+}
+
+static void
+test_network_refused (void)
+{
+  ImagegenClientConfig config;
+  ImagegenClient *client;
+  TestWaiter *w = test_waiter_new ();
+  g_autoptr (ImagegenRequest) req = NULL;
+  g_autoptr (ImagegenResult) r = NULL;
+  g_autoptr (GSocket) sock = NULL;
+  g_autoptr (GSocketAddress) addr = NULL;
+  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  guint port;
+
+  /* A port nobody listens on: bind, read the port, close. */
+  sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+      G_SOCKET_PROTOCOL_TCP, NULL);
+  addr = g_inet_socket_address_new (lo, 0);
+  g_assert_true (g_socket_bind (sock, addr, TRUE, NULL));
+  g_clear_object (&addr);
+  addr = g_socket_get_local_address (sock, NULL);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (addr));
+  g_socket_close (sock, NULL);
+
+  imagegen_client_config_init (&config);
+  g_free (config.base_url);
+  config.base_url = g_strdup_printf ("http://127.0.0.1:%u", port);
+  config.api_key = g_strdup (TEST_KEY);
+  config.max_retries = 2;
+  config.retry_base_ms = 20;
+  client = imagegen_client_new (&config);
+
+  req = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
+      "a quiet harbour");
+  r = test_run_job (client, req, w);
+  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_NETWORK);
+  g_test_message ("%s", r->error->message);
+  g_assert_true (g_str_has_prefix (r->error->message, "network error"));
+  g_assert_cmpuint (r->retries, ==, 2);
+
+  imagegen_client_free (client);
+  imagegen_client_config_clear (&config);
+  test_waiter_free (w);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/client/errors/auth", test_auth);
+  g_test_add_func ("/client/errors/credits", test_credits);
+  g_test_add_func ("/client/errors/validation", test_validation);
+  g_test_add_func ("/client/errors/moderated", test_moderated);
+  g_test_add_func ("/client/errors/task-failed", test_task_failed);
+  g_test_add_func ("/client/errors/timeout", test_timeout);
+  g_test_add_func ("/client/errors/bad-json", test_bad_json);
+  g_test_add_func ("/client/errors/bad-json-create", test_bad_json_create);
+  g_test_add_func ("/client/errors/not-image", test_not_image);
+  g_test_add_func ("/client/errors/too-large", test_too_large);
+  g_test_add_func ("/client/errors/invalid-argument", test_invalid_argument);
+  g_test_add_func ("/client/errors/network", test_network_refused);
+  return g_test_run ();
+}

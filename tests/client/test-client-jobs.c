@@ -1,0 +1,209 @@
+/* gst-imagegen client: whole jobs against the emulator.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "client-test-util.h"
+
+#include <string.h>
+
+static void
+test_text_to_image (void)
+{
+  const gchar *args[] = { "--latency", "300", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  ImagegenClientConfig config;
+  ImagegenClient *client;
+  TestWaiter *w = test_waiter_new ();
+  g_autoptr (ImagegenRequest) req = NULL;
+  g_autoptr (ImagegenResult) r = NULL;
+  g_autoptr (JsonObject) stats = NULL;
+
+  test_config_init (&config, emu);
+  client = imagegen_client_new (&config);
+
+  req = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
+      "a red fox in the snow");
+  req->aspect_ratio = g_strdup ("16:9");
+  r = test_run_job (client, req, w);
+
+  g_assert_no_error (r->error);
+  g_assert_nonnull (r->task_id);
+  g_assert_cmpstr (r->model, ==, TEST_T2I_MODEL);
+  g_assert_nonnull (r->image);
+  g_assert_true (test_is_png (r->image) || test_is_jpeg (r->image));
+  g_assert_nonnull (r->content_type);
+  g_assert_true (g_str_has_prefix (r->image_url, "http"));
+  g_assert_cmpint (r->cost_cents, ==, 5);
+  g_assert_cmpuint (r->polls, >, 0);
+  g_assert_cmpuint (r->retries, ==, 0);
+  g_assert_cmpint (r->submitted_us, <=, r->started_us);
+  g_assert_cmpint (r->started_us, <, r->created_us);
+  g_assert_cmpint (r->created_us, <, r->completed_us);
+  g_assert_cmpint (r->completed_us, <, r->downloaded_us);
+  /* The task takes 300 ms on the emulator. */
+  g_assert_cmpint (r->completed_us - r->created_us, >=, 250 * 1000);
+  g_assert_cmpuint (test_waiter_count_events (w, "submitted"), ==, 1);
+  g_assert_cmpuint (test_waiter_count_events (w, "completed"), ==, 1);
+  g_assert_cmpuint (imagegen_client_get_jobs_pending (client), ==, 0);
+
+  stats = imagegen_test_emulator_stats (emu);
+  g_assert_nonnull (stats);
+  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats,
+          "create_text_to_image"), ==, 1);
+  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats, "get_task"),
+      ==, r->polls);
+  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats, "download"),
+      ==, 1);
+  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats, "files"),
+      ==, 0);
+  g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "tasks_created"),
+      ==, 1);
+  g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "charged_cents"),
+      ==, r->cost_cents);
+  /* The key never goes to the result's URL. */
+  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
+          "download_requests_with_authorization"), ==, 0);
+
+  imagegen_client_free (client);
+  imagegen_client_config_clear (&config);
+  test_waiter_free (w);
+}
+
+static void
+test_remix (void)
+{
+  const gchar *args[] = { "--latency", "200", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  ImagegenClientConfig config;
+  ImagegenClient *client;
+  TestWaiter *w = test_waiter_new ();
+  g_autoptr (ImagegenRequest) req = NULL;
+  g_autoptr (ImagegenResult) r = NULL;
+  g_autoptr (JsonObject) stats = NULL;
+  g_autoptr (GBytes) png = test_make_png (32, 24);
+
+  test_config_init (&config, emu);
+  client = imagegen_client_new (&config);
+
+  req = imagegen_request_new (IMAGEGEN_ENDPOINT_REMIX, TEST_REMIX_MODEL,
+      "make it look like a watercolour");
+  imagegen_request_add_source_image (req, png);
+  r = test_run_job (client, req, w);
+
+  g_assert_no_error (r->error);
+  g_assert_nonnull (r->image);
+  g_assert_true (test_is_png (r->image) || test_is_jpeg (r->image));
+  g_assert_cmpint (r->cost_cents, ==, 5);
+  g_assert_cmpuint (r->polls, >, 0);
+
+  stats = imagegen_test_emulator_stats (emu);
+  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats, "files"),
+      ==, 1);
+  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats,
+          "create_remix"), ==, 1);
+  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats, "get_task"),
+      ==, r->polls);
+  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats, "download"),
+      ==, 1);
+  g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "tasks_created"),
+      ==, 1);
+  g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "charged_cents"),
+      ==, 5);
+  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
+          "download_requests_with_authorization"), ==, 0);
+
+  imagegen_client_free (client);
+  imagegen_client_config_clear (&config);
+  test_waiter_free (w);
+}
+
+static void
+test_concurrent (void)
+{
+  const gchar *args[] = { "--latency", "500", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  ImagegenClientConfig config;
+  ImagegenClient *client;
+  TestWaiter *w = test_waiter_new ();
+  g_autoptr (JsonObject) stats = NULL;
+  guint i;
+
+  test_config_init (&config, emu);
+  config.max_in_flight = 2;
+  client = imagegen_client_new (&config);
+
+  for (i = 0; i < 3; i++) {
+    g_autofree gchar *prompt = g_strdup_printf ("picture number %u", i);
+    g_autoptr (ImagegenRequest) req =
+        imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
+        prompt);
+
+    imagegen_client_submit (client, req, NULL, NULL, test_waiter_done_cb, w);
+  }
+  g_assert_cmpuint (imagegen_client_get_jobs_pending (client), >, 0);
+
+  for (i = 0; i < 3; i++) {
+    g_autoptr (ImagegenResult) r = test_waiter_pop (w);
+
+    g_assert_no_error (r->error);
+    g_assert_nonnull (r->image);
+  }
+  g_assert_cmpuint (imagegen_client_get_jobs_pending (client), ==, 0);
+
+  stats = imagegen_test_emulator_stats (emu);
+  g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "tasks_created"),
+      ==, 3);
+  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
+          "tasks_completed"), ==, 3);
+
+  imagegen_client_free (client);
+  imagegen_client_config_clear (&config);
+  test_waiter_free (w);
+}
+
+/* A second job of the same model polls on the learned schedule. */
+static void
+test_learned_schedule (void)
+{
+  const gchar *args[] = { "--latency", "1500", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  ImagegenClientConfig config;
+  ImagegenClient *client;
+  TestWaiter *w = test_waiter_new ();
+  g_autoptr (ImagegenRequest) req = NULL;
+  guint i, polls[3];
+
+  test_config_init (&config, emu);
+  client = imagegen_client_new (&config);
+  req = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
+      "a lighthouse at dusk");
+
+  for (i = 0; i < 3; i++) {
+    g_autoptr (ImagegenResult) r = test_run_job (client, req, w);
+
+    g_assert_no_error (r->error);
+    g_assert_cmpint (r->completed_us - r->created_us, >=, 1400 * 1000);
+    polls[i] = r->polls;
+    g_test_message ("job %u: %u polls, seen %" G_GINT64_FORMAT " ms after "
+        "create", i, r->polls, (r->completed_us - r->created_us) / 1000);
+  }
+  /* Without history: 150, 225, 337, 506 ms… (5 polls to pass 1.5 s).
+   * Learned: a long sleep then a few dense polls. */
+  g_assert_cmpuint (polls[2], <=, polls[0] + 3);
+
+  imagegen_client_free (client);
+  imagegen_client_config_clear (&config);
+  test_waiter_free (w);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/client/text-to-image", test_text_to_image);
+  g_test_add_func ("/client/remix", test_remix);
+  g_test_add_func ("/client/concurrent", test_concurrent);
+  g_test_add_func ("/client/learned-schedule", test_learned_schedule);
+  return g_test_run ();
+}

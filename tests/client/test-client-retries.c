@@ -1,0 +1,261 @@
+/* gst-imagegen client: retries, backoff and idempotent creates.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "client-test-util.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+static ImagegenResult *
+run_one (ImagegenTestEmulator * emu, ImagegenClientConfig * config)
+{
+  ImagegenClient *client = imagegen_client_new (config);
+  TestWaiter *w = test_waiter_new ();
+  g_autoptr (ImagegenRequest) req =
+      imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
+      "a windmill in a field of tulips");
+  ImagegenResult *r = test_run_job (client, req, w);
+
+  imagegen_client_free (client);
+  test_waiter_free (w);
+  return r;
+}
+
+static void
+test_retry_after (void)
+{
+  const gchar *args[] = { "--fail", "create:429@1", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  g_autoptr (ImagegenResult) r = NULL;
+  g_autoptr (JsonObject) stats = NULL;
+  ImagegenClientConfig config;
+
+  test_config_init (&config, emu);
+  /* Backoff alone would retry after 50-75 ms. */
+  r = run_one (emu, &config);
+  g_assert_no_error (r->error);
+  g_assert_cmpuint (r->retries, ==, 1);
+  g_assert_cmpint (r->created_us - r->started_us, >=, 900 * 1000);
+
+  stats = imagegen_test_emulator_stats (emu);
+  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats,
+          "create_text_to_image"), ==, 2);
+  g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "tasks_created"),
+      ==, 1);
+  imagegen_client_config_clear (&config);
+}
+
+static void
+test_retry_after_date (void)
+{
+  const gchar *args[] = { "--fail", "create:429@date", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  g_autoptr (ImagegenResult) r = NULL;
+  ImagegenClientConfig config;
+
+  test_config_init (&config, emu);
+  r = run_one (emu, &config);
+  g_assert_no_error (r->error);
+  g_assert_cmpuint (r->retries, ==, 1);
+  imagegen_client_config_clear (&config);
+}
+
+/* Each line of the request log is a JSON object. */
+static GPtrArray *
+read_log (const gchar * path)
+{
+  GPtrArray *lines = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      json_object_unref);
+  g_autofree gchar *text = NULL;
+  g_auto (GStrv) split = NULL;
+  guint i;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  split = g_strsplit (text, "\n", -1);
+  for (i = 0; split[i]; i++) {
+    g_autoptr (JsonParser) p = json_parser_new ();
+
+    if (*split[i] == '\0')
+      continue;
+    g_assert_true (json_parser_load_from_data (p, split[i], -1, NULL));
+    g_ptr_array_add (lines,
+        json_object_ref (json_node_get_object (json_parser_get_root (p))));
+  }
+  return lines;
+}
+
+static void
+test_server_error_create (void)
+{
+  g_autofree gchar *dir = g_dir_make_tmp ("imagegen-test-XXXXXX", NULL);
+  g_autofree gchar *log = g_build_filename (dir, "requests.log", NULL);
+  const gchar *args[] = { "--fail", "create:500", "--log", log, NULL };
+  ImagegenTestEmulator *emu = imagegen_test_emulator_start (args);
+  g_autoptr (ImagegenResult) r = NULL;
+  g_autoptr (JsonObject) stats = NULL;
+  g_autoptr (GPtrArray) lines = NULL;
+  ImagegenClientConfig config;
+  const gchar *key = NULL;
+  guint i, creates = 0;
+
+  test_config_init (&config, emu);
+  r = run_one (emu, &config);
+  g_assert_no_error (r->error);
+  g_assert_cmpuint (r->retries, ==, 1);
+
+  stats = imagegen_test_emulator_stats (emu);
+  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats,
+          "create_text_to_image"), ==, 2);
+  g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "tasks_created"),
+      ==, 1);
+  g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "charged_cents"),
+      ==, r->cost_cents);
+  imagegen_test_emulator_stop (emu);
+
+  /* Both tries carried the same Idempotency-Key. */
+  lines = read_log (log);
+  for (i = 0; i < lines->len; i++) {
+    JsonObject *l = g_ptr_array_index (lines, i);
+
+    if (g_strcmp0 (json_object_get_string_member_with_default (l, "path",
+                NULL), "/api/v1/flux_2/text_to_image") != 0)
+      continue;
+    creates++;
+    g_assert_true (json_object_has_member (l, "idempotency_key"));
+    if (key == NULL)
+      key = json_object_get_string_member (l, "idempotency_key");
+    else
+      g_assert_cmpstr (key, ==, json_object_get_string_member (l,
+              "idempotency_key"));
+  }
+  g_assert_cmpuint (creates, ==, 2);
+
+  g_unlink (log);
+  g_rmdir (dir);
+  imagegen_client_config_clear (&config);
+}
+
+static void
+test_server_error_exhausted (void)
+{
+  const gchar *args[] = { "--fail", "create:503:*", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  g_autoptr (ImagegenResult) r = NULL;
+  ImagegenClientConfig config;
+
+  test_config_init (&config, emu);
+  config.max_retries = 2;
+  r = run_one (emu, &config);
+  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_SERVER);
+  g_test_message ("%s", r->error->message);
+  g_assert_true (g_str_has_prefix (r->error->message,
+          "server error (HTTP 503) after 2 retries"));
+  g_assert_cmpuint (r->retries, ==, 2);
+  imagegen_client_config_clear (&config);
+}
+
+static void
+test_rate_limited_exhausted (void)
+{
+  const gchar *args[] = { "--fail", "create:429:*", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  g_autoptr (ImagegenResult) r = NULL;
+  ImagegenClientConfig config;
+
+  test_config_init (&config, emu);
+  config.max_retries = 3;
+  r = run_one (emu, &config);
+  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_RATE_LIMITED);
+  g_test_message ("%s", r->error->message);
+  g_assert_true (g_str_has_prefix (r->error->message,
+          "rate limited (HTTP 429) after 3 retries"));
+  g_assert_cmpuint (r->retries, ==, 3);
+  imagegen_client_config_clear (&config);
+}
+
+static void
+test_connection_reset (void)
+{
+  const gchar *args[] = { "--fail", "poll:reset", "--fail", "download:500",
+    NULL
+  };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  g_autoptr (ImagegenResult) r = NULL;
+  ImagegenClientConfig config;
+
+  test_config_init (&config, emu);
+  r = run_one (emu, &config);
+  g_assert_no_error (r->error);
+  g_assert_cmpuint (r->retries, ==, 2);
+  g_assert_nonnull (r->image);
+  imagegen_client_config_clear (&config);
+}
+
+static void
+test_truncated_download (void)
+{
+  const gchar *args[] = { "--fail", "download:truncate", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  g_autoptr (ImagegenResult) r = NULL;
+  ImagegenClientConfig config;
+
+  test_config_init (&config, emu);
+  r = run_one (emu, &config);
+  g_assert_no_error (r->error);
+  g_assert_cmpuint (r->retries, ==, 1);
+  g_assert_true (test_is_png (r->image) || test_is_jpeg (r->image));
+  imagegen_client_config_clear (&config);
+}
+
+static void
+test_upload_retry (void)
+{
+  const gchar *args[] = { "--fail", "upload:502", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  g_autoptr (ImagegenResult) r = NULL;
+  g_autoptr (ImagegenRequest) req = NULL;
+  g_autoptr (GBytes) png = test_make_png (16, 16);
+  g_autoptr (JsonObject) stats = NULL;
+  ImagegenClientConfig config;
+  ImagegenClient *client;
+  TestWaiter *w = test_waiter_new ();
+
+  test_config_init (&config, emu);
+  client = imagegen_client_new (&config);
+  req = imagegen_request_new (IMAGEGEN_ENDPOINT_REMIX, TEST_REMIX_MODEL,
+      "invert the colours");
+  imagegen_request_add_source_image (req, png);
+  r = test_run_job (client, req, w);
+  g_assert_no_error (r->error);
+  g_assert_cmpuint (r->retries, ==, 1);
+
+  stats = imagegen_test_emulator_stats (emu);
+  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats, "files"),
+      ==, 2);
+  imagegen_client_free (client);
+  test_waiter_free (w);
+  imagegen_client_config_clear (&config);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/client/retries/retry-after", test_retry_after);
+  g_test_add_func ("/client/retries/retry-after-date", test_retry_after_date);
+  g_test_add_func ("/client/retries/server-error-create",
+      test_server_error_create);
+  g_test_add_func ("/client/retries/server-error-exhausted",
+      test_server_error_exhausted);
+  g_test_add_func ("/client/retries/rate-limited-exhausted",
+      test_rate_limited_exhausted);
+  g_test_add_func ("/client/retries/connection-reset", test_connection_reset);
+  g_test_add_func ("/client/retries/truncated-download",
+      test_truncated_download);
+  g_test_add_func ("/client/retries/upload", test_upload_retry);
+  return g_test_run ();
+}

@@ -1,0 +1,415 @@
+/* gst-imagegen client: unit tests without any network.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "imagegen-client.h"
+#include "imagegen-errors.h"
+#include "imagegen-http.h"
+#include "imagegen-poll-schedule.h"
+#include "imagegen-provider.h"
+#include "imagegen-retry.h"
+
+#include <string.h>
+
+#define MS 1000                 /* microseconds */
+
+/* Simulates polling a task that completes at @done_ms; returns the number
+ * of polls and the time the completion was seen. */
+static guint
+simulate (ImagegenPollSchedule * s, const gchar * model, gint64 done_ms,
+    gint64 * seen_ms)
+{
+  gint64 t = 0;
+  guint polls = 0;
+
+  for (;;) {
+    t += imagegen_poll_schedule_next_delay_ms (s, model, t * MS);
+    polls++;
+    if (t >= done_ms)
+      break;
+    g_assert_cmpuint (polls, <, 1000);
+  }
+  *seen_ms = t;
+  return polls;
+}
+
+static void
+test_poll_no_history (void)
+{
+  ImagegenPollSchedule *s = imagegen_poll_schedule_new (150, 2000);
+  gint64 t = 0;
+  guint prev = 0, d, i;
+
+  /* First poll after poll_min, then x1.5 growth up to poll_max. */
+  g_assert_cmpuint (imagegen_poll_schedule_next_delay_ms (s, "m", 0), ==, 150);
+  for (i = 0; i < 30; i++) {
+    d = imagegen_poll_schedule_next_delay_ms (s, "m", t * MS);
+    g_assert_cmpuint (d, >=, 150);
+    g_assert_cmpuint (d, <=, 2000);
+    if (prev && prev < 2000) {
+      g_assert_cmpuint (d, >=, prev);
+      /* 1.5x, give or take rounding. */
+      g_assert_cmpuint (d, <=, MIN (prev * 3 / 2 + 2, 2000));
+      g_assert_cmpuint (d, >=, MIN (prev * 3 / 2 - 2, 2000));
+    }
+    prev = d;
+    t += d;
+  }
+  g_assert_cmpuint (prev, ==, 2000);
+  /* Other models are not affected by history. */
+  imagegen_poll_schedule_observe (s, "other", 5000 * MS);
+  g_assert_cmpuint (imagegen_poll_schedule_next_delay_ms (s, "m", 0), ==, 150);
+  imagegen_poll_schedule_free (s);
+}
+
+static void
+test_poll_learned (void)
+{
+  ImagegenPollSchedule *s = imagegen_poll_schedule_new (150, 2000);
+  gint64 lo, hi, seen;
+  guint polls, polls_fixed;
+  guint i;
+
+  for (i = 0; i < 20; i++)
+    imagegen_poll_schedule_observe (s, "m", (6000 + (i % 5) * 100) * MS);
+  g_assert_true (imagegen_poll_schedule_get_range (s, "m", &lo, &hi));
+  g_assert_cmpint (lo, ==, 6000 * MS);
+  g_assert_cmpint (hi, ==, 6400 * MS);
+
+  /* Before 0.9 x min: long sleeps, never longer than poll_max. */
+  g_assert_cmpuint (imagegen_poll_schedule_next_delay_ms (s, "m", 0), ==,
+      2000);
+  g_assert_cmpuint (imagegen_poll_schedule_next_delay_ms (s, "m",
+          4000 * MS), ==, 1400);
+  /* Dense from 0.9 x min to 1.1 x max. */
+  g_assert_cmpuint (imagegen_poll_schedule_next_delay_ms (s, "m",
+          5400 * MS), ==, 150);
+  g_assert_cmpuint (imagegen_poll_schedule_next_delay_ms (s, "m",
+          7000 * MS), ==, 150);
+  /* Later: back off again. */
+  g_assert_cmpuint (imagegen_poll_schedule_next_delay_ms (s, "m",
+          7100 * MS), >, 150);
+  g_assert_cmpuint (imagegen_poll_schedule_next_delay_ms (s, "m",
+          60000 * MS), ==, 2000);
+
+  /* A typical task is seen within poll_min of its completion, with fewer
+   * polls than a fixed 2 s interval needs, and far better latency. */
+  polls = simulate (s, "m", 6200, &seen);
+  g_assert_cmpint (seen - 6200, <=, 150);
+  polls_fixed = 6200 / 2000 + 2;    /* at 0, 2, 4, 6, 8 s */
+  g_assert_cmpuint (polls, <=, 2 * polls_fixed + 2);
+  g_test_message ("learned: %u polls, seen %" G_GINT64_FORMAT
+      " ms late; fixed 2 s: %u polls, %" G_GINT64_FORMAT " ms late", polls,
+      seen - 6200, polls_fixed, (gint64) (polls_fixed - 1) * 2000 - 6200);
+
+  /* An unusually fast task is still seen within poll_max. */
+  simulate (s, "m", 1000, &seen);
+  g_assert_cmpint (seen - 1000, <=, 2000);
+
+  /* An unusually slow one too, and the polls stay few. */
+  polls = simulate (s, "m", 30000, &seen);
+  g_assert_cmpint (seen - 30000, <=, 2000);
+  g_assert_cmpuint (polls, <, 40);
+
+  /* Only the last 16 durations count. */
+  for (i = 0; i < 16; i++)
+    imagegen_poll_schedule_observe (s, "m", 1000 * MS);
+  g_assert_true (imagegen_poll_schedule_get_range (s, "m", &lo, &hi));
+  g_assert_cmpint (lo, ==, 1000 * MS);
+  g_assert_cmpint (hi, ==, 1000 * MS);
+  imagegen_poll_schedule_free (s);
+}
+
+static void
+test_retry_after (void)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_utc (2024, 1, 2, 3, 4, 5);
+  guint ms = 0;
+
+  g_assert_true (imagegen_retry_parse_retry_after ("1", now, &ms));
+  g_assert_cmpuint (ms, ==, 1000);
+  g_assert_true (imagegen_retry_parse_retry_after (" 0 ", now, &ms));
+  g_assert_cmpuint (ms, ==, 0);
+  g_assert_true (imagegen_retry_parse_retry_after ("100000", now, &ms));
+  g_assert_cmpuint (ms, ==, IMAGEGEN_RETRY_AFTER_MAX_MS);
+  g_assert_true (imagegen_retry_parse_retry_after
+      ("Tue, 02 Jan 2024 03:04:12 GMT", now, &ms));
+  g_assert_cmpuint (ms, ==, 7000);
+  g_assert_true (imagegen_retry_parse_retry_after
+      ("Tue, 02 Jan 2024 03:00:00 GMT", now, &ms));
+  g_assert_cmpuint (ms, ==, 0);
+  g_assert_false (imagegen_retry_parse_retry_after ("soon", now, &ms));
+  g_assert_false (imagegen_retry_parse_retry_after ("", now, &ms));
+  g_assert_false (imagegen_retry_parse_retry_after ("5x", now, &ms));
+  g_assert_false (imagegen_retry_parse_retry_after (NULL, now, &ms));
+}
+
+static void
+test_backoff (void)
+{
+  guint i, d;
+
+  for (i = 0; i < 200; i++) {
+    d = imagegen_retry_backoff_ms (500, 8000, 0);
+    g_assert_cmpuint (d, >=, 500);
+    g_assert_cmpuint (d, <=, 750);
+    d = imagegen_retry_backoff_ms (500, 8000, 2);
+    g_assert_cmpuint (d, >=, 2000);
+    g_assert_cmpuint (d, <=, 3000);
+    d = imagegen_retry_backoff_ms (500, 8000, 40);
+    g_assert_cmpuint (d, >=, 8000);
+    g_assert_cmpuint (d, <=, 12000);
+  }
+  g_assert_true (imagegen_retry_status_is_retryable (429));
+  g_assert_true (imagegen_retry_status_is_retryable (503));
+  g_assert_false (imagegen_retry_status_is_retryable (422));
+  g_assert_false (imagegen_retry_status_is_retryable (200));
+}
+
+static JsonNode *
+parse (const gchar * json)
+{
+  g_autoptr (JsonParser) p = json_parser_new ();
+
+  g_assert_true (json_parser_load_from_data (p, json, -1, NULL));
+  return json_node_ref (json_parser_get_root (p));
+}
+
+static void
+test_error_bodies (void)
+{
+  const ImagegenProvider *p = &imagegen_provider_runapi;
+  struct
+  {
+    const gchar *body;
+    const gchar *message;
+  } cases[] = {
+    {"{\"error\":\"Invalid API key\"}", "Invalid API key"},
+    {"{\"error\":{\"code\":\"rate_limited\",\"message\":\"Slow down\"}}",
+        "Slow down"},
+    {"{\"error\":\"Validation failed\",\"errors\":{\"prompt\":"
+          "[\"is too short (minimum is 3 characters)\"],"
+          "\"aspect_ratio\":[\"is not included in the list\"]}}",
+        "prompt is too short (minimum is 3 characters); "
+          "aspect_ratio is not included in the list"},
+    {"{\"error\":\"Validation failed\",\"errors\":{}}", "Validation failed"},
+    {"{\"message\":\"Oops\",\"code\":\"x\"}", "Oops"},
+    {"[1,2]", NULL},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    JsonNode *root = parse (cases[i].body);
+    gchar *m = p->parse_error_body (root);
+
+    g_assert_cmpstr (m, ==, cases[i].message);
+    g_free (m);
+    json_node_unref (root);
+  }
+}
+
+static void
+test_error_sentences (void)
+{
+  GError *e;
+
+  e = imagegen_error_new_for_status (401, "Invalid API key", 0);
+  g_assert_error (e, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_AUTH);
+  g_assert_cmpstr (e->message, ==, "invalid API key (HTTP 401): Invalid API key");
+  g_error_free (e);
+
+  e = imagegen_error_new_for_status (402, NULL, 0);
+  g_assert_cmpstr (e->message, ==, "insufficient credits (HTTP 402)");
+  g_error_free (e);
+
+  e = imagegen_error_new_for_status (429, NULL, 3);
+  g_assert_error (e, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_RATE_LIMITED);
+  g_assert_cmpstr (e->message, ==, "rate limited (HTTP 429) after 3 retries");
+  g_error_free (e);
+
+  e = imagegen_error_new_for_status (503, "No active channel available", 0);
+  g_assert_error (e, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_SERVER);
+  g_assert_cmpstr (e->message, ==,
+      "server error (HTTP 503): No active channel available");
+  g_error_free (e);
+
+  e = imagegen_error_new_for_status (302, NULL, 0);
+  g_assert_error (e, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_PROTOCOL);
+  g_error_free (e);
+
+  e = imagegen_error_new_for_failed_task
+      ("Content policy violation: the request was flagged by moderation");
+  g_assert_error (e, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_MODERATED);
+  imagegen_error_add_task_id (e, "6f1");
+  g_assert_cmpstr (e->message, ==, "content moderated: Content policy "
+      "violation: the request was flagged by moderation (task 6f1)");
+  g_error_free (e);
+
+  e = imagegen_error_new_for_failed_task ("Generation failed: internal error");
+  g_assert_error (e, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_TASK_FAILED);
+  g_assert_cmpstr (e->message, ==,
+      "task failed: Generation failed: internal error");
+  g_error_free (e);
+
+  g_assert_true (imagegen_error_message_is_moderation ("NSFW content"));
+  g_assert_true (imagegen_error_message_is_moderation ("Safety check hit"));
+  g_assert_false (imagegen_error_message_is_moderation ("out of memory"));
+
+  e = g_error_new (IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_AUTH,
+      "bad key sk-secret-1 here");
+  imagegen_error_redact (e, "sk-secret-1");
+  g_assert_null (strstr (e->message, "sk-secret-1"));
+  g_error_free (e);
+}
+
+static void
+test_task_parsing (void)
+{
+  const ImagegenProvider *p = &imagegen_provider_runapi;
+  ImagegenTaskInfo info = {.charged_cents = -1 };
+  GError *error = NULL;
+  JsonNode *root;
+
+  root = parse ("{\"id\":\"t1\",\"status\":\"success\",\"images\":[{\"url\":"
+      "\"https://cdn.example/a.png\"}],\"billing\":{\"reservation\":null,"
+      "\"settlement\":{\"charged_amount_cents\":14}},\"extra\":[1]}");
+  g_assert_true (p->parse_task (root, &info, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (info.state, ==, IMAGEGEN_TASK_COMPLETED);
+  g_assert_cmpstr (info.id, ==, "t1");
+  g_assert_cmpstr (g_ptr_array_index (info.image_urls, 0), ==,
+      "https://cdn.example/a.png");
+  g_assert_cmpint (info.charged_cents, ==, 14);
+  imagegen_task_info_clear (&info);
+  json_node_unref (root);
+
+  root = parse ("{\"id\":\"t1\",\"status\":\"completed\",\"images\":[]}");
+  g_assert_false (p->parse_task (root, &info, &error));
+  g_assert_error (error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_PROTOCOL);
+  g_clear_error (&error);
+  imagegen_task_info_clear (&info);
+  json_node_unref (root);
+
+  root = parse ("{\"id\":\"t1\",\"status\":\"queued_somewhere\"}");
+  g_assert_false (p->parse_task (root, &info, &error));
+  g_assert_error (error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (error->message, "queued_somewhere"));
+  g_clear_error (&error);
+  imagegen_task_info_clear (&info);
+  json_node_unref (root);
+
+  root = parse ("{\"id\":\"t1\",\"status\":\"generate_failed\","
+      "\"error\":{\"message\":\"boom\"}}");
+  g_assert_true (p->parse_task (root, &info, &error));
+  g_assert_cmpint (info.state, ==, IMAGEGEN_TASK_FAILED);
+  g_assert_cmpstr (info.error_message, ==, "boom");
+  imagegen_task_info_clear (&info);
+  json_node_unref (root);
+
+  root = parse ("{\"status\":\"pending\"}");
+  g_assert_false (p->parse_create (root, &info, &error));
+  g_assert_error (error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_PROTOCOL);
+  g_clear_error (&error);
+  imagegen_task_info_clear (&info);
+  json_node_unref (root);
+}
+
+static void
+test_create_body (void)
+{
+  const ImagegenProvider *p = &imagegen_provider_runapi;
+  g_autoptr (ImagegenRequest) req = NULL;
+  g_autoptr (GPtrArray) urls = g_ptr_array_new ();
+  gchar *body, *path;
+
+  req = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, "m", "a cat");
+  body = p->build_create_body (req, urls);
+  g_assert_cmpstr (body, ==, "{\"model\":\"m\",\"prompt\":\"a cat\"}");
+  g_free (body);
+  path = p->create_path (req);
+  g_assert_cmpstr (path, ==, "/api/v1/flux_2/text_to_image");
+  g_free (path);
+
+  req->endpoint = IMAGEGEN_ENDPOINT_REMIX;
+  req->aspect_ratio = g_strdup ("16:9");
+  req->resolution = g_strdup ("2k");
+  g_ptr_array_add (urls, (gpointer) "https://x/1.jpg");
+  body = p->build_create_body (req, urls);
+  g_assert_cmpstr (body, ==, "{\"model\":\"m\",\"prompt\":\"a cat\","
+      "\"aspect_ratio\":\"16:9\",\"output_resolution\":\"2k\","
+      "\"source_image_urls\":[\"https://x/1.jpg\"]}");
+  g_free (body);
+  path = p->poll_path (req, "a/b");
+  g_assert_cmpstr (path, ==, "/api/v1/flux_2/remix_image/a%2Fb");
+  g_free (path);
+}
+
+static void
+test_origin (void)
+{
+  g_autoptr (GUri) a = g_uri_parse ("https://runapi.ai", G_URI_FLAGS_NONE, NULL);
+  g_autoptr (GUri) b = g_uri_parse ("https://RUNAPI.ai:443/api/v1/x",
+      G_URI_FLAGS_NONE, NULL);
+  g_autoptr (GUri) c = g_uri_parse ("http://runapi.ai/api", G_URI_FLAGS_NONE,
+      NULL);
+  g_autoptr (GUri) d = g_uri_parse ("https://cdn.runapi.ai/x.png",
+      G_URI_FLAGS_NONE, NULL);
+  g_autoptr (GUri) e = g_uri_parse ("https://runapi.ai:8443/x",
+      G_URI_FLAGS_NONE, NULL);
+
+  g_assert_true (imagegen_http_same_origin (a, b));
+  g_assert_false (imagegen_http_same_origin (a, c));
+  g_assert_false (imagegen_http_same_origin (a, d));
+  g_assert_false (imagegen_http_same_origin (a, e));
+}
+
+static void
+test_price (void)
+{
+  g_assert_cmpint (imagegen_price_cents ("flux-2-pro-text-to-image", NULL),
+      ==, 5);
+  g_assert_cmpint (imagegen_price_cents ("flux-2-flex-text-to-image", "2k"),
+      ==, 24);
+  g_assert_cmpint (imagegen_price_cents ("flux-2-flex-text-to-image", "1k"),
+      ==, 14);
+  g_assert_cmpint (imagegen_price_cents ("flux-2-flex-remix-image", NULL),
+      ==, 14);
+  g_assert_cmpint (imagegen_price_cents ("flux-2-max-text-to-image", NULL),
+      ==, -1);
+}
+
+static void
+test_request_copy (void)
+{
+  g_autoptr (ImagegenRequest) req =
+      imagegen_request_new (IMAGEGEN_ENDPOINT_REMIX, "m", "p");
+  g_autoptr (ImagegenRequest) copy = NULL;
+  g_autoptr (GBytes) img = g_bytes_new_static ("abc", 3);
+
+  imagegen_request_add_source_image (req, img);
+  imagegen_request_add_source_url (req, "https://x/y.jpg");
+  copy = imagegen_request_copy (req);
+  g_assert_cmpuint (copy->source_images->len, ==, 1);
+  g_assert_true (g_ptr_array_index (copy->source_images, 0) == img);
+  g_assert_cmpstr (g_ptr_array_index (copy->source_urls, 0), ==,
+      "https://x/y.jpg");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/poll-schedule/no-history", test_poll_no_history);
+  g_test_add_func ("/poll-schedule/learned", test_poll_learned);
+  g_test_add_func ("/retry/retry-after", test_retry_after);
+  g_test_add_func ("/retry/backoff", test_backoff);
+  g_test_add_func ("/errors/bodies", test_error_bodies);
+  g_test_add_func ("/errors/sentences", test_error_sentences);
+  g_test_add_func ("/provider/task", test_task_parsing);
+  g_test_add_func ("/provider/create-body", test_create_body);
+  g_test_add_func ("/http/origin", test_origin);
+  g_test_add_func ("/price", test_price);
+  g_test_add_func ("/request/copy", test_request_copy);
+  return g_test_run ();
+}

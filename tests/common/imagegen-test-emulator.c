@@ -1,0 +1,197 @@
+/* gst-imagegen tests: run tools/emulator as a child process.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "imagegen-test-emulator.h"
+
+#include <gio/gio.h>
+#include <libsoup/soup.h>
+#include <signal.h>
+#include <string.h>
+
+#define LISTENING "imagegen-emulator listening on "
+
+struct _ImagegenTestEmulator
+{
+  GSubprocess *process;
+  gchar *base_url;
+  GThread *drain;               /* reads stdout so the child never blocks */
+  GInputStream *stdout_stream;
+};
+
+static gpointer
+drain_thread (gpointer data)
+{
+  GInputStream *in = data;
+  gchar buf[4096];
+
+  while (g_input_stream_read (in, buf, sizeof buf, NULL, NULL) > 0);
+  return NULL;
+}
+
+ImagegenTestEmulator *
+imagegen_test_emulator_start (const gchar * const *extra_args)
+{
+  const gchar *path = g_getenv ("IMAGEGEN_EMULATOR");
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GDataInputStream) data = NULL;
+  g_autoptr (GError) error = NULL;
+  ImagegenTestEmulator *emu;
+  gchar *line;
+  gsize len;
+
+  if (path == NULL)
+    g_error ("IMAGEGEN_EMULATOR is not set");
+
+  g_ptr_array_add (argv, (gpointer) path);
+  g_ptr_array_add (argv, (gpointer) "--port");
+  g_ptr_array_add (argv, (gpointer) "0");
+  while (extra_args && *extra_args)
+    g_ptr_array_add (argv, (gpointer) * extra_args++);
+  g_ptr_array_add (argv, NULL);
+
+  emu = g_new0 (ImagegenTestEmulator, 1);
+  emu->process = g_subprocess_newv ((const gchar * const *) argv->pdata,
+      G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  if (emu->process == NULL)
+    g_error ("cannot start %s: %s", path, error->message);
+
+  /* Read the first line byte by byte so nothing past it is buffered. */
+  emu->stdout_stream =
+      g_object_ref (g_subprocess_get_stdout_pipe (emu->process));
+  data = g_data_input_stream_new (emu->stdout_stream);
+  g_buffered_input_stream_set_buffer_size (G_BUFFERED_INPUT_STREAM (data), 1);
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (data),
+      FALSE);
+  line = g_data_input_stream_read_line_utf8 (data, &len, NULL, &error);
+  if (line == NULL || !g_str_has_prefix (line, LISTENING))
+    g_error ("emulator did not start: %s", line ? line :
+        error ? error->message : "no output");
+
+  emu->base_url = g_strdup (line + strlen (LISTENING));
+  g_strstrip (emu->base_url);
+  g_free (line);
+
+  emu->drain = g_thread_new ("emulator-stdout", drain_thread,
+      emu->stdout_stream);
+  return emu;
+}
+
+void
+imagegen_test_emulator_stop (ImagegenTestEmulator * emu)
+{
+  guint i;
+
+  if (emu == NULL)
+    return;
+
+  g_subprocess_send_signal (emu->process, SIGTERM);
+  for (i = 0; i < 100 && g_subprocess_get_identifier (emu->process); i++)
+    g_usleep (50 * 1000);
+  if (g_subprocess_get_identifier (emu->process)) {
+    g_printerr ("emulator ignored SIGTERM, killing it\n");
+    g_subprocess_force_exit (emu->process);
+  }
+  g_subprocess_wait (emu->process, NULL, NULL);
+
+  g_thread_join (emu->drain);
+  g_object_unref (emu->stdout_stream);
+  g_object_unref (emu->process);
+  g_free (emu->base_url);
+  g_free (emu);
+}
+
+const gchar *
+imagegen_test_emulator_get_base_url (ImagegenTestEmulator * emu)
+{
+  return emu->base_url;
+}
+
+/* A session of its own per call: tests call this from any thread. */
+static GBytes *
+emulator_call (ImagegenTestEmulator * emu, const gchar * method,
+    const gchar * path, const gchar * body, guint * status)
+{
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autoptr (SoupMessage) msg = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *url = g_strconcat (emu->base_url, path, NULL);
+  GBytes *answer;
+
+  msg = soup_message_new (method, url);
+  if (body) {
+    g_autoptr (GBytes) b = g_bytes_new (body, strlen (body));
+
+    soup_message_set_request_body_from_bytes (msg, "text/plain", b);
+  }
+  answer = soup_session_send_and_read (session, msg, NULL, &error);
+  if (answer == NULL) {
+    g_printerr ("%s %s failed: %s\n", method, path, error->message);
+    return NULL;
+  }
+  *status = soup_message_get_status (msg);
+  return answer;
+}
+
+JsonObject *
+imagegen_test_emulator_stats (ImagegenTestEmulator * emu)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GBytes) answer = NULL;
+  g_autoptr (GError) error = NULL;
+  guint status = 0;
+  JsonNode *root;
+
+  answer = emulator_call (emu, "GET", "/emulator/stats", NULL, &status);
+  if (answer == NULL || status != 200)
+    return NULL;
+  if (!json_parser_load_from_data (parser, g_bytes_get_data (answer, NULL),
+          g_bytes_get_size (answer), &error)) {
+    g_printerr ("stats are not JSON: %s\n", error->message);
+    return NULL;
+  }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  return json_object_ref (json_node_get_object (root));
+}
+
+gint64
+imagegen_test_emulator_stats_int (JsonObject * stats, const gchar * name)
+{
+  JsonNode *node = stats ? json_object_get_member (stats, name) : NULL;
+
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_INT64)
+    return -1;
+  return json_node_get_int (node);
+}
+
+gint64
+imagegen_test_emulator_stats_requests (JsonObject * stats, const gchar * name)
+{
+  JsonNode *node = stats ? json_object_get_member (stats, "requests") : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return -1;
+  return imagegen_test_emulator_stats_int (json_node_get_object (node), name);
+}
+
+gboolean
+imagegen_test_emulator_fail (ImagegenTestEmulator * emu, const gchar * spec)
+{
+  g_autoptr (GBytes) answer = NULL;
+  guint status = 0;
+
+  answer = emulator_call (emu, "POST", "/emulator/fail", spec, &status);
+  return answer != NULL && SOUP_STATUS_IS_SUCCESSFUL (status);
+}
+
+gboolean
+imagegen_test_emulator_reset (ImagegenTestEmulator * emu)
+{
+  g_autoptr (GBytes) answer = NULL;
+  guint status = 0;
+
+  answer = emulator_call (emu, "POST", "/emulator/reset", NULL, &status);
+  return answer != NULL && SOUP_STATUS_IS_SUCCESSFUL (status);
+}

@@ -1,0 +1,47 @@
+/* gst-imagegen tests: run tools/emulator as a child process.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _ImagegenTestEmulator ImagegenTestEmulator;
+
+/* Spawns $IMAGEGEN_EMULATOR --port 0 @extra_args and waits for its
+ * "listening on" line.  Aborts the test when that fails. */
+ImagegenTestEmulator *imagegen_test_emulator_start (const gchar *
+    const *extra_args);
+
+/* SIGTERM, then SIGKILL if it does not exit within 5 s; frees @emu. */
+void imagegen_test_emulator_stop (ImagegenTestEmulator * emu);
+
+/* "http://127.0.0.1:PORT", owned by @emu. */
+const gchar *imagegen_test_emulator_get_base_url (ImagegenTestEmulator * emu);
+
+/* GET /emulator/stats (synchronous); NULL on failure.  Free with
+ * json_object_unref(). */
+JsonObject *imagegen_test_emulator_stats (ImagegenTestEmulator * emu);
+
+/* stats["requests"][@name], -1 when missing. */
+gint64 imagegen_test_emulator_stats_requests (JsonObject * stats,
+    const gchar * name);
+
+/* stats[@name] as an integer, -1 when missing. */
+gint64 imagegen_test_emulator_stats_int (JsonObject * stats,
+    const gchar * name);
+
+/* POST /emulator/fail with @spec (e.g. "create:500:1"). */
+gboolean imagegen_test_emulator_fail (ImagegenTestEmulator * emu,
+    const gchar * spec);
+
+/* POST /emulator/reset: counters, tasks and faults cleared. */
+gboolean imagegen_test_emulator_reset (ImagegenTestEmulator * emu);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImagegenTestEmulator,
+    imagegen_test_emulator_stop)
+
+G_END_DECLS

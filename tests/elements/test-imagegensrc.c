@@ -1,0 +1,452 @@
+/* gst-imagegen: imagegensrc against imagegen-emulator.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <gst/video/video.h>
+#include <libsoup/soup.h>
+#include "imagegen-test-emulator.h"
+
+#define PROMPT_A "a lighthouse at dusk, oil painting"
+#define PROMPT_B "a field of sunflowers at noon"
+
+static const gchar *fast[] = { "--latency", "200", NULL };
+
+static GstHarness *
+harness_for (ImagegenTestEmulator * emu, const gchar * prompt,
+    const gchar * sink_caps)
+{
+  GstHarness *h = gst_harness_new ("imagegensrc");
+
+  g_object_set (h->element, "prompt", prompt, "api-key", "test-key",
+      "base-url", imagegen_test_emulator_get_base_url (emu),
+      "poll-interval", 50, NULL);
+  gst_harness_set_sink_caps_str (h, sink_caps);
+  return h;
+}
+
+/* The emulator paints a vertical gradient from bytes 0..2 (top) to 3..5
+ * (bottom) of the prompt's SHA-256 and keeps shapes off a 16-pixel border:
+ * the left edge at @fraction of the height has this colour. */
+static void
+expected_edge (const gchar * prompt, gdouble fraction, guint8 rgb[3])
+{
+  GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 digest[32];
+  gsize len = sizeof (digest);
+  gint i;
+
+  g_checksum_update (sum, (const guchar *) prompt, -1);
+  g_checksum_get_digest (sum, digest, &len);
+  g_checksum_free (sum);
+  for (i = 0; i < 3; i++)
+    rgb[i] = digest[i] + (digest[3 + i] - digest[i]) * fraction;
+}
+
+static void
+expected_corner (const gchar * prompt, guint8 rgb[3])
+{
+  expected_edge (prompt, 0.0, rgb);
+}
+
+static void
+assert_pixel_near (const guint8 * px, const guint8 rgb[3], gint tolerance)
+{
+  gint i;
+  for (i = 0; i < 3; i++)
+    fail_unless (ABS ((gint) px[i] - (gint) rgb[i]) <= tolerance,
+        "channel %d is %u, expected %u (±%d)", i, px[i], rgb[i], tolerance);
+}
+
+static GstBuffer *
+pull_rgba (GstHarness * h, GstVideoInfo * info)
+{
+  GstBuffer *buf = gst_harness_pull (h);
+  GstCaps *caps;
+
+  fail_unless (buf != NULL);
+  caps = gst_pad_get_current_caps (h->sinkpad);
+  fail_unless (caps != NULL);
+  fail_unless (gst_video_info_from_caps (info, caps));
+  gst_caps_unref (caps);
+  return buf;
+}
+
+GST_START_TEST (test_prompt_decides_pixels)
+{
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (fast);
+  const gchar *prompts[] = { PROMPT_A, PROMPT_B };
+  guint8 corners[2][4];
+  gint i;
+
+  for (i = 0; i < 2; i++) {
+    GstHarness *h = harness_for (emu, prompts[i],
+        "video/x-raw,format=RGBA,width=128,height=128");
+    GstVideoInfo info;
+    GstBuffer *buf;
+    guint8 expected[3];
+
+    gst_harness_play (h);
+    buf = pull_rgba (h, &info);
+    fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&info), 128);
+    gst_buffer_extract (buf, 0, corners[i], 4);
+    expected_corner (prompts[i], expected);
+    assert_pixel_near (corners[i], expected, 8);
+    gst_buffer_unref (buf);
+    gst_harness_teardown (h);
+  }
+  fail_if (memcmp (corners[0], corners[1], 3) == 0,
+      "two prompts gave the same picture");
+}
+
+GST_END_TEST;
+
+static void
+check_negotiated (ImagegenTestEmulator * emu, const gchar * format,
+    gint width, gint height)
+{
+  gchar *caps_str = g_strdup_printf ("video/x-raw,format=%s,width=%d,"
+      "height=%d", format, width, height);
+  GstHarness *h = harness_for (emu, PROMPT_A, caps_str);
+  GstVideoInfo info;
+  GstBuffer *buf;
+
+  gst_harness_play (h);
+  buf = pull_rgba (h, &info);
+  fail_unless_equals_string (gst_video_format_to_string
+      (GST_VIDEO_INFO_FORMAT (&info)), format);
+  fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&info), width);
+  fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (&info), height);
+  fail_unless_equals_int (gst_buffer_get_size (buf),
+      GST_VIDEO_INFO_SIZE (&info));
+  gst_buffer_unref (buf);
+  gst_harness_teardown (h);
+  g_free (caps_str);
+}
+
+GST_START_TEST (test_negotiated_size_and_format)
+{
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (fast);
+
+  check_negotiated (emu, "RGBA", 320, 240);
+  check_negotiated (emu, "I420", 160, 90);
+  check_negotiated (emu, "BGRx", 64, 48);
+}
+
+GST_END_TEST;
+
+/* A square image fitted into 4:3 gets black bars left and right; filled, it
+ * loses its top and bottom eighths; stretched, it keeps its corners. */
+GST_START_TEST (test_scale_modes)
+{
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (fast);
+  const gchar *modes[] = { "fit", "fill", "stretch" };
+  guint8 expected[3], expected_fill_top[3];
+  gint i;
+
+  expected_corner (PROMPT_A, expected);
+  expected_edge (PROMPT_A, 0.125, expected_fill_top);
+  for (i = 0; i < 3; i++) {
+    GstHarness *h = harness_for (emu, PROMPT_A,
+        "video/x-raw,format=RGBA,width=400,height=300");
+    GstVideoInfo info;
+    GstMapInfo map;
+    GstBuffer *buf;
+
+    gst_util_set_object_arg (G_OBJECT (h->element), "scale-mode", modes[i]);
+    gst_harness_play (h);
+    buf = pull_rgba (h, &info);
+    fail_unless (gst_buffer_map (buf, &map, GST_MAP_READ));
+    if (i == 0) {
+      const guint8 black[3] = { 0, 0, 0 };
+      assert_pixel_near (map.data + 150 * info.stride[0] + 4 * 10, black, 0);
+      /* the picture's own top-left corner starts at x = 50 */
+      assert_pixel_near (map.data + 4 * 52, expected, 10);
+    } else if (i == 1) {
+      assert_pixel_near (map.data + 4, expected_fill_top, 3);
+    } else {
+      assert_pixel_near (map.data + 4, expected, 3);
+    }
+    gst_buffer_unmap (buf, &map);
+    gst_buffer_unref (buf);
+    gst_harness_teardown (h);
+  }
+}
+
+GST_END_TEST;
+
+static GBytes *
+http_get (const gchar * url)
+{
+  SoupSession *session = soup_session_new ();
+  SoupMessage *msg = soup_message_new ("GET", url);
+  GBytes *body = soup_session_send_and_read (session, msg, NULL, NULL);
+
+  fail_unless_equals_int (soup_message_get_status (msg), 200);
+  g_object_unref (msg);
+  g_object_unref (session);
+  return body;
+}
+
+static gchar *
+first_task_id (ImagegenTestEmulator * emu)
+{
+  JsonObject *stats = imagegen_test_emulator_stats (emu);
+  JsonArray *tasks = json_object_get_array_member (stats, "tasks");
+  gchar *id;
+
+  fail_unless (json_array_get_length (tasks) >= 1);
+  id = g_strdup (json_object_get_string_member (json_array_get_object_element
+          (tasks, 0), "id"));
+  json_object_unref (stats);
+  return id;
+}
+
+GST_START_TEST (test_png_passthrough_is_untouched)
+{
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (fast);
+  GstHarness *h = harness_for (emu, PROMPT_A, "image/png");
+  GstBuffer *buf;
+  GBytes *served;
+  gchar *id, *url;
+  GstMapInfo map;
+
+  gst_harness_play (h);
+  buf = gst_harness_pull (h);
+  id = first_task_id (emu);
+  url = g_strdup_printf ("%s/emulator/results/%s.png",
+      imagegen_test_emulator_get_base_url (emu), id);
+  served = http_get (url);
+
+  fail_unless (gst_buffer_map (buf, &map, GST_MAP_READ));
+  fail_unless_equals_int (map.size, g_bytes_get_size (served));
+  fail_unless (memcmp (map.data, g_bytes_get_data (served, NULL),
+          map.size) == 0, "passthrough bytes differ from the served image");
+  gst_buffer_unmap (buf, &map);
+
+  gst_buffer_unref (buf);
+  g_bytes_unref (served);
+  g_free (url);
+  g_free (id);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_eos_after_num_images)
+{
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (fast);
+  GstHarness *h = harness_for (emu, PROMPT_A,
+      "video/x-raw,format=RGBA,width=32,height=32,framerate=2/1");
+  JsonObject *stats;
+  GstEvent *ev;
+  gint i;
+
+  g_object_set (h->element, "num-images", 3, NULL);
+  gst_harness_play (h);
+  for (i = 0; i < 3; i++) {
+    GstBuffer *buf = gst_harness_pull (h);
+    fail_unless_equals_uint64 (GST_BUFFER_PTS (buf), i * GST_SECOND / 2);
+    fail_unless_equals_uint64 (GST_BUFFER_DURATION (buf), GST_SECOND / 2);
+    gst_buffer_unref (buf);
+  }
+  do {
+    ev = gst_harness_pull_event (h);
+    fail_unless (ev != NULL);
+    if (GST_EVENT_TYPE (ev) == GST_EVENT_EOS) {
+      gst_event_unref (ev);
+      break;
+    }
+    gst_event_unref (ev);
+  } while (TRUE);
+  fail_unless_equals_int (gst_harness_buffers_in_queue (h), 0);
+
+  stats = imagegen_test_emulator_stats (emu);
+  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
+          "create_text_to_image"), 3);
+  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
+          "download"), 3);
+  json_object_unref (stats);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* Runs a pipeline to its first error or EOS; returns the error text. */
+static gchar *
+run_until_error (GstElement * src, GstStateChangeReturn * state_ret)
+{
+  GstElement *pipeline = gst_pipeline_new (NULL);
+  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstMessage *msg;
+  gchar *text = NULL;
+
+  gst_bin_add_many (GST_BIN (pipeline), src, sink, NULL);
+  fail_unless (gst_element_link (src, sink));
+  *state_ret = gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  msg = gst_bus_timed_pop_filtered (bus, 30 * GST_SECOND,
+      GST_MESSAGE_ERROR | GST_MESSAGE_EOS);
+  if (msg != NULL && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+    GError *err;
+    gst_message_parse_error (msg, &err, NULL);
+    text = g_strdup (err->message);
+    g_error_free (err);
+  }
+  g_clear_pointer (&msg, gst_message_unref);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  return text;
+}
+
+GST_START_TEST (test_missing_key_fails_state_change)
+{
+  GstElement *src = gst_element_factory_make ("imagegensrc", NULL);
+  GstStateChangeReturn ret;
+  gchar *text;
+
+  g_unsetenv ("RUNAPI_API_KEY");
+  g_object_set (src, "prompt", PROMPT_A, "base-url", "http://127.0.0.1:9",
+      NULL);
+  text = run_until_error (src, &ret);
+  fail_unless_equals_int (ret, GST_STATE_CHANGE_FAILURE);
+  fail_unless (text != NULL);
+  fail_unless (strstr (text, "No API key") != NULL, "got: %s", text);
+  fail_unless (strstr (text, "RUNAPI_API_KEY") != NULL, "got: %s", text);
+  g_free (text);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_missing_prompt_fails_state_change)
+{
+  GstElement *src = gst_element_factory_make ("imagegensrc", NULL);
+  GstStateChangeReturn ret;
+  gchar *text;
+
+  g_object_set (src, "api-key", "k", "base-url", "http://127.0.0.1:9", NULL);
+  text = run_until_error (src, &ret);
+  fail_unless_equals_int (ret, GST_STATE_CHANGE_FAILURE);
+  fail_unless (text && strstr (text, "No prompt") != NULL, "got: %s", text);
+  g_free (text);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_invalid_key_is_an_error)
+{
+  const gchar *args[] = { "--latency", "200", "--require-key", "right-key",
+    NULL
+  };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  GstElement *src = gst_element_factory_make ("imagegensrc", NULL);
+  GstStateChangeReturn ret;
+  JsonObject *stats;
+  gchar *text;
+
+  g_object_set (src, "prompt", PROMPT_A, "api-key", "wrong-key", "base-url",
+      imagegen_test_emulator_get_base_url (emu), NULL);
+  text = run_until_error (src, &ret);
+  fail_unless (text != NULL);
+  fail_unless (strstr (text, "invalid API key (HTTP 401)") != NULL,
+      "got: %s", text);
+  fail_if (strstr (text, "wrong-key") != NULL, "the key leaked: %s", text);
+  stats = imagegen_test_emulator_stats (emu);
+  fail_unless_equals_int (imagegen_test_emulator_stats_int (stats,
+          "tasks_created"), 0);
+  json_object_unref (stats);
+  g_free (text);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_moderated_is_an_error)
+{
+  const gchar *args[] = { "--latency", "200", "--fail", "task:moderated",
+    NULL
+  };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  GstElement *src = gst_element_factory_make ("imagegensrc", NULL);
+  GstStateChangeReturn ret;
+  gchar *text;
+
+  g_object_set (src, "prompt", PROMPT_A, "api-key", "k", "base-url",
+      imagegen_test_emulator_get_base_url (emu), "poll-interval", 50, NULL);
+  text = run_until_error (src, &ret);
+  fail_unless (text != NULL);
+  fail_unless (strstr (text, "moderat") != NULL, "got: %s", text);
+  g_free (text);
+}
+
+GST_END_TEST;
+
+/* NULL while the task is still running: the state change succeeds at once
+ * and no request for that task follows it. */
+GST_START_TEST (test_null_during_request)
+{
+  const gchar *args[] = { "--latency", "5000", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  GstElement *pipeline = gst_pipeline_new (NULL);
+  GstElement *src = gst_element_factory_make ("imagegensrc", NULL);
+  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+  JsonObject *stats;
+  gint64 polls_at_null, polls_later, polled = 0;
+  gint i;
+
+  g_object_set (src, "prompt", PROMPT_A, "api-key", "k", "base-url",
+      imagegen_test_emulator_get_base_url (emu), "poll-interval", 50,
+      "poll-max-interval", 100, NULL);
+  gst_bin_add_many (GST_BIN (pipeline), src, sink, NULL);
+  fail_unless (gst_element_link (src, sink));
+  fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+
+  for (i = 0; i < 100 && polled == 0; i++) {
+    g_usleep (50 * 1000);
+    stats = imagegen_test_emulator_stats (emu);
+    polled = imagegen_test_emulator_stats_requests (stats, "get_task");
+    json_object_unref (stats);
+  }
+  fail_unless (polled > 0, "the task was never polled");
+
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  stats = imagegen_test_emulator_stats (emu);
+  polls_at_null = imagegen_test_emulator_stats_requests (stats, "get_task");
+  json_object_unref (stats);
+  g_usleep (500 * 1000);
+  stats = imagegen_test_emulator_stats (emu);
+  polls_later = imagegen_test_emulator_stats_requests (stats, "get_task");
+  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
+          "download"), 0);
+  json_object_unref (stats);
+  fail_unless_equals_int (polls_later, polls_at_null);
+  gst_object_unref (pipeline);
+}
+
+GST_END_TEST;
+
+static Suite *
+imagegensrc_suite (void)
+{
+  Suite *s = suite_create ("imagegensrc");
+  TCase *tc = tcase_create ("general");
+
+  tcase_set_timeout (tc, 120);
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_prompt_decides_pixels);
+  tcase_add_test (tc, test_negotiated_size_and_format);
+  tcase_add_test (tc, test_scale_modes);
+  tcase_add_test (tc, test_png_passthrough_is_untouched);
+  tcase_add_test (tc, test_eos_after_num_images);
+  tcase_add_test (tc, test_missing_key_fails_state_change);
+  tcase_add_test (tc, test_missing_prompt_fails_state_change);
+  tcase_add_test (tc, test_invalid_key_is_an_error);
+  tcase_add_test (tc, test_moderated_is_an_error);
+  tcase_add_test (tc, test_null_during_request);
+  return s;
+}
+
+GST_CHECK_MAIN (imagegensrc);

@@ -1,0 +1,153 @@
+/* imagegen-emulator: runtime control under /emulator/ (no auth)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "emulator.h"
+
+#include <string.h>
+
+static void
+add_count (JsonBuilder * b, const gchar * name, guint64 value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, (gint64) value);
+}
+
+static JsonNode *
+stats_to_json (Emulator * emu)
+{
+  EmuStats *st = &emu->stats;
+  JsonBuilder *b = json_builder_new ();
+  JsonNode *root;
+  gint64 now = g_get_real_time ();
+  guint i;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "requests");
+  json_builder_begin_object (b);
+  add_count (b, "create_text_to_image", st->create_text_to_image);
+  add_count (b, "create_remix", st->create_remix);
+  add_count (b, "get_task", st->get_task);
+  add_count (b, "files", st->files);
+  add_count (b, "files_prepare", st->files_prepare);
+  add_count (b, "files_put", st->files_put);
+  add_count (b, "files_confirm", st->files_confirm);
+  add_count (b, "download", st->download);
+  add_count (b, "me", st->me);
+  json_builder_end_object (b);
+
+  add_count (b, "tasks_created", st->tasks_created);
+  add_count (b, "tasks_completed", st->tasks_completed);
+  add_count (b, "tasks_failed", st->tasks_failed);
+  add_count (b, "idempotent_replays", st->idempotent_replays);
+  add_count (b, "charged_cents", (guint64) emu->charged_cents);
+  add_count (b, "auth_failures", st->auth_failures);
+  add_count (b, "validation_failures", st->validation_failures);
+  add_count (b, "faults_fired", st->faults_fired);
+  add_count (b, "download_requests_with_authorization",
+      st->download_with_authorization);
+  add_count (b, "upload_put_requests_with_authorization",
+      st->upload_put_with_authorization);
+
+  json_builder_set_member_name (b, "tasks");
+  json_builder_begin_array (b);
+  for (i = 0; i < emu->stats_tasks->len; i++) {
+    EmuTask *task = g_ptr_array_index (emu->stats_tasks, i);
+    EmuTaskStatus status = emu_task_status (task, now);
+
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "id");
+    json_builder_add_string_value (b, task->id);
+    json_builder_set_member_name (b, "model");
+    json_builder_add_string_value (b, task->model);
+    json_builder_set_member_name (b, "prompt");
+    json_builder_add_string_value (b, task->prompt);
+    json_builder_set_member_name (b, "status");
+    json_builder_add_string_value (b, emu_task_status_name (status));
+    add_count (b, "polls", task->polls);
+    json_builder_set_member_name (b, "created_at_us");
+    json_builder_add_int_value (b, task->created_us);
+    json_builder_set_member_name (b, "completed_at_us");
+    json_builder_add_int_value (b, status == EMU_TASK_COMPLETED ?
+        task->completed_us : 0);
+    json_builder_end_object (b);
+  }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  g_object_unref (b);
+  return root;
+}
+
+static void
+handle_fail (EmuRequest * req)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (req->msg);
+  GBytes *bytes = soup_message_body_flatten (body);
+  gsize len;
+  const gchar *data = g_bytes_get_data (bytes, &len);
+  gchar *spec = g_strstrip (g_strndup (data, len));
+  GError *err = NULL;
+
+  if (emu_faults_add (req->emu->faults, spec, &err)) {
+    JsonObject *obj = json_object_new ();
+    JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+    json_object_set_string_member (obj, "added", spec);
+    json_node_take_object (node, obj);
+    emu_request_reply_json (req, 200, node);
+  } else {
+    emu_request_reply_error (req, 400, err->message);
+    g_error_free (err);
+  }
+  g_free (spec);
+  g_bytes_unref (bytes);
+}
+
+/* Clears faults, counters, the stats task list and credits used. Tasks
+ * stay fetchable so a client in the middle of a job is not broken. */
+static void
+handle_reset (EmuRequest * req)
+{
+  Emulator *emu = req->emu;
+  JsonObject *obj = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  g_ptr_array_set_size (emu->faults, 0);
+  memset (&emu->stats, 0, sizeof (emu->stats));
+  g_ptr_array_set_size (emu->stats_tasks, 0);
+  emu->charged_cents = 0;
+
+  json_object_set_boolean_member (obj, "reset", TRUE);
+  json_node_take_object (node, obj);
+  emu_request_reply_json (req, 200, node);
+}
+
+void
+emu_control_handle (EmuRequest * req)
+{
+  const gchar *what = req->path + strlen ("/emulator/");
+  const gchar *method = NULL;
+
+  req->auth = "none";
+  if (strcmp (what, "fail") == 0 || strcmp (what, "reset") == 0)
+    method = "POST";
+  else if (strcmp (what, "stats") == 0)
+    method = "GET";
+
+  if (method == NULL) {
+    emu_request_reply_error (req, 404, "Not found");
+  } else if (strcmp (req->method, method) != 0) {
+    soup_message_headers_replace (soup_server_message_get_response_headers
+        (req->msg), "Allow", method);
+    emu_request_reply_error (req, 405, "Method not allowed");
+  } else if (strcmp (what, "fail") == 0) {
+    handle_fail (req);
+  } else if (strcmp (what, "reset") == 0) {
+    handle_reset (req);
+  } else {
+    emu_request_reply_json (req, 200, stats_to_json (req->emu));
+  }
+}

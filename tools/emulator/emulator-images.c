@@ -1,0 +1,360 @@
+/* imagegen-emulator: deterministic result images
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Everything here runs on render workers, never on the server thread.
+ * Encoding and decoding go through GStreamer itself, so the emulator needs
+ * nothing the plugin does not already need. The drawing rules are
+ * documented in docs/emulator.md; tests rely on them, keep them stable.
+ */
+
+#include "emulator.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <gst/gst.h>
+#include <gst/app/gstappsrc.h>
+#include <gst/app/gstappsink.h>
+#include <gst/video/video.h>
+
+#define PIPELINE_TIMEOUT (60 * GST_SECOND)
+
+static guint
+round16 (gdouble v)
+{
+  guint r = (guint) (v / 16.0 + 0.5) * 16;
+
+  return MAX (r, 16);
+}
+
+static gboolean
+parse_ratio (const gchar * s, guint * w, guint * h)
+{
+  guint a, b;
+  gchar tail;
+
+  if (s == NULL || sscanf (s, "%u:%u%c", &a, &b, &tail) != 2 || a == 0
+      || b == 0)
+    return FALSE;
+  *w = a;
+  *h = b;
+  return TRUE;
+}
+
+/* 1k is about one megapixel, 2k about four; both sides are multiples of
+ * 16. "auto" (or no ratio) keeps the source's ratio when there is one. */
+void
+emu_image_size (const gchar * aspect_ratio, const gchar * resolution,
+    guint src_width, guint src_height, guint * width, guint * height)
+{
+  gdouble area = g_strcmp0 (resolution, "2k") == 0 ?
+      2048.0 * 2048.0 : 1024.0 * 1024.0;
+  guint rw = 1, rh = 1;
+
+  if (!parse_ratio (aspect_ratio, &rw, &rh) && src_width > 0
+      && src_height > 0) {
+    rw = src_width;
+    rh = src_height;
+  }
+  *width = round16 (sqrt (area * rw / rh));
+  *height = round16 (sqrt (area * rh / rw));
+}
+
+const gchar *
+emu_image_sniff_mime (GBytes * bytes)
+{
+  gsize len;
+  const guint8 *d = g_bytes_get_data (bytes, &len);
+
+  if (len >= 8 && memcmp (d, "\x89PNG\r\n\x1a\n", 8) == 0)
+    return "image/png";
+  if (len >= 3 && d[0] == 0xff && d[1] == 0xd8 && d[2] == 0xff)
+    return "image/jpeg";
+  if (len >= 6 && memcmp (d, "GIF8", 4) == 0)
+    return "image/gif";
+  if (len >= 12 && memcmp (d, "RIFF", 4) == 0 && memcmp (d + 8, "WEBP",
+          4) == 0)
+    return "image/webp";
+  return NULL;
+}
+
+/* Pushes @input through a "appsrc name=src ! ... ! appsink name=sink"
+ * pipeline and returns the first output sample. */
+static GstSample *
+run_pipeline (const gchar * description, GstCaps * caps, GBytes * input,
+    GError ** error)
+{
+  GstElement *pipeline, *src, *sink;
+  GstBus *bus;
+  GstMessage *msg;
+  GstSample *sample = NULL;
+  GstBuffer *buf;
+  GError *err = NULL;
+
+  pipeline = gst_parse_launch (description, &err);
+  if (pipeline == NULL || err != NULL) {
+    g_propagate_error (error, err);
+    if (pipeline)
+      gst_object_unref (pipeline);
+    return NULL;
+  }
+  src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  if (caps)
+    g_object_set (src, "caps", caps, "format", GST_FORMAT_TIME, NULL);
+  /* EOS must reach the bus while our one sample is still queued */
+  g_object_set (sink, "sync", FALSE, "wait-on-eos", FALSE, NULL);
+
+  bus = gst_element_get_bus (pipeline);
+  if (gst_element_set_state (pipeline,
+          GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_STATE_CHANGE,
+        "could not start the pipeline");
+    goto done;
+  }
+
+  buf = gst_buffer_new_wrapped_bytes (input);
+  GST_BUFFER_PTS (buf) = 0;
+  GST_BUFFER_DURATION (buf) = GST_SECOND;
+  gst_app_src_push_buffer (GST_APP_SRC (src), buf);
+  gst_app_src_end_of_stream (GST_APP_SRC (src));
+
+  msg = gst_bus_timed_pop_filtered (bus, PIPELINE_TIMEOUT,
+      GST_MESSAGE_ERROR | GST_MESSAGE_EOS);
+  if (msg != NULL && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS) {
+    sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 0);
+    if (sample == NULL)
+      g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED,
+          "the pipeline produced no output");
+  } else if (msg != NULL) {
+    gst_message_parse_error (msg, &err, NULL);
+    g_propagate_error (error, err);
+  } else {
+    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED,
+        "the pipeline timed out");
+  }
+  if (msg)
+    gst_message_unref (msg);
+
+done:
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (src);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  return sample;
+}
+
+static GBytes *
+encode_rgba (guint8 * pixels, guint width, guint height, gboolean jpeg,
+    GError ** error)
+{
+  GstCaps *caps;
+  GstSample *sample;
+  GBytes *input, *out = NULL;
+  GstMapInfo map;
+  GstBuffer *buf;
+
+  caps = gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, "RGBA",
+      "width", G_TYPE_INT, (gint) width, "height", G_TYPE_INT, (gint) height,
+      "framerate", GST_TYPE_FRACTION, 0, 1, NULL);
+  input = g_bytes_new_take (pixels, (gsize) width * height * 4);
+  /* low PNG compression: the emulator should not be slower than its
+   * --latency, and the bytes stay deterministic either way */
+  sample = run_pipeline (jpeg ?
+      "appsrc name=src ! videoconvert ! jpegenc quality=90 ! appsink name=sink"
+      : "appsrc name=src ! videoconvert ! pngenc compression-level=1 "
+      "! appsink name=sink", caps, input, error);
+  gst_caps_unref (caps);
+  g_bytes_unref (input);
+  if (sample == NULL)
+    return NULL;
+
+  buf = gst_sample_get_buffer (sample);
+  if (buf && gst_buffer_map (buf, &map, GST_MAP_READ)) {
+    out = g_bytes_new (map.data, map.size);
+    gst_buffer_unmap (buf, &map);
+  } else {
+    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_ENCODE,
+        "encoder produced no data");
+  }
+  gst_sample_unref (sample);
+  return out;
+}
+
+static void
+sha256 (const guint8 * data, gsize len, guint8 out[32])
+{
+  GChecksum *c = g_checksum_new (G_CHECKSUM_SHA256);
+  gsize out_len = 32;
+
+  g_checksum_update (c, data, len);
+  g_checksum_get_digest (c, out, &out_len);
+  g_checksum_free (c);
+}
+
+static void
+fill_clipped (guint8 * px, guint width, guint height, gint x0, gint y0,
+    gint x1, gint y1, gint cx, gint cy, gint radius, const guint8 rgb[3])
+{
+  gint lo_x = EMU_IMAGE_BORDER, lo_y = EMU_IMAGE_BORDER;
+  gint hi_x = (gint) width - EMU_IMAGE_BORDER;
+  gint hi_y = (gint) height - EMU_IMAGE_BORDER;
+  gint x, y;
+
+  x0 = MAX (x0, lo_x);
+  y0 = MAX (y0, lo_y);
+  x1 = MIN (x1, hi_x);
+  y1 = MIN (y1, hi_y);
+  for (y = y0; y < y1; y++) {
+    for (x = x0; x < x1; x++) {
+      guint8 *p;
+
+      if (radius > 0) {
+        gint dx = x - cx, dy = y - cy;
+
+        if (dx * dx + dy * dy > radius * radius)
+          continue;
+      }
+      p = px + ((gsize) y * width + x) * 4;
+      p[0] = rgb[0];
+      p[1] = rgb[1];
+      p[2] = rgb[2];
+    }
+  }
+}
+
+/* The picture for @prompt: see "Images" in docs/emulator.md. */
+GBytes *
+emu_image_draw_prompt (const gchar * prompt, guint width, guint height,
+    gboolean jpeg, GError ** error)
+{
+  guint8 h1[32], shapes[64], *px;
+  guint n_shapes, i, x, y, span, inner_w, inner_h;
+
+  sha256 ((const guint8 *) prompt, strlen (prompt), h1);
+  sha256 (h1, 32, shapes);
+  sha256 (shapes, 32, shapes + 32);
+
+  px = g_malloc ((gsize) width * height * 4);
+  for (y = 0; y < height; y++) {
+    guint8 rgba[4];
+    guint8 *row = px + (gsize) y * width * 4;
+    guint k;
+
+    for (k = 0; k < 3; k++)
+      rgba[k] = height > 1 ?
+          (h1[k] * (height - 1 - y) + h1[3 + k] * y) / (height - 1) : h1[k];
+    rgba[3] = 255;
+    for (x = 0; x < width; x++)
+      memcpy (row + x * 4, rgba, 4);
+  }
+
+  n_shapes = 3 + h1[6] % 4;
+  span = MIN (width, height);
+  inner_w = width > 2 * EMU_IMAGE_BORDER ? width - 2 * EMU_IMAGE_BORDER : 0;
+  inner_h = height > 2 * EMU_IMAGE_BORDER ? height - 2 * EMU_IMAGE_BORDER : 0;
+  for (i = 0; i < n_shapes; i++) {
+    const guint8 *s = shapes + i * 8;
+    gint cx = EMU_IMAGE_BORDER + s[1] * inner_w / 255;
+    gint cy = EMU_IMAGE_BORDER + s[2] * inner_h / 255;
+    gint size = span / 16 + s[3] * (span / 4) / 255;
+    gint half_h = size * (64 + s[7]) / 192;
+
+    if (s[0] & 1)
+      fill_clipped (px, width, height, cx - size, cy - half_h, cx + size,
+          cy + half_h, 0, 0, 0, s + 4);
+    else
+      fill_clipped (px, width, height, cx - size, cy - size, cx + size + 1,
+          cy + size + 1, cx, cy, size, s + 4);
+  }
+
+  return encode_rgba (px, width, height, jpeg, error);
+}
+
+static guint8 *
+decode_rgba (GBytes * source, guint * width, guint * height, GError ** error)
+{
+  GstSample *sample;
+  GstVideoInfo info;
+  GstVideoFrame frame;
+  guint8 *px;
+  guint y;
+
+  sample = run_pipeline ("appsrc name=src ! decodebin ! videoconvert "
+      "! video/x-raw,format=RGBA ! appsink name=sink", NULL, source, error);
+  if (sample == NULL)
+    return NULL;
+  if (!gst_video_info_from_caps (&info, gst_sample_get_caps (sample))
+      || !gst_video_frame_map (&frame, &info, gst_sample_get_buffer (sample),
+          GST_MAP_READ)) {
+    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE,
+        "decoder produced no frame");
+    gst_sample_unref (sample);
+    return NULL;
+  }
+
+  *width = GST_VIDEO_INFO_WIDTH (&info);
+  *height = GST_VIDEO_INFO_HEIGHT (&info);
+  px = g_malloc ((gsize) * width * *height * 4);
+  for (y = 0; y < *height; y++)
+    memcpy (px + (gsize) y * *width * 4,
+        (guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&frame, 0) +
+        (gsize) y * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0), *width * 4);
+  gst_video_frame_unmap (&frame);
+  gst_sample_unref (sample);
+  return px;
+}
+
+/* Bilinear scale with pixel centres aligned, then every colour channel
+ * inverted (255 - v) with alpha kept: a test can check the output came
+ * from its input. */
+static guint8 *
+scale_and_invert (const guint8 * in, guint iw, guint ih, guint ow, guint oh)
+{
+  guint8 *out = g_malloc ((gsize) ow * oh * 4);
+  guint x, y, k;
+
+  for (y = 0; y < oh; y++) {
+    gdouble sy = CLAMP ((y + 0.5) * ih / oh - 0.5, 0.0, ih - 1.0);
+    guint y0 = (guint) sy, y1 = MIN (y0 + 1, ih - 1);
+    gdouble fy = sy - y0;
+
+    for (x = 0; x < ow; x++) {
+      gdouble sx = CLAMP ((x + 0.5) * iw / ow - 0.5, 0.0, iw - 1.0);
+      guint x0 = (guint) sx, x1 = MIN (x0 + 1, iw - 1);
+      gdouble fx = sx - x0;
+      const guint8 *a = in + ((gsize) y0 * iw + x0) * 4;
+      const guint8 *b = in + ((gsize) y0 * iw + x1) * 4;
+      const guint8 *c = in + ((gsize) y1 * iw + x0) * 4;
+      const guint8 *d = in + ((gsize) y1 * iw + x1) * 4;
+      guint8 *o = out + ((gsize) y * ow + x) * 4;
+
+      for (k = 0; k < 4; k++) {
+        gdouble v = (a[k] * (1 - fx) + b[k] * fx) * (1 - fy) +
+            (c[k] * (1 - fx) + d[k] * fx) * fy;
+        guint8 s = (guint8) CLAMP (v + 0.5, 0.0, 255.0);
+
+        o[k] = k == 3 ? s : 255 - s;
+      }
+    }
+  }
+  return out;
+}
+
+GBytes *
+emu_image_remix (GBytes * source, const gchar * aspect_ratio,
+    const gchar * resolution, gboolean jpeg, GError ** error)
+{
+  guint8 *in, *out;
+  guint iw, ih, ow, oh;
+
+  in = decode_rgba (source, &iw, &ih, error);
+  if (in == NULL)
+    return NULL;
+  emu_image_size (aspect_ratio, resolution, iw, ih, &ow, &oh);
+  out = scale_and_invert (in, iw, ih, ow, oh);
+  g_free (in);
+  return encode_rgba (out, ow, oh, jpeg, error);
+}

@@ -1,0 +1,247 @@
+/* imagegen-emulator: command line and startup
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The command line is a public interface: scripts, tests and docs rely on
+ * it and on the exact first line printed on stdout.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "emulator.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <glib-unix.h>
+#include <gst/gst.h>
+
+#define DEFAULT_LATENCY_MS 3000
+#define DEFAULT_SEED 1
+
+static const gchar description[] =
+    "Speaks the RunAPI Flux 2 protocol on http://127.0.0.1:PORT/api/v1 and\n"
+    "serves result images itself. Point a client at it with\n"
+    "RUNAPI_BASE_URL=http://127.0.0.1:PORT (or the elements' base-url).\n"
+    "The first stdout line is exactly\n"
+    "  imagegen-emulator listening on http://127.0.0.1:PORT\n"
+    "It runs until SIGINT or SIGTERM.\n"
+    "\n"
+    "Prices (cents, charged once when a task completes; failed tasks are\n"
+    "free): pro 5, flex 14 (1k) / 24 (2k), max 7 (max prices are not\n"
+    "confirmed by the provider).\n"
+    "\n"
+    "Fault SPEC: STAGE:FAULT[:TIMES]\n"
+    "  STAGE  create    either create POST\n"
+    "         poll      task GET\n"
+    "         download  result image GET (/emulator/results/)\n"
+    "         upload    any Files API call (POST files, prepare, confirm,\n"
+    "                   and the PUT to the upload URL)\n"
+    "         task      the outcome of the next created task\n"
+    "         any       any /api/v1 request\n"
+    "  FAULT  NNN        answer HTTP status NNN (400-599) with a RunAPI\n"
+    "                    error body, e.g. 500, 503, 401, 402, 403\n"
+    "         429@SECS   429 with Retry-After: SECS (plain 429: 1 s)\n"
+    "         429@date   429 with Retry-After as an HTTP date >= 1 s ahead\n"
+    "         reset      close the connection without answering\n"
+    "         hang       never answer (until the emulator stops)\n"
+    "         badjson    answer 200 '{\"id\":' as application/json\n"
+    "         slow       download only: ~1 KiB per 100 ms\n"
+    "         truncate   download only: full Content-Length, half the body,\n"
+    "                    then the connection is closed\n"
+    "         notimage   download only: text bytes with an image type\n"
+    "         failed     task only: ends failed, \"Generation failed: ...\"\n"
+    "         moderated  task only: ends failed, \"Content policy ...\"\n"
+    "         stuck      task only: stays processing forever\n"
+    "  TIMES  how many matching requests it fires on (default 1), or *\n"
+    "         for every one. Faults fire in registration order; the first\n"
+    "         match wins.\n"
+    "  e.g. --fail create:429@2:3 --fail download:truncate --fail task:moderated\n"
+    "\n"
+    "Control endpoints (no auth):\n"
+    "  POST /emulator/fail    body: a SPEC as plain text; adds a fault\n"
+    "  POST /emulator/reset   clears faults, counters, task stats, charges\n"
+    "  GET  /emulator/stats   request counters and tasks as JSON\n"
+    "See docs/emulator.md for the image rules and every detail.\n";
+
+static gboolean
+parse_latency (const gchar * s, guint * min, guint * max)
+{
+  gchar *end;
+  guint64 a, b;
+
+  if (s == NULL || !g_ascii_isdigit (*s))
+    return FALSE;
+  a = g_ascii_strtoull (s, &end, 10);
+  b = a;
+  if (*end == '-') {
+    if (!g_ascii_isdigit (end[1]))
+      return FALSE;
+    b = g_ascii_strtoull (end + 1, &end, 10);
+  }
+  if (*end != '\0' || a > b || b > G_MAXINT)
+    return FALSE;
+  *min = (guint) a;
+  *max = (guint) b;
+  return TRUE;
+}
+
+static gboolean
+on_signal (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+emulator_free (Emulator * emu)
+{
+  /* answer nothing new, let fetches and raw writes end, then the workers */
+  g_atomic_int_set (&emu->stopping, 1);
+  g_cancellable_cancel (emu->cancellable);
+  do {
+    while (g_main_context_iteration (NULL, FALSE));
+    if (emu->async_pending > 0)
+      g_main_context_iteration (NULL, TRUE);
+  } while (emu->async_pending > 0);
+  emu_server_stop (emu);
+  if (emu->render_pool)
+    emu_tasks_shutdown (emu);
+
+  g_clear_pointer (&emu->files, g_hash_table_unref);
+  g_clear_pointer (&emu->uploads, g_hash_table_unref);
+  g_clear_pointer (&emu->faults, g_ptr_array_unref);
+  g_clear_object (&emu->session);
+  g_clear_object (&emu->cancellable);
+  g_clear_pointer (&emu->rand, g_rand_free);
+  g_clear_pointer (&emu->loop, g_main_loop_unref);
+  emu_log_close (emu->log);
+  g_free (emu->base_url);
+  g_free (emu->require_key);
+  g_free (emu->log_path);
+  g_free (emu);
+}
+
+int
+main (int argc, char **argv)
+{
+  Emulator *emu = g_new0 (Emulator, 1);
+  gint port = 0, max_active = 0;
+  gint64 credits = -1, seed = DEFAULT_SEED;
+  gchar *latency = NULL, *image_format = NULL, **fails = NULL;
+  GOptionContext *ctx;
+  GError *err = NULL;
+  guint sigint, sigterm, i;
+  int ret = 1;
+  GOptionEntry entries[] = {
+    {"port", 0, 0, G_OPTION_ARG_INT, &port,
+        "Port on 127.0.0.1; 0 picks a free one (default 0)", "N"},
+    {"latency", 0, 0, G_OPTION_ARG_STRING, &latency,
+          "Time from create to completed in ms, or a uniform range MIN-MAX "
+          "(default 3000)", "MS|MIN-MAX"},
+    {"require-key", 0, 0, G_OPTION_ARG_STRING, &emu->require_key,
+          "Accept only 'Authorization: Bearer KEY' (default: any non-empty "
+          "bearer token)", "KEY"},
+    {"fail", 0, 0, G_OPTION_ARG_STRING_ARRAY, &fails,
+        "Inject a fault, repeatable (see below)", "SPEC"},
+    {"log", 0, 0, G_OPTION_ARG_FILENAME, &emu->log_path,
+        "Append one JSON line per request/event to FILE", "FILE"},
+    {"image-format", 0, 0, G_OPTION_ARG_STRING, &image_format,
+        "Format of result images: png or jpeg (default png)", "png|jpeg"},
+    {"max-active", 0, 0, G_OPTION_ARG_INT, &max_active,
+          "Answer 429 to a create while N tasks are unfinished; 0 means "
+          "unlimited (default 0)", "N"},
+    {"credits", 0, 0, G_OPTION_ARG_INT64, &credits,
+          "Credit in cents; a create that would exceed it answers 402 "
+          "(default unlimited)", "CENTS"},
+    {"seed", 0, 0, G_OPTION_ARG_INT64, &seed,
+        "Seed for latency ranges, for repeatable runs (default 1)", "N"},
+    {NULL}
+  };
+
+  ctx = g_option_context_new ("- local RunAPI Flux 2 emulator");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_set_description (ctx, description);
+  if (!g_option_context_parse (ctx, &argc, &argv, &err)) {
+    g_printerr ("imagegen-emulator: %s\n", err->message);
+    goto out;
+  }
+
+  emu->latency_min_ms = emu->latency_max_ms = DEFAULT_LATENCY_MS;
+  if (latency && !parse_latency (latency, &emu->latency_min_ms,
+          &emu->latency_max_ms)) {
+    g_printerr ("imagegen-emulator: invalid --latency '%s'\n", latency);
+    goto out;
+  }
+  if (port < 0 || port > 65535 || max_active < 0 || credits < -1) {
+    g_printerr ("imagegen-emulator: invalid --port, --max-active or "
+        "--credits\n");
+    goto out;
+  }
+  if (image_format && strcmp (image_format, "png") != 0
+      && strcmp (image_format, "jpeg") != 0) {
+    g_printerr ("imagegen-emulator: --image-format must be png or jpeg\n");
+    goto out;
+  }
+  if (emu->require_key && *emu->require_key == '\0') {
+    g_printerr ("imagegen-emulator: --require-key must not be empty\n");
+    goto out;
+  }
+  emu->port = (guint) port;
+  emu->max_active = (guint) max_active;
+  emu->credits_cents = credits;
+  emu->seed = (guint32) seed;
+  emu->jpeg = g_strcmp0 (image_format, "jpeg") == 0;
+
+  emu->faults = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      emu_fault_free);
+  for (i = 0; fails && fails[i]; i++) {
+    if (!emu_faults_add (emu->faults, fails[i], &err)) {
+      g_printerr ("imagegen-emulator: %s\n", err->message);
+      goto out;
+    }
+  }
+  if (emu->log_path && !(emu->log = emu_log_open (emu->log_path, &err))) {
+    g_printerr ("imagegen-emulator: %s\n", err->message);
+    goto out;
+  }
+
+  gst_init (NULL, NULL);
+  emu->rand = g_rand_new_with_seed (emu->seed);
+  emu->cancellable = g_cancellable_new ();
+  emu->session = soup_session_new_with_options ("timeout", 30,
+      "user-agent", "imagegen-emulator/" PACKAGE_VERSION, NULL);
+  emu->files = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+      (GDestroyNotify) emu_file_free);
+  emu->uploads = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+      emu_upload_free);
+  emu_tasks_init (emu);
+  if (!emu_server_start (emu, &err)) {
+    g_printerr ("imagegen-emulator: cannot listen: %s\n", err->message);
+    goto out;
+  }
+
+  g_print ("imagegen-emulator listening on %s\n", emu->base_url);
+  fflush (stdout);
+
+  emu->loop = g_main_loop_new (NULL, FALSE);
+  sigint = g_unix_signal_add (SIGINT, on_signal, emu->loop);
+  sigterm = g_unix_signal_add (SIGTERM, on_signal, emu->loop);
+  g_main_loop_run (emu->loop);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  ret = 0;
+
+out:
+  g_clear_error (&err);
+  g_option_context_free (ctx);
+  g_free (latency);
+  g_free (image_format);
+  g_strfreev (fails);
+  emulator_free (emu);
+  if (gst_is_initialized ())
+    gst_deinit ();
+  return ret;
+}
