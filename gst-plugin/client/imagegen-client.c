@@ -517,6 +517,12 @@ job_create (ImagegenJob * job)
       g_ptr_array_add (job->source_urls,
           g_strdup (g_ptr_array_index (job->request->source_urls, i)));
   }
+  if (job->request->endpoint == IMAGEGEN_ENDPOINT_UPLOAD) {
+    /* upload-only: the caller reuses these URLs in later requests */
+    job->result->uploaded_urls = g_ptr_array_ref (job->source_urls);
+    job_finish (job, NULL);
+    return;
+  }
 
   path = provider->create_path (job->request);
   url = api_url (job, path);
@@ -608,11 +614,12 @@ job_start (ImagegenJob * job)
   g_ptr_array_add (client->running, job);
   job->result->started_us = g_get_monotonic_time ();
 
-  if (req->model == NULL || *req->model == '\0') {
+  if (req->endpoint != IMAGEGEN_ENDPOINT_UPLOAD && (req->model == NULL
+          || *req->model == '\0')) {
     job_fail (job, IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, "no model given");
     return;
   }
-  if (req->prompt == NULL) {
+  if (req->endpoint != IMAGEGEN_ENDPOINT_UPLOAD && req->prompt == NULL) {
     job_fail (job, IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, "no prompt given");
     return;
   }

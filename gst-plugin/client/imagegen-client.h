@@ -45,6 +45,7 @@ typedef enum
 {
   IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
   IMAGEGEN_ENDPOINT_REMIX,
+  IMAGEGEN_ENDPOINT_UPLOAD,     /* only upload source_images; see uploaded_urls */
 } ImagegenEndpoint;
 
 /**
@@ -132,6 +133,8 @@ typedef struct
   guint polls;                  /* GET requests on the task */
   guint retries;                /* HTTP exchanges repeated, all steps */
   gint cost_cents;              /* -1 when unknown */
+  GPtrArray *uploaded_urls;     /* IMAGEGEN_ENDPOINT_UPLOAD: the source
+                                 * images' URLs, then the request's own */
 } ImagegenResult;
 
 void imagegen_result_free (ImagegenResult * result);

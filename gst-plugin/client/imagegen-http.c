@@ -38,6 +38,7 @@ struct _ImagegenHttpExchange
   GCancellable *cancellable;
   GInputStream *stream;
   GByteArray *buffer;
+  goffset expected;             /* Content-Length of a plain body, or -1 */
   gint64 started_us;
   ImagegenHttpResponse response;
   gchar *retry_after;
@@ -203,8 +204,9 @@ end_attempt (ImagegenHttpExchange * ex, GError * error)
     ex->buffer = NULL;
   }
 
-  g_debug ("%s %s -> %u%s%s (%" G_GINT64_FORMAT " ms, attempt %u)",
-      ex->method, ex->log_url, r->status, r->error ? ", " : "",
+  g_debug ("%s %s -> %u, %" G_GSIZE_FORMAT " bytes%s%s (%" G_GINT64_FORMAT
+      " ms, attempt %u)", ex->method, ex->log_url, r->status,
+      r->body ? g_bytes_get_size (r->body) : 0, r->error ? ", " : "",
       r->error ? r->error->message : "",
       (g_get_monotonic_time () - ex->started_us) / 1000, ex->attempt + 1);
 
@@ -246,7 +248,13 @@ read_cb (GObject * source, GAsyncResult * res, gpointer data)
   len = g_bytes_get_size (chunk);
   if (len == 0) {
     g_bytes_unref (chunk);
-    end_attempt (ex, NULL);
+    /* libsoup 3.2 reports a body cut short of its Content-Length as a
+     * clean end of stream. */
+    if (ex->expected >= 0 && ex->buffer->len < (guint64) ex->expected)
+      error = g_error_new (G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
+          "connection closed after %u of %" G_GOFFSET_FORMAT " bytes",
+          ex->buffer->len, ex->expected);
+    end_attempt (ex, error);
     return;
   }
 
@@ -269,7 +277,7 @@ send_cb (GObject * source, GAsyncResult * res, gpointer data)
   ImagegenHttpResponse *r = &ex->response;
   SoupMessageHeaders *headers;
   GError *error = NULL;
-  const gchar *ct;
+  const gchar *ct, *enc;
   goffset length = -1;
 
   ex->stream = soup_session_send_finish (SOUP_SESSION (source), res, &error);
@@ -292,6 +300,10 @@ send_cb (GObject * source, GAsyncResult * res, gpointer data)
   if (soup_message_headers_get_encoding (headers) ==
       SOUP_ENCODING_CONTENT_LENGTH)
     length = soup_message_headers_get_content_length (headers);
+  /* A decoded (gzip…) body has another length than the header says. */
+  enc = soup_message_headers_get_one (headers, "Content-Encoding");
+  ex->expected = enc == NULL || g_ascii_strcasecmp (enc, "identity") == 0 ?
+      length : -1;
   if (length > 0 && (guint64) length > ex->max_bytes) {
     /* Refuse early rather than read what we would throw away. */
     end_attempt (ex, too_large_error (ex, length));

@@ -60,7 +60,8 @@ gst_imagegen_post_error (GstElement * element, const GError * error,
   gchar *text, *debug;
 
   error_to_gst_code (error, &domain, &code);
-  text = g_strdup_printf ("%s failed: %s", what, error->message);
+  text = what ? g_strdup_printf ("%s failed: %s", what, error->message) :
+      g_strdup (error->message);
   debug = g_strdup_printf ("%s error %d", g_quark_to_string (error->domain),
       error->code);
   gst_element_message_full (element,

@@ -7,6 +7,7 @@
 #endif
 
 #include "gstimagegensrc.h"
+#include "gstimagegenremix.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -14,6 +15,7 @@ plugin_init (GstPlugin * plugin)
   gboolean ret = FALSE;
 
   ret |= GST_ELEMENT_REGISTER (imagegensrc, plugin);
+  ret |= GST_ELEMENT_REGISTER (imagegenremix, plugin);
   return ret;
 }
 

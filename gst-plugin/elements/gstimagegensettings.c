@@ -325,3 +325,25 @@ gst_imagegen_settings_resolve_client_config (const GstImagegenSettings * s,
   }
   return TRUE;
 }
+
+gboolean
+gst_imagegen_settings_check_prompt (const GstImagegenSettings * s,
+    GError ** error)
+{
+  glong length = s->prompt ? g_utf8_strlen (s->prompt, -1) : 0;
+
+  if (length == 0) {
+    g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
+        IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT,
+        "No prompt: set the prompt property.");
+    return FALSE;
+  }
+  if (length < 3 || length > 5000) {
+    g_set_error (error, IMAGEGEN_CLIENT_ERROR,
+        IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT,
+        "The prompt has %ld characters; the service takes 3 to 5000.",
+        length);
+    return FALSE;
+  }
+  return TRUE;
+}

@@ -88,9 +88,14 @@ gboolean gst_imagegen_settings_get_property (GstImagegenSettings * settings,
 gboolean gst_imagegen_settings_resolve_client_config (const GstImagegenSettings
     * settings, ImagegenClientConfig * config, GError ** error);
 
+/* Checks that a prompt of 3 to 5000 characters is set.  Callers hold the
+ * object lock. */
+gboolean gst_imagegen_settings_check_prompt (const GstImagegenSettings *
+    settings, GError ** error);
+
 /* Post the GST_ELEMENT_ERROR (or, with @warning, the warning) that fits a
  * client or decoding error.  @what says what failed, e.g. "Image
- * generation". */
+ * generation", or NULL when the error's message says it all. */
 void gst_imagegen_post_error (GstElement * element, const GError * error,
     const gchar * what, gboolean warning);
 

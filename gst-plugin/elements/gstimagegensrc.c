@@ -179,29 +179,6 @@ submit_jobs_locked (GstImagegenSrc * src)
 }
 
 static gboolean
-check_prompt (GstImagegenSrc * src)
-{
-  glong length;
-
-  GST_OBJECT_LOCK (src);
-  length = src->settings.prompt ? g_utf8_strlen (src->settings.prompt, -1) : 0;
-  GST_OBJECT_UNLOCK (src);
-
-  if (length == 0) {
-    GST_ELEMENT_ERROR (src, RESOURCE, SETTINGS,
-        ("No prompt: set the prompt property."), (NULL));
-    return FALSE;
-  }
-  if (length < 3 || length > 5000) {
-    GST_ELEMENT_ERROR (src, RESOURCE, SETTINGS,
-        ("The prompt has %ld characters; the service takes 3 to 5000.",
-            length), (NULL));
-    return FALSE;
-  }
-  return TRUE;
-}
-
-static gboolean
 gst_imagegen_src_start (GstBaseSrc * basesrc)
 {
   GstImagegenSrc *src = GST_IMAGEGEN_SRC (basesrc);
@@ -209,16 +186,13 @@ gst_imagegen_src_start (GstBaseSrc * basesrc)
   GError *error = NULL;
   gboolean ok;
 
-  if (!check_prompt (src))
-    return FALSE;
-
   GST_OBJECT_LOCK (src);
-  ok = gst_imagegen_settings_resolve_client_config (&src->settings, &config,
-      &error);
+  ok = gst_imagegen_settings_check_prompt (&src->settings, &error)
+      && gst_imagegen_settings_resolve_client_config (&src->settings,
+      &config, &error);
   GST_OBJECT_UNLOCK (src);
   if (!ok) {
-    GST_ELEMENT_ERROR (src, RESOURCE, NOT_AUTHORIZED, ("%s", error->message),
-        (NULL));
+    gst_imagegen_post_error (GST_ELEMENT (src), error, NULL, FALSE);
     g_error_free (error);
     return FALSE;
   }

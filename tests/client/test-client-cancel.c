@@ -97,8 +97,8 @@ test_cancel_queued (void)
   g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (ImagegenRequest) req = NULL;
-  g_autoptr (ImagegenResult) first = NULL;
-  g_autoptr (ImagegenResult) second = NULL;
+  g_autoptr (ImagegenResult) queued = NULL;
+  g_autoptr (ImagegenResult) running = NULL;
   g_autoptr (JsonObject) stats = NULL;
   ImagegenClientConfig config;
   ImagegenClient *client;
@@ -115,10 +115,12 @@ test_cancel_queued (void)
   test_wait_for_requests (emu, "create_text_to_image", 1);
   g_cancellable_cancel (cancellable);
 
-  first = test_waiter_pop (w);
-  g_assert_error (first->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  second = test_waiter_pop (w);
-  g_assert_no_error (second->error);
+  /* The queued job reports first, the running one only when done. */
+  queued = test_waiter_pop (w);
+  g_assert_error (queued->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (queued->started_us, ==, 0);
+  running = test_waiter_pop (w);
+  g_assert_no_error (running->error);
 
   stats = imagegen_test_emulator_stats (emu);
   g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "tasks_created"),

@@ -117,6 +117,46 @@ test_remix (void)
   test_waiter_free (w);
 }
 
+/* Upload-only jobs give back the Files API URLs, for later requests. */
+static void
+test_upload_only (void)
+{
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (NULL);
+  ImagegenClientConfig config;
+  ImagegenClient *client;
+  TestWaiter *w = test_waiter_new ();
+  g_autoptr (ImagegenRequest) req = NULL;
+  g_autoptr (ImagegenResult) r = NULL;
+  g_autoptr (JsonObject) stats = NULL;
+  g_autoptr (GBytes) png = test_make_png (16, 16);
+
+  test_config_init (&config, emu);
+  client = imagegen_client_new (&config);
+  req = imagegen_request_new (IMAGEGEN_ENDPOINT_UPLOAD, NULL, NULL);
+  imagegen_request_add_source_image (req, png);
+  imagegen_request_add_source_url (req, "https://example.com/ref.jpg");
+  r = test_run_job (client, req, w);
+
+  g_assert_no_error (r->error);
+  g_assert_nonnull (r->uploaded_urls);
+  g_assert_cmpuint (r->uploaded_urls->len, ==, 2);
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (r->uploaded_urls, 0),
+          "http"));
+  g_assert_cmpstr (g_ptr_array_index (r->uploaded_urls, 1), ==,
+      "https://example.com/ref.jpg");
+  g_assert_null (r->image);
+
+  stats = imagegen_test_emulator_stats (emu);
+  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats, "files"),
+      ==, 1);
+  g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "tasks_created"),
+      ==, 0);
+
+  imagegen_client_free (client);
+  imagegen_client_config_clear (&config);
+  test_waiter_free (w);
+}
+
 static void
 test_concurrent (void)
 {
@@ -203,6 +243,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/client/text-to-image", test_text_to_image);
   g_test_add_func ("/client/remix", test_remix);
+  g_test_add_func ("/client/upload-only", test_upload_only);
   g_test_add_func ("/client/concurrent", test_concurrent);
   g_test_add_func ("/client/learned-schedule", test_learned_schedule);
   return g_test_run ();

@@ -179,7 +179,10 @@ test_rate_limited_exhausted (void)
 static void
 test_connection_reset (void)
 {
-  const gchar *args[] = { "--fail", "poll:reset", "--fail", "download:500",
+  /* The create is the client's first request, on a fresh connection:
+   * libsoup itself silently re-sends requests whose reused keep-alive
+   * connection was closed, so a reset there would not reach us. */
+  const gchar *args[] = { "--fail", "create:reset", "--fail", "download:500",
     NULL
   };
   g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
@@ -207,6 +210,25 @@ test_truncated_download (void)
   g_assert_no_error (r->error);
   g_assert_cmpuint (r->retries, ==, 1);
   g_assert_true (test_is_png (r->image) || test_is_jpeg (r->image));
+  imagegen_client_config_clear (&config);
+}
+
+/* A poll the server never answers runs into request-timeout and is
+ * retried. */
+static void
+test_hang (void)
+{
+  const gchar *args[] = { "--fail", "poll:hang", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  g_autoptr (ImagegenResult) r = NULL;
+  ImagegenClientConfig config;
+
+  test_config_init (&config, emu);
+  config.request_timeout_s = 1;
+  r = run_one (emu, &config);
+  g_assert_no_error (r->error);
+  g_assert_cmpuint (r->retries, ==, 1);
+  g_assert_cmpint (r->completed_us - r->created_us, >=, 900 * 1000);
   imagegen_client_config_clear (&config);
 }
 
@@ -257,5 +279,6 @@ main (int argc, char **argv)
   g_test_add_func ("/client/retries/truncated-download",
       test_truncated_download);
   g_test_add_func ("/client/retries/upload", test_upload_retry);
+  g_test_add_func ("/client/retries/hang", test_hang);
   return g_test_run ();
 }

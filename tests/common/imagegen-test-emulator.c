@@ -8,6 +8,9 @@
 #include <libsoup/soup.h>
 #include <signal.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #define LISTENING "imagegen-emulator listening on "
 
@@ -29,6 +32,16 @@ drain_thread (gpointer data)
   return NULL;
 }
 
+/* In the child: die with the test, even when it aborts on a failed
+ * assertion, so no emulator outlives it (and holds its output open). */
+static void
+child_setup (gpointer data)
+{
+#ifdef __linux__
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+#endif
+}
+
 ImagegenTestEmulator *
 imagegen_test_emulator_start (const gchar * const *extra_args)
 {
@@ -36,6 +49,7 @@ imagegen_test_emulator_start (const gchar * const *extra_args)
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   g_autoptr (GDataInputStream) data = NULL;
   g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
   ImagegenTestEmulator *emu;
   gchar *line;
   gsize len;
@@ -51,8 +65,10 @@ imagegen_test_emulator_start (const gchar * const *extra_args)
   g_ptr_array_add (argv, NULL);
 
   emu = g_new0 (ImagegenTestEmulator, 1);
-  emu->process = g_subprocess_newv ((const gchar * const *) argv->pdata,
-      G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  emu->process = g_subprocess_launcher_spawnv (launcher,
+      (const gchar * const *) argv->pdata, &error);
   if (emu->process == NULL)
     g_error ("cannot start %s: %s", path, error->message);
 

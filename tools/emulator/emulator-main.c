@@ -213,6 +213,8 @@ main (int argc, char **argv)
   emu->cancellable = g_cancellable_new ();
   emu->session = soup_session_new_with_options ("timeout", 30,
       "user-agent", "imagegen-emulator/" PACKAGE_VERSION, NULL);
+  /* source images live on loopback test servers: no system proxy */
+  soup_session_set_proxy_resolver (emu->session, NULL);
   emu->files = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
       (GDestroyNotify) emu_file_free);
   emu->uploads = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,

@@ -1,0 +1,99 @@
+/* gst-imagegen: imagegenremix, video frames to remixed frames.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gst/base/gstbasetransform.h>
+#include <gst/video/video.h>
+#include "gstimagegensettings.h"
+#include "gstimagegenimage.h"
+
+G_BEGIN_DECLS
+
+/**
+ * GstImagegenRemixMode:
+ * @GST_IMAGEGEN_REMIX_MODE_AUTO: live when upstream is live, else offline
+ * @GST_IMAGEGEN_REMIX_MODE_LIVE: never wait: every frame leaves at once
+ *   showing the newest result
+ * @GST_IMAGEGEN_REMIX_MODE_OFFLINE: frames wait for the remix of the latest
+ *   picked frame at or before them; nothing is dropped
+ */
+typedef enum
+{
+  GST_IMAGEGEN_REMIX_MODE_AUTO,
+  GST_IMAGEGEN_REMIX_MODE_LIVE,
+  GST_IMAGEGEN_REMIX_MODE_OFFLINE,
+} GstImagegenRemixMode;
+
+/**
+ * GstImagegenRemixFallback:
+ * @GST_IMAGEGEN_REMIX_FALLBACK_INPUT: show the input frame itself
+ * @GST_IMAGEGEN_REMIX_FALLBACK_BLACK: show a black frame
+ * @GST_IMAGEGEN_REMIX_FALLBACK_PREVIOUS: show the previous result (the
+ *   input while there is none)
+ *
+ * What a frame shows when it has no result of its own.
+ */
+typedef enum
+{
+  GST_IMAGEGEN_REMIX_FALLBACK_INPUT,
+  GST_IMAGEGEN_REMIX_FALLBACK_BLACK,
+  GST_IMAGEGEN_REMIX_FALLBACK_PREVIOUS,
+} GstImagegenRemixFallback;
+
+typedef struct _RemixPick RemixPick;
+
+#define GST_TYPE_IMAGEGEN_REMIX (gst_imagegen_remix_get_type ())
+G_DECLARE_FINAL_TYPE (GstImagegenRemix, gst_imagegen_remix, GST,
+    IMAGEGEN_REMIX, GstBaseTransform)
+
+struct _GstImagegenRemix
+{
+  GstBaseTransform parent;
+
+  /* properties, under the object lock */
+  GstImagegenSettings settings;
+  GstClockTime interval;
+  GstImagegenRemixMode mode;
+  GstImagegenRemixFallback placeholder;
+  GstImagegenRemixFallback on_failure;
+  guint jpeg_quality;
+  guint upload_max_side;
+  guint max_queue_frames;
+  guint64 max_queue_bytes;
+  GPtrArray *reference_images;  /* file names or http(s) URLs */
+
+  /* shared with the client and worker threads, under lock */
+  GMutex lock;
+  GCond cond;
+  ImagegenClient *client;
+  GCancellable *cancellable;    /* cancels every job of this epoch */
+  GThreadPool *workers;         /* encoding and decoding */
+  guint epoch;                  /* bumped by flushes and stop */
+  gboolean flushing;
+  gboolean live;
+  guint in_flight;              /* picks not yet done */
+  guint n_picks;
+  GstClockTime last_pick_time;  /* stream time of the last picked frame */
+  RemixPick *governing;         /* offline: newest pick, governs new frames */
+  RemixPick *newest_done;       /* live: newest successful pick */
+  GQueue queue;                 /* offline: QueuedFrame, oldest first */
+  guint64 queue_bytes;
+  GPtrArray *reference_bytes;   /* local reference images, to upload */
+  GPtrArray *reference_urls;    /* ready to use; NULL until uploaded */
+  GError *reference_error;
+  GstVideoInfo in_info;
+  GstVideoInfo out_info;
+
+  /* streaming thread only */
+  gboolean mode_decided;
+  GstBuffer *live_input;        /* live: the frame submitted, to output */
+  RemixPick *live_pick;
+  RemixPick *last_shown;        /* offline: last successful pick shown */
+  GstBuffer *black;             /* black frame in out_info */
+};
+
+GST_ELEMENT_REGISTER_DECLARE (imagegenremix);
+
+G_END_DECLS
