@@ -8,6 +8,8 @@ packages=(
   libglib2.0-dev libsoup-3.0-dev libjson-glib-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  # the documented recipes encode and decode H.264 (x264enc, avdec_h264)
+  gstreamer1.0-plugins-ugly gstreamer1.0-libav
   valgrind
 )
 

@@ -90,8 +90,9 @@ gst_imagegen_decode (GBytes * bytes, guint64 max_pixels, GstVideoInfo * info,
   g_object_set (src, "caps", src_caps, "format", GST_FORMAT_TIME, NULL);
   gst_caps_unref (src_caps);
   g_object_set (sink, "sync", FALSE, "emit-signals", FALSE, NULL);
-  gst_app_sink_set_caps (GST_APP_SINK (sink),
-      gst_caps_new_empty_simple ("video/x-raw"));
+  src_caps = gst_caps_new_empty_simple ("video/x-raw");
+  gst_app_sink_set_caps (GST_APP_SINK (sink), src_caps);
+  gst_caps_unref (src_caps);
   gst_bin_add_many (GST_BIN (pipeline), src, dec, sink, NULL);
   if (!gst_element_link (src, dec) || (!dynamic && !gst_element_link (dec,
               sink))) {

@@ -760,7 +760,7 @@ static GstCaps *
 gst_imagegen_remix_transform_caps (GstBaseTransform * trans,
     GstPadDirection direction, GstCaps * caps, GstCaps * filter)
 {
-  GstCaps *result = gst_caps_new_empty (), *templ;
+  GstCaps *any_size = gst_caps_new_empty (), *templ, *result;
   guint i;
 
   /* any size and format on the other side, same frame rate */
@@ -768,14 +768,15 @@ gst_imagegen_remix_transform_caps (GstBaseTransform * trans,
     GstStructure *s = gst_structure_copy (gst_caps_get_structure (caps, i));
     gst_structure_remove_fields (s, "format", "width", "height",
         "pixel-aspect-ratio", "colorimetry", "chroma-site", NULL);
-    gst_caps_append_structure_full (result, s,
+    gst_caps_append_structure_full (any_size, s,
         gst_caps_features_copy (gst_caps_get_features (caps, i)));
   }
   templ = gst_static_pad_template_get_caps (direction == GST_PAD_SINK ?
       &src_template : &sink_template);
   /* prefer what we came with: the input's own caps first */
   result = gst_caps_merge (gst_caps_intersect (caps, templ),
-      gst_caps_intersect (result, templ));
+      gst_caps_intersect (any_size, templ));
+  gst_caps_unref (any_size);
   gst_caps_unref (templ);
   if (filter != NULL) {
     GstCaps *tmp = gst_caps_intersect_full (filter, result,

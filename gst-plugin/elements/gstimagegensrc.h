@@ -8,6 +8,7 @@
 #include <gst/video/video.h>
 #include "gstimagegensettings.h"
 #include "gstimagegenimage.h"
+#include "gstimagegentracker.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +23,13 @@ struct _GstImagegenSrc
   /* properties, under the object lock */
   GstImagegenSettings settings;
   guint num_images;
+  gboolean is_live;
+  GstClockTime regenerate_interval;
+  GstClockTime transition_duration;
+  gboolean black_placeholder;
+
+  GstImagegenTracker tracker;
+  gint generate_requested;      /* atomic: prompt change or "generate" */
 
   /* shared with the client and decode threads, under lock */
   GMutex lock;
@@ -36,11 +44,27 @@ struct _GstImagegenSrc
   guint next_out;               /* index of the next image to push */
   GHashTable *ready;            /* index -> GstImagegenImage */
   gboolean flushing;
+  GError *fatal_error;          /* live: stops the stream at the next frame */
 
-  /* streaming thread only */
+  /* live, under lock: the newest request's image wins */
+  guint request_seq;            /* last request started */
+  guint shown_seq;              /* request whose image shows */
+  guint in_flight;
+  gboolean generate_pending;    /* a request waits for a free slot */
+  GstImagegenImage *live_image;
+  GstBuffer *live_frame;        /* live_image placed into live_info */
+  GstVideoInfo live_info;
+  GstBuffer *fade_from;         /* the frame faded out, during a transition */
+  GstClockTime fade_start;      /* its first frame's PTS, NONE: next frame */
+  GstClockTime last_request_pts;
+
+  /* streaming thread only (out_info also read by workers, under lock) */
   GstImagegenImage *negotiated_for;
   gboolean out_raw;
   GstVideoInfo out_info;
+  GstClockTime timestamp_offset;
+  guint64 n_frames;
+  GstBuffer *placeholder;
 };
 
 GST_ELEMENT_REGISTER_DECLARE (imagegensrc);

@@ -1,0 +1,262 @@
+/* gst-imagegen: task messages, stats and the spending guard.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstimagegentracker.h"
+
+#define DEFAULT_MAX_REQUESTS 0
+#define DEFAULT_MAX_COST 0
+
+void
+gst_imagegen_tracker_init (GstImagegenTracker * t, GstElement * element)
+{
+  memset (t, 0, sizeof (*t));
+  g_mutex_init (&t->lock);
+  t->element = element;
+  t->max_requests = DEFAULT_MAX_REQUESTS;
+  t->max_cost_cents = DEFAULT_MAX_COST;
+}
+
+void
+gst_imagegen_tracker_clear (GstImagegenTracker * t)
+{
+  g_mutex_clear (&t->lock);
+}
+
+void
+gst_imagegen_tracker_reset (GstImagegenTracker * t)
+{
+  g_mutex_lock (&t->lock);
+  t->requests = t->succeeded = t->failed = t->cancelled = 0;
+  t->retries = t->polls = 0;
+  t->spent_cents = t->reserved_cents = 0;
+  t->latency_sum_us = t->last_latency_us = 0;
+  t->warned = FALSE;
+  g_mutex_unlock (&t->lock);
+}
+
+static gint
+catalogue_price (const gchar * model, const gchar * resolution)
+{
+  gint cents = imagegen_price_cents (model, resolution);
+  return cents >= 0 ? cents : GST_IMAGEGEN_UNKNOWN_PRICE_CENTS;
+}
+
+gboolean
+gst_imagegen_tracker_admit (GstImagegenTracker * t,
+    const ImagegenRequest * request, gint * reserved_cents)
+{
+  gint price = catalogue_price (request->model, request->resolution);
+  gchar *why = NULL;
+
+  g_mutex_lock (&t->lock);
+  if (t->max_requests > 0 && t->requests + 1 > t->max_requests)
+    why = g_strdup_printf ("max-requests (%u) reached: no more requests are "
+        "sent", t->max_requests);
+  else if (t->max_cost_cents > 0 && t->spent_cents + t->reserved_cents +
+      price > t->max_cost_cents)
+    why = g_strdup_printf ("max-cost (%u cents) would be passed: %"
+        G_GINT64_FORMAT " cents spent or reserved, the next request costs %d",
+        t->max_cost_cents, t->spent_cents + t->reserved_cents, price);
+
+  if (why == NULL) {
+    t->requests++;
+    t->reserved_cents += price;
+    *reserved_cents = price;
+  }
+  g_mutex_unlock (&t->lock);
+
+  if (why != NULL) {
+    gboolean first;
+
+    g_mutex_lock (&t->lock);
+    first = !t->warned;
+    t->warned = TRUE;
+    g_mutex_unlock (&t->lock);
+    if (first)
+      GST_ELEMENT_WARNING (t->element, RESOURCE, FAILED,
+          ("Spending guard: %s; the stream goes on with the last image.",
+              why), (NULL));
+    g_free (why);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gdouble
+ms_between (gint64 from_us, gint64 to_us)
+{
+  return from_us > 0 && to_us >= from_us ? (to_us - from_us) / 1000.0 : -1.0;
+}
+
+static void
+post_task_message (GstImagegenTracker * t, const gchar * event,
+    const ImagegenResult * r, const gchar * prompt, gint64 decoded_us)
+{
+  GstStructure *s = gst_structure_new ("imagegen-task",
+      "event", G_TYPE_STRING, event,
+      "task-id", G_TYPE_STRING, r->task_id,
+      "model", G_TYPE_STRING, r->model,
+      "prompt", G_TYPE_STRING, prompt,
+      "queued-ms", G_TYPE_DOUBLE, ms_between (r->submitted_us, r->started_us),
+      "server-ms", G_TYPE_DOUBLE, ms_between (r->started_us, r->completed_us),
+      "download-ms", G_TYPE_DOUBLE, ms_between (r->completed_us,
+          r->downloaded_us),
+      "decode-ms", G_TYPE_DOUBLE, ms_between (r->downloaded_us, decoded_us),
+      "polls", G_TYPE_UINT, r->polls,
+      "retries", G_TYPE_UINT, r->retries,
+      "cost-cents", G_TYPE_INT, r->cost_cents, NULL);
+
+  if (r->error != NULL)
+    gst_structure_set (s, "error", G_TYPE_STRING, r->error->message, NULL);
+  gst_element_post_message (t->element,
+      gst_message_new_element (GST_OBJECT (t->element), s));
+}
+
+void
+gst_imagegen_tracker_submitted (GstImagegenTracker * t,
+    const ImagegenResult * progress, const gchar * prompt)
+{
+  post_task_message (t, "submitted", progress, prompt, 0);
+}
+
+void
+gst_imagegen_tracker_finished (GstImagegenTracker * t,
+    const ImagegenResult * r, const gchar * prompt, gint reserved_cents,
+    gint64 decoded_us)
+{
+  const gchar *event = "completed";
+  gint cost;
+
+  if (r->error != NULL)
+    event = g_error_matches (r->error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ?
+        "cancelled" : "failed";
+
+  /* The service's billing wins.  Without it: a completed task costs its
+   * price, and so does a cancelled one the service had already created
+   * (it goes on and is charged); failed generations are not charged. */
+  cost = r->cost_cents;
+  if (cost < 0)
+    cost = r->error == NULL || (g_str_equal (event, "cancelled")
+        && r->task_id != NULL) ? reserved_cents : 0;
+
+  g_mutex_lock (&t->lock);
+  t->reserved_cents -= reserved_cents;
+  t->spent_cents += cost;
+  t->retries += r->retries;
+  t->polls += r->polls;
+  if (r->error == NULL) {
+    t->succeeded++;
+    if (decoded_us > 0) {
+      t->last_latency_us = decoded_us - r->submitted_us;
+      t->latency_sum_us += t->last_latency_us;
+    }
+  } else if (g_str_equal (event, "cancelled")) {
+    t->cancelled++;
+  } else {
+    t->failed++;
+  }
+  g_mutex_unlock (&t->lock);
+
+  post_task_message (t, event, r, prompt, decoded_us);
+}
+
+GstStructure *
+gst_imagegen_tracker_get_stats (GstImagegenTracker * t)
+{
+  GstStructure *s;
+
+  g_mutex_lock (&t->lock);
+  s = gst_structure_new ("imagegen-stats",
+      "requests", G_TYPE_UINT, t->requests,
+      "succeeded", G_TYPE_UINT, t->succeeded,
+      "failed", G_TYPE_UINT, t->failed,
+      "cancelled", G_TYPE_UINT, t->cancelled,
+      "retries", G_TYPE_UINT, t->retries,
+      "polls", G_TYPE_UINT, t->polls,
+      "spent-cents", G_TYPE_INT64, t->spent_cents,
+      "reserved-cents", G_TYPE_INT64, t->reserved_cents,
+      "last-latency-ms", G_TYPE_DOUBLE, t->last_latency_us / 1000.0,
+      "mean-latency-ms", G_TYPE_DOUBLE, t->succeeded ?
+      t->latency_sum_us / 1000.0 / t->succeeded : 0.0, NULL);
+  g_mutex_unlock (&t->lock);
+  return s;
+}
+
+void
+gst_imagegen_tracker_install_properties (GObjectClass * klass, guint first)
+{
+  g_object_class_install_property (klass,
+      first + GST_IMAGEGEN_TRACKER_PROP_MAX_REQUESTS,
+      g_param_spec_uint ("max-requests", "Most requests",
+          "Requests sent at most in one run (from READY to PAUSED and back), "
+          "then the last image stays (count, 0 = no limit)", 0, G_MAXUINT,
+          DEFAULT_MAX_REQUESTS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (klass,
+      first + GST_IMAGEGEN_TRACKER_PROP_MAX_COST,
+      g_param_spec_uint ("max-cost", "Most cost",
+          "Spending limit of one run: a request that would pass it is not "
+          "sent (US cents, from the service's billing or the price table; "
+          "0 = no limit)", 0, G_MAXUINT, DEFAULT_MAX_COST,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (klass,
+      first + GST_IMAGEGEN_TRACKER_PROP_STATS,
+      g_param_spec_boxed ("stats", "Statistics",
+          "Totals of this run: requests, succeeded, failed, cancelled, "
+          "retries, polls, spent-cents, reserved-cents, last-latency-ms, "
+          "mean-latency-ms (submit to decoded)", GST_TYPE_STRUCTURE,
+          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+}
+
+gboolean
+gst_imagegen_tracker_set_property (GstImagegenTracker * t, guint first,
+    guint prop_id, const GValue * value)
+{
+  if (prop_id < first || prop_id >= first + GST_IMAGEGEN_TRACKER_N_PROPS)
+    return FALSE;
+  g_mutex_lock (&t->lock);
+  switch (prop_id - first) {
+    case GST_IMAGEGEN_TRACKER_PROP_MAX_REQUESTS:
+      t->max_requests = g_value_get_uint (value);
+      t->warned = FALSE;
+      break;
+    case GST_IMAGEGEN_TRACKER_PROP_MAX_COST:
+      t->max_cost_cents = g_value_get_uint (value);
+      t->warned = FALSE;
+      break;
+    default:
+      break;
+  }
+  g_mutex_unlock (&t->lock);
+  return TRUE;
+}
+
+gboolean
+gst_imagegen_tracker_get_property (GstImagegenTracker * t, guint first,
+    guint prop_id, GValue * value)
+{
+  if (prop_id < first || prop_id >= first + GST_IMAGEGEN_TRACKER_N_PROPS)
+    return FALSE;
+  switch (prop_id - first) {
+    case GST_IMAGEGEN_TRACKER_PROP_MAX_REQUESTS:
+      g_mutex_lock (&t->lock);
+      g_value_set_uint (value, t->max_requests);
+      g_mutex_unlock (&t->lock);
+      break;
+    case GST_IMAGEGEN_TRACKER_PROP_MAX_COST:
+      g_mutex_lock (&t->lock);
+      g_value_set_uint (value, t->max_cost_cents);
+      g_mutex_unlock (&t->lock);
+      break;
+    case GST_IMAGEGEN_TRACKER_PROP_STATS:
+      g_value_take_boxed (value, gst_imagegen_tracker_get_stats (t));
+      break;
+  }
+  return TRUE;
+}

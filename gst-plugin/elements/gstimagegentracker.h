@@ -1,0 +1,83 @@
+/* gst-imagegen: what every task did and cost — bus messages, the stats
+ * property and the spending guard, shared by the imagegen elements.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gst/gst.h>
+#include "imagegen-client.h"
+
+G_BEGIN_DECLS
+
+/* Assumed price of a model whose price is not confirmed: the dearest
+ * known one, so the guard errs on the side of the bill. */
+#define GST_IMAGEGEN_UNKNOWN_PRICE_CENTS 24
+
+typedef struct
+{
+  GMutex lock;
+  GstElement *element;          /* not owned */
+
+  /* limits, 0 = none */
+  guint max_requests;
+  guint max_cost_cents;
+
+  /* totals since start */
+  guint requests;
+  guint succeeded;
+  guint failed;
+  guint cancelled;
+  guint retries;
+  guint polls;
+  gint64 spent_cents;           /* charged, or priced when not reported */
+  gint64 reserved_cents;        /* requests in flight, at catalogue price */
+  gint64 latency_sum_us;        /* submit to decoded, successful tasks */
+  gint64 last_latency_us;
+  gboolean warned;
+} GstImagegenTracker;
+
+void gst_imagegen_tracker_init (GstImagegenTracker * tracker,
+    GstElement * element);
+void gst_imagegen_tracker_clear (GstImagegenTracker * tracker);
+
+/* Forget the totals (at start); the limits stay. */
+void gst_imagegen_tracker_reset (GstImagegenTracker * tracker);
+
+/* Admits one more request of @request's model and resolution unless it
+ * would pass max-requests or max-cost: then posts a warning (once) naming
+ * the limit and returns FALSE.  On TRUE, @reserved_cents holds what to
+ * hand back to gst_imagegen_tracker_finished(). */
+gboolean gst_imagegen_tracker_admit (GstImagegenTracker * tracker,
+    const ImagegenRequest * request, gint * reserved_cents);
+
+/* "submitted": the service created the task. */
+void gst_imagegen_tracker_submitted (GstImagegenTracker * tracker,
+    const ImagegenResult * progress, const gchar * prompt);
+
+/* The task ended: "completed", "failed" or "cancelled" by @result->error;
+ * @decoded_us is when decoding ended (0 when it never ran). */
+void gst_imagegen_tracker_finished (GstImagegenTracker * tracker,
+    const ImagegenResult * result, const gchar * prompt,
+    gint reserved_cents, gint64 decoded_us);
+
+/* A new "imagegen-stats" structure with the totals. */
+GstStructure *gst_imagegen_tracker_get_stats (GstImagegenTracker * tracker);
+
+/* Properties max-requests, max-cost and stats, at @first_prop_id + 0..2 */
+enum
+{
+  GST_IMAGEGEN_TRACKER_PROP_MAX_REQUESTS,
+  GST_IMAGEGEN_TRACKER_PROP_MAX_COST,
+  GST_IMAGEGEN_TRACKER_PROP_STATS,
+  GST_IMAGEGEN_TRACKER_N_PROPS
+};
+
+void gst_imagegen_tracker_install_properties (GObjectClass * klass,
+    guint first_prop_id);
+gboolean gst_imagegen_tracker_set_property (GstImagegenTracker * tracker,
+    guint first_prop_id, guint prop_id, const GValue * value);
+gboolean gst_imagegen_tracker_get_property (GstImagegenTracker * tracker,
+    guint first_prop_id, guint prop_id, GValue * value);
+
+G_END_DECLS

@@ -1,0 +1,529 @@
+/* gst-imagegen: live imagegensrc with a test clock, against the emulator.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <gst/check/gsttestclock.h>
+#include <gst/video/video.h>
+#include "imagegen-test-emulator.h"
+
+#define PROMPT_A "a lighthouse at dusk, oil painting"
+#define PROMPT_B "a field of sunflowers at noon"
+#define CAPS "video/x-raw,format=RGBA,width=64,height=64,framerate=10/1"
+#define FRAME (GST_SECOND / 10)
+#define MAX_FRAMES 400
+
+typedef struct
+{
+  ImagegenTestEmulator *emu;
+  GstHarness *h;
+  GstBus *bus;
+  GstTestClock *clock;
+  guint64 n;                    /* frames pulled */
+  guint completed;              /* "completed" messages seen */
+  gchar *warning;
+} Live;
+
+static Live *
+live_new (const gchar * const *emu_args, const gchar * prompt)
+{
+  Live *l = g_new0 (Live, 1);
+
+  l->emu = imagegen_test_emulator_start (emu_args);
+  l->h = gst_harness_new ("imagegensrc");
+  g_object_set (l->h->element, "is-live", TRUE, "prompt", prompt, "api-key",
+      "test-key", "base-url", imagegen_test_emulator_get_base_url (l->emu),
+      "poll-interval", 50, "poll-max-interval", 100, NULL);
+  l->bus = gst_bus_new ();
+  gst_element_set_bus (l->h->element, l->bus);
+  gst_harness_set_sink_caps_str (l->h, CAPS);
+  gst_harness_use_testclock (l->h);
+  l->clock = gst_harness_get_testclock (l->h);
+  return l;
+}
+
+static void
+live_free (Live * l)
+{
+  gst_element_set_bus (l->h->element, NULL);
+  gst_harness_teardown (l->h);
+  gst_object_unref (l->bus);
+  gst_object_unref (l->clock);
+  imagegen_test_emulator_stop (l->emu);
+  g_free (l->warning);
+  g_free (l);
+}
+
+/* Reads the bus: counts "completed" task messages, keeps the first
+ * warning.  Returns the number of completed messages so far. */
+static guint
+live_poll_bus (Live * l)
+{
+  GstMessage *msg;
+
+  while ((msg = gst_bus_pop (l->bus)) != NULL) {
+    const GstStructure *s = gst_message_get_structure (msg);
+
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT
+        && gst_structure_has_name (s, "imagegen-task")
+        && g_str_equal (gst_structure_get_string (s, "event"), "completed"))
+      l->completed++;
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING && l->warning == NULL) {
+      GError *err;
+      gst_message_parse_warning (msg, &err, NULL);
+      l->warning = g_strdup (err->message);
+      g_error_free (err);
+    }
+    gst_message_unref (msg);
+  }
+  return l->completed;
+}
+
+/* Lets the next frame out, checks its timestamp, returns it.  The real
+ * time sleep lets requests progress while the test clock holds frames. */
+static GstBuffer *
+live_next (Live * l)
+{
+  GstBuffer *buf;
+
+  g_usleep (10 * 1000);
+  fail_unless (gst_harness_crank_single_clock_wait (l->h));
+  buf = gst_harness_pull (l->h);
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (buf), l->n * FRAME);
+  fail_unless_equals_uint64 (GST_BUFFER_DURATION (buf), FRAME);
+  l->n++;
+  return buf;
+}
+
+/* The emulator's gradient: top colour = bytes 0..2 of SHA-256(prompt). */
+static void
+corner_colour (const gchar * prompt, guint8 rgb[3])
+{
+  GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 digest[32];
+  gsize len = sizeof (digest);
+
+  g_checksum_update (sum, (const guchar *) prompt, -1);
+  g_checksum_get_digest (sum, digest, &len);
+  g_checksum_free (sum);
+  memcpy (rgb, digest, 3);
+}
+
+static void
+pixel (GstBuffer * buf, guint8 px[4])
+{
+  gst_buffer_extract (buf, 0, px, 4);
+}
+
+static gboolean
+shows (GstBuffer * buf, const gchar * prompt)
+{
+  guint8 want[3], got[4];
+  gint c;
+
+  corner_colour (prompt, want);
+  pixel (buf, got);
+  for (c = 0; c < 3; c++)
+    if (ABS ((gint) got[c] - (gint) want[c]) > 6)
+      return FALSE;
+  return got[3] == 255;
+}
+
+static gboolean
+is_transparent (GstBuffer * buf)
+{
+  guint8 px[4];
+
+  pixel (buf, px);
+  return px[3] == 0;
+}
+
+/* Frames until @prompt's image shows; fails if it never does. */
+static void
+run_until_shown (Live * l, const gchar * prompt)
+{
+  guint i;
+
+  for (i = 0; i < MAX_FRAMES; i++) {
+    GstBuffer *buf = live_next (l);
+    gboolean done = shows (buf, prompt);
+    gst_buffer_unref (buf);
+    if (done)
+      return;
+  }
+  fail ("%s never showed", prompt);
+}
+
+static const gchar *latency_500[] = { "--latency", "500", NULL };
+
+/* Frames flow at the framerate from the first one, transparent until the
+ * image arrives; the first frame made after the "completed" message shows
+ * it (the message is posted once the image is in place). */
+GST_START_TEST (test_live_frames_before_and_after_image)
+{
+  Live *l = live_new (latency_500, PROMPT_A);
+  gboolean seen = FALSE;
+  guint i, frames_after = 0;
+
+  gst_harness_play (l->h);
+  for (i = 0; i < MAX_FRAMES && frames_after < 3; i++) {
+    GstBuffer *buf = live_next (l);
+
+    if (!seen) {
+      fail_unless (is_transparent (buf) || shows (buf, PROMPT_A),
+          "frame %u is neither the placeholder nor the image", i);
+      /* the next frame is made once its clock wait is pending */
+      gst_test_clock_wait_for_next_pending_id (l->clock, NULL);
+      seen = live_poll_bus (l) > 0;
+      if (seen)
+        GST_INFO ("image arrived after frame %u", i);
+    } else {
+      /* frame i+1 may have been made just before the arrival, i+2 not */
+      if (frames_after > 0)
+        fail_unless (shows (buf, PROMPT_A), "frame %u misses the image", i);
+      frames_after++;
+    }
+    gst_buffer_unref (buf);
+  }
+  fail_unless (seen, "the image never arrived");
+  fail_unless (i > 3, "frames must flow before the image arrives");
+  live_free (l);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_live_latency_query)
+{
+  Live *l = live_new (latency_500, PROMPT_A);
+  GstQuery *q = gst_query_new_latency ();
+  GstClockTime min, max;
+  gboolean live;
+  GstBuffer *buf;
+
+  gst_harness_play (l->h);
+  buf = live_next (l);
+  gst_buffer_unref (buf);
+  fail_unless (gst_pad_peer_query (l->h->sinkpad, q));
+  gst_query_parse_latency (q, &live, &min, &max);
+  fail_unless (live);
+  fail_unless_equals_uint64 (min, FRAME);
+  fail_unless_equals_uint64 (max, FRAME);
+  gst_query_unref (q);
+  live_free (l);
+}
+
+GST_END_TEST;
+
+/* A new prompt while PLAYING replaces the image; the old one never comes
+ * back.  Holding an image pushes the same memory, not a copy. */
+GST_START_TEST (test_live_prompt_change_and_hold)
+{
+  Live *l = live_new (latency_500, PROMPT_A);
+  GstBuffer *a, *b;
+  guint i;
+
+  gst_harness_play (l->h);
+  run_until_shown (l, PROMPT_A);
+
+  a = live_next (l);
+  b = live_next (l);
+  fail_unless (shows (a, PROMPT_A) && shows (b, PROMPT_A));
+  fail_unless (gst_buffer_peek_memory (a, 0) == gst_buffer_peek_memory (b, 0),
+      "an unchanged frame was copied");
+  fail_if (a == b);
+  gst_buffer_unref (a);
+  gst_buffer_unref (b);
+
+  g_object_set (l->h->element, "prompt", PROMPT_B, NULL);
+  run_until_shown (l, PROMPT_B);
+  for (i = 0; i < 5; i++) {
+    GstBuffer *buf = live_next (l);
+    fail_unless (shows (buf, PROMPT_B));
+    gst_buffer_unref (buf);
+  }
+  live_free (l);
+}
+
+GST_END_TEST;
+
+/* A's download is slow, so B (asked for later) arrives first: A's image,
+ * arriving after B's, is dropped and never shown. */
+GST_START_TEST (test_live_overtaken_result_dropped)
+{
+  const gchar *args[] = { "--latency", "500", "--fail", "download:slow:1",
+    NULL
+  };
+  Live *l = live_new (args, PROMPT_A);
+  guint i, frames_after_both = 0;
+
+  gst_harness_play (l->h);
+  gst_buffer_unref (live_next (l));
+  g_object_set (l->h->element, "prompt", PROMPT_B, NULL);
+
+  for (i = 0; i < MAX_FRAMES && frames_after_both < 5; i++) {
+    GstBuffer *buf = live_next (l);
+    fail_if (shows (buf, PROMPT_A), "frame %u shows the overtaken image", i);
+    gst_buffer_unref (buf);
+    if (live_poll_bus (l) >= 2)
+      frames_after_both++;
+  }
+  fail_unless_equals_int (l->completed, 2);
+  live_free (l);
+}
+
+GST_END_TEST;
+
+static guint8
+green (GstBuffer * buf)
+{
+  guint8 px[4];
+  pixel (buf, px);
+  return px[1];
+}
+
+/* With a transition, frames between A and B are in between and move
+ * monotonically towards B; without, B cuts in. */
+static void
+check_transition (guint transition_frames)
+{
+  Live *l = live_new (latency_500, PROMPT_A);
+  guint8 a[3], b[3], last;
+  guint i, between = 0;
+
+  g_object_set (l->h->element, "transition-duration",
+      (guint64) transition_frames * FRAME, NULL);
+  corner_colour (PROMPT_A, a);
+  corner_colour (PROMPT_B, b);
+  /* the test relies on green going down from A to B */
+  fail_unless (a[1] > b[1] + 20);
+
+  gst_harness_play (l->h);
+  run_until_shown (l, PROMPT_A);
+  g_object_set (l->h->element, "prompt", PROMPT_B, NULL);
+
+  last = a[1];
+  for (i = 0; i < MAX_FRAMES; i++) {
+    GstBuffer *buf = live_next (l);
+    guint8 g = green (buf);
+    gboolean done = shows (buf, PROMPT_B);
+
+    gst_buffer_unref (buf);
+    fail_unless (g <= last + 1, "frame %u went back towards A", i);
+    last = g;
+    if (done)
+      break;
+    if (g < a[1] - 2)
+      between++;
+  }
+  fail_unless (i < MAX_FRAMES, "B never showed");
+  if (transition_frames == 0) {
+    fail_unless_equals_int (between, 0);
+  } else {
+    fail_unless (between >= transition_frames - 2
+        && between <= transition_frames,
+        "%u frames in between for a %u-frame transition", between,
+        transition_frames);
+  }
+  live_free (l);
+}
+
+GST_START_TEST (test_live_cross_fade)
+{
+  check_transition (6);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_live_cut)
+{
+  check_transition (0);
+}
+
+GST_END_TEST;
+
+static const GstStructure *
+find_task_message (GList * messages, const gchar * event)
+{
+  GList *it;
+
+  for (it = messages; it; it = it->next) {
+    const GstStructure *s = gst_message_get_structure (it->data);
+    if (s && gst_structure_has_name (s, "imagegen-task")
+        && g_str_equal (gst_structure_get_string (s, "event"), event))
+      return s;
+  }
+  return NULL;
+}
+
+/* Task messages and the stats property carry what a user needs. */
+GST_START_TEST (test_live_messages_and_stats)
+{
+  Live *l = live_new (latency_500, PROMPT_A);
+  const GstStructure *submitted, *completed;
+  GstStructure *stats;
+  GList *messages = NULL;
+  GstMessage *msg;
+  gdouble server_ms;
+  guint polls, requests, succeeded;
+  gint cost;
+  gint64 spent;
+
+  gst_harness_play (l->h);
+  run_until_shown (l, PROMPT_A);
+  gst_buffer_unref (live_next (l));
+  while ((msg = gst_bus_pop (l->bus)) != NULL)
+    messages = g_list_append (messages, msg);
+
+  submitted = find_task_message (messages, "submitted");
+  completed = find_task_message (messages, "completed");
+  fail_unless (submitted != NULL && completed != NULL);
+  fail_unless_equals_string (gst_structure_get_string (completed, "task-id"),
+      gst_structure_get_string (submitted, "task-id"));
+  fail_unless_equals_int (strlen (gst_structure_get_string (completed,
+              "task-id")), 36);
+  fail_unless_equals_string (gst_structure_get_string (completed, "model"),
+      "flux-2-pro-text-to-image");
+  fail_unless_equals_string (gst_structure_get_string (completed, "prompt"),
+      PROMPT_A);
+  fail_unless (gst_structure_get_double (completed, "server-ms", &server_ms));
+  fail_unless (server_ms >= 400, "server time %f ms", server_ms);
+  fail_unless (gst_structure_has_field (completed, "queued-ms"));
+  fail_unless (gst_structure_has_field (completed, "download-ms"));
+  fail_unless (gst_structure_has_field (completed, "decode-ms"));
+  fail_unless (gst_structure_get_uint (completed, "polls", &polls));
+  fail_unless (polls >= 1);
+  fail_unless (gst_structure_has_field (completed, "retries"));
+  fail_unless (gst_structure_get_int (completed, "cost-cents", &cost));
+  fail_unless_equals_int (cost, 5);
+
+  g_object_get (l->h->element, "stats", &stats, NULL);
+  fail_unless (gst_structure_get_uint (stats, "requests", &requests));
+  fail_unless (gst_structure_get_uint (stats, "succeeded", &succeeded));
+  fail_unless (gst_structure_get_int64 (stats, "spent-cents", &spent));
+  fail_unless_equals_int (requests, 1);
+  fail_unless_equals_int (succeeded, 1);
+  fail_unless_equals_int (spent, 5);
+  gst_structure_free (stats);
+
+  g_list_free_full (messages, (GDestroyNotify) gst_message_unref);
+  live_free (l);
+}
+
+GST_END_TEST;
+
+/* Asks for images one after the other; returns how many requests the
+ * emulator saw. */
+static gint64
+ask_for_images (Live * l, guint n)
+{
+  JsonObject *stats;
+  gint64 creates;
+  guint i, j;
+
+  gst_harness_play (l->h);
+  for (i = 0; i < n; i++) {
+    guint before = live_poll_bus (l);
+
+    if (i > 0)
+      g_signal_emit_by_name (l->h->element, "generate");
+    for (j = 0; j < 60 && live_poll_bus (l) == before && l->warning == NULL;
+        j++)
+      gst_buffer_unref (live_next (l));
+  }
+  /* the stream goes on after the guard stopped requests */
+  for (i = 0; i < 5; i++) {
+    GstBuffer *buf = live_next (l);
+    fail_unless (shows (buf, PROMPT_A));
+    gst_buffer_unref (buf);
+  }
+  stats = imagegen_test_emulator_stats (l->emu);
+  creates = imagegen_test_emulator_stats_requests (stats,
+      "create_text_to_image");
+  json_object_unref (stats);
+  return creates;
+}
+
+GST_START_TEST (test_live_guard_max_requests)
+{
+  Live *l = live_new (latency_500, PROMPT_A);
+
+  g_object_set (l->h->element, "max-requests", 2, NULL);
+  fail_unless_equals_int (ask_for_images (l, 3), 2);
+  fail_unless (l->warning != NULL);
+  fail_unless (strstr (l->warning, "max-requests (2)") != NULL, "got: %s",
+      l->warning);
+  live_free (l);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_live_guard_max_cost)
+{
+  Live *l = live_new (latency_500, PROMPT_A);
+
+  /* flux-2-pro costs 5 cents: 10 allows two */
+  g_object_set (l->h->element, "max-cost", 10, NULL);
+  fail_unless_equals_int (ask_for_images (l, 3), 2);
+  fail_unless (l->warning != NULL);
+  fail_unless (strstr (l->warning, "max-cost (10 cents)") != NULL, "got: %s",
+      l->warning);
+  live_free (l);
+}
+
+GST_END_TEST;
+
+/* PLAYING -> PAUSED -> PLAYING -> NULL with a request in flight, in a real
+ * pipeline on the system clock: no deadlock, state changes succeed. */
+GST_START_TEST (test_live_pause_resume_stop)
+{
+  const gchar *args[] = { "--latency", "3000", NULL };
+  ImagegenTestEmulator *emu = imagegen_test_emulator_start (args);
+  GstElement *pipeline;
+  gchar *desc;
+  gint i;
+
+  desc = g_strdup_printf ("imagegensrc is-live=true prompt=\"%s\" "
+      "api-key=k base-url=%s poll-interval=50 ! " CAPS " ! fakesink sync=true",
+      PROMPT_A, imagegen_test_emulator_get_base_url (emu));
+  pipeline = gst_parse_launch (desc, NULL);
+  fail_unless (pipeline != NULL);
+  for (i = 0; i < 3; i++) {
+    fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
+        GST_STATE_CHANGE_FAILURE);
+    g_usleep (200 * 1000);
+    fail_if (gst_element_set_state (pipeline, GST_STATE_PAUSED) ==
+        GST_STATE_CHANGE_FAILURE);
+    g_usleep (100 * 1000);
+  }
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (pipeline);
+  g_free (desc);
+  imagegen_test_emulator_stop (emu);
+}
+
+GST_END_TEST;
+
+static Suite *
+imagegensrc_live_suite (void)
+{
+  Suite *s = suite_create ("imagegensrc-live");
+  TCase *tc = tcase_create ("live");
+
+  tcase_set_timeout (tc, 180);
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_live_frames_before_and_after_image);
+  tcase_add_test (tc, test_live_latency_query);
+  tcase_add_test (tc, test_live_prompt_change_and_hold);
+  tcase_add_test (tc, test_live_overtaken_result_dropped);
+  tcase_add_test (tc, test_live_cross_fade);
+  tcase_add_test (tc, test_live_cut);
+  tcase_add_test (tc, test_live_messages_and_stats);
+  tcase_add_test (tc, test_live_guard_max_requests);
+  tcase_add_test (tc, test_live_guard_max_cost);
+  tcase_add_test (tc, test_live_pause_resume_stop);
+  return s;
+}
+
+GST_CHECK_MAIN (imagegensrc_live);
