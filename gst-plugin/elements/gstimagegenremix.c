@@ -39,6 +39,7 @@
 #include "gstimagegenremix.h"
 #include "gstimagegenscale.h"
 #include "gstimagegenencode.h"
+#include "gstimagegenblend.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_imagegen_remix_debug);
 #define GST_CAT_DEFAULT gst_imagegen_remix_debug
@@ -72,7 +73,9 @@ enum
   PROP_MAX_QUEUE_FRAMES,
   PROP_MAX_QUEUE_BYTES,
   PROP_REFERENCE_IMAGES,
-  PROP_SHARED_FIRST,
+  PROP_TRANSITION_DURATION,
+  PROP_TRACKER_FIRST,
+  PROP_SHARED_FIRST = PROP_TRACKER_FIRST + GST_IMAGEGEN_TRACKER_N_PROPS,
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -151,11 +154,39 @@ typedef struct
   guint quality, max_side;
   ImagegenResult *result;       /* decode: the client's answer */
   guint64 max_pixels;
+  gint reserved_cents;          /* admitted by the spending guard */
+  gchar *prompt;
+  gboolean tracked;             /* its end is still to be reported */
 } RemixWork;
+
+/* Reports the task's end once: bus message, stats, spending. */
+static void
+work_report (RemixWork * work, const ImagegenResult * result,
+    gint64 decoded_us)
+{
+  if (!work->tracked)
+    return;
+  work->tracked = FALSE;
+  if (result == NULL) {
+    /* it never reached the client: stopped or flushed before */
+    ImagegenResult cancelled = { 0, };
+    cancelled.error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+        "cancelled before it was sent");
+    cancelled.cost_cents = -1;
+    gst_imagegen_tracker_finished (&work->remix->tracker, &cancelled,
+        work->prompt, work->reserved_cents, 0);
+    g_error_free (cancelled.error);
+    return;
+  }
+  gst_imagegen_tracker_finished (&work->remix->tracker, result, work->prompt,
+      work->reserved_cents, decoded_us);
+}
 
 static void
 remix_work_free (RemixWork * work)
 {
+  work_report (work, work->result, 0);
+  g_free (work->prompt);
   remix_pick_unref (work->pick);
   g_clear_object (&work->cancellable);
   gst_clear_buffer (&work->frame);
@@ -231,7 +262,8 @@ decode_result (RemixWork * work)
   }
   GST_DEBUG_OBJECT (remix, "pick %u done (task %s)%s", pick->index,
       GST_STR_NULL (image->result->task_id), image->error ? ", failed" : "");
-  gst_imagegen_image_unref (image);
+  if (image->error != NULL && image->result->error == NULL)
+    image->result->error = g_error_copy (image->error);
 
   g_mutex_lock (&remix->lock);
   if (work->epoch == remix->epoch) {
@@ -243,6 +275,20 @@ decode_result (RemixWork * work)
     g_cond_broadcast (&remix->cond);
   }
   g_mutex_unlock (&remix->lock);
+  /* after the result is in place: whoever sees "completed" can show it */
+  work_report (work, image->result, image->decoded_us);
+  gst_imagegen_image_unref (image);
+}
+
+static void
+remix_job_event (const gchar * event, const ImagegenResult * progress,
+    gpointer user_data)
+{
+  RemixWork *work = user_data;
+
+  if (g_str_equal (event, "submitted"))
+    gst_imagegen_tracker_submitted (&work->remix->tracker, progress,
+        work->prompt);
 }
 
 /* client thread: never block it, decoding goes to the workers */
@@ -293,8 +339,8 @@ encode_and_submit (RemixWork * work)
   g_mutex_lock (&remix->lock);
   if (work->epoch == remix->epoch && remix->client != NULL) {
     ImagegenRequest *request = g_steal_pointer (&work->request);
-    imagegen_client_submit (remix->client, request, work->cancellable, NULL,
-        remix_job_done, work);
+    imagegen_client_submit (remix->client, request, work->cancellable,
+        remix_job_event, remix_job_done, work);
     imagegen_request_free (request);
     work = NULL;
   }
@@ -369,13 +415,23 @@ pick_is_due_locked (GstImagegenRemix * remix, GstClockTime time)
       || time < remix->last_pick_time;
 }
 
-static void
+/* Picks @frame unless the spending guard refuses; then the frames go on
+ * showing the previous result. */
+static gboolean
 start_pick_locked (GstImagegenRemix * remix, GstBuffer * frame,
     GstClockTime time)
 {
-  RemixWork *work = g_new0 (RemixWork, 1);
-  RemixPick *pick = g_new0 (RemixPick, 1);
+  ImagegenRequest *request = build_request_locked (remix);
+  RemixWork *work;
+  RemixPick *pick;
+  gint reserved;
 
+  if (!gst_imagegen_tracker_admit (&remix->tracker, request, &reserved)) {
+    imagegen_request_free (request);
+    return FALSE;
+  }
+  work = g_new0 (RemixWork, 1);
+  pick = g_new0 (RemixPick, 1);
   pick->ref_count = 1;
   pick->index = remix->n_picks++;
   pick->time = time;
@@ -388,7 +444,10 @@ start_pick_locked (GstImagegenRemix * remix, GstBuffer * frame,
   work->cancellable = g_object_ref (remix->cancellable);
   work->frame = gst_buffer_ref (frame);
   work->frame_info = remix->in_info;
-  work->request = build_request_locked (remix);
+  work->request = request;
+  work->reserved_cents = reserved;
+  work->prompt = g_strdup (request->prompt);
+  work->tracked = TRUE;
   GST_OBJECT_LOCK (remix);
   work->quality = remix->jpeg_quality;
   work->max_side = remix->upload_max_side;
@@ -399,6 +458,7 @@ start_pick_locked (GstImagegenRemix * remix, GstBuffer * frame,
   GST_DEBUG_OBJECT (remix, "picked frame at %" GST_TIME_FORMAT " (pick %u)",
       GST_TIME_ARGS (time), pick->index);
   g_thread_pool_push (remix->workers, work, NULL);
+  return TRUE;
 }
 
 static guint
@@ -587,6 +647,47 @@ stamp (GstBuffer * pixels, GstBuffer * input)
   return out;
 }
 
+/* Cross-fades from the result shown before to @shown's @pixels when the
+ * shown result changes; @shown is NULL when no result shows. */
+static GstBuffer *
+transition (GstImagegenRemix * remix, RemixPick * shown, GstBuffer * pixels,
+    GstBuffer * input, const GstVideoInfo * out_info)
+{
+  GstClockTime duration, end, pts = GST_BUFFER_PTS (input);
+  GstBuffer *out;
+
+  GST_OBJECT_LOCK (remix);
+  duration = remix->transition_duration;
+  GST_OBJECT_UNLOCK (remix);
+
+  if (shown != remix->shown_pick) {
+    gst_clear_buffer (&remix->fade_from);
+    if (duration > 0 && shown != NULL && remix->shown_pick != NULL
+        && remix->shown_pixels != NULL && GST_CLOCK_TIME_IS_VALID (pts)) {
+      remix->fade_from = gst_buffer_ref (remix->shown_pixels);
+      remix->fade_start = pts;
+    }
+    replace_pick (&remix->shown_pick, shown);
+  }
+  gst_buffer_replace (&remix->shown_pixels, pixels);
+
+  if (remix->fade_from == NULL)
+    return gst_buffer_ref (pixels);
+  if (!GST_CLOCK_TIME_IS_VALID (pts) || pts < remix->fade_start
+      || pts >= remix->fade_start + duration
+      || gst_buffer_get_size (remix->fade_from) != gst_buffer_get_size
+      (pixels)) {
+    gst_clear_buffer (&remix->fade_from);
+    return gst_buffer_ref (pixels);
+  }
+  /* a frame shows the mix at its end, so the last one is all new */
+  end = pts + (GST_BUFFER_DURATION_IS_VALID (input) ?
+      GST_BUFFER_DURATION (input) : 0);
+  out = gst_imagegen_blend (remix->fade_from, pixels, out_info,
+      (gdouble) (end - remix->fade_start) / duration);
+  return out;
+}
+
 static GstBuffer *
 make_output (GstImagegenRemix * remix, GstBuffer * input, RemixPick * pick,
     gboolean live)
@@ -594,7 +695,8 @@ make_output (GstImagegenRemix * remix, GstBuffer * input, RemixPick * pick,
   GstImagegenScaleMode scale_mode;
   GstImagegenRemixFallback placeholder, on_failure;
   GstVideoInfo in_info, out_info;
-  GstBuffer *pixels = NULL, *out;
+  GstBuffer *pixels = NULL, *faded, *out;
+  RemixPick *shown = NULL;
 
   GST_OBJECT_LOCK (remix);
   scale_mode = remix->settings.scale_mode;
@@ -607,17 +709,17 @@ make_output (GstImagegenRemix * remix, GstBuffer * input, RemixPick * pick,
   g_mutex_unlock (&remix->lock);
 
   if (pick != NULL && pick->image != NULL) {
-    pixels = placed_image (pick, &out_info, scale_mode);
-    if (pixels != NULL)
-      pixels = gst_buffer_ref (pixels);
-    if (!live)
-      replace_pick (&remix->last_shown, pick);
+    shown = pick;
   } else if (!live && pick != NULL
-      && on_failure == GST_IMAGEGEN_REMIX_FALLBACK_PREVIOUS
-      && remix->last_shown != NULL) {
-    pixels = placed_image (remix->last_shown, &out_info, scale_mode);
+      && on_failure == GST_IMAGEGEN_REMIX_FALLBACK_PREVIOUS) {
+    shown = remix->shown_pick;
+  }
+  if (shown != NULL) {
+    pixels = placed_image (shown, &out_info, scale_mode);
     if (pixels != NULL)
       pixels = gst_buffer_ref (pixels);
+    else
+      shown = NULL;
   }
   if (pixels == NULL) {
     GstImagegenRemixFallback fallback = pick == NULL ? placeholder :
@@ -629,8 +731,10 @@ make_output (GstImagegenRemix * remix, GstBuffer * input, RemixPick * pick,
   }
   if (pixels == NULL)
     return NULL;
-  out = stamp (pixels, input);
+  faded = transition (remix, shown, pixels, input, &out_info);
   gst_buffer_unref (pixels);
+  out = stamp (faded, input);
+  gst_buffer_unref (faded);
   return out;
 }
 
@@ -702,6 +806,15 @@ drain (GstImagegenRemix * remix)
   return ret;
 }
 
+/* streaming thread: nothing shown yet, nothing to fade from */
+static void
+forget_shown (GstImagegenRemix * remix)
+{
+  replace_pick (&remix->shown_pick, NULL);
+  gst_clear_buffer (&remix->shown_pixels);
+  gst_clear_buffer (&remix->fade_from);
+}
+
 /* Forgets every frame, pick and result of the epoch that ends. */
 static void
 reset_locked (GstImagegenRemix * remix)
@@ -741,7 +854,7 @@ gst_imagegen_remix_sink_event (GstBaseTransform * trans, GstEvent * event)
       reset_locked (remix);
       remix->flushing = FALSE;
       g_mutex_unlock (&remix->lock);
-      replace_pick (&remix->last_shown, NULL);
+      forget_shown (remix);
       break;
     default:
       if (GST_EVENT_IS_SERIALIZED (event)) {
@@ -919,6 +1032,7 @@ gst_imagegen_remix_start (GstBaseTransform * trans)
     return FALSE;
   }
 
+  gst_imagegen_tracker_reset (&remix->tracker);
   upload = imagegen_request_new (IMAGEGEN_ENDPOINT_UPLOAD, NULL, NULL);
   if (!load_references (remix, upload)) {
     imagegen_request_free (upload);
@@ -974,7 +1088,7 @@ gst_imagegen_remix_stop (GstBaseTransform * trans)
   g_clear_pointer (&remix->reference_urls, g_ptr_array_unref);
   g_clear_error (&remix->reference_error);
   g_mutex_unlock (&remix->lock);
-  replace_pick (&remix->last_shown, NULL);
+  forget_shown (remix);
   gst_clear_buffer (&remix->black);
   return TRUE;
 }
@@ -986,6 +1100,9 @@ gst_imagegen_remix_set_property (GObject * object, guint prop_id,
   GstImagegenRemix *remix = GST_IMAGEGEN_REMIX (object);
   guint i;
 
+  if (gst_imagegen_tracker_set_property (&remix->tracker, PROP_TRACKER_FIRST,
+          prop_id, value))
+    return;
   GST_OBJECT_LOCK (remix);
   switch (prop_id) {
     case PROP_INTERVAL:
@@ -1012,6 +1129,9 @@ gst_imagegen_remix_set_property (GObject * object, guint prop_id,
     case PROP_MAX_QUEUE_BYTES:
       remix->max_queue_bytes = g_value_get_uint64 (value);
       break;
+    case PROP_TRANSITION_DURATION:
+      remix->transition_duration = g_value_get_uint64 (value);
+      break;
     case PROP_REFERENCE_IMAGES:
       g_ptr_array_set_size (remix->reference_images, 0);
       for (i = 0; i < gst_value_array_get_size (value); i++)
@@ -1034,6 +1154,9 @@ gst_imagegen_remix_get_property (GObject * object, guint prop_id,
   GstImagegenRemix *remix = GST_IMAGEGEN_REMIX (object);
   guint i;
 
+  if (gst_imagegen_tracker_get_property (&remix->tracker, PROP_TRACKER_FIRST,
+          prop_id, value))
+    return;
   GST_OBJECT_LOCK (remix);
   switch (prop_id) {
     case PROP_INTERVAL:
@@ -1060,6 +1183,9 @@ gst_imagegen_remix_get_property (GObject * object, guint prop_id,
     case PROP_MAX_QUEUE_BYTES:
       g_value_set_uint64 (value, remix->max_queue_bytes);
       break;
+    case PROP_TRANSITION_DURATION:
+      g_value_set_uint64 (value, remix->transition_duration);
+      break;
     case PROP_REFERENCE_IMAGES:
       for (i = 0; i < remix->reference_images->len; i++) {
         GValue item = G_VALUE_INIT;
@@ -1084,6 +1210,7 @@ gst_imagegen_remix_finalize (GObject * object)
   GstImagegenRemix *remix = GST_IMAGEGEN_REMIX (object);
 
   gst_imagegen_settings_clear (&remix->settings);
+  gst_imagegen_tracker_clear (&remix->tracker);
   g_ptr_array_unref (remix->reference_images);
   g_clear_object (&remix->cancellable);
   g_mutex_clear (&remix->lock);
@@ -1198,6 +1325,11 @@ gst_imagegen_remix_class_init (GstImagegenRemixClass * klass)
           "e.g. \"<style.jpg, https://host/ref.png>\"",
           g_param_spec_string ("image", "Image", "File name or URL", NULL,
               G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS), rw_ready));
+  g_object_class_install_property (gobject_class, PROP_TRANSITION_DURATION,
+      g_param_spec_uint64 ("transition-duration", "Transition duration",
+          "Cross-fade from the previous result to a new one over this much "
+          "stream time (nanoseconds, 0 = cut)", 0, G_MAXUINT64, 0, rw));
+  gst_imagegen_tracker_install_properties (gobject_class, PROP_TRACKER_FIRST);
   gst_imagegen_settings_install_properties (gobject_class, PROP_SHARED_FIRST,
       DEFAULT_MODEL, DEFAULT_ASPECT_RATIO, REMIX_MODELS);
 
@@ -1230,6 +1362,7 @@ gst_imagegen_remix_init (GstImagegenRemix * remix)
 {
   gst_imagegen_settings_init (&remix->settings, DEFAULT_MODEL,
       DEFAULT_ASPECT_RATIO);
+  gst_imagegen_tracker_init (&remix->tracker, GST_ELEMENT (remix));
   remix->interval = DEFAULT_INTERVAL;
   remix->mode = DEFAULT_MODE;
   remix->placeholder = DEFAULT_PLACEHOLDER;

@@ -8,6 +8,7 @@
 #include <gst/video/video.h>
 #include "gstimagegensettings.h"
 #include "gstimagegenimage.h"
+#include "gstimagegentracker.h"
 
 G_BEGIN_DECLS
 
@@ -63,6 +64,9 @@ struct _GstImagegenRemix
   guint max_queue_frames;
   guint64 max_queue_bytes;
   GPtrArray *reference_images;  /* file names or http(s) URLs */
+  GstClockTime transition_duration;
+
+  GstImagegenTracker tracker;
 
   /* shared with the client and worker threads, under lock */
   GMutex lock;
@@ -90,7 +94,10 @@ struct _GstImagegenRemix
   gboolean mode_decided;
   GstBuffer *live_input;        /* live: the frame submitted, to output */
   RemixPick *live_pick;
-  RemixPick *last_shown;        /* offline: last successful pick shown */
+  RemixPick *shown_pick;        /* the result shown last, NULL: none */
+  GstBuffer *shown_pixels;      /* what was shown last */
+  GstBuffer *fade_from;         /* during a transition: the old result */
+  GstClockTime fade_start;
   GstBuffer *black;             /* black frame in out_info */
 };
 

@@ -890,8 +890,9 @@ live_pixels (GstImagegenSrc * src, GstClockTime pts)
     gst_clear_buffer (&from);
     return frame;
   }
+  /* a frame shows the mix at its end, so the last one is all new */
   pixels = gst_imagegen_blend (from, frame, &src->out_info,
-      (gdouble) (pts - fade_start) / transition);
+      (gdouble) (pts + frame_time (src, 1) - fade_start) / transition);
   gst_buffer_unref (from);
   gst_buffer_unref (frame);
   return pixels;

@@ -390,6 +390,111 @@ GST_START_TEST (test_caps_change_mid_stream)
 
 GST_END_TEST;
 
+static guint8
+centre_channel (GstBuffer * buf, gint c)
+{
+  guint8 v;
+  gst_buffer_extract (buf, 4 * ((HEIGHT / 2) * WIDTH + WIDTH / 2) + c, &v, 1);
+  return v;
+}
+
+/* Offline, picks at frames 0 and 15: with a 5-frame transition, frames
+ * 15..18 move monotonically from remix(0) towards remix(15), which frame
+ * 19 (the transition's last) shows.
+ * Task messages and the stats property count both tasks. */
+GST_START_TEST (test_offline_transition_and_stats)
+{
+  const gchar *args[] = { "--latency", "200", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  GstHarness *h = remix_harness (emu, "offline");
+  GstBus *bus = gst_bus_new ();
+  GstStructure *stats;
+  GstMessage *msg;
+  guint i, completed = 0, requests = 0, succeeded = 0;
+  guint8 last = 0;
+  gint64 spent = 0;
+
+  gst_element_set_bus (h->element, bus);
+  g_object_set (h->element, "transition-duration", FRAME_TIME (5), NULL);
+  for (i = 0; i < 25; i++)
+    gst_harness_push (h, make_frame (i, WIDTH, HEIGHT));
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  fail_unless_equals_int (gst_harness_buffers_in_queue (h), 25);
+
+  for (i = 0; i < 25; i++) {
+    GstBuffer *out = gst_harness_pull (h);
+    guint8 g = centre_channel (out, 1);
+
+    if (i < 15 || i >= 19) {
+      fail_unless (shows_frame (out, i < 15 ? 0 : 15, TRUE, WIDTH, HEIGHT),
+          "frame %u", i);
+    } else {
+      /* inverted green goes from 55 (frame 0) up to 100 (frame 15) */
+      fail_unless (g > last, "frame %u: %u after %u", i, g, last);
+      fail_unless (g > 55 + 3 && g < 100 - 3, "frame %u: %u", i, g);
+    }
+    last = g;
+    gst_buffer_unref (out);
+  }
+
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT)) != NULL) {
+    const GstStructure *s = gst_message_get_structure (msg);
+    if (gst_structure_has_name (s, "imagegen-task")
+        && g_str_equal (gst_structure_get_string (s, "event"), "completed"))
+      completed++;
+    gst_message_unref (msg);
+  }
+  fail_unless_equals_int (completed, 2);
+  g_object_get (h->element, "stats", &stats, NULL);
+  gst_structure_get_uint (stats, "requests", &requests);
+  gst_structure_get_uint (stats, "succeeded", &succeeded);
+  gst_structure_get_int64 (stats, "spent-cents", &spent);
+  fail_unless_equals_int (requests, 2);
+  fail_unless_equals_int (succeeded, 2);
+  fail_unless_equals_int (spent, 10);
+  gst_structure_free (stats);
+
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* max-requests=1: the second pick is refused with a warning, its frames
+ * keep showing the first result, and nothing is lost. */
+GST_START_TEST (test_offline_spending_guard)
+{
+  const gchar *args[] = { "--latency", "200", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  GstHarness *h = remix_harness (emu, "offline");
+  GstBus *bus = gst_bus_new ();
+  gchar *text;
+  guint i;
+
+  gst_element_set_bus (h->element, bus);
+  g_object_set (h->element, "max-requests", 1, NULL);
+  for (i = 0; i < 30; i++)
+    gst_harness_push (h, make_frame (i, WIDTH, HEIGHT));
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  fail_unless_equals_int (gst_harness_buffers_in_queue (h), 30);
+  for (i = 0; i < 30; i++) {
+    GstBuffer *out = gst_harness_pull (h);
+    fail_unless (shows_frame (out, 0, TRUE, WIDTH, HEIGHT), "frame %u", i);
+    gst_buffer_unref (out);
+  }
+  fail_unless_equals_int (stat_requests (emu, "create_remix"), 1);
+  text = warning_text (bus);
+  fail_unless (text != NULL && strstr (text, "max-requests (1)") != NULL,
+      "got: %s", text);
+  g_free (text);
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 static Suite *
 imagegenremix_suite (void)
 {
@@ -404,6 +509,8 @@ imagegenremix_suite (void)
   tcase_add_test (tc, test_too_many_reference_images);
   tcase_add_test (tc, test_flush_drops_stale_results);
   tcase_add_test (tc, test_caps_change_mid_stream);
+  tcase_add_test (tc, test_offline_transition_and_stats);
+  tcase_add_test (tc, test_offline_spending_guard);
   return s;
 }
 
