@@ -11,6 +11,8 @@ packages=(
   # the documented recipes encode and decode H.264 (x264enc, avdec_h264)
   gstreamer1.0-plugins-ugly gstreamer1.0-libav
   valgrind
+  # tools/imagegen-live-control.py, the live control example
+  python3-gi gir1.2-gstreamer-1.0
 )
 
 missing=()

@@ -628,11 +628,12 @@ gst_imagegen_src_query (GstBaseSrc * basesrc, GstQuery * query)
 
     if (!src->out_raw || GST_VIDEO_INFO_FPS_N (&src->out_info) <= 0)
       return FALSE;
-    /* a frame is complete only at its end, like any live video source */
+    /* a frame is complete only at its end, like any live video source;
+     * frames are made on demand, so nothing limits the buffering */
     frame = gst_util_uint64_scale (GST_SECOND,
         GST_VIDEO_INFO_FPS_D (&src->out_info),
         GST_VIDEO_INFO_FPS_N (&src->out_info));
-    gst_query_set_latency (query, TRUE, frame, frame);
+    gst_query_set_latency (query, TRUE, frame, GST_CLOCK_TIME_NONE);
     return TRUE;
   }
   return GST_BASE_SRC_CLASS (parent_class)->query (basesrc, query);

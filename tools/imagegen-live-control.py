@@ -1,0 +1,186 @@
+#!/usr/bin/python3
+"""Broadcast-style live graphics with imagegensrc, controlled from the terminal.
+
+A live background video and a live imagegensrc are mixed by compositor; type a
+new prompt and press Enter to change the picture while it runs ("g" asks for a
+new image with the same prompt, "q" quits).  Task messages from the bus are
+printed as they come.
+
+With --change-every and --duration it runs unattended (prompts from a list)
+and reports how steadily frames left the compositor: the largest gap between
+frames, frames later than one frame duration, and the CPU time used.
+
+Needs Debian's python3-gi and gir1.2-gstreamer-1.0, and the plugin on
+GST_PLUGIN_PATH; point it at imagegen-emulator with RUNAPI_BASE_URL.
+"""
+import argparse
+import os
+import resource
+import sys
+import time
+
+import gi
+
+gi.require_version("Gst", "1.0")
+from gi.repository import GLib, Gst  # noqa: E402
+
+PROMPTS = [
+    "a neon city skyline at night",
+    "a calm mountain lake at dawn",
+    "an astronaut riding a horse, watercolour",
+    "a stormy sea with a lighthouse, oil painting",
+]
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--prompt", default=PROMPTS[0])
+    p.add_argument("--width", type=int, default=1280)
+    p.add_argument("--height", type=int, default=720)
+    p.add_argument("--fps", type=int, default=30)
+    p.add_argument("--transition", type=float, default=1.0,
+                   help="cross-fade in seconds (0 = cut)")
+    p.add_argument("--sink", default="autovideosink",
+                   help="e.g. fakesink for a headless run")
+    p.add_argument("--change-every", type=float, default=0,
+                   help="unattended: seconds between prompt changes")
+    p.add_argument("--duration", type=float, default=0,
+                   help="unattended: seconds to run, then report and quit")
+    return p.parse_args()
+
+
+def build(args):
+    overlay = args.height * 3 // 4
+    desc = (
+        f"compositor name=mix background=black "
+        f"sink_1::xpos={args.width - overlay - 32} sink_1::ypos=32 "
+        f"! video/x-raw,width={args.width},height={args.height} "
+        f"! identity name=probe ! videoconvert ! {args.sink} sync=true "
+        f"videotestsrc is-live=true pattern=ball "
+        f"! video/x-raw,width={args.width},height={args.height},"
+        f"framerate={args.fps}/1 ! mix.sink_0 "
+        f"imagegensrc name=gen is-live=true "
+        f"transition-duration={int(args.transition * Gst.SECOND)} "
+        f"! video/x-raw,format=RGBA,width={overlay},height={overlay},"
+        f"framerate={args.fps}/1 ! mix.sink_1"
+    )
+    pipeline = Gst.parse_launch(desc)
+    pipeline.get_by_name("gen").set_property("prompt", args.prompt)
+    return pipeline
+
+
+class FrameTimer:
+    """Wall-clock gaps between frames leaving the compositor."""
+
+    def __init__(self, fps):
+        self.frame = 1.0 / fps
+        self.last = None
+        self.count = 0
+        self.max_gap = 0.0
+        self.late = 0
+
+    def probe(self, pad, info):
+        now = time.monotonic()
+        if self.last is not None:
+            gap = now - self.last
+            self.max_gap = max(self.max_gap, gap)
+            if gap > 2 * self.frame:
+                self.late += 1
+        self.last = now
+        self.count += 1
+        return Gst.PadProbeReturn.OK
+
+
+def on_message(bus, msg, loop):
+    if msg.type == Gst.MessageType.ELEMENT:
+        s = msg.get_structure()
+        if s is not None and s.get_name() == "imagegen-task":
+            fields = [s.get_string("event"), s.get_string("task-id") or "-",
+                      "prompt=%r" % s.get_string("prompt")]
+            ok, server = s.get_double("server-ms")
+            if ok and server >= 0:
+                fields.append("server=%.0f ms" % server)
+            print("task:", " ".join(fields), flush=True)
+    elif msg.type == Gst.MessageType.WARNING:
+        err, _ = msg.parse_warning()
+        print("warning:", err.message, flush=True)
+    elif msg.type == Gst.MessageType.ERROR:
+        err, _ = msg.parse_error()
+        print("error:", err.message, file=sys.stderr, flush=True)
+        loop.quit()
+    elif msg.type == Gst.MessageType.EOS:
+        loop.quit()
+    return True
+
+
+def on_stdin(channel, condition, gen, loop):
+    line = sys.stdin.readline()
+    if not line or line.strip() == "q":
+        loop.quit()
+        return False
+    text = line.strip()
+    if text == "g":
+        gen.emit("generate")
+    elif len(text) >= 3:
+        gen.set_property("prompt", text)
+        print("prompt:", text, flush=True)
+    return True
+
+
+def main():
+    args = parse_args()
+    Gst.init(None)
+    loop = GLib.MainLoop()
+    pipeline = build(args)
+    gen = pipeline.get_by_name("gen")
+    timer = FrameTimer(args.fps)
+    pipeline.get_by_name("probe").get_static_pad("src").add_probe(
+        Gst.PadProbeType.BUFFER, timer.probe)
+
+    bus = pipeline.get_bus()
+    bus.add_signal_watch()
+    bus.connect("message", on_message, loop)
+
+    if args.change_every > 0:
+        state = {"n": 0}
+
+        def change():
+            state["n"] += 1
+            prompt = PROMPTS[state["n"] % len(PROMPTS)]
+            gen.set_property("prompt", prompt)
+            print("prompt:", prompt, flush=True)
+            return True
+        GLib.timeout_add(int(args.change_every * 1000), change)
+    else:
+        print("Type a prompt and Enter to change the picture; "
+              "'g' for a new image, 'q' to quit.", flush=True)
+        GLib.io_add_watch(GLib.IOChannel.unix_new(sys.stdin.fileno()),
+                          GLib.IO_IN | GLib.IO_HUP, on_stdin, gen, loop)
+    if args.duration > 0:
+        GLib.timeout_add(int(args.duration * 1000), loop.quit)
+
+    start_cpu = resource.getrusage(resource.RUSAGE_SELF)
+    start = time.monotonic()
+    pipeline.set_state(Gst.State.PLAYING)
+    try:
+        loop.run()
+    finally:
+        pipeline.set_state(Gst.State.NULL)
+    wall = time.monotonic() - start
+    end_cpu = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (end_cpu.ru_utime - start_cpu.ru_utime
+           + end_cpu.ru_stime - start_cpu.ru_stime)
+    stats = gen.get_property("stats")
+    print(f"frames: {timer.count} in {wall:.1f} s "
+          f"({timer.count / wall:.2f} fps, {args.fps} asked)")
+    print(f"largest gap between frames: {timer.max_gap * 1000:.1f} ms "
+          f"(frame duration {1000 / args.fps:.1f} ms); "
+          f"gaps over two frame durations: {timer.late}")
+    print(f"CPU: {cpu:.1f} s over {wall:.1f} s "
+          f"({100 * cpu / wall:.0f}% of one core)")
+    print("stats:", stats.to_string() if stats else "-")
+    return 0 if timer.count > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
