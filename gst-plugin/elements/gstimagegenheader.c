@@ -19,6 +19,19 @@ read_be16 (const guint8 * p)
   return (p[0] << 8) | p[1];
 }
 
+/* byte by byte: header fields are not aligned */
+static guint32
+read_be32 (const guint8 * p)
+{
+  return ((guint32) p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3];
+}
+
+static guint32
+read_le32 (const guint8 * p)
+{
+  return p[0] | (p[1] << 8) | (p[2] << 16) | ((guint32) p[3] << 24);
+}
+
 static guint
 read_le16 (const guint8 * p)
 {
@@ -42,8 +55,8 @@ parse_png (const guint8 * d, gsize size, GstImagegenImageHeader * h)
           4) != 0)
     return FALSE;
   h->media_type = "image/png";
-  h->width = GST_READ_UINT32_BE (d + 16);
-  h->height = GST_READ_UINT32_BE (d + 20);
+  h->width = read_be32 (d + 16);
+  h->height = read_be32 (d + 20);
   return TRUE;
 }
 
@@ -107,7 +120,7 @@ parse_webp (const guint8 * d, gsize size, GstImagegenImageHeader * h)
     h->width = read_le16 (d + 26) & 0x3fff;
     h->height = read_le16 (d + 28) & 0x3fff;
   } else if (memcmp (d + 12, "VP8L", 4) == 0) {
-    guint32 bits = GST_READ_UINT32_LE (d + 21);
+    guint32 bits = read_le32 (d + 21);
     h->width = (bits & 0x3fff) + 1;
     h->height = ((bits >> 14) & 0x3fff) + 1;
   } else if (memcmp (d + 12, "VP8X", 4) == 0) {
