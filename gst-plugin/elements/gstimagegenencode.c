@@ -51,8 +51,7 @@ gst_imagegen_encode_jpeg (GstBuffer * frame, const GstVideoInfo * info,
   small_info.colorimetry.matrix = GST_VIDEO_COLOR_MATRIX_BT601;
   GST_VIDEO_INFO_FPS_N (&small_info) = GST_VIDEO_INFO_FPS_N (info);
   GST_VIDEO_INFO_FPS_D (&small_info) = GST_VIDEO_INFO_FPS_D (info);
-  small = gst_imagegen_scale (frame, info, &small_info,
-      GST_IMAGEGEN_SCALE_MODE_STRETCH);
+  small = gst_imagegen_scale_fast (frame, info, &small_info);
   if (small == NULL) {
     g_set_error (error, GST_IMAGEGEN_DECODE_ERROR,
         GST_IMAGEGEN_DECODE_ERROR_FAILED, "cannot convert %s frames for "

@@ -43,9 +43,10 @@ place (GstImagegenScaleMode mode, gint iw, gint ih, gint ow, gint oh,
   }
 }
 
-GstBuffer *
-gst_imagegen_scale (GstBuffer * in, const GstVideoInfo * in_info,
-    const GstVideoInfo * out_info, GstImagegenScaleMode mode)
+static GstBuffer *
+scale (GstBuffer * in, const GstVideoInfo * in_info,
+    const GstVideoInfo * out_info, GstImagegenScaleMode mode,
+    GstVideoResamplerMethod method)
 {
   GstVideoConverter *convert;
   GstVideoFrame in_frame, out_frame;
@@ -91,7 +92,8 @@ gst_imagegen_scale (GstBuffer * in, const GstVideoInfo * in_info,
           GST_VIDEO_CONVERTER_OPT_DEST_HEIGHT, G_TYPE_INT, dest.h,
           GST_VIDEO_CONVERTER_OPT_FILL_BORDER, G_TYPE_BOOLEAN, TRUE,
           GST_VIDEO_CONVERTER_OPT_BORDER_ARGB, G_TYPE_UINT, 0xff000000,
-          NULL));
+          GST_VIDEO_CONVERTER_OPT_RESAMPLER_METHOD,
+          GST_TYPE_VIDEO_RESAMPLER_METHOD, method, NULL));
   if (convert != NULL) {
     gst_video_converter_frame (convert, &in_frame, &out_frame);
     gst_video_converter_free (convert);
@@ -101,4 +103,20 @@ gst_imagegen_scale (GstBuffer * in, const GstVideoInfo * in_info,
   if (convert == NULL)
     g_clear_pointer (&out, gst_buffer_unref);
   return out;
+}
+
+GstBuffer *
+gst_imagegen_scale (GstBuffer * in, const GstVideoInfo * in_info,
+    const GstVideoInfo * out_info, GstImagegenScaleMode mode)
+{
+  return scale (in, in_info, out_info, mode,
+      GST_VIDEO_RESAMPLER_METHOD_CUBIC);
+}
+
+GstBuffer *
+gst_imagegen_scale_fast (GstBuffer * in, const GstVideoInfo * in_info,
+    const GstVideoInfo * out_info)
+{
+  return scale (in, in_info, out_info, GST_IMAGEGEN_SCALE_MODE_STRETCH,
+      GST_VIDEO_RESAMPLER_METHOD_LINEAR);
 }

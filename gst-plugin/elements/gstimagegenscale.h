@@ -15,4 +15,9 @@ G_BEGIN_DECLS
 GstBuffer *gst_imagegen_scale (GstBuffer * in, const GstVideoInfo * in_info,
     const GstVideoInfo * out_info, GstImagegenScaleMode mode);
 
+/* Stretches with linear resampling: for frames on their way to a remote
+ * model, where a smoother filter is not worth the time it costs. */
+GstBuffer *gst_imagegen_scale_fast (GstBuffer * in,
+    const GstVideoInfo * in_info, const GstVideoInfo * out_info);
+
 G_END_DECLS

@@ -437,7 +437,9 @@ GST_START_TEST (test_offline_transition_and_stats)
     gst_buffer_unref (out);
   }
 
-  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT)) != NULL) {
+  /* a task's message follows its result into place: it may trail EOS */
+  while (completed < 2 && (msg = gst_bus_timed_pop_filtered (bus,
+              10 * GST_SECOND, GST_MESSAGE_ELEMENT)) != NULL) {
     const GstStructure *s = gst_message_get_structure (msg);
     if (gst_structure_has_name (s, "imagegen-task")
         && g_str_equal (gst_structure_get_string (s, "event"), "completed"))
@@ -495,6 +497,36 @@ GST_START_TEST (test_offline_spending_guard)
 
 GST_END_TEST;
 
+/* A prompt set while PLAYING applies from the next picked frame on. */
+GST_START_TEST (test_prompt_change_applies_to_next_pick)
+{
+  const gchar *args[] = { "--latency", "100", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  GstHarness *h = remix_harness_full (emu, "offline", NULL, 1);
+  JsonObject *stats;
+  JsonArray *tasks;
+  guint i;
+
+  for (i = 0; i < 10; i++)
+    gst_harness_push (h, make_frame (i, WIDTH, HEIGHT));
+  g_object_set (h->element, "prompt", "a new look", NULL);
+  for (i = 10; i < 30; i++)
+    gst_harness_push (h, make_frame (i, WIDTH, HEIGHT));
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+
+  stats = imagegen_test_emulator_stats (emu);
+  tasks = json_object_get_array_member (stats, "tasks");
+  fail_unless_equals_int (json_array_get_length (tasks), 2);
+  fail_unless_equals_string (json_object_get_string_member
+      (json_array_get_object_element (tasks, 0), "prompt"), "watercolour");
+  fail_unless_equals_string (json_object_get_string_member
+      (json_array_get_object_element (tasks, 1), "prompt"), "a new look");
+  json_object_unref (stats);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 static Suite *
 imagegenremix_suite (void)
 {
@@ -511,6 +543,7 @@ imagegenremix_suite (void)
   tcase_add_test (tc, test_caps_change_mid_stream);
   tcase_add_test (tc, test_offline_transition_and_stats);
   tcase_add_test (tc, test_offline_spending_guard);
+  tcase_add_test (tc, test_prompt_change_applies_to_next_pick);
   return s;
 }
 

@@ -372,7 +372,9 @@ GST_START_TEST (test_live_messages_and_stats)
   gst_harness_play (l->h);
   run_until_shown (l, PROMPT_A);
   gst_buffer_unref (live_next (l));
-  while ((msg = gst_bus_pop (l->bus)) != NULL)
+  /* "completed" follows the image into place: wait for it if need be */
+  while (find_task_message (messages, "completed") == NULL
+      && (msg = gst_bus_timed_pop (l->bus, 10 * GST_SECOND)) != NULL)
     messages = g_list_append (messages, msg);
 
   submitted = find_task_message (messages, "submitted");
