@@ -21,6 +21,7 @@
 #include "imagegen-http.h"
 #include "imagegen-poll-schedule.h"
 #include "imagegen-provider.h"
+#include "imagegen-transport.h"
 
 #include <json-glib/json-glib.h>
 #include <string.h>
@@ -35,6 +36,8 @@ struct _ImagegenClient
   GThread *thread;
   ImagegenHttp http;            /* its session lives on the thread */
   ImagegenPollSchedule *schedule;
+  GError *config_error;         /* every job fails with it */
+  GTlsDatabase *tls_database;   /* NULL: the system's */
 
   GQueue queue;                 /* ImagegenJob*, waiting, FIFO */
   GPtrArray *running;           /* ImagegenJob* */
@@ -57,6 +60,8 @@ typedef struct
   ImagegenResult *result;
   GPtrArray *source_urls;       /* uploaded, then the request's */
   guint upload_index;
+  ImagegenUploadTarget target;  /* of the direct upload in flight */
+  const gchar *step;            /* what the job waits for, for timeouts */
 
   ImagegenHttpExchange *exchange;       /* the one in flight */
   GSource *poll_timer;
@@ -67,6 +72,7 @@ typedef struct
 } ImagegenJob;
 
 static void job_upload_next (ImagegenJob * job);
+static void job_upload_uploaded (ImagegenJob * job, gchar * url);
 static void job_create (ImagegenJob * job);
 static void job_poll_later (ImagegenJob * job);
 static void client_start_jobs (ImagegenClient * client);
@@ -95,6 +101,7 @@ job_unref (gpointer data)
   g_clear_object (&job->cancellable);
   g_clear_pointer (&job->result, imagegen_result_free);
   g_clear_pointer (&job->source_urls, g_ptr_array_unref);
+  imagegen_upload_target_clear (&job->target);
   g_free (job);
 }
 
@@ -348,7 +355,15 @@ job_download_done (const ImagegenHttpResponse * r, gpointer data)
   if (!SOUP_STATUS_IS_SUCCESSFUL (r->status)) {
     GError *error = imagegen_error_new_for_status (r->status, NULL, r->retries);
 
+    /* Result URLs are signed and temporary. */
     g_prefix_error (&error, "result download failed: ");
+    if (r->status == 403 || r->status == 404 || r->status == 410) {
+      gchar *text = g_strdup_printf ("%s (the result URL may have expired)",
+          error->message);
+
+      g_free (error->message);
+      error->message = text;
+    }
     job_finish (job, error);
     return;
   }
@@ -372,6 +387,7 @@ static void
 job_download (ImagegenJob * job)
 {
   /* Result URLs are on another host: never with the key (no API flag). */
+  job->step = "downloading the result of";
   job_exchange (job, "GET", job->result->image_url, NULL, 0,
       job->client->config.max_download_bytes, job_download_done);
 }
@@ -395,6 +411,7 @@ job_handle_task (ImagegenJob * job, ImagegenTaskInfo * info)
 
   switch (info->state) {
     case IMAGEGEN_TASK_PENDING:
+      job->step = "waiting for";
       job_poll_later (job);
       break;
     case IMAGEGEN_TASK_FAILED:
@@ -524,6 +541,7 @@ job_create (ImagegenJob * job)
     return;
   }
 
+  job->step = "creating the task";
   path = provider->create_path (job->request);
   url = api_url (job, path);
   body = provider->build_create_body (job->request, job->source_urls);
@@ -558,19 +576,130 @@ job_upload_done (const ImagegenHttpResponse * r, gpointer data)
     return;
   }
 
+  job_upload_uploaded (job, url);
+}
+
+static void
+job_upload_uploaded (ImagegenJob * job, gchar * url)
+{
   g_ptr_array_add (job->source_urls, url);
   job->upload_index++;
   job_upload_next (job);
 }
 
 static void
+job_confirm_done (const ImagegenHttpResponse * r, gpointer data)
+{
+  ImagegenJob *job = data;
+  GError *error = NULL;
+  JsonNode *root;
+  gchar *url;
+
+  job->exchange = NULL;
+  root = api_answer (job, r, &error);
+  if (root == NULL) {
+    g_prefix_error (&error, "upload confirm failed: ");
+    job_finish (job, error);
+    return;
+  }
+  url = job->client->provider->parse_upload (root, &error);
+  json_node_unref (root);
+  if (url == NULL)
+    job_finish (job, error);
+  else
+    job_upload_uploaded (job, url);
+}
+
+static void
+job_put_done (const ImagegenHttpResponse * r, gpointer data)
+{
+  ImagegenJob *job = data;
+  gchar *url, *body;
+
+  job->exchange = NULL;
+  job->result->retries += r->retries;
+  if (r->error) {
+    GError *error = r->error->domain == IMAGEGEN_CLIENT_ERROR ?
+        g_error_copy (r->error) :
+        imagegen_error_new_for_transport (r->error, r->retries);
+
+    g_prefix_error (&error, "upload failed: ");
+    job_finish (job, error);
+    return;
+  }
+  if (!SOUP_STATUS_IS_SUCCESSFUL (r->status)) {
+    GError *error = imagegen_error_new_for_status (r->status, NULL,
+        r->retries);
+
+    g_prefix_error (&error, "upload failed: ");
+    job_finish (job, error);
+    return;
+  }
+
+  body = job->client->provider->build_confirm_body (&job->target);
+  url = api_url (job, job->client->provider->confirm_path);
+  imagegen_upload_target_clear (&job->target);
+  job_exchange (job, "POST", url, body, IMAGEGEN_HTTP_FLAG_API,
+      IMAGEGEN_HTTP_API_MAX_BYTES, job_confirm_done);
+  g_free (url);
+  g_free (body);
+}
+
+static void
+job_prepare_done (const ImagegenHttpResponse * r, gpointer data)
+{
+  ImagegenJob *job = data;
+  GBytes *image = g_ptr_array_index (job->request->source_images,
+      job->upload_index);
+  GError *error = NULL;
+  JsonNode *root;
+  gboolean ok;
+
+  job->exchange = NULL;
+  root = api_answer (job, r, &error);
+  if (root == NULL) {
+    g_prefix_error (&error, "upload prepare failed: ");
+    job_finish (job, error);
+    return;
+  }
+  ok = job->client->provider->parse_prepare (root, &job->target, &error);
+  json_node_unref (root);
+  if (!ok) {
+    job_finish (job, error);
+    return;
+  }
+
+  /* The upload URL is another host's: exactly its headers, no key, and no
+   * Content-Type unless it asks for one (no API flag). */
+  job->exchange = imagegen_http_exchange_start_full (&job->client->http,
+      "PUT", job->target.upload_url, image, NULL,
+      (const gchar * const *) job->target.headers, 0,
+      IMAGEGEN_HTTP_API_MAX_BYTES, job_put_done, job, &error);
+  if (job->exchange == NULL)
+    job_finish (job, error);
+}
+
+static void
 job_upload_next (ImagegenJob * job)
 {
   GPtrArray *images = job->request->source_images;
+  const ImagegenProvider *provider = job->client->provider;
   gchar *url, *body;
 
   if (images == NULL || job->upload_index >= images->len) {
     job_create (job);
+    return;
+  }
+
+  job->step = "uploading a source image";
+  if (job->client->config.direct_upload) {
+    body = provider->build_prepare_body (g_ptr_array_index (images,
+            job->upload_index), job->upload_index);
+    url = api_url (job, provider->prepare_path);
+    job_exchange (job, "POST", url, body, IMAGEGEN_HTTP_FLAG_API,
+        IMAGEGEN_HTTP_API_MAX_BYTES, job_prepare_done);
+    g_free (url);
+    g_free (body);
     return;
   }
 
@@ -595,10 +724,12 @@ job_deadline_cb (gpointer data)
   job->deadline = NULL;
   if (job->result->task_id)
     job_fail (job, IMAGEGEN_CLIENT_ERROR_TIMEOUT,
-        "timed out after %u s waiting for task %s", secs, job->result->task_id);
+        "timed out after %u s %s task %s", secs,
+        job->step ? job->step : "waiting for", job->result->task_id);
   else
     job_fail (job, IMAGEGEN_CLIENT_ERROR_TIMEOUT,
-        "timed out after %u s before a task was created", secs);
+        "timed out after %u s before a task was created (%s)", secs,
+        job->step ? job->step : "queued");
   return G_SOURCE_REMOVE;
 }
 
@@ -614,6 +745,10 @@ job_start (ImagegenJob * job)
   g_ptr_array_add (client->running, job);
   job->result->started_us = g_get_monotonic_time ();
 
+  if (client->config_error) {
+    job_finish (job, g_error_copy (client->config_error));
+    return;
+  }
   if (req->endpoint != IMAGEGEN_ENDPOINT_UPLOAD && (req->model == NULL
           || *req->model == '\0')) {
     job_fail (job, IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, "no model given");
@@ -770,6 +905,9 @@ client_thread (gpointer data)
       "max-conns", conns * 2,
       "max-conns-per-host", conns,
       NULL);
+  if (client->tls_database)
+    soup_session_set_tls_database (client->http.session,
+        client->tls_database);
 
   g_main_loop_run (client->loop);
 
@@ -799,6 +937,7 @@ imagegen_client_new (const ImagegenClientConfig * config)
       IMAGEGEN_CLIENT_DEFAULT_BASE_URL);
   c->user_agent = g_strdup (config->user_agent ? config->user_agent :
       "gst-imagegen/" PACKAGE_VERSION);
+  c->tls_ca_file = g_strdup (config->tls_ca_file);
   c->max_in_flight = MAX (c->max_in_flight, 1);
   c->poll_min_ms = MAX (c->poll_min_ms, 1);
   c->poll_max_ms = MAX (c->poll_max_ms, c->poll_min_ms);
@@ -810,8 +949,13 @@ imagegen_client_new (const ImagegenClientConfig * config)
   client->running = g_ptr_array_new ();
 
   client->http.base_uri = g_uri_parse (c->base_url, SOUP_HTTP_URI_FLAGS, NULL);
-  if (client->http.base_uri == NULL)
-    g_warning ("invalid base URL \"%s\"", c->base_url);
+  /* A refused configuration fails each job with the reason, where the
+   * caller sees it, instead of a warning on the console. */
+  if (imagegen_transport_check_config (c, &client->config_error)
+      && !c->tls_insecure)
+    imagegen_transport_tls_database (c, &client->tls_database,
+        &client->config_error);
+  client->http.tls_insecure = c->tls_insecure;
   if (c->api_key)
     client->http.authorization = g_strdup_printf ("Bearer %s", c->api_key);
   client->http.max_retries = c->max_retries;
@@ -849,6 +993,8 @@ imagegen_client_free (ImagegenClient * client)
   imagegen_poll_schedule_free (client->schedule);
   g_ptr_array_unref (client->running);
   g_clear_pointer (&client->http.base_uri, g_uri_unref);
+  g_clear_error (&client->config_error);
+  g_clear_object (&client->tls_database);
   if (client->http.authorization) {
     memset (client->http.authorization, 0,
         strlen (client->http.authorization));

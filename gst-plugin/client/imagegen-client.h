@@ -39,6 +39,7 @@ typedef enum
   IMAGEGEN_CLIENT_ERROR_PROTOCOL,       /* an answer we cannot understand */
   IMAGEGEN_CLIENT_ERROR_TOO_LARGE,      /* a body over the download limit */
   IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, /* a request we refuse to send */
+  IMAGEGEN_CLIENT_ERROR_TLS,            /* the server's certificate is not trusted */
 } ImagegenClientError;
 
 typedef enum
@@ -67,6 +68,14 @@ typedef struct
   guint poll_min_ms;            /* densest poll spacing, near expected completion */
   guint poll_max_ms;            /* sparsest poll spacing */
   gsize max_download_bytes;     /* result image size limit */
+
+  /* Transport security (added later: keep at the end). */
+  gchar *tls_ca_file;           /* PEM file of trusted CAs, replacing the
+                                 * system's; NULL: the system's */
+  gboolean tls_insecure;        /* accept any certificate (testing only) */
+  gboolean allow_insecure_http; /* allow http:// to a non-loopback host */
+  gboolean direct_upload;       /* Files API prepare + PUT + confirm instead
+                                 * of one base64 POST */
 } ImagegenClientConfig;
 
 #define IMAGEGEN_CLIENT_DEFAULT_BASE_URL "https://runapi.ai"
@@ -74,9 +83,22 @@ typedef struct
 /* Defaults: base_url IMAGEGEN_CLIENT_DEFAULT_BASE_URL, max_in_flight 4,
  * max_retries 3, retry_base_ms 500, retry_max_ms 8000, request_timeout_s 30,
  * job_timeout_s 600, poll_min_ms 150, poll_max_ms 2000,
- * max_download_bytes 64 MiB.  api_key stays NULL (no Authorization). */
+ * max_download_bytes 64 MiB.  api_key stays NULL (no Authorization).
+ * TLS is verified against the system's CAs; plain http:// is allowed to
+ * loopback hosts only; uploads are one base64 POST. */
 void imagegen_client_config_init (ImagegenClientConfig * config);
 void imagegen_client_config_clear (ImagegenClientConfig * config);
+
+/* A deep copy of @src into @dest (which is overwritten, not cleared). */
+void imagegen_client_config_copy (ImagegenClientConfig * dest,
+    const ImagegenClientConfig * src);
+
+/* Would a client made from @config refuse every job?  Says why: a base URL
+ * that is not http(s), plain http:// to a non-loopback host without
+ * allow_insecure_http, an unreadable tls_ca_file.  Jobs of such a client
+ * fail with this same error; elements can call it at start-up. */
+gboolean imagegen_client_config_check (const ImagegenClientConfig * config,
+    GError ** error);
 
 /**
  * ImagegenRequest:

@@ -11,6 +11,7 @@
 #include "imagegen-http.h"
 #include "imagegen-client.h"
 #include "imagegen-retry.h"
+#include "imagegen-transport.h"
 
 #include <string.h>
 
@@ -23,6 +24,8 @@ struct _ImagegenHttpExchange
   GUri *uri;
   gchar *log_url;               /* without query: signed URLs carry secrets */
   GBytes *body;                 /* request body, NULL for GET */
+  gchar *content_type;          /* of @body; NULL: no header */
+  gchar **headers;              /* extra request headers: name, value… */
   gchar *idempotency_key;
   ImagegenHttpFlags flags;
   gsize max_bytes;
@@ -102,6 +105,8 @@ exchange_free (ImagegenHttpExchange * ex)
   g_uri_unref (ex->uri);
   g_free (ex->log_url);
   g_clear_pointer (&ex->body, g_bytes_unref);
+  g_free (ex->content_type);
+  g_strfreev (ex->headers);
   g_free (ex->idempotency_key);
   g_free (ex);
 
@@ -153,11 +158,16 @@ attempt_finished (ImagegenHttpExchange * ex)
     retry = imagegen_retry_status_is_retryable (r->status);
 
   if (retry && ex->attempt < ex->http->max_retries) {
-    if (r->error != NULL || ex->retry_after == NULL
-        || !imagegen_retry_parse_retry_after (ex->retry_after, NULL,
-            &delay_ms))
-      delay_ms = imagegen_retry_backoff_ms (ex->http->retry_base_ms,
-          ex->http->retry_max_ms, ex->attempt);
+    guint after_ms = 0;
+
+    delay_ms = imagegen_retry_backoff_ms (ex->http->retry_base_ms,
+        ex->http->retry_max_ms, ex->attempt);
+    /* Retry-After is a floor: "0" or a date in the past must not turn the
+     * backoff into a hammering loop. */
+    if (r->error == NULL && ex->retry_after != NULL
+        && imagegen_retry_parse_retry_after (ex->retry_after, NULL,
+            &after_ms))
+      delay_ms = MAX (delay_ms, after_ms);
 
     g_debug ("%s %s: retry %u in %u ms (%s)", ex->method, ex->log_url,
         ex->attempt + 1, delay_ms, r->error ? r->error->message : "status");
@@ -282,6 +292,13 @@ send_cb (GObject * source, GAsyncResult * res, gpointer data)
 
   ex->stream = soup_session_send_finish (SOUP_SESSION (source), res, &error);
   if (ex->stream == NULL) {
+    /* Say what is wrong with the certificate; never retried. */
+    if (error->domain == G_TLS_ERROR) {
+      GError *tls = imagegen_transport_tls_error (ex->msg, error);
+
+      g_error_free (error);
+      error = tls;
+    }
     end_attempt (ex, error);
     return;
   }
@@ -315,15 +332,30 @@ send_cb (GObject * source, GAsyncResult * res, gpointer data)
       ex->cancellable, read_cb, ex);
 }
 
+/* tls_insecure: the user switched verification off explicitly. */
+static gboolean
+accept_certificate_cb (SoupMessage * msg, GTlsCertificate * cert,
+    GTlsCertificateFlags errors, gpointer data)
+{
+  return TRUE;
+}
+
 static void
 start_attempt (ImagegenHttpExchange * ex)
 {
   SoupMessageHeaders *headers;
+  guint i;
 
   ex->msg = soup_message_new_from_uri (ex->method, ex->uri);
   ex->cancellable = g_cancellable_new ();
   ex->started_us = g_get_monotonic_time ();
   headers = soup_message_get_request_headers (ex->msg);
+  if (ex->http->tls_insecure)
+    g_signal_connect (ex->msg, "accept-certificate",
+        G_CALLBACK (accept_certificate_cb), NULL);
+
+  for (i = 0; ex->headers && ex->headers[i] && ex->headers[i + 1]; i += 2)
+    soup_message_headers_replace (headers, ex->headers[i], ex->headers[i + 1]);
 
   if (ex->flags & IMAGEGEN_HTTP_FLAG_API) {
     /* A redirect could carry the key elsewhere: treat it as an error. */
@@ -338,7 +370,7 @@ start_attempt (ImagegenHttpExchange * ex)
     soup_message_headers_replace (headers, "Idempotency-Key",
         ex->idempotency_key);
   if (ex->body)
-    soup_message_set_request_body_from_bytes (ex->msg, "application/json",
+    soup_message_set_request_body_from_bytes (ex->msg, ex->content_type,
         ex->body);
 
   soup_session_send_async (ex->http->session, ex->msg, G_PRIORITY_DEFAULT,
@@ -350,6 +382,22 @@ imagegen_http_exchange_start (ImagegenHttp * http, const gchar * method,
     const gchar * url, const gchar * json_body, ImagegenHttpFlags flags,
     gsize max_bytes, ImagegenHttpDoneFunc done, gpointer user_data,
     GError ** error)
+{
+  GBytes *body = json_body ? g_bytes_new (json_body, strlen (json_body)) :
+      NULL;
+  ImagegenHttpExchange *ex;
+
+  ex = imagegen_http_exchange_start_full (http, method, url, body,
+      "application/json", NULL, flags, max_bytes, done, user_data, error);
+  g_clear_pointer (&body, g_bytes_unref);
+  return ex;
+}
+
+ImagegenHttpExchange *
+imagegen_http_exchange_start_full (ImagegenHttp * http, const gchar * method,
+    const gchar * url, GBytes * body, const gchar * content_type,
+    const gchar * const *headers, ImagegenHttpFlags flags, gsize max_bytes,
+    ImagegenHttpDoneFunc done, gpointer user_data, GError ** error)
 {
   ImagegenHttpExchange *ex;
   GError *err = NULL;
@@ -374,8 +422,11 @@ imagegen_http_exchange_start (ImagegenHttp * http, const gchar * method,
   ex->uri = uri;
   ex->log_url = g_uri_to_string_partial (uri, G_URI_HIDE_USERINFO |
       G_URI_HIDE_QUERY | G_URI_HIDE_FRAGMENT);
-  if (json_body)
-    ex->body = g_bytes_new (json_body, strlen (json_body));
+  if (body) {
+    ex->body = g_bytes_ref (body);
+    ex->content_type = g_strdup (content_type);
+  }
+  ex->headers = g_strdupv ((gchar **) headers);
   /* One key per POST, the same on its retries, so a retried create is
    * answered with the task it already made. */
   if (g_strcmp0 (method, "POST") == 0)

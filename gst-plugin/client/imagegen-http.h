@@ -24,6 +24,7 @@ typedef struct
   guint max_retries;
   guint retry_base_ms;
   guint retry_max_ms;
+  gboolean tls_insecure;        /* accept any server certificate */
 
   guint live;                   /* exchanges not yet freed */
   void (*drained) (gpointer data);      /* live dropped to 0 */
@@ -56,6 +57,15 @@ typedef void (*ImagegenHttpDoneFunc) (const ImagegenHttpResponse * response,
  * reuse.  Returns NULL with @error set when @url is unusable. */
 ImagegenHttpExchange *imagegen_http_exchange_start (ImagegenHttp * http,
     const gchar * method, const gchar * url, const gchar * json_body,
+    ImagegenHttpFlags flags, gsize max_bytes, ImagegenHttpDoneFunc done,
+    gpointer user_data, GError ** error);
+
+/* The same with any body: @body (may be NULL) is sent with @content_type
+ * (NULL: no Content-Type header at all) and @headers, a NULL-terminated
+ * list of name, value pairs (may be NULL). */
+ImagegenHttpExchange *imagegen_http_exchange_start_full (ImagegenHttp * http,
+    const gchar * method, const gchar * url, GBytes * body,
+    const gchar * content_type, const gchar * const *headers,
     ImagegenHttpFlags flags, gsize max_bytes, ImagegenHttpDoneFunc done,
     gpointer user_data, GError ** error);
 

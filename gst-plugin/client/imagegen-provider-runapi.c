@@ -17,6 +17,24 @@ imagegen_task_info_clear (ImagegenTaskInfo * info)
   g_clear_pointer (&info->image_urls, g_ptr_array_unref);
 }
 
+void
+imagegen_upload_target_clear (ImagegenUploadTarget * target)
+{
+  g_clear_pointer (&target->signed_id, g_free);
+  g_clear_pointer (&target->upload_url, g_free);
+  g_clear_pointer (&target->headers, g_strfreev);
+}
+
+const gchar *
+imagegen_image_mime_type (GBytes * image)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (image, &size);
+
+  return size >= 8 && memcmp (data, "\x89PNG\r\n\x1a\n", 8) == 0 ?
+      "image/png" : "image/jpeg";
+}
+
 static JsonObject *
 root_object (JsonNode * root, const gchar * what, GError ** error)
 {
@@ -59,6 +77,14 @@ is_http_url (const gchar * url)
 /* ---- Files API ---- */
 
 static gchar *
+upload_file_name (GBytes * image, guint index)
+{
+  gboolean png = g_str_equal (imagegen_image_mime_type (image), "image/png");
+
+  return g_strdup_printf ("frame-%u.%s", index, png ? "png" : "jpg");
+}
+
+static gchar *
 runapi_build_upload_body (GBytes * image, guint index)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
@@ -66,8 +92,7 @@ runapi_build_upload_body (GBytes * image, guint index)
   gsize size;
   const guint8 *data = g_bytes_get_data (image, &size);
   gchar *b64 = g_base64_encode (data, size);
-  gboolean png = size >= 8 && memcmp (data, "\x89PNG\r\n\x1a\n", 8) == 0;
-  gchar *name = g_strdup_printf ("frame-%u.%s", index, png ? "png" : "jpg");
+  gchar *name = upload_file_name (image, index);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "source");
@@ -104,6 +129,103 @@ runapi_parse_upload (JsonNode * root, GError ** error)
     return NULL;
   }
   return g_strdup (url);
+}
+
+static gchar *
+runapi_build_prepare_body (GBytes * image, guint index)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  gsize size;
+  const guint8 *data = g_bytes_get_data (image, &size);
+  guint8 digest[16];
+  gsize digest_len = sizeof (digest);
+  GChecksum *md5 = g_checksum_new (G_CHECKSUM_MD5);
+  gchar *b64, *name = upload_file_name (image, index);
+
+  g_checksum_update (md5, data, size);
+  g_checksum_get_digest (md5, digest, &digest_len);
+  g_checksum_free (md5);
+  b64 = g_base64_encode (digest, digest_len);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "filename");
+  json_builder_add_string_value (b, name);
+  json_builder_set_member_name (b, "byte_size");
+  json_builder_add_int_value (b, (gint64) size);
+  json_builder_set_member_name (b, "checksum");
+  json_builder_add_string_value (b, b64);
+  json_builder_set_member_name (b, "content_type");
+  json_builder_add_string_value (b, imagegen_image_mime_type (image));
+  json_builder_end_object (b);
+
+  g_free (b64);
+  g_free (name);
+  root = json_builder_get_root (b);
+  return json_to_string (root, FALSE);
+}
+
+/* {"signed_id","upload_url","headers":{name: value}}; headers may be
+ * missing or empty, and only string values are kept. */
+static gboolean
+runapi_parse_prepare (JsonNode * root, ImagegenUploadTarget * target,
+    GError ** error)
+{
+  JsonObject *obj = root_object (root, "upload prepare", error);
+  JsonObject *headers;
+  const gchar *signed_id, *url;
+  GPtrArray *list;
+
+  if (obj == NULL)
+    return FALSE;
+  signed_id = get_string (obj, "signed_id");
+  url = get_string (obj, "upload_url");
+  if (signed_id == NULL || *signed_id == '\0' || !is_http_url (url)) {
+    g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
+        IMAGEGEN_CLIENT_ERROR_PROTOCOL, "malformed upload prepare answer: "
+        "no \"signed_id\" or no http(s) \"upload_url\"");
+    return FALSE;
+  }
+
+  list = g_ptr_array_new ();
+  headers = get_object (obj, "headers");
+  if (headers != NULL) {
+    GList *names = json_object_get_members (headers), *l;
+
+    for (l = names; l; l = l->next) {
+      const gchar *value = get_string (headers, l->data);
+
+      /* A header soup cannot send would abort the request later. */
+      if (value == NULL || !g_utf8_validate (l->data, -1, NULL)
+          || *(const gchar *) l->data == '\0'
+          || strpbrk (l->data, " :\r\n\t") != NULL
+          || strpbrk (value, "\r\n") != NULL)
+        continue;
+      g_ptr_array_add (list, g_strdup (l->data));
+      g_ptr_array_add (list, g_strdup (value));
+    }
+    g_list_free (names);
+  }
+  g_ptr_array_add (list, NULL);
+
+  target->signed_id = g_strdup (signed_id);
+  target->upload_url = g_strdup (url);
+  target->headers = (gchar **) g_ptr_array_free (list, FALSE);
+  return TRUE;
+}
+
+static gchar *
+runapi_build_confirm_body (const ImagegenUploadTarget * target)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "signed_id");
+  json_builder_add_string_value (b, target->signed_id);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  return json_to_string (root, FALSE);
 }
 
 /* ---- tasks ---- */
@@ -250,6 +372,14 @@ parse_task_common (JsonObject * obj, ImagegenTaskInfo * info,
 
   info->charged_cents = parse_charged_cents (obj);
 
+  /* Present but not a string is a broken answer, not a missing status. */
+  if (status == NULL && json_object_has_member (obj, "status")
+      && !JSON_NODE_HOLDS_NULL (json_object_get_member (obj, "status"))) {
+    g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
+        IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+        "malformed task answer: \"status\" is not a string");
+    return FALSE;
+  }
   if (status == NULL) {
     if (status_required) {
       g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
@@ -394,4 +524,9 @@ const ImagegenProvider imagegen_provider_runapi = {
   .poll_path = runapi_poll_path,
   .parse_task = runapi_parse_task,
   .parse_error_body = runapi_parse_error_body,
+  .prepare_path = "/api/v1/files/prepare",
+  .confirm_path = "/api/v1/files/confirm",
+  .build_prepare_body = runapi_build_prepare_body,
+  .parse_prepare = runapi_parse_prepare,
+  .build_confirm_body = runapi_build_confirm_body,
 };

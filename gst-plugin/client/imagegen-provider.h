@@ -35,6 +35,20 @@ typedef struct
 
 void imagegen_task_info_clear (ImagegenTaskInfo * info);
 
+/* Where a direct upload PUTs its bytes. */
+typedef struct
+{
+  gchar *signed_id;
+  gchar *upload_url;
+  gchar **headers;              /* name, value, name, value…, NULL */
+} ImagegenUploadTarget;
+
+void imagegen_upload_target_clear (ImagegenUploadTarget * target);
+
+/* The MIME type of an encoded image we upload ("image/png" or
+ * "image/jpeg"). */
+const gchar *imagegen_image_mime_type (GBytes * image);
+
 typedef struct
 {
   const gchar *name;
@@ -63,6 +77,15 @@ typedef struct
 
   /* The human part of an error body, or NULL. */
   gchar *(*parse_error_body) (JsonNode * root);
+
+  /* Direct upload: prepare (answers where to PUT the bytes), PUT, confirm
+   * (answers what parse_upload reads). */
+  const gchar *prepare_path;
+  const gchar *confirm_path;
+  gchar *(*build_prepare_body) (GBytes * image, guint index);
+  gboolean (*parse_prepare) (JsonNode * root, ImagegenUploadTarget * target,
+      GError ** error);
+  gchar *(*build_confirm_body) (const ImagegenUploadTarget * target);
 } ImagegenProvider;
 
 extern const ImagegenProvider imagegen_provider_runapi;

@@ -32,6 +32,20 @@ imagegen_client_config_clear (ImagegenClientConfig * config)
   g_clear_pointer (&config->api_key, g_free);
   g_clear_pointer (&config->base_url, g_free);
   g_clear_pointer (&config->user_agent, g_free);
+  g_clear_pointer (&config->tls_ca_file, g_free);
+}
+
+void
+imagegen_client_config_copy (ImagegenClientConfig * dest,
+    const ImagegenClientConfig * src)
+{
+  g_return_if_fail (dest != NULL && src != NULL);
+
+  *dest = *src;
+  dest->api_key = g_strdup (src->api_key);
+  dest->base_url = g_strdup (src->base_url);
+  dest->user_agent = g_strdup (src->user_agent);
+  dest->tls_ca_file = g_strdup (src->tls_ca_file);
 }
 
 ImagegenRequest *

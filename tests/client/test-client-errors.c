@@ -307,6 +307,157 @@ test_network_refused (void)
   test_waiter_free (w);
 }
 
+/* A body that keeps coming, one byte a second, never trips the idle
+ * timeout: the job timeout bounds it. */
+static void
+trickle_job_timeout (ImagegenClientConfig * config)
+{
+  config->job_timeout_s = 3;
+  config->request_timeout_s = 2;
+}
+
+static void
+test_slow_body (void)
+{
+  const gchar *args[] = { "--latency", "100", "--fail", "download:trickle",
+    NULL
+  };
+  Fixture f;
+  g_autoptr (ImagegenResult) r = NULL;
+  g_autofree gchar *expected = NULL;
+
+  fixture_start (&f, args, trickle_job_timeout);
+  r = run (&f, "a quiet harbour", NULL);
+  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_TIMEOUT);
+  expected = g_strdup_printf ("timed out after 3 s downloading the result of "
+      "task %s", r->task_id);
+  g_assert_cmpstr (r->error->message, ==, expected);
+  g_assert_cmpint (g_get_monotonic_time () - r->started_us, >=,
+      2900 * 1000);
+  g_assert_null (r->image);
+  fixture_stop (&f);
+}
+
+/* Answers of the wrong shape are protocol errors that say what is wrong. */
+static void
+check_wrong_shape (const gchar * spec, const gchar * message)
+{
+  const gchar *args[] = { "--latency", "100", "--fail", spec, NULL };
+  Fixture f;
+  g_autoptr (ImagegenResult) r = NULL;
+
+  fixture_start (&f, args, NULL);
+  r = run (&f, "a quiet harbour", NULL);
+  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_PROTOCOL);
+  g_test_message ("%s", r->error->message);
+  g_assert_true (g_str_has_prefix (r->error->message, message));
+  g_assert_null (r->image);
+  fixture_stop (&f);
+}
+
+static void
+test_wrongshape_noid (void)
+{
+  check_wrong_shape ("create:wrongshape-noid",
+      "malformed create answer: no task id");
+}
+
+static void
+test_wrongshape_array (void)
+{
+  check_wrong_shape ("create:wrongshape-array",
+      "malformed create answer: not a JSON object");
+}
+
+static void
+test_wrongshape_numbers (void)
+{
+  check_wrong_shape ("poll:wrongshape-numbers",
+      "malformed task answer: \"status\" is not a string");
+}
+
+static void
+test_wrongshape_noimages (void)
+{
+  check_wrong_shape ("poll:wrongshape-noimages",
+      "task completed without any image URL");
+}
+
+static void
+test_unknown_status (void)
+{
+  check_wrong_shape ("poll:unknownstatus",
+      "unknown task status \"exploded\"");
+}
+
+/* Result URLs are temporary: an expired one answers 403 or 404. */
+static void
+check_result_status (const gchar * spec, ImagegenClientError code,
+    const gchar * message)
+{
+  const gchar *args[] = { "--latency", "100", "--fail", spec, NULL };
+  Fixture f;
+  g_autoptr (ImagegenResult) r = NULL;
+
+  fixture_start (&f, args, NULL);
+  r = run (&f, "a quiet harbour", NULL);
+  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR, (gint) code);
+  g_test_message ("%s", r->error->message);
+  g_assert_true (g_str_has_prefix (r->error->message, message));
+  g_assert_nonnull (strstr (r->error->message, "may have expired"));
+  g_assert_cmpuint (r->retries, ==, 0);
+  fixture_stop (&f);
+}
+
+static void
+test_result_404 (void)
+{
+  check_result_status ("download:404", IMAGEGEN_CLIENT_ERROR_NOT_FOUND,
+      "result download failed: not found (HTTP 404)");
+}
+
+static void
+test_result_403 (void)
+{
+  check_result_status ("download:403", IMAGEGEN_CLIENT_ERROR_FORBIDDEN,
+      "result download failed: access denied (HTTP 403)");
+}
+
+/* .invalid never resolves (RFC 6761), so no query leaves for real. */
+static void
+test_dns_failure (void)
+{
+  ImagegenClientConfig config;
+  ImagegenClient *client;
+  TestWaiter *w = test_waiter_new ();
+  g_autoptr (ImagegenRequest) req = NULL;
+  g_autoptr (ImagegenResult) r = NULL;
+
+  imagegen_client_config_init (&config);
+  g_free (config.base_url);
+  config.base_url = g_strdup ("https://imagegen-does-not-exist.invalid");
+  config.api_key = g_strdup (TEST_KEY);
+  config.max_retries = 1;
+  config.retry_base_ms = 20;
+  client = imagegen_client_new (&config);
+
+  req = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
+      "a quiet harbour");
+  r = test_run_job (client, req, w);
+  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_NETWORK);
+  g_test_message ("%s", r->error->message);
+  g_assert_nonnull (strstr (r->error->message,
+          "imagegen-does-not-exist.invalid"));
+  g_assert_null (r->task_id);
+
+  imagegen_client_free (client);
+  imagegen_client_config_clear (&config);
+  test_waiter_free (w);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -324,5 +475,16 @@ main (int argc, char **argv)
   g_test_add_func ("/client/errors/too-large", test_too_large);
   g_test_add_func ("/client/errors/invalid-argument", test_invalid_argument);
   g_test_add_func ("/client/errors/network", test_network_refused);
+  g_test_add_func ("/client/errors/slow-body", test_slow_body);
+  g_test_add_func ("/client/errors/wrongshape-noid", test_wrongshape_noid);
+  g_test_add_func ("/client/errors/wrongshape-array", test_wrongshape_array);
+  g_test_add_func ("/client/errors/wrongshape-numbers",
+      test_wrongshape_numbers);
+  g_test_add_func ("/client/errors/wrongshape-noimages",
+      test_wrongshape_noimages);
+  g_test_add_func ("/client/errors/unknown-status", test_unknown_status);
+  g_test_add_func ("/client/errors/result-404", test_result_404);
+  g_test_add_func ("/client/errors/result-403", test_result_403);
+  g_test_add_func ("/client/errors/dns", test_dns_failure);
   return g_test_run ();
 }

@@ -262,6 +262,114 @@ test_upload_retry (void)
   imagegen_client_config_clear (&config);
 }
 
+static ImagegenResult *
+run_with (const gchar * const *args, guint max_retries)
+{
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  ImagegenClientConfig config;
+  ImagegenResult *r;
+
+  test_config_init (&config, emu);
+  config.max_retries = max_retries;
+  r = run_one (emu, &config);
+  imagegen_client_config_clear (&config);
+  return r;
+}
+
+static void
+test_poll_502 (void)
+{
+  const gchar *args[] = { "--latency", "100", "--fail", "poll:502", NULL };
+  g_autoptr (ImagegenResult) r = run_with (args, 3);
+
+  g_assert_no_error (r->error);
+  g_assert_cmpuint (r->retries, ==, 1);
+}
+
+static void
+test_download_500 (void)
+{
+  const gchar *args[] = { "--latency", "100", "--fail", "download:500", NULL };
+  g_autoptr (ImagegenResult) r = run_with (args, 3);
+
+  g_assert_no_error (r->error);
+  g_assert_cmpuint (r->retries, ==, 1);
+  g_assert_true (test_is_png (r->image));
+}
+
+/* A JSON answer cut mid-body (full Content-Length, half the bytes, then
+ * the connection closes) is a transport fault: retried. */
+static void
+test_truncated_json (void)
+{
+  const gchar *args[] = { "--latency", "100", "--fail", "poll:truncate",
+    NULL
+  };
+  g_autoptr (ImagegenResult) r = run_with (args, 3);
+
+  g_assert_no_error (r->error);
+  g_assert_cmpuint (r->retries, ==, 1);
+}
+
+static void
+test_truncated_exhausted (void)
+{
+  const gchar *args[] = { "--latency", "100", "--fail", "download:truncate:*",
+    NULL
+  };
+  g_autoptr (ImagegenResult) r = run_with (args, 2);
+
+  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_NETWORK);
+  g_test_message ("%s", r->error->message);
+  g_assert_true (g_str_has_prefix (r->error->message,
+          "network error after 2 retries"));
+  g_assert_cmpuint (r->retries, ==, 2);
+  g_assert_null (r->image);
+}
+
+/* A server that never answers: every try runs into request-timeout, then
+ * a clear error, long before the job timeout. */
+static void
+test_hang_exhausted (void)
+{
+  const gchar *args[] = { "--latency", "100", "--fail", "poll:hang:*", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  g_autoptr (ImagegenResult) r = NULL;
+  ImagegenClientConfig config;
+
+  test_config_init (&config, emu);
+  config.request_timeout_s = 1;
+  config.max_retries = 1;
+  r = run_one (emu, &config);
+  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_NETWORK);
+  g_test_message ("%s", r->error->message);
+  g_assert_cmpuint (r->retries, ==, 1);
+  g_assert_cmpint (g_get_monotonic_time () - r->created_us, >=,
+      1900 * 1000);
+  imagegen_client_config_clear (&config);
+}
+
+/* Retry-After: 0 does not make the retry immediate: backoff is a floor. */
+static void
+test_retry_after_zero (void)
+{
+  const gchar *args[] = { "--latency", "100", "--fail", "create:429@0", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  g_autoptr (ImagegenResult) r = NULL;
+  ImagegenClientConfig config;
+
+  test_config_init (&config, emu);
+  config.retry_base_ms = 400;
+  config.retry_max_ms = 1000;
+  r = run_one (emu, &config);
+  g_assert_no_error (r->error);
+  g_assert_cmpuint (r->retries, ==, 1);
+  g_assert_cmpint (r->created_us - r->started_us, >=, 390 * 1000);
+  imagegen_client_config_clear (&config);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -280,5 +388,12 @@ main (int argc, char **argv)
       test_truncated_download);
   g_test_add_func ("/client/retries/upload", test_upload_retry);
   g_test_add_func ("/client/retries/hang", test_hang);
+  g_test_add_func ("/client/retries/hang-exhausted", test_hang_exhausted);
+  g_test_add_func ("/client/retries/poll-502", test_poll_502);
+  g_test_add_func ("/client/retries/download-500", test_download_500);
+  g_test_add_func ("/client/retries/truncated-json", test_truncated_json);
+  g_test_add_func ("/client/retries/truncated-exhausted",
+      test_truncated_exhausted);
+  g_test_add_func ("/client/retries/retry-after-zero", test_retry_after_zero);
   return g_test_run ();
 }

@@ -8,6 +8,7 @@
 #include "imagegen-poll-schedule.h"
 #include "imagegen-provider.h"
 #include "imagegen-retry.h"
+#include "imagegen-transport.h"
 
 #include <string.h>
 
@@ -314,6 +315,146 @@ test_task_parsing (void)
   json_node_unref (root);
 }
 
+/* Whatever a server puts in Retry-After: junk is ignored (FALSE), numbers
+ * are capped, the past is now. */
+static void
+test_retry_after_junk (void)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_utc (2024, 1, 2, 3, 4, 5);
+  static const gchar *const junk[] = {
+    "-5", "-0", "+5", "1.5", "1e3", "0x10", "5 s", "5,6", "\t", "now",
+    "Tue, 32 Jan 2024 03:04:12 GMT", "Tue, 02 Foo 2024 03:04:12 GMT",
+    "\xff\xfe", "18446744073709551616x",
+  };
+  guint i, ms;
+
+  for (i = 0; i < G_N_ELEMENTS (junk); i++) {
+    ms = 12345;
+    g_assert_false (imagegen_retry_parse_retry_after (junk[i], now, &ms));
+    g_assert_cmpuint (ms, ==, 12345);
+  }
+
+  g_assert_true (imagegen_retry_parse_retry_after ("18446744073709551616",
+          now, &ms));
+  g_assert_cmpuint (ms, ==, IMAGEGEN_RETRY_AFTER_MAX_MS);
+  g_assert_true (imagegen_retry_parse_retry_after
+      ("99999999999999999999999999999999", now, &ms));
+  g_assert_cmpuint (ms, ==, IMAGEGEN_RETRY_AFTER_MAX_MS);
+  g_assert_true (imagegen_retry_parse_retry_after ("4294968", now, &ms));
+  g_assert_cmpuint (ms, ==, IMAGEGEN_RETRY_AFTER_MAX_MS);
+  g_assert_true (imagegen_retry_parse_retry_after
+      ("Thu, 01 Jan 1970 00:00:00 GMT", now, &ms));
+  g_assert_cmpuint (ms, ==, 0);
+  g_assert_true (imagegen_retry_parse_retry_after
+      ("Fri, 31 Dec 9999 23:59:59 GMT", now, &ms));
+  g_assert_cmpuint (ms, ==, IMAGEGEN_RETRY_AFTER_MAX_MS);
+}
+
+static void
+test_loopback (void)
+{
+  static const struct
+  {
+    const gchar *url;
+    gboolean loopback;
+  } cases[] = {
+    {"http://127.0.0.1:8080", TRUE},
+    {"http://127.1.2.3/", TRUE},
+    {"http://localhost", TRUE},
+    {"http://LocalHost:9/x", TRUE},
+    {"http://[::1]:8080", TRUE},
+    {"http://10.0.0.1", FALSE},
+    {"http://128.0.0.1", FALSE},
+    {"http://runapi.ai", FALSE},
+    {"http://127.0.0.1.nip.io", FALSE},
+    {"http://localhost.example.com", FALSE},
+    {"http://[::2]", FALSE},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr (GUri) uri = g_uri_parse (cases[i].url, SOUP_HTTP_URI_FLAGS,
+        NULL);
+
+    g_assert_nonnull (uri);
+    g_assert_cmpint (imagegen_transport_uri_is_loopback (uri), ==,
+        cases[i].loopback);
+  }
+}
+
+static void
+test_config_check (void)
+{
+  ImagegenClientConfig c;
+  GError *error = NULL;
+
+  imagegen_client_config_init (&c);
+  g_assert_true (imagegen_client_config_check (&c, NULL));
+  g_assert_false (c.tls_insecure);
+  g_assert_false (c.allow_insecure_http);
+  g_assert_null (c.tls_ca_file);
+
+  g_free (c.base_url);
+  c.base_url = g_strdup ("ftp://runapi.ai");
+  g_assert_false (imagegen_client_config_check (&c, &error));
+  g_assert_error (error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  g_free (c.base_url);
+  c.base_url = g_strdup ("http://runapi.ai");
+  g_assert_false (imagegen_client_config_check (&c, &error));
+  g_assert_true (g_str_has_prefix (error->message,
+          "refusing plain http:// to runapi.ai"));
+  g_clear_error (&error);
+  c.allow_insecure_http = TRUE;
+  g_assert_true (imagegen_client_config_check (&c, NULL));
+
+  g_free (c.base_url);
+  c.base_url = g_strdup ("http://[::1]:9");
+  c.allow_insecure_http = FALSE;
+  g_assert_true (imagegen_client_config_check (&c, NULL));
+
+  c.tls_ca_file = g_strdup ("/nonexistent/ca.pem");
+  g_assert_false (imagegen_client_config_check (&c, &error));
+  g_assert_true (g_str_has_prefix (error->message, "cannot use TLS CA file"));
+  g_clear_error (&error);
+  imagegen_client_config_clear (&c);
+}
+
+static void
+test_prepare_parsing (void)
+{
+  const ImagegenProvider *p = &imagegen_provider_runapi;
+  ImagegenUploadTarget t = { 0, };
+  GError *error = NULL;
+  JsonNode *root;
+  gchar *body;
+
+  root = parse ("{\"signed_id\":\"s1\",\"upload_url\":\"https://up.example/"
+      "x?sig=1\",\"headers\":{\"Content-MD5\":\"abc\",\"Bad Name\":\"x\","
+      "\"X-Num\":5,\"X-CRLF\":\"a\\r\\nInjected: 1\"}}");
+  g_assert_true (p->parse_prepare (root, &t, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (t.signed_id, ==, "s1");
+  g_assert_cmpstr (t.upload_url, ==, "https://up.example/x?sig=1");
+  /* Only well-formed string headers are kept. */
+  g_assert_cmpuint (g_strv_length (t.headers), ==, 2);
+  g_assert_cmpstr (t.headers[0], ==, "Content-MD5");
+  g_assert_cmpstr (t.headers[1], ==, "abc");
+  body = p->build_confirm_body (&t);
+  g_assert_cmpstr (body, ==, "{\"signed_id\":\"s1\"}");
+  g_free (body);
+  imagegen_upload_target_clear (&t);
+  json_node_unref (root);
+
+  root = parse ("{\"signed_id\":\"s1\",\"upload_url\":\"file:///etc/passwd\"}");
+  g_assert_false (p->parse_prepare (root, &t, &error));
+  g_assert_error (error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_PROTOCOL);
+  g_clear_error (&error);
+  json_node_unref (root);
+}
+
 static void
 test_create_body (void)
 {
@@ -403,7 +544,11 @@ main (int argc, char **argv)
   g_test_add_func ("/poll-schedule/no-history", test_poll_no_history);
   g_test_add_func ("/poll-schedule/learned", test_poll_learned);
   g_test_add_func ("/retry/retry-after", test_retry_after);
+  g_test_add_func ("/retry/retry-after-junk", test_retry_after_junk);
   g_test_add_func ("/retry/backoff", test_backoff);
+  g_test_add_func ("/transport/loopback", test_loopback);
+  g_test_add_func ("/transport/config-check", test_config_check);
+  g_test_add_func ("/provider/prepare", test_prepare_parsing);
   g_test_add_func ("/errors/bodies", test_error_bodies);
   g_test_add_func ("/errors/sentences", test_error_sentences);
   g_test_add_func ("/provider/task", test_task_parsing);

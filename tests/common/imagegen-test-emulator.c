@@ -13,11 +13,13 @@
 #endif
 
 #define LISTENING "imagegen-emulator listening on "
+#define ASSETS "imagegen-emulator assets on "
 
 struct _ImagegenTestEmulator
 {
   GSubprocess *process;
   gchar *base_url;
+  gchar *assets_url;            /* NULL without --assets-port */
   GThread *drain;               /* reads stdout so the child never blocks */
   GInputStream *stdout_stream;
 };
@@ -53,6 +55,8 @@ imagegen_test_emulator_start (const gchar * const *extra_args)
   ImagegenTestEmulator *emu;
   gchar *line;
   gsize len;
+  guint i;
+  gboolean assets = FALSE;
 
   if (path == NULL)
     g_error ("IMAGEGEN_EMULATOR is not set");
@@ -60,8 +64,10 @@ imagegen_test_emulator_start (const gchar * const *extra_args)
   g_ptr_array_add (argv, (gpointer) path);
   g_ptr_array_add (argv, (gpointer) "--port");
   g_ptr_array_add (argv, (gpointer) "0");
-  while (extra_args && *extra_args)
-    g_ptr_array_add (argv, (gpointer) * extra_args++);
+  for (i = 0; extra_args && extra_args[i]; i++) {
+    g_ptr_array_add (argv, (gpointer) extra_args[i]);
+    assets |= g_str_equal (extra_args[i], "--assets-port");
+  }
   g_ptr_array_add (argv, NULL);
 
   emu = g_new0 (ImagegenTestEmulator, 1);
@@ -87,6 +93,15 @@ imagegen_test_emulator_start (const gchar * const *extra_args)
   emu->base_url = g_strdup (line + strlen (LISTENING));
   g_strstrip (emu->base_url);
   g_free (line);
+
+  if (assets) {
+    line = g_data_input_stream_read_line_utf8 (data, &len, NULL, &error);
+    if (line == NULL || !g_str_has_prefix (line, ASSETS))
+      g_error ("emulator did not report its assets origin: %s",
+          line ? line : error ? error->message : "no output");
+    emu->assets_url = g_strstrip (g_strdup (line + strlen (ASSETS)));
+    g_free (line);
+  }
 
   emu->drain = g_thread_new ("emulator-stdout", drain_thread,
       emu->stdout_stream);
@@ -114,6 +129,7 @@ imagegen_test_emulator_stop (ImagegenTestEmulator * emu)
   g_object_unref (emu->stdout_stream);
   g_object_unref (emu->process);
   g_free (emu->base_url);
+  g_free (emu->assets_url);
   g_free (emu);
 }
 
@@ -121,6 +137,21 @@ const gchar *
 imagegen_test_emulator_get_base_url (ImagegenTestEmulator * emu)
 {
   return emu->base_url;
+}
+
+const gchar *
+imagegen_test_emulator_get_assets_url (ImagegenTestEmulator * emu)
+{
+  return emu->assets_url;
+}
+
+/* The control endpoints of a --tls-cert emulator: the test knows whom it
+ * talks to, and only the client under test must verify. */
+static gboolean
+accept_any_certificate (SoupMessage * msg, GTlsCertificate * cert,
+    GTlsCertificateFlags errors, gpointer data)
+{
+  return TRUE;
 }
 
 /* A session of its own per call: tests call this from any thread. */
@@ -135,6 +166,8 @@ emulator_call (ImagegenTestEmulator * emu, const gchar * method,
   GBytes *answer;
 
   msg = soup_message_new (method, url);
+  g_signal_connect (msg, "accept-certificate",
+      G_CALLBACK (accept_any_certificate), NULL);
   if (body) {
     g_autoptr (GBytes) b = g_bytes_new (body, strlen (body));
 

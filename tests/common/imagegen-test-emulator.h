@@ -19,8 +19,12 @@ ImagegenTestEmulator *imagegen_test_emulator_start (const gchar *
 /* SIGTERM, then SIGKILL if it does not exit within 5 s; frees @emu. */
 void imagegen_test_emulator_stop (ImagegenTestEmulator * emu);
 
-/* "http://127.0.0.1:PORT", owned by @emu. */
+/* "http://127.0.0.1:PORT" (https with --tls-cert), owned by @emu. */
 const gchar *imagegen_test_emulator_get_base_url (ImagegenTestEmulator * emu);
+
+/* The --assets-port origin, or NULL when the emulator has none. */
+const gchar *imagegen_test_emulator_get_assets_url (ImagegenTestEmulator *
+    emu);
 
 /* GET /emulator/stats (synchronous); NULL on failure.  Free with
  * json_object_unref(). */

@@ -49,6 +49,9 @@ stats_to_json (Emulator * emu)
       st->download_with_authorization);
   add_count (b, "upload_put_requests_with_authorization",
       st->upload_put_with_authorization);
+  add_count (b, "assets_requests", st->assets_requests);
+  add_count (b, "assets_requests_with_authorization",
+      st->assets_with_authorization);
 
   json_builder_set_member_name (b, "tasks");
   json_builder_begin_array (b);

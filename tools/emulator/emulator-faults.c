@@ -34,6 +34,24 @@ static const struct
   {"failed", EMU_FAULT_FAILED},
   {"moderated", EMU_FAULT_MODERATED},
   {"stuck", EMU_FAULT_STUCK},
+  {"trickle", EMU_FAULT_TRICKLE},
+  {"redirect", EMU_FAULT_REDIRECT},
+};
+
+/* Answers of the wrong shape, all 200 application/json; "%s" is the task
+ * id (the polled one, or a fresh one on a create). */
+static const struct
+{
+  const gchar *name;
+  const gchar *json;
+} canned[] = {
+  {"wrongshape-noid", "{\"status\":\"pending\"}"},
+  {"wrongshape-noimages", "{\"id\":\"%s\",\"status\":\"completed\","
+        "\"images\":[]}"},
+  {"wrongshape-numbers", "{\"id\":\"%s\",\"status\":7,"
+        "\"images\":[{\"url\":42}],\"error\":3}"},
+  {"wrongshape-array", "[\"%s\"]"},
+  {"unknownstatus", "{\"id\":\"%s\",\"status\":\"exploded\"}"},
 };
 
 static gboolean
@@ -61,6 +79,13 @@ parse_fault_kind (const gchar * s, EmuFault * fault)
   for (i = 0; i < G_N_ELEMENTS (kinds); i++) {
     if (g_strcmp0 (s, kinds[i].name) == 0) {
       fault->kind = kinds[i].kind;
+      return TRUE;
+    }
+  }
+  for (i = 0; i < G_N_ELEMENTS (canned); i++) {
+    if (g_strcmp0 (s, canned[i].name) == 0) {
+      fault->kind = EMU_FAULT_CANNED;
+      fault->canned = canned[i].json;
       return TRUE;
     }
   }
@@ -126,9 +151,14 @@ emu_fault_parse (const gchar * spec, EmuFault * fault, GError ** error)
    * than silently never firing. */
   switch (fault->kind) {
     case EMU_FAULT_SLOW:
-    case EMU_FAULT_TRUNCATE:
+    case EMU_FAULT_TRICKLE:
     case EMU_FAULT_NOTIMAGE:
       if (fault->stage != EMU_STAGE_DOWNLOAD)
+        goto bad_stage;
+      break;
+    case EMU_FAULT_CANNED:
+      if (fault->stage != EMU_STAGE_CREATE && fault->stage != EMU_STAGE_POLL
+          && fault->stage != EMU_STAGE_ANY)
         goto bad_stage;
       break;
     case EMU_FAULT_FAILED:
@@ -201,7 +231,11 @@ emu_faults_take (GPtrArray * faults, EmuStage stage, gboolean api,
       continue;
     /* download-only faults can't fire elsewhere through "any" */
     if (stage != EMU_STAGE_DOWNLOAD && (f->kind == EMU_FAULT_SLOW
-            || f->kind == EMU_FAULT_TRUNCATE || f->kind == EMU_FAULT_NOTIMAGE))
+            || f->kind == EMU_FAULT_TRICKLE || f->kind == EMU_FAULT_NOTIMAGE))
+      continue;
+    /* canned task answers only make sense for task requests */
+    if (f->kind == EMU_FAULT_CANNED && stage != EMU_STAGE_CREATE
+        && stage != EMU_STAGE_POLL)
       continue;
 
     *fault = *f;

@@ -63,7 +63,7 @@ emu_files_lookup (Emulator * emu, const gchar * id)
 EmuFile *
 emu_files_lookup_url (Emulator * emu, const gchar * url)
 {
-  gchar *prefix = g_strconcat (emu->base_url, "/emulator/files/", NULL);
+  gchar *prefix = g_strconcat (emu->assets_url, "/emulator/files/", NULL);
   EmuFile *file = NULL;
 
   if (g_str_has_prefix (url, prefix)) {
@@ -118,7 +118,7 @@ file_to_json (Emulator * emu, EmuFile * file)
   JsonObject *obj = json_object_new ();
   JsonNode *node = json_node_new (JSON_NODE_OBJECT);
   gchar *escaped = g_uri_escape_string (file->file_name, NULL, FALSE);
-  gchar *url = g_strdup_printf ("%s/emulator/files/%s/%s", emu->base_url,
+  gchar *url = g_strdup_printf ("%s/emulator/files/%s/%s", emu->assets_url,
       file->id, escaped);
   gchar *created = emu_time_iso8601 (file->created_us);
   gchar *expires = emu_time_iso8601 (file->expires_us);
@@ -362,7 +362,7 @@ emu_files_handle_prepare (EmuRequest * req)
   u->content_type = g_strdup (get_string (body, "content_type"));
   g_hash_table_insert (emu->uploads, u->signed_id, u);
 
-  url = g_strdup_printf ("%s/emulator/uploads/%s", emu->base_url,
+  url = g_strdup_printf ("%s/emulator/uploads/%s", emu->assets_url,
       u->signed_id);
   answer = json_object_new ();
   headers = json_object_new ();

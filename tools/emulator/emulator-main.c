@@ -27,6 +27,8 @@ static const gchar description[] =
     "RUNAPI_BASE_URL=http://127.0.0.1:PORT (or the elements' base-url).\n"
     "The first stdout line is exactly\n"
     "  imagegen-emulator listening on http://127.0.0.1:PORT\n"
+    "(https:// with --tls-cert); with --assets-port a second line follows:\n"
+    "  imagegen-emulator assets on http://127.0.0.1:PORT\n"
     "It runs until SIGINT or SIGTERM.\n"
     "\n"
     "Prices (cents, charged once when a task completes; failed tasks are\n"
@@ -46,11 +48,20 @@ static const gchar description[] =
     "         429@SECS   429 with Retry-After: SECS (plain 429: 1 s)\n"
     "         429@date   429 with Retry-After as an HTTP date >= 1 s ahead\n"
     "         reset      close the connection without answering\n"
+    "         truncate   full Content-Length, half the body, then close\n"
+    "                    (download: the image; API stages: a JSON answer)\n"
+    "         redirect   307 to the same path on the other origin (API <->\n"
+    "                    --assets-port); a client must not follow it with\n"
+    "                    its key\n"
+    "         wrongshape-noid      create/poll: 200 {\"status\":\"pending\"}\n"
+    "         wrongshape-noimages  completed with \"images\":[]\n"
+    "         wrongshape-numbers   numbers where strings belong\n"
+    "         wrongshape-array     a JSON array instead of an object\n"
+    "         unknownstatus        status \"exploded\"\n"
     "         hang       never answer (until the emulator stops)\n"
     "         badjson    answer 200 '{\"id\":' as application/json\n"
     "         slow       download only: ~1 KiB per 100 ms\n"
-    "         truncate   download only: full Content-Length, half the body,\n"
-    "                    then the connection is closed\n"
+    "         trickle    download only: 1 byte per second\n"
     "         notimage   download only: text bytes with an image type\n"
     "         failed     task only: ends failed, \"Generation failed: ...\"\n"
     "         moderated  task only: ends failed, \"Content policy ...\"\n"
@@ -119,6 +130,8 @@ emulator_free (Emulator * emu)
   g_clear_pointer (&emu->loop, g_main_loop_unref);
   emu_log_close (emu->log);
   g_free (emu->base_url);
+  g_free (emu->assets_url);
+  g_clear_object (&emu->tls_certificate);
   g_free (emu->require_key);
   g_free (emu->log_path);
   g_free (emu);
@@ -128,7 +141,8 @@ int
 main (int argc, char **argv)
 {
   Emulator *emu = g_new0 (Emulator, 1);
-  gint port = 0, max_active = 0;
+  gint port = 0, max_active = 0, assets_port = -1;
+  gchar *tls_cert = NULL, *tls_key = NULL;
   gint64 credits = -1, seed = DEFAULT_SEED;
   gchar *latency = NULL, *image_format = NULL, **fails = NULL;
   GOptionContext *ctx;
@@ -158,6 +172,14 @@ main (int argc, char **argv)
           "(default unlimited)", "CENTS"},
     {"seed", 0, 0, G_OPTION_ARG_INT64, &seed,
         "Seed for latency ranges, for repeatable runs (default 1)", "N"},
+    {"assets-port", 0, 0, G_OPTION_ARG_INT, &assets_port,
+          "Serve result images, file URLs and upload URLs from a second "
+          "origin, 127.0.0.1:N (0: a free port; default: the API's own)",
+        "N"},
+    {"tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert,
+        "Speak https with this PEM certificate (needs --tls-key)", "FILE"},
+    {"tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key,
+        "PEM private key of --tls-cert", "FILE"},
     {NULL}
   };
 
@@ -180,6 +202,20 @@ main (int argc, char **argv)
         "--credits\n");
     goto out;
   }
+  if (assets_port < -1 || assets_port > 65535) {
+    g_printerr ("imagegen-emulator: invalid --assets-port\n");
+    goto out;
+  }
+  if ((tls_cert == NULL) != (tls_key == NULL)) {
+    g_printerr ("imagegen-emulator: --tls-cert and --tls-key go together\n");
+    goto out;
+  }
+  if (tls_cert && !(emu->tls_certificate =
+          g_tls_certificate_new_from_files (tls_cert, tls_key, &err))) {
+    g_printerr ("imagegen-emulator: %s\n", err->message);
+    goto out;
+  }
+  emu->assets_port = assets_port;
   if (image_format && strcmp (image_format, "png") != 0
       && strcmp (image_format, "jpeg") != 0) {
     g_printerr ("imagegen-emulator: --image-format must be png or jpeg\n");
@@ -226,6 +262,8 @@ main (int argc, char **argv)
   }
 
   g_print ("imagegen-emulator listening on %s\n", emu->base_url);
+  if (emu->assets_server)
+    g_print ("imagegen-emulator assets on %s\n", emu->assets_url);
   fflush (stdout);
 
   emu->loop = g_main_loop_new (NULL, FALSE);
@@ -241,6 +279,8 @@ out:
   g_option_context_free (ctx);
   g_free (latency);
   g_free (image_format);
+  g_free (tls_cert);
+  g_free (tls_key);
   g_strfreev (fails);
   emulator_free (emu);
   if (gst_is_initialized ())

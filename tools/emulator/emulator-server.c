@@ -16,6 +16,9 @@
 #define API_PREFIX "/api/v1"
 #define SLOW_CHUNK 1024
 #define SLOW_INTERVAL_MS 100
+/* "trickle": one byte a second, so no idle timeout ever fires */
+#define TRICKLE_CHUNK 1
+#define TRICKLE_INTERVAL_MS 1000
 
 typedef struct
 {
@@ -31,6 +34,7 @@ typedef struct
   SoupServerMessage *msg;
   GBytes *data;
   gsize offset;
+  gsize chunk;
   guint timeout_id;
   gulong finished_id;
 } SlowStream;
@@ -332,7 +336,7 @@ slow_tick (gpointer user_data)
   SlowStream *s = user_data;
   SoupMessageBody *body = soup_server_message_get_response_body (s->msg);
   gsize len = g_bytes_get_size (s->data);
-  gsize n = MIN (SLOW_CHUNK, len - s->offset);
+  gsize n = MIN (s->chunk, len - s->offset);
 
   soup_message_body_append (body, SOUP_MEMORY_COPY,
       (const guint8 *) g_bytes_get_data (s->data, NULL) + s->offset, n);
@@ -346,7 +350,8 @@ slow_tick (gpointer user_data)
 }
 
 static void
-send_slowly (EmuRequest * req, const gchar * content_type, GBytes * data)
+send_slowly (EmuRequest * req, const gchar * content_type, GBytes * data,
+    gsize chunk, guint interval_ms)
 {
   SlowStream *s = g_new0 (SlowStream, 1);
   SoupMessageHeaders *out =
@@ -358,22 +363,82 @@ send_slowly (EmuRequest * req, const gchar * content_type, GBytes * data)
   s->emu = req->emu;
   s->msg = g_object_ref (req->msg);
   s->data = g_bytes_ref (data);
+  s->chunk = chunk;
   s->finished_id = g_signal_connect (s->msg, "finished",
       G_CALLBACK (slow_finished), s);
-  s->timeout_id = g_timeout_add (SLOW_INTERVAL_MS, slow_tick, s);
+  s->timeout_id = g_timeout_add (interval_ms, slow_tick, s);
   req->emu->streams = g_list_prepend (req->emu->streams, s);
   soup_server_message_pause (req->msg);
   emu_request_free (req);
 }
 
+/* The same path on the other origin (API <-> assets). */
+static void
+redirect_elsewhere (EmuRequest * req)
+{
+  Emulator *emu = req->emu;
+  const gchar *origin = req->on_assets ? emu->base_url : emu->assets_url;
+  gchar *location = g_strconcat (origin, req->path, NULL);
+
+  soup_message_headers_replace (soup_server_message_get_response_headers
+      (req->msg), "Location", location);
+  g_free (location);
+  set_common_headers (req, 307);
+  soup_server_message_set_response (req->msg, "text/plain",
+      SOUP_MEMORY_STATIC, "moved\n", 6);
+  finish (req);
+}
+
+/* A task answer of the wrong shape (EMU_FAULT_CANNED). */
+static void
+reply_canned (EmuRequest * req, const EmuFault * fault, EmuStage stage)
+{
+  gchar *id = stage == EMU_STAGE_POLL ? g_path_get_basename (req->path) :
+      g_uuid_string_random ();
+  gchar *text = g_strdup_printf (fault->canned, id);
+  GBytes *b = g_bytes_new_take (text, strlen (text));
+
+  emu_request_reply_bytes (req, 200, "application/json", b);
+  g_bytes_unref (b);
+  g_free (id);
+}
+
+static void
+truncate_json (EmuRequest * req)
+{
+  static const gchar answer[] =
+      "{\"id\":\"cut-short\",\"status\":\"processing\",\"note\":"
+      "\"the emulator's truncate fault closes the connection half way\"}";
+  TruncateJob *job = g_new0 (TruncateJob, 1);
+
+  emu_log_request (req->emu->log, req->method, req->path, 200, req->auth,
+      req->idempotency_key, req->task_id, req->fault);
+  job->req = req;
+  job->body = g_bytes_new_static (answer, sizeof (answer) - 1);
+  job->content_type = "application/json";
+  emu_request_pause (req);
+  g_idle_add (truncate_connection, job);
+}
+
 /* Applies a fault that does not depend on the route. Returns FALSE for
  * download-only faults, which the download handler carries out. */
 static gboolean
-apply_fault (EmuRequest * req, const EmuFault * fault)
+apply_fault (EmuRequest * req, const EmuFault * fault, EmuStage stage)
 {
   Emulator *emu = req->emu;
 
   switch (fault->kind) {
+    case EMU_FAULT_REDIRECT:
+      redirect_elsewhere (req);
+      return TRUE;
+    case EMU_FAULT_CANNED:
+      reply_canned (req, fault, stage);
+      return TRUE;
+    case EMU_FAULT_TRUNCATE:
+      if (stage == EMU_STAGE_DOWNLOAD)
+        return FALSE;
+      truncate_json (req);
+      return TRUE;
     case EMU_FAULT_STATUS:
       if (fault->status == 429) {
         SoupMessageHeaders *out =
@@ -433,7 +498,7 @@ check_fault (EmuRequest * req, EmuStage stage, EmuFault * fault)
   req->emu->stats.faults_fired++;
   g_free (req->fault);
   req->fault = g_strdup (fault->spec);
-  return apply_fault (req, fault);
+  return apply_fault (req, fault, stage);
 }
 
 /* ---- /api/v1 ---- */
@@ -847,7 +912,11 @@ handle_download (EmuRequest * req, const gchar * name)
 
   switch (fault.kind) {
     case EMU_FAULT_SLOW:
-      send_slowly (req, ctype, task->image);
+      send_slowly (req, ctype, task->image, SLOW_CHUNK, SLOW_INTERVAL_MS);
+      break;
+    case EMU_FAULT_TRICKLE:
+      send_slowly (req, ctype, task->image, TRICKLE_CHUNK,
+          TRICKLE_INTERVAL_MS);
       break;
     case EMU_FAULT_TRUNCATE:{
       TruncateJob *job = g_new0 (TruncateJob, 1);
@@ -916,20 +985,50 @@ handle_upload_put (EmuRequest * req, const gchar * signed_id)
   emu_fault_clear (&fault);
 }
 
-static void
-server_callback (SoupServer * server, SoupServerMessage * msg,
-    const char *path, GHashTable * query, gpointer user_data)
+static EmuRequest *
+request_new (Emulator * emu, SoupServerMessage * msg, const char *path)
 {
   EmuRequest *req = g_new0 (EmuRequest, 1);
   SoupMessageHeaders *in = soup_server_message_get_request_headers (msg);
 
-  req->emu = user_data;
+  req->emu = emu;
   req->msg = msg;
   req->method = g_strdup (soup_server_message_get_method (msg));
   req->path = g_strdup (path);
   req->request_id = g_uuid_string_random ();
   req->idempotency_key =
       g_strdup (soup_message_headers_get_one (in, "Idempotency-Key"));
+  return req;
+}
+
+/* The second origin (--assets-port): results, files and upload URLs only,
+ * like a CDN.  Every request that reaches it with a key is counted. */
+static void
+assets_callback (SoupServer * server, SoupServerMessage * msg,
+    const char *path, GHashTable * query, gpointer user_data)
+{
+  EmuRequest *req = request_new (user_data, msg, path);
+
+  req->on_assets = TRUE;
+  req->emu->stats.assets_requests++;
+  if (has_authorization (req))
+    req->emu->stats.assets_with_authorization++;
+
+  if (g_str_has_prefix (path, "/emulator/results/"))
+    handle_download (req, path + strlen ("/emulator/results/"));
+  else if (g_str_has_prefix (path, "/emulator/files/"))
+    handle_file_get (req, path + strlen ("/emulator/files/"));
+  else if (g_str_has_prefix (path, "/emulator/uploads/"))
+    handle_upload_put (req, path + strlen ("/emulator/uploads/"));
+  else
+    emu_request_reply_error (req, 404, "Not found");
+}
+
+static void
+server_callback (SoupServer * server, SoupServerMessage * msg,
+    const char *path, GHashTable * query, gpointer user_data)
+{
+  EmuRequest *req = request_new (user_data, msg, path);
 
   if (g_str_has_prefix (path, API_PREFIX "/"))
     handle_api (req);
@@ -945,29 +1044,59 @@ server_callback (SoupServer * server, SoupServerMessage * msg,
     emu_request_reply_error (req, 404, "Not found");
 }
 
+/* A server on 127.0.0.1:@port (0: any free port), https with --tls-cert;
+ * NULL on failure.  @url receives its origin. */
+static SoupServer *
+listen_on (Emulator * emu, guint * port, SoupServerCallback callback,
+    gchar ** url, GError ** error)
+{
+  SoupServerListenOptions options = SOUP_SERVER_LISTEN_IPV4_ONLY;
+  SoupServer *server;
+  GSList *uris;
+
+  server = soup_server_new ("server-header",
+      "imagegen-emulator/" PACKAGE_VERSION " ", "tls-certificate",
+      emu->tls_certificate, NULL);
+  soup_server_add_handler (server, NULL, callback, emu, NULL);
+  if (emu->tls_certificate)
+    options |= SOUP_SERVER_LISTEN_HTTPS;
+  if (!soup_server_listen_local (server, *port, options, error)) {
+    g_object_unref (server);
+    return NULL;
+  }
+
+  uris = soup_server_get_uris (server);
+  if (uris)
+    *port = (guint) g_uri_get_port (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  *url = g_strdup_printf ("%s://127.0.0.1:%u",
+      emu->tls_certificate ? "https" : "http", *port);
+  return server;
+}
+
 gboolean
 emu_server_start (Emulator * emu, GError ** error)
 {
-  GSList *uris;
-  guint port;
-
   emu->idempotency = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       idempotency_entry_free);
   emu->hung = g_ptr_array_new_with_free_func ((GDestroyNotify)
       emu_request_free);
-  emu->server = soup_server_new ("server-header",
-      "imagegen-emulator/" PACKAGE_VERSION " ", NULL);
-  soup_server_add_handler (emu->server, NULL, server_callback, emu, NULL);
-  if (!soup_server_listen_local (emu->server, emu->port,
-          SOUP_SERVER_LISTEN_IPV4_ONLY, error))
+  guint assets_port;
+
+  emu->server = listen_on (emu, &emu->port, server_callback, &emu->base_url,
+      error);
+  if (emu->server == NULL)
     return FALSE;
 
-  uris = soup_server_get_uris (emu->server);
-  port = uris ? (guint) g_uri_get_port (uris->data) : emu->port;
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  emu->port = port;
-  emu->base_url = g_strdup_printf ("http://127.0.0.1:%u", port);
-  return TRUE;
+  if (emu->assets_port < 0) {
+    emu->assets_url = g_strdup (emu->base_url);
+    return TRUE;
+  }
+  assets_port = (guint) emu->assets_port;
+  emu->assets_server = listen_on (emu, &assets_port, assets_callback,
+      &emu->assets_url, error);
+  emu->assets_port = (gint) assets_port;
+  return emu->assets_server != NULL;
 }
 
 void
@@ -981,7 +1110,10 @@ emu_server_stop (Emulator * emu)
   }
   if (emu->server)
     soup_server_disconnect (emu->server);
+  if (emu->assets_server)
+    soup_server_disconnect (emu->assets_server);
   g_clear_pointer (&emu->hung, g_ptr_array_unref);
   g_clear_object (&emu->server);
+  g_clear_object (&emu->assets_server);
   g_clear_pointer (&emu->idempotency, g_hash_table_unref);
 }

@@ -330,7 +330,7 @@ emu_task_to_json (EmuTask * task, gint64 now_us)
   add_string (b, "prompt", task->prompt);
   if (status == EMU_TASK_COMPLETED) {
     gchar *url = g_strdup_printf ("%s/emulator/results/%s.%s",
-        task->emu->base_url, task->id,
+        task->emu->assets_url, task->id,
         emu_task_result_extension (task->emu));
 
     json_builder_set_member_name (b, "images");

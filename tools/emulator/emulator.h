@@ -48,7 +48,10 @@ typedef enum
   EMU_FAULT_BADJSON,
   EMU_FAULT_FAILED,
   EMU_FAULT_MODERATED,
-  EMU_FAULT_STUCK
+  EMU_FAULT_STUCK,
+  EMU_FAULT_TRICKLE,
+  EMU_FAULT_REDIRECT,
+  EMU_FAULT_CANNED
 } EmuFaultKind;
 
 typedef struct
@@ -60,6 +63,8 @@ typedef struct
   gint retry_after;
   /* firings left; -1 means every time */
   gint times;
+  /* EMU_FAULT_CANNED: the JSON answered; "%s" stands for a task id */
+  const gchar *canned;
   gchar *spec;
 } EmuFault;
 
@@ -134,6 +139,8 @@ typedef struct
   guint64 faults_fired;
   guint64 download_with_authorization;
   guint64 upload_put_with_authorization;
+  guint64 assets_requests;
+  guint64 assets_with_authorization;
 } EmuStats;
 
 typedef struct _EmuLog EmuLog;
@@ -151,14 +158,20 @@ struct _Emulator
   /* -1: unlimited */
   gint64 credits_cents;
   guint32 seed;
+  /* -1: results, files and uploads on the API's own origin */
+  gint assets_port;
+  GTlsCertificate *tls_certificate;
 
   /* runtime; everything below is touched on the main thread only,
    * except @stopping which render workers read */
   GMainLoop *loop;
   SoupServer *server;
+  SoupServer *assets_server;
   SoupSession *session;
   GCancellable *cancellable;
   gchar *base_url;
+  /* origin of result, file and upload URLs: base_url or the assets one */
+  gchar *assets_url;
   GRand *rand;
   GThreadPool *render_pool;
   gint stopping;
@@ -192,6 +205,8 @@ typedef struct
   gchar *fault;
   gchar *request_id;
   gboolean paused;
+  /* arrived on the assets origin */
+  gboolean on_assets;
   JsonNode *body;
 } EmuRequest;
 
