@@ -167,6 +167,29 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
           "Largest result image decoded, refused before decoding (pixels)",
           1, G_MAXUINT32, GST_IMAGEGEN_DEFAULT_MAX_PIXELS, rw));
 
+  g_object_class_install_property (klass,
+      first + GST_IMAGEGEN_PROP_TLS_CA_FILE,
+      g_param_spec_string ("tls-ca-file", "TLS CA file",
+          "PEM file of the certificate authorities to trust instead of the "
+          "system's (default: none, the system's)", NULL, rw_ready));
+  g_object_class_install_property (klass,
+      first + GST_IMAGEGEN_PROP_TLS_INSECURE,
+      g_param_spec_boolean ("tls-insecure", "Skip TLS verification",
+          "Accept any server certificate: for testing only (default: false)",
+          FALSE, rw_ready));
+  g_object_class_install_property (klass,
+      first + GST_IMAGEGEN_PROP_ALLOW_INSECURE_HTTP,
+      g_param_spec_boolean ("allow-insecure-http", "Allow plain HTTP",
+          "Allow an http:// base-url on a host other than this machine; the "
+          "key would cross the network unencrypted (default: false)", FALSE,
+          rw_ready));
+  g_object_class_install_property (klass,
+      first + GST_IMAGEGEN_PROP_DIRECT_UPLOAD,
+      g_param_spec_boolean ("direct-upload", "Direct upload",
+          "Upload source images with the Files API's prepare, PUT and "
+          "confirm calls instead of one base64 request (default: false)",
+          FALSE, rw_ready));
+
   gst_type_mark_as_plugin_api (GST_TYPE_IMAGEGEN_SCALE_MODE, 0);
   imagegen_client_config_clear (&defaults);
 }
@@ -231,6 +254,18 @@ gst_imagegen_settings_set_property (GstImagegenSettings * s, guint first,
     case GST_IMAGEGEN_PROP_MAX_PIXELS:
       s->max_pixels = g_value_get_uint64 (value);
       break;
+    case GST_IMAGEGEN_PROP_TLS_CA_FILE:
+      replace_string (&s->client.tls_ca_file, value);
+      break;
+    case GST_IMAGEGEN_PROP_TLS_INSECURE:
+      s->client.tls_insecure = g_value_get_boolean (value);
+      break;
+    case GST_IMAGEGEN_PROP_ALLOW_INSECURE_HTTP:
+      s->client.allow_insecure_http = g_value_get_boolean (value);
+      break;
+    case GST_IMAGEGEN_PROP_DIRECT_UPLOAD:
+      s->client.direct_upload = g_value_get_boolean (value);
+      break;
     default:
       return FALSE;
   }
@@ -287,6 +322,18 @@ gst_imagegen_settings_get_property (GstImagegenSettings * s, guint first,
     case GST_IMAGEGEN_PROP_MAX_PIXELS:
       g_value_set_uint64 (value, s->max_pixels);
       break;
+    case GST_IMAGEGEN_PROP_TLS_CA_FILE:
+      g_value_set_string (value, s->client.tls_ca_file);
+      break;
+    case GST_IMAGEGEN_PROP_TLS_INSECURE:
+      g_value_set_boolean (value, s->client.tls_insecure);
+      break;
+    case GST_IMAGEGEN_PROP_ALLOW_INSECURE_HTTP:
+      g_value_set_boolean (value, s->client.allow_insecure_http);
+      break;
+    case GST_IMAGEGEN_PROP_DIRECT_UPLOAD:
+      g_value_set_boolean (value, s->client.direct_upload);
+      break;
     default:
       /* api-key is write-only */
       return FALSE;
@@ -312,16 +359,18 @@ gst_imagegen_settings_resolve_client_config (const GstImagegenSettings * s,
   if (base_url == NULL || *base_url == '\0')
     base_url = g_getenv ("RUNAPI_BASE_URL");
 
-  *config = s->client;
+  imagegen_client_config_copy (config, &s->client);
+  g_free (config->api_key);
   config->api_key = g_strdup (key);
-  config->user_agent = g_strdup (s->client.user_agent);
   if (base_url != NULL && *base_url != '\0') {
+    g_free (config->base_url);
     config->base_url = g_strdup (base_url);
-  } else {
-    ImagegenClientConfig defaults;
-    imagegen_client_config_init (&defaults);
-    config->base_url = g_strdup (defaults.base_url);
-    imagegen_client_config_clear (&defaults);
+  } else if (config->base_url == NULL) {
+    config->base_url = g_strdup (IMAGEGEN_CLIENT_DEFAULT_BASE_URL);
+  }
+  if (!imagegen_client_config_check (config, error)) {
+    imagegen_client_config_clear (config);
+    return FALSE;
   }
   return TRUE;
 }

@@ -63,6 +63,10 @@ enum
   GST_IMAGEGEN_PROP_POLL_MAX_INTERVAL,
   GST_IMAGEGEN_PROP_MAX_DOWNLOAD_SIZE,
   GST_IMAGEGEN_PROP_MAX_PIXELS,
+  GST_IMAGEGEN_PROP_TLS_CA_FILE,
+  GST_IMAGEGEN_PROP_TLS_INSECURE,
+  GST_IMAGEGEN_PROP_ALLOW_INSECURE_HTTP,
+  GST_IMAGEGEN_PROP_DIRECT_UPLOAD,
   GST_IMAGEGEN_N_PROPS
 };
 
@@ -84,7 +88,8 @@ gboolean gst_imagegen_settings_get_property (GstImagegenSettings * settings,
 
 /* Copy of the client configuration with the environment fallbacks
  * (RUNAPI_API_KEY, RUNAPI_BASE_URL) applied.  Returns FALSE and sets a
- * human sentence in @error when no key is available. */
+ * human sentence in @error when no key is available or the client would
+ * refuse the configuration (plain http to a remote host, a bad CA file). */
 gboolean gst_imagegen_settings_resolve_client_config (const GstImagegenSettings
     * settings, ImagegenClientConfig * config, GError ** error);
 

@@ -428,6 +428,66 @@ GST_START_TEST (test_null_during_request)
 
 GST_END_TEST;
 
+/* Plain http to another machine is refused before anything is sent. */
+GST_START_TEST (test_plain_http_to_remote_host_refused)
+{
+  GstElement *src = gst_element_factory_make ("imagegensrc", NULL);
+  GstStateChangeReturn ret;
+  gchar *text;
+
+  g_object_set (src, "prompt", PROMPT_A, "api-key", "k", "base-url",
+      "http://api.example.com", NULL);
+  text = run_until_error (src, &ret);
+  fail_unless_equals_int (ret, GST_STATE_CHANGE_FAILURE);
+  fail_unless (text != NULL && strstr (text, "http://") != NULL,
+      "got: %s", text);
+  g_free (text);
+}
+
+GST_END_TEST;
+
+static gchar *
+tls_file (const gchar * name)
+{
+  return g_build_filename (g_getenv ("IMAGEGEN_TEST_DATA"), "tls", name,
+      NULL);
+}
+
+/* A self-signed https service is refused unless its CA is given. */
+GST_START_TEST (test_tls_verified_by_default)
+{
+  gchar *cert = tls_file ("server.pem"), *key = tls_file ("server-key.pem");
+  gchar *ca = tls_file ("ca.pem");
+  const gchar *args[] = { "--latency", "200", "--tls-cert", cert,
+    "--tls-key", key, NULL
+  };
+  ImagegenTestEmulator *emu = imagegen_test_emulator_start (args);
+  GstStateChangeReturn ret;
+  GstElement *src;
+  gchar *text;
+
+  src = gst_element_factory_make ("imagegensrc", NULL);
+  g_object_set (src, "prompt", PROMPT_A, "api-key", "k", "base-url",
+      imagegen_test_emulator_get_base_url (emu), NULL);
+  text = run_until_error (src, &ret);
+  fail_unless (text != NULL && strstr (text, "TLS certificate not trusted")
+      != NULL, "got: %s", text);
+  g_free (text);
+
+  src = gst_element_factory_make ("imagegensrc", NULL);
+  g_object_set (src, "prompt", PROMPT_A, "api-key", "k", "base-url",
+      imagegen_test_emulator_get_base_url (emu), "tls-ca-file", ca, NULL);
+  text = run_until_error (src, &ret);
+  fail_unless (text == NULL, "with the CA: %s", text);
+
+  imagegen_test_emulator_stop (emu);
+  g_free (cert);
+  g_free (key);
+  g_free (ca);
+}
+
+GST_END_TEST;
+
 static Suite *
 imagegensrc_suite (void)
 {
@@ -446,6 +506,8 @@ imagegensrc_suite (void)
   tcase_add_test (tc, test_invalid_key_is_an_error);
   tcase_add_test (tc, test_moderated_is_an_error);
   tcase_add_test (tc, test_null_during_request);
+  tcase_add_test (tc, test_plain_http_to_remote_host_refused);
+  tcase_add_test (tc, test_tls_verified_by_default);
   return s;
 }
 
