@@ -59,6 +59,8 @@ typedef struct
 
   ImagegenResult *result;
   GPtrArray *source_urls;       /* uploaded, then the request's */
+  gint64 poll_sent_us;          /* the last poll left then */
+  gint64 running_seen_us;       /* the task was still running then */
   guint upload_index;
   ImagegenUploadTarget target;  /* of the direct upload in flight */
   const gchar *step;            /* what the job waits for, for timeouts */
@@ -411,6 +413,10 @@ job_handle_task (ImagegenJob * job, ImagegenTaskInfo * info)
 
   switch (info->state) {
     case IMAGEGEN_TASK_PENDING:
+      /* still running when this answer's request left: a lower bound of
+       * the task's duration, for the poll schedule */
+      job->running_seen_us = job->poll_sent_us ? job->poll_sent_us :
+          result->created_us;
       job->step = "waiting for";
       job_poll_later (job);
       break;
@@ -424,7 +430,8 @@ job_handle_task (ImagegenJob * job, ImagegenTaskInfo * info)
     case IMAGEGEN_TASK_COMPLETED:
       result->completed_us = g_get_monotonic_time ();
       imagegen_poll_schedule_observe (job->client->schedule,
-          job->request->model, result->completed_us - result->created_us);
+          job->request->model, job->running_seen_us - result->created_us,
+          result->completed_us - result->created_us);
       if (result->cost_cents < 0)
         result->cost_cents = imagegen_price_cents (job->request->model,
             job->request->resolution);
@@ -470,6 +477,7 @@ job_poll_cb (gpointer data)
   path = job->client->provider->poll_path (job->request, job->result->task_id);
   url = api_url (job, path);
   job->result->polls++;
+  job->poll_sent_us = g_get_monotonic_time ();
   job_exchange (job, "GET", url, NULL, IMAGEGEN_HTTP_FLAG_API,
       IMAGEGEN_HTTP_API_MAX_BYTES, job_poll_done);
   g_free (url);

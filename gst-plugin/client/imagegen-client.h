@@ -82,7 +82,7 @@ typedef struct
 
 /* Defaults: base_url IMAGEGEN_CLIENT_DEFAULT_BASE_URL, max_in_flight 4,
  * max_retries 3, retry_base_ms 500, retry_max_ms 8000, request_timeout_s 30,
- * job_timeout_s 600, poll_min_ms 150, poll_max_ms 2000,
+ * job_timeout_s 600, poll_min_ms 100, poll_max_ms 2000,
  * max_download_bytes 64 MiB.  api_key stays NULL (no Authorization).
  * TLS is verified against the system's CAs; plain http:// is allowed to
  * loopback hosts only; uploads are one base64 POST. */

@@ -25,11 +25,14 @@ void imagegen_poll_schedule_free (ImagegenPollSchedule * s);
 guint imagegen_poll_schedule_next_delay_ms (ImagegenPollSchedule * s,
     const gchar * model, gint64 elapsed_us);
 
-/* A task of @model was seen completed @duration_us after its creation. */
+/* A task of @model completed after @lower_us (the last poll that found it
+ * running was sent then) and by @upper_us (the poll that found it
+ * completed was answered then), both counted from the create answer. */
 void imagegen_poll_schedule_observe (ImagegenPollSchedule * s,
-    const gchar * model, gint64 duration_us);
+    const gchar * model, gint64 lower_us, gint64 upper_us);
 
-/* Observed range for @model; FALSE without history. */
+/* The window completions fell in for @model: the earliest lower bound and
+ * the latest upper bound of recent tasks; FALSE without history. */
 gboolean imagegen_poll_schedule_get_range (ImagegenPollSchedule * s,
     const gchar * model, gint64 * min_us, gint64 * max_us);
 

@@ -19,7 +19,7 @@ imagegen_client_config_init (ImagegenClientConfig * config)
   config->retry_max_ms = 8000;
   config->request_timeout_s = 30;
   config->job_timeout_s = 600;
-  config->poll_min_ms = 150;
+  config->poll_min_ms = 100;
   config->poll_max_ms = 2000;
   config->max_download_bytes = 64 * 1024 * 1024;
 }
