@@ -68,3 +68,21 @@ gst_imagegen_post_error (GstElement * element, const GError * error,
       warning ? GST_MESSAGE_WARNING : GST_MESSAGE_ERROR, domain, code, text,
       debug, __FILE__, GST_FUNCTION, __LINE__);
 }
+
+gboolean
+gst_imagegen_error_is_fatal (const GError * error)
+{
+  if (error->domain != IMAGEGEN_CLIENT_ERROR)
+    return FALSE;
+  switch (error->code) {
+    case IMAGEGEN_CLIENT_ERROR_AUTH:
+    case IMAGEGEN_CLIENT_ERROR_CREDITS:
+    case IMAGEGEN_CLIENT_ERROR_FORBIDDEN:
+    case IMAGEGEN_CLIENT_ERROR_VALIDATION:
+    case IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT:
+    case IMAGEGEN_CLIENT_ERROR_TLS:
+      return TRUE;
+    default:
+      return FALSE;
+  }
+}

@@ -256,6 +256,12 @@ decode_result (RemixWork * work)
   if (image->error == NULL) {
     pick->image = gst_imagegen_image_ref (image);
     placed_image (pick, &out_info, scale_mode);
+  } else if (gst_imagegen_error_is_fatal (image->error)) {
+    /* the streaming thread posts it and stops */
+    g_mutex_lock (&remix->lock);
+    if (work->epoch == remix->epoch && remix->fatal_error == NULL)
+      remix->fatal_error = g_error_copy (image->error);
+    g_mutex_unlock (&remix->lock);
   } else if (!g_error_matches (image->error, G_IO_ERROR,
           G_IO_ERROR_CANCELLED)) {
     post_pick_failure (remix, pick, image->error);
@@ -584,10 +590,14 @@ gst_imagegen_remix_submit_input_buffer (GstBaseTransform * trans,
     decide_mode (remix);
 
   g_mutex_lock (&remix->lock);
-  if (remix->reference_error != NULL) {
+  if (remix->reference_error != NULL || remix->fatal_error != NULL) {
+    GError *error = g_error_copy (remix->fatal_error ? remix->fatal_error :
+        remix->reference_error);
+    const gchar *what = remix->fatal_error ? "Remix" :
+        "Uploading the reference images";
     g_mutex_unlock (&remix->lock);
-    gst_imagegen_post_error (GST_ELEMENT (remix), remix->reference_error,
-        "Uploading the reference images", FALSE);
+    gst_imagegen_post_error (GST_ELEMENT (remix), error, what, FALSE);
+    g_error_free (error);
     gst_buffer_unref (buf);
     return GST_FLOW_ERROR;
   }
@@ -802,6 +812,14 @@ drain (GstImagegenRemix * remix)
   }
   if (remix->flushing)
     ret = GST_FLOW_FLUSHING;
+  else if (remix->fatal_error != NULL && ret == GST_FLOW_OK) {
+    GError *error = g_error_copy (remix->fatal_error);
+
+    g_mutex_unlock (&remix->lock);
+    gst_imagegen_post_error (GST_ELEMENT (remix), error, "Remix", FALSE);
+    g_error_free (error);
+    return GST_FLOW_ERROR;
+  }
   g_mutex_unlock (&remix->lock);
   return ret;
 }
@@ -820,6 +838,7 @@ static void
 reset_locked (GstImagegenRemix * remix)
 {
   remix->epoch++;
+  g_clear_error (&remix->fatal_error);
   g_queue_clear_full (&remix->queue, (GDestroyNotify) queued_frame_free);
   remix->queue_bytes = 0;
   remix->in_flight = 0;

@@ -87,6 +87,7 @@ struct _GstImagegenRemix
   GPtrArray *reference_bytes;   /* local reference images, to upload */
   GPtrArray *reference_urls;    /* ready to use; NULL until uploaded */
   GError *reference_error;
+  GError *fatal_error;          /* stops the stream at the next frame */
   GstVideoInfo in_info;
   GstVideoInfo out_info;
 

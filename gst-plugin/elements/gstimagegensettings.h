@@ -104,4 +104,9 @@ gboolean gst_imagegen_settings_check_prompt (const GstImagegenSettings *
 void gst_imagegen_post_error (GstElement * element, const GError * error,
     const gchar * what, gboolean warning);
 
+/* Errors that no retry or later request can mend (a refused key, no
+ * credits, a rejected request or configuration, an untrusted server):
+ * they stop the stream even where other failures only warn. */
+gboolean gst_imagegen_error_is_fatal (const GError * error);
+
 G_END_DECLS

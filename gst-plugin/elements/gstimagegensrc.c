@@ -123,17 +123,6 @@ job_data_free (JobData * job)
 }
 
 static gboolean
-is_fatal (const GError * error)
-{
-  return error->domain == IMAGEGEN_CLIENT_ERROR
-      && (error->code == IMAGEGEN_CLIENT_ERROR_AUTH
-      || error->code == IMAGEGEN_CLIENT_ERROR_CREDITS
-      || error->code == IMAGEGEN_CLIENT_ERROR_FORBIDDEN
-      || error->code == IMAGEGEN_CLIENT_ERROR_VALIDATION
-      || error->code == IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT);
-}
-
-static gboolean
 is_live_locked (GstImagegenSrc * src)
 {
   gboolean live;
@@ -174,7 +163,7 @@ apply_live_image (GstImagegenSrc * src, JobData * job,
   g_mutex_lock (&src->lock);
   if (job->run == src->run) {
     src->in_flight--;
-    if (image->error != NULL && is_fatal (image->error)
+    if (image->error != NULL && gst_imagegen_error_is_fatal (image->error)
         && src->fatal_error == NULL) {
       src->fatal_error = g_error_copy (image->error);
     } else if (image->error != NULL) {

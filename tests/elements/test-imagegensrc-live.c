@@ -507,6 +507,69 @@ GST_START_TEST (test_live_pause_resume_stop)
 
 GST_END_TEST;
 
+/* A failed task in a live stream is a warning: frames keep flowing, and
+ * the next request's image shows. */
+GST_START_TEST (test_live_failure_warns_and_goes_on)
+{
+  const gchar *args[] = { "--latency", "300", "--fail", "task:failed", NULL };
+  Live *l = live_new (args, PROMPT_A);
+  guint i;
+
+  gst_harness_play (l->h);
+  for (i = 0; i < MAX_FRAMES && l->warning == NULL; i++) {
+    GstBuffer *buf = live_next (l);
+    fail_unless (is_transparent (buf));
+    gst_buffer_unref (buf);
+    live_poll_bus (l);
+  }
+  fail_unless (l->warning != NULL, "no warning");
+  fail_unless (strstr (l->warning, "Generation failed") != NULL, "got: %s",
+      l->warning);
+  g_signal_emit_by_name (l->h->element, "generate");
+  run_until_shown (l, PROMPT_A);
+  live_free (l);
+}
+
+GST_END_TEST;
+
+/* A refused key stops the live stream with an error. */
+GST_START_TEST (test_live_invalid_key_is_an_error)
+{
+  const gchar *args[] = { "--latency", "300", "--require-key", "right",
+    NULL
+  };
+  Live *l = live_new (args, PROMPT_A);
+  GstFlowReturn ret = GST_FLOW_OK;
+  GstMessage *msg;
+  GError *err;
+  guint i;
+
+  gst_harness_play (l->h);
+  for (i = 0; i < 10 * MAX_FRAMES; i++) {
+    /* frames until the error: a stopped stream waits on no clock */
+    g_usleep (10 * 1000);
+    msg = gst_bus_pop_filtered (l->bus, GST_MESSAGE_ERROR);
+    if (msg == NULL) {
+      if (gst_test_clock_peek_next_pending_id (l->clock, NULL))
+        gst_harness_crank_single_clock_wait (l->h);
+      continue;
+    }
+    {
+      gst_message_parse_error (msg, &err, NULL);
+      fail_unless (strstr (err->message, "invalid API key (HTTP 401)") !=
+          NULL, "got: %s", err->message);
+      g_error_free (err);
+      gst_message_unref (msg);
+      ret = GST_FLOW_ERROR;
+      break;
+    }
+  }
+  fail_unless_equals_int (ret, GST_FLOW_ERROR);
+  live_free (l);
+}
+
+GST_END_TEST;
+
 static Suite *
 imagegensrc_live_suite (void)
 {
@@ -525,6 +588,8 @@ imagegensrc_live_suite (void)
   tcase_add_test (tc, test_live_guard_max_requests);
   tcase_add_test (tc, test_live_guard_max_cost);
   tcase_add_test (tc, test_live_pause_resume_stop);
+  tcase_add_test (tc, test_live_failure_warns_and_goes_on);
+  tcase_add_test (tc, test_live_invalid_key_is_an_error);
   return s;
 }
 

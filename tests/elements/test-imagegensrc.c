@@ -488,6 +488,45 @@ GST_START_TEST (test_tls_verified_by_default)
 
 GST_END_TEST;
 
+GST_START_TEST (test_short_prompt_refused)
+{
+  GstElement *src = gst_element_factory_make ("imagegensrc", NULL);
+  GstStateChangeReturn ret;
+  gchar *text;
+
+  g_object_set (src, "prompt", "ab", "api-key", "k", "base-url",
+      "http://127.0.0.1:9", NULL);
+  text = run_until_error (src, &ret);
+  fail_unless_equals_int (ret, GST_STATE_CHANGE_FAILURE);
+  fail_unless (text && strstr (text, "The prompt has 2 characters") != NULL,
+      "got: %s", text);
+  g_free (text);
+}
+
+GST_END_TEST;
+
+/* The service answers with bytes that are no image: a clear error. */
+GST_START_TEST (test_not_an_image_is_an_error)
+{
+  const gchar *args[] = { "--latency", "100", "--fail", "download:notimage:*",
+    NULL
+  };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  GstElement *src = gst_element_factory_make ("imagegensrc", NULL);
+  GstStateChangeReturn ret;
+  gchar *text;
+
+  g_object_set (src, "prompt", PROMPT_A, "api-key", "k", "base-url",
+      imagegen_test_emulator_get_base_url (emu), "poll-interval", 50, NULL);
+  text = run_until_error (src, &ret);
+  fail_unless (text != NULL);
+  fail_unless (strstr (text, "Image generation failed") != NULL
+      && strstr (text, "image") != NULL, "got: %s", text);
+  g_free (text);
+}
+
+GST_END_TEST;
+
 static Suite *
 imagegensrc_suite (void)
 {
@@ -508,6 +547,8 @@ imagegensrc_suite (void)
   tcase_add_test (tc, test_null_during_request);
   tcase_add_test (tc, test_plain_http_to_remote_host_refused);
   tcase_add_test (tc, test_tls_verified_by_default);
+  tcase_add_test (tc, test_short_prompt_refused);
+  tcase_add_test (tc, test_not_an_image_is_an_error);
   return s;
 }
 
