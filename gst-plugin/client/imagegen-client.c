@@ -74,7 +74,6 @@ typedef struct
 } ImagegenJob;
 
 static void job_upload_next (ImagegenJob * job);
-static void job_upload_uploaded (ImagegenJob * job, gchar * url);
 static void job_create (ImagegenJob * job);
 static void job_poll_later (ImagegenJob * job);
 static void client_start_jobs (ImagegenClient * client);
@@ -562,10 +561,11 @@ job_create (ImagegenJob * job)
 
 /* ---- uploads ---- */
 
+/* Both upload routes end in a Files API answer carrying the file's URL. */
 static void
-job_upload_done (const ImagegenHttpResponse * r, gpointer data)
+job_take_file_answer (ImagegenJob * job, const ImagegenHttpResponse * r,
+    const gchar * what)
 {
-  ImagegenJob *job = data;
   GError *error = NULL;
   JsonNode *root;
   gchar *url;
@@ -573,7 +573,7 @@ job_upload_done (const ImagegenHttpResponse * r, gpointer data)
   job->exchange = NULL;
   root = api_answer (job, r, &error);
   if (root == NULL) {
-    g_prefix_error (&error, "upload failed: ");
+    g_prefix_error (&error, "%s failed: ", what);
     job_finish (job, error);
     return;
   }
@@ -583,39 +583,21 @@ job_upload_done (const ImagegenHttpResponse * r, gpointer data)
     job_finish (job, error);
     return;
   }
-
-  job_upload_uploaded (job, url);
-}
-
-static void
-job_upload_uploaded (ImagegenJob * job, gchar * url)
-{
   g_ptr_array_add (job->source_urls, url);
   job->upload_index++;
   job_upload_next (job);
 }
 
 static void
+job_upload_done (const ImagegenHttpResponse * r, gpointer data)
+{
+  job_take_file_answer (data, r, "upload");
+}
+
+static void
 job_confirm_done (const ImagegenHttpResponse * r, gpointer data)
 {
-  ImagegenJob *job = data;
-  GError *error = NULL;
-  JsonNode *root;
-  gchar *url;
-
-  job->exchange = NULL;
-  root = api_answer (job, r, &error);
-  if (root == NULL) {
-    g_prefix_error (&error, "upload confirm failed: ");
-    job_finish (job, error);
-    return;
-  }
-  url = job->client->provider->parse_upload (root, &error);
-  json_node_unref (root);
-  if (url == NULL)
-    job_finish (job, error);
-  else
-    job_upload_uploaded (job, url);
+  job_take_file_answer (data, r, "upload confirm");
 }
 
 static void

@@ -9,8 +9,9 @@
  *    (interval = elapsed / 2 + poll_min), so slow requests do not skew it.
  *  - with history: each finished task tells a window its completion fell
  *    in (after the last poll that still found it running, at or before the
- *    poll that found it completed).  The schedule sleeps until just before
- *    the earliest of those windows, in steps of at most poll_max (an
+ *    poll that found it completed); together they bound the model's task
+ *    times (see get_range).  The schedule sleeps until just before that
+ *    range, in steps of at most poll_max (an
  *    unusually fast task is still seen), then polls ever more densely up to
  *    the latest: the delay is sqrt (2 * POLL_COST * time left), the spacing
  *    that minimises lag plus POLL_COST per poll when completion is equally
@@ -23,9 +24,9 @@
 #include "imagegen-poll-schedule.h"
 
 /* What one poll is worth in milliseconds of lag: larger means fewer polls
- * and more lag.  20 gives about 9 polls and a 0.2 s median lag for tasks
+ * and more lag.  22 gives about 9 polls and a 0.2 s median lag for tasks
  * spread evenly over 3-8 s (tools/bench). */
-#define POLL_COST_MS 20.0
+#define POLL_COST_MS 22.0
 
 typedef struct
 {
@@ -103,14 +104,19 @@ imagegen_poll_schedule_get_range (ImagegenPollSchedule * s,
   if (h == NULL || h->count == 0)
     return FALSE;
 
+  /* Each task completed inside (lower, upper].  The earliest upper bound
+   * and the latest lower bound come from the tightest observations, so a
+   * coarse one (the first task, polled sparsely) does not widen the window
+   * for good: when durations vary they span it from inside; when they do
+   * not, they cross, and the window is where all observations overlap. */
   for (i = 0; i < h->count; i++) {
-    lo = MIN (lo, h->lower[i]);
-    hi = MAX (hi, h->upper[i]);
+    lo = MIN (lo, h->upper[i]);
+    hi = MAX (hi, h->lower[i]);
   }
   if (min_us)
-    *min_us = lo;
+    *min_us = MIN (lo, hi);
   if (max_us)
-    *max_us = hi;
+    *max_us = MAX (lo, hi);
   return TRUE;
 }
 

@@ -31,8 +31,9 @@ guint imagegen_poll_schedule_next_delay_ms (ImagegenPollSchedule * s,
 void imagegen_poll_schedule_observe (ImagegenPollSchedule * s,
     const gchar * model, gint64 lower_us, gint64 upper_us);
 
-/* The window completions fell in for @model: the earliest lower bound and
- * the latest upper bound of recent tasks; FALSE without history. */
+/* The range @model's recent tasks completed in: from the earliest upper
+ * bound to the latest lower bound (or the overlap of all windows when
+ * those cross); FALSE without history. */
 gboolean imagegen_poll_schedule_get_range (ImagegenPollSchedule * s,
     const gchar * model, gint64 * min_us, gint64 * max_us);
 

@@ -619,16 +619,8 @@ black_frame (GstImagegenRemix * remix, const GstVideoInfo * info)
 {
   if (remix->black == NULL || gst_buffer_get_size (remix->black) !=
       GST_VIDEO_INFO_SIZE (info)) {
-    GstVideoInfo tiny;
-    GstBuffer *pixel;
-
-    gst_video_info_set_format (&tiny, GST_VIDEO_FORMAT_RGBx, 2, 2);
-    pixel = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&tiny), NULL);
-    gst_buffer_memset (pixel, 0, 0, GST_VIDEO_INFO_SIZE (&tiny));
     gst_clear_buffer (&remix->black);
-    remix->black = gst_imagegen_scale (pixel, &tiny, info,
-        GST_IMAGEGEN_SCALE_MODE_STRETCH);
-    gst_buffer_unref (pixel);
+    remix->black = gst_imagegen_solid_frame (info, 0x000000ff);
   }
   return remix->black;
 }
@@ -645,13 +637,11 @@ fallback_frame (GstImagegenRemix * remix, GstBuffer * input,
   return gst_imagegen_scale (input, in_info, out_info, scale_mode);
 }
 
-/* A new buffer with @input's timestamps around @pixels' memory: holding a
- * result costs no pixel copy. */
+/* A new buffer with @input's timestamps around @pixels' memory. */
 static GstBuffer *
 stamp (GstBuffer * pixels, GstBuffer * input)
 {
-  GstBuffer *out = gst_buffer_copy_region (pixels, GST_BUFFER_COPY_MEMORY,
-      0, -1);
+  GstBuffer *out = gst_imagegen_share_pixels (pixels);
 
   gst_buffer_copy_into (out, input, GST_BUFFER_COPY_TIMESTAMPS, 0, -1);
   return out;

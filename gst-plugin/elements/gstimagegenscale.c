@@ -120,3 +120,30 @@ gst_imagegen_scale_fast (GstBuffer * in, const GstVideoInfo * in_info,
   return scale (in, in_info, out_info, GST_IMAGEGEN_SCALE_MODE_STRETCH,
       GST_VIDEO_RESAMPLER_METHOD_LINEAR);
 }
+
+GstBuffer *
+gst_imagegen_solid_frame (const GstVideoInfo * info, guint32 rgba)
+{
+  GstVideoInfo tiny;
+  GstBuffer *pixel, *frame;
+  GstMapInfo map;
+  gsize i;
+
+  /* one colour converted by the same path as images: right in any format */
+  gst_video_info_set_format (&tiny, GST_VIDEO_FORMAT_RGBA, 2, 2);
+  pixel = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&tiny), NULL);
+  gst_buffer_map (pixel, &map, GST_MAP_WRITE);
+  for (i = 0; i + 4 <= map.size; i += 4)
+    GST_WRITE_UINT32_BE (map.data + i, rgba);
+  gst_buffer_unmap (pixel, &map);
+  frame = scale (pixel, &tiny, info, GST_IMAGEGEN_SCALE_MODE_STRETCH,
+      GST_VIDEO_RESAMPLER_METHOD_NEAREST);
+  gst_buffer_unref (pixel);
+  return frame;
+}
+
+GstBuffer *
+gst_imagegen_share_pixels (GstBuffer * pixels)
+{
+  return gst_buffer_copy_region (pixels, GST_BUFFER_COPY_MEMORY, 0, -1);
+}

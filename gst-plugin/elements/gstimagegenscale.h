@@ -20,4 +20,12 @@ GstBuffer *gst_imagegen_scale (GstBuffer * in, const GstVideoInfo * in_info,
 GstBuffer *gst_imagegen_scale_fast (GstBuffer * in,
     const GstVideoInfo * in_info, const GstVideoInfo * out_info);
 
+/* A frame of @info filled with one RGBA colour, in any format. */
+GstBuffer *gst_imagegen_solid_frame (const GstVideoInfo * info,
+    guint32 rgba);
+
+/* A new buffer around @pixels' memory, timestamps unset: showing the same
+ * picture again costs no pixel copy. */
+GstBuffer *gst_imagegen_share_pixels (GstBuffer * pixels);
+
 G_END_DECLS

@@ -780,36 +780,16 @@ static GstBuffer *
 placeholder_frame (GstImagegenSrc * src)
 {
   if (src->placeholder == NULL) {
-    GstVideoInfo tiny;
-    GstBuffer *pixel;
     gboolean black;
 
     GST_OBJECT_LOCK (src);
     black = src->black_placeholder;
     GST_OBJECT_UNLOCK (src);
-    gst_video_info_set_format (&tiny, GST_VIDEO_FORMAT_RGBA, 2, 2);
-    pixel = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&tiny), NULL);
-    gst_buffer_memset (pixel, 0, 0, GST_VIDEO_INFO_SIZE (&tiny));
-    if (black || !GST_VIDEO_INFO_HAS_ALPHA (&src->out_info)) {
-      GstMapInfo map;
-      gsize i;
-      gst_buffer_map (pixel, &map, GST_MAP_WRITE);
-      for (i = 3; i < map.size; i += 4)
-        map.data[i] = 255;
-      gst_buffer_unmap (pixel, &map);
-    }
-    src->placeholder = gst_imagegen_scale (pixel, &tiny, &src->out_info,
-        GST_IMAGEGEN_SCALE_MODE_STRETCH);
-    gst_buffer_unref (pixel);
+    src->placeholder = gst_imagegen_solid_frame (&src->out_info,
+        black || !GST_VIDEO_INFO_HAS_ALPHA (&src->out_info) ? 0x000000ff :
+        0x00000000);
   }
   return gst_buffer_ref (src->placeholder);
-}
-
-/* A new buffer around @pixels' memory: holding an image costs no copy. */
-static GstBuffer *
-share_pixels (GstBuffer * pixels)
-{
-  return gst_buffer_copy_region (pixels, GST_BUFFER_COPY_MEMORY, 0, -1);
 }
 
 /* The streaming thread's view of what to show at @pts. */
@@ -924,7 +904,7 @@ create_live (GstImagegenSrc * src, GstBuffer ** outbuf)
   pixels = live_pixels (src, pts);
   if (pixels == NULL)
     return GST_FLOW_ERROR;
-  *outbuf = share_pixels (pixels);
+  *outbuf = gst_imagegen_share_pixels (pixels);
   gst_buffer_unref (pixels);
   GST_BUFFER_PTS (*outbuf) = pts;
   GST_BUFFER_DURATION (*outbuf) = src->timestamp_offset +
