@@ -7,8 +7,10 @@ new image with the same prompt, "q" quits).  Task messages from the bus are
 printed as they come.
 
 With --change-every and --duration it runs unattended (prompts from a list)
-and reports how steadily frames left the compositor: the largest gap between
-frames, frames later than one frame duration, and the CPU time used.
+and reports how steadily frames flowed: gaps in the timestamps of frames
+leaving the compositor (a missing frame), the sink's own lateness reports
+(QoS), the largest wall-clock gap between frames as seen by this Python
+probe (which includes the interpreter's own scheduling), and the CPU time.
 
 Needs Debian's python3-gi and gir1.2-gstreamer-1.0, and the plugin on
 GST_PLUGIN_PATH; point it at imagegen-emulator with RUNAPI_BASE_URL.
@@ -55,7 +57,7 @@ def build(args):
         f"compositor name=mix background=black "
         f"sink_1::xpos={args.width - overlay - 32} sink_1::ypos=32 "
         f"! video/x-raw,width={args.width},height={args.height} "
-        f"! identity name=probe ! videoconvert ! {args.sink} sync=true "
+        f"! identity name=probe ! videoconvert ! {args.sink} name=sink sync=true "
         f"videotestsrc is-live=true pattern=ball "
         f"! video/x-raw,width={args.width},height={args.height},"
         f"framerate={args.fps}/1 ! mix.sink_0 "
@@ -66,33 +68,53 @@ def build(args):
     )
     pipeline = Gst.parse_launch(desc)
     pipeline.get_by_name("gen").set_property("prompt", args.prompt)
+    sink = pipeline.get_by_name("sink")
+    if sink.find_property("qos") is not None:
+        # the sink reports every frame it gets late, measured in C
+        sink.set_property("qos", True)
     return pipeline
 
 
 class FrameTimer:
-    """Wall-clock gaps between frames leaving the compositor."""
+    """Frames leaving the compositor: timestamp gaps, wall-clock gaps, and
+    the sink's lateness reports."""
 
     def __init__(self, fps):
         self.frame = 1.0 / fps
         self.last = None
+        self.last_pts = None
         self.count = 0
         self.max_gap = 0.0
-        self.late = 0
+        self.gaps = 0
+        self.max_pts_gap = 0
+        self.qos_late = 0
+        self.max_jitter = 0
 
     def probe(self, pad, info):
         now = time.monotonic()
+        pts = info.get_buffer().pts
         if self.last is not None:
             gap = now - self.last
             self.max_gap = max(self.max_gap, gap)
             if gap > 2 * self.frame:
-                self.late += 1
+                self.gaps += 1
+            self.max_pts_gap = max(self.max_pts_gap, pts - self.last_pts)
         self.last = now
+        self.last_pts = pts
         self.count += 1
         return Gst.PadProbeReturn.OK
 
+    def on_qos(self, msg):
+        jitter = msg.parse_qos_values()[0]
+        self.max_jitter = max(self.max_jitter, jitter)
+        if jitter > self.frame * Gst.SECOND:
+            self.qos_late += 1
 
-def on_message(bus, msg, loop):
-    if msg.type == Gst.MessageType.ELEMENT:
+
+def on_message(bus, msg, loop, timer):
+    if msg.type == Gst.MessageType.QOS:
+        timer.on_qos(msg)
+    elif msg.type == Gst.MessageType.ELEMENT:
         s = msg.get_structure()
         if s is not None and s.get_name() == "imagegen-task":
             fields = [s.get_string("event"), s.get_string("task-id") or "-",
@@ -139,7 +161,7 @@ def main():
 
     bus = pipeline.get_bus()
     bus.add_signal_watch()
-    bus.connect("message", on_message, loop)
+    bus.connect("message", on_message, loop, timer)
 
     if args.change_every > 0:
         state = {"n": 0}
@@ -173,9 +195,15 @@ def main():
     stats = gen.get_property("stats")
     print(f"frames: {timer.count} in {wall:.1f} s "
           f"({timer.count / wall:.2f} fps, {args.fps} asked)")
-    print(f"largest gap between frames: {timer.max_gap * 1000:.1f} ms "
-          f"(frame duration {1000 / args.fps:.1f} ms); "
-          f"gaps over two frame durations: {timer.late}")
+    print(f"largest timestamp step between frames: "
+          f"{timer.max_pts_gap / Gst.MSECOND:.1f} ms "
+          f"(frame duration {1000 / args.fps:.1f} ms)")
+    print(f"frames the sink got later than one frame duration: "
+          f"{timer.qos_late} (largest lateness "
+          f"{timer.max_jitter / Gst.MSECOND:.1f} ms)")
+    print(f"largest wall-clock gap at the Python probe: "
+          f"{timer.max_gap * 1000:.1f} ms; gaps over two frame durations: "
+          f"{timer.gaps}")
     print(f"CPU: {cpu:.1f} s over {wall:.1f} s "
           f"({100 * cpu / wall:.0f}% of one core)")
     print("stats:", stats.to_string() if stats else "-")
