@@ -7,13 +7,9 @@
 #include "config.h"
 #endif
 
-#include <gst/app/gstappsrc.h>
-#include <gst/app/gstappsink.h>
 #include "gstimagegenencode.h"
 #include "gstimagegenscale.h"
 #include "gstimagegendecode.h"
-
-#define ENCODE_TIMEOUT (30 * GST_SECOND)
 
 void
 gst_imagegen_encode_size (const GstVideoInfo * info, guint max_long_side,
@@ -31,15 +27,155 @@ gst_imagegen_encode_size (const GstVideoInfo * info, guint max_long_side,
   *height = MAX (2, h & ~1);
 }
 
+/* A jpegenc driven directly from the calling thread through two pads of
+ * ours, no pipeline, no streaming thread: one per thread, kept for the
+ * next frame (building and starting a pipeline per frame cost about as much
+ * as encoding an upload-sized frame).  Freed when its thread ends. */
+typedef struct
+{
+  GstElement *enc;
+  GstPad *src;                  /* feeds enc's sink pad */
+  GstPad *sink;                 /* receives enc's output */
+  GstCaps *caps;
+  guint quality;
+  GstBuffer *result;
+} Encoder;
+
+static void
+encoder_free (Encoder * e)
+{
+  if (e == NULL)
+    return;
+  gst_element_set_state (e->enc, GST_STATE_NULL);
+  gst_pad_set_active (e->src, FALSE);
+  gst_pad_set_active (e->sink, FALSE);
+  gst_object_unref (e->enc);
+  gst_object_unref (e->src);
+  gst_object_unref (e->sink);
+  gst_clear_caps (&e->caps);
+  gst_clear_buffer (&e->result);
+  g_free (e);
+}
+
+static GPrivate thread_encoder = G_PRIVATE_INIT ((GDestroyNotify) encoder_free);
+
+static GstFlowReturn
+encoder_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
+{
+  Encoder *e = gst_pad_get_element_private (pad);
+
+  gst_buffer_replace (&e->result, buffer);
+  gst_buffer_unref (buffer);
+  return GST_FLOW_OK;
+}
+
+static gboolean
+encoder_event (GstPad * pad, GstObject * parent, GstEvent * event)
+{
+  gst_event_unref (event);
+  return TRUE;
+}
+
+/* takes whatever jpegenc produces, whatever the size */
+static gboolean
+encoder_query (GstPad * pad, GstObject * parent, GstQuery * query)
+{
+  GstCaps *filter;
+
+  switch (GST_QUERY_TYPE (query)) {
+    case GST_QUERY_ACCEPT_CAPS:
+      gst_query_set_accept_caps_result (query, TRUE);
+      return TRUE;
+    case GST_QUERY_CAPS:
+      gst_query_parse_caps (query, &filter);
+      gst_query_set_caps_result (query, filter ? filter : GST_CAPS_ANY);
+      return TRUE;
+    default:
+      return FALSE;
+  }
+}
+
+static Encoder *
+encoder_new (guint quality)
+{
+  Encoder *e;
+  GstElement *enc = gst_element_factory_make ("jpegenc", NULL);
+  GstPad *enc_sink, *enc_src;
+  gboolean ok;
+
+  if (enc == NULL)
+    return NULL;
+  e = g_new0 (Encoder, 1);
+  e->enc = gst_object_ref_sink (enc);
+  e->quality = quality;
+  g_object_set (enc, "quality", quality, NULL);
+  e->src = gst_object_ref_sink (gst_pad_new ("src", GST_PAD_SRC));
+  e->sink = gst_object_ref_sink (gst_pad_new ("sink", GST_PAD_SINK));
+  gst_pad_set_element_private (e->sink, e);
+  gst_pad_set_chain_function (e->sink, encoder_chain);
+  gst_pad_set_event_function (e->sink, encoder_event);
+  gst_pad_set_query_function (e->sink, encoder_query);
+  enc_sink = gst_element_get_static_pad (enc, "sink");
+  enc_src = gst_element_get_static_pad (enc, "src");
+  ok = gst_pad_link (e->src, enc_sink) == GST_PAD_LINK_OK
+      && gst_pad_link (enc_src, e->sink) == GST_PAD_LINK_OK;
+  gst_object_unref (enc_sink);
+  gst_object_unref (enc_src);
+  ok = ok && gst_pad_set_active (e->sink, TRUE)
+      && gst_pad_set_active (e->src, TRUE)
+      && gst_element_set_state (enc, GST_STATE_PLAYING)
+      != GST_STATE_CHANGE_FAILURE
+      && gst_pad_push_event (e->src,
+      gst_event_new_stream_start ("imagegen-upload"));
+  if (!ok) {
+    encoder_free (e);
+    return NULL;
+  }
+  return e;
+}
+
+/* Encodes @frame (of @caps); takes @frame.  NULL on failure. */
+static GstBuffer *
+encoder_encode (Encoder * e, GstCaps * caps, GstBuffer * frame)
+{
+  GstBuffer *jpeg;
+
+  if (e->caps == NULL || !gst_caps_is_equal (e->caps, caps)) {
+    GstSegment segment;
+    gboolean first = e->caps == NULL;
+
+    gst_caps_replace (&e->caps, caps);
+    if (!gst_pad_push_event (e->src, gst_event_new_caps (caps))) {
+      gst_buffer_unref (frame);
+      return NULL;
+    }
+    gst_segment_init (&segment, GST_FORMAT_TIME);
+    if (first && !gst_pad_push_event (e->src, gst_event_new_segment (&segment))) {
+      gst_buffer_unref (frame);
+      return NULL;
+    }
+  }
+  /* frames of any stream go through here: no timestamps to compare */
+  frame = gst_buffer_make_writable (frame);
+  GST_BUFFER_PTS (frame) = GST_BUFFER_DTS (frame) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_DURATION (frame) = GST_CLOCK_TIME_NONE;
+  if (gst_pad_push (e->src, frame) != GST_FLOW_OK) {
+    gst_clear_buffer (&e->result);
+    return NULL;
+  }
+  jpeg = e->result;
+  e->result = NULL;
+  return jpeg;
+}
+
 GBytes *
 gst_imagegen_encode_jpeg (GstBuffer * frame, const GstVideoInfo * info,
     guint quality, guint max_long_side, GError ** error)
 {
-  GstElement *pipeline, *src, *enc, *sink;
   GstVideoInfo small_info;
-  GstBuffer *small;
+  GstBuffer *small, *jpeg;
   GstCaps *caps;
-  GstSample *sample;
+  Encoder *e;
   GBytes *bytes = NULL;
   gint width, height;
 
@@ -59,48 +195,41 @@ gst_imagegen_encode_jpeg (GstBuffer * frame, const GstVideoInfo * info,
     return NULL;
   }
 
-  pipeline = gst_pipeline_new (NULL);
-  src = gst_element_factory_make ("appsrc", NULL);
-  enc = gst_element_factory_make ("jpegenc", NULL);
-  sink = gst_element_factory_make ("appsink", NULL);
-  if (src == NULL || enc == NULL || sink == NULL) {
-    g_set_error (error, GST_IMAGEGEN_DECODE_ERROR,
-        GST_IMAGEGEN_DECODE_ERROR_FAILED, "jpegenc is not installed");
-    g_clear_object (&src);
-    g_clear_object (&enc);
-    g_clear_object (&sink);
-    gst_object_unref (pipeline);
-    gst_buffer_unref (small);
-    return NULL;
+  quality = CLAMP (quality, 1, 100);
+  e = g_private_get (&thread_encoder);
+  if (e != NULL && e->quality != quality) {
+    g_private_replace (&thread_encoder, NULL);
+    e = NULL;
   }
-  caps = gst_video_info_to_caps (&small_info);
-  g_object_set (src, "caps", caps, "format", GST_FORMAT_TIME, NULL);
-  gst_caps_unref (caps);
-  g_object_set (enc, "quality", CLAMP (quality, 1, 100), NULL);
-  g_object_set (sink, "sync", FALSE, NULL);
-  gst_bin_add_many (GST_BIN (pipeline), src, enc, sink, NULL);
-  gst_element_link_many (src, enc, sink, NULL);
+  if (e == NULL) {
+    e = encoder_new (quality);
+    if (e == NULL) {
+      g_set_error (error, GST_IMAGEGEN_DECODE_ERROR,
+          GST_IMAGEGEN_DECODE_ERROR_FAILED, "jpegenc is not installed");
+      gst_buffer_unref (small);
+      return NULL;
+    }
+    g_private_set (&thread_encoder, e);
+  }
 
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  gst_app_src_push_buffer (GST_APP_SRC (src), small);
-  gst_app_src_end_of_stream (GST_APP_SRC (src));
-  sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), ENCODE_TIMEOUT);
-  if (sample != NULL) {
-    GstBuffer *jpeg = gst_sample_get_buffer (sample);
+  caps = gst_video_info_to_caps (&small_info);
+  jpeg = encoder_encode (e, caps, small);
+  gst_caps_unref (caps);
+  if (jpeg != NULL) {
     GstMapInfo map;
 
-    if (jpeg != NULL && gst_buffer_map (jpeg, &map, GST_MAP_READ)) {
+    if (gst_buffer_map (jpeg, &map, GST_MAP_READ)) {
       bytes = g_bytes_new (map.data, map.size);
       gst_buffer_unmap (jpeg, &map);
     }
-    gst_sample_unref (sample);
+    gst_buffer_unref (jpeg);
   }
-  if (bytes == NULL)
+  if (bytes == NULL) {
+    /* start from a fresh encoder next time */
+    g_private_replace (&thread_encoder, NULL);
     g_set_error (error, GST_IMAGEGEN_DECODE_ERROR,
         GST_IMAGEGEN_DECODE_ERROR_FAILED, "could not encode a %dx%d frame "
         "as JPEG", width, height);
-
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (pipeline);
+  }
   return bytes;
 }

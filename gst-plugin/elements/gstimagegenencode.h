@@ -10,7 +10,8 @@ G_BEGIN_DECLS
 
 /* Encodes @frame as JPEG at @quality (1-100), scaled down (never up) so
  * that its longer side is at most @max_long_side pixels (0 = no limit).
- * Blocks: call it from a worker thread. */
+ * Blocks: call it from a worker thread.  Each calling thread keeps one
+ * jpegenc for its next frames (freed when the thread ends). */
 GBytes *gst_imagegen_encode_jpeg (GstBuffer * frame, const GstVideoInfo * info,
     guint quality, guint max_long_side, GError ** error);
 

@@ -11,7 +11,9 @@ G_BEGIN_DECLS
 
 /* Converts @in (described by @in_info) to @out_info's format and size,
  * placing it per @mode.  Returns a new reference to @in when nothing needs
- * to change.  NULL when the conversion is not possible. */
+ * to change.  NULL when the conversion is not possible.  Thread-safe: the
+ * GstVideoConverter of each shape (formats, sizes, placement, resampler) is
+ * kept for the next call, up to a few shapes. */
 GstBuffer *gst_imagegen_scale (GstBuffer * in, const GstVideoInfo * in_info,
     const GstVideoInfo * out_info, GstImagegenScaleMode mode);
 

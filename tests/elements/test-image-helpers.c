@@ -6,6 +6,7 @@
 #include <gst/check/gstcheck.h>
 #include "gstimagegendecode.h"
 #include "gstimagegenblend.h"
+#include "gstimagegenencode.h"
 #include "gstimagegensettings.h"
 
 /* A PNG that claims 30000x30000 in 33 bytes: signature and IHDR only. */
@@ -122,6 +123,51 @@ GST_START_TEST (test_blend_is_linear)
 
 GST_END_TEST;
 
+/* Uploads of frames of changing sizes and formats, one after the other on
+ * one thread, each come out at the size upload-max-side allows. */
+GST_START_TEST (test_encode_changing_sizes)
+{
+  struct
+  {
+    GstVideoFormat format;
+    gint width, height;
+    guint max_side;
+    guint want_w, want_h;
+  } cases[] = {
+    {GST_VIDEO_FORMAT_I420, 320, 240, 1024, 320, 240},
+    {GST_VIDEO_FORMAT_BGRx, 1920, 1080, 512, 512, 288},
+    {GST_VIDEO_FORMAT_I420, 1920, 1080, 1024, 1024, 576},
+    {GST_VIDEO_FORMAT_RGBA, 64, 48, 0, 64, 48},
+    {GST_VIDEO_FORMAT_I420, 320, 240, 160, 160, 120},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    GstVideoInfo info;
+    GstImagegenImageHeader header;
+    GstBuffer *frame;
+    GBytes *jpeg;
+    GError *error = NULL;
+
+    gst_video_info_set_format (&info, cases[i].format, cases[i].width,
+        cases[i].height);
+    frame = gst_buffer_new_allocate (NULL, info.size, NULL);
+    gst_buffer_memset (frame, 0, 128, info.size);
+    jpeg = gst_imagegen_encode_jpeg (frame, &info, 85, cases[i].max_side,
+        &error);
+    fail_unless (jpeg != NULL, "case %u: %s", i, error ? error->message : "");
+    fail_unless (gst_imagegen_image_header_parse (jpeg, G_MAXUINT64, &header,
+            NULL));
+    fail_unless_equals_string (header.media_type, "image/jpeg");
+    fail_unless_equals_int (header.width, cases[i].want_w);
+    fail_unless_equals_int (header.height, cases[i].want_h);
+    g_bytes_unref (jpeg);
+    gst_buffer_unref (frame);
+  }
+}
+
+GST_END_TEST;
+
 static Suite *
 image_helpers_suite (void)
 {
@@ -133,6 +179,7 @@ image_helpers_suite (void)
   tcase_add_test (tc, test_jpeg_bomb_refused_from_header);
   tcase_add_test (tc, test_not_an_image);
   tcase_add_test (tc, test_blend_is_linear);
+  tcase_add_test (tc, test_encode_changing_sizes);
   return s;
 }
 
