@@ -879,6 +879,27 @@ client_shutdown_idle (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static void
+ensure_types (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done)) {
+    GType types[] = { G_TYPE_TASK, G_TYPE_CANCELLABLE, SOUP_TYPE_SESSION,
+      SOUP_TYPE_MESSAGE, G_TYPE_SOCKET_CLIENT, G_TYPE_SOCKET_CONNECTION,
+      G_TYPE_TCP_CONNECTION, G_TYPE_NETWORK_ADDRESS, G_TYPE_INET_ADDRESS,
+      G_TYPE_INET_SOCKET_ADDRESS,
+      G_TYPE_MEMORY_INPUT_STREAM, G_TYPE_MEMORY_OUTPUT_STREAM
+    };
+    guint i;
+
+    /* class_ref runs each class_init too, where libsoup registers more */
+    for (i = 0; i < G_N_ELEMENTS (types); i++)
+      g_type_class_unref (g_type_class_ref (types[i]));
+    g_once_init_leave (&done, 1);
+  }
+}
+
 static gpointer
 client_thread (gpointer data)
 {
@@ -957,6 +978,12 @@ imagegen_client_new (const ImagegenClientConfig * config)
   client->context = g_main_context_new ();
   client->http.context = client->context;
   client->loop = g_main_loop_new (client->context, FALSE);
+  /* Register the GIO and libsoup types the client thread uses before it
+   * starts: GLib 2.74 can deadlock when two threads register types at once
+   * (one in a class_init waiting on GTask's g_once, the other adding
+   * GTask's interface), e.g. the application's first SoupSession against
+   * the client's first request. */
+  ensure_types ();
   client->thread = g_thread_new ("imagegen-client", client_thread, client);
   return client;
 }
