@@ -191,10 +191,12 @@ test_bad_json (void)
   fixture_stop (&f);
 }
 
+/* Answers of the wrong shape, or not JSON, or not an image, are protocol
+ * errors that say what is wrong (@message: the start of it, if given). */
 static void
-test_bad_json_create (void)
+check_protocol_fault (const gchar * spec, const gchar * message)
 {
-  const gchar *args[] = { "--fail", "create:badjson", NULL };
+  const gchar *args[] = { "--latency", "100", "--fail", spec, NULL };
   Fixture f;
   g_autoptr (ImagegenResult) r = NULL;
 
@@ -203,23 +205,22 @@ test_bad_json_create (void)
   g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
       IMAGEGEN_CLIENT_ERROR_PROTOCOL);
   g_test_message ("%s", r->error->message);
+  if (message != NULL)
+    g_assert_true (g_str_has_prefix (r->error->message, message));
+  g_assert_null (r->image);
   fixture_stop (&f);
+}
+
+static void
+test_bad_json_create (void)
+{
+  check_protocol_fault ("create:badjson", NULL);
 }
 
 static void
 test_not_image (void)
 {
-  const gchar *args[] = { "--fail", "download:notimage", NULL };
-  Fixture f;
-  g_autoptr (ImagegenResult) r = NULL;
-
-  fixture_start (&f, args, NULL);
-  r = run (&f, "a quiet harbour", NULL);
-  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
-      IMAGEGEN_CLIENT_ERROR_PROTOCOL);
-  g_test_message ("%s", r->error->message);
-  g_assert_null (r->image);
-  fixture_stop (&f);
+  check_protocol_fault ("download:notimage", NULL);
 }
 
 static void
@@ -339,56 +340,38 @@ test_slow_body (void)
   fixture_stop (&f);
 }
 
-/* Answers of the wrong shape are protocol errors that say what is wrong. */
-static void
-check_wrong_shape (const gchar * spec, const gchar * message)
-{
-  const gchar *args[] = { "--latency", "100", "--fail", spec, NULL };
-  Fixture f;
-  g_autoptr (ImagegenResult) r = NULL;
-
-  fixture_start (&f, args, NULL);
-  r = run (&f, "a quiet harbour", NULL);
-  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
-      IMAGEGEN_CLIENT_ERROR_PROTOCOL);
-  g_test_message ("%s", r->error->message);
-  g_assert_true (g_str_has_prefix (r->error->message, message));
-  g_assert_null (r->image);
-  fixture_stop (&f);
-}
-
 static void
 test_wrongshape_noid (void)
 {
-  check_wrong_shape ("create:wrongshape-noid",
+  check_protocol_fault ("create:wrongshape-noid",
       "malformed create answer: no task id");
 }
 
 static void
 test_wrongshape_array (void)
 {
-  check_wrong_shape ("create:wrongshape-array",
+  check_protocol_fault ("create:wrongshape-array",
       "malformed create answer: not a JSON object");
 }
 
 static void
 test_wrongshape_numbers (void)
 {
-  check_wrong_shape ("poll:wrongshape-numbers",
+  check_protocol_fault ("poll:wrongshape-numbers",
       "malformed task answer: \"status\" is not a string");
 }
 
 static void
 test_wrongshape_noimages (void)
 {
-  check_wrong_shape ("poll:wrongshape-noimages",
+  check_protocol_fault ("poll:wrongshape-noimages",
       "task completed without any image URL");
 }
 
 static void
 test_unknown_status (void)
 {
-  check_wrong_shape ("poll:unknownstatus",
+  check_protocol_fault ("poll:unknownstatus",
       "unknown task status \"exploded\"");
 }
 
