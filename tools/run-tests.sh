@@ -9,11 +9,13 @@ cd "$(dirname "$0")/.."
 bash tools/build.sh
 
 meson test -C build --print-errorlogs
+logs=(build/meson-logs/testlog.json)
 
 if [ "${IMAGEGEN_SKIP_VALGRIND:-0}" != 1 ]; then
   echo "== valgrind memcheck: client and element tests"
   meson test -C build --print-errorlogs --suite client --suite elements \
     --setup valgrind
+  logs+=(build/meson-logs/testlog-valgrind.json)
 fi
 
 if [ "${IMAGEGEN_SKIP_ASAN:-0}" != 1 ]; then
@@ -29,4 +31,14 @@ if [ "${IMAGEGEN_SKIP_ASAN:-0}" != 1 ]; then
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     meson test -C build-asan --print-errorlogs --suite client --suite elements \
     --suite fuzz
+  logs+=(build-asan/meson-logs/testlog.json)
 fi
+
+# One closing line over every pass that ran (a failure stopped us above).
+passed=0
+failed=0
+for log in "${logs[@]}"; do
+  passed=$((passed + $(grep -c '"result": "OK"' "$log" || true)))
+  failed=$((failed + $(grep -c -E '"result": "(FAIL|TIMEOUT|ERROR)"' "$log" || true)))
+done
+echo "$passed passed, $failed failed"
