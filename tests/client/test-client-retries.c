@@ -136,44 +136,47 @@ test_server_error_create (void)
   imagegen_client_config_clear (&config);
 }
 
+static ImagegenResult *
+run_with (const gchar * const *args, guint max_retries)
+{
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  ImagegenClientConfig config;
+  ImagegenResult *r;
+
+  test_config_init (&config, emu);
+  config.max_retries = max_retries;
+  r = run_one (emu, &config);
+  imagegen_client_config_clear (&config);
+  return r;
+}
+
+/* A fault that never stops: the retries run out and the error says so. */
+static void
+check_exhausted (const gchar * spec, guint max_retries, gint code,
+    const gchar * message)
+{
+  const gchar *args[] = { "--latency", "100", "--fail", spec, NULL };
+  g_autoptr (ImagegenResult) r = run_with (args, max_retries);
+
+  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR, code);
+  g_test_message ("%s", r->error->message);
+  g_assert_true (g_str_has_prefix (r->error->message, message));
+  g_assert_cmpuint (r->retries, ==, max_retries);
+  g_assert_null (r->image);
+}
+
 static void
 test_server_error_exhausted (void)
 {
-  const gchar *args[] = { "--fail", "create:503:*", NULL };
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
-  g_autoptr (ImagegenResult) r = NULL;
-  ImagegenClientConfig config;
-
-  test_config_init (&config, emu);
-  config.max_retries = 2;
-  r = run_one (emu, &config);
-  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
-      IMAGEGEN_CLIENT_ERROR_SERVER);
-  g_test_message ("%s", r->error->message);
-  g_assert_true (g_str_has_prefix (r->error->message,
-          "server error (HTTP 503) after 2 retries"));
-  g_assert_cmpuint (r->retries, ==, 2);
-  imagegen_client_config_clear (&config);
+  check_exhausted ("create:503:*", 2, IMAGEGEN_CLIENT_ERROR_SERVER,
+      "server error (HTTP 503) after 2 retries");
 }
 
 static void
 test_rate_limited_exhausted (void)
 {
-  const gchar *args[] = { "--fail", "create:429:*", NULL };
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
-  g_autoptr (ImagegenResult) r = NULL;
-  ImagegenClientConfig config;
-
-  test_config_init (&config, emu);
-  config.max_retries = 3;
-  r = run_one (emu, &config);
-  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
-      IMAGEGEN_CLIENT_ERROR_RATE_LIMITED);
-  g_test_message ("%s", r->error->message);
-  g_assert_true (g_str_has_prefix (r->error->message,
-          "rate limited (HTTP 429) after 3 retries"));
-  g_assert_cmpuint (r->retries, ==, 3);
-  imagegen_client_config_clear (&config);
+  check_exhausted ("create:429:*", 3, IMAGEGEN_CLIENT_ERROR_RATE_LIMITED,
+      "rate limited (HTTP 429) after 3 retries");
 }
 
 static void
@@ -262,20 +265,6 @@ test_upload_retry (void)
   imagegen_client_config_clear (&config);
 }
 
-static ImagegenResult *
-run_with (const gchar * const *args, guint max_retries)
-{
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
-  ImagegenClientConfig config;
-  ImagegenResult *r;
-
-  test_config_init (&config, emu);
-  config.max_retries = max_retries;
-  r = run_one (emu, &config);
-  imagegen_client_config_clear (&config);
-  return r;
-}
-
 static void
 test_poll_502 (void)
 {
@@ -314,18 +303,8 @@ test_truncated_json (void)
 static void
 test_truncated_exhausted (void)
 {
-  const gchar *args[] = { "--latency", "100", "--fail", "download:truncate:*",
-    NULL
-  };
-  g_autoptr (ImagegenResult) r = run_with (args, 2);
-
-  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
-      IMAGEGEN_CLIENT_ERROR_NETWORK);
-  g_test_message ("%s", r->error->message);
-  g_assert_true (g_str_has_prefix (r->error->message,
-          "network error after 2 retries"));
-  g_assert_cmpuint (r->retries, ==, 2);
-  g_assert_null (r->image);
+  check_exhausted ("download:truncate:*", 2, IMAGEGEN_CLIENT_ERROR_NETWORK,
+      "network error after 2 retries");
 }
 
 /* A server that never answers: every try runs into request-timeout, then

@@ -362,11 +362,11 @@ GST_START_TEST (test_invalid_key_is_an_error)
 
 GST_END_TEST;
 
-GST_START_TEST (test_moderated_is_an_error)
+/* The error text of a one-image run against an emulator with @fault. */
+static gchar *
+error_text_with_fault (const gchar * fault)
 {
-  const gchar *args[] = { "--latency", "200", "--fail", "task:moderated",
-    NULL
-  };
+  const gchar *args[] = { "--latency", "100", "--fail", fault, NULL };
   g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
   GstElement *src = gst_element_factory_make ("imagegensrc", NULL);
   GstStateChangeReturn ret;
@@ -376,6 +376,13 @@ GST_START_TEST (test_moderated_is_an_error)
       imagegen_test_emulator_get_base_url (emu), "poll-interval", 50, NULL);
   text = run_until_error (src, &ret);
   fail_unless (text != NULL);
+  return text;
+}
+
+GST_START_TEST (test_moderated_is_an_error)
+{
+  gchar *text = error_text_with_fault ("task:moderated");
+
   fail_unless (strstr (text, "moderat") != NULL, "got: %s", text);
   g_free (text);
 }
@@ -508,18 +515,8 @@ GST_END_TEST;
 /* The service answers with bytes that are no image: a clear error. */
 GST_START_TEST (test_not_an_image_is_an_error)
 {
-  const gchar *args[] = { "--latency", "100", "--fail", "download:notimage:*",
-    NULL
-  };
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
-  GstElement *src = gst_element_factory_make ("imagegensrc", NULL);
-  GstStateChangeReturn ret;
-  gchar *text;
+  gchar *text = error_text_with_fault ("download:notimage:*");
 
-  g_object_set (src, "prompt", PROMPT_A, "api-key", "k", "base-url",
-      imagegen_test_emulator_get_base_url (emu), "poll-interval", 50, NULL);
-  text = run_until_error (src, &ret);
-  fail_unless (text != NULL);
   fail_unless (strstr (text, "Image generation failed") != NULL
       && strstr (text, "image") != NULL, "got: %s", text);
   g_free (text);
