@@ -277,19 +277,38 @@ gst_imagegen_engine_flush (GstImagegenEngine * engine)
   g_mutex_unlock (&engine->lock);
 }
 
-gboolean
-gst_imagegen_engine_submit (GstImagegenEngine * engine,
+GstImagegenSubmitResult
+gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
     ImagegenRequest * request, GstImagegenEnginePrepareFunc prepare,
     GstImagegenEngineDoneFunc done, gpointer tag, GDestroyNotify tag_free)
 {
+  GstImagegenSubmitResult verdict = GST_IMAGEGEN_SUBMIT_SENT;
   EngineWork *work;
   gint reserved;
+  guint epoch;
 
-  if (!gst_imagegen_tracker_admit (&engine->tracker, request, &reserved)) {
+  /* the slot first, so that two threads cannot both take the last one */
+  g_mutex_lock (&engine->lock);
+  if (max_in_flight > 0 && engine->in_flight >= max_in_flight)
+    verdict = GST_IMAGEGEN_SUBMIT_BUSY;
+  else
+    engine->in_flight++;
+  epoch = engine->epoch;
+  g_mutex_unlock (&engine->lock);
+
+  if (verdict == GST_IMAGEGEN_SUBMIT_SENT
+      && !gst_imagegen_tracker_admit (&engine->tracker, request, &reserved)) {
+    g_mutex_lock (&engine->lock);
+    if (engine->epoch == epoch)
+      engine->in_flight--;
+    g_mutex_unlock (&engine->lock);
+    verdict = GST_IMAGEGEN_SUBMIT_REFUSED;
+  }
+  if (verdict != GST_IMAGEGEN_SUBMIT_SENT) {
     imagegen_request_free (request);
     if (tag_free != NULL && tag != NULL)
       tag_free (tag);
-    return FALSE;
+    return verdict;
   }
 
   work = g_new0 (EngineWork, 1);
@@ -302,15 +321,13 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine,
   work->reserved_cents = reserved;
   work->prompt = g_strdup (request->prompt);
   work->tracked = TRUE;
+  work->epoch = epoch;
 
   g_mutex_lock (&engine->lock);
-  work->epoch = engine->epoch;
   work->cancellable = engine->cancellable ?
       g_object_ref (engine->cancellable) : g_cancellable_new ();
-  engine->in_flight++;
-  if (engine->client == NULL) {
-    /* stopped meanwhile: reported as cancelled */
-    engine->in_flight--;
+  if (engine->client == NULL || engine->epoch != epoch) {
+    /* stopped or flushed meanwhile: reported as cancelled */
     g_cancellable_cancel (work->cancellable);
   } else if (prepare != NULL) {
     g_thread_pool_push (engine->workers, work, NULL);
@@ -324,7 +341,7 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine,
   g_mutex_unlock (&engine->lock);
   if (work != NULL)
     engine_work_free (work);
-  return TRUE;
+  return GST_IMAGEGEN_SUBMIT_SENT;
 }
 
 void

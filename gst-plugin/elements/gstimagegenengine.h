@@ -80,12 +80,22 @@ void gst_imagegen_engine_stop (GstImagegenEngine * engine);
  * start again. */
 void gst_imagegen_engine_flush (GstImagegenEngine * engine);
 
-/* Sends @request (taken) unless the spending guard refuses it: then it
- * posts the guard's warning once and returns FALSE (@tag freed).  Call
- * without holding element locks.  @prepare may be NULL. */
-gboolean gst_imagegen_engine_submit (GstImagegenEngine * engine,
-    ImagegenRequest * request, GstImagegenEnginePrepareFunc prepare,
-    GstImagegenEngineDoneFunc done, gpointer tag, GDestroyNotify tag_free);
+typedef enum
+{
+  GST_IMAGEGEN_SUBMIT_SENT,
+  GST_IMAGEGEN_SUBMIT_BUSY,     /* @max_in_flight requests already run */
+  GST_IMAGEGEN_SUBMIT_REFUSED,  /* by the spending guard */
+} GstImagegenSubmitResult;
+
+/* The in-flight gate: sends @request (taken) when fewer than
+ * @max_in_flight requests of this epoch run (0: no limit) and the
+ * spending guard admits it; the guard's refusal posts its warning once.
+ * Unless SENT, @request and @tag are freed at once.  Call without holding
+ * element locks.  @prepare may be NULL. */
+GstImagegenSubmitResult gst_imagegen_engine_submit (GstImagegenEngine *
+    engine, guint max_in_flight, ImagegenRequest * request,
+    GstImagegenEnginePrepareFunc prepare, GstImagegenEngineDoneFunc done,
+    gpointer tag, GDestroyNotify tag_free);
 
 /* Sends an upload-only request (IMAGEGEN_ENDPOINT_UPLOAD: no task, no
  * charge, so no guard and no task message), cancelled with the epoch.

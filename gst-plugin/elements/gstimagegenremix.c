@@ -271,6 +271,7 @@ gst_imagegen_remix_pick_if_due_locked (GstImagegenRemix * remix,
   ImagegenRequest *request;
   RemixJob *job;
   RemixPick *pick;
+  guint max;
 
   if (!pick_is_due_locked (remix, time))
     return FALSE;
@@ -294,10 +295,15 @@ gst_imagegen_remix_pick_if_due_locked (GstImagegenRemix * remix,
   GST_OBJECT_UNLOCK (remix);
   request = build_request_locked (remix);
 
+  GST_OBJECT_LOCK (remix);
+  max = remix->settings.client.max_in_flight;
+  GST_OBJECT_UNLOCK (remix);
+
   /* the guard may post its warning: not under our lock */
   g_mutex_unlock (&remix->lock);
-  if (!gst_imagegen_engine_submit (&remix->engine, request, encode_frame,
-          pick_done, job, (GDestroyNotify) remix_job_free)) {
+  if (gst_imagegen_engine_submit (&remix->engine, max, request, encode_frame,
+          pick_done, job, (GDestroyNotify) remix_job_free)
+      != GST_IMAGEGEN_SUBMIT_SENT) {
     g_mutex_lock (&remix->lock);
     gst_imagegen_remix_pick_unref (pick);
     return FALSE;               /* frames go on showing the last result */
