@@ -545,6 +545,82 @@ GST_START_TEST (test_prompt_change_applies_to_next_pick)
 
 GST_END_TEST;
 
+static JsonObject *
+stuck_task (ImagegenTestEmulator * emu)
+{
+  JsonObject *stats = imagegen_test_emulator_stats (emu);
+  JsonArray *tasks = json_object_get_array_member (stats, "tasks");
+  JsonObject *task = NULL;
+
+  if (json_array_get_length (tasks) > 0)
+    task = json_object_ref (json_array_get_object_element (tasks, 0));
+  json_object_unref (stats);
+  return task;
+}
+
+/* A request whose task never finishes holds the first frame, and the
+ * queue fills behind it.  Going to @state still returns at once, cancels
+ * the request and sends nothing more: the emulator's records show the
+ * task unfinished and no poll after the state change returned. */
+static void
+stop_during_stuck_request (GstState state)
+{
+  const gchar *args[] = { "--fail", "task:stuck", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  gchar *description = g_strdup_printf ("videotestsrc ! "
+      "video/x-raw,width=64,height=48 ! imagegenremix mode=offline "
+      "prompt=watercolour api-key=k base-url=%s poll-interval=20 "
+      "max-queue-frames=4 ! fakesink",
+      imagegen_test_emulator_get_base_url (emu));
+  GstElement *pipeline = gst_parse_launch (description, NULL);
+  JsonObject *task = NULL;
+  const gchar *status;
+  gint64 polls;
+
+  fail_unless (pipeline != NULL);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  /* the task exists and is being polled: the request is in flight */
+  while (task == NULL || json_object_get_int_member (task, "polls") < 2) {
+    g_clear_pointer (&task, json_object_unref);
+    g_usleep (20 * 1000);
+    task = stuck_task (emu);
+  }
+  json_object_unref (task);
+
+  fail_unless_equals_int (gst_element_set_state (pipeline, state),
+      GST_STATE_CHANGE_SUCCESS);
+  task = stuck_task (emu);
+  polls = json_object_get_int_member (task, "polls");
+  status = json_object_get_string_member (task, "status");
+  fail_unless (g_str_equal (status, "pending")
+      || g_str_equal (status, "processing"), "task %s", status);
+  json_object_unref (task);
+
+  /* the client is gone with the state change: nothing can come later */
+  g_usleep (300 * 1000);
+  task = stuck_task (emu);
+  fail_unless_equals_int (json_object_get_int_member (task, "polls"), polls);
+  json_object_unref (task);
+
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+  g_free (description);
+}
+
+GST_START_TEST (test_null_during_stuck_request)
+{
+  stop_during_stuck_request (GST_STATE_NULL);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_ready_during_stuck_request)
+{
+  stop_during_stuck_request (GST_STATE_READY);
+}
+
+GST_END_TEST;
+
 static Suite *
 imagegenremix_suite (void)
 {
@@ -562,6 +638,8 @@ imagegenremix_suite (void)
   tcase_add_test (tc, test_offline_transition_and_stats);
   tcase_add_test (tc, test_offline_spending_guard);
   tcase_add_test (tc, test_prompt_change_applies_to_next_pick);
+  tcase_add_test (tc, test_null_during_stuck_request);
+  tcase_add_test (tc, test_ready_during_stuck_request);
   return s;
 }
 
