@@ -559,7 +559,7 @@ client_set_limited_since (ImagegenClient * client, gint64 t)
   destroy_source (&client->limit_timer);
   if (t == 0)
     return;
-  left = t + client->config.rate_limit_timeout_s * G_USEC_PER_SEC -
+  left = t + (gint64) client->config.rate_limit_timeout_s * G_USEC_PER_SEC -
       g_get_monotonic_time ();
   client->limit_timer = attach_timeout (client, MAX (left, 0) / 1000,
       client_limit_timer_cb, client);
@@ -593,7 +593,7 @@ job_hold (ImagegenJob * job, const gchar * retry_after)
   gint64 now = g_get_monotonic_time ();
   gint limit = g_atomic_int_get (&client->in_flight_limit);
   guint delay_ms = imagegen_retry_delay_ms (client->config.retry_base_ms,
-      client->config.retry_max_ms, MIN (job->holds, 16), retry_after);
+      client->config.retry_max_ms, job->holds, retry_after);
 
   g_atomic_int_inc (&client->rate_limited);
   job->holds++;
@@ -604,7 +604,7 @@ job_hold (ImagegenJob * job, const gchar * retry_after)
   if (client->limited_since_us == 0) {
     client_set_limited_since (client, now);
   } else if (now - client->limited_since_us >=
-      client->config.rate_limit_timeout_s * G_USEC_PER_SEC) {
+      (gint64) client->config.rate_limit_timeout_s * G_USEC_PER_SEC) {
     job_fail (job, IMAGEGEN_CLIENT_ERROR_RATE_LIMITED,
         "rate limited (HTTP 429): no task admitted for %u s",
         client->config.rate_limit_timeout_s);
@@ -955,7 +955,8 @@ job_start (ImagegenJob * job)
     return;
   }
 
-  job->deadline_left_us = client->config.job_timeout_s * G_USEC_PER_SEC;
+  job->deadline_left_us = (gint64) client->config.job_timeout_s *
+      G_USEC_PER_SEC;
   job_deadline_resume (job);
   job_upload_next (job);
 }

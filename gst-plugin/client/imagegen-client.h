@@ -66,7 +66,8 @@ typedef struct
   guint retry_base_ms;          /* first backoff step (doubles, +50% jitter) */
   guint retry_max_ms;           /* cap of one backoff step (Retry-After may exceed) */
   guint request_timeout_s;      /* one HTTP exchange, idle */
-  guint job_timeout_s;          /* a whole job, upload to download */
+  guint job_timeout_s;          /* a whole job, upload to download, paused
+                                 * while it is held by create 429s */
   guint poll_min_ms;            /* densest poll spacing, near expected completion */
   guint poll_max_ms;            /* sparsest poll spacing */
   gsize max_download_bytes;     /* result image size limit */
