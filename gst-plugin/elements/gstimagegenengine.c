@@ -193,6 +193,26 @@ run_work (EngineWork * work, GstImagegenEngine * engine)
   engine_work_free (work);
 }
 
+/* the client's gate, for the stats: rate limits lower it */
+static void
+add_gate_stats (GstStructure * stats, gpointer data)
+{
+  GstImagegenEngine *engine = data;
+  guint limit, held;
+
+  g_mutex_lock (&engine->lock);
+  if (engine->client != NULL) {
+    engine->in_flight_limit =
+        imagegen_client_get_in_flight_limit (engine->client);
+    engine->rate_limited = imagegen_client_get_rate_limited (engine->client);
+  }
+  limit = engine->in_flight_limit;
+  held = engine->rate_limited;
+  g_mutex_unlock (&engine->lock);
+  gst_structure_set (stats, "in-flight-limit", G_TYPE_UINT, limit,
+      "rate-limited", G_TYPE_UINT, held, NULL);
+}
+
 void
 gst_imagegen_engine_init (GstImagegenEngine * engine, GstElement * element)
 {
@@ -206,6 +226,8 @@ gst_imagegen_engine_init (GstImagegenEngine * engine, GstElement * element)
   memset (engine, 0, sizeof (*engine));
   engine->element = element;
   gst_imagegen_tracker_init (&engine->tracker, element);
+  engine->tracker.add_stats = add_gate_stats;
+  engine->tracker.add_stats_data = engine;
   g_mutex_init (&engine->lock);
   engine->decode = TRUE;
 }
@@ -242,6 +264,9 @@ gst_imagegen_engine_start (GstImagegenEngine * engine,
   g_mutex_lock (&engine->lock);
   new_epoch_locked (engine);
   engine->client = imagegen_client_new (config);
+  engine->in_flight_limit = imagegen_client_get_in_flight_limit
+      (engine->client);
+  engine->rate_limited = 0;
   engine->workers = g_thread_pool_new ((GFunc) run_work, engine,
       MAX (2, g_get_num_processors ()), FALSE, NULL);
   engine->max_pixels = max_pixels;
@@ -258,6 +283,10 @@ gst_imagegen_engine_stop (GstImagegenEngine * engine)
   g_mutex_lock (&engine->lock);
   new_epoch_locked (engine);
   client = g_steal_pointer (&engine->client);
+  if (client != NULL) {
+    engine->in_flight_limit = imagegen_client_get_in_flight_limit (client);
+    engine->rate_limited = imagegen_client_get_rate_limited (client);
+  }
   workers = g_steal_pointer (&engine->workers);
   g_mutex_unlock (&engine->lock);
 
@@ -415,8 +444,3 @@ gst_imagegen_engine_post_fatal (GstImagegenEngine * engine,
   }
 }
 
-GstStructure *
-gst_imagegen_engine_get_stats (GstImagegenEngine * engine)
-{
-  return gst_imagegen_tracker_get_stats (&engine->tracker);
-}

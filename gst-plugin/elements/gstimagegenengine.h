@@ -60,6 +60,8 @@ struct _GstImagegenEngine
   gboolean decode;              /* FALSE: header check only */
   GError *fatal_error;          /* the first fatal failure of the epoch */
   gboolean fatal_posted;
+  guint in_flight_limit;        /* the client's gate, kept after stop */
+  guint rate_limited;
 };
 
 void gst_imagegen_engine_init (GstImagegenEngine * engine,
@@ -119,7 +121,5 @@ gboolean gst_imagegen_engine_has_fatal (GstImagegenEngine * engine);
 void gst_imagegen_engine_post_fatal (GstImagegenEngine * engine,
     const gchar * what);
 
-/* The tracker's "imagegen-stats" with the client's gate figures added. */
-GstStructure *gst_imagegen_engine_get_stats (GstImagegenEngine * engine);
 
 G_END_DECLS
