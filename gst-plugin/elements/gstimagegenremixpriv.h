@@ -1,15 +1,15 @@
 /* gst-imagegen: imagegenremix's parts, shared by its files.
  *
- *   gstimagegenremix.c         properties, caps, events, picking, requests
+ *   gstimagegenremix.c         properties, caps, events, start and stop
+ *   gstimagegenremixpick.c     picking frames, their requests and results
  *   gstimagegenremixlive.c     live mode: every frame leaves at once
  *   gstimagegenremixoffline.c  offline mode: the queue and the src task
  *   gstimagegenremixoutput.c   what a frame shows: results, fallbacks, fades
  *
  * Locks, in the order they may be taken: the stream lock of a pad, then
- * GST_OBJECT_LOCK (properties), then remix->lock, then the engine's lock.
- * Holding remix->lock, only the object lock's short reads are allowed
- * (they never wait for anything else); no bus message is posted and no
- * pad is pushed with remix->lock held.
+ * remix->lock, then GST_OBJECT_LOCK (short property reads only), then the
+ * engine's lock.  No bus message is posted, no pad pushed and no request
+ * handed to the engine with remix->lock held.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -37,7 +37,7 @@ RemixPick *gst_imagegen_remix_pick_ref (RemixPick * pick);
 void gst_imagegen_remix_pick_unref (RemixPick * pick);
 void gst_imagegen_remix_replace_pick (RemixPick ** slot, RemixPick * pick);
 
-/* gstimagegenremix.c: the streaming thread picks @frame when its time
+/* gstimagegenremixpick.c: the streaming thread picks @frame when its time
  * @time is due.  Called with remix->lock held; releases it while the
  * request is handed to the engine.  Returns TRUE when a pick was made. */
 gboolean gst_imagegen_remix_pick_if_due_locked (GstImagegenRemix * remix,
