@@ -1,5 +1,8 @@
 /* gst-imagegen: imagegenremix, video frames to remixed frames.
  *
+ * Locks (order in gstimagegenremixpriv.h): remix->lock, then GST_OBJECT_LOCK, then the
+ * engine's; no bus message, push or engine call under remix->lock.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
