@@ -1,7 +1,7 @@
 /* gst-imagegen: imagegenremix, video frames to remixed frames.
  *
- * Locks (order in gstimagegenremixpriv.h): remix->lock, then GST_OBJECT_LOCK, then the
- * engine's; no bus message, push or engine call under remix->lock.
+ * Locks (see gstimagegenremixpriv.h): remix->lock, then GST_OBJECT_LOCK,
+ * then the engine's; no bus message, push or engine call under remix->lock.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -2,8 +2,8 @@
  * on the streaming thread, showing the newest result.  A frame is picked
  * only when it is due and a request slot is free: live never waits.
  *
- * Locks (order in gstimagegenremixpriv.h): remix->lock, then GST_OBJECT_LOCK, then the
- * engine's; no bus message, push or engine call under remix->lock.
+ * Locks (see gstimagegenremixpriv.h): remix->lock, then GST_OBJECT_LOCK,
+ * then the engine's; no bus message, push or engine call under remix->lock.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

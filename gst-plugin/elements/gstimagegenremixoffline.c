@@ -9,8 +9,8 @@
  * for input: a demuxer blocked on another stream's full queue, or a tee,
  * cannot stall it.  Flush, READY and NULL wake every wait at once.
  *
- * Locks (order in gstimagegenremixpriv.h): remix->lock, then GST_OBJECT_LOCK, then the
- * engine's; no bus message, push or engine call under remix->lock.
+ * Locks (see gstimagegenremixpriv.h): remix->lock, then GST_OBJECT_LOCK,
+ * then the engine's; no bus message, push or engine call under remix->lock.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -5,8 +5,8 @@
  * Runs on the one thread that pushes frames: the streaming thread in live
  * mode, the src task in offline mode.
  *
- * Locks (order in gstimagegenremixpriv.h): remix->lock, then GST_OBJECT_LOCK, then the
- * engine's; no bus message, push or engine call under remix->lock.
+ * Locks (see gstimagegenremixpriv.h): remix->lock, then GST_OBJECT_LOCK,
+ * then the engine's; no bus message, push or engine call under remix->lock.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -1,8 +1,8 @@
 /* gst-imagegen: imagegenremix's picks — which frames are sent, the request
  * that carries each one (encoded on a worker), and its result coming back.
  *
- * Locks (order in gstimagegenremixpriv.h): remix->lock, then GST_OBJECT_LOCK, then the
- * engine's; no bus message, push or engine call under remix->lock.
+ * Locks (see gstimagegenremixpriv.h): remix->lock, then GST_OBJECT_LOCK,
+ * then the engine's; no bus message, push or engine call under remix->lock.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -1,7 +1,7 @@
 /* gst-imagegen: imagegensrc, text to image.
  *
- * Locks (order in gstimagegensrcpriv.h): src->lock, then GST_OBJECT_LOCK, then the
- * engine's; no bus message, push or engine call under src->lock.
+ * Locks (see gstimagegensrcpriv.h): src->lock, then GST_OBJECT_LOCK,
+ * then the engine's; no bus message, push or engine call under src->lock.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

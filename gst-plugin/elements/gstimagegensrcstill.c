@@ -2,8 +2,8 @@
  * buffer, in order, then EOS.  Up to max-in-flight requests run ahead of
  * the image being pushed.
  *
- * Locks (order in gstimagegensrcpriv.h): src->lock, then GST_OBJECT_LOCK, then the
- * engine's; no bus message, push or engine call under src->lock.
+ * Locks (see gstimagegensrcpriv.h): src->lock, then GST_OBJECT_LOCK,
+ * then the engine's; no bus message, push or engine call under src->lock.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
