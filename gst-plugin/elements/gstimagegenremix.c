@@ -530,8 +530,8 @@ gst_imagegen_remix_set_property (GObject * object, guint prop_id,
   GstImagegenRemix *remix = GST_IMAGEGEN_REMIX (object);
   guint i;
 
-  if (gst_imagegen_tracker_set_property (&remix->engine.tracker, PROP_TRACKER_FIRST,
-          prop_id, value))
+  if (gst_imagegen_tracker_set_property (&remix->engine.tracker,
+          PROP_TRACKER_FIRST, prop_id, value))
     return;
   GST_OBJECT_LOCK (remix);
   switch (prop_id) {
@@ -584,8 +584,8 @@ gst_imagegen_remix_get_property (GObject * object, guint prop_id,
   GstImagegenRemix *remix = GST_IMAGEGEN_REMIX (object);
   guint i;
 
-  if (gst_imagegen_tracker_get_property (&remix->engine.tracker, PROP_TRACKER_FIRST,
-          prop_id, value))
+  if (gst_imagegen_tracker_get_property (&remix->engine.tracker,
+          PROP_TRACKER_FIRST, prop_id, value))
     return;
   GST_OBJECT_LOCK (remix);
   switch (prop_id) {

@@ -427,8 +427,8 @@ gst_imagegen_src_set_property (GObject * object, guint prop_id,
   GstImagegenSrc *src = GST_IMAGEGEN_SRC (object);
   gboolean handled = TRUE, prompt_changed = FALSE, live_changed = FALSE;
 
-  if (gst_imagegen_tracker_set_property (&src->engine.tracker, PROP_TRACKER_FIRST,
-          prop_id, value))
+  if (gst_imagegen_tracker_set_property (&src->engine.tracker,
+          PROP_TRACKER_FIRST, prop_id, value))
     return;
 
   GST_OBJECT_LOCK (src);
@@ -474,8 +474,8 @@ gst_imagegen_src_get_property (GObject * object, guint prop_id,
   GstImagegenSrc *src = GST_IMAGEGEN_SRC (object);
   gboolean handled = TRUE;
 
-  if (gst_imagegen_tracker_get_property (&src->engine.tracker, PROP_TRACKER_FIRST,
-          prop_id, value))
+  if (gst_imagegen_tracker_get_property (&src->engine.tracker,
+          PROP_TRACKER_FIRST, prop_id, value))
     return;
 
   GST_OBJECT_LOCK (src);
