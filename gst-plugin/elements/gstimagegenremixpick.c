@@ -134,10 +134,8 @@ build_request_locked (GstImagegenRemix * remix)
   guint i;
 
   GST_OBJECT_LOCK (remix);
-  request = imagegen_request_new (IMAGEGEN_ENDPOINT_REMIX,
-      remix->settings.model, remix->settings.prompt);
-  request->aspect_ratio = g_strdup (remix->settings.aspect_ratio);
-  request->resolution = g_strdup (remix->settings.resolution);
+  request = gst_imagegen_settings_new_request (&remix->settings,
+      IMAGEGEN_ENDPOINT_REMIX);
   GST_OBJECT_UNLOCK (remix);
 
   if (remix->reference_urls != NULL)

@@ -133,10 +133,8 @@ gst_imagegen_src_submit (GstImagegenSrc * src, GstImagegenEngineDoneFunc done,
   guint max;
 
   GST_OBJECT_LOCK (src);
-  request = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
-      src->settings.model, src->settings.prompt);
-  request->aspect_ratio = g_strdup (src->settings.aspect_ratio);
-  request->resolution = g_strdup (src->settings.resolution);
+  request = gst_imagegen_settings_new_request (&src->settings,
+      IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE);
   max = src->settings.client.max_in_flight;
   GST_OBJECT_UNLOCK (src);
 
