@@ -11,7 +11,9 @@
 #                           .mp4 (mp4mux) or .mkv (matroskamux); WIDTH/HEIGHT/FPS override
 #   mediainfo FILE [--point X,Y]...   decode FILE, print JSON (see pipetest.py)
 #   jpy JSON EXPR           true when the Python expression over `d` (the JSON) holds
-#   sink_buffers LOG NAME   buffers fakesink NAME (silent=false, gst-launch -v) got
+#   prun [--count NAME]... DESCRIPTION
+#                           run a gst-launch-1.0 style line in PyGObject to EOS, print JSON
+#                           (eos, errors, warnings, hung, counts: buffers per fakesink NAME)
 #   track PID               kill PID (a background process of the test) when the test ends
 #   check NAME CMD...       one named check; finish prints the summary, sets the status
 #   check_ok NAME CMD...    the same, returning the result (for `if check_ok ...`)
@@ -103,8 +105,8 @@ d = json.loads(sys.argv[1])
 sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2"
 }
 
-sink_buffers() {
-  grep -c "last-message = chain .*($2:sink)" "$1" || true
+prun() {
+  "$PY" "$PIPETEST" run "$@"
 }
 
 passed=0

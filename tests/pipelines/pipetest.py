@@ -12,6 +12,11 @@ As a command (the shell tests call it, see lib.sh):
         decodes FILE and prints one JSON object: video_frames, audio_buffers,
         sizes, first/last video pts, errors, and per --point the RGB of that
         pixel in every video frame.
+    pipetest.py run [--count NAME]... [--guard S] DESCRIPTION
+        runs a gst-launch-1.0 style DESCRIPTION to EOS (hang guard) and
+        prints JSON: eos, errors, warnings (bus texts), hung, and per
+        --count NAME (a fakesink) the buffers it got.  gst-launch -v
+        last-message lines are racy: they miss and repeat buffers.
     pipetest.py stats URL
         prints the emulator's /emulator/stats.
 """
@@ -83,6 +88,7 @@ def run_until_eos(pipeline, guard=None, on_tick=None, tick=0.05):
     while not res["errors"]:
         if time.monotonic() > deadline:
             res["hung"] = True
+            print("HUNG: no EOS after %g s (hang guard)" % guard, file=sys.stderr, flush=True)
             break
         msg = bus.timed_pop_filtered(int(tick * Gst.SECOND),
                                      Gst.MessageType.EOS | Gst.MessageType.ERROR
@@ -164,6 +170,24 @@ def decode_file(path, points=(), guard=None):
     return info
 
 
+def run_counting(desc, count=(), guard=None):
+    pipeline = Gst.parse_launch(desc)
+    counts = {n: 0 for n in count}
+
+    def handoff(sink, buf, pad, name):
+        counts[name] += 1
+
+    for n in count:
+        sink = pipeline.get_by_name(n)
+        if sink is None:
+            sys.exit("no element named %s" % n)
+        sink.set_property("signal-handoffs", True)
+        sink.connect("handoff", handoff, n)
+    res = run_until_eos(pipeline, guard)
+    res["counts"] = counts
+    return res
+
+
 def near(rgb, want, tol):
     return all(abs(a - b) <= tol for a, b in zip(rgb, want))
 
@@ -175,6 +199,10 @@ def main():
     mi.add_argument("file")
     mi.add_argument("--point", action="append", default=[])
     mi.add_argument("--guard", type=float, default=None)
+    rn = sub.add_parser("run")
+    rn.add_argument("description")
+    rn.add_argument("--count", action="append", default=[])
+    rn.add_argument("--guard", type=float, default=None)
     st = sub.add_parser("stats")
     st.add_argument("url")
     a = ap.parse_args()
@@ -183,6 +211,8 @@ def main():
         info = decode_file(a.file, pts, a.guard)
         info.pop("video_pts")
         print(json.dumps(info))
+    elif a.cmd == "run":
+        print(json.dumps(run_counting(a.description, a.count, a.guard)))
     else:
         print(json.dumps(stats(a.url)))
 
