@@ -29,7 +29,7 @@ work=$(mktemp -d)
 _lib_pids=()
 _lib_cleanup() {
   local p
-  for p in "${_lib_pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  for p in "${_lib_pids[@]+"${_lib_pids[@]}"}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap _lib_cleanup EXIT
@@ -51,9 +51,16 @@ emu_start() {
 # track PID: killed (by its id) when the test ends
 track() { _lib_pids+=("$1"); }
 
+untrack() { # PID: it has ended (never kill a reused id)
+  local p keep=()
+  for p in "${_lib_pids[@]+"${_lib_pids[@]}"}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+  _lib_pids=("${keep[@]+"${keep[@]}"}")
+}
+
 emu_stop() {
   kill "$EMU_PID" 2>/dev/null || true
   wait "$EMU_PID" 2>/dev/null || true
+  untrack "$EMU_PID"
 }
 
 emu_stat() {
