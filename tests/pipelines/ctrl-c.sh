@@ -37,7 +37,8 @@ track "$gst"
 
 # wait (hang guard) until 2 tasks are done, polling the emulator
 reached=0
-for _ in $(seq $((HANG_GUARD * 5))); do
+deadline=$((SECONDS + HANG_GUARD))
+while [ "$SECONDS" -lt "$deadline" ]; do
   kill -0 "$gst" 2>/dev/null || break
   if [ "$(emu_stat 's["tasks_completed"]')" -ge 2 ]; then reached=1; break; fi
   sleep 0.2
@@ -55,7 +56,8 @@ echo "SIGINT ($label) with $at_signal create requests made, $(emu_stat 's["tasks
 
 # quick exit: within a generous hang guard
 exited=0
-for _ in $(seq $((HANG_GUARD * 5 / 2))); do
+deadline=$((SECONDS + HANG_GUARD / 2))
+while [ "$SECONDS" -lt "$deadline" ]; do
   kill -0 "$gst" 2>/dev/null || { exited=1; break; }
   sleep 0.2
 done
