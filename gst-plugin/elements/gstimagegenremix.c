@@ -138,6 +138,8 @@ decide_mode (GstImagegenRemix * remix)
   remix->live = live;
   g_mutex_unlock (&remix->lock);
   remix->mode_decided = TRUE;
+  /* offline, a task's message comes before its frames (and EOS) */
+  gst_imagegen_engine_set_report_first (&remix->engine, !live);
   if (!live)
     gst_imagegen_remix_offline_start_task (remix);
 }

@@ -171,6 +171,8 @@ gst_imagegen_src_start (GstBaseSrc * basesrc)
   GST_DEBUG_OBJECT (src, "using %s", config.base_url);
   g_atomic_int_set (&src->generate_requested, 0);
   gst_imagegen_engine_start (&src->engine, &config, max_pixels);
+  /* not live, a task's message comes before its image (and EOS) */
+  gst_imagegen_engine_set_report_first (&src->engine, !live);
   imagegen_client_config_clear (&config);
 
   g_mutex_lock (&src->lock);

@@ -11,9 +11,9 @@ export RUNAPI_API_KEY=doc-test
 emu_start --latency 300
 cd "$work"
 
-# 3 s of 320x240 H.264, the input of the stylise-a-file recipe
-gst-launch-1.0 -q videotestsrc num-buffers=90 ! video/x-raw,width=320,height=240,framerate=30/1 ! \
-  x264enc ! mp4mux ! filesink location=in.mp4
+# 3 s of 320x240 H.264 with an AAC soundtrack, the input of the
+# stylise-a-file recipes
+make_av in.mp4 3
 
 failed=0
 n=0
