@@ -140,7 +140,7 @@ test_task_failed (void)
   r = run (&f, "a quiet harbour", NULL);
   g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
       IMAGEGEN_CLIENT_ERROR_TASK_FAILED);
-  expected = g_strdup_printf ("task failed: Generation failed: internal error "
+  expected = g_strdup_printf ("task failed: Generation failed "
       "(task %s)", r->task_id);
   g_assert_cmpstr (r->error->message, ==, expected);
   g_assert_cmpint (r->cost_cents, ==, 0);

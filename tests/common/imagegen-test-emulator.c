@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 #include <libsoup/soup.h>
+#include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
 #ifdef __linux__
@@ -22,6 +23,8 @@ struct _ImagegenTestEmulator
   gchar *assets_url;            /* NULL without --assets-port */
   GThread *drain;               /* reads stdout so the child never blocks */
   GInputStream *stdout_stream;
+  gchar *log_dir;               /* start_with_log(): removed by stop() */
+  gchar *log_path;
 };
 
 static gpointer
@@ -128,9 +131,98 @@ imagegen_test_emulator_stop (ImagegenTestEmulator * emu)
   g_thread_join (emu->drain);
   g_object_unref (emu->stdout_stream);
   g_object_unref (emu->process);
+  if (emu->log_dir) {
+    g_unlink (emu->log_path);
+    g_rmdir (emu->log_dir);
+  }
+  g_free (emu->log_dir);
+  g_free (emu->log_path);
   g_free (emu->base_url);
   g_free (emu->assets_url);
   g_free (emu);
+}
+
+ImagegenTestEmulator *
+imagegen_test_emulator_start_with_log (const gchar * const *extra_args)
+{
+  g_autoptr (GPtrArray) args = g_ptr_array_new ();
+  gchar *dir = g_dir_make_tmp ("imagegen-emulator-XXXXXX", NULL);
+  gchar *path = g_build_filename (dir, "requests.log", NULL);
+  ImagegenTestEmulator *emu;
+  guint i;
+
+  g_ptr_array_add (args, (gpointer) "--log");
+  g_ptr_array_add (args, path);
+  for (i = 0; extra_args && extra_args[i]; i++)
+    g_ptr_array_add (args, (gpointer) extra_args[i]);
+  g_ptr_array_add (args, NULL);
+  emu = imagegen_test_emulator_start ((const gchar * const *) args->pdata);
+  emu->log_dir = dir;
+  emu->log_path = path;
+  return emu;
+}
+
+GPtrArray *
+imagegen_test_emulator_read_log (ImagegenTestEmulator * emu)
+{
+  GPtrArray *lines = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      json_object_unref);
+  g_autofree gchar *text = NULL;
+  g_auto (GStrv) split = NULL;
+  guint i;
+
+  g_assert_nonnull (emu->log_path);
+  g_assert_true (g_file_get_contents (emu->log_path, &text, NULL, NULL));
+  split = g_strsplit (text, "\n", -1);
+  for (i = 0; split[i]; i++) {
+    g_autoptr (JsonParser) p = json_parser_new ();
+
+    /* a last line still being written is not a line yet */
+    if (split[i + 1] == NULL || *split[i] == '\0')
+      continue;
+    g_assert_true (json_parser_load_from_data (p, split[i], -1, NULL));
+    g_ptr_array_add (lines,
+        json_object_ref (json_node_get_object (json_parser_get_root (p))));
+  }
+  return lines;
+}
+
+gint64
+imagegen_test_log_request_time (GPtrArray * log, const gchar * method,
+    const gchar * path_prefix, guint nth)
+{
+  guint i;
+
+  for (i = 0; i < log->len; i++) {
+    JsonObject *l = g_ptr_array_index (log, i);
+    const gchar *m = json_object_get_string_member_with_default (l, "method",
+        NULL);
+    const gchar *p = json_object_get_string_member_with_default (l, "path",
+        NULL);
+
+    if (m && p && g_str_equal (m, method) && g_str_has_prefix (p,
+            path_prefix) && nth-- == 0)
+      return json_object_get_int_member (l, "t_us");
+  }
+  return -1;
+}
+
+gint64
+imagegen_test_log_event_time (GPtrArray * log, const gchar * event,
+    const gchar * task_id)
+{
+  guint i;
+
+  for (i = 0; i < log->len; i++) {
+    JsonObject *l = g_ptr_array_index (log, i);
+
+    if (g_strcmp0 (json_object_get_string_member_with_default (l, "event",
+                NULL), event) == 0
+        && g_strcmp0 (json_object_get_string_member_with_default (l,
+                "task_id", NULL), task_id) == 0)
+      return json_object_get_int_member (l, "t_us");
+  }
+  return -1;
 }
 
 const gchar *
@@ -182,27 +274,59 @@ emulator_call (ImagegenTestEmulator * emu, const gchar * method,
   return answer;
 }
 
+GBytes *
+imagegen_test_emulator_request (ImagegenTestEmulator * emu,
+    const gchar * method, const gchar * path, const gchar * const *headers,
+    GBytes * body, const gchar * content_type, guint * status)
+{
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autoptr (SoupMessage) msg = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *url = g_strconcat (emu->base_url, path, NULL);
+  SoupMessageHeaders *h;
+  GBytes *answer;
+  guint i;
+
+  msg = soup_message_new (method, url);
+  g_assert_nonnull (msg);
+  g_signal_connect (msg, "accept-certificate",
+      G_CALLBACK (accept_any_certificate), NULL);
+  h = soup_message_get_request_headers (msg);
+  for (i = 0; headers && headers[i] && headers[i + 1]; i += 2)
+    soup_message_headers_replace (h, headers[i], headers[i + 1]);
+  if (body)
+    soup_message_set_request_body_from_bytes (msg, content_type, body);
+  answer = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  *status = soup_message_get_status (msg);
+  return answer;
+}
+
 JsonObject *
-imagegen_test_emulator_stats (ImagegenTestEmulator * emu)
+imagegen_test_json_object (GBytes * bytes)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GBytes) answer = NULL;
-  g_autoptr (GError) error = NULL;
-  guint status = 0;
   JsonNode *root;
 
-  answer = emulator_call (emu, "GET", "/emulator/stats", NULL, &status);
-  if (answer == NULL || status != 200)
+  if (bytes == NULL || !json_parser_load_from_data (parser,
+          g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL))
     return NULL;
-  if (!json_parser_load_from_data (parser, g_bytes_get_data (answer, NULL),
-          g_bytes_get_size (answer), &error)) {
-    g_printerr ("stats are not JSON: %s\n", error->message);
-    return NULL;
-  }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return NULL;
   return json_object_ref (json_node_get_object (root));
+}
+
+JsonObject *
+imagegen_test_emulator_stats (ImagegenTestEmulator * emu)
+{
+  g_autoptr (GBytes) answer = NULL;
+  guint status = 0;
+
+  answer = emulator_call (emu, "GET", "/emulator/stats", NULL, &status);
+  if (answer == NULL || status != 200)
+    return NULL;
+  return imagegen_test_json_object (answer);
 }
 
 gint64
