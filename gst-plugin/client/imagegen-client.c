@@ -19,6 +19,7 @@
 #include "imagegen-client.h"
 #include "imagegen-errors.h"
 #include "imagegen-http.h"
+#include "imagegen-log.h"
 #include "imagegen-poll-schedule.h"
 #include "imagegen-provider.h"
 #include "imagegen-transport.h"
@@ -35,6 +36,7 @@ struct _ImagegenClient
   GMainLoop *loop;
   GThread *thread;
   ImagegenHttp http;            /* its session lives on the thread */
+  ImagegenLog log;
   ImagegenPollSchedule *schedule;
   GError *config_error;         /* every job fails with it */
   GTlsDatabase *tls_database;   /* NULL: the system's */
@@ -64,6 +66,7 @@ typedef struct
   guint upload_index;
   ImagegenUploadTarget target;  /* of the direct upload in flight */
   const gchar *step;            /* what the job waits for, for timeouts */
+  gboolean unknown_status_logged;
 
   ImagegenHttpExchange *exchange;       /* the one in flight */
   GSource *poll_timer;
@@ -127,6 +130,8 @@ attach_timeout (ImagegenClient * client, guint ms, GSourceFunc func,
   return source;
 }
 
+#define GST_STR_NULL_(s) ((s) ? (s) : "-")
+
 /* Takes @error (NULL: success). */
 static void
 job_finish (ImagegenJob * job, GError * error)
@@ -165,14 +170,22 @@ job_finish (ImagegenJob * job, GError * error)
     if (result->task_id && !strstr (error->message, result->task_id))
       imagegen_error_add_task_id (error, result->task_id);
     imagegen_error_redact (error, client->config.api_key);
+    imagegen_error_set_details (error, result->task_id, result->model,
+        result->retries);
     g_clear_pointer (&result->image, g_bytes_unref);
     result->error = error;
-    g_debug ("job %s failed: %s", result->task_id ? result->task_id : "-",
-        error->message);
+    IMAGEGEN_LOG (&client->log, IMAGEGEN_LOG_INFO,
+        "job failed: task %s, model %s, %u polls, %u retries: %s",
+        result->task_id ? result->task_id : "-", GST_STR_NULL_ (result->model),
+        result->polls, result->retries, error->message);
   } else {
-    g_debug ("job %s done in %" G_GINT64_FORMAT " ms, %u polls, %u retries",
-        result->task_id, (result->downloaded_us - result->started_us) / 1000,
-        result->polls, result->retries);
+    IMAGEGEN_LOG (&client->log, IMAGEGEN_LOG_INFO,
+        "job done: task %s, model %s, %" G_GINT64_FORMAT " ms from start, %u "
+        "polls, %u retries, %" G_GSIZE_FORMAT " bytes of %s, cost %d cents",
+        GST_STR_NULL_ (result->task_id), GST_STR_NULL_ (result->model),
+        (result->downloaded_us - result->started_us) / 1000, result->polls,
+        result->retries, result->image ? g_bytes_get_size (result->image) : 0,
+        GST_STR_NULL_ (result->content_type), result->cost_cents);
   }
 
   g_atomic_int_add (&client->jobs_pending, -1);
@@ -318,6 +331,7 @@ job_exchange (ImagegenJob * job, const gchar * method, const gchar * url,
     job_finish (job, error);
     return FALSE;
   }
+  imagegen_http_exchange_set_task_id (job->exchange, job->result->task_id);
   return TRUE;
 }
 
@@ -410,6 +424,16 @@ job_handle_task (ImagegenJob * job, ImagegenTaskInfo * info)
 
   job_apply_billing (job, info);
 
+  /* The JS and Go SDKs poll on through a status they do not know; so do
+   * we, bounded by the job timeout, and say so once. */
+  if (info->status_unknown && !job->unknown_status_logged) {
+    job->unknown_status_logged = TRUE;
+    IMAGEGEN_LOG (&job->client->log, IMAGEGEN_LOG_WARNING,
+        "task %s: unknown status \"%s\", polling on until it ends or the "
+        "job times out (%u s)", GST_STR_NULL_ (result->task_id),
+        info->status, job->client->config.job_timeout_s);
+  }
+
   switch (info->state) {
     case IMAGEGEN_TASK_PENDING:
       /* still running when this answer's request left: a lower bound of
@@ -435,6 +459,11 @@ job_handle_task (ImagegenJob * job, ImagegenTaskInfo * info)
         result->cost_cents = imagegen_price_cents (job->request->model,
             job->request->resolution);
       result->image_url = g_strdup (g_ptr_array_index (info->image_urls, 0));
+      IMAGEGEN_LOG (&job->client->log, IMAGEGEN_LOG_INFO,
+          "task %s completed after %u polls, %" G_GINT64_FORMAT " ms after "
+          "its create was answered; downloading the result",
+          result->task_id, result->polls,
+          (result->completed_us - result->created_us) / 1000);
       job_event (job, "completed");
       if (!job->finished)       /* the event handler may cancel */
         job_download (job);
@@ -491,6 +520,10 @@ job_poll_later (ImagegenJob * job)
   guint delay = imagegen_poll_schedule_next_delay_ms (job->client->schedule,
       job->request->model, elapsed);
 
+  IMAGEGEN_LOG (&job->client->log, IMAGEGEN_LOG_TRACE,
+      "task %s: next poll in %u ms (%" G_GINT64_FORMAT " ms since create)",
+      job->result->task_id, delay, elapsed / 1000);
+
   job->poll_timer = attach_timeout (job->client, delay, job_poll_cb, job);
 }
 
@@ -518,7 +551,10 @@ job_create_done (const ImagegenHttpResponse * r, gpointer data)
 
   result->task_id = g_strdup (info.id);
   result->created_us = g_get_monotonic_time ();
-  g_debug ("task %s created%s", info.id, info.replayed ? " (replayed)" : "");
+  IMAGEGEN_LOG (&job->client->log, IMAGEGEN_LOG_INFO,
+      "task %s created%s, status %s, model %s", info.id,
+      info.replayed ? " (replayed)" : "", GST_STR_NULL_ (info.status),
+      job->request->model);
   job_event (job, "submitted");
   if (!job->finished)
     job_handle_task (job, &info);
@@ -754,6 +790,13 @@ job_start (ImagegenJob * job)
     return;
   }
 
+  IMAGEGEN_LOG (&client->log, IMAGEGEN_LOG_INFO,
+      "job started: %s, model %s, %u source image(s), %" G_GINT64_FORMAT
+      " ms after submit", req->endpoint == IMAGEGEN_ENDPOINT_REMIX ? "remix" :
+      req->endpoint == IMAGEGEN_ENDPOINT_UPLOAD ? "upload only" :
+      "text to image", GST_STR_NULL_ (req->model), n_sources,
+      (job->result->started_us - job->result->submitted_us) / 1000);
+
   if (client->config.job_timeout_s > 0)
     job->deadline = attach_timeout (client,
         client->config.job_timeout_s * 1000, job_deadline_cb, job);
@@ -967,6 +1010,10 @@ imagegen_client_new (const ImagegenClientConfig * config)
     imagegen_transport_tls_database (c, &client->tls_database,
         &client->config_error);
   client->http.tls_insecure = c->tls_insecure;
+  client->log.func = c->log_func;
+  client->log.data = c->log_data;
+  client->log.secret = c->api_key;
+  client->http.log = &client->log;
   if (c->api_key)
     client->http.authorization = g_strdup_printf ("Bearer %s", c->api_key);
   client->http.max_retries = c->max_retries;

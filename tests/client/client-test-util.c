@@ -15,6 +15,7 @@ test_waiter_new (void)
   g_cond_init (&w->cond);
   g_queue_init (&w->results);
   w->events = g_ptr_array_new_with_free_func (g_free);
+  w->log = g_ptr_array_new_with_free_func (g_free);
   return w;
 }
 
@@ -23,6 +24,7 @@ test_waiter_free (TestWaiter * w)
 {
   g_queue_clear_full (&w->results, (GDestroyNotify) imagegen_result_free);
   g_ptr_array_unref (w->events);
+  g_ptr_array_unref (w->log);
   g_mutex_clear (&w->lock);
   g_cond_clear (&w->cond);
   g_free (w);
@@ -90,6 +92,44 @@ test_waiter_count_events (TestWaiter * w, const gchar * event)
     n += g_str_equal (g_ptr_array_index (w->events, i), event);
   g_mutex_unlock (&w->lock);
   return n;
+}
+
+void
+test_waiter_log_cb (ImagegenLogLevel level, const gchar * file,
+    const gchar * function, gint line, const gchar * message,
+    gpointer user_data)
+{
+  TestWaiter *w = user_data;
+
+  g_assert_nonnull (file);
+  g_assert_nonnull (function);
+  g_assert_cmpint (line, >, 0);
+  g_mutex_lock (&w->lock);
+  g_ptr_array_add (w->log, g_strdup_printf ("%d %s", level, message));
+  g_mutex_unlock (&w->lock);
+}
+
+guint
+test_waiter_count_log (TestWaiter * w, gint level, const gchar * text)
+{
+  g_autofree gchar *prefix = g_strdup_printf ("%d ", level);
+  guint i, n = 0;
+
+  g_mutex_lock (&w->lock);
+  for (i = 0; i < w->log->len; i++) {
+    const gchar *l = g_ptr_array_index (w->log, i);
+
+    n += (level < 0 || g_str_has_prefix (l, prefix)) && strstr (l, text);
+  }
+  g_mutex_unlock (&w->lock);
+  return n;
+}
+
+void
+test_config_log_to (ImagegenClientConfig * config, TestWaiter * w)
+{
+  config->log_func = test_waiter_log_cb;
+  config->log_data = w;
 }
 
 void

@@ -20,6 +20,7 @@ typedef struct
   GCond cond;
   GQueue results;
   GPtrArray *events;            /* "submitted", "completed", … */
+  GPtrArray *log;               /* the client's log lines: "LEVEL message" */
 } TestWaiter;
 
 TestWaiter *test_waiter_new (void);
@@ -31,6 +32,15 @@ void test_waiter_event_cb (const gchar * event,
 ImagegenResult *test_waiter_pop (TestWaiter * w);
 guint test_waiter_count (TestWaiter * w);
 guint test_waiter_count_events (TestWaiter * w, const gchar * event);
+
+/* An ImagegenLogFunc collecting into the TestWaiter given as user data. */
+void test_waiter_log_cb (ImagegenLogLevel level, const gchar * file,
+    const gchar * function, gint line, const gchar * message,
+    gpointer user_data);
+/* Lines of @level (-1: any) that contain @text. */
+guint test_waiter_count_log (TestWaiter * w, gint level, const gchar * text);
+/* Sends @config's log lines to @w. */
+void test_config_log_to (ImagegenClientConfig * config, TestWaiter * w);
 
 /* A config pointing at @emu with TEST_KEY and short backoff steps. */
 void test_config_init (ImagegenClientConfig * config,

@@ -254,6 +254,64 @@ test_learned_schedule (void)
   test_waiter_free (w);
 }
 
+/* The log hook gets one line per HTTP request (method, URL, status, time,
+ * retry, task id) and the job's milestones, never the key. */
+static void
+test_log_hook (void)
+{
+  const gchar *args[] = { "--latency", "200", "--fail", "poll:503", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  ImagegenClientConfig config;
+  ImagegenClient *client;
+  TestWaiter *w = test_waiter_new ();
+  g_autoptr (ImagegenRequest) req = NULL;
+  g_autoptr (ImagegenResult) r = NULL;
+  g_autoptr (JsonObject) stats = NULL;
+  g_autofree gchar *task = NULL;
+  g_autofree gchar *create = NULL;
+  gint64 requests;
+
+  test_config_init (&config, emu);
+  test_config_log_to (&config, w);
+  client = imagegen_client_new (&config);
+  req = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
+      "a lighthouse at dusk");
+  r = test_run_job (client, req, w);
+  imagegen_client_free (client);
+  g_assert_no_error (r->error);
+
+  stats = imagegen_test_emulator_stats (emu);
+  requests = imagegen_test_emulator_stats_requests (stats,
+      "create_text_to_image") + imagegen_test_emulator_stats_requests (stats,
+      "get_task") + imagegen_test_emulator_stats_requests (stats, "download");
+  /* every request the server saw has its line, with the task id */
+  task = g_strdup_printf ("task %s", r->task_id);
+  g_assert_cmpuint (test_waiter_count_log (w, IMAGEGEN_LOG_DEBUG, ", retry "),
+      ==, requests);
+  g_assert_cmpuint (test_waiter_count_log (w, IMAGEGEN_LOG_DEBUG, task), >=,
+      requests);
+  create = g_strdup_printf ("POST %s/api/v1/flux_2/text_to_image: HTTP 200",
+      imagegen_test_emulator_get_base_url (emu));
+  g_assert_cmpuint (test_waiter_count_log (w, IMAGEGEN_LOG_DEBUG, create), ==,
+      1);
+  g_assert_cmpuint (test_waiter_count_log (w, IMAGEGEN_LOG_DEBUG,
+          "HTTP 503"), ==, 1);
+  g_assert_cmpuint (test_waiter_count_log (w, IMAGEGEN_LOG_DEBUG,
+          "retry 1 of 3 in"), ==, 1);
+  g_assert_cmpuint (test_waiter_count_log (w, IMAGEGEN_LOG_INFO,
+          "job started"), ==, 1);
+  g_assert_cmpuint (test_waiter_count_log (w, IMAGEGEN_LOG_INFO, "created"),
+      ==, 1);
+  g_assert_cmpuint (test_waiter_count_log (w, IMAGEGEN_LOG_INFO,
+          "completed after"), ==, 1);
+  g_assert_cmpuint (test_waiter_count_log (w, IMAGEGEN_LOG_INFO,
+          "job done"), ==, 1);
+  g_assert_cmpuint (test_waiter_count_log (w, -1, TEST_KEY), ==, 0);
+
+  imagegen_client_config_clear (&config);
+  test_waiter_free (w);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -264,5 +322,6 @@ main (int argc, char **argv)
   g_test_add_func ("/client/upload-only", test_upload_only);
   g_test_add_func ("/client/concurrent", test_concurrent);
   g_test_add_func ("/client/learned-schedule", test_learned_schedule);
+  g_test_add_func ("/client/log-hook", test_log_hook);
   return g_test_run ();
 }
