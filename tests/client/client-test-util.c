@@ -152,6 +152,42 @@ test_run_job (ImagegenClient * client, const ImagegenRequest * request,
   return test_waiter_pop (w);
 }
 
+ImagegenResult *
+test_run_config (const ImagegenClientConfig * config,
+    const ImagegenRequest * request)
+{
+  ImagegenClient *client = imagegen_client_new (config);
+  TestWaiter *w = test_waiter_new ();
+  g_autoptr (ImagegenRequest) t2i = NULL;
+  ImagegenResult *r;
+
+  if (request == NULL)
+    request = t2i = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
+        TEST_T2I_MODEL, "a lighthouse at dusk");
+  r = test_run_job (client, request, w);
+  imagegen_client_free (client);
+  test_waiter_free (w);
+  return r;
+}
+
+ImagegenResult *
+test_run_direct_upload (ImagegenTestEmulator * emu)
+{
+  g_autoptr (GBytes) png = test_make_png (32, 24);
+  g_autoptr (ImagegenRequest) req = NULL;
+  ImagegenClientConfig config;
+  ImagegenResult *r;
+
+  test_config_init (&config, emu);
+  config.direct_upload = TRUE;
+  req = imagegen_request_new (IMAGEGEN_ENDPOINT_REMIX, TEST_REMIX_MODEL,
+      "invert the colours");
+  imagegen_request_add_source_image (req, png);
+  r = test_run_config (&config, req);
+  imagegen_client_config_clear (&config);
+  return r;
+}
+
 /* ---- a PNG writer, stored (uncompressed) deflate blocks ---- */
 
 static guint32 crc_table[256];

@@ -50,6 +50,15 @@ void test_config_init (ImagegenClientConfig * config,
 ImagegenResult *test_run_job (ImagegenClient * client,
     const ImagegenRequest * request, TestWaiter * w);
 
+/* A client of @config runs @request (NULL: a text-to-image request of
+ * TEST_T2I_MODEL) and is freed; returns the result. */
+ImagegenResult *test_run_config (const ImagegenClientConfig * config,
+    const ImagegenRequest * request);
+
+/* A remix of a small PNG through a direct upload (prepare, PUT, confirm)
+ * against @emu; returns the result. */
+ImagegenResult *test_run_direct_upload (ImagegenTestEmulator * emu);
+
 /* A small valid PNG (RGB gradient, stored deflate). */
 GBytes *test_make_png (guint width, guint height);
 

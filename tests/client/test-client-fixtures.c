@@ -138,30 +138,14 @@ check_direct_upload (const gchar * upload_headers)
     upload_headers, NULL
   };
   g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
-  g_autoptr (GBytes) png = test_make_png (32, 24);
-  g_autoptr (ImagegenRequest) req = NULL;
-  g_autoptr (ImagegenResult) r = NULL;
+  g_autoptr (ImagegenResult) r = test_run_direct_upload (emu);
   g_autoptr (JsonObject) stats = NULL;
-  ImagegenClientConfig config;
-  ImagegenClient *client;
-  TestWaiter *w = test_waiter_new ();
 
-  test_config_init (&config, emu);
-  config.direct_upload = TRUE;
-  client = imagegen_client_new (&config);
-  req = imagegen_request_new (IMAGEGEN_ENDPOINT_REMIX, TEST_REMIX_MODEL,
-      "invert the colours");
-  imagegen_request_add_source_image (req, png);
-  r = test_run_job (client, req, w);
   g_assert_no_error (r->error);
   g_assert_cmpuint (r->retries, ==, 0);
-
   stats = imagegen_test_emulator_stats (emu);
   g_assert_cmpint (imagegen_test_emulator_stats_requests (stats,
           "files_put"), ==, 1);
-  imagegen_client_free (client);
-  imagegen_client_config_clear (&config);
-  test_waiter_free (w);
 }
 
 static void
@@ -184,20 +168,12 @@ run_failing (const gchar * shape, const gchar * spec)
   const gchar *args[] = { "--error-shape", shape, "--fail", spec, NULL };
   g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
   ImagegenClientConfig config;
-  ImagegenClient *client;
-  TestWaiter *w = test_waiter_new ();
-  g_autoptr (ImagegenRequest) req =
-      imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
-      "a harbour in the fog");
   ImagegenResult *r;
 
   test_config_init (&config, emu);
   config.max_retries = 0;
-  client = imagegen_client_new (&config);
-  r = test_run_job (client, req, w);
-  imagegen_client_free (client);
+  r = test_run_config (&config, NULL);
   imagegen_client_config_clear (&config);
-  test_waiter_free (w);
   return r;
 }
 
@@ -301,18 +277,10 @@ test_create_billing (void)
 
   {
     ImagegenClientConfig config;
-    ImagegenClient *client;
-    TestWaiter *w = test_waiter_new ();
-    g_autoptr (ImagegenRequest) req =
-        imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
-        "a red kite");
 
     test_config_init (&config, client_emu);
-    client = imagegen_client_new (&config);
-    r = test_run_job (client, req, w);
-    imagegen_client_free (client);
+    r = test_run_config (&config, NULL);
     imagegen_client_config_clear (&config);
-    test_waiter_free (w);
   }
   g_assert_no_error (r->error);
   g_assert_cmpint (r->cost_cents, ==, 5);
