@@ -79,9 +79,10 @@ GST_START_TEST (test_error_details)
   fail_unless (gst_structure_has_field (details, "retries"));
   fail_if (strstr (debug, "quark") != NULL, "debug text: %s", debug);
   fail_unless (strstr (debug, "HTTP 401") != NULL, "debug text: %s", debug);
-  /* the caller's location: the element's source file, not the helper's */
+  /* the caller's location, not the helper's that posts for everyone */
+  fail_unless (g_str_has_prefix (debug, "../gst-plugin/elements/gstimagegen")
+      || g_str_has_prefix (debug, "gstimagegen"), "%s", debug);
   fail_if (strstr (debug, "gstimagegenerror.c") != NULL, "%s", debug);
-  fail_unless (strstr (debug, "gstimagegensrc.c") != NULL, "%s", debug);
   fail_if (strstr (debug, "wrong-key") != NULL, "the key leaked: %s", debug);
   g_error_free (err);
   g_free (debug);
