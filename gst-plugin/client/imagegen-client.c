@@ -130,7 +130,8 @@ attach_timeout (ImagegenClient * client, guint ms, GSourceFunc func,
   return source;
 }
 
-#define GST_STR_NULL_(s) ((s) ? (s) : "-")
+/* log lines show a missing value as "-" */
+#define OR_DASH(s) ((s) ? (s) : "-")
 
 /* Takes @error (NULL: success). */
 static void
@@ -176,16 +177,16 @@ job_finish (ImagegenJob * job, GError * error)
     result->error = error;
     IMAGEGEN_LOG (&client->log, IMAGEGEN_LOG_INFO,
         "job failed: task %s, model %s, %u polls, %u retries: %s",
-        result->task_id ? result->task_id : "-", GST_STR_NULL_ (result->model),
+        OR_DASH (result->task_id), OR_DASH (result->model),
         result->polls, result->retries, error->message);
   } else {
     IMAGEGEN_LOG (&client->log, IMAGEGEN_LOG_INFO,
         "job done: task %s, model %s, %" G_GINT64_FORMAT " ms from start, %u "
         "polls, %u retries, %" G_GSIZE_FORMAT " bytes of %s, cost %d cents",
-        GST_STR_NULL_ (result->task_id), GST_STR_NULL_ (result->model),
+        OR_DASH (result->task_id), OR_DASH (result->model),
         (result->downloaded_us - result->started_us) / 1000, result->polls,
         result->retries, result->image ? g_bytes_get_size (result->image) : 0,
-        GST_STR_NULL_ (result->content_type), result->cost_cents);
+        OR_DASH (result->content_type), result->cost_cents);
   }
 
   g_atomic_int_add (&client->jobs_pending, -1);
@@ -430,7 +431,7 @@ job_handle_task (ImagegenJob * job, ImagegenTaskInfo * info)
     job->unknown_status_logged = TRUE;
     IMAGEGEN_LOG (&job->client->log, IMAGEGEN_LOG_WARNING,
         "task %s: unknown status \"%s\", polling on until it ends or the "
-        "job times out (%u s)", GST_STR_NULL_ (result->task_id),
+        "job times out (%u s)", OR_DASH (result->task_id),
         info->status, job->client->config.job_timeout_s);
   }
 
@@ -553,7 +554,7 @@ job_create_done (const ImagegenHttpResponse * r, gpointer data)
   result->created_us = g_get_monotonic_time ();
   IMAGEGEN_LOG (&job->client->log, IMAGEGEN_LOG_INFO,
       "task %s created%s, status %s, model %s", info.id,
-      info.replayed ? " (replayed)" : "", GST_STR_NULL_ (info.status),
+      info.replayed ? " (replayed)" : "", OR_DASH (info.status),
       job->request->model);
   job_event (job, "submitted");
   if (!job->finished)
@@ -794,7 +795,7 @@ job_start (ImagegenJob * job)
       "job started: %s, model %s, %u source image(s), %" G_GINT64_FORMAT
       " ms after submit", req->endpoint == IMAGEGEN_ENDPOINT_REMIX ? "remix" :
       req->endpoint == IMAGEGEN_ENDPOINT_UPLOAD ? "upload only" :
-      "text to image", GST_STR_NULL_ (req->model), n_sources,
+      "text to image", OR_DASH (req->model), n_sources,
       (job->result->started_us - job->result->submitted_us) / 1000);
 
   if (client->config.job_timeout_s > 0)
