@@ -6,19 +6,28 @@
 
 #include <string.h>
 
-/* The @nth result download came after the server completed the task, by
- * the server's own log and clock (the client's clock cannot tell how long
- * the server took). */
+/* The @nth result download in the emulator's log @log came after the
+ * server completed the task, by the server's own log and clock (the
+ * client's clock cannot tell how long the server took). */
 static void
-assert_downloads_after_completion (ImagegenTestEmulator * emu,
+assert_downloads_after_completion (const gchar * log,
     const ImagegenResult * r, guint nth)
 {
-  g_autoptr (GPtrArray) log = imagegen_test_emulator_read_log (emu);
-  gint64 completed = imagegen_test_log_event_time (log, "task_completed",
-      r->task_id);
-  gint64 download = imagegen_test_log_request_time (log, "GET",
-      "/emulator/results/", nth);
+  g_autoptr (GPtrArray) lines = test_read_log (log);
+  gint64 completed = 0, download = 0;
+  guint i;
 
+  for (i = 0; i < lines->len && download == 0; i++) {
+    JsonObject *l = g_ptr_array_index (lines, i);
+
+    if (g_strcmp0 (json_object_get_string_member_with_default (l, "event",
+                NULL), "task_completed") == 0
+        && g_strcmp0 (json_object_get_string_member_with_default (l,
+                "task_id", NULL), r->task_id) == 0)
+      completed = json_object_get_int_member (l, "t_us");
+    else if (test_log_is (l, "GET", "/emulator/results/") && nth-- == 0)
+      download = json_object_get_int_member (l, "t_us");
+  }
   g_assert_cmpint (completed, >, 0);
   g_assert_cmpint (download, >=, completed);
 }
@@ -26,9 +35,9 @@ assert_downloads_after_completion (ImagegenTestEmulator * emu,
 static void
 test_text_to_image (void)
 {
-  const gchar *args[] = { "--latency", "300", NULL };
-  g_autoptr (ImagegenTestEmulator) emu =
-      imagegen_test_emulator_start_with_log (args);
+  g_autofree gchar *log = test_log_new ();
+  const gchar *args[] = { "--latency", "300", "--log", log, NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
   ImagegenClientConfig config;
   ImagegenClient *client;
   TestWaiter *w = test_waiter_new ();
@@ -58,7 +67,9 @@ test_text_to_image (void)
   g_assert_cmpint (r->started_us, <, r->created_us);
   g_assert_cmpint (r->created_us, <, r->completed_us);
   g_assert_cmpint (r->completed_us, <, r->downloaded_us);
-  assert_downloads_after_completion (emu, r, 0);
+  /* The task takes 300 ms on the emulator. */
+  g_assert_cmpint (test_task_duration_us (emu, r->task_id), >=, 290 * 1000);
+  assert_downloads_after_completion (log, r, 0);
   g_assert_cmpuint (test_waiter_count_events (w, "submitted"), ==, 1);
   g_assert_cmpuint (test_waiter_count_events (w, "completed"), ==, 1);
   g_assert_cmpuint (imagegen_client_get_jobs_pending (client), ==, 0);
@@ -82,6 +93,7 @@ test_text_to_image (void)
           "download_requests_with_authorization"), ==, 0);
 
   imagegen_client_free (client);
+  test_log_remove (log);
   imagegen_client_config_clear (&config);
   test_waiter_free (w);
 }
@@ -222,9 +234,9 @@ test_concurrent (void)
 static void
 test_learned_schedule (void)
 {
-  const gchar *args[] = { "--latency", "1500", NULL };
-  g_autoptr (ImagegenTestEmulator) emu =
-      imagegen_test_emulator_start_with_log (args);
+  g_autofree gchar *log = test_log_new ();
+  const gchar *args[] = { "--latency", "1500", "--log", log, NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
   ImagegenClientConfig config;
   ImagegenClient *client;
   TestWaiter *w = test_waiter_new ();
@@ -240,7 +252,9 @@ test_learned_schedule (void)
     g_autoptr (ImagegenResult) r = test_run_job (client, req, w);
 
     g_assert_no_error (r->error);
-    assert_downloads_after_completion (emu, r, i);
+    g_assert_cmpint (test_task_duration_us (emu, r->task_id), >=,
+        1490 * 1000);
+    assert_downloads_after_completion (log, r, i);
     polls[i] = r->polls;
     g_test_message ("job %u: %u polls, seen %" G_GINT64_FORMAT " ms after "
         "create", i, r->polls, (r->completed_us - r->created_us) / 1000);
@@ -250,6 +264,7 @@ test_learned_schedule (void)
   g_assert_cmpuint (polls[2], <=, polls[0] + 3);
 
   imagegen_client_free (client);
+  test_log_remove (log);
   imagegen_client_config_clear (&config);
   test_waiter_free (w);
 }

@@ -6,7 +6,6 @@
 
 #include <gio/gio.h>
 #include <libsoup/soup.h>
-#include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
 #ifdef __linux__
@@ -23,8 +22,6 @@ struct _ImagegenTestEmulator
   gchar *assets_url;            /* NULL without --assets-port */
   GThread *drain;               /* reads stdout so the child never blocks */
   GInputStream *stdout_stream;
-  gchar *log_dir;               /* start_with_log(): removed by stop() */
-  gchar *log_path;
 };
 
 static gpointer
@@ -131,98 +128,9 @@ imagegen_test_emulator_stop (ImagegenTestEmulator * emu)
   g_thread_join (emu->drain);
   g_object_unref (emu->stdout_stream);
   g_object_unref (emu->process);
-  if (emu->log_dir) {
-    g_unlink (emu->log_path);
-    g_rmdir (emu->log_dir);
-  }
-  g_free (emu->log_dir);
-  g_free (emu->log_path);
   g_free (emu->base_url);
   g_free (emu->assets_url);
   g_free (emu);
-}
-
-ImagegenTestEmulator *
-imagegen_test_emulator_start_with_log (const gchar * const *extra_args)
-{
-  g_autoptr (GPtrArray) args = g_ptr_array_new ();
-  gchar *dir = g_dir_make_tmp ("imagegen-emulator-XXXXXX", NULL);
-  gchar *path = g_build_filename (dir, "requests.log", NULL);
-  ImagegenTestEmulator *emu;
-  guint i;
-
-  g_ptr_array_add (args, (gpointer) "--log");
-  g_ptr_array_add (args, path);
-  for (i = 0; extra_args && extra_args[i]; i++)
-    g_ptr_array_add (args, (gpointer) extra_args[i]);
-  g_ptr_array_add (args, NULL);
-  emu = imagegen_test_emulator_start ((const gchar * const *) args->pdata);
-  emu->log_dir = dir;
-  emu->log_path = path;
-  return emu;
-}
-
-GPtrArray *
-imagegen_test_emulator_read_log (ImagegenTestEmulator * emu)
-{
-  GPtrArray *lines = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      json_object_unref);
-  g_autofree gchar *text = NULL;
-  g_auto (GStrv) split = NULL;
-  guint i;
-
-  g_assert_nonnull (emu->log_path);
-  g_assert_true (g_file_get_contents (emu->log_path, &text, NULL, NULL));
-  split = g_strsplit (text, "\n", -1);
-  for (i = 0; split[i]; i++) {
-    g_autoptr (JsonParser) p = json_parser_new ();
-
-    /* a last line still being written is not a line yet */
-    if (split[i + 1] == NULL || *split[i] == '\0')
-      continue;
-    g_assert_true (json_parser_load_from_data (p, split[i], -1, NULL));
-    g_ptr_array_add (lines,
-        json_object_ref (json_node_get_object (json_parser_get_root (p))));
-  }
-  return lines;
-}
-
-gint64
-imagegen_test_log_request_time (GPtrArray * log, const gchar * method,
-    const gchar * path_prefix, guint nth)
-{
-  guint i;
-
-  for (i = 0; i < log->len; i++) {
-    JsonObject *l = g_ptr_array_index (log, i);
-    const gchar *m = json_object_get_string_member_with_default (l, "method",
-        NULL);
-    const gchar *p = json_object_get_string_member_with_default (l, "path",
-        NULL);
-
-    if (m && p && g_str_equal (m, method) && g_str_has_prefix (p,
-            path_prefix) && nth-- == 0)
-      return json_object_get_int_member (l, "t_us");
-  }
-  return -1;
-}
-
-gint64
-imagegen_test_log_event_time (GPtrArray * log, const gchar * event,
-    const gchar * task_id)
-{
-  guint i;
-
-  for (i = 0; i < log->len; i++) {
-    JsonObject *l = g_ptr_array_index (log, i);
-
-    if (g_strcmp0 (json_object_get_string_member_with_default (l, "event",
-                NULL), event) == 0
-        && g_strcmp0 (json_object_get_string_member_with_default (l,
-                "task_id", NULL), task_id) == 0)
-      return json_object_get_int_member (l, "t_us");
-  }
-  return -1;
 }
 
 const gchar *

@@ -16,25 +16,6 @@ typedef struct _ImagegenTestEmulator ImagegenTestEmulator;
 ImagegenTestEmulator *imagegen_test_emulator_start (const gchar *
     const *extra_args);
 
-/* The same, with --log to a temporary file that
- * imagegen_test_emulator_read_log() reads and stop() removes. */
-ImagegenTestEmulator *imagegen_test_emulator_start_with_log (const gchar *
-    const *extra_args);
-
-/* The request log so far, one JsonObject per line (the emulator flushes
- * each line).  Free with g_ptr_array_unref(). */
-GPtrArray *imagegen_test_emulator_read_log (ImagegenTestEmulator * emu);
-
-/* The server's time (t_us) of the @nth (from 0) logged request of @method
- * whose path starts with @path_prefix, or -1. */
-gint64 imagegen_test_log_request_time (GPtrArray * log, const gchar * method,
-    const gchar * path_prefix, guint nth);
-
-/* The server's time of event @event ("task_completed"…) of @task_id, or
- * -1. */
-gint64 imagegen_test_log_event_time (GPtrArray * log, const gchar * event,
-    const gchar * task_id);
-
 /* One request to the emulator, synchronous: @path below its base URL, with
  * @headers (name, value…, NULL; may be NULL) and @body of @content_type
  * (both may be NULL).  Returns the answer's body and sets @status. */
