@@ -473,6 +473,7 @@ gst_imagegen_remix_start (GstBaseTransform * trans)
     g_error_free (error);
     return FALSE;
   }
+  gst_imagegen_settings_post_warnings (GST_ELEMENT (remix), &remix->settings);
 
   upload = imagegen_request_new (IMAGEGEN_ENDPOINT_UPLOAD, NULL, NULL);
   if (!load_references (remix, upload)) {

@@ -168,6 +168,7 @@ gst_imagegen_src_start (GstBaseSrc * basesrc)
     g_error_free (error);
     return FALSE;
   }
+  gst_imagegen_settings_post_warnings (GST_ELEMENT (src), &src->settings);
   GST_DEBUG_OBJECT (src, "using %s", config.base_url);
   g_atomic_int_set (&src->generate_requested, 0);
   gst_imagegen_engine_start (&src->engine, &config, max_pixels);
