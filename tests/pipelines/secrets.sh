@@ -23,9 +23,7 @@ check() { # name, command...
 }
 no_key_in() { ! grep -a -q -- "$key" "$@"; }
 # A job succeeded when the client logged it done (the imagegen category,
-# before the element sees the result).  Not the "completed" bus message:
-# that one is posted once the image is in place, and gst-launch-1.0 -m may
-# stop at EOS before it prints it.
+# before the element sees the result): the log is what this test reads.
 job_done() { grep -a -q "job done: task " "$1"; }
 
 GST_DEBUG_FILE="$work/src.log" gst-launch-1.0 -m -v imagegensrc \
@@ -53,11 +51,11 @@ has_line() { grep -q -E -- "$1" "$work/cat.log"; }
 task=$(sed -n 's/.*task \([0-9a-f-]\{36\}\) created.*/\1/p' "$work/cat.log" | head -1)
 check "imagegen:5 names the task" test -n "$task"
 check "imagegen:5 shows the create request" \
-  has_line "POST $url/api/v1/flux_2/text_to_image: HTTP 200, [0-9]+ ms, [0-9]+ bytes, retry 0, task $task"
+  has_line "POST $EMU_URL/api/v1/flux_2/text_to_image: HTTP 200, [0-9]+ ms, [0-9]+ bytes, retry 0, task $task"
 check "imagegen:5 shows the polls" \
-  has_line "GET $url/api/v1/flux_2/text_to_image/$task: HTTP 200, [0-9]+ ms, .*task $task"
+  has_line "GET $EMU_URL/api/v1/flux_2/text_to_image/$task: HTTP 200, [0-9]+ ms, .*task $task"
 check "imagegen:5 shows the download" \
-  has_line "GET $url/emulator/results/$task\.png: HTTP 200, .*task $task"
+  has_line "GET $EMU_URL/emulator/results/$task\.png: HTTP 200, .*task $task"
 check "imagegen:5 shows the job's milestones" \
   eval 'has_line "job started" && has_line "task $task completed after" && has_line "job done: task $task"'
 check "no key in the imagegen:5 log" no_key_in "$work/cat.log" "$work/cat.out"
