@@ -39,6 +39,7 @@ import tempfile
 import time
 import urllib.request
 
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from bench import ROOT, Emulator, log  # noqa: E402
