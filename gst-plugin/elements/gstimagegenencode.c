@@ -180,11 +180,13 @@ gst_imagegen_encode_jpeg (GstBuffer * frame, const GstVideoInfo * info,
   gint width, height;
 
   gst_imagegen_encode_size (info, max_long_side, &width, &height);
-  gst_video_info_set_format (&small_info, GST_VIDEO_FORMAT_I420, width,
+  /* What the service sees is what the viewer sees: the frame is converted
+   * from its own range and matrix to full-range RGB (sRGB), and jpegenc
+   * makes the JFIF (full-range BT.601) planes from that.  Converting YUV to
+   * JFIF's YUV directly would depend on GstVideoConverter applying a
+   * range-only change, which it does not between formats of one matrix. */
+  gst_video_info_set_format (&small_info, GST_VIDEO_FORMAT_RGBx, width,
       height);
-  /* JFIF is full-range BT.601: limited range here would wash colours out */
-  small_info.colorimetry.range = GST_VIDEO_COLOR_RANGE_0_255;
-  small_info.colorimetry.matrix = GST_VIDEO_COLOR_MATRIX_BT601;
   GST_VIDEO_INFO_FPS_N (&small_info) = GST_VIDEO_INFO_FPS_N (info);
   GST_VIDEO_INFO_FPS_D (&small_info) = GST_VIDEO_INFO_FPS_D (info);
   small = gst_imagegen_scale_fast (frame, info, &small_info);

@@ -138,6 +138,50 @@ converter_put_back (CachedConverter * c)
     cached_converter_free (evicted);
 }
 
+/* GstVideoConverter (1.22) skips the matrix step between two YUV infos of
+ * one matrix and bit depth, and the range goes with it: limited-range
+ * BT.601 to full-range BT.601 (I420 from an SD decoder to the JPEG upload,
+ * a JPEG result into SD output) keeps its values, black arriving as RGB 16.
+ * Between two matrices its direct YUV-to-YUV step loses several levels on
+ * saturated colours.  So a range or matrix change between YUV infos goes
+ * through RGB, where both are applied exactly. */
+static gboolean
+needs_rgb_step (const GstVideoInfo * in_info, const GstVideoInfo * out_info)
+{
+  return GST_VIDEO_INFO_IS_YUV (in_info) && GST_VIDEO_INFO_IS_YUV (out_info)
+      && (in_info->colorimetry.range != out_info->colorimetry.range
+      || in_info->colorimetry.matrix != out_info->colorimetry.matrix);
+}
+
+static GstBuffer *
+convert (GstBuffer * in, const GstVideoInfo * in_info,
+    const GstVideoInfo * out_info, GstImagegenScaleMode mode,
+    GstVideoResamplerMethod method, gboolean shortcut);
+
+static GstBuffer *
+convert_through_rgb (GstBuffer * in, const GstVideoInfo * in_info,
+    const GstVideoInfo * out_info, GstImagegenScaleMode mode,
+    GstVideoResamplerMethod method)
+{
+  GstVideoInfo rgb;
+  GstBuffer *mid, *out;
+  gboolean deep = GST_VIDEO_INFO_COMP_DEPTH (in_info, 0) > 8
+      || GST_VIDEO_INFO_COMP_DEPTH (out_info, 0) > 8;
+
+  gst_video_info_set_format (&rgb, deep ? GST_VIDEO_FORMAT_ARGB64 :
+      GST_VIDEO_FORMAT_RGBA, GST_VIDEO_INFO_WIDTH (out_info),
+      GST_VIDEO_INFO_HEIGHT (out_info));
+  GST_VIDEO_INFO_FPS_N (&rgb) = GST_VIDEO_INFO_FPS_N (out_info);
+  GST_VIDEO_INFO_FPS_D (&rgb) = GST_VIDEO_INFO_FPS_D (out_info);
+  mid = convert (in, in_info, &rgb, mode, method, FALSE);
+  if (mid == NULL)
+    return NULL;
+  out = convert (mid, &rgb, out_info, GST_IMAGEGEN_SCALE_MODE_STRETCH,
+      GST_VIDEO_RESAMPLER_METHOD_NEAREST, FALSE);
+  gst_buffer_unref (mid);
+  return out;
+}
+
 static GstBuffer *
 convert (GstBuffer * in, const GstVideoInfo * in_info,
     const GstVideoInfo * out_info, GstImagegenScaleMode mode,
@@ -159,6 +203,8 @@ convert (GstBuffer * in, const GstVideoInfo * in_info,
       && gst_buffer_get_size (in) == GST_VIDEO_INFO_SIZE (out_info)
       && gst_buffer_get_video_meta (in) == NULL)
     return gst_buffer_ref (in);
+  if (needs_rgb_step (in_info, out_info))
+    return convert_through_rgb (in, in_info, out_info, mode, method);
 
   place (mode, GST_VIDEO_INFO_WIDTH (in_info), GST_VIDEO_INFO_HEIGHT (in_info),
       GST_VIDEO_INFO_WIDTH (out_info), GST_VIDEO_INFO_HEIGHT (out_info),

@@ -72,8 +72,8 @@ shows_frame (GstBuffer * buf, guint source, gboolean inverted, gint width,
 }
 
 static GstHarness *
-remix_harness_full (ImagegenTestEmulator * emu, const gchar * mode,
-    const GValue * references, guint max_in_flight)
+remix_harness_caps (ImagegenTestEmulator * emu, const gchar * mode,
+    const GValue * references, guint max_in_flight, const gchar * caps)
 {
   GstElement *remix = gst_element_factory_make ("imagegenremix", NULL);
   GstHarness *h;
@@ -87,9 +87,16 @@ remix_harness_full (ImagegenTestEmulator * emu, const gchar * mode,
     g_object_set_property (G_OBJECT (remix), "reference-images", references);
   h = gst_harness_new_with_element (remix, "sink", "src");
   gst_object_unref (remix);
-  gst_harness_set_src_caps_str (h, CAPS);
-  gst_harness_set_sink_caps_str (h, CAPS);
+  gst_harness_set_src_caps_str (h, caps);
+  gst_harness_set_sink_caps_str (h, caps);
   return h;
+}
+
+static GstHarness *
+remix_harness_full (ImagegenTestEmulator * emu, const gchar * mode,
+    const GValue * references, guint max_in_flight)
+{
+  return remix_harness_caps (emu, mode, references, max_in_flight, CAPS);
 }
 
 static GstHarness *
@@ -621,6 +628,122 @@ GST_START_TEST (test_ready_during_stuck_request)
 
 GST_END_TEST;
 
+/* Converts a whole frame with GstVideoConverter (RGB <-> YUV, which
+ * honours range and matrix; only YUV -> YUV with one matrix does not). */
+static GstBuffer *
+convert_frame (GstBuffer * in, const GstVideoInfo * in_info,
+    const GstVideoInfo * out_info)
+{
+  GstVideoConverter *conv = gst_video_converter_new ((GstVideoInfo *) in_info,
+      (GstVideoInfo *) out_info, NULL);
+  GstBuffer *out = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (out_info),
+      NULL);
+  GstVideoFrame a, b;
+
+  fail_unless (conv != NULL);
+  fail_unless (gst_video_frame_map (&a, in_info, in, GST_MAP_READ));
+  fail_unless (gst_video_frame_map (&b, out_info, out, GST_MAP_WRITE));
+  gst_video_converter_frame (conv, &a, &b);
+  gst_video_frame_unmap (&b);
+  gst_video_frame_unmap (&a);
+  gst_video_converter_free (conv);
+  return out;
+}
+
+/* four patches, one per quadrant: black, RGB 20, mid grey, a colour */
+static const guint8 patches[4][3] = {
+  {0, 0, 0}, {20, 20, 20}, {128, 128, 128}, {200, 100, 50}
+};
+
+#define COLOUR_TOLERANCE 6
+
+static GstBuffer *
+make_patch_frame (const GstVideoInfo * rgba_info)
+{
+  GstBuffer *buf = gst_buffer_new_allocate (NULL,
+      GST_VIDEO_INFO_SIZE (rgba_info), NULL);
+  GstMapInfo map;
+  gint x, y;
+
+  gst_buffer_map (buf, &map, GST_MAP_WRITE);
+  for (y = 0; y < HEIGHT; y++)
+    for (x = 0; x < WIDTH; x++) {
+      guint8 *p = map.data + 4 * (y * WIDTH + x);
+      memcpy (p, patches[(y >= HEIGHT / 2) * 2 + (x >= WIDTH / 2)], 3);
+      p[3] = 255;
+    }
+  gst_buffer_unmap (buf, &map);
+  return buf;
+}
+
+/* I420 frames of @colorimetry in and out: the service gets the colours
+ * the viewer sees (full range), and the inverted result is placed back in
+ * the output's range and matrix. */
+static void
+check_colorimetry (const gchar * colorimetry, guint8 black_luma)
+{
+  const gchar *args[] = { "--latency", "50", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  gchar *caps = g_strdup_printf ("video/x-raw,format=I420,width=%d,"
+      "height=%d,framerate=30/1,colorimetry=%s", WIDTH, HEIGHT, colorimetry);
+  GstHarness *h = remix_harness_caps (emu, "offline", NULL, 4, caps);
+  GstCaps *yuv_caps = gst_caps_from_string (caps);
+  GstVideoInfo rgba_info, yuv_info;
+  GstBuffer *rgba, *yuv, *out, *out_rgba;
+  GstMapInfo map;
+  guint8 y0;
+  gint q, c;
+
+  fail_unless (gst_video_info_from_caps (&yuv_info, yuv_caps));
+  gst_caps_unref (yuv_caps);
+  gst_video_info_set_format (&rgba_info, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT);
+  GST_VIDEO_INFO_FPS_N (&rgba_info) = FPS;
+  rgba = make_patch_frame (&rgba_info);
+  yuv = convert_frame (rgba, &rgba_info, &yuv_info);
+  gst_buffer_unref (rgba);
+  /* the input really is in that range: black's luma */
+  gst_buffer_extract (yuv, 0, &y0, 1);
+  fail_unless (ABS (y0 - black_luma) <= 1, "%s: black is Y %u", colorimetry,
+      y0);
+  GST_BUFFER_PTS (yuv) = 0;
+  GST_BUFFER_DURATION (yuv) = FRAME_TIME (1);
+
+  fail_unless_equals_int (gst_harness_push (h, yuv), GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  wait_for_eos (h);
+  out = gst_harness_pull (h);
+  out_rgba = convert_frame (out, &yuv_info, &rgba_info);
+  gst_buffer_map (out_rgba, &map, GST_MAP_READ);
+  for (q = 0; q < 4; q++) {
+    gint x = WIDTH / 4 + (q % 2) * WIDTH / 2, y = HEIGHT / 4 + (q / 2) *
+        HEIGHT / 2;
+    for (c = 0; c < 3; c++) {
+      gint want = 255 - patches[q][c];
+      gint got = map.data[4 * (y * WIDTH + x) + c];
+      fail_unless (ABS (want - got) <= COLOUR_TOLERANCE,
+          "%s: patch (%u,%u,%u) came back as channel %d = %d, want %d "
+          "(255 - in, within %d)", colorimetry, patches[q][0], patches[q][1],
+          patches[q][2], c, got, want, COLOUR_TOLERANCE);
+    }
+  }
+  gst_buffer_unmap (out_rgba, &map);
+  gst_buffer_unref (out_rgba);
+  gst_buffer_unref (out);
+  g_free (caps);
+  gst_harness_teardown (h);
+}
+
+/* SD I420 from decodebin is limited-range BT.601: black is Y 16, and must
+ * reach the service as RGB 0 (not 16); the same for BT.709 and full range. */
+GST_START_TEST (test_colorimetry_round_trip)
+{
+  check_colorimetry ("bt601", 16);
+  check_colorimetry ("bt709", 16);
+  check_colorimetry ("1:4:0:0", 0);
+}
+
+GST_END_TEST;
+
 static Suite *
 imagegenremix_suite (void)
 {
@@ -640,6 +763,7 @@ imagegenremix_suite (void)
   tcase_add_test (tc, test_prompt_change_applies_to_next_pick);
   tcase_add_test (tc, test_null_during_stuck_request);
   tcase_add_test (tc, test_ready_during_stuck_request);
+  tcase_add_test (tc, test_colorimetry_round_trip);
   return s;
 }
 
