@@ -14,6 +14,21 @@ typedef struct
   gint x, y, w, h;
 } Rect;
 
+/* Results come in the service's sizes (multiples of 16), a few pixels off
+ * the frame's shape: 1920x1080 would get 7 black columns, 640x480 4 black
+ * rows.  fit covers the frame (cropping a sliver) when the shapes differ by
+ * less than this, in percent of the frame's aspect ratio. */
+#define NEAR_SHAPE_PERCENT 2
+
+static gboolean
+near_shape (gint iw, gint ih, gint ow, gint oh)
+{
+  gint64 a = (gint64) iw * oh, b = (gint64) ow * ih;
+
+  /* |iw/ih - ow/oh| < NEAR_SHAPE_PERCENT % of ow/oh */
+  return ABS (a - b) * 100 < b * NEAR_SHAPE_PERCENT;
+}
+
 static void
 place (GstImagegenScaleMode mode, gint iw, gint ih, gint ow, gint oh,
     Rect * src, Rect * dest)
@@ -24,6 +39,8 @@ place (GstImagegenScaleMode mode, gint iw, gint ih, gint ow, gint oh,
   0, 0, ow, oh};
 
   /* compare iw/ih with ow/oh without rounding: iw*oh vs ow*ih */
+  if (mode == GST_IMAGEGEN_SCALE_MODE_FIT && near_shape (iw, ih, ow, oh))
+    mode = GST_IMAGEGEN_SCALE_MODE_FILL;
   if (mode == GST_IMAGEGEN_SCALE_MODE_FIT) {
     if ((gint64) iw * oh > (gint64) ow * ih) {  /* wider: bars top and bottom */
       dest->h = MAX (1, (gint) (((gint64) ow * ih + iw / 2) / iw));

@@ -14,7 +14,8 @@ gst_imagegen_scale_mode_get_type (void)
   static GType type = 0;
   static const GEnumValue values[] = {
     {GST_IMAGEGEN_SCALE_MODE_FIT,
-        "Fit inside the frame, keep the aspect ratio, add borders", "fit"},
+        "Fit inside the frame, keep the aspect ratio, add borders "
+          "(cover when the shapes differ by less than 2 %)", "fit"},
     {GST_IMAGEGEN_SCALE_MODE_FILL,
         "Cover the frame, keep the aspect ratio, crop the excess", "fill"},
     {GST_IMAGEGEN_SCALE_MODE_STRETCH,
@@ -114,7 +115,9 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
   g_object_class_install_property (klass,
       first + GST_IMAGEGEN_PROP_SCALE_MODE,
       g_param_spec_enum ("scale-mode", "Scale mode",
-          "How an image is placed into a frame of another size",
+          "How an image is placed into a frame of another size (fit adds "
+          "borders only when the shapes differ by 2 % or more; closer, it "
+          "covers the frame)",
           GST_TYPE_IMAGEGEN_SCALE_MODE, GST_IMAGEGEN_DEFAULT_SCALE_MODE, rw));
 
   g_object_class_install_property (klass,

@@ -744,6 +744,54 @@ GST_START_TEST (test_colorimetry_round_trip)
 
 GST_END_TEST;
 
+/* The service answers sizes in multiples of 16, so a result is a few pixels
+ * off the frame's shape: with the default scale-mode (fit) that must not
+ * draw thin black bars.  Every edge pixel shows the remix. */
+static void
+check_edges_remixed (gint width, gint height)
+{
+  const gchar *args[] = { "--latency", "50", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  gchar *caps = g_strdup_printf ("video/x-raw,format=RGBA,width=%d,"
+      "height=%d,framerate=30/1", width, height);
+  GstHarness *h = remix_harness_caps (emu, "offline", NULL, 4, caps);
+  GstBuffer *out;
+  GstMapInfo map;
+  guint8 rgb[3];
+  gint x, y, c;
+
+  fail_unless_equals_int (gst_harness_push (h, make_frame (0, width,
+              height)), GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  wait_for_eos (h);
+  out = gst_harness_pull (h);
+  frame_colour (0, rgb);
+  gst_buffer_map (out, &map, GST_MAP_READ);
+  for (y = 0; y < height; y++)
+    for (x = 0; x < width; x++) {
+      if (x != 0 && x != width - 1 && y != 0 && y != height - 1)
+        continue;
+      for (c = 0; c < 3; c++) {
+        gint got = map.data[4 * (y * width + x) + c];
+        fail_unless (ABS (got - (255 - rgb[c])) <= TOLERANCE,
+            "%dx%d: pixel (%d,%d) channel %d is %d, want %d (the remix)",
+            width, height, x, y, c, got, 255 - rgb[c]);
+      }
+    }
+  gst_buffer_unmap (out, &map);
+  gst_buffer_unref (out);
+  g_free (caps);
+  gst_harness_teardown (h);
+}
+
+GST_START_TEST (test_no_thin_borders)
+{
+  check_edges_remixed (1920, 1080);
+  check_edges_remixed (640, 480);
+}
+
+GST_END_TEST;
+
 static Suite *
 imagegenremix_suite (void)
 {
@@ -764,6 +812,7 @@ imagegenremix_suite (void)
   tcase_add_test (tc, test_null_during_stuck_request);
   tcase_add_test (tc, test_ready_during_stuck_request);
   tcase_add_test (tc, test_colorimetry_round_trip);
+  tcase_add_test (tc, test_no_thin_borders);
   return s;
 }
 
