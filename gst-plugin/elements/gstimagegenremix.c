@@ -90,14 +90,50 @@ G_DEFINE_TYPE (GstImagegenRemix, gst_imagegen_remix, GST_TYPE_BASE_TRANSFORM);
 GST_ELEMENT_REGISTER_DEFINE (imagegenremix, "imagegenremix", GST_RANK_NONE,
     GST_TYPE_IMAGEGEN_REMIX);
 
+/* A frame without a timestamp gets the time its count gives at the
+ * input's framerate (each one would otherwise look due, and be paid for);
+ * without a framerate only the first frame is picked.  Warns once. */
+static GstClockTime
+untimed_stream_time (GstImagegenRemix * remix, guint64 count)
+{
+  GstClockTime time = GST_CLOCK_TIME_NONE;
+  gboolean warn;
+  gint fps_n, fps_d;
+
+  g_mutex_lock (&remix->lock);
+  fps_n = GST_VIDEO_INFO_FPS_N (&remix->in_info);
+  fps_d = GST_VIDEO_INFO_FPS_D (&remix->in_info);
+  warn = !remix->warned_untimed;
+  remix->warned_untimed = TRUE;
+  g_mutex_unlock (&remix->lock);
+
+  if (fps_n > 0 && fps_d > 0)
+    time = gst_util_uint64_scale (count, fps_d * GST_SECOND, fps_n);
+  if (warn && fps_n > 0 && fps_d > 0)
+    GST_ELEMENT_WARNING (remix, STREAM, FORMAT,
+        ("Frames have no timestamps: picking them by frame count at the "
+            "input's framerate (%d/%d).", fps_n, fps_d),
+        ("frame %" G_GUINT64_FORMAT " has no PTS", count));
+  else if (warn)
+    GST_ELEMENT_WARNING (remix, STREAM, FORMAT,
+        ("Frames have no timestamps and no framerate to pick them by frame "
+            "count: only the first frame is remixed."),
+        ("frame %" G_GUINT64_FORMAT " has no PTS", count));
+  return time;
+}
+
 static GstClockTime
 stream_time_of (GstImagegenRemix * remix, GstBuffer * buf)
 {
   GstSegment *segment = &GST_BASE_TRANSFORM (remix)->segment;
   GstClockTime time;
+  guint64 count;
 
+  g_mutex_lock (&remix->lock);
+  count = remix->frames_seen++;
+  g_mutex_unlock (&remix->lock);
   if (!GST_BUFFER_PTS_IS_VALID (buf))
-    return GST_CLOCK_TIME_NONE;
+    return untimed_stream_time (remix, count);
   GST_OBJECT_LOCK (remix);
   time = gst_segment_to_stream_time (segment, GST_FORMAT_TIME,
       GST_BUFFER_PTS (buf));
@@ -209,6 +245,7 @@ reset_locked (GstImagegenRemix * remix)
 {
   gst_imagegen_remix_offline_clear_locked (remix);
   remix->last_pick_time = GST_CLOCK_TIME_NONE;
+  remix->frames_seen = 0;
   gst_imagegen_remix_replace_pick (&remix->governing, NULL);
   gst_imagegen_remix_replace_pick (&remix->newest_done, NULL);
   gst_imagegen_remix_replace_pick (&remix->live_pick, NULL);
@@ -485,6 +522,7 @@ gst_imagegen_remix_start (GstBaseTransform * trans)
   remix->flushing = FALSE;
   remix->srcresult = GST_FLOW_OK;
   remix->n_picks = 0;
+  remix->warned_untimed = FALSE;
   remix->mode_decided = FALSE;
   g_clear_error (&remix->reference_error);
   g_clear_pointer (&remix->reference_urls, g_ptr_array_unref);

@@ -792,6 +792,50 @@ GST_START_TEST (test_no_thin_borders)
 
 GST_END_TEST;
 
+/* 60 frames without timestamps at 30/1, interval 1 s: picked by count
+ * (frames 0 and 30, two requests, not 60), and one warning says so. */
+GST_START_TEST (test_untimed_frames_picked_by_count)
+{
+  const gchar *args[] = { "--latency", "50", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  GstHarness *h = remix_harness (emu, "offline");
+  GstBus *bus = gst_bus_new ();
+  gchar *text;
+  guint i;
+
+  g_object_set (h->element, "interval", GST_SECOND, NULL);
+  gst_element_set_bus (h->element, bus);
+  for (i = 0; i < 60; i++) {
+    GstBuffer *buf = make_frame (i, WIDTH, HEIGHT);
+    GST_BUFFER_PTS (buf) = GST_BUFFER_DURATION (buf) = GST_CLOCK_TIME_NONE;
+    fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_OK);
+  }
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  wait_for_eos (h);
+  fail_unless_equals_int (gst_harness_buffers_in_queue (h), 60);
+  for (i = 0; i < 60; i++) {
+    GstBuffer *out = gst_harness_pull (h);
+    fail_unless (shows_frame (out, i - i % 30, TRUE, WIDTH, HEIGHT),
+        "frame %u does not show the remix of frame %u", i, i - i % 30);
+    gst_buffer_unref (out);
+  }
+  fail_unless_equals_int (stat_requests (emu, "create_remix"), 2);
+
+  text = warning_text (bus);
+  fail_unless (text != NULL, "no warning about the missing timestamps");
+  fail_unless (strstr (text, "no timestamps") != NULL, "got: %s", text);
+  fail_unless (strstr (text, "frame count") != NULL, "got: %s", text);
+  g_free (text);
+  text = warning_text (bus);
+  fail_unless (text == NULL, "a second warning: %s", text);
+
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 static Suite *
 imagegenremix_suite (void)
 {
@@ -813,6 +857,7 @@ imagegenremix_suite (void)
   tcase_add_test (tc, test_ready_during_stuck_request);
   tcase_add_test (tc, test_colorimetry_round_trip);
   tcase_add_test (tc, test_no_thin_borders);
+  tcase_add_test (tc, test_untimed_frames_picked_by_count);
   return s;
 }
 
