@@ -206,7 +206,7 @@ convert (GstBuffer * in, const GstVideoInfo * in_info,
 {
   CachedConverter *cc;
   GstVideoFrame in_frame, out_frame;
-  GstVideoInfo in_timed;
+  GstVideoInfo in_timed, out_progressive;
   GstBuffer *out;
   Rect src, dest;
 
@@ -231,12 +231,24 @@ convert (GstBuffer * in, const GstVideoInfo * in_info,
   in_timed = *in_info;
   GST_VIDEO_INFO_FPS_N (&in_timed) = GST_VIDEO_INFO_FPS_N (out_info);
   GST_VIDEO_INFO_FPS_D (&in_timed) = GST_VIDEO_INFO_FPS_D (out_info);
+  /* ... and on equal interlace modes: a progressive result placed into
+   * interleaved (or mixed) output fills both fields, and those frames are
+   * laid out like progressive ones */
+  out_progressive = *out_info;
+  if (GST_VIDEO_INFO_INTERLACE_MODE (in_info) !=
+      GST_VIDEO_INFO_INTERLACE_MODE (out_info)) {
+    GST_VIDEO_INFO_INTERLACE_MODE (&in_timed) =
+        GST_VIDEO_INTERLACE_MODE_PROGRESSIVE;
+    GST_VIDEO_INFO_INTERLACE_MODE (&out_progressive) =
+        GST_VIDEO_INTERLACE_MODE_PROGRESSIVE;
+  }
+  out_info = &out_progressive;
   cc = converter_take (&in_timed, out_info, &src, &dest, method);
   if (cc == NULL)
     return NULL;
 
   out = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (out_info), NULL);
-  if (!gst_video_frame_map (&in_frame, in_info, in, GST_MAP_READ)) {
+  if (!gst_video_frame_map (&in_frame, &in_timed, in, GST_MAP_READ)) {
     converter_put_back (cc);
     gst_buffer_unref (out);
     return NULL;

@@ -836,6 +836,59 @@ GST_START_TEST (test_untimed_frames_picked_by_count)
 
 GST_END_TEST;
 
+/* Interleaved frames whose fields differ (the top field frame 0's colour,
+ * the bottom field frame 20's): remixed, not passed through, and what is
+ * uploaded is one field line-doubled, so the result is 255 - the top
+ * field's colour, with no combing. */
+GST_START_TEST (test_interlaced_frames_deinterlaced)
+{
+  const gchar *args[] = { "--latency", "50", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  GstHarness *h = remix_harness_caps (emu, "offline", NULL, 4,
+      "video/x-raw,format=RGBA,width=64,height=48,framerate=30/1,"
+      "interlace-mode=interleaved");
+  GstBuffer *buf, *bottom, *out;
+  GstBus *bus = gst_bus_new ();
+  GstMapInfo map, bmap;
+  gchar *text;
+  gint y;
+
+  gst_element_set_bus (h->element, bus);
+  buf = make_frame (0, WIDTH, HEIGHT);
+  bottom = make_frame (20, WIDTH, HEIGHT);
+  gst_buffer_map (buf, &map, GST_MAP_WRITE);
+  gst_buffer_map (bottom, &bmap, GST_MAP_READ);
+  for (y = 1; y < HEIGHT; y += 2)
+    memcpy (map.data + 4 * WIDTH * y, bmap.data + 4 * WIDTH * y, 4 * WIDTH);
+  gst_buffer_unmap (bottom, &bmap);
+  gst_buffer_unmap (buf, &map);
+  gst_buffer_unref (bottom);
+
+  fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  wait_for_eos (h);
+  out = gst_harness_pull (h);
+  fail_unless (shows_frame (out, 0, TRUE, WIDTH, HEIGHT),
+      "the interlaced frame was not remixed from its top field");
+  /* every line, both fields: the same picture */
+  gst_buffer_map (out, &map, GST_MAP_READ);
+  for (y = 1; y < HEIGHT - 1; y++)
+    fail_unless (ABS (map.data[4 * (y * WIDTH + WIDTH / 2)] -
+            map.data[4 * ((y + 1) * WIDTH + WIDTH / 2)]) <= TOLERANCE,
+        "lines %d and %d differ: combing", y, y + 1);
+  gst_buffer_unmap (out, &map);
+  gst_buffer_unref (out);
+  fail_unless_equals_int (stat_requests (emu, "create_remix"), 1);
+  text = warning_text (bus);
+  fail_unless (text == NULL, "unexpected warning: %s", text);
+
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 static Suite *
 imagegenremix_suite (void)
 {
@@ -858,6 +911,7 @@ imagegenremix_suite (void)
   tcase_add_test (tc, test_colorimetry_round_trip);
   tcase_add_test (tc, test_no_thin_borders);
   tcase_add_test (tc, test_untimed_frames_picked_by_count);
+  tcase_add_test (tc, test_interlaced_frames_deinterlaced);
   return s;
 }
 
