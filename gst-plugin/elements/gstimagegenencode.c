@@ -18,7 +18,20 @@ gst_imagegen_encode_size (const GstVideoInfo * info, guint max_long_side,
     gint * width, gint * height)
 {
   gint w = GST_VIDEO_INFO_WIDTH (info), h = GST_VIDEO_INFO_HEIGHT (info);
-  gint long_side = MAX (w, h);
+  gint par_n = GST_VIDEO_INFO_PAR_N (info), par_d = GST_VIDEO_INFO_PAR_D (info);
+  gint long_side;
+
+  /* the picture's display shape, in square pixels: 1440x1080 of 4:3 pixels
+   * is a 1920x1080 (16:9) picture, and the service must see it so */
+  if (par_n > 0 && par_d > 0 && par_n != par_d) {
+    if (par_n > par_d)
+      w = (gint) MIN (G_MAXINT / 2, gst_util_uint64_scale_round (w, par_n,
+              par_d));
+    else
+      h = (gint) MIN (G_MAXINT / 2, gst_util_uint64_scale_round (h, par_d,
+              par_n));
+  }
+  long_side = MAX (w, h);
 
   if (max_long_side > 0 && (guint) long_side > max_long_side) {
     w = MAX (1, (gint) ((gint64) w * max_long_side / long_side));

@@ -20,41 +20,55 @@ typedef struct
  * less than this, in percent of the frame's aspect ratio. */
 #define NEAR_SHAPE_PERCENT 2
 
-static gboolean
-near_shape (gint iw, gint ih, gint ow, gint oh)
-{
-  gint64 a = (gint64) iw * oh, b = (gint64) ow * ih;
-
-  /* |iw/ih - ow/oh| < NEAR_SHAPE_PERCENT % of ow/oh */
-  return ABS (a - b) * 100 < b * NEAR_SHAPE_PERCENT;
-}
-
+/* Places an @in_info picture into an @out_info frame: the rectangle of the
+ * input shown (@src) and where it goes (@dest), in pixels.  Shapes are
+ * compared as displayed, pixel aspect ratios applied: a 16:9 image fills a
+ * 1440x1080 frame of 4:3 pixels. */
 static void
-place (GstImagegenScaleMode mode, gint iw, gint ih, gint ow, gint oh,
-    Rect * src, Rect * dest)
+place (GstImagegenScaleMode mode, const GstVideoInfo * in_info,
+    const GstVideoInfo * out_info, Rect * src, Rect * dest)
 {
+  gint iw = GST_VIDEO_INFO_WIDTH (in_info), ih = GST_VIDEO_INFO_HEIGHT (in_info);
+  gint ow = GST_VIDEO_INFO_WIDTH (out_info);
+  gint oh = GST_VIDEO_INFO_HEIGHT (out_info);
+  gint par_n = 1, par_d = 1;
+  gint64 a, b;
+
   *src = (Rect) {
   0, 0, iw, ih};
   *dest = (Rect) {
   0, 0, ow, oh};
 
-  /* compare iw/ih with ow/oh without rounding: iw*oh vs ow*ih */
-  if (mode == GST_IMAGEGEN_SCALE_MODE_FIT && near_shape (iw, ih, ow, oh))
+  /* the input's pixel aspect ratio over the output's */
+  if (GST_VIDEO_INFO_PAR_N (in_info) <= 0 || GST_VIDEO_INFO_PAR_D (in_info) <= 0
+      || GST_VIDEO_INFO_PAR_N (out_info) <= 0
+      || GST_VIDEO_INFO_PAR_D (out_info) <= 0
+      || !gst_util_fraction_multiply (GST_VIDEO_INFO_PAR_N (in_info),
+          GST_VIDEO_INFO_PAR_D (in_info), GST_VIDEO_INFO_PAR_D (out_info),
+          GST_VIDEO_INFO_PAR_N (out_info), &par_n, &par_d)
+      || par_n > 1024 || par_d > 1024)
+    par_n = par_d = 1;
+  /* the input's displayed aspect ratio over the output's is a / b */
+  a = (gint64) iw * par_n * oh;
+  b = (gint64) ow * par_d * ih;
+
+  if (mode == GST_IMAGEGEN_SCALE_MODE_FIT
+      && ABS (a - b) * 100 < b * NEAR_SHAPE_PERCENT)
     mode = GST_IMAGEGEN_SCALE_MODE_FILL;
   if (mode == GST_IMAGEGEN_SCALE_MODE_FIT) {
-    if ((gint64) iw * oh > (gint64) ow * ih) {  /* wider: bars top and bottom */
-      dest->h = MAX (1, (gint) (((gint64) ow * ih + iw / 2) / iw));
+    if (a > b) {                /* wider: bars top and bottom */
+      dest->h = MAX (1, (gint) gst_util_uint64_scale_round (oh, b, a));
       dest->y = (oh - dest->h) / 2;
     } else {
-      dest->w = MAX (1, (gint) (((gint64) oh * iw + ih / 2) / ih));
+      dest->w = MAX (1, (gint) gst_util_uint64_scale_round (ow, a, b));
       dest->x = (ow - dest->w) / 2;
     }
   } else if (mode == GST_IMAGEGEN_SCALE_MODE_FILL) {
-    if ((gint64) iw * oh > (gint64) ow * ih) {  /* wider: crop the sides */
-      src->w = MAX (1, (gint) (((gint64) ih * ow + oh / 2) / oh));
+    if (a > b) {                /* wider: crop the sides */
+      src->w = MAX (1, (gint) gst_util_uint64_scale_round (iw, b, a));
       src->x = (iw - src->w) / 2;
     } else {
-      src->h = MAX (1, (gint) (((gint64) iw * oh + ow / 2) / ow));
+      src->h = MAX (1, (gint) gst_util_uint64_scale_round (ih, a, b));
       src->y = (ih - src->h) / 2;
     }
   }
@@ -223,9 +237,7 @@ convert (GstBuffer * in, const GstVideoInfo * in_info,
   if (needs_rgb_step (in_info, out_info))
     return convert_through_rgb (in, in_info, out_info, mode, method);
 
-  place (mode, GST_VIDEO_INFO_WIDTH (in_info), GST_VIDEO_INFO_HEIGHT (in_info),
-      GST_VIDEO_INFO_WIDTH (out_info), GST_VIDEO_INFO_HEIGHT (out_info),
-      &src, &dest);
+  place (mode, in_info, out_info, &src, &dest);
 
   /* the converter insists on equal frame rates; a still image has none */
   in_timed = *in_info;

@@ -73,7 +73,8 @@ shows_frame (GstBuffer * buf, guint source, gboolean inverted, gint width,
 
 static GstHarness *
 remix_harness_caps (ImagegenTestEmulator * emu, const gchar * mode,
-    const GValue * references, guint max_in_flight, const gchar * caps)
+    const GValue * references, guint max_in_flight, const gchar * caps,
+    const gchar * sink_caps)
 {
   GstElement *remix = gst_element_factory_make ("imagegenremix", NULL);
   GstHarness *h;
@@ -87,8 +88,9 @@ remix_harness_caps (ImagegenTestEmulator * emu, const gchar * mode,
     g_object_set_property (G_OBJECT (remix), "reference-images", references);
   h = gst_harness_new_with_element (remix, "sink", "src");
   gst_object_unref (remix);
+  /* the sink's caps first: the src caps negotiate at once */
+  gst_harness_set_sink_caps_str (h, sink_caps);
   gst_harness_set_src_caps_str (h, caps);
-  gst_harness_set_sink_caps_str (h, caps);
   return h;
 }
 
@@ -96,7 +98,8 @@ static GstHarness *
 remix_harness_full (ImagegenTestEmulator * emu, const gchar * mode,
     const GValue * references, guint max_in_flight)
 {
-  return remix_harness_caps (emu, mode, references, max_in_flight, CAPS);
+  return remix_harness_caps (emu, mode, references, max_in_flight, CAPS,
+      CAPS);
 }
 
 static GstHarness *
@@ -686,7 +689,7 @@ check_colorimetry (const gchar * colorimetry, guint8 black_luma)
   g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
   gchar *caps = g_strdup_printf ("video/x-raw,format=I420,width=%d,"
       "height=%d,framerate=30/1,colorimetry=%s", WIDTH, HEIGHT, colorimetry);
-  GstHarness *h = remix_harness_caps (emu, "offline", NULL, 4, caps);
+  GstHarness *h = remix_harness_caps (emu, "offline", NULL, 4, caps, caps);
   GstCaps *yuv_caps = gst_caps_from_string (caps);
   GstVideoInfo rgba_info, yuv_info;
   GstBuffer *rgba, *yuv, *out, *out_rgba;
@@ -744,17 +747,22 @@ GST_START_TEST (test_colorimetry_round_trip)
 
 GST_END_TEST;
 
-/* The service answers sizes in multiples of 16, so a result is a few pixels
- * off the frame's shape: with the default scale-mode (fit) that must not
- * draw thin black bars.  Every edge pixel shows the remix. */
+/* Pushes one frame of frame 0's colour (@width x @height at @par) and checks
+ * that every edge pixel of the @out_width x @out_height (@out_par) output
+ * shows its remix: no black bars. */
 static void
-check_edges_remixed (gint width, gint height)
+check_edges_remixed_par (gint width, gint height, const gchar * par,
+    gint out_width, gint out_height, const gchar * out_par)
 {
   const gchar *args[] = { "--latency", "50", NULL };
   g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
   gchar *caps = g_strdup_printf ("video/x-raw,format=RGBA,width=%d,"
-      "height=%d,framerate=30/1", width, height);
-  GstHarness *h = remix_harness_caps (emu, "offline", NULL, 4, caps);
+      "height=%d,framerate=30/1,pixel-aspect-ratio=%s", width, height, par);
+  gchar *out_caps = g_strdup_printf ("video/x-raw,format=RGBA,width=%d,"
+      "height=%d,framerate=30/1,pixel-aspect-ratio=%s", out_width, out_height,
+      out_par);
+  GstHarness *h = remix_harness_caps (emu, "offline", NULL, 4, caps,
+      out_caps);
   GstBuffer *out;
   GstMapInfo map;
   guint8 rgb[3];
@@ -765,25 +773,38 @@ check_edges_remixed (gint width, gint height)
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
   wait_for_eos (h);
   out = gst_harness_pull (h);
+  fail_unless_equals_int (gst_buffer_get_size (out),
+      out_width * out_height * 4);
   frame_colour (0, rgb);
   gst_buffer_map (out, &map, GST_MAP_READ);
-  for (y = 0; y < height; y++)
-    for (x = 0; x < width; x++) {
-      if (x != 0 && x != width - 1 && y != 0 && y != height - 1)
+  for (y = 0; y < out_height; y++)
+    for (x = 0; x < out_width; x++) {
+      if (x != 0 && x != out_width - 1 && y != 0 && y != out_height - 1)
         continue;
       for (c = 0; c < 3; c++) {
-        gint got = map.data[4 * (y * width + x) + c];
+        gint got = map.data[4 * (y * out_width + x) + c];
         fail_unless (ABS (got - (255 - rgb[c])) <= TOLERANCE,
-            "%dx%d: pixel (%d,%d) channel %d is %d, want %d (the remix)",
-            width, height, x, y, c, got, 255 - rgb[c]);
+            "%dx%d (%s) -> %dx%d (%s): pixel (%d,%d) channel %d is %d, "
+            "want %d (the remix)", width, height, par, out_width,
+            out_height, out_par, x, y, c, got, 255 - rgb[c]);
       }
     }
   gst_buffer_unmap (out, &map);
   gst_buffer_unref (out);
   g_free (caps);
+  g_free (out_caps);
   gst_harness_teardown (h);
 }
 
+static void
+check_edges_remixed (gint width, gint height)
+{
+  check_edges_remixed_par (width, height, "1/1", width, height, "1/1");
+}
+
+/* The service answers sizes in multiples of 16, so a result is a few pixels
+ * off the frame's shape: with the default scale-mode (fit) that must not
+ * draw thin black bars.  Every edge pixel shows the remix. */
 GST_START_TEST (test_no_thin_borders)
 {
   check_edges_remixed (1920, 1080);
@@ -846,7 +867,8 @@ GST_START_TEST (test_interlaced_frames_deinterlaced)
   g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
   GstHarness *h = remix_harness_caps (emu, "offline", NULL, 4,
       "video/x-raw,format=RGBA,width=64,height=48,framerate=30/1,"
-      "interlace-mode=interleaved");
+      "interlace-mode=interleaved", "video/x-raw,format=RGBA,width=64,"
+      "height=48,framerate=30/1,interlace-mode=interleaved");
   GstBuffer *buf, *bottom, *out;
   GstBus *bus = gst_bus_new ();
   GstMapInfo map, bmap;
@@ -889,6 +911,19 @@ GST_START_TEST (test_interlaced_frames_deinterlaced)
 
 GST_END_TEST;
 
+/* 96x72 frames of 4:3 pixels are 16:9 pictures (as 1440x1080 HDV): the
+ * upload is 16:9 (aspect-ratio stays auto), so the result is 16:9 and fills
+ * a square-pixel 128x72 frame; placed back into 4:3 pixels it fills the
+ * frame too.  A squashed 4:3 upload would come back 4:3: pillarboxed in
+ * the first, letterboxed in the second. */
+GST_START_TEST (test_pixel_aspect_ratio)
+{
+  check_edges_remixed_par (96, 72, "4/3", 128, 72, "1/1");
+  check_edges_remixed_par (96, 72, "4/3", 96, 72, "4/3");
+}
+
+GST_END_TEST;
+
 static Suite *
 imagegenremix_suite (void)
 {
@@ -912,6 +947,7 @@ imagegenremix_suite (void)
   tcase_add_test (tc, test_no_thin_borders);
   tcase_add_test (tc, test_untimed_frames_picked_by_count);
   tcase_add_test (tc, test_interlaced_frames_deinterlaced);
+  tcase_add_test (tc, test_pixel_aspect_ratio);
   return s;
 }
 
