@@ -62,6 +62,7 @@ struct _GstImagegenEngine
   gboolean fatal_posted;
   guint in_flight_limit;        /* the client's gate, kept after stop */
   guint rate_limited;
+  gboolean changed_while_running;       /* a setting changed since start */
 };
 
 void gst_imagegen_engine_init (GstImagegenEngine * engine,
@@ -112,6 +113,12 @@ gboolean gst_imagegen_engine_is_running (GstImagegenEngine * engine);
 /* Whether results are decoded (raw video downstream) or only checked. */
 void gst_imagegen_engine_set_decode (GstImagegenEngine * engine,
     gboolean decode);
+
+/* A request setting (prompt, model, aspect ratio...) was changed while
+ * running: from now on, the service refusing a request (HTTP 422) is
+ * blamed on the change, not fatal (GstImagegenImage.fatal stays FALSE);
+ * until the next start. */
+void gst_imagegen_engine_settings_changed (GstImagegenEngine * engine);
 
 /* Whether a fatal error (see gst_imagegen_error_is_fatal()) was latched. */
 gboolean gst_imagegen_engine_has_fatal (GstImagegenEngine * engine);

@@ -563,10 +563,14 @@ gst_imagegen_remix_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   GstImagegenRemix *remix = GST_IMAGEGEN_REMIX (object);
+  gboolean shared = FALSE;
   guint i;
 
   if (gst_imagegen_tracker_set_property (&remix->engine.tracker, PROP_TRACKER_FIRST,
           prop_id, value))
+    return;
+  if (!gst_imagegen_settings_check_runtime_change (GST_ELEMENT (remix),
+          PROP_SHARED_FIRST, prop_id, value))
     return;
   GST_OBJECT_LOCK (remix);
   switch (prop_id) {
@@ -604,12 +608,15 @@ gst_imagegen_remix_set_property (GObject * object, guint prop_id,
             g_value_dup_string (gst_value_array_get_value (value, i)));
       break;
     default:
-      if (!gst_imagegen_settings_set_property (&remix->settings,
-              PROP_SHARED_FIRST, prop_id, value))
+      shared = gst_imagegen_settings_set_property (&remix->settings,
+          PROP_SHARED_FIRST, prop_id, value);
+      if (!shared)
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (remix);
+  if (shared)
+    gst_imagegen_engine_settings_changed (&remix->engine);
 }
 
 static void

@@ -378,11 +378,10 @@ gst_imagegen_settings_resolve_client_config (const GstImagegenSettings * s,
   return TRUE;
 }
 
-gboolean
-gst_imagegen_settings_check_prompt (const GstImagegenSettings * s,
-    GError ** error)
+static gboolean
+check_prompt_text (const gchar * prompt, GError ** error)
 {
-  glong length = s->prompt ? g_utf8_strlen (s->prompt, -1) : 0;
+  glong length = prompt ? g_utf8_strlen (prompt, -1) : 0;
 
   if (length == 0) {
     g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
@@ -398,4 +397,34 @@ gst_imagegen_settings_check_prompt (const GstImagegenSettings * s,
     return FALSE;
   }
   return TRUE;
+}
+
+gboolean
+gst_imagegen_settings_check_prompt (const GstImagegenSettings * s,
+    GError ** error)
+{
+  return check_prompt_text (s->prompt, error);
+}
+
+gboolean
+gst_imagegen_settings_check_runtime_change (GstElement * element,
+    guint first, guint prop_id, const GValue * value)
+{
+  GError *error = NULL;
+  GstState state;
+
+  if (prop_id != first + GST_IMAGEGEN_PROP_PROMPT)
+    return TRUE;
+  GST_OBJECT_LOCK (element);
+  state = GST_STATE (element);
+  GST_OBJECT_UNLOCK (element);
+  /* before start(), start() refuses it */
+  if (state < GST_STATE_PAUSED
+      || check_prompt_text (g_value_get_string (value), &error))
+    return TRUE;
+  GST_ELEMENT_WARNING (element, RESOURCE, SETTINGS,
+      ("New value of property \"prompt\" refused: %s The stream goes on "
+          "with the previous prompt.", error->message), (NULL));
+  g_error_free (error);
+  return FALSE;
 }

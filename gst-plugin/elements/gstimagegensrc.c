@@ -423,9 +423,13 @@ gst_imagegen_src_set_property (GObject * object, guint prop_id,
 {
   GstImagegenSrc *src = GST_IMAGEGEN_SRC (object);
   gboolean handled = TRUE, prompt_changed = FALSE, live_changed = FALSE;
+  gboolean shared = FALSE;
 
   if (gst_imagegen_tracker_set_property (&src->engine.tracker, PROP_TRACKER_FIRST,
           prop_id, value))
+    return;
+  if (!gst_imagegen_settings_check_runtime_change (GST_ELEMENT (src),
+          PROP_SHARED_FIRST, prop_id, value))
     return;
 
   GST_OBJECT_LOCK (src);
@@ -449,13 +453,15 @@ gst_imagegen_src_set_property (GObject * object, guint prop_id,
     default:
       prompt_changed = prop_id == PROP_SHARED_FIRST + GST_IMAGEGEN_PROP_PROMPT
           && g_strcmp0 (src->settings.prompt, g_value_get_string (value)) != 0;
-      handled = gst_imagegen_settings_set_property (&src->settings,
+      handled = shared = gst_imagegen_settings_set_property (&src->settings,
           PROP_SHARED_FIRST, prop_id, value);
       break;
   }
   GST_OBJECT_UNLOCK (src);
   if (!handled)
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  if (shared)
+    gst_imagegen_engine_settings_changed (&src->engine);
   /* basesrc decides on prerolling before start(), so tell it now */
   if (live_changed)
     gst_base_src_set_live (GST_BASE_SRC (src), g_value_get_boolean (value));

@@ -924,6 +924,82 @@ GST_START_TEST (test_pixel_aspect_ratio)
 
 GST_END_TEST;
 
+/* Live remix: a prompt the service would refuse, set while PLAYING, is
+ * refused with a warning naming the property (the last good prompt
+ * stays); a 422 caused by a change made while PLAYING (an aspect ratio the
+ * service does not take) is a warning, and frames keep flowing. */
+GST_START_TEST (test_live_runtime_typo_goes_on)
+{
+  const gchar *args[] = { "--latency", "100", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  GstHarness *h = remix_harness (emu, "live");
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  gchar *text = NULL, *prompt;
+  guint i, remixed = 0;
+
+  gst_element_set_bus (h->element, bus);
+  gst_harness_use_testclock (h);
+  for (i = 0; i < 300 && remixed == 0; i++) {
+    GstBuffer *out;
+
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i, WIDTH,
+                HEIGHT)), GST_FLOW_OK);
+    out = gst_harness_pull (h);
+    if (shows_some_remix (out, i))
+      remixed = i;
+    gst_buffer_unref (out);
+    g_usleep (20 * 1000);
+  }
+  fail_unless (remixed > 0, "no result ever showed");
+
+  g_object_set (h->element, "prompt", "ab", NULL);
+  text = warning_text (bus);
+  fail_unless (text != NULL, "no warning for a 2-character prompt");
+  fail_unless (strstr (text, "\"prompt\"") != NULL, "got: %s", text);
+  g_clear_pointer (&text, g_free);
+  g_object_get (h->element, "prompt", &prompt, NULL);
+  fail_unless_equals_string (prompt, "watercolour");
+  g_free (prompt);
+
+  g_object_set (h->element, "aspect-ratio", "5:4", NULL);
+  for (; i < 600 && text == NULL; i++) {
+    GstBuffer *out;
+
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i, WIDTH,
+                HEIGHT)), GST_FLOW_OK);
+    out = gst_harness_pull (h);
+    fail_unless (shows_some_remix (out, i), "frame %u lost the remix", i);
+    gst_buffer_unref (out);
+    while ((msg = gst_bus_pop (bus)) != NULL) {
+      GError *err;
+      fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR,
+          "a runtime change's 422 stopped the stream");
+      if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING) {
+        gst_message_parse_warning (msg, &err, NULL);
+        text = g_strdup (err->message);
+        g_error_free (err);
+      }
+      gst_message_unref (msg);
+    }
+    g_usleep (20 * 1000);
+  }
+  fail_unless (text != NULL, "no warning for the 422");
+  fail_unless (strstr (text, "422") != NULL, "got: %s", text);
+  /* and the stream goes on */
+  fail_unless_equals_int (gst_harness_push (h, make_frame (i, WIDTH,
+              HEIGHT)), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (h));
+  fail_if (gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR) != NULL);
+
+  g_free (text);
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 static Suite *
 imagegenremix_suite (void)
 {
@@ -948,6 +1024,7 @@ imagegenremix_suite (void)
   tcase_add_test (tc, test_untimed_frames_picked_by_count);
   tcase_add_test (tc, test_interlaced_frames_deinterlaced);
   tcase_add_test (tc, test_pixel_aspect_ratio);
+  tcase_add_test (tc, test_live_runtime_typo_goes_on);
   return s;
 }
 
