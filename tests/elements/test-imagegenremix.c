@@ -1000,6 +1000,50 @@ GST_START_TEST (test_live_runtime_typo_goes_on)
 
 GST_END_TEST;
 
+/* Live remix, refused key: one failure, one error, however many frames
+ * still arrive after it (a tee or an application may keep pushing); the
+ * error says what failed. */
+GST_START_TEST (test_live_invalid_key_one_error)
+{
+  const gchar *args[] = { "--latency", "100", "--require-key", "right",
+    NULL
+  };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  GstHarness *h = remix_harness (emu, "live");
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  GstFlowReturn ret = GST_FLOW_OK;
+  guint i, errors = 0, after = 0;
+
+  gst_element_set_bus (h->element, bus);
+  gst_harness_use_testclock (h);
+  for (i = 0; i < 300 && after < 10; i++) {
+    ret = gst_harness_push (h, make_frame (i, WIDTH, HEIGHT));
+    if (ret == GST_FLOW_ERROR)
+      after++;
+    else
+      gst_buffer_unref (gst_harness_pull (h));
+    g_usleep (20 * 1000);
+  }
+  fail_unless_equals_int (ret, GST_FLOW_ERROR);
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR)) != NULL) {
+    GError *err;
+    gst_message_parse_error (msg, &err, NULL);
+    fail_unless (strstr (err->message, "invalid API key (HTTP 401)") != NULL,
+        "got: %s", err->message);
+    g_error_free (err);
+    gst_message_unref (msg);
+    errors++;
+  }
+  fail_unless_equals_int (errors, 1);
+
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 static Suite *
 imagegenremix_suite (void)
 {
@@ -1025,6 +1069,7 @@ imagegenremix_suite (void)
   tcase_add_test (tc, test_interlaced_frames_deinterlaced);
   tcase_add_test (tc, test_pixel_aspect_ratio);
   tcase_add_test (tc, test_live_runtime_typo_goes_on);
+  tcase_add_test (tc, test_live_invalid_key_one_error);
   return s;
 }
 
