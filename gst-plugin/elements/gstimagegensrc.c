@@ -175,6 +175,9 @@ gst_imagegen_src_start (GstBaseSrc * basesrc)
   g_mutex_lock (&src->lock);
   GST_OBJECT_LOCK (src);
   src->n_images = src->num_images;
+  /* never pay for images the stream cannot use: num-buffers ends it first */
+  if (basesrc->num_buffers > 0)
+    src->n_images = MIN (src->n_images, (guint) basesrc->num_buffers);
   GST_OBJECT_UNLOCK (src);
   src->submitted = 0;
   src->next_out = 0;
@@ -259,15 +262,18 @@ gst_imagegen_src_get_caps (GstBaseSrc * basesrc, GstCaps * filter)
   GST_OBJECT_UNLOCK (src);
 
   if (own_type != NULL || live) {
-    GstCaps *only = own_type ? gst_caps_new_empty_simple (own_type) :
-        gst_caps_new_empty ();
+    GstCaps *only = gst_caps_new_empty ();
     guint i;
 
+    /* raw video first: a sink that takes anything (fakesink) gets decoded
+     * frames, as the docs say; the bytes only when asked for */
     for (i = 0; i < gst_caps_get_size (caps); i++) {
       GstStructure *s = gst_caps_get_structure (caps, i);
       if (gst_structure_has_name (s, "video/x-raw"))
         gst_caps_append_structure (only, gst_structure_copy (s));
     }
+    if (own_type != NULL)
+      gst_caps_append (only, gst_caps_new_empty_simple (own_type));
     gst_caps_unref (caps);
     caps = only;
   }
