@@ -40,6 +40,7 @@
 #endif
 
 #include "gstimagegenremixpriv.h"
+#include "gstimagegenscale.h"
 
 GST_DEBUG_CATEGORY (gst_imagegen_remix_debug);
 #define GST_CAT_DEFAULT gst_imagegen_remix_debug
@@ -398,7 +399,16 @@ gst_imagegen_remix_set_caps (GstBaseTransform * trans, GstCaps * incaps,
 {
   GstImagegenRemix *remix = GST_IMAGEGEN_REMIX (trans);
   GstVideoInfo in_info, out_info;
+  guint64 max_pixels;
 
+  GST_OBJECT_LOCK (remix);
+  max_pixels = remix->settings.max_pixels;
+  GST_OBJECT_UNLOCK (remix);
+  if (!gst_imagegen_check_frame_size (GST_ELEMENT (remix), incaps,
+          max_pixels)
+      || !gst_imagegen_check_frame_size (GST_ELEMENT (remix), outcaps,
+          max_pixels))
+    return FALSE;
   if (!gst_video_info_from_caps (&in_info, incaps)
       || !gst_video_info_from_caps (&out_info, outcaps))
     return FALSE;

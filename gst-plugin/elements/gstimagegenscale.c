@@ -365,3 +365,25 @@ gst_imagegen_share_pixels (GstBuffer * pixels)
 {
   return gst_buffer_copy_region (pixels, GST_BUFFER_COPY_MEMORY, 0, -1);
 }
+
+gboolean
+gst_imagegen_check_frame_size (GstElement * element, const GstCaps * caps,
+    guint64 max_pixels)
+{
+  GstStructure *s = gst_caps_get_structure (caps, 0);
+  gint width = 0, height = 0;
+  guint64 pixels;
+
+  if (!gst_structure_has_name (s, "video/x-raw")
+      || !gst_structure_get_int (s, "width", &width)
+      || !gst_structure_get_int (s, "height", &height))
+    return TRUE;
+  pixels = (guint64) MAX (width, 0) * MAX (height, 0);
+  if (pixels <= max_pixels)
+    return TRUE;
+  GST_ELEMENT_ERROR (element, CORE, NEGOTIATION,
+      ("Frames of %dx%d (%" G_GUINT64_FORMAT " pixels) are over the "
+          "frame-size limit, max-pixels = %" G_GUINT64_FORMAT " pixels.",
+          width, height, pixels, max_pixels), (NULL));
+  return FALSE;
+}

@@ -167,7 +167,8 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
   g_object_class_install_property (klass,
       first + GST_IMAGEGEN_PROP_MAX_PIXELS,
       g_param_spec_uint64 ("max-pixels", "Largest image",
-          "Largest result image decoded, refused before decoding (pixels)",
+          "Largest result image decoded, refused before decoding, and "
+          "largest video frame taken or made (pixels)",
           1, G_MAXUINT32, GST_IMAGEGEN_DEFAULT_MAX_PIXELS, rw));
 
   g_object_class_install_property (klass,

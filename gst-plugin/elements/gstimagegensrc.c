@@ -52,6 +52,7 @@
 #include <math.h>
 #include <stdio.h>
 #include "gstimagegensrcpriv.h"
+#include "gstimagegenscale.h"
 
 GST_DEBUG_CATEGORY (gst_imagegen_src_debug);
 #define GST_CAT_DEFAULT gst_imagegen_src_debug
@@ -351,8 +352,14 @@ gst_imagegen_src_set_caps (GstBaseSrc * basesrc, GstCaps * caps)
   GstStructure *s = gst_caps_get_structure (caps, 0);
   GstVideoInfo info;
   gboolean raw = gst_structure_has_name (s, "video/x-raw");
+  guint64 max_pixels;
 
   GST_DEBUG_OBJECT (src, "caps %" GST_PTR_FORMAT, caps);
+  GST_OBJECT_LOCK (src);
+  max_pixels = src->settings.max_pixels;
+  GST_OBJECT_UNLOCK (src);
+  if (!gst_imagegen_check_frame_size (GST_ELEMENT (src), caps, max_pixels))
+    return FALSE;
   if (raw && !gst_video_info_from_caps (&info, caps))
     return FALSE;
   if (raw && is_live (src) && GST_VIDEO_INFO_FPS_N (&info) <= 0) {

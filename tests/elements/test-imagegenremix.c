@@ -1044,6 +1044,42 @@ GST_START_TEST (test_live_invalid_key_one_error)
 
 GST_END_TEST;
 
+/* 40000x40000 caps: refused at negotiation with an error that names the
+ * frame-size limit, before any frame memory. */
+GST_START_TEST (test_oversized_caps_refused)
+{
+  const gchar *args[] = { "--latency", "50", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  GstHarness *h = remix_harness (emu, "offline");
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  GError *err;
+  GstBuffer *tiny = gst_buffer_new_allocate (NULL, 16, NULL);
+
+  gst_element_set_bus (h->element, bus);
+  gst_harness_set_sink_caps_str (h,
+      "video/x-raw,format=RGBA,width=40000,height=40000,framerate=30/1");
+  gst_harness_set_src_caps_str (h,
+      "video/x-raw,format=RGBA,width=40000,height=40000,framerate=30/1");
+  /* a stand-in buffer: the caps are refused before it is looked at */
+  fail_if (gst_harness_push (h, tiny) == GST_FLOW_OK);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "no error for 40000x40000 frames");
+  gst_message_parse_error (msg, &err, NULL);
+  fail_unless (strstr (err->message, "40000x40000") != NULL
+      && strstr (err->message, "frame-size limit") != NULL
+      && strstr (err->message, "max-pixels") != NULL, "got: %s",
+      err->message);
+  g_error_free (err);
+  gst_message_unref (msg);
+
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 static Suite *
 imagegenremix_suite (void)
 {
@@ -1070,6 +1106,7 @@ imagegenremix_suite (void)
   tcase_add_test (tc, test_pixel_aspect_ratio);
   tcase_add_test (tc, test_live_runtime_typo_goes_on);
   tcase_add_test (tc, test_live_invalid_key_one_error);
+  tcase_add_test (tc, test_oversized_caps_refused);
   return s;
 }
 
