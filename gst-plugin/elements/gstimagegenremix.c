@@ -481,7 +481,21 @@ load_references (GstImagegenRemix * remix, ImagegenRequest * upload)
       g_ptr_array_add (upload->source_urls, g_strdup (ref));
     } else if (path != NULL && g_file_get_contents (path, &data, &size,
             &error)) {
-      g_ptr_array_add (upload->source_images, g_bytes_new_take (data, size));
+      GBytes *bytes = g_bytes_new_take (data, size);
+      GstImagegenImageHeader header;
+
+      /* refused now, not by the service on every request; the service
+       * decodes them, so no pixel limit of ours applies */
+      if (!gst_imagegen_image_header_parse (bytes, G_MAXUINT64, &header,
+              NULL)) {
+        GST_ELEMENT_ERROR (remix, RESOURCE, SETTINGS,
+            ("The reference image \"%s\" is not a PNG, JPEG or WebP image "
+                "(%" G_GSIZE_FORMAT " bytes).", ref, size), (NULL));
+        g_bytes_unref (bytes);
+        g_free (path);
+        return FALSE;
+      }
+      g_ptr_array_add (upload->source_images, bytes);
     } else {
       GST_ELEMENT_ERROR (remix, RESOURCE, OPEN_READ,
           ("Cannot read the reference image \"%s\": %s", ref,

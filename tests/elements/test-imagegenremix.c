@@ -253,8 +253,11 @@ GST_START_TEST (test_failed_request_warns_and_goes_on)
   GstBus *bus = gst_bus_new ();
   gchar *ref_path = g_build_filename (g_get_tmp_dir (), "imagegen-ref.jpg",
       NULL);
+  /* a JPEG header (8x8) is all the element checks; the emulator decodes
+   * only the first source image */
   const guint8 fake_jpeg[] = { 0xff, 0xd8, 0xff, 0xe0, 0, 16, 'J', 'F', 'I',
-    'F', 0
+    'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xff, 0xc0, 0, 17, 8, 0, 8, 0, 8, 3,
+    1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1, 0xff, 0xd9
   };
   GValue refs = G_VALUE_INIT, item = G_VALUE_INIT;
   gchar *text;
@@ -1080,6 +1083,51 @@ GST_START_TEST (test_oversized_caps_refused)
 
 GST_END_TEST;
 
+/* A reference file that is not an image is refused when the pipeline
+ * starts, naming the file, before any request is paid for. */
+GST_START_TEST (test_reference_not_an_image)
+{
+  const gchar *args[] = { "--latency", "50", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  gchar *ref_path = g_build_filename (g_get_tmp_dir (),
+      "imagegen-ref-notes.txt", NULL);
+  gchar *description;
+  GstElement *pipeline;
+  GstBus *bus;
+  GstMessage *msg;
+  GError *err = NULL;
+
+  fail_unless (g_file_set_contents (ref_path, "just some notes\n", -1, NULL));
+  description = g_strdup_printf ("videotestsrc num-buffers=5 ! "
+      "video/x-raw,width=64,height=48 ! imagegenremix prompt=watercolour "
+      "api-key=k base-url=%s reference-images=\"<%s>\" ! fakesink",
+      imagegen_test_emulator_get_base_url (emu), ref_path);
+  pipeline = gst_parse_launch (description, NULL);
+  fail_unless (pipeline != NULL);
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_FAILURE);
+  bus = gst_element_get_bus (pipeline);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  gst_message_parse_error (msg, &err, NULL);
+  fail_unless (strstr (err->message, ref_path) != NULL
+      && strstr (err->message, "not a PNG, JPEG or WebP image") != NULL,
+      "got: %s", err->message);
+  g_error_free (err);
+  gst_message_unref (msg);
+  fail_unless_equals_int (stat_requests (emu, "files"), 0);
+  fail_unless_equals_int (stat_requests (emu, "create_remix"), 0);
+
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  g_unlink (ref_path);
+  g_free (ref_path);
+  g_free (description);
+}
+
+GST_END_TEST;
+
 static Suite *
 imagegenremix_suite (void)
 {
@@ -1107,6 +1155,7 @@ imagegenremix_suite (void)
   tcase_add_test (tc, test_live_runtime_typo_goes_on);
   tcase_add_test (tc, test_live_invalid_key_one_error);
   tcase_add_test (tc, test_oversized_caps_refused);
+  tcase_add_test (tc, test_reference_not_an_image);
   return s;
 }
 
