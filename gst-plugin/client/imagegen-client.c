@@ -24,6 +24,7 @@
 #include "imagegen-client.h"
 #include "imagegen-errors.h"
 #include "imagegen-http.h"
+#include "imagegen-log.h"
 #include "imagegen-poll-schedule.h"
 #include "imagegen-provider.h"
 #include "imagegen-retry.h"
@@ -41,6 +42,7 @@ struct _ImagegenClient
   GMainLoop *loop;
   GThread *thread;
   ImagegenHttp http;            /* its session lives on the thread */
+  ImagegenLog log;
   ImagegenPollSchedule *schedule;
   GError *config_error;         /* every job fails with it */
   GTlsDatabase *tls_database;   /* NULL: the system's */
@@ -80,6 +82,7 @@ typedef struct
   guint upload_index;
   ImagegenUploadTarget target;  /* of the direct upload in flight */
   const gchar *step;            /* what the job waits for, for timeouts */
+  gboolean unknown_status_logged;
 
   ImagegenHttpExchange *exchange;       /* the one in flight */
   GSource *poll_timer;
@@ -152,6 +155,9 @@ attach_timeout (ImagegenClient * client, guint ms, GSourceFunc func,
   return source;
 }
 
+/* log lines show a missing value as "-" */
+#define OR_DASH(s) ((s) ? (s) : "-")
+
 /* Takes @error (NULL: success). */
 static void
 job_finish (ImagegenJob * job, GError * error)
@@ -193,14 +199,22 @@ job_finish (ImagegenJob * job, GError * error)
     if (result->task_id && !strstr (error->message, result->task_id))
       imagegen_error_add_task_id (error, result->task_id);
     imagegen_error_redact (error, client->config.api_key);
+    imagegen_error_set_details (error, result->task_id, result->model,
+        result->retries);
     g_clear_pointer (&result->image, g_bytes_unref);
     result->error = error;
-    g_debug ("job %s failed: %s", result->task_id ? result->task_id : "-",
-        error->message);
+    IMAGEGEN_LOG (&client->log, IMAGEGEN_LOG_INFO,
+        "job failed: task %s, model %s, %u polls, %u retries: %s",
+        OR_DASH (result->task_id), OR_DASH (result->model),
+        result->polls, result->retries, error->message);
   } else {
-    g_debug ("job %s done in %" G_GINT64_FORMAT " ms, %u polls, %u retries",
-        result->task_id, (result->downloaded_us - result->started_us) / 1000,
-        result->polls, result->retries);
+    IMAGEGEN_LOG (&client->log, IMAGEGEN_LOG_INFO,
+        "job done: task %s, model %s, %" G_GINT64_FORMAT " ms from start, %u "
+        "polls, %u retries, %" G_GSIZE_FORMAT " bytes of %s, cost %d cents",
+        OR_DASH (result->task_id), OR_DASH (result->model),
+        (result->downloaded_us - result->started_us) / 1000, result->polls,
+        result->retries, result->image ? g_bytes_get_size (result->image) : 0,
+        OR_DASH (result->content_type), result->cost_cents);
   }
 
   g_atomic_int_add (&client->jobs_pending, -1);
@@ -347,6 +361,7 @@ job_exchange (ImagegenJob * job, const gchar * method, const gchar * url,
     job_finish (job, error);
     return FALSE;
   }
+  imagegen_http_exchange_set_task_id (job->exchange, job->result->task_id);
   return TRUE;
 }
 
@@ -439,6 +454,16 @@ job_handle_task (ImagegenJob * job, ImagegenTaskInfo * info)
 
   job_apply_billing (job, info);
 
+  /* The JS and Go SDKs poll on through a status they do not know; so do
+   * we, bounded by the job timeout, and say so once. */
+  if (info->status_unknown && !job->unknown_status_logged) {
+    job->unknown_status_logged = TRUE;
+    IMAGEGEN_LOG (&job->client->log, IMAGEGEN_LOG_WARNING,
+        "task %s: unknown status \"%s\", polling on until it ends or the "
+        "job times out (%u s)", OR_DASH (result->task_id),
+        info->status, job->client->config.job_timeout_s);
+  }
+
   switch (info->state) {
     case IMAGEGEN_TASK_PENDING:
       /* still running when this answer's request left: a lower bound of
@@ -464,6 +489,11 @@ job_handle_task (ImagegenJob * job, ImagegenTaskInfo * info)
         result->cost_cents = imagegen_price_cents (job->request->model,
             job->request->resolution);
       result->image_url = g_strdup (g_ptr_array_index (info->image_urls, 0));
+      IMAGEGEN_LOG (&job->client->log, IMAGEGEN_LOG_INFO,
+          "task %s completed after %u polls, %" G_GINT64_FORMAT " ms after "
+          "its create was answered; downloading the result",
+          result->task_id, result->polls,
+          (result->completed_us - result->created_us) / 1000);
       job_event (job, "completed");
       if (!job->finished)       /* the event handler may cancel */
         job_download (job);
@@ -519,6 +549,10 @@ job_poll_later (ImagegenJob * job)
   gint64 elapsed = g_get_monotonic_time () - job->result->created_us;
   guint delay = imagegen_poll_schedule_next_delay_ms (job->client->schedule,
       job->request->model, elapsed);
+
+  IMAGEGEN_LOG (&job->client->log, IMAGEGEN_LOG_TRACE,
+      "task %s: next poll in %u ms (%" G_GINT64_FORMAT " ms since create)",
+      job->result->task_id, delay, elapsed / 1000);
 
   job->poll_timer = attach_timeout (job->client, delay, job_poll_cb, job);
 }
@@ -618,7 +652,8 @@ job_hold (ImagegenJob * job, const gchar * retry_after)
     client->no_decrease_until_us = now + (gint64) delay_ms * 1000;
     client->admitted_streak = 0;
   }
-  g_debug ("create rate limited (HTTP 429): held %u ms, in-flight limit %d",
+  IMAGEGEN_LOG (&client->log, IMAGEGEN_LOG_INFO,
+      "create rate limited (HTTP 429): job held %u ms, in-flight limit %d",
       delay_ms, g_atomic_int_get (&client->in_flight_limit));
 
   job_deadline_pause (job);
@@ -684,7 +719,10 @@ job_create_done (const ImagegenHttpResponse * r, gpointer data)
   job_admitted (job);
   result->task_id = g_strdup (info.id);
   result->created_us = g_get_monotonic_time ();
-  g_debug ("task %s created%s", info.id, info.replayed ? " (replayed)" : "");
+  IMAGEGEN_LOG (&job->client->log, IMAGEGEN_LOG_INFO,
+      "task %s created%s, status %s, model %s", info.id,
+      info.replayed ? " (replayed)" : "", OR_DASH (info.status),
+      job->request->model);
   job_event (job, "submitted");
   if (!job->finished)
     job_handle_task (job, &info);
@@ -955,6 +993,13 @@ job_start (ImagegenJob * job)
     return;
   }
 
+  IMAGEGEN_LOG (&client->log, IMAGEGEN_LOG_INFO,
+      "job started: %s, model %s, %u source image(s), %" G_GINT64_FORMAT
+      " ms after submit", req->endpoint == IMAGEGEN_ENDPOINT_REMIX ? "remix" :
+      req->endpoint == IMAGEGEN_ENDPOINT_UPLOAD ? "upload only" :
+      "text to image", OR_DASH (req->model), n_sources,
+      (job->result->started_us - job->result->submitted_us) / 1000);
+
   job->deadline_left_us = (gint64) client->config.job_timeout_s *
       G_USEC_PER_SEC;
   job_deadline_resume (job);
@@ -1193,6 +1238,10 @@ imagegen_client_new (const ImagegenClientConfig * config)
     imagegen_transport_tls_database (c, &client->tls_database,
         &client->config_error);
   client->http.tls_insecure = c->tls_insecure;
+  client->log.func = c->log_func;
+  client->log.data = c->log_data;
+  client->log.secret = c->api_key;
+  client->http.log = &client->log;
   if (c->api_key)
     client->http.authorization = g_strdup_printf ("Bearer %s", c->api_key);
   client->http.max_retries = c->max_retries;

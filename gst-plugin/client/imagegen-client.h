@@ -44,12 +44,68 @@ typedef enum
   IMAGEGEN_CLIENT_ERROR_TLS,            /* the server's certificate is not trusted */
 } ImagegenClientError;
 
+/**
+ * ImagegenClientErrorDetails:
+ * @task_id: the task the error is about, or NULL
+ * @model: the request's model, or NULL
+ * @http_status: the HTTP status that ended the job, 0 when none did
+ * @retries: HTTP exchanges the job repeated before it gave up
+ *
+ * What every IMAGEGEN_CLIENT_ERROR of a finished job carries besides its
+ * message (also through g_error_copy()), so that callers can act on it
+ * without parsing the sentence.
+ */
+typedef struct
+{
+  gchar *task_id;
+  gchar *model;
+  guint http_status;
+  guint retries;
+} ImagegenClientErrorDetails;
+
+/* The details of an IMAGEGEN_CLIENT_ERROR; NULL for other domains. */
+const ImagegenClientErrorDetails *imagegen_client_error_get_details (const
+    GError * error);
+
+/* The code's name ("auth", "timeout"…), for logs. */
+const gchar *imagegen_client_error_code_name (gint code);
+
 typedef enum
 {
   IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
   IMAGEGEN_ENDPOINT_REMIX,
   IMAGEGEN_ENDPOINT_UPLOAD,     /* only upload source_images; see uploaded_urls */
 } ImagegenEndpoint;
+
+/**
+ * ImagegenLogLevel:
+ * @IMAGEGEN_LOG_WARNING: something a user should hear of (an unknown task
+ *   status, once per job)
+ * @IMAGEGEN_LOG_INFO: a job's milestones: started, task created, completed,
+ *   done or failed
+ * @IMAGEGEN_LOG_DEBUG: one line per HTTP request (method, URL without its
+ *   query, status, time, retry, task id) and each retry's wait
+ * @IMAGEGEN_LOG_TRACE: polling decisions
+ */
+typedef enum
+{
+  IMAGEGEN_LOG_WARNING,
+  IMAGEGEN_LOG_INFO,
+  IMAGEGEN_LOG_DEBUG,
+  IMAGEGEN_LOG_TRACE,
+} ImagegenLogLevel;
+
+/**
+ * ImagegenLogFunc:
+ * @file: @function: @line: where in the client the line comes from
+ * @message: one line, without the API key
+ *
+ * Receives the client's log lines, on the client's thread (so it must be
+ * thread-safe and must not block).
+ */
+typedef void (*ImagegenLogFunc) (ImagegenLogLevel level, const gchar * file,
+    const gchar * function, gint line, const gchar * message,
+    gpointer user_data);
 
 /**
  * ImagegenClientConfig:
@@ -83,6 +139,10 @@ typedef struct
   /* Rate limits (added later: keep at the end). */
   guint rate_limit_timeout_s;   /* a job held by create 429s fails once no
                                  * create was admitted for this long; 0: 60 */
+
+  /* Logging (added later: keep at the end). */
+  ImagegenLogFunc log_func;     /* NULL: g_debug() */
+  gpointer log_data;            /* for log_func; not owned */
 } ImagegenClientConfig;
 
 #define IMAGEGEN_CLIENT_DEFAULT_BASE_URL "https://runapi.ai"

@@ -3,10 +3,115 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "imagegen-errors.h"
+#include "imagegen-log.h"
 
 #include <string.h>
 
-G_DEFINE_QUARK (imagegen-client-error-quark, imagegen_client_error);
+/* An extended error domain (GLib 2.68): the details ride along with the
+ * GError, through copies, to whoever reports it.  Written out rather than
+ * with G_DEFINE_EXTENDED_ERROR to keep the domain's established name. */
+#define DETAILS_SIZE \
+  ((sizeof (ImagegenClientErrorDetails) + 2 * sizeof (gsize) - 1) & \
+      -(2 * sizeof (gsize)))
+
+static ImagegenClientErrorDetails *
+details_of (const GError * error)
+{
+  return (ImagegenClientErrorDetails *) (((guint8 *) error) - DETAILS_SIZE);
+}
+
+static void
+details_init (GError * error)
+{
+  memset (details_of (error), 0, sizeof (ImagegenClientErrorDetails));
+}
+
+static void
+details_copy (const GError * src, GError * dest)
+{
+  const ImagegenClientErrorDetails *s = details_of (src);
+  ImagegenClientErrorDetails *d = details_of (dest);
+
+  d->task_id = g_strdup (s->task_id);
+  d->model = g_strdup (s->model);
+  d->http_status = s->http_status;
+  d->retries = s->retries;
+}
+
+static void
+details_clear (GError * error)
+{
+  ImagegenClientErrorDetails *d = details_of (error);
+
+  g_clear_pointer (&d->task_id, g_free);
+  g_clear_pointer (&d->model, g_free);
+}
+
+GQuark
+imagegen_client_error_quark (void)
+{
+  static GQuark q;
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized)) {
+    q = g_error_domain_register_static ("imagegen-client-error-quark",
+        sizeof (ImagegenClientErrorDetails), details_init, details_copy,
+        details_clear);
+    g_once_init_leave (&initialized, 1);
+  }
+  return q;
+}
+
+const ImagegenClientErrorDetails *
+imagegen_client_error_get_details (const GError * error)
+{
+  if (error == NULL || error->domain != IMAGEGEN_CLIENT_ERROR)
+    return NULL;
+  return details_of (error);
+}
+
+void
+imagegen_error_set_details (GError * error, const gchar * task_id,
+    const gchar * model, guint retries)
+{
+  ImagegenClientErrorDetails *d;
+
+  if (error == NULL || error->domain != IMAGEGEN_CLIENT_ERROR)
+    return;
+  d = details_of (error);
+  if (d->task_id == NULL)
+    d->task_id = g_strdup (task_id);
+  if (d->model == NULL)
+    d->model = g_strdup (model);
+  d->retries = MAX (d->retries, retries);
+}
+
+const gchar *
+imagegen_client_error_code_name (gint code)
+{
+  static const gchar *const names[] = {
+    [IMAGEGEN_CLIENT_ERROR_AUTH] = "auth",
+    [IMAGEGEN_CLIENT_ERROR_CREDITS] = "credits",
+    [IMAGEGEN_CLIENT_ERROR_FORBIDDEN] = "forbidden",
+    [IMAGEGEN_CLIENT_ERROR_VALIDATION] = "validation",
+    [IMAGEGEN_CLIENT_ERROR_NOT_FOUND] = "not-found",
+    [IMAGEGEN_CLIENT_ERROR_CONFLICT] = "conflict",
+    [IMAGEGEN_CLIENT_ERROR_RATE_LIMITED] = "rate-limited",
+    [IMAGEGEN_CLIENT_ERROR_SERVER] = "server",
+    [IMAGEGEN_CLIENT_ERROR_NETWORK] = "network",
+    [IMAGEGEN_CLIENT_ERROR_MODERATED] = "moderated",
+    [IMAGEGEN_CLIENT_ERROR_TASK_FAILED] = "task-failed",
+    [IMAGEGEN_CLIENT_ERROR_TIMEOUT] = "timeout",
+    [IMAGEGEN_CLIENT_ERROR_PROTOCOL] = "protocol",
+    [IMAGEGEN_CLIENT_ERROR_TOO_LARGE] = "too-large",
+    [IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT] = "invalid-argument",
+    [IMAGEGEN_CLIENT_ERROR_TLS] = "tls",
+  };
+
+  if (code < 0 || (guint) code >= G_N_ELEMENTS (names) || !names[code])
+    return "unknown";
+  return names[code];
+}
 
 static gchar *
 with_detail (const gchar * head, const gchar * message)
@@ -80,6 +185,8 @@ imagegen_error_new_for_status (guint status, const gchar * message,
 
   text = with_detail (head, message);
   error = g_error_new_literal (IMAGEGEN_CLIENT_ERROR, code, text);
+  details_of (error)->http_status = status;
+  details_of (error)->retries = retries;
   g_free (text);
   g_free (head);
   return error;
@@ -151,14 +258,11 @@ imagegen_error_add_task_id (GError * error, const gchar * task_id)
 void
 imagegen_error_redact (GError * error, const gchar * secret)
 {
-  gchar **parts;
+  gchar *redacted;
 
-  if (error == NULL || secret == NULL || strlen (secret) < 4
-      || strstr (error->message, secret) == NULL)
+  if (error == NULL || (redacted = imagegen_redact (error->message,
+              secret)) == NULL)
     return;
-
-  parts = g_strsplit (error->message, secret, -1);
   g_free (error->message);
-  error->message = g_strjoinv ("<redacted>", parts);
-  g_strfreev (parts);
+  error->message = redacted;
 }

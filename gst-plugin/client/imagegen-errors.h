@@ -27,6 +27,12 @@ gboolean imagegen_error_message_is_moderation (const gchar * message);
 /* Appends " (task ID)" to @error's message. */
 void imagegen_error_add_task_id (GError * error, const gchar * task_id);
 
+/* Fills in what @error's details (imagegen_client_error_get_details())
+ * do not have yet; @retries raises theirs.  Other domains are left
+ * alone. */
+void imagegen_error_set_details (GError * error, const gchar * task_id,
+    const gchar * model, guint retries);
+
 /* Replaces every occurrence of @secret in @error's message. */
 void imagegen_error_redact (GError * error, const gchar * secret);
 

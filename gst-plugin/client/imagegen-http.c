@@ -27,6 +27,7 @@ struct _ImagegenHttpExchange
   gchar *content_type;          /* of @body; NULL: no header */
   gchar **headers;              /* extra request headers: name, value… */
   gchar *idempotency_key;
+  gchar *task_id;               /* for log lines, may be NULL */
   ImagegenHttpFlags flags;
   gsize max_bytes;
   ImagegenHttpDoneFunc done;
@@ -44,6 +45,7 @@ struct _ImagegenHttpExchange
   goffset expected;             /* Content-Length of a plain body, or -1 */
   gint64 started_us;
   ImagegenHttpResponse response;
+  gchar *request_id;            /* the answer's X-Request-ID, for the log */
 };
 
 static void start_attempt (ImagegenHttpExchange * ex);
@@ -87,6 +89,7 @@ clear_attempt (ImagegenHttpExchange * ex)
   g_clear_pointer (&ex->response.body, g_bytes_unref);
   g_clear_error (&ex->response.error);
   g_clear_pointer (&ex->response.retry_after, g_free);
+  g_clear_pointer (&ex->request_id, g_free);
   ex->response.status = 0;
 }
 
@@ -107,10 +110,19 @@ exchange_free (ImagegenHttpExchange * ex)
   g_free (ex->content_type);
   g_strfreev (ex->headers);
   g_free (ex->idempotency_key);
+  g_free (ex->task_id);
   g_free (ex);
 
   if (--http->live == 0 && http->drained)
     http->drained (http->drained_data);
+}
+
+void
+imagegen_http_exchange_set_task_id (ImagegenHttpExchange * ex,
+    const gchar * task_id)
+{
+  g_free (ex->task_id);
+  ex->task_id = g_strdup (task_id);
 }
 
 void
@@ -161,8 +173,13 @@ attempt_finished (ImagegenHttpExchange * ex)
     delay_ms = imagegen_retry_delay_ms (ex->http->retry_base_ms,
         ex->http->retry_max_ms, ex->attempt, r->error ? NULL : r->retry_after);
 
-    g_debug ("%s %s: retry %u in %u ms (%s)", ex->method, ex->log_url,
-        ex->attempt + 1, delay_ms, r->error ? r->error->message : "status");
+    IMAGEGEN_LOG (ex->http->log, IMAGEGEN_LOG_DEBUG,
+        "%s %s: retry %u of %u in %u ms%s%s (%s), task %s", ex->method,
+        ex->log_url, ex->attempt + 1, ex->http->max_retries, delay_ms,
+        r->retry_after ? ", Retry-After " : "",
+        r->retry_after ? r->retry_after : "",
+        r->error ? r->error->message : "retryable status",
+        ex->task_id ? ex->task_id : "-");
 
     ex->attempt++;
     r->retries = ex->attempt;
@@ -206,11 +223,17 @@ end_attempt (ImagegenHttpExchange * ex, GError * error)
     ex->buffer = NULL;
   }
 
-  g_debug ("%s %s -> %u, %" G_GSIZE_FORMAT " bytes%s%s (%" G_GINT64_FORMAT
-      " ms, attempt %u)", ex->method, ex->log_url, r->status,
-      r->body ? g_bytes_get_size (r->body) : 0, r->error ? ", " : "",
-      r->error ? r->error->message : "",
-      (g_get_monotonic_time () - ex->started_us) / 1000, ex->attempt + 1);
+  /* one line per request: what a user debugging a job wants first */
+  IMAGEGEN_LOG (ex->http->log, IMAGEGEN_LOG_DEBUG,
+      "%s %s: %s%u, %" G_GINT64_FORMAT " ms, %" G_GSIZE_FORMAT
+      " bytes, retry %u, task %s%s%s%s%s", ex->method, ex->log_url,
+      r->status ? "HTTP " : "status ", r->status,
+      (g_get_monotonic_time () - ex->started_us) / 1000,
+      r->body ? g_bytes_get_size (r->body) : 0, ex->attempt,
+      ex->task_id ? ex->task_id : "-",
+      ex->request_id ? ", request-id " : "",
+      ex->request_id ? ex->request_id : "",
+      r->error ? ", " : "", r->error ? r->error->message : "");
 
   if (ex->stream) {
     g_input_stream_close_async (ex->stream, G_PRIORITY_DEFAULT, NULL,
@@ -301,6 +324,12 @@ send_cb (GObject * source, GAsyncResult * res, gpointer data)
   r->content_type = g_strdup (ct);
   r->retry_after = g_strdup (soup_message_headers_get_one (headers,
           "Retry-After"));
+  ex->request_id = g_strdup (soup_message_headers_get_one (headers,
+          "X-Request-ID"));
+  /* the create answer names its task before we have parsed it */
+  if (ex->task_id == NULL)
+    ex->task_id = g_strdup (soup_message_headers_get_one (headers,
+            "X-RunAPI-Task-Id"));
 
   /* Error bodies only matter for their message. */
   if (!SOUP_STATUS_IS_SUCCESSFUL (r->status))

@@ -9,6 +9,8 @@
 #include <gio/gio.h>
 #include <libsoup/soup.h>
 
+#include "imagegen-log.h"
+
 G_BEGIN_DECLS
 
 /* API answers are small; anything bigger is not an answer. */
@@ -25,6 +27,7 @@ typedef struct
   guint retry_base_ms;
   guint retry_max_ms;
   gboolean tls_insecure;        /* accept any server certificate */
+  const ImagegenLog *log;
 
   guint live;                   /* exchanges not yet freed */
   void (*drained) (gpointer data);      /* live dropped to 0 */
@@ -72,6 +75,10 @@ ImagegenHttpExchange *imagegen_http_exchange_start_full (ImagegenHttp * http,
     const gchar * content_type, const gchar * const *headers,
     ImagegenHttpFlags flags, gsize max_bytes, ImagegenHttpDoneFunc done,
     gpointer user_data, GError ** error);
+
+/* The task the exchange is about, for its log lines. */
+void imagegen_http_exchange_set_task_id (ImagegenHttpExchange * ex,
+    const gchar * task_id);
 
 /* No callback will come; frees itself once soup lets go. */
 void imagegen_http_exchange_abort (ImagegenHttpExchange * ex);

@@ -307,14 +307,17 @@ parse_charged_cents (JsonObject * obj)
   return -1;
 }
 
-/* Status words, including those one SDK maps (success, error...). */
+/* Status words, including those the SDKs map (success, cancelled...). */
 static gboolean
 parse_status (const gchar * status, ImagegenTaskState * state)
 {
   static const gchar *const pending[] = { "pending", "processing", NULL };
-  static const gchar *const completed[] = { "completed", "success", NULL };
+  static const gchar *const completed[] = {
+    "completed", "success", "complete", "succeeded", "finished", NULL
+  };
   static const gchar *const failed[] = {
-    "failed", "error", "generate_failed", "create_task_failed", NULL
+    "failed", "error", "generate_failed", "create_task_failed", "canceled",
+    "cancelled", "timeout", NULL
   };
 
   if (status == NULL)
@@ -371,6 +374,7 @@ parse_task_common (JsonObject * obj, ImagegenTaskInfo * info,
   }
 
   info->charged_cents = parse_charged_cents (obj);
+  info->status_unknown = FALSE;
 
   /* Present but not a string is a broken answer, not a missing status. */
   if (status == NULL && json_object_has_member (obj, "status")
@@ -388,9 +392,10 @@ parse_task_common (JsonObject * obj, ImagegenTaskInfo * info,
     }
     info->state = IMAGEGEN_TASK_PENDING;
   } else if (!parse_status (status, &info->state)) {
-    g_set_error (error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_PROTOCOL,
-        "unknown task status \"%s\"", status);
-    return FALSE;
+    /* as the JS and Go SDKs: still running ("queued" in one mock); the
+     * job timeout bounds it */
+    info->state = IMAGEGEN_TASK_PENDING;
+    info->status_unknown = TRUE;
   }
   g_free (info->status);
   info->status = g_strdup (status);

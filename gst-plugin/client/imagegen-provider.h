@@ -31,6 +31,8 @@ typedef struct
   GPtrArray *image_urls;        /* gchar*, of a completed task */
   gint charged_cents;           /* -1: not reported */
   gboolean replayed;            /* an idempotent create answered again */
+  gboolean status_unknown;      /* @status is no word we know: taken as
+                                 * still running */
 } ImagegenTaskInfo;
 
 void imagegen_task_info_clear (ImagegenTaskInfo * info);

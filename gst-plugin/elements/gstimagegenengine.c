@@ -89,7 +89,7 @@ finish_work (EngineWork * work)
   GstImagegenEngine *engine = work->engine;
   GstImagegenImage *image;
   guint64 max_pixels;
-  gboolean decode, current;
+  gboolean decode, current, report_first;
 
   g_mutex_lock (&engine->lock);
   max_pixels = engine->max_pixels;
@@ -117,11 +117,13 @@ finish_work (EngineWork * work)
     if (image->fatal && engine->fatal_error == NULL)
       engine->fatal_error = g_error_copy (image->error);
   }
+  report_first = engine->report_first;
   g_mutex_unlock (&engine->lock);
 
+  if (report_first)
+    work_report (work, image->result, image->decoded_us);
   if (current)
     work->done (engine, work->tag, image);
-  /* after the image is in place: whoever sees "completed" can show it */
   work_report (work, image->result, image->decoded_us);
   gst_imagegen_image_unref (image);
 }
@@ -428,6 +430,15 @@ gst_imagegen_engine_settings_changed (GstImagegenEngine * engine)
 {
   g_mutex_lock (&engine->lock);
   engine->changed_while_running = engine->client != NULL;
+  g_mutex_unlock (&engine->lock);
+}
+
+void
+gst_imagegen_engine_set_report_first (GstImagegenEngine * engine,
+    gboolean report_first)
+{
+  g_mutex_lock (&engine->lock);
+  engine->report_first = report_first;
   g_mutex_unlock (&engine->lock);
 }
 

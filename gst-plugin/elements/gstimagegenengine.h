@@ -39,8 +39,10 @@ typedef gboolean (*GstImagegenEnginePrepareFunc) (gpointer tag,
  *
  * Worker thread, no engine lock held, only for requests of the current
  * epoch: @image holds the decoded result, or its error.  Runs before the
- * task's "completed"/"failed" message, so that whoever sees the message
- * finds the image in place.
+ * task's "completed"/"failed" message (whoever sees it finds the image in
+ * place: live streams), or after it with
+ * gst_imagegen_engine_set_report_first() (streams that push the image
+ * itself: its message comes first, also before EOS).
  */
 typedef void (*GstImagegenEngineDoneFunc) (GstImagegenEngine * engine,
     gpointer tag, GstImagegenImage * image);
@@ -60,6 +62,7 @@ struct _GstImagegenEngine
   gboolean decode;              /* FALSE: header check only */
   GError *fatal_error;          /* the first fatal failure of the epoch */
   gboolean fatal_posted;
+  gboolean report_first;        /* task message before the done callback */
   guint in_flight_limit;        /* the client's gate, kept after stop */
   guint rate_limited;
   gboolean changed_while_running;       /* a setting changed since start */
@@ -119,6 +122,9 @@ void gst_imagegen_engine_set_decode (GstImagegenEngine * engine,
  * blamed on the change, not fatal (GstImagegenImage.fatal stays FALSE);
  * until the next start. */
 void gst_imagegen_engine_settings_changed (GstImagegenEngine * engine);
+
+void gst_imagegen_engine_set_report_first (GstImagegenEngine * engine,
+    gboolean report_first);
 
 /* Whether a fatal error (see gst_imagegen_error_is_fatal()) was latched. */
 gboolean gst_imagegen_engine_has_fatal (GstImagegenEngine * engine);

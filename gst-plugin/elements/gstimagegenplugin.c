@@ -6,6 +6,7 @@
 #include "config.h"
 #endif
 
+#include "gstimagegenlog.h"
 #include "gstimagegensrc.h"
 #include "gstimagegenremix.h"
 
@@ -14,6 +15,7 @@ plugin_init (GstPlugin * plugin)
 {
   gboolean ret = FALSE;
 
+  gst_imagegen_debug_init ();
   ret |= GST_ELEMENT_REGISTER (imagegensrc, plugin);
   ret |= GST_ELEMENT_REGISTER (imagegenremix, plugin);
   return ret;

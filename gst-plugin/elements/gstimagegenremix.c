@@ -1,5 +1,8 @@
 /* gst-imagegen: imagegenremix, video frames to remixed frames.
  *
+ * Locks (see gstimagegenremixpriv.h): remix->lock, then GST_OBJECT_LOCK,
+ * then the engine's; no bus message, push or engine call under remix->lock.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -172,6 +175,8 @@ decide_mode (GstImagegenRemix * remix)
   remix->live = live;
   g_mutex_unlock (&remix->lock);
   remix->mode_decided = TRUE;
+  /* offline, a task's message comes before its frames (and EOS) */
+  gst_imagegen_engine_set_report_first (&remix->engine, !live);
   if (!live)
     gst_imagegen_remix_offline_start_task (remix);
 }
@@ -529,6 +534,7 @@ gst_imagegen_remix_start (GstBaseTransform * trans)
     g_error_free (error);
     return FALSE;
   }
+  gst_imagegen_settings_post_warnings (GST_ELEMENT (remix), &remix->settings);
 
   upload = imagegen_request_new (IMAGEGEN_ENDPOINT_UPLOAD, NULL, NULL);
   if (!load_references (remix, upload)) {
@@ -590,8 +596,8 @@ gst_imagegen_remix_set_property (GObject * object, guint prop_id,
   gboolean shared = FALSE;
   guint i;
 
-  if (gst_imagegen_tracker_set_property (&remix->engine.tracker, PROP_TRACKER_FIRST,
-          prop_id, value))
+  if (gst_imagegen_tracker_set_property (&remix->engine.tracker,
+          PROP_TRACKER_FIRST, prop_id, value))
     return;
   if (!gst_imagegen_settings_check_runtime_change (GST_ELEMENT (remix),
           PROP_SHARED_FIRST, prop_id, value))
@@ -650,8 +656,8 @@ gst_imagegen_remix_get_property (GObject * object, guint prop_id,
   GstImagegenRemix *remix = GST_IMAGEGEN_REMIX (object);
   guint i;
 
-  if (gst_imagegen_tracker_get_property (&remix->engine.tracker, PROP_TRACKER_FIRST,
-          prop_id, value))
+  if (gst_imagegen_tracker_get_property (&remix->engine.tracker,
+          PROP_TRACKER_FIRST, prop_id, value))
     return;
   GST_OBJECT_LOCK (remix);
   switch (prop_id) {

@@ -2,6 +2,9 @@
  * on the streaming thread, showing the newest result.  A frame is picked
  * only when it is due and a request slot is free: live never waits.
  *
+ * Locks (see gstimagegenremixpriv.h): remix->lock, then GST_OBJECT_LOCK,
+ * then the engine's; no bus message, push or engine call under remix->lock.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #ifdef HAVE_CONFIG_H

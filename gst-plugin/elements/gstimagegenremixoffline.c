@@ -9,6 +9,9 @@
  * for input: a demuxer blocked on another stream's full queue, or a tee,
  * cannot stall it.  Flush, READY and NULL wake every wait at once.
  *
+ * Locks (see gstimagegenremixpriv.h): remix->lock, then GST_OBJECT_LOCK,
+ * then the engine's; no bus message, push or engine call under remix->lock.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #ifdef HAVE_CONFIG_H

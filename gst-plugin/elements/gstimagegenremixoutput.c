@@ -5,6 +5,9 @@
  * Runs on the one thread that pushes frames: the streaming thread in live
  * mode, the src task in offline mode.
  *
+ * Locks (see gstimagegenremixpriv.h): remix->lock, then GST_OBJECT_LOCK,
+ * then the engine's; no bus message, push or engine call under remix->lock.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #ifdef HAVE_CONFIG_H

@@ -1,6 +1,9 @@
 /* gst-imagegen: imagegenremix's picks — which frames are sent, the request
  * that carries each one (encoded on a worker), and its result coming back.
  *
+ * Locks (see gstimagegenremixpriv.h): remix->lock, then GST_OBJECT_LOCK,
+ * then the engine's; no bus message, push or engine call under remix->lock.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #ifdef HAVE_CONFIG_H
@@ -131,10 +134,8 @@ build_request_locked (GstImagegenRemix * remix)
   guint i;
 
   GST_OBJECT_LOCK (remix);
-  request = imagegen_request_new (IMAGEGEN_ENDPOINT_REMIX,
-      remix->settings.model, remix->settings.prompt);
-  request->aspect_ratio = g_strdup (remix->settings.aspect_ratio);
-  request->resolution = g_strdup (remix->settings.resolution);
+  request = gst_imagegen_settings_new_request (&remix->settings,
+      IMAGEGEN_ENDPOINT_REMIX);
   GST_OBJECT_UNLOCK (remix);
 
   if (remix->reference_urls != NULL)

@@ -7,6 +7,12 @@
 #endif
 
 #include "gstimagegensettings.h"
+#include "gstimagegenlog.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
 
 GType
 gst_imagegen_scale_mode_get_type (void)
@@ -54,6 +60,8 @@ gst_imagegen_settings_clear (GstImagegenSettings * settings)
   g_clear_pointer (&settings->aspect_ratio, g_free);
   g_clear_pointer (&settings->resolution, g_free);
   g_clear_pointer (&settings->prompt, g_free);
+  g_clear_pointer (&settings->api_key_file, g_free);
+  g_clear_pointer (&settings->pending_warning, g_free);
 }
 
 void
@@ -68,6 +76,7 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
       GST_PARAM_MUTABLE_READY;
   gchar *blurb;
 
+  gst_imagegen_debug_init ();
   imagegen_client_config_init (&defaults);
 
   g_object_class_install_property (klass, first + GST_IMAGEGEN_PROP_PROMPT,
@@ -93,6 +102,23 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
           "Secret API key (write-only; default: the RUNAPI_API_KEY "
           "environment variable)", NULL,
           G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstImagegenSrc:api-key-file:
+   *
+   * A file holding the API key, such as a container or systemd secret
+   * (/run/secrets/…, $CREDENTIALS_DIRECTORY/…).  Read at start; a
+   * trailing newline is dropped.  The api-key property wins over it, and
+   * it wins over RUNAPI_API_KEY.  A file that other users may read is
+   * used, with a warning: secrets mounted by Docker and Kubernetes are
+   * often 0444 or 0644.  The same property exists on imagegenremix.
+   */
+  g_object_class_install_property (klass,
+      first + GST_IMAGEGEN_PROP_API_KEY_FILE,
+      g_param_spec_string ("api-key-file", "API key file",
+          "File holding the API key, read at start; a trailing newline is "
+          "dropped (default: none; api-key wins over it, it wins over "
+          "RUNAPI_API_KEY)", NULL, rw_ready));
 
   g_object_class_install_property (klass, first + GST_IMAGEGEN_PROP_BASE_URL,
       g_param_spec_string ("base-url", "Base URL",
@@ -270,6 +296,9 @@ gst_imagegen_settings_set_property (GstImagegenSettings * s, guint first,
     case GST_IMAGEGEN_PROP_DIRECT_UPLOAD:
       s->client.direct_upload = g_value_get_boolean (value);
       break;
+    case GST_IMAGEGEN_PROP_API_KEY_FILE:
+      replace_string (&s->api_key_file, value);
+      break;
     default:
       return FALSE;
   }
@@ -338,6 +367,9 @@ gst_imagegen_settings_get_property (GstImagegenSettings * s, guint first,
     case GST_IMAGEGEN_PROP_DIRECT_UPLOAD:
       g_value_set_boolean (value, s->client.direct_upload);
       break;
+    case GST_IMAGEGEN_PROP_API_KEY_FILE:
+      g_value_set_string (value, s->api_key_file);
+      break;
     default:
       /* api-key is write-only */
       return FALSE;
@@ -345,19 +377,66 @@ gst_imagegen_settings_get_property (GstImagegenSettings * s, guint first,
   return TRUE;
 }
 
+/* The key in @path, without its trailing newline; NULL with @error set
+ * when it cannot be read or is empty.  A file others may read is still
+ * used (mounted secrets often are), with @warning set. */
+static gchar *
+read_key_file (const gchar * path, gchar ** warning, GError ** error)
+{
+  GError *err = NULL;
+  GStatBuf st;
+  gchar *key;
+  gsize len;
+
+  if (!g_file_get_contents (path, &key, &len, &err)) {
+    g_set_error (error, IMAGEGEN_CLIENT_ERROR,
+        IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT,
+        "Cannot read the API key file: %s", err->message);
+    g_error_free (err);
+    return NULL;
+  }
+  while (len > 0 && (key[len - 1] == '\n' || key[len - 1] == '\r'))
+    key[--len] = '\0';
+  if (len == 0 || strlen (key) != len) {
+    g_set_error (error, IMAGEGEN_CLIENT_ERROR,
+        IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT,
+        "The API key file \"%s\" is empty or not text.", path);
+    g_free (key);
+    return NULL;
+  }
+  if (g_stat (path, &st) == 0 && (st.st_mode & S_IROTH)) {
+    g_free (*warning);
+    *warning = g_strdup_printf ("The API key file \"%s\" is readable by "
+        "other users (mode %04o); consider chmod 0400 or 0600.", path,
+        (guint) (st.st_mode & 07777));
+  }
+  return key;
+}
+
 gboolean
-gst_imagegen_settings_resolve_client_config (const GstImagegenSettings * s,
+gst_imagegen_settings_resolve_client_config (GstImagegenSettings * s,
     ImagegenClientConfig * config, GError ** error)
 {
-  const gchar *key = s->client.api_key;
   const gchar *base_url = s->client.base_url;
+  gchar *key = g_strdup (s->client.api_key);
 
-  if (key == NULL || *key == '\0')
-    key = g_getenv ("RUNAPI_API_KEY");
+  g_clear_pointer (&s->pending_warning, g_free);
+  if ((key == NULL || *key == '\0') && s->api_key_file != NULL
+      && *s->api_key_file != '\0') {
+    g_free (key);
+    key = read_key_file (s->api_key_file, &s->pending_warning, error);
+    if (key == NULL)
+      return FALSE;
+  }
   if (key == NULL || *key == '\0') {
+    g_free (key);
+    key = g_strdup (g_getenv ("RUNAPI_API_KEY"));
+  }
+  if (key == NULL || *key == '\0') {
+    g_free (key);
     g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_AUTH, "No API key: set the api-key property or "
-        "the RUNAPI_API_KEY environment variable.");
+        IMAGEGEN_CLIENT_ERROR_AUTH, "No API key: set the api-key or "
+        "api-key-file property or the RUNAPI_API_KEY environment variable.");
     return FALSE;
   }
   if (base_url == NULL || *base_url == '\0')
@@ -365,18 +444,38 @@ gst_imagegen_settings_resolve_client_config (const GstImagegenSettings * s,
 
   imagegen_client_config_copy (config, &s->client);
   g_free (config->api_key);
-  config->api_key = g_strdup (key);
+  config->api_key = key;
   if (base_url != NULL && *base_url != '\0') {
     g_free (config->base_url);
     config->base_url = g_strdup (base_url);
   } else if (config->base_url == NULL) {
     config->base_url = g_strdup (IMAGEGEN_CLIENT_DEFAULT_BASE_URL);
   }
+  /* the client's lines go where GStreamer users look */
+  config->log_func = gst_imagegen_client_log;
+  config->log_data = NULL;
   if (!imagegen_client_config_check (config, error)) {
     imagegen_client_config_clear (config);
     return FALSE;
   }
   return TRUE;
+}
+
+void
+gst_imagegen_settings_post_warnings (GstElement * element,
+    GstImagegenSettings * s)
+{
+  gchar *warning;
+
+  GST_OBJECT_LOCK (element);
+  warning = g_steal_pointer (&s->pending_warning);
+  GST_OBJECT_UNLOCK (element);
+  if (warning == NULL)
+    return;
+  GST_CAT_WARNING_OBJECT (gst_imagegen_debug, element, "%s", warning);
+  GST_ELEMENT_WARNING (element, RESOURCE, OPEN_READ, ("%s", warning),
+      ("api-key-file: the key is used anyway"));
+  g_free (warning);
 }
 
 static gboolean
@@ -428,4 +527,16 @@ gst_imagegen_settings_check_runtime_change (GstElement * element,
           "with the previous prompt.", error->message), (NULL));
   g_error_free (error);
   return FALSE;
+}
+
+ImagegenRequest *
+gst_imagegen_settings_new_request (const GstImagegenSettings * settings,
+    ImagegenEndpoint endpoint)
+{
+  ImagegenRequest *request = imagegen_request_new (endpoint, settings->model,
+      settings->prompt);
+
+  request->aspect_ratio = g_strdup (settings->aspect_ratio);
+  request->resolution = g_strdup (settings->resolution);
+  return request;
 }

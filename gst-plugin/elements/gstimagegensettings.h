@@ -42,6 +42,8 @@ typedef struct
   gchar *prompt;
   GstImagegenScaleMode scale_mode;
   guint64 max_pixels;
+  gchar *api_key_file;          /* read at start; api-key wins over it */
+  gchar *pending_warning;       /* for gst_imagegen_settings_post_warnings() */
 } GstImagegenSettings;
 
 /* The property ids a subclass hands to g_object_class_install_property()
@@ -67,6 +69,7 @@ enum
   GST_IMAGEGEN_PROP_TLS_INSECURE,
   GST_IMAGEGEN_PROP_ALLOW_INSECURE_HTTP,
   GST_IMAGEGEN_PROP_DIRECT_UPLOAD,
+  GST_IMAGEGEN_PROP_API_KEY_FILE,
   GST_IMAGEGEN_N_PROPS
 };
 
@@ -86,12 +89,26 @@ gboolean gst_imagegen_settings_set_property (GstImagegenSettings * settings,
 gboolean gst_imagegen_settings_get_property (GstImagegenSettings * settings,
     guint first_prop_id, guint prop_id, GValue * value);
 
-/* Copy of the client configuration with the environment fallbacks
- * (RUNAPI_API_KEY, RUNAPI_BASE_URL) applied.  Returns FALSE and sets a
- * human sentence in @error when no key is available or the client would
- * refuse the configuration (plain http to a remote host, a bad CA file). */
-gboolean gst_imagegen_settings_resolve_client_config (const GstImagegenSettings
-    * settings, ImagegenClientConfig * config, GError ** error);
+/* Copy of the client configuration with the fallbacks applied: the key
+ * from api-key, else the api-key-file, else RUNAPI_API_KEY; the base URL
+ * from base-url, else RUNAPI_BASE_URL.  Its log lines go to the "imagegen"
+ * debug category.  Returns FALSE and sets a human sentence in @error when
+ * no key is available or the client would refuse the configuration (plain
+ * http to a remote host, a bad CA file).  A key file that others can read
+ * leaves a warning for gst_imagegen_settings_post_warnings().  Callers
+ * hold the object lock. */
+gboolean gst_imagegen_settings_resolve_client_config (GstImagegenSettings *
+    settings, ImagegenClientConfig * config, GError ** error);
+
+/* Posts, as bus warnings, what the last resolve had to say.  Call without
+ * the object lock (it takes it). */
+void gst_imagegen_settings_post_warnings (GstElement * element,
+    GstImagegenSettings * settings);
+
+/* A request for @endpoint with the model, prompt, aspect ratio and
+ * resolution set now.  Callers hold the object lock. */
+ImagegenRequest *gst_imagegen_settings_new_request (const GstImagegenSettings
+    * settings, ImagegenEndpoint endpoint);
 
 /* Checks that a prompt of 3 to 5000 characters is set.  Callers hold the
  * object lock. */
@@ -106,10 +123,18 @@ gboolean gst_imagegen_settings_check_runtime_change (GstElement * element,
     guint first, guint prop_id, const GValue * value);
 
 /* Post the GST_ELEMENT_ERROR (or, with @warning, the warning) that fits a
- * client or decoding error.  @what says what failed, e.g. "Image
- * generation", or NULL when the error's message says it all. */
-void gst_imagegen_post_error (GstElement * element, const GError * error,
-    const gchar * what, gboolean warning);
+ * client or decoding error, from the caller's source location.  @what says
+ * what failed, e.g. "Image generation", or NULL when the error's message
+ * says it all.  Client errors carry a "details" structure (as
+ * GST_ELEMENT_ERROR_WITH_DETAILS): error-code, task-id, model, http-status,
+ * retries. */
+#define gst_imagegen_post_error(element, error, what, warning) \
+  gst_imagegen_post_error_full ((element), (error), (what), (warning), \
+      __FILE__, GST_FUNCTION, __LINE__)
+
+void gst_imagegen_post_error_full (GstElement * element, const GError * error,
+    const gchar * what, gboolean warning, const gchar * file,
+    const gchar * function, gint line);
 
 /* Errors that no retry or later request can mend (a refused key, no
  * credits, a rejected request or configuration, an untrusted server):

@@ -1,5 +1,8 @@
 /* gst-imagegen: imagegensrc, text to image.
  *
+ * Locks (see gstimagegensrcpriv.h): src->lock, then GST_OBJECT_LOCK,
+ * then the engine's; no bus message, push or engine call under src->lock.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -131,10 +134,8 @@ gst_imagegen_src_submit (GstImagegenSrc * src, GstImagegenEngineDoneFunc done,
   guint max;
 
   GST_OBJECT_LOCK (src);
-  request = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
-      src->settings.model, src->settings.prompt);
-  request->aspect_ratio = g_strdup (src->settings.aspect_ratio);
-  request->resolution = g_strdup (src->settings.resolution);
+  request = gst_imagegen_settings_new_request (&src->settings,
+      IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE);
   max = src->settings.client.max_in_flight;
   GST_OBJECT_UNLOCK (src);
 
@@ -168,9 +169,12 @@ gst_imagegen_src_start (GstBaseSrc * basesrc)
     g_error_free (error);
     return FALSE;
   }
+  gst_imagegen_settings_post_warnings (GST_ELEMENT (src), &src->settings);
   GST_DEBUG_OBJECT (src, "using %s", config.base_url);
   g_atomic_int_set (&src->generate_requested, 0);
   gst_imagegen_engine_start (&src->engine, &config, max_pixels);
+  /* not live, a task's message comes before its image (and EOS) */
+  gst_imagegen_engine_set_report_first (&src->engine, !live);
   imagegen_client_config_clear (&config);
 
   g_mutex_lock (&src->lock);
@@ -438,8 +442,8 @@ gst_imagegen_src_set_property (GObject * object, guint prop_id,
   gboolean handled = TRUE, prompt_changed = FALSE, live_changed = FALSE;
   gboolean shared = FALSE;
 
-  if (gst_imagegen_tracker_set_property (&src->engine.tracker, PROP_TRACKER_FIRST,
-          prop_id, value))
+  if (gst_imagegen_tracker_set_property (&src->engine.tracker,
+          PROP_TRACKER_FIRST, prop_id, value))
     return;
   if (!gst_imagegen_settings_check_runtime_change (GST_ELEMENT (src),
           PROP_SHARED_FIRST, prop_id, value))
@@ -490,8 +494,8 @@ gst_imagegen_src_get_property (GObject * object, guint prop_id,
   GstImagegenSrc *src = GST_IMAGEGEN_SRC (object);
   gboolean handled = TRUE;
 
-  if (gst_imagegen_tracker_get_property (&src->engine.tracker, PROP_TRACKER_FIRST,
-          prop_id, value))
+  if (gst_imagegen_tracker_get_property (&src->engine.tracker,
+          PROP_TRACKER_FIRST, prop_id, value))
     return;
 
   GST_OBJECT_LOCK (src);

@@ -3,6 +3,9 @@
  * the first image and then the newest one.  Requests never hold a frame
  * back; an image overtaken by a newer request's is dropped.
  *
+ * Locks (see gstimagegensrcpriv.h): src->lock, then GST_OBJECT_LOCK,
+ * then the engine's; no bus message, push or engine call under src->lock.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #ifdef HAVE_CONFIG_H

@@ -2,6 +2,9 @@
  * buffer, in order, then EOS.  Up to max-in-flight requests run ahead of
  * the image being pushed.
  *
+ * Locks (see gstimagegensrcpriv.h): src->lock, then GST_OBJECT_LOCK,
+ * then the engine's; no bus message, push or engine call under src->lock.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #ifdef HAVE_CONFIG_H

@@ -16,6 +16,7 @@ test_waiter_new (void)
   g_cond_init (&w->cond);
   g_queue_init (&w->results);
   w->events = g_ptr_array_new_with_free_func (g_free);
+  w->log = g_ptr_array_new_with_free_func (g_free);
   return w;
 }
 
@@ -24,6 +25,7 @@ test_waiter_free (TestWaiter * w)
 {
   g_queue_clear_full (&w->results, (GDestroyNotify) imagegen_result_free);
   g_ptr_array_unref (w->events);
+  g_ptr_array_unref (w->log);
   g_mutex_clear (&w->lock);
   g_cond_clear (&w->cond);
   g_free (w);
@@ -94,6 +96,44 @@ test_waiter_count_events (TestWaiter * w, const gchar * event)
 }
 
 void
+test_waiter_log_cb (ImagegenLogLevel level, const gchar * file,
+    const gchar * function, gint line, const gchar * message,
+    gpointer user_data)
+{
+  TestWaiter *w = user_data;
+
+  g_assert_nonnull (file);
+  g_assert_nonnull (function);
+  g_assert_cmpint (line, >, 0);
+  g_mutex_lock (&w->lock);
+  g_ptr_array_add (w->log, g_strdup_printf ("%d %s", level, message));
+  g_mutex_unlock (&w->lock);
+}
+
+guint
+test_waiter_count_log (TestWaiter * w, gint level, const gchar * text)
+{
+  g_autofree gchar *prefix = g_strdup_printf ("%d ", level);
+  guint i, n = 0;
+
+  g_mutex_lock (&w->lock);
+  for (i = 0; i < w->log->len; i++) {
+    const gchar *l = g_ptr_array_index (w->log, i);
+
+    n += (level < 0 || g_str_has_prefix (l, prefix)) && strstr (l, text);
+  }
+  g_mutex_unlock (&w->lock);
+  return n;
+}
+
+void
+test_config_log_to (ImagegenClientConfig * config, TestWaiter * w)
+{
+  config->log_func = test_waiter_log_cb;
+  config->log_data = w;
+}
+
+void
 test_config_init (ImagegenClientConfig * config, ImagegenTestEmulator * emu)
 {
   imagegen_client_config_init (config);
@@ -111,6 +151,42 @@ test_run_job (ImagegenClient * client, const ImagegenRequest * request,
   imagegen_client_submit (client, request, NULL, test_waiter_event_cb,
       test_waiter_done_cb, w);
   return test_waiter_pop (w);
+}
+
+ImagegenResult *
+test_run_config (const ImagegenClientConfig * config,
+    const ImagegenRequest * request)
+{
+  ImagegenClient *client = imagegen_client_new (config);
+  TestWaiter *w = test_waiter_new ();
+  g_autoptr (ImagegenRequest) t2i = NULL;
+  ImagegenResult *r;
+
+  if (request == NULL)
+    request = t2i = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
+        TEST_T2I_MODEL, "a lighthouse at dusk");
+  r = test_run_job (client, request, w);
+  imagegen_client_free (client);
+  test_waiter_free (w);
+  return r;
+}
+
+ImagegenResult *
+test_run_direct_upload (ImagegenTestEmulator * emu)
+{
+  g_autoptr (GBytes) png = test_make_png (32, 24);
+  g_autoptr (ImagegenRequest) req = NULL;
+  ImagegenClientConfig config;
+  ImagegenResult *r;
+
+  test_config_init (&config, emu);
+  config.direct_upload = TRUE;
+  req = imagegen_request_new (IMAGEGEN_ENDPOINT_REMIX, TEST_REMIX_MODEL,
+      "invert the colours");
+  imagegen_request_add_source_image (req, png);
+  r = test_run_config (&config, req);
+  imagegen_client_config_clear (&config);
+  return r;
 }
 
 /* ---- a PNG writer, stored (uncompressed) deflate blocks ---- */

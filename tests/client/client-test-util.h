@@ -20,6 +20,7 @@ typedef struct
   GCond cond;
   GQueue results;
   GPtrArray *events;            /* "submitted", "completed", … */
+  GPtrArray *log;               /* the client's log lines: "LEVEL message" */
 } TestWaiter;
 
 TestWaiter *test_waiter_new (void);
@@ -32,6 +33,15 @@ ImagegenResult *test_waiter_pop (TestWaiter * w);
 guint test_waiter_count (TestWaiter * w);
 guint test_waiter_count_events (TestWaiter * w, const gchar * event);
 
+/* An ImagegenLogFunc collecting into the TestWaiter given as user data. */
+void test_waiter_log_cb (ImagegenLogLevel level, const gchar * file,
+    const gchar * function, gint line, const gchar * message,
+    gpointer user_data);
+/* Lines of @level (-1: any) that contain @text. */
+guint test_waiter_count_log (TestWaiter * w, gint level, const gchar * text);
+/* Sends @config's log lines to @w. */
+void test_config_log_to (ImagegenClientConfig * config, TestWaiter * w);
+
 /* A config pointing at @emu with TEST_KEY and short backoff steps. */
 void test_config_init (ImagegenClientConfig * config,
     ImagegenTestEmulator * emu);
@@ -39,6 +49,15 @@ void test_config_init (ImagegenClientConfig * config,
 /* Submits @request and waits for its result. */
 ImagegenResult *test_run_job (ImagegenClient * client,
     const ImagegenRequest * request, TestWaiter * w);
+
+/* A client of @config runs @request (NULL: a text-to-image request of
+ * TEST_T2I_MODEL) and is freed; returns the result. */
+ImagegenResult *test_run_config (const ImagegenClientConfig * config,
+    const ImagegenRequest * request);
+
+/* A remix of a small PNG through a direct upload (prepare, PUT, confirm)
+ * against @emu; returns the result. */
+ImagegenResult *test_run_direct_upload (ImagegenTestEmulator * emu);
 
 /* A small valid PNG (RGB gradient, stored deflate). */
 GBytes *test_make_png (guint width, guint height);

@@ -20,11 +20,12 @@ fixture_start (Fixture * f, const gchar * const *args,
     void (*tweak) (ImagegenClientConfig * config))
 {
   f->emu = imagegen_test_emulator_start (args);
+  f->w = test_waiter_new ();
   test_config_init (&f->config, f->emu);
+  test_config_log_to (&f->config, f->w);
   if (tweak)
     tweak (&f->config);
   f->client = imagegen_client_new (&f->config);
-  f->w = test_waiter_new ();
 }
 
 static void
@@ -58,6 +59,7 @@ static void
 test_auth (void)
 {
   const gchar *args[] = { "--require-key", "right-key-123456", NULL };
+  const ImagegenClientErrorDetails *details;
   Fixture f;
   g_autoptr (ImagegenResult) r = NULL;
 
@@ -70,6 +72,13 @@ test_auth (void)
   g_assert_null (r->image);
   g_assert_null (r->task_id);
   g_assert_cmpuint (r->retries, ==, 0);
+  /* what an application can act on without parsing the sentence */
+  details = imagegen_client_error_get_details (r->error);
+  g_assert_cmpuint (details->http_status, ==, 401);
+  g_assert_cmpstr (details->model, ==, TEST_T2I_MODEL);
+  g_assert_null (details->task_id);
+  g_assert_cmpuint (details->retries, ==, 0);
+  g_assert_cmpuint (test_waiter_count_log (f.w, -1, "wrong-key"), ==, 0);
   fixture_stop (&f);
 }
 
@@ -125,6 +134,10 @@ test_moderated (void)
   tail = g_strdup_printf ("(task %s)", r->task_id);
   g_assert_true (g_str_has_suffix (r->error->message, tail));
   g_assert_cmpint (r->cost_cents, ==, 0);
+  g_assert_cmpstr (imagegen_client_error_get_details (r->error)->task_id, ==,
+      r->task_id);
+  g_assert_cmpuint (imagegen_client_error_get_details (r->error)->http_status,
+      ==, 0);
   fixture_stop (&f);
 }
 
@@ -140,7 +153,7 @@ test_task_failed (void)
   r = run (&f, "a quiet harbour", NULL);
   g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
       IMAGEGEN_CLIENT_ERROR_TASK_FAILED);
-  expected = g_strdup_printf ("task failed: Generation failed: internal error "
+  expected = g_strdup_printf ("task failed: Generation failed "
       "(task %s)", r->task_id);
   g_assert_cmpstr (r->error->message, ==, expected);
   g_assert_cmpint (r->cost_cents, ==, 0);
@@ -368,11 +381,44 @@ test_wrongshape_noimages (void)
       "task completed without any image URL");
 }
 
+/* As the JS and Go SDKs: a status we do not know means still running; the
+ * job goes on, bounded by the job timeout, and the log says so once. */
+static void
+check_unknown_status (const gchar * spec, gboolean forever)
+{
+  const gchar *args[] = { "--latency", "300", "--fail", spec, NULL };
+  Fixture f;
+  g_autoptr (ImagegenResult) r = NULL;
+  g_autofree gchar *expected = NULL;
+
+  fixture_start (&f, args, short_job_timeout);
+  r = run (&f, "a quiet harbour", NULL);
+  if (forever) {
+    g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
+        IMAGEGEN_CLIENT_ERROR_TIMEOUT);
+    expected = g_strdup_printf ("timed out after 2 s waiting for task %s",
+        r->task_id);
+    g_assert_cmpstr (r->error->message, ==, expected);
+  } else {
+    g_assert_no_error (r->error);
+    g_assert_nonnull (r->image);
+  }
+  g_assert_cmpuint (r->polls, >, 1);
+  g_assert_cmpuint (test_waiter_count_log (f.w, IMAGEGEN_LOG_WARNING,
+          "unknown status \"exploded\""), ==, 1);
+  fixture_stop (&f);
+}
+
 static void
 test_unknown_status (void)
 {
-  check_protocol_fault ("poll:unknownstatus",
-      "unknown task status \"exploded\"");
+  check_unknown_status ("poll:unknownstatus", FALSE);
+}
+
+static void
+test_unknown_status_forever (void)
+{
+  check_unknown_status ("poll:unknownstatus:*", TRUE);
 }
 
 /* Result URLs are temporary: an expired one answers 403 or 404. */
@@ -466,6 +512,8 @@ main (int argc, char **argv)
   g_test_add_func ("/client/errors/wrongshape-noimages",
       test_wrongshape_noimages);
   g_test_add_func ("/client/errors/unknown-status", test_unknown_status);
+  g_test_add_func ("/client/errors/unknown-status-forever",
+      test_unknown_status_forever);
   g_test_add_func ("/client/errors/result-404", test_result_404);
   g_test_add_func ("/client/errors/result-403", test_result_403);
   g_test_add_func ("/client/errors/dns", test_dns_failure);

@@ -6,10 +6,37 @@
 
 #include <string.h>
 
+/* The @nth result download in the emulator's log @log came after the
+ * server completed the task, by the server's own log and clock (the
+ * client's clock cannot tell how long the server took). */
+static void
+assert_downloads_after_completion (const gchar * log,
+    const ImagegenResult * r, guint nth)
+{
+  g_autoptr (GPtrArray) lines = test_read_log (log);
+  gint64 completed = 0, download = 0;
+  guint i;
+
+  for (i = 0; i < lines->len && download == 0; i++) {
+    JsonObject *l = g_ptr_array_index (lines, i);
+
+    if (g_strcmp0 (json_object_get_string_member_with_default (l, "event",
+                NULL), "task_completed") == 0
+        && g_strcmp0 (json_object_get_string_member_with_default (l,
+                "task_id", NULL), r->task_id) == 0)
+      completed = json_object_get_int_member (l, "t_us");
+    else if (test_log_is (l, "GET", "/emulator/results/") && nth-- == 0)
+      download = json_object_get_int_member (l, "t_us");
+  }
+  g_assert_cmpint (completed, >, 0);
+  g_assert_cmpint (download, >=, completed);
+}
+
 static void
 test_text_to_image (void)
 {
-  const gchar *args[] = { "--latency", "300", NULL };
+  g_autofree gchar *log = test_log_new ();
+  const gchar *args[] = { "--latency", "300", "--log", log, NULL };
   g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
   ImagegenClientConfig config;
   ImagegenClient *client;
@@ -42,6 +69,7 @@ test_text_to_image (void)
   g_assert_cmpint (r->completed_us, <, r->downloaded_us);
   /* The task takes 300 ms on the emulator. */
   g_assert_cmpint (test_task_duration_us (emu, r->task_id), >=, 290 * 1000);
+  assert_downloads_after_completion (log, r, 0);
   g_assert_cmpuint (test_waiter_count_events (w, "submitted"), ==, 1);
   g_assert_cmpuint (test_waiter_count_events (w, "completed"), ==, 1);
   g_assert_cmpuint (imagegen_client_get_jobs_pending (client), ==, 0);
@@ -65,6 +93,7 @@ test_text_to_image (void)
           "download_requests_with_authorization"), ==, 0);
 
   imagegen_client_free (client);
+  test_log_remove (log);
   imagegen_client_config_clear (&config);
   test_waiter_free (w);
 }
@@ -205,7 +234,8 @@ test_concurrent (void)
 static void
 test_learned_schedule (void)
 {
-  const gchar *args[] = { "--latency", "1500", NULL };
+  g_autofree gchar *log = test_log_new ();
+  const gchar *args[] = { "--latency", "1500", "--log", log, NULL };
   g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
   ImagegenClientConfig config;
   ImagegenClient *client;
@@ -224,6 +254,7 @@ test_learned_schedule (void)
     g_assert_no_error (r->error);
     g_assert_cmpint (test_task_duration_us (emu, r->task_id), >=,
         1490 * 1000);
+    assert_downloads_after_completion (log, r, i);
     polls[i] = r->polls;
     g_test_message ("job %u: %u polls, seen %" G_GINT64_FORMAT " ms after "
         "create", i, r->polls, (r->completed_us - r->created_us) / 1000);
@@ -233,6 +264,65 @@ test_learned_schedule (void)
   g_assert_cmpuint (polls[2], <=, polls[0] + 3);
 
   imagegen_client_free (client);
+  test_log_remove (log);
+  imagegen_client_config_clear (&config);
+  test_waiter_free (w);
+}
+
+/* The log hook gets one line per HTTP request (method, URL, status, time,
+ * retry, task id) and the job's milestones, never the key. */
+static void
+test_log_hook (void)
+{
+  const gchar *args[] = { "--latency", "200", "--fail", "poll:503", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  ImagegenClientConfig config;
+  ImagegenClient *client;
+  TestWaiter *w = test_waiter_new ();
+  g_autoptr (ImagegenRequest) req = NULL;
+  g_autoptr (ImagegenResult) r = NULL;
+  g_autoptr (JsonObject) stats = NULL;
+  g_autofree gchar *task = NULL;
+  g_autofree gchar *create = NULL;
+  gint64 requests;
+
+  test_config_init (&config, emu);
+  test_config_log_to (&config, w);
+  client = imagegen_client_new (&config);
+  req = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
+      "a lighthouse at dusk");
+  r = test_run_job (client, req, w);
+  imagegen_client_free (client);
+  g_assert_no_error (r->error);
+
+  stats = imagegen_test_emulator_stats (emu);
+  requests = imagegen_test_emulator_stats_requests (stats,
+      "create_text_to_image") + imagegen_test_emulator_stats_requests (stats,
+      "get_task") + imagegen_test_emulator_stats_requests (stats, "download");
+  /* every request the server saw has its line, with the task id */
+  task = g_strdup_printf ("task %s", r->task_id);
+  g_assert_cmpuint (test_waiter_count_log (w, IMAGEGEN_LOG_DEBUG, ", retry "),
+      ==, requests);
+  g_assert_cmpuint (test_waiter_count_log (w, IMAGEGEN_LOG_DEBUG, task), >=,
+      requests);
+  create = g_strdup_printf ("POST %s/api/v1/flux_2/text_to_image: HTTP 200",
+      imagegen_test_emulator_get_base_url (emu));
+  g_assert_cmpuint (test_waiter_count_log (w, IMAGEGEN_LOG_DEBUG, create), ==,
+      1);
+  g_assert_cmpuint (test_waiter_count_log (w, IMAGEGEN_LOG_DEBUG,
+          "HTTP 503"), ==, 1);
+  g_assert_cmpuint (test_waiter_count_log (w, IMAGEGEN_LOG_DEBUG,
+          "retry 1 of 3 in"), ==, 1);
+  g_assert_cmpuint (test_waiter_count_log (w, IMAGEGEN_LOG_INFO,
+          "job started"), ==, 1);
+  g_assert_cmpuint (test_waiter_count_log (w, IMAGEGEN_LOG_INFO, "created"),
+      ==, 1);
+  g_assert_cmpuint (test_waiter_count_log (w, IMAGEGEN_LOG_INFO,
+          "completed after"), ==, 1);
+  g_assert_cmpuint (test_waiter_count_log (w, IMAGEGEN_LOG_INFO,
+          "job done"), ==, 1);
+  g_assert_cmpuint (test_waiter_count_log (w, -1, TEST_KEY), ==, 0);
+
   imagegen_client_config_clear (&config);
   test_waiter_free (w);
 }
@@ -247,5 +337,6 @@ main (int argc, char **argv)
   g_test_add_func ("/client/upload-only", test_upload_only);
   g_test_add_func ("/client/concurrent", test_concurrent);
   g_test_add_func ("/client/learned-schedule", test_learned_schedule);
+  g_test_add_func ("/client/log-hook", test_log_hook);
   return g_test_run ();
 }

@@ -10,16 +10,7 @@
 static ImagegenResult *
 run_one (ImagegenTestEmulator * emu, ImagegenClientConfig * config)
 {
-  ImagegenClient *client = imagegen_client_new (config);
-  TestWaiter *w = test_waiter_new ();
-  g_autoptr (ImagegenRequest) req =
-      imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
-      "a windmill in a field of tulips");
-  ImagegenResult *r = test_run_job (client, req, w);
-
-  imagegen_client_free (client);
-  test_waiter_free (w);
-  return r;
+  return test_run_config (config, NULL);
 }
 
 /* A create answered 429 is held, not retried, and sent again once

@@ -36,23 +36,6 @@ start_tls_emulator (void)
   return emu;
 }
 
-static ImagegenResult *
-run_config (ImagegenClientConfig * config, ImagegenRequest * req)
-{
-  ImagegenClient *client = imagegen_client_new (config);
-  TestWaiter *w = test_waiter_new ();
-  g_autoptr (ImagegenRequest) t2i = NULL;
-  ImagegenResult *r;
-
-  if (req == NULL)
-    req = t2i = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
-        TEST_T2I_MODEL, "a lighthouse at dusk");
-  r = test_run_job (client, req, w);
-  imagegen_client_free (client);
-  test_waiter_free (w);
-  return r;
-}
-
 /* ---- plain http ---- */
 
 static void
@@ -74,7 +57,7 @@ test_insecure_http_refused (void)
   g_assert_true (g_str_has_prefix (error->message,
           "refusing plain http:// to 192.0.2.10"));
 
-  r = run_config (&config, NULL);
+  r = test_run_config (&config, NULL);
   g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
       IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT);
   g_assert_cmpstr (r->error->message, ==, error->message);
@@ -100,7 +83,7 @@ test_insecure_http_allowed (void)
 
   config.allow_insecure_http = TRUE;
   g_assert_true (imagegen_client_config_check (&config, NULL));
-  r = run_config (&config, NULL);
+  r = test_run_config (&config, NULL);
   g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
       IMAGEGEN_CLIENT_ERROR_NETWORK);
   g_test_message ("%s", r->error->message);
@@ -121,7 +104,7 @@ test_loopback_http (void)
   config.base_url = g_strdup_printf ("http://localhost:%s",
       strrchr (url, ':') + 1);
   g_assert_true (imagegen_client_config_check (&config, NULL));
-  r = run_config (&config, NULL);
+  r = test_run_config (&config, NULL);
   g_assert_no_error (r->error);
   imagegen_client_config_clear (&config);
 }
@@ -138,7 +121,7 @@ test_download_origin (void)
   ImagegenClientConfig config;
 
   test_config_init (&config, emu);
-  r = run_config (&config, NULL);
+  r = test_run_config (&config, NULL);
   g_assert_no_error (r->error);
   g_assert_true (g_str_has_prefix (r->image_url,
           imagegen_test_emulator_get_assets_url (emu)));
@@ -160,16 +143,8 @@ test_upload_put (void)
   g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
   g_autoptr (ImagegenResult) r = NULL;
   g_autoptr (JsonObject) stats = NULL;
-  g_autoptr (GBytes) png = test_make_png (32, 24);
-  g_autoptr (ImagegenRequest) req = NULL;
-  ImagegenClientConfig config;
 
-  test_config_init (&config, emu);
-  config.direct_upload = TRUE;
-  req = imagegen_request_new (IMAGEGEN_ENDPOINT_REMIX, TEST_REMIX_MODEL,
-      "invert the colours");
-  imagegen_request_add_source_image (req, png);
-  r = run_config (&config, req);
+  r = test_run_direct_upload (emu);
   g_assert_no_error (r->error);
   g_assert_nonnull (r->image);
 
@@ -189,7 +164,6 @@ test_upload_put (void)
           "assets_requests"), >=, 2);
   g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
           "assets_requests_with_authorization"), ==, 0);
-  imagegen_client_config_clear (&config);
 }
 
 /* An API answer that redirects to another origin is an error: following
@@ -204,7 +178,7 @@ redirect_api (const gchar * spec)
   ImagegenClientConfig config;
 
   test_config_init (&config, emu);
-  r = run_config (&config, NULL);
+  r = test_run_config (&config, NULL);
   g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
       IMAGEGEN_CLIENT_ERROR_PROTOCOL);
   g_test_message ("%s", r->error->message);
@@ -245,7 +219,7 @@ test_redirect_download (void)
   ImagegenClientConfig config;
 
   test_config_init (&config, emu);
-  r = run_config (&config, NULL);
+  r = test_run_config (&config, NULL);
   g_assert_no_error (r->error);
   g_assert_true (test_is_png (r->image));
 
@@ -270,7 +244,7 @@ test_tls_untrusted (void)
   ImagegenClientConfig config;
 
   test_config_init (&config, emu);
-  r = run_config (&config, NULL);
+  r = test_run_config (&config, NULL);
   g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_TLS);
   g_test_message ("%s", r->error->message);
   g_assert_true (g_str_has_prefix (r->error->message,
@@ -294,7 +268,7 @@ test_tls_ca_file (void)
 
   test_config_init (&config, emu);
   config.tls_ca_file = tls_file ("ca.pem");
-  r = run_config (&config, NULL);
+  r = test_run_config (&config, NULL);
   g_assert_no_error (r->error);
   g_assert_true (g_str_has_prefix (r->image_url, "https://"));
   g_assert_true (test_is_png (r->image));
@@ -310,7 +284,7 @@ test_tls_insecure (void)
 
   test_config_init (&config, emu);
   config.tls_insecure = TRUE;
-  r = run_config (&config, NULL);
+  r = test_run_config (&config, NULL);
   g_assert_no_error (r->error);
   g_assert_true (test_is_png (r->image));
   imagegen_client_config_clear (&config);
@@ -333,7 +307,7 @@ test_tls_bad_ca_file (void)
   g_test_message ("%s", error->message);
   g_assert_true (g_str_has_prefix (error->message, "cannot use TLS CA file"));
 
-  r = run_config (&config, NULL);
+  r = test_run_config (&config, NULL);
   g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
       IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT);
   imagegen_client_config_clear (&config);

@@ -307,6 +307,25 @@ test_error_sentences (void)
   imagegen_error_redact (e, "sk-secret-1");
   g_assert_null (strstr (e->message, "sk-secret-1"));
   g_error_free (e);
+
+  /* details ride along, through copies */
+  e = imagegen_error_new_for_status (503, "busy", 2);
+  imagegen_error_set_details (e, "task-7", "flux-2-pro-text-to-image", 3);
+  {
+    GError *copy = g_error_copy (e);
+    const ImagegenClientErrorDetails *d =
+        imagegen_client_error_get_details (copy);
+
+    g_assert_cmpuint (d->http_status, ==, 503);
+    g_assert_cmpuint (d->retries, ==, 3);
+    g_assert_cmpstr (d->task_id, ==, "task-7");
+    g_assert_cmpstr (d->model, ==, "flux-2-pro-text-to-image");
+    g_error_free (copy);
+  }
+  g_error_free (e);
+  g_assert_cmpstr (imagegen_client_error_code_name
+      (IMAGEGEN_CLIENT_ERROR_TIMEOUT), ==, "timeout");
+  g_assert_null (imagegen_client_error_get_details (NULL));
 }
 
 static void
@@ -337,13 +356,42 @@ test_task_parsing (void)
   imagegen_task_info_clear (&info);
   json_node_unref (root);
 
+  /* unknown: still running, as the JS and Go SDKs take it */
   root = parse ("{\"id\":\"t1\",\"status\":\"queued_somewhere\"}");
-  g_assert_false (p->parse_task (root, &info, &error));
-  g_assert_error (error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_PROTOCOL);
-  g_assert_nonnull (strstr (error->message, "queued_somewhere"));
-  g_clear_error (&error);
+  g_assert_true (p->parse_task (root, &info, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (info.state, ==, IMAGEGEN_TASK_PENDING);
+  g_assert_true (info.status_unknown);
+  g_assert_cmpstr (info.status, ==, "queued_somewhere");
   imagegen_task_info_clear (&info);
   json_node_unref (root);
+
+  /* the words the SDKs map */
+  {
+    static const struct
+    {
+      const gchar *json;
+      ImagegenTaskState state;
+    } words[] = {
+      {"{\"id\":\"t\",\"status\":\"succeeded\",\"images\":[\"https://a/b\"]}",
+          IMAGEGEN_TASK_COMPLETED},
+      {"{\"id\":\"t\",\"status\":\"finished\",\"images\":[\"https://a/b\"]}",
+          IMAGEGEN_TASK_COMPLETED},
+      {"{\"id\":\"t\",\"status\":\"cancelled\"}", IMAGEGEN_TASK_FAILED},
+      {"{\"id\":\"t\",\"status\":\"canceled\"}", IMAGEGEN_TASK_FAILED},
+      {"{\"id\":\"t\",\"status\":\"timeout\"}", IMAGEGEN_TASK_FAILED},
+    };
+    guint i;
+
+    for (i = 0; i < G_N_ELEMENTS (words); i++) {
+      root = parse (words[i].json);
+      g_assert_true (p->parse_task (root, &info, &error));
+      g_assert_cmpint (info.state, ==, words[i].state);
+      g_assert_false (info.status_unknown);
+      imagegen_task_info_clear (&info);
+      json_node_unref (root);
+    }
+  }
 
   root = parse ("{\"id\":\"t1\",\"status\":\"generate_failed\","
       "\"error\":{\"message\":\"boom\"}}");

@@ -182,27 +182,59 @@ emulator_call (ImagegenTestEmulator * emu, const gchar * method,
   return answer;
 }
 
+GBytes *
+imagegen_test_emulator_request (ImagegenTestEmulator * emu,
+    const gchar * method, const gchar * path, const gchar * const *headers,
+    GBytes * body, const gchar * content_type, guint * status)
+{
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autoptr (SoupMessage) msg = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *url = g_strconcat (emu->base_url, path, NULL);
+  SoupMessageHeaders *h;
+  GBytes *answer;
+  guint i;
+
+  msg = soup_message_new (method, url);
+  g_assert_nonnull (msg);
+  g_signal_connect (msg, "accept-certificate",
+      G_CALLBACK (accept_any_certificate), NULL);
+  h = soup_message_get_request_headers (msg);
+  for (i = 0; headers && headers[i] && headers[i + 1]; i += 2)
+    soup_message_headers_replace (h, headers[i], headers[i + 1]);
+  if (body)
+    soup_message_set_request_body_from_bytes (msg, content_type, body);
+  answer = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  *status = soup_message_get_status (msg);
+  return answer;
+}
+
 JsonObject *
-imagegen_test_emulator_stats (ImagegenTestEmulator * emu)
+imagegen_test_json_object (GBytes * bytes)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GBytes) answer = NULL;
-  g_autoptr (GError) error = NULL;
-  guint status = 0;
   JsonNode *root;
 
-  answer = emulator_call (emu, "GET", "/emulator/stats", NULL, &status);
-  if (answer == NULL || status != 200)
+  if (bytes == NULL || !json_parser_load_from_data (parser,
+          g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL))
     return NULL;
-  if (!json_parser_load_from_data (parser, g_bytes_get_data (answer, NULL),
-          g_bytes_get_size (answer), &error)) {
-    g_printerr ("stats are not JSON: %s\n", error->message);
-    return NULL;
-  }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return NULL;
   return json_object_ref (json_node_get_object (root));
+}
+
+JsonObject *
+imagegen_test_emulator_stats (ImagegenTestEmulator * emu)
+{
+  g_autoptr (GBytes) answer = NULL;
+  guint status = 0;
+
+  answer = emulator_call (emu, "GET", "/emulator/stats", NULL, &status);
+  if (answer == NULL || status != 200)
+    return NULL;
+  return imagegen_test_json_object (answer);
 }
 
 gint64

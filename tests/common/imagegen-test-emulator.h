@@ -16,6 +16,16 @@ typedef struct _ImagegenTestEmulator ImagegenTestEmulator;
 ImagegenTestEmulator *imagegen_test_emulator_start (const gchar *
     const *extra_args);
 
+/* One request to the emulator, synchronous: @path below its base URL, with
+ * @headers (name, value…, NULL; may be NULL) and @body of @content_type
+ * (both may be NULL).  Returns the answer's body and sets @status. */
+GBytes *imagegen_test_emulator_request (ImagegenTestEmulator * emu,
+    const gchar * method, const gchar * path, const gchar * const *headers,
+    GBytes * body, const gchar * content_type, guint * status);
+
+/* @bytes as a JSON object, or NULL. */
+JsonObject *imagegen_test_json_object (GBytes * bytes);
+
 /* SIGTERM, then SIGKILL if it does not exit within 5 s; frees @emu. */
 void imagegen_test_emulator_stop (ImagegenTestEmulator * emu);
 

@@ -355,17 +355,37 @@ GST_END_TEST;
 
 /* A flushing seek while the request for frame 0 runs: nothing from
  * before the flush comes out after it. */
+static JsonObject *
+stuck_task (ImagegenTestEmulator * emu)
+{
+  JsonObject *stats = imagegen_test_emulator_stats (emu);
+  JsonArray *tasks = json_object_get_array_member (stats, "tasks");
+  JsonObject *task = NULL;
+
+  if (json_array_get_length (tasks) > 0)
+    task = json_object_ref (json_array_get_object_element (tasks, 0));
+  json_object_unref (stats);
+  return task;
+}
+
 GST_START_TEST (test_flush_drops_stale_results)
 {
-  const gchar *args[] = { "--latency", "1000", NULL };
+  /* the request before the flush never finishes: its frames wait */
+  const gchar *args[] = { "--latency", "200", "--fail", "task:stuck:1", NULL };
   g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
   GstHarness *h = remix_harness (emu, "offline");
   GstSegment segment;
+  JsonObject *task = NULL;
   guint i;
 
   for (i = 0; i < 10; i++)
     gst_harness_push (h, make_frame (i, WIDTH, HEIGHT));
-  g_usleep (300 * 1000);
+  while (task == NULL || json_object_get_int_member (task, "polls") < 1) {
+    g_clear_pointer (&task, json_object_unref);
+    g_usleep (20 * 1000);
+    task = stuck_task (emu);
+  }
+  json_object_unref (task);
   fail_unless_equals_int (gst_harness_buffers_in_queue (h), 0);
 
   fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
@@ -557,19 +577,6 @@ GST_START_TEST (test_prompt_change_applies_to_next_pick)
 }
 
 GST_END_TEST;
-
-static JsonObject *
-stuck_task (ImagegenTestEmulator * emu)
-{
-  JsonObject *stats = imagegen_test_emulator_stats (emu);
-  JsonArray *tasks = json_object_get_array_member (stats, "tasks");
-  JsonObject *task = NULL;
-
-  if (json_array_get_length (tasks) > 0)
-    task = json_object_ref (json_array_get_object_element (tasks, 0));
-  json_object_unref (stats);
-  return task;
-}
 
 /* A request whose task never finishes holds the first frame, and the
  * queue fills behind it.  Going to @state still returns at once, cancels

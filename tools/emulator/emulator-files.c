@@ -360,6 +360,10 @@ emu_files_handle_prepare (EmuRequest * req)
   u->byte_size = size;
   u->checksum = g_strdup (checksum);
   u->content_type = g_strdup (get_string (body, "content_type"));
+  if (u->content_type == NULL || *u->content_type == '\0') {
+    g_free (u->content_type);
+    u->content_type = g_strdup ("application/octet-stream");
+  }
   g_hash_table_insert (emu->uploads, u->signed_id, u);
 
   url = g_strdup_printf ("%s/emulator/uploads/%s", emu->assets_url,
@@ -368,12 +372,40 @@ emu_files_handle_prepare (EmuRequest * req)
   headers = json_object_new ();
   json_object_set_string_member (answer, "signed_id", u->signed_id);
   json_object_set_string_member (answer, "upload_url", url);
+  /* the SDK's fixture: the PUT must repeat these, as a signed URL's
+   * signature covers them */
+  if (emu->upload_headers) {
+    json_object_set_string_member (headers, "Content-Type", u->content_type);
+    json_object_set_string_member (headers, "Content-MD5", u->checksum);
+  }
   json_object_set_object_member (answer, "headers", headers);
   g_free (url);
   node = json_node_new (JSON_NODE_OBJECT);
   json_node_take_object (node, answer);
   emu_request_remember (req, NULL, node);
   emu_request_reply_json (req, 200, node);
+}
+
+/* The headers /files/prepare answered must come back exactly: a signed
+ * upload URL refuses a PUT whose Content-Type or Content-MD5 differ. */
+static gboolean
+check_signed_headers (EmuRequest * req, EmuUpload * u)
+{
+  SoupMessageHeaders *in = soup_server_message_get_request_headers (req->msg);
+  const gchar *md5 = soup_message_headers_get_one (in, "Content-MD5");
+  const gchar *type = soup_message_headers_get_one (in, "Content-Type");
+
+  if (g_strcmp0 (md5, u->checksum) != 0) {
+    emu_request_reply_error (req, 400, md5 ? "Content-MD5 does not match "
+        "the signed upload" : "Content-MD5 header missing");
+    return FALSE;
+  }
+  if (g_strcmp0 (type, u->content_type) != 0) {
+    emu_request_reply_error (req, 400, type ? "Content-Type does not match "
+        "the signed upload" : "Content-Type header missing");
+    return FALSE;
+  }
+  return TRUE;
 }
 
 void
@@ -392,6 +424,8 @@ emu_files_handle_put (EmuRequest * req, const gchar * signed_id)
     emu_request_reply_error (req, 404, "Upload not found");
     return;
   }
+  if (req->emu->upload_headers && !check_signed_headers (req, u))
+    return;
   bytes = soup_message_body_flatten (soup_server_message_get_request_body
       (req->msg));
   data = g_bytes_get_data (bytes, &len);

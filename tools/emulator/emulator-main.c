@@ -63,8 +63,8 @@ static const gchar description[] =
     "         slow       download only: ~1 KiB per 100 ms\n"
     "         trickle    download only: 1 byte per second\n"
     "         notimage   download only: text bytes with an image type\n"
-    "         failed     task only: ends failed, \"Generation failed: ...\"\n"
-    "         moderated  task only: ends failed, \"Content policy ...\"\n"
+    "         failed     task only: ends failed, \"Generation failed\"\n"
+    "         moderated  task only: ends failed, \"Content policy violation\"\n"
     "         stuck      task only: stays processing forever\n"
     "  TIMES  how many matching requests it fires on (default 1), or *\n"
     "         for every one. Faults fire in registration order; the first\n"
@@ -145,6 +145,7 @@ main (int argc, char **argv)
   gchar *tls_cert = NULL, *tls_key = NULL;
   gint64 credits = -1, seed = DEFAULT_SEED;
   gchar *latency = NULL, *image_format = NULL, **fails = NULL;
+  gchar *error_shape = NULL, *upload_headers = NULL;
   GOptionContext *ctx;
   GError *err = NULL;
   guint sigint, sigterm, i;
@@ -180,6 +181,17 @@ main (int argc, char **argv)
         "Speak https with this PEM certificate (needs --tls-key)", "FILE"},
     {"tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key,
         "PEM private key of --tls-cert", "FILE"},
+    {"error-shape", 0, 0, G_OPTION_ARG_STRING, &error_shape,
+          "Error bodies: service ({\"error\":{\"code\",\"message\"}} on 409 "
+          "and 429, {\"error\":\"text\"} elsewhere), text or object "
+          "(default service)", "service|text|object"},
+    {"upload-headers", 0, 0, G_OPTION_ARG_STRING, &upload_headers,
+          "What /files/prepare answers in \"headers\": fixture (Content-Type "
+          "and Content-MD5, which the PUT must carry) or none (default "
+          "fixture)", "fixture|none"},
+    {"task-extensions", 0, 0, G_OPTION_ARG_NONE, &emu->task_extensions,
+          "Add model, prompt, created_at and completed_at to task objects "
+          "(emulator extensions: the service's fixtures have none)", NULL},
     {NULL}
   };
 
@@ -221,6 +233,22 @@ main (int argc, char **argv)
     g_printerr ("imagegen-emulator: --image-format must be png or jpeg\n");
     goto out;
   }
+  if (error_shape && !g_strv_contains ((const gchar *[]) {
+            "service", "text", "object", NULL}, error_shape)) {
+    g_printerr ("imagegen-emulator: --error-shape must be service, text or "
+        "object\n");
+    goto out;
+  }
+  emu->error_shape = g_strcmp0 (error_shape, "text") == 0 ?
+      EMU_ERROR_SHAPE_TEXT : g_strcmp0 (error_shape, "object") == 0 ?
+      EMU_ERROR_SHAPE_OBJECT : EMU_ERROR_SHAPE_SERVICE;
+  if (upload_headers && g_strcmp0 (upload_headers, "fixture") != 0
+      && g_strcmp0 (upload_headers, "none") != 0) {
+    g_printerr ("imagegen-emulator: --upload-headers must be fixture or "
+        "none\n");
+    goto out;
+  }
+  emu->upload_headers = g_strcmp0 (upload_headers, "none") != 0;
   if (emu->require_key && *emu->require_key == '\0') {
     g_printerr ("imagegen-emulator: --require-key must not be empty\n");
     goto out;
@@ -279,6 +307,8 @@ out:
   g_option_context_free (ctx);
   g_free (latency);
   g_free (image_format);
+  g_free (error_shape);
+  g_free (upload_headers);
   g_free (tls_cert);
   g_free (tls_key);
   g_strfreev (fails);

@@ -185,13 +185,60 @@ emu_request_reply_json (EmuRequest * req, guint status, JsonNode * node)
   finish (req);
 }
 
+/* Codes of the {"error":{"code","message"}} shape.  request_conflict and
+ * rate_limited are the service's; the others follow their pattern. */
+static const gchar *
+error_code (guint status)
+{
+  switch (status) {
+    case 400:
+      return "bad_request";
+    case 401:
+      return "unauthorized";
+    case 402:
+      return "insufficient_credits";
+    case 403:
+      return "forbidden";
+    case 404:
+      return "not_found";
+    case 405:
+      return "method_not_allowed";
+    case 409:
+      return "request_conflict";
+    case 413:
+      return "payload_too_large";
+    case 415:
+      return "unsupported_media_type";
+    case 422:
+      return "validation_failed";
+    case 429:
+      return "rate_limited";
+    case 503:
+      return "no_capacity";
+    default:
+      return status >= 500 ? "server_error" : "client_error";
+  }
+}
+
 static JsonNode *
-error_node (const gchar * message, JsonObject * errors)
+error_node (Emulator * emu, guint status, const gchar * message,
+    JsonObject * errors)
 {
   JsonObject *obj = json_object_new ();
   JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  gboolean as_object = emu->error_shape == EMU_ERROR_SHAPE_OBJECT
+      || (emu->error_shape == EMU_ERROR_SHAPE_SERVICE
+      && (status == 409 || status == 429));
 
-  json_object_set_string_member (obj, "error", message);
+  if (as_object) {
+    JsonObject *e = json_object_new ();
+
+    json_object_set_string_member (e, "code", error_code (status));
+    json_object_set_string_member (e, "message", message);
+    json_object_set_object_member (obj, "error", e);
+  } else {
+    json_object_set_string_member (obj, "error", message);
+  }
   if (errors)
     json_object_set_object_member (obj, "errors", errors);
   json_node_take_object (node, obj);
@@ -202,14 +249,16 @@ void
 emu_request_reply_error (EmuRequest * req, guint status,
     const gchar * message)
 {
-  emu_request_reply_json (req, status, error_node (message, NULL));
+  emu_request_reply_json (req, status, error_node (req->emu, status, message,
+          NULL));
 }
 
 void
 emu_request_reply_validation (EmuRequest * req, JsonObject * errors)
 {
   req->emu->stats.validation_failures++;
-  emu_request_reply_json (req, 422, error_node ("Validation failed", errors));
+  emu_request_reply_json (req, 422, error_node (req->emu, 422,
+          "Validation failed", errors));
 }
 
 /* Records a successful POST under its Idempotency-Key. */
@@ -603,15 +652,20 @@ read_json_body (EmuRequest * req)
   g_clear_pointer (&req->body_hash, g_free);
   if (e->task_id) {
     EmuTask *task = g_hash_table_lookup (req->emu->tasks, e->task_id);
-    JsonObject *obj = json_object_new ();
 
-    json_object_set_string_member (obj, "id", e->task_id);
-    json_object_set_string_member (obj, "status",
-        emu_task_status_name (task ? emu_task_status (task,
-                g_get_real_time ()) : EMU_TASK_FAILED));
-    json_object_set_boolean_member (obj, "task_replayed", TRUE);
     req->task_id = g_strdup (e->task_id);
-    emu_request_reply_json (req, 200, object_node (obj));
+    if (task) {
+      emu_request_reply_json (req, 200, emu_task_create_answer (task,
+              g_get_real_time (), TRUE));
+    } else {
+      JsonObject *obj = json_object_new ();
+
+      json_object_set_string_member (obj, "id", e->task_id);
+      json_object_set_string_member (obj, "status",
+          emu_task_status_name (EMU_TASK_FAILED));
+      json_object_set_boolean_member (obj, "task_replayed", TRUE);
+      emu_request_reply_json (req, 200, object_node (obj));
+    }
   } else {
     GBytes *b = g_bytes_new (e->answer, strlen (e->answer));
 
@@ -627,7 +681,6 @@ handle_create (EmuRequest * req, EmuEndpoint endpoint)
   Emulator *emu = req->emu;
   JsonObject *body = json_node_get_object (req->body);
   JsonObject *errors = json_object_new ();
-  JsonObject *answer;
   EmuFault fault;
   EmuFaultKind outcome = EMU_FAULT_NONE;
   EmuTask *task;
@@ -665,10 +718,8 @@ handle_create (EmuRequest * req, EmuEndpoint endpoint)
   req->task_id = g_strdup (task->id);
   emu_request_remember (req, task->id, NULL);
 
-  answer = json_object_new ();
-  json_object_set_string_member (answer, "id", task->id);
-  json_object_set_string_member (answer, "status", "pending");
-  emu_request_reply_json (req, 200, object_node (answer));
+  emu_request_reply_json (req, 200, emu_task_create_answer (task,
+          g_get_real_time (), FALSE));
 }
 
 static void
@@ -686,6 +737,9 @@ handle_get_task (EmuRequest * req, EmuEndpoint endpoint, const gchar * id)
           g_get_real_time ()));
 }
 
+/* The SDK's types: /me {id (number), email, name, account:{id, name}},
+ * /me/balance {balance_cents, paid_balance_cents, bonus_balance_cents,
+ * spent_cents_today, spent_cents_total}. */
 static void
 handle_me (EmuRequest * req, gboolean balance)
 {
@@ -695,12 +749,23 @@ handle_me (EmuRequest * req, gboolean balance)
   if (balance) {
     gint64 total = emu->credits_cents >= 0 ? emu->credits_cents :
         EMU_UNLIMITED_BALANCE_CENTS;
+    gint64 left = MAX (0, total - emu->charged_cents);
 
-    json_object_set_int_member (obj, "balance_cents",
-        MAX (0, total - emu->charged_cents));
+    json_object_set_int_member (obj, "balance_cents", left);
+    json_object_set_int_member (obj, "paid_balance_cents", left);
+    json_object_set_int_member (obj, "bonus_balance_cents", 0);
+    /* the emulator's day is its process's life */
+    json_object_set_int_member (obj, "spent_cents_today", emu->charged_cents);
+    json_object_set_int_member (obj, "spent_cents_total", emu->charged_cents);
   } else {
-    json_object_set_string_member (obj, "id", "emulator");
+    JsonObject *account = json_object_new ();
+
+    json_object_set_int_member (obj, "id", 1);
     json_object_set_string_member (obj, "email", "emulator@localhost");
+    json_object_set_string_member (obj, "name", "imagegen-emulator");
+    json_object_set_int_member (account, "id", 1);
+    json_object_set_string_member (account, "name", "Emulator account");
+    json_object_set_object_member (obj, "account", account);
   }
   emu_request_reply_json (req, 200, object_node (obj));
 }

@@ -46,9 +46,9 @@ static const gchar *allowed_fields[] = {
   "callback_url", NULL
 };
 
-#define MSG_FAILED "Generation failed: internal error"
-#define MSG_MODERATED \
-  "Content policy violation: the request was flagged by moderation"
+/* the service's own fixture texts, word for word */
+#define MSG_FAILED "Generation failed"
+#define MSG_MODERATED "Content policy violation"
 
 static const gchar *
 model_family (const gchar * model, EmuEndpoint * endpoint)
@@ -316,34 +316,11 @@ add_time (JsonBuilder * b, const gchar * name, gint64 us)
   g_free (s);
 }
 
-JsonNode *
-emu_task_to_json (EmuTask * task, gint64 now_us)
+/* billing: the reservation from create on; a settlement once completed,
+ * a refund once failed (failed generations are not charged). */
+static void
+add_billing (JsonBuilder * b, EmuTask * task, EmuTaskStatus status)
 {
-  EmuTaskStatus status = emu_task_status (task, now_us);
-  JsonBuilder *b = json_builder_new ();
-  JsonNode *root;
-
-  json_builder_begin_object (b);
-  add_string (b, "id", task->id);
-  add_string (b, "status", emu_task_status_name (status));
-  add_string (b, "model", task->model);
-  add_string (b, "prompt", task->prompt);
-  if (status == EMU_TASK_COMPLETED) {
-    gchar *url = g_strdup_printf ("%s/emulator/results/%s.%s",
-        task->emu->assets_url, task->id,
-        emu_task_result_extension (task->emu));
-
-    json_builder_set_member_name (b, "images");
-    json_builder_begin_array (b);
-    json_builder_begin_object (b);
-    add_string (b, "url", url);
-    json_builder_end_object (b);
-    json_builder_end_array (b);
-    g_free (url);
-  } else if (status == EMU_TASK_FAILED) {
-    add_string (b, "error", task->error);
-  }
-
   json_builder_set_member_name (b, "billing");
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "reservation");
@@ -371,10 +348,68 @@ emu_task_to_json (EmuTask * task, gint64 now_us)
     json_builder_add_null_value (b);
   }
   json_builder_end_object (b);
+}
 
-  add_time (b, "created_at", task->created_us);
-  if (status == EMU_TASK_COMPLETED)
-    add_time (b, "completed_at", task->completed_us);
+/* The create answer: id, status and the reservation, as the service's. */
+JsonNode *
+emu_task_create_answer (EmuTask * task, gint64 now_us, gboolean replayed)
+{
+  EmuTaskStatus status = emu_task_status (task, now_us);
+  JsonBuilder *b = json_builder_new ();
+  JsonNode *root;
+
+  json_builder_begin_object (b);
+  add_string (b, "id", task->id);
+  add_string (b, "status", emu_task_status_name (status));
+  if (replayed) {
+    json_builder_set_member_name (b, "task_replayed");
+    json_builder_add_boolean_value (b, TRUE);
+  }
+  add_billing (b, task, status);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  g_object_unref (b);
+  return root;
+}
+
+JsonNode *
+emu_task_to_json (EmuTask * task, gint64 now_us)
+{
+  EmuTaskStatus status = emu_task_status (task, now_us);
+  gboolean ext = task->emu->task_extensions;
+  JsonBuilder *b = json_builder_new ();
+  JsonNode *root;
+
+  json_builder_begin_object (b);
+  add_string (b, "id", task->id);
+  add_string (b, "status", emu_task_status_name (status));
+  /* not in any fixture: only on request, so no client comes to rely on
+   * them */
+  if (ext) {
+    add_string (b, "model", task->model);
+    add_string (b, "prompt", task->prompt);
+  }
+  if (status == EMU_TASK_COMPLETED) {
+    gchar *url = g_strdup_printf ("%s/emulator/results/%s.%s",
+        task->emu->assets_url, task->id,
+        emu_task_result_extension (task->emu));
+
+    json_builder_set_member_name (b, "images");
+    json_builder_begin_array (b);
+    json_builder_begin_object (b);
+    add_string (b, "url", url);
+    json_builder_end_object (b);
+    json_builder_end_array (b);
+    g_free (url);
+  } else if (status == EMU_TASK_FAILED) {
+    add_string (b, "error", task->error);
+  }
+  add_billing (b, task, status);
+  if (ext) {
+    add_time (b, "created_at", task->created_us);
+    if (status == EMU_TASK_COMPLETED)
+      add_time (b, "completed_at", task->completed_us);
+  }
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);
@@ -515,7 +550,7 @@ render_worker (gpointer data, gpointer user_data)
         &err);
     if (job->image == NULL) {
       g_warning ("rendering task %s failed: %s", task->id, err->message);
-      job->error = g_strdup ("Generation failed: internal error");
+      job->error = g_strdup (MSG_FAILED);
     }
   } else {
     job->image = emu_image_remix (job->source, task->aspect_ratio,

@@ -76,6 +76,16 @@ typedef enum
   EMU_TASK_FAILED
 } EmuTaskStatus;
 
+/* The shape of error bodies (--error-shape). */
+typedef enum
+{
+  /* as the service: {"error":{"code","message"}} where its fixtures show
+   * that shape (409, 429), {"error":"text"} elsewhere */
+  EMU_ERROR_SHAPE_SERVICE,
+  EMU_ERROR_SHAPE_TEXT,
+  EMU_ERROR_SHAPE_OBJECT
+} EmuErrorShape;
+
 typedef struct _Emulator Emulator;
 
 typedef struct
@@ -161,6 +171,13 @@ struct _Emulator
   /* -1: results, files and uploads on the API's own origin */
   gint assets_port;
   GTlsCertificate *tls_certificate;
+  EmuErrorShape error_shape;
+  /* /files/prepare answers Content-Type and Content-MD5 and the PUT must
+   * carry them (the SDK's fixture); FALSE: "headers":{} */
+  gboolean upload_headers;
+  /* task objects also carry model, prompt, created_at, completed_at:
+   * emulator extensions no fixture shows */
+  gboolean task_extensions;
 
   /* runtime; everything below is touched on the main thread only,
    * except @stopping which render workers read */
@@ -238,6 +255,8 @@ EmuTask *emu_task_create (Emulator * emu, EmuEndpoint endpoint,
 EmuTaskStatus emu_task_status (EmuTask * task, gint64 now_us);
 const gchar *emu_task_status_name (EmuTaskStatus status);
 JsonNode *emu_task_to_json (EmuTask * task, gint64 now_us);
+JsonNode *emu_task_create_answer (EmuTask * task, gint64 now_us,
+    gboolean replayed);
 guint emu_tasks_count_active (Emulator * emu);
 gint64 emu_tasks_reserved_cents (Emulator * emu);
 const gchar *emu_task_result_extension (Emulator * emu);
