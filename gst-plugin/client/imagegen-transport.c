@@ -59,6 +59,17 @@ imagegen_transport_check_config (const ImagegenClientConfig * config,
         "unencrypted; use https:// (or allow-insecure-http for a trusted "
         "network)", g_uri_get_host (uri));
     ok = FALSE;
+  } else if (strstr (g_uri_get_path (uri), "/api/v1") != NULL) {
+    /* the providers add their paths: every request would be a 404 */
+    gchar *root = g_uri_join (G_URI_FLAGS_NONE, scheme, NULL,
+        g_uri_get_host (uri), g_uri_get_port (uri), "", NULL, NULL);
+
+    g_set_error (error, IMAGEGEN_CLIENT_ERROR,
+        IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT,
+        "invalid base URL \"%s\": the base URL must not contain the API "
+        "path (/api/v1); use \"%s\"", url, root);
+    g_free (root);
+    ok = FALSE;
   }
   g_clear_pointer (&uri, g_uri_unref);
 

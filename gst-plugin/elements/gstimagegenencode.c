@@ -11,12 +11,27 @@
 #include "gstimagegenscale.h"
 #include "gstimagegendecode.h"
 
+#include <string.h>
+
 void
 gst_imagegen_encode_size (const GstVideoInfo * info, guint max_long_side,
     gint * width, gint * height)
 {
   gint w = GST_VIDEO_INFO_WIDTH (info), h = GST_VIDEO_INFO_HEIGHT (info);
-  gint long_side = MAX (w, h);
+  gint par_n = GST_VIDEO_INFO_PAR_N (info), par_d = GST_VIDEO_INFO_PAR_D (info);
+  gint long_side;
+
+  /* the picture's display shape, in square pixels: 1440x1080 of 4:3 pixels
+   * is a 1920x1080 (16:9) picture, and the service must see it so */
+  if (par_n > 0 && par_d > 0 && par_n != par_d) {
+    if (par_n > par_d)
+      w = (gint) MIN (G_MAXINT / 2, gst_util_uint64_scale_round (w, par_n,
+              par_d));
+    else
+      h = (gint) MIN (G_MAXINT / 2, gst_util_uint64_scale_round (h, par_d,
+              par_n));
+  }
+  long_side = MAX (w, h);
 
   if (max_long_side > 0 && (guint) long_side > max_long_side) {
     w = MAX (1, (gint) ((gint64) w * max_long_side / long_side));
@@ -168,26 +183,89 @@ encoder_encode (Encoder * e, GstCaps * caps, GstBuffer * frame)
   return jpeg;
 }
 
+/* A progressive picture of @frame, described in @out_info (a new
+ * reference).  An interlaced frame (interleaved, or flagged in mixed
+ * content) is replaced by its top field: its two fields are moments apart,
+ * and both in one picture comb every moving edge; the scaler then doubles
+ * its lines back to the frame's height.  NULL when @frame cannot be
+ * mapped. */
+static GstBuffer *
+progressive_frame (GstBuffer * frame, const GstVideoInfo * info,
+    GstVideoInfo * out_info)
+{
+  const GstVideoFormatInfo *finfo = info->finfo;
+  GstVideoFrame in, out;
+  GstBuffer *field;
+  guint p;
+
+  *out_info = *info;
+  GST_VIDEO_INFO_INTERLACE_MODE (out_info) =
+      GST_VIDEO_INTERLACE_MODE_PROGRESSIVE;
+  if (GST_VIDEO_INFO_INTERLACE_MODE (info) ==
+      GST_VIDEO_INTERLACE_MODE_PROGRESSIVE
+      || (GST_VIDEO_INFO_INTERLACE_MODE (info) ==
+          GST_VIDEO_INTERLACE_MODE_MIXED
+          && !GST_BUFFER_FLAG_IS_SET (frame, GST_VIDEO_BUFFER_FLAG_INTERLACED))
+      || GST_VIDEO_FORMAT_INFO_IS_TILED (finfo)
+      || GST_VIDEO_INFO_HEIGHT (info) < 2)
+    return gst_buffer_ref (frame);      /* laid out as a progressive frame */
+
+  gst_video_info_set_format (out_info, GST_VIDEO_INFO_FORMAT (info),
+      GST_VIDEO_INFO_WIDTH (info), (GST_VIDEO_INFO_HEIGHT (info) + 1) / 2);
+  out_info->colorimetry = info->colorimetry;
+  out_info->chroma_site = info->chroma_site;
+  GST_VIDEO_INFO_FPS_N (out_info) = GST_VIDEO_INFO_FPS_N (info);
+  GST_VIDEO_INFO_FPS_D (out_info) = GST_VIDEO_INFO_FPS_D (info);
+  field = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (out_info), NULL);
+  if (!gst_video_frame_map (&in, info, frame, GST_MAP_READ)) {
+    gst_buffer_unref (field);
+    return NULL;
+  }
+  gst_video_frame_map (&out, out_info, field, GST_MAP_WRITE);
+  for (p = 0; p < GST_VIDEO_FRAME_N_PLANES (&out); p++) {
+    gint comp[GST_VIDEO_MAX_COMPONENTS];
+    gint in_stride = GST_VIDEO_FRAME_PLANE_STRIDE (&in, p);
+    gint out_stride = GST_VIDEO_FRAME_PLANE_STRIDE (&out, p);
+    gint rows, r;
+    const guint8 *src = GST_VIDEO_FRAME_PLANE_DATA (&in, p);
+    guint8 *dest = GST_VIDEO_FRAME_PLANE_DATA (&out, p);
+
+    gst_video_format_info_component (finfo, p, comp);
+    rows = GST_VIDEO_FRAME_COMP_HEIGHT (&out, comp[0]);
+    for (r = 0; r < rows; r++)
+      memcpy (dest + (gsize) r * out_stride, src + (gsize) 2 * r * in_stride,
+          MIN (in_stride, out_stride));
+  }
+  gst_video_frame_unmap (&out);
+  gst_video_frame_unmap (&in);
+  return field;
+}
+
 GBytes *
 gst_imagegen_encode_jpeg (GstBuffer * frame, const GstVideoInfo * info,
     guint quality, guint max_long_side, GError ** error)
 {
-  GstVideoInfo small_info;
-  GstBuffer *small, *jpeg;
+  GstVideoInfo small_info, picture_info;
+  GstBuffer *picture, *small, *jpeg;
   GstCaps *caps;
   Encoder *e;
   GBytes *bytes = NULL;
   gint width, height;
 
   gst_imagegen_encode_size (info, max_long_side, &width, &height);
-  gst_video_info_set_format (&small_info, GST_VIDEO_FORMAT_I420, width,
+  /* What the service sees is what the viewer sees: the frame is converted
+   * from its own range and matrix to full-range RGB (sRGB), and jpegenc
+   * makes the JFIF (full-range BT.601) planes from that.  Converting YUV to
+   * JFIF's YUV directly would depend on GstVideoConverter applying a
+   * range-only change, which it does not between formats of one matrix. */
+  gst_video_info_set_format (&small_info, GST_VIDEO_FORMAT_RGBx, width,
       height);
-  /* JFIF is full-range BT.601: limited range here would wash colours out */
-  small_info.colorimetry.range = GST_VIDEO_COLOR_RANGE_0_255;
-  small_info.colorimetry.matrix = GST_VIDEO_COLOR_MATRIX_BT601;
   GST_VIDEO_INFO_FPS_N (&small_info) = GST_VIDEO_INFO_FPS_N (info);
   GST_VIDEO_INFO_FPS_D (&small_info) = GST_VIDEO_INFO_FPS_D (info);
-  small = gst_imagegen_scale_fast (frame, info, &small_info);
+  picture = progressive_frame (frame, info, &picture_info);
+  small = picture ? gst_imagegen_scale_fast (picture, &picture_info,
+      &small_info) : NULL;
+  gst_clear_buffer (&picture);
   if (small == NULL) {
     g_set_error (error, GST_IMAGEGEN_DECODE_ERROR,
         GST_IMAGEGEN_DECODE_ERROR_FAILED, "cannot convert %s frames for "

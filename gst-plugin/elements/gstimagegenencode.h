@@ -15,7 +15,8 @@ G_BEGIN_DECLS
 GBytes *gst_imagegen_encode_jpeg (GstBuffer * frame, const GstVideoInfo * info,
     guint quality, guint max_long_side, GError ** error);
 
-/* The size @info's frame is encoded at under @max_long_side. */
+/* The size @info's frame is encoded at under @max_long_side: its display
+ * shape (pixel aspect ratio applied) in square pixels. */
 void gst_imagegen_encode_size (const GstVideoInfo * info,
     guint max_long_side, gint * width, gint * height);
 

@@ -31,6 +31,7 @@ typedef struct
   gint reserved_cents;
   gchar *prompt;
   gboolean tracked;             /* its end is still to be reported */
+  gboolean after_change;        /* settings were changed while running */
 } EngineWork;
 
 /* Reports the task's end once: bus message, stats, spending. */
@@ -105,10 +106,15 @@ finish_work (EngineWork * work)
 
   g_mutex_lock (&engine->lock);
   current = work->epoch == engine->epoch;
+  /* a request the service refused (422) after a change made while running
+   * is the change's fault, not the stream's: the stream goes on */
+  image->fatal = image->error != NULL
+      && gst_imagegen_error_is_fatal (image->error)
+      && !(work->after_change && g_error_matches (image->error,
+          IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_VALIDATION));
   if (current) {
     engine->in_flight--;
-    if (image->error != NULL && gst_imagegen_error_is_fatal (image->error)
-        && engine->fatal_error == NULL)
+    if (image->fatal && engine->fatal_error == NULL)
       engine->fatal_error = g_error_copy (image->error);
   }
   report_first = engine->report_first;
@@ -269,6 +275,7 @@ gst_imagegen_engine_start (GstImagegenEngine * engine,
   engine->in_flight_limit = imagegen_client_get_in_flight_limit
       (engine->client);
   engine->rate_limited = 0;
+  engine->changed_while_running = FALSE;
   engine->workers = g_thread_pool_new ((GFunc) run_work, engine,
       MAX (2, g_get_num_processors ()), FALSE, NULL);
   engine->max_pixels = max_pixels;
@@ -355,6 +362,7 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
   work->epoch = epoch;
 
   g_mutex_lock (&engine->lock);
+  work->after_change = engine->changed_while_running;
   work->cancellable = engine->cancellable ?
       g_object_ref (engine->cancellable) : g_cancellable_new ();
   if (engine->client == NULL || engine->epoch != epoch) {
@@ -414,6 +422,14 @@ gst_imagegen_engine_set_decode (GstImagegenEngine * engine, gboolean decode)
 {
   g_mutex_lock (&engine->lock);
   engine->decode = decode;
+  g_mutex_unlock (&engine->lock);
+}
+
+void
+gst_imagegen_engine_settings_changed (GstImagegenEngine * engine)
+{
+  g_mutex_lock (&engine->lock);
+  engine->changed_while_running = engine->client != NULL;
   g_mutex_unlock (&engine->lock);
 }
 

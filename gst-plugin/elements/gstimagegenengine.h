@@ -65,6 +65,7 @@ struct _GstImagegenEngine
   gboolean report_first;        /* task message before the done callback */
   guint in_flight_limit;        /* the client's gate, kept after stop */
   guint rate_limited;
+  gboolean changed_while_running;       /* a setting changed since start */
 };
 
 void gst_imagegen_engine_init (GstImagegenEngine * engine,
@@ -115,6 +116,12 @@ gboolean gst_imagegen_engine_is_running (GstImagegenEngine * engine);
 /* Whether results are decoded (raw video downstream) or only checked. */
 void gst_imagegen_engine_set_decode (GstImagegenEngine * engine,
     gboolean decode);
+
+/* A request setting (prompt, model, aspect ratio...) was changed while
+ * running: from now on, the service refusing a request (HTTP 422) is
+ * blamed on the change, not fatal (GstImagegenImage.fatal stays FALSE);
+ * until the next start. */
+void gst_imagegen_engine_settings_changed (GstImagegenEngine * engine);
 
 void gst_imagegen_engine_set_report_first (GstImagegenEngine * engine,
     gboolean report_first);

@@ -15,6 +15,8 @@ typedef struct
   gint ref_count;
   ImagegenResult *result;       /* timings, task id; result->image = bytes */
   GError *error;                /* the job's or the decoder's failure */
+  gboolean fatal;               /* @error stops the stream (the engine's
+                                 * verdict) */
   GstImagegenImageHeader header;
   GstBuffer *raw;               /* decoded, in the decoder's format, or NULL */
   GstVideoInfo raw_info;

@@ -43,6 +43,7 @@
 #endif
 
 #include "gstimagegenremixpriv.h"
+#include "gstimagegenscale.h"
 
 GST_DEBUG_CATEGORY (gst_imagegen_remix_debug);
 #define GST_CAT_DEFAULT gst_imagegen_remix_debug
@@ -93,14 +94,50 @@ G_DEFINE_TYPE (GstImagegenRemix, gst_imagegen_remix, GST_TYPE_BASE_TRANSFORM);
 GST_ELEMENT_REGISTER_DEFINE (imagegenremix, "imagegenremix", GST_RANK_NONE,
     GST_TYPE_IMAGEGEN_REMIX);
 
+/* A frame without a timestamp gets the time its count gives at the
+ * input's framerate (each one would otherwise look due, and be paid for);
+ * without a framerate only the first frame is picked.  Warns once. */
+static GstClockTime
+untimed_stream_time (GstImagegenRemix * remix, guint64 count)
+{
+  GstClockTime time = GST_CLOCK_TIME_NONE;
+  gboolean warn;
+  gint fps_n, fps_d;
+
+  g_mutex_lock (&remix->lock);
+  fps_n = GST_VIDEO_INFO_FPS_N (&remix->in_info);
+  fps_d = GST_VIDEO_INFO_FPS_D (&remix->in_info);
+  warn = !remix->warned_untimed;
+  remix->warned_untimed = TRUE;
+  g_mutex_unlock (&remix->lock);
+
+  if (fps_n > 0 && fps_d > 0)
+    time = gst_util_uint64_scale (count, fps_d * GST_SECOND, fps_n);
+  if (warn && fps_n > 0 && fps_d > 0)
+    GST_ELEMENT_WARNING (remix, STREAM, FORMAT,
+        ("Frames have no timestamps: picking them by frame count at the "
+            "input's framerate (%d/%d).", fps_n, fps_d),
+        ("frame %" G_GUINT64_FORMAT " has no PTS", count));
+  else if (warn)
+    GST_ELEMENT_WARNING (remix, STREAM, FORMAT,
+        ("Frames have no timestamps and no framerate to pick them by frame "
+            "count: only the first frame is remixed."),
+        ("frame %" G_GUINT64_FORMAT " has no PTS", count));
+  return time;
+}
+
 static GstClockTime
 stream_time_of (GstImagegenRemix * remix, GstBuffer * buf)
 {
   GstSegment *segment = &GST_BASE_TRANSFORM (remix)->segment;
   GstClockTime time;
+  guint64 count;
 
+  g_mutex_lock (&remix->lock);
+  count = remix->frames_seen++;
+  g_mutex_unlock (&remix->lock);
   if (!GST_BUFFER_PTS_IS_VALID (buf))
-    return GST_CLOCK_TIME_NONE;
+    return untimed_stream_time (remix, count);
   GST_OBJECT_LOCK (remix);
   time = gst_segment_to_stream_time (segment, GST_FORMAT_TIME,
       GST_BUFFER_PTS (buf));
@@ -214,6 +251,7 @@ reset_locked (GstImagegenRemix * remix)
 {
   gst_imagegen_remix_offline_clear_locked (remix);
   remix->last_pick_time = GST_CLOCK_TIME_NONE;
+  remix->frames_seen = 0;
   gst_imagegen_remix_replace_pick (&remix->governing, NULL);
   gst_imagegen_remix_replace_pick (&remix->newest_done, NULL);
   gst_imagegen_remix_replace_pick (&remix->live_pick, NULL);
@@ -366,7 +404,16 @@ gst_imagegen_remix_set_caps (GstBaseTransform * trans, GstCaps * incaps,
 {
   GstImagegenRemix *remix = GST_IMAGEGEN_REMIX (trans);
   GstVideoInfo in_info, out_info;
+  guint64 max_pixels;
 
+  GST_OBJECT_LOCK (remix);
+  max_pixels = remix->settings.max_pixels;
+  GST_OBJECT_UNLOCK (remix);
+  if (!gst_imagegen_check_frame_size (GST_ELEMENT (remix), incaps,
+          max_pixels)
+      || !gst_imagegen_check_frame_size (GST_ELEMENT (remix), outcaps,
+          max_pixels))
+    return FALSE;
   if (!gst_video_info_from_caps (&in_info, incaps)
       || !gst_video_info_from_caps (&out_info, outcaps))
     return FALSE;
@@ -439,7 +486,21 @@ load_references (GstImagegenRemix * remix, ImagegenRequest * upload)
       g_ptr_array_add (upload->source_urls, g_strdup (ref));
     } else if (path != NULL && g_file_get_contents (path, &data, &size,
             &error)) {
-      g_ptr_array_add (upload->source_images, g_bytes_new_take (data, size));
+      GBytes *bytes = g_bytes_new_take (data, size);
+      GstImagegenImageHeader header;
+
+      /* refused now, not by the service on every request; the service
+       * decodes them, so no pixel limit of ours applies */
+      if (!gst_imagegen_image_header_parse (bytes, G_MAXUINT64, &header,
+              NULL)) {
+        GST_ELEMENT_ERROR (remix, RESOURCE, SETTINGS,
+            ("The reference image \"%s\" is not a PNG, JPEG or WebP image "
+                "(%" G_GSIZE_FORMAT " bytes).", ref, size), (NULL));
+        g_bytes_unref (bytes);
+        g_free (path);
+        return FALSE;
+      }
+      g_ptr_array_add (upload->source_images, bytes);
     } else {
       GST_ELEMENT_ERROR (remix, RESOURCE, OPEN_READ,
           ("Cannot read the reference image \"%s\": %s", ref,
@@ -491,6 +552,7 @@ gst_imagegen_remix_start (GstBaseTransform * trans)
   remix->flushing = FALSE;
   remix->srcresult = GST_FLOW_OK;
   remix->n_picks = 0;
+  remix->warned_untimed = FALSE;
   remix->mode_decided = FALSE;
   g_clear_error (&remix->reference_error);
   g_clear_pointer (&remix->reference_urls, g_ptr_array_unref);
@@ -531,10 +593,14 @@ gst_imagegen_remix_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   GstImagegenRemix *remix = GST_IMAGEGEN_REMIX (object);
+  gboolean shared = FALSE;
   guint i;
 
   if (gst_imagegen_tracker_set_property (&remix->engine.tracker,
           PROP_TRACKER_FIRST, prop_id, value))
+    return;
+  if (!gst_imagegen_settings_check_runtime_change (GST_ELEMENT (remix),
+          PROP_SHARED_FIRST, prop_id, value))
     return;
   GST_OBJECT_LOCK (remix);
   switch (prop_id) {
@@ -572,12 +638,15 @@ gst_imagegen_remix_set_property (GObject * object, guint prop_id,
             g_value_dup_string (gst_value_array_get_value (value, i)));
       break;
     default:
-      if (!gst_imagegen_settings_set_property (&remix->settings,
-              PROP_SHARED_FIRST, prop_id, value))
+      shared = gst_imagegen_settings_set_property (&remix->settings,
+          PROP_SHARED_FIRST, prop_id, value);
+      if (!shared)
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (remix);
+  if (shared)
+    gst_imagegen_engine_settings_changed (&remix->engine);
 }
 
 static void

@@ -76,6 +76,8 @@ struct _GstImagegenRemix
   gboolean live;
   guint n_picks;
   GstClockTime last_pick_time;  /* stream time of the last picked frame */
+  guint64 frames_seen;          /* since the start or a flush */
+  gboolean warned_untimed;      /* frames without timestamps were reported */
   RemixPick *governing;         /* offline: newest pick, governs new frames */
   RemixPick *newest_done;       /* live: newest successful pick */
   GQueue queue;                 /* offline: RemixItem, oldest first */

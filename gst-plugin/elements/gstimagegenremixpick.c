@@ -110,7 +110,7 @@ pick_done (GstImagegenEngine * engine, gpointer tag, GstImagegenImage * image)
   if (image->error == NULL) {
     pick->image = gst_imagegen_image_ref (image);
     gst_imagegen_remix_placed_image (pick, &out_info, scale_mode);
-  } else if (!gst_imagegen_error_is_fatal (image->error)
+  } else if (!image->fatal
       && !g_error_matches (image->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
     /* fatal ones stop the stream at the next frame instead */
     post_pick_failure (remix, pick, image->error);

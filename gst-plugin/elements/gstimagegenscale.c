@@ -14,30 +14,61 @@ typedef struct
   gint x, y, w, h;
 } Rect;
 
+/* Results come in the service's sizes (multiples of 16), a few pixels off
+ * the frame's shape: 1920x1080 would get 7 black columns, 640x480 4 black
+ * rows.  fit covers the frame (cropping a sliver) when the shapes differ by
+ * less than this, in percent of the frame's aspect ratio. */
+#define NEAR_SHAPE_PERCENT 2
+
+/* Places an @in_info picture into an @out_info frame: the rectangle of the
+ * input shown (@src) and where it goes (@dest), in pixels.  Shapes are
+ * compared as displayed, pixel aspect ratios applied: a 16:9 image fills a
+ * 1440x1080 frame of 4:3 pixels. */
 static void
-place (GstImagegenScaleMode mode, gint iw, gint ih, gint ow, gint oh,
-    Rect * src, Rect * dest)
+place (GstImagegenScaleMode mode, const GstVideoInfo * in_info,
+    const GstVideoInfo * out_info, Rect * src, Rect * dest)
 {
+  gint iw = GST_VIDEO_INFO_WIDTH (in_info), ih = GST_VIDEO_INFO_HEIGHT (in_info);
+  gint ow = GST_VIDEO_INFO_WIDTH (out_info);
+  gint oh = GST_VIDEO_INFO_HEIGHT (out_info);
+  gint par_n = 1, par_d = 1;
+  gint64 a, b;
+
   *src = (Rect) {
   0, 0, iw, ih};
   *dest = (Rect) {
   0, 0, ow, oh};
 
-  /* compare iw/ih with ow/oh without rounding: iw*oh vs ow*ih */
+  /* the input's pixel aspect ratio over the output's */
+  if (GST_VIDEO_INFO_PAR_N (in_info) <= 0 || GST_VIDEO_INFO_PAR_D (in_info) <= 0
+      || GST_VIDEO_INFO_PAR_N (out_info) <= 0
+      || GST_VIDEO_INFO_PAR_D (out_info) <= 0
+      || !gst_util_fraction_multiply (GST_VIDEO_INFO_PAR_N (in_info),
+          GST_VIDEO_INFO_PAR_D (in_info), GST_VIDEO_INFO_PAR_D (out_info),
+          GST_VIDEO_INFO_PAR_N (out_info), &par_n, &par_d)
+      || par_n > 1024 || par_d > 1024)
+    par_n = par_d = 1;
+  /* the input's displayed aspect ratio over the output's is a / b */
+  a = (gint64) iw * par_n * oh;
+  b = (gint64) ow * par_d * ih;
+
+  if (mode == GST_IMAGEGEN_SCALE_MODE_FIT
+      && ABS (a - b) * 100 < b * NEAR_SHAPE_PERCENT)
+    mode = GST_IMAGEGEN_SCALE_MODE_FILL;
   if (mode == GST_IMAGEGEN_SCALE_MODE_FIT) {
-    if ((gint64) iw * oh > (gint64) ow * ih) {  /* wider: bars top and bottom */
-      dest->h = MAX (1, (gint) (((gint64) ow * ih + iw / 2) / iw));
+    if (a > b) {                /* wider: bars top and bottom */
+      dest->h = MAX (1, (gint) gst_util_uint64_scale_round (oh, b, a));
       dest->y = (oh - dest->h) / 2;
     } else {
-      dest->w = MAX (1, (gint) (((gint64) oh * iw + ih / 2) / ih));
+      dest->w = MAX (1, (gint) gst_util_uint64_scale_round (ow, a, b));
       dest->x = (ow - dest->w) / 2;
     }
   } else if (mode == GST_IMAGEGEN_SCALE_MODE_FILL) {
-    if ((gint64) iw * oh > (gint64) ow * ih) {  /* wider: crop the sides */
-      src->w = MAX (1, (gint) (((gint64) ih * ow + oh / 2) / oh));
+    if (a > b) {                /* wider: crop the sides */
+      src->w = MAX (1, (gint) gst_util_uint64_scale_round (iw, b, a));
       src->x = (iw - src->w) / 2;
     } else {
-      src->h = MAX (1, (gint) (((gint64) iw * oh + ow / 2) / ow));
+      src->h = MAX (1, (gint) gst_util_uint64_scale_round (ih, a, b));
       src->y = (ih - src->h) / 2;
     }
   }
@@ -138,6 +169,50 @@ converter_put_back (CachedConverter * c)
     cached_converter_free (evicted);
 }
 
+/* GstVideoConverter (1.22) skips the matrix step between two YUV infos of
+ * one matrix and bit depth, and the range goes with it: limited-range
+ * BT.601 to full-range BT.601 (I420 from an SD decoder to the JPEG upload,
+ * a JPEG result into SD output) keeps its values, black arriving as RGB 16.
+ * Between two matrices its direct YUV-to-YUV step loses several levels on
+ * saturated colours.  So a range or matrix change between YUV infos goes
+ * through RGB, where both are applied exactly. */
+static gboolean
+needs_rgb_step (const GstVideoInfo * in_info, const GstVideoInfo * out_info)
+{
+  return GST_VIDEO_INFO_IS_YUV (in_info) && GST_VIDEO_INFO_IS_YUV (out_info)
+      && (in_info->colorimetry.range != out_info->colorimetry.range
+      || in_info->colorimetry.matrix != out_info->colorimetry.matrix);
+}
+
+static GstBuffer *
+convert (GstBuffer * in, const GstVideoInfo * in_info,
+    const GstVideoInfo * out_info, GstImagegenScaleMode mode,
+    GstVideoResamplerMethod method, gboolean shortcut);
+
+static GstBuffer *
+convert_through_rgb (GstBuffer * in, const GstVideoInfo * in_info,
+    const GstVideoInfo * out_info, GstImagegenScaleMode mode,
+    GstVideoResamplerMethod method)
+{
+  GstVideoInfo rgb;
+  GstBuffer *mid, *out;
+  gboolean deep = GST_VIDEO_INFO_COMP_DEPTH (in_info, 0) > 8
+      || GST_VIDEO_INFO_COMP_DEPTH (out_info, 0) > 8;
+
+  gst_video_info_set_format (&rgb, deep ? GST_VIDEO_FORMAT_ARGB64 :
+      GST_VIDEO_FORMAT_RGBA, GST_VIDEO_INFO_WIDTH (out_info),
+      GST_VIDEO_INFO_HEIGHT (out_info));
+  GST_VIDEO_INFO_FPS_N (&rgb) = GST_VIDEO_INFO_FPS_N (out_info);
+  GST_VIDEO_INFO_FPS_D (&rgb) = GST_VIDEO_INFO_FPS_D (out_info);
+  mid = convert (in, in_info, &rgb, mode, method, FALSE);
+  if (mid == NULL)
+    return NULL;
+  out = convert (mid, &rgb, out_info, GST_IMAGEGEN_SCALE_MODE_STRETCH,
+      GST_VIDEO_RESAMPLER_METHOD_NEAREST, FALSE);
+  gst_buffer_unref (mid);
+  return out;
+}
+
 static GstBuffer *
 convert (GstBuffer * in, const GstVideoInfo * in_info,
     const GstVideoInfo * out_info, GstImagegenScaleMode mode,
@@ -145,7 +220,7 @@ convert (GstBuffer * in, const GstVideoInfo * in_info,
 {
   CachedConverter *cc;
   GstVideoFrame in_frame, out_frame;
-  GstVideoInfo in_timed;
+  GstVideoInfo in_timed, out_progressive;
   GstBuffer *out;
   Rect src, dest;
 
@@ -159,21 +234,33 @@ convert (GstBuffer * in, const GstVideoInfo * in_info,
       && gst_buffer_get_size (in) == GST_VIDEO_INFO_SIZE (out_info)
       && gst_buffer_get_video_meta (in) == NULL)
     return gst_buffer_ref (in);
+  if (needs_rgb_step (in_info, out_info))
+    return convert_through_rgb (in, in_info, out_info, mode, method);
 
-  place (mode, GST_VIDEO_INFO_WIDTH (in_info), GST_VIDEO_INFO_HEIGHT (in_info),
-      GST_VIDEO_INFO_WIDTH (out_info), GST_VIDEO_INFO_HEIGHT (out_info),
-      &src, &dest);
+  place (mode, in_info, out_info, &src, &dest);
 
   /* the converter insists on equal frame rates; a still image has none */
   in_timed = *in_info;
   GST_VIDEO_INFO_FPS_N (&in_timed) = GST_VIDEO_INFO_FPS_N (out_info);
   GST_VIDEO_INFO_FPS_D (&in_timed) = GST_VIDEO_INFO_FPS_D (out_info);
+  /* ... and on equal interlace modes: a progressive result placed into
+   * interleaved (or mixed) output fills both fields, and those frames are
+   * laid out like progressive ones */
+  out_progressive = *out_info;
+  if (GST_VIDEO_INFO_INTERLACE_MODE (in_info) !=
+      GST_VIDEO_INFO_INTERLACE_MODE (out_info)) {
+    GST_VIDEO_INFO_INTERLACE_MODE (&in_timed) =
+        GST_VIDEO_INTERLACE_MODE_PROGRESSIVE;
+    GST_VIDEO_INFO_INTERLACE_MODE (&out_progressive) =
+        GST_VIDEO_INTERLACE_MODE_PROGRESSIVE;
+  }
+  out_info = &out_progressive;
   cc = converter_take (&in_timed, out_info, &src, &dest, method);
   if (cc == NULL)
     return NULL;
 
   out = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (out_info), NULL);
-  if (!gst_video_frame_map (&in_frame, in_info, in, GST_MAP_READ)) {
+  if (!gst_video_frame_map (&in_frame, &in_timed, in, GST_MAP_READ)) {
     converter_put_back (cc);
     gst_buffer_unref (out);
     return NULL;
@@ -277,4 +364,26 @@ GstBuffer *
 gst_imagegen_share_pixels (GstBuffer * pixels)
 {
   return gst_buffer_copy_region (pixels, GST_BUFFER_COPY_MEMORY, 0, -1);
+}
+
+gboolean
+gst_imagegen_check_frame_size (GstElement * element, const GstCaps * caps,
+    guint64 max_pixels)
+{
+  GstStructure *s = gst_caps_get_structure (caps, 0);
+  gint width = 0, height = 0;
+  guint64 pixels;
+
+  if (!gst_structure_has_name (s, "video/x-raw")
+      || !gst_structure_get_int (s, "width", &width)
+      || !gst_structure_get_int (s, "height", &height))
+    return TRUE;
+  pixels = (guint64) MAX (width, 0) * MAX (height, 0);
+  if (pixels <= max_pixels)
+    return TRUE;
+  GST_ELEMENT_ERROR (element, CORE, NEGOTIATION,
+      ("Frames of %dx%d (%" G_GUINT64_FORMAT " pixels) are over the "
+          "frame-size limit, max-pixels = %" G_GUINT64_FORMAT " pixels.",
+          width, height, pixels, max_pixels), (NULL));
+  return FALSE;
 }

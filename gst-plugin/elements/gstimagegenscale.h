@@ -30,4 +30,11 @@ GstBuffer *gst_imagegen_solid_frame (const GstVideoInfo * info,
  * picture again costs no pixel copy. */
 GstBuffer *gst_imagegen_share_pixels (GstBuffer * pixels);
 
+/* Raw video @caps of frames over @max_pixels (the max-pixels property)
+ * are refused: an error naming the limit is posted on @element and FALSE
+ * returned.  Before gst_video_info_from_caps(), which fails silently on
+ * sizes that overflow.  For set_caps; no lock held. */
+gboolean gst_imagegen_check_frame_size (GstElement * element,
+    const GstCaps * caps, guint64 max_pixels);
+
 G_END_DECLS

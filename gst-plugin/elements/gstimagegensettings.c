@@ -20,7 +20,8 @@ gst_imagegen_scale_mode_get_type (void)
   static GType type = 0;
   static const GEnumValue values[] = {
     {GST_IMAGEGEN_SCALE_MODE_FIT,
-        "Fit inside the frame, keep the aspect ratio, add borders", "fit"},
+        "Fit inside the frame, keep the aspect ratio, add borders "
+          "(cover when the shapes differ by less than 2 %)", "fit"},
     {GST_IMAGEGEN_SCALE_MODE_FILL,
         "Cover the frame, keep the aspect ratio, crop the excess", "fill"},
     {GST_IMAGEGEN_SCALE_MODE_STRETCH,
@@ -140,7 +141,9 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
   g_object_class_install_property (klass,
       first + GST_IMAGEGEN_PROP_SCALE_MODE,
       g_param_spec_enum ("scale-mode", "Scale mode",
-          "How an image is placed into a frame of another size",
+          "How an image is placed into a frame of another size (fit adds "
+          "borders only when the shapes differ by 2 % or more; closer, it "
+          "covers the frame)",
           GST_TYPE_IMAGEGEN_SCALE_MODE, GST_IMAGEGEN_DEFAULT_SCALE_MODE, rw));
 
   g_object_class_install_property (klass,
@@ -190,7 +193,8 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
   g_object_class_install_property (klass,
       first + GST_IMAGEGEN_PROP_MAX_PIXELS,
       g_param_spec_uint64 ("max-pixels", "Largest image",
-          "Largest result image decoded, refused before decoding (pixels)",
+          "Largest result image decoded, refused before decoding, and "
+          "largest video frame taken or made (pixels)",
           1, G_MAXUINT32, GST_IMAGEGEN_DEFAULT_MAX_PIXELS, rw));
 
   g_object_class_install_property (klass,
@@ -474,11 +478,10 @@ gst_imagegen_settings_post_warnings (GstElement * element,
   g_free (warning);
 }
 
-gboolean
-gst_imagegen_settings_check_prompt (const GstImagegenSettings * s,
-    GError ** error)
+static gboolean
+check_prompt_text (const gchar * prompt, GError ** error)
 {
-  glong length = s->prompt ? g_utf8_strlen (s->prompt, -1) : 0;
+  glong length = prompt ? g_utf8_strlen (prompt, -1) : 0;
 
   if (length == 0) {
     g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
@@ -494,6 +497,36 @@ gst_imagegen_settings_check_prompt (const GstImagegenSettings * s,
     return FALSE;
   }
   return TRUE;
+}
+
+gboolean
+gst_imagegen_settings_check_prompt (const GstImagegenSettings * s,
+    GError ** error)
+{
+  return check_prompt_text (s->prompt, error);
+}
+
+gboolean
+gst_imagegen_settings_check_runtime_change (GstElement * element,
+    guint first, guint prop_id, const GValue * value)
+{
+  GError *error = NULL;
+  GstState state;
+
+  if (prop_id != first + GST_IMAGEGEN_PROP_PROMPT)
+    return TRUE;
+  GST_OBJECT_LOCK (element);
+  state = GST_STATE (element);
+  GST_OBJECT_UNLOCK (element);
+  /* before start(), start() refuses it */
+  if (state < GST_STATE_PAUSED
+      || check_prompt_text (g_value_get_string (value), &error))
+    return TRUE;
+  GST_ELEMENT_WARNING (element, RESOURCE, SETTINGS,
+      ("New value of property \"prompt\" refused: %s The stream goes on "
+          "with the previous prompt.", error->message), (NULL));
+  g_error_free (error);
+  return FALSE;
 }
 
 ImagegenRequest *

@@ -115,6 +115,13 @@ ImagegenRequest *gst_imagegen_settings_new_request (const GstImagegenSettings
 gboolean gst_imagegen_settings_check_prompt (const GstImagegenSettings *
     settings, GError ** error);
 
+/* For a shared property set while @element runs (PAUSED or PLAYING):
+ * FALSE, with a warning naming the property posted, when start() would
+ * have refused the value (a prompt of 2 or 5001 characters); the element
+ * then keeps its current value.  Call without holding the object lock. */
+gboolean gst_imagegen_settings_check_runtime_change (GstElement * element,
+    guint first, guint prop_id, const GValue * value);
+
 /* Post the GST_ELEMENT_ERROR (or, with @warning, the warning) that fits a
  * client or decoding error, from the caller's source location.  @what says
  * what failed, e.g. "Image generation", or NULL when the error's message

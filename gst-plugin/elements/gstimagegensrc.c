@@ -55,6 +55,7 @@
 #include <math.h>
 #include <stdio.h>
 #include "gstimagegensrcpriv.h"
+#include "gstimagegenscale.h"
 
 GST_DEBUG_CATEGORY (gst_imagegen_src_debug);
 #define GST_CAT_DEFAULT gst_imagegen_src_debug
@@ -179,6 +180,9 @@ gst_imagegen_src_start (GstBaseSrc * basesrc)
   g_mutex_lock (&src->lock);
   GST_OBJECT_LOCK (src);
   src->n_images = src->num_images;
+  /* never pay for images the stream cannot use: num-buffers ends it first */
+  if (basesrc->num_buffers > 0)
+    src->n_images = MIN (src->n_images, (guint) basesrc->num_buffers);
   GST_OBJECT_UNLOCK (src);
   src->submitted = 0;
   src->next_out = 0;
@@ -263,15 +267,18 @@ gst_imagegen_src_get_caps (GstBaseSrc * basesrc, GstCaps * filter)
   GST_OBJECT_UNLOCK (src);
 
   if (own_type != NULL || live) {
-    GstCaps *only = own_type ? gst_caps_new_empty_simple (own_type) :
-        gst_caps_new_empty ();
+    GstCaps *only = gst_caps_new_empty ();
     guint i;
 
+    /* raw video first: a sink that takes anything (fakesink) gets decoded
+     * frames, as the docs say; the bytes only when asked for */
     for (i = 0; i < gst_caps_get_size (caps); i++) {
       GstStructure *s = gst_caps_get_structure (caps, i);
       if (gst_structure_has_name (s, "video/x-raw"))
         gst_caps_append_structure (only, gst_structure_copy (s));
     }
+    if (own_type != NULL)
+      gst_caps_append (only, gst_caps_new_empty_simple (own_type));
     gst_caps_unref (caps);
     caps = only;
   }
@@ -349,8 +356,14 @@ gst_imagegen_src_set_caps (GstBaseSrc * basesrc, GstCaps * caps)
   GstStructure *s = gst_caps_get_structure (caps, 0);
   GstVideoInfo info;
   gboolean raw = gst_structure_has_name (s, "video/x-raw");
+  guint64 max_pixels;
 
   GST_DEBUG_OBJECT (src, "caps %" GST_PTR_FORMAT, caps);
+  GST_OBJECT_LOCK (src);
+  max_pixels = src->settings.max_pixels;
+  GST_OBJECT_UNLOCK (src);
+  if (!gst_imagegen_check_frame_size (GST_ELEMENT (src), caps, max_pixels))
+    return FALSE;
   if (raw && !gst_video_info_from_caps (&info, caps))
     return FALSE;
   if (raw && is_live (src) && GST_VIDEO_INFO_FPS_N (&info) <= 0) {
@@ -427,9 +440,13 @@ gst_imagegen_src_set_property (GObject * object, guint prop_id,
 {
   GstImagegenSrc *src = GST_IMAGEGEN_SRC (object);
   gboolean handled = TRUE, prompt_changed = FALSE, live_changed = FALSE;
+  gboolean shared = FALSE;
 
   if (gst_imagegen_tracker_set_property (&src->engine.tracker,
           PROP_TRACKER_FIRST, prop_id, value))
+    return;
+  if (!gst_imagegen_settings_check_runtime_change (GST_ELEMENT (src),
+          PROP_SHARED_FIRST, prop_id, value))
     return;
 
   GST_OBJECT_LOCK (src);
@@ -453,13 +470,15 @@ gst_imagegen_src_set_property (GObject * object, guint prop_id,
     default:
       prompt_changed = prop_id == PROP_SHARED_FIRST + GST_IMAGEGEN_PROP_PROMPT
           && g_strcmp0 (src->settings.prompt, g_value_get_string (value)) != 0;
-      handled = gst_imagegen_settings_set_property (&src->settings,
+      handled = shared = gst_imagegen_settings_set_property (&src->settings,
           PROP_SHARED_FIRST, prop_id, value);
       break;
   }
   GST_OBJECT_UNLOCK (src);
   if (!handled)
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  if (shared)
+    gst_imagegen_engine_settings_changed (&src->engine);
   /* basesrc decides on prerolling before start(), so tell it now */
   if (live_changed)
     gst_base_src_set_live (GST_BASE_SRC (src), g_value_get_boolean (value));

@@ -96,7 +96,7 @@ live_image_done (GstImagegenEngine * engine, gpointer tag,
   g_mutex_lock (&src->lock);
   if (image->error != NULL) {
     /* a fatal one is latched by the engine and stops the stream */
-    warn = !gst_imagegen_error_is_fatal (image->error);
+    warn = !image->fatal;
   } else if (job->seq > src->shown_seq && placed != NULL) {
     if (transition > 0 && src->live_frame != NULL) {
       gst_clear_buffer (&src->fade_from);

@@ -72,8 +72,9 @@ shows_frame (GstBuffer * buf, guint source, gboolean inverted, gint width,
 }
 
 static GstHarness *
-remix_harness_full (ImagegenTestEmulator * emu, const gchar * mode,
-    const GValue * references, guint max_in_flight)
+remix_harness_caps (ImagegenTestEmulator * emu, const gchar * mode,
+    const GValue * references, guint max_in_flight, const gchar * caps,
+    const gchar * sink_caps)
 {
   GstElement *remix = gst_element_factory_make ("imagegenremix", NULL);
   GstHarness *h;
@@ -87,9 +88,18 @@ remix_harness_full (ImagegenTestEmulator * emu, const gchar * mode,
     g_object_set_property (G_OBJECT (remix), "reference-images", references);
   h = gst_harness_new_with_element (remix, "sink", "src");
   gst_object_unref (remix);
-  gst_harness_set_src_caps_str (h, CAPS);
-  gst_harness_set_sink_caps_str (h, CAPS);
+  /* the sink's caps first: the src caps negotiate at once */
+  gst_harness_set_sink_caps_str (h, sink_caps);
+  gst_harness_set_src_caps_str (h, caps);
   return h;
+}
+
+static GstHarness *
+remix_harness_full (ImagegenTestEmulator * emu, const gchar * mode,
+    const GValue * references, guint max_in_flight)
+{
+  return remix_harness_caps (emu, mode, references, max_in_flight, CAPS,
+      CAPS);
 }
 
 static GstHarness *
@@ -243,8 +253,11 @@ GST_START_TEST (test_failed_request_warns_and_goes_on)
   GstBus *bus = gst_bus_new ();
   gchar *ref_path = g_build_filename (g_get_tmp_dir (), "imagegen-ref.jpg",
       NULL);
+  /* a JPEG header (8x8) is all the element checks; the emulator decodes
+   * only the first source image */
   const guint8 fake_jpeg[] = { 0xff, 0xd8, 0xff, 0xe0, 0, 16, 'J', 'F', 'I',
-    'F', 0
+    'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xff, 0xc0, 0, 17, 8, 0, 8, 0, 8, 3,
+    1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1, 0xff, 0xd9
   };
   GValue refs = G_VALUE_INIT, item = G_VALUE_INIT;
   gchar *text;
@@ -628,6 +641,500 @@ GST_START_TEST (test_ready_during_stuck_request)
 
 GST_END_TEST;
 
+/* Converts a whole frame with GstVideoConverter (RGB <-> YUV, which
+ * honours range and matrix; only YUV -> YUV with one matrix does not). */
+static GstBuffer *
+convert_frame (GstBuffer * in, const GstVideoInfo * in_info,
+    const GstVideoInfo * out_info)
+{
+  GstVideoConverter *conv = gst_video_converter_new ((GstVideoInfo *) in_info,
+      (GstVideoInfo *) out_info, NULL);
+  GstBuffer *out = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (out_info),
+      NULL);
+  GstVideoFrame a, b;
+
+  fail_unless (conv != NULL);
+  fail_unless (gst_video_frame_map (&a, in_info, in, GST_MAP_READ));
+  fail_unless (gst_video_frame_map (&b, out_info, out, GST_MAP_WRITE));
+  gst_video_converter_frame (conv, &a, &b);
+  gst_video_frame_unmap (&b);
+  gst_video_frame_unmap (&a);
+  gst_video_converter_free (conv);
+  return out;
+}
+
+/* four patches, one per quadrant: black, RGB 20, mid grey, a colour */
+static const guint8 patches[4][3] = {
+  {0, 0, 0}, {20, 20, 20}, {128, 128, 128}, {200, 100, 50}
+};
+
+#define COLOUR_TOLERANCE 6
+
+static GstBuffer *
+make_patch_frame (const GstVideoInfo * rgba_info)
+{
+  GstBuffer *buf = gst_buffer_new_allocate (NULL,
+      GST_VIDEO_INFO_SIZE (rgba_info), NULL);
+  GstMapInfo map;
+  gint x, y;
+
+  gst_buffer_map (buf, &map, GST_MAP_WRITE);
+  for (y = 0; y < HEIGHT; y++)
+    for (x = 0; x < WIDTH; x++) {
+      guint8 *p = map.data + 4 * (y * WIDTH + x);
+      memcpy (p, patches[(y >= HEIGHT / 2) * 2 + (x >= WIDTH / 2)], 3);
+      p[3] = 255;
+    }
+  gst_buffer_unmap (buf, &map);
+  return buf;
+}
+
+/* I420 frames of @colorimetry in and out: the service gets the colours
+ * the viewer sees (full range), and the inverted result is placed back in
+ * the output's range and matrix. */
+static void
+check_colorimetry (const gchar * colorimetry, guint8 black_luma)
+{
+  const gchar *args[] = { "--latency", "50", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  gchar *caps = g_strdup_printf ("video/x-raw,format=I420,width=%d,"
+      "height=%d,framerate=30/1,colorimetry=%s", WIDTH, HEIGHT, colorimetry);
+  GstHarness *h = remix_harness_caps (emu, "offline", NULL, 4, caps, caps);
+  GstCaps *yuv_caps = gst_caps_from_string (caps);
+  GstVideoInfo rgba_info, yuv_info;
+  GstBuffer *rgba, *yuv, *out, *out_rgba;
+  GstMapInfo map;
+  guint8 y0;
+  gint q, c;
+
+  fail_unless (gst_video_info_from_caps (&yuv_info, yuv_caps));
+  gst_caps_unref (yuv_caps);
+  gst_video_info_set_format (&rgba_info, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT);
+  GST_VIDEO_INFO_FPS_N (&rgba_info) = FPS;
+  rgba = make_patch_frame (&rgba_info);
+  yuv = convert_frame (rgba, &rgba_info, &yuv_info);
+  gst_buffer_unref (rgba);
+  /* the input really is in that range: black's luma */
+  gst_buffer_extract (yuv, 0, &y0, 1);
+  fail_unless (ABS (y0 - black_luma) <= 1, "%s: black is Y %u", colorimetry,
+      y0);
+  GST_BUFFER_PTS (yuv) = 0;
+  GST_BUFFER_DURATION (yuv) = FRAME_TIME (1);
+
+  fail_unless_equals_int (gst_harness_push (h, yuv), GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  wait_for_eos (h);
+  out = gst_harness_pull (h);
+  out_rgba = convert_frame (out, &yuv_info, &rgba_info);
+  gst_buffer_map (out_rgba, &map, GST_MAP_READ);
+  for (q = 0; q < 4; q++) {
+    gint x = WIDTH / 4 + (q % 2) * WIDTH / 2, y = HEIGHT / 4 + (q / 2) *
+        HEIGHT / 2;
+    for (c = 0; c < 3; c++) {
+      gint want = 255 - patches[q][c];
+      gint got = map.data[4 * (y * WIDTH + x) + c];
+      fail_unless (ABS (want - got) <= COLOUR_TOLERANCE,
+          "%s: patch (%u,%u,%u) came back as channel %d = %d, want %d "
+          "(255 - in, within %d)", colorimetry, patches[q][0], patches[q][1],
+          patches[q][2], c, got, want, COLOUR_TOLERANCE);
+    }
+  }
+  gst_buffer_unmap (out_rgba, &map);
+  gst_buffer_unref (out_rgba);
+  gst_buffer_unref (out);
+  g_free (caps);
+  gst_harness_teardown (h);
+}
+
+/* SD I420 from decodebin is limited-range BT.601: black is Y 16, and must
+ * reach the service as RGB 0 (not 16); the same for BT.709 and full range. */
+GST_START_TEST (test_colorimetry_round_trip)
+{
+  check_colorimetry ("bt601", 16);
+  check_colorimetry ("bt709", 16);
+  check_colorimetry ("1:4:0:0", 0);
+}
+
+GST_END_TEST;
+
+/* Pushes one frame of frame 0's colour (@width x @height at @par) and checks
+ * that every edge pixel of the @out_width x @out_height (@out_par) output
+ * shows its remix: no black bars. */
+static void
+check_edges_remixed_par (gint width, gint height, const gchar * par,
+    gint out_width, gint out_height, const gchar * out_par)
+{
+  const gchar *args[] = { "--latency", "50", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  gchar *caps = g_strdup_printf ("video/x-raw,format=RGBA,width=%d,"
+      "height=%d,framerate=30/1,pixel-aspect-ratio=%s", width, height, par);
+  gchar *out_caps = g_strdup_printf ("video/x-raw,format=RGBA,width=%d,"
+      "height=%d,framerate=30/1,pixel-aspect-ratio=%s", out_width, out_height,
+      out_par);
+  GstHarness *h = remix_harness_caps (emu, "offline", NULL, 4, caps,
+      out_caps);
+  GstBuffer *out;
+  GstMapInfo map;
+  guint8 rgb[3];
+  gint x, y, c;
+
+  fail_unless_equals_int (gst_harness_push (h, make_frame (0, width,
+              height)), GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  wait_for_eos (h);
+  out = gst_harness_pull (h);
+  fail_unless_equals_int (gst_buffer_get_size (out),
+      out_width * out_height * 4);
+  frame_colour (0, rgb);
+  gst_buffer_map (out, &map, GST_MAP_READ);
+  for (y = 0; y < out_height; y++)
+    for (x = 0; x < out_width; x++) {
+      if (x != 0 && x != out_width - 1 && y != 0 && y != out_height - 1)
+        continue;
+      for (c = 0; c < 3; c++) {
+        gint got = map.data[4 * (y * out_width + x) + c];
+        fail_unless (ABS (got - (255 - rgb[c])) <= TOLERANCE,
+            "%dx%d (%s) -> %dx%d (%s): pixel (%d,%d) channel %d is %d, "
+            "want %d (the remix)", width, height, par, out_width,
+            out_height, out_par, x, y, c, got, 255 - rgb[c]);
+      }
+    }
+  gst_buffer_unmap (out, &map);
+  gst_buffer_unref (out);
+  g_free (caps);
+  g_free (out_caps);
+  gst_harness_teardown (h);
+}
+
+static void
+check_edges_remixed (gint width, gint height)
+{
+  check_edges_remixed_par (width, height, "1/1", width, height, "1/1");
+}
+
+/* The service answers sizes in multiples of 16, so a result is a few pixels
+ * off the frame's shape: with the default scale-mode (fit) that must not
+ * draw thin black bars.  Every edge pixel shows the remix. */
+GST_START_TEST (test_no_thin_borders)
+{
+  check_edges_remixed (1920, 1080);
+  check_edges_remixed (640, 480);
+}
+
+GST_END_TEST;
+
+/* 60 frames without timestamps at 30/1, interval 1 s: picked by count
+ * (frames 0 and 30, two requests, not 60), and one warning says so. */
+GST_START_TEST (test_untimed_frames_picked_by_count)
+{
+  const gchar *args[] = { "--latency", "50", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  GstHarness *h = remix_harness (emu, "offline");
+  GstBus *bus = gst_bus_new ();
+  gchar *text;
+  guint i;
+
+  g_object_set (h->element, "interval", GST_SECOND, NULL);
+  gst_element_set_bus (h->element, bus);
+  for (i = 0; i < 60; i++) {
+    GstBuffer *buf = make_frame (i, WIDTH, HEIGHT);
+    GST_BUFFER_PTS (buf) = GST_BUFFER_DURATION (buf) = GST_CLOCK_TIME_NONE;
+    fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_OK);
+  }
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  wait_for_eos (h);
+  fail_unless_equals_int (gst_harness_buffers_in_queue (h), 60);
+  for (i = 0; i < 60; i++) {
+    GstBuffer *out = gst_harness_pull (h);
+    fail_unless (shows_frame (out, i - i % 30, TRUE, WIDTH, HEIGHT),
+        "frame %u does not show the remix of frame %u", i, i - i % 30);
+    gst_buffer_unref (out);
+  }
+  fail_unless_equals_int (stat_requests (emu, "create_remix"), 2);
+
+  text = warning_text (bus);
+  fail_unless (text != NULL, "no warning about the missing timestamps");
+  fail_unless (strstr (text, "no timestamps") != NULL, "got: %s", text);
+  fail_unless (strstr (text, "frame count") != NULL, "got: %s", text);
+  g_free (text);
+  text = warning_text (bus);
+  fail_unless (text == NULL, "a second warning: %s", text);
+
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* Interleaved frames whose fields differ (the top field frame 0's colour,
+ * the bottom field frame 20's): remixed, not passed through, and what is
+ * uploaded is one field line-doubled, so the result is 255 - the top
+ * field's colour, with no combing. */
+GST_START_TEST (test_interlaced_frames_deinterlaced)
+{
+  const gchar *args[] = { "--latency", "50", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  GstHarness *h = remix_harness_caps (emu, "offline", NULL, 4,
+      "video/x-raw,format=RGBA,width=64,height=48,framerate=30/1,"
+      "interlace-mode=interleaved", "video/x-raw,format=RGBA,width=64,"
+      "height=48,framerate=30/1,interlace-mode=interleaved");
+  GstBuffer *buf, *bottom, *out;
+  GstBus *bus = gst_bus_new ();
+  GstMapInfo map, bmap;
+  gchar *text;
+  gint y;
+
+  gst_element_set_bus (h->element, bus);
+  buf = make_frame (0, WIDTH, HEIGHT);
+  bottom = make_frame (20, WIDTH, HEIGHT);
+  gst_buffer_map (buf, &map, GST_MAP_WRITE);
+  gst_buffer_map (bottom, &bmap, GST_MAP_READ);
+  for (y = 1; y < HEIGHT; y += 2)
+    memcpy (map.data + 4 * WIDTH * y, bmap.data + 4 * WIDTH * y, 4 * WIDTH);
+  gst_buffer_unmap (bottom, &bmap);
+  gst_buffer_unmap (buf, &map);
+  gst_buffer_unref (bottom);
+
+  fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  wait_for_eos (h);
+  out = gst_harness_pull (h);
+  fail_unless (shows_frame (out, 0, TRUE, WIDTH, HEIGHT),
+      "the interlaced frame was not remixed from its top field");
+  /* every line, both fields: the same picture */
+  gst_buffer_map (out, &map, GST_MAP_READ);
+  for (y = 1; y < HEIGHT - 1; y++)
+    fail_unless (ABS (map.data[4 * (y * WIDTH + WIDTH / 2)] -
+            map.data[4 * ((y + 1) * WIDTH + WIDTH / 2)]) <= TOLERANCE,
+        "lines %d and %d differ: combing", y, y + 1);
+  gst_buffer_unmap (out, &map);
+  gst_buffer_unref (out);
+  fail_unless_equals_int (stat_requests (emu, "create_remix"), 1);
+  text = warning_text (bus);
+  fail_unless (text == NULL, "unexpected warning: %s", text);
+
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* 96x72 frames of 4:3 pixels are 16:9 pictures (as 1440x1080 HDV): the
+ * upload is 16:9 (aspect-ratio stays auto), so the result is 16:9 and fills
+ * a square-pixel 128x72 frame; placed back into 4:3 pixels it fills the
+ * frame too.  A squashed 4:3 upload would come back 4:3: pillarboxed in
+ * the first, letterboxed in the second. */
+GST_START_TEST (test_pixel_aspect_ratio)
+{
+  check_edges_remixed_par (96, 72, "4/3", 128, 72, "1/1");
+  check_edges_remixed_par (96, 72, "4/3", 96, 72, "4/3");
+}
+
+GST_END_TEST;
+
+/* Live remix: a prompt the service would refuse, set while PLAYING, is
+ * refused with a warning naming the property (the last good prompt
+ * stays); a 422 caused by a change made while PLAYING (an aspect ratio the
+ * service does not take) is a warning, and frames keep flowing. */
+GST_START_TEST (test_live_runtime_typo_goes_on)
+{
+  const gchar *args[] = { "--latency", "100", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  GstHarness *h = remix_harness (emu, "live");
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  gchar *text = NULL, *prompt;
+  guint i, remixed = 0;
+
+  gst_element_set_bus (h->element, bus);
+  gst_harness_use_testclock (h);
+  for (i = 0; i < 300 && remixed == 0; i++) {
+    GstBuffer *out;
+
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i, WIDTH,
+                HEIGHT)), GST_FLOW_OK);
+    out = gst_harness_pull (h);
+    if (shows_some_remix (out, i))
+      remixed = i;
+    gst_buffer_unref (out);
+    g_usleep (20 * 1000);
+  }
+  fail_unless (remixed > 0, "no result ever showed");
+
+  g_object_set (h->element, "prompt", "ab", NULL);
+  text = warning_text (bus);
+  fail_unless (text != NULL, "no warning for a 2-character prompt");
+  fail_unless (strstr (text, "\"prompt\"") != NULL, "got: %s", text);
+  g_clear_pointer (&text, g_free);
+  g_object_get (h->element, "prompt", &prompt, NULL);
+  fail_unless_equals_string (prompt, "watercolour");
+  g_free (prompt);
+
+  g_object_set (h->element, "aspect-ratio", "5:4", NULL);
+  for (; i < 600 && text == NULL; i++) {
+    GstBuffer *out;
+
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i, WIDTH,
+                HEIGHT)), GST_FLOW_OK);
+    out = gst_harness_pull (h);
+    fail_unless (shows_some_remix (out, i), "frame %u lost the remix", i);
+    gst_buffer_unref (out);
+    while ((msg = gst_bus_pop (bus)) != NULL) {
+      GError *err;
+      fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR,
+          "a runtime change's 422 stopped the stream");
+      if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING) {
+        gst_message_parse_warning (msg, &err, NULL);
+        text = g_strdup (err->message);
+        g_error_free (err);
+      }
+      gst_message_unref (msg);
+    }
+    g_usleep (20 * 1000);
+  }
+  fail_unless (text != NULL, "no warning for the 422");
+  fail_unless (strstr (text, "422") != NULL, "got: %s", text);
+  /* and the stream goes on */
+  fail_unless_equals_int (gst_harness_push (h, make_frame (i, WIDTH,
+              HEIGHT)), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (h));
+  fail_if (gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR) != NULL);
+
+  g_free (text);
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* Live remix, refused key: one failure, one error, however many frames
+ * still arrive after it (a tee or an application may keep pushing); the
+ * error says what failed. */
+GST_START_TEST (test_live_invalid_key_one_error)
+{
+  const gchar *args[] = { "--latency", "100", "--require-key", "right",
+    NULL
+  };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  GstHarness *h = remix_harness (emu, "live");
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  GstFlowReturn ret = GST_FLOW_OK;
+  guint i, errors = 0, after = 0;
+
+  gst_element_set_bus (h->element, bus);
+  gst_harness_use_testclock (h);
+  for (i = 0; i < 300 && after < 10; i++) {
+    ret = gst_harness_push (h, make_frame (i, WIDTH, HEIGHT));
+    if (ret == GST_FLOW_ERROR)
+      after++;
+    else
+      gst_buffer_unref (gst_harness_pull (h));
+    g_usleep (20 * 1000);
+  }
+  fail_unless_equals_int (ret, GST_FLOW_ERROR);
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR)) != NULL) {
+    GError *err;
+    gst_message_parse_error (msg, &err, NULL);
+    fail_unless (strstr (err->message, "invalid API key (HTTP 401)") != NULL,
+        "got: %s", err->message);
+    g_error_free (err);
+    gst_message_unref (msg);
+    errors++;
+  }
+  fail_unless_equals_int (errors, 1);
+
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* 40000x40000 caps: refused at negotiation with an error that names the
+ * frame-size limit, before any frame memory. */
+GST_START_TEST (test_oversized_caps_refused)
+{
+  const gchar *args[] = { "--latency", "50", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  GstHarness *h = remix_harness (emu, "offline");
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  GError *err;
+  GstBuffer *tiny = gst_buffer_new_allocate (NULL, 16, NULL);
+
+  gst_element_set_bus (h->element, bus);
+  gst_harness_set_sink_caps_str (h,
+      "video/x-raw,format=RGBA,width=40000,height=40000,framerate=30/1");
+  gst_harness_set_src_caps_str (h,
+      "video/x-raw,format=RGBA,width=40000,height=40000,framerate=30/1");
+  /* a stand-in buffer: the caps are refused before it is looked at */
+  fail_if (gst_harness_push (h, tiny) == GST_FLOW_OK);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "no error for 40000x40000 frames");
+  gst_message_parse_error (msg, &err, NULL);
+  fail_unless (strstr (err->message, "40000x40000") != NULL
+      && strstr (err->message, "frame-size limit") != NULL
+      && strstr (err->message, "max-pixels") != NULL, "got: %s",
+      err->message);
+  g_error_free (err);
+  gst_message_unref (msg);
+
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* A reference file that is not an image is refused when the pipeline
+ * starts, naming the file, before any request is paid for. */
+GST_START_TEST (test_reference_not_an_image)
+{
+  const gchar *args[] = { "--latency", "50", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  gchar *ref_path = g_build_filename (g_get_tmp_dir (),
+      "imagegen-ref-notes.txt", NULL);
+  gchar *description;
+  GstElement *pipeline;
+  GstBus *bus;
+  GstMessage *msg;
+  GError *err = NULL;
+
+  fail_unless (g_file_set_contents (ref_path, "just some notes\n", -1, NULL));
+  description = g_strdup_printf ("videotestsrc num-buffers=5 ! "
+      "video/x-raw,width=64,height=48 ! imagegenremix prompt=watercolour "
+      "api-key=k base-url=%s reference-images=\"<%s>\" ! fakesink",
+      imagegen_test_emulator_get_base_url (emu), ref_path);
+  pipeline = gst_parse_launch (description, NULL);
+  fail_unless (pipeline != NULL);
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_FAILURE);
+  bus = gst_element_get_bus (pipeline);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  gst_message_parse_error (msg, &err, NULL);
+  fail_unless (strstr (err->message, ref_path) != NULL
+      && strstr (err->message, "not a PNG, JPEG or WebP image") != NULL,
+      "got: %s", err->message);
+  g_error_free (err);
+  gst_message_unref (msg);
+  fail_unless_equals_int (stat_requests (emu, "files"), 0);
+  fail_unless_equals_int (stat_requests (emu, "create_remix"), 0);
+
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  g_unlink (ref_path);
+  g_free (ref_path);
+  g_free (description);
+}
+
+GST_END_TEST;
+
 static Suite *
 imagegenremix_suite (void)
 {
@@ -647,6 +1154,15 @@ imagegenremix_suite (void)
   tcase_add_test (tc, test_prompt_change_applies_to_next_pick);
   tcase_add_test (tc, test_null_during_stuck_request);
   tcase_add_test (tc, test_ready_during_stuck_request);
+  tcase_add_test (tc, test_colorimetry_round_trip);
+  tcase_add_test (tc, test_no_thin_borders);
+  tcase_add_test (tc, test_untimed_frames_picked_by_count);
+  tcase_add_test (tc, test_interlaced_frames_deinterlaced);
+  tcase_add_test (tc, test_pixel_aspect_ratio);
+  tcase_add_test (tc, test_live_runtime_typo_goes_on);
+  tcase_add_test (tc, test_live_invalid_key_one_error);
+  tcase_add_test (tc, test_oversized_caps_refused);
+  tcase_add_test (tc, test_reference_not_an_image);
   return s;
 }
 

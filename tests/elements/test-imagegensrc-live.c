@@ -582,6 +582,85 @@ GST_START_TEST (test_live_invalid_key_is_an_error)
 
 GST_END_TEST;
 
+/* Sets the prompt to @value while PLAYING: refused at once with a warning
+ * naming the property, and the prompt stays @kept. */
+static void
+expect_prompt_refused (GstElement * element, GstBus * bus,
+    const gchar * value, const gchar * kept)
+{
+  GstMessage *msg;
+  GError *err;
+  gchar *prompt;
+
+  g_object_set (element, "prompt", value, NULL);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
+  fail_unless (msg != NULL, "no warning for a prompt of %u characters",
+      (guint) strlen (value));
+  gst_message_parse_warning (msg, &err, NULL);
+  fail_unless (strstr (err->message, "\"prompt\"") != NULL, "got: %s",
+      err->message);
+  fail_unless (strstr (err->message, "3 to 5000") != NULL
+      || strstr (err->message, "No prompt") != NULL, "got: %s", err->message);
+  g_error_free (err);
+  gst_message_unref (msg);
+  g_object_get (element, "prompt", &prompt, NULL);
+  fail_unless_equals_string (prompt, kept);
+  g_free (prompt);
+}
+
+/* A typo must not stop a live show: prompts the service would refuse are
+ * refused while PLAYING (the last good one stays), and a 422 caused by a
+ * change made while PLAYING (an aspect ratio the service does not take) is
+ * a warning; the stream goes on, and the next good request shows. */
+GST_START_TEST (test_live_runtime_typo_goes_on)
+{
+  Live *l = live_new (latency_500, PROMPT_A);
+  gchar *long_prompt = g_strnfill (5001, 'a');
+  GstMessage *msg;
+  gchar *warning = NULL;
+  guint i;
+
+  gst_harness_play (l->h);
+  run_until_shown (l, PROMPT_A);
+  live_poll_bus (l);
+
+  expect_prompt_refused (l->h->element, l->bus, "ab", PROMPT_A);
+  expect_prompt_refused (l->h->element, l->bus, "", PROMPT_A);
+  expect_prompt_refused (l->h->element, l->bus, long_prompt, PROMPT_A);
+
+  g_object_set (l->h->element, "aspect-ratio", "5:4", "prompt", PROMPT_B,
+      NULL);
+  for (i = 0; i < MAX_FRAMES && warning == NULL; i++) {
+    GstBuffer *buf = live_next (l);
+    fail_unless (shows (buf, PROMPT_A), "frame %u lost the image", i);
+    gst_buffer_unref (buf);
+    while ((msg = gst_bus_pop (l->bus)) != NULL) {
+      GError *err;
+      fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR,
+          "a runtime change's 422 stopped the stream");
+      if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING) {
+        gst_message_parse_warning (msg, &err, NULL);
+        warning = g_strdup (err->message);
+        g_error_free (err);
+      }
+      gst_message_unref (msg);
+    }
+  }
+  fail_unless (warning != NULL, "no warning for the 422");
+  fail_unless (strstr (warning, "422") != NULL, "got: %s", warning);
+
+  g_object_set (l->h->element, "aspect-ratio", "1:1", NULL);
+  g_signal_emit_by_name (l->h->element, "generate");
+  run_until_shown (l, PROMPT_B);
+  fail_if (gst_bus_pop_filtered (l->bus, GST_MESSAGE_ERROR) != NULL);
+
+  g_free (warning);
+  g_free (long_prompt);
+  live_free (l);
+}
+
+GST_END_TEST;
+
 static Suite *
 imagegensrc_live_suite (void)
 {
@@ -602,6 +681,7 @@ imagegensrc_live_suite (void)
   tcase_add_test (tc, test_live_pause_resume_stop);
   tcase_add_test (tc, test_live_failure_warns_and_goes_on);
   tcase_add_test (tc, test_live_invalid_key_is_an_error);
+  tcase_add_test (tc, test_live_runtime_typo_goes_on);
   return s;
 }
 

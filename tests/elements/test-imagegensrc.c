@@ -603,6 +603,95 @@ GST_START_TEST (test_not_an_image_is_an_error)
 
 GST_END_TEST;
 
+/* A base URL copied with the API path (…/api/v1) is refused at start with
+ * a sentence that says so, not a 404 from every request. */
+GST_START_TEST (test_base_url_with_api_path_refused)
+{
+  const gchar *urls[] = { "http://127.0.0.1:8099/api/v1",
+    "https://runapi.ai/api/v1/"
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (urls); i++) {
+    GstElement *src = gst_element_factory_make ("imagegensrc", NULL);
+    GstStateChangeReturn ret;
+    gchar *text;
+
+    g_object_set (src, "prompt", PROMPT_A, "api-key", "k", "base-url",
+        urls[i], NULL);
+    text = run_until_error (src, &ret);
+    fail_unless_equals_int (ret, GST_STATE_CHANGE_FAILURE);
+    fail_unless (text != NULL
+        && strstr (text, "must not contain the API path") != NULL,
+        "%s: got: %s", urls[i], text);
+    g_free (text);
+  }
+}
+
+GST_END_TEST;
+
+/* Unconstrained downstream (fakesink takes anything): raw video, as the
+ * docs say, not the service's PNG bytes. */
+GST_START_TEST (test_unconstrained_gets_raw_video)
+{
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (fast);
+  gchar *description = g_strdup_printf ("imagegensrc prompt=\"%s\" "
+      "api-key=k base-url=%s num-images=1 ! fakesink name=sink", PROMPT_A,
+      imagegen_test_emulator_get_base_url (emu));
+  GstElement *pipeline = gst_parse_launch (description, NULL);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  GstPad *pad = gst_element_get_static_pad (sink, "sink");
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstMessage *msg;
+  GstCaps *caps;
+  gchar *text;
+
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  msg = gst_bus_timed_pop_filtered (bus, 30 * GST_SECOND,
+      GST_MESSAGE_ERROR | GST_MESSAGE_EOS);
+  fail_unless (msg != NULL && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS);
+  gst_message_unref (msg);
+  caps = gst_pad_get_current_caps (pad);
+  fail_unless (caps != NULL);
+  text = gst_caps_to_string (caps);
+  fail_unless (gst_structure_has_name (gst_caps_get_structure (caps, 0),
+          "video/x-raw"), "got %s", text);
+  g_free (text);
+  gst_caps_unref (caps);
+
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pad);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  g_free (description);
+}
+
+GST_END_TEST;
+
+/* num-buffers=1 num-images=8: one image is all the stream can use, so one
+ * is requested and paid for (not 4 or 5 running ahead). */
+GST_START_TEST (test_num_buffers_limits_requests)
+{
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (fast);
+  GstHarness *h = harness_for (emu, PROMPT_A,
+      "video/x-raw,format=RGBA,width=64,height=64");
+  JsonObject *stats;
+
+  g_object_set (h->element, "num-images", 8, "num-buffers", 1, NULL);
+  gst_harness_play (h);
+  fail_unless_equals_int (buffers_until_eos (h), 1);
+  /* anything sent ahead would have been created by now */
+  g_usleep (300 * 1000);
+  stats = imagegen_test_emulator_stats (emu);
+  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
+          "create_text_to_image"), 1);
+  json_object_unref (stats);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 static Suite *
 imagegensrc_suite (void)
 {
@@ -627,6 +716,9 @@ imagegensrc_suite (void)
   tcase_add_test (tc, test_tls_verified_by_default);
   tcase_add_test (tc, test_short_prompt_refused);
   tcase_add_test (tc, test_not_an_image_is_an_error);
+  tcase_add_test (tc, test_base_url_with_api_path_refused);
+  tcase_add_test (tc, test_unconstrained_gets_raw_video);
+  tcase_add_test (tc, test_num_buffers_limits_requests);
   return s;
 }
 
