@@ -249,6 +249,7 @@ gst_imagegen_remix_generate_output (GstBaseTransform * trans,
 static void
 reset_locked (GstImagegenRemix * remix)
 {
+  remix->generation++;
   gst_imagegen_remix_offline_clear_locked (remix);
   remix->last_pick_time = GST_CLOCK_TIME_NONE;
   remix->frames_seen = 0;

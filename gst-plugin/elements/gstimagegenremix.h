@@ -74,6 +74,8 @@ struct _GstImagegenRemix
   GCond cond;
   gboolean flushing;
   gboolean live;
+  guint generation;             /* bumped by every reset: older picks are
+                                 * stale */
   guint n_picks;
   GstClockTime last_pick_time;  /* stream time of the last picked frame */
   guint64 frames_seen;          /* since the start or a flush */

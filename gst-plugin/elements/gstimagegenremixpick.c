@@ -48,6 +48,7 @@ typedef struct
   GstBuffer *frame;             /* until encoded */
   GstVideoInfo frame_info;
   guint quality, max_side;
+  guint generation;             /* remix->generation when picked */
 } RemixJob;
 
 static void
@@ -119,11 +120,14 @@ pick_done (GstImagegenEngine * engine, gpointer tag, GstImagegenImage * image)
       GST_STR_NULL (image->result->task_id), image->error ? ", failed" : "");
 
   g_mutex_lock (&remix->lock);
-  pick->done = TRUE;
-  if (pick->image != NULL && (remix->newest_done == NULL
-          || remix->newest_done->index < pick->index))
-    gst_imagegen_remix_replace_pick (&remix->newest_done, pick);
-  g_cond_broadcast (&remix->cond);
+  /* a flush or stop may have come since the engine's own check */
+  if (job->generation == remix->generation) {
+    pick->done = TRUE;
+    if (pick->image != NULL && (remix->newest_done == NULL
+            || remix->newest_done->index < pick->index))
+      gst_imagegen_remix_replace_pick (&remix->newest_done, pick);
+    g_cond_broadcast (&remix->cond);
+  }
   g_mutex_unlock (&remix->lock);
 }
 
@@ -199,6 +203,7 @@ gst_imagegen_remix_pick_if_due_locked (GstImagegenRemix * remix,
   job->pick = gst_imagegen_remix_pick_ref (pick);
   job->frame = gst_buffer_ref (frame);
   job->frame_info = remix->in_info;
+  job->generation = remix->generation;
   GST_OBJECT_LOCK (remix);
   job->quality = remix->jpeg_quality;
   job->max_side = remix->upload_max_side;
