@@ -11,6 +11,7 @@
 #endif
 
 #include "emulator.h"
+#include "imagegen-version.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,6 +145,7 @@ main (int argc, char **argv)
   gint port = 0, max_active = 0, assets_port = -1;
   gchar *tls_cert = NULL, *tls_key = NULL;
   gint64 credits = -1, seed = DEFAULT_SEED;
+  gboolean show_version = FALSE;
   gchar *latency = NULL, *image_format = NULL, **fails = NULL;
   GOptionContext *ctx;
   GError *err = NULL;
@@ -180,6 +182,8 @@ main (int argc, char **argv)
         "Speak https with this PEM certificate (needs --tls-key)", "FILE"},
     {"tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key,
         "PEM private key of --tls-cert", "FILE"},
+    {"version", 0, 0, G_OPTION_ARG_NONE, &show_version,
+        "Print the version and exit", NULL},
     {NULL}
   };
 
@@ -188,6 +192,11 @@ main (int argc, char **argv)
   g_option_context_set_description (ctx, description);
   if (!g_option_context_parse (ctx, &argc, &argv, &err)) {
     g_printerr ("imagegen-emulator: %s\n", err->message);
+    goto out;
+  }
+  if (show_version) {
+    g_print ("imagegen-emulator %s\n", IMAGEGEN_VERSION);
+    ret = 0;
     goto out;
   }
 
