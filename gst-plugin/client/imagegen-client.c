@@ -12,6 +12,11 @@
  * cancel, deadline, shutdown): it tears down whatever is pending, calls the
  * done callback once and starts the next queued job.
  *
+ * A create answered 429 is back-pressure: job_hold() puts the job back at
+ * the head of the queue (kept in submission order) with a timer for its
+ * Retry-After, and halves the in-flight limit; nothing queued overtakes it.
+ * It starts again at its create.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
@@ -21,6 +26,7 @@
 #include "imagegen-http.h"
 #include "imagegen-poll-schedule.h"
 #include "imagegen-provider.h"
+#include "imagegen-retry.h"
 #include "imagegen-transport.h"
 
 #include <json-glib/json-glib.h>
@@ -39,11 +45,21 @@ struct _ImagegenClient
   GError *config_error;         /* every job fails with it */
   GTlsDatabase *tls_database;   /* NULL: the system's */
 
-  GQueue queue;                 /* ImagegenJob*, waiting, FIFO */
+  GQueue queue;                 /* ImagegenJob*, waiting, by seq */
   GPtrArray *running;           /* ImagegenJob* */
   gboolean shutting_down;
+  guint64 next_seq;
+
+  /* Rate limits (create 429s). */
+  gint in_flight_limit;         /* atomic; max_in_flight, lowered by 429s */
+  guint admitted_streak;        /* creates admitted since the limit moved */
+  gint64 no_decrease_until_us;  /* one decrease per Retry-After window */
+  guint n_limited;              /* jobs held by a 429, not admitted since */
+  gint64 limited_since_us;      /* no create admitted since; 0: none held */
+  GSource *limit_timer;         /* then the held jobs fail */
 
   gint jobs_pending;            /* atomic */
+  gint rate_limited;            /* atomic: holds so far */
 };
 
 typedef struct
@@ -68,6 +84,12 @@ typedef struct
   ImagegenHttpExchange *exchange;       /* the one in flight */
   GSource *poll_timer;
   GSource *deadline;
+  gint64 deadline_end_us;
+  gint64 deadline_left_us;      /* kept while the job is held */
+  guint64 seq;                  /* submission order */
+  guint holds;                  /* create 429s so far */
+  gboolean limited;             /* held, and not admitted since */
+  GSource *hold_timer;          /* its Retry-After has not passed */
   gboolean queued;
   gboolean running;
   gboolean finished;
@@ -77,6 +99,8 @@ static void job_upload_next (ImagegenJob * job);
 static void job_create (ImagegenJob * job);
 static void job_poll_later (ImagegenJob * job);
 static void client_start_jobs (ImagegenClient * client);
+static void client_set_limited_since (ImagegenClient * client, gint64 t);
+static void job_deadline_pause (ImagegenJob * job);
 
 /* ---- job lifetime ---- */
 
@@ -97,7 +121,8 @@ job_unref (gpointer data)
 
   /* Finished jobs have no exchange, timer or handler left. */
   g_assert (job->exchange == NULL && job->poll_timer == NULL
-      && job->deadline == NULL && job->cancelled_id == 0);
+      && job->deadline == NULL && job->hold_timer == NULL
+      && job->cancelled_id == 0);
   imagegen_request_free (job->request);
   g_clear_object (&job->cancellable);
   g_clear_pointer (&job->result, imagegen_result_free);
@@ -133,7 +158,6 @@ job_finish (ImagegenJob * job, GError * error)
 {
   ImagegenClient *client = job->client;
   ImagegenResult *result;
-  gboolean was_running = job->running;
 
   if (job->finished) {
     g_clear_error (&error);
@@ -147,6 +171,10 @@ job_finish (ImagegenJob * job, GError * error)
   }
   destroy_source (&job->poll_timer);
   destroy_source (&job->deadline);
+  destroy_source (&job->hold_timer);
+  if (job->limited && --client->n_limited == 0)
+    client_set_limited_since (client, 0);
+  job->limited = FALSE;
   /* Never called from inside the handler (it only posts an idle), so this
    * cannot deadlock; it waits for a handler running on another thread. */
   if (job->cancelled_id) {
@@ -178,7 +206,8 @@ job_finish (ImagegenJob * job, GError * error)
   g_atomic_int_add (&client->jobs_pending, -1);
   job->done_func (result, job->user_data);
 
-  if (was_running && !client->shutting_down)
+  /* Also after a queued job: it may have held up the queue. */
+  if (!client->shutting_down)
     client_start_jobs (client);
   job_unref (job);              /* the queue's or running list's */
 }
@@ -494,6 +523,137 @@ job_poll_later (ImagegenJob * job)
   job->poll_timer = attach_timeout (job->client, delay, job_poll_cb, job);
 }
 
+/* ---- rate limits ---- */
+
+static gboolean
+client_limit_timer_cb (gpointer data)
+{
+  ImagegenClient *client = data;
+  GList *held = NULL, *l;
+
+  g_source_unref (client->limit_timer);
+  client->limit_timer = NULL;
+
+  /* Held jobs are a prefix of the queue.  Failing them from the last one
+   * keeps the queue blocked until the head goes, so none of them sends
+   * another create meanwhile. */
+  for (l = client->queue.head; l; l = l->next)
+    if (((ImagegenJob *) l->data)->limited)
+      held = g_list_prepend (held, job_ref (l->data));
+  for (l = held; l; l = l->next)
+    job_fail (l->data, IMAGEGEN_CLIENT_ERROR_RATE_LIMITED,
+        "rate limited (HTTP 429): no task admitted for %u s",
+        client->config.rate_limit_timeout_s);
+  g_list_free_full (held, job_unref);
+  /* Jobs sending a create now fail on their next 429. */
+  return G_SOURCE_REMOVE;
+}
+
+/* @t: since when no create was admitted while jobs are held; 0: none. */
+static void
+client_set_limited_since (ImagegenClient * client, gint64 t)
+{
+  gint64 left;
+
+  client->limited_since_us = t;
+  destroy_source (&client->limit_timer);
+  if (t == 0)
+    return;
+  left = t + (gint64) client->config.rate_limit_timeout_s * G_USEC_PER_SEC -
+      g_get_monotonic_time ();
+  client->limit_timer = attach_timeout (client, MAX (left, 0) / 1000,
+      client_limit_timer_cb, client);
+}
+
+static gint
+job_compare_seq (gconstpointer a, gconstpointer b, gpointer data)
+{
+  guint64 sa = ((const ImagegenJob *) a)->seq;
+  guint64 sb = ((const ImagegenJob *) b)->seq;
+
+  return sa < sb ? -1 : sa > sb;
+}
+
+static gboolean
+job_hold_timer_cb (gpointer data)
+{
+  ImagegenJob *job = data;
+
+  g_source_unref (job->hold_timer);
+  job->hold_timer = NULL;
+  client_start_jobs (job->client);
+  return G_SOURCE_REMOVE;
+}
+
+/* The create was answered 429: no task was made.  Back to the gate. */
+static void
+job_hold (ImagegenJob * job, const gchar * retry_after)
+{
+  ImagegenClient *client = job->client;
+  gint64 now = g_get_monotonic_time ();
+  gint limit = g_atomic_int_get (&client->in_flight_limit);
+  guint delay_ms = imagegen_retry_delay_ms (client->config.retry_base_ms,
+      client->config.retry_max_ms, job->holds, retry_after);
+
+  g_atomic_int_inc (&client->rate_limited);
+  job->holds++;
+  if (!job->limited) {
+    job->limited = TRUE;
+    client->n_limited++;
+  }
+  if (client->limited_since_us == 0) {
+    client_set_limited_since (client, now);
+  } else if (now - client->limited_since_us >=
+      (gint64) client->config.rate_limit_timeout_s * G_USEC_PER_SEC) {
+    job_fail (job, IMAGEGEN_CLIENT_ERROR_RATE_LIMITED,
+        "rate limited (HTTP 429): no task admitted for %u s",
+        client->config.rate_limit_timeout_s);
+    return;
+  }
+
+  /* Multiplicative decrease, once per window: the 429s of the other jobs
+   * already in flight say the same thing again. */
+  if (now >= client->no_decrease_until_us) {
+    g_atomic_int_set (&client->in_flight_limit, MAX (limit / 2, 1));
+    client->no_decrease_until_us = now + (gint64) delay_ms * 1000;
+    client->admitted_streak = 0;
+  }
+  g_debug ("create rate limited (HTTP 429): held %u ms, in-flight limit %d",
+      delay_ms, g_atomic_int_get (&client->in_flight_limit));
+
+  job_deadline_pause (job);
+  g_ptr_array_remove_fast (client->running, job);
+  job->running = FALSE;
+  job->queued = TRUE;
+  g_queue_insert_sorted (&client->queue, job, job_compare_seq, NULL);
+  job->hold_timer = attach_timeout (client, delay_ms, job_hold_timer_cb, job);
+  client_start_jobs (client);
+}
+
+/* The server made a task: the clock restarts, the limit creeps back up. */
+static void
+job_admitted (ImagegenJob * job)
+{
+  ImagegenClient *client = job->client;
+  gint limit = g_atomic_int_get (&client->in_flight_limit);
+
+  if (job->limited) {
+    job->limited = FALSE;
+    client->n_limited--;
+  }
+  if (client->limited_since_us != 0)
+    client_set_limited_since (client, client->n_limited > 0 ?
+        g_get_monotonic_time () : 0);
+
+  /* Additive increase: one more per `limit` admitted creates. */
+  if (++client->admitted_streak >= (guint) limit
+      && (guint) limit < client->config.max_in_flight) {
+    g_atomic_int_set (&client->in_flight_limit, limit + 1);
+    client->admitted_streak = 0;
+    client_start_jobs (client);
+  }
+}
+
 /* ---- create ---- */
 
 static void
@@ -506,6 +666,11 @@ job_create_done (const ImagegenHttpResponse * r, gpointer data)
   JsonNode *root;
 
   job->exchange = NULL;
+  if (r->error == NULL && r->status == 429) {
+    result->retries += r->retries;
+    job_hold (job, r->retry_after);
+    return;
+  }
   root = api_answer (job, r, &error);
   if (root == NULL) {
     job_finish (job, error);
@@ -516,6 +681,7 @@ job_create_done (const ImagegenHttpResponse * r, gpointer data)
     goto out;
   }
 
+  job_admitted (job);
   result->task_id = g_strdup (info.id);
   result->created_us = g_get_monotonic_time ();
   g_debug ("task %s created%s", info.id, info.replayed ? " (replayed)" : "");
@@ -528,12 +694,28 @@ out:
   json_node_unref (root);
 }
 
+/* Also what a held job starts again with. */
 static void
-job_create (ImagegenJob * job)
+job_send_create (ImagegenJob * job)
 {
   const ImagegenProvider *provider = job->client->provider;
   gchar *path, *url, *body;
 
+  job->step = "creating the task";
+  path = provider->create_path (job->request);
+  url = api_url (job, path);
+  body = provider->build_create_body (job->request, job->source_urls);
+  job_exchange (job, "POST", url, body, IMAGEGEN_HTTP_FLAG_API |
+      IMAGEGEN_HTTP_FLAG_NO_RETRY_429, IMAGEGEN_HTTP_API_MAX_BYTES,
+      job_create_done);
+  g_free (body);
+  g_free (url);
+  g_free (path);
+}
+
+static void
+job_create (ImagegenJob * job)
+{
   if (job->request->source_urls) {
     guint i;
 
@@ -547,16 +729,7 @@ job_create (ImagegenJob * job)
     job_finish (job, NULL);
     return;
   }
-
-  job->step = "creating the task";
-  path = provider->create_path (job->request);
-  url = api_url (job, path);
-  body = provider->build_create_body (job->request, job->source_urls);
-  job_exchange (job, "POST", url, body, IMAGEGEN_HTTP_FLAG_API,
-      IMAGEGEN_HTTP_API_MAX_BYTES, job_create_done);
-  g_free (body);
-  g_free (url);
-  g_free (path);
+  job_send_create (job);
 }
 
 /* ---- uploads ---- */
@@ -723,6 +896,28 @@ job_deadline_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* job_timeout_s counts while the job runs: a held job keeps what is left
+ * of it, so waiting at the gate costs none. */
+static void
+job_deadline_resume (ImagegenJob * job)
+{
+  if (job->client->config.job_timeout_s == 0)
+    return;
+  job->deadline_end_us = g_get_monotonic_time () + job->deadline_left_us;
+  job->deadline = attach_timeout (job->client, job->deadline_left_us / 1000,
+      job_deadline_cb, job);
+}
+
+static void
+job_deadline_pause (ImagegenJob * job)
+{
+  if (job->deadline == NULL)
+    return;
+  job->deadline_left_us = MAX (job->deadline_end_us - g_get_monotonic_time (),
+      0);
+  destroy_source (&job->deadline);
+}
+
 static void
 job_start (ImagegenJob * job)
 {
@@ -733,6 +928,12 @@ job_start (ImagegenJob * job)
 
   job->running = TRUE;
   g_ptr_array_add (client->running, job);
+  if (job->holds > 0) {
+    /* Held after a 429: its uploads are done. */
+    job_deadline_resume (job);
+    job_send_create (job);
+    return;
+  }
   job->result->started_us = g_get_monotonic_time ();
 
   if (client->config_error) {
@@ -754,10 +955,9 @@ job_start (ImagegenJob * job)
     return;
   }
 
-  if (client->config.job_timeout_s > 0)
-    job->deadline = attach_timeout (client,
-        client->config.job_timeout_s * 1000, job_deadline_cb, job);
-
+  job->deadline_left_us = (gint64) client->config.job_timeout_s *
+      G_USEC_PER_SEC;
+  job_deadline_resume (job);
   job_upload_next (job);
 }
 
@@ -765,10 +965,15 @@ static void
 client_start_jobs (ImagegenClient * client)
 {
   while (!client->shutting_down
-      && client->running->len < client->config.max_in_flight
+      && client->running->len <
+      (guint) g_atomic_int_get (&client->in_flight_limit)
       && !g_queue_is_empty (&client->queue)) {
-    ImagegenJob *job = g_queue_pop_head (&client->queue);
+    ImagegenJob *job = g_queue_peek_head (&client->queue);
 
+    /* Nothing overtakes a job waiting out its Retry-After. */
+    if (job->hold_timer)
+      break;
+    g_queue_pop_head (&client->queue);
     job->queued = FALSE;
     job_start (job);
   }
@@ -783,6 +988,7 @@ job_enqueue_idle (gpointer data)
 
   job_ref (job);                /* for the queue */
   job->queued = TRUE;
+  job->seq = client->next_seq++;
   g_queue_push_tail (&client->queue, job);
 
   /* A cancellable already cancelled calls the handler right here, which
@@ -844,6 +1050,22 @@ imagegen_client_get_jobs_pending (ImagegenClient * client)
   return (guint) g_atomic_int_get (&client->jobs_pending);
 }
 
+guint
+imagegen_client_get_in_flight_limit (ImagegenClient * client)
+{
+  g_return_val_if_fail (client != NULL, 0);
+
+  return (guint) g_atomic_int_get (&client->in_flight_limit);
+}
+
+guint
+imagegen_client_get_rate_limited (ImagegenClient * client)
+{
+  g_return_val_if_fail (client != NULL, 0);
+
+  return (guint) g_atomic_int_get (&client->rate_limited);
+}
+
 /* ---- the thread ---- */
 
 static void
@@ -872,6 +1094,7 @@ client_shutdown_idle (gpointer data)
         "client shut down");
     job_finish (job, error);
   }
+  destroy_source (&client->limit_timer);
 
   /* Aborted exchanges still wait for soup to let go of them. */
   if (client->http.live == 0)
@@ -950,6 +1173,8 @@ imagegen_client_new (const ImagegenClientConfig * config)
       "gst-imagegen/" PACKAGE_VERSION);
   c->tls_ca_file = g_strdup (config->tls_ca_file);
   c->max_in_flight = MAX (c->max_in_flight, 1);
+  if (c->rate_limit_timeout_s == 0)
+    c->rate_limit_timeout_s = 60;
   c->poll_min_ms = MAX (c->poll_min_ms, 1);
   c->poll_max_ms = MAX (c->poll_max_ms, c->poll_min_ms);
 
@@ -958,6 +1183,7 @@ imagegen_client_new (const ImagegenClientConfig * config)
       c->poll_max_ms);
   g_queue_init (&client->queue);
   client->running = g_ptr_array_new ();
+  client->in_flight_limit = c->max_in_flight;
 
   client->http.base_uri = g_uri_parse (c->base_url, SOUP_HTTP_URI_FLAGS, NULL);
   /* A refused configuration fails each job with the reason, where the

@@ -30,7 +30,9 @@ typedef enum
   IMAGEGEN_CLIENT_ERROR_VALIDATION,     /* 400/413/422: names the fields */
   IMAGEGEN_CLIENT_ERROR_NOT_FOUND,      /* 404 */
   IMAGEGEN_CLIENT_ERROR_CONFLICT,       /* 409: idempotency key reused */
-  IMAGEGEN_CLIENT_ERROR_RATE_LIMITED,   /* 429 after every retry */
+  IMAGEGEN_CLIENT_ERROR_RATE_LIMITED,   /* 429 after every retry, or no
+                                         * create admitted for
+                                         * rate_limit_timeout_s */
   IMAGEGEN_CLIENT_ERROR_SERVER,         /* 5xx after every retry */
   IMAGEGEN_CLIENT_ERROR_NETWORK,        /* connection faults after every retry */
   IMAGEGEN_CLIENT_ERROR_MODERATED,      /* content moderated */
@@ -64,7 +66,8 @@ typedef struct
   guint retry_base_ms;          /* first backoff step (doubles, +50% jitter) */
   guint retry_max_ms;           /* cap of one backoff step (Retry-After may exceed) */
   guint request_timeout_s;      /* one HTTP exchange, idle */
-  guint job_timeout_s;          /* a whole job, upload to download */
+  guint job_timeout_s;          /* a whole job, upload to download, paused
+                                 * while it is held by create 429s */
   guint poll_min_ms;            /* densest poll spacing, near expected completion */
   guint poll_max_ms;            /* sparsest poll spacing */
   gsize max_download_bytes;     /* result image size limit */
@@ -76,6 +79,10 @@ typedef struct
   gboolean allow_insecure_http; /* allow http:// to a non-loopback host */
   gboolean direct_upload;       /* Files API prepare + PUT + confirm instead
                                  * of one base64 POST */
+
+  /* Rate limits (added later: keep at the end). */
+  guint rate_limit_timeout_s;   /* a job held by create 429s fails once no
+                                 * create was admitted for this long; 0: 60 */
 } ImagegenClientConfig;
 
 #define IMAGEGEN_CLIENT_DEFAULT_BASE_URL "https://runapi.ai"
@@ -85,7 +92,8 @@ typedef struct
  * job_timeout_s 600, poll_min_ms 100, poll_max_ms 2000,
  * max_download_bytes 64 MiB.  api_key stays NULL (no Authorization).
  * TLS is verified against the system's CAs; plain http:// is allowed to
- * loopback hosts only; uploads are one base64 POST. */
+ * loopback hosts only; uploads are one base64 POST; rate_limit_timeout_s
+ * 60. */
 void imagegen_client_config_init (ImagegenClientConfig * config);
 void imagegen_client_config_clear (ImagegenClientConfig * config);
 
@@ -203,6 +211,25 @@ void imagegen_client_submit (ImagegenClient * client,
 /* Jobs queued or running right now (a job stops counting just before its
  * done callback runs).  Thread-safe. */
 guint imagegen_client_get_jobs_pending (ImagegenClient * client);
+
+/* Rate limits.  A 429 answer to a task create is back-pressure, not a
+ * failure: the job goes back to the head of the queue (uploads kept) and
+ * sends its create again once the Retry-After (or, without one, the
+ * backoff) has passed and the in-flight limit lets it run.  Each such hold
+ * halves the in-flight limit (at most once per Retry-After window, never
+ * below 1); every `limit` admitted creates raise it by one, up to
+ * max_in_flight.  Held jobs use up neither max_retries nor job_timeout_s:
+ * the job's deadline is paused while it is held.  Once no create has been
+ * admitted for rate_limit_timeout_s, held jobs fail with
+ * IMAGEGEN_CLIENT_ERROR_RATE_LIMITED.  429s on other requests are retried
+ * like 5xx. */
+
+/* Jobs the client lets run at once right now.  Thread-safe. */
+guint imagegen_client_get_in_flight_limit (ImagegenClient * client);
+
+/* Creates answered 429 that held a job, since the client was made.
+ * Thread-safe. */
+guint imagegen_client_get_rate_limited (ImagegenClient * client);
 
 /* Catalogue price of one call of @model at @resolution, in cents; -1 when
  * unknown.  Used when the service does not report billing. */

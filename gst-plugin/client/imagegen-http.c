@@ -44,7 +44,6 @@ struct _ImagegenHttpExchange
   goffset expected;             /* Content-Length of a plain body, or -1 */
   gint64 started_us;
   ImagegenHttpResponse response;
-  gchar *retry_after;
 };
 
 static void start_attempt (ImagegenHttpExchange * ex);
@@ -87,7 +86,7 @@ clear_attempt (ImagegenHttpExchange * ex)
   g_clear_pointer (&ex->response.content_type, g_free);
   g_clear_pointer (&ex->response.body, g_bytes_unref);
   g_clear_error (&ex->response.error);
-  g_clear_pointer (&ex->retry_after, g_free);
+  g_clear_pointer (&ex->response.retry_after, g_free);
   ex->response.status = 0;
 }
 
@@ -155,19 +154,12 @@ attempt_finished (ImagegenHttpExchange * ex)
   if (r->error)
     retry = imagegen_retry_error_is_retryable (r->error);
   else
-    retry = imagegen_retry_status_is_retryable (r->status);
+    retry = imagegen_retry_status_is_retryable (r->status)
+        && !(r->status == 429 && (ex->flags & IMAGEGEN_HTTP_FLAG_NO_RETRY_429));
 
   if (retry && ex->attempt < ex->http->max_retries) {
-    guint after_ms = 0;
-
-    delay_ms = imagegen_retry_backoff_ms (ex->http->retry_base_ms,
-        ex->http->retry_max_ms, ex->attempt);
-    /* Retry-After is a floor: "0" or a date in the past must not turn the
-     * backoff into a hammering loop. */
-    if (r->error == NULL && ex->retry_after != NULL
-        && imagegen_retry_parse_retry_after (ex->retry_after, NULL,
-            &after_ms))
-      delay_ms = MAX (delay_ms, after_ms);
+    delay_ms = imagegen_retry_delay_ms (ex->http->retry_base_ms,
+        ex->http->retry_max_ms, ex->attempt, r->error ? NULL : r->retry_after);
 
     g_debug ("%s %s: retry %u in %u ms (%s)", ex->method, ex->log_url,
         ex->attempt + 1, delay_ms, r->error ? r->error->message : "status");
@@ -307,7 +299,7 @@ send_cb (GObject * source, GAsyncResult * res, gpointer data)
   headers = soup_message_get_response_headers (ex->msg);
   ct = soup_message_headers_get_content_type (headers, NULL);
   r->content_type = g_strdup (ct);
-  ex->retry_after = g_strdup (soup_message_headers_get_one (headers,
+  r->retry_after = g_strdup (soup_message_headers_get_one (headers,
           "Retry-After"));
 
   /* Error bodies only matter for their message. */

@@ -35,6 +35,9 @@ typedef enum
 {
   /* An API call: no redirects, JSON accepted, key for the API origin. */
   IMAGEGEN_HTTP_FLAG_API = 1 << 0,
+  /* A 429 is answered at once, not retried: the caller holds the job
+   * (task creates, where 429 is back-pressure). */
+  IMAGEGEN_HTTP_FLAG_NO_RETRY_429 = 1 << 1,
 } ImagegenHttpFlags;
 
 typedef struct
@@ -44,6 +47,7 @@ typedef struct
   GBytes *body;                 /* never NULL unless @error */
   GError *error;                /* transport failure, TOO_LARGE, CANCELLED */
   guint retries;
+  gchar *retry_after;           /* the Retry-After header, NULL if none */
 } ImagegenHttpResponse;
 
 typedef struct _ImagegenHttpExchange ImagegenHttpExchange;

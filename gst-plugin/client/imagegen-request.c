@@ -22,6 +22,7 @@ imagegen_client_config_init (ImagegenClientConfig * config)
   config->poll_min_ms = 100;
   config->poll_max_ms = 2000;
   config->max_download_bytes = 64 * 1024 * 1024;
+  config->rate_limit_timeout_s = 60;
 }
 
 void

@@ -24,6 +24,18 @@ imagegen_retry_backoff_ms (guint base_ms, guint max_ms, guint attempt)
   return (guint) MIN (d + jitter, (guint64) G_MAXUINT);
 }
 
+guint
+imagegen_retry_delay_ms (guint base_ms, guint max_ms, guint attempt,
+    const gchar * retry_after)
+{
+  guint delay_ms = imagegen_retry_backoff_ms (base_ms, max_ms, attempt);
+  guint after_ms = 0;
+
+  if (imagegen_retry_parse_retry_after (retry_after, NULL, &after_ms))
+    delay_ms = MAX (delay_ms, after_ms);
+  return delay_ms;
+}
+
 gboolean
 imagegen_retry_parse_retry_after (const gchar * value, GDateTime * now_utc,
     guint * delay_ms)

@@ -15,6 +15,12 @@ G_BEGIN_DECLS
  * @attempt counts from 0 for the first retry. */
 guint imagegen_retry_backoff_ms (guint base_ms, guint max_ms, guint attempt);
 
+/* The wait before another try: the backoff, with @retry_after (a header
+ * value, may be NULL or junk) as a floor, so "0" or a date in the past
+ * cannot turn into a tight loop. */
+guint imagegen_retry_delay_ms (guint base_ms, guint max_ms, guint attempt,
+    const gchar * retry_after);
+
 /* Parses a Retry-After value: delta seconds or an HTTP date.  @now_utc may
  * be NULL (the current time).  The result is capped at
  * IMAGEGEN_RETRY_AFTER_MAX_MS; a date in the past gives 0. */

@@ -8,7 +8,7 @@
 #include <gst/video/video.h>
 #include "gstimagegensettings.h"
 #include "gstimagegenimage.h"
-#include "gstimagegentracker.h"
+#include "gstimagegenengine.h"
 
 G_BEGIN_DECLS
 
@@ -66,32 +66,29 @@ struct _GstImagegenRemix
   GPtrArray *reference_images;  /* file names or http(s) URLs */
   GstClockTime transition_duration;
 
-  GstImagegenTracker tracker;
+  GstImagegenEngine engine;
 
-  /* shared with the client and worker threads, under lock */
+  /* shared by the streaming thread, the src task and the workers, under
+   * lock */
   GMutex lock;
   GCond cond;
-  ImagegenClient *client;
-  GCancellable *cancellable;    /* cancels every job of this epoch */
-  GThreadPool *workers;         /* encoding and decoding */
-  guint epoch;                  /* bumped by flushes and stop */
   gboolean flushing;
   gboolean live;
-  guint in_flight;              /* picks not yet done */
   guint n_picks;
   GstClockTime last_pick_time;  /* stream time of the last picked frame */
   RemixPick *governing;         /* offline: newest pick, governs new frames */
   RemixPick *newest_done;       /* live: newest successful pick */
-  GQueue queue;                 /* offline: QueuedFrame, oldest first */
+  GQueue queue;                 /* offline: RemixItem, oldest first */
+  guint queued_frames;
   guint64 queue_bytes;
-  GPtrArray *reference_bytes;   /* local reference images, to upload */
+  gboolean task_busy;           /* offline: an item is being pushed */
+  GstFlowReturn srcresult;      /* offline: the src task's last flow */
   GPtrArray *reference_urls;    /* ready to use; NULL until uploaded */
   GError *reference_error;
-  GError *fatal_error;          /* stops the stream at the next frame */
   GstVideoInfo in_info;
   GstVideoInfo out_info;
 
-  /* streaming thread only */
+  /* the streaming thread (live) or the src task (offline) only */
   gboolean mode_decided;
   GstBuffer *live_input;        /* live: the frame submitted, to output */
   RemixPick *live_pick;

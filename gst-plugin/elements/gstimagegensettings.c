@@ -396,3 +396,15 @@ gst_imagegen_settings_check_prompt (const GstImagegenSettings * s,
   }
   return TRUE;
 }
+
+ImagegenRequest *
+gst_imagegen_settings_new_request (const GstImagegenSettings * settings,
+    ImagegenEndpoint endpoint)
+{
+  ImagegenRequest *request = imagegen_request_new (endpoint, settings->model,
+      settings->prompt);
+
+  request->aspect_ratio = g_strdup (settings->aspect_ratio);
+  request->resolution = g_strdup (settings->resolution);
+  return request;
+}

@@ -93,6 +93,11 @@ gboolean gst_imagegen_settings_get_property (GstImagegenSettings * settings,
 gboolean gst_imagegen_settings_resolve_client_config (const GstImagegenSettings
     * settings, ImagegenClientConfig * config, GError ** error);
 
+/* A request for @endpoint with the model, prompt, aspect ratio and
+ * resolution set now.  Callers hold the object lock. */
+ImagegenRequest *gst_imagegen_settings_new_request (const GstImagegenSettings
+    * settings, ImagegenEndpoint endpoint);
+
 /* Checks that a prompt of 3 to 5000 characters is set.  Callers hold the
  * object lock. */
 gboolean gst_imagegen_settings_check_prompt (const GstImagegenSettings *

@@ -8,7 +8,7 @@
 #include <gst/video/video.h>
 #include "gstimagegensettings.h"
 #include "gstimagegenimage.h"
-#include "gstimagegentracker.h"
+#include "gstimagegenengine.h"
 
 G_BEGIN_DECLS
 
@@ -28,28 +28,23 @@ struct _GstImagegenSrc
   GstClockTime transition_duration;
   gboolean black_placeholder;
 
-  GstImagegenTracker tracker;
+  GstImagegenEngine engine;
   gint generate_requested;      /* atomic: prompt change or "generate" */
 
-  /* shared with the client and decode threads, under lock */
+  /* shared with the workers, under lock */
   GMutex lock;
   GCond cond;
-  ImagegenClient *client;
-  GCancellable *cancellable;    /* cancels every job of this run */
-  GThreadPool *decode_pool;
-  guint64 max_pixels;           /* copied at start for the workers */
-  gboolean decode;              /* FALSE once downstream took encoded bytes */
-  guint run;                    /* bumped by stop(): older jobs are stale */
-  guint submitted;              /* jobs handed to the client */
+  gboolean flushing;
+
+  /* not live, under lock */
+  guint n_images;               /* num-images, less what the guard refused */
+  guint submitted;              /* requests handed to the engine */
   guint next_out;               /* index of the next image to push */
   GHashTable *ready;            /* index -> GstImagegenImage */
-  gboolean flushing;
-  GError *fatal_error;          /* live: stops the stream at the next frame */
 
   /* live, under lock: the newest request's image wins */
   guint request_seq;            /* last request started */
   guint shown_seq;              /* request whose image shows */
-  guint in_flight;
   gboolean generate_pending;    /* a request waits for a free slot */
   GstImagegenImage *live_image;
   GstBuffer *live_frame;        /* live_image placed into live_info */
@@ -58,7 +53,8 @@ struct _GstImagegenSrc
   GstClockTime fade_start;      /* its first frame's PTS, NONE: next frame */
   GstClockTime last_request_pts;
 
-  /* streaming thread only (out_info also read by workers, under lock) */
+  /* streaming thread only (out_info and out_raw also read by workers,
+   * under lock) */
   GstImagegenImage *negotiated_for;
   gboolean out_raw;
   GstVideoInfo out_info;

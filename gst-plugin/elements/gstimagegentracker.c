@@ -184,6 +184,8 @@ gst_imagegen_tracker_get_stats (GstImagegenTracker * t)
       "mean-latency-ms", G_TYPE_DOUBLE, t->succeeded ?
       t->latency_sum_us / 1000.0 / t->succeeded : 0.0, NULL);
   g_mutex_unlock (&t->lock);
+  if (t->add_stats != NULL)
+    t->add_stats (s, t->add_stats_data);
   return s;
 }
 
@@ -210,7 +212,8 @@ gst_imagegen_tracker_install_properties (GObjectClass * klass, guint first)
       g_param_spec_boxed ("stats", "Statistics",
           "Totals of this run: requests, succeeded, failed, cancelled, "
           "retries, polls, spent-cents, reserved-cents, last-latency-ms, "
-          "mean-latency-ms (submit to decoded)", GST_TYPE_STRUCTURE,
+          "mean-latency-ms (submit to decoded), in-flight-limit (lowered "
+          "by rate limits), rate-limited (requests held by a 429)", GST_TYPE_STRUCTURE,
           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 }
 

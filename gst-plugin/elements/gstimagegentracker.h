@@ -35,6 +35,10 @@ typedef struct
   gint64 latency_sum_us;        /* submit to decoded, successful tasks */
   gint64 last_latency_us;
   gboolean warned;
+
+  /* adds the owner's own figures to the stats structure */
+  void (*add_stats) (GstStructure * stats, gpointer data);
+  gpointer add_stats_data;
 } GstImagegenTracker;
 
 void gst_imagegen_tracker_init (GstImagegenTracker * tracker,

@@ -4,6 +4,7 @@
  */
 #include "client-test-util.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 TestWaiter *
@@ -265,4 +266,76 @@ test_wait_for_requests (ImagegenTestEmulator * emu, const gchar * name,
   }
   g_assert_cmpint (n, >=, min);
   return n;
+}
+
+gint64
+test_task_duration_us (ImagegenTestEmulator * emu, const gchar * task_id)
+{
+  g_autoptr (JsonObject) stats = imagegen_test_emulator_stats (emu);
+  JsonArray *tasks;
+  guint i;
+
+  g_assert_nonnull (stats);
+  tasks = json_object_get_array_member (stats, "tasks");
+  for (i = 0; i < json_array_get_length (tasks); i++) {
+    JsonObject *t = json_array_get_object_element (tasks, i);
+
+    if (g_strcmp0 (json_object_get_string_member (t, "id"), task_id) == 0
+        && json_object_get_int_member (t, "completed_at_us") > 0)
+      return json_object_get_int_member (t, "completed_at_us") -
+          json_object_get_int_member (t, "created_at_us");
+  }
+  return -1;
+}
+
+gchar *
+test_log_new (void)
+{
+  g_autofree gchar *dir = g_dir_make_tmp ("imagegen-test-XXXXXX", NULL);
+
+  g_assert_nonnull (dir);
+  return g_build_filename (dir, "requests.log", NULL);
+}
+
+void
+test_log_remove (const gchar * path)
+{
+  g_autofree gchar *dir = g_path_get_dirname (path);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+GPtrArray *
+test_read_log (const gchar * path)
+{
+  GPtrArray *lines = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      json_object_unref);
+  g_autofree gchar *text = NULL;
+  g_auto (GStrv) split = NULL;
+  guint i;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  split = g_strsplit (text, "\n", -1);
+  for (i = 0; split[i]; i++) {
+    g_autoptr (JsonParser) p = json_parser_new ();
+
+    if (*split[i] == '\0')
+      continue;
+    g_assert_true (json_parser_load_from_data (p, split[i], -1, NULL));
+    g_ptr_array_add (lines,
+        json_object_ref (json_node_get_object (json_parser_get_root (p))));
+  }
+  return lines;
+}
+
+gboolean
+test_log_is (JsonObject * line, const gchar * method, const gchar * prefix)
+{
+  const gchar *path = json_object_get_string_member_with_default (line,
+      "path", NULL);
+
+  return g_strcmp0 (json_object_get_string_member_with_default (line,
+          "method", NULL), method) == 0 && path
+      && g_str_has_prefix (path, prefix);
 }

@@ -50,4 +50,24 @@ gboolean test_is_jpeg (GBytes * bytes);
 gint64 test_wait_for_requests (ImagegenTestEmulator * emu,
     const gchar * name, gint64 min);
 
+/* The server's own duration of task @task_id (completed_at_us -
+ * created_at_us in /emulator/stats), -1 when unknown. */
+gint64 test_task_duration_us (ImagegenTestEmulator * emu,
+    const gchar * task_id);
+
+/* A path for the emulator's --log in a fresh temporary directory;
+ * test_log_remove() deletes both. */
+gchar *test_log_new (void);
+void test_log_remove (const gchar * path);
+
+/* The lines of a --log file, each a JsonObject. */
+GPtrArray *test_read_log (const gchar * path);
+
+/* Is @line a request @method on a path starting with @prefix? */
+gboolean test_log_is (JsonObject * line, const gchar * method,
+    const gchar * prefix);
+
+/* Task creates are POSTs under this prefix. */
+#define TEST_CREATE_PREFIX "/api/v1/flux_2/"
+
 G_END_DECLS

@@ -22,67 +22,69 @@ run_one (ImagegenTestEmulator * emu, ImagegenClientConfig * config)
   return r;
 }
 
+/* A create answered 429 is held, not retried, and sent again once
+ * @spec's Retry-After (and, as a floor, the backoff from @retry_base_ms)
+ * has passed: at least @min_gap_us apart as the server logged them. */
 static void
-test_retry_after (void)
+check_held_create (const gchar * spec, guint retry_base_ms, gint64 min_gap_us)
 {
-  const gchar *args[] = { "--fail", "create:429@1", NULL };
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  g_autofree gchar *log = test_log_new ();
+  const gchar *args[] = { "--latency", "100", "--fail", spec, "--log", log,
+    NULL
+  };
+  ImagegenTestEmulator *emu = imagegen_test_emulator_start (args);
   g_autoptr (ImagegenResult) r = NULL;
   g_autoptr (JsonObject) stats = NULL;
+  g_autoptr (GPtrArray) lines = NULL;
   ImagegenClientConfig config;
+  gint64 t_429 = 0, t_next = 0;
+  guint i;
 
   test_config_init (&config, emu);
-  /* Backoff alone would retry after 50-75 ms. */
+  config.retry_base_ms = retry_base_ms;
+  config.retry_max_ms = MAX (retry_base_ms, config.retry_max_ms);
   r = run_one (emu, &config);
   g_assert_no_error (r->error);
-  g_assert_cmpuint (r->retries, ==, 1);
-  g_assert_cmpint (r->created_us - r->started_us, >=, 900 * 1000);
+  g_assert_cmpuint (r->retries, ==, 0);
 
   stats = imagegen_test_emulator_stats (emu);
   g_assert_cmpint (imagegen_test_emulator_stats_requests (stats,
           "create_text_to_image"), ==, 2);
   g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "tasks_created"),
       ==, 1);
+  imagegen_test_emulator_stop (emu);
+
+  lines = test_read_log (log);
+  for (i = 0; i < lines->len && t_next == 0; i++) {
+    JsonObject *l = g_ptr_array_index (lines, i);
+
+    if (!test_log_is (l, "POST", TEST_CREATE_PREFIX))
+      continue;
+    if (t_429 == 0) {
+      g_assert_cmpint (json_object_get_int_member (l, "status"), ==, 429);
+      t_429 = json_object_get_int_member (l, "t_us");
+    } else {
+      t_next = json_object_get_int_member (l, "t_us");
+    }
+  }
+  g_assert_cmpint (t_next - t_429, >=, min_gap_us);
+
+  test_log_remove (log);
   imagegen_client_config_clear (&config);
+}
+
+static void
+test_retry_after (void)
+{
+  /* Backoff alone would wait 50-75 ms. */
+  check_held_create ("create:429@1", 50, 1000 * 1000);
 }
 
 static void
 test_retry_after_date (void)
 {
-  const gchar *args[] = { "--fail", "create:429@date", NULL };
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
-  g_autoptr (ImagegenResult) r = NULL;
-  ImagegenClientConfig config;
-
-  test_config_init (&config, emu);
-  r = run_one (emu, &config);
-  g_assert_no_error (r->error);
-  g_assert_cmpuint (r->retries, ==, 1);
-  imagegen_client_config_clear (&config);
-}
-
-/* Each line of the request log is a JSON object. */
-static GPtrArray *
-read_log (const gchar * path)
-{
-  GPtrArray *lines = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      json_object_unref);
-  g_autofree gchar *text = NULL;
-  g_auto (GStrv) split = NULL;
-  guint i;
-
-  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
-  split = g_strsplit (text, "\n", -1);
-  for (i = 0; split[i]; i++) {
-    g_autoptr (JsonParser) p = json_parser_new ();
-
-    if (*split[i] == '\0')
-      continue;
-    g_assert_true (json_parser_load_from_data (p, split[i], -1, NULL));
-    g_ptr_array_add (lines,
-        json_object_ref (json_node_get_object (json_parser_get_root (p))));
-  }
-  return lines;
+  /* The date is at least 1 s ahead, in whole seconds. */
+  check_held_create ("create:429@date", 50, 999 * 1000);
 }
 
 static void
@@ -114,7 +116,7 @@ test_server_error_create (void)
   imagegen_test_emulator_stop (emu);
 
   /* Both tries carried the same Idempotency-Key. */
-  lines = read_log (log);
+  lines = test_read_log (log);
   for (i = 0; i < lines->len; i++) {
     JsonObject *l = g_ptr_array_index (lines, i);
 
@@ -172,10 +174,12 @@ test_server_error_exhausted (void)
       "server error (HTTP 503) after 2 retries");
 }
 
+/* Only a create's 429 holds the job (test-client-rate-limits.c); on other
+ * requests it is retried. */
 static void
 test_rate_limited_exhausted (void)
 {
-  check_exhausted ("create:429:*", 3, IMAGEGEN_CLIENT_ERROR_RATE_LIMITED,
+  check_exhausted ("poll:429:*", 3, IMAGEGEN_CLIENT_ERROR_RATE_LIMITED,
       "rate limited (HTTP 429) after 3 retries");
 }
 
@@ -221,17 +225,38 @@ test_truncated_download (void)
 static void
 test_hang (void)
 {
-  const gchar *args[] = { "--fail", "poll:hang", NULL };
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  g_autofree gchar *log = test_log_new ();
+  const gchar *args[] = { "--fail", "poll:hang", "--log", log, NULL };
+  ImagegenTestEmulator *emu = imagegen_test_emulator_start (args);
   g_autoptr (ImagegenResult) r = NULL;
+  g_autoptr (GPtrArray) lines = NULL;
   ImagegenClientConfig config;
+  gint64 t_hung = 0, t_next = 0;
+  guint i;
 
   test_config_init (&config, emu);
   config.request_timeout_s = 1;
   r = run_one (emu, &config);
   g_assert_no_error (r->error);
   g_assert_cmpuint (r->retries, ==, 1);
-  g_assert_cmpint (r->completed_us - r->created_us, >=, 900 * 1000);
+  imagegen_test_emulator_stop (emu);
+
+  /* The next poll came a request timeout after the hung one arrived. */
+  lines = test_read_log (log);
+  for (i = 0; i < lines->len && t_next == 0; i++) {
+    JsonObject *l = g_ptr_array_index (lines, i);
+
+    if (!test_log_is (l, "GET", TEST_CREATE_PREFIX))
+      continue;
+    if (json_object_has_member (l, "fault"))
+      t_hung = json_object_get_int_member (l, "t_us");
+    else if (t_hung)
+      t_next = json_object_get_int_member (l, "t_us");
+  }
+  g_assert_cmpint (t_hung, >, 0);
+  g_assert_cmpint (t_next - t_hung, >=, 900 * 1000);
+
+  test_log_remove (log);
   imagegen_client_config_clear (&config);
 }
 
@@ -330,23 +355,12 @@ test_hang_exhausted (void)
   imagegen_client_config_clear (&config);
 }
 
-/* Retry-After: 0 does not make the retry immediate: backoff is a floor. */
+/* Retry-After: 0 does not make the next create immediate: backoff is a
+ * floor. */
 static void
 test_retry_after_zero (void)
 {
-  const gchar *args[] = { "--latency", "100", "--fail", "create:429@0", NULL };
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
-  g_autoptr (ImagegenResult) r = NULL;
-  ImagegenClientConfig config;
-
-  test_config_init (&config, emu);
-  config.retry_base_ms = 400;
-  config.retry_max_ms = 1000;
-  r = run_one (emu, &config);
-  g_assert_no_error (r->error);
-  g_assert_cmpuint (r->retries, ==, 1);
-  g_assert_cmpint (r->created_us - r->started_us, >=, 390 * 1000);
-  imagegen_client_config_clear (&config);
+  check_held_create ("create:429@0", 400, 400 * 1000);
 }
 
 int

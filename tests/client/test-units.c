@@ -198,6 +198,14 @@ test_backoff (void)
     d = imagegen_retry_backoff_ms (500, 8000, 40);
     g_assert_cmpuint (d, >=, 8000);
     g_assert_cmpuint (d, <=, 12000);
+    /* Retry-After is a floor, never a shortcut. */
+    d = imagegen_retry_delay_ms (500, 8000, 0, "3");
+    g_assert_cmpuint (d, ==, 3000);
+    d = imagegen_retry_delay_ms (500, 8000, 0, "0");
+    g_assert_cmpuint (d, >=, 500);
+    d = imagegen_retry_delay_ms (500, 8000, 2, "junk");
+    g_assert_cmpuint (d, >=, 2000);
+    g_assert_cmpuint (d, <=, 3000);
   }
   g_assert_true (imagegen_retry_status_is_retryable (429));
   g_assert_true (imagegen_retry_status_is_retryable (503));

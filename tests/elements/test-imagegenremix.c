@@ -120,6 +120,21 @@ has_eos (GstHarness * h)
   return eos;
 }
 
+/* Offline frames leave from the element's own task: EOS comes after the
+ * last of them. */
+static void
+wait_for_eos (GstHarness * h)
+{
+  GstEvent *ev;
+  gboolean eos = FALSE;
+
+  while (!eos && (ev = gst_harness_pull_event (h)) != NULL) {
+    eos = GST_EVENT_TYPE (ev) == GST_EVENT_EOS;
+    gst_event_unref (ev);
+  }
+  fail_unless (eos, "no EOS came out");
+}
+
 /* 60 frames at 30 fps, a pick every 0.5 s: frames 0, 15, 30 and 45. */
 GST_START_TEST (test_offline_every_frame_in_order)
 {
@@ -135,8 +150,8 @@ GST_START_TEST (test_offline_every_frame_in_order)
 
   /* EOS waits for the last results, so every frame is out before it */
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  wait_for_eos (h);
   fail_unless_equals_int (gst_harness_buffers_in_queue (h), 60);
-  fail_unless (has_eos (h));
 
   for (i = 0; i < 60; i++) {
     GstBuffer *out = gst_harness_pull (h);
@@ -249,7 +264,7 @@ GST_START_TEST (test_failed_request_warns_and_goes_on)
   for (i = 0; i < 45; i++)
     gst_harness_push (h, make_frame (i, WIDTH, HEIGHT));
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-  fail_unless (has_eos (h));
+  wait_for_eos (h);
   fail_unless_equals_int (gst_harness_buffers_in_queue (h), 45);
 
   for (i = 0; i < 45; i++) {
@@ -347,7 +362,7 @@ GST_START_TEST (test_flush_drops_stale_results)
   for (i = 100; i < 110; i++)
     gst_harness_push (h, make_frame (i, WIDTH, HEIGHT));
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-
+  wait_for_eos (h);
   fail_unless_equals_int (gst_harness_buffers_in_queue (h), 10);
   for (i = 100; i < 110; i++) {
     GstBuffer *out = gst_harness_pull (h);
@@ -377,7 +392,7 @@ GST_START_TEST (test_caps_change_mid_stream)
   for (i = 5; i < 10; i++)
     gst_harness_push (h, make_frame (i, 32, 24));
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-
+  wait_for_eos (h);
   fail_unless_equals_int (gst_harness_buffers_in_queue (h), 10);
   for (i = 0; i < 10; i++) {
     GstBuffer *out = gst_harness_pull (h);
@@ -419,6 +434,7 @@ GST_START_TEST (test_offline_transition_and_stats)
   for (i = 0; i < 25; i++)
     gst_harness_push (h, make_frame (i, WIDTH, HEIGHT));
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  wait_for_eos (h);
   fail_unless_equals_int (gst_harness_buffers_in_queue (h), 25);
 
   for (i = 0; i < 25; i++) {
@@ -479,6 +495,7 @@ GST_START_TEST (test_offline_spending_guard)
   for (i = 0; i < 30; i++)
     gst_harness_push (h, make_frame (i, WIDTH, HEIGHT));
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  wait_for_eos (h);
   fail_unless_equals_int (gst_harness_buffers_in_queue (h), 30);
   for (i = 0; i < 30; i++) {
     GstBuffer *out = gst_harness_pull (h);
@@ -513,6 +530,7 @@ GST_START_TEST (test_prompt_change_applies_to_next_pick)
   for (i = 10; i < 30; i++)
     gst_harness_push (h, make_frame (i, WIDTH, HEIGHT));
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  wait_for_eos (h);
 
   stats = imagegen_test_emulator_stats (emu);
   tasks = json_object_get_array_member (stats, "tasks");
@@ -523,6 +541,82 @@ GST_START_TEST (test_prompt_change_applies_to_next_pick)
       (json_array_get_object_element (tasks, 1), "prompt"), "a new look");
   json_object_unref (stats);
   gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+static JsonObject *
+stuck_task (ImagegenTestEmulator * emu)
+{
+  JsonObject *stats = imagegen_test_emulator_stats (emu);
+  JsonArray *tasks = json_object_get_array_member (stats, "tasks");
+  JsonObject *task = NULL;
+
+  if (json_array_get_length (tasks) > 0)
+    task = json_object_ref (json_array_get_object_element (tasks, 0));
+  json_object_unref (stats);
+  return task;
+}
+
+/* A request whose task never finishes holds the first frame, and the
+ * queue fills behind it.  Going to @state still returns at once, cancels
+ * the request and sends nothing more: the emulator's records show the
+ * task unfinished and no poll after the state change returned. */
+static void
+stop_during_stuck_request (GstState state)
+{
+  const gchar *args[] = { "--fail", "task:stuck", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  gchar *description = g_strdup_printf ("videotestsrc ! "
+      "video/x-raw,width=64,height=48 ! imagegenremix mode=offline "
+      "prompt=watercolour api-key=k base-url=%s poll-interval=20 "
+      "max-queue-frames=4 ! fakesink",
+      imagegen_test_emulator_get_base_url (emu));
+  GstElement *pipeline = gst_parse_launch (description, NULL);
+  JsonObject *task = NULL;
+  const gchar *status;
+  gint64 polls;
+
+  fail_unless (pipeline != NULL);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  /* the task exists and is being polled: the request is in flight */
+  while (task == NULL || json_object_get_int_member (task, "polls") < 2) {
+    g_clear_pointer (&task, json_object_unref);
+    g_usleep (20 * 1000);
+    task = stuck_task (emu);
+  }
+  json_object_unref (task);
+
+  fail_unless_equals_int (gst_element_set_state (pipeline, state),
+      GST_STATE_CHANGE_SUCCESS);
+  task = stuck_task (emu);
+  polls = json_object_get_int_member (task, "polls");
+  status = json_object_get_string_member (task, "status");
+  fail_unless (g_str_equal (status, "pending")
+      || g_str_equal (status, "processing"), "task %s", status);
+  json_object_unref (task);
+
+  /* the client is gone with the state change: nothing can come later */
+  g_usleep (300 * 1000);
+  task = stuck_task (emu);
+  fail_unless_equals_int (json_object_get_int_member (task, "polls"), polls);
+  json_object_unref (task);
+
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+  g_free (description);
+}
+
+GST_START_TEST (test_null_during_stuck_request)
+{
+  stop_during_stuck_request (GST_STATE_NULL);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_ready_during_stuck_request)
+{
+  stop_during_stuck_request (GST_STATE_READY);
 }
 
 GST_END_TEST;
@@ -544,6 +638,8 @@ imagegenremix_suite (void)
   tcase_add_test (tc, test_offline_transition_and_stats);
   tcase_add_test (tc, test_offline_spending_guard);
   tcase_add_test (tc, test_prompt_change_applies_to_next_pick);
+  tcase_add_test (tc, test_null_during_stuck_request);
+  tcase_add_test (tc, test_ready_during_stuck_request);
   return s;
 }
 

@@ -259,9 +259,21 @@ GST_START_TEST (test_live_overtaken_result_dropped)
 
   gst_harness_play (l->h);
   gst_buffer_unref (live_next (l));
+  /* B is asked for once A's (slow) download has begun */
+  while (TRUE) {
+    JsonObject *stats = imagegen_test_emulator_stats (l->emu);
+    gint64 downloads = imagegen_test_emulator_stats_requests (stats,
+        "download");
+
+    json_object_unref (stats);
+    if (downloads > 0)
+      break;
+    g_usleep (20 * 1000);
+  }
   g_object_set (l->h->element, "prompt", PROMPT_B, NULL);
 
-  for (i = 0; i < MAX_FRAMES && frames_after_both < 5; i++) {
+  /* A's download trickles for seconds */
+  for (i = 0; i < 5 * MAX_FRAMES && frames_after_both < 5; i++) {
     GstBuffer *buf = live_next (l);
     fail_if (shows (buf, PROMPT_A), "frame %u shows the overtaken image", i);
     gst_buffer_unref (buf);

@@ -273,6 +273,85 @@ GST_START_TEST (test_eos_after_num_images)
 
 GST_END_TEST;
 
+/* Pulls everything up to EOS; returns how many buffers came. */
+static guint
+buffers_until_eos (GstHarness * h)
+{
+  guint n = 0;
+
+  while (TRUE) {
+    GstEvent *ev = gst_harness_pull_event (h);
+    gboolean eos;
+
+    fail_unless (ev != NULL, "no EOS");
+    eos = GST_EVENT_TYPE (ev) == GST_EVENT_EOS;
+    gst_event_unref (ev);
+    if (eos)
+      break;
+  }
+  while (gst_harness_buffers_in_queue (h) > 0) {
+    gst_buffer_unref (gst_harness_pull (h));
+    n++;
+  }
+  return n;
+}
+
+/* The guard ends the stream early; num-images stays what the user set. */
+GST_START_TEST (test_guard_keeps_num_images)
+{
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (fast);
+  GstHarness *h = harness_for (emu, PROMPT_A,
+      "video/x-raw,format=RGBA,width=32,height=32,framerate=2/1");
+  guint num_images;
+
+  g_object_set (h->element, "num-images", 5, "max-requests", 2, NULL);
+  gst_harness_play (h);
+  fail_unless_equals_int (buffers_until_eos (h), 2);
+  g_object_get (h->element, "num-images", &num_images, NULL);
+  fail_unless_equals_int (num_images, 5);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* An account that allows one active task: the creates answered 429 wait
+ * at the gate, every image comes, each task is paid once. */
+GST_START_TEST (test_one_active_task_account)
+{
+  const gchar *args[] = { "--latency", "200", "--max-active", "1", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  GstHarness *h = harness_for (emu, PROMPT_A,
+      "video/x-raw,format=RGBA,width=32,height=32,framerate=2/1");
+  GstStructure *stats;
+  JsonObject *emu_stats;
+  guint limit, held, failed;
+
+  g_object_set (h->element, "num-images", 8, "max-in-flight", 4, NULL);
+  gst_harness_play (h);
+  fail_unless_equals_int (buffers_until_eos (h), 8);
+
+  emu_stats = imagegen_test_emulator_stats (emu);
+  fail_unless_equals_int (imagegen_test_emulator_stats_int (emu_stats,
+          "tasks_created"), 8);
+  fail_unless_equals_int (imagegen_test_emulator_stats_int (emu_stats,
+          "charged_cents"), 8 * 5);
+  fail_unless (imagegen_test_emulator_stats_requests (emu_stats,
+          "create_text_to_image") > 8, "no create was answered 429");
+  json_object_unref (emu_stats);
+
+  g_object_get (h->element, "stats", &stats, NULL);
+  fail_unless (gst_structure_get (stats, "in-flight-limit", G_TYPE_UINT,
+          &limit, "rate-limited", G_TYPE_UINT, &held, "failed", G_TYPE_UINT,
+          &failed, NULL));
+  fail_unless (held > 0);
+  fail_unless (limit < 4, "the in-flight limit stayed at %u", limit);
+  fail_unless_equals_int (failed, 0);
+  gst_structure_free (stats);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 /* Runs a pipeline to its first error or EOS; returns the error text. */
 static gchar *
 run_until_error (GstElement * src, GstStateChangeReturn * state_ret)
@@ -537,6 +616,8 @@ imagegensrc_suite (void)
   tcase_add_test (tc, test_scale_modes);
   tcase_add_test (tc, test_png_passthrough_is_untouched);
   tcase_add_test (tc, test_eos_after_num_images);
+  tcase_add_test (tc, test_guard_keeps_num_images);
+  tcase_add_test (tc, test_one_active_task_account);
   tcase_add_test (tc, test_missing_key_fails_state_change);
   tcase_add_test (tc, test_missing_prompt_fails_state_change);
   tcase_add_test (tc, test_invalid_key_is_an_error);

@@ -6,22 +6,14 @@
 set -euo pipefail
 : "${IMAGEGEN_EMULATOR:?}" "${DOCS_DIR:?}"
 
-work=$(mktemp -d)
-emu_out="$work/emulator.out"
-"$IMAGEGEN_EMULATOR" --port 0 --latency 300 >"$emu_out" 2>&1 &
-emu=$!
-trap 'kill $emu 2>/dev/null; wait $emu 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 100); do
-  grep -q '^imagegen-emulator listening on ' "$emu_out" && break
-  sleep 0.1
-done
-export RUNAPI_BASE_URL=$(sed -n 's/^imagegen-emulator listening on //p' "$emu_out")
+. "$(dirname "$0")/lib.sh"
 export RUNAPI_API_KEY=doc-test
+emu_start --latency 300
 cd "$work"
 
-# 3 s of 320x240 H.264, the input of the stylise-a-file recipe
-gst-launch-1.0 -q videotestsrc num-buffers=90 ! video/x-raw,width=320,height=240,framerate=30/1 ! \
-  x264enc ! mp4mux ! filesink location=in.mp4
+# 3 s of 320x240 H.264 with an AAC soundtrack, the input of the
+# stylise-a-file recipes
+make_av in.mp4 3
 
 failed=0
 n=0
@@ -47,8 +39,7 @@ while IFS= read -r line; do
 done < <(grep -h '^gst-launch-1.0 ' "$DOCS_DIR/imagegensrc.md" "$DOCS_DIR/imagegenremix.md")
 
 # the stylised file has every frame: decode it and count
-frames=$(gst-launch-1.0 -v filesrc location=out.mp4 ! qtdemux ! avdec_h264 ! \
-  fakesink silent=false 2>&1 | grep -c "chain" || true)
+frames=$(mediainfo out.mp4 | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["video_frames"])')
 echo "out.mp4: $frames frames"
 [ "$frames" -eq 90 ] || { echo "FAILED: out.mp4 has $frames frames, not 90"; failed=$((failed + 1)); }
 

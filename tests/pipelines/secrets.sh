@@ -8,17 +8,9 @@ set -euo pipefail
 : "${IMAGEGEN_EMULATOR:?}"
 
 key="sk-test-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-work=$(mktemp -d)
-"$IMAGEGEN_EMULATOR" --port 0 --latency 200 --require-key "$key" \
-  --log "$work/emulator.log" >"$work/emu.out" 2>&1 &
-emu=$!
-trap 'kill $emu 2>/dev/null; wait $emu 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 100); do
-  grep -q '^imagegen-emulator listening on ' "$work/emu.out" && break
-  sleep 0.1
-done
-url=$(sed -n 's/^imagegen-emulator listening on //p' "$work/emu.out")
-export RUNAPI_BASE_URL="$url" RUNAPI_API_KEY="$key"
+. "$(dirname "$0")/lib.sh"
+export RUNAPI_API_KEY="$key"
+emu_start --latency 200 --require-key "$key" --log "$work/emulator.log"
 export GST_DEBUG='*:9' GST_DEBUG_NO_COLOR=1
 
 passed=0

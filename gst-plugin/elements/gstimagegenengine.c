@@ -1,0 +1,457 @@
+/* gst-imagegen: the request engine both imagegen elements share.
+ *
+ * A request goes: submit (guard, in-flight count) -> worker: prepare ->
+ * client thread: upload, create, poll, download -> worker: header check
+ * and decode -> the element's done callback -> task message.  Work of an
+ * older epoch is dropped wherever it is found, and reported "cancelled".
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstimagegenengine.h"
+#include "gstimagegensettings.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_imagegen_engine_debug);
+#define GST_CAT_DEFAULT gst_imagegen_engine_debug
+
+typedef struct
+{
+  GstImagegenEngine *engine;
+  guint epoch;
+  GCancellable *cancellable;
+  ImagegenRequest *request;     /* until it is sent */
+  ImagegenResult *result;       /* once the client is done */
+  GstImagegenEnginePrepareFunc prepare;
+  GstImagegenEngineDoneFunc done;
+  gpointer tag;
+  GDestroyNotify tag_free;
+  gint reserved_cents;
+  gchar *prompt;
+  gboolean tracked;             /* its end is still to be reported */
+} EngineWork;
+
+/* Reports the task's end once: bus message, stats, spending. */
+static void
+work_report (EngineWork * work, const ImagegenResult * result,
+    gint64 decoded_us)
+{
+  ImagegenResult cancelled = { 0, };
+
+  if (!work->tracked)
+    return;
+  work->tracked = FALSE;
+  if (result == NULL) {
+    /* it never reached the client: stopped or flushed before */
+    cancelled.error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+        "cancelled before it was sent");
+    cancelled.cost_cents = -1;
+    cancelled.model = work->request ? work->request->model : NULL;
+    result = &cancelled;
+  }
+  gst_imagegen_tracker_finished (&work->engine->tracker, result, work->prompt,
+      work->reserved_cents, decoded_us);
+  g_clear_error (&cancelled.error);
+}
+
+static void
+engine_work_free (EngineWork * work)
+{
+  work_report (work, work->result, 0);
+  if (work->tag_free != NULL && work->tag != NULL)
+    work->tag_free (work->tag);
+  g_free (work->prompt);
+  g_clear_object (&work->cancellable);
+  g_clear_pointer (&work->request, imagegen_request_free);
+  g_clear_pointer (&work->result, imagegen_result_free);
+  g_free (work);
+}
+
+static gboolean
+work_is_stale (EngineWork * work)
+{
+  GstImagegenEngine *engine = work->engine;
+  gboolean stale;
+
+  g_mutex_lock (&engine->lock);
+  stale = work->epoch != engine->epoch;
+  g_mutex_unlock (&engine->lock);
+  return stale || g_cancellable_is_cancelled (work->cancellable);
+}
+
+/* worker: header check and decode, then the element's callback */
+static void
+finish_work (EngineWork * work)
+{
+  GstImagegenEngine *engine = work->engine;
+  GstImagegenImage *image;
+  guint64 max_pixels;
+  gboolean decode, current, report_first;
+
+  g_mutex_lock (&engine->lock);
+  max_pixels = engine->max_pixels;
+  decode = engine->decode;
+  g_mutex_unlock (&engine->lock);
+
+  image = gst_imagegen_image_new_from_result (g_steal_pointer (&work->result),
+      max_pixels, decode);
+  if (image->error != NULL && image->result->error == NULL)
+    image->result->error = g_error_copy (image->error);
+  GST_DEBUG_OBJECT (engine->element, "task %s done%s%s",
+      GST_STR_NULL (image->result->task_id), image->error ? ": " : "",
+      image->error ? image->error->message : "");
+
+  g_mutex_lock (&engine->lock);
+  current = work->epoch == engine->epoch;
+  if (current) {
+    engine->in_flight--;
+    if (image->error != NULL && gst_imagegen_error_is_fatal (image->error)
+        && engine->fatal_error == NULL)
+      engine->fatal_error = g_error_copy (image->error);
+  }
+  report_first = engine->report_first;
+  g_mutex_unlock (&engine->lock);
+
+  if (report_first)
+    work_report (work, image->result, image->decoded_us);
+  if (current)
+    work->done (engine, work->tag, image);
+  work_report (work, image->result, image->decoded_us);
+  gst_imagegen_image_unref (image);
+}
+
+static void
+job_event (const gchar * event, const ImagegenResult * progress,
+    gpointer user_data)
+{
+  EngineWork *work = user_data;
+
+  if (g_str_equal (event, "submitted"))
+    gst_imagegen_tracker_submitted (&work->engine->tracker, progress,
+        work->prompt);
+}
+
+/* client thread: never block it, decoding goes to the workers */
+static void
+job_done (ImagegenResult * result, gpointer user_data)
+{
+  EngineWork *work = user_data;
+  GstImagegenEngine *engine = work->engine;
+
+  work->result = result;
+  g_mutex_lock (&engine->lock);
+  if (work->epoch == engine->epoch && engine->workers != NULL) {
+    g_thread_pool_push (engine->workers, work, NULL);
+    work = NULL;
+  }
+  g_mutex_unlock (&engine->lock);
+  if (work != NULL)
+    engine_work_free (work);
+}
+
+static void
+send_work (EngineWork * work)
+{
+  GstImagegenEngine *engine = work->engine;
+
+  g_mutex_lock (&engine->lock);
+  if (work->epoch == engine->epoch && engine->client != NULL) {
+    ImagegenRequest *request = g_steal_pointer (&work->request);
+
+    imagegen_client_submit (engine->client, request, work->cancellable,
+        job_event, job_done, work);
+    imagegen_request_free (request);
+    work = NULL;
+  }
+  g_mutex_unlock (&engine->lock);
+  if (work != NULL)
+    engine_work_free (work);
+}
+
+static void
+run_work (EngineWork * work, GstImagegenEngine * engine)
+{
+  GError *error = NULL;
+
+  if (work_is_stale (work)) {
+    engine_work_free (work);
+    return;
+  }
+  if (work->result != NULL) {
+    finish_work (work);
+  } else if (!work->prepare (work->tag, work->request, &error)) {
+    /* a failed request all the same, so that whoever waits moves on */
+    work->result = g_new0 (ImagegenResult, 1);
+    work->result->cost_cents = -1;
+    work->result->model = g_strdup (work->request->model);
+    work->result->error = error;
+    finish_work (work);
+  } else {
+    send_work (work);
+    return;
+  }
+  engine_work_free (work);
+}
+
+/* the client's gate, for the stats: rate limits lower it */
+static void
+add_gate_stats (GstStructure * stats, gpointer data)
+{
+  GstImagegenEngine *engine = data;
+  guint limit, held;
+
+  g_mutex_lock (&engine->lock);
+  if (engine->client != NULL) {
+    engine->in_flight_limit =
+        imagegen_client_get_in_flight_limit (engine->client);
+    engine->rate_limited = imagegen_client_get_rate_limited (engine->client);
+  }
+  limit = engine->in_flight_limit;
+  held = engine->rate_limited;
+  g_mutex_unlock (&engine->lock);
+  gst_structure_set (stats, "in-flight-limit", G_TYPE_UINT, limit,
+      "rate-limited", G_TYPE_UINT, held, NULL);
+}
+
+void
+gst_imagegen_engine_init (GstImagegenEngine * engine, GstElement * element)
+{
+  static gsize debug_init = 0;
+
+  if (g_once_init_enter (&debug_init)) {
+    GST_DEBUG_CATEGORY_INIT (gst_imagegen_engine_debug, "imagegenengine", 0,
+        "imagegen request engine");
+    g_once_init_leave (&debug_init, 1);
+  }
+  memset (engine, 0, sizeof (*engine));
+  engine->element = element;
+  gst_imagegen_tracker_init (&engine->tracker, element);
+  engine->tracker.add_stats = add_gate_stats;
+  engine->tracker.add_stats_data = engine;
+  g_mutex_init (&engine->lock);
+  engine->decode = TRUE;
+}
+
+void
+gst_imagegen_engine_clear (GstImagegenEngine * engine)
+{
+  g_warn_if_fail (engine->client == NULL);
+  g_clear_object (&engine->cancellable);
+  g_clear_error (&engine->fatal_error);
+  gst_imagegen_tracker_clear (&engine->tracker);
+  g_mutex_clear (&engine->lock);
+}
+
+static void
+new_epoch_locked (GstImagegenEngine * engine)
+{
+  engine->epoch++;
+  engine->in_flight = 0;
+  g_clear_error (&engine->fatal_error);
+  engine->fatal_posted = FALSE;
+  if (engine->cancellable != NULL) {
+    g_cancellable_cancel (engine->cancellable);
+    g_object_unref (engine->cancellable);
+  }
+  engine->cancellable = g_cancellable_new ();
+}
+
+void
+gst_imagegen_engine_start (GstImagegenEngine * engine,
+    const ImagegenClientConfig * config, guint64 max_pixels)
+{
+  gst_imagegen_tracker_reset (&engine->tracker);
+  g_mutex_lock (&engine->lock);
+  new_epoch_locked (engine);
+  engine->client = imagegen_client_new (config);
+  engine->in_flight_limit = imagegen_client_get_in_flight_limit
+      (engine->client);
+  engine->rate_limited = 0;
+  engine->workers = g_thread_pool_new ((GFunc) run_work, engine,
+      MAX (2, g_get_num_processors ()), FALSE, NULL);
+  engine->max_pixels = max_pixels;
+  engine->decode = TRUE;
+  g_mutex_unlock (&engine->lock);
+}
+
+void
+gst_imagegen_engine_stop (GstImagegenEngine * engine)
+{
+  ImagegenClient *client;
+  GThreadPool *workers;
+
+  g_mutex_lock (&engine->lock);
+  new_epoch_locked (engine);
+  client = g_steal_pointer (&engine->client);
+  if (client != NULL) {
+    engine->in_flight_limit = imagegen_client_get_in_flight_limit (client);
+    engine->rate_limited = imagegen_client_get_rate_limited (client);
+  }
+  workers = g_steal_pointer (&engine->workers);
+  g_mutex_unlock (&engine->lock);
+
+  /* the jobs are cancelled: freeing the client only waits for their
+   * callbacks, and the workers drop stale work at once */
+  if (client != NULL)
+    imagegen_client_free (client);
+  if (workers != NULL)
+    g_thread_pool_free (workers, FALSE, TRUE);
+}
+
+void
+gst_imagegen_engine_flush (GstImagegenEngine * engine)
+{
+  g_mutex_lock (&engine->lock);
+  new_epoch_locked (engine);
+  g_mutex_unlock (&engine->lock);
+}
+
+GstImagegenSubmitResult
+gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
+    ImagegenRequest * request, GstImagegenEnginePrepareFunc prepare,
+    GstImagegenEngineDoneFunc done, gpointer tag, GDestroyNotify tag_free)
+{
+  GstImagegenSubmitResult verdict = GST_IMAGEGEN_SUBMIT_SENT;
+  EngineWork *work;
+  gint reserved;
+  guint epoch;
+
+  /* the slot first, so that two threads cannot both take the last one */
+  g_mutex_lock (&engine->lock);
+  if (max_in_flight > 0 && engine->in_flight >= max_in_flight)
+    verdict = GST_IMAGEGEN_SUBMIT_BUSY;
+  else
+    engine->in_flight++;
+  epoch = engine->epoch;
+  g_mutex_unlock (&engine->lock);
+
+  if (verdict == GST_IMAGEGEN_SUBMIT_SENT
+      && !gst_imagegen_tracker_admit (&engine->tracker, request, &reserved)) {
+    g_mutex_lock (&engine->lock);
+    if (engine->epoch == epoch)
+      engine->in_flight--;
+    g_mutex_unlock (&engine->lock);
+    verdict = GST_IMAGEGEN_SUBMIT_REFUSED;
+  }
+  if (verdict != GST_IMAGEGEN_SUBMIT_SENT) {
+    imagegen_request_free (request);
+    if (tag_free != NULL && tag != NULL)
+      tag_free (tag);
+    return verdict;
+  }
+
+  work = g_new0 (EngineWork, 1);
+  work->engine = engine;
+  work->request = request;
+  work->prepare = prepare;
+  work->done = done;
+  work->tag = tag;
+  work->tag_free = tag_free;
+  work->reserved_cents = reserved;
+  work->prompt = g_strdup (request->prompt);
+  work->tracked = TRUE;
+  work->epoch = epoch;
+
+  g_mutex_lock (&engine->lock);
+  work->cancellable = engine->cancellable ?
+      g_object_ref (engine->cancellable) : g_cancellable_new ();
+  if (engine->client == NULL || engine->epoch != epoch) {
+    /* stopped or flushed meanwhile: reported as cancelled */
+    g_cancellable_cancel (work->cancellable);
+  } else if (prepare != NULL) {
+    g_thread_pool_push (engine->workers, work, NULL);
+    work = NULL;
+  } else {
+    imagegen_client_submit (engine->client, work->request, work->cancellable,
+        job_event, job_done, work);
+    g_clear_pointer (&work->request, imagegen_request_free);
+    work = NULL;
+  }
+  g_mutex_unlock (&engine->lock);
+  if (work != NULL)
+    engine_work_free (work);
+  return GST_IMAGEGEN_SUBMIT_SENT;
+}
+
+void
+gst_imagegen_engine_upload (GstImagegenEngine * engine,
+    const ImagegenRequest * request, ImagegenJobDoneFunc done,
+    gpointer user_data)
+{
+  g_mutex_lock (&engine->lock);
+  if (engine->client != NULL)
+    imagegen_client_submit (engine->client, request, engine->cancellable,
+        NULL, done, user_data);
+  g_mutex_unlock (&engine->lock);
+}
+
+guint
+gst_imagegen_engine_in_flight (GstImagegenEngine * engine)
+{
+  guint n;
+
+  g_mutex_lock (&engine->lock);
+  n = engine->in_flight;
+  g_mutex_unlock (&engine->lock);
+  return n;
+}
+
+gboolean
+gst_imagegen_engine_is_running (GstImagegenEngine * engine)
+{
+  gboolean running;
+
+  g_mutex_lock (&engine->lock);
+  running = engine->client != NULL;
+  g_mutex_unlock (&engine->lock);
+  return running;
+}
+
+void
+gst_imagegen_engine_set_decode (GstImagegenEngine * engine, gboolean decode)
+{
+  g_mutex_lock (&engine->lock);
+  engine->decode = decode;
+  g_mutex_unlock (&engine->lock);
+}
+
+void
+gst_imagegen_engine_set_report_first (GstImagegenEngine * engine,
+    gboolean report_first)
+{
+  g_mutex_lock (&engine->lock);
+  engine->report_first = report_first;
+  g_mutex_unlock (&engine->lock);
+}
+
+gboolean
+gst_imagegen_engine_has_fatal (GstImagegenEngine * engine)
+{
+  gboolean fatal;
+
+  g_mutex_lock (&engine->lock);
+  fatal = engine->fatal_error != NULL;
+  g_mutex_unlock (&engine->lock);
+  return fatal;
+}
+
+void
+gst_imagegen_engine_post_fatal (GstImagegenEngine * engine,
+    const gchar * what)
+{
+  GError *error = NULL;
+
+  g_mutex_lock (&engine->lock);
+  if (engine->fatal_error != NULL && !engine->fatal_posted) {
+    error = g_error_copy (engine->fatal_error);
+    engine->fatal_posted = TRUE;
+  }
+  g_mutex_unlock (&engine->lock);
+  if (error != NULL) {
+    gst_imagegen_post_error (engine->element, error, what, FALSE);
+    g_error_free (error);
+  }
+}
+

@@ -1,0 +1,131 @@
+/* gst-imagegen: the request engine both imagegen elements share.
+ *
+ * An element turns its properties (and frames) into an ImagegenRequest and
+ * hands it here; the engine owns what every request needs on its way: the
+ * client (and its network thread), the worker threads that prepare
+ * requests and decode results, the count of requests in flight, the
+ * cancellation of a whole epoch at once (flush, stop), the spending guard,
+ * task messages and stats, and the latch of the first fatal error.
+ *
+ * Locks: the engine's own lock is taken last and never held while calling
+ * back into the element or posting a bus message.  An element may read
+ * gst_imagegen_engine_in_flight() under its own lock.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gst/gst.h>
+#include "imagegen-client.h"
+#include "gstimagegenimage.h"
+#include "gstimagegentracker.h"
+
+G_BEGIN_DECLS
+
+typedef struct _GstImagegenEngine GstImagegenEngine;
+
+/**
+ * GstImagegenEnginePrepareFunc:
+ *
+ * Worker thread: completes @request before it is sent (e.g. encodes the
+ * picked frame into request->source_images).  Returns FALSE with @error
+ * set when it cannot; the request then fails without being sent.
+ */
+typedef gboolean (*GstImagegenEnginePrepareFunc) (gpointer tag,
+    ImagegenRequest * request, GError ** error);
+
+/**
+ * GstImagegenEngineDoneFunc:
+ *
+ * Worker thread, no engine lock held, only for requests of the current
+ * epoch: @image holds the decoded result, or its error.  Runs before the
+ * task's "completed"/"failed" message (whoever sees it finds the image in
+ * place: live streams), or after it with
+ * gst_imagegen_engine_set_report_first() (streams that push the image
+ * itself: its message comes first, also before EOS).
+ */
+typedef void (*GstImagegenEngineDoneFunc) (GstImagegenEngine * engine,
+    gpointer tag, GstImagegenImage * image);
+
+struct _GstImagegenEngine
+{
+  GstElement *element;          /* not owned */
+  GstImagegenTracker tracker;
+
+  GMutex lock;
+  ImagegenClient *client;
+  GThreadPool *workers;
+  GCancellable *cancellable;    /* cancels every request of this epoch */
+  guint epoch;                  /* bumped by flushes and stop */
+  guint in_flight;              /* this epoch's requests not yet done */
+  guint64 max_pixels;
+  gboolean decode;              /* FALSE: header check only */
+  GError *fatal_error;          /* the first fatal failure of the epoch */
+  gboolean fatal_posted;
+  gboolean report_first;        /* task message before the done callback */
+  guint in_flight_limit;        /* the client's gate, kept after stop */
+  guint rate_limited;
+};
+
+void gst_imagegen_engine_init (GstImagegenEngine * engine,
+    GstElement * element);
+void gst_imagegen_engine_clear (GstImagegenEngine * engine);
+
+/* Makes the client and the workers; the tracker's totals start again. */
+void gst_imagegen_engine_start (GstImagegenEngine * engine,
+    const ImagegenClientConfig * config, guint64 max_pixels);
+
+/* Cancels everything in flight and waits only for the callbacks of the
+ * cancelled jobs and for workers already running (bounded work: encoding,
+ * decoding); nothing waits for the network. */
+void gst_imagegen_engine_stop (GstImagegenEngine * engine);
+
+/* A new epoch: every request in flight is cancelled and forgotten (its
+ * done callback never runs), the in-flight count and the fatal latch
+ * start again. */
+void gst_imagegen_engine_flush (GstImagegenEngine * engine);
+
+typedef enum
+{
+  GST_IMAGEGEN_SUBMIT_SENT,
+  GST_IMAGEGEN_SUBMIT_BUSY,     /* @max_in_flight requests already run */
+  GST_IMAGEGEN_SUBMIT_REFUSED,  /* by the spending guard */
+} GstImagegenSubmitResult;
+
+/* The in-flight gate: sends @request (taken) when fewer than
+ * @max_in_flight requests of this epoch run (0: no limit) and the
+ * spending guard admits it; the guard's refusal posts its warning once.
+ * Unless SENT, @request and @tag are freed at once.  Call without holding
+ * element locks.  @prepare may be NULL. */
+GstImagegenSubmitResult gst_imagegen_engine_submit (GstImagegenEngine *
+    engine, guint max_in_flight, ImagegenRequest * request,
+    GstImagegenEnginePrepareFunc prepare, GstImagegenEngineDoneFunc done,
+    gpointer tag, GDestroyNotify tag_free);
+
+/* Sends an upload-only request (IMAGEGEN_ENDPOINT_UPLOAD: no task, no
+ * charge, so no guard and no task message), cancelled with the epoch.
+ * @done runs on the client's thread, as imagegen_client_submit() says. */
+void gst_imagegen_engine_upload (GstImagegenEngine * engine,
+    const ImagegenRequest * request, ImagegenJobDoneFunc done,
+    gpointer user_data);
+
+guint gst_imagegen_engine_in_flight (GstImagegenEngine * engine);
+gboolean gst_imagegen_engine_is_running (GstImagegenEngine * engine);
+
+/* Whether results are decoded (raw video downstream) or only checked. */
+void gst_imagegen_engine_set_decode (GstImagegenEngine * engine,
+    gboolean decode);
+
+void gst_imagegen_engine_set_report_first (GstImagegenEngine * engine,
+    gboolean report_first);
+
+/* Whether a fatal error (see gst_imagegen_error_is_fatal()) was latched. */
+gboolean gst_imagegen_engine_has_fatal (GstImagegenEngine * engine);
+
+/* Posts the latched fatal error as an element error, once per epoch
+ * however many threads ask.  @what as in gst_imagegen_post_error(). */
+void gst_imagegen_engine_post_fatal (GstImagegenEngine * engine,
+    const gchar * what);
+
+
+G_END_DECLS

@@ -1,0 +1,229 @@
+/* gst-imagegen: imagegenremix's picks — which frames are sent, the request
+ * that carries each one (encoded on a worker), and its result coming back.
+ *
+ * Locks (see gstimagegenremixpriv.h): remix->lock, then GST_OBJECT_LOCK,
+ * then the engine's; no bus message, push or engine call under remix->lock.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstimagegenremixpriv.h"
+#include "gstimagegenencode.h"
+
+#define GST_CAT_DEFAULT gst_imagegen_remix_debug
+
+RemixPick *
+gst_imagegen_remix_pick_ref (RemixPick * pick)
+{
+  g_atomic_int_inc (&pick->ref_count);
+  return pick;
+}
+
+void
+gst_imagegen_remix_pick_unref (RemixPick * pick)
+{
+  if (pick == NULL || !g_atomic_int_dec_and_test (&pick->ref_count))
+    return;
+  g_clear_pointer (&pick->image, gst_imagegen_image_unref);
+  gst_clear_buffer (&pick->placed);
+  g_free (pick);
+}
+
+void
+gst_imagegen_remix_replace_pick (RemixPick ** slot, RemixPick * pick)
+{
+  RemixPick *old = *slot;
+  *slot = pick ? gst_imagegen_remix_pick_ref (pick) : NULL;
+  gst_imagegen_remix_pick_unref (old);
+}
+
+/* What a pick's request carries to the workers. */
+typedef struct
+{
+  GstImagegenRemix *remix;
+  RemixPick *pick;
+  GstBuffer *frame;             /* until encoded */
+  GstVideoInfo frame_info;
+  guint quality, max_side;
+} RemixJob;
+
+static void
+remix_job_free (RemixJob * job)
+{
+  gst_imagegen_remix_pick_unref (job->pick);
+  gst_clear_buffer (&job->frame);
+  g_free (job);
+}
+
+/* worker: the picked frame becomes the request's first source image */
+static gboolean
+encode_frame (gpointer tag, ImagegenRequest * request, GError ** error)
+{
+  RemixJob *job = tag;
+  GBytes *jpeg;
+
+  jpeg = gst_imagegen_encode_jpeg (job->frame, &job->frame_info,
+      job->quality, job->max_side, error);
+  gst_clear_buffer (&job->frame);
+  if (jpeg == NULL)
+    return FALSE;
+  if (request->source_images == NULL)
+    request->source_images =
+        g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_ptr_array_insert (request->source_images, 0, jpeg);
+  GST_DEBUG_OBJECT (job->remix, "pick %u: %" G_GSIZE_FORMAT " bytes of JPEG",
+      job->pick->index, g_bytes_get_size (jpeg));
+  return TRUE;
+}
+
+static void
+post_pick_failure (GstImagegenRemix * remix, RemixPick * pick,
+    const GError * error)
+{
+  gchar *what = g_strdup_printf ("Remix of the frame at %" GST_TIME_FORMAT,
+      GST_TIME_ARGS (pick->time));
+  gst_imagegen_post_error (GST_ELEMENT (remix), error, what, TRUE);
+  g_free (what);
+}
+
+/* worker: the result is in; place it for the current output caps so that
+ * the output path finds it ready */
+static void
+pick_done (GstImagegenEngine * engine, gpointer tag, GstImagegenImage * image)
+{
+  RemixJob *job = tag;
+  GstImagegenRemix *remix = job->remix;
+  RemixPick *pick = job->pick;
+  GstImagegenScaleMode scale_mode;
+  GstVideoInfo out_info;
+
+  GST_OBJECT_LOCK (remix);
+  scale_mode = remix->settings.scale_mode;
+  GST_OBJECT_UNLOCK (remix);
+  g_mutex_lock (&remix->lock);
+  out_info = remix->out_info;
+  g_mutex_unlock (&remix->lock);
+
+  if (image->error == NULL) {
+    pick->image = gst_imagegen_image_ref (image);
+    gst_imagegen_remix_placed_image (pick, &out_info, scale_mode);
+  } else if (!gst_imagegen_error_is_fatal (image->error)
+      && !g_error_matches (image->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    /* fatal ones stop the stream at the next frame instead */
+    post_pick_failure (remix, pick, image->error);
+  }
+  GST_DEBUG_OBJECT (remix, "pick %u done (task %s)%s", pick->index,
+      GST_STR_NULL (image->result->task_id), image->error ? ", failed" : "");
+
+  g_mutex_lock (&remix->lock);
+  pick->done = TRUE;
+  if (pick->image != NULL && (remix->newest_done == NULL
+          || remix->newest_done->index < pick->index))
+    gst_imagegen_remix_replace_pick (&remix->newest_done, pick);
+  g_cond_broadcast (&remix->cond);
+  g_mutex_unlock (&remix->lock);
+}
+
+static ImagegenRequest *
+build_request_locked (GstImagegenRemix * remix)
+{
+  ImagegenRequest *request;
+  guint i;
+
+  GST_OBJECT_LOCK (remix);
+  request = gst_imagegen_settings_new_request (&remix->settings,
+      IMAGEGEN_ENDPOINT_REMIX);
+  GST_OBJECT_UNLOCK (remix);
+
+  if (remix->reference_urls != NULL)
+    for (i = 0; i < remix->reference_urls->len; i++)
+      imagegen_request_add_source_url (request,
+          g_ptr_array_index (remix->reference_urls, i));
+  return request;
+}
+
+static gboolean
+pick_is_due_locked (GstImagegenRemix * remix, GstClockTime time)
+{
+  GstClockTime interval;
+
+  if (remix->reference_urls == NULL)
+    return FALSE;               /* reference images still uploading */
+  if (remix->last_pick_time == GST_CLOCK_TIME_NONE)
+    return TRUE;
+  if (time == GST_CLOCK_TIME_NONE)
+    return FALSE;
+  GST_OBJECT_LOCK (remix);
+  interval = remix->interval;
+  GST_OBJECT_UNLOCK (remix);
+  return time >= remix->last_pick_time + interval
+      || time < remix->last_pick_time;
+}
+
+static gboolean
+slot_is_free_locked (GstImagegenRemix * remix)
+{
+  guint max;
+
+  GST_OBJECT_LOCK (remix);
+  max = remix->settings.client.max_in_flight;
+  GST_OBJECT_UNLOCK (remix);
+  return gst_imagegen_engine_in_flight (&remix->engine) < max;
+}
+
+gboolean
+gst_imagegen_remix_pick_if_due_locked (GstImagegenRemix * remix,
+    GstBuffer * frame, GstClockTime time, gboolean wait_for_slot)
+{
+  ImagegenRequest *request;
+  RemixJob *job;
+  RemixPick *pick;
+  guint max;
+
+  if (!pick_is_due_locked (remix, time))
+    return FALSE;
+  while (wait_for_slot && !remix->flushing && !slot_is_free_locked (remix))
+    g_cond_wait (&remix->cond, &remix->lock);
+  if (remix->flushing || !slot_is_free_locked (remix))
+    return FALSE;
+
+  pick = g_new0 (RemixPick, 1);
+  pick->ref_count = 1;
+  pick->index = remix->n_picks++;
+  pick->time = time;
+  job = g_new0 (RemixJob, 1);
+  job->remix = remix;
+  job->pick = gst_imagegen_remix_pick_ref (pick);
+  job->frame = gst_buffer_ref (frame);
+  job->frame_info = remix->in_info;
+  GST_OBJECT_LOCK (remix);
+  job->quality = remix->jpeg_quality;
+  job->max_side = remix->upload_max_side;
+  GST_OBJECT_UNLOCK (remix);
+  request = build_request_locked (remix);
+
+  GST_OBJECT_LOCK (remix);
+  max = remix->settings.client.max_in_flight;
+  GST_OBJECT_UNLOCK (remix);
+
+  /* the guard may post its warning: not under our lock */
+  g_mutex_unlock (&remix->lock);
+  if (gst_imagegen_engine_submit (&remix->engine, max, request, encode_frame,
+          pick_done, job, (GDestroyNotify) remix_job_free)
+      != GST_IMAGEGEN_SUBMIT_SENT) {
+    g_mutex_lock (&remix->lock);
+    gst_imagegen_remix_pick_unref (pick);
+    return FALSE;               /* frames go on showing the last result */
+  }
+  g_mutex_lock (&remix->lock);
+  remix->last_pick_time = time;
+  gst_imagegen_remix_replace_pick (&remix->governing, pick);
+  gst_imagegen_remix_pick_unref (pick);
+  GST_DEBUG_OBJECT (remix, "picked frame at %" GST_TIME_FORMAT " (pick %u)",
+      GST_TIME_ARGS (time), pick->index);
+  return TRUE;
+}
+

@@ -1,0 +1,76 @@
+/* gst-imagegen: imagegenremix's parts, shared by its files.
+ *
+ *   gstimagegenremix.c         properties, caps, events, start and stop
+ *   gstimagegenremixpick.c     picking frames, their requests and results
+ *   gstimagegenremixlive.c     live mode: every frame leaves at once
+ *   gstimagegenremixoffline.c  offline mode: the queue and the src task
+ *   gstimagegenremixoutput.c   what a frame shows: results, fallbacks, fades
+ *
+ * Locks, in the order they may be taken: the stream lock of a pad, then
+ * remix->lock, then GST_OBJECT_LOCK (short property reads only), then the
+ * engine's lock.  No bus message is posted, no pad pushed and no request
+ * handed to the engine with remix->lock held.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "gstimagegenremix.h"
+
+G_BEGIN_DECLS
+
+GST_DEBUG_CATEGORY_EXTERN (gst_imagegen_remix_debug);
+
+/* One picked frame and, once done, its remix. */
+struct _RemixPick
+{
+  gint ref_count;
+  guint index;
+  GstClockTime time;            /* stream time of the picked frame */
+  gboolean done;                /* under remix->lock */
+  GstImagegenImage *image;      /* decoded result, NULL when failed */
+  GstBuffer *placed;            /* image placed into placed_info */
+  GstVideoInfo placed_info;
+};
+
+RemixPick *gst_imagegen_remix_pick_ref (RemixPick * pick);
+void gst_imagegen_remix_pick_unref (RemixPick * pick);
+void gst_imagegen_remix_replace_pick (RemixPick ** slot, RemixPick * pick);
+
+/* gstimagegenremixpick.c: the streaming thread picks @frame when its time
+ * @time is due.  Called with remix->lock held; releases it while the
+ * request is handed to the engine.  Returns TRUE when a pick was made. */
+gboolean gst_imagegen_remix_pick_if_due_locked (GstImagegenRemix * remix,
+    GstBuffer * frame, GstClockTime time, gboolean wait_for_slot);
+
+/* gstimagegenremixlive.c */
+GstFlowReturn gst_imagegen_remix_live_submit_locked (GstImagegenRemix * remix,
+    GstBuffer * buf, GstClockTime time);
+GstFlowReturn gst_imagegen_remix_live_generate (GstImagegenRemix * remix,
+    GstBuffer ** outbuf);
+
+/* gstimagegenremixoffline.c */
+GstFlowReturn gst_imagegen_remix_offline_submit_locked (GstImagegenRemix *
+    remix, GstBuffer * buf, GstClockTime time);
+/* Queues a serialized event behind the frames before it (taken). */
+void gst_imagegen_remix_offline_queue_event (GstImagegenRemix * remix,
+    GstEvent * event);
+/* Waits until every queued item has left (for caps changes and
+ * serialized queries); FALSE when flushing or the task stopped. */
+gboolean gst_imagegen_remix_offline_wait_drained (GstImagegenRemix * remix);
+void gst_imagegen_remix_offline_start_task (GstImagegenRemix * remix);
+/* Wakes every wait and stops the task (flush-start, PAUSED to READY). */
+void gst_imagegen_remix_offline_set_flushing (GstImagegenRemix * remix);
+void gst_imagegen_remix_offline_stop_task (GstImagegenRemix * remix);
+void gst_imagegen_remix_offline_clear_locked (GstImagegenRemix * remix);
+
+/* gstimagegenremixoutput.c */
+GstBuffer *gst_imagegen_remix_make_output (GstImagegenRemix * remix,
+    GstBuffer * input, RemixPick * pick, gboolean live);
+/* Places @pick's image into @info (once per output format); worker
+ * threads call it right after decoding so the output path finds it. */
+GstBuffer *gst_imagegen_remix_placed_image (RemixPick * pick,
+    const GstVideoInfo * info, GstImagegenScaleMode scale_mode);
+void gst_imagegen_remix_forget_shown (GstImagegenRemix * remix);
+
+G_END_DECLS

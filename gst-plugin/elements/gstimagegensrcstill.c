@@ -1,0 +1,224 @@
+/* gst-imagegen: imagegensrc when not live — num-images images, each one
+ * buffer, in order, then EOS.  Up to max-in-flight requests run ahead of
+ * the image being pushed.
+ *
+ * Locks (see gstimagegensrcpriv.h): src->lock, then GST_OBJECT_LOCK,
+ * then the engine's; no bus message, push or engine call under src->lock.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstimagegensrcpriv.h"
+#include "gstimagegenscale.h"
+
+#define GST_CAT_DEFAULT gst_imagegen_src_debug
+
+/* worker: image @index is in (or failed); create() takes it in order */
+static void
+still_image_done (GstImagegenEngine * engine, gpointer tag,
+    GstImagegenImage * image)
+{
+  SrcJob *job = tag;
+  GstImagegenSrc *src = job->src;
+
+  GST_DEBUG_OBJECT (src, "image %u ready after %" G_GINT64_FORMAT " ms%s",
+      job->index, (image->decoded_us - image->result->submitted_us) / 1000,
+      image->error ? " (failed)" : "");
+  g_mutex_lock (&src->lock);
+  g_hash_table_insert (src->ready, GUINT_TO_POINTER (job->index),
+      gst_imagegen_image_ref (image));
+  g_cond_broadcast (&src->cond);
+  g_mutex_unlock (&src->lock);
+}
+
+/* Keeps up to max-in-flight images requested ahead of the one pushed.  A
+ * refusal of the spending guard ends the stream early; num-images stays
+ * what the user set. */
+void
+gst_imagegen_src_still_submit_jobs (GstImagegenSrc * src)
+{
+  while (TRUE) {
+    GstImagegenSubmitResult verdict;
+    guint index, ahead;
+
+    GST_OBJECT_LOCK (src);
+    ahead = src->settings.client.max_in_flight;
+    GST_OBJECT_UNLOCK (src);
+    g_mutex_lock (&src->lock);
+    /* images waiting to be pushed count too: they bound the memory held */
+    if (src->submitted >= src->n_images
+        || src->submitted - src->next_out >= ahead) {
+      g_mutex_unlock (&src->lock);
+      return;
+    }
+    index = src->submitted++;
+    g_mutex_unlock (&src->lock);
+
+    verdict = gst_imagegen_src_submit (src, still_image_done, index, 0);
+    if (verdict == GST_IMAGEGEN_SUBMIT_SENT)
+      continue;
+    g_mutex_lock (&src->lock);
+    src->submitted--;
+    if (verdict == GST_IMAGEGEN_SUBMIT_REFUSED)
+      src->n_images = src->submitted;
+    g_cond_broadcast (&src->cond);
+    g_mutex_unlock (&src->lock);
+    return;
+  }
+}
+
+static GstImagegenImage *
+wait_for_image (GstImagegenSrc * src, GstFlowReturn * ret)
+{
+  GstImagegenImage *image = NULL;
+  gpointer key = GUINT_TO_POINTER (src->next_out);
+
+  *ret = GST_FLOW_OK;
+  while (TRUE) {
+    gboolean more;
+
+    /* requests free their slots as they finish: refill first */
+    gst_imagegen_src_still_submit_jobs (src);
+    g_mutex_lock (&src->lock);
+    if (src->flushing)
+      *ret = GST_FLOW_FLUSHING;
+    else if (g_hash_table_steal_extended (src->ready, key, NULL,
+            (gpointer *) & image))
+      ;
+    else if (src->next_out >= src->n_images)
+      *ret = GST_FLOW_EOS;
+    else
+      g_cond_wait (&src->cond, &src->lock);
+    more = *ret == GST_FLOW_OK && image == NULL;
+    g_mutex_unlock (&src->lock);
+    if (!more)
+      return image;
+  }
+}
+
+/* Decoding was skipped while downstream took encoded bytes. */
+static gboolean
+ensure_decoded (GstImagegenSrc * src, GstImagegenImage * image)
+{
+  guint64 max_pixels;
+
+  GST_OBJECT_LOCK (src);
+  max_pixels = src->settings.max_pixels;
+  GST_OBJECT_UNLOCK (src);
+  if (image->raw == NULL && image->error == NULL)
+    image->raw = gst_imagegen_decode (image->result->image, max_pixels,
+        &image->raw_info, &image->error);
+  return image->raw != NULL;
+}
+
+static void
+set_timestamps (GstImagegenSrc * src, GstBuffer * buffer, guint index)
+{
+  if (src->out_raw && GST_VIDEO_INFO_FPS_N (&src->out_info) > 0) {
+    GST_BUFFER_PTS (buffer) = gst_imagegen_src_frame_time (src, index);
+    GST_BUFFER_DURATION (buffer) = gst_imagegen_src_frame_time (src,
+        index + 1) - GST_BUFFER_PTS (buffer);
+  } else {
+    /* still images: one a second */
+    GST_BUFFER_PTS (buffer) = index * GST_SECOND;
+    GST_BUFFER_DURATION (buffer) = GST_CLOCK_TIME_NONE;
+  }
+  GST_BUFFER_OFFSET (buffer) = index;
+  GST_BUFFER_OFFSET_END (buffer) = index + 1;
+}
+
+static gboolean
+needs_negotiation (GstImagegenSrc * src, GstImagegenImage * image)
+{
+  return src->negotiated_for == NULL
+      || gst_pad_check_reconfigure (GST_BASE_SRC_PAD (src))
+      || (!src->out_raw && !g_str_equal (src->negotiated_for->header.media_type,
+          image->header.media_type));
+}
+
+static GstBuffer *
+raw_frame (GstImagegenSrc * src, GstImagegenImage * image)
+{
+  GstImagegenScaleMode scale_mode;
+  GstBuffer *buffer;
+
+  if (!ensure_decoded (src, image)) {
+    gst_imagegen_post_error (GST_ELEMENT (src), image->error,
+        "Image decoding", FALSE);
+    return NULL;
+  }
+  GST_OBJECT_LOCK (src);
+  scale_mode = src->settings.scale_mode;
+  GST_OBJECT_UNLOCK (src);
+  buffer = gst_imagegen_scale (image->raw, &image->raw_info, &src->out_info,
+      scale_mode);
+  if (buffer == NULL)
+    GST_ELEMENT_ERROR (src, CORE, NEGOTIATION,
+        ("Cannot convert the %s image to %s.",
+            gst_video_format_to_string (GST_VIDEO_INFO_FORMAT
+                (&image->raw_info)),
+            gst_video_format_to_string (GST_VIDEO_INFO_FORMAT
+                (&src->out_info))), (NULL));
+  return buffer;
+}
+
+GstFlowReturn
+gst_imagegen_src_still_create (GstImagegenSrc * src, GstBuffer ** outbuf)
+{
+  GstImagegenImage *image;
+  GstFlowReturn ret;
+  GstBuffer *buffer;
+
+  image = wait_for_image (src, &ret);
+  if (image == NULL)
+    return ret;
+
+  if (image->error != NULL) {
+    GST_DEBUG_OBJECT (src, "image %u failed (task %s)", src->next_out,
+        GST_STR_NULL (image->result->task_id));
+    gst_imagegen_post_error (GST_ELEMENT (src), image->error,
+        "Image generation", FALSE);
+    gst_imagegen_image_unref (image);
+    return GST_FLOW_ERROR;
+  }
+
+  if (needs_negotiation (src, image)) {
+    GST_OBJECT_LOCK (src);
+    g_clear_pointer (&src->negotiated_for, gst_imagegen_image_unref);
+    src->negotiated_for = gst_imagegen_image_ref (image);
+    GST_OBJECT_UNLOCK (src);
+    if (!gst_base_src_negotiate (GST_BASE_SRC (src))) {
+      GST_ELEMENT_ERROR (src, CORE, NEGOTIATION,
+          ("Downstream accepts neither raw video nor %s, the format the "
+              "service delivered.", image->header.media_type), (NULL));
+      gst_imagegen_image_unref (image);
+      return GST_FLOW_NOT_NEGOTIATED;
+    }
+  }
+
+  if (src->out_raw)
+    buffer = raw_frame (src, image);
+  else
+    buffer = gst_buffer_new_wrapped_bytes (image->result->image);
+  if (buffer == NULL) {
+    ret = image->error ? GST_FLOW_ERROR : GST_FLOW_NOT_NEGOTIATED;
+    gst_imagegen_image_unref (image);
+    return ret;
+  }
+
+  set_timestamps (src, buffer, src->next_out);
+  GST_DEBUG_OBJECT (src, "pushing image %u (task %s, %u polls)",
+      src->next_out, image->result->task_id, image->result->polls);
+  gst_imagegen_image_unref (image);
+
+  g_mutex_lock (&src->lock);
+  src->next_out++;
+  g_mutex_unlock (&src->lock);
+  gst_imagegen_src_still_submit_jobs (src);
+
+  *outbuf = buffer;
+  return GST_FLOW_OK;
+}
