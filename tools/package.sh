@@ -72,7 +72,9 @@ echo "$version" >"$tree/.tarball-version"
 
 step "dpkg-buildpackage -us -uc -b (with the test suite; log: $out/build.log)"
 mkdir -p "$out"
-rm -f "$out"/*.deb "$out"/*.changes "$out"/*.buildinfo "$out"/lintian.txt
+# only our own results of an earlier run: PACKAGE_OUT may be a shared place
+rm -f "$out"/gstreamer1.0-imagegen{,-dbgsym}_*.deb "$out"/imagegen-tools{,-dbgsym}_*.deb \
+  "$out"/gst-imagegen_*.changes "$out"/gst-imagegen_*.buildinfo "$out"/lintian.txt
 if ! (cd "$tree" && DEB_BUILD_OPTIONS="parallel=$(nproc) ${DEB_BUILD_OPTIONS:-}" \
   dpkg-buildpackage -us -uc -b) >"$out/build.log" 2>&1; then
   tail -n 60 "$out/build.log"
@@ -162,7 +164,8 @@ check "the demo pipeline wrote lighthouse.png" png_magic "$work/lighthouse.png"
 
 echo
 echo "Packages (version $deb_version) in $out:"
-ls -1 "$out"
+(cd "$out" && ls -1 gstreamer1.0-imagegen*_"$deb_version"_*.deb imagegen-tools*_"$deb_version"_*.deb \
+  gst-imagegen_"$deb_version"_* build.log lintian.txt)
 echo "Install them with: apt-get install $out/gstreamer1.0-imagegen_${deb_version}_${arch}.deb $out/imagegen-tools_${deb_version}_${arch}.deb"
 echo "package.sh took ${SECONDS} s"
 [ "$failed" -eq 0 ] || { echo "package.sh: $failed check(s) failed" >&2; exit 1; }
