@@ -36,7 +36,7 @@ check "imagegen-emulator in bindir" test -x "$bin/imagegen-emulator"
 check "imagegen-live-control in bindir" test -x "$bin/imagegen-live-control"
 check "README in the doc directory" test -f "$stage$DOC_DIR/README.md"
 for doc in "$SOURCE_ROOT"/docs/*; do
-  check "$(basename "$doc") in the doc directory" test -f "$stage$DOC_DIR/$(basename "$doc")"
+  check "$(basename "$doc") in the doc directory" test -e "$stage$DOC_DIR/$(basename "$doc")"
 done
 
 # a man page per command, true to its --help
