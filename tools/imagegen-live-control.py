@@ -12,19 +12,27 @@ leaving the compositor (a missing frame), the sink's own lateness reports
 (QoS), the largest wall-clock gap between frames as seen by this Python
 probe (which includes the interpreter's own scheduling), and the CPU time.
 
-Needs Debian's python3-gi and gir1.2-gstreamer-1.0, and the plugin on
-GST_PLUGIN_PATH; point it at imagegen-emulator with RUNAPI_BASE_URL.
+Needs Debian's python3-gi and gir1.2-gstreamer-1.0, and the plugin (installed, or on
+GST_PLUGIN_PATH); point it at imagegen-emulator with RUNAPI_BASE_URL.
 """
 import argparse
 import os
+import re
 import resource
 import sys
 import time
 
-import gi
+try:
+    import gi
 
-gi.require_version("Gst", "1.0")
-from gi.repository import GLib, Gst  # noqa: E402
+    gi.require_version("Gst", "1.0")
+    from gi.repository import GLib, Gst  # noqa: E402
+    GI_MISSING = None
+except (ImportError, ValueError) as e:  # --help and --version work without
+    GI_MISSING = e
+
+# The build puts the version in the installed copy (tools/version.py).
+VERSION = "@IMAGEGEN_VERSION@"
 
 PROMPTS = [
     "a neon city skyline at night",
@@ -34,12 +42,36 @@ PROMPTS = [
 ]
 
 
+def version():
+    if not VERSION.startswith("@"):
+        return VERSION
+    # run from the source tree: what a build of this tree would say
+    here = os.path.dirname(os.path.abspath(__file__))
+    try:
+        with open(os.path.join(here, "..", "meson.build")) as f:
+            project = re.search(r"version\s*:\s*'([^']+)'", f.read()).group(1)
+        sys.path.insert(0, here)
+        sys.dont_write_bytecode = True
+        import version as version_py
+        return version_py.version(os.path.join(here, ".."), project)
+    except (OSError, AttributeError, ImportError):
+        return "unknown (uninstalled)"
+
+
 def parse_args():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--prompt", default=PROMPTS[0])
-    p.add_argument("--width", type=int, default=1280)
-    p.add_argument("--height", type=int, default=720)
-    p.add_argument("--fps", type=int, default=30)
+    p = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version",
+                   version="imagegen-live-control " + version())
+    p.add_argument("--prompt", default=PROMPTS[0],
+                   help="the first prompt (default: %(default)r)")
+    p.add_argument("--width", type=int, default=1280,
+                   help="output width in pixels (default %(default)s)")
+    p.add_argument("--height", type=int, default=720,
+                   help="output height in pixels (default %(default)s)")
+    p.add_argument("--fps", type=int, default=30,
+                   help="frames per second (default %(default)s)")
     p.add_argument("--transition", type=float, default=1.0,
                    help="cross-fade in seconds (0 = cut)")
     p.add_argument("--sink", default="autovideosink",
@@ -151,6 +183,11 @@ def on_stdin(channel, condition, gen, loop):
 
 def main():
     args = parse_args()
+    if GI_MISSING is not None:
+        print("imagegen-live-control needs PyGObject and GStreamer's "
+              "introspection data (Debian: python3-gi, gir1.2-gstreamer-1.0): "
+              f"{GI_MISSING}", file=sys.stderr)
+        return 1
     Gst.init(None)
     loop = GLib.MainLoop()
     pipeline = build(args)

@@ -11,6 +11,7 @@
 #endif
 
 #include "emulator.h"
+#include "imagegen-version.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,6 +145,7 @@ main (int argc, char **argv)
   gint port = 0, max_active = 0, assets_port = -1;
   gchar *tls_cert = NULL, *tls_key = NULL;
   gint64 credits = -1, seed = DEFAULT_SEED;
+  gboolean show_version = FALSE;
   gchar *latency = NULL, *image_format = NULL, **fails = NULL;
   gchar *error_shape = NULL, *upload_headers = NULL;
   GOptionContext *ctx;
@@ -192,6 +194,8 @@ main (int argc, char **argv)
     {"task-extensions", 0, 0, G_OPTION_ARG_NONE, &emu->task_extensions,
           "Add model, prompt, created_at and completed_at to task objects "
           "(emulator extensions: the service's fixtures have none)", NULL},
+    {"version", 0, 0, G_OPTION_ARG_NONE, &show_version,
+        "Print the version and exit", NULL},
     {NULL}
   };
 
@@ -200,6 +204,11 @@ main (int argc, char **argv)
   g_option_context_set_description (ctx, description);
   if (!g_option_context_parse (ctx, &argc, &argv, &err)) {
     g_printerr ("imagegen-emulator: %s\n", err->message);
+    goto out;
+  }
+  if (show_version) {
+    g_print ("imagegen-emulator %s\n", IMAGEGEN_VERSION);
+    ret = 0;
     goto out;
   }
 
