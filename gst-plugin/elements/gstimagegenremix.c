@@ -58,7 +58,6 @@ GST_DEBUG_CATEGORY (gst_imagegen_remix_debug);
 #define DEFAULT_UPLOAD_MAX_SIDE 1024
 #define DEFAULT_MAX_QUEUE_FRAMES 300
 #define DEFAULT_MAX_QUEUE_BYTES (512 * 1024 * 1024)
-#define MAX_SOURCE_IMAGES 8
 #define REMIX_MODELS "flux-2-pro-remix-image, flux-2-flex-remix-image, " \
   "flux-2-max-remix-image"
 
@@ -427,94 +426,6 @@ gst_imagegen_remix_set_caps (GstBaseTransform * trans, GstCaps * incaps,
   return TRUE;
 }
 
-/* client thread: the reference images' URLs, uploaded once per run */
-static void
-references_uploaded (ImagegenResult * result, gpointer user_data)
-{
-  GstImagegenRemix *remix = user_data;
-
-  g_mutex_lock (&remix->lock);
-  if (result->error != NULL) {
-    if (!g_error_matches (result->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-      remix->reference_error = g_error_copy (result->error);
-  } else {
-    remix->reference_urls = g_ptr_array_ref (result->uploaded_urls);
-  }
-  g_cond_broadcast (&remix->cond);
-  g_mutex_unlock (&remix->lock);
-  imagegen_result_free (result);
-}
-
-static gboolean
-is_url (const gchar * s)
-{
-  return g_str_has_prefix (s, "http://") || g_str_has_prefix (s, "https://");
-}
-
-/* Reads the local reference images and checks the source image count. */
-static gboolean
-load_references (GstImagegenRemix * remix, ImagegenRequest * upload)
-{
-  gboolean max_model;
-  guint i, n;
-
-  GST_OBJECT_LOCK (remix);
-  n = remix->reference_images->len;
-  max_model = remix->settings.model != NULL &&
-      strstr (remix->settings.model, "-max-") != NULL;
-  GST_OBJECT_UNLOCK (remix);
-
-  if (1 + n > MAX_SOURCE_IMAGES || (max_model && n > 0)) {
-    GST_ELEMENT_ERROR (remix, RESOURCE, SETTINGS,
-        ("Too many reference images: %u given, the model takes at most %u "
-            "besides the frame.", n, max_model ? 0 : MAX_SOURCE_IMAGES - 1),
-        (NULL));
-    return FALSE;
-  }
-
-  upload->source_images =
-      g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  upload->source_urls = g_ptr_array_new_with_free_func (g_free);
-  for (i = 0; i < n; i++) {
-    const gchar *ref = g_ptr_array_index (remix->reference_images, i);
-    gchar *path = g_str_has_prefix (ref, "file://") ?
-        g_filename_from_uri (ref, NULL, NULL) : g_strdup (ref);
-    GError *error = NULL;
-    gchar *data;
-    gsize size;
-
-    if (is_url (ref)) {
-      g_ptr_array_add (upload->source_urls, g_strdup (ref));
-    } else if (path != NULL && g_file_get_contents (path, &data, &size,
-            &error)) {
-      GBytes *bytes = g_bytes_new_take (data, size);
-      GstImagegenImageHeader header;
-
-      /* refused now, not by the service on every request; the service
-       * decodes them, so no pixel limit of ours applies */
-      if (!gst_imagegen_image_header_parse (bytes, G_MAXUINT64, &header,
-              NULL)) {
-        GST_ELEMENT_ERROR (remix, RESOURCE, SETTINGS,
-            ("The reference image \"%s\" is not a PNG, JPEG or WebP image "
-                "(%" G_GSIZE_FORMAT " bytes).", ref, size), (NULL));
-        g_bytes_unref (bytes);
-        g_free (path);
-        return FALSE;
-      }
-      g_ptr_array_add (upload->source_images, bytes);
-    } else {
-      GST_ELEMENT_ERROR (remix, RESOURCE, OPEN_READ,
-          ("Cannot read the reference image \"%s\": %s", ref,
-              error ? error->message : "not a file name"), (NULL));
-      g_clear_error (&error);
-      g_free (path);
-      return FALSE;
-    }
-    g_free (path);
-  }
-  return TRUE;
-}
-
 static gboolean
 gst_imagegen_remix_start (GstBaseTransform * trans)
 {
@@ -538,7 +449,7 @@ gst_imagegen_remix_start (GstBaseTransform * trans)
   gst_imagegen_settings_post_warnings (GST_ELEMENT (remix), &remix->settings);
 
   upload = imagegen_request_new (IMAGEGEN_ENDPOINT_UPLOAD, NULL, NULL);
-  if (!load_references (remix, upload)) {
+  if (!gst_imagegen_remix_load_references (remix, upload)) {
     imagegen_request_free (upload);
     imagegen_client_config_clear (&config);
     return FALSE;
@@ -561,7 +472,8 @@ gst_imagegen_remix_start (GstBaseTransform * trans)
     remix->reference_urls = g_ptr_array_ref (upload->source_urls);
   g_mutex_unlock (&remix->lock);
   if (upload->source_images->len > 0)
-    gst_imagegen_engine_upload (&remix->engine, upload, references_uploaded,
+    gst_imagegen_engine_upload (&remix->engine, upload,
+        gst_imagegen_remix_references_uploaded,
         remix);
 
   imagegen_request_free (upload);

@@ -5,6 +5,7 @@
  *   gstimagegenremixlive.c     live mode: every frame leaves at once
  *   gstimagegenremixoffline.c  offline mode: the queue and the src task
  *   gstimagegenremixoutput.c   what a frame shows: results, fallbacks, fades
+ *   gstimagegenremixrefs.c     reference images: checked, uploaded once
  *
  * Locks, in the order they may be taken: the stream lock of a pad, then
  * remix->lock, then GST_OBJECT_LOCK (short property reads only), then the
@@ -63,6 +64,15 @@ void gst_imagegen_remix_offline_start_task (GstImagegenRemix * remix);
 void gst_imagegen_remix_offline_set_flushing (GstImagegenRemix * remix);
 void gst_imagegen_remix_offline_stop_task (GstImagegenRemix * remix);
 void gst_imagegen_remix_offline_clear_locked (GstImagegenRemix * remix);
+
+/* gstimagegenremixrefs.c: reads the local reference images into @upload
+ * (URLs as they are) and checks their count and headers; posts the error
+ * and returns FALSE when one is refused */
+gboolean gst_imagegen_remix_load_references (GstImagegenRemix * remix,
+    ImagegenRequest * upload);
+/* client thread: the uploaded references' URLs, or the upload's error */
+void gst_imagegen_remix_references_uploaded (ImagegenResult * result,
+    gpointer user_data);
 
 /* gstimagegenremixoutput.c */
 GstBuffer *gst_imagegen_remix_make_output (GstImagegenRemix * remix,
