@@ -58,8 +58,6 @@ GST_DEBUG_CATEGORY (gst_imagegen_remix_debug);
 #define DEFAULT_UPLOAD_MAX_SIDE 1024
 #define DEFAULT_MAX_QUEUE_FRAMES 300
 #define DEFAULT_MAX_QUEUE_BYTES (512 * 1024 * 1024)
-#define REMIX_MODELS "flux-2-pro-remix-image, flux-2-flex-remix-image, " \
-  "flux-2-max-remix-image"
 
 #define RAW_FORMATS "{ RGBA, BGRA, ARGB, ABGR, RGBx, BGRx, xRGB, xBGR, RGB, " \
   "BGR, AYUV, I420, YV12, NV12, NV21, Y444, Y42B, YUY2, UYVY, GRAY8 }"
@@ -437,7 +435,8 @@ gst_imagegen_remix_start (GstBaseTransform * trans)
   gboolean ok;
 
   GST_OBJECT_LOCK (remix);
-  ok = gst_imagegen_settings_check_prompt (&remix->settings, &error)
+  ok = gst_imagegen_settings_check (&remix->settings,
+      IMAGEGEN_ENDPOINT_REMIX, &error)
       && gst_imagegen_settings_resolve_client_config (&remix->settings,
       &config, &error);
   GST_OBJECT_UNLOCK (remix);
@@ -513,7 +512,8 @@ gst_imagegen_remix_set_property (GObject * object, guint prop_id,
           PROP_TRACKER_FIRST, prop_id, value))
     return;
   if (!gst_imagegen_settings_check_runtime_change (GST_ELEMENT (remix),
-          PROP_SHARED_FIRST, prop_id, value))
+          &remix->settings, IMAGEGEN_ENDPOINT_REMIX, PROP_SHARED_FIRST,
+          prop_id, value))
     return;
   GST_OBJECT_LOCK (remix);
   switch (prop_id) {
@@ -745,7 +745,8 @@ gst_imagegen_remix_class_init (GstImagegenRemixClass * klass)
           "stream time (nanoseconds, 0 = cut)", 0, G_MAXUINT64, 0, rw));
   gst_imagegen_tracker_install_properties (gobject_class, PROP_TRACKER_FIRST);
   gst_imagegen_settings_install_properties (gobject_class, PROP_SHARED_FIRST,
-      DEFAULT_MODEL, DEFAULT_ASPECT_RATIO, REMIX_MODELS);
+      DEFAULT_MODEL, DEFAULT_ASPECT_RATIO,
+      IMAGEGEN_ENDPOINT_REMIX);
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);

@@ -8,6 +8,7 @@
 
 #include "gstimagegensettings.h"
 #include "gstimagegenlog.h"
+#include "imagegen-models.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -67,14 +68,14 @@ gst_imagegen_settings_clear (GstImagegenSettings * settings)
 void
 gst_imagegen_settings_install_properties (GObjectClass * klass,
     guint first, const gchar * default_model,
-    const gchar * default_aspect_ratio, const gchar * models_blurb)
+    const gchar * default_aspect_ratio, ImagegenEndpoint endpoint)
 {
   ImagegenClientConfig defaults;
   const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
       GST_PARAM_MUTABLE_PLAYING;
   const GParamFlags rw_ready = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
       GST_PARAM_MUTABLE_READY;
-  gchar *blurb;
+  gchar *blurb, *ids;
 
   gst_imagegen_debug_init ();
   imagegen_client_config_init (&defaults);
@@ -85,7 +86,9 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
           "applies to the next request", NULL, rw));
 
   /* G_PARAM_STATIC_STRINGS keeps the pointer: intern the built blurb */
-  blurb = g_strdup_printf ("Model id (%s)", models_blurb);
+  ids = imagegen_models_ids (endpoint);
+  blurb = g_strdup_printf ("Model id (%s)", ids);
+  g_free (ids);
   g_object_class_install_property (klass, first + GST_IMAGEGEN_PROP_MODEL,
       g_param_spec_string ("model", "Model", g_intern_string (blurb),
           default_model, rw));
@@ -129,14 +132,15 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
       first + GST_IMAGEGEN_PROP_ASPECT_RATIO,
       g_param_spec_string ("aspect-ratio", "Aspect ratio",
           "Aspect ratio asked of the model: 1:1, 4:3, 3:4, 16:9, 9:16, 3:2, "
-          "2:3 (remix also auto = keep the source's)", default_aspect_ratio,
-          rw));
+          "2:3 (remix pro and flex also auto = keep the source's; checked "
+          "against the model at start and when set while running)",
+          default_aspect_ratio, rw));
 
   g_object_class_install_property (klass,
       first + GST_IMAGEGEN_PROP_RESOLUTION,
       g_param_spec_string ("resolution", "Resolution",
           "Output resolution asked of the model: 1k (about 1 megapixel) or "
-          "2k (about 4 megapixels)", "1k", rw));
+          "2k (about 4 megapixels; not for the max models)", "1k", rw));
 
   g_object_class_install_property (klass,
       first + GST_IMAGEGEN_PROP_SCALE_MODE,
@@ -499,32 +503,87 @@ check_prompt_text (const gchar * prompt, GError ** error)
   return TRUE;
 }
 
-gboolean
-gst_imagegen_settings_check_prompt (const GstImagegenSettings * s,
-    GError ** error)
+static gboolean
+check_values (const GstImagegenSettings * s, const gchar * prompt,
+    ImagegenEndpoint endpoint, GError ** error)
 {
-  return check_prompt_text (s->prompt, error);
+  return check_prompt_text (prompt, error)
+      && imagegen_models_check (endpoint, s->model, s->aspect_ratio,
+      s->resolution, error);
+}
+
+gboolean
+gst_imagegen_settings_check (const GstImagegenSettings * s,
+    ImagegenEndpoint endpoint, GError ** error)
+{
+  return check_values (s, s->prompt, endpoint, error);
 }
 
 gboolean
 gst_imagegen_settings_check_runtime_change (GstElement * element,
+    const GstImagegenSettings * s, ImagegenEndpoint endpoint,
     guint first, guint prop_id, const GValue * value)
 {
+  GstImagegenSettings next;
+  const gchar *name, *prompt;
   GError *error = NULL;
-  GstState state;
+  gboolean ok;
 
-  if (prop_id != first + GST_IMAGEGEN_PROP_PROMPT)
+  switch (prop_id - first) {
+    case GST_IMAGEGEN_PROP_PROMPT:
+    case GST_IMAGEGEN_PROP_MODEL:
+    case GST_IMAGEGEN_PROP_ASPECT_RATIO:
+    case GST_IMAGEGEN_PROP_RESOLUTION:
+      break;
+    default:
+      return TRUE;
+  }
+  if (prop_id < first)
     return TRUE;
   GST_OBJECT_LOCK (element);
-  state = GST_STATE (element);
-  GST_OBJECT_UNLOCK (element);
   /* before start(), start() refuses it */
-  if (state < GST_STATE_PAUSED
-      || check_prompt_text (g_value_get_string (value), &error))
+  if (GST_STATE (element) < GST_STATE_PAUSED) {
+    GST_OBJECT_UNLOCK (element);
     return TRUE;
+  }
+  /* the settings as they would be, borrowing every string */
+  next = *s;
+  prompt = s->prompt;
+  switch (prop_id - first) {
+    case GST_IMAGEGEN_PROP_PROMPT:
+      prompt = g_value_get_string (value);
+      break;
+    case GST_IMAGEGEN_PROP_MODEL:
+      next.model = (gchar *) g_value_get_string (value);
+      break;
+    case GST_IMAGEGEN_PROP_ASPECT_RATIO:
+      next.aspect_ratio = (gchar *) g_value_get_string (value);
+      break;
+    default:
+      next.resolution = (gchar *) g_value_get_string (value);
+      break;
+  }
+  ok = check_values (&next, prompt, endpoint, &error);
+  GST_OBJECT_UNLOCK (element);
+  if (ok)
+    return TRUE;
+  name = "prompt";
+  switch (prop_id - first) {
+    case GST_IMAGEGEN_PROP_MODEL:
+      name = "model";
+      break;
+    case GST_IMAGEGEN_PROP_ASPECT_RATIO:
+      name = "aspect-ratio";
+      break;
+    case GST_IMAGEGEN_PROP_RESOLUTION:
+      name = "resolution";
+      break;
+    default:
+      break;
+  }
   GST_ELEMENT_WARNING (element, RESOURCE, SETTINGS,
-      ("New value of property \"prompt\" refused: %s The stream goes on "
-          "with the previous prompt.", error->message), (NULL));
+      ("New value of property \"%s\" refused: %s The stream goes on "
+          "with the previous value.", name, error->message), (NULL));
   g_error_free (error);
   return FALSE;
 }

@@ -77,10 +77,10 @@ void gst_imagegen_settings_init (GstImagegenSettings * settings,
     const gchar * default_model, const gchar * default_aspect_ratio);
 void gst_imagegen_settings_clear (GstImagegenSettings * settings);
 
-/* @models: NULL-terminated list named in the model property's blurb. */
+/* The model property's blurb lists the model ids of @endpoint's kind. */
 void gst_imagegen_settings_install_properties (GObjectClass * klass,
     guint first_prop_id, const gchar * default_model,
-    const gchar * default_aspect_ratio, const gchar * models_blurb);
+    const gchar * default_aspect_ratio, ImagegenEndpoint endpoint);
 
 /* Return FALSE when @prop_id is not one of the shared properties.
  * Callers hold the object lock. */
@@ -110,16 +110,21 @@ void gst_imagegen_settings_post_warnings (GstElement * element,
 ImagegenRequest *gst_imagegen_settings_new_request (const GstImagegenSettings
     * settings, ImagegenEndpoint endpoint);
 
-/* Checks that a prompt of 3 to 5000 characters is set.  Callers hold the
+/* Checks, before anything is sent, that a prompt of 3 to 5000 characters
+ * is set and that model, aspect-ratio and resolution are values the model
+ * of @endpoint's kind takes (imagegen_models_check()).  Callers hold the
  * object lock. */
-gboolean gst_imagegen_settings_check_prompt (const GstImagegenSettings *
-    settings, GError ** error);
+gboolean gst_imagegen_settings_check (const GstImagegenSettings *
+    settings, ImagegenEndpoint endpoint, GError ** error);
 
 /* For a shared property set while @element runs (PAUSED or PLAYING):
  * FALSE, with a warning naming the property posted, when start() would
- * have refused the value (a prompt of 2 or 5001 characters); the element
- * then keeps its current value.  Call without holding the object lock. */
+ * have refused the value (a prompt of 2 or 5001 characters, a model,
+ * aspect-ratio or resolution that @settings' model of @endpoint's kind
+ * does not take); the element then keeps its current value.  Call without
+ * holding the object lock; it takes it to read @settings. */
 gboolean gst_imagegen_settings_check_runtime_change (GstElement * element,
+    const GstImagegenSettings * settings, ImagegenEndpoint endpoint,
     guint first, guint prop_id, const GValue * value);
 
 /* Post the GST_ELEMENT_ERROR (or, with @warning, the warning) that fits a

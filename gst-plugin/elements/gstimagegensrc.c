@@ -68,8 +68,6 @@ GST_DEBUG_CATEGORY (gst_imagegen_src_debug);
 #define DEFAULT_TRANSITION_DURATION 0
 #define DEFAULT_BLACK_PLACEHOLDER FALSE
 #define LIVE_FPS_N 30
-#define TEXT_TO_IMAGE_MODELS "flux-2-pro-text-to-image, " \
-  "flux-2-flex-text-to-image, flux-2-max-text-to-image"
 
 #define RAW_FORMATS "{ RGBA, BGRA, ARGB, ABGR, RGBx, BGRx, xRGB, xBGR, RGB, " \
   "BGR, AYUV, I420, YV12, NV12, NV21, Y444, Y42B, YUY2, UYVY, GRAY8 }"
@@ -158,7 +156,8 @@ gst_imagegen_src_start (GstBaseSrc * basesrc)
   gboolean ok, live;
 
   GST_OBJECT_LOCK (src);
-  ok = gst_imagegen_settings_check_prompt (&src->settings, &error)
+  ok = gst_imagegen_settings_check (&src->settings,
+      IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, &error)
       && gst_imagegen_settings_resolve_client_config (&src->settings,
       &config, &error);
   live = src->is_live;
@@ -446,7 +445,8 @@ gst_imagegen_src_set_property (GObject * object, guint prop_id,
           PROP_TRACKER_FIRST, prop_id, value))
     return;
   if (!gst_imagegen_settings_check_runtime_change (GST_ELEMENT (src),
-          PROP_SHARED_FIRST, prop_id, value))
+          &src->settings, IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, PROP_SHARED_FIRST,
+          prop_id, value))
     return;
 
   GST_OBJECT_LOCK (src);
@@ -595,7 +595,8 @@ gst_imagegen_src_class_init (GstImagegenSrcClass * klass)
           DEFAULT_BLACK_PLACEHOLDER, rw_playing));
   gst_imagegen_tracker_install_properties (gobject_class, PROP_TRACKER_FIRST);
   gst_imagegen_settings_install_properties (gobject_class, PROP_SHARED_FIRST,
-      DEFAULT_MODEL, DEFAULT_ASPECT_RATIO, TEXT_TO_IMAGE_MODELS);
+      DEFAULT_MODEL, DEFAULT_ASPECT_RATIO,
+      IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE);
 
   /**
    * GstImagegenSrc::generate:

@@ -353,6 +353,47 @@ GST_START_TEST (test_too_many_reference_images)
 
 GST_END_TEST;
 
+/* Model max with the default aspect-ratio auto: the state change fails
+ * with an error naming the property and the valid values; nothing is
+ * uploaded or created. */
+GST_START_TEST (test_max_with_auto_refused_at_start)
+{
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (NULL);
+  GstElement *pipeline = gst_parse_launch ("videotestsrc num-buffers=3 ! "
+      "imagegenremix name=r prompt=watercolour api-key=k "
+      "model=flux-2-max-remix-image ! fakesink", NULL);
+  GstElement *remix = gst_bin_get_by_name (GST_BIN (pipeline), "r");
+  GstBus *bus = gst_element_get_bus (pipeline);
+  JsonObject *stats;
+  GstMessage *msg;
+  GError *err = NULL;
+
+  g_object_set (remix, "base-url", imagegen_test_emulator_get_base_url (emu),
+      NULL);
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  gst_message_parse_error (msg, &err, NULL);
+  fail_unless (strstr (err->message, "Invalid aspect-ratio \"auto\" for "
+          "model flux-2-max-remix-image; valid values: 1:1, 4:3, 3:4, 16:9, "
+          "9:16, 3:2, 2:3.") != NULL, "got: %s", err->message);
+  g_error_free (err);
+  gst_message_unref (msg);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  stats = imagegen_test_emulator_stats (emu);
+  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
+          "files"), 0);
+  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
+          "create_remix"), 0);
+  json_object_unref (stats);
+  gst_object_unref (bus);
+  gst_object_unref (remix);
+  gst_object_unref (pipeline);
+}
+
+GST_END_TEST;
+
 /* A flushing seek while the request for frame 0 runs: nothing from
  * before the flush comes out after it. */
 static JsonObject *
@@ -934,10 +975,10 @@ GST_START_TEST (test_pixel_aspect_ratio)
 
 GST_END_TEST;
 
-/* Live remix: a prompt the service would refuse, set while PLAYING, is
- * refused with a warning naming the property (the last good prompt
- * stays); a 422 caused by a change made while PLAYING (an aspect ratio the
- * service does not take) is a warning, and frames keep flowing. */
+/* Live remix: a prompt or aspect ratio the service would refuse, set while
+ * PLAYING, is refused with a warning naming the property and the valid
+ * values (the last good value stays); a 422 the service answers to a
+ * change made while PLAYING is a warning, and frames keep flowing. */
 GST_START_TEST (test_live_runtime_typo_goes_on)
 {
   const gchar *args[] = { "--latency", "100", NULL };
@@ -972,7 +1013,20 @@ GST_START_TEST (test_live_runtime_typo_goes_on)
   fail_unless_equals_string (prompt, "watercolour");
   g_free (prompt);
 
-  g_object_set (h->element, "aspect-ratio", "5:4", NULL);
+  g_object_set (h->element, "model", "flux-2-max-remix-image", NULL);
+  text = warning_text (bus);
+  fail_unless (text != NULL, "no warning for max with aspect-ratio auto");
+  fail_unless (strstr (text, "\"model\"") != NULL
+      && strstr (text, "Invalid aspect-ratio \"auto\" for model "
+          "flux-2-max-remix-image; valid values: 1:1, 4:3, 3:4, 16:9, 9:16, "
+          "3:2, 2:3.") != NULL, "got: %s", text);
+  g_clear_pointer (&text, g_free);
+  g_object_get (h->element, "model", &prompt, NULL);
+  fail_unless_equals_string (prompt, "flux-2-pro-remix-image");
+  g_free (prompt);
+
+  fail_unless (imagegen_test_emulator_fail (emu, "create:422:1"));
+  g_object_set (h->element, "aspect-ratio", "16:9", NULL);
   for (; i < 600 && text == NULL; i++) {
     GstBuffer *out;
 
@@ -1147,6 +1201,7 @@ imagegenremix_suite (void)
   tcase_add_test (tc, test_live_never_waits);
   tcase_add_test (tc, test_failed_request_warns_and_goes_on);
   tcase_add_test (tc, test_too_many_reference_images);
+  tcase_add_test (tc, test_max_with_auto_refused_at_start);
   tcase_add_test (tc, test_flush_drops_stale_results);
   tcase_add_test (tc, test_caps_change_mid_stream);
   tcase_add_test (tc, test_offline_transition_and_stats);

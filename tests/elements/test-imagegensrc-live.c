@@ -582,36 +582,37 @@ GST_START_TEST (test_live_invalid_key_is_an_error)
 
 GST_END_TEST;
 
-/* Sets the prompt to @value while PLAYING: refused at once with a warning
- * naming the property, and the prompt stays @kept. */
+/* Sets @property to @value while PLAYING: refused at once with a warning
+ * naming the property and saying @says, and the property stays @kept. */
 static void
-expect_prompt_refused (GstElement * element, GstBus * bus,
-    const gchar * value, const gchar * kept)
+expect_refused (GstElement * element, GstBus * bus, const gchar * property,
+    const gchar * value, const gchar * says, const gchar * kept)
 {
   GstMessage *msg;
   GError *err;
-  gchar *prompt;
+  gchar *quoted = g_strdup_printf ("\"%s\"", property), *now;
 
-  g_object_set (element, "prompt", value, NULL);
+  g_object_set (element, property, value, NULL);
   msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
-  fail_unless (msg != NULL, "no warning for a prompt of %u characters",
+  fail_unless (msg != NULL, "no warning for %s of %u characters", property,
       (guint) strlen (value));
   gst_message_parse_warning (msg, &err, NULL);
-  fail_unless (strstr (err->message, "\"prompt\"") != NULL, "got: %s",
+  fail_unless (strstr (err->message, quoted) != NULL, "got: %s",
       err->message);
-  fail_unless (strstr (err->message, "3 to 5000") != NULL
-      || strstr (err->message, "No prompt") != NULL, "got: %s", err->message);
+  fail_unless (strstr (err->message, says) != NULL, "got: %s", err->message);
   g_error_free (err);
   gst_message_unref (msg);
-  g_object_get (element, "prompt", &prompt, NULL);
-  fail_unless_equals_string (prompt, kept);
-  g_free (prompt);
+  g_object_get (element, property, &now, NULL);
+  fail_unless_equals_string (now, kept);
+  g_free (now);
+  g_free (quoted);
 }
 
-/* A typo must not stop a live show: prompts the service would refuse are
- * refused while PLAYING (the last good one stays), and a 422 caused by a
- * change made while PLAYING (an aspect ratio the service does not take) is
- * a warning; the stream goes on, and the next good request shows. */
+/* A typo must not stop a live show: prompts, aspect ratios, resolutions
+ * and models the service would refuse are refused while PLAYING with the
+ * valid values (the last good one stays), and a 422 the service answers
+ * to a change made while PLAYING is a warning; the stream goes on, and the
+ * next good request shows. */
 GST_START_TEST (test_live_runtime_typo_goes_on)
 {
   Live *l = live_new (latency_500, PROMPT_A);
@@ -624,12 +625,28 @@ GST_START_TEST (test_live_runtime_typo_goes_on)
   run_until_shown (l, PROMPT_A);
   live_poll_bus (l);
 
-  expect_prompt_refused (l->h->element, l->bus, "ab", PROMPT_A);
-  expect_prompt_refused (l->h->element, l->bus, "", PROMPT_A);
-  expect_prompt_refused (l->h->element, l->bus, long_prompt, PROMPT_A);
+  expect_refused (l->h->element, l->bus, "prompt", "ab", "3 to 5000",
+      PROMPT_A);
+  expect_refused (l->h->element, l->bus, "prompt", "", "No prompt",
+      PROMPT_A);
+  expect_refused (l->h->element, l->bus, "prompt", long_prompt, "3 to 5000",
+      PROMPT_A);
+  expect_refused (l->h->element, l->bus, "aspect-ratio", "5:4",
+      "1:1, 4:3, 3:4, 16:9, 9:16, 3:2, 2:3.", "1:1");
+  expect_refused (l->h->element, l->bus, "aspect-ratio", "auto",
+      "1:1, 4:3", "1:1");
+  expect_refused (l->h->element, l->bus, "resolution", "4k", "1k, 2k",
+      "1k");
+  expect_refused (l->h->element, l->bus, "model", "flux-2-pro-remix-image",
+      "flux-2-max-text-to-image", "flux-2-pro-text-to-image");
+  /* max takes 1k only */
+  g_object_set (l->h->element, "resolution", "2k", NULL);
+  expect_refused (l->h->element, l->bus, "model", "flux-2-max-text-to-image",
+      "resolution", "flux-2-pro-text-to-image");
+  g_object_set (l->h->element, "resolution", "1k", NULL);
 
-  g_object_set (l->h->element, "aspect-ratio", "5:4", "prompt", PROMPT_B,
-      NULL);
+  fail_unless (imagegen_test_emulator_fail (l->emu, "create:422:1"));
+  g_object_set (l->h->element, "prompt", PROMPT_B, NULL);
   for (i = 0; i < MAX_FRAMES && warning == NULL; i++) {
     GstBuffer *buf = live_next (l);
     fail_unless (shows (buf, PROMPT_A), "frame %u lost the image", i);
@@ -649,7 +666,6 @@ GST_START_TEST (test_live_runtime_typo_goes_on)
   fail_unless (warning != NULL, "no warning for the 422");
   fail_unless (strstr (warning, "422") != NULL, "got: %s", warning);
 
-  g_object_set (l->h->element, "aspect-ratio", "1:1", NULL);
   g_signal_emit_by_name (l->h->element, "generate");
   run_until_shown (l, PROMPT_B);
   fail_if (gst_bus_pop_filtered (l->bus, GST_MESSAGE_ERROR) != NULL);

@@ -591,6 +591,57 @@ GST_START_TEST (test_short_prompt_refused)
 
 GST_END_TEST;
 
+/* A model, aspect ratio or resolution the model does not take fails the
+ * state change with an error naming the property and the valid values,
+ * before anything reaches the service. */
+static void
+expect_refused_at_start (ImagegenTestEmulator * emu, const gchar * property,
+    const gchar * value, const gchar * says)
+{
+  GstElement *src = gst_element_factory_make ("imagegensrc", NULL);
+  GstStateChangeReturn ret;
+  JsonObject *stats;
+  gchar *text;
+
+  g_object_set (src, "prompt", PROMPT_A, "api-key", "k", "base-url",
+      imagegen_test_emulator_get_base_url (emu), NULL);
+  if (g_str_equal (property, "model+resolution"))
+    g_object_set (src, "model", value, "resolution", "2k", NULL);
+  else
+    g_object_set (src, property, value, NULL);
+  text = run_until_error (src, &ret);
+  fail_unless_equals_int (ret, GST_STATE_CHANGE_FAILURE);
+  fail_unless (text && strstr (text, says) != NULL, "got: %s", text);
+  g_free (text);
+  stats = imagegen_test_emulator_stats (emu);
+  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
+          "create_text_to_image"), 0);
+  json_object_unref (stats);
+}
+
+GST_START_TEST (test_bad_model_values_refused_at_start)
+{
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (NULL);
+
+  expect_refused_at_start (emu, "model", "flux-2-pro-remix-image",
+      "Invalid model \"flux-2-pro-remix-image\"; valid values: "
+      "flux-2-pro-text-to-image, flux-2-flex-text-to-image, "
+      "flux-2-max-text-to-image.");
+  expect_refused_at_start (emu, "aspect-ratio", "5:4",
+      "Invalid aspect-ratio \"5:4\" for model flux-2-pro-text-to-image; "
+      "valid values: 1:1, 4:3, 3:4, 16:9, 9:16, 3:2, 2:3.");
+  expect_refused_at_start (emu, "aspect-ratio", "auto",
+      "Invalid aspect-ratio \"auto\"");
+  expect_refused_at_start (emu, "resolution", "4k",
+      "Invalid resolution \"4k\" for model flux-2-pro-text-to-image; "
+      "valid values: 1k, 2k.");
+  expect_refused_at_start (emu, "model+resolution",
+      "flux-2-max-text-to-image", "Invalid resolution \"2k\" for model "
+      "flux-2-max-text-to-image; valid values: 1k.");
+}
+
+GST_END_TEST;
+
 /* The service answers with bytes that are no image: a clear error. */
 GST_START_TEST (test_not_an_image_is_an_error)
 {
@@ -715,6 +766,7 @@ imagegensrc_suite (void)
   tcase_add_test (tc, test_plain_http_to_remote_host_refused);
   tcase_add_test (tc, test_tls_verified_by_default);
   tcase_add_test (tc, test_short_prompt_refused);
+  tcase_add_test (tc, test_bad_model_values_refused_at_start);
   tcase_add_test (tc, test_not_an_image_is_an_error);
   tcase_add_test (tc, test_base_url_with_api_path_refused);
   tcase_add_test (tc, test_unconstrained_gets_raw_video);
