@@ -920,17 +920,22 @@ job_deadline_cb (gpointer data)
 {
   ImagegenJob *job = data;
   guint secs = job->client->config.job_timeout_s;
+  const gchar *cause = job->exchange ?
+      imagegen_http_exchange_get_last_cause (job->exchange) : NULL;
+  gchar *last = cause ? g_strdup_printf (" (last: %s)", cause) : NULL;
 
   g_source_unref (job->deadline);
   job->deadline = NULL;
   if (job->result->task_id)
     job_fail (job, IMAGEGEN_CLIENT_ERROR_TIMEOUT,
-        "timed out after %u s %s task %s", secs,
-        job->step ? job->step : "waiting for", job->result->task_id);
+        "timed out after %u s %s task %s%s", secs,
+        job->step ? job->step : "waiting for", job->result->task_id,
+        last ? last : "");
   else
     job_fail (job, IMAGEGEN_CLIENT_ERROR_TIMEOUT,
-        "timed out after %u s before a task was created (%s)", secs,
-        job->step ? job->step : "queued");
+        "timed out after %u s before a task was created (%s)%s", secs,
+        job->step ? job->step : "queued", last ? last : "");
+  g_free (last);
   return G_SOURCE_REMOVE;
 }
 

@@ -36,6 +36,7 @@ struct _ImagegenHttpExchange
   gboolean aborted;
   guint attempt;                /* 0 for the first try */
   GSource *timer;               /* retry wait */
+  gchar *last_cause;            /* why it last retried, NULL if it has not */
 
   /* The current attempt. */
   SoupMessage *msg;
@@ -110,11 +111,18 @@ exchange_free (ImagegenHttpExchange * ex)
   g_free (ex->content_type);
   g_strfreev (ex->headers);
   g_free (ex->idempotency_key);
+  g_free (ex->last_cause);
   g_free (ex->task_id);
   g_free (ex);
 
   if (--http->live == 0 && http->drained)
     http->drained (http->drained_data);
+}
+
+const gchar *
+imagegen_http_exchange_get_last_cause (ImagegenHttpExchange * ex)
+{
+  return ex->last_cause;
 }
 
 void
@@ -181,6 +189,13 @@ attempt_finished (ImagegenHttpExchange * ex)
         r->error ? r->error->message : "retryable status",
         ex->task_id ? ex->task_id : "-");
 
+    g_free (ex->last_cause);
+    if (r->error)
+      ex->last_cause = g_strdup (r->error->message);
+    else if (r->status == 429)
+      ex->last_cause = g_strdup ("rate limited (HTTP 429)");
+    else
+      ex->last_cause = g_strdup_printf ("server error (HTTP %u)", r->status);
     ex->attempt++;
     r->retries = ex->attempt;
     clear_attempt (ex);

@@ -80,6 +80,11 @@ ImagegenHttpExchange *imagegen_http_exchange_start_full (ImagegenHttp * http,
 void imagegen_http_exchange_set_task_id (ImagegenHttpExchange * ex,
     const gchar * task_id);
 
+/* Why the exchange last retried ("rate limited (HTTP 429)", "server
+ * error (HTTP 503)" or the transport error), NULL when it has not. */
+const gchar *imagegen_http_exchange_get_last_cause (ImagegenHttpExchange *
+    ex);
+
 /* No callback will come; frees itself once soup lets go. */
 void imagegen_http_exchange_abort (ImagegenHttpExchange * ex);
 

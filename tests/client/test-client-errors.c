@@ -188,6 +188,39 @@ test_timeout (void)
 }
 
 static void
+short_job_timeout_many_retries (ImagegenClientConfig * config)
+{
+  config->job_timeout_s = 2;
+  config->max_retries = 20;
+}
+
+/* A job timeout reached while polls are retried names the last cause. */
+static void
+check_timeout_names_cause (const gchar * fault, const gchar * cause)
+{
+  const gchar *args[] = { "--fail", fault, NULL };
+  Fixture f;
+  g_autoptr (ImagegenResult) r = NULL;
+  g_autofree gchar *expected = NULL;
+
+  fixture_start (&f, args, short_job_timeout_many_retries);
+  r = run (&f, "a quiet harbour", NULL);
+  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_TIMEOUT);
+  expected = g_strdup_printf ("timed out after 2 s waiting for task %s "
+      "(last: %s)", r->task_id, cause);
+  g_assert_cmpstr (r->error->message, ==, expected);
+  fixture_stop (&f);
+}
+
+static void
+test_timeout_names_last_cause (void)
+{
+  check_timeout_names_cause ("poll:429:*", "rate limited (HTTP 429)");
+  check_timeout_names_cause ("poll:503:*", "server error (HTTP 503)");
+}
+
+static void
 test_bad_json (void)
 {
   const gchar *args[] = { "--fail", "poll:badjson", NULL };
@@ -498,6 +531,8 @@ main (int argc, char **argv)
   g_test_add_func ("/client/errors/moderated", test_moderated);
   g_test_add_func ("/client/errors/task-failed", test_task_failed);
   g_test_add_func ("/client/errors/timeout", test_timeout);
+  g_test_add_func ("/client/errors/timeout-names-last-cause",
+      test_timeout_names_last_cause);
   g_test_add_func ("/client/errors/bad-json", test_bad_json);
   g_test_add_func ("/client/errors/bad-json-create", test_bad_json_create);
   g_test_add_func ("/client/errors/not-image", test_not_image);
