@@ -535,11 +535,9 @@ gst_imagegen_settings_check_runtime_change (GstElement * element,
     case GST_IMAGEGEN_PROP_ASPECT_RATIO:
     case GST_IMAGEGEN_PROP_RESOLUTION:
       break;
-    default:
+    default:                   /* also any prop_id below first */
       return TRUE;
   }
-  if (prop_id < first)
-    return TRUE;
   GST_OBJECT_LOCK (element);
   /* before start(), start() refuses it */
   if (GST_STATE (element) < GST_STATE_PAUSED) {
