@@ -31,7 +31,6 @@ typedef struct
   gint reserved_cents;
   gchar *prompt;
   gboolean tracked;             /* its end is still to be reported */
-  gboolean after_change;        /* settings were changed while running */
 } EngineWork;
 
 /* Reports the task's end once: bus message, stats, spending. */
@@ -106,11 +105,13 @@ finish_work (EngineWork * work)
 
   g_mutex_lock (&engine->lock);
   current = work->epoch == engine->epoch;
-  /* a request the service refused (422) after a change made while running
-   * is the change's fault, not the stream's: the stream goes on */
+  /* once settings were changed while running, a request the service
+   * refuses (422) is taken for the change's fault, not the stream's: the
+   * stream goes on.  Judged when the answer comes, not when the request
+   * left, as a request sent just before the change may answer after it */
   image->fatal = image->error != NULL
       && gst_imagegen_error_is_fatal (image->error)
-      && !(work->after_change && g_error_matches (image->error,
+      && !(engine->changed_while_running && g_error_matches (image->error,
           IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_VALIDATION));
   if (current) {
     engine->in_flight--;
@@ -362,7 +363,6 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
   work->epoch = epoch;
 
   g_mutex_lock (&engine->lock);
-  work->after_change = engine->changed_while_running;
   work->cancellable = engine->cancellable ?
       g_object_ref (engine->cancellable) : g_cancellable_new ();
   if (engine->client == NULL || engine->epoch != epoch) {

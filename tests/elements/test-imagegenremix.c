@@ -1025,8 +1025,9 @@ GST_START_TEST (test_live_runtime_typo_goes_on)
   fail_unless_equals_string (prompt, "flux-2-pro-remix-image");
   g_free (prompt);
 
-  fail_unless (imagegen_test_emulator_fail (emu, "create:422:1"));
+  /* the change first: a 422 may answer a request sent before it */
   g_object_set (h->element, "aspect-ratio", "16:9", NULL);
+  fail_unless (imagegen_test_emulator_fail (emu, "create:422:1"));
   for (; i < 600 && text == NULL; i++) {
     GstBuffer *out;
 
