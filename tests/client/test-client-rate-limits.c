@@ -279,18 +279,19 @@ test_free_held (void)
   g_autoptr (ImagegenRequest) req = t2i_request ();
   g_autoptr (ImagegenResult) r = NULL;
   Fixture f;
-  gint64 start;
 
-  fixture_start (&f, "--fail", "create:429@60:*", NULL);
+  /* Held for a day, with no give-up before that: only the free itself can
+   * end the job, so a free that waited out the hold would hang the test
+   * (and its meson timeout fails it) instead of answering "cancelled". */
+  fixture_start (&f, "--fail", "create:429@86400:*", NULL);
+  f.config.rate_limit_timeout_s = 2 * 86400;
   fixture_client (&f);
   imagegen_client_submit (f.client, req, NULL, NULL, test_waiter_done_cb,
       f.w);
   wait_held (&f, 1);
 
-  start = g_get_monotonic_time ();
   imagegen_client_free (f.client);
   f.client = NULL;
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 30 * G_USEC_PER_SEC);
   r = test_waiter_pop (f.w);
   g_assert_error (r->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpuint (log_creates (&f, 0, NULL), ==, 1);
