@@ -43,6 +43,7 @@
 #endif
 
 #include "gstimagegenremixpriv.h"
+#include "gstimagegenstrv.h"
 #include "gstimagegenscale.h"
 
 GST_DEBUG_CATEGORY (gst_imagegen_remix_debug);
@@ -544,12 +545,14 @@ gst_imagegen_remix_set_property (GObject * object, guint prop_id,
     case PROP_TRANSITION_DURATION:
       remix->transition_duration = g_value_get_uint64 (value);
       break;
-    case PROP_REFERENCE_IMAGES:
+    case PROP_REFERENCE_IMAGES:{
+      const gchar *const *refs = g_value_get_boxed (value);
+
       g_ptr_array_set_size (remix->reference_images, 0);
-      for (i = 0; i < gst_value_array_get_size (value); i++)
-        g_ptr_array_add (remix->reference_images,
-            g_value_dup_string (gst_value_array_get_value (value, i)));
+      for (i = 0; refs != NULL && refs[i] != NULL; i++)
+        g_ptr_array_add (remix->reference_images, g_strdup (refs[i]));
       break;
+    }
     default:
       shared = gst_imagegen_settings_set_property (&remix->settings,
           PROP_SHARED_FIRST, prop_id, value);
@@ -601,15 +604,14 @@ gst_imagegen_remix_get_property (GObject * object, guint prop_id,
     case PROP_TRANSITION_DURATION:
       g_value_set_uint64 (value, remix->transition_duration);
       break;
-    case PROP_REFERENCE_IMAGES:
-      for (i = 0; i < remix->reference_images->len; i++) {
-        GValue item = G_VALUE_INIT;
-        g_value_init (&item, G_TYPE_STRING);
-        g_value_set_string (&item,
-            g_ptr_array_index (remix->reference_images, i));
-        gst_value_array_append_and_take_value (value, &item);
-      }
+    case PROP_REFERENCE_IMAGES:{
+      gchar **refs = g_new0 (gchar *, remix->reference_images->len + 1);
+
+      for (i = 0; i < remix->reference_images->len; i++)
+        refs[i] = g_strdup (g_ptr_array_index (remix->reference_images, i));
+      g_value_take_boxed (value, refs);
       break;
+    }
     default:
       if (!gst_imagegen_settings_get_property (&remix->settings,
               PROP_SHARED_FIRST, prop_id, value))
@@ -732,13 +734,15 @@ gst_imagegen_remix_class_init (GstImagegenRemixClass * klass)
    *
    * Extra style images sent with every frame: local files (uploaded once
    * per run) or http(s) URLs.  With the frame, at most 8 source images.
+   * A string array, so bindings set it as a list; gst-launch-1.0 takes
+   * `reference-images="<style.jpg, https://host/ref.png>"`.
    */
+  gst_imagegen_strv_enable_parsing ();
   g_object_class_install_property (gobject_class, PROP_REFERENCE_IMAGES,
-      gst_param_spec_array ("reference-images", "Reference images",
+      g_param_spec_boxed ("reference-images", "Reference images",
           "Extra style images: file names or http(s) URLs (at most 7), "
-          "e.g. \"<style.jpg, https://host/ref.png>\"",
-          g_param_spec_string ("image", "Image", "File name or URL", NULL,
-              G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS), rw_ready));
+          "e.g. \"<style.jpg, https://host/ref.png>\"", G_TYPE_STRV,
+          rw_ready));
   g_object_class_install_property (gobject_class, PROP_TRANSITION_DURATION,
       g_param_spec_uint64 ("transition-duration", "Transition duration",
           "Cross-fade from the previous result to a new one over this much "

@@ -73,7 +73,7 @@ shows_frame (GstBuffer * buf, guint source, gboolean inverted, gint width,
 
 static GstHarness *
 remix_harness_caps (ImagegenTestEmulator * emu, const gchar * mode,
-    const GValue * references, guint max_in_flight, const gchar * caps,
+    const gchar * const *references, guint max_in_flight, const gchar * caps,
     const gchar * sink_caps)
 {
   GstElement *remix = gst_element_factory_make ("imagegenremix", NULL);
@@ -85,7 +85,7 @@ remix_harness_caps (ImagegenTestEmulator * emu, const gchar * mode,
       50, "interval", GST_SECOND / 2, "max-in-flight", max_in_flight, NULL);
   gst_util_set_object_arg (G_OBJECT (remix), "mode", mode);
   if (references != NULL)
-    g_object_set_property (G_OBJECT (remix), "reference-images", references);
+    g_object_set (remix, "reference-images", references, NULL);
   h = gst_harness_new_with_element (remix, "sink", "src");
   gst_object_unref (remix);
   /* the sink's caps first: the src caps negotiate at once */
@@ -96,7 +96,7 @@ remix_harness_caps (ImagegenTestEmulator * emu, const gchar * mode,
 
 static GstHarness *
 remix_harness_full (ImagegenTestEmulator * emu, const gchar * mode,
-    const GValue * references, guint max_in_flight)
+    const gchar * const *references, guint max_in_flight)
 {
   return remix_harness_caps (emu, mode, references, max_in_flight, CAPS,
       CAPS);
@@ -259,19 +259,14 @@ GST_START_TEST (test_failed_request_warns_and_goes_on)
     'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xff, 0xc0, 0, 17, 8, 0, 8, 0, 8, 3,
     1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1, 0xff, 0xd9
   };
-  GValue refs = G_VALUE_INIT, item = G_VALUE_INIT;
+  const gchar *refs[] = { ref_path, NULL };
   gchar *text;
   guint i;
 
   fail_unless (g_file_set_contents (ref_path, (const gchar *) fake_jpeg,
           sizeof (fake_jpeg), NULL));
-  g_value_init (&refs, GST_TYPE_ARRAY);
-  g_value_init (&item, G_TYPE_STRING);
-  g_value_set_string (&item, ref_path);
-  gst_value_array_append_and_take_value (&refs, &item);
   /* one request at a time, so the failing first task is frame 0's */
-  h = remix_harness_full (emu, "offline", &refs, 1);
-  g_value_unset (&refs);
+  h = remix_harness_full (emu, "offline", refs, 1);
   gst_element_set_bus (h->element, bus);
 
   for (i = 0; i < 45; i++)
@@ -315,24 +310,18 @@ GST_START_TEST (test_too_many_reference_images)
   GstElement *pipeline = gst_pipeline_new (NULL);
   GstElement *src = gst_element_factory_make ("videotestsrc", NULL);
   GstElement *sink = gst_element_factory_make ("fakesink", NULL);
-  GValue refs = G_VALUE_INIT;
+  gchar *refs[9] = { NULL };
   GstBus *bus;
   GstMessage *msg;
   GError *err = NULL;
   gint i;
 
-  g_value_init (&refs, GST_TYPE_ARRAY);
-  for (i = 0; i < 8; i++) {
-    GValue item = G_VALUE_INIT;
-    g_value_init (&item, G_TYPE_STRING);
-    g_value_take_string (&item, g_strdup_printf ("http://127.0.0.1:9/%d.png",
-            i));
-    gst_value_array_append_and_take_value (&refs, &item);
-  }
+  for (i = 0; i < 8; i++)
+    refs[i] = g_strdup_printf ("http://127.0.0.1:9/%d.png", i);
   g_object_set (remix, "prompt", "watercolour", "api-key", "k", "base-url",
-      "http://127.0.0.1:9", NULL);
-  g_object_set_property (G_OBJECT (remix), "reference-images", &refs);
-  g_value_unset (&refs);
+      "http://127.0.0.1:9", "reference-images", refs, NULL);
+  for (i = 0; i < 8; i++)
+    g_free (refs[i]);
   gst_bin_add_many (GST_BIN (pipeline), src, remix, sink, NULL);
   fail_unless (gst_element_link_many (src, remix, sink, NULL));
 
