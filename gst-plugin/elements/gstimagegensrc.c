@@ -14,7 +14,8 @@
  * Flux 2 text-to-image models) and pushes them downstream: decoded as
  * `video/x-raw` at the size and format downstream asks for (placed per
  * #GstImagegenSrc:scale-mode), or, when downstream asks for `image/png` or
- * `image/jpeg`, the service's own bytes untouched.
+ * `image/jpeg`, the service's own bytes untouched (transcoded when the
+ * service answered the other type).
  *
  * Not live (the default), it pushes #GstImagegenSrc:num-images images, then
  * EOS.  Live (#GstImagegenSrc:is-live), it pushes a steady stream at the
@@ -249,8 +250,9 @@ gst_imagegen_src_unlock_stop (GstBaseSrc * basesrc)
   return TRUE;
 }
 
-/* Only the image's own encoded type and raw video can be produced, and
- * live streams are raw video only. */
+/* Raw video, the image's own encoded type (its bytes untouched) and the
+ * other encoded type (transcoded) can be produced; live streams are raw
+ * video only. */
 static GstCaps *
 gst_imagegen_src_get_caps (GstBaseSrc * basesrc, GstCaps * filter)
 {
@@ -276,8 +278,15 @@ gst_imagegen_src_get_caps (GstBaseSrc * basesrc, GstCaps * filter)
       if (gst_structure_has_name (s, "video/x-raw"))
         gst_caps_append_structure (only, gst_structure_copy (s));
     }
-    if (own_type != NULL)
+    if (own_type != NULL) {
       gst_caps_append (only, gst_caps_new_empty_simple (own_type));
+      for (i = 0; i < gst_caps_get_size (caps); i++) {
+        GstStructure *s = gst_caps_get_structure (caps, i);
+        if (!gst_structure_has_name (s, "video/x-raw")
+            && !gst_structure_has_name (s, own_type))
+          gst_caps_append_structure (only, gst_structure_copy (s));
+      }
+    }
     gst_caps_unref (caps);
     caps = only;
   }
@@ -375,6 +384,8 @@ gst_imagegen_src_set_caps (GstBaseSrc * basesrc, GstCaps * caps)
   src->out_raw = raw;
   if (raw)
     src->out_info = info;
+  else
+    src->out_media_type = g_intern_string (gst_structure_get_name (s));
   g_mutex_unlock (&src->lock);
   gst_imagegen_engine_set_decode (&src->engine, raw);
   gst_clear_buffer (&src->placeholder);

@@ -57,6 +57,7 @@ struct _GstImagegenSrc
    * under lock) */
   GstImagegenImage *negotiated_for;
   gboolean out_raw;
+  const gchar *out_media_type;  /* "image/png" or "image/jpeg", not raw */
   GstVideoInfo out_info;
   GstClockTime timestamp_offset;
   guint64 n_frames;

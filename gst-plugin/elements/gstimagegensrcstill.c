@@ -165,6 +165,64 @@ raw_frame (GstImagegenSrc * src, GstImagegenImage * image)
   return buffer;
 }
 
+/* The image as downstream's encoded type: its own bytes, or, when the
+ * service answered the other type, decoded and encoded again (the models
+ * choose their format, and a pipeline asking for the other must not fail
+ * over it). */
+static GstBuffer *
+encoded_frame (GstImagegenSrc * src, GstImagegenImage * image)
+{
+  GstSample *sample, *converted;
+  GstCaps *raw_caps, *out_caps;
+  GstBuffer *buffer = NULL, *pixels;
+  GstVideoInfo pixels_info;
+  GError *error = NULL;
+
+  if (g_str_equal (src->out_media_type, image->header.media_type))
+    return gst_buffer_new_wrapped_bytes (image->result->image);
+  if (!ensure_decoded (src, image)) {
+    gst_imagegen_post_error (GST_ELEMENT (src), image->error,
+        "Image decoding", FALSE);
+    return NULL;
+  }
+  GST_DEBUG_OBJECT (src, "transcoding %s to %s", image->header.media_type,
+      src->out_media_type);
+  /* Full-range RGB in: left to pick, videoconvert would hand jpegenc
+   * limited-range I420, which it encodes as full range (JFIF). */
+  gst_video_info_set_format (&pixels_info,
+      g_str_equal (src->out_media_type, "image/jpeg") ? GST_VIDEO_FORMAT_RGBx
+      : GST_VIDEO_FORMAT_RGBA, GST_VIDEO_INFO_WIDTH (&image->raw_info),
+      GST_VIDEO_INFO_HEIGHT (&image->raw_info));
+  pixels = gst_imagegen_scale_fast (image->raw, &image->raw_info,
+      &pixels_info);
+  if (pixels == NULL) {
+    GST_ELEMENT_ERROR (src, STREAM, ENCODE, ("Cannot convert the %s image "
+            "for encoding as %s.", image->header.media_type,
+            src->out_media_type), (NULL));
+    return NULL;
+  }
+  raw_caps = gst_video_info_to_caps (&pixels_info);
+  out_caps = gst_caps_new_empty_simple (src->out_media_type);
+  sample = gst_sample_new (pixels, raw_caps, NULL, NULL);
+  gst_buffer_unref (pixels);
+  converted = gst_video_convert_sample (sample, out_caps,
+      GST_CLOCK_TIME_NONE, &error);
+  if (converted != NULL)
+    buffer = gst_buffer_ref (gst_sample_get_buffer (converted));
+  else
+    GST_ELEMENT_ERROR (src, STREAM, ENCODE,
+        ("Cannot encode the %s image as %s: %s", image->header.media_type,
+            src->out_media_type, error ? error->message : "no encoder"),
+        (NULL));
+  g_clear_error (&error);
+  if (converted != NULL)
+    gst_sample_unref (converted);
+  gst_sample_unref (sample);
+  gst_caps_unref (out_caps);
+  gst_caps_unref (raw_caps);
+  return buffer;
+}
+
 GstFlowReturn
 gst_imagegen_src_still_create (GstImagegenSrc * src, GstBuffer ** outbuf)
 {
@@ -202,7 +260,7 @@ gst_imagegen_src_still_create (GstImagegenSrc * src, GstBuffer ** outbuf)
   if (src->out_raw)
     buffer = raw_frame (src, image);
   else
-    buffer = gst_buffer_new_wrapped_bytes (image->result->image);
+    buffer = encoded_frame (src, image);
   if (buffer == NULL) {
     ret = image->error ? GST_FLOW_ERROR : GST_FLOW_NOT_NEGOTIATED;
     gst_imagegen_image_unref (image);

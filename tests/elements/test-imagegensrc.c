@@ -720,6 +720,57 @@ GST_START_TEST (test_unconstrained_gets_raw_video)
 
 GST_END_TEST;
 
+/* Downstream asking for the encoded type the service did not answer gets
+ * it transcoded, never a failure: each of the emulator's result formats
+ * into each encoded type, decoded again and checked on the prompt's corner
+ * colour (±16: two JPEG generations at most). */
+GST_START_TEST (test_encoded_type_transcoded)
+{
+  const gchar *formats[] = { "png", "jpeg" };
+  const gchar *asked[][2] = { {"image/jpeg", "jpegdec"}, {"image/png",
+          "pngdec"}
+  };
+  guint8 expected[3];
+  guint f, a;
+
+  expected_corner (PROMPT_A, expected);
+  for (f = 0; f < G_N_ELEMENTS (formats); f++) {
+    const gchar *args[] = { "--latency", "200", "--image-format", formats[f],
+      NULL
+    };
+    g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+
+    for (a = 0; a < G_N_ELEMENTS (asked); a++) {
+      gchar *description = g_strdup_printf ("imagegensrc prompt=\"%s\" "
+          "api-key=k base-url=%s num-images=1 ! %s ! %s ! videoconvert ! "
+          "video/x-raw,format=RGBA ! appsink name=sink", PROMPT_A,
+          imagegen_test_emulator_get_base_url (emu), asked[a][0],
+          asked[a][1]);
+      GstElement *pipeline = gst_parse_launch (description, NULL);
+      GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+      GstSample *sample;
+      GstMapInfo map;
+
+      fail_unless (pipeline != NULL);
+      gst_element_set_state (pipeline, GST_STATE_PLAYING);
+      g_signal_emit_by_name (sink, "pull-sample", &sample);
+      fail_unless (sample != NULL, "%s results asked as %s: no frame",
+          formats[f], asked[a][0]);
+      fail_unless (gst_buffer_map (gst_sample_get_buffer (sample), &map,
+              GST_MAP_READ));
+      assert_pixel_near (map.data, expected, 16);
+      gst_buffer_unmap (gst_sample_get_buffer (sample), &map);
+      gst_sample_unref (sample);
+      gst_element_set_state (pipeline, GST_STATE_NULL);
+      gst_object_unref (sink);
+      gst_object_unref (pipeline);
+      g_free (description);
+    }
+  }
+}
+
+GST_END_TEST;
+
 /* num-buffers=1 num-images=8: one image is all the stream can use, so one
  * is requested and paid for (not 4 or 5 running ahead). */
 GST_START_TEST (test_num_buffers_limits_requests)
@@ -755,6 +806,7 @@ imagegensrc_suite (void)
   tcase_add_test (tc, test_negotiated_size_and_format);
   tcase_add_test (tc, test_scale_modes);
   tcase_add_test (tc, test_png_passthrough_is_untouched);
+  tcase_add_test (tc, test_encoded_type_transcoded);
   tcase_add_test (tc, test_eos_after_num_images);
   tcase_add_test (tc, test_guard_keeps_num_images);
   tcase_add_test (tc, test_one_active_task_account);
