@@ -8,6 +8,7 @@
 #endif
 
 #include "gstimagegenscale.h"
+#include "gstimagegentransfer.h"
 
 typedef struct
 {
@@ -179,6 +180,9 @@ converter_put_back (CachedConverter * c)
 static gboolean
 needs_rgb_step (const GstVideoInfo * in_info, const GstVideoInfo * out_info)
 {
+  /* transfer functions are mapped on RGB pixels (gstimagegentransfer.c) */
+  if (gst_imagegen_transfer_differs (in_info, out_info))
+    return !gst_imagegen_transfer_can_apply (out_info);
   return GST_VIDEO_INFO_IS_YUV (in_info) && GST_VIDEO_INFO_IS_YUV (out_info)
       && (in_info->colorimetry.range != out_info->colorimetry.range
       || in_info->colorimetry.matrix != out_info->colorimetry.matrix);
@@ -204,6 +208,8 @@ convert_through_rgb (GstBuffer * in, const GstVideoInfo * in_info,
       GST_VIDEO_INFO_HEIGHT (out_info));
   GST_VIDEO_INFO_FPS_N (&rgb) = GST_VIDEO_INFO_FPS_N (out_info);
   GST_VIDEO_INFO_FPS_D (&rgb) = GST_VIDEO_INFO_FPS_D (out_info);
+  /* the first step maps the transfer, if any, the second keeps it */
+  rgb.colorimetry.transfer = out_info->colorimetry.transfer;
   mid = convert (in, in_info, &rgb, mode, method, FALSE);
   if (mid == NULL)
     return NULL;
@@ -231,6 +237,7 @@ convert (GstBuffer * in, const GstVideoInfo * in_info,
       && (GST_VIDEO_INFO_IS_RGB (in_info)
           || gst_video_colorimetry_is_equal (&in_info->colorimetry,
               &out_info->colorimetry))
+      && !gst_imagegen_transfer_differs (in_info, out_info)
       && gst_buffer_get_size (in) == GST_VIDEO_INFO_SIZE (out_info)
       && gst_buffer_get_video_meta (in) == NULL)
     return gst_buffer_ref (in);
@@ -273,6 +280,8 @@ convert (GstBuffer * in, const GstVideoInfo * in_info,
   }
   gst_video_converter_frame (cc->convert, &in_frame, &out_frame);
   converter_put_back (cc);
+  if (gst_imagegen_transfer_differs (in_info, out_info))
+    gst_imagegen_transfer_apply (&out_frame, in_info->colorimetry.transfer);
   gst_video_frame_unmap (&out_frame);
   gst_video_frame_unmap (&in_frame);
   return out;

@@ -787,6 +787,90 @@ GST_START_TEST (test_colorimetry_round_trip)
 
 GST_END_TEST;
 
+/* One grey frame of code value @in_code in I420 of @in_colorimetry; the
+ * output (RGBA, or I420 of @out_colorimetry) read back as code values
+ * (GstVideoConverter keeps them across transfer functions).  The emulator
+ * answers 255 - the uploaded picture. */
+static guint8
+transfer_round_trip (const gchar * in_colorimetry, const gchar * out_caps_str,
+    guint8 in_code)
+{
+  const gchar *args[] = { "--latency", "50", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  gchar *caps = g_strdup_printf ("video/x-raw,format=I420,width=%d,"
+      "height=%d,framerate=30/1,colorimetry=%s", WIDTH, HEIGHT,
+      in_colorimetry);
+  GstHarness *h = remix_harness_caps (emu, "offline", NULL, 4, caps,
+      out_caps_str);
+  GstCaps *in_caps = gst_caps_from_string (caps), *out_caps;
+  GstVideoInfo rgba_info, in_info, out_info;
+  GstBuffer *rgba, *out, *out_rgba;
+  GstMapInfo map;
+  guint8 got;
+
+  fail_unless (gst_video_info_from_caps (&in_info, in_caps));
+  gst_caps_unref (in_caps);
+  gst_video_info_set_format (&rgba_info, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT);
+  GST_VIDEO_INFO_FPS_N (&rgba_info) = FPS;
+  rgba = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&rgba_info),
+      NULL);
+  gst_buffer_memset (rgba, 0, in_code, GST_VIDEO_INFO_SIZE (&rgba_info));
+  out = convert_frame (rgba, &rgba_info, &in_info);
+  gst_buffer_unref (rgba);
+  GST_BUFFER_PTS (out) = 0;
+  GST_BUFFER_DURATION (out) = FRAME_TIME (1);
+  fail_unless_equals_int (gst_harness_push (h, out), GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  wait_for_eos (h);
+
+  out = gst_harness_pull (h);
+  out_caps = gst_pad_get_current_caps (h->sinkpad);
+  fail_unless (gst_video_info_from_caps (&out_info, out_caps));
+  gst_caps_unref (out_caps);
+  out_rgba = convert_frame (out, &out_info, &rgba_info);
+  gst_buffer_map (out_rgba, &map, GST_MAP_READ);
+  got = map.data[4 * (HEIGHT / 2 * WIDTH + WIDTH / 2)];
+  gst_buffer_unmap (out_rgba, &map);
+  gst_buffer_unref (out_rgba);
+  gst_buffer_unref (out);
+  g_free (caps);
+  gst_harness_teardown (h);
+  return got;
+}
+
+#define SRGB_OUT "video/x-raw,format=RGBA,width=64,height=48,framerate=30/1"
+
+/* HDR and linear frames reach the service as a viewer sees them: HDR
+ * reference white (203 cd/m², BT.2408: PQ code 0.58, HLG 0.75) as near
+ * white, not as a dull grey; linear light as sRGB.  Results placed into
+ * HDR output put SDR white at the reference white, not at 10000 cd/m². */
+GST_START_TEST (test_transfer_functions)
+{
+  guint8 got;
+
+  /* PQ code 148 (203 cd/m²): uploaded >= 230, so the remix is <= 25;
+   * without the mapping it is uploaded as 148 and comes back as 107 */
+  got = transfer_round_trip ("bt2100-pq", SRGB_OUT, 148);
+  fail_unless (got <= 25, "PQ reference white came back as %u", got);
+  got = transfer_round_trip ("bt2100-hlg", SRGB_OUT, 191);
+  fail_unless (got <= 25, "HLG reference white came back as %u", got);
+  /* linear 0.5 is sRGB 188: the remix is 67 (±6) */
+  got = transfer_round_trip ("1:4:1:1", SRGB_OUT, 128);
+  fail_unless (ABS (got - 67) <= 6, "linear 0.5 came back as %u", got);
+  /* PQ black uploads as black; its white remix, placed into PQ output,
+   * is the reference white (code 148 ±8), not PQ's peak (255) */
+  got = transfer_round_trip ("bt2100-pq", "video/x-raw,format=I420,width=64,"
+      "height=48,framerate=30/1,colorimetry=bt2100-pq", 0);
+  fail_unless (ABS (got - 148) <= 8, "a white result in PQ output is %u",
+      got);
+  /* SDR curves are shown as they are: BT.709 148 comes back as 107 */
+  got = transfer_round_trip ("bt709", SRGB_OUT, 148);
+  fail_unless (ABS (got - 107) <= COLOUR_TOLERANCE, "BT.709 148 came back "
+      "as %u", got);
+}
+
+GST_END_TEST;
+
 /* Pushes one frame of frame 0's colour (@width x @height at @par) and checks
  * that every edge pixel of the @out_width x @out_height (@out_par) output
  * shows its remix: no black bars. */
@@ -1200,6 +1284,7 @@ imagegenremix_suite (void)
   tcase_add_test (tc, test_null_during_stuck_request);
   tcase_add_test (tc, test_ready_during_stuck_request);
   tcase_add_test (tc, test_colorimetry_round_trip);
+  tcase_add_test (tc, test_transfer_functions);
   tcase_add_test (tc, test_no_thin_borders);
   tcase_add_test (tc, test_untimed_frames_picked_by_count);
   tcase_add_test (tc, test_interlaced_frames_deinterlaced);
