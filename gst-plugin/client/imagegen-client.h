@@ -108,6 +108,20 @@ typedef void (*ImagegenLogFunc) (ImagegenLogLevel level, const gchar * file,
     gpointer user_data);
 
 /**
+ * ImagegenProviderId:
+ * @IMAGEGEN_PROVIDER_RUNAPI: RunAPI (PROTOCOL.md, section 1)
+ * @IMAGEGEN_PROVIDER_BFL: Black Forest Labs direct (section 2): x-key
+ *   auth, frames inline as base64, exact width and height
+ *
+ * The service a client speaks to.
+ */
+typedef enum
+{
+  IMAGEGEN_PROVIDER_RUNAPI,
+  IMAGEGEN_PROVIDER_BFL,
+} ImagegenProviderId;
+
+/**
  * ImagegenClientConfig:
  *
  * Fixed for the life of a client.  Strings are copied by imagegen_client_new().
@@ -143,9 +157,16 @@ typedef struct
   /* Logging (added later: keep at the end). */
   ImagegenLogFunc log_func;     /* NULL: g_debug() */
   gpointer log_data;            /* for log_func; not owned */
+
+  /* The service (added later: keep at the end). */
+  ImagegenProviderId provider;  /* RUNAPI (the default) or BFL */
 } ImagegenClientConfig;
 
 #define IMAGEGEN_CLIENT_DEFAULT_BASE_URL "https://runapi.ai"
+/* Black Forest Labs' hosts (PROTOCOL.md, section 2). */
+#define IMAGEGEN_BFL_DEFAULT_BASE_URL "https://api.bfl.ai"
+#define IMAGEGEN_BFL_EU_BASE_URL "https://api.eu.bfl.ai"
+#define IMAGEGEN_BFL_US_BASE_URL "https://api.us.bfl.ai"
 
 /* Defaults: base_url IMAGEGEN_CLIENT_DEFAULT_BASE_URL, max_in_flight 4,
  * max_retries 3, retry_base_ms 500, retry_max_ms 8000, request_timeout_s 30,
@@ -187,6 +208,13 @@ typedef struct
   gchar *resolution;            /* NULL: provider default ("1k", "2k") */
   GPtrArray *source_images;     /* element-type GBytes, may be NULL */
   GPtrArray *source_urls;       /* element-type gchar*, may be NULL */
+
+  /* Fields only Black Forest Labs takes (RunAPI ignores them). */
+  guint width;                  /* output size, multiples of 16; 0: default */
+  guint height;
+  gint64 seed;                  /* < 0: none (imagegen_request_new) */
+  guint steps;                  /* flex only, 1-50; 0: default */
+  gdouble guidance;             /* flex only, 1.5-10; 0: default */
 } ImagegenRequest;
 
 ImagegenRequest *imagegen_request_new (ImagegenEndpoint endpoint,
