@@ -249,8 +249,9 @@ void
 emu_request_reply_error (EmuRequest * req, guint status,
     const gchar * message)
 {
-  emu_request_reply_json (req, status, error_node (req->emu, status, message,
-          NULL));
+  emu_request_reply_json (req, status, req->bfl ?
+      emu_bfl_error_node (req, status, message) :
+      error_node (req->emu, status, message, NULL));
 }
 
 void
@@ -540,7 +541,7 @@ apply_fault (EmuRequest * req, const EmuFault * fault, EmuStage stage)
 static gboolean
 check_fault (EmuRequest * req, EmuStage stage, EmuFault * fault)
 {
-  gboolean api = g_str_has_prefix (req->path, API_PREFIX "/");
+  gboolean api = g_str_has_prefix (req->path, API_PREFIX "/") || req->bfl;
 
   if (!emu_faults_take (req->emu->faults, stage, api, fault))
     return FALSE;
@@ -548,6 +549,12 @@ check_fault (EmuRequest * req, EmuStage stage, EmuFault * fault)
   g_free (req->fault);
   req->fault = g_strdup (fault->spec);
   return apply_fault (req, fault, stage);
+}
+
+gboolean
+emu_request_check_fault (EmuRequest * req, EmuStage stage, EmuFault * fault)
+{
+  return check_fault (req, stage, fault);
 }
 
 /* ---- /api/v1 ---- */
@@ -941,8 +948,11 @@ handle_api (EmuRequest * req)
 static gboolean
 has_authorization (EmuRequest * req)
 {
-  return soup_message_headers_get_one (soup_server_message_get_request_headers
-      (req->msg), "Authorization") != NULL;
+  SoupMessageHeaders *in = soup_server_message_get_request_headers (req->msg);
+
+  /* either service's key header */
+  return soup_message_headers_get_one (in, "Authorization") != NULL
+      || soup_message_headers_get_one (in, "x-key") != NULL;
 }
 
 static void
@@ -1097,6 +1107,8 @@ server_callback (SoupServer * server, SoupServerMessage * msg,
 
   if (g_str_has_prefix (path, API_PREFIX "/"))
     handle_api (req);
+  else if (g_str_has_prefix (path, "/v1/"))
+    emu_bfl_handle (req, query);
   else if (g_str_has_prefix (path, "/emulator/results/"))
     handle_download (req, path + strlen ("/emulator/results/"));
   else if (g_str_has_prefix (path, "/emulator/files/"))
