@@ -86,3 +86,36 @@ imagegen_bfl_fit_size (guint width, guint height, guint * out_width,
       *out_height -= IMAGEGEN_BFL_SIZE_STEP;
   }
 }
+
+void
+imagegen_bfl_frame_size (guint width, guint height, guint * out_width,
+    guint * out_height)
+{
+  gdouble ratio = (gdouble) MAX (width, 1) / MAX (height, 1), best = G_MAXDOUBLE;
+  guint fw, fh, d;
+  gint sign;
+
+  imagegen_bfl_fit_size (width, height, &fw, &fh);
+  *out_width = fw;
+  *out_height = fh;
+  /* widths ever further from the frame's, larger first */
+  for (d = 0; d <= fw / 2 && best > 0.005; d += IMAGEGEN_BFL_SIZE_STEP) {
+    for (sign = 1; sign >= -1 && best > 0.005; sign -= 2) {
+      gint cw = (gint) fw + sign * (gint) d;
+      guint ch;
+      gdouble err;
+
+      if (cw < IMAGEGEN_BFL_MIN_SIDE || (d == 0 && sign < 0))
+        continue;
+      ch = round_side (cw / ratio);
+      if ((guint64) cw * ch > IMAGEGEN_BFL_MAX_PIXELS)
+        continue;
+      err = fabs ((gdouble) cw / ch / ratio - 1.0);
+      if (err < best - 1e-12) {
+        best = err;
+        *out_width = cw;
+        *out_height = ch;
+      }
+    }
+  }
+}

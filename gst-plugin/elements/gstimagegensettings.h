@@ -7,6 +7,7 @@
 
 #include <gst/gst.h>
 #include "imagegen-client.h"
+#include "gstimagegenprovider.h"
 
 G_BEGIN_DECLS
 
@@ -44,6 +45,7 @@ typedef struct
   guint64 max_pixels;
   gchar *api_key_file;          /* read at start; api-key wins over it */
   gchar *pending_warning;       /* for gst_imagegen_settings_post_warnings() */
+  GstImagegenProviderSettings service;  /* provider, region, BFL fields */
 } GstImagegenSettings;
 
 /* The property ids a subclass hands to g_object_class_install_property()
@@ -70,7 +72,9 @@ enum
   GST_IMAGEGEN_PROP_ALLOW_INSECURE_HTTP,
   GST_IMAGEGEN_PROP_DIRECT_UPLOAD,
   GST_IMAGEGEN_PROP_API_KEY_FILE,
-  GST_IMAGEGEN_N_PROPS
+  GST_IMAGEGEN_PROP_PROVIDER_FIRST,     /* gstimagegenprovider.h's */
+  GST_IMAGEGEN_N_PROPS = GST_IMAGEGEN_PROP_PROVIDER_FIRST +
+      GST_IMAGEGEN_PROVIDER_N_PROPS
 };
 
 void gst_imagegen_settings_init (GstImagegenSettings * settings,
