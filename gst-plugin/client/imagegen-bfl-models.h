@@ -43,7 +43,7 @@ void imagegen_bfl_fit_size (guint width, guint height, guint * out_width,
 
 /* The size to ask for a frame of @width x @height: sides multiples of 16
  * of the frame's shape within 0.5 % where one exists near the frame's
- * own size (640 x 360 gives 768 x 432), else the closest shape, so that
+ * own size (640 x 360 gives 656 x 368), else the closest shape, so that
  * the result fills the frame without borders. */
 void imagegen_bfl_frame_size (guint width, guint height, guint * out_width,
     guint * out_height);
