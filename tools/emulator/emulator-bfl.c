@@ -270,8 +270,7 @@ handle_submit (EmuRequest * req, const ImagegenBflModel * model)
   GString *fields = g_string_new (NULL);
   guint n_inline = 0, width, height;
   gint price;
-  EmuFault fault;
-  EmuFaultKind outcome = EMU_FAULT_NONE;
+  EmuFaultKind outcome;
   EmuTask *task;
   gchar *url;
 
@@ -308,13 +307,7 @@ handle_submit (EmuRequest * req, const ImagegenBflModel * model)
     emu_request_reply_error (req, 402, "Insufficient credits");
     goto out;
   }
-  if (emu_faults_take (emu->faults, EMU_STAGE_TASK, FALSE, &fault)) {
-    emu->stats.faults_fired++;
-    outcome = fault.kind;
-    g_free (req->fault);
-    req->fault = g_strdup (fault.spec);
-    emu_fault_clear (&fault);
-  }
+  outcome = emu_request_take_task_fault (req);
   task = emu_task_create (emu, sources->len ? EMU_ENDPOINT_REMIX_IMAGE :
       EMU_ENDPOINT_TEXT_TO_IMAGE, tbody, outcome);
   json_object_unref (tbody);

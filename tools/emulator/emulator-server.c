@@ -682,14 +682,29 @@ read_json_body (EmuRequest * req)
   return FALSE;
 }
 
+EmuFaultKind
+emu_request_take_task_fault (EmuRequest * req)
+{
+  EmuFault fault;
+  EmuFaultKind outcome;
+
+  if (!emu_faults_take (req->emu->faults, EMU_STAGE_TASK, FALSE, &fault))
+    return EMU_FAULT_NONE;
+  req->emu->stats.faults_fired++;
+  outcome = fault.kind;
+  g_free (req->fault);
+  req->fault = g_strdup (fault.spec);
+  emu_fault_clear (&fault);
+  return outcome;
+}
+
 static void
 handle_create (EmuRequest * req, EmuEndpoint endpoint)
 {
   Emulator *emu = req->emu;
   JsonObject *body = json_node_get_object (req->body);
   JsonObject *errors = json_object_new ();
-  EmuFault fault;
-  EmuFaultKind outcome = EMU_FAULT_NONE;
+  EmuFaultKind outcome;
   EmuTask *task;
   guint price;
 
@@ -714,13 +729,7 @@ handle_create (EmuRequest * req, EmuEndpoint endpoint)
     return;
   }
 
-  if (emu_faults_take (emu->faults, EMU_STAGE_TASK, FALSE, &fault)) {
-    emu->stats.faults_fired++;
-    outcome = fault.kind;
-    g_free (req->fault);
-    req->fault = g_strdup (fault.spec);
-    emu_fault_clear (&fault);
-  }
+  outcome = emu_request_take_task_fault (req);
   task = emu_task_create (emu, endpoint, body, outcome);
   req->task_id = g_strdup (task->id);
   emu_request_remember (req, task->id, NULL);

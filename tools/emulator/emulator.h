@@ -257,6 +257,8 @@ void emu_errors_add (JsonObject * errors, const gchar * field,
 
 gboolean emu_request_check_fault (EmuRequest * req, EmuStage stage,
     EmuFault * fault);
+/* The outcome a "task" fault gives the task @req creates, if one fires. */
+EmuFaultKind emu_request_take_task_fault (EmuRequest * req);
 
 /* emulator-bfl.c: Black Forest Labs' protocol under /v1/ */
 void emu_bfl_handle (EmuRequest * req, GHashTable * query);
