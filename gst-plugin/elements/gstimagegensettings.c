@@ -456,12 +456,13 @@ gst_imagegen_settings_resolve_client_config (GstImagegenSettings * s,
         "environment variable.", key_env);
     return FALSE;
   }
-  /* Black Forest Labs: base-url, else the region's host */
+  if (base_url == NULL || *base_url == '\0')
+    base_url = g_getenv (provider == IMAGEGEN_PROVIDER_BFL ? "BFL_BASE_URL" :
+        "RUNAPI_BASE_URL");
+  /* Black Forest Labs: else the region's host */
   if ((base_url == NULL || *base_url == '\0')
       && provider == IMAGEGEN_PROVIDER_BFL)
     base_url = gst_imagegen_provider_bfl_base_url (&s->service);
-  else if (base_url == NULL || *base_url == '\0')
-    base_url = g_getenv ("RUNAPI_BASE_URL");
 
   imagegen_client_config_copy (config, &s->client);
   g_free (config->api_key);

@@ -93,9 +93,11 @@ gboolean gst_imagegen_settings_set_property (GstImagegenSettings * settings,
 gboolean gst_imagegen_settings_get_property (GstImagegenSettings * settings,
     guint first_prop_id, guint prop_id, GValue * value);
 
-/* Copy of the client configuration with the fallbacks applied: the key
- * from api-key, else the api-key-file, else RUNAPI_API_KEY; the base URL
- * from base-url, else RUNAPI_BASE_URL.  Its log lines go to the "imagegen"
+/* Copy of the client configuration with the fallbacks applied: the
+ * provider (from the provider property or the model id); the key from
+ * api-key, else the api-key-file, else RUNAPI_API_KEY (BFL_API_KEY for
+ * Black Forest Labs); the base URL from base-url, else RUNAPI_BASE_URL
+ * (BFL_BASE_URL, else the region's host).  Its log lines go to the "imagegen"
  * debug category.  Returns FALSE and sets a human sentence in @error when
  * no key is available or the client would refuse the configuration (plain
  * http to a remote host, a bad CA file).  A key file that others can read
