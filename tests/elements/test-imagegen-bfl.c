@@ -6,6 +6,7 @@
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
+#include <glib/gstdio.h>
 #include "imagegen-test-emulator.h"
 
 #define KEY "bfl-test-key-42"
@@ -40,6 +41,53 @@ make_frame (gint width, gint height)
   return buf;
 }
 
+/* An offline klein remix of 640x360 RGBA frames, with @references. */
+static GstHarness *
+klein_remix (ImagegenTestEmulator * emu, const GValue * references)
+{
+  const gchar *caps = "video/x-raw,format=RGBA,width=640,height=360,"
+      "framerate=30/1";
+  GstElement *remix = gst_element_factory_make ("imagegenremix", NULL);
+  GstHarness *h;
+
+  g_object_set (remix, "prompt", "invert the colours", "model",
+      "flux-2-klein-4b", "api-key", KEY, "base-url",
+      imagegen_test_emulator_get_base_url (emu), "poll-interval", 50, NULL);
+  gst_util_set_object_arg (G_OBJECT (remix), "mode", "offline");
+  if (references != NULL)
+    g_object_set_property (G_OBJECT (remix), "reference-images", references);
+  h = gst_harness_new_with_element (remix, "sink", "src");
+  gst_object_unref (remix);
+  gst_harness_set_sink_caps_str (h, caps);
+  gst_harness_set_src_caps_str (h, caps);
+  return h;
+}
+
+/* @n copies of a local reference image (a JPEG header is all the element
+ * checks; the emulator decodes only the first input) in @dir. */
+static void
+make_references (GValue * refs, const gchar * dir, guint n)
+{
+  const guint8 fake_jpeg[] = { 0xff, 0xd8, 0xff, 0xe0, 0, 16, 'J', 'F', 'I',
+    'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xff, 0xc0, 0, 17, 8, 0, 8, 0, 8, 3,
+    1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1, 0xff, 0xd9
+  };
+  gchar *path = g_build_filename (dir, "ref.jpg", NULL);
+  guint i;
+
+  fail_unless (g_file_set_contents (path, (const gchar *) fake_jpeg,
+          sizeof (fake_jpeg), NULL));
+  g_value_init (refs, GST_TYPE_ARRAY);
+  for (i = 0; i < n; i++) {
+    GValue item = G_VALUE_INIT;
+
+    g_value_init (&item, G_TYPE_STRING);
+    g_value_set_string (&item, path);
+    gst_value_array_append_and_take_value (refs, &item);
+  }
+  g_free (path);
+}
+
 /* klein through imagegenremix: the frame goes inline (no upload), the
  * output frame's shape is asked for exactly, and every edge pixel of the
  * output is the emulator's remix of the input (inverted): no bars. */
@@ -47,23 +95,11 @@ GST_START_TEST (test_remix_klein_inline_exact_size)
 {
   const gchar *args[] = { "--latency", "50", "--require-key", KEY, NULL };
   g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
-  const gchar *caps = "video/x-raw,format=RGBA,width=640,height=360,"
-      "framerate=30/1";
-  GstElement *remix = gst_element_factory_make ("imagegenremix", NULL);
-  GstHarness *h;
+  GstHarness *h = klein_remix (emu, NULL);
   GstBuffer *out;
   GstMapInfo map;
   JsonObject *stats, *task;
   gint x, y, c;
-
-  g_object_set (remix, "prompt", "invert the colours", "model",
-      "flux-2-klein-4b", "api-key", KEY, "base-url",
-      imagegen_test_emulator_get_base_url (emu), "poll-interval", 50, NULL);
-  gst_util_set_object_arg (G_OBJECT (remix), "mode", "offline");
-  h = gst_harness_new_with_element (remix, "sink", "src");
-  gst_object_unref (remix);
-  gst_harness_set_sink_caps_str (h, caps);
-  gst_harness_set_src_caps_str (h, caps);
 
   fail_unless_equals_int (gst_harness_push (h, make_frame (640, 360)),
       GST_FLOW_OK);
@@ -105,6 +141,68 @@ GST_START_TEST (test_remix_klein_inline_exact_size)
   fail_unless_equals_int (json_object_get_int_member (task, "height"), 368);
   json_object_unref (stats);
   gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* A local reference image goes inline too, as input_image_2, read once;
+ * klein takes 4 images in all, so 4 references are refused at start. */
+GST_START_TEST (test_remix_klein_references)
+{
+  const gchar *args[] = { "--latency", "50", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  gchar *dir = g_dir_make_tmp ("imagegen-bfl-XXXXXX", NULL);
+  gchar *ref = g_build_filename (dir, "ref.jpg", NULL);
+  GValue refs = G_VALUE_INIT;
+  GstHarness *h;
+  GstBus *bus;
+  GstMessage *msg;
+  GError *err = NULL;
+  JsonObject *stats, *task;
+
+  make_references (&refs, dir, 1);
+  h = klein_remix (emu, &refs);
+  g_value_unset (&refs);
+  fail_unless_equals_int (gst_harness_push (h, make_frame (640, 360)),
+      GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  gst_buffer_unref (gst_harness_pull (h));
+  gst_harness_teardown (h);
+  stats = imagegen_test_emulator_stats (emu);
+  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
+          "files"), 0);
+  task = only_task (stats);
+  fail_unless_equals_string (json_object_get_string_member (task, "inputs"),
+      "input_image input_image_2");
+  fail_unless_equals_int (json_object_get_int_member (task, "inline_inputs"),
+      2);
+  json_object_unref (stats);
+
+  make_references (&refs, dir, 4);
+  h = klein_remix (emu, NULL);
+  g_object_set_property (G_OBJECT (h->element), "reference-images", &refs);
+  g_value_unset (&refs);
+  bus = gst_bus_new ();
+  gst_element_set_bus (h->element, bus);
+  fail_unless_equals_int (gst_element_set_state (h->element,
+          GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (gst_element_set_state (h->element,
+          GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  gst_message_parse_error (msg, &err, NULL);
+  fail_unless_equals_string (err->message, "Too many reference images: 4 "
+      "given, the model takes at most 3 besides the frame.");
+  g_error_free (err);
+  gst_message_unref (msg);
+  gst_element_set_state (h->element, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+
+  g_unlink (ref);
+  g_rmdir (dir);
+  g_free (ref);
+  g_free (dir);
 }
 
 GST_END_TEST;
@@ -285,6 +383,7 @@ imagegen_bfl_suite (void)
   tcase_set_timeout (tc, 120);
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_remix_klein_inline_exact_size);
+  tcase_add_test (tc, test_remix_klein_references);
   tcase_add_test (tc, test_src_text_to_image);
   tcase_add_test (tc, test_src_flex_and_refusals);
   tcase_add_test (tc, test_src_errors);
