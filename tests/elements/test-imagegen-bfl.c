@@ -41,14 +41,11 @@ make_frame (gint width, gint height)
   return buf;
 }
 
-/* An offline klein remix of 640x360 RGBA frames, with @references. */
-static GstHarness *
-klein_remix (ImagegenTestEmulator * emu, const GValue * references)
+/* An offline klein imagegenremix, with @references (may be NULL). */
+static GstElement *
+klein_element (ImagegenTestEmulator * emu, const GValue * references)
 {
-  const gchar *caps = "video/x-raw,format=RGBA,width=640,height=360,"
-      "framerate=30/1";
   GstElement *remix = gst_element_factory_make ("imagegenremix", NULL);
-  GstHarness *h;
 
   g_object_set (remix, "prompt", "invert the colours", "model",
       "flux-2-klein-4b", "api-key", KEY, "base-url",
@@ -56,6 +53,18 @@ klein_remix (ImagegenTestEmulator * emu, const GValue * references)
   gst_util_set_object_arg (G_OBJECT (remix), "mode", "offline");
   if (references != NULL)
     g_object_set_property (G_OBJECT (remix), "reference-images", references);
+  return remix;
+}
+
+/* klein_element() in a harness, for 640x360 RGBA frames. */
+static GstHarness *
+klein_remix (ImagegenTestEmulator * emu, const GValue * references)
+{
+  const gchar *caps = "video/x-raw,format=RGBA,width=640,height=360,"
+      "framerate=30/1";
+  GstElement *remix = klein_element (emu, references);
+  GstHarness *h;
+
   h = gst_harness_new_with_element (remix, "sink", "src");
   gst_object_unref (remix);
   gst_harness_set_sink_caps_str (h, caps);
@@ -180,11 +189,7 @@ GST_START_TEST (test_remix_klein_references)
   json_object_unref (stats);
 
   make_references (&refs, dir, 4);
-  remix = gst_element_factory_make ("imagegenremix", NULL);
-  g_object_set (remix, "prompt", "invert the colours", "model",
-      "flux-2-klein-4b", "api-key", KEY, "base-url",
-      imagegen_test_emulator_get_base_url (emu), NULL);
-  g_object_set_property (G_OBJECT (remix), "reference-images", &refs);
+  remix = klein_element (emu, &refs);
   g_value_unset (&refs);
   bus = gst_bus_new ();
   gst_element_set_bus (remix, bus);
