@@ -108,7 +108,7 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
   g_object_class_install_property (klass, first + GST_IMAGEGEN_PROP_API_KEY,
       g_param_spec_string ("api-key", "API key",
           "Secret API key (write-only; default: the RUNAPI_API_KEY "
-          "environment variable)", NULL,
+          "environment variable, BFL_API_KEY for Black Forest Labs)", NULL,
           G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
 
   /**
@@ -131,7 +131,8 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
   g_object_class_install_property (klass, first + GST_IMAGEGEN_PROP_BASE_URL,
       g_param_spec_string ("base-url", "Base URL",
           "Service base URL (default: the RUNAPI_BASE_URL environment "
-          "variable, else https://runapi.ai)", NULL, rw_ready));
+          "variable, else https://runapi.ai; for Black Forest Labs "
+          "BFL_BASE_URL, else the region's host)", NULL, rw_ready));
 
   g_object_class_install_property (klass,
       first + GST_IMAGEGEN_PROP_ASPECT_RATIO,
