@@ -4,7 +4,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "client-test-util.h"
+#include "imagegen-errors.h"
 #include "imagegen-http.h"
+#include "imagegen-provider.h"
 
 #include <string.h>
 
@@ -344,6 +346,59 @@ test_key_allowed (void)
   }
 }
 
+/* Every status word of theirs, read as the client acts on it. */
+static void
+test_status_words (void)
+{
+  const struct
+  {
+    const gchar *json;
+    ImagegenTaskState state;
+    const gchar *error;         /* the job's error text, or NULL */
+  } cases[] = {
+    {"{\"id\":\"t\",\"status\":\"Pending\",\"progress\":0.3}",
+        IMAGEGEN_TASK_PENDING, NULL},
+    {"{\"id\":\"t\",\"status\":\"Ready\",\"result\":{\"sample\":"
+          "\"https://delivery.example/s.jpg\"}}", IMAGEGEN_TASK_COMPLETED,
+        NULL},
+    {"{\"id\":\"t\",\"status\":\"Content Moderated\"}",
+          IMAGEGEN_TASK_FAILED,
+        "content moderated: the result was flagged by the provider's "
+          "moderation (Content Moderated)"},
+    {"{\"id\":\"t\",\"status\":\"Request Moderated\",\"details\":"
+          "{\"Moderation Reasons\":[\"x\"]}}", IMAGEGEN_TASK_FAILED,
+        "content moderated: the prompt or input image was flagged by the "
+          "provider's moderation (Request Moderated): {\"Moderation "
+          "Reasons\":[\"x\"]}"},
+    {"{\"id\":\"t\",\"status\":\"Error\"}", IMAGEGEN_TASK_FAILED,
+        "task failed: Error"},
+    {"{\"id\":\"t\",\"status\":\"Task not found\"}",
+          IMAGEGEN_TASK_FAILED,
+        "task failed: the provider has no such task (Task not found)"},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr (JsonParser) parser = json_parser_new ();
+    ImagegenTaskInfo info = {.charged_cents = -1 };
+    GError *error = NULL;
+
+    g_assert_true (json_parser_load_from_data (parser, cases[i].json, -1,
+            NULL));
+    g_assert_true (imagegen_provider_bfl.parse_task (json_parser_get_root
+            (parser), &info, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (info.state, ==, cases[i].state);
+    g_assert_false (info.status_unknown);
+    if (cases[i].error) {
+      error = imagegen_error_new_for_failed_task (info.error_message);
+      g_assert_cmpstr (error->message, ==, cases[i].error);
+      g_clear_error (&error);
+    }
+    imagegen_task_info_clear (&info);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -361,5 +416,6 @@ main (int argc, char **argv)
   g_test_add_func ("/client/bfl/key-not-sent-to-result-host",
       test_key_not_sent_to_result_host);
   g_test_add_func ("/client/bfl/key-allowed", test_key_allowed);
+  g_test_add_func ("/client/bfl/status-words", test_status_words);
   return g_test_run ();
 }
