@@ -128,8 +128,10 @@ typedef enum
  */
 typedef struct
 {
-  gchar *api_key;               /* never logged; sent only to base_url's origin */
-  gchar *base_url;              /* e.g. "https://runapi.ai" */
+  gchar *api_key;               /* never logged; sent only to base_url's origin
+                                 * (see imagegen_http_key_allowed()) */
+  gchar *base_url;              /* e.g. "https://runapi.ai"; NULL: the
+                                 * provider's default */
   gchar *user_agent;            /* NULL: "gst-imagegen/<version>" */
   guint max_in_flight;          /* jobs running at once; more wait in a queue */
   guint max_retries;            /* per HTTP exchange, for 429/5xx/network */
@@ -193,8 +195,9 @@ gboolean imagegen_client_config_check (const ImagegenClientConfig * config,
  * ImagegenRequest:
  *
  * What one image needs.  @source_images holds encoded images (GBytes, JPEG or
- * PNG) to upload through the Files API first; @source_urls holds public URLs
- * used as they are.  Uploaded ones come first in source_image_urls.
+ * PNG) to upload through the Files API first (Black Forest Labs: sent
+ * inline as base64, no upload); @source_urls holds public URLs used as
+ * they are.  Uploaded ones come first in source_image_urls.
  * The request owns both arrays (created with a free func, as the
  * imagegen_request_add_*() helpers do) and imagegen_request_free() unrefs
  * them.
