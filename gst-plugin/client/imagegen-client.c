@@ -1256,7 +1256,10 @@ imagegen_client_new (const ImagegenClientConfig * config)
   c->api_key = config->api_key && *config->api_key ?
       g_strdup (config->api_key) : NULL;
   client->provider = imagegen_provider_get (c->provider);
-  c->base_url = g_strdup (config->base_url ? config->base_url :
+  /* config_init()'s RunAPI default never carries another provider's key */
+  c->base_url = g_strdup (config->base_url && (c->provider ==
+          IMAGEGEN_PROVIDER_RUNAPI || strcmp (config->base_url,
+              IMAGEGEN_CLIENT_DEFAULT_BASE_URL) != 0) ? config->base_url :
       client->provider->default_base_url);
   c->user_agent = g_strdup (config->user_agent ? config->user_agent :
       "gst-imagegen/" PACKAGE_VERSION);

@@ -130,8 +130,9 @@ typedef struct
 {
   gchar *api_key;               /* never logged; sent only to base_url's origin
                                  * (see imagegen_http_key_allowed()) */
-  gchar *base_url;              /* e.g. "https://runapi.ai"; NULL: the
-                                 * provider's default */
+  gchar *base_url;              /* e.g. "https://runapi.ai"; NULL (or, for
+                                 * another provider, the RunAPI default
+                                 * config_init() sets): the provider's */
   gchar *user_agent;            /* NULL: "gst-imagegen/<version>" */
   guint max_in_flight;          /* jobs running at once; more wait in a queue */
   guint max_retries;            /* per HTTP exchange, for 429/5xx/network */
