@@ -165,8 +165,8 @@ main (int argc, char **argv)
           "Time from create to completed in ms, or a uniform range MIN-MAX "
           "(default 3000)", "MS|MIN-MAX"},
     {"require-key", 0, 0, G_OPTION_ARG_STRING, &emu->require_key,
-          "Accept only 'Authorization: Bearer KEY' (default: any non-empty "
-          "bearer token)", "KEY"},
+          "Accept only 'Authorization: Bearer KEY' (on /v1/: 'x-key: KEY') "
+          "(default: any non-empty key)", "KEY"},
     {"fail", 0, 0, G_OPTION_ARG_STRING_ARRAY, &fails,
         "Inject a fault, repeatable (see below)", "SPEC"},
     {"log", 0, 0, G_OPTION_ARG_FILENAME, &emu->log_path,
