@@ -77,6 +77,7 @@ typedef struct
 
   ImagegenResult *result;
   GPtrArray *source_urls;       /* uploaded, then the request's */
+  gchar *poll_url;              /* as the create answer gave it, or NULL */
   gint64 poll_sent_us;          /* the last poll left then */
   gint64 running_seen_us;       /* the task was still running then */
   guint upload_index;
@@ -130,6 +131,7 @@ job_unref (gpointer data)
   g_clear_object (&job->cancellable);
   g_clear_pointer (&job->result, imagegen_result_free);
   g_clear_pointer (&job->source_urls, g_ptr_array_unref);
+  g_free (job->poll_url);
   imagegen_upload_target_clear (&job->target);
   g_free (job);
 }
@@ -486,7 +488,9 @@ job_handle_task (ImagegenJob * job, ImagegenTaskInfo * info)
           job->request->model, job->running_seen_us - result->created_us,
           result->completed_us - result->created_us);
       if (result->cost_cents < 0)
-        result->cost_cents = imagegen_price_cents (job->request->model,
+        result->cost_cents = job->client->provider->price_cents ?
+            job->client->provider->price_cents (job->request) :
+            imagegen_price_cents (job->request->model,
             job->request->resolution);
       result->image_url = g_strdup (g_ptr_array_index (info->image_urls, 0));
       IMAGEGEN_LOG (&job->client->log, IMAGEGEN_LOG_INFO,
@@ -532,8 +536,11 @@ job_poll_cb (gpointer data)
   g_source_unref (job->poll_timer);
   job->poll_timer = NULL;
 
-  path = job->client->provider->poll_path (job->request, job->result->task_id);
-  url = api_url (job, path);
+  /* A polling URL is used exactly as given; the key goes with it only
+   * where imagegen_http_key_allowed() says so. */
+  path = job->poll_url ? NULL : job->client->provider->poll_path (job->request,
+      job->result->task_id);
+  url = path ? api_url (job, path) : g_strdup (job->poll_url);
   job->result->polls++;
   job->poll_sent_us = g_get_monotonic_time ();
   job_exchange (job, "GET", url, NULL, IMAGEGEN_HTTP_FLAG_API,
@@ -691,6 +698,24 @@ job_admitted (ImagegenJob * job)
 
 /* ---- create ---- */
 
+/* A provider that says "retry_after" in a 429's body, not its header. */
+static gchar *
+body_retry_after (ImagegenJob * job, const ImagegenHttpResponse * r)
+{
+  g_autoptr (JsonParser) parser = NULL;
+  gsize size;
+  const gchar *data;
+
+  if (job->client->provider->body_retry_after == NULL || r->body == NULL)
+    return NULL;
+  parser = json_parser_new_immutable ();
+  data = g_bytes_get_data (r->body, &size);
+  if (!json_parser_load_from_data (parser, data, size, NULL))
+    return NULL;
+  return job->client->provider->body_retry_after (json_parser_get_root
+      (parser));
+}
+
 static void
 job_create_done (const ImagegenHttpResponse * r, gpointer data)
 {
@@ -702,8 +727,11 @@ job_create_done (const ImagegenHttpResponse * r, gpointer data)
 
   job->exchange = NULL;
   if (r->error == NULL && r->status == 429) {
+    gchar *body_after = r->retry_after ? NULL : body_retry_after (job, r);
+
     result->retries += r->retries;
-    job_hold (job, r->retry_after);
+    job_hold (job, r->retry_after ? r->retry_after : body_after);
+    g_free (body_after);
     return;
   }
   root = api_answer (job, r, &error);
@@ -718,6 +746,7 @@ job_create_done (const ImagegenHttpResponse * r, gpointer data)
 
   job_admitted (job);
   result->task_id = g_strdup (info.id);
+  job->poll_url = g_steal_pointer (&info.poll_url);
   result->created_us = g_get_monotonic_time ();
   IMAGEGEN_LOG (&job->client->log, IMAGEGEN_LOG_INFO,
       "task %s created%s, status %s, model %s", info.id,
@@ -888,6 +917,15 @@ job_upload_next (ImagegenJob * job)
   gchar *url, *body;
 
   if (images == NULL || job->upload_index >= images->len) {
+    job_create (job);
+    return;
+  }
+  /* A provider taking images inline needs no upload. */
+  if (provider->inline_image) {
+    for (; job->upload_index < images->len; job->upload_index++)
+      g_ptr_array_add (job->source_urls,
+          provider->inline_image (g_ptr_array_index (images,
+                  job->upload_index)));
     job_create (job);
     return;
   }
@@ -1217,8 +1255,12 @@ imagegen_client_new (const ImagegenClientConfig * config)
   *c = *config;
   c->api_key = config->api_key && *config->api_key ?
       g_strdup (config->api_key) : NULL;
-  c->base_url = g_strdup (config->base_url ? config->base_url :
-      IMAGEGEN_CLIENT_DEFAULT_BASE_URL);
+  client->provider = imagegen_provider_get (c->provider);
+  /* config_init()'s RunAPI default never carries another provider's key */
+  c->base_url = g_strdup (config->base_url && (c->provider ==
+          IMAGEGEN_PROVIDER_RUNAPI || strcmp (config->base_url,
+              IMAGEGEN_CLIENT_DEFAULT_BASE_URL) != 0) ? config->base_url :
+      client->provider->default_base_url);
   c->user_agent = g_strdup (config->user_agent ? config->user_agent :
       "gst-imagegen/" PACKAGE_VERSION);
   c->tls_ca_file = g_strdup (config->tls_ca_file);
@@ -1228,7 +1270,6 @@ imagegen_client_new (const ImagegenClientConfig * config)
   c->poll_min_ms = MAX (c->poll_min_ms, 1);
   c->poll_max_ms = MAX (c->poll_max_ms, c->poll_min_ms);
 
-  client->provider = &imagegen_provider_runapi;
   client->schedule = imagegen_poll_schedule_new (c->poll_min_ms,
       c->poll_max_ms);
   g_queue_init (&client->queue);
@@ -1248,7 +1289,10 @@ imagegen_client_new (const ImagegenClientConfig * config)
   client->log.secret = c->api_key;
   client->http.log = &client->log;
   if (c->api_key)
-    client->http.authorization = g_strdup_printf ("Bearer %s", c->api_key);
+    client->http.authorization = g_strdup_printf ("%s%s",
+        client->provider->auth_prefix, c->api_key);
+  client->http.auth_header = client->provider->auth_header;
+  client->http.key_domain = client->provider->key_domain;
   client->http.max_retries = c->max_retries;
   client->http.retry_base_ms = c->retry_base_ms;
   client->http.retry_max_ms = c->retry_max_ms;

@@ -108,14 +108,31 @@ typedef void (*ImagegenLogFunc) (ImagegenLogLevel level, const gchar * file,
     gpointer user_data);
 
 /**
+ * ImagegenProviderId:
+ * @IMAGEGEN_PROVIDER_RUNAPI: RunAPI (PROTOCOL.md, section 1)
+ * @IMAGEGEN_PROVIDER_BFL: Black Forest Labs direct (section 2): x-key
+ *   auth, frames inline as base64, exact width and height
+ *
+ * The service a client speaks to.
+ */
+typedef enum
+{
+  IMAGEGEN_PROVIDER_RUNAPI,
+  IMAGEGEN_PROVIDER_BFL,
+} ImagegenProviderId;
+
+/**
  * ImagegenClientConfig:
  *
  * Fixed for the life of a client.  Strings are copied by imagegen_client_new().
  */
 typedef struct
 {
-  gchar *api_key;               /* never logged; sent only to base_url's origin */
-  gchar *base_url;              /* e.g. "https://runapi.ai" */
+  gchar *api_key;               /* never logged; sent only to base_url's origin
+                                 * (see imagegen_http_key_allowed()) */
+  gchar *base_url;              /* e.g. "https://runapi.ai"; NULL (or, for
+                                 * another provider, the RunAPI default
+                                 * config_init() sets): the provider's */
   gchar *user_agent;            /* NULL: "gst-imagegen/<version>" */
   guint max_in_flight;          /* jobs running at once; more wait in a queue */
   guint max_retries;            /* per HTTP exchange, for 429/5xx/network */
@@ -143,9 +160,16 @@ typedef struct
   /* Logging (added later: keep at the end). */
   ImagegenLogFunc log_func;     /* NULL: g_debug() */
   gpointer log_data;            /* for log_func; not owned */
+
+  /* The service (added later: keep at the end). */
+  ImagegenProviderId provider;  /* RUNAPI (the default) or BFL */
 } ImagegenClientConfig;
 
 #define IMAGEGEN_CLIENT_DEFAULT_BASE_URL "https://runapi.ai"
+/* Black Forest Labs' hosts (PROTOCOL.md, section 2). */
+#define IMAGEGEN_BFL_DEFAULT_BASE_URL "https://api.bfl.ai"
+#define IMAGEGEN_BFL_EU_BASE_URL "https://api.eu.bfl.ai"
+#define IMAGEGEN_BFL_US_BASE_URL "https://api.us.bfl.ai"
 
 /* Defaults: base_url IMAGEGEN_CLIENT_DEFAULT_BASE_URL, max_in_flight 4,
  * max_retries 3, retry_base_ms 500, retry_max_ms 8000, request_timeout_s 30,
@@ -172,8 +196,9 @@ gboolean imagegen_client_config_check (const ImagegenClientConfig * config,
  * ImagegenRequest:
  *
  * What one image needs.  @source_images holds encoded images (GBytes, JPEG or
- * PNG) to upload through the Files API first; @source_urls holds public URLs
- * used as they are.  Uploaded ones come first in source_image_urls.
+ * PNG) to upload through the Files API first (Black Forest Labs: sent
+ * inline as base64, no upload); @source_urls holds public URLs used as
+ * they are.  Uploaded ones come first in source_image_urls.
  * The request owns both arrays (created with a free func, as the
  * imagegen_request_add_*() helpers do) and imagegen_request_free() unrefs
  * them.
@@ -187,6 +212,13 @@ typedef struct
   gchar *resolution;            /* NULL: provider default ("1k", "2k") */
   GPtrArray *source_images;     /* element-type GBytes, may be NULL */
   GPtrArray *source_urls;       /* element-type gchar*, may be NULL */
+
+  /* Fields only Black Forest Labs takes (RunAPI ignores them). */
+  guint width;                  /* output size, multiples of 16; 0: default */
+  guint height;
+  gint64 seed;                  /* < 0: none (imagegen_request_new) */
+  guint steps;                  /* flex only, 1-50; 0: default */
+  gdouble guidance;             /* flex only, 1.5-10; 0: default */
 } ImagegenRequest;
 
 ImagegenRequest *imagegen_request_new (ImagegenEndpoint endpoint,

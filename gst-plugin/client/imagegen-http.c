@@ -376,6 +376,32 @@ accept_certificate_cb (SoupMessage * msg, GTlsCertificate * cert,
   return TRUE;
 }
 
+static gboolean
+host_in_domain (const gchar * host, const gchar * domain)
+{
+  gsize hl = strlen (host), dl = strlen (domain);
+
+  return hl > dl && host[hl - dl - 1] == '.'
+      && g_ascii_strcasecmp (host + hl - dl, domain) == 0;
+}
+
+gboolean
+imagegen_http_key_allowed (const ImagegenHttp * http, GUri * uri)
+{
+  const gchar *host, *api_host;
+
+  if (imagegen_http_same_origin (uri, http->base_uri))
+    return TRUE;
+  if (http->key_domain == NULL || uri == NULL || http->base_uri == NULL)
+    return FALSE;
+  host = g_uri_get_host (uri);
+  api_host = g_uri_get_host (http->base_uri);
+  return host != NULL && api_host != NULL
+      && g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0
+      && host_in_domain (host, http->key_domain)
+      && host_in_domain (api_host, http->key_domain);
+}
+
 static void
 start_attempt (ImagegenHttpExchange * ex)
 {
@@ -397,10 +423,10 @@ start_attempt (ImagegenHttpExchange * ex)
     /* A redirect could carry the key elsewhere: treat it as an error. */
     soup_message_add_flags (ex->msg, SOUP_MESSAGE_NO_REDIRECT);
     soup_message_headers_replace (headers, "Accept", "application/json");
-    if (ex->http->authorization
-        && imagegen_http_same_origin (ex->uri, ex->http->base_uri))
-      soup_message_headers_replace (headers, "Authorization",
-          ex->http->authorization);
+    if (ex->http->authorization && imagegen_http_key_allowed (ex->http,
+            ex->uri))
+      soup_message_headers_replace (headers, ex->http->auth_header ?
+          ex->http->auth_header : "Authorization", ex->http->authorization);
   }
   if (ex->idempotency_key)
     soup_message_headers_replace (headers, "Idempotency-Key",

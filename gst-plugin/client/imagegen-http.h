@@ -23,6 +23,10 @@ typedef struct
   GMainContext *context;
   GUri *base_uri;               /* the API's origin: the only one given the key */
   gchar *authorization;         /* "Bearer …", NULL without a key */
+  const gchar *auth_header;     /* its header; NULL: "Authorization" */
+  const gchar *key_domain;      /* NULL, or a domain (such as "bfl.ai")
+                                 * whose https hosts also get the key when
+                                 * the API's host is in it */
   guint max_retries;
   guint retry_base_ms;
   guint retry_max_ms;
@@ -90,5 +94,9 @@ void imagegen_http_exchange_abort (ImagegenHttpExchange * ex);
 
 /* Same scheme, host and port (default ports filled in). */
 gboolean imagegen_http_same_origin (GUri * a, GUri * b);
+
+/* May a request to @uri carry @http's key?  Only to the API's origin, or
+ * over https to a host of key_domain when the API's host is one too. */
+gboolean imagegen_http_key_allowed (const ImagegenHttp * http, GUri * uri);
 
 G_END_DECLS

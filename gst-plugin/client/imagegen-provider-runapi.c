@@ -15,7 +15,9 @@ imagegen_task_info_clear (ImagegenTaskInfo * info)
   g_clear_pointer (&info->status, g_free);
   g_clear_pointer (&info->error_message, g_free);
   g_clear_pointer (&info->image_urls, g_ptr_array_unref);
+  g_clear_pointer (&info->poll_url, g_free);
 }
+
 
 void
 imagegen_upload_target_clear (ImagegenUploadTarget * target)
@@ -534,4 +536,7 @@ const ImagegenProvider imagegen_provider_runapi = {
   .build_prepare_body = runapi_build_prepare_body,
   .parse_prepare = runapi_parse_prepare,
   .build_confirm_body = runapi_build_confirm_body,
+  .auth_header = "Authorization",
+  .auth_prefix = "Bearer ",
+  .default_base_url = IMAGEGEN_CLIENT_DEFAULT_BASE_URL,
 };

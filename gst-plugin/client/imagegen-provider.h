@@ -33,6 +33,8 @@ typedef struct
   gboolean replayed;            /* an idempotent create answered again */
   gboolean status_unknown;      /* @status is no word we know: taken as
                                  * still running */
+  gchar *poll_url;              /* where to poll, as the create answer
+                                 * gave it (absolute); NULL: poll_path */
 } ImagegenTaskInfo;
 
 void imagegen_task_info_clear (ImagegenTaskInfo * info);
@@ -88,8 +90,31 @@ typedef struct
   gboolean (*parse_prepare) (JsonNode * root, ImagegenUploadTarget * target,
       GError ** error);
   gchar *(*build_confirm_body) (const ImagegenUploadTarget * target);
+
+  /* The key's header and what precedes the key in it ("Authorization",
+   * "Bearer "). */
+  const gchar *auth_header;
+  const gchar *auth_prefix;
+  /* See ImagegenHttp.key_domain; NULL: the API's origin only. */
+  const gchar *key_domain;
+  /* The default base URL. */
+  const gchar *default_base_url;
+
+  /* Optional (NULL: not offered).  Source images go inline: each one
+   * becomes this string (base64) among the source URLs, no upload. */
+  gchar *(*inline_image) (GBytes * image);
+  /* The list price of @request in cents, -1 when unknown; NULL:
+   * imagegen_price_cents(). */
+  gint (*price_cents) (const ImagegenRequest * request);
+  /* A Retry-After carried in a 429's JSON body, when the header is
+   * missing. */
+  gchar *(*body_retry_after) (JsonNode * root);
 } ImagegenProvider;
 
 extern const ImagegenProvider imagegen_provider_runapi;
+extern const ImagegenProvider imagegen_provider_bfl;
+
+/* The provider of @id. */
+const ImagegenProvider *imagegen_provider_get (ImagegenProviderId id);
 
 G_END_DECLS

@@ -58,6 +58,7 @@ imagegen_request_new (ImagegenEndpoint endpoint, const gchar * model,
   request->endpoint = endpoint;
   request->model = g_strdup (model);
   request->prompt = g_strdup (prompt);
+  request->seed = -1;
   return request;
 }
 
@@ -73,6 +74,11 @@ imagegen_request_copy (const ImagegenRequest * request)
       request->prompt);
   copy->aspect_ratio = g_strdup (request->aspect_ratio);
   copy->resolution = g_strdup (request->resolution);
+  copy->width = request->width;
+  copy->height = request->height;
+  copy->seed = request->seed;
+  copy->steps = request->steps;
+  copy->guidance = request->guidance;
   if (request->source_images) {
     copy->source_images = g_ptr_array_new_full (request->source_images->len,
         (GDestroyNotify) g_bytes_unref);

@@ -12,6 +12,7 @@
 
 #include "gstimagegenremixpriv.h"
 #include "gstimagegenencode.h"
+#include "imagegen-bfl-models.h"
 
 #define GST_CAT_DEFAULT gst_imagegen_remix_debug
 
@@ -135,12 +136,17 @@ static ImagegenRequest *
 build_request_locked (GstImagegenRemix * remix)
 {
   ImagegenRequest *request;
+  gint width, height;
   guint i;
 
   GST_OBJECT_LOCK (remix);
   request = gst_imagegen_settings_new_request (&remix->settings,
       IMAGEGEN_ENDPOINT_REMIX);
   GST_OBJECT_UNLOCK (remix);
+  /* an exact size, for providers that take one: the output frame's
+   * shape, so the result needs no borders */
+  gst_imagegen_encode_size (&remix->out_info, 0, &width, &height);
+  imagegen_bfl_frame_size (width, height, &request->width, &request->height);
 
   if (remix->reference_urls != NULL)
     for (i = 0; i < remix->reference_urls->len; i++)

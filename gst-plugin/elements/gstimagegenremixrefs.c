@@ -11,6 +11,7 @@
 #endif
 
 #include "gstimagegenremixpriv.h"
+#include "imagegen-bfl-models.h"
 
 #define GST_CAT_DEFAULT gst_imagegen_remix_debug
 
@@ -45,19 +46,28 @@ is_url (const gchar * s)
 gboolean
 gst_imagegen_remix_load_references (GstImagegenRemix * remix, ImagegenRequest * upload)
 {
+  const ImagegenBflModel *bfl = NULL;
   gboolean max_model;
-  guint i, n;
+  guint i, n, max_sources = MAX_SOURCE_IMAGES;
 
   GST_OBJECT_LOCK (remix);
   n = remix->reference_images->len;
   max_model = remix->settings.model != NULL &&
       strstr (remix->settings.model, "-max-") != NULL;
+  /* Black Forest Labs: the model's own count (klein 4, others 8) */
+  if (gst_imagegen_provider_resolve (&remix->settings.service,
+          remix->settings.model) == IMAGEGEN_PROVIDER_BFL)
+    bfl = imagegen_bfl_model_lookup (remix->settings.model);
   GST_OBJECT_UNLOCK (remix);
+  if (bfl != NULL) {
+    max_model = FALSE;
+    max_sources = bfl->max_input_images;
+  }
 
-  if (1 + n > MAX_SOURCE_IMAGES || (max_model && n > 0)) {
+  if (1 + n > max_sources || (max_model && n > 0)) {
     GST_ELEMENT_ERROR (remix, RESOURCE, SETTINGS,
         ("Too many reference images: %u given, the model takes at most %u "
-            "besides the frame.", n, max_model ? 0 : MAX_SOURCE_IMAGES - 1),
+            "besides the frame.", n, max_model ? 0 : max_sources - 1),
         (NULL));
     return FALSE;
   }

@@ -9,6 +9,7 @@
 #include "gstimagegensettings.h"
 #include "gstimagegenlog.h"
 #include "imagegen-models.h"
+#include "imagegen-bfl-models.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -51,6 +52,7 @@ gst_imagegen_settings_init (GstImagegenSettings * settings,
   settings->resolution = g_strdup ("1k");
   settings->scale_mode = GST_IMAGEGEN_DEFAULT_SCALE_MODE;
   settings->max_pixels = GST_IMAGEGEN_DEFAULT_MAX_PIXELS;
+  gst_imagegen_provider_settings_init (&settings->service);
 }
 
 void
@@ -75,7 +77,7 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
       GST_PARAM_MUTABLE_PLAYING;
   const GParamFlags rw_ready = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
       GST_PARAM_MUTABLE_READY;
-  gchar *blurb, *ids;
+  gchar *blurb, *ids, *bfl_ids;
 
   gst_imagegen_debug_init ();
   imagegen_client_config_init (&defaults);
@@ -87,8 +89,11 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
 
   /* G_PARAM_STATIC_STRINGS keeps the pointer: intern the built blurb */
   ids = imagegen_models_ids (endpoint);
-  blurb = g_strdup_printf ("Model id (%s)", ids);
+  bfl_ids = imagegen_bfl_model_ids ();
+  blurb = g_strdup_printf ("Model id (%s; Black Forest Labs: %s)", ids,
+      bfl_ids);
   g_free (ids);
+  g_free (bfl_ids);
   g_object_class_install_property (klass, first + GST_IMAGEGEN_PROP_MODEL,
       g_param_spec_string ("model", "Model", g_intern_string (blurb),
           default_model, rw));
@@ -103,7 +108,7 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
   g_object_class_install_property (klass, first + GST_IMAGEGEN_PROP_API_KEY,
       g_param_spec_string ("api-key", "API key",
           "Secret API key (write-only; default: the RUNAPI_API_KEY "
-          "environment variable)", NULL,
+          "environment variable, BFL_API_KEY for Black Forest Labs)", NULL,
           G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
 
   /**
@@ -126,7 +131,8 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
   g_object_class_install_property (klass, first + GST_IMAGEGEN_PROP_BASE_URL,
       g_param_spec_string ("base-url", "Base URL",
           "Service base URL (default: the RUNAPI_BASE_URL environment "
-          "variable, else https://runapi.ai)", NULL, rw_ready));
+          "variable, else https://runapi.ai; for Black Forest Labs "
+          "BFL_BASE_URL, else the region's host)", NULL, rw_ready));
 
   g_object_class_install_property (klass,
       first + GST_IMAGEGEN_PROP_ASPECT_RATIO,
@@ -224,6 +230,8 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
           "confirm calls instead of one base64 request (default: false)",
           FALSE, rw_ready));
 
+  gst_imagegen_provider_install_properties (klass,
+      first + GST_IMAGEGEN_PROP_PROVIDER_FIRST);
   gst_type_mark_as_plugin_api (GST_TYPE_IMAGEGEN_SCALE_MODE, 0);
   imagegen_client_config_clear (&defaults);
 }
@@ -304,7 +312,8 @@ gst_imagegen_settings_set_property (GstImagegenSettings * s, guint first,
       replace_string (&s->api_key_file, value);
       break;
     default:
-      return FALSE;
+      return gst_imagegen_provider_set_property (&s->service,
+          first + GST_IMAGEGEN_PROP_PROVIDER_FIRST, prop_id, value);
   }
   return TRUE;
 }
@@ -376,7 +385,8 @@ gst_imagegen_settings_get_property (GstImagegenSettings * s, guint first,
       break;
     default:
       /* api-key is write-only */
-      return FALSE;
+      return gst_imagegen_provider_get_property (&s->service,
+          first + GST_IMAGEGEN_PROP_PROVIDER_FIRST, prop_id, value);
   }
   return TRUE;
 }
@@ -423,6 +433,10 @@ gst_imagegen_settings_resolve_client_config (GstImagegenSettings * s,
 {
   const gchar *base_url = s->client.base_url;
   gchar *key = g_strdup (s->client.api_key);
+  ImagegenProviderId provider = gst_imagegen_provider_resolve (&s->service,
+      s->model);
+  const gchar *key_env = provider == IMAGEGEN_PROVIDER_BFL ? "BFL_API_KEY" :
+      "RUNAPI_API_KEY";
 
   g_clear_pointer (&s->pending_warning, g_free);
   if ((key == NULL || *key == '\0') && s->api_key_file != NULL
@@ -434,17 +448,22 @@ gst_imagegen_settings_resolve_client_config (GstImagegenSettings * s,
   }
   if (key == NULL || *key == '\0') {
     g_free (key);
-    key = g_strdup (g_getenv ("RUNAPI_API_KEY"));
+    key = g_strdup (g_getenv (key_env));
   }
   if (key == NULL || *key == '\0') {
     g_free (key);
-    g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_AUTH, "No API key: set the api-key or "
-        "api-key-file property or the RUNAPI_API_KEY environment variable.");
+    g_set_error (error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_AUTH,
+        "No API key: set the api-key or api-key-file property or the %s "
+        "environment variable.", key_env);
     return FALSE;
   }
   if (base_url == NULL || *base_url == '\0')
-    base_url = g_getenv ("RUNAPI_BASE_URL");
+    base_url = g_getenv (provider == IMAGEGEN_PROVIDER_BFL ? "BFL_BASE_URL" :
+        "RUNAPI_BASE_URL");
+  /* Black Forest Labs: else the region's host */
+  if ((base_url == NULL || *base_url == '\0')
+      && provider == IMAGEGEN_PROVIDER_BFL)
+    base_url = gst_imagegen_provider_bfl_base_url (&s->service);
 
   imagegen_client_config_copy (config, &s->client);
   g_free (config->api_key);
@@ -455,6 +474,7 @@ gst_imagegen_settings_resolve_client_config (GstImagegenSettings * s,
   } else if (config->base_url == NULL) {
     config->base_url = g_strdup (IMAGEGEN_CLIENT_DEFAULT_BASE_URL);
   }
+  config->provider = provider;
   /* the client's lines go where GStreamer users look */
   config->log_func = gst_imagegen_client_log;
   config->log_data = NULL;
@@ -507,8 +527,13 @@ static gboolean
 check_values (const GstImagegenSettings * s, const gchar * prompt,
     ImagegenEndpoint endpoint, GError ** error)
 {
-  return check_prompt_text (prompt, error)
-      && imagegen_models_check (endpoint, s->model, s->aspect_ratio,
+  if (!check_prompt_text (prompt, error))
+    return FALSE;
+  if (gst_imagegen_provider_resolve (&s->service, s->model) ==
+      IMAGEGEN_PROVIDER_BFL)
+    return gst_imagegen_provider_bfl_check (&s->service, s->model,
+        s->aspect_ratio, s->resolution, 0, error);
+  return imagegen_models_check (endpoint, s->model, s->aspect_ratio,
       s->resolution, error);
 }
 
@@ -562,6 +587,15 @@ gst_imagegen_settings_check_runtime_change (GstElement * element,
       break;
   }
   ok = check_values (&next, prompt, endpoint, &error);
+  /* the client of the running stream speaks one service */
+  if (ok && gst_imagegen_provider_resolve (&next.service, next.model) !=
+      gst_imagegen_provider_resolve (&s->service, s->model)) {
+    g_set_error (&error, IMAGEGEN_CLIENT_ERROR,
+        IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, "Model %s is served by "
+        "another provider; change it while the element is stopped.",
+        next.model);
+    ok = FALSE;
+  }
   GST_OBJECT_UNLOCK (element);
   if (ok)
     return TRUE;
@@ -595,5 +629,6 @@ gst_imagegen_settings_new_request (const GstImagegenSettings * settings,
 
   request->aspect_ratio = g_strdup (settings->aspect_ratio);
   request->resolution = g_strdup (settings->resolution);
+  gst_imagegen_provider_apply (&settings->service, request);
   return request;
 }

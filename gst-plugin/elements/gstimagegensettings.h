@@ -7,6 +7,7 @@
 
 #include <gst/gst.h>
 #include "imagegen-client.h"
+#include "gstimagegenprovider.h"
 
 G_BEGIN_DECLS
 
@@ -44,6 +45,7 @@ typedef struct
   guint64 max_pixels;
   gchar *api_key_file;          /* read at start; api-key wins over it */
   gchar *pending_warning;       /* for gst_imagegen_settings_post_warnings() */
+  GstImagegenProviderSettings service;  /* provider, region, BFL fields */
 } GstImagegenSettings;
 
 /* The property ids a subclass hands to g_object_class_install_property()
@@ -70,7 +72,9 @@ enum
   GST_IMAGEGEN_PROP_ALLOW_INSECURE_HTTP,
   GST_IMAGEGEN_PROP_DIRECT_UPLOAD,
   GST_IMAGEGEN_PROP_API_KEY_FILE,
-  GST_IMAGEGEN_N_PROPS
+  GST_IMAGEGEN_PROP_PROVIDER_FIRST,     /* gstimagegenprovider.h's */
+  GST_IMAGEGEN_N_PROPS = GST_IMAGEGEN_PROP_PROVIDER_FIRST +
+      GST_IMAGEGEN_PROVIDER_N_PROPS
 };
 
 void gst_imagegen_settings_init (GstImagegenSettings * settings,
@@ -89,9 +93,11 @@ gboolean gst_imagegen_settings_set_property (GstImagegenSettings * settings,
 gboolean gst_imagegen_settings_get_property (GstImagegenSettings * settings,
     guint first_prop_id, guint prop_id, GValue * value);
 
-/* Copy of the client configuration with the fallbacks applied: the key
- * from api-key, else the api-key-file, else RUNAPI_API_KEY; the base URL
- * from base-url, else RUNAPI_BASE_URL.  Its log lines go to the "imagegen"
+/* Copy of the client configuration with the fallbacks applied: the
+ * provider (from the provider property or the model id); the key from
+ * api-key, else the api-key-file, else RUNAPI_API_KEY (BFL_API_KEY for
+ * Black Forest Labs); the base URL from base-url, else RUNAPI_BASE_URL
+ * (BFL_BASE_URL, else the region's host).  Its log lines go to the "imagegen"
  * debug category.  Returns FALSE and sets a human sentence in @error when
  * no key is available or the client would refuse the configuration (plain
  * http to a remote host, a bad CA file).  A key file that others can read

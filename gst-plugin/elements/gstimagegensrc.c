@@ -57,6 +57,7 @@
 #include <stdio.h>
 #include "gstimagegensrcpriv.h"
 #include "gstimagegenscale.h"
+#include "imagegen-bfl-models.h"
 
 GST_DEBUG_CATEGORY (gst_imagegen_src_debug);
 #define GST_CAT_DEFAULT gst_imagegen_src_debug
@@ -124,19 +125,43 @@ is_live (GstImagegenSrc * src)
   return live;
 }
 
+static void expected_size (GstImagegenSrc * src, gint * width, gint * height);
+
+/* The exact size asked of providers that take one: the negotiated raw
+ * size, else the aspect ratio's (at 1k or 2k). */
+static void
+requested_size (GstImagegenSrc * src, guint * width, guint * height)
+{
+  GstCaps *caps = gst_pad_get_current_caps (GST_BASE_SRC_PAD (src));
+  GstStructure *s = caps && !gst_caps_is_empty (caps) ?
+      gst_caps_get_structure (caps, 0) : NULL;
+  gint w = 0, h = 0;
+
+  if (s == NULL || !gst_structure_has_name (s, "video/x-raw")
+      || !gst_structure_get_int (s, "width", &w)
+      || !gst_structure_get_int (s, "height", &h) || w <= 0 || h <= 0)
+    expected_size (src, &w, &h);
+  if (caps)
+    gst_caps_unref (caps);
+  imagegen_bfl_frame_size (w, h, width, height);
+}
+
 GstImagegenSubmitResult
 gst_imagegen_src_submit (GstImagegenSrc * src, GstImagegenEngineDoneFunc done,
     guint index, guint seq)
 {
   ImagegenRequest *request;
   SrcJob *job;
-  guint max;
+  guint max, width, height;
 
+  requested_size (src, &width, &height);
   GST_OBJECT_LOCK (src);
   request = gst_imagegen_settings_new_request (&src->settings,
       IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE);
   max = src->settings.client.max_in_flight;
   GST_OBJECT_UNLOCK (src);
+  request->width = width;
+  request->height = height;
 
   job = g_new0 (SrcJob, 1);
   job->src = src;

@@ -7,6 +7,7 @@
 #endif
 
 #include "gstimagegentracker.h"
+#include "imagegen-bfl-models.h"
 
 #define DEFAULT_MAX_REQUESTS 0
 #define DEFAULT_MAX_COST 0
@@ -40,9 +41,14 @@ gst_imagegen_tracker_reset (GstImagegenTracker * t)
 }
 
 static gint
-catalogue_price (const gchar * model, const gchar * resolution)
+catalogue_price (const ImagegenRequest * request)
 {
-  gint cents = imagegen_price_cents (model, resolution);
+  gint cents = imagegen_price_cents (request->model, request->resolution);
+
+  /* Black Forest Labs prices by the megapixel */
+  if (cents < 0)
+    cents = imagegen_bfl_model_price_cents (request->model, request->width,
+        request->height);
   return cents >= 0 ? cents : GST_IMAGEGEN_UNKNOWN_PRICE_CENTS;
 }
 
@@ -50,7 +56,7 @@ gboolean
 gst_imagegen_tracker_admit (GstImagegenTracker * t,
     const ImagegenRequest * request, gint * reserved_cents)
 {
-  gint price = catalogue_price (request->model, request->resolution);
+  gint price = catalogue_price (request);
   gchar *why = NULL;
 
   g_mutex_lock (&t->lock);

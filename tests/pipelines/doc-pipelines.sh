@@ -9,6 +9,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 export RUNAPI_API_KEY=doc-test
 emu_start --latency 300
+# the Black Forest Labs recipes reach the same emulator
+export BFL_API_KEY=doc-test BFL_BASE_URL="$EMU_URL"
 cd "$work"
 
 # 3 s of 320x240 H.264 with an AAC soundtrack, the input of the

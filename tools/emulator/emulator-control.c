@@ -35,6 +35,8 @@ stats_to_json (Emulator * emu)
   add_count (b, "files_confirm", st->files_confirm);
   add_count (b, "download", st->download);
   add_count (b, "me", st->me);
+  add_count (b, "bfl_create", st->bfl_create);
+  add_count (b, "bfl_get_result", st->bfl_get_result);
   json_builder_end_object (b);
 
   add_count (b, "tasks_created", st->tasks_created);
@@ -74,6 +76,17 @@ stats_to_json (Emulator * emu)
     json_builder_set_member_name (b, "completed_at_us");
     json_builder_add_int_value (b, status == EMU_TASK_COMPLETED ?
         task->completed_us : 0);
+    if (task->bfl) {
+      json_builder_set_member_name (b, "provider");
+      json_builder_add_string_value (b, "bfl");
+      json_builder_set_member_name (b, "bfl_status");
+      json_builder_add_string_value (b, emu_bfl_status_name (task, now));
+      add_count (b, "width", task->width);
+      add_count (b, "height", task->height);
+      json_builder_set_member_name (b, "inputs");
+      json_builder_add_string_value (b, task->inputs ? task->inputs : "");
+      add_count (b, "inline_inputs", task->inline_inputs);
+    }
     json_builder_end_object (b);
   }
   json_builder_end_array (b);

@@ -358,3 +358,17 @@ emu_image_remix (GBytes * source, const gchar * aspect_ratio,
   g_free (in);
   return encode_rgba (out, ow, oh, jpeg, error);
 }
+
+GBytes *
+emu_image_remix_sized (GBytes * source, guint width, guint height,
+    gboolean jpeg, GError ** error)
+{
+  guint iw, ih;
+  guint8 *in = decode_rgba (source, &iw, &ih, error), *out;
+
+  if (in == NULL)
+    return NULL;
+  out = scale_and_invert (in, iw, ih, width, height);
+  g_free (in);
+  return encode_rgba (out, width, height, jpeg, error);
+}

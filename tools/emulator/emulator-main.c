@@ -32,6 +32,12 @@ static const gchar description[] =
     "  imagegen-emulator assets on http://127.0.0.1:PORT\n"
     "It runs until SIGINT or SIGTERM.\n"
     "\n"
+    "It also speaks Black Forest Labs' FLUX.2 protocol under /v1/ (POST\n"
+    "/v1/<model> with an x-key header, inline base64 input_image…, exact\n"
+    "width/height, polling_url to /v1/get_result); point a client at it with\n"
+    "BFL_BASE_URL=http://127.0.0.1:PORT. Faults, credits and --max-active\n"
+    "apply there too, with their error bodies.\n"
+    "\n"
     "Prices (cents, charged once when a task completes; failed tasks are\n"
     "free): pro 5, flex 14 (1k) / 24 (2k), max 7 (max prices are not\n"
     "confirmed by the provider).\n"
@@ -159,8 +165,8 @@ main (int argc, char **argv)
           "Time from create to completed in ms, or a uniform range MIN-MAX "
           "(default 3000)", "MS|MIN-MAX"},
     {"require-key", 0, 0, G_OPTION_ARG_STRING, &emu->require_key,
-          "Accept only 'Authorization: Bearer KEY' (default: any non-empty "
-          "bearer token)", "KEY"},
+          "Accept only 'Authorization: Bearer KEY' (on /v1/: 'x-key: KEY') "
+          "(default: any non-empty key)", "KEY"},
     {"fail", 0, 0, G_OPTION_ARG_STRING_ARRAY, &fails,
         "Inject a fault, repeatable (see below)", "SPEC"},
     {"log", 0, 0, G_OPTION_ARG_FILENAME, &emu->log_path,

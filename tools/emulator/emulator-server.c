@@ -249,8 +249,9 @@ void
 emu_request_reply_error (EmuRequest * req, guint status,
     const gchar * message)
 {
-  emu_request_reply_json (req, status, error_node (req->emu, status, message,
-          NULL));
+  emu_request_reply_json (req, status, req->bfl ?
+      emu_bfl_error_node (req, status, message) :
+      error_node (req->emu, status, message, NULL));
 }
 
 void
@@ -540,7 +541,7 @@ apply_fault (EmuRequest * req, const EmuFault * fault, EmuStage stage)
 static gboolean
 check_fault (EmuRequest * req, EmuStage stage, EmuFault * fault)
 {
-  gboolean api = g_str_has_prefix (req->path, API_PREFIX "/");
+  gboolean api = g_str_has_prefix (req->path, API_PREFIX "/") || req->bfl;
 
   if (!emu_faults_take (req->emu->faults, stage, api, fault))
     return FALSE;
@@ -548,6 +549,12 @@ check_fault (EmuRequest * req, EmuStage stage, EmuFault * fault)
   g_free (req->fault);
   req->fault = g_strdup (fault->spec);
   return apply_fault (req, fault, stage);
+}
+
+gboolean
+emu_request_check_fault (EmuRequest * req, EmuStage stage, EmuFault * fault)
+{
+  return check_fault (req, stage, fault);
 }
 
 /* ---- /api/v1 ---- */
@@ -675,14 +682,29 @@ read_json_body (EmuRequest * req)
   return FALSE;
 }
 
+EmuFaultKind
+emu_request_take_task_fault (EmuRequest * req)
+{
+  EmuFault fault;
+  EmuFaultKind outcome;
+
+  if (!emu_faults_take (req->emu->faults, EMU_STAGE_TASK, FALSE, &fault))
+    return EMU_FAULT_NONE;
+  req->emu->stats.faults_fired++;
+  outcome = fault.kind;
+  g_free (req->fault);
+  req->fault = g_strdup (fault.spec);
+  emu_fault_clear (&fault);
+  return outcome;
+}
+
 static void
 handle_create (EmuRequest * req, EmuEndpoint endpoint)
 {
   Emulator *emu = req->emu;
   JsonObject *body = json_node_get_object (req->body);
   JsonObject *errors = json_object_new ();
-  EmuFault fault;
-  EmuFaultKind outcome = EMU_FAULT_NONE;
+  EmuFaultKind outcome;
   EmuTask *task;
   guint price;
 
@@ -707,13 +729,7 @@ handle_create (EmuRequest * req, EmuEndpoint endpoint)
     return;
   }
 
-  if (emu_faults_take (emu->faults, EMU_STAGE_TASK, FALSE, &fault)) {
-    emu->stats.faults_fired++;
-    outcome = fault.kind;
-    g_free (req->fault);
-    req->fault = g_strdup (fault.spec);
-    emu_fault_clear (&fault);
-  }
+  outcome = emu_request_take_task_fault (req);
   task = emu_task_create (emu, endpoint, body, outcome);
   req->task_id = g_strdup (task->id);
   emu_request_remember (req, task->id, NULL);
@@ -941,8 +957,11 @@ handle_api (EmuRequest * req)
 static gboolean
 has_authorization (EmuRequest * req)
 {
-  return soup_message_headers_get_one (soup_server_message_get_request_headers
-      (req->msg), "Authorization") != NULL;
+  SoupMessageHeaders *in = soup_server_message_get_request_headers (req->msg);
+
+  /* either service's key header */
+  return soup_message_headers_get_one (in, "Authorization") != NULL
+      || soup_message_headers_get_one (in, "x-key") != NULL;
 }
 
 static void
@@ -1097,6 +1116,8 @@ server_callback (SoupServer * server, SoupServerMessage * msg,
 
   if (g_str_has_prefix (path, API_PREFIX "/"))
     handle_api (req);
+  else if (g_str_has_prefix (path, "/v1/"))
+    emu_bfl_handle (req, query);
   else if (g_str_has_prefix (path, "/emulator/results/"))
     handle_download (req, path + strlen ("/emulator/results/"));
   else if (g_str_has_prefix (path, "/emulator/files/"))

@@ -117,6 +117,13 @@ typedef struct
   gchar *render_error;
   GBytes *image;
   guint polls;
+  /* Black Forest Labs tasks (emulator-bfl.c) */
+  gboolean bfl;
+  guint width;                  /* exact output size; 0: from the ratio */
+  guint height;
+  gchar *inputs;                /* the input fields sent, space-separated */
+  guint inline_inputs;          /* of them, base64 (not URLs) */
+  gint64 seed;                  /* as asked; -1: none */
 } EmuTask;
 
 typedef struct
@@ -151,6 +158,8 @@ typedef struct
   guint64 upload_put_with_authorization;
   guint64 assets_requests;
   guint64 assets_with_authorization;
+  guint64 bfl_create;
+  guint64 bfl_get_result;
 } EmuStats;
 
 typedef struct _EmuLog EmuLog;
@@ -224,6 +233,8 @@ typedef struct
   gboolean paused;
   /* arrived on the assets origin */
   gboolean on_assets;
+  /* a Black Forest Labs route: their error bodies */
+  gboolean bfl;
   JsonNode *body;
 } EmuRequest;
 
@@ -243,6 +254,17 @@ void emu_request_remember (EmuRequest * req, const gchar * task_id,
 gchar *emu_time_iso8601 (gint64 real_us);
 void emu_errors_add (JsonObject * errors, const gchar * field,
     const gchar * message);
+
+gboolean emu_request_check_fault (EmuRequest * req, EmuStage stage,
+    EmuFault * fault);
+/* The outcome a "task" fault gives the task @req creates, if one fires. */
+EmuFaultKind emu_request_take_task_fault (EmuRequest * req);
+
+/* emulator-bfl.c: Black Forest Labs' protocol under /v1/ */
+void emu_bfl_handle (EmuRequest * req, GHashTable * query);
+JsonNode *emu_bfl_error_node (EmuRequest * req, guint status,
+    const gchar * message);
+const gchar *emu_bfl_status_name (EmuTask * task, gint64 now_us);
 
 /* emulator-tasks.c */
 EmuTask *emu_task_ref (EmuTask * task);
@@ -281,6 +303,9 @@ GBytes *emu_image_draw_prompt (const gchar * prompt, guint width,
 GBytes *emu_image_remix (GBytes * source, const gchar * aspect_ratio,
     const gchar * resolution, gboolean jpeg, GError ** error);
 const gchar *emu_image_sniff_mime (GBytes * bytes);
+/* The remix transform at exactly @width x @height. */
+GBytes *emu_image_remix_sized (GBytes * source, guint width, guint height,
+    gboolean jpeg, GError ** error);
 
 /* emulator-faults.c */
 gboolean emu_fault_parse (const gchar * spec, EmuFault * fault,

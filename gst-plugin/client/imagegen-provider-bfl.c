@@ -1,0 +1,370 @@
+/* gst-imagegen: Black Forest Labs direct (FLUX.2) — see PROTOCOL.md,
+ * section 2.
+ *
+ * No upload step: frames go inline as base64 in input_image,
+ * input_image_2 …; the task is polled at the polling_url the submit
+ * answer gives; the key travels in x-key.  Facts the public material does
+ * not confirm are marked "unconfirmed".
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "imagegen-provider.h"
+#include "imagegen-bfl-models.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* A string member of @obj, or NULL (absent, null, another type). */
+static const gchar *
+bfl_string (JsonObject * obj, const gchar * name)
+{
+  JsonNode *node;
+
+  if (obj == NULL || !json_object_has_member (obj, name))
+    return NULL;
+  node = json_object_get_member (obj, name);
+  return JSON_NODE_HOLDS_VALUE (node)
+      && json_node_get_value_type (node) == G_TYPE_STRING ?
+      json_node_get_string (node) : NULL;
+}
+
+/* A number member of @obj into @value; FALSE when it is none. */
+static gboolean
+bfl_number (JsonObject * obj, const gchar * name, gdouble * value)
+{
+  JsonNode *node = obj && json_object_has_member (obj, name) ?
+      json_object_get_member (obj, name) : NULL;
+  GType type = node && JSON_NODE_HOLDS_VALUE (node) ?
+      json_node_get_value_type (node) : G_TYPE_INVALID;
+
+  if (type == G_TYPE_INT64)
+    *value = (gdouble) json_node_get_int (node);
+  else if (type == G_TYPE_DOUBLE)
+    *value = json_node_get_double (node);
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static JsonObject *
+bfl_answer_object (JsonNode * root, const gchar * what, GError ** error)
+{
+  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
+    return json_node_get_object (root);
+  g_set_error (error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+      "malformed %s answer: not a JSON object", what);
+  return NULL;
+}
+
+static gboolean
+bfl_is_http_url (const gchar * url)
+{
+  return url && (g_str_has_prefix (url, "https://")
+      || g_str_has_prefix (url, "http://"));
+}
+
+/* ---- request ---- */
+
+/* The output size: the request's own, else @aspect_ratio at about 1 MP
+ * (4 MP for "2k"), else 1024 x 1024. */
+static void
+bfl_request_size (const ImagegenRequest * request, guint * width,
+    guint * height)
+{
+  gint rw = 1, rh = 1;
+  gdouble area = 1024.0 * 1024.0;
+
+  if (request->width > 0 && request->height > 0) {
+    *width = request->width;
+    *height = request->height;
+    return;
+  }
+  if (request->aspect_ratio == NULL
+      || sscanf (request->aspect_ratio, "%d:%d", &rw, &rh) != 2
+      || rw <= 0 || rh <= 0)
+    rw = rh = 1;
+  if (g_strcmp0 (request->resolution, "2k") == 0)
+    area *= 4;
+  imagegen_bfl_fit_size ((guint) sqrt (area * rw / rh),
+      (guint) sqrt (area * rh / rw), width, height);
+}
+
+static gchar *
+bfl_create_path (const ImagegenRequest * request)
+{
+  g_autofree gchar *escaped = g_uri_escape_string (request->model, NULL,
+      FALSE);
+
+  return g_strdup_printf ("/v1/%s", escaped);
+}
+
+/* Only used when a submit answer has no polling_url (unconfirmed: older
+ * answers of theirs had none). */
+static gchar *
+bfl_poll_path (const ImagegenRequest * request, const gchar * task_id)
+{
+  g_autofree gchar *escaped = g_uri_escape_string (task_id, NULL, FALSE);
+
+  return g_strdup_printf ("/v1/get_result?id=%s", escaped);
+}
+
+static gchar *
+bfl_inline_image (GBytes * image)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (image, &size);
+
+  /* plain base64, as their examples send */
+  return g_base64_encode (data, size);
+}
+
+static gchar *
+bfl_build_create_body (const ImagegenRequest * request, GPtrArray * sources)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  guint i, width, height;
+
+  bfl_request_size (request, &width, &height);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "prompt");
+  json_builder_add_string_value (b, request->prompt);
+  /* input_image, input_image_2 … input_image_8: base64 or URLs */
+  for (i = 0; sources != NULL && i < sources->len; i++) {
+    gchar *name = i == 0 ? g_strdup ("input_image") :
+        g_strdup_printf ("input_image_%u", i + 1);
+
+    json_builder_set_member_name (b, name);
+    json_builder_add_string_value (b, g_ptr_array_index (sources, i));
+    g_free (name);
+  }
+  json_builder_set_member_name (b, "width");
+  json_builder_add_int_value (b, width);
+  json_builder_set_member_name (b, "height");
+  json_builder_add_int_value (b, height);
+  if (request->seed >= 0) {
+    json_builder_set_member_name (b, "seed");
+    json_builder_add_int_value (b, request->seed);
+  }
+  if (request->steps > 0) {
+    json_builder_set_member_name (b, "steps");
+    json_builder_add_int_value (b, request->steps);
+  }
+  if (request->guidance > 0) {
+    json_builder_set_member_name (b, "guidance");
+    json_builder_add_double_value (b, request->guidance);
+  }
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  return json_to_string (root, FALSE);
+}
+
+static gint
+bfl_price_cents (const ImagegenRequest * request)
+{
+  guint width, height;
+
+  bfl_request_size (request, &width, &height);
+  return imagegen_bfl_model_price_cents (request->model, width, height);
+}
+
+/* ---- answers ---- */
+
+/* {"id","polling_url","cost","input_mp","output_mp"}; cost in credits,
+ * one credit a cent. */
+static gboolean
+bfl_parse_create (JsonNode * root, ImagegenTaskInfo * info, GError ** error)
+{
+  JsonObject *obj = bfl_answer_object (root, "submit", error);
+  const gchar *id, *polling_url;
+  gdouble cost;
+
+  if (obj == NULL)
+    return FALSE;
+  id = bfl_string (obj, "id");
+  polling_url = bfl_string (obj, "polling_url");
+  if (id == NULL || *id == '\0') {
+    g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
+        IMAGEGEN_CLIENT_ERROR_PROTOCOL, "malformed submit answer: no id");
+    return FALSE;
+  }
+  if (polling_url != NULL && !bfl_is_http_url (polling_url)) {
+    g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
+        IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+        "malformed submit answer: \"polling_url\" is not an http(s) URL");
+    return FALSE;
+  }
+  info->id = g_strdup (id);
+  info->poll_url = g_strdup (polling_url);
+  info->state = IMAGEGEN_TASK_PENDING;
+  info->status = g_strdup ("Pending");
+  if (bfl_number (obj, "cost", &cost) && cost >= 0)
+    info->charged_cents = (gint) MIN (ceil (cost - 1e-9), G_MAXINT);
+  return TRUE;
+}
+
+/* The words of a failed task, moderation said in a way the error mapping
+ * recognises ("content moderated: …"). */
+static gchar *
+bfl_failure_text (const gchar * status, JsonObject * obj)
+{
+  JsonNode *details = json_object_has_member (obj, "details") ?
+      json_object_get_member (obj, "details") : NULL;
+  g_autofree gchar *detail_text = NULL;
+
+  if (details != NULL && !JSON_NODE_HOLDS_NULL (details))
+    detail_text = json_to_string (details, FALSE);
+  if (strcmp (status, "Content Moderated") == 0)
+    return g_strdup_printf ("the result was flagged by the provider's "
+        "moderation (Content Moderated)%s%s", detail_text ? ": " : "",
+        detail_text ? detail_text : "");
+  if (strcmp (status, "Request Moderated") == 0)
+    return g_strdup_printf ("the prompt or input image was flagged by the "
+        "provider's moderation (Request Moderated)%s%s",
+        detail_text ? ": " : "", detail_text ? detail_text : "");
+  if (strcmp (status, "Task not found") == 0)
+    return g_strdup ("the provider has no such task (Task not found)");
+  return g_strdup_printf ("%s%s%s", status, detail_text ? ": " : "",
+      detail_text ? detail_text : "");
+}
+
+/* {"id","status","result":{"sample","seed"},"progress","details"} */
+static gboolean
+bfl_parse_task (JsonNode * root, ImagegenTaskInfo * info, GError ** error)
+{
+  static const gchar *const failed[] = {
+    "Error", "Content Moderated", "Request Moderated", "Task not found", NULL
+  };
+  JsonObject *obj = bfl_answer_object (root, "result", error), *result;
+  JsonNode *node;
+  const gchar *status, *sample;
+
+  if (obj == NULL)
+    return FALSE;
+  status = bfl_string (obj, "status");
+  if (status == NULL) {
+    g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
+        IMAGEGEN_CLIENT_ERROR_PROTOCOL, "malformed result answer: no status");
+    return FALSE;
+  }
+  if (info->id == NULL && bfl_string (obj, "id") != NULL)
+    info->id = g_strdup (bfl_string (obj, "id"));
+  g_free (info->status);
+  info->status = g_strdup (status);
+  info->status_unknown = FALSE;
+
+  if (strcmp (status, "Ready") == 0) {
+    node = json_object_has_member (obj, "result") ?
+        json_object_get_member (obj, "result") : NULL;
+    result = node && JSON_NODE_HOLDS_OBJECT (node) ?
+        json_node_get_object (node) : NULL;
+    sample = bfl_string (result, "sample");
+    if (!bfl_is_http_url (sample)) {
+      g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
+          IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+          "task ready without a result.sample URL");
+      return FALSE;
+    }
+    info->state = IMAGEGEN_TASK_COMPLETED;
+    info->image_urls = g_ptr_array_new_with_free_func (g_free);
+    g_ptr_array_add (info->image_urls, g_strdup (sample));
+  } else if (g_strv_contains (failed, status)) {
+    info->state = IMAGEGEN_TASK_FAILED;
+    g_free (info->error_message);
+    info->error_message = bfl_failure_text (status, obj);
+  } else {
+    /* Pending, and any word they add later: the job timeout bounds it */
+    info->state = IMAGEGEN_TASK_PENDING;
+    info->status_unknown = strcmp (status, "Pending") != 0;
+  }
+  return TRUE;
+}
+
+/* {"detail":"text"} or, on 422, {"detail":[{"loc":[…],"msg","type"}]}:
+ * "width: …; height: …" (the last part of loc names the field). */
+static gchar *
+bfl_parse_error_body (JsonNode * root)
+{
+  JsonObject *obj;
+  JsonNode *detail;
+  JsonArray *items;
+  GString *s;
+  guint i;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  obj = json_node_get_object (root);
+  detail = json_object_has_member (obj, "detail") ?
+      json_object_get_member (obj, "detail") : NULL;
+  if (detail == NULL || !JSON_NODE_HOLDS_ARRAY (detail))
+    return g_strdup (bfl_string (obj, "detail") ? bfl_string (obj, "detail")
+        : bfl_string (obj, "message"));
+
+  s = g_string_new (NULL);
+  items = json_node_get_array (detail);
+  for (i = 0; i < json_array_get_length (items); i++) {
+    JsonNode *el = json_array_get_element (items, i);
+    JsonObject *item = JSON_NODE_HOLDS_OBJECT (el) ?
+        json_node_get_object (el) : NULL;
+    JsonNode *loc = item && json_object_has_member (item, "loc") ?
+        json_object_get_member (item, "loc") : NULL;
+    const gchar *msg = bfl_string (item, "msg"), *field = NULL;
+
+    if (msg == NULL)
+      continue;
+    if (loc && JSON_NODE_HOLDS_ARRAY (loc)
+        && json_array_get_length (json_node_get_array (loc)) > 0) {
+      JsonArray *parts = json_node_get_array (loc);
+      JsonNode *last = json_array_get_element (parts,
+          json_array_get_length (parts) - 1);
+
+      if (JSON_NODE_HOLDS_VALUE (last)
+          && json_node_get_value_type (last) == G_TYPE_STRING)
+        field = json_node_get_string (last);
+    }
+    g_string_append_printf (s, "%s%s%s%s", s->len ? "; " : "",
+        field ? field : "", field ? ": " : "", msg);
+  }
+  return g_string_free (s, s->len == 0);
+}
+
+/* {"detail": …, "retry_after": seconds} on a 429 */
+static gchar *
+bfl_body_retry_after (JsonNode * root)
+{
+  gdouble secs;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)
+      || !bfl_number (json_node_get_object (root), "retry_after", &secs)
+      || secs < 0)
+    return NULL;
+  return g_strdup_printf ("%u", (guint) MIN (ceil (secs), 3600));
+}
+
+const ImagegenProvider imagegen_provider_bfl = {
+  .name = "bfl",
+  .create_path = bfl_create_path,
+  .build_create_body = bfl_build_create_body,
+  .parse_create = bfl_parse_create,
+  .poll_path = bfl_poll_path,
+  .parse_task = bfl_parse_task,
+  .parse_error_body = bfl_parse_error_body,
+  .auth_header = "x-key",
+  .auth_prefix = "",
+  /* their polling URLs may name a regional host of the same domain
+   * (unconfirmed) */
+  .key_domain = "bfl.ai",
+  .default_base_url = IMAGEGEN_BFL_DEFAULT_BASE_URL,
+  .inline_image = bfl_inline_image,
+  .price_cents = bfl_price_cents,
+  .body_retry_after = bfl_body_retry_after,
+};
+
+const ImagegenProvider *
+imagegen_provider_get (ImagegenProviderId id)
+{
+  return id == IMAGEGEN_PROVIDER_BFL ? &imagegen_provider_bfl :
+      &imagegen_provider_runapi;
+}

@@ -1,0 +1,421 @@
+/* gst-imagegen client: Black Forest Labs direct against the emulator —
+ * x-key, frames inline, exact sizes, polling_url, their errors.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "client-test-util.h"
+#include "imagegen-errors.h"
+#include "imagegen-http.h"
+#include "imagegen-provider.h"
+
+#include <string.h>
+
+typedef struct
+{
+  ImagegenTestEmulator *emu;
+  ImagegenClientConfig config;
+  ImagegenClient *client;
+  TestWaiter *w;
+  gchar *log;
+} Fixture;
+
+static void
+fixture_start (Fixture * f, const gchar * const *extra, guint timeout_s)
+{
+  GStrvBuilder *b = g_strv_builder_new ();
+  g_auto (GStrv) args = NULL;
+
+  f->log = test_log_new ();
+  g_strv_builder_add_many (b, "--latency", "200", "--log", f->log, NULL);
+  if (extra)
+    g_strv_builder_addv (b, (const gchar **) extra);
+  args = g_strv_builder_end (b);
+  g_strv_builder_unref (b);
+  f->emu = imagegen_test_emulator_start ((const gchar * const *) args);
+  f->w = test_waiter_new ();
+  test_config_init (&f->config, f->emu);
+  test_config_log_to (&f->config, f->w);
+  f->config.provider = IMAGEGEN_PROVIDER_BFL;
+  if (timeout_s)
+    f->config.rate_limit_timeout_s = timeout_s;
+  f->client = imagegen_client_new (&f->config);
+}
+
+static void
+fixture_stop (Fixture * f)
+{
+  imagegen_client_free (f->client);
+  imagegen_client_config_clear (&f->config);
+  test_waiter_free (f->w);
+  imagegen_test_emulator_stop (f->emu);
+  test_log_remove (f->log);
+  g_free (f->log);
+}
+
+/* A PNG's size from its IHDR chunk. */
+static void
+png_size (GBytes * png, guint * width, guint * height)
+{
+  gsize n;
+  const guint8 *d = g_bytes_get_data (png, &n);
+
+  g_assert_true (test_is_png (png));
+  g_assert_cmpuint (n, >, 24);
+  *width = GUINT32_FROM_BE (*(const guint32 *) (d + 16));
+  *height = GUINT32_FROM_BE (*(const guint32 *) (d + 20));
+}
+
+/* The emulator's record of its only task. */
+static JsonObject *
+only_task (JsonObject * stats)
+{
+  JsonArray *tasks = json_object_get_array_member (stats, "tasks");
+
+  g_assert_cmpuint (json_array_get_length (tasks), ==, 1);
+  return json_array_get_object_element (tasks, 0);
+}
+
+static ImagegenResult *
+run_t2i (Fixture * f, const gchar * model, guint width, guint height)
+{
+  g_autoptr (ImagegenRequest) req =
+      imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, model,
+      "a lighthouse at dusk");
+
+  req->width = width;
+  req->height = height;
+  return test_run_job (f->client, req, f->w);
+}
+
+/* klein edits a frame sent inline: no upload, exact size, the x-key on
+ * the submit and every poll. */
+static void
+test_klein_remix_inline (void)
+{
+  const gchar *args[] = { "--require-key", TEST_KEY, NULL };
+  g_autoptr (GBytes) png = test_make_png (200, 120);
+  g_autoptr (ImagegenRequest) req = NULL;
+  g_autoptr (ImagegenResult) r = NULL;
+  g_autoptr (JsonObject) stats = NULL;
+  g_autoptr (GPtrArray) lines = NULL;
+  JsonObject *task;
+  guint width, height, i, polls = 0;
+  Fixture f;
+
+  fixture_start (&f, args, 0);
+  req = imagegen_request_new (IMAGEGEN_ENDPOINT_REMIX, "flux-2-klein-4b",
+      "invert the colours");
+  imagegen_request_add_source_image (req, png);
+  req->width = 320;
+  req->height = 192;
+  req->seed = 42;
+  r = test_run_job (f.client, req, f.w);
+  g_assert_no_error (r->error);
+  png_size (r->image, &width, &height);
+  g_assert_cmpuint (width, ==, 320);
+  g_assert_cmpuint (height, ==, 192);
+  /* klein 4B: 1.4 cents per MP, 320 x 192 rounds up to 1 */
+  g_assert_cmpint (r->cost_cents, ==, 1);
+
+  stats = imagegen_test_emulator_stats (f.emu);
+  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats, "files"),
+      ==, 0);
+  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats,
+          "files_prepare"), ==, 0);
+  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats,
+          "bfl_create"), ==, 1);
+  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats,
+          "create_remix"), ==, 0);
+  g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "auth_failures"),
+      ==, 0);
+  task = only_task (stats);
+  g_assert_cmpstr (json_object_get_string_member (task, "provider"), ==,
+      "bfl");
+  g_assert_cmpstr (json_object_get_string_member (task, "inputs"), ==,
+      "input_image");
+  g_assert_cmpint (json_object_get_int_member (task, "inline_inputs"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (task, "width"), ==, 320);
+
+  /* the submit went to /v1/<model>; every poll to the polling_url */
+  lines = test_read_log (f.log);
+  for (i = 0; i < lines->len; i++) {
+    JsonObject *l = g_ptr_array_index (lines, i);
+
+    if (test_log_is (l, "POST", "/v1/"))
+      g_assert_cmpstr (json_object_get_string_member (l, "path"), ==,
+          "/v1/flux-2-klein-4b");
+    if (test_log_is (l, "GET", "/v1/get_result")) {
+      polls++;
+      g_assert_cmpstr (json_object_get_string_member (l, "auth"), ==, "ok");
+      g_assert_cmpstr (json_object_get_string_member (l, "task_id"), ==,
+          r->task_id);
+    }
+  }
+  g_assert_cmpuint (polls, ==, r->polls);
+  g_assert_cmpuint (polls, >=, 1);
+  fixture_stop (&f);
+}
+
+/* Text to image at an exact size; the cost is the submit answer's. */
+static void
+test_text_to_image (void)
+{
+  g_autoptr (ImagegenResult) r = NULL;
+  g_autoptr (JsonObject) stats = NULL;
+  guint width, height;
+  Fixture f;
+
+  fixture_start (&f, NULL, 0);
+  r = run_t2i (&f, "flux-2-pro", 1024, 768);
+  g_assert_no_error (r->error);
+  png_size (r->image, &width, &height);
+  g_assert_cmpuint (width, ==, 1024);
+  g_assert_cmpuint (height, ==, 768);
+  /* pro: 3 cents per MP, 0.75 MP rounds up to 3 */
+  g_assert_cmpint (r->cost_cents, ==, 3);
+  stats = imagegen_test_emulator_stats (f.emu);
+  g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "charged_cents"),
+      ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (only_task (stats),
+          "inputs"), ==, "");
+  fixture_stop (&f);
+}
+
+static void
+test_moderated (void)
+{
+  const gchar *args[] = { "--fail", "task:moderated", NULL };
+  g_autoptr (ImagegenResult) r = NULL;
+  g_autofree gchar *expected = NULL;
+  Fixture f;
+
+  fixture_start (&f, args, 0);
+  r = run_t2i (&f, "flux-2-klein-4b", 512, 512);
+  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_MODERATED);
+  expected = g_strdup_printf ("content moderated: the result was flagged by "
+      "the provider's moderation (Content Moderated) (task %s)", r->task_id);
+  g_assert_cmpstr (r->error->message, ==, expected);
+  /* moderated requests are not charged */
+  g_assert_cmpint (r->cost_cents, ==, 0);
+  fixture_stop (&f);
+}
+
+static void
+test_insufficient_credits (void)
+{
+  const gchar *args[] = { "--credits", "0", NULL };
+  g_autoptr (ImagegenResult) r = NULL;
+  Fixture f;
+
+  fixture_start (&f, args, 0);
+  r = run_t2i (&f, "flux-2-pro", 1024, 1024);
+  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_CREDITS);
+  g_assert_cmpstr (r->error->message, ==,
+      "insufficient credits (HTTP 402): Insufficient credits");
+  fixture_stop (&f);
+}
+
+/* A 429's retry_after is in its body: the job waits that long, then
+ * goes through. */
+static void
+test_rate_limited_then_admitted (void)
+{
+  const gchar *args[] = { "--fail", "create:429@1:1", NULL };
+  g_autoptr (ImagegenResult) r = NULL;
+  Fixture f;
+
+  fixture_start (&f, args, 0);
+  r = run_t2i (&f, "flux-2-klein-4b", 256, 256);
+  g_assert_no_error (r->error);
+  g_assert_cmpuint (imagegen_client_get_rate_limited (f.client), ==, 1);
+  /* 1 s from the body; without it the backoff would be 50-200 ms */
+  g_assert_cmpuint (test_waiter_count_log (f.w, IMAGEGEN_LOG_INFO,
+          "create rate limited (HTTP 429): job held 1000 ms"), ==, 1);
+  fixture_stop (&f);
+}
+
+static void
+test_rate_limited (void)
+{
+  const gchar *args[] = { "--fail", "create:429@1:*", NULL };
+  g_autoptr (ImagegenResult) r = NULL;
+  Fixture f;
+
+  fixture_start (&f, args, 2);
+  r = run_t2i (&f, "flux-2-klein-4b", 256, 256);
+  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_RATE_LIMITED);
+  g_assert_cmpstr (r->error->message, ==,
+      "rate limited (HTTP 429): no task admitted for 2 s");
+  fixture_stop (&f);
+}
+
+/* Their 422 lists fields; the sentence names them. */
+static void
+test_validation (void)
+{
+  g_autoptr (ImagegenResult) r = NULL;
+  Fixture f;
+
+  fixture_start (&f, NULL, 0);
+  r = run_t2i (&f, "flux-2-pro", 1000, 512);
+  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_VALIDATION);
+  g_assert_cmpstr (r->error->message, ==,
+      "request rejected (HTTP 422): width: Must be a multiple of 16");
+  fixture_stop (&f);
+}
+
+static void
+test_wrong_key (void)
+{
+  const gchar *args[] = { "--require-key", "right-key-123456", NULL };
+  g_autoptr (ImagegenResult) r = NULL;
+  Fixture f;
+
+  fixture_start (&f, args, 0);
+  r = run_t2i (&f, "flux-2-pro", 512, 512);
+  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_AUTH);
+  g_assert_cmpstr (r->error->message, ==,
+      "invalid API key (HTTP 401): Invalid x-key");
+  g_assert_null (strstr (r->error->message, TEST_KEY));
+  fixture_stop (&f);
+}
+
+/* result.sample is on another origin: fetched without the key. */
+static void
+test_key_not_sent_to_result_host (void)
+{
+  const gchar *args[] = { "--assets-port", "0", NULL };
+  g_autoptr (ImagegenResult) r = NULL;
+  g_autoptr (JsonObject) stats = NULL;
+  Fixture f;
+
+  fixture_start (&f, args, 0);
+  r = run_t2i (&f, "flux-2-klein-9b", 256, 256);
+  g_assert_no_error (r->error);
+  g_assert_true (g_str_has_prefix (r->image_url,
+          imagegen_test_emulator_get_assets_url (f.emu)));
+  stats = imagegen_test_emulator_stats (f.emu);
+  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
+          "assets_requests"), ==, 1);
+  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
+          "assets_requests_with_authorization"), ==, 0);
+  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
+          "download_requests_with_authorization"), ==, 0);
+  /* klein 9B's price is not published: the cost is the submit answer's
+   * (the emulator charges a cent) */
+  g_assert_cmpint (r->cost_cents, ==, 1);
+  fixture_stop (&f);
+}
+
+/* Where the key may go: the API origin, and https hosts of their domain
+ * when the API is one of them. */
+static void
+test_key_allowed (void)
+{
+  ImagegenHttp http = {.key_domain = "bfl.ai" };
+  const struct
+  {
+    const gchar *base, *url;
+    gboolean allowed;
+  } cases[] = {
+    {"https://api.bfl.ai", "https://api.bfl.ai/v1/get_result?id=1", TRUE},
+    {"https://api.bfl.ai", "https://api.eu2.bfl.ai/v1/get_result?id=1", TRUE},
+    {"https://api.eu.bfl.ai", "https://api.us1.bfl.ai/v1/x", TRUE},
+    {"https://api.bfl.ai", "http://api.eu2.bfl.ai/v1/x", FALSE},
+    {"https://api.bfl.ai", "https://delivery.example/sample.jpg", FALSE},
+    {"https://api.bfl.ai", "https://evilbfl.ai/v1/x", FALSE},
+    {"https://api.bfl.ai", "https://bfl.ai.example/v1/x", FALSE},
+    {"http://127.0.0.1:8000", "http://127.0.0.1:8000/v1/get_result", TRUE},
+    {"http://127.0.0.1:8000", "http://127.0.0.1:8001/v1/get_result", FALSE},
+    {"http://127.0.0.1:8000", "https://api.bfl.ai/v1/get_result", FALSE},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    GUri *uri = g_uri_parse (cases[i].url, G_URI_FLAGS_NONE, NULL);
+
+    http.base_uri = g_uri_parse (cases[i].base, G_URI_FLAGS_NONE, NULL);
+    g_assert_cmpint (imagegen_http_key_allowed (&http, uri), ==,
+        cases[i].allowed);
+    g_uri_unref (uri);
+    g_uri_unref (http.base_uri);
+  }
+}
+
+/* Every status word of theirs, read as the client acts on it. */
+static void
+test_status_words (void)
+{
+  const struct
+  {
+    const gchar *json;
+    ImagegenTaskState state;
+    const gchar *error;         /* the job's error text, or NULL */
+  } cases[] = {
+    {"{\"id\":\"t\",\"status\":\"Pending\",\"progress\":0.3}",
+        IMAGEGEN_TASK_PENDING, NULL},
+    {"{\"id\":\"t\",\"status\":\"Ready\",\"result\":{\"sample\":"
+          "\"https://delivery.example/s.jpg\"}}", IMAGEGEN_TASK_COMPLETED,
+        NULL},
+    {"{\"id\":\"t\",\"status\":\"Content Moderated\"}",
+          IMAGEGEN_TASK_FAILED,
+        "content moderated: the result was flagged by the provider's "
+          "moderation (Content Moderated)"},
+    {"{\"id\":\"t\",\"status\":\"Request Moderated\",\"details\":"
+          "{\"Moderation Reasons\":[\"x\"]}}", IMAGEGEN_TASK_FAILED,
+        "content moderated: the prompt or input image was flagged by the "
+          "provider's moderation (Request Moderated): {\"Moderation "
+          "Reasons\":[\"x\"]}"},
+    {"{\"id\":\"t\",\"status\":\"Error\"}", IMAGEGEN_TASK_FAILED,
+        "task failed: Error"},
+    {"{\"id\":\"t\",\"status\":\"Task not found\"}",
+          IMAGEGEN_TASK_FAILED,
+        "task failed: the provider has no such task (Task not found)"},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr (JsonParser) parser = json_parser_new ();
+    ImagegenTaskInfo info = {.charged_cents = -1 };
+    GError *error = NULL;
+
+    g_assert_true (json_parser_load_from_data (parser, cases[i].json, -1,
+            NULL));
+    g_assert_true (imagegen_provider_bfl.parse_task (json_parser_get_root
+            (parser), &info, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (info.state, ==, cases[i].state);
+    g_assert_false (info.status_unknown);
+    if (cases[i].error) {
+      error = imagegen_error_new_for_failed_task (info.error_message);
+      g_assert_cmpstr (error->message, ==, cases[i].error);
+      g_clear_error (&error);
+    }
+    imagegen_task_info_clear (&info);
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/client/bfl/klein-remix-inline", test_klein_remix_inline);
+  g_test_add_func ("/client/bfl/text-to-image", test_text_to_image);
+  g_test_add_func ("/client/bfl/moderated", test_moderated);
+  g_test_add_func ("/client/bfl/insufficient-credits",
+      test_insufficient_credits);
+  g_test_add_func ("/client/bfl/rate-limited-then-admitted",
+      test_rate_limited_then_admitted);
+  g_test_add_func ("/client/bfl/rate-limited", test_rate_limited);
+  g_test_add_func ("/client/bfl/validation", test_validation);
+  g_test_add_func ("/client/bfl/wrong-key", test_wrong_key);
+  g_test_add_func ("/client/bfl/key-not-sent-to-result-host",
+      test_key_not_sent_to_result_host);
+  g_test_add_func ("/client/bfl/key-allowed", test_key_allowed);
+  g_test_add_func ("/client/bfl/status-words", test_status_words);
+  return g_test_run ();
+}

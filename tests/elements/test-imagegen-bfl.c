@@ -1,0 +1,401 @@
+/* gst-imagegen: both elements with Black Forest Labs direct, against the
+ * emulator's /v1/ side.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <gst/video/video.h>
+#include <glib/gstdio.h>
+#include "imagegen-test-emulator.h"
+
+#define KEY "bfl-test-key-42"
+#define TOLERANCE 12
+
+static const guint8 frame_rgb[3] = { 60, 190, 90 };
+
+static JsonObject *
+only_task (JsonObject * stats)
+{
+  JsonArray *tasks = json_object_get_array_member (stats, "tasks");
+
+  fail_unless_equals_int (json_array_get_length (tasks), 1);
+  return json_array_get_object_element (tasks, 0);
+}
+
+static GstBuffer *
+make_frame (gint width, gint height)
+{
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, width * height * 4, NULL);
+  GstMapInfo map;
+  gint p;
+
+  gst_buffer_map (buf, &map, GST_MAP_WRITE);
+  for (p = 0; p < width * height; p++) {
+    memcpy (map.data + 4 * p, frame_rgb, 3);
+    map.data[4 * p + 3] = 255;
+  }
+  gst_buffer_unmap (buf, &map);
+  GST_BUFFER_PTS (buf) = 0;
+  GST_BUFFER_DURATION (buf) = GST_SECOND / 30;
+  return buf;
+}
+
+/* An offline klein imagegenremix, with @references (may be NULL). */
+static GstElement *
+klein_element (ImagegenTestEmulator * emu, const GValue * references)
+{
+  GstElement *remix = gst_element_factory_make ("imagegenremix", NULL);
+
+  g_object_set (remix, "prompt", "invert the colours", "model",
+      "flux-2-klein-4b", "api-key", KEY, "base-url",
+      imagegen_test_emulator_get_base_url (emu), "poll-interval", 50, NULL);
+  gst_util_set_object_arg (G_OBJECT (remix), "mode", "offline");
+  if (references != NULL)
+    g_object_set_property (G_OBJECT (remix), "reference-images", references);
+  return remix;
+}
+
+/* klein_element() in a harness, for 640x360 RGBA frames. */
+static GstHarness *
+klein_remix (ImagegenTestEmulator * emu, const GValue * references)
+{
+  const gchar *caps = "video/x-raw,format=RGBA,width=640,height=360,"
+      "framerate=30/1";
+  GstElement *remix = klein_element (emu, references);
+  GstHarness *h;
+
+  h = gst_harness_new_with_element (remix, "sink", "src");
+  gst_object_unref (remix);
+  gst_harness_set_sink_caps_str (h, caps);
+  gst_harness_set_src_caps_str (h, caps);
+  return h;
+}
+
+/* @n copies of a local reference image (a JPEG header is all the element
+ * checks; the emulator decodes only the first input) in @dir. */
+static void
+make_references (GValue * refs, const gchar * dir, guint n)
+{
+  const guint8 fake_jpeg[] = { 0xff, 0xd8, 0xff, 0xe0, 0, 16, 'J', 'F', 'I',
+    'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xff, 0xc0, 0, 17, 8, 0, 8, 0, 8, 3,
+    1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1, 0xff, 0xd9
+  };
+  gchar *path = g_build_filename (dir, "ref.jpg", NULL);
+  guint i;
+
+  fail_unless (g_file_set_contents (path, (const gchar *) fake_jpeg,
+          sizeof (fake_jpeg), NULL));
+  g_value_init (refs, GST_TYPE_ARRAY);
+  for (i = 0; i < n; i++) {
+    GValue item = G_VALUE_INIT;
+
+    g_value_init (&item, G_TYPE_STRING);
+    g_value_set_string (&item, path);
+    gst_value_array_append_and_take_value (refs, &item);
+  }
+  g_free (path);
+}
+
+/* klein through imagegenremix: the frame goes inline (no upload), the
+ * output frame's shape is asked for exactly, and every edge pixel of the
+ * output is the emulator's remix of the input (inverted): no bars. */
+GST_START_TEST (test_remix_klein_inline_exact_size)
+{
+  const gchar *args[] = { "--latency", "50", "--require-key", KEY, NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  GstHarness *h = klein_remix (emu, NULL);
+  GstBuffer *out;
+  GstMapInfo map;
+  JsonObject *stats, *task;
+  gint x, y, c;
+
+  fail_unless_equals_int (gst_harness_push (h, make_frame (640, 360)),
+      GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  out = gst_harness_pull (h);
+  fail_unless (out != NULL);
+  fail_unless_equals_int (gst_buffer_get_size (out), 640 * 360 * 4);
+  gst_buffer_map (out, &map, GST_MAP_READ);
+  for (y = 0; y < 360; y++)
+    for (x = 0; x < 640; x++) {
+      if (x != 0 && x != 639 && y != 0 && y != 359 && x != 320)
+        continue;
+      for (c = 0; c < 3; c++) {
+        gint got = map.data[4 * (y * 640 + x) + c];
+        fail_unless (ABS (got - (255 - frame_rgb[c])) <= TOLERANCE,
+            "pixel (%d,%d) channel %d is %d, want %d (the remix)", x, y, c,
+            got, 255 - frame_rgb[c]);
+      }
+    }
+  gst_buffer_unmap (out, &map);
+  gst_buffer_unref (out);
+
+  stats = imagegen_test_emulator_stats (emu);
+  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
+          "files"), 0);
+  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
+          "create_remix"), 0);
+  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
+          "bfl_create"), 1);
+  task = only_task (stats);
+  fail_unless_equals_string (json_object_get_string_member (task, "model"),
+      "flux-2-klein-4b");
+  fail_unless_equals_string (json_object_get_string_member (task, "inputs"),
+      "input_image");
+  fail_unless_equals_int (json_object_get_int_member (task, "inline_inputs"),
+      1);
+  /* 640 x 360 in multiples of 16, within 0.5 % of its shape */
+  fail_unless_equals_int (json_object_get_int_member (task, "width"), 656);
+  fail_unless_equals_int (json_object_get_int_member (task, "height"), 368);
+  json_object_unref (stats);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* A local reference image goes inline too, as input_image_2, read once;
+ * klein takes 4 images in all, so 4 references are refused at start. */
+GST_START_TEST (test_remix_klein_references)
+{
+  const gchar *args[] = { "--latency", "50", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  gchar *dir = g_dir_make_tmp ("imagegen-bfl-XXXXXX", NULL);
+  gchar *ref = g_build_filename (dir, "ref.jpg", NULL);
+  GValue refs = G_VALUE_INIT;
+  GstElement *remix;
+  GstHarness *h;
+  GstBus *bus;
+  GstMessage *msg;
+  GError *err = NULL;
+  JsonObject *stats, *task;
+
+  make_references (&refs, dir, 1);
+  h = klein_remix (emu, &refs);
+  g_value_unset (&refs);
+  fail_unless_equals_int (gst_harness_push (h, make_frame (640, 360)),
+      GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  gst_buffer_unref (gst_harness_pull (h));
+  gst_harness_teardown (h);
+  stats = imagegen_test_emulator_stats (emu);
+  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
+          "files"), 0);
+  task = only_task (stats);
+  fail_unless_equals_string (json_object_get_string_member (task, "inputs"),
+      "input_image input_image_2");
+  fail_unless_equals_int (json_object_get_int_member (task, "inline_inputs"),
+      2);
+  json_object_unref (stats);
+
+  make_references (&refs, dir, 4);
+  remix = klein_element (emu, &refs);
+  g_value_unset (&refs);
+  bus = gst_bus_new ();
+  gst_element_set_bus (remix, bus);
+  fail_unless_equals_int (gst_element_set_state (remix, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  gst_message_parse_error (msg, &err, NULL);
+  fail_unless_equals_string (err->message, "Too many reference images: 4 "
+      "given, the model takes at most 3 besides the frame.");
+  g_error_free (err);
+  gst_message_unref (msg);
+  gst_element_set_state (remix, GST_STATE_NULL);
+  gst_element_set_bus (remix, NULL);
+  gst_object_unref (remix);
+  gst_object_unref (bus);
+
+  g_unlink (ref);
+  g_rmdir (dir);
+  g_free (ref);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+/* Runs @src into a fakesink until EOS or an error; returns the error text
+ * and the last caps. */
+static gchar *
+run_src (GstElement * src, GstCaps ** caps)
+{
+  GstElement *pipeline = gst_pipeline_new (NULL);
+  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+  GstPad *pad = gst_element_get_static_pad (sink, "sink");
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstMessage *msg;
+  gchar *text = NULL;
+
+  gst_bin_add_many (GST_BIN (pipeline), src, sink, NULL);
+  fail_unless (gst_element_link (src, sink));
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+      GST_MESSAGE_ERROR | GST_MESSAGE_EOS);
+  fail_unless (msg != NULL, "neither EOS nor an error");
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+    GError *err;
+
+    gst_message_parse_error (msg, &err, NULL);
+    text = g_strdup (err->message);
+    g_error_free (err);
+  }
+  gst_message_unref (msg);
+  if (caps)
+    *caps = gst_pad_get_current_caps (pad);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pad);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  return text;
+}
+
+static GstElement *
+bfl_src (ImagegenTestEmulator * emu, const gchar * model)
+{
+  GstElement *src = gst_element_factory_make ("imagegensrc", NULL);
+
+  g_object_set (src, "prompt", "a lighthouse at dusk", "model", model,
+      "base-url", imagegen_test_emulator_get_base_url (emu), "poll-interval",
+      50, "num-images", 1, NULL);
+  return src;
+}
+
+/* Text to image: provider from the model id, key from BFL_API_KEY, the
+ * aspect ratio's size asked for exactly and delivered as is. */
+GST_START_TEST (test_src_text_to_image)
+{
+  const gchar *args[] = { "--latency", "50", "--require-key", KEY, NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  GstElement *src = bfl_src (emu, "flux-2-pro");
+  GstCaps *caps = NULL;
+  GstStructure *s;
+  JsonObject *stats, *task;
+  gchar *text;
+  gint width = 0, height = 0;
+
+  g_setenv ("BFL_API_KEY", KEY, TRUE);
+  g_setenv ("RUNAPI_API_KEY", "not-this-one", TRUE);
+  g_object_set (src, "aspect-ratio", "16:9", "seed", (gint64) 7, NULL);
+  text = run_src (src, &caps);
+  g_unsetenv ("BFL_API_KEY");
+  g_unsetenv ("RUNAPI_API_KEY");
+  fail_unless (text == NULL, "error: %s", text);
+  fail_unless (caps != NULL);
+  s = gst_caps_get_structure (caps, 0);
+  fail_unless (gst_structure_get_int (s, "width", &width));
+  fail_unless (gst_structure_get_int (s, "height", &height));
+  fail_unless_equals_int (width, 1360);
+  fail_unless_equals_int (height, 768);
+  gst_caps_unref (caps);
+
+  stats = imagegen_test_emulator_stats (emu);
+  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
+          "bfl_create"), 1);
+  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
+          "create_text_to_image"), 0);
+  fail_unless_equals_int (imagegen_test_emulator_stats_int (stats,
+          "auth_failures"), 0);
+  task = only_task (stats);
+  fail_unless_equals_int (json_object_get_int_member (task, "width"), 1360);
+  fail_unless_equals_int (json_object_get_int_member (task, "height"), 768);
+  fail_unless_equals_string (json_object_get_string_member (task,
+          "bfl_status"), "Ready");
+  json_object_unref (stats);
+}
+
+GST_END_TEST;
+
+/* flex takes steps and guidance; provider=bfl with a RunAPI id is refused
+ * before anything is sent, naming the valid ids. */
+GST_START_TEST (test_src_flex_and_refusals)
+{
+  const gchar *args[] = { "--latency", "50", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  GstElement *src = bfl_src (emu, "flux-2-flex");
+  JsonObject *stats;
+  gchar *text;
+
+  g_object_set (src, "api-key", KEY, "steps", 20, "guidance", 4.5, NULL);
+  text = run_src (src, NULL);
+  fail_unless (text == NULL, "error: %s", text);
+
+  src = bfl_src (emu, "flux-2-pro");
+  g_object_set (src, "api-key", KEY, "steps", 20, NULL);
+  text = run_src (src, NULL);
+  fail_unless_equals_string (text, "The steps and guidance properties are "
+      "for flux-2-flex only, not flux-2-pro.");
+  g_free (text);
+
+  src = bfl_src (emu, "flux-2-pro-text-to-image");
+  g_object_set (src, "api-key", KEY, NULL);
+  gst_util_set_object_arg (G_OBJECT (src), "provider", "bfl");
+  text = run_src (src, NULL);
+  fail_unless_equals_string (text, "Invalid model "
+      "\"flux-2-pro-text-to-image\" for Black Forest Labs; valid values: "
+      "flux-2-pro, flux-2-flex, flux-2-max, flux-2-klein-4b, "
+      "flux-2-klein-9b.");
+  g_free (text);
+
+  src = bfl_src (emu, "flux-2-klein-4b");
+  g_unsetenv ("BFL_API_KEY");
+  text = run_src (src, NULL);
+  fail_unless_equals_string (text, "No API key: set the api-key or "
+      "api-key-file property or the BFL_API_KEY environment variable.");
+  g_free (text);
+
+  stats = imagegen_test_emulator_stats (emu);
+  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
+          "bfl_create"), 1);
+  json_object_unref (stats);
+}
+
+GST_END_TEST;
+
+/* The emulator's BFL errors reach the bus as the client's sentences. */
+static gchar *
+error_with (const gchar * option, const gchar * value)
+{
+  const gchar *args[] = { "--latency", "50", option, value, NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  GstElement *src = bfl_src (emu, "flux-2-klein-4b");
+
+  g_object_set (src, "api-key", KEY, "retries", 0, NULL);
+  return run_src (src, NULL);
+}
+
+GST_START_TEST (test_src_errors)
+{
+  gchar *text = error_with ("--fail", "task:moderated");
+
+  fail_unless (text != NULL && strstr (text, ": content moderated: "
+          "the result was flagged by the provider's moderation (Content "
+          "Moderated)") != NULL, "got: %s", text);
+  g_free (text);
+
+  text = error_with ("--credits", "0");
+  fail_unless (text != NULL && strstr (text,
+          ": insufficient credits (HTTP 402): Insufficient credits") != NULL,
+      "got: %s", text);
+  g_free (text);
+}
+
+GST_END_TEST;
+
+static Suite *
+imagegen_bfl_suite (void)
+{
+  Suite *s = suite_create ("imagegen-bfl");
+  TCase *tc = tcase_create ("general");
+
+  tcase_set_timeout (tc, 120);
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_remix_klein_inline_exact_size);
+  tcase_add_test (tc, test_remix_klein_references);
+  tcase_add_test (tc, test_src_text_to_image);
+  tcase_add_test (tc, test_src_flex_and_refusals);
+  tcase_add_test (tc, test_src_errors);
+  return s;
+}
+
+GST_CHECK_MAIN (imagegen_bfl);
