@@ -43,7 +43,7 @@ make_frame (gint width, gint height)
 
 /* An offline klein imagegenremix, with @references (may be NULL). */
 static GstElement *
-klein_element (ImagegenTestEmulator * emu, const GValue * references)
+klein_element (ImagegenTestEmulator * emu, gchar ** references)
 {
   GstElement *remix = gst_element_factory_make ("imagegenremix", NULL);
 
@@ -52,13 +52,13 @@ klein_element (ImagegenTestEmulator * emu, const GValue * references)
       imagegen_test_emulator_get_base_url (emu), "poll-interval", 50, NULL);
   gst_util_set_object_arg (G_OBJECT (remix), "mode", "offline");
   if (references != NULL)
-    g_object_set_property (G_OBJECT (remix), "reference-images", references);
+    g_object_set (remix, "reference-images", references, NULL);
   return remix;
 }
 
 /* klein_element() in a harness, for 640x360 RGBA frames. */
 static GstHarness *
-klein_remix (ImagegenTestEmulator * emu, const GValue * references)
+klein_remix (ImagegenTestEmulator * emu, gchar ** references)
 {
   const gchar *caps = "video/x-raw,format=RGBA,width=640,height=360,"
       "framerate=30/1";
@@ -73,28 +73,25 @@ klein_remix (ImagegenTestEmulator * emu, const GValue * references)
 }
 
 /* @n copies of a local reference image (a JPEG header is all the element
- * checks; the emulator decodes only the first input) in @dir. */
-static void
-make_references (GValue * refs, const gchar * dir, guint n)
+ * checks; the emulator decodes only the first input) in @dir; free with
+ * g_strfreev(). */
+static gchar **
+make_references (const gchar * dir, guint n)
 {
   const guint8 fake_jpeg[] = { 0xff, 0xd8, 0xff, 0xe0, 0, 16, 'J', 'F', 'I',
     'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xff, 0xc0, 0, 17, 8, 0, 8, 0, 8, 3,
     1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1, 0xff, 0xd9
   };
   gchar *path = g_build_filename (dir, "ref.jpg", NULL);
+  gchar **refs = g_new0 (gchar *, n + 1);
   guint i;
 
   fail_unless (g_file_set_contents (path, (const gchar *) fake_jpeg,
           sizeof (fake_jpeg), NULL));
-  g_value_init (refs, GST_TYPE_ARRAY);
-  for (i = 0; i < n; i++) {
-    GValue item = G_VALUE_INIT;
-
-    g_value_init (&item, G_TYPE_STRING);
-    g_value_set_string (&item, path);
-    gst_value_array_append_and_take_value (refs, &item);
-  }
+  for (i = 0; i < n; i++)
+    refs[i] = g_strdup (path);
   g_free (path);
+  return refs;
 }
 
 /* klein through imagegenremix: the frame goes inline (no upload), the
@@ -162,7 +159,7 @@ GST_START_TEST (test_remix_klein_references)
   g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
   gchar *dir = g_dir_make_tmp ("imagegen-bfl-XXXXXX", NULL);
   gchar *ref = g_build_filename (dir, "ref.jpg", NULL);
-  GValue refs = G_VALUE_INIT;
+  gchar **refs;
   GstElement *remix;
   GstHarness *h;
   GstBus *bus;
@@ -170,9 +167,9 @@ GST_START_TEST (test_remix_klein_references)
   GError *err = NULL;
   JsonObject *stats, *task;
 
-  make_references (&refs, dir, 1);
-  h = klein_remix (emu, &refs);
-  g_value_unset (&refs);
+  refs = make_references (dir, 1);
+  h = klein_remix (emu, refs);
+  g_strfreev (refs);
   fail_unless_equals_int (gst_harness_push (h, make_frame (640, 360)),
       GST_FLOW_OK);
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
@@ -188,9 +185,9 @@ GST_START_TEST (test_remix_klein_references)
       2);
   json_object_unref (stats);
 
-  make_references (&refs, dir, 4);
-  remix = klein_element (emu, &refs);
-  g_value_unset (&refs);
+  refs = make_references (dir, 4);
+  remix = klein_element (emu, refs);
+  g_strfreev (refs);
   bus = gst_bus_new ();
   gst_element_set_bus (remix, bus);
   fail_unless_equals_int (gst_element_set_state (remix, GST_STATE_PAUSED),
