@@ -333,6 +333,41 @@ test_poll_memory (void)
   g_rmdir (dir);
 }
 
+/* The images of two prompts through an emulator started with @args. */
+static gboolean
+two_prompts_same_image (const gchar ** args)
+{
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  g_autoptr (ImagegenRequest) a = imagegen_request_new
+      (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL, "a red kite");
+  g_autoptr (ImagegenRequest) b = imagegen_request_new
+      (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL, "a blue whale");
+  g_autoptr (ImagegenResult) ra = NULL;
+  g_autoptr (ImagegenResult) rb = NULL;
+  ImagegenClientConfig config;
+
+  test_config_init (&config, emu);
+  ra = test_run_config (&config, a);
+  rb = test_run_config (&config, b);
+  g_assert_no_error (ra->error);
+  g_assert_no_error (rb->error);
+  g_assert_true (test_is_png (ra->image));
+  imagegen_client_config_clear (&config);
+  return g_bytes_equal (ra->image, rb->image);
+}
+
+/* The emulator's --prerendered (benchmarks) serves one image per size,
+ * whatever the prompt; without it each prompt draws its own. */
+static void
+test_prerendered (void)
+{
+  const gchar *plain[] = { "--latency", "0", NULL };
+  const gchar *pre[] = { "--latency", "0", "--prerendered", NULL };
+
+  g_assert_false (two_prompts_same_image (plain));
+  g_assert_true (two_prompts_same_image (pre));
+}
+
 /* The log hook gets one line per HTTP request (method, URL, status, time,
  * retry, task id) and the job's milestones, never the key. */
 static void
@@ -403,5 +438,6 @@ main (int argc, char **argv)
   g_test_add_func ("/client/learned-schedule", test_learned_schedule);
   g_test_add_func ("/client/log-hook", test_log_hook);
   g_test_add_func ("/client/poll-memory", test_poll_memory);
+  g_test_add_func ("/client/emulator-prerendered", test_prerendered);
   return g_test_run ();
 }
