@@ -369,12 +369,13 @@ def latency_scenario(tools, name, latency, streams, per_stream, tmpdir,
         bl_results = [[] for _ in range(streams)]
         threads = []
 
+        def stream(prompt, n):
+            desc = ('imagegensrc name=s prompt="%s" num-images=%d max-in-flight=1 ! '
+                    'video/x-raw,format=RGBA ! fakesink' % (prompt, n))
+            return tools.run_pipeline(desc, "s", emu.url, poll_cache=cache)
+
         def run_element(i):
-            desc = ('imagegensrc name=s prompt="bench element stream %d" '
-                    'num-images=%d max-in-flight=1 ! video/x-raw,format=RGBA ! '
-                    'fakesink' % (i, per_stream))
-            el_results[i] = tools.run_pipeline(desc, "s", emu.url,
-                                               poll_cache=cache)
+            el_results[i] = stream("bench element stream %d" % i, per_stream)
 
         def run_baseline(i):
             try:
@@ -395,11 +396,7 @@ def latency_scenario(tools, name, latency, streams, per_stream, tmpdir,
         warm_results = [None] * streams
 
         def run_warm(i):
-            desc = ('imagegensrc name=s prompt="bench warm stream %d" '
-                    'num-images=%d max-in-flight=1 ! video/x-raw,format=RGBA ! '
-                    'fakesink' % (i, warm_per_stream))
-            warm_results[i] = tools.run_pipeline(desc, "s", emu.url,
-                                                 poll_cache=cache)
+            warm_results[i] = stream("bench warm stream %d" % i, warm_per_stream)
         threads = [threading.Thread(target=run_warm, args=(i,)) for i in range(streams)]
         for t in threads:
             t.start()
