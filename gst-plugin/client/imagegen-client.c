@@ -27,6 +27,7 @@
 #include "imagegen-log.h"
 #include "imagegen-poll-schedule.h"
 #include "imagegen-provider.h"
+#include "imagegen-poll-memory.h"
 #include "imagegen-retry.h"
 #include "imagegen-transport.h"
 
@@ -44,6 +45,7 @@ struct _ImagegenClient
   ImagegenHttp http;            /* its session lives on the thread */
   ImagegenLog log;
   ImagegenPollSchedule *schedule;
+  ImagegenPollMemory *poll_memory;      /* the schedule's, across processes */
   GError *config_error;         /* every job fails with it */
   GTlsDatabase *tls_database;   /* NULL: the system's */
 
@@ -449,6 +451,21 @@ job_apply_billing (ImagegenJob * job, const ImagegenTaskInfo * info)
 }
 
 /* Shared by the create and poll answers. */
+/* What the schedule learned outlives the process (imagegen-poll-memory.h);
+ * a failed write costs only the next process's head start. */
+static void
+client_save_poll_memory (ImagegenClient * client, const gchar * model)
+{
+  GError *error = NULL;
+
+  if (!imagegen_poll_memory_save (client->poll_memory, client->schedule,
+          model, &error)) {
+    IMAGEGEN_LOG (&client->log, IMAGEGEN_LOG_DEBUG,
+        "poll history not saved: %s", error->message);
+    g_error_free (error);
+  }
+}
+
 static void
 job_handle_task (ImagegenJob * job, ImagegenTaskInfo * info)
 {
@@ -487,6 +504,7 @@ job_handle_task (ImagegenJob * job, ImagegenTaskInfo * info)
       imagegen_poll_schedule_observe (job->client->schedule,
           job->request->model, job->running_seen_us - result->created_us,
           result->completed_us - result->created_us);
+      client_save_poll_memory (job->client, job->request->model);
       if (result->cost_cents < 0)
         result->cost_cents = job->client->provider->price_cents ?
             job->client->provider->price_cents (job->request) :
@@ -554,7 +572,11 @@ static void
 job_poll_later (ImagegenJob * job)
 {
   gint64 elapsed = g_get_monotonic_time () - job->result->created_us;
-  guint delay = imagegen_poll_schedule_next_delay_ms (job->client->schedule,
+  guint delay;
+
+  imagegen_poll_memory_load (job->client->poll_memory, job->client->schedule,
+      job->request->model);
+  delay = imagegen_poll_schedule_next_delay_ms (job->client->schedule,
       job->request->model, elapsed);
 
   IMAGEGEN_LOG (&job->client->log, IMAGEGEN_LOG_TRACE,
@@ -1247,6 +1269,7 @@ imagegen_client_new (const ImagegenClientConfig * config)
 {
   ImagegenClient *client;
   ImagegenClientConfig *c;
+  gchar *poll_dir;
 
   g_return_val_if_fail (config != NULL, NULL);
 
@@ -1272,6 +1295,9 @@ imagegen_client_new (const ImagegenClientConfig * config)
 
   client->schedule = imagegen_poll_schedule_new (c->poll_min_ms,
       c->poll_max_ms);
+  poll_dir = imagegen_poll_memory_dir (client->provider->name, c->base_url);
+  client->poll_memory = imagegen_poll_memory_new (poll_dir);
+  g_free (poll_dir);
   g_queue_init (&client->queue);
   client->running = g_ptr_array_new ();
   client->in_flight_limit = c->max_in_flight;
@@ -1332,6 +1358,7 @@ imagegen_client_free (ImagegenClient * client)
   g_main_loop_unref (client->loop);
   g_main_context_unref (client->context);
   imagegen_poll_schedule_free (client->schedule);
+  imagegen_poll_memory_free (client->poll_memory);
   g_ptr_array_unref (client->running);
   g_clear_pointer (&client->http.base_uri, g_uri_unref);
   g_clear_error (&client->config_error);

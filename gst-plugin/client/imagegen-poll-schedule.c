@@ -17,6 +17,10 @@
  *    that minimises lag plus POLL_COST per poll when completion is equally
  *    likely anywhere in the window (it rises towards the end).  Past the
  *    window it backs off by 1.5x up to poll_max.
+ *  - no history but a prior (the model's typical completion window, see
+ *    imagegen_poll_schedule_prior): the 1.5x growth, never stepping over
+ *    the prior's start, then the dense polling of the prior's window.  A
+ *    prior is a guess, so unlike learned history it never sleeps long.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -120,6 +124,68 @@ imagegen_poll_schedule_get_range (ImagegenPollSchedule * s,
   return TRUE;
 }
 
+/* Typical completion windows in ms, from the provider's own figures and
+ * our runs; a guess is only a starting point (history replaces it after one
+ * task), so the windows are wide.  The lead may move these into the model
+ * table (imagegen-models.c). */
+typedef struct
+{
+  const gchar *model;
+  guint min_ms, max_ms;
+} PollPrior;
+
+static const PollPrior priors[] = {
+  {"flux-2-pro-text-to-image", 3000, 12000},
+  {"flux-2-pro-remix-image", 3000, 12000},
+  {"flux-2-flex-text-to-image", 5000, 20000},
+  {"flux-2-flex-remix-image", 5000, 20000},
+  {"flux-2-max-text-to-image", 5000, 20000},
+  {"flux-2-max-remix-image", 5000, 20000},
+};
+
+/* Any other model */
+#define DEFAULT_PRIOR_MIN_MS 3000
+#define DEFAULT_PRIOR_MAX_MS 20000
+
+void
+imagegen_poll_schedule_prior (const gchar * model, gint64 * min_us,
+    gint64 * max_us)
+{
+  guint i, lo = DEFAULT_PRIOR_MIN_MS, hi = DEFAULT_PRIOR_MAX_MS;
+
+  for (i = 0; model && i < G_N_ELEMENTS (priors); i++) {
+    if (g_str_equal (priors[i].model, model)) {
+      lo = priors[i].min_ms;
+      hi = priors[i].max_ms;
+      break;
+    }
+  }
+  *min_us = (gint64) lo *1000;
+  *max_us = (gint64) hi *1000;
+}
+
+guint
+imagegen_poll_schedule_history (ImagegenPollSchedule * s,
+    const gchar * model, gint64 * lower_us, gint64 * upper_us)
+{
+  ModelHistory *h;
+  guint i, first;
+
+  g_return_val_if_fail (s != NULL, 0);
+
+  h = g_hash_table_lookup (s->models, model ? model : "");
+  if (h == NULL)
+    return 0;
+  /* oldest first: replaying them through observe() rebuilds the ring */
+  first = (h->next + IMAGEGEN_POLL_SCHEDULE_HISTORY - h->count) %
+      IMAGEGEN_POLL_SCHEDULE_HISTORY;
+  for (i = 0; i < h->count; i++) {
+    lower_us[i] = h->lower[(first + i) % IMAGEGEN_POLL_SCHEDULE_HISTORY];
+    upper_us[i] = h->upper[(first + i) % IMAGEGEN_POLL_SCHEDULE_HISTORY];
+  }
+  return h->count;
+}
+
 /* 1.5x growth from @since: the interval after waiting t past @since is
  * t / 2 + poll_min, i.e. the sequence min, 1.5 min, 2.25 min... */
 static guint
@@ -135,17 +201,24 @@ imagegen_poll_schedule_next_delay_ms (ImagegenPollSchedule * s,
     const gchar * model, gint64 elapsed_us)
 {
   gint64 min_us, max_us, elapsed_ms, dense_start_ms, dense_end_ms;
+  gboolean learned;
 
   g_return_val_if_fail (s != NULL, 1000);
 
   elapsed_ms = MAX (elapsed_us, 0) / 1000;
 
-  if (!imagegen_poll_schedule_get_range (s, model, &min_us, &max_us))
-    return growing_delay_ms (s, elapsed_ms);
+  learned = imagegen_poll_schedule_get_range (s, model, &min_us, &max_us);
+  if (!learned)
+    imagegen_poll_schedule_prior (model, &min_us, &max_us);
 
   /* 5 % margins: the next task may be a little faster or slower */
   dense_start_ms = min_us * 95 / 100 / 1000;
   dense_end_ms = max_us * 105 / 100 / 1000;
+
+  if (!learned && elapsed_ms + s->min_ms < dense_start_ms)
+    /* A guess: grow as without any knowledge, but land on its start. */
+    return (guint) MIN (growing_delay_ms (s, elapsed_ms),
+        dense_start_ms - elapsed_ms);
 
   if (elapsed_ms + s->min_ms < dense_start_ms)
     /* Still well before the expected time: sleep towards it, but never

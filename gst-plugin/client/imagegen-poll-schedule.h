@@ -37,4 +37,15 @@ void imagegen_poll_schedule_observe (ImagegenPollSchedule * s,
 gboolean imagegen_poll_schedule_get_range (ImagegenPollSchedule * s,
     const gchar * model, gint64 * min_us, gint64 * max_us);
 
+/* The typical completion window of @model's tasks, counted from the create
+ * answer, used until its own tasks have been seen (a default for models
+ * without one). */
+void imagegen_poll_schedule_prior (const gchar * model, gint64 * min_us,
+    gint64 * max_us);
+
+/* Copies what was observed of @model, oldest first, into the arrays (each
+ * of IMAGEGEN_POLL_SCHEDULE_HISTORY entries); returns how many. */
+guint imagegen_poll_schedule_history (ImagegenPollSchedule * s,
+    const gchar * model, gint64 * lower_us, gint64 * upper_us);
+
 G_END_DECLS

@@ -54,6 +54,38 @@ link_decoded_pad (GstElement * decodebin, GstPad * pad, GstElement * sink)
   gst_object_unref (sinkpad);
 }
 
+static gpointer
+preload_thread (gpointer data)
+{
+  static const gchar *const names[] = { "appsrc", "appsink", "pngdec",
+    "jpegdec", NULL
+  };
+  guint i;
+
+  for (i = 0; names[i]; i++) {
+    GstPluginFeature *f = gst_registry_find_feature (gst_registry_get (),
+        names[i], GST_TYPE_ELEMENT_FACTORY);
+    GstPluginFeature *loaded = f ? gst_plugin_feature_load (f) : NULL;
+
+    if (loaded)
+      gst_object_unref (loaded);
+    if (f)
+      gst_object_unref (f);
+  }
+  return NULL;
+}
+
+void
+gst_imagegen_decode_preload (void)
+{
+  static gsize started = 0;
+
+  if (g_once_init_enter (&started)) {
+    g_thread_unref (g_thread_new ("imagegen-preload", preload_thread, NULL));
+    g_once_init_leave (&started, 1);
+  }
+}
+
 GstBuffer *
 gst_imagegen_decode (GBytes * bytes, guint64 max_pixels, GstVideoInfo * info,
     GError ** error)

@@ -37,6 +37,11 @@ typedef struct
 gboolean gst_imagegen_image_header_parse (GBytes * bytes, guint64 max_pixels,
     GstImagegenImageHeader * header, GError ** error);
 
+/* Loads the decoders' plugins on a thread of their own, once per process,
+ * so the first result does not wait for them (a few ms of a one-image
+ * gst-launch-1.0 run, docs/performance.md). */
+void gst_imagegen_decode_preload (void);
+
 /* Decodes @bytes into a raw frame in the decoder's own format.  Blocks:
  * call it from a worker thread, never from one that keeps time. */
 GstBuffer *gst_imagegen_decode (GBytes * bytes, guint64 max_pixels,

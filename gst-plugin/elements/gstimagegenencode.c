@@ -11,6 +11,7 @@
 #include "gstimagegenscale.h"
 #include "gstimagegendecode.h"
 
+#include <math.h>
 #include <string.h>
 
 void
@@ -241,6 +242,185 @@ progressive_frame (GstBuffer * frame, const GstVideoInfo * info,
   return field;
 }
 
+/* Fixed-point coefficients taking 8-bit YCbCr of one range and matrix to
+ * JFIF's (full-range BT.601).  The map is linear on the offset-free
+ * values; chroma out depends on chroma in alone (grey stays grey), luma
+ * out on all three. */
+typedef struct
+{
+  gint y_off_in, y_off_out;
+  gint yy, yb, yr;              /* luma from luma, Cb, Cr */
+  gint bb, br, rb, rr;          /* Cb and Cr from Cb and Cr */
+} JfifMatrix;
+
+#define JFIF_SHIFT 16
+
+static gboolean
+jfif_matrix (const GstVideoColorimetry * in, JfifMatrix * m)
+{
+  const GstVideoFormatInfo *finfo =
+      gst_video_format_get_info (GST_VIDEO_FORMAT_I420);
+  gdouble kr, kb, kr2, kb2, s_in[3], s_out[3], one = 1 << JFIF_SHIFT;
+  gint off_in[4], scale_in[4], off_out[4], scale_out[4];
+  gdouble col[3][3];
+  guint c;
+
+  if (!gst_video_color_matrix_get_Kr_Kb (in->matrix, &kr, &kb)
+      || !gst_video_color_matrix_get_Kr_Kb (GST_VIDEO_COLOR_MATRIX_BT601,
+          &kr2, &kb2))
+    return FALSE;
+  gst_video_color_range_offsets (in->range, finfo, off_in, scale_in);
+  gst_video_color_range_offsets (GST_VIDEO_COLOR_RANGE_0_255, finfo, off_out,
+      scale_out);
+  /* the images of (y, pb, pr) = unit vectors, through R'G'B' */
+  for (c = 0; c < 3; c++) {
+    gdouble y = c == 0, pb = c == 1, pr = c == 2;
+    gdouble r = y + 2 * (1 - kr) * pr, b = y + 2 * (1 - kb) * pb;
+    gdouble g = (y - kr * r - kb * b) / (1 - kr - kb);
+    gdouble y2 = kr2 * r + (1 - kr2 - kb2) * g + kb2 * b;
+
+    col[c][0] = y2;
+    col[c][1] = (b - y2) / (2 * (1 - kb2));
+    col[c][2] = (r - y2) / (2 * (1 - kr2));
+  }
+  for (c = 0; c < 3; c++) {
+    s_in[c] = scale_in[c];
+    s_out[c] = scale_out[c];
+  }
+  m->y_off_in = off_in[0];
+  m->y_off_out = off_out[0];
+  m->yy = (gint) lround (one * col[0][0] * s_out[0] / s_in[0]);
+  m->yb = (gint) lround (one * col[1][0] * s_out[0] / s_in[1]);
+  m->yr = (gint) lround (one * col[2][0] * s_out[0] / s_in[2]);
+  m->bb = (gint) lround (one * col[1][1] * s_out[1] / s_in[1]);
+  m->br = (gint) lround (one * col[2][1] * s_out[1] / s_in[2]);
+  m->rb = (gint) lround (one * col[1][2] * s_out[2] / s_in[1]);
+  m->rr = (gint) lround (one * col[2][2] * s_out[2] / s_in[2]);
+  return TRUE;
+}
+
+static inline guint8
+clip_round (gint v)
+{
+  v = (v + (1 << (JFIF_SHIFT - 1))) >> JFIF_SHIFT;
+  return (guint8) CLAMP (v, 0, 255);
+}
+
+/* 0..255 of a shifted value in [-CLIP_LOW, CLIP_SIZE - CLIP_LOW): a load
+ * instead of two compares per luma sample */
+#define CLIP_LOW 1024
+#define CLIP_SIZE 3072
+
+/* One luma row: @lc holds each 2-pixel pair's chroma term, @lut the luma
+ * term plus rounding, @clip the clamp. */
+static inline void
+jfif_luma_row (guint8 * y, gint w, const gint * lut, const gint * lc,
+    const guint8 * clip)
+{
+  gint x;
+
+  for (x = 0; x + 1 < w; x += 2) {
+    gint c = lc[x >> 1];
+
+    y[x] = clip[(lut[y[x]] + c) >> JFIF_SHIFT];
+    y[x + 1] = clip[(lut[y[x + 1]] + c) >> JFIF_SHIFT];
+  }
+  if (x < w)
+    y[x] = clip[(lut[y[x]] + lc[x >> 1]) >> JFIF_SHIFT];
+}
+
+/* Rewrites an 8-bit I420 frame of another range or matrix as JFIF's planes,
+ * in place: each luma sample takes the chroma of its 2x2 block. */
+static void
+i420_to_jfif (GstVideoFrame * f, const JfifMatrix * m)
+{
+  gint w = GST_VIDEO_FRAME_WIDTH (f), h = GST_VIDEO_FRAME_HEIGHT (f);
+  gint cw = GST_VIDEO_FRAME_COMP_WIDTH (f, 1);
+  gint ch = GST_VIDEO_FRAME_COMP_HEIGHT (f, 1);
+  gint ys = GST_VIDEO_FRAME_PLANE_STRIDE (f, 0);
+  gint us = GST_VIDEO_FRAME_PLANE_STRIDE (f, 1);
+  gint vs = GST_VIDEO_FRAME_PLANE_STRIDE (f, 2);
+  guint8 *yp = GST_VIDEO_FRAME_PLANE_DATA (f, 0);
+  guint8 *up = GST_VIDEO_FRAME_PLANE_DATA (f, 1);
+  guint8 *vp = GST_VIDEO_FRAME_PLANE_DATA (f, 2);
+  gint lut[256], *lc = g_new (gint, cw);
+  guint8 clip[CLIP_SIZE];
+  gint i, j;
+
+  for (i = 0; i < CLIP_SIZE; i++)
+    clip[i] = CLAMP (i - CLIP_LOW, 0, 255);
+  /* CLIP_LOW in the luma term keeps the index non-negative: a right shift
+   * of a negative value is implementation-defined */
+  for (i = 0; i < 256; i++)
+    lut[i] = m->yy * (i - m->y_off_in) + (m->y_off_out << JFIF_SHIFT)
+        + (1 << (JFIF_SHIFT - 1)) + (CLIP_LOW << JFIF_SHIFT);
+  for (j = 0; j < ch; j++) {
+    guint8 *u = up + (gsize) j * us, *v = vp + (gsize) j * vs;
+
+    for (i = 0; i < cw; i++) {
+      gint cb = u[i] - 128, cr = v[i] - 128;
+
+      lc[i] = m->yb * cb + m->yr * cr;
+      u[i] = clip_round (m->bb * cb + m->br * cr + (128 << JFIF_SHIFT));
+      v[i] = clip_round (m->rb * cb + m->rr * cr + (128 << JFIF_SHIFT));
+    }
+    jfif_luma_row (yp + (gsize) 2 * j * ys, w, lut, lc, clip);
+    if (2 * j + 1 < h)
+      jfif_luma_row (yp + (gsize) (2 * j + 1) * ys, w, lut, lc, clip);
+  }
+  g_free (lc);
+}
+
+/* @picture at @width x @height in a form jpegenc takes as it is, described
+ * in @small_info.  What the service sees is what the viewer sees: JFIF's
+ * planes are full-range BT.601.  8-bit I420 is scaled in its own format
+ * (the converter's plane-scaling fast path) and its range and matrix then
+ * rewritten here, a 3x3 multiply; other YUV goes to that I420 through RGB
+ * (gstimagegenscale.c, where range and matrix are applied exactly), RGB
+ * stays RGB (jpegenc converts it).  Handing jpegenc RGB for YUV frames
+ * cost twice the instructions of jpegenc on the whole frame (callgrind,
+ * docs/performance.md). */
+static GstBuffer *
+small_picture (GstBuffer * picture, const GstVideoInfo * picture_info,
+    gint width, gint height, GstVideoInfo * small_info)
+{
+  GstVideoFormat in_format = GST_VIDEO_INFO_FORMAT (picture_info);
+  GstVideoInfo scaled_info;
+  GstVideoFrame frame;
+  GstBuffer *small;
+  JfifMatrix m;
+
+  if (!GST_VIDEO_INFO_IS_YUV (picture_info)) {
+    gst_video_info_set_format (small_info, GST_VIDEO_FORMAT_RGBx, width,
+        height);
+    return gst_imagegen_scale_fast (picture, picture_info, small_info);
+  }
+  gst_video_info_set_format (small_info, GST_VIDEO_FORMAT_I420, width,
+      height);
+  small_info->colorimetry.range = GST_VIDEO_COLOR_RANGE_0_255;
+  small_info->colorimetry.matrix = GST_VIDEO_COLOR_MATRIX_BT601;
+  small_info->chroma_site = GST_VIDEO_CHROMA_SITE_JPEG;
+  if (in_format != GST_VIDEO_FORMAT_I420
+      || !jfif_matrix (&picture_info->colorimetry, &m))
+    return gst_imagegen_scale_fast (picture, picture_info, small_info);
+
+  gst_video_info_set_format (&scaled_info, GST_VIDEO_FORMAT_I420, width,
+      height);
+  scaled_info.colorimetry = picture_info->colorimetry;
+  scaled_info.chroma_site = picture_info->chroma_site;
+  small = gst_imagegen_scale_fast (picture, picture_info, &scaled_info);
+  if (small == NULL)
+    return NULL;
+  small = gst_buffer_make_writable (small);
+  if (!gst_video_frame_map (&frame, &scaled_info, small, GST_MAP_READWRITE)) {
+    gst_buffer_unref (small);
+    return NULL;
+  }
+  i420_to_jfif (&frame, &m);
+  gst_video_frame_unmap (&frame);
+  return small;
+}
+
 GBytes *
 gst_imagegen_encode_jpeg (GstBuffer * frame, const GstVideoInfo * info,
     guint quality, guint max_long_side, GError ** error)
@@ -253,17 +433,8 @@ gst_imagegen_encode_jpeg (GstBuffer * frame, const GstVideoInfo * info,
   gint width, height;
 
   gst_imagegen_encode_size (info, max_long_side, &width, &height);
-  /* What the service sees is what the viewer sees: the frame is converted
-   * from its own range and matrix to full-range RGB (sRGB), and jpegenc
-   * makes the JFIF (full-range BT.601) planes from that.  Converting YUV to
-   * JFIF's YUV directly would depend on GstVideoConverter applying a
-   * range-only change, which it does not between formats of one matrix. */
-  gst_video_info_set_format (&small_info, GST_VIDEO_FORMAT_RGBx, width,
-      height);
-  GST_VIDEO_INFO_FPS_N (&small_info) = GST_VIDEO_INFO_FPS_N (info);
-  GST_VIDEO_INFO_FPS_D (&small_info) = GST_VIDEO_INFO_FPS_D (info);
   picture = progressive_frame (frame, info, &picture_info);
-  small = picture ? gst_imagegen_scale_fast (picture, &picture_info,
+  small = picture ? small_picture (picture, &picture_info, width, height,
       &small_info) : NULL;
   gst_clear_buffer (&picture);
   if (small == NULL) {

@@ -282,6 +282,8 @@ gst_imagegen_engine_start (GstImagegenEngine * engine,
   engine->max_pixels = max_pixels;
   engine->decode = TRUE;
   g_mutex_unlock (&engine->lock);
+  /* while the first task runs */
+  gst_imagegen_decode_preload ();
 }
 
 void

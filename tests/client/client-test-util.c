@@ -344,8 +344,11 @@ test_wait_for_requests (ImagegenTestEmulator * emu, const gchar * name,
   return n;
 }
 
-gint64
-test_task_duration_us (ImagegenTestEmulator * emu, const gchar * task_id)
+/* @member of task @task_id's record in /emulator/stats, -1 when there is
+ * no such task. */
+static gint64
+task_int (ImagegenTestEmulator * emu, const gchar * task_id,
+    const gchar * member)
 {
   g_autoptr (JsonObject) stats = imagegen_test_emulator_stats (emu);
   JsonArray *tasks;
@@ -356,12 +359,25 @@ test_task_duration_us (ImagegenTestEmulator * emu, const gchar * task_id)
   for (i = 0; i < json_array_get_length (tasks); i++) {
     JsonObject *t = json_array_get_object_element (tasks, i);
 
-    if (g_strcmp0 (json_object_get_string_member (t, "id"), task_id) == 0
-        && json_object_get_int_member (t, "completed_at_us") > 0)
-      return json_object_get_int_member (t, "completed_at_us") -
-          json_object_get_int_member (t, "created_at_us");
+    if (g_strcmp0 (json_object_get_string_member (t, "id"), task_id) == 0)
+      return json_object_get_int_member (t, member);
   }
   return -1;
+}
+
+gint64
+test_task_duration_us (ImagegenTestEmulator * emu, const gchar * task_id)
+{
+  gint64 completed = task_int (emu, task_id, "completed_at_us");
+
+  return completed > 0 ?
+      completed - task_int (emu, task_id, "created_at_us") : -1;
+}
+
+gint64
+test_task_polls (ImagegenTestEmulator * emu, const gchar * task_id)
+{
+  return task_int (emu, task_id, "polls");
 }
 
 gchar *

@@ -74,6 +74,9 @@ gint64 test_wait_for_requests (ImagegenTestEmulator * emu,
 gint64 test_task_duration_us (ImagegenTestEmulator * emu,
     const gchar * task_id);
 
+/* The polls the emulator counted for task @task_id, -1 when unknown. */
+gint64 test_task_polls (ImagegenTestEmulator * emu, const gchar * task_id);
+
 /* A path for the emulator's --log in a fresh temporary directory;
  * test_log_remove() deletes both. */
 gchar *test_log_new (void);

@@ -3,6 +3,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "client-test-util.h"
+#include "imagegen-poll-memory.h"
+
+#include <glib/gstdio.h>
 
 #include <string.h>
 
@@ -269,6 +272,102 @@ test_learned_schedule (void)
   test_waiter_free (w);
 }
 
+/* One job of TEST_T2I_MODEL by a fresh client; returns the polls the
+ * emulator counted for its task. */
+static gint64
+run_one_client (ImagegenTestEmulator * emu, const gchar * prompt)
+{
+  ImagegenClientConfig config;
+  g_autoptr (ImagegenRequest) req =
+      imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
+      prompt);
+  g_autoptr (ImagegenResult) r = NULL;
+  gint64 polls;
+
+  test_config_init (&config, emu);
+  /* a learned window is reached in one sleep */
+  config.poll_max_ms = 10000;
+  r = test_run_config (&config, req);
+  g_assert_no_error (r->error);
+  polls = test_task_polls (emu, r->task_id);
+  g_test_message ("%s: %" G_GINT64_FORMAT " polls", prompt, polls);
+  g_assert_cmpint (polls, >, 0);
+  imagegen_client_config_clear (&config);
+  return polls;
+}
+
+/* What one client learned, a new client (as in the next process) starts
+ * with: the poll history is kept in IMAGEGEN_POLL_CACHE's directory. */
+static void
+test_poll_memory (void)
+{
+  const gchar *args[] = { "--latency", "5000", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  g_autofree gchar *dir = g_dir_make_tmp ("poll-cache-XXXXXX", NULL);
+  g_autofree gchar *sub = NULL, *file = NULL;
+  gint64 cold, warm, off;
+
+  g_assert_nonnull (dir);
+  g_setenv ("IMAGEGEN_POLL_CACHE", dir, TRUE);
+  /* nothing learned: 1.5x growth from poll_min to the model's prior
+   * (2.85 s) takes 7 polls, then it polls through the prior's window
+   * every 0.6 s or so */
+  cold = run_one_client (emu, "cold");
+  g_assert_cmpint (cold, >=, 8);
+  sub = imagegen_poll_memory_dir ("runapi",
+      imagegen_test_emulator_get_base_url (emu));
+  file = g_build_filename (sub, TEST_T2I_MODEL, NULL);
+  g_assert_true (g_file_test (file, G_FILE_TEST_IS_REGULAR));
+
+  /* learned: one sleep to just before 5 s, then a few dense polls */
+  warm = run_one_client (emu, "warm");
+  g_assert_cmpint (warm, <, cold);
+
+  /* memory off: back to the growth from poll_min */
+  g_setenv ("IMAGEGEN_POLL_CACHE", "0", TRUE);
+  off = run_one_client (emu, "off");
+  g_assert_cmpint (off, >, warm);
+
+  g_unlink (file);
+  g_rmdir (sub);
+  g_rmdir (dir);
+}
+
+/* The images of two prompts through an emulator started with @args. */
+static gboolean
+two_prompts_same_image (const gchar ** args)
+{
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  g_autoptr (ImagegenRequest) a = imagegen_request_new
+      (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL, "a red kite");
+  g_autoptr (ImagegenRequest) b = imagegen_request_new
+      (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL, "a blue whale");
+  g_autoptr (ImagegenResult) ra = NULL;
+  g_autoptr (ImagegenResult) rb = NULL;
+  ImagegenClientConfig config;
+
+  test_config_init (&config, emu);
+  ra = test_run_config (&config, a);
+  rb = test_run_config (&config, b);
+  g_assert_no_error (ra->error);
+  g_assert_no_error (rb->error);
+  g_assert_true (test_is_png (ra->image));
+  imagegen_client_config_clear (&config);
+  return g_bytes_equal (ra->image, rb->image);
+}
+
+/* The emulator's --prerendered (benchmarks) serves one image per size,
+ * whatever the prompt; without it each prompt draws its own. */
+static void
+test_prerendered (void)
+{
+  const gchar *plain[] = { "--latency", "0", NULL };
+  const gchar *pre[] = { "--latency", "0", "--prerendered", NULL };
+
+  g_assert_false (two_prompts_same_image (plain));
+  g_assert_true (two_prompts_same_image (pre));
+}
+
 /* The log hook gets one line per HTTP request (method, URL, status, time,
  * retry, task id) and the job's milestones, never the key. */
 static void
@@ -338,5 +437,7 @@ main (int argc, char **argv)
   g_test_add_func ("/client/concurrent", test_concurrent);
   g_test_add_func ("/client/learned-schedule", test_learned_schedule);
   g_test_add_func ("/client/log-hook", test_log_hook);
+  g_test_add_func ("/client/poll-memory", test_poll_memory);
+  g_test_add_func ("/client/emulator-prerendered", test_prerendered);
   return g_test_run ();
 }

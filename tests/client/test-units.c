@@ -11,6 +11,7 @@
 #include "imagegen-transport.h"
 
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #define MS 1000                 /* microseconds */
@@ -39,24 +40,37 @@ static void
 test_poll_no_history (void)
 {
   ImagegenPollSchedule *s = imagegen_poll_schedule_new (150, 2000);
-  gint64 t = 0;
-  guint prev = 0, d, i;
+  gint64 t = 0, prior_min, prior_max, start, end;
+  guint prev = 0, d, i, in_window = 0;
 
-  /* First poll after poll_min, then x1.5 growth up to poll_max. */
+  /* A model without a prior of its own gets the default one. */
+  imagegen_poll_schedule_prior ("m", &prior_min, &prior_max);
+  g_assert_cmpint (prior_min, >, 0);
+  g_assert_cmpint (prior_max, >, prior_min);
+  start = prior_min * 95 / 100 / MS;
+  end = prior_max * 105 / 100 / MS;
+
+  /* First poll after poll_min, then x1.5 growth until the prior's start,
+   * which one poll lands on; dense polls through its window; past it,
+   * x1.5 growth again up to poll_max. */
   g_assert_cmpuint (imagegen_poll_schedule_next_delay_ms (s, "m", 0), ==, 150);
-  for (i = 0; i < 30; i++) {
+  for (i = 0; i < 200 && t < end + 20000; i++) {
     d = imagegen_poll_schedule_next_delay_ms (s, "m", t * MS);
     g_assert_cmpuint (d, >=, 150);
     g_assert_cmpuint (d, <=, 2000);
-    if (prev && prev < 2000) {
-      g_assert_cmpuint (d, >=, prev);
-      /* 1.5x, give or take rounding. */
-      g_assert_cmpuint (d, <=, MIN (prev * 3 / 2 + 2, 2000));
-      g_assert_cmpuint (d, >=, MIN (prev * 3 / 2 - 2, 2000));
+    if (t + 150 < start) {
+      if (t + d != start && prev)
+        g_assert_cmpuint (d, >=, MIN (prev * 3 / 2 - 2, 2000));
+      g_assert_cmpint (t + d, <=, start);
+    } else if (t < end) {
+      /* sqrt (2 * 22 ms * time left): denser towards the end */
+      g_assert_cmpuint (d, <=, MAX (150, (guint) sqrt (44.0 * (end - t)) + 1));
+      in_window++;
     }
     prev = d;
     t += d;
   }
+  g_assert_cmpuint (in_window, >, 5);
   g_assert_cmpuint (prev, ==, 2000);
   /* Other models are not affected by history. */
   imagegen_poll_schedule_observe (s, "other", 4900 * MS, 5000 * MS);

@@ -17,6 +17,10 @@
  *               + base64 of the bytes (what the Files API upload sends)
  *     baseline: appsrc ! jpegenc quality=Q ! appsink on the full frame
  *     and the encoded size for several long sides.
+ *     With --side element|baseline only that side runs, N times, nothing
+ *     else: for instruction counts under valgrind --tool=callgrind (two
+ *     runs of different N; the difference over the N difference is the
+ *     cost of one frame, repeatable on a noisy machine).
  *
  * Times are per iteration: wall (g_get_monotonic_time) and process CPU
  * (CLOCK_PROCESS_CPUTIME_ID, all threads).  Part of tools/bench.
@@ -174,10 +178,10 @@ bench_decode (GBytes * bytes, const gchar * file, gint w, gint h, gint iters)
 
     /* alternate which side goes first */
     gboolean element_first = (i % 2) == 0;
-    gint side;
+    gint turn;
 
-    for (side = 0; side < 2; side++) {
-      if ((side == 0) == element_first) {
+    for (turn = 0; turn < 2; turn++) {
+      if ((turn == 0) == element_first) {
         w0 = g_get_monotonic_time ();
         c0 = cpu_us ();
         raw = gst_imagegen_decode (bytes, G_MAXUINT32, &dec_info, NULL);
@@ -261,9 +265,49 @@ jpegenc_alone (GstBuffer * frame, const GstVideoInfo * info, guint quality)
   return bytes;
 }
 
+/* One upload as the element makes it: JPEG + base64. */
+static GBytes *
+element_upload (GstBuffer * frame, const GstVideoInfo * info, guint quality,
+    guint max_side)
+{
+  GBytes *jpeg = gst_imagegen_encode_jpeg (frame, info, quality, max_side,
+      NULL);
+  gsize n;
+  const guint8 *d;
+
+  if (jpeg == NULL)
+    return NULL;
+  d = g_bytes_get_data (jpeg, &n);
+  g_free (g_base64_encode (d, n));
+  return jpeg;
+}
+
+/* --side: one side alone, @iters times */
+static int
+encode_one_side (GstBuffer * frame, const GstVideoInfo * info,
+    const gchar * side, guint quality, guint max_side, gint iters)
+{
+  gboolean element = g_str_equal (side, "element");
+  gint i;
+
+  if (!element && !g_str_equal (side, "baseline"))
+    return 2;
+  for (i = 0; i < iters; i++) {
+    GBytes *jpeg = element ? element_upload (frame, info, quality, max_side)
+        : jpegenc_alone (frame, info, quality);
+
+    if (jpeg == NULL)
+      return 1;
+    g_bytes_unref (jpeg);
+  }
+  g_print ("{\"mode\":\"encode\",\"side\":\"%s\",\"iterations\":%d}\n",
+      side, iters);
+  return 0;
+}
+
 static int
 bench_encode (GBytes * bytes, gint w, gint h, const gchar * format_name,
-    guint quality, guint max_side, gint iters)
+    guint quality, guint max_side, gint iters, const gchar * side)
 {
   static const guint sides[] = { 0, 2048, 1536, 1024, 768, 512 };
   GstVideoFormat format = gst_video_format_from_string (format_name);
@@ -280,30 +324,28 @@ bench_encode (GBytes * bytes, gint w, gint h, const gchar * format_name,
   frame = frame_from_file (bytes, w, h, format, &info);
   if (frame == NULL)
     return 1;
+  if (side) {
+    gint ret = encode_one_side (frame, &info, side, quality, max_side, iters);
+
+    gst_buffer_unref (frame);
+    return ret;
+  }
   timings_init (&el);
   timings_init (&base);
 
   for (i = -1; i < iters; i++) {
     gboolean element_first = (i % 2) == 0;
-    gint side;
+    gint turn;
 
-    for (side = 0; side < 2; side++) {
+    for (turn = 0; turn < 2; turn++) {
       gint64 w0 = g_get_monotonic_time (), c0 = cpu_us ();
       GBytes *jpeg;
 
-      if ((side == 0) == element_first) {
-        gsize n;
-        const guint8 *d;
-        gchar *b64;
-
-        jpeg = gst_imagegen_encode_jpeg (frame, &info, quality, max_side,
-            NULL);
+      if ((turn == 0) == element_first) {
+        jpeg = element_upload (frame, &info, quality, max_side);
         if (jpeg == NULL)
           return 1;
-        d = g_bytes_get_data (jpeg, &n);
-        b64 = g_base64_encode (d, n);
-        g_free (b64);
-        el_size = n;
+        el_size = g_bytes_get_size (jpeg);
         if (i >= 0)
           timings_add (&el, g_get_monotonic_time () - w0, cpu_us () - c0);
       } else {
@@ -348,7 +390,7 @@ bench_encode (GBytes * bytes, gint w, gint h, const gchar * format_name,
 int
 main (int argc, char **argv)
 {
-  gchar *file = NULL, *format = NULL;
+  gchar *file = NULL, *format = NULL, *side = NULL;
   gint width = 1920, height = 1080, iters = 20, quality = 85, max_side = 1024;
   GOptionEntry entries[] = {
     {"file", 0, 0, G_OPTION_ARG_FILENAME, &file, "Image file", "F"},
@@ -361,6 +403,8 @@ main (int argc, char **argv)
         "Q"},
     {"max-side", 0, 0, G_OPTION_ARG_INT, &max_side,
         "encode: long side limit (0 = none)", "S"},
+    {"side", 0, 0, G_OPTION_ARG_STRING, &side,
+        "encode: run only element or baseline (for callgrind)", "SIDE"},
     {NULL}
   };
   GOptionContext *ctx = g_option_context_new ("decode|encode");
@@ -391,7 +435,7 @@ main (int argc, char **argv)
     ret = bench_decode (bytes, file, width, height, iters);
   else if (g_str_equal (argv[1], "encode"))
     ret = bench_encode (bytes, width, height, format ? format : "I420",
-        quality, max_side, iters);
+        quality, max_side, iters, side);
   else
     ret = 2;
   g_bytes_unref (bytes);

@@ -372,3 +372,36 @@ emu_image_remix_sized (GBytes * source, guint width, guint height,
   g_free (in);
   return encode_rgba (out, width, height, jpeg, error);
 }
+
+GBytes *
+emu_image_prerendered (Emulator * emu, const gchar * aspect_ratio,
+    const gchar * resolution, GError ** error)
+{
+  g_autofree gchar *key = NULL;
+  GBytes *image;
+  guint w, h;
+
+  emu_image_size (aspect_ratio, resolution, 0, 0, &w, &h);
+  key = g_strdup_printf ("%ux%u", w, h);
+  g_mutex_lock (&emu->prerendered_lock);
+  if (emu->prerendered_images == NULL)
+    emu->prerendered_images = g_hash_table_new_full (g_str_hash, g_str_equal,
+        g_free, (GDestroyNotify) g_bytes_unref);
+  image = g_hash_table_lookup (emu->prerendered_images, key);
+  if (image == NULL) {
+    image = emu_image_draw_prompt ("pre-rendered", w, h, emu->jpeg, error);
+    if (image)
+      g_hash_table_insert (emu->prerendered_images, g_steal_pointer (&key),
+          image);
+  }
+  if (image)
+    g_bytes_ref (image);
+  g_mutex_unlock (&emu->prerendered_lock);
+  return image;
+}
+
+void
+emu_image_prerendered_clear (Emulator * emu)
+{
+  g_clear_pointer (&emu->prerendered_images, g_hash_table_unref);
+}

@@ -200,6 +200,10 @@ main (int argc, char **argv)
     {"task-extensions", 0, 0, G_OPTION_ARG_NONE, &emu->task_extensions,
           "Add model, prompt, created_at and completed_at to task objects "
           "(emulator extensions: the service's fixtures have none)", NULL},
+    {"prerendered", 0, 0, G_OPTION_ARG_NONE, &emu->prerendered,
+          "Serve one pre-rendered image per result size, whatever the prompt "
+          "or source image (benchmarks: no rendering on the client's "
+          "cores)", NULL},
     {"version", 0, 0, G_OPTION_ARG_NONE, &show_version,
         "Print the version and exit", NULL},
     {NULL}
@@ -299,6 +303,16 @@ main (int argc, char **argv)
   emu->uploads = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
       emu_upload_free);
   emu_tasks_init (emu);
+  /* the default size drawn before the first task asks for it */
+  if (emu->prerendered) {
+    GBytes *image = emu_image_prerendered (emu, NULL, NULL, &err);
+
+    if (image == NULL) {
+      g_printerr ("imagegen-emulator: cannot render: %s\n", err->message);
+      goto out;
+    }
+    g_bytes_unref (image);
+  }
   if (!emu_server_start (emu, &err)) {
     g_printerr ("imagegen-emulator: cannot listen: %s\n", err->message);
     goto out;

@@ -543,6 +543,11 @@ render_worker (gpointer data, gpointer user_data)
 
   if (g_atomic_int_get (&job->emu->stopping)) {
     job->error = g_strdup ("Emulator shutting down");
+  } else if (job->emu->prerendered) {
+    job->image = emu_image_prerendered (job->emu, task->aspect_ratio,
+        task->resolution, &err);
+    if (job->image == NULL)
+      job->error = g_strdup (MSG_FAILED);
   } else if (task->endpoint == EMU_ENDPOINT_TEXT_TO_IMAGE) {
     guint w = task->width, h = task->height;
 
@@ -601,7 +606,8 @@ start_render (EmuTask * task)
 
   job->emu = emu;
   job->task = emu_task_ref (task);
-  if (task->endpoint == EMU_ENDPOINT_TEXT_TO_IMAGE) {
+  /* pre-rendered results do not depend on the source image */
+  if (task->endpoint == EMU_ENDPOINT_TEXT_TO_IMAGE || emu->prerendered) {
     g_thread_pool_push (emu->render_pool, job, NULL);
     return;
   }
@@ -766,4 +772,5 @@ emu_tasks_shutdown (Emulator * emu)
   }
   g_clear_pointer (&emu->stats_tasks, g_ptr_array_unref);
   g_clear_pointer (&emu->tasks, g_hash_table_unref);
+  emu_image_prerendered_clear (emu);
 }

@@ -187,6 +187,11 @@ struct _Emulator
   /* task objects also carry model, prompt, created_at, completed_at:
    * emulator extensions no fixture shows */
   gboolean task_extensions;
+  /* every result of one size is the same image, drawn once (benchmarks:
+   * keeps rendering off the cores the client under test runs on) */
+  gboolean prerendered;
+  GMutex prerendered_lock;
+  GHashTable *prerendered_images;       /* "WxH" -> GBytes */
 
   /* runtime; everything below is touched on the main thread only,
    * except @stopping which render workers read */
@@ -306,6 +311,11 @@ const gchar *emu_image_sniff_mime (GBytes * bytes);
 /* The remix transform at exactly @width x @height. */
 GBytes *emu_image_remix_sized (GBytes * source, guint width, guint height,
     gboolean jpeg, GError ** error);
+/* --prerendered: the one result image of this size (drawn at the first
+ * call, under a lock, then shared; a new ref). */
+GBytes *emu_image_prerendered (Emulator * emu, const gchar * aspect_ratio,
+    const gchar * resolution, GError ** error);
+void emu_image_prerendered_clear (Emulator * emu);
 
 /* emulator-faults.c */
 gboolean emu_fault_parse (const gchar * spec, EmuFault * fault,
