@@ -486,8 +486,7 @@ job_handle_task (ImagegenJob * job, ImagegenTaskInfo * info)
           job->request->model, job->running_seen_us - result->created_us,
           result->completed_us - result->created_us);
       if (result->cost_cents < 0)
-        result->cost_cents = imagegen_price_cents (job->request->model,
-            job->request->resolution);
+        result->cost_cents = imagegen_request_price_cents (job->request);
       result->image_url = g_strdup (g_ptr_array_index (info->image_urls, 0));
       IMAGEGEN_LOG (&job->client->log, IMAGEGEN_LOG_INFO,
           "task %s completed after %u polls, %" G_GINT64_FORMAT " ms after "
@@ -741,6 +740,13 @@ job_send_create (ImagegenJob * job)
 
   job->step = "creating the task";
   path = provider->create_path (job->request);
+  if (path == NULL) {
+    job_finish (job, g_error_new (IMAGEGEN_CLIENT_ERROR,
+            IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, "Model \"%s\" is not "
+            "in the model table for this kind of request.",
+            job->request->model ? job->request->model : ""));
+    return;
+  }
   url = api_url (job, path);
   body = provider->build_create_body (job->request, job->source_urls);
   job_exchange (job, "POST", url, body, IMAGEGEN_HTTP_FLAG_API |

@@ -187,6 +187,9 @@ typedef struct
   gchar *resolution;            /* NULL: provider default ("1k", "2k") */
   GPtrArray *source_images;     /* element-type GBytes, may be NULL */
   GPtrArray *source_urls;       /* element-type gchar*, may be NULL */
+  gchar *extra_json;            /* a JSON object of the model's own fields
+                                 * (seed, output_count…), checked against
+                                 * the model table; NULL: none */
 } ImagegenRequest;
 
 ImagegenRequest *imagegen_request_new (ImagegenEndpoint endpoint,
@@ -294,5 +297,10 @@ guint imagegen_client_get_rate_limited (ImagegenClient * client);
 /* Catalogue price of one call of @model at @resolution, in cents; -1 when
  * unknown.  Used when the service does not report billing. */
 gint imagegen_price_cents (const gchar * model, const gchar * resolution);
+
+/* The model table's price of one call of @request (its model, resolution
+ * and extra fields such as quality or output_count), in cents rounded up;
+ * -1 when unknown or unconfirmed. */
+gint imagegen_request_price_cents (const ImagegenRequest * request);
 
 G_END_DECLS

@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "imagegen-provider.h"
+#include "imagegen-models.h"
 
 #include <string.h>
 
@@ -230,60 +231,41 @@ runapi_build_confirm_body (const ImagegenUploadTarget * target)
 
 /* ---- tasks ---- */
 
-static const gchar *
-endpoint_path (ImagegenEndpoint endpoint)
+/* The model table's row for @request; the client checks requests against
+ * it before sending, so a missing row is a caller's bug. */
+static const ImagegenModelRow *
+request_row (const ImagegenRequest * request)
 {
-  return endpoint == IMAGEGEN_ENDPOINT_REMIX ?
-      "/api/v1/flux_2/remix_image" : "/api/v1/flux_2/text_to_image";
+  return imagegen_models_find ("runapi", request->endpoint, request->model);
 }
 
 static gchar *
 runapi_create_path (const ImagegenRequest * request)
 {
-  return g_strdup (endpoint_path (request->endpoint));
+  const ImagegenModelRow *row = request_row (request);
+
+  return row ? g_strdup (row->path) : NULL;
 }
 
 static gchar *
 runapi_poll_path (const ImagegenRequest * request, const gchar * task_id)
 {
+  const ImagegenModelRow *row = request_row (request);
   g_autofree gchar *escaped = g_uri_escape_string (task_id, NULL, FALSE);
 
-  return g_strdup_printf ("%s/%s", endpoint_path (request->endpoint), escaped);
-}
-
-static void
-add_string_member (JsonBuilder * b, const gchar * name, const gchar * value)
-{
-  /* Unset fields are left out, not sent as null. */
-  if (value == NULL)
-    return;
-  json_builder_set_member_name (b, name);
-  json_builder_add_string_value (b, value);
+  return row ? g_strdup_printf ("%s/%s", row->path, escaped) : NULL;
 }
 
 static gchar *
 runapi_build_create_body (const ImagegenRequest * request,
     GPtrArray * source_urls)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
+  const ImagegenModelRow *row = request_row (request);
   g_autoptr (JsonNode) root = NULL;
-  guint i;
 
-  json_builder_begin_object (b);
-  add_string_member (b, "model", request->model);
-  add_string_member (b, "prompt", request->prompt);
-  add_string_member (b, "aspect_ratio", request->aspect_ratio);
-  add_string_member (b, "output_resolution", request->resolution);
-  if (source_urls != NULL && source_urls->len > 0) {
-    json_builder_set_member_name (b, "source_image_urls");
-    json_builder_begin_array (b);
-    for (i = 0; i < source_urls->len; i++)
-      json_builder_add_string_value (b, g_ptr_array_index (source_urls, i));
-    json_builder_end_array (b);
-  }
-  json_builder_end_object (b);
-
-  root = json_builder_get_root (b);
+  if (row == NULL)
+    return NULL;
+  root = imagegen_model_build_body (row, request, source_urls);
   return json_to_string (root, FALSE);
 }
 

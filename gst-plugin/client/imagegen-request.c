@@ -73,6 +73,7 @@ imagegen_request_copy (const ImagegenRequest * request)
       request->prompt);
   copy->aspect_ratio = g_strdup (request->aspect_ratio);
   copy->resolution = g_strdup (request->resolution);
+  copy->extra_json = g_strdup (request->extra_json);
   if (request->source_images) {
     copy->source_images = g_ptr_array_new_full (request->source_images->len,
         (GDestroyNotify) g_bytes_unref);
@@ -120,6 +121,7 @@ imagegen_request_free (ImagegenRequest * request)
   g_free (request->prompt);
   g_free (request->aspect_ratio);
   g_free (request->resolution);
+  g_free (request->extra_json);
   g_clear_pointer (&request->source_images, g_ptr_array_unref);
   g_clear_pointer (&request->source_urls, g_ptr_array_unref);
   g_free (request);

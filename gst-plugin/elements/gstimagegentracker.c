@@ -40,9 +40,9 @@ gst_imagegen_tracker_reset (GstImagegenTracker * t)
 }
 
 static gint
-catalogue_price (const gchar * model, const gchar * resolution)
+catalogue_price (const ImagegenRequest * request)
 {
-  gint cents = imagegen_price_cents (model, resolution);
+  gint cents = imagegen_request_price_cents (request);
   return cents >= 0 ? cents : GST_IMAGEGEN_UNKNOWN_PRICE_CENTS;
 }
 
@@ -50,7 +50,7 @@ gboolean
 gst_imagegen_tracker_admit (GstImagegenTracker * t,
     const ImagegenRequest * request, gint * reserved_cents)
 {
-  gint price = catalogue_price (request->model, request->resolution);
+  gint price = catalogue_price (request);
   gchar *why = NULL;
 
   g_mutex_lock (&t->lock);
