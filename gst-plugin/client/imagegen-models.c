@@ -138,9 +138,7 @@ check_property (const ImagegenModelRow * row, const gchar * property,
         row->model, property, fallbacks[0]);
   }
   valid = imagegen_model_field_describe (f);
-  if (value == NULL || (strcmp (value, "auto") == 0
-          && strcmp (field_name, "aspect_ratio") == 0
-          && !strstr (f->choices ? f->choices : "", "auto"))) {
+  if (value == NULL) {
     if (!f->required)
       return TRUE;
     return refuse (error, "The %s property must be set for model %s; "

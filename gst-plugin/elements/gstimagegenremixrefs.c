@@ -11,11 +11,10 @@
 #endif
 
 #include "gstimagegenremixpriv.h"
+#include "imagegen-models.h"
 
 #define GST_CAT_DEFAULT gst_imagegen_remix_debug
 
-/* the frame and the references together */
-#define MAX_SOURCE_IMAGES 8
 
 /* client thread: the reference images' URLs, uploaded once per run */
 void
@@ -45,20 +44,20 @@ is_url (const gchar * s)
 gboolean
 gst_imagegen_remix_load_references (GstImagegenRemix * remix, ImagegenRequest * upload)
 {
-  gboolean max_model;
+  const ImagegenModelRow *row;
   guint i, n;
 
   GST_OBJECT_LOCK (remix);
   n = remix->reference_images->len;
-  max_model = remix->settings.model != NULL &&
-      strstr (remix->settings.model, "-max-") != NULL;
+  row = imagegen_models_find (NULL, IMAGEGEN_ENDPOINT_REMIX,
+      remix->settings.model);
   GST_OBJECT_UNLOCK (remix);
 
-  if (1 + n > MAX_SOURCE_IMAGES || (max_model && n > 0)) {
+  /* start() checked the model: @row is there */
+  if (1 + n > row->input_max) {
     GST_ELEMENT_ERROR (remix, RESOURCE, SETTINGS,
         ("Too many reference images: %u given, the model takes at most %u "
-            "besides the frame.", n, max_model ? 0 : MAX_SOURCE_IMAGES - 1),
-        (NULL));
+            "besides the frame.", n, row->input_max - 1), (NULL));
     return FALSE;
   }
 

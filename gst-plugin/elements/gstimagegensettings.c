@@ -7,6 +7,7 @@
 #endif
 
 #include "gstimagegensettings.h"
+#include "gstimagegenextra.h"
 #include "gstimagegenlog.h"
 #include "imagegen-models.h"
 
@@ -63,6 +64,7 @@ gst_imagegen_settings_clear (GstImagegenSettings * settings)
   g_clear_pointer (&settings->prompt, g_free);
   g_clear_pointer (&settings->api_key_file, g_free);
   g_clear_pointer (&settings->pending_warning, g_free);
+  g_clear_pointer (&settings->extra, gst_structure_free);
 }
 
 void
@@ -82,12 +84,15 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
 
   g_object_class_install_property (klass, first + GST_IMAGEGEN_PROP_PROMPT,
       g_param_spec_string ("prompt", "Prompt",
-          "What the image should show (3 to 5000 characters); a change "
-          "applies to the next request", NULL, rw));
+          "What the image should show (length as the model takes, 3 to "
+          "5000 characters for Flux 2; models without a prompt, such as "
+          "upscale or remove-background, need none); a change applies to "
+          "the next request", NULL, rw));
 
   /* G_PARAM_STATIC_STRINGS keeps the pointer: intern the built blurb */
   ids = imagegen_models_ids (endpoint);
-  blurb = g_strdup_printf ("Model id (%s)", ids);
+  blurb = g_strdup_printf ("Model id, from the model table (%s); "
+      "docs/models.md lists each one's fields and price", ids);
   g_free (ids);
   g_object_class_install_property (klass, first + GST_IMAGEGEN_PROP_MODEL,
       g_param_spec_string ("model", "Model", g_intern_string (blurb),
@@ -131,16 +136,20 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
   g_object_class_install_property (klass,
       first + GST_IMAGEGEN_PROP_ASPECT_RATIO,
       g_param_spec_string ("aspect-ratio", "Aspect ratio",
-          "Aspect ratio asked of the model: 1:1, 4:3, 3:4, 16:9, 9:16, 3:2, "
-          "2:3 (remix pro and flex also auto = keep the source's; checked "
-          "against the model at start and when set while running)",
+          "Aspect ratio asked of the model, one of the model's own list "
+          "(Flux 2: 1:1, 4:3, 3:4, 16:9, 9:16, 3:2, 2:3; remix pro and flex "
+          "also auto = keep the source's; auto on a model without it sends "
+          "none; checked against the model at start and when set while "
+          "running)",
           default_aspect_ratio, rw));
 
   g_object_class_install_property (klass,
       first + GST_IMAGEGEN_PROP_RESOLUTION,
       g_param_spec_string ("resolution", "Resolution",
-          "Output resolution asked of the model: 1k (about 1 megapixel) or "
-          "2k (about 4 megapixels; not for the max models)", "1k", rw));
+          "Output resolution asked of the model: 1k (about 1 megapixel), 2k "
+          "(about 4 megapixels) or 4k where the model takes it (not the "
+          "Flux 2 max models); sent only to models with a resolution field",
+          "1k", rw));
 
   g_object_class_install_property (klass,
       first + GST_IMAGEGEN_PROP_SCALE_MODE,
@@ -224,6 +233,23 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
           "confirm calls instead of one base64 request (default: false)",
           FALSE, rw_ready));
 
+  /**
+   * GstImagegenSrc:extra:
+   *
+   * The model's own request fields, sent as they are after a check
+   * against the model table: e.g.
+   * `extra="params,seed=7,negative_prompt=\"blurry\""`.  The structure's
+   * name is ignored.  A field the model does not take, or a value out of
+   * its range, fails the state change with the valid choices.  The same
+   * property exists on imagegenremix.
+   */
+  g_object_class_install_property (klass, first + GST_IMAGEGEN_PROP_EXTRA,
+      g_param_spec_boxed ("extra", "Extra model fields",
+          "The model's own request fields (seed, negative_prompt, "
+          "output_count, quality, upscale_factor…), e.g. "
+          "\"params,seed=7\"; checked against the model at start "
+          "(default: none)", GST_TYPE_STRUCTURE, rw_ready));
+
   gst_type_mark_as_plugin_api (GST_TYPE_IMAGEGEN_SCALE_MODE, 0);
   imagegen_client_config_clear (&defaults);
 }
@@ -303,6 +329,10 @@ gst_imagegen_settings_set_property (GstImagegenSettings * s, guint first,
     case GST_IMAGEGEN_PROP_API_KEY_FILE:
       replace_string (&s->api_key_file, value);
       break;
+    case GST_IMAGEGEN_PROP_EXTRA:
+      g_clear_pointer (&s->extra, gst_structure_free);
+      s->extra = g_value_dup_boxed (value);
+      break;
     default:
       return FALSE;
   }
@@ -373,6 +403,9 @@ gst_imagegen_settings_get_property (GstImagegenSettings * s, guint first,
       break;
     case GST_IMAGEGEN_PROP_API_KEY_FILE:
       g_value_set_string (value, s->api_key_file);
+      break;
+    case GST_IMAGEGEN_PROP_EXTRA:
+      g_value_set_boxed (value, s->extra);
       break;
     default:
       /* api-key is write-only */
@@ -483,33 +516,22 @@ gst_imagegen_settings_post_warnings (GstElement * element,
 }
 
 static gboolean
-check_prompt_text (const gchar * prompt, GError ** error)
-{
-  glong length = prompt ? g_utf8_strlen (prompt, -1) : 0;
-
-  if (length == 0) {
-    g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT,
-        "No prompt: set the prompt property.");
-    return FALSE;
-  }
-  if (length < 3 || length > 5000) {
-    g_set_error (error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT,
-        "The prompt has %ld characters; the service takes 3 to 5000.",
-        length);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-static gboolean
 check_values (const GstImagegenSettings * s, const gchar * prompt,
     ImagegenEndpoint endpoint, GError ** error)
 {
-  return check_prompt_text (prompt, error)
-      && imagegen_models_check (endpoint, s->model, s->aspect_ratio,
-      s->resolution, error);
+  g_autoptr (ImagegenRequest) request = imagegen_request_new (endpoint,
+      s->model, prompt);
+
+  request->aspect_ratio = g_strdup (s->aspect_ratio);
+  request->resolution = g_strdup (s->resolution);
+  if (s->extra != NULL) {
+    request->extra_json = gst_imagegen_extra_to_json (s->extra, error);
+    if (request->extra_json == NULL)
+      return FALSE;
+  }
+  /* remix sends the frame; its reference images are counted at start */
+  return imagegen_models_check_request (request,
+      endpoint == IMAGEGEN_ENDPOINT_REMIX ? 1 : 0, error);
 }
 
 gboolean
@@ -595,5 +617,7 @@ gst_imagegen_settings_new_request (const GstImagegenSettings * settings,
 
   request->aspect_ratio = g_strdup (settings->aspect_ratio);
   request->resolution = g_strdup (settings->resolution);
+  /* checked at start: a structure that does not convert never gets here */
+  request->extra_json = gst_imagegen_extra_to_json (settings->extra, NULL);
   return request;
 }
