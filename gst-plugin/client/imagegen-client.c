@@ -22,6 +22,7 @@
 #include "config.h"
 
 #include "imagegen-client.h"
+#include "imagegen-models.h"
 #include "imagegen-errors.h"
 #include "imagegen-http.h"
 #include "imagegen-log.h"
@@ -731,6 +732,19 @@ out:
   json_node_unref (root);
 }
 
+/* Models without a prompt (upscale, remove-background, reframe) or with an
+ * optional one take requests without it. */
+static gboolean
+prompt_required (const ImagegenRequest * request)
+{
+  const ImagegenModelRow *row = imagegen_models_find (NULL,
+      request->endpoint, request->model);
+  const ImagegenModelField *f = row ? imagegen_model_row_field (row,
+      "prompt") : NULL;
+
+  return row == NULL || (f != NULL && f->required);
+}
+
 /* Also what a held job starts again with. */
 static void
 job_send_create (ImagegenJob * job)
@@ -994,7 +1008,8 @@ job_start (ImagegenJob * job)
     job_fail (job, IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, "no model given");
     return;
   }
-  if (req->endpoint != IMAGEGEN_ENDPOINT_UPLOAD && req->prompt == NULL) {
+  if (req->endpoint != IMAGEGEN_ENDPOINT_UPLOAD && req->prompt == NULL
+      && prompt_required (req)) {
     job_fail (job, IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, "no prompt given");
     return;
   }
