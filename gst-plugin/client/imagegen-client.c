@@ -78,6 +78,8 @@ typedef struct
 
   ImagegenResult *result;
   GPtrArray *source_urls;       /* uploaded, then the request's */
+  GPtrArray *image_urls;        /* of the completed task, downloaded in
+                                 * order; NULL before */
   gint64 poll_sent_us;          /* the last poll left then */
   gint64 running_seen_us;       /* the task was still running then */
   guint upload_index;
@@ -131,6 +133,7 @@ job_unref (gpointer data)
   g_clear_object (&job->cancellable);
   g_clear_pointer (&job->result, imagegen_result_free);
   g_clear_pointer (&job->source_urls, g_ptr_array_unref);
+  g_clear_pointer (&job->image_urls, g_ptr_array_unref);
   imagegen_upload_target_clear (&job->target);
   g_free (job);
 }
@@ -381,6 +384,8 @@ looks_like_image (GBytes * bytes)
       || (n >= 6 && memcmp (d, "GIF8", 4) == 0);
 }
 
+static void job_download (ImagegenJob * job);
+
 static void
 job_download_done (const ImagegenHttpResponse * r, gpointer data)
 {
@@ -423,8 +428,21 @@ job_download_done (const ImagegenHttpResponse * r, gpointer data)
     return;
   }
 
-  result->image = g_bytes_ref (r->body);
-  result->content_type = g_strdup (r->content_type);
+  if (result->image == NULL) {
+    result->image = g_bytes_ref (r->body);
+    result->content_type = g_strdup (r->content_type);
+  } else {
+    if (result->more_images == NULL)
+      result->more_images = g_ptr_array_new_with_free_func ((GDestroyNotify)
+          g_bytes_unref);
+    g_ptr_array_add (result->more_images, g_bytes_ref (r->body));
+  }
+  /* a request for several images (output_count) gets them all */
+  if (1 + (result->more_images ? result->more_images->len : 0) <
+      job->image_urls->len) {
+    job_download (job);
+    return;
+  }
   result->downloaded_us = g_get_monotonic_time ();
   job_finish (job, NULL);
 }
@@ -432,10 +450,13 @@ job_download_done (const ImagegenHttpResponse * r, gpointer data)
 static void
 job_download (ImagegenJob * job)
 {
+  guint next = job->result->image == NULL ? 0 :
+      1 + (job->result->more_images ? job->result->more_images->len : 0);
+
   /* Result URLs are on another host: never with the key (no API flag). */
   job->step = "downloading the result of";
-  job_exchange (job, "GET", job->result->image_url, NULL, 0,
-      job->client->config.max_download_bytes, job_download_done);
+  job_exchange (job, "GET", g_ptr_array_index (job->image_urls, next), NULL,
+      0, job->client->config.max_download_bytes, job_download_done);
 }
 
 /* ---- task answers ---- */
@@ -489,6 +510,8 @@ job_handle_task (ImagegenJob * job, ImagegenTaskInfo * info)
       if (result->cost_cents < 0)
         result->cost_cents = imagegen_request_price_cents (job->request);
       result->image_url = g_strdup (g_ptr_array_index (info->image_urls, 0));
+      g_clear_pointer (&job->image_urls, g_ptr_array_unref);
+      job->image_urls = g_ptr_array_ref (info->image_urls);
       IMAGEGEN_LOG (&job->client->log, IMAGEGEN_LOG_INFO,
           "task %s completed after %u polls, %" G_GINT64_FORMAT " ms after "
           "its create was answered; downloading the result",

@@ -228,6 +228,11 @@ typedef struct
   gint cost_cents;              /* -1 when unknown */
   GPtrArray *uploaded_urls;     /* IMAGEGEN_ENDPOINT_UPLOAD: the source
                                  * images' URLs, then the request's own */
+  GPtrArray *more_images;       /* GBytes: the second and later images of
+                                 * a request that asked several
+                                 * (output_count), in the service's order;
+                                 * NULL when there is one.  @image is the
+                                 * first; @image_url stays its URL. */
 } ImagegenResult;
 
 void imagegen_result_free (ImagegenResult * result);

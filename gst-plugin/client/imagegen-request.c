@@ -139,5 +139,6 @@ imagegen_result_free (ImagegenResult * result)
   g_free (result->content_type);
   g_free (result->image_url);
   g_clear_pointer (&result->uploaded_urls, g_ptr_array_unref);
+  g_clear_pointer (&result->more_images, g_ptr_array_unref);
   g_free (result);
 }

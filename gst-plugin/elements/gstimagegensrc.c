@@ -154,6 +154,7 @@ gst_imagegen_src_start (GstBaseSrc * basesrc)
   GError *error = NULL;
   guint64 max_pixels;
   gboolean ok, live;
+  gint output_count;
 
   GST_OBJECT_LOCK (src);
   ok = gst_imagegen_settings_check (&src->settings,
@@ -182,6 +183,11 @@ gst_imagegen_src_start (GstBaseSrc * basesrc)
   /* never pay for images the stream cannot use: num-buffers ends it first */
   if (basesrc->num_buffers > 0)
     src->n_images = MIN (src->n_images, (guint) basesrc->num_buffers);
+  /* checked against the model at start: an integer when set */
+  if (src->settings.extra == NULL || !gst_structure_get_int
+      (src->settings.extra, "output_count", &output_count))
+    output_count = 1;
+  src->per_request = MAX (output_count, 1);
   GST_OBJECT_UNLOCK (src);
   src->submitted = 0;
   src->next_out = 0;

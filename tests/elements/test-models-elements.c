@@ -208,6 +208,60 @@ GST_START_TEST (test_text_to_image_seedream)
 
 GST_END_TEST;
 
+/* output_count=3: one request, three frames, each the emulator's own
+ * (it numbers the second and third: "<prompt> #2", "#3"). */
+GST_START_TEST (test_output_count_every_image_a_frame)
+{
+  Fixture *f = fixture_new ();
+  GstHarness *h = src_harness (f, "ideogram-v3-text-to-image",
+      "params,output_count=3,rendering_speed=turbo");
+  const gchar *texts[] = { PROMPT, PROMPT " #2", PROMPT " #3" };
+  GPtrArray *bodies;
+  JsonObject *stats;
+  GstEvent *ev;
+  gboolean eos = FALSE;
+  guint i;
+
+  g_object_set (h->element, "num-images", 3, NULL);
+  gst_harness_play (h);
+  for (i = 0; i < 3; i++) {
+    GstBuffer *buf = gst_harness_pull (h);
+    GstMapInfo map;
+    guint8 rgb[3];
+    gint c;
+
+    fail_unless (buf != NULL);
+    expected_edge (texts[i], rgb);
+    gst_buffer_map (buf, &map, GST_MAP_READ);
+    for (c = 0; c < 3; c++)
+      fail_unless (ABS ((gint) map.data[c] - rgb[c]) <= 12,
+          "frame %u: channel %d is %u, expected %u", i, c, map.data[c],
+          rgb[c]);
+    gst_buffer_unmap (buf, &map);
+    gst_buffer_unref (buf);
+  }
+  /* num-images counts images, not requests: EOS after the third */
+  while (!eos && (ev = gst_harness_pull_event (h)) != NULL) {
+    eos = GST_EVENT_TYPE (ev) == GST_EVENT_EOS;
+    gst_event_unref (ev);
+  }
+  fail_unless (eos);
+  gst_harness_teardown (h);
+
+  bodies = checked_bodies (f);
+  fail_unless_equals_int (bodies->len, 1);
+  fail_unless_equals_int (json_object_get_int_member (g_ptr_array_index
+          (bodies, 0), "output_count"), 3);
+  g_ptr_array_unref (bodies);
+  stats = imagegen_test_emulator_stats (f->emu);
+  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
+          "download"), 3);
+  json_object_unref (stats);
+  fixture_free (f);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_wrong_extra_refused_at_start)
 {
   Fixture *f = fixture_new ();
@@ -436,6 +490,7 @@ models_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_text_to_image_nano_banana);
   tcase_add_test (tc, test_text_to_image_seedream);
+  tcase_add_test (tc, test_output_count_every_image_a_frame);
   tcase_add_test (tc, test_wrong_extra_refused_at_start);
   tcase_add_test (tc, test_edit_flux_kontext);
   tcase_add_test (tc, test_edit_nano_banana);
