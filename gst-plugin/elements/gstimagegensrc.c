@@ -309,8 +309,8 @@ gst_imagegen_src_negotiate (GstBaseSrc * basesrc)
 }
 
 /* The size the service makes for an aspect ratio and resolution, as far as
- * known (1k about 1 MP, 2k about 4 MP, sides multiples of 16): the live
- * stream's default size. */
+ * known (1k about 1 MP, 2k about 4 MP, 4k about 16 MP, sides multiples of
+ * 16): the live stream's default size. */
 static void
 expected_size (GstImagegenSrc * src, gint * width, gint * height)
 {
@@ -324,6 +324,8 @@ expected_size (GstImagegenSrc * src, gint * width, gint * height)
     rw = rh = 1;
   if (g_strcmp0 (src->settings.resolution, "2k") == 0)
     area *= 4;
+  else if (g_strcmp0 (src->settings.resolution, "4k") == 0)
+    area *= 16;
   GST_OBJECT_UNLOCK (src);
   *width = MAX (16, ((gint) (sqrt (area * rw / rh) + 8) / 16) * 16);
   *height = MAX (16, ((gint) (sqrt (area * rh / rw) + 8) / 16) * 16);
