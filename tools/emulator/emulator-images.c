@@ -42,14 +42,14 @@ parse_ratio (const gchar * s, guint * w, guint * h)
   return TRUE;
 }
 
-/* 1k is about one megapixel, 2k about four; both sides are multiples of
- * 16. "auto" (or no ratio) keeps the source's ratio when there is one. */
+/* 1k is about one megapixel, 2k about four, 4k about sixteen; both sides
+ * are multiples of 16. "auto" (or no ratio) keeps the source's ratio when there is one. */
 void
 emu_image_size (const gchar * aspect_ratio, const gchar * resolution,
     guint src_width, guint src_height, guint * width, guint * height)
 {
-  gdouble area = g_strcmp0 (resolution, "2k") == 0 ?
-      2048.0 * 2048.0 : 1024.0 * 1024.0;
+  gdouble area = g_strcmp0 (resolution, "4k") == 0 ? 4096.0 * 4096.0 :
+      g_strcmp0 (resolution, "2k") == 0 ? 2048.0 * 2048.0 : 1024.0 * 1024.0;
   guint rw = 1, rh = 1;
 
   if (!parse_ratio (aspect_ratio, &rw, &rh) && src_width > 0
