@@ -35,6 +35,8 @@ stats_to_json (Emulator * emu)
   add_count (b, "files_confirm", st->files_confirm);
   add_count (b, "download", st->download);
   add_count (b, "me", st->me);
+  add_count (b, "price_schedules", st->price_schedules);
+  add_count (b, "price_quotes", st->price_quotes);
   json_builder_end_object (b);
 
   add_count (b, "tasks_created", st->tasks_created);

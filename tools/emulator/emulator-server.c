@@ -782,7 +782,9 @@ typedef enum
   API_FILES_PREPARE,
   API_FILES_CONFIRM,
   API_ME,
-  API_BALANCE
+  API_BALANCE,
+  API_PRICE_SCHEDULES,
+  API_PRICE_QUOTES
 } ApiRoute;
 
 /* Fixed routes, then every create path of the model table and its task
@@ -801,6 +803,8 @@ match_api (const gchar * path, ApiRoute * route, gchar ** create_path,
     {"/files/confirm", API_FILES_CONFIRM},
     {"/me", API_ME},
     {"/me/balance", API_BALANCE},
+    {"/price_schedules", API_PRICE_SCHEDULES},
+    {"/price_quotes", API_PRICE_QUOTES},
   };
   const gchar *rest = path + strlen (API_PREFIX), *slash;
   guint i;
@@ -875,7 +879,10 @@ handle_api (EmuRequest * req)
       break;
     case API_ME:
     case API_BALANCE:
+    case API_PRICE_SCHEDULES:
       post = FALSE;
+      break;
+    case API_PRICE_QUOTES:
       break;
   }
   if (!check_method (req, post ? "POST" : "GET"))
@@ -905,9 +912,17 @@ handle_api (EmuRequest * req)
     case API_BALANCE:
       st->me++;
       break;
+    case API_PRICE_SCHEDULES:
+      st->price_schedules++;
+      break;
+    case API_PRICE_QUOTES:
+      st->price_quotes++;
+      break;
   }
 
-  if (!check_auth (req))
+  /* prices need no key (RUNAPI-MODELS.md section 4) */
+  if (route != API_PRICE_SCHEDULES && route != API_PRICE_QUOTES
+      && !check_auth (req))
     return;
   if (check_fault (req, stage, &fault)) {
     emu_fault_clear (&fault);
@@ -940,6 +955,12 @@ handle_api (EmuRequest * req)
       break;
     case API_BALANCE:
       handle_me (req, TRUE);
+      break;
+    case API_PRICE_SCHEDULES:
+      emu_prices_handle_schedules (req);
+      break;
+    case API_PRICE_QUOTES:
+      emu_prices_handle_quote (req);
       break;
   }
 }

@@ -142,6 +142,8 @@ typedef struct
   guint64 files_confirm;
   guint64 download;
   guint64 me;
+  guint64 price_schedules;
+  guint64 price_quotes;
   guint64 tasks_created;
   guint64 tasks_completed;
   guint64 tasks_failed;
@@ -298,6 +300,11 @@ gboolean emu_faults_take (GPtrArray * faults, EmuStage stage,
 void emu_fault_free (EmuFault * fault);
 void emu_fault_clear (EmuFault * fault);
 const gchar *emu_fault_error_message (guint status);
+
+/* emulator-prices.c; the table's prices are a snapshot of this date */
+#define EMU_PRICES_AS_OF "2026-07-23T00:00:00Z"
+void emu_prices_handle_schedules (EmuRequest * req);
+void emu_prices_handle_quote (EmuRequest * req);
 
 /* emulator-control.c */
 void emu_control_handle (EmuRequest * req);
