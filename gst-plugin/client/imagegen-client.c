@@ -48,6 +48,10 @@ struct _ImagegenClient
   GError *config_error;         /* every job fails with it */
   GTlsDatabase *tls_database;   /* NULL: the system's */
 
+  GMutex quotes_lock;
+  GHashTable *quotes;           /* quote body -> QUOTE_STORE (cents), or
+                                 * QUOTE_PENDING, or QUOTE_NONE */
+
   GQueue queue;                 /* ImagegenJob*, waiting, by seq */
   GPtrArray *running;           /* ImagegenJob* */
   gboolean shutting_down;
@@ -99,7 +103,14 @@ typedef struct
   gboolean queued;
   gboolean running;
   gboolean finished;
+  gchar *quote_key;             /* a price quote job: its body; no task */
 } ImagegenJob;
+
+/* The quote cache's values: never NULL, whatever the figure. */
+#define QUOTE_PENDING GINT_TO_POINTER (1)
+#define QUOTE_NONE GINT_TO_POINTER (2)
+#define QUOTE_STORE(cents) GINT_TO_POINTER ((cents) + 3)
+#define QUOTE_CENTS(value) (GPOINTER_TO_INT (value) - 3)
 
 static void job_upload_next (ImagegenJob * job);
 static void job_create (ImagegenJob * job);
@@ -134,6 +145,7 @@ job_unref (gpointer data)
   g_clear_pointer (&job->result, imagegen_result_free);
   g_clear_pointer (&job->source_urls, g_ptr_array_unref);
   g_clear_pointer (&job->image_urls, g_ptr_array_unref);
+  g_free (job->quote_key);
   imagegen_upload_target_clear (&job->target);
   g_free (job);
 }
@@ -755,6 +767,40 @@ out:
   json_node_unref (root);
 }
 
+/* ---- live prices ---- */
+
+static void
+job_quote_done (const ImagegenHttpResponse * r, gpointer data)
+{
+  ImagegenJob *job = data;
+  GError *error = NULL;
+  JsonNode *root;
+  gint cents = -1;
+
+  job->exchange = NULL;
+  job->result->retries += r->retries;
+  root = api_answer (job, r, &error);
+  if (root != NULL) {
+    job->client->provider->parse_quote (root, &cents, &error);
+    json_node_unref (root);
+  }
+  job->result->cost_cents = error ? -1 : cents;
+  job_finish (job, error);
+}
+
+/* One POST: no upload, no task, no Idempotency-Key (nothing is bought). */
+static void
+job_send_quote (ImagegenJob * job)
+{
+  const ImagegenProvider *provider = job->client->provider;
+  gchar *url = api_url (job, provider->quote_path);
+
+  job->step = "asking the price of";
+  job_exchange (job, "POST", url, job->quote_key, IMAGEGEN_HTTP_FLAG_API,
+      IMAGEGEN_HTTP_API_MAX_BYTES, job_quote_done);
+  g_free (url);
+}
+
 /* Models without a prompt (upscale, remove-background, reframe) or with an
  * optional one take requests without it. */
 static gboolean
@@ -1031,6 +1077,10 @@ job_start (ImagegenJob * job)
     job_fail (job, IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, "no model given");
     return;
   }
+  if (job->quote_key != NULL) {
+    job_send_quote (job);
+    return;
+  }
   if (req->endpoint != IMAGEGEN_ENDPOINT_UPLOAD && req->prompt == NULL
       && prompt_required (req)) {
     job_fail (job, IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, "no prompt given");
@@ -1100,18 +1150,13 @@ job_enqueue_idle (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-void
-imagegen_client_submit (ImagegenClient * client,
-    const ImagegenRequest * request, GCancellable * cancellable,
-    ImagegenJobEventFunc event_func, ImagegenJobDoneFunc done_func,
-    gpointer user_data)
+static void
+client_submit_job (ImagegenClient * client, const ImagegenRequest * request,
+    GCancellable * cancellable, ImagegenJobEventFunc event_func,
+    ImagegenJobDoneFunc done_func, gpointer user_data, gchar * quote_key)
 {
   ImagegenJob *job;
   GSource *source;
-
-  g_return_if_fail (client != NULL);
-  g_return_if_fail (request != NULL);
-  g_return_if_fail (done_func != NULL);
 
   job = g_new0 (ImagegenJob, 1);
   job->ref = 1;
@@ -1122,6 +1167,7 @@ imagegen_client_submit (ImagegenClient * client,
   job->event_func = event_func;
   job->done_func = done_func;
   job->user_data = user_data;
+  job->quote_key = quote_key;
   job->source_urls = g_ptr_array_new_with_free_func (g_free);
   job->result = g_new0 (ImagegenResult, 1);
   job->result->model = g_strdup (request->model);
@@ -1134,6 +1180,89 @@ imagegen_client_submit (ImagegenClient * client,
   g_source_set_callback (source, job_enqueue_idle, job, job_unref);
   g_source_attach (source, client->context);
   g_source_unref (source);
+}
+
+void
+imagegen_client_submit (ImagegenClient * client,
+    const ImagegenRequest * request, GCancellable * cancellable,
+    ImagegenJobEventFunc event_func, ImagegenJobDoneFunc done_func,
+    gpointer user_data)
+{
+  g_return_if_fail (client != NULL);
+  g_return_if_fail (request != NULL);
+  g_return_if_fail (done_func != NULL);
+
+  client_submit_job (client, request, cancellable, event_func, done_func,
+      user_data, NULL);
+}
+
+typedef struct
+{
+  ImagegenClient *client;
+  gchar *key;
+} QuoteWait;
+
+/* On the client thread: a quote came back.  Failed, or without a figure
+ * yet, it is not asked again: the table's price stays in use. */
+static void
+quote_done (ImagegenResult * result, gpointer user_data)
+{
+  QuoteWait *wait = user_data;
+  ImagegenClient *client = wait->client;
+
+  g_mutex_lock (&client->quotes_lock);
+  g_hash_table_replace (client->quotes, g_steal_pointer (&wait->key),
+      result->error == NULL && result->cost_cents >= 0 ?
+      QUOTE_STORE (result->cost_cents) : QUOTE_NONE);
+  g_mutex_unlock (&client->quotes_lock);
+  g_free (wait);
+  imagegen_result_free (result);
+}
+
+void
+imagegen_client_prefetch_quote (ImagegenClient * client,
+    const ImagegenRequest * request)
+{
+  gchar *key;
+  QuoteWait *wait;
+
+  g_return_if_fail (client != NULL && request != NULL);
+  key = client->provider->build_quote_body (request);
+  if (key == NULL)
+    return;
+  g_mutex_lock (&client->quotes_lock);
+  if (g_hash_table_contains (client->quotes, key)) {
+    g_mutex_unlock (&client->quotes_lock);
+    g_free (key);
+    return;
+  }
+  g_hash_table_insert (client->quotes, g_strdup (key), QUOTE_PENDING);
+  g_mutex_unlock (&client->quotes_lock);
+
+  wait = g_new0 (QuoteWait, 1);
+  wait->client = client;
+  wait->key = g_strdup (key);
+  client_submit_job (client, request, NULL, NULL, quote_done, wait, key);
+}
+
+gint
+imagegen_client_get_quote (ImagegenClient * client,
+    const ImagegenRequest * request)
+{
+  g_autofree gchar *key = NULL;
+  gpointer value;
+  gint cents = -1;
+
+  g_return_val_if_fail (client != NULL && request != NULL, -1);
+  key = client->provider->build_quote_body (request);
+  if (key == NULL)
+    return -1;
+  g_mutex_lock (&client->quotes_lock);
+  value = g_hash_table_lookup (client->quotes, key);
+  if (value != NULL && value != QUOTE_PENDING && value != QUOTE_NONE)
+    cents = QUOTE_CENTS (value);
+  g_mutex_unlock (&client->quotes_lock);
+  return cents;
 }
 
 guint
@@ -1278,6 +1407,9 @@ imagegen_client_new (const ImagegenClientConfig * config)
   g_queue_init (&client->queue);
   client->running = g_ptr_array_new ();
   client->in_flight_limit = c->max_in_flight;
+  g_mutex_init (&client->quotes_lock);
+  client->quotes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      NULL);
 
   client->http.base_uri = g_uri_parse (c->base_url, SOUP_HTTP_URI_FLAGS, NULL);
   /* A refused configuration fails each job with the reason, where the
@@ -1333,6 +1465,8 @@ imagegen_client_free (ImagegenClient * client)
   g_main_context_unref (client->context);
   imagegen_poll_schedule_free (client->schedule);
   g_ptr_array_unref (client->running);
+  g_hash_table_unref (client->quotes);
+  g_mutex_clear (&client->quotes_lock);
   g_clear_pointer (&client->http.base_uri, g_uri_unref);
   g_clear_error (&client->config_error);
   g_clear_object (&client->tls_database);

@@ -303,6 +303,18 @@ guint imagegen_client_get_rate_limited (ImagegenClient * client);
  * unknown.  Used when the service does not report billing. */
 gint imagegen_price_cents (const gchar * model, const gchar * resolution);
 
+/* Live prices.  Asks the service (price_quotes) what @request's model and
+ * parameters cost, in the background: a job of its own, after the jobs
+ * already queued, once per model and parameters (a quote that failed or
+ * has no figure yet is not asked again).  Thread-safe. */
+void imagegen_client_prefetch_quote (ImagegenClient * client,
+    const ImagegenRequest * request);
+
+/* The quoted cents of @request's model and parameters; -1 while none has
+ * come (or none will).  Never waits.  Thread-safe. */
+gint imagegen_client_get_quote (ImagegenClient * client,
+    const ImagegenRequest * request);
+
 /* The model table's price of one call of @request (its model, resolution
  * and extra fields such as quality or output_count), in cents rounded up;
  * -1 when unknown or unconfirmed. */

@@ -7,6 +7,7 @@
 #include "imagegen-provider.h"
 #include "imagegen-models.h"
 
+#include <math.h>
 #include <string.h>
 
 void
@@ -269,6 +270,58 @@ runapi_build_create_body (const ImagegenRequest * request,
   return json_to_string (root, FALSE);
 }
 
+/* ---- live prices (RUNAPI-MODELS.md section 4) ---- */
+
+/* {service, action, model, params}: service and action in the route's
+ * spelling, params the create body without model and sources. */
+static gchar *
+runapi_build_quote_body (const ImagegenRequest * request)
+{
+  const ImagegenModelRow *row = request_row (request);
+  g_autoptr (JsonNode) params = NULL;
+  g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *obj;
+  gchar **parts;
+
+  if (row == NULL)
+    return NULL;
+  params = imagegen_model_build_body (row, request, NULL);
+  json_object_remove_member (json_node_get_object (params), "model");
+  parts = g_strsplit (row->path + strlen ("/api/v1/"), "/", 2);
+  obj = json_object_new ();
+  json_object_set_string_member (obj, "service", parts[0]);
+  json_object_set_string_member (obj, "action", parts[1]);
+  json_object_set_string_member (obj, "model", row->model);
+  json_object_set_member (obj, "params", json_node_ref (params));
+  json_node_take_object (root, obj);
+  g_strfreev (parts);
+  return json_to_string (root, FALSE);
+}
+
+static gboolean
+runapi_parse_quote (JsonNode * root, gint * cents, GError ** error)
+{
+  JsonObject *quote = get_object (root_object (root, "price quote", error),
+      "price_quote");
+  JsonNode *amount;
+
+  if (quote == NULL) {
+    if (error && *error == NULL)
+      g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
+          IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+          "malformed price quote answer: no \"price_quote\"");
+    return FALSE;
+  }
+  amount = json_object_get_member (quote, "reservation_amount_cents");
+  *cents = -1;
+  if (amount != NULL && JSON_NODE_HOLDS_VALUE (amount)
+      && (json_node_get_value_type (amount) == G_TYPE_INT64
+          || json_node_get_value_type (amount) == G_TYPE_DOUBLE))
+    *cents = (gint) CLAMP (ceil (json_node_get_double (amount)), 0,
+        G_MAXINT);
+  return TRUE;
+}
+
 /* billing.settlement.charged_amount_cents, each level nullable. */
 static gint
 parse_charged_cents (JsonObject * obj)
@@ -516,4 +569,7 @@ const ImagegenProvider imagegen_provider_runapi = {
   .build_prepare_body = runapi_build_prepare_body,
   .parse_prepare = runapi_parse_prepare,
   .build_confirm_body = runapi_build_confirm_body,
+  .quote_path = "/api/v1/price_quotes",
+  .build_quote_body = runapi_build_quote_body,
+  .parse_quote = runapi_parse_quote,
 };

@@ -88,6 +88,13 @@ typedef struct
   gboolean (*parse_prepare) (JsonNode * root, ImagegenUploadTarget * target,
       GError ** error);
   gchar *(*build_confirm_body) (const ImagegenUploadTarget * target);
+
+  /* Live prices: path and body of a quote of @request (its model and
+   * parameters, no source images), and the quote's figure in cents (-1
+   * when the service has no price yet). */
+  const gchar *quote_path;
+  gchar *(*build_quote_body) (const ImagegenRequest * request);
+  gboolean (*parse_quote) (JsonNode * root, gint * cents, GError ** error);
 } ImagegenProvider;
 
 extern const ImagegenProvider imagegen_provider_runapi;

@@ -323,8 +323,10 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
 {
   GstImagegenSubmitResult verdict = GST_IMAGEGEN_SUBMIT_SENT;
   EngineWork *work;
-  gint reserved;
+  gint reserved, quoted = -1;
   guint epoch;
+  gboolean quotes = gst_imagegen_tracker_wants_quotes (&engine->tracker);
+  ImagegenRequest *to_quote = NULL;
 
   /* the slot first, so that two threads cannot both take the last one */
   g_mutex_lock (&engine->lock);
@@ -333,10 +335,18 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
   else
     engine->in_flight++;
   epoch = engine->epoch;
+  /* with max-cost, the live quote prices requests once it has come; the
+   * first goes at the table's price rather than wait for it */
+  if (quotes && verdict == GST_IMAGEGEN_SUBMIT_SENT && engine->client) {
+    quoted = imagegen_client_get_quote (engine->client, request);
+    if (quoted < 0)
+      to_quote = imagegen_request_copy (request);
+  }
   g_mutex_unlock (&engine->lock);
 
   if (verdict == GST_IMAGEGEN_SUBMIT_SENT
-      && !gst_imagegen_tracker_admit (&engine->tracker, request, &reserved)) {
+      && !gst_imagegen_tracker_admit (&engine->tracker, request, quoted,
+          &reserved)) {
     g_mutex_lock (&engine->lock);
     if (engine->epoch == epoch)
       engine->in_flight--;
@@ -345,6 +355,7 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
   }
   if (verdict != GST_IMAGEGEN_SUBMIT_SENT) {
     imagegen_request_free (request);
+    g_clear_pointer (&to_quote, imagegen_request_free);
     if (tag_free != NULL && tag != NULL)
       tag_free (tag);
     return verdict;
@@ -377,7 +388,11 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
     g_clear_pointer (&work->request, imagegen_request_free);
     work = NULL;
   }
+  /* queued after the create: a quote never holds up an image */
+  if (to_quote != NULL && engine->client != NULL)
+    imagegen_client_prefetch_quote (engine->client, to_quote);
   g_mutex_unlock (&engine->lock);
+  g_clear_pointer (&to_quote, imagegen_request_free);
   if (work != NULL)
     engine_work_free (work);
   return GST_IMAGEGEN_SUBMIT_SENT;

@@ -47,10 +47,21 @@ catalogue_price (const ImagegenRequest * request)
 }
 
 gboolean
-gst_imagegen_tracker_admit (GstImagegenTracker * t,
-    const ImagegenRequest * request, gint * reserved_cents)
+gst_imagegen_tracker_wants_quotes (GstImagegenTracker * t)
 {
-  gint price = catalogue_price (request);
+  gboolean wants;
+
+  g_mutex_lock (&t->lock);
+  wants = t->max_cost_cents > 0;
+  g_mutex_unlock (&t->lock);
+  return wants;
+}
+
+gboolean
+gst_imagegen_tracker_admit (GstImagegenTracker * t,
+    const ImagegenRequest * request, gint quoted_cents, gint * reserved_cents)
+{
+  gint price = quoted_cents >= 0 ? quoted_cents : catalogue_price (request);
   gchar *why = NULL;
 
   g_mutex_lock (&t->lock);

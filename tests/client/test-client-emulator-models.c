@@ -179,6 +179,70 @@ test_validation_errors (void)
       "is not available on this endpoint");
 }
 
+/* Waits for the quote of @req (a safety net, not a bound on speed). */
+static gint
+wait_quote (ImagegenClient * client, const ImagegenRequest * req)
+{
+  guint i;
+  gint cents = -1;
+
+  for (i = 0; i < 3000 && cents < 0; i++) {
+    cents = imagegen_client_get_quote (client, req);
+    if (cents < 0)
+      g_usleep (10000);
+  }
+  return cents;
+}
+
+static void
+test_quotes (void)
+{
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (NULL);
+  g_autoptr (ImagegenRequest) topaz = NULL, qwen = NULL, topaz2 = NULL;
+  g_autoptr (JsonObject) stats = NULL;
+  ImagegenClientConfig config;
+  ImagegenClient *client;
+
+  test_config_init (&config, emu);
+  client = imagegen_client_new (&config);
+
+  /* a billing_config variant: ×8 costs 40, not the unit price of 10 */
+  topaz = imagegen_request_new (IMAGEGEN_ENDPOINT_REMIX,
+      "topaz-upscale-image", NULL);
+  topaz->extra_json = g_strdup ("{\"upscale_factor\":8}");
+  g_assert_cmpint (imagegen_client_get_quote (client, topaz), ==, -1);
+  imagegen_client_prefetch_quote (client, topaz);
+  imagegen_client_prefetch_quote (client, topaz);
+  g_assert_cmpint (wait_quote (client, topaz), ==, 40);
+
+  /* other parameters, another quote */
+  topaz2 = imagegen_request_copy (topaz);
+  g_free (topaz2->extra_json);
+  topaz2->extra_json = g_strdup ("{\"upscale_factor\":2}");
+  g_assert_cmpint (imagegen_client_get_quote (client, topaz2), ==, -1);
+  imagegen_client_prefetch_quote (client, topaz2);
+  g_assert_cmpint (wait_quote (client, topaz2), ==, 10);
+
+  /* no published price: no figure, and it is not asked again */
+  qwen = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
+      "qwen-3-text-to-image", "a fox");
+  imagegen_client_prefetch_quote (client, qwen);
+  while (imagegen_client_get_jobs_pending (client) > 0)
+    g_usleep (10000);
+  g_assert_cmpint (imagegen_client_get_quote (client, qwen), ==, -1);
+  imagegen_client_prefetch_quote (client, qwen);
+  while (imagegen_client_get_jobs_pending (client) > 0)
+    g_usleep (10000);
+
+  stats = imagegen_test_emulator_stats (emu);
+  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats,
+          "price_quotes"), ==, 3);
+  g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "tasks_created"),
+      ==, 0);
+  imagegen_client_free (client);
+  imagegen_client_config_clear (&config);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -187,5 +251,6 @@ main (int argc, char **argv)
       test_every_row_served);
   g_test_add_func ("/emulator-models/validation-errors",
       test_validation_errors);
+  g_test_add_func ("/emulator-models/quotes", test_quotes);
   return g_test_run ();
 }

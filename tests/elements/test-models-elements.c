@@ -262,6 +262,50 @@ GST_START_TEST (test_output_count_every_image_a_frame)
 
 GST_END_TEST;
 
+static gint64
+quotes_asked (Fixture * f)
+{
+  JsonObject *stats = imagegen_test_emulator_stats (f->emu);
+  gint64 n = imagegen_test_emulator_stats_requests (stats, "price_quotes");
+
+  json_object_unref (stats);
+  return n;
+}
+
+/* Live prices are asked only for the spending guard (max-cost), once per
+ * model and parameters, and never before the first image. */
+static void
+run_two_images (gboolean max_cost, gint64 quotes)
+{
+  Fixture *f = fixture_new ();
+  GstHarness *h = src_harness (f, "gpt-image-1.5", "params,quality=high");
+  GstStructure *stats;
+  gint64 spent;
+  guint i;
+
+  g_object_set (h->element, "num-images", 2, "max-in-flight", 1,
+      "max-cost", max_cost ? 1000 : 0, NULL);
+  gst_harness_play (h);
+  for (i = 0; i < 2; i++)
+    gst_buffer_unref (gst_harness_pull (h));
+  g_object_get (h->element, "stats", &stats, NULL);
+  fail_unless (gst_structure_get_int64 (stats, "spent-cents", &spent));
+  /* quality=high: the billing_config variant, 22 a call */
+  fail_unless_equals_int64 (spent, 44);
+  gst_structure_free (stats);
+  gst_harness_teardown (h);
+  fail_unless_equals_int64 (quotes_asked (f), quotes);
+  fixture_free (f);
+}
+
+GST_START_TEST (test_quotes_only_for_max_cost)
+{
+  run_two_images (FALSE, 0);
+  run_two_images (TRUE, 1);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_wrong_extra_refused_at_start)
 {
   Fixture *f = fixture_new ();
@@ -491,6 +535,7 @@ models_suite (void)
   tcase_add_test (tc, test_text_to_image_nano_banana);
   tcase_add_test (tc, test_text_to_image_seedream);
   tcase_add_test (tc, test_output_count_every_image_a_frame);
+  tcase_add_test (tc, test_quotes_only_for_max_cost);
   tcase_add_test (tc, test_wrong_extra_refused_at_start);
   tcase_add_test (tc, test_edit_flux_kontext);
   tcase_add_test (tc, test_edit_nano_banana);
