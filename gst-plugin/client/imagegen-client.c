@@ -814,6 +814,16 @@ prompt_required (const ImagegenRequest * request)
   return row == NULL || (f != NULL && f->required);
 }
 
+/* How many source images the request's model takes. */
+static guint
+sources_taken (const ImagegenRequest * request)
+{
+  const ImagegenModelRow *row = imagegen_models_find (NULL,
+      request->endpoint, request->model);
+
+  return row ? row->input_max : G_MAXUINT;
+}
+
 /* Also what a held job starts again with. */
 static void
 job_send_create (ImagegenJob * job)
@@ -1089,6 +1099,14 @@ job_start (ImagegenJob * job)
   if (req->endpoint == IMAGEGEN_ENDPOINT_REMIX && n_sources == 0) {
     job_fail (job, IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT,
         "a remix needs at least one source image");
+    return;
+  }
+  if (req->endpoint == IMAGEGEN_ENDPOINT_REMIX
+      && n_sources > sources_taken (req)) {
+    /* a model changed while running may take fewer than the references */
+    job_fail (job, IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT,
+        "model %s takes at most %u source image(s), %u given", req->model,
+        sources_taken (req), n_sources);
     return;
   }
 

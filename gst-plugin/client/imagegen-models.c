@@ -119,8 +119,8 @@ find_or_refuse (ImagegenEndpoint endpoint, const gchar * model,
   return NULL;
 }
 
-/* @value of @property for the row's @field_name; @fallback is the value a
- * row without that field accepts (the property's "leave it" value). */
+/* @value of @property for the row's @field_name; @fallbacks are the values
+ * a row without that field accepts (the property's "leave it" value). */
 static gboolean
 check_property (const ImagegenModelRow * row, const gchar * property,
     const gchar * field_name, const gchar * value,
