@@ -753,6 +753,7 @@ job_create_done (const ImagegenHttpResponse * r, gpointer data)
 
   job_admitted (job);
   result->task_id = g_strdup (info.id);
+  result->reserved_cents = info.reserved_cents;
   result->created_us = g_get_monotonic_time ();
   IMAGEGEN_LOG (&job->client->log, IMAGEGEN_LOG_INFO,
       "task %s created%s, status %s, model %s", info.id,
@@ -1190,6 +1191,7 @@ client_submit_job (ImagegenClient * client, const ImagegenRequest * request,
   job->result = g_new0 (ImagegenResult, 1);
   job->result->model = g_strdup (request->model);
   job->result->cost_cents = -1;
+  job->result->reserved_cents = -1;
   job->result->submitted_us = g_get_monotonic_time ();
 
   g_atomic_int_inc (&client->jobs_pending);

@@ -233,6 +233,9 @@ typedef struct
                                  * (output_count), in the service's order;
                                  * NULL when there is one.  @image is the
                                  * first; @image_url stays its URL. */
+  gint reserved_cents;          /* what the service reserved for the task
+                                 * (the create answer's billing), -1 when
+                                 * not reported; set by "submitted" */
 } ImagegenResult;
 
 void imagegen_result_free (ImagegenResult * result);

@@ -322,17 +322,12 @@ runapi_parse_quote (JsonNode * root, gint * cents, GError ** error)
   return TRUE;
 }
 
-/* billing.settlement.charged_amount_cents, each level nullable. */
+/* A whole number of cents at @name of @obj, or -1. */
 static gint
-parse_charged_cents (JsonObject * obj)
+cents_member (JsonObject * obj, const gchar * name)
 {
-  JsonObject *settlement = get_object (get_object (obj, "billing"),
-      "settlement");
-  JsonNode *node;
+  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
 
-  if (settlement == NULL)
-    return -1;
-  node = json_object_get_member (settlement, "charged_amount_cents");
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
     return -1;
   if (json_node_get_value_type (node) == G_TYPE_INT64)
@@ -340,6 +335,22 @@ parse_charged_cents (JsonObject * obj)
   if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
     return (gint) CLAMP (json_node_get_double (node), 0, G_MAXINT);
   return -1;
+}
+
+/* billing.settlement.charged_amount_cents, each level nullable. */
+static gint
+parse_charged_cents (JsonObject * obj)
+{
+  return cents_member (get_object (get_object (obj, "billing"),
+          "settlement"), "charged_amount_cents");
+}
+
+/* billing.reservation.amount_cents: what the service holds for the task */
+static gint
+parse_reserved_cents (JsonObject * obj)
+{
+  return cents_member (get_object (get_object (obj, "billing"),
+          "reservation"), "amount_cents");
 }
 
 /* Status words, including those the SDKs map (success, cancelled...). */
@@ -409,6 +420,7 @@ parse_task_common (JsonObject * obj, ImagegenTaskInfo * info,
   }
 
   info->charged_cents = parse_charged_cents (obj);
+  info->reserved_cents = parse_reserved_cents (obj);
   info->status_unknown = FALSE;
 
   /* Present but not a string is a broken answer, not a missing status. */

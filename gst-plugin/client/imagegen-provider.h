@@ -30,6 +30,7 @@ typedef struct
   gchar *error_message;         /* of a failed task */
   GPtrArray *image_urls;        /* gchar*, of a completed task */
   gint charged_cents;           /* -1: not reported */
+  gint reserved_cents;          /* billing.reservation; -1: not reported */
   gboolean replayed;            /* an idempotent create answered again */
   gboolean status_unknown;      /* @status is no word we know: taken as
                                  * still running */

@@ -135,9 +135,17 @@ job_event (const gchar * event, const ImagegenResult * progress,
 {
   EngineWork *work = user_data;
 
-  if (g_str_equal (event, "submitted"))
-    gst_imagegen_tracker_submitted (&work->engine->tracker, progress,
-        work->prompt);
+  if (!g_str_equal (event, "submitted"))
+    return;
+  /* the service's own reservation replaces the quote's or the table's
+   * (this and the finish run on the client thread, one after the other) */
+  if (progress->reserved_cents >= 0) {
+    gst_imagegen_tracker_rereserve (&work->engine->tracker,
+        work->reserved_cents, progress->reserved_cents);
+    work->reserved_cents = progress->reserved_cents;
+  }
+  gst_imagegen_tracker_submitted (&work->engine->tracker, progress,
+      work->prompt);
 }
 
 /* client thread: never block it, decoding goes to the workers */

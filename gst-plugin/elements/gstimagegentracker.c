@@ -46,6 +46,15 @@ catalogue_price (const ImagegenRequest * request)
   return cents >= 0 ? cents : GST_IMAGEGEN_UNKNOWN_PRICE_CENTS;
 }
 
+void
+gst_imagegen_tracker_rereserve (GstImagegenTracker * t, gint old_cents,
+    gint new_cents)
+{
+  g_mutex_lock (&t->lock);
+  t->reserved_cents += new_cents - old_cents;
+  g_mutex_unlock (&t->lock);
+}
+
 gboolean
 gst_imagegen_tracker_wants_quotes (GstImagegenTracker * t)
 {
@@ -120,7 +129,8 @@ post_task_message (GstImagegenTracker * t, const gchar * event,
       "decode-ms", G_TYPE_DOUBLE, ms_between (r->downloaded_us, decoded_us),
       "polls", G_TYPE_UINT, r->polls,
       "retries", G_TYPE_UINT, r->retries,
-      "cost-cents", G_TYPE_INT, r->cost_cents, NULL);
+      "cost-cents", G_TYPE_INT, r->cost_cents,
+      "reserved-cents", G_TYPE_INT, r->reserved_cents, NULL);
 
   if (r->error != NULL)
     gst_structure_set (s, "error", G_TYPE_STRING, r->error->message, NULL);

@@ -58,6 +58,11 @@ gboolean gst_imagegen_tracker_admit (GstImagegenTracker * tracker,
     const ImagegenRequest * request, gint quoted_cents,
     gint * reserved_cents);
 
+/* A request admitted at @old_cents turns out to be reserved at
+ * @new_cents by the service (its task's billing). */
+void gst_imagegen_tracker_rereserve (GstImagegenTracker * tracker,
+    gint old_cents, gint new_cents);
+
 /* Is max-cost set, so that live quotes are worth asking? */
 gboolean gst_imagegen_tracker_wants_quotes (GstImagegenTracker * tracker);
 

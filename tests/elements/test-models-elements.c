@@ -306,6 +306,49 @@ GST_START_TEST (test_quotes_only_for_max_cost)
 
 GST_END_TEST;
 
+/* The service's reservation replaces the guard's own figure: a model
+ * without a published price is held at 24 cents until the create answer
+ * says what the service reserved (the emulator: nothing). */
+GST_START_TEST (test_service_reservation_wins)
+{
+  const gchar *args[] = { "--latency", "3000", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  GstHarness *h = gst_harness_new ("imagegensrc");
+  GstBus *bus = gst_bus_new ();
+  GstStructure *stats;
+  GstMessage *msg;
+  gint64 reserved = -1;
+  gint service = -2;
+
+  g_object_set (h->element, "prompt", PROMPT, "api-key", "test-key",
+      "base-url", imagegen_test_emulator_get_base_url (emu), "poll-interval",
+      50, "model", "qwen-3-text-to-image", "max-cost", 1000, NULL);
+  gst_element_set_bus (h->element, bus);
+  gst_harness_set_sink_caps_str (h, "video/x-raw,format=RGBA,width=64,"
+      "height=64,framerate=0/1");
+  gst_harness_play (h);
+  while (service == -2 && (msg = gst_bus_timed_pop_filtered (bus,
+              60 * GST_SECOND, GST_MESSAGE_ELEMENT)) != NULL) {
+    const GstStructure *s = gst_message_get_structure (msg);
+
+    if (gst_structure_has_name (s, "imagegen-task")
+        && g_str_equal (gst_structure_get_string (s, "event"), "submitted"))
+      gst_structure_get_int (s, "reserved-cents", &service);
+    gst_message_unref (msg);
+  }
+  fail_unless_equals_int (service, 0);
+  g_object_get (h->element, "stats", &stats, NULL);
+  fail_unless (gst_structure_get_int64 (stats, "reserved-cents", &reserved));
+  fail_unless_equals_int64 (reserved, 0);
+  gst_structure_free (stats);
+  gst_buffer_unref (gst_harness_pull (h));
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_wrong_extra_refused_at_start)
 {
   Fixture *f = fixture_new ();
@@ -536,6 +579,7 @@ models_suite (void)
   tcase_add_test (tc, test_text_to_image_seedream);
   tcase_add_test (tc, test_output_count_every_image_a_frame);
   tcase_add_test (tc, test_quotes_only_for_max_cost);
+  tcase_add_test (tc, test_service_reservation_wins);
   tcase_add_test (tc, test_wrong_extra_refused_at_start);
   tcase_add_test (tc, test_edit_flux_kontext);
   tcase_add_test (tc, test_edit_nano_banana);
