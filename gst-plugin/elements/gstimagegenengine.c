@@ -23,6 +23,7 @@ typedef struct
   guint epoch;
   GCancellable *cancellable;
   ImagegenRequest *request;     /* until it is sent */
+  ImagegenRequest *to_quote;    /* a live price to ask once it is sent */
   ImagegenResult *result;       /* once the client is done */
   GstImagegenEnginePrepareFunc prepare;
   GstImagegenEngineDoneFunc done;
@@ -65,6 +66,7 @@ engine_work_free (EngineWork * work)
   g_free (work->prompt);
   g_clear_object (&work->cancellable);
   g_clear_pointer (&work->request, imagegen_request_free);
+  g_clear_pointer (&work->to_quote, imagegen_request_free);
   g_clear_pointer (&work->result, imagegen_result_free);
   g_free (work);
 }
@@ -171,6 +173,8 @@ send_work (EngineWork * work)
 {
   GstImagegenEngine *engine = work->engine;
 
+  ImagegenRequest *to_quote = g_steal_pointer (&work->to_quote);
+
   g_mutex_lock (&engine->lock);
   if (work->epoch == engine->epoch && engine->client != NULL) {
     ImagegenRequest *request = g_steal_pointer (&work->request);
@@ -179,8 +183,12 @@ send_work (EngineWork * work)
         job_event, job_done, work);
     imagegen_request_free (request);
     work = NULL;
+    /* queued after the create: a quote never holds up an image */
+    if (to_quote != NULL)
+      imagegen_client_prefetch_quote (engine->client, to_quote);
   }
   g_mutex_unlock (&engine->lock);
+  g_clear_pointer (&to_quote, imagegen_request_free);
   if (work != NULL)
     engine_work_free (work);
 }
@@ -388,6 +396,8 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
     /* stopped or flushed meanwhile: reported as cancelled */
     g_cancellable_cancel (work->cancellable);
   } else if (prepare != NULL) {
+    /* the create leaves from the worker: so does the quote, after it */
+    work->to_quote = g_steal_pointer (&to_quote);
     g_thread_pool_push (engine->workers, work, NULL);
     work = NULL;
   } else {

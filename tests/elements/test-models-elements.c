@@ -412,8 +412,9 @@ make_frame (void)
 /* One frame through imagegenremix offline with @model; @sink_caps pick the
  * output size and format. */
 static GstBuffer *
-remix_one (Fixture * f, const gchar * model, const gchar * prompt,
-    const gchar * aspect_ratio, const gchar * extra, const gchar * sink_caps)
+remix_one_full (Fixture * f, const gchar * model, const gchar * prompt,
+    const gchar * aspect_ratio, const gchar * extra, const gchar * sink_caps,
+    guint max_cost)
 {
   GstElement *remix = gst_element_factory_make ("imagegenremix", NULL);
   GstHarness *h;
@@ -423,7 +424,7 @@ remix_one (Fixture * f, const gchar * model, const gchar * prompt,
 
   g_object_set (remix, "prompt", prompt, "model", model, "api-key",
       "test-key", "base-url", imagegen_test_emulator_get_base_url (f->emu),
-      "poll-interval", 50, NULL);
+      "poll-interval", 50, "max-cost", max_cost, "max-in-flight", 1, NULL);
   gst_util_set_object_arg (G_OBJECT (remix), "mode", "offline");
   if (aspect_ratio != NULL)
     g_object_set (remix, "aspect-ratio", aspect_ratio, NULL);
@@ -444,6 +445,13 @@ remix_one (Fixture * f, const gchar * model, const gchar * prompt,
   out = gst_harness_pull (h);
   gst_harness_teardown (h);
   return out;
+}
+
+static GstBuffer *
+remix_one (Fixture * f, const gchar * model, const gchar * prompt,
+    const gchar * aspect_ratio, const gchar * extra, const gchar * sink_caps)
+{
+  return remix_one_full (f, model, prompt, aspect_ratio, extra, sink_caps, 0);
 }
 
 static void
@@ -567,6 +575,55 @@ GST_START_TEST (test_upscale)
 
 GST_END_TEST;
 
+/* The request log's POST paths, in order. */
+static GPtrArray *
+posted_paths (Fixture * f)
+{
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+  gchar *text = NULL, **lines;
+  guint i;
+
+  fail_unless (g_file_get_contents (f->log, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (i = 0; lines[i] != NULL; i++) {
+    JsonNode *root = json_from_string (lines[i], NULL);
+    JsonObject *line = root ? json_node_get_object (root) : NULL;
+
+    if (line != NULL && g_strcmp0 (json_object_get_string_member_with_default
+            (line, "method", ""), "POST") == 0)
+      g_ptr_array_add (paths, g_strdup (json_object_get_string_member (line,
+                  "path")));
+    if (root)
+      json_node_unref (root);
+  }
+  g_strfreev (lines);
+  g_free (text);
+  return paths;
+}
+
+/* imagegenremix prepares its request on a worker: the quote still leaves
+ * after the create, not before it. */
+GST_START_TEST (test_remix_quote_after_create)
+{
+  Fixture *f = fixture_new ();
+  GstBuffer *out = remix_one_full (f, "nano-banana-edit", "watercolour",
+      NULL, NULL, CAPS, 1000);
+  GPtrArray *paths;
+
+  gst_buffer_unref (out);
+  paths = posted_paths (f);
+  /* upload, create, quote */
+  fail_unless_equals_int (paths->len, 3);
+  fail_unless_equals_string (g_ptr_array_index (paths, 1),
+      "/api/v1/nano_banana/edit_image");
+  fail_unless_equals_string (g_ptr_array_index (paths, 2),
+      "/api/v1/price_quotes");
+  g_ptr_array_unref (paths);
+  fixture_free (f);
+}
+
+GST_END_TEST;
+
 static Suite *
 models_suite (void)
 {
@@ -580,6 +637,7 @@ models_suite (void)
   tcase_add_test (tc, test_output_count_every_image_a_frame);
   tcase_add_test (tc, test_quotes_only_for_max_cost);
   tcase_add_test (tc, test_service_reservation_wins);
+  tcase_add_test (tc, test_remix_quote_after_create);
   tcase_add_test (tc, test_wrong_extra_refused_at_start);
   tcase_add_test (tc, test_edit_flux_kontext);
   tcase_add_test (tc, test_edit_nano_banana);
