@@ -22,6 +22,7 @@
 #include "config.h"
 
 #include "imagegen-client.h"
+#include "imagegen-models.h"
 #include "imagegen-errors.h"
 #include "imagegen-http.h"
 #include "imagegen-log.h"
@@ -48,6 +49,10 @@ struct _ImagegenClient
   ImagegenPollMemory *poll_memory;      /* the schedule's, across processes */
   GError *config_error;         /* every job fails with it */
   GTlsDatabase *tls_database;   /* NULL: the system's */
+
+  GMutex quotes_lock;
+  GHashTable *quotes;           /* quote body -> QUOTE_STORE (cents), or
+                                 * QUOTE_PENDING, or QUOTE_NONE */
 
   GQueue queue;                 /* ImagegenJob*, waiting, by seq */
   GPtrArray *running;           /* ImagegenJob* */
@@ -80,6 +85,8 @@ typedef struct
   ImagegenResult *result;
   GPtrArray *source_urls;       /* uploaded, then the request's */
   gchar *poll_url;              /* as the create answer gave it, or NULL */
+  GPtrArray *image_urls;        /* of the completed task, downloaded in
+                                 * order; NULL before */
   gint64 poll_sent_us;          /* the last poll left then */
   gint64 running_seen_us;       /* the task was still running then */
   guint upload_index;
@@ -99,7 +106,14 @@ typedef struct
   gboolean queued;
   gboolean running;
   gboolean finished;
+  gchar *quote_key;             /* a price quote job: its body; no task */
 } ImagegenJob;
+
+/* The quote cache's values: never NULL, whatever the figure. */
+#define QUOTE_PENDING GINT_TO_POINTER (1)
+#define QUOTE_NONE GINT_TO_POINTER (2)
+#define QUOTE_STORE(cents) GINT_TO_POINTER ((cents) + 3)
+#define QUOTE_CENTS(value) (GPOINTER_TO_INT (value) - 3)
 
 static void job_upload_next (ImagegenJob * job);
 static void job_create (ImagegenJob * job);
@@ -134,6 +148,8 @@ job_unref (gpointer data)
   g_clear_pointer (&job->result, imagegen_result_free);
   g_clear_pointer (&job->source_urls, g_ptr_array_unref);
   g_free (job->poll_url);
+  g_clear_pointer (&job->image_urls, g_ptr_array_unref);
+  g_free (job->quote_key);
   imagegen_upload_target_clear (&job->target);
   g_free (job);
 }
@@ -384,6 +400,8 @@ looks_like_image (GBytes * bytes)
       || (n >= 6 && memcmp (d, "GIF8", 4) == 0);
 }
 
+static void job_download (ImagegenJob * job);
+
 static void
 job_download_done (const ImagegenHttpResponse * r, gpointer data)
 {
@@ -426,8 +444,21 @@ job_download_done (const ImagegenHttpResponse * r, gpointer data)
     return;
   }
 
-  result->image = g_bytes_ref (r->body);
-  result->content_type = g_strdup (r->content_type);
+  if (result->image == NULL) {
+    result->image = g_bytes_ref (r->body);
+    result->content_type = g_strdup (r->content_type);
+  } else {
+    if (result->more_images == NULL)
+      result->more_images = g_ptr_array_new_with_free_func ((GDestroyNotify)
+          g_bytes_unref);
+    g_ptr_array_add (result->more_images, g_bytes_ref (r->body));
+  }
+  /* a request for several images (output_count) gets them all */
+  if (1 + (result->more_images ? result->more_images->len : 0) <
+      job->image_urls->len) {
+    job_download (job);
+    return;
+  }
   result->downloaded_us = g_get_monotonic_time ();
   job_finish (job, NULL);
 }
@@ -435,10 +466,13 @@ job_download_done (const ImagegenHttpResponse * r, gpointer data)
 static void
 job_download (ImagegenJob * job)
 {
+  guint next = job->result->image == NULL ? 0 :
+      1 + (job->result->more_images ? job->result->more_images->len : 0);
+
   /* Result URLs are on another host: never with the key (no API flag). */
   job->step = "downloading the result of";
-  job_exchange (job, "GET", job->result->image_url, NULL, 0,
-      job->client->config.max_download_bytes, job_download_done);
+  job_exchange (job, "GET", g_ptr_array_index (job->image_urls, next), NULL,
+      0, job->client->config.max_download_bytes, job_download_done);
 }
 
 /* ---- task answers ---- */
@@ -508,9 +542,10 @@ job_handle_task (ImagegenJob * job, ImagegenTaskInfo * info)
       if (result->cost_cents < 0)
         result->cost_cents = job->client->provider->price_cents ?
             job->client->provider->price_cents (job->request) :
-            imagegen_price_cents (job->request->model,
-            job->request->resolution);
+            imagegen_request_price_cents (job->request);
       result->image_url = g_strdup (g_ptr_array_index (info->image_urls, 0));
+      g_clear_pointer (&job->image_urls, g_ptr_array_unref);
+      job->image_urls = g_ptr_array_ref (info->image_urls);
       IMAGEGEN_LOG (&job->client->log, IMAGEGEN_LOG_INFO,
           "task %s completed after %u polls, %" G_GINT64_FORMAT " ms after "
           "its create was answered; downloading the result",
@@ -769,6 +804,7 @@ job_create_done (const ImagegenHttpResponse * r, gpointer data)
   job_admitted (job);
   result->task_id = g_strdup (info.id);
   job->poll_url = g_steal_pointer (&info.poll_url);
+  result->reserved_cents = info.reserved_cents;
   result->created_us = g_get_monotonic_time ();
   IMAGEGEN_LOG (&job->client->log, IMAGEGEN_LOG_INFO,
       "task %s created%s, status %s, model %s", info.id,
@@ -783,6 +819,63 @@ out:
   json_node_unref (root);
 }
 
+/* ---- live prices ---- */
+
+static void
+job_quote_done (const ImagegenHttpResponse * r, gpointer data)
+{
+  ImagegenJob *job = data;
+  GError *error = NULL;
+  JsonNode *root;
+  gint cents = -1;
+
+  job->exchange = NULL;
+  job->result->retries += r->retries;
+  root = api_answer (job, r, &error);
+  if (root != NULL) {
+    job->client->provider->parse_quote (root, &cents, &error);
+    json_node_unref (root);
+  }
+  job->result->cost_cents = error ? -1 : cents;
+  job_finish (job, error);
+}
+
+/* One POST: no upload, no task, no Idempotency-Key (nothing is bought). */
+static void
+job_send_quote (ImagegenJob * job)
+{
+  const ImagegenProvider *provider = job->client->provider;
+  gchar *url = api_url (job, provider->quote_path);
+
+  job->step = "asking the price of";
+  job_exchange (job, "POST", url, job->quote_key, IMAGEGEN_HTTP_FLAG_API,
+      IMAGEGEN_HTTP_API_MAX_BYTES, job_quote_done);
+  g_free (url);
+}
+
+/* Models without a prompt (upscale, remove-background, reframe) or with an
+ * optional one take requests without it. */
+static gboolean
+prompt_required (const ImagegenRequest * request)
+{
+  const ImagegenModelRow *row = imagegen_models_find (NULL,
+      request->endpoint, request->model);
+  const ImagegenModelField *f = row ? imagegen_model_row_field (row,
+      "prompt") : NULL;
+
+  return row == NULL || (f != NULL && f->required);
+}
+
+/* How many source images the request's model takes. */
+static guint
+sources_taken (const ImagegenRequest * request)
+{
+  const ImagegenModelRow *row = imagegen_models_find (NULL,
+      request->endpoint, request->model);
+
+  return row ? row->input_max : G_MAXUINT;
+}
+
 /* Also what a held job starts again with. */
 static void
 job_send_create (ImagegenJob * job)
@@ -792,6 +885,13 @@ job_send_create (ImagegenJob * job)
 
   job->step = "creating the task";
   path = provider->create_path (job->request);
+  if (path == NULL) {
+    job_finish (job, g_error_new (IMAGEGEN_CLIENT_ERROR,
+            IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, "Model \"%s\" is not "
+            "in the model table for this kind of request.",
+            job->request->model ? job->request->model : ""));
+    return;
+  }
   url = api_url (job, path);
   body = provider->build_create_body (job->request, job->source_urls);
   job_exchange (job, "POST", url, body, IMAGEGEN_HTTP_FLAG_API |
@@ -1048,13 +1148,26 @@ job_start (ImagegenJob * job)
     job_fail (job, IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, "no model given");
     return;
   }
-  if (req->endpoint != IMAGEGEN_ENDPOINT_UPLOAD && req->prompt == NULL) {
+  if (job->quote_key != NULL) {
+    job_send_quote (job);
+    return;
+  }
+  if (req->endpoint != IMAGEGEN_ENDPOINT_UPLOAD && req->prompt == NULL
+      && prompt_required (req)) {
     job_fail (job, IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, "no prompt given");
     return;
   }
   if (req->endpoint == IMAGEGEN_ENDPOINT_REMIX && n_sources == 0) {
     job_fail (job, IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT,
         "a remix needs at least one source image");
+    return;
+  }
+  if (req->endpoint == IMAGEGEN_ENDPOINT_REMIX
+      && n_sources > sources_taken (req)) {
+    /* a model changed while running may take fewer than the references */
+    job_fail (job, IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT,
+        "model %s takes at most %u source image(s), %u given", req->model,
+        sources_taken (req), n_sources);
     return;
   }
 
@@ -1116,18 +1229,13 @@ job_enqueue_idle (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-void
-imagegen_client_submit (ImagegenClient * client,
-    const ImagegenRequest * request, GCancellable * cancellable,
-    ImagegenJobEventFunc event_func, ImagegenJobDoneFunc done_func,
-    gpointer user_data)
+static void
+client_submit_job (ImagegenClient * client, const ImagegenRequest * request,
+    GCancellable * cancellable, ImagegenJobEventFunc event_func,
+    ImagegenJobDoneFunc done_func, gpointer user_data, gchar * quote_key)
 {
   ImagegenJob *job;
   GSource *source;
-
-  g_return_if_fail (client != NULL);
-  g_return_if_fail (request != NULL);
-  g_return_if_fail (done_func != NULL);
 
   job = g_new0 (ImagegenJob, 1);
   job->ref = 1;
@@ -1138,10 +1246,12 @@ imagegen_client_submit (ImagegenClient * client,
   job->event_func = event_func;
   job->done_func = done_func;
   job->user_data = user_data;
+  job->quote_key = quote_key;
   job->source_urls = g_ptr_array_new_with_free_func (g_free);
   job->result = g_new0 (ImagegenResult, 1);
   job->result->model = g_strdup (request->model);
   job->result->cost_cents = -1;
+  job->result->reserved_cents = -1;
   job->result->submitted_us = g_get_monotonic_time ();
 
   g_atomic_int_inc (&client->jobs_pending);
@@ -1150,6 +1260,94 @@ imagegen_client_submit (ImagegenClient * client,
   g_source_set_callback (source, job_enqueue_idle, job, job_unref);
   g_source_attach (source, client->context);
   g_source_unref (source);
+}
+
+void
+imagegen_client_submit (ImagegenClient * client,
+    const ImagegenRequest * request, GCancellable * cancellable,
+    ImagegenJobEventFunc event_func, ImagegenJobDoneFunc done_func,
+    gpointer user_data)
+{
+  g_return_if_fail (client != NULL);
+  g_return_if_fail (request != NULL);
+  g_return_if_fail (done_func != NULL);
+
+  client_submit_job (client, request, cancellable, event_func, done_func,
+      user_data, NULL);
+}
+
+typedef struct
+{
+  ImagegenClient *client;
+  gchar *key;
+} QuoteWait;
+
+/* On the client thread: a quote came back.  Failed, or without a figure
+ * yet, it is not asked again: the table's price stays in use. */
+static void
+quote_done (ImagegenResult * result, gpointer user_data)
+{
+  QuoteWait *wait = user_data;
+  ImagegenClient *client = wait->client;
+
+  g_mutex_lock (&client->quotes_lock);
+  g_hash_table_replace (client->quotes, g_steal_pointer (&wait->key),
+      result->error == NULL && result->cost_cents >= 0 ?
+      QUOTE_STORE (result->cost_cents) : QUOTE_NONE);
+  g_mutex_unlock (&client->quotes_lock);
+  g_free (wait);
+  imagegen_result_free (result);
+}
+
+void
+imagegen_client_prefetch_quote (ImagegenClient * client,
+    const ImagegenRequest * request)
+{
+  gchar *key;
+  QuoteWait *wait;
+
+  g_return_if_fail (client != NULL && request != NULL);
+  /* a provider without live prices (Black Forest Labs) has the table's */
+  if (client->provider->build_quote_body == NULL)
+    return;
+  key = client->provider->build_quote_body (request);
+  if (key == NULL)
+    return;
+  g_mutex_lock (&client->quotes_lock);
+  if (g_hash_table_contains (client->quotes, key)) {
+    g_mutex_unlock (&client->quotes_lock);
+    g_free (key);
+    return;
+  }
+  g_hash_table_insert (client->quotes, g_strdup (key), QUOTE_PENDING);
+  g_mutex_unlock (&client->quotes_lock);
+
+  wait = g_new0 (QuoteWait, 1);
+  wait->client = client;
+  wait->key = g_strdup (key);
+  client_submit_job (client, request, NULL, NULL, quote_done, wait, key);
+}
+
+gint
+imagegen_client_get_quote (ImagegenClient * client,
+    const ImagegenRequest * request)
+{
+  g_autofree gchar *key = NULL;
+  gpointer value;
+  gint cents = -1;
+
+  g_return_val_if_fail (client != NULL && request != NULL, -1);
+  if (client->provider->build_quote_body == NULL)
+    return -1;
+  key = client->provider->build_quote_body (request);
+  if (key == NULL)
+    return -1;
+  g_mutex_lock (&client->quotes_lock);
+  value = g_hash_table_lookup (client->quotes, key);
+  if (value != NULL && value != QUOTE_PENDING && value != QUOTE_NONE)
+    cents = QUOTE_CENTS (value);
+  g_mutex_unlock (&client->quotes_lock);
+  return cents;
 }
 
 guint
@@ -1301,6 +1499,9 @@ imagegen_client_new (const ImagegenClientConfig * config)
   g_queue_init (&client->queue);
   client->running = g_ptr_array_new ();
   client->in_flight_limit = c->max_in_flight;
+  g_mutex_init (&client->quotes_lock);
+  client->quotes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      NULL);
 
   client->http.base_uri = g_uri_parse (c->base_url, SOUP_HTTP_URI_FLAGS, NULL);
   /* A refused configuration fails each job with the reason, where the
@@ -1360,6 +1561,8 @@ imagegen_client_free (ImagegenClient * client)
   imagegen_poll_schedule_free (client->schedule);
   imagegen_poll_memory_free (client->poll_memory);
   g_ptr_array_unref (client->running);
+  g_hash_table_unref (client->quotes);
+  g_mutex_clear (&client->quotes_lock);
   g_clear_pointer (&client->http.base_uri, g_uri_unref);
   g_clear_error (&client->config_error);
   g_clear_object (&client->tls_database);

@@ -212,6 +212,9 @@ typedef struct
   gchar *resolution;            /* NULL: provider default ("1k", "2k") */
   GPtrArray *source_images;     /* element-type GBytes, may be NULL */
   GPtrArray *source_urls;       /* element-type gchar*, may be NULL */
+  gchar *extra_json;            /* a JSON object of the model's own fields
+                                 * (seed, output_count…), checked against
+                                 * the model table; NULL: none */
 
   /* Fields only Black Forest Labs takes (RunAPI ignores them). */
   guint width;                  /* output size, multiples of 16; 0: default */
@@ -257,6 +260,14 @@ typedef struct
   gint cost_cents;              /* -1 when unknown */
   GPtrArray *uploaded_urls;     /* IMAGEGEN_ENDPOINT_UPLOAD: the source
                                  * images' URLs, then the request's own */
+  GPtrArray *more_images;       /* GBytes: the second and later images of
+                                 * a request that asked several
+                                 * (output_count), in the service's order;
+                                 * NULL when there is one.  @image is the
+                                 * first; @image_url stays its URL. */
+  gint reserved_cents;          /* what the service reserved for the task
+                                 * (the create answer's billing), -1 when
+                                 * not reported; set by "submitted" */
 } ImagegenResult;
 
 void imagegen_result_free (ImagegenResult * result);
@@ -326,5 +337,22 @@ guint imagegen_client_get_rate_limited (ImagegenClient * client);
 /* Catalogue price of one call of @model at @resolution, in cents; -1 when
  * unknown.  Used when the service does not report billing. */
 gint imagegen_price_cents (const gchar * model, const gchar * resolution);
+
+/* Live prices.  Asks the service (price_quotes) what @request's model and
+ * parameters cost, in the background: a job of its own, after the jobs
+ * already queued, once per model and parameters (a quote that failed or
+ * has no figure yet is not asked again).  Thread-safe. */
+void imagegen_client_prefetch_quote (ImagegenClient * client,
+    const ImagegenRequest * request);
+
+/* The quoted cents of @request's model and parameters; -1 while none has
+ * come (or none will).  Never waits.  Thread-safe. */
+gint imagegen_client_get_quote (ImagegenClient * client,
+    const ImagegenRequest * request);
+
+/* The model table's price of one call of @request (its model, resolution
+ * and extra fields such as quality or output_count), in cents rounded up;
+ * -1 when unknown or unconfirmed. */
+gint imagegen_request_price_cents (const ImagegenRequest * request);
 
 G_END_DECLS

@@ -1,6 +1,6 @@
-/* gst-imagegen: the models the service takes and the values each accepts
- * (PROTOCOL.md, "Models and request fields").  The one place these facts
- * live; the elements only call imagegen_models_check().
+/* gst-imagegen: looking models up in the table and checking a request
+ * against its row before anything is sent, in words that name the
+ * element's property and list the valid values.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -12,111 +12,351 @@
 
 #include <string.h>
 
-#define RATIOS "1:1 4:3 3:4 16:9 9:16 3:2 2:3"
+#define DEFAULT_PROVIDER "runapi"
 
-typedef struct
+const gchar *
+imagegen_model_kind_name (ImagegenModelKind kind)
 {
-  const gchar *id;
-  ImagegenEndpoint endpoint;
-  const gchar *ratios;          /* space-separated */
-  gboolean ratio_required;
-  const gchar *resolutions;     /* space-separated */
-} ImagegenModel;
-
-static const ImagegenModel models[] = {
-  {"flux-2-pro-text-to-image", IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, RATIOS,
-      FALSE, "1k 2k"},
-  {"flux-2-flex-text-to-image", IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, RATIOS,
-      FALSE, "1k 2k"},
-  {"flux-2-max-text-to-image", IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, RATIOS,
-      TRUE, "1k"},
-  {"flux-2-pro-remix-image", IMAGEGEN_ENDPOINT_REMIX, RATIOS " auto",
-      FALSE, "1k 2k"},
-  {"flux-2-flex-remix-image", IMAGEGEN_ENDPOINT_REMIX, RATIOS " auto",
-      FALSE, "1k 2k"},
-  {"flux-2-max-remix-image", IMAGEGEN_ENDPOINT_REMIX, RATIOS, TRUE, "1k"},
-};
+  switch (kind) {
+    case IMAGEGEN_KIND_TEXT_TO_IMAGE:
+      return "text-to-image";
+    case IMAGEGEN_KIND_EDIT:
+      return "edit";
+    case IMAGEGEN_KIND_UPSCALE:
+      return "upscale";
+    case IMAGEGEN_KIND_REMOVE_BACKGROUND:
+    default:
+      return "remove-background";
+  }
+}
 
 static gboolean
-in_list (const gchar * list, const gchar * value)
+endpoint_takes (ImagegenEndpoint endpoint, ImagegenModelKind kind)
 {
-  gchar **items = g_strsplit (list, " ", -1);
-  gboolean found = g_strv_contains ((const gchar * const *) items, value);
+  return (endpoint == IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE) ==
+      (kind == IMAGEGEN_KIND_TEXT_TO_IMAGE);
+}
 
-  g_strfreev (items);
+const ImagegenModelRow *
+imagegen_models_find (const gchar * provider, ImagegenEndpoint endpoint,
+    const gchar * model)
+{
+  const ImagegenModelRow *row;
+  guint i;
+
+  for (i = 0; (row = imagegen_models_get (i)) != NULL; i++)
+    if (g_strcmp0 (row->provider, provider ? provider : DEFAULT_PROVIDER) ==
+        0 && endpoint_takes (endpoint, row->kind)
+        && g_strcmp0 (row->model, model) == 0)
+      return row;
+  return NULL;
+}
+
+const ImagegenModelRow *
+imagegen_models_find_route (const gchar * path, const gchar * model,
+    JsonObject * body)
+{
+  const ImagegenModelRow *row, *found = NULL;
+  guint i;
+
+  for (i = 0; (row = imagegen_models_get (i)) != NULL; i++) {
+    if (g_strcmp0 (row->path, path) != 0 || g_strcmp0 (row->model, model))
+      continue;
+    if (row->input_field != NULL && body != NULL
+        && json_object_has_member (body, row->input_field))
+      return row;
+    if (found == NULL || row->input_field == NULL)
+      found = row;
+  }
   return found;
-}
-
-/* "a, b, c" from the space-separated @list */
-static gchar *
-comma_list (const gchar * list)
-{
-  gchar **items = g_strsplit (list, " ", -1);
-  gchar *joined = g_strjoinv (", ", items);
-
-  g_strfreev (items);
-  return joined;
-}
-
-static gboolean
-check_value (const ImagegenModel * m, const gchar * property,
-    const gchar * list, const gchar * value, gboolean required,
-    GError ** error)
-{
-  gchar *valid;
-
-  if (value == NULL ? !required : in_list (list, value))
-    return TRUE;
-  valid = comma_list (list);
-  if (value == NULL)
-    g_set_error (error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT,
-        "The %s property must be set for model %s; valid values: %s.",
-        property, m->id, valid);
-  else
-    g_set_error (error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT,
-        "Invalid %s \"%s\" for model %s; valid values: %s.", property,
-        value, m->id, valid);
-  g_free (valid);
-  return FALSE;
 }
 
 gchar *
 imagegen_models_ids (ImagegenEndpoint endpoint)
 {
   GString *ids = g_string_new (NULL);
+  const ImagegenModelRow *row;
   guint i;
 
-  for (i = 0; i < G_N_ELEMENTS (models); i++)
-    if (models[i].endpoint == endpoint)
-      g_string_append_printf (ids, "%s%s", ids->len ? ", " : "",
-          models[i].id);
+  for (i = 0; (row = imagegen_models_get (i)) != NULL; i++)
+    if (g_strcmp0 (row->provider, DEFAULT_PROVIDER) == 0
+        && endpoint_takes (endpoint, row->kind))
+      g_string_append_printf (ids, "%s%s", ids->len ? ", " : "", row->model);
   return g_string_free (ids, FALSE);
+}
+
+static gboolean
+refuse (GError ** error, const gchar * format, ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+refuse (GError ** error, const gchar * format, ...)
+{
+  va_list args;
+  gchar *message;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, message);
+  g_free (message);
+  return FALSE;
+}
+
+static const ImagegenModelRow *
+find_or_refuse (ImagegenEndpoint endpoint, const gchar * model,
+    GError ** error)
+{
+  const ImagegenModelRow *row = imagegen_models_find (NULL, endpoint, model);
+  gchar *ids;
+
+  if (row != NULL)
+    return row;
+  ids = imagegen_models_ids (endpoint);
+  refuse (error, "Invalid model \"%s\"; valid values: %s.", model ? model :
+      "", ids);
+  g_free (ids);
+  return NULL;
+}
+
+/* @value of @property for the row's @field_name; @fallbacks are the values
+ * a row without that field accepts (the property's "leave it" value). */
+static gboolean
+check_property (const ImagegenModelRow * row, const gchar * property,
+    const gchar * field_name, const gchar * value,
+    const gchar * const *fallbacks, GError ** error)
+{
+  const ImagegenModelField *f = imagegen_model_row_field (row, field_name);
+  g_autofree gchar *valid = NULL;
+  gchar **items;
+  gboolean ok;
+
+  if (f == NULL) {
+    if (value == NULL || g_strv_contains (fallbacks, value))
+      return TRUE;
+    return refuse (error, "Model %s takes no %s; leave it at %s.",
+        row->model, property, fallbacks[0]);
+  }
+  valid = imagegen_model_field_describe (f);
+  if (value == NULL) {
+    if (!f->required)
+      return TRUE;
+    return refuse (error, "The %s property must be set for model %s; "
+        "valid values: %s.", property, row->model, valid);
+  }
+  /* a free-text field (nano-banana's resolution) takes any value */
+  if (f->choices == NULL)
+    return TRUE;
+  items = g_strsplit (f->choices, " ", -1);
+  ok = g_strv_contains ((const gchar * const *) items, value);
+  g_strfreev (items);
+  if (ok)
+    return TRUE;
+  return refuse (error, "Invalid %s \"%s\" for model %s; valid values: %s.",
+      property, value, row->model, valid);
 }
 
 gboolean
 imagegen_models_check (ImagegenEndpoint endpoint, const gchar * model,
     const gchar * aspect_ratio, const gchar * resolution, GError ** error)
 {
-  const ImagegenModel *m = NULL;
-  gchar *ids;
+  static const gchar *const aspect_fallbacks[] = { "auto", NULL };
+  static const gchar *const resolution_fallbacks[] = { "1k", NULL };
+  const ImagegenModelRow *row = find_or_refuse (endpoint, model, error);
+
+  return row != NULL
+      && check_property (row, "aspect-ratio", "aspect_ratio", aspect_ratio,
+      aspect_fallbacks, error)
+      && check_property (row, "resolution", "output_resolution", resolution,
+      resolution_fallbacks, error);
+}
+
+static gboolean
+check_prompt (const ImagegenModelRow * row, const gchar * prompt,
+    GError ** error)
+{
+  const ImagegenModelField *f = imagegen_model_row_field (row, "prompt");
+  glong length = prompt ? g_utf8_strlen (prompt, -1) : 0;
+
+  if (f == NULL)
+    return length == 0 ? TRUE : refuse (error, "Model %s takes no prompt; "
+        "unset the prompt property.", row->model);
+  if (length == 0)
+    return !f->required ? TRUE : refuse (error,
+        "No prompt: set the prompt property.");
+  if (length < f->min || (f->max > 0 && length > f->max)) {
+    if (f->max > 0)
+      return refuse (error, "The prompt has %ld characters; the service "
+          "takes %.0f to %.0f.", length, f->min, f->max);
+    return refuse (error, "The prompt has %ld characters; the service "
+        "takes at least %.0f.", length, f->min);
+  }
+  return TRUE;
+}
+
+/* The extra fields a row takes, "seed (integer 0 to …), …". */
+static gchar *
+describe_extras (const ImagegenModelRow * row)
+{
+  static const gchar *const managed[] = {
+    "prompt", "aspect_ratio", "output_resolution", NULL
+  };
+  GString *s = g_string_new (NULL);
+  const ImagegenModelField *f;
+
+  for (f = row->fields; f->name != NULL; f++) {
+    g_autofree gchar *valid = NULL;
+
+    if (g_strv_contains (managed, f->name))
+      continue;
+    valid = imagegen_model_field_describe (f);
+    g_string_append_printf (s, "%s%s (%s)", s->len ? ", " : "", f->name,
+        valid);
+  }
+  if (s->len == 0)
+    g_string_append (s, "none");
+  return g_string_free (s, FALSE);
+}
+
+/* Which property a body field comes from, or NULL for extra fields. */
+static const gchar *
+property_of (const ImagegenModelRow * row, const gchar * field)
+{
+  if (strcmp (field, "prompt") == 0)
+    return "prompt";
+  if (strcmp (field, "aspect_ratio") == 0)
+    return "aspect-ratio";
+  if (strcmp (field, "output_resolution") == 0)
+    return "resolution";
+  if (strcmp (field, "model") == 0)
+    return "model";
+  if (g_strcmp0 (field, row->input_field) == 0)
+    return "the source images";
+  return NULL;
+}
+
+static gboolean
+check_extra (const ImagegenModelRow * row, JsonObject * extra,
+    GError ** error)
+{
+  GList *members = json_object_get_members (extra), *l;
+  gboolean ok = TRUE;
+
+  for (l = members; ok && l; l = l->next) {
+    const gchar *name = l->data, *property = property_of (row, name);
+    const ImagegenModelField *f = imagegen_model_row_field (row, name);
+    g_autofree gchar *valid = describe_extras (row);
+
+    if (property != NULL || strcmp (name, "callback_url") == 0)
+      ok = refuse (error, "Extra field \"%s\" is not taken from extra: it "
+          "comes from %s.", name, property ? property : "the element");
+    else if (f == NULL)
+      ok = refuse (error, "Model %s has no field \"%s\"; its extra fields: "
+          "%s.", row->model, name, valid);
+  }
+  g_list_free (members);
+  return ok;
+}
+
+/* The first error of a body the row refuses, as a sentence. */
+static gboolean
+check_body (const ImagegenModelRow * row, JsonObject * body, GError ** error)
+{
+  g_autoptr (JsonObject) errors = json_object_new ();
+  GList *members;
+  const gchar *field, *property;
+  const ImagegenModelField *f;
+  g_autofree gchar *valid = NULL;
+  const gchar *message;
+
+  if (imagegen_model_validate (row, body, errors))
+    return TRUE;
+  members = json_object_get_members (errors);
+  field = members->data;
+  g_list_free (members);
+  message = json_array_get_string_element (json_object_get_array_member
+      (errors, field), 0);
+  property = property_of (row, field);
+  f = imagegen_model_row_field (row, field);
+
+  if (g_strcmp0 (field, row->input_field) == 0)
+    return refuse (error, "Model %s takes %u to %u source images (%s).",
+        row->model, row->input_min, row->input_max, row->input_field);
+  valid = f ? imagegen_model_field_describe (f) : g_strdup ("none");
+  if (property == NULL && f != NULL && f->required
+      && !json_object_has_member (body, field))
+    return refuse (error, "Model %s needs the extra field \"%s\"; valid "
+        "values: %s.", row->model, field, valid);
+  if (property != NULL)
+    return refuse (error, "Invalid %s for model %s: %s %s; valid values: "
+        "%s.", property, row->model, field, message, valid);
+  return refuse (error, "Extra field \"%s\" %s for model %s; valid values: "
+      "%s.", field, message, row->model, valid);
+}
+
+gboolean
+imagegen_models_check_request (const ImagegenRequest * request,
+    guint n_sources, GError ** error)
+{
+  const ImagegenModelRow *row;
+  g_autoptr (JsonNode) extra = NULL;
+  g_autoptr (JsonNode) body = NULL;
+  g_autoptr (GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
   guint i;
 
-  for (i = 0; i < G_N_ELEMENTS (models); i++)
-    if (models[i].endpoint == endpoint && g_strcmp0 (models[i].id, model) == 0)
-      m = &models[i];
-  if (m == NULL) {
-    ids = imagegen_models_ids (endpoint);
-    g_set_error (error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT,
-        "Invalid model \"%s\"; valid values: %s.", model ? model : "",
-        ids);
-    g_free (ids);
+  if (!imagegen_models_check (request->endpoint, request->model,
+          request->aspect_ratio, request->resolution, error))
     return FALSE;
+  row = imagegen_models_find (NULL, request->endpoint, request->model);
+  if (!check_prompt (row, request->prompt, error))
+    return FALSE;
+  if (request->extra_json != NULL) {
+    extra = json_from_string (request->extra_json, NULL);
+    if (extra == NULL || !JSON_NODE_HOLDS_OBJECT (extra))
+      return refuse (error, "The extra fields are not a JSON object.");
+    if (!check_extra (row, json_node_get_object (extra), error))
+      return FALSE;
   }
-  return check_value (m, "aspect-ratio", m->ratios, aspect_ratio,
-      m->ratio_required, error)
-      && check_value (m, "resolution", m->resolutions, resolution, FALSE,
-      error);
+  /* stand-ins: the URLs are known only once uploaded */
+  for (i = 0; i < n_sources; i++)
+    g_ptr_array_add (urls, g_strdup_printf ("https://upload.invalid/%u.png",
+            i));
+  if (row->input_field != NULL
+      && !g_str_has_suffix (row->input_field, "_urls") && n_sources > 1)
+    return refuse (error, "Model %s takes exactly 1 source image (%s); "
+        "reference images need a model that takes several.", row->model,
+        row->input_field);
+  body = imagegen_model_build_body (row, request, urls);
+  return check_body (row, json_node_get_object (body), error);
+}
+
+gint
+imagegen_request_price_cents (const ImagegenRequest * request)
+{
+  const ImagegenModelRow *row = imagegen_models_find (NULL,
+      request->endpoint == IMAGEGEN_ENDPOINT_UPLOAD ?
+      IMAGEGEN_ENDPOINT_REMIX : request->endpoint, request->model);
+  g_autoptr (JsonNode) body = NULL;
+
+  if (row == NULL)
+    return -1;
+  body = imagegen_model_build_body (row, request, NULL);
+  return imagegen_model_price_cents (row, json_node_get_object (body), TRUE);
+}
+
+gint
+imagegen_price_cents (const gchar * model, const gchar * resolution)
+{
+  ImagegenRequest request = { 0, };
+  guint e;
+  gint cents = -1;
+
+  request.model = (gchar *) model;
+  request.resolution = (gchar *) resolution;
+  for (e = IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE; cents < 0
+      && e <= IMAGEGEN_ENDPOINT_REMIX; e++) {
+    request.endpoint = e;
+    cents = imagegen_request_price_cents (&request);
+  }
+  return cents;
 }

@@ -1,4 +1,6 @@
-/* gst-imagegen: the models the service takes and the values each accepts.
+/* gst-imagegen: the model table — every image action the plugin can send,
+ * one row per (provider, action, model), read by validation, request
+ * bodies, prices, gst-inspect blurbs, the emulator and docs/models.md.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -7,20 +9,128 @@
 
 #include "imagegen-client.h"
 
+#include <json-glib/json-glib.h>
+
 G_BEGIN_DECLS
 
-/* Checks @model (an id of @endpoint's kind), @aspect_ratio (NULL: the
- * service default, where the model has one) and @resolution (NULL: the
- * default) against the model table (PROTOCOL.md, "Models and request
- * fields").  FALSE with an IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT error
- * that names the property (model, aspect-ratio, resolution) and lists the
- * valid values. */
+typedef enum
+{
+  IMAGEGEN_KIND_TEXT_TO_IMAGE,
+  IMAGEGEN_KIND_EDIT,           /* remix, edit, reframe: image(s) + prompt */
+  IMAGEGEN_KIND_UPSCALE,
+  IMAGEGEN_KIND_REMOVE_BACKGROUND,
+} ImagegenModelKind;
+
+typedef enum
+{
+  IMAGEGEN_FIELD_STRING,        /* min..max characters (max 0: no limit) */
+  IMAGEGEN_FIELD_ENUM,          /* one of @choices */
+  IMAGEGEN_FIELD_INT,           /* one of @choices, else min..max */
+  IMAGEGEN_FIELD_NUMBER,        /* min..max */
+  IMAGEGEN_FIELD_BOOL,
+  IMAGEGEN_FIELD_URL,           /* one public http(s) URL */
+  IMAGEGEN_FIELD_URLS,          /* min..max public http(s) URLs */
+} ImagegenFieldType;
+
+typedef struct
+{
+  const gchar *name;
+  ImagegenFieldType type;
+  gboolean required;
+  const gchar *choices;         /* space-separated, or NULL */
+  gdouble min, max;
+} ImagegenModelField;
+
+/**
+ * ImagegenModelRow:
+ * @input_field: where the source image(s) go (source_image_url,
+ *   source_image_urls, image_url…); NULL for text-to-image
+ * @fields: every other field the action takes besides model and
+ *   callback_url (prompt, aspect_ratio, output_resolution, extras),
+ *   terminated by a NULL name.  Anything else is refused.
+ * @forbidden: fields the service names as forbidden for this model
+ *   (space-separated; refused like any field not in @fields)
+ * @price_cents: per call; < 0 when unknown
+ * @price_key: the billing_config key whose value picks a price from
+ *   @price_overrides ("2k=10 4k=16"); NULL: flat
+ * @price_per_output: the price is per image (× output_count)
+ */
+typedef struct
+{
+  const gchar *provider;
+  const gchar *model;
+  ImagegenModelKind kind;
+  const gchar *path;
+  const gchar *input_field;
+  guint input_min, input_max;
+  const ImagegenModelField *fields;
+  const gchar *forbidden;
+  const gchar *result_field;
+  gdouble price_cents;
+  gboolean price_confirmed;
+  const gchar *price_key;
+  const gchar *price_overrides;
+  gboolean price_per_output;
+} ImagegenModelRow;
+
+/* The @index-th row; NULL past the end. */
+const ImagegenModelRow *imagegen_models_get (guint index);
+
+/* The row @provider's @endpoint takes as @model, or NULL.  A remix
+ * element's endpoint takes edit, upscale and remove-background rows. */
+const ImagegenModelRow *imagegen_models_find (const gchar * provider,
+    ImagegenEndpoint endpoint, const gchar * model);
+
+/* The row a request at @path for @model is, or NULL: where two rows share
+ * a path (Flux Kontext generates or edits through text_to_image), the one
+ * whose input field @body carries. */
+const ImagegenModelRow *imagegen_models_find_route (const gchar * path,
+    const gchar * model, JsonObject * body);
+
+const ImagegenModelField *imagegen_model_row_field (const ImagegenModelRow *
+    row, const gchar * name);
+
+/* "text-to-image", "edit", "upscale", "remove-background" */
+const gchar *imagegen_model_kind_name (ImagegenModelKind kind);
+
+/* The valid values of @field in words: "1:1, 4:3", "integer 0 to 6",
+ * "true or false", "1 to 800 characters"; free with g_free(). */
+gchar *imagegen_model_field_describe (const ImagegenModelField * field);
+
+/* The model ids of @endpoint's kind, "a, b, c"; free with g_free(). */
+gchar *imagegen_models_ids (ImagegenEndpoint endpoint);
+
+/* Checks @model (an id of @endpoint's kind), @aspect_ratio and
+ * @resolution against the table.  FALSE with an
+ * IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT error that names the property
+ * (model, aspect-ratio, resolution) and lists the valid values. */
 gboolean imagegen_models_check (ImagegenEndpoint endpoint,
     const gchar * model, const gchar * aspect_ratio,
     const gchar * resolution, GError ** error);
 
-/* The model ids of @endpoint's kind, "a, b, c"; free with g_free(). */
-gchar *imagegen_models_ids (ImagegenEndpoint endpoint);
+/* Everything imagegen_models_check() checks, then the prompt, the extra
+ * fields and the number of source images (@n_sources) against the row,
+ * with the valid choices in the error. */
+gboolean imagegen_models_check_request (const ImagegenRequest * request,
+    guint n_sources, GError ** error);
+
+/* Fills @errors ({field: [message…]}, the service's 422 shape) with what
+ * is wrong with @body for @row; TRUE when nothing is. */
+gboolean imagegen_model_validate (const ImagegenModelRow * row,
+    JsonObject * body, JsonObject * errors);
+
+/* The create body for @request on @row with @source_urls (NULL or empty
+ * for none) in the row's input field. */
+JsonNode *imagegen_model_build_body (const ImagegenModelRow * row,
+    const ImagegenRequest * request, GPtrArray * source_urls);
+
+/* The price of one call with @body on @row, in cents rounded up; -1 when
+ * unknown. */
+gint imagegen_model_price_cents (const ImagegenModelRow * row,
+    JsonObject * body, gboolean confirmed_only);
+
+/* output_count in @body, 1 when absent. */
+guint imagegen_model_output_count (JsonObject * body);
 
 G_END_DECLS
 

@@ -5,7 +5,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "imagegen-provider.h"
+#include "imagegen-models.h"
 
+#include <math.h>
 #include <string.h>
 
 void
@@ -232,74 +234,102 @@ runapi_build_confirm_body (const ImagegenUploadTarget * target)
 
 /* ---- tasks ---- */
 
-static const gchar *
-endpoint_path (ImagegenEndpoint endpoint)
+/* The model table's row for @request; the client checks requests against
+ * it before sending, so a missing row is a caller's bug. */
+static const ImagegenModelRow *
+request_row (const ImagegenRequest * request)
 {
-  return endpoint == IMAGEGEN_ENDPOINT_REMIX ?
-      "/api/v1/flux_2/remix_image" : "/api/v1/flux_2/text_to_image";
+  return imagegen_models_find ("runapi", request->endpoint, request->model);
 }
 
 static gchar *
 runapi_create_path (const ImagegenRequest * request)
 {
-  return g_strdup (endpoint_path (request->endpoint));
+  const ImagegenModelRow *row = request_row (request);
+
+  return row ? g_strdup (row->path) : NULL;
 }
 
 static gchar *
 runapi_poll_path (const ImagegenRequest * request, const gchar * task_id)
 {
+  const ImagegenModelRow *row = request_row (request);
   g_autofree gchar *escaped = g_uri_escape_string (task_id, NULL, FALSE);
 
-  return g_strdup_printf ("%s/%s", endpoint_path (request->endpoint), escaped);
-}
-
-static void
-add_string_member (JsonBuilder * b, const gchar * name, const gchar * value)
-{
-  /* Unset fields are left out, not sent as null. */
-  if (value == NULL)
-    return;
-  json_builder_set_member_name (b, name);
-  json_builder_add_string_value (b, value);
+  return row ? g_strdup_printf ("%s/%s", row->path, escaped) : NULL;
 }
 
 static gchar *
 runapi_build_create_body (const ImagegenRequest * request,
     GPtrArray * source_urls)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
+  const ImagegenModelRow *row = request_row (request);
   g_autoptr (JsonNode) root = NULL;
-  guint i;
 
-  json_builder_begin_object (b);
-  add_string_member (b, "model", request->model);
-  add_string_member (b, "prompt", request->prompt);
-  add_string_member (b, "aspect_ratio", request->aspect_ratio);
-  add_string_member (b, "output_resolution", request->resolution);
-  if (source_urls != NULL && source_urls->len > 0) {
-    json_builder_set_member_name (b, "source_image_urls");
-    json_builder_begin_array (b);
-    for (i = 0; i < source_urls->len; i++)
-      json_builder_add_string_value (b, g_ptr_array_index (source_urls, i));
-    json_builder_end_array (b);
-  }
-  json_builder_end_object (b);
-
-  root = json_builder_get_root (b);
+  if (row == NULL)
+    return NULL;
+  root = imagegen_model_build_body (row, request, source_urls);
   return json_to_string (root, FALSE);
 }
 
-/* billing.settlement.charged_amount_cents, each level nullable. */
-static gint
-parse_charged_cents (JsonObject * obj)
-{
-  JsonObject *settlement = get_object (get_object (obj, "billing"),
-      "settlement");
-  JsonNode *node;
+/* ---- live prices (RUNAPI-MODELS.md section 4) ---- */
 
-  if (settlement == NULL)
-    return -1;
-  node = json_object_get_member (settlement, "charged_amount_cents");
+/* {service, action, model, params}: service and action in the route's
+ * spelling, params the create body without model and sources. */
+static gchar *
+runapi_build_quote_body (const ImagegenRequest * request)
+{
+  const ImagegenModelRow *row = request_row (request);
+  g_autoptr (JsonNode) params = NULL;
+  g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *obj;
+  gchar **parts;
+
+  if (row == NULL)
+    return NULL;
+  params = imagegen_model_build_body (row, request, NULL);
+  json_object_remove_member (json_node_get_object (params), "model");
+  parts = g_strsplit (row->path + strlen ("/api/v1/"), "/", 2);
+  obj = json_object_new ();
+  json_object_set_string_member (obj, "service", parts[0]);
+  json_object_set_string_member (obj, "action", parts[1]);
+  json_object_set_string_member (obj, "model", row->model);
+  json_object_set_member (obj, "params", json_node_ref (params));
+  json_node_take_object (root, obj);
+  g_strfreev (parts);
+  return json_to_string (root, FALSE);
+}
+
+static gboolean
+runapi_parse_quote (JsonNode * root, gint * cents, GError ** error)
+{
+  JsonObject *quote = get_object (root_object (root, "price quote", error),
+      "price_quote");
+  JsonNode *amount;
+
+  if (quote == NULL) {
+    if (error && *error == NULL)
+      g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
+          IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+          "malformed price quote answer: no \"price_quote\"");
+    return FALSE;
+  }
+  amount = json_object_get_member (quote, "reservation_amount_cents");
+  *cents = -1;
+  if (amount != NULL && JSON_NODE_HOLDS_VALUE (amount)
+      && (json_node_get_value_type (amount) == G_TYPE_INT64
+          || json_node_get_value_type (amount) == G_TYPE_DOUBLE))
+    *cents = (gint) CLAMP (ceil (json_node_get_double (amount)), 0,
+        G_MAXINT);
+  return TRUE;
+}
+
+/* A whole number of cents at @name of @obj, or -1. */
+static gint
+cents_member (JsonObject * obj, const gchar * name)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
+
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
     return -1;
   if (json_node_get_value_type (node) == G_TYPE_INT64)
@@ -307,6 +337,22 @@ parse_charged_cents (JsonObject * obj)
   if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
     return (gint) CLAMP (json_node_get_double (node), 0, G_MAXINT);
   return -1;
+}
+
+/* billing.settlement.charged_amount_cents, each level nullable. */
+static gint
+parse_charged_cents (JsonObject * obj)
+{
+  return cents_member (get_object (get_object (obj, "billing"),
+          "settlement"), "charged_amount_cents");
+}
+
+/* billing.reservation.amount_cents: what the service holds for the task */
+static gint
+parse_reserved_cents (JsonObject * obj)
+{
+  return cents_member (get_object (get_object (obj, "billing"),
+          "reservation"), "amount_cents");
 }
 
 /* Status words, including those the SDKs map (success, cancelled...). */
@@ -376,6 +422,7 @@ parse_task_common (JsonObject * obj, ImagegenTaskInfo * info,
   }
 
   info->charged_cents = parse_charged_cents (obj);
+  info->reserved_cents = parse_reserved_cents (obj);
   info->status_unknown = FALSE;
 
   /* Present but not a string is a broken answer, not a missing status. */
@@ -539,4 +586,7 @@ const ImagegenProvider imagegen_provider_runapi = {
   .auth_header = "Authorization",
   .auth_prefix = "Bearer ",
   .default_base_url = IMAGEGEN_CLIENT_DEFAULT_BASE_URL,
+  .quote_path = "/api/v1/price_quotes",
+  .build_quote_body = runapi_build_quote_body,
+  .parse_quote = runapi_parse_quote,
 };

@@ -30,6 +30,7 @@ typedef struct
   gchar *error_message;         /* of a failed task */
   GPtrArray *image_urls;        /* gchar*, of a completed task */
   gint charged_cents;           /* -1: not reported */
+  gint reserved_cents;          /* billing.reservation; -1: not reported */
   gboolean replayed;            /* an idempotent create answered again */
   gboolean status_unknown;      /* @status is no word we know: taken as
                                  * still running */
@@ -109,6 +110,12 @@ typedef struct
   /* A Retry-After carried in a 429's JSON body, when the header is
    * missing. */
   gchar *(*body_retry_after) (JsonNode * root);
+  /* Live prices: path and body of a quote of @request (its model and
+   * parameters, no source images), and the quote's figure in cents (-1
+   * when the service has no price yet). */
+  const gchar *quote_path;
+  gchar *(*build_quote_body) (const ImagegenRequest * request);
+  gboolean (*parse_quote) (JsonNode * root, gint * cents, GError ** error);
 } ImagegenProvider;
 
 extern const ImagegenProvider imagegen_provider_runapi;

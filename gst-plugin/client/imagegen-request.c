@@ -74,6 +74,7 @@ imagegen_request_copy (const ImagegenRequest * request)
       request->prompt);
   copy->aspect_ratio = g_strdup (request->aspect_ratio);
   copy->resolution = g_strdup (request->resolution);
+  copy->extra_json = g_strdup (request->extra_json);
   copy->width = request->width;
   copy->height = request->height;
   copy->seed = request->seed;
@@ -126,6 +127,7 @@ imagegen_request_free (ImagegenRequest * request)
   g_free (request->prompt);
   g_free (request->aspect_ratio);
   g_free (request->resolution);
+  g_free (request->extra_json);
   g_clear_pointer (&request->source_images, g_ptr_array_unref);
   g_clear_pointer (&request->source_urls, g_ptr_array_unref);
   g_free (request);
@@ -143,5 +145,6 @@ imagegen_result_free (ImagegenResult * result)
   g_free (result->content_type);
   g_free (result->image_url);
   g_clear_pointer (&result->uploaded_urls, g_ptr_array_unref);
+  g_clear_pointer (&result->more_images, g_ptr_array_unref);
   g_free (result);
 }

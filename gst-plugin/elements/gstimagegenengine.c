@@ -23,6 +23,7 @@ typedef struct
   guint epoch;
   GCancellable *cancellable;
   ImagegenRequest *request;     /* until it is sent */
+  ImagegenRequest *to_quote;    /* a live price to ask once it is sent */
   ImagegenResult *result;       /* once the client is done */
   GstImagegenEnginePrepareFunc prepare;
   GstImagegenEngineDoneFunc done;
@@ -65,6 +66,7 @@ engine_work_free (EngineWork * work)
   g_free (work->prompt);
   g_clear_object (&work->cancellable);
   g_clear_pointer (&work->request, imagegen_request_free);
+  g_clear_pointer (&work->to_quote, imagegen_request_free);
   g_clear_pointer (&work->result, imagegen_result_free);
   g_free (work);
 }
@@ -135,9 +137,17 @@ job_event (const gchar * event, const ImagegenResult * progress,
 {
   EngineWork *work = user_data;
 
-  if (g_str_equal (event, "submitted"))
-    gst_imagegen_tracker_submitted (&work->engine->tracker, progress,
-        work->prompt);
+  if (!g_str_equal (event, "submitted"))
+    return;
+  /* the service's own reservation replaces the quote's or the table's
+   * (this and the finish run on the client thread, one after the other) */
+  if (progress->reserved_cents >= 0) {
+    gst_imagegen_tracker_rereserve (&work->engine->tracker,
+        work->reserved_cents, progress->reserved_cents);
+    work->reserved_cents = progress->reserved_cents;
+  }
+  gst_imagegen_tracker_submitted (&work->engine->tracker, progress,
+      work->prompt);
 }
 
 /* client thread: never block it, decoding goes to the workers */
@@ -163,6 +173,8 @@ send_work (EngineWork * work)
 {
   GstImagegenEngine *engine = work->engine;
 
+  ImagegenRequest *to_quote = g_steal_pointer (&work->to_quote);
+
   g_mutex_lock (&engine->lock);
   if (work->epoch == engine->epoch && engine->client != NULL) {
     ImagegenRequest *request = g_steal_pointer (&work->request);
@@ -171,8 +183,12 @@ send_work (EngineWork * work)
         job_event, job_done, work);
     imagegen_request_free (request);
     work = NULL;
+    /* queued after the create: a quote never holds up an image */
+    if (to_quote != NULL)
+      imagegen_client_prefetch_quote (engine->client, to_quote);
   }
   g_mutex_unlock (&engine->lock);
+  g_clear_pointer (&to_quote, imagegen_request_free);
   if (work != NULL)
     engine_work_free (work);
 }
@@ -325,8 +341,10 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
 {
   GstImagegenSubmitResult verdict = GST_IMAGEGEN_SUBMIT_SENT;
   EngineWork *work;
-  gint reserved;
+  gint reserved, quoted = -1;
   guint epoch;
+  gboolean quotes = gst_imagegen_tracker_wants_quotes (&engine->tracker);
+  ImagegenRequest *to_quote = NULL;
 
   /* the slot first, so that two threads cannot both take the last one */
   g_mutex_lock (&engine->lock);
@@ -335,10 +353,18 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
   else
     engine->in_flight++;
   epoch = engine->epoch;
+  /* with max-cost, the live quote prices requests once it has come; the
+   * first goes at the table's price rather than wait for it */
+  if (quotes && verdict == GST_IMAGEGEN_SUBMIT_SENT && engine->client) {
+    quoted = imagegen_client_get_quote (engine->client, request);
+    if (quoted < 0)
+      to_quote = imagegen_request_copy (request);
+  }
   g_mutex_unlock (&engine->lock);
 
   if (verdict == GST_IMAGEGEN_SUBMIT_SENT
-      && !gst_imagegen_tracker_admit (&engine->tracker, request, &reserved)) {
+      && !gst_imagegen_tracker_admit (&engine->tracker, request, quoted,
+          &reserved)) {
     g_mutex_lock (&engine->lock);
     if (engine->epoch == epoch)
       engine->in_flight--;
@@ -347,6 +373,7 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
   }
   if (verdict != GST_IMAGEGEN_SUBMIT_SENT) {
     imagegen_request_free (request);
+    g_clear_pointer (&to_quote, imagegen_request_free);
     if (tag_free != NULL && tag != NULL)
       tag_free (tag);
     return verdict;
@@ -371,6 +398,8 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
     /* stopped or flushed meanwhile: reported as cancelled */
     g_cancellable_cancel (work->cancellable);
   } else if (prepare != NULL) {
+    /* the create leaves from the worker: so does the quote, after it */
+    work->to_quote = g_steal_pointer (&to_quote);
     g_thread_pool_push (engine->workers, work, NULL);
     work = NULL;
   } else {
@@ -379,7 +408,11 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
     g_clear_pointer (&work->request, imagegen_request_free);
     work = NULL;
   }
+  /* queued after the create: a quote never holds up an image */
+  if (to_quote != NULL && engine->client != NULL)
+    imagegen_client_prefetch_quote (engine->client, to_quote);
   g_mutex_unlock (&engine->lock);
+  g_clear_pointer (&to_quote, imagegen_request_free);
   if (work != NULL)
     engine_work_free (work);
   return GST_IMAGEGEN_SUBMIT_SENT;

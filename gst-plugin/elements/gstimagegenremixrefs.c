@@ -12,11 +12,10 @@
 
 #include "gstimagegenremixpriv.h"
 #include "imagegen-bfl-models.h"
+#include "imagegen-models.h"
 
 #define GST_CAT_DEFAULT gst_imagegen_remix_debug
 
-/* the frame and the references together */
-#define MAX_SOURCE_IMAGES 8
 
 /* client thread: the reference images' URLs, uploaded once per run */
 void
@@ -46,29 +45,26 @@ is_url (const gchar * s)
 gboolean
 gst_imagegen_remix_load_references (GstImagegenRemix * remix, ImagegenRequest * upload)
 {
+  const ImagegenModelRow *row;
   const ImagegenBflModel *bfl = NULL;
-  gboolean max_model;
-  guint i, n, max_sources = MAX_SOURCE_IMAGES;
+  guint i, n, max_sources;
 
   GST_OBJECT_LOCK (remix);
   n = remix->reference_images->len;
-  max_model = remix->settings.model != NULL &&
-      strstr (remix->settings.model, "-max-") != NULL;
   /* Black Forest Labs: the model's own count (klein 4, others 8) */
   if (gst_imagegen_provider_resolve (&remix->settings.service,
           remix->settings.model) == IMAGEGEN_PROVIDER_BFL)
     bfl = imagegen_bfl_model_lookup (remix->settings.model);
+  row = imagegen_models_find (NULL, IMAGEGEN_ENDPOINT_REMIX,
+      remix->settings.model);
   GST_OBJECT_UNLOCK (remix);
-  if (bfl != NULL) {
-    max_model = FALSE;
-    max_sources = bfl->max_input_images;
-  }
 
-  if (1 + n > max_sources || (max_model && n > 0)) {
+  /* start() checked the model: it is BFL's or a table row */
+  max_sources = bfl != NULL ? bfl->max_input_images : row->input_max;
+  if (1 + n > max_sources) {
     GST_ELEMENT_ERROR (remix, RESOURCE, SETTINGS,
         ("Too many reference images: %u given, the model takes at most %u "
-            "besides the frame.", n, max_model ? 0 : max_sources - 1),
-        (NULL));
+            "besides the frame.", n, max_sources - 1), (NULL));
     return FALSE;
   }
 

@@ -7,6 +7,7 @@
 #endif
 
 #include "gstimagegensettings.h"
+#include "gstimagegenextra.h"
 #include "gstimagegenlog.h"
 #include "imagegen-models.h"
 #include "imagegen-bfl-models.h"
@@ -65,6 +66,7 @@ gst_imagegen_settings_clear (GstImagegenSettings * settings)
   g_clear_pointer (&settings->prompt, g_free);
   g_clear_pointer (&settings->api_key_file, g_free);
   g_clear_pointer (&settings->pending_warning, g_free);
+  g_clear_pointer (&settings->extra, gst_structure_free);
 }
 
 void
@@ -84,13 +86,16 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
 
   g_object_class_install_property (klass, first + GST_IMAGEGEN_PROP_PROMPT,
       g_param_spec_string ("prompt", "Prompt",
-          "What the image should show (3 to 5000 characters); a change "
-          "applies to the next request", NULL, rw));
+          "What the image should show (length as the model takes, 3 to "
+          "5000 characters for Flux 2; models without a prompt, such as "
+          "upscale or remove-background, need none); a change applies to "
+          "the next request", NULL, rw));
 
   /* G_PARAM_STATIC_STRINGS keeps the pointer: intern the built blurb */
   ids = imagegen_models_ids (endpoint);
   bfl_ids = imagegen_bfl_model_ids ();
-  blurb = g_strdup_printf ("Model id (%s; Black Forest Labs: %s)", ids,
+  blurb = g_strdup_printf ("Model id, from the model table (%s; Black Forest "
+      "Labs: %s); docs/models.md lists each one's fields and price", ids,
       bfl_ids);
   g_free (ids);
   g_free (bfl_ids);
@@ -137,16 +142,20 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
   g_object_class_install_property (klass,
       first + GST_IMAGEGEN_PROP_ASPECT_RATIO,
       g_param_spec_string ("aspect-ratio", "Aspect ratio",
-          "Aspect ratio asked of the model: 1:1, 4:3, 3:4, 16:9, 9:16, 3:2, "
-          "2:3 (remix pro and flex also auto = keep the source's; checked "
-          "against the model at start and when set while running)",
+          "Aspect ratio asked of the model, one of the model's own list "
+          "(Flux 2: 1:1, 4:3, 3:4, 16:9, 9:16, 3:2, 2:3; remix pro and flex "
+          "also auto = keep the source's; auto on a model without it sends "
+          "none; checked against the model at start and when set while "
+          "running)",
           default_aspect_ratio, rw));
 
   g_object_class_install_property (klass,
       first + GST_IMAGEGEN_PROP_RESOLUTION,
       g_param_spec_string ("resolution", "Resolution",
-          "Output resolution asked of the model: 1k (about 1 megapixel) or "
-          "2k (about 4 megapixels; not for the max models)", "1k", rw));
+          "Output resolution asked of the model: 1k (about 1 megapixel), 2k "
+          "(about 4 megapixels) or 4k where the model takes it (not the "
+          "Flux 2 max models); sent only to models with a resolution field",
+          "1k", rw));
 
   g_object_class_install_property (klass,
       first + GST_IMAGEGEN_PROP_SCALE_MODE,
@@ -230,6 +239,23 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
           "confirm calls instead of one base64 request (default: false)",
           FALSE, rw_ready));
 
+  /**
+   * GstImagegenSrc:extra:
+   *
+   * The model's own request fields, sent as they are after a check
+   * against the model table: e.g.
+   * `extra="params,seed=7,negative_prompt=\"blurry\""`.  The structure's
+   * name is ignored.  A field the model does not take, or a value out of
+   * its range, fails the state change with the valid choices.  The same
+   * property exists on imagegenremix.
+   */
+  g_object_class_install_property (klass, first + GST_IMAGEGEN_PROP_EXTRA,
+      g_param_spec_boxed ("extra", "Extra model fields",
+          "The model's own request fields (seed, negative_prompt, "
+          "output_count, quality, upscale_factor…), e.g. "
+          "\"params,seed=7\"; checked against the model at start "
+          "(default: none)", GST_TYPE_STRUCTURE, rw_ready));
+
   gst_imagegen_provider_install_properties (klass,
       first + GST_IMAGEGEN_PROP_PROVIDER_FIRST);
   gst_type_mark_as_plugin_api (GST_TYPE_IMAGEGEN_SCALE_MODE, 0);
@@ -311,6 +337,10 @@ gst_imagegen_settings_set_property (GstImagegenSettings * s, guint first,
     case GST_IMAGEGEN_PROP_API_KEY_FILE:
       replace_string (&s->api_key_file, value);
       break;
+    case GST_IMAGEGEN_PROP_EXTRA:
+      g_clear_pointer (&s->extra, gst_structure_free);
+      s->extra = g_value_dup_boxed (value);
+      break;
     default:
       return gst_imagegen_provider_set_property (&s->service,
           first + GST_IMAGEGEN_PROP_PROVIDER_FIRST, prop_id, value);
@@ -382,6 +412,9 @@ gst_imagegen_settings_get_property (GstImagegenSettings * s, guint first,
       break;
     case GST_IMAGEGEN_PROP_API_KEY_FILE:
       g_value_set_string (value, s->api_key_file);
+      break;
+    case GST_IMAGEGEN_PROP_EXTRA:
+      g_value_set_boxed (value, s->extra);
       break;
     default:
       /* api-key is write-only */
@@ -502,8 +535,10 @@ gst_imagegen_settings_post_warnings (GstElement * element,
   g_free (warning);
 }
 
+/* Black Forest Labs' models are not in the model table (which holds
+ * RunAPI's prompt rules): a prompt is required. */
 static gboolean
-check_prompt_text (const gchar * prompt, GError ** error)
+check_bfl_prompt (const gchar * prompt, GError ** error)
 {
   glong length = prompt ? g_utf8_strlen (prompt, -1) : 0;
 
@@ -513,13 +548,6 @@ check_prompt_text (const gchar * prompt, GError ** error)
         "No prompt: set the prompt property.");
     return FALSE;
   }
-  if (length < 3 || length > 5000) {
-    g_set_error (error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT,
-        "The prompt has %ld characters; the service takes 3 to 5000.",
-        length);
-    return FALSE;
-  }
   return TRUE;
 }
 
@@ -527,14 +555,33 @@ static gboolean
 check_values (const GstImagegenSettings * s, const gchar * prompt,
     ImagegenEndpoint endpoint, GError ** error)
 {
-  if (!check_prompt_text (prompt, error))
-    return FALSE;
+  g_autoptr (ImagegenRequest) request = NULL;
+
   if (gst_imagegen_provider_resolve (&s->service, s->model) ==
-      IMAGEGEN_PROVIDER_BFL)
-    return gst_imagegen_provider_bfl_check (&s->service, s->model,
+      IMAGEGEN_PROVIDER_BFL) {
+    if (s->extra != NULL) {
+      g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
+          IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT,
+          "The extra property is for RunAPI models; Black Forest Labs' own "
+          "fields are the seed, steps and guidance properties.");
+      return FALSE;
+    }
+    return check_bfl_prompt (prompt, error)
+        && gst_imagegen_provider_bfl_check (&s->service, s->model,
         s->aspect_ratio, s->resolution, 0, error);
-  return imagegen_models_check (endpoint, s->model, s->aspect_ratio,
-      s->resolution, error);
+  }
+  request = imagegen_request_new (endpoint, s->model, prompt);
+
+  request->aspect_ratio = g_strdup (s->aspect_ratio);
+  request->resolution = g_strdup (s->resolution);
+  if (s->extra != NULL) {
+    request->extra_json = gst_imagegen_extra_to_json (s->extra, error);
+    if (request->extra_json == NULL)
+      return FALSE;
+  }
+  /* remix sends the frame; its reference images are counted at start */
+  return imagegen_models_check_request (request,
+      endpoint == IMAGEGEN_ENDPOINT_REMIX ? 1 : 0, error);
 }
 
 gboolean
@@ -630,5 +677,7 @@ gst_imagegen_settings_new_request (const GstImagegenSettings * settings,
   request->aspect_ratio = g_strdup (settings->aspect_ratio);
   request->resolution = g_strdup (settings->resolution);
   gst_imagegen_provider_apply (&settings->service, request);
+  /* checked at start: a structure that does not convert never gets here */
+  request->extra_json = gst_imagegen_extra_to_json (settings->extra, NULL);
   return request;
 }

@@ -44,6 +44,7 @@ typedef struct
   GstImagegenScaleMode scale_mode;
   guint64 max_pixels;
   gchar *api_key_file;          /* read at start; api-key wins over it */
+  GstStructure *extra;          /* the model's own fields, or NULL */
   gchar *pending_warning;       /* for gst_imagegen_settings_post_warnings() */
   GstImagegenProviderSettings service;  /* provider, region, BFL fields */
 } GstImagegenSettings;
@@ -72,6 +73,7 @@ enum
   GST_IMAGEGEN_PROP_ALLOW_INSECURE_HTTP,
   GST_IMAGEGEN_PROP_DIRECT_UPLOAD,
   GST_IMAGEGEN_PROP_API_KEY_FILE,
+  GST_IMAGEGEN_PROP_EXTRA,
   GST_IMAGEGEN_PROP_PROVIDER_FIRST,     /* gstimagegenprovider.h's */
   GST_IMAGEGEN_N_PROPS = GST_IMAGEGEN_PROP_PROVIDER_FIRST +
       GST_IMAGEGEN_PROVIDER_N_PROPS
@@ -116,10 +118,11 @@ void gst_imagegen_settings_post_warnings (GstElement * element,
 ImagegenRequest *gst_imagegen_settings_new_request (const GstImagegenSettings
     * settings, ImagegenEndpoint endpoint);
 
-/* Checks, before anything is sent, that a prompt of 3 to 5000 characters
- * is set and that model, aspect-ratio and resolution are values the model
- * of @endpoint's kind takes (imagegen_models_check()).  Callers hold the
- * object lock. */
+/* Checks, before anything is sent, the request the settings make against
+ * the model table row of @endpoint's kind: the model, aspect-ratio,
+ * resolution, the prompt (required, optional or absent, its length), the
+ * extra fields and, for remix, one frame as source
+ * (imagegen_models_check_request()).  Callers hold the object lock. */
 gboolean gst_imagegen_settings_check (const GstImagegenSettings *
     settings, ImagegenEndpoint endpoint, GError ** error);
 

@@ -180,6 +180,7 @@ gst_imagegen_src_start (GstBaseSrc * basesrc)
   GError *error = NULL;
   guint64 max_pixels;
   gboolean ok, live;
+  gint output_count;
 
   GST_OBJECT_LOCK (src);
   ok = gst_imagegen_settings_check (&src->settings,
@@ -208,6 +209,11 @@ gst_imagegen_src_start (GstBaseSrc * basesrc)
   /* never pay for images the stream cannot use: num-buffers ends it first */
   if (basesrc->num_buffers > 0)
     src->n_images = MIN (src->n_images, (guint) basesrc->num_buffers);
+  /* checked against the model at start: an integer when set */
+  if (src->settings.extra == NULL || !gst_structure_get_int
+      (src->settings.extra, "output_count", &output_count))
+    output_count = 1;
+  src->per_request = MAX (output_count, 1);
   GST_OBJECT_UNLOCK (src);
   src->submitted = 0;
   src->next_out = 0;
@@ -337,8 +343,8 @@ gst_imagegen_src_negotiate (GstBaseSrc * basesrc)
 }
 
 /* The size the service makes for an aspect ratio and resolution, as far as
- * known (1k about 1 MP, 2k about 4 MP, sides multiples of 16): the live
- * stream's default size. */
+ * known (1k about 1 MP, 2k about 4 MP, 4k about 16 MP, sides multiples of
+ * 16): the live stream's default size. */
 static void
 expected_size (GstImagegenSrc * src, gint * width, gint * height)
 {
@@ -352,6 +358,8 @@ expected_size (GstImagegenSrc * src, gint * width, gint * height)
     rw = rh = 1;
   if (g_strcmp0 (src->settings.resolution, "2k") == 0)
     area *= 4;
+  else if (g_strcmp0 (src->settings.resolution, "4k") == 0)
+    area *= 16;
   GST_OBJECT_UNLOCK (src);
   *width = MAX (16, ((gint) (sqrt (area * rw / rh) + 8) / 16) * 16);
   *height = MAX (16, ((gint) (sqrt (area * rh / rw) + 8) / 16) * 16);

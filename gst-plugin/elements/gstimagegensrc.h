@@ -38,7 +38,10 @@ struct _GstImagegenSrc
 
   /* not live, under lock */
   guint n_images;               /* num-images, less what the guard refused */
-  guint submitted;              /* requests handed to the engine */
+  guint submitted;              /* images the requests handed to the
+                                 * engine will bring */
+  guint per_request;            /* images one request brings: the extra
+                                 * property's output_count, else 1 */
   guint next_out;               /* index of the next image to push */
   GHashTable *ready;            /* index -> GstImagegenImage */
 

@@ -16,22 +16,73 @@
 
 #define GST_CAT_DEFAULT gst_imagegen_src_debug
 
-/* worker: image @index is in (or failed); create() takes it in order */
+/* The @n-th image (from 1) of a request for several (output_count):
+ * its own image, sharing the first's task facts; its cost is the first's
+ * to count.  A request that failed, or brought fewer, fails it too. */
+static GstImagegenImage *
+further_image (GstImagegenImage * first, guint n, guint asked,
+    guint64 max_pixels)
+{
+  const ImagegenResult *r = first->result;
+  ImagegenResult *copy = g_new0 (ImagegenResult, 1);
+  GPtrArray *more = r->more_images;
+
+  copy->task_id = g_strdup (r->task_id);
+  copy->model = g_strdup (r->model);
+  copy->submitted_us = r->submitted_us;
+  copy->started_us = r->started_us;
+  copy->created_us = r->created_us;
+  copy->completed_us = r->completed_us;
+  copy->downloaded_us = r->downloaded_us;
+  copy->cost_cents = 0;
+  if (first->error != NULL)
+    copy->error = g_error_copy (first->error);
+  else if (more == NULL || n > more->len)
+    copy->error = g_error_new (IMAGEGEN_CLIENT_ERROR,
+        IMAGEGEN_CLIENT_ERROR_PROTOCOL, "The service returned %u image(s) "
+        "where output_count asked %u.", more ? more->len + 1 : 1, asked);
+  else
+    copy->image = g_bytes_ref (g_ptr_array_index (more, n - 1));
+  return gst_imagegen_image_new_from_result (copy, max_pixels,
+      first->raw != NULL);
+}
+
+/* worker: the images of the request at @index are in (or failed);
+ * create() takes them in order */
 static void
 still_image_done (GstImagegenEngine * engine, gpointer tag,
     GstImagegenImage * image)
 {
   SrcJob *job = tag;
   GstImagegenSrc *src = job->src;
+  GPtrArray *images = g_ptr_array_new ();
+  guint64 max_pixels;
+  guint i, count;
 
   GST_DEBUG_OBJECT (src, "image %u ready after %" G_GINT64_FORMAT " ms%s",
       job->index, (image->decoded_us - image->result->submitted_us) / 1000,
       image->error ? " (failed)" : "");
+  GST_OBJECT_LOCK (src);
+  max_pixels = src->settings.max_pixels;
+  GST_OBJECT_UNLOCK (src);
   g_mutex_lock (&src->lock);
-  g_hash_table_insert (src->ready, GUINT_TO_POINTER (job->index),
-      gst_imagegen_image_ref (image));
+  count = MIN (src->per_request, src->n_images - MIN (job->index,
+          src->n_images));
+  g_mutex_unlock (&src->lock);
+
+  /* decoding happens here, on the worker, without the lock */
+  g_ptr_array_add (images, gst_imagegen_image_ref (image));
+  for (i = 1; i < count; i++)
+    g_ptr_array_add (images, further_image (image, i, src->per_request,
+            max_pixels));
+
+  g_mutex_lock (&src->lock);
+  for (i = 0; i < images->len; i++)
+    g_hash_table_insert (src->ready, GUINT_TO_POINTER (job->index + i),
+        g_ptr_array_index (images, i));
   g_cond_broadcast (&src->cond);
   g_mutex_unlock (&src->lock);
+  g_ptr_array_unref (images);
 }
 
 /* Keeps up to max-in-flight images requested ahead of the one pushed.  A
@@ -42,7 +93,7 @@ gst_imagegen_src_still_submit_jobs (GstImagegenSrc * src)
 {
   while (TRUE) {
     GstImagegenSubmitResult verdict;
-    guint index, ahead;
+    guint index, ahead, count;
 
     GST_OBJECT_LOCK (src);
     ahead = src->settings.client.max_in_flight;
@@ -54,14 +105,17 @@ gst_imagegen_src_still_submit_jobs (GstImagegenSrc * src)
       g_mutex_unlock (&src->lock);
       return;
     }
-    index = src->submitted++;
+    /* one request brings output_count images, counted in num-images */
+    index = src->submitted;
+    count = MIN (src->per_request, src->n_images - index);
+    src->submitted += count;
     g_mutex_unlock (&src->lock);
 
     verdict = gst_imagegen_src_submit (src, still_image_done, index, 0);
     if (verdict == GST_IMAGEGEN_SUBMIT_SENT)
       continue;
     g_mutex_lock (&src->lock);
-    src->submitted--;
+    src->submitted = index;
     if (verdict == GST_IMAGEGEN_SUBMIT_REFUSED)
       src->n_images = src->submitted;
     g_cond_broadcast (&src->cond);

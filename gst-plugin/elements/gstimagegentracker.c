@@ -43,7 +43,7 @@ gst_imagegen_tracker_reset (GstImagegenTracker * t)
 static gint
 catalogue_price (const ImagegenRequest * request)
 {
-  gint cents = imagegen_price_cents (request->model, request->resolution);
+  gint cents = imagegen_request_price_cents (request);
 
   /* Black Forest Labs prices by the megapixel */
   if (cents < 0)
@@ -52,11 +52,31 @@ catalogue_price (const ImagegenRequest * request)
   return cents >= 0 ? cents : GST_IMAGEGEN_UNKNOWN_PRICE_CENTS;
 }
 
+void
+gst_imagegen_tracker_rereserve (GstImagegenTracker * t, gint old_cents,
+    gint new_cents)
+{
+  g_mutex_lock (&t->lock);
+  t->reserved_cents += new_cents - old_cents;
+  g_mutex_unlock (&t->lock);
+}
+
+gboolean
+gst_imagegen_tracker_wants_quotes (GstImagegenTracker * t)
+{
+  gboolean wants;
+
+  g_mutex_lock (&t->lock);
+  wants = t->max_cost_cents > 0;
+  g_mutex_unlock (&t->lock);
+  return wants;
+}
+
 gboolean
 gst_imagegen_tracker_admit (GstImagegenTracker * t,
-    const ImagegenRequest * request, gint * reserved_cents)
+    const ImagegenRequest * request, gint quoted_cents, gint * reserved_cents)
 {
-  gint price = catalogue_price (request);
+  gint price = quoted_cents >= 0 ? quoted_cents : catalogue_price (request);
   gchar *why = NULL;
 
   g_mutex_lock (&t->lock);
@@ -115,7 +135,8 @@ post_task_message (GstImagegenTracker * t, const gchar * event,
       "decode-ms", G_TYPE_DOUBLE, ms_between (r->downloaded_us, decoded_us),
       "polls", G_TYPE_UINT, r->polls,
       "retries", G_TYPE_UINT, r->retries,
-      "cost-cents", G_TYPE_INT, r->cost_cents, NULL);
+      "cost-cents", G_TYPE_INT, r->cost_cents,
+      "reserved-cents", G_TYPE_INT, r->reserved_cents, NULL);
 
   if (r->error != NULL)
     gst_structure_set (s, "error", G_TYPE_STRING, r->error->message, NULL);

@@ -48,12 +48,23 @@ void gst_imagegen_tracker_clear (GstImagegenTracker * tracker);
 /* Forget the totals (at start); the limits stay. */
 void gst_imagegen_tracker_reset (GstImagegenTracker * tracker);
 
-/* Admits one more request of @request's model and resolution unless it
+/* Admits one more request of @request's model and parameters unless it
  * would pass max-requests or max-cost: then posts a warning (once) naming
- * the limit and returns FALSE.  On TRUE, @reserved_cents holds what to
- * hand back to gst_imagegen_tracker_finished(). */
+ * the limit and returns FALSE.  Its price is @quoted_cents (the service's
+ * live quote) when not negative, else the model table's.  On TRUE,
+ * @reserved_cents holds what to hand back to
+ * gst_imagegen_tracker_finished(). */
 gboolean gst_imagegen_tracker_admit (GstImagegenTracker * tracker,
-    const ImagegenRequest * request, gint * reserved_cents);
+    const ImagegenRequest * request, gint quoted_cents,
+    gint * reserved_cents);
+
+/* A request admitted at @old_cents turns out to be reserved at
+ * @new_cents by the service (its task's billing). */
+void gst_imagegen_tracker_rereserve (GstImagegenTracker * tracker,
+    gint old_cents, gint new_cents);
+
+/* Is max-cost set, so that live quotes are worth asking? */
+gboolean gst_imagegen_tracker_wants_quotes (GstImagegenTracker * tracker);
 
 /* "submitted": the service created the task. */
 void gst_imagegen_tracker_submitted (GstImagegenTracker * tracker,

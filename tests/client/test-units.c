@@ -571,26 +571,50 @@ test_create_body (void)
   g_autoptr (GPtrArray) urls = g_ptr_array_new ();
   gchar *body, *path;
 
-  req = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, "m", "a cat");
+  req = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
+      "flux-2-pro-text-to-image", "a cat");
   body = p->build_create_body (req, urls);
-  g_assert_cmpstr (body, ==, "{\"model\":\"m\",\"prompt\":\"a cat\"}");
+  g_assert_cmpstr (body, ==, "{\"model\":\"flux-2-pro-text-to-image\","
+      "\"prompt\":\"a cat\"}");
   g_free (body);
   path = p->create_path (req);
   g_assert_cmpstr (path, ==, "/api/v1/flux_2/text_to_image");
   g_free (path);
 
   req->endpoint = IMAGEGEN_ENDPOINT_REMIX;
+  g_free (req->model);
+  req->model = g_strdup ("flux-2-pro-remix-image");
   req->aspect_ratio = g_strdup ("16:9");
   req->resolution = g_strdup ("2k");
   g_ptr_array_add (urls, (gpointer) "https://x/1.jpg");
   body = p->build_create_body (req, urls);
-  g_assert_cmpstr (body, ==, "{\"model\":\"m\",\"prompt\":\"a cat\","
-      "\"aspect_ratio\":\"16:9\",\"output_resolution\":\"2k\","
+  g_assert_cmpstr (body, ==, "{\"model\":\"flux-2-pro-remix-image\","
+      "\"prompt\":\"a cat\",\"aspect_ratio\":\"16:9\","
+      "\"output_resolution\":\"2k\","
       "\"source_image_urls\":[\"https://x/1.jpg\"]}");
   g_free (body);
   path = p->poll_path (req, "a/b");
   g_assert_cmpstr (path, ==, "/api/v1/flux_2/remix_image/a%2Fb");
   g_free (path);
+
+  /* Flux Kontext edits through text_to_image with one source_image_url,
+   * and takes no resolution: the row decides what is sent */
+  g_free (req->model);
+  req->model = g_strdup ("flux-kontext-pro");
+  req->extra_json = g_strdup ("{\"safety_tolerance\":1}");
+  body = p->build_create_body (req, urls);
+  g_assert_cmpstr (body, ==, "{\"model\":\"flux-kontext-pro\","
+      "\"prompt\":\"a cat\",\"aspect_ratio\":\"16:9\","
+      "\"source_image_url\":\"https://x/1.jpg\",\"safety_tolerance\":1}");
+  g_free (body);
+  path = p->create_path (req);
+  g_assert_cmpstr (path, ==, "/api/v1/flux_kontext/text_to_image");
+  g_free (path);
+
+  /* no row: the client refuses to build anything */
+  g_free (req->model);
+  req->model = g_strdup ("m");
+  g_assert_null (p->create_path (req));
 }
 
 static void
@@ -625,6 +649,40 @@ test_price (void)
       ==, 14);
   g_assert_cmpint (imagegen_price_cents ("flux-2-max-text-to-image", NULL),
       ==, -1);
+  /* billing_config variants and per-output prices come from the table */
+  g_assert_cmpint (imagegen_price_cents ("gpt-image-2", "4k"), ==, 16);
+  g_assert_cmpint (imagegen_price_cents ("ideogram-v3-text-to-image", NULL),
+      ==, 7);
+  g_assert_cmpint (imagegen_price_cents ("qwen-3-text-to-image", NULL),
+      ==, -1);
+}
+
+static gint
+request_price (ImagegenEndpoint endpoint, const gchar * model,
+    const gchar * extra_json)
+{
+  g_autoptr (ImagegenRequest) req = imagegen_request_new (endpoint, model,
+      NULL);
+
+  req->extra_json = g_strdup (extra_json);
+  return imagegen_request_price_cents (req);
+}
+
+static void
+test_price_variants (void)
+{
+  g_assert_cmpint (request_price (IMAGEGEN_ENDPOINT_REMIX, "topaz-upscale-image",
+          "{\"upscale_factor\":8}"), ==, 40);
+  g_assert_cmpint (request_price (IMAGEGEN_ENDPOINT_REMIX, "topaz-upscale-image",
+          "{\"upscale_factor\":2}"), ==, 10);
+  g_assert_cmpint (request_price (IMAGEGEN_ENDPOINT_REMIX, "seedream-v4-edit",
+          "{\"output_count\":3}"), ==, 30);
+  g_assert_cmpint (request_price (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
+          "gpt-image-1.5", "{\"quality\":\"high\"}"), ==, 22);
+  /* 3.5 cents rounds up: the guard never reserves too little */
+  g_assert_cmpint (request_price (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
+          "ideogram-v3-text-to-image", "{\"rendering_speed\":\"turbo\"}"),
+      ==, 4);
 }
 
 static void
@@ -664,6 +722,7 @@ main (int argc, char **argv)
   g_test_add_func ("/provider/create-body", test_create_body);
   g_test_add_func ("/http/origin", test_origin);
   g_test_add_func ("/price", test_price);
+  g_test_add_func ("/price-variants", test_price_variants);
   g_test_add_func ("/request/copy", test_request_copy);
   return g_test_run ();
 }

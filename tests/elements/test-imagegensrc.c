@@ -626,7 +626,7 @@ GST_START_TEST (test_bad_model_values_refused_at_start)
   expect_refused_at_start (emu, "model", "flux-2-pro-remix-image",
       "Invalid model \"flux-2-pro-remix-image\"; valid values: "
       "flux-2-pro-text-to-image, flux-2-flex-text-to-image, "
-      "flux-2-max-text-to-image.");
+      "flux-2-max-text-to-image, flux-kontext-pro,");
   expect_refused_at_start (emu, "aspect-ratio", "5:4",
       "Invalid aspect-ratio \"5:4\" for model flux-2-pro-text-to-image; "
       "valid values: 1:1, 4:3, 3:4, 16:9, 9:16, 3:2, 2:3.");

@@ -308,8 +308,11 @@ handle_submit (EmuRequest * req, const ImagegenBflModel * model)
     goto out;
   }
   outcome = emu_request_take_task_fault (req);
-  task = emu_task_create (emu, sources->len ? EMU_ENDPOINT_REMIX_IMAGE :
-      EMU_ENDPOINT_TEXT_TO_IMAGE, tbody, outcome);
+  /* rendered as the Flux 2 rows of the model table render */
+  task = emu_task_create (emu, imagegen_models_find (NULL, sources->len ?
+          IMAGEGEN_ENDPOINT_REMIX : IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
+          sources->len ? "flux-2-pro-remix-image" :
+          "flux-2-pro-text-to-image"), tbody, outcome);
   json_object_unref (tbody);
   task->bfl = TRUE;
   task->price_cents = price;

@@ -37,6 +37,8 @@ stats_to_json (Emulator * emu)
   add_count (b, "me", st->me);
   add_count (b, "bfl_create", st->bfl_create);
   add_count (b, "bfl_get_result", st->bfl_get_result);
+  add_count (b, "price_schedules", st->price_schedules);
+  add_count (b, "price_quotes", st->price_quotes);
   json_builder_end_object (b);
 
   add_count (b, "tasks_created", st->tasks_created);

@@ -42,14 +42,14 @@ parse_ratio (const gchar * s, guint * w, guint * h)
   return TRUE;
 }
 
-/* 1k is about one megapixel, 2k about four; both sides are multiples of
- * 16. "auto" (or no ratio) keeps the source's ratio when there is one. */
+/* 1k is about one megapixel, 2k about four, 4k about sixteen; both sides
+ * are multiples of 16. "auto" (or no ratio) keeps the source's ratio when there is one. */
 void
 emu_image_size (const gchar * aspect_ratio, const gchar * resolution,
     guint src_width, guint src_height, guint * width, guint * height)
 {
-  gdouble area = g_strcmp0 (resolution, "2k") == 0 ?
-      2048.0 * 2048.0 : 1024.0 * 1024.0;
+  gdouble area = g_strcmp0 (resolution, "4k") == 0 ? 4096.0 * 4096.0 :
+      g_strcmp0 (resolution, "2k") == 0 ? 2048.0 * 2048.0 : 1024.0 * 1024.0;
   guint rw = 1, rh = 1;
 
   if (!parse_ratio (aspect_ratio, &rw, &rh) && src_width > 0
@@ -307,11 +307,12 @@ decode_rgba (GBytes * source, guint * width, guint * height, GError ** error)
   return px;
 }
 
-/* Bilinear scale with pixel centres aligned, then every colour channel
- * inverted (255 - v) with alpha kept: a test can check the output came
- * from its input. */
+/* Bilinear scale with pixel centres aligned, then (with @invert) every
+ * colour channel inverted (255 - v) with alpha kept: a test can check the
+ * output came from its input. */
 static guint8 *
-scale_and_invert (const guint8 * in, guint iw, guint ih, guint ow, guint oh)
+scale_rgba (const guint8 * in, guint iw, guint ih, guint ow, guint oh,
+    gboolean invert)
 {
   guint8 *out = g_malloc ((gsize) ow * oh * 4);
   guint x, y, k;
@@ -336,7 +337,7 @@ scale_and_invert (const guint8 * in, guint iw, guint ih, guint ow, guint oh)
             (c[k] * (1 - fx) + d[k] * fx) * fy;
         guint8 s = (guint8) CLAMP (v + 0.5, 0.0, 255.0);
 
-        o[k] = k == 3 ? s : 255 - s;
+        o[k] = k == 3 || !invert ? s : 255 - s;
       }
     }
   }
@@ -354,7 +355,7 @@ emu_image_remix (GBytes * source, const gchar * aspect_ratio,
   if (in == NULL)
     return NULL;
   emu_image_size (aspect_ratio, resolution, iw, ih, &ow, &oh);
-  out = scale_and_invert (in, iw, ih, ow, oh);
+  out = scale_rgba (in, iw, ih, ow, oh, TRUE);
   g_free (in);
   return encode_rgba (out, ow, oh, jpeg, error);
 }
@@ -368,7 +369,7 @@ emu_image_remix_sized (GBytes * source, guint width, guint height,
 
   if (in == NULL)
     return NULL;
-  out = scale_and_invert (in, iw, ih, width, height);
+  out = scale_rgba (in, iw, ih, width, height, TRUE);
   g_free (in);
   return encode_rgba (out, width, height, jpeg, error);
 }
@@ -404,4 +405,47 @@ void
 emu_image_prerendered_clear (Emulator * emu)
 {
   g_clear_pointer (&emu->prerendered_images, g_hash_table_unref);
+}
+
+/* The source, @factor times as wide and high, colours kept. */
+GBytes *
+emu_image_upscale (GBytes * source, guint factor, gboolean jpeg,
+    GError ** error)
+{
+  guint8 *in, *out;
+  guint iw, ih;
+
+  in = decode_rgba (source, &iw, &ih, error);
+  if (in == NULL)
+    return NULL;
+  out = scale_rgba (in, iw, ih, iw * factor, ih * factor, FALSE);
+  g_free (in);
+  return encode_rgba (out, iw * factor, ih * factor, jpeg, error);
+}
+
+/* Background removal as a rule a test can check: every pixel within
+ * EMU_BACKGROUND_DISTANCE (per channel) of the top-left pixel's colour
+ * becomes fully transparent, the rest stays opaque.  Always PNG: JPEG
+ * has no alpha. */
+GBytes *
+emu_image_remove_background (GBytes * source, GError ** error)
+{
+  guint8 *px, bg[3];
+  guint w, h, k;
+  gsize i;
+
+  px = decode_rgba (source, &w, &h, error);
+  if (px == NULL)
+    return NULL;
+  memcpy (bg, px, 3);
+  for (i = 0; i < (gsize) w * h; i++) {
+    guint8 *p = px + i * 4;
+    gboolean near = TRUE;
+
+    for (k = 0; k < 3; k++)
+      near = near && ABS ((gint) p[k] - (gint) bg[k]) <=
+          EMU_BACKGROUND_DISTANCE;
+    p[3] = near ? 0 : 255;
+  }
+  return encode_rgba (px, w, h, FALSE, error);
 }

@@ -107,3 +107,23 @@ emu_log_event (EmuLog * log, const gchar * event, const gchar * task_id)
   add_opt_string (b, "task_id", task_id);
   write_line (log, b);
 }
+
+/* A create request's body, so that tests can check it field by field. */
+void
+emu_log_body (EmuLog * log, const gchar * path, JsonNode * body)
+{
+  JsonBuilder *b;
+
+  if (log == NULL)
+    return;
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "t_us");
+  json_builder_add_int_value (b, g_get_real_time ());
+  add_opt_string (b, "event", "create_body");
+  /* not "path": that key marks request lines */
+  add_opt_string (b, "create_path", path);
+  json_builder_set_member_name (b, "body");
+  json_builder_add_value (b, json_node_copy (body));
+  write_line (log, b);
+}

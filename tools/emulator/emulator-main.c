@@ -23,7 +23,8 @@
 #define DEFAULT_SEED 1
 
 static const gchar description[] =
-    "Speaks the RunAPI Flux 2 protocol on http://127.0.0.1:PORT/api/v1 and\n"
+    "Speaks the RunAPI protocol on http://127.0.0.1:PORT/api/v1 for every\n"
+    "model of the plugin's model table (docs/models.md) and\n"
     "serves result images itself. Point a client at it with\n"
     "RUNAPI_BASE_URL=http://127.0.0.1:PORT (or the elements' base-url).\n"
     "The first stdout line is exactly\n"
@@ -39,8 +40,8 @@ static const gchar description[] =
     "apply there too, with their error bodies.\n"
     "\n"
     "Prices (cents, charged once when a task completes; failed tasks are\n"
-    "free): pro 5, flex 14 (1k) / 24 (2k), max 7 (max prices are not\n"
-    "confirmed by the provider).\n"
+    "free): the model table's (docs/models.md), e.g. Flux 2 pro 5, flex 14\n"
+    "(1k) / 24 (2k), max 7 (max prices are not confirmed by the provider).\n"
     "\n"
     "Fault SPEC: STAGE:FAULT[:TIMES]\n"
     "  STAGE  create    either create POST\n"

@@ -699,16 +699,18 @@ emu_request_take_task_fault (EmuRequest * req)
 }
 
 static void
-handle_create (EmuRequest * req, EmuEndpoint endpoint)
+handle_create (EmuRequest * req)
 {
   Emulator *emu = req->emu;
   JsonObject *body = json_node_get_object (req->body);
   JsonObject *errors = json_object_new ();
+  const ImagegenModelRow *row;
   EmuFaultKind outcome;
   EmuTask *task;
   guint price;
 
-  if (!emu_task_validate (endpoint, body, errors)) {
+  emu_log_body (emu->log, req->path, req->body);
+  if (!emu_task_validate (req->path, body, errors, &row)) {
     emu_request_reply_validation (req, errors);
     return;
   }
@@ -720,9 +722,7 @@ handle_create (EmuRequest * req, EmuEndpoint endpoint)
     emu_request_reply_error (req, 429, "Too many active tasks");
     return;
   }
-  price = emu_task_price_cents (json_object_get_string_member (body, "model"),
-      json_object_get_string_member_with_default (body, "output_resolution",
-          "1k"));
+  price = emu_task_price_cents (row, body);
   if (emu->credits_cents >= 0 && emu->charged_cents +
       emu_tasks_reserved_cents (emu) + price > emu->credits_cents) {
     emu_request_reply_error (req, 402, "Insufficient credits");
@@ -730,7 +730,7 @@ handle_create (EmuRequest * req, EmuEndpoint endpoint)
   }
 
   outcome = emu_request_take_task_fault (req);
-  task = emu_task_create (emu, endpoint, body, outcome);
+  task = emu_task_create (emu, row, body, outcome);
   req->task_id = g_strdup (task->id);
   emu_request_remember (req, task->id, NULL);
 
@@ -738,12 +738,14 @@ handle_create (EmuRequest * req, EmuEndpoint endpoint)
           g_get_real_time (), FALSE));
 }
 
+/* A task is polled at its own create path followed by its id. */
 static void
-handle_get_task (EmuRequest * req, EmuEndpoint endpoint, const gchar * id)
+handle_get_task (EmuRequest * req, const gchar * create_path,
+    const gchar * id)
 {
   EmuTask *task = g_hash_table_lookup (req->emu->tasks, id);
 
-  if (task == NULL || task->endpoint != endpoint) {
+  if (task == NULL || strcmp (task->row->path, create_path) != 0) {
     emu_request_reply_error (req, 404, "Task not found");
     return;
   }
@@ -796,25 +798,31 @@ typedef enum
   API_FILES_PREPARE,
   API_FILES_CONFIRM,
   API_ME,
-  API_BALANCE
+  API_BALANCE,
+  API_PRICE_SCHEDULES,
+  API_PRICE_QUOTES
 } ApiRoute;
 
+/* Fixed routes, then every create path of the model table and its task
+ * paths (create path + "/" + id).  @create_path is set for both. */
 static gboolean
-match_api (const gchar * rest, ApiRoute * route, const gchar ** id)
+match_api (const gchar * path, ApiRoute * route, gchar ** create_path,
+    const gchar ** id)
 {
   static const struct
   {
     const gchar *path;
     ApiRoute route;
   } fixed[] = {
-    {"/flux_2/text_to_image", API_CREATE_T2I},
-    {"/flux_2/remix_image", API_CREATE_REMIX},
     {"/files", API_FILES},
     {"/files/prepare", API_FILES_PREPARE},
     {"/files/confirm", API_FILES_CONFIRM},
     {"/me", API_ME},
     {"/me/balance", API_BALANCE},
+    {"/price_schedules", API_PRICE_SCHEDULES},
+    {"/price_quotes", API_PRICE_QUOTES},
   };
+  const gchar *rest = path + strlen (API_PREFIX), *slash;
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (fixed); i++) {
@@ -823,17 +831,24 @@ match_api (const gchar * rest, ApiRoute * route, const gchar ** id)
       return TRUE;
     }
   }
-  for (i = 0; i < 2; i++) {
-    gsize n = strlen (fixed[i].path);
-
-    if (strncmp (rest, fixed[i].path, n) == 0 && rest[n] == '/'
-        && rest[n + 1] != '\0' && strchr (rest + n + 1, '/') == NULL) {
-      *route = i == 0 ? API_GET_T2I : API_GET_REMIX;
-      *id = rest + n + 1;
-      return TRUE;
-    }
+  if (emu_task_path_known (path)) {
+    *route = g_str_has_suffix (path, "/text_to_image") ? API_CREATE_T2I :
+        API_CREATE_REMIX;
+    *create_path = g_strdup (path);
+    return TRUE;
   }
-  return FALSE;
+  slash = strrchr (path, '/');
+  if (slash == NULL || slash[1] == '\0')
+    return FALSE;
+  *create_path = g_strndup (path, slash - path);
+  if (!emu_task_path_known (*create_path)) {
+    g_clear_pointer (create_path, g_free);
+    return FALSE;
+  }
+  *route = g_str_has_suffix (*create_path, "/text_to_image") ? API_GET_T2I :
+      API_GET_REMIX;
+  *id = slash + 1;
+  return TRUE;
 }
 
 static gboolean
@@ -852,13 +867,14 @@ handle_api (EmuRequest * req)
 {
   EmuStats *st = &req->emu->stats;
   const gchar *id = NULL;
+  g_autofree gchar *create_path = NULL;
   ApiRoute route;
   EmuStage stage = EMU_STAGE_ANY;
   gboolean post = TRUE;
   EmuFault fault = { 0, };
 
   req->auth = "none";
-  if (!match_api (req->path + strlen (API_PREFIX), &route, &id)) {
+  if (!match_api (req->path, &route, &create_path, &id)) {
     emu_request_reply_error (req, 404, "Not found");
     return;
   }
@@ -879,7 +895,10 @@ handle_api (EmuRequest * req)
       break;
     case API_ME:
     case API_BALANCE:
+    case API_PRICE_SCHEDULES:
       post = FALSE;
+      break;
+    case API_PRICE_QUOTES:
       break;
   }
   if (!check_method (req, post ? "POST" : "GET"))
@@ -909,9 +928,17 @@ handle_api (EmuRequest * req)
     case API_BALANCE:
       st->me++;
       break;
+    case API_PRICE_SCHEDULES:
+      st->price_schedules++;
+      break;
+    case API_PRICE_QUOTES:
+      st->price_quotes++;
+      break;
   }
 
-  if (!check_auth (req))
+  /* prices need no key (RUNAPI-MODELS.md section 4) */
+  if (route != API_PRICE_SCHEDULES && route != API_PRICE_QUOTES
+      && !check_auth (req))
     return;
   if (check_fault (req, stage, &fault)) {
     emu_fault_clear (&fault);
@@ -923,16 +950,12 @@ handle_api (EmuRequest * req)
 
   switch (route) {
     case API_CREATE_T2I:
-      handle_create (req, EMU_ENDPOINT_TEXT_TO_IMAGE);
-      break;
     case API_CREATE_REMIX:
-      handle_create (req, EMU_ENDPOINT_REMIX_IMAGE);
+      handle_create (req);
       break;
     case API_GET_T2I:
-      handle_get_task (req, EMU_ENDPOINT_TEXT_TO_IMAGE, id);
-      break;
     case API_GET_REMIX:
-      handle_get_task (req, EMU_ENDPOINT_REMIX_IMAGE, id);
+      handle_get_task (req, create_path, id);
       break;
     case API_FILES:
       emu_files_handle_create (req);
@@ -948,6 +971,12 @@ handle_api (EmuRequest * req)
       break;
     case API_BALANCE:
       handle_me (req, TRUE);
+      break;
+    case API_PRICE_SCHEDULES:
+      emu_prices_handle_schedules (req);
+      break;
+    case API_PRICE_QUOTES:
+      emu_prices_handle_quote (req);
       break;
   }
 }
@@ -968,11 +997,12 @@ static void
 handle_download (EmuRequest * req, const gchar * name)
 {
   Emulator *emu = req->emu;
-  const gchar *ext = emu_task_result_extension (emu);
-  const gchar *ctype = emu->jpeg ? "image/jpeg" : "image/png";
-  gchar *id = NULL;
+  const gchar *ctype;
+  gchar *id = NULL, *expected = NULL, *under;
   EmuTask *task = NULL;
+  GBytes *image = NULL;
   EmuFault fault = { 0, };
+  guint index = 0;
 
   if (!check_method (req, "GET"))
     return;
@@ -983,23 +1013,33 @@ handle_download (EmuRequest * req, const gchar * name)
   if (check_fault (req, EMU_STAGE_DOWNLOAD, &fault))
     goto out;
 
-  if (g_str_has_suffix (name, ext) && strlen (name) > strlen (ext) + 1
-      && name[strlen (name) - strlen (ext) - 1] == '.')
-    id = g_strndup (name, strlen (name) - strlen (ext) - 1);
-  if (id)
-    task = g_hash_table_lookup (emu->tasks, id);
-  if (task == NULL || !task->terminal || task->status != EMU_TASK_COMPLETED) {
+  /* <id>.<ext> or <id>_<index>.<ext>: exactly what the task answered */
+  id = g_strndup (name, strcspn (name, "._"));
+  under = strchr (name, '_');
+  if (under != NULL)
+    index = (guint) g_ascii_strtoull (under + 1, NULL, 10);
+  task = g_hash_table_lookup (emu->tasks, id);
+  if (task == NULL || !task->terminal || task->status != EMU_TASK_COMPLETED
+      || index >= task->images->len) {
     emu_request_reply_error (req, 404, "Not found");
     goto out;
   }
+  expected = emu_task_result_url (task, index);
+  if (!g_str_has_suffix (expected, name)
+      || expected[strlen (expected) - strlen (name) - 1] != '/') {
+    emu_request_reply_error (req, 404, "Not found");
+    goto out;
+  }
+  image = g_ptr_array_index (task->images, index);
+  ctype = emu_image_sniff_mime (image);
   req->task_id = g_strdup (task->id);
 
   switch (fault.kind) {
     case EMU_FAULT_SLOW:
-      send_slowly (req, ctype, task->image, SLOW_CHUNK, SLOW_INTERVAL_MS);
+      send_slowly (req, ctype, image, SLOW_CHUNK, SLOW_INTERVAL_MS);
       break;
     case EMU_FAULT_TRICKLE:
-      send_slowly (req, ctype, task->image, TRICKLE_CHUNK,
+      send_slowly (req, ctype, image, TRICKLE_CHUNK,
           TRICKLE_INTERVAL_MS);
       break;
     case EMU_FAULT_TRUNCATE:{
@@ -1008,7 +1048,7 @@ handle_download (EmuRequest * req, const gchar * name)
       emu_log_request (emu->log, req->method, req->path, 200, req->auth,
           req->idempotency_key, req->task_id, req->fault);
       job->req = req;
-      job->body = g_bytes_ref (task->image);
+      job->body = g_bytes_ref (image);
       job->content_type = ctype;
       emu_request_pause (req);
       g_idle_add (truncate_connection, job);
@@ -1024,12 +1064,13 @@ handle_download (EmuRequest * req, const gchar * name)
       break;
     }
     default:
-      emu_request_reply_bytes (req, 200, ctype, task->image);
+      emu_request_reply_bytes (req, 200, ctype, image);
       break;
   }
 
 out:
   emu_fault_clear (&fault);
+  g_free (expected);
   g_free (id);
 }
 

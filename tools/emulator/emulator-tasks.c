@@ -18,65 +18,13 @@ typedef struct
   Emulator *emu;
   EmuTask *task;
   GBytes *source;
-  GBytes *image;
+  GPtrArray *images;
   gchar *error;
 } RenderJob;
-
-static const struct
-{
-  const gchar *id;
-  EmuEndpoint endpoint;
-  const gchar *family;
-} models[] = {
-  {"flux-2-pro-text-to-image", EMU_ENDPOINT_TEXT_TO_IMAGE, "pro"},
-  {"flux-2-flex-text-to-image", EMU_ENDPOINT_TEXT_TO_IMAGE, "flex"},
-  {"flux-2-max-text-to-image", EMU_ENDPOINT_TEXT_TO_IMAGE, "max"},
-  {"flux-2-pro-remix-image", EMU_ENDPOINT_REMIX_IMAGE, "pro"},
-  {"flux-2-flex-remix-image", EMU_ENDPOINT_REMIX_IMAGE, "flex"},
-  {"flux-2-max-remix-image", EMU_ENDPOINT_REMIX_IMAGE, "max"},
-};
-
-static const gchar *aspect_ratios[] = {
-  "1:1", "4:3", "3:4", "16:9", "9:16", "3:2", "2:3", NULL
-};
-
-static const gchar *allowed_fields[] = {
-  "model", "prompt", "aspect_ratio", "output_resolution",
-  "source_image_urls", "enable_safety_checker", "output_count",
-  "callback_url", NULL
-};
 
 /* the service's own fixture texts, word for word */
 #define MSG_FAILED "Generation failed"
 #define MSG_MODERATED "Content policy violation"
-
-static const gchar *
-model_family (const gchar * model, EmuEndpoint * endpoint)
-{
-  guint i;
-
-  for (i = 0; model != NULL && i < G_N_ELEMENTS (models); i++) {
-    if (strcmp (models[i].id, model) == 0) {
-      if (endpoint)
-        *endpoint = models[i].endpoint;
-      return models[i].family;
-    }
-  }
-  return NULL;
-}
-
-/* Catalogue prices; max is not confirmed (see --help). */
-guint
-emu_task_price_cents (const gchar * model, const gchar * resolution)
-{
-  const gchar *family = model_family (model, NULL);
-
-  if (g_strcmp0 (family, "flex") == 0)
-    return g_strcmp0 (resolution, "2k") == 0 ? 24 : 14;
-  if (g_strcmp0 (family, "max") == 0)
-    return 7;
-  return 5;
-}
 
 static gboolean
 node_is_string (JsonNode * node)
@@ -85,162 +33,60 @@ node_is_string (JsonNode * node)
       && json_node_get_value_type (node) == G_TYPE_STRING;
 }
 
-static gboolean
-is_http_url (const gchar * s)
-{
-  GUri *uri;
-  gboolean ok;
-
-  uri = g_uri_parse (s, G_URI_FLAGS_NONE, NULL);
-  if (uri == NULL)
-    return FALSE;
-  ok = (g_strcmp0 (g_uri_get_scheme (uri), "http") == 0
-      || g_strcmp0 (g_uri_get_scheme (uri), "https") == 0)
-      && g_uri_get_host (uri) != NULL && *g_uri_get_host (uri) != '\0';
-  g_uri_unref (uri);
-  return ok;
-}
-
-static void
-validate_source_urls (JsonObject * body, gboolean is_max, JsonObject * errors)
-{
-  JsonNode *node = json_object_get_member (body, "source_image_urls");
-  JsonArray *arr;
-  guint i, n;
-
-  if (node == NULL) {
-    emu_errors_add (errors, "source_image_urls", "is required");
-    return;
-  }
-  if (!JSON_NODE_HOLDS_ARRAY (node)) {
-    emu_errors_add (errors, "source_image_urls", "must be an array of URLs");
-    return;
-  }
-  arr = json_node_get_array (node);
-  n = json_array_get_length (arr);
-  if (is_max && n != 1)
-    emu_errors_add (errors, "source_image_urls", "must contain exactly 1 URL");
-  else if (n < 1 || n > 8)
-    emu_errors_add (errors, "source_image_urls",
-        "must contain between 1 and 8 URLs");
-  for (i = 0; i < n; i++) {
-    JsonNode *el = json_array_get_element (arr, i);
-
-    if (!node_is_string (el) || !is_http_url (json_node_get_string (el))) {
-      emu_errors_add (errors, "source_image_urls",
-          "must contain only public http(s) URLs");
-      break;
-    }
-  }
-}
-
-/* Fills @errors with every failing field; TRUE when there is none. */
 gboolean
-emu_task_validate (EmuEndpoint endpoint, JsonObject * body,
-    JsonObject * errors)
+emu_task_path_known (const gchar * path)
 {
-  EmuEndpoint model_endpoint = endpoint;
-  const gchar *family = NULL;
-  gboolean is_max, remix = endpoint == EMU_ENDPOINT_REMIX_IMAGE;
-  JsonNode *node;
-  GList *members, *l;
+  const ImagegenModelRow *row;
+  guint i;
 
-  members = json_object_get_members (body);
-  for (l = members; l; l = l->next) {
-    if (!g_strv_contains (allowed_fields, l->data))
-      emu_errors_add (errors, l->data, "is not permitted");
-  }
-  g_list_free (members);
+  for (i = 0; (row = imagegen_models_get (i)) != NULL; i++)
+    if (strcmp (row->path, path) == 0)
+      return TRUE;
+  return FALSE;
+}
 
-  node = json_object_get_member (body, "model");
+static gboolean
+model_known (const gchar * model)
+{
+  const ImagegenModelRow *row;
+  guint i;
+
+  for (i = 0; (row = imagegen_models_get (i)) != NULL; i++)
+    if (strcmp (row->model, model) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The row of the model table a create at @path is for, and every failing
+ * field in @errors, from the same table the client checks with; TRUE
+ * when there is none. */
+gboolean
+emu_task_validate (const gchar * path, JsonObject * body,
+    JsonObject * errors, const ImagegenModelRow ** row)
+{
+  JsonNode *node = json_object_get_member (body, "model");
+  const gchar *model = node_is_string (node) ? json_node_get_string (node) :
+      NULL;
+
+  *row = imagegen_models_find_route (path, model, body);
+  if (*row != NULL)
+    return imagegen_model_validate (*row, body, errors);
   if (node == NULL)
     emu_errors_add (errors, "model", "is required");
-  else if (!node_is_string (node))
+  else if (model == NULL)
     emu_errors_add (errors, "model", "must be a string");
-  else if ((family = model_family (json_node_get_string (node),
-              &model_endpoint)) == NULL)
-    emu_errors_add (errors, "model", "is not included in the list");
-  else if (model_endpoint != endpoint)
+  else if (model_known (model))
     emu_errors_add (errors, "model", "is not available on this endpoint");
-  is_max = g_strcmp0 (family, "max") == 0;
+  else
+    emu_errors_add (errors, "model", "is not included in the list");
+  return FALSE;
+}
 
-  node = json_object_get_member (body, "prompt");
-  if (node == NULL) {
-    emu_errors_add (errors, "prompt", "is required");
-  } else if (!node_is_string (node)) {
-    emu_errors_add (errors, "prompt", "must be a string");
-  } else {
-    glong len = g_utf8_strlen (json_node_get_string (node), -1);
-
-    if (len < 3)
-      emu_errors_add (errors, "prompt",
-          "is too short (minimum is 3 characters)");
-    else if (len > 5000)
-      emu_errors_add (errors, "prompt",
-          "is too long (maximum is 5000 characters)");
-  }
-
-  node = json_object_get_member (body, "aspect_ratio");
-  if (node == NULL) {
-    if (is_max)
-      emu_errors_add (errors, "aspect_ratio", "is required");
-  } else if (!node_is_string (node)) {
-    emu_errors_add (errors, "aspect_ratio", "must be a string");
-  } else {
-    const gchar *ar = json_node_get_string (node);
-
-    if (strcmp (ar, "auto") == 0) {
-      if (!remix || is_max)
-        emu_errors_add (errors, "aspect_ratio",
-            "auto is not allowed for this model");
-    } else if (!g_strv_contains (aspect_ratios, ar)) {
-      emu_errors_add (errors, "aspect_ratio", "is not included in the list");
-    }
-  }
-
-  node = json_object_get_member (body, "output_resolution");
-  if (node != NULL) {
-    const gchar *res = node_is_string (node) ? json_node_get_string (node)
-        : NULL;
-
-    if (g_strcmp0 (res, "1k") != 0 && g_strcmp0 (res, "2k") != 0)
-      emu_errors_add (errors, "output_resolution",
-          "is not included in the list");
-    else if (is_max && strcmp (res, "1k") != 0)
-      emu_errors_add (errors, "output_resolution",
-          "must be 1k for this model");
-  }
-
-  if (remix)
-    validate_source_urls (body, is_max, errors);
-  else if (json_object_has_member (body, "source_image_urls"))
-    emu_errors_add (errors, "source_image_urls", "is not permitted");
-
-  node = json_object_get_member (body, "enable_safety_checker");
-  if (node != NULL) {
-    if (is_max)
-      emu_errors_add (errors, "enable_safety_checker", "is not permitted");
-    else if (!JSON_NODE_HOLDS_VALUE (node)
-        || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-      emu_errors_add (errors, "enable_safety_checker", "must be a boolean");
-  }
-
-  node = json_object_get_member (body, "output_count");
-  if (node != NULL) {
-    if (!is_max)
-      emu_errors_add (errors, "output_count", "is not permitted");
-    else if (!JSON_NODE_HOLDS_VALUE (node)
-        || json_node_get_value_type (node) != G_TYPE_INT64
-        || json_node_get_int (node) != 1)
-      emu_errors_add (errors, "output_count", "must be 1");
-  }
-
-  node = json_object_get_member (body, "callback_url");
-  if (node != NULL && (!node_is_string (node)
-          || !is_http_url (json_node_get_string (node))))
-    emu_errors_add (errors, "callback_url", "must be an http(s) URL");
-
-  return json_object_get_size (errors) == 0;
+/* The table's price; a row without a known price costs nothing here. */
+guint
+emu_task_price_cents (const ImagegenModelRow * row, JsonObject * body)
+{
+  return (guint) MAX (0, imagegen_model_price_cents (row, body, FALSE));
 }
 
 EmuTask *
@@ -265,8 +111,7 @@ emu_task_unref (EmuTask * task)
   g_free (task->callback_url);
   g_free (task->error);
   g_free (task->render_error);
-  if (task->image)
-    g_bytes_unref (task->image);
+  g_clear_pointer (&task->images, g_ptr_array_unref);
   g_free (task);
 }
 
@@ -295,10 +140,21 @@ emu_task_status_name (EmuTaskStatus status)
   }
 }
 
-const gchar *
-emu_task_result_extension (Emulator * emu)
+/* The first image is <id>.<ext>, the others <id>_<index>.<ext>; the
+ * extension follows the bytes (remove-background is PNG even with
+ * --jpeg). */
+gchar *
+emu_task_result_url (EmuTask * task, guint index)
 {
-  return emu->jpeg ? "jpg" : "png";
+  GBytes *image = g_ptr_array_index (task->images, index);
+  const gchar *ext = g_str_equal (emu_image_sniff_mime (image), "image/jpeg")
+      ? "jpg" : "png";
+
+  if (index == 0)
+    return g_strdup_printf ("%s/emulator/results/%s.%s",
+        task->emu->assets_url, task->id, ext);
+  return g_strdup_printf ("%s/emulator/results/%s_%u.%s",
+      task->emu->assets_url, task->id, index, ext);
 }
 
 static void
@@ -391,17 +247,19 @@ emu_task_to_json (EmuTask * task, gint64 now_us)
     add_string (b, "prompt", task->prompt);
   }
   if (status == EMU_TASK_COMPLETED) {
-    gchar *url = g_strdup_printf ("%s/emulator/results/%s.%s",
-        task->emu->assets_url, task->id,
-        emu_task_result_extension (task->emu));
+    guint i;
 
-    json_builder_set_member_name (b, "images");
+    json_builder_set_member_name (b, task->row->result_field);
     json_builder_begin_array (b);
-    json_builder_begin_object (b);
-    add_string (b, "url", url);
-    json_builder_end_object (b);
+    for (i = 0; i < task->images->len; i++) {
+      gchar *url = emu_task_result_url (task, i);
+
+      json_builder_begin_object (b);
+      add_string (b, "url", url);
+      json_builder_end_object (b);
+      g_free (url);
+    }
     json_builder_end_array (b);
-    g_free (url);
   } else if (status == EMU_TASK_FAILED) {
     add_string (b, "error", task->error);
   }
@@ -511,8 +369,7 @@ render_job_free (RenderJob * job)
   emu_task_unref (job->task);
   if (job->source)
     g_bytes_unref (job->source);
-  if (job->image)
-    g_bytes_unref (job->image);
+  g_clear_pointer (&job->images, g_ptr_array_unref);
   g_free (job->error);
   g_free (job);
 }
@@ -525,12 +382,52 @@ render_done (gpointer user_data)
   EmuTask *task = job->task;
 
   task->rendered = TRUE;
-  task->image = g_steal_pointer (&job->image);
+  task->images = g_steal_pointer (&job->images);
   task->render_error = g_steal_pointer (&job->error);
   if (task->deadline_passed && !task->terminal)
     task_finish (task);
   render_job_free (job);
   return G_SOURCE_REMOVE;
+}
+
+/* The @index-th image of @task, as docs/emulator.md describes per kind. */
+static GBytes *
+render_one (RenderJob * job, guint index, GError ** error)
+{
+  EmuTask *task = job->task;
+  gboolean jpeg = job->emu->jpeg;
+  guint w, h;
+
+  if (job->emu->prerendered && (task->row->kind == IMAGEGEN_KIND_EDIT
+          || task->row->kind == IMAGEGEN_KIND_TEXT_TO_IMAGE))
+    return emu_image_prerendered (job->emu, task->aspect_ratio,
+        task->resolution, error);
+  switch (task->row->kind) {
+    case IMAGEGEN_KIND_TEXT_TO_IMAGE:{
+      /* each of several images shows its number, so they differ */
+      g_autofree gchar *text = index == 0 ? g_strdup (task->prompt ?
+          task->prompt : task->model) : g_strdup_printf ("%s #%u",
+          task->prompt ? task->prompt : task->model, index + 1);
+
+      w = task->width;
+      h = task->height;
+      if (w == 0 || h == 0)
+        emu_image_size (task->aspect_ratio, task->resolution, 0, 0, &w, &h);
+      return emu_image_draw_prompt (text, w, h, jpeg, error);
+    }
+    case IMAGEGEN_KIND_UPSCALE:
+      return emu_image_upscale (job->source, task->upscale_factor, jpeg,
+          error);
+    case IMAGEGEN_KIND_REMOVE_BACKGROUND:
+      return emu_image_remove_background (job->source, error);
+    case IMAGEGEN_KIND_EDIT:
+    default:
+      if (task->width > 0 && task->height > 0)
+        return emu_image_remix_sized (job->source, task->width, task->height,
+            jpeg, error);
+      return emu_image_remix (job->source, task->aspect_ratio,
+          task->resolution, jpeg, error);
+  }
 }
 
 /* Worker thread: reads only the task's immutable fields. */
@@ -540,35 +437,25 @@ render_worker (gpointer data, gpointer user_data)
   RenderJob *job = data;
   EmuTask *task = job->task;
   GError *err = NULL;
+  guint i;
 
-  if (g_atomic_int_get (&job->emu->stopping)) {
-    job->error = g_strdup ("Emulator shutting down");
-  } else if (job->emu->prerendered) {
-    job->image = emu_image_prerendered (job->emu, task->aspect_ratio,
-        task->resolution, &err);
-    if (job->image == NULL)
-      job->error = g_strdup (MSG_FAILED);
-  } else if (task->endpoint == EMU_ENDPOINT_TEXT_TO_IMAGE) {
-    guint w = task->width, h = task->height;
+  job->images = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      g_bytes_unref);
+  for (i = 0; i < task->n_images && job->error == NULL; i++) {
+    GBytes *image;
 
-    if (w == 0 || h == 0)
-      emu_image_size (task->aspect_ratio, task->resolution, 0, 0, &w, &h);
-    job->image = emu_image_draw_prompt (task->prompt, w, h, job->emu->jpeg,
-        &err);
-    if (job->image == NULL) {
-      g_warning ("rendering task %s failed: %s", task->id, err->message);
-      job->error = g_strdup (MSG_FAILED);
+    if (g_atomic_int_get (&job->emu->stopping)) {
+      job->error = g_strdup ("Emulator shutting down");
+      break;
     }
-  } else if (task->width > 0 && task->height > 0) {
-    job->image = emu_image_remix_sized (job->source, task->width,
-        task->height, job->emu->jpeg, &err);
-    if (job->image == NULL)
-      job->error = g_strdup ("Could not decode source image");
-  } else {
-    job->image = emu_image_remix (job->source, task->aspect_ratio,
-        task->resolution, job->emu->jpeg, &err);
-    if (job->image == NULL)
-      job->error = g_strdup ("Could not decode source image");
+    image = render_one (job, i, &err);
+    if (image == NULL) {
+      g_warning ("rendering task %s failed: %s", task->id, err->message);
+      job->error = g_strdup (task->row->kind == IMAGEGEN_KIND_TEXT_TO_IMAGE ?
+          MSG_FAILED : "Could not decode source image");
+      break;
+    }
+    g_ptr_array_add (job->images, image);
   }
   g_clear_error (&err);
   g_main_context_invoke (NULL, render_done, job);
@@ -607,7 +494,9 @@ start_render (EmuTask * task)
   job->emu = emu;
   job->task = emu_task_ref (task);
   /* pre-rendered results do not depend on the source image */
-  if (task->endpoint == EMU_ENDPOINT_TEXT_TO_IMAGE || emu->prerendered) {
+  if (task->source_urls == NULL || task->source_urls[0] == NULL
+      || (emu->prerendered && (task->row->kind == IMAGEGEN_KIND_TEXT_TO_IMAGE
+              || task->row->kind == IMAGEGEN_KIND_EDIT))) {
     g_thread_pool_push (emu->render_pool, job, NULL);
     return;
   }
@@ -653,8 +542,8 @@ dup_member (JsonObject * body, const gchar * name, const gchar * fallback)
 }
 
 EmuTask *
-emu_task_create (Emulator * emu, EmuEndpoint endpoint, JsonObject * body,
-    EmuFaultKind outcome)
+emu_task_create (Emulator * emu, const ImagegenModelRow * row,
+    JsonObject * body, EmuFaultKind outcome)
 {
   EmuTask *task = g_new0 (EmuTask, 1);
   JsonNode *node;
@@ -662,13 +551,14 @@ emu_task_create (Emulator * emu, EmuEndpoint endpoint, JsonObject * body,
   task->ref_count = 1;
   task->emu = emu;
   task->id = g_uuid_string_random ();
-  task->endpoint = endpoint;
+  task->row = row;
   task->model = dup_member (body, "model", NULL);
   task->prompt = dup_member (body, "prompt", NULL);
   task->aspect_ratio = dup_member (body, "aspect_ratio", "1:1");
   task->resolution = dup_member (body, "output_resolution", "1k");
   task->callback_url = dup_member (body, "callback_url", NULL);
-  node = json_object_get_member (body, "source_image_urls");
+  node = row->input_field ? json_object_get_member (body, row->input_field)
+      : NULL;
   if (node && JSON_NODE_HOLDS_ARRAY (node)) {
     JsonArray *arr = json_node_get_array (node);
     guint i, n = json_array_get_length (arr);
@@ -677,8 +567,15 @@ emu_task_create (Emulator * emu, EmuEndpoint endpoint, JsonObject * body,
     for (i = 0; i < n; i++)
       task->source_urls[i] = g_strdup (json_array_get_string_element (arr,
               i));
+  } else if (node_is_string (node)) {
+    task->source_urls = g_new0 (gchar *, 2);
+    task->source_urls[0] = g_strdup (json_node_get_string (node));
   }
-  task->price_cents = emu_task_price_cents (task->model, task->resolution);
+  /* recraft's crisp upscale names no factor: it doubles */
+  task->upscale_factor = json_object_has_member (body, "upscale_factor") ?
+      (guint) json_object_get_int_member (body, "upscale_factor") : 2;
+  task->n_images = imagegen_model_output_count (body);
+  task->price_cents = emu_task_price_cents (row, body);
   /* an exact size (Black Forest Labs' width and height) */
   node = json_object_get_member (body, "width");
   if (node && JSON_NODE_HOLDS_VALUE (node)

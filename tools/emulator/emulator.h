@@ -10,6 +10,8 @@
 #include <libsoup/soup.h>
 #include <json-glib/json-glib.h>
 
+#include "imagegen-models.h"
+
 G_BEGIN_DECLS
 
 #define EMU_MAX_FILE_SIZE (20 * 1024 * 1024)
@@ -18,12 +20,10 @@ G_BEGIN_DECLS
 #define EMU_FILE_LIFETIME_US ((gint64) 3600 * G_USEC_PER_SEC)
 /* Shapes never enter this border, so corners show the background only. */
 #define EMU_IMAGE_BORDER 16
+/* remove-background: a pixel this close (per channel) to the top-left
+ * pixel's colour is background */
+#define EMU_BACKGROUND_DISTANCE 24
 
-typedef enum
-{
-  EMU_ENDPOINT_TEXT_TO_IMAGE,
-  EMU_ENDPOINT_REMIX_IMAGE
-} EmuEndpoint;
 
 typedef enum
 {
@@ -93,7 +93,7 @@ typedef struct
   gint ref_count;
   Emulator *emu;
   gchar *id;
-  EmuEndpoint endpoint;
+  const ImagegenModelRow *row;
   gchar *model;
   gchar *prompt;
   gchar *aspect_ratio;
@@ -115,7 +115,9 @@ typedef struct
   EmuTaskStatus status;
   gchar *error;
   gchar *render_error;
-  GBytes *image;
+  guint upscale_factor;
+  guint n_images;               /* output_count */
+  GPtrArray *images;            /* GBytes, once rendered */
   guint polls;
   /* Black Forest Labs tasks (emulator-bfl.c) */
   gboolean bfl;
@@ -147,6 +149,8 @@ typedef struct
   guint64 files_confirm;
   guint64 download;
   guint64 me;
+  guint64 price_schedules;
+  guint64 price_quotes;
   guint64 tasks_created;
   guint64 tasks_completed;
   guint64 tasks_failed;
@@ -274,10 +278,12 @@ const gchar *emu_bfl_status_name (EmuTask * task, gint64 now_us);
 /* emulator-tasks.c */
 EmuTask *emu_task_ref (EmuTask * task);
 void emu_task_unref (EmuTask * task);
-gboolean emu_task_validate (EmuEndpoint endpoint, JsonObject * body,
-    JsonObject * errors);
-guint emu_task_price_cents (const gchar * model, const gchar * resolution);
-EmuTask *emu_task_create (Emulator * emu, EmuEndpoint endpoint,
+gboolean emu_task_path_known (const gchar * path);
+gboolean emu_task_validate (const gchar * path, JsonObject * body,
+    JsonObject * errors, const ImagegenModelRow ** row);
+guint emu_task_price_cents (const ImagegenModelRow * row, JsonObject * body);
+gchar *emu_task_result_url (EmuTask * task, guint index);
+EmuTask *emu_task_create (Emulator * emu, const ImagegenModelRow * row,
     JsonObject * body, EmuFaultKind outcome);
 EmuTaskStatus emu_task_status (EmuTask * task, gint64 now_us);
 const gchar *emu_task_status_name (EmuTaskStatus status);
@@ -286,7 +292,6 @@ JsonNode *emu_task_create_answer (EmuTask * task, gint64 now_us,
     gboolean replayed);
 guint emu_tasks_count_active (Emulator * emu);
 gint64 emu_tasks_reserved_cents (Emulator * emu);
-const gchar *emu_task_result_extension (Emulator * emu);
 void emu_tasks_init (Emulator * emu);
 void emu_tasks_shutdown (Emulator * emu);
 
@@ -307,6 +312,9 @@ GBytes *emu_image_draw_prompt (const gchar * prompt, guint width,
     guint height, gboolean jpeg, GError ** error);
 GBytes *emu_image_remix (GBytes * source, const gchar * aspect_ratio,
     const gchar * resolution, gboolean jpeg, GError ** error);
+GBytes *emu_image_upscale (GBytes * source, guint factor, gboolean jpeg,
+    GError ** error);
+GBytes *emu_image_remove_background (GBytes * source, GError ** error);
 const gchar *emu_image_sniff_mime (GBytes * bytes);
 /* The remix transform at exactly @width x @height. */
 GBytes *emu_image_remix_sized (GBytes * source, guint width, guint height,
@@ -328,6 +336,11 @@ void emu_fault_free (EmuFault * fault);
 void emu_fault_clear (EmuFault * fault);
 const gchar *emu_fault_error_message (guint status);
 
+/* emulator-prices.c; the table's prices are a snapshot of this date */
+#define EMU_PRICES_AS_OF "2026-07-23T00:00:00Z"
+void emu_prices_handle_schedules (EmuRequest * req);
+void emu_prices_handle_quote (EmuRequest * req);
+
 /* emulator-control.c */
 void emu_control_handle (EmuRequest * req);
 
@@ -340,6 +353,7 @@ void emu_log_request (EmuLog * log, const gchar * method,
     const gchar * fault);
 void emu_log_event (EmuLog * log, const gchar * event,
     const gchar * task_id);
+void emu_log_body (EmuLog * log, const gchar * path, JsonNode * body);
 
 G_END_DECLS
 
