@@ -9,6 +9,7 @@
 
 #include "gstimagegenencode.h"
 #include "gstimagegenscale.h"
+#include "gstimagegentransfer.h"
 #include "gstimagegendecode.h"
 
 #include <math.h>
@@ -400,7 +401,9 @@ small_picture (GstBuffer * picture, const GstVideoInfo * picture_info,
   small_info->colorimetry.range = GST_VIDEO_COLOR_RANGE_0_255;
   small_info->colorimetry.matrix = GST_VIDEO_COLOR_MATRIX_BT601;
   small_info->chroma_site = GST_VIDEO_CHROMA_SITE_JPEG;
+  /* HDR and linear frames need their transfer mapped (on RGB pixels) */
   if (in_format != GST_VIDEO_FORMAT_I420
+      || gst_imagegen_transfer_differs (picture_info, small_info)
       || !jfif_matrix (&picture_info->colorimetry, &m))
     return gst_imagegen_scale_fast (picture, picture_info, small_info);
 

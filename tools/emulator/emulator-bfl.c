@@ -374,8 +374,7 @@ handle_get_result (EmuRequest * req, GHashTable * query)
   json_object_set_string_member (obj, "status", status);
   if (strcmp (status, "Ready") == 0) {
     JsonObject *result = json_object_new ();
-    gchar *url = g_strdup_printf ("%s/emulator/results/%s.%s",
-        emu->assets_url, task->id, emu_task_result_extension (emu));
+    gchar *url = emu_task_result_url (task, 0);
 
     json_object_set_string_member (result, "sample", url);
     json_object_set_string_member (result, "prompt", task->prompt);

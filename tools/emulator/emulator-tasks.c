@@ -504,7 +504,8 @@ start_render (EmuTask * task)
   /* our own Files API space is read from memory, anything else over HTTP */
   url = task->source_urls[0];
   /* Black Forest Labs takes images inline: base64, or a data: URI */
-  if (!is_http_url (url)) {
+  if (!g_str_has_prefix (url, "http://") && !g_str_has_prefix (url,
+          "https://")) {
     const gchar *comma = g_str_has_prefix (url, "data:") ?
         strchr (url, ',') : NULL;
     gsize len;
