@@ -360,3 +360,43 @@ imagegen_price_cents (const gchar * model, const gchar * resolution)
   }
   return cents;
 }
+
+gboolean
+imagegen_models_ask_output_format (ImagegenRequest * request,
+    const gchar * format)
+{
+  const ImagegenModelRow *row = imagegen_models_find (NULL,
+      request->endpoint, request->model);
+  const ImagegenModelField *field = row ?
+      imagegen_model_row_field (row, "output_format") : NULL;
+  g_autoptr (JsonNode) extra = NULL;
+  g_auto (GStrv) choices = NULL;
+  const gchar *spelling = NULL;
+  JsonObject *fields;
+  guint i;
+
+  if (field == NULL || field->choices == NULL)
+    return FALSE;
+  choices = g_strsplit (field->choices, " ", -1);
+  for (i = 0; choices[i] != NULL && spelling == NULL; i++)
+    if (g_str_equal (choices[i], format) || (g_str_equal (format, "jpeg")
+            && g_str_equal (choices[i], "jpg")))
+      spelling = choices[i];
+  if (spelling == NULL)
+    return FALSE;
+  if (request->extra_json != NULL) {
+    extra = json_from_string (request->extra_json, NULL);
+  } else {
+    extra = json_node_new (JSON_NODE_OBJECT);
+    json_node_take_object (extra, json_object_new ());
+  }
+  if (extra == NULL || !JSON_NODE_HOLDS_OBJECT (extra))
+    return FALSE;
+  fields = json_node_get_object (extra);
+  if (json_object_has_member (fields, "output_format"))
+    return FALSE;
+  json_object_set_string_member (fields, "output_format", spelling);
+  g_free (request->extra_json);
+  request->extra_json = json_to_string (extra, FALSE);
+  return TRUE;
+}

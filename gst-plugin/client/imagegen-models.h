@@ -132,6 +132,13 @@ gint imagegen_model_price_cents (const ImagegenModelRow * row,
 /* output_count in @body, 1 when absent. */
 guint imagegen_model_output_count (JsonObject * body);
 
+/* Asks @request's model for results in @format ("png" or "jpeg", spelt as
+ * the model spells it: "jpg" where its list has that) when its row takes
+ * output_format with that value and the caller's extra fields set none.
+ * TRUE when the field was added. */
+gboolean imagegen_models_ask_output_format (ImagegenRequest * request,
+    const gchar * format);
+
 G_END_DECLS
 
 #endif /* IMAGEGEN_MODELS_H */

@@ -58,6 +58,7 @@
 #include "gstimagegensrcpriv.h"
 #include "gstimagegenscale.h"
 #include "imagegen-bfl-models.h"
+#include "imagegen-models.h"
 
 GST_DEBUG_CATEGORY (gst_imagegen_src_debug);
 #define GST_CAT_DEFAULT gst_imagegen_src_debug
@@ -162,6 +163,8 @@ gst_imagegen_src_submit (GstImagegenSrc * src, GstImagegenEngineDoneFunc done,
   GST_OBJECT_UNLOCK (src);
   request->width = width;
   request->height = height;
+  if (src->asked_format != NULL)
+    imagegen_models_ask_output_format (request, src->asked_format);
 
   job = g_new0 (SrcJob, 1);
   job->src = src;
@@ -170,6 +173,38 @@ gst_imagegen_src_submit (GstImagegenSrc * src, GstImagegenEngineDoneFunc done,
   GST_DEBUG_OBJECT (src, "requesting image %u (request %u)", index, seq);
   return gst_imagegen_engine_submit (&src->engine, max, request, NULL, done,
       job, g_free);
+}
+
+/* "png" or "jpeg" when downstream takes that encoded type and no raw
+ * video: a model that has output_format is asked for it, so the bytes pass
+ * untouched (others' results are transcoded). */
+static const gchar *
+downstream_encoded_format (GstImagegenSrc * src)
+{
+  GstCaps *peer = gst_pad_peer_query_caps (GST_BASE_SRC_PAD (src), NULL);
+  const gchar *types[][2] = { {"video/x-raw", NULL}, {"image/jpeg", "jpeg"},
+  {"image/png", "png"}
+  };
+  const gchar *format = NULL;
+  guint i;
+
+  if (peer == NULL || gst_caps_is_any (peer) || gst_caps_is_empty (peer)) {
+    gst_clear_caps (&peer);
+    return NULL;
+  }
+  /* the first type downstream takes decides; raw video needs no format */
+  for (i = 0; i < G_N_ELEMENTS (types); i++) {
+    GstCaps *type = gst_caps_new_empty_simple (types[i][0]);
+    gboolean takes = gst_caps_can_intersect (peer, type);
+
+    gst_caps_unref (type);
+    if (takes) {
+      format = types[i][1];
+      break;
+    }
+  }
+  gst_caps_unref (peer);
+  return format;
 }
 
 static gboolean
@@ -225,6 +260,7 @@ gst_imagegen_src_start (GstBaseSrc * basesrc)
   g_mutex_unlock (&src->lock);
   src->timestamp_offset = GST_CLOCK_TIME_NONE;
   src->n_frames = 0;
+  src->asked_format = live ? NULL : downstream_encoded_format (src);
 
   if (live)
     gst_imagegen_src_live_request (src);

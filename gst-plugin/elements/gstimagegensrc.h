@@ -61,6 +61,8 @@ struct _GstImagegenSrc
   GstImagegenImage *negotiated_for;
   gboolean out_raw;
   const gchar *out_media_type;  /* "image/png" or "image/jpeg", not raw */
+  const gchar *asked_format;    /* "png" or "jpeg": downstream takes only
+                                 * that, asked of models that can; NULL */
   GstVideoInfo out_info;
   GstClockTime timestamp_offset;
   guint64 n_frames;

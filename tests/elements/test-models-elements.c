@@ -208,6 +208,47 @@ GST_START_TEST (test_text_to_image_seedream)
 
 GST_END_TEST;
 
+/* Downstream that takes only JPEG: a model with output_format is asked
+ * for it (its bytes then pass untouched); Flux 2, without the field, is
+ * sent none (checked_bodies() refuses unknown fields) and its PNG is
+ * transcoded.  Either way downstream gets a JPEG. */
+static void
+check_asked_format (const gchar * model, const gchar * want_format)
+{
+  Fixture *f = fixture_new ();
+  GstHarness *h = gst_harness_new ("imagegensrc");
+  GPtrArray *bodies;
+  GstBuffer *buf;
+  guint8 head[2];
+
+  g_object_set (h->element, "prompt", PROMPT, "api-key", "test-key",
+      "base-url", imagegen_test_emulator_get_base_url (f->emu),
+      "poll-interval", 50, "model", model, "num-images", 1, NULL);
+  gst_harness_set_sink_caps_str (h, "image/jpeg");
+  gst_harness_play (h);
+  buf = gst_harness_pull (h);
+  fail_unless (buf != NULL);
+  gst_buffer_extract (buf, 0, head, 2);
+  fail_unless (head[0] == 0xff && head[1] == 0xd8, "%s: not a JPEG", model);
+  gst_buffer_unref (buf);
+  gst_harness_teardown (h);
+
+  bodies = checked_bodies (f);
+  fail_unless_equals_int (bodies->len, 1);
+  fail_unless_equals_string (json_object_get_string_member_with_default
+      (g_ptr_array_index (bodies, 0), "output_format", NULL), want_format);
+  g_ptr_array_unref (bodies);
+  fixture_free (f);
+}
+
+GST_START_TEST (test_encoded_downstream_asks_output_format)
+{
+  check_asked_format ("nano-banana", "jpeg");
+  check_asked_format ("flux-2-pro-text-to-image", NULL);
+}
+
+GST_END_TEST;
+
 /* output_count=3: one request, three frames, each the emulator's own
  * (it numbers the second and third: "<prompt> #2", "#3"). */
 GST_START_TEST (test_output_count_every_image_a_frame)
@@ -634,6 +675,7 @@ models_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_text_to_image_nano_banana);
   tcase_add_test (tc, test_text_to_image_seedream);
+  tcase_add_test (tc, test_encoded_downstream_asks_output_format);
   tcase_add_test (tc, test_output_count_every_image_a_frame);
   tcase_add_test (tc, test_quotes_only_for_max_cost);
   tcase_add_test (tc, test_service_reservation_wins);

@@ -173,7 +173,7 @@ main (int argc, char **argv)
     {"log", 0, 0, G_OPTION_ARG_FILENAME, &emu->log_path,
         "Append one JSON line per request/event to FILE", "FILE"},
     {"image-format", 0, 0, G_OPTION_ARG_STRING, &image_format,
-        "Format of result images: png or jpeg (default png)", "png|jpeg"},
+        "Format of result images of requests without an output_format: png or jpeg (default png)", "png|jpeg"},
     {"max-active", 0, 0, G_OPTION_ARG_INT, &max_active,
           "Answer 429 to a create while N tasks are unfinished; 0 means "
           "unlimited (default 0)", "N"},

@@ -106,6 +106,7 @@ emu_task_unref (EmuTask * task)
   g_free (task->prompt);
   g_free (task->aspect_ratio);
   g_free (task->resolution);
+  g_free (task->output_format);
   g_strfreev (task->source_urls);
   g_free (task->inputs);
   g_free (task->callback_url);
@@ -395,7 +396,10 @@ static GBytes *
 render_one (RenderJob * job, guint index, GError ** error)
 {
   EmuTask *task = job->task;
-  gboolean jpeg = job->emu->jpeg;
+  /* a model's output_format wins over the emulator's own default */
+  gboolean jpeg = task->output_format != NULL ?
+      g_str_equal (task->output_format, "jpeg")
+      || g_str_equal (task->output_format, "jpg") : job->emu->jpeg;
   guint w, h;
 
   if (job->emu->prerendered && (task->row->kind == IMAGEGEN_KIND_EDIT
@@ -557,6 +561,7 @@ emu_task_create (Emulator * emu, const ImagegenModelRow * row,
   task->prompt = dup_member (body, "prompt", NULL);
   task->aspect_ratio = dup_member (body, "aspect_ratio", "1:1");
   task->resolution = dup_member (body, "output_resolution", "1k");
+  task->output_format = dup_member (body, "output_format", NULL);
   task->callback_url = dup_member (body, "callback_url", NULL);
   node = row->input_field ? json_object_get_member (body, row->input_field)
       : NULL;

@@ -116,6 +116,7 @@ typedef struct
   gchar *error;
   gchar *render_error;
   guint upscale_factor;
+  gchar *output_format;         /* as asked, or NULL: --image-format */
   guint n_images;               /* output_count */
   GPtrArray *images;            /* GBytes, once rendered */
   guint polls;
