@@ -23,7 +23,8 @@
  * placeholder until the first image and then the latest one; a new prompt
  * set while PLAYING, the #GstImagegenSrc::generate action signal or
  * #GstImagegenSrc:regenerate-interval starts a new image, which cross-fades
- * in over #GstImagegenSrc:transition-duration.  When a newer request's
+ * in over #GstImagegenSrc:transition-duration (the first one from the
+ * placeholder).  When a newer request's
  * image is shown, an older one arriving later is dropped.
  *
  * Requests run on a private network thread and images are decoded on a
@@ -190,6 +191,7 @@ gst_imagegen_src_start (GstBaseSrc * basesrc)
   src->request_seq = src->shown_seq = 0;
   src->generate_pending = FALSE;
   src->fade_start = GST_CLOCK_TIME_NONE;
+  src->fade_from_placeholder = FALSE;
   src->last_request_pts = 0;
   g_mutex_unlock (&src->lock);
   src->timestamp_offset = GST_CLOCK_TIME_NONE;
@@ -596,8 +598,8 @@ gst_imagegen_src_class_init (GstImagegenSrcClass * klass)
           G_MAXUINT64, DEFAULT_REGENERATE_INTERVAL, rw_playing));
   g_object_class_install_property (gobject_class, PROP_TRANSITION_DURATION,
       g_param_spec_uint64 ("transition-duration", "Transition duration",
-          "Live: cross-fade from the previous image to a new one over this "
-          "time (nanoseconds, 0 = cut)", 0, G_MAXUINT64,
+          "Live: cross-fade from the previous image (or the placeholder) to "
+          "a new one over this time (nanoseconds, 0 = cut)", 0, G_MAXUINT64,
           DEFAULT_TRANSITION_DURATION, rw_playing));
   g_object_class_install_property (gobject_class, PROP_BLACK_PLACEHOLDER,
       g_param_spec_boolean ("black-placeholder", "Black placeholder",

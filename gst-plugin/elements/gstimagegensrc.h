@@ -51,6 +51,7 @@ struct _GstImagegenSrc
   GstVideoInfo live_info;
   GstBuffer *fade_from;         /* the frame faded out, during a transition */
   GstClockTime fade_start;      /* its first frame's PTS, NONE: next frame */
+  gboolean fade_from_placeholder;       /* the first image fades in */
   GstClockTime last_request_pts;
 
   /* streaming thread only (out_info and out_raw also read by workers,

@@ -102,6 +102,9 @@ live_image_done (GstImagegenEngine * engine, gpointer tag,
       gst_clear_buffer (&src->fade_from);
       src->fade_from = g_steal_pointer (&src->live_frame);
       src->fade_start = GST_CLOCK_TIME_NONE;
+    } else if (transition > 0) {
+      /* the placeholder belongs to the streaming thread: it takes it */
+      src->fade_from_placeholder = TRUE;
     }
     gst_clear_buffer (&src->live_frame);
     g_clear_pointer (&src->live_image, gst_imagegen_image_unref);
@@ -168,7 +171,7 @@ static GstBuffer *
 live_pixels (GstImagegenSrc * src, GstClockTime pts)
 {
   GstClockTime transition;
-  GstBuffer *frame = NULL, *from = NULL, *pixels;
+  GstBuffer *frame = NULL, *from = NULL, *pixels, *placeholder;
   GstImagegenImage *image = NULL;
   GstClockTime fade_start = GST_CLOCK_TIME_NONE;
 
@@ -176,8 +179,14 @@ live_pixels (GstImagegenSrc * src, GstClockTime pts)
   transition = src->transition_duration;
   GST_OBJECT_UNLOCK (src);
   maybe_request (src, pts);
+  placeholder = placeholder_frame (src);
 
   g_mutex_lock (&src->lock);
+  if (src->fade_from_placeholder) {
+    src->fade_from_placeholder = FALSE;
+    gst_buffer_replace (&src->fade_from, placeholder);
+    src->fade_start = GST_CLOCK_TIME_NONE;
+  }
   if (src->live_frame != NULL) {
     frame = gst_buffer_ref (src->live_frame);
     if (!gst_video_info_is_equal (&src->live_info, &src->out_info))
@@ -217,7 +226,8 @@ live_pixels (GstImagegenSrc * src, GstClockTime pts)
   }
 
   if (frame == NULL)
-    return placeholder_frame (src);
+    return placeholder;
+  gst_buffer_unref (placeholder);
   if (from == NULL || gst_buffer_get_size (from) != gst_buffer_get_size
       (frame)) {
     gst_clear_buffer (&from);
