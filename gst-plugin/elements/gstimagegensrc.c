@@ -125,9 +125,9 @@ is_live (GstImagegenSrc * src)
   return live;
 }
 
-GstImagegenSubmitResult
-gst_imagegen_src_submit (GstImagegenSrc * src, GstImagegenEngineDoneFunc done,
-    guint index, guint seq)
+static GstImagegenSubmitResult
+submit (GstImagegenSrc * src, GstImagegenEngineDoneFunc done, guint index,
+    guint seq, const gchar * prompt, GstClockTime show_at)
 {
   ImagegenRequest *request;
   SrcJob *job;
@@ -138,14 +138,34 @@ gst_imagegen_src_submit (GstImagegenSrc * src, GstImagegenEngineDoneFunc done,
       IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE);
   max = src->settings.client.max_in_flight;
   GST_OBJECT_UNLOCK (src);
+  if (prompt != NULL) {
+    g_free (request->prompt);
+    request->prompt = g_strdup (prompt);
+  }
 
   job = g_new0 (SrcJob, 1);
   job->src = src;
   job->index = index;
   job->seq = seq;
+  job->show_at = show_at;
   GST_DEBUG_OBJECT (src, "requesting image %u (request %u)", index, seq);
   return gst_imagegen_engine_submit (&src->engine, max, request, NULL, done,
       job, g_free);
+}
+
+GstImagegenSubmitResult
+gst_imagegen_src_submit (GstImagegenSrc * src, GstImagegenEngineDoneFunc done,
+    guint index, guint seq)
+{
+  return submit (src, done, index, seq, NULL, GST_CLOCK_TIME_NONE);
+}
+
+GstImagegenSubmitResult
+gst_imagegen_src_submit_prompt (GstImagegenSrc * src,
+    GstImagegenEngineDoneFunc done, guint seq, const gchar * prompt,
+    GstClockTime show_at)
+{
+  return submit (src, done, 0, seq, prompt, show_at);
 }
 
 static gboolean
@@ -155,12 +175,17 @@ gst_imagegen_src_start (GstBaseSrc * basesrc)
   ImagegenClientConfig config;
   GError *error = NULL;
   guint64 max_pixels;
-  gboolean ok, live;
+  gboolean ok, live, text, prompt_set;
 
+  if (!gst_imagegen_src_text_start (src))
+    return FALSE;
+  text = src->text != NULL;
   GST_OBJECT_LOCK (src);
-  ok = gst_imagegen_settings_check (&src->settings,
-      IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, &error)
-      && gst_imagegen_settings_resolve_client_config (&src->settings,
+  /* with a text pad, prompts may all come from it */
+  prompt_set = src->settings.prompt != NULL;
+  ok = (!prompt_set && text) || gst_imagegen_settings_check (&src->settings,
+      IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, &error);
+  ok = ok && gst_imagegen_settings_resolve_client_config (&src->settings,
       &config, &error);
   live = src->is_live;
   max_pixels = src->settings.max_pixels;
@@ -193,13 +218,15 @@ gst_imagegen_src_start (GstBaseSrc * basesrc)
   src->fade_start = GST_CLOCK_TIME_NONE;
   src->fade_from_placeholder = FALSE;
   src->last_request_pts = 0;
+  src->pending_show_at = GST_CLOCK_TIME_NONE;
+  src->upcoming_seq = 0;
   g_mutex_unlock (&src->lock);
   src->timestamp_offset = GST_CLOCK_TIME_NONE;
   src->n_frames = 0;
 
-  if (live)
+  if (live && prompt_set)
     gst_imagegen_src_live_request (src);
-  else
+  else if (!live)
     gst_imagegen_src_still_submit_jobs (src);
   return TRUE;
 }
@@ -220,8 +247,13 @@ gst_imagegen_src_stop (GstBaseSrc * basesrc)
   g_clear_pointer (&src->live_image, gst_imagegen_image_unref);
   gst_clear_buffer (&src->live_frame);
   gst_clear_buffer (&src->fade_from);
+  gst_clear_buffer (&src->upcoming_frame);
+  g_clear_pointer (&src->upcoming_image, gst_imagegen_image_unref);
+  g_clear_pointer (&src->pending_prompt, g_free);
+  g_clear_pointer (&src->text_prompt, g_free);
   src->out_raw = FALSE;
   g_mutex_unlock (&src->lock);
+  gst_imagegen_src_text_stop (src);
   GST_OBJECT_LOCK (src);
   g_clear_pointer (&src->negotiated_for, gst_imagegen_image_unref);
   GST_OBJECT_UNLOCK (src);
@@ -495,7 +527,13 @@ gst_imagegen_src_set_property (GObject * object, guint prop_id,
   /* basesrc decides on prerolling before start(), so tell it now */
   if (live_changed)
     gst_base_src_set_live (GST_BASE_SRC (src), g_value_get_boolean (value));
-  /* live: a new prompt starts a new image at the next frame */
+  /* live: a new prompt starts a new image at the next frame, and is the
+   * prompt until the next text */
+  if (prompt_changed) {
+    g_mutex_lock (&src->lock);
+    g_clear_pointer (&src->text_prompt, g_free);
+    g_mutex_unlock (&src->lock);
+  }
   if (prompt_changed && GST_STATE (src) >= GST_STATE_PAUSED)
     gst_imagegen_src_generate (src);
 }
