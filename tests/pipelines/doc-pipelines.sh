@@ -15,6 +15,9 @@ cd "$work"
 # stylise-a-file recipes
 make_av in.mp4 3
 
+# the rundown of docs/live-graphics.md
+printf '1\n00:00:01,000 --> 00:00:02,000\n<i>Opening:</i> a lighthouse at dawn\n\n2\n00:00:02,000 --> 00:00:03,000\nweather & sea\n\n' >rundown.srt
+
 failed=0
 n=0
 while IFS= read -r line; do
@@ -23,6 +26,7 @@ while IFS= read -r line; do
   line=${line//autoaudiosink/fakesink}
   line=${line//videotestsrc is-live=true/videotestsrc is-live=true num-buffers=90}
   line=${line//audiotestsrc is-live=true/audiotestsrc is-live=true num-buffers=130}
+  line=${line//imagegentextsrc /imagegentextsrc num-buffers=90 }
   echo "# $line"
   if ! eval "timeout 120 $line" >"$work/run.log" 2>&1; then
     cat "$work/run.log"
@@ -31,7 +35,7 @@ while IFS= read -r line; do
     continue
   fi
   for out in $(grep -o 'location=[^ ]*' <<<"$line" | sed 's/location=//'); do
-    case "$out" in in.mp4) continue ;; esac
+    case "$out" in in.mp4 | rundown.srt) continue ;; esac
     out=${out//%d/0}
     if [ ! -s "$out" ]; then
       echo "FAILED: $line left no $out"
