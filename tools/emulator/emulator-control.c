@@ -28,6 +28,7 @@ stats_to_json (Emulator * emu)
   json_builder_begin_object (b);
   add_count (b, "create_text_to_image", st->create_text_to_image);
   add_count (b, "create_remix", st->create_remix);
+  add_count (b, "create_remove_background", st->create_remove_background);
   add_count (b, "get_task", st->get_task);
   add_count (b, "files", st->files);
   add_count (b, "files_prepare", st->files_prepare);

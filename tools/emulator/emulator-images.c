@@ -358,3 +358,17 @@ emu_image_remix (GBytes * source, const gchar * aspect_ratio,
   g_free (in);
   return encode_rgba (out, ow, oh, jpeg, error);
 }
+
+guint8 *
+emu_image_decode_rgba (GBytes * source, guint * width, guint * height,
+    GError ** error)
+{
+  return decode_rgba (source, width, height, error);
+}
+
+GBytes *
+emu_image_encode_png (guint8 * pixels, guint width, guint height,
+    GError ** error)
+{
+  return encode_rgba (pixels, width, height, FALSE, error);
+}

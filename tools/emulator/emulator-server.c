@@ -774,8 +774,10 @@ typedef enum
 {
   API_CREATE_T2I,
   API_CREATE_REMIX,
+  API_CREATE_REMOVE_BACKGROUND,
   API_GET_T2I,
   API_GET_REMIX,
+  API_GET_REMOVE_BACKGROUND,
   API_FILES,
   API_FILES_PREPARE,
   API_FILES_CONFIRM,
@@ -793,6 +795,7 @@ match_api (const gchar * rest, ApiRoute * route, const gchar ** id)
   } fixed[] = {
     {"/flux_2/text_to_image", API_CREATE_T2I},
     {"/flux_2/remix_image", API_CREATE_REMIX},
+    {"/recraft/remove_background", API_CREATE_REMOVE_BACKGROUND},
     {"/files", API_FILES},
     {"/files/prepare", API_FILES_PREPARE},
     {"/files/confirm", API_FILES_CONFIRM},
@@ -807,12 +810,13 @@ match_api (const gchar * rest, ApiRoute * route, const gchar ** id)
       return TRUE;
     }
   }
-  for (i = 0; i < 2; i++) {
+  /* the first three are tasks: their GET routes follow in the enum */
+  for (i = 0; i < 3; i++) {
     gsize n = strlen (fixed[i].path);
 
     if (strncmp (rest, fixed[i].path, n) == 0 && rest[n] == '/'
         && rest[n + 1] != '\0' && strchr (rest + n + 1, '/') == NULL) {
-      *route = i == 0 ? API_GET_T2I : API_GET_REMIX;
+      *route = fixed[i].route + (API_GET_T2I - API_CREATE_T2I);
       *id = rest + n + 1;
       return TRUE;
     }
@@ -849,10 +853,12 @@ handle_api (EmuRequest * req)
   switch (route) {
     case API_CREATE_T2I:
     case API_CREATE_REMIX:
+    case API_CREATE_REMOVE_BACKGROUND:
       stage = EMU_STAGE_CREATE;
       break;
     case API_GET_T2I:
     case API_GET_REMIX:
+    case API_GET_REMOVE_BACKGROUND:
       stage = EMU_STAGE_POLL;
       post = FALSE;
       break;
@@ -876,8 +882,12 @@ handle_api (EmuRequest * req)
     case API_CREATE_REMIX:
       st->create_remix++;
       break;
+    case API_CREATE_REMOVE_BACKGROUND:
+      st->create_remove_background++;
+      break;
     case API_GET_T2I:
     case API_GET_REMIX:
+    case API_GET_REMOVE_BACKGROUND:
       st->get_task++;
       break;
     case API_FILES:
@@ -917,6 +927,12 @@ handle_api (EmuRequest * req)
       break;
     case API_GET_REMIX:
       handle_get_task (req, EMU_ENDPOINT_REMIX_IMAGE, id);
+      break;
+    case API_CREATE_REMOVE_BACKGROUND:
+      handle_create (req, EMU_ENDPOINT_REMOVE_BACKGROUND);
+      break;
+    case API_GET_REMOVE_BACKGROUND:
+      handle_get_task (req, EMU_ENDPOINT_REMOVE_BACKGROUND, id);
       break;
     case API_FILES:
       emu_files_handle_create (req);

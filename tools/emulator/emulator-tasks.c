@@ -71,6 +71,8 @@ emu_task_price_cents (const gchar * model, const gchar * resolution)
 {
   const gchar *family = model_family (model, NULL);
 
+  if (g_strcmp0 (model, EMU_REMOVE_BACKGROUND_MODEL) == 0)
+    return 1;
   if (g_strcmp0 (family, "flex") == 0)
     return g_strcmp0 (resolution, "2k") == 0 ? 24 : 14;
   if (g_strcmp0 (family, "max") == 0)
@@ -145,6 +147,8 @@ emu_task_validate (EmuEndpoint endpoint, JsonObject * body,
   JsonNode *node;
   GList *members, *l;
 
+  if (endpoint == EMU_ENDPOINT_REMOVE_BACKGROUND)
+    return emu_background_validate (body, errors);
   members = json_object_get_members (body);
   for (l = members; l; l = l->next) {
     if (!g_strv_contains (allowed_fields, l->data))
@@ -560,6 +564,10 @@ render_worker (gpointer data, gpointer user_data)
       g_warning ("rendering task %s failed: %s", task->id, err->message);
       job->error = g_strdup (MSG_FAILED);
     }
+  } else if (task->endpoint == EMU_ENDPOINT_REMOVE_BACKGROUND) {
+    job->image = emu_image_remove_background (job->source, &err);
+    if (job->image == NULL)
+      job->error = g_strdup ("Could not decode source image");
   } else {
     job->image = emu_image_remix (job->source, task->aspect_ratio,
         task->resolution, job->emu->jpeg, &err);
@@ -652,6 +660,11 @@ emu_task_create (Emulator * emu, EmuEndpoint endpoint, JsonObject * body,
   task->aspect_ratio = dup_member (body, "aspect_ratio", "1:1");
   task->resolution = dup_member (body, "output_resolution", "1k");
   task->callback_url = dup_member (body, "callback_url", NULL);
+  node = json_object_get_member (body, "source_image_url");
+  if (node_is_string (node)) {
+    task->source_urls = g_new0 (gchar *, 2);
+    task->source_urls[0] = g_strdup (json_node_get_string (node));
+  }
   node = json_object_get_member (body, "source_image_urls");
   if (node && JSON_NODE_HOLDS_ARRAY (node)) {
     JsonArray *arr = json_node_get_array (node);

@@ -22,7 +22,8 @@ G_BEGIN_DECLS
 typedef enum
 {
   EMU_ENDPOINT_TEXT_TO_IMAGE,
-  EMU_ENDPOINT_REMIX_IMAGE
+  EMU_ENDPOINT_REMIX_IMAGE,
+  EMU_ENDPOINT_REMOVE_BACKGROUND        /* emulator-background.c */
 } EmuEndpoint;
 
 typedef enum
@@ -134,6 +135,7 @@ typedef struct
 {
   guint64 create_text_to_image;
   guint64 create_remix;
+  guint64 create_remove_background;
   guint64 get_task;
   guint64 files;
   guint64 files_prepare;
@@ -283,6 +285,19 @@ GBytes *emu_image_draw_prompt (const gchar * prompt, guint width,
 GBytes *emu_image_remix (GBytes * source, const gchar * aspect_ratio,
     const gchar * resolution, gboolean jpeg, GError ** error);
 const gchar *emu_image_sniff_mime (GBytes * bytes);
+
+/* emulator-background.c: recraft/remove_background */
+#define EMU_REMOVE_BACKGROUND_MODEL "recraft-remove-background"
+gboolean emu_background_validate (JsonObject * body, JsonObject * errors);
+/* render worker: @source with alpha 0 where a pixel has its row's
+ * left-edge colour (the text-to-image background), 255 elsewhere */
+GBytes *emu_image_remove_background (GBytes * source, GError ** error);
+/* emulator-images.c, for emulator-background.c */
+guint8 *emu_image_decode_rgba (GBytes * source, guint * width,
+    guint * height, GError ** error);
+/* takes @pixels */
+GBytes *emu_image_encode_png (guint8 * pixels, guint width, guint height,
+    GError ** error);
 
 /* emulator-faults.c */
 gboolean emu_fault_parse (const gchar * spec, EmuFault * fault,
