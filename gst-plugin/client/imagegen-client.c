@@ -25,6 +25,7 @@
 #include "imagegen-errors.h"
 #include "imagegen-http.h"
 #include "imagegen-log.h"
+#include "imagegen-models.h"
 #include "imagegen-poll-schedule.h"
 #include "imagegen-provider.h"
 #include "imagegen-retry.h"
@@ -988,7 +989,8 @@ job_start (ImagegenJob * job)
     job_fail (job, IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, "no model given");
     return;
   }
-  if (req->endpoint != IMAGEGEN_ENDPOINT_UPLOAD && req->prompt == NULL) {
+  if (req->endpoint != IMAGEGEN_ENDPOINT_UPLOAD && req->prompt == NULL
+      && g_strcmp0 (req->model, IMAGEGEN_MODEL_REMOVE_BACKGROUND) != 0) {
     job_fail (job, IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, "no prompt given");
     return;
   }

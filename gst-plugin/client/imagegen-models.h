@@ -19,6 +19,10 @@ gboolean imagegen_models_check (ImagegenEndpoint endpoint,
     const gchar * model, const gchar * aspect_ratio,
     const gchar * resolution, GError ** error);
 
+/* Background removal: a remix-kind request of this model with one source
+ * image and no prompt; the result has real alpha. */
+#define IMAGEGEN_MODEL_REMOVE_BACKGROUND "recraft-remove-background"
+
 /* The model ids of @endpoint's kind, "a, b, c"; free with g_free(). */
 gchar *imagegen_models_ids (ImagegenEndpoint endpoint);
 

@@ -19,6 +19,7 @@ static const PriceEntry prices[] = {
   {"flux-2-flex-text-to-image", NULL, 14},
   {"flux-2-pro-remix-image", NULL, 5},
   {"flux-2-flex-remix-image", NULL, 14},
+  {"recraft-remove-background", NULL, 1},
 };
 
 gint

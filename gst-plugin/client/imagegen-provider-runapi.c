@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "imagegen-provider.h"
+#include "imagegen-models.h"
 
 #include <string.h>
 
@@ -230,17 +231,26 @@ runapi_build_confirm_body (const ImagegenUploadTarget * target)
 
 /* ---- tasks ---- */
 
-static const gchar *
-endpoint_path (ImagegenEndpoint endpoint)
+static gboolean
+is_remove_background (const ImagegenRequest * request)
 {
-  return endpoint == IMAGEGEN_ENDPOINT_REMIX ?
+  return request->endpoint == IMAGEGEN_ENDPOINT_REMIX
+      && g_strcmp0 (request->model, IMAGEGEN_MODEL_REMOVE_BACKGROUND) == 0;
+}
+
+static const gchar *
+endpoint_path (const ImagegenRequest * request)
+{
+  if (is_remove_background (request))
+    return "/api/v1/recraft/remove_background";
+  return request->endpoint == IMAGEGEN_ENDPOINT_REMIX ?
       "/api/v1/flux_2/remix_image" : "/api/v1/flux_2/text_to_image";
 }
 
 static gchar *
 runapi_create_path (const ImagegenRequest * request)
 {
-  return g_strdup (endpoint_path (request->endpoint));
+  return g_strdup (endpoint_path (request));
 }
 
 static gchar *
@@ -248,7 +258,7 @@ runapi_poll_path (const ImagegenRequest * request, const gchar * task_id)
 {
   g_autofree gchar *escaped = g_uri_escape_string (task_id, NULL, FALSE);
 
-  return g_strdup_printf ("%s/%s", endpoint_path (request->endpoint), escaped);
+  return g_strdup_printf ("%s/%s", endpoint_path (request), escaped);
 }
 
 static void
@@ -271,6 +281,14 @@ runapi_build_create_body (const ImagegenRequest * request,
 
   json_builder_begin_object (b);
   add_string_member (b, "model", request->model);
+  if (is_remove_background (request)) {
+    /* {model, source_image_url}: one image, nothing else */
+    add_string_member (b, "source_image_url", source_urls != NULL
+        && source_urls->len > 0 ? g_ptr_array_index (source_urls, 0) : NULL);
+    json_builder_end_object (b);
+    root = json_builder_get_root (b);
+    return json_to_string (root, FALSE);
+  }
   add_string_member (b, "prompt", request->prompt);
   add_string_member (b, "aspect_ratio", request->aspect_ratio);
   add_string_member (b, "output_resolution", request->resolution);

@@ -82,6 +82,7 @@ enum
   PROP_REGENERATE_INTERVAL,
   PROP_TRANSITION_DURATION,
   PROP_BLACK_PLACEHOLDER,
+  PROP_BACKGROUND,
   PROP_TRACKER_FIRST,
   PROP_SHARED_FIRST = PROP_TRACKER_FIRST + GST_IMAGEGEN_TRACKER_N_PROPS,
 };
@@ -330,7 +331,7 @@ gst_imagegen_src_get_caps (GstBaseSrc * basesrc, GstCaps * filter)
     gst_caps_unref (caps);
     caps = tmp;
   }
-  return caps;
+  return gst_imagegen_src_cutout_caps (src, caps);
 }
 
 /* Not live, negotiation waits for the first image: its type and size
@@ -512,6 +513,9 @@ gst_imagegen_src_set_property (GObject * object, guint prop_id,
     case PROP_BLACK_PLACEHOLDER:
       src->black_placeholder = g_value_get_boolean (value);
       break;
+    case PROP_BACKGROUND:
+      src->background = g_value_get_enum (value);
+      break;
     default:
       prompt_changed = prop_id == PROP_SHARED_FIRST + GST_IMAGEGEN_PROP_PROMPT
           && g_strcmp0 (src->settings.prompt, g_value_get_string (value)) != 0;
@@ -565,6 +569,9 @@ gst_imagegen_src_get_property (GObject * object, guint prop_id,
       break;
     case PROP_BLACK_PLACEHOLDER:
       g_value_set_boolean (value, src->black_placeholder);
+      break;
+    case PROP_BACKGROUND:
+      g_value_set_enum (value, src->background);
       break;
     default:
       handled = gst_imagegen_settings_get_property (&src->settings,
@@ -649,6 +656,22 @@ gst_imagegen_src_class_init (GstImagegenSrcClass * klass)
       DEFAULT_MODEL, DEFAULT_ASPECT_RATIO,
       IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE);
 
+  /**
+   * GstImagegenSrc:background:
+   *
+   * `transparent`: each image goes on to a background-removal task
+   * (model recraft-remove-background) and frames carry its alpha (raw
+   * output in RGBA, BGRA, ARGB, ABGR or AYUV), for a compositor to
+   * blend.  Each image then costs two paid tasks.
+   */
+  g_object_class_install_property (gobject_class, PROP_BACKGROUND,
+      g_param_spec_enum ("background", "Background",
+          "opaque: the image as generated; transparent: a second paid task "
+          "removes the background (frames with alpha)",
+          gst_imagegen_src_background_get_type (),
+          GST_IMAGEGEN_SRC_BACKGROUND_OPAQUE, G_PARAM_READWRITE |
+          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  gst_type_mark_as_plugin_api (gst_imagegen_src_background_get_type (), 0);
   /**
    * GstImagegenSrc::generate:
    *

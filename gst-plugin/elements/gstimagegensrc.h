@@ -14,6 +14,20 @@ G_BEGIN_DECLS
 
 typedef struct _GstImagegenSrcText GstImagegenSrcText;
 
+/**
+ * GstImagegenSrcBackground:
+ * @GST_IMAGEGEN_SRC_BACKGROUND_OPAQUE: the image as generated
+ * @GST_IMAGEGEN_SRC_BACKGROUND_TRANSPARENT: a second task removes the
+ *   background: frames carry real alpha
+ */
+typedef enum
+{
+  GST_IMAGEGEN_SRC_BACKGROUND_OPAQUE,
+  GST_IMAGEGEN_SRC_BACKGROUND_TRANSPARENT,
+} GstImagegenSrcBackground;
+
+GType gst_imagegen_src_background_get_type (void);
+
 /* Derivable: imagegentextsrc (gstimagegensrctext.c) is an imagegensrc
  * with a text pad. */
 #define GST_TYPE_IMAGEGEN_SRC (gst_imagegen_src_get_type ())
@@ -40,6 +54,7 @@ struct _GstImagegenSrc
   GstClockTime regenerate_interval;
   GstClockTime transition_duration;
   gboolean black_placeholder;
+  GstImagegenSrcBackground background;
 
   GstImagegenEngine engine;
   gint generate_requested;      /* atomic: prompt change or "generate" */

@@ -120,6 +120,9 @@ live_image_done (GstImagegenEngine * engine, gpointer tag,
   GstBuffer *placed = NULL;
   gboolean have_info, warn = FALSE;
 
+  if (gst_imagegen_src_cutout (src, job, image, live_image_done))
+    return;
+
   GST_OBJECT_LOCK (src);
   scale_mode = src->settings.scale_mode;
   transition = src->transition_duration;

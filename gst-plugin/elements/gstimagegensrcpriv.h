@@ -4,6 +4,7 @@
  *   gstimagegensrcstill.c  not live: num-images images, then EOS
  *   gstimagegensrclive.c   live: a steady stream showing the newest image
  *   gstimagegensrctext.c   imagegentextsrc: prompts from a text stream
+ *   gstimagegensrccutout.c background=transparent: the second task
  *
  * Locks, in the order they may be taken: the pad's stream lock, then
  * src->lock, then GST_OBJECT_LOCK (short property reads only), then the
@@ -26,6 +27,7 @@ typedef struct
   guint index;                  /* not live: position in the output */
   guint seq;                    /* live: request number, newest wins */
   GstClockTime show_at;         /* live: not shown before, NONE: at once */
+  gboolean cutout;              /* the background-removal task's */
 } SrcJob;
 
 /* A request with the current properties; @tag goes to @done. */
@@ -47,6 +49,14 @@ GstFlowReturn gst_imagegen_src_still_create (GstImagegenSrc * src,
 void gst_imagegen_src_live_request (GstImagegenSrc * src);
 GstFlowReturn gst_imagegen_src_live_create (GstImagegenSrc * src,
     GstBuffer ** outbuf);
+
+/* gstimagegensrccutout.c: with background=transparent, @image (the
+ * generated one) goes on to a background-removal task whose result comes
+ * to @done with a copy of @job; TRUE when it did (the image is not shown) */
+gboolean gst_imagegen_src_cutout (GstImagegenSrc * src, SrcJob * job,
+    GstImagegenImage * image, GstImagegenEngineDoneFunc done);
+/* @caps (taken) less the raw formats without alpha, when transparent */
+GstCaps *gst_imagegen_src_cutout_caps (GstImagegenSrc * src, GstCaps * caps);
 
 /* gstimagegensrctext.c, for imagegentextsrc (src->text set); each is a
  * no-op on a plain imagegensrc */

@@ -27,6 +27,7 @@ while IFS= read -r line; do
   line=${line//videotestsrc is-live=true/videotestsrc is-live=true num-buffers=90}
   line=${line//audiotestsrc is-live=true/audiotestsrc is-live=true num-buffers=130}
   line=${line//imagegentextsrc /imagegentextsrc num-buffers=90 }
+  line=${line//imagegensrc is-live=true/imagegensrc is-live=true num-buffers=90}
   echo "# $line"
   if ! eval "timeout 120 $line" >"$work/run.log" 2>&1; then
     cat "$work/run.log"
