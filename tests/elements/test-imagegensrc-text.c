@@ -23,12 +23,13 @@ typedef struct
 } Text;
 
 static Text *
-text_new (const gchar * text_caps, GstClockTime min_interval)
+text_new_full (const gchar * const *emu_args, const gchar * text_caps,
+    GstClockTime min_interval)
 {
   Text *t = g_new0 (Text, 1);
   GstElement *src = gst_element_factory_make ("imagegentextsrc", NULL);
 
-  t->emu = imagegen_test_emulator_start (latency_200);
+  t->emu = imagegen_test_emulator_start (emu_args);
   g_object_set (src, "api-key", "test-key", "base-url",
       imagegen_test_emulator_get_base_url (t->emu), "poll-interval", 50,
       "prompt-template", TEMPLATE, "min-prompt-interval", min_interval,
@@ -45,6 +46,12 @@ text_new (const gchar * text_caps, GstClockTime min_interval)
           GST_STATE_PAUSED), GST_STATE_CHANGE_NO_PREROLL);
   gst_harness_set_src_caps_str (t->h, text_caps);
   return t;
+}
+
+static Text *
+text_new (const gchar * text_caps, GstClockTime min_interval)
+{
+  return text_new_full (latency_200, text_caps, min_interval);
 }
 
 static void
@@ -245,6 +252,67 @@ GST_START_TEST (test_text_burst)
 
 GST_END_TEST;
 
+/* Blocks until the "completed" task message. */
+static void
+wait_completed (Text * t)
+{
+  while (TRUE) {
+    GstMessage *msg = gst_bus_timed_pop_filtered (t->bus, 60 * GST_SECOND,
+        GST_MESSAGE_ELEMENT);
+    const GstStructure *s;
+    gboolean done;
+
+    fail_unless (msg != NULL, "no completed message");
+    s = gst_message_get_structure (msg);
+    done = gst_structure_has_name (s, "imagegen-task")
+        && g_str_equal (gst_structure_get_string (s, "event"), "completed");
+    gst_message_unref (msg);
+    if (done)
+      return;
+  }
+}
+
+/* With lead-time 2 s, a text at 3 s is asked for at 1 s; its image, in
+ * long before 3 s (the test releases the held task), shows from 3 s on,
+ * not before. */
+GST_START_TEST (test_text_lead_time)
+{
+  const gchar *held[] = { "--latency", "0", "--fail", "task:held:*", NULL };
+  Text *t = text_new_full (held, "text/x-raw,format=utf8", GST_SECOND);
+  gchar *text = g_strdup ("a lighthouse at dusk");
+  GstBuffer *buf = gst_buffer_new_wrapped (text, strlen (text));
+  GstClockTime pts = 0;
+
+  g_object_set (t->h->element, "lead-time", 2 * GST_SECOND, NULL);
+  GST_BUFFER_PTS (buf) = 3 * GST_SECOND;
+  fail_unless_equals_int (gst_harness_push (t->h, buf), GST_FLOW_OK);
+  gst_harness_play (t->h);
+  while (pts < GST_SECOND) {
+    pts = next_frame (t);
+    fail_unless (requests (t) <= (pts + FRAME >= GST_SECOND ? 1 : 0));
+  }
+  fail_unless_equals_int (requests (t), 1);
+  wait_submitted (t, 1);
+  fail_unless_equals_int (imagegen_test_emulator_release (t->emu, 1), 1);
+  wait_completed (t);
+
+  while (pts < 3 * GST_SECOND + 2 * FRAME) {
+    guint8 px[4];
+
+    fail_unless (gst_harness_crank_single_clock_wait (t->h));
+    buf = gst_harness_pull (t->h);
+    pts = GST_BUFFER_PTS (buf);
+    gst_buffer_extract (buf, 0, px, 4);
+    gst_buffer_unref (buf);
+    t->n++;
+    /* transparent placeholder before the text's time, the image from it */
+    fail_unless_equals_int (px[3], pts >= 3 * GST_SECOND ? 255 : 0);
+  }
+  text_free (t);
+}
+
+GST_END_TEST;
+
 /* Texts change a live picture: is-live=false is refused at start. */
 GST_START_TEST (test_text_needs_live)
 {
@@ -282,6 +350,7 @@ imagegensrc_text_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_text_srt_rundown);
   tcase_add_test (tc, test_text_burst);
+  tcase_add_test (tc, test_text_lead_time);
   tcase_add_test (tc, test_text_needs_live);
   return s;
 }
