@@ -75,7 +75,8 @@ static const gchar description[] =
     "\n"
     "Control endpoints (no auth):\n"
     "  POST /emulator/fail    body: a SPEC as plain text; adds a fault\n"
-    "  POST /emulator/release body: N or all; completes held tasks, oldest first\n"
+    "  POST /emulator/release body: N or all; completes held tasks, oldest\n"
+    "                         first\n"
     "  POST /emulator/reset   clears faults, counters, task stats, charges\n"
     "  GET  /emulator/stats   request counters and tasks as JSON\n"
     "See docs/emulator.md for the image rules and every detail.\n";
