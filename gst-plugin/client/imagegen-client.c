@@ -26,6 +26,7 @@
 #include "imagegen-errors.h"
 #include "imagegen-http.h"
 #include "imagegen-log.h"
+#include "imagegen-models.h"
 #include "imagegen-poll-schedule.h"
 #include "imagegen-provider.h"
 #include "imagegen-poll-memory.h"

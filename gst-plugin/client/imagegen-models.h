@@ -97,6 +97,10 @@ const gchar *imagegen_model_kind_name (ImagegenModelKind kind);
  * "true or false", "1 to 800 characters"; free with g_free(). */
 gchar *imagegen_model_field_describe (const ImagegenModelField * field);
 
+/* Background removal: a remix-kind request of this model with one source
+ * image and no prompt; the result has real alpha. */
+#define IMAGEGEN_MODEL_REMOVE_BACKGROUND "recraft-remove-background"
+
 /* The model ids of @endpoint's kind, "a, b, c"; free with g_free(). */
 gchar *imagegen_models_ids (ImagegenEndpoint endpoint);
 

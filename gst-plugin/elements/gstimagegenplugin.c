@@ -18,6 +18,7 @@ plugin_init (GstPlugin * plugin)
 
   gst_imagegen_debug_init ();
   ret |= GST_ELEMENT_REGISTER (imagegensrc, plugin);
+  ret |= GST_ELEMENT_REGISTER (imagegentextsrc, plugin);
   ret |= GST_ELEMENT_REGISTER (imagegenremix, plugin);
   return ret;
 }

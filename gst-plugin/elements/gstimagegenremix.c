@@ -59,6 +59,7 @@ GST_DEBUG_CATEGORY (gst_imagegen_remix_debug);
 #define DEFAULT_UPLOAD_MAX_SIDE 1024
 #define DEFAULT_MAX_QUEUE_FRAMES 300
 #define DEFAULT_MAX_QUEUE_BYTES (512 * 1024 * 1024)
+#define DEFAULT_LATENCY (3 * GST_SECOND)
 
 #define RAW_FORMATS "{ RGBA, BGRA, ARGB, ABGR, RGBx, BGRx, xRGB, xBGR, RGB, " \
   "BGR, AYUV, I420, YV12, NV12, NV21, Y444, Y42B, YUY2, UYVY, GRAY8 }"
@@ -76,6 +77,8 @@ enum
   PROP_MAX_QUEUE_BYTES,
   PROP_REFERENCE_IMAGES,
   PROP_TRANSITION_DURATION,
+  PROP_LATENCY,
+  PROP_MAX_RESULT_AGE,
   PROP_TRACKER_FIRST,
   PROP_SHARED_FIRST = PROP_TRACKER_FIRST + GST_IMAGEGEN_TRACKER_N_PROPS,
 };
@@ -168,13 +171,18 @@ decide_mode (GstImagegenRemix * remix)
     live = upstream_is_live (remix);
   else
     live = mode == GST_IMAGEGEN_REMIX_MODE_LIVE;
-  GST_INFO_OBJECT (remix, "%s mode", live ? "live" : "offline");
+  GST_INFO_OBJECT (remix, "%s mode", live ? "live" : mode ==
+      GST_IMAGEGEN_REMIX_MODE_ALIGNED ? "aligned" : "offline");
   g_mutex_lock (&remix->lock);
   remix->live = live;
+  remix->aligned = mode == GST_IMAGEGEN_REMIX_MODE_ALIGNED;
   g_mutex_unlock (&remix->lock);
   remix->mode_decided = TRUE;
-  /* offline, a task's message comes before its frames (and EOS) */
-  gst_imagegen_engine_set_report_first (&remix->engine, !live);
+  /* offline, a task's message comes before its frames (and EOS); aligned
+   * frames leave by the clock, and a result is in place before its
+   * message */
+  gst_imagegen_engine_set_report_first (&remix->engine, !live
+      && mode != GST_IMAGEGEN_REMIX_MODE_ALIGNED);
   if (!live)
     gst_imagegen_remix_offline_start_task (remix);
 }
@@ -216,6 +224,9 @@ gst_imagegen_remix_submit_input_buffer (GstBaseTransform * trans,
   } else if (remix->live) {
     ret = gst_imagegen_remix_live_submit_locked (remix, buf, time);
     buf = NULL;
+  } else if (remix->aligned) {
+    ret = gst_imagegen_remix_aligned_submit_locked (remix, buf, time);
+    buf = NULL;
   } else {
     ret = gst_imagegen_remix_offline_submit_locked (remix, buf, time);
     buf = NULL;
@@ -249,6 +260,7 @@ reset_locked (GstImagegenRemix * remix)
 {
   remix->generation++;
   gst_imagegen_remix_offline_clear_locked (remix);
+  gst_imagegen_remix_aligned_clear_locked (remix);
   remix->last_pick_time = GST_CLOCK_TIME_NONE;
   remix->frames_seen = 0;
   gst_imagegen_remix_replace_pick (&remix->governing, NULL);
@@ -321,6 +333,19 @@ gst_imagegen_remix_query (GstBaseTransform * trans, GstPadDirection direction,
     GstQuery * query)
 {
   GstImagegenRemix *remix = GST_IMAGEGEN_REMIX (trans);
+  GstImagegenRemixMode mode;
+
+  GST_OBJECT_LOCK (remix);
+  mode = remix->mode;
+  GST_OBJECT_UNLOCK (remix);
+  if (direction == GST_PAD_SRC && GST_QUERY_TYPE (query) == GST_QUERY_LATENCY
+      && mode == GST_IMAGEGEN_REMIX_MODE_ALIGNED) {
+    if (!GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, direction,
+            query))
+      return FALSE;
+    gst_imagegen_remix_aligned_adjust_latency (remix, query);
+    return TRUE;
+  }
 
   /* a serialized query (allocation, drain) must not overtake the frames
    * still queued before it */
@@ -464,6 +489,7 @@ gst_imagegen_remix_start (GstBaseTransform * trans)
   remix->flushing = FALSE;
   remix->srcresult = GST_FLOW_OK;
   remix->n_picks = 0;
+  gst_imagegen_remix_reset_frame_stats_locked (remix);
   remix->warned_untimed = FALSE;
   remix->mode_decided = FALSE;
   g_clear_error (&remix->reference_error);
@@ -495,6 +521,7 @@ gst_imagegen_remix_stop (GstBaseTransform * trans)
   g_mutex_lock (&remix->lock);
   g_clear_pointer (&remix->reference_urls, g_ptr_array_unref);
   g_clear_error (&remix->reference_error);
+  gst_imagegen_remix_reset_frame_stats_locked (remix);
   g_mutex_unlock (&remix->lock);
   gst_imagegen_remix_forget_shown (remix);
   gst_clear_buffer (&remix->black);
@@ -523,6 +550,12 @@ gst_imagegen_remix_set_property (GObject * object, guint prop_id,
       break;
     case PROP_MODE:
       remix->mode = g_value_get_enum (value);
+      break;
+    case PROP_LATENCY:
+      remix->latency = g_value_get_uint64 (value);
+      break;
+    case PROP_MAX_RESULT_AGE:
+      remix->max_result_age = g_value_get_uint64 (value);
       break;
     case PROP_PLACEHOLDER:
       remix->placeholder = g_value_get_enum (value);
@@ -572,6 +605,13 @@ gst_imagegen_remix_get_property (GObject * object, guint prop_id,
   GstImagegenRemix *remix = GST_IMAGEGEN_REMIX (object);
   guint i;
 
+  if (prop_id == PROP_TRACKER_FIRST + GST_IMAGEGEN_TRACKER_PROP_STATS) {
+    GstStructure *stats =
+        gst_imagegen_tracker_get_stats (&remix->engine.tracker);
+    gst_imagegen_remix_add_frame_stats (remix, stats);
+    g_value_take_boxed (value, stats);
+    return;
+  }
   if (gst_imagegen_tracker_get_property (&remix->engine.tracker,
           PROP_TRACKER_FIRST, prop_id, value))
     return;
@@ -582,6 +622,12 @@ gst_imagegen_remix_get_property (GObject * object, guint prop_id,
       break;
     case PROP_MODE:
       g_value_set_enum (value, remix->mode);
+      break;
+    case PROP_LATENCY:
+      g_value_set_uint64 (value, remix->latency);
+      break;
+    case PROP_MAX_RESULT_AGE:
+      g_value_set_uint64 (value, remix->max_result_age);
       break;
     case PROP_PLACEHOLDER:
       g_value_set_enum (value, remix->placeholder);
@@ -644,6 +690,8 @@ gst_imagegen_remix_mode_get_type (void)
         "live"},
     {GST_IMAGEGEN_REMIX_MODE_OFFLINE, "Wait for every frame's result",
         "offline"},
+    {GST_IMAGEGEN_REMIX_MODE_ALIGNED, "Live, frames held for the latency "
+          "to show their own result", "aligned"},
     {0, NULL, NULL},
   };
 
@@ -703,8 +751,30 @@ gst_imagegen_remix_class_init (GstImagegenRemixClass * klass)
           DEFAULT_INTERVAL, rw));
   g_object_class_install_property (gobject_class, PROP_MODE,
       g_param_spec_enum ("mode", "Mode",
-          "Live (never wait) or offline (wait for every result)",
+          "Live (never wait), offline (wait for every result) or aligned "
+          "(live, frames held for latency)",
           gst_imagegen_remix_mode_get_type (), DEFAULT_MODE, rw_ready));
+  /**
+   * GstImagegenRemix:latency:
+   *
+   * Aligned mode: how long every frame is held (running time on the
+   * pipeline clock) for its own pick's result; added to the latency
+   * upstream reports.
+   */
+  g_object_class_install_property (gobject_class, PROP_LATENCY,
+      g_param_spec_uint64 ("latency", "Latency",
+          "Aligned mode: frames leave this long after their running time "
+          "(nanoseconds)", 0, G_MAXUINT64, DEFAULT_LATENCY, rw_ready));
+  /**
+   * GstImagegenRemix:max-result-age:
+   *
+   * Posts a warning when a frame shows a result picked this much stream
+   * time before it (once, until the age is back under it).
+   */
+  g_object_class_install_property (gobject_class, PROP_MAX_RESULT_AGE,
+      g_param_spec_uint64 ("max-result-age", "Maximum result age",
+          "Warn when a frame shows a result older than this (nanoseconds, "
+          "0 = never)", 0, G_MAXUINT64, 0, rw));
   g_object_class_install_property (gobject_class, PROP_PLACEHOLDER,
       g_param_spec_enum ("placeholder", "Placeholder",
           "What frames show before the first result (live mode)",
@@ -793,6 +863,9 @@ gst_imagegen_remix_init (GstImagegenRemix * remix)
   remix->upload_max_side = DEFAULT_UPLOAD_MAX_SIDE;
   remix->max_queue_frames = DEFAULT_MAX_QUEUE_FRAMES;
   remix->max_queue_bytes = DEFAULT_MAX_QUEUE_BYTES;
+  remix->latency = DEFAULT_LATENCY;
+  g_queue_init (&remix->recent_picks);
+  remix->shown_age = remix->max_shown_age = GST_CLOCK_TIME_NONE;
   remix->reference_images = g_ptr_array_new_with_free_func (g_free);
   remix->last_pick_time = GST_CLOCK_TIME_NONE;
   g_mutex_init (&remix->lock);

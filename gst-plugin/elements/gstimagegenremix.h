@@ -19,12 +19,17 @@ G_BEGIN_DECLS
  *   showing the newest result
  * @GST_IMAGEGEN_REMIX_MODE_OFFLINE: frames wait for the remix of the latest
  *   picked frame at or before them; nothing is dropped
+ * @GST_IMAGEGEN_REMIX_MODE_ALIGNED: live with a declared latency: every
+ *   frame leaves at its running time plus #GstImagegenRemix:latency,
+ *   showing its own pick's remix when it is in by then, else the newest
+ *   earlier one
  */
 typedef enum
 {
   GST_IMAGEGEN_REMIX_MODE_AUTO,
   GST_IMAGEGEN_REMIX_MODE_LIVE,
   GST_IMAGEGEN_REMIX_MODE_OFFLINE,
+  GST_IMAGEGEN_REMIX_MODE_ALIGNED,
 } GstImagegenRemixMode;
 
 /**
@@ -65,6 +70,8 @@ struct _GstImagegenRemix
   guint64 max_queue_bytes;
   GPtrArray *reference_images;  /* file names or http(s) URLs */
   GstClockTime transition_duration;
+  GstClockTime latency;         /* aligned mode */
+  GstClockTime max_result_age;  /* warn above it, 0 = never */
 
   GstImagegenEngine engine;
 
@@ -91,6 +98,17 @@ struct _GstImagegenRemix
   GError *reference_error;
   GstVideoInfo in_info;
   GstVideoInfo out_info;
+  gboolean aligned;             /* aligned mode: the offline queue and task,
+                                 * frames leaving at their deadlines */
+  GstClockID deadline_id;       /* aligned: the src task's clock wait */
+  GQueue recent_picks;          /* aligned: picks that may still show */
+  guint64 frames_own;           /* frames shown with their own pick's result */
+  guint64 frames_older;         /* ... with an older one */
+  GstClockTime shown_age;       /* the last frame's result's age */
+  GstClockTime max_shown_age;
+  RemixPick *last_noted;        /* the result the last frame showed */
+  gboolean age_warned;          /* re-armed when the age is back under */
+  GstStructure *pending_post;   /* a message or warning to post, unlocked */
 
   /* the streaming thread (live) or the src task (offline) only */
   gboolean mode_decided;

@@ -23,6 +23,8 @@ gst_imagegen_remix_live_submit_locked (GstImagegenRemix * remix,
   gst_buffer_replace (&remix->live_input, buf);
   gst_buffer_unref (buf);
   gst_imagegen_remix_replace_pick (&remix->live_pick, remix->newest_done);
+  gst_imagegen_remix_note_shown_locked (remix, time, remix->governing,
+      remix->newest_done);
   return GST_FLOW_OK;
 }
 
@@ -37,6 +39,7 @@ gst_imagegen_remix_live_generate (GstImagegenRemix * remix,
   input = g_steal_pointer (&remix->live_input);
   pick = g_steal_pointer (&remix->live_pick);
   g_mutex_unlock (&remix->lock);
+  gst_imagegen_remix_post_shown (remix);
   if (input == NULL)
     return GST_FLOW_OK;
 

@@ -22,14 +22,6 @@
 
 #define GST_CAT_DEFAULT gst_imagegen_remix_debug
 
-/* A frame with the pick that governs it, or a serialized event. */
-typedef struct
-{
-  GstBuffer *frame;
-  RemixPick *pick;              /* governing pick, NULL before any */
-  GstEvent *event;
-} RemixItem;
-
 static void
 remix_item_free (RemixItem * item)
 {
@@ -57,8 +49,9 @@ head_is_ready_locked (GstImagegenRemix * remix)
 {
   RemixItem *head = g_queue_peek_head (&remix->queue);
 
-  return head != NULL && (head->frame == NULL || head->pick == NULL
-      || head->pick->done);
+  /* aligned: every frame leaves at its deadline, done or not */
+  return head != NULL && (remix->aligned || head->frame == NULL
+      || head->pick == NULL || head->pick->done);
 }
 
 GstFlowReturn
@@ -84,6 +77,7 @@ gst_imagegen_remix_offline_submit_locked (GstImagegenRemix * remix,
   }
 
   item = g_new0 (RemixItem, 1);
+  item->time = time;
   item->frame = buf;
   item->pick = remix->governing ?
       gst_imagegen_remix_pick_ref (remix->governing) : NULL;
@@ -183,12 +177,21 @@ offline_loop (GstImagegenRemix * remix)
     gst_pad_push_event (srcpad, g_steal_pointer (&item->event));
     if (eos)
       ret = GST_FLOW_EOS;
+  } else if (remix->aligned && !gst_imagegen_remix_aligned_wait (remix,
+          item)) {
+    ret = GST_FLOW_FLUSHING;
   } else if (gst_imagegen_engine_has_fatal (&remix->engine)) {
     gst_imagegen_engine_post_fatal (&remix->engine, "Remix");
     ret = GST_FLOW_ERROR;
   } else {
+    RemixPick *shown = remix->aligned ?
+        gst_imagegen_remix_aligned_choose (remix, item) :
+        item->pick ? gst_imagegen_remix_pick_ref (item->pick) : NULL;
     GstBuffer *out = gst_imagegen_remix_make_output (remix, item->frame,
-        item->pick, FALSE);
+        shown, remix->aligned);
+
+    gst_imagegen_remix_pick_unref (shown);
+    gst_imagegen_remix_post_shown (remix);
 
     if (out != NULL) {
       ret = gst_pad_push (srcpad, out);
@@ -222,6 +225,7 @@ gst_imagegen_remix_offline_set_flushing (GstImagegenRemix * remix)
   g_mutex_lock (&remix->lock);
   remix->flushing = TRUE;
   remix->srcresult = GST_FLOW_FLUSHING;
+  gst_imagegen_remix_aligned_unschedule_locked (remix);
   g_cond_broadcast (&remix->cond);
   g_mutex_unlock (&remix->lock);
 }

@@ -4,6 +4,8 @@
  *   gstimagegenremixpick.c     picking frames, their requests and results
  *   gstimagegenremixlive.c     live mode: every frame leaves at once
  *   gstimagegenremixoffline.c  offline mode: the queue and the src task
+ *   gstimagegenremixaligned.c  aligned mode: frames at their deadlines; the
+ *                              age of shown results (every mode)
  *   gstimagegenremixoutput.c   what a frame shows: results, fallbacks, fades
  *   gstimagegenremixrefs.c     reference images: checked, uploaded once
  *
@@ -33,6 +35,17 @@ struct _RemixPick
   GstBuffer *placed;            /* image placed into placed_info */
   GstVideoInfo placed_info;
 };
+
+/* A frame with the pick that governs it, or a serialized event, in the
+ * offline (and aligned) queue. */
+typedef struct
+{
+  GstBuffer *frame;
+  RemixPick *pick;              /* governing pick, NULL before any */
+  GstEvent *event;
+  GstClockTime time;            /* the frame's stream time */
+  GstClockTime deadline;        /* aligned: running time it leaves at */
+} RemixItem;
 
 RemixPick *gst_imagegen_remix_pick_ref (RemixPick * pick);
 void gst_imagegen_remix_pick_unref (RemixPick * pick);
@@ -64,6 +77,30 @@ void gst_imagegen_remix_offline_start_task (GstImagegenRemix * remix);
 void gst_imagegen_remix_offline_set_flushing (GstImagegenRemix * remix);
 void gst_imagegen_remix_offline_stop_task (GstImagegenRemix * remix);
 void gst_imagegen_remix_offline_clear_locked (GstImagegenRemix * remix);
+
+/* gstimagegenremixaligned.c: queues @buf without ever blocking upstream */
+GstFlowReturn gst_imagegen_remix_aligned_submit_locked (GstImagegenRemix *
+    remix, GstBuffer * buf, GstClockTime time);
+/* src task: waits for @item's deadline; FALSE when flushing */
+gboolean gst_imagegen_remix_aligned_wait (GstImagegenRemix * remix,
+    RemixItem * item);
+/* src task: the pick whose result @item shows (a ref, or NULL) */
+RemixPick *gst_imagegen_remix_aligned_choose (GstImagegenRemix * remix,
+    RemixItem * item);
+/* wakes the src task's clock wait (flush, stop) */
+void gst_imagegen_remix_aligned_unschedule_locked (GstImagegenRemix * remix);
+void gst_imagegen_remix_aligned_clear_locked (GstImagegenRemix * remix);
+/* counts a frame shown at @time with @shown's result, @own its own pick */
+void gst_imagegen_remix_note_shown_locked (GstImagegenRemix * remix,
+    GstClockTime time, RemixPick * own, RemixPick * shown);
+/* posts what note_shown left to post; not under remix->lock */
+void gst_imagegen_remix_post_shown (GstImagegenRemix * remix);
+void gst_imagegen_remix_add_frame_stats (GstImagegenRemix * remix,
+    GstStructure * stats);
+void gst_imagegen_remix_reset_frame_stats_locked (GstImagegenRemix * remix);
+/* adds the latency to upstream's answer (aligned mode) */
+void gst_imagegen_remix_aligned_adjust_latency (GstImagegenRemix * remix,
+    GstQuery * query);
 
 /* gstimagegenremixrefs.c: reads the local reference images into @upload
  * (URLs as they are) and checks their count and headers; posts the error

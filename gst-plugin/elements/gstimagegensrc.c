@@ -23,7 +23,8 @@
  * placeholder until the first image and then the latest one; a new prompt
  * set while PLAYING, the #GstImagegenSrc::generate action signal or
  * #GstImagegenSrc:regenerate-interval starts a new image, which cross-fades
- * in over #GstImagegenSrc:transition-duration.  When a newer request's
+ * in over #GstImagegenSrc:transition-duration (the first one from the
+ * placeholder).  When a newer request's
  * image is shown, an older one arriving later is dropped.
  *
  * Requests run on a private network thread and images are decoded on a
@@ -83,6 +84,7 @@ enum
   PROP_REGENERATE_INTERVAL,
   PROP_TRANSITION_DURATION,
   PROP_BLACK_PLACEHOLDER,
+  PROP_BACKGROUND,
   PROP_TRACKER_FIRST,
   PROP_SHARED_FIRST = PROP_TRACKER_FIRST + GST_IMAGEGEN_TRACKER_N_PROPS,
 };
@@ -147,9 +149,9 @@ requested_size (GstImagegenSrc * src, guint * width, guint * height)
   imagegen_bfl_frame_size (w, h, width, height);
 }
 
-GstImagegenSubmitResult
-gst_imagegen_src_submit (GstImagegenSrc * src, GstImagegenEngineDoneFunc done,
-    guint index, guint seq)
+static GstImagegenSubmitResult
+submit (GstImagegenSrc * src, GstImagegenEngineDoneFunc done, guint index,
+    guint seq, const gchar * prompt, GstClockTime show_at)
 {
   ImagegenRequest *request;
   SrcJob *job;
@@ -165,11 +167,16 @@ gst_imagegen_src_submit (GstImagegenSrc * src, GstImagegenEngineDoneFunc done,
   request->height = height;
   if (src->asked_format != NULL)
     imagegen_models_ask_output_format (request, src->asked_format);
+  if (prompt != NULL) {
+    g_free (request->prompt);
+    request->prompt = g_strdup (prompt);
+  }
 
   job = g_new0 (SrcJob, 1);
   job->src = src;
   job->index = index;
   job->seq = seq;
+  job->show_at = show_at;
   GST_DEBUG_OBJECT (src, "requesting image %u (request %u)", index, seq);
   return gst_imagegen_engine_submit (&src->engine, max, request, NULL, done,
       job, g_free);
@@ -207,6 +214,21 @@ downstream_encoded_format (GstImagegenSrc * src)
   return format;
 }
 
+GstImagegenSubmitResult
+gst_imagegen_src_submit (GstImagegenSrc * src, GstImagegenEngineDoneFunc done,
+    guint index, guint seq)
+{
+  return submit (src, done, index, seq, NULL, GST_CLOCK_TIME_NONE);
+}
+
+GstImagegenSubmitResult
+gst_imagegen_src_submit_prompt (GstImagegenSrc * src,
+    GstImagegenEngineDoneFunc done, guint seq, const gchar * prompt,
+    GstClockTime show_at)
+{
+  return submit (src, done, 0, seq, prompt, show_at);
+}
+
 static gboolean
 gst_imagegen_src_start (GstBaseSrc * basesrc)
 {
@@ -214,13 +236,18 @@ gst_imagegen_src_start (GstBaseSrc * basesrc)
   ImagegenClientConfig config;
   GError *error = NULL;
   guint64 max_pixels;
-  gboolean ok, live;
+  gboolean ok, live, text, prompt_set;
   gint output_count;
 
+  if (!gst_imagegen_src_text_start (src))
+    return FALSE;
+  text = src->text != NULL;
   GST_OBJECT_LOCK (src);
-  ok = gst_imagegen_settings_check (&src->settings,
-      IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, &error)
-      && gst_imagegen_settings_resolve_client_config (&src->settings,
+  /* with a text pad, prompts may all come from it */
+  prompt_set = src->settings.prompt != NULL;
+  ok = (!prompt_set && text) || gst_imagegen_settings_check (&src->settings,
+      IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, &error);
+  ok = ok && gst_imagegen_settings_resolve_client_config (&src->settings,
       &config, &error);
   live = src->is_live;
   max_pixels = src->settings.max_pixels;
@@ -256,15 +283,18 @@ gst_imagegen_src_start (GstBaseSrc * basesrc)
   src->request_seq = src->shown_seq = 0;
   src->generate_pending = FALSE;
   src->fade_start = GST_CLOCK_TIME_NONE;
+  src->fade_from_placeholder = FALSE;
   src->last_request_pts = 0;
+  src->pending_show_at = GST_CLOCK_TIME_NONE;
+  src->upcoming_seq = 0;
   g_mutex_unlock (&src->lock);
   src->timestamp_offset = GST_CLOCK_TIME_NONE;
   src->n_frames = 0;
   src->asked_format = live ? NULL : downstream_encoded_format (src);
 
-  if (live)
+  if (live && prompt_set)
     gst_imagegen_src_live_request (src);
-  else
+  else if (!live)
     gst_imagegen_src_still_submit_jobs (src);
   return TRUE;
 }
@@ -285,8 +315,13 @@ gst_imagegen_src_stop (GstBaseSrc * basesrc)
   g_clear_pointer (&src->live_image, gst_imagegen_image_unref);
   gst_clear_buffer (&src->live_frame);
   gst_clear_buffer (&src->fade_from);
+  gst_clear_buffer (&src->upcoming_frame);
+  g_clear_pointer (&src->upcoming_image, gst_imagegen_image_unref);
+  g_clear_pointer (&src->pending_prompt, g_free);
+  g_clear_pointer (&src->text_prompt, g_free);
   src->out_raw = FALSE;
   g_mutex_unlock (&src->lock);
+  gst_imagegen_src_text_stop (src);
   GST_OBJECT_LOCK (src);
   g_clear_pointer (&src->negotiated_for, gst_imagegen_image_unref);
   GST_OBJECT_UNLOCK (src);
@@ -363,7 +398,7 @@ gst_imagegen_src_get_caps (GstBaseSrc * basesrc, GstCaps * filter)
     gst_caps_unref (caps);
     caps = tmp;
   }
-  return caps;
+  return gst_imagegen_src_cutout_caps (src, caps);
 }
 
 /* Not live, negotiation waits for the first image: its type and size
@@ -547,6 +582,9 @@ gst_imagegen_src_set_property (GObject * object, guint prop_id,
     case PROP_BLACK_PLACEHOLDER:
       src->black_placeholder = g_value_get_boolean (value);
       break;
+    case PROP_BACKGROUND:
+      src->background = g_value_get_enum (value);
+      break;
     default:
       prompt_changed = prop_id == PROP_SHARED_FIRST + GST_IMAGEGEN_PROP_PROMPT
           && g_strcmp0 (src->settings.prompt, g_value_get_string (value)) != 0;
@@ -562,7 +600,13 @@ gst_imagegen_src_set_property (GObject * object, guint prop_id,
   /* basesrc decides on prerolling before start(), so tell it now */
   if (live_changed)
     gst_base_src_set_live (GST_BASE_SRC (src), g_value_get_boolean (value));
-  /* live: a new prompt starts a new image at the next frame */
+  /* live: a new prompt starts a new image at the next frame, and is the
+   * prompt until the next text */
+  if (prompt_changed) {
+    g_mutex_lock (&src->lock);
+    g_clear_pointer (&src->text_prompt, g_free);
+    g_mutex_unlock (&src->lock);
+  }
   if (prompt_changed && GST_STATE (src) >= GST_STATE_PAUSED)
     gst_imagegen_src_generate (src);
 }
@@ -594,6 +638,9 @@ gst_imagegen_src_get_property (GObject * object, guint prop_id,
       break;
     case PROP_BLACK_PLACEHOLDER:
       g_value_set_boolean (value, src->black_placeholder);
+      break;
+    case PROP_BACKGROUND:
+      g_value_set_enum (value, src->background);
       break;
     default:
       handled = gst_imagegen_settings_get_property (&src->settings,
@@ -665,8 +712,8 @@ gst_imagegen_src_class_init (GstImagegenSrcClass * klass)
           G_MAXUINT64, DEFAULT_REGENERATE_INTERVAL, rw_playing));
   g_object_class_install_property (gobject_class, PROP_TRANSITION_DURATION,
       g_param_spec_uint64 ("transition-duration", "Transition duration",
-          "Live: cross-fade from the previous image to a new one over this "
-          "time (nanoseconds, 0 = cut)", 0, G_MAXUINT64,
+          "Live: cross-fade from the previous image (or the placeholder) to "
+          "a new one over this time (nanoseconds, 0 = cut)", 0, G_MAXUINT64,
           DEFAULT_TRANSITION_DURATION, rw_playing));
   g_object_class_install_property (gobject_class, PROP_BLACK_PLACEHOLDER,
       g_param_spec_boolean ("black-placeholder", "Black placeholder",
@@ -678,6 +725,22 @@ gst_imagegen_src_class_init (GstImagegenSrcClass * klass)
       DEFAULT_MODEL, DEFAULT_ASPECT_RATIO,
       IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE);
 
+  /**
+   * GstImagegenSrc:background:
+   *
+   * `transparent`: each image goes on to a background-removal task
+   * (model recraft-remove-background) and frames carry its alpha (raw
+   * output in RGBA, BGRA, ARGB, ABGR or AYUV), for a compositor to
+   * blend.  Each image then costs two paid tasks.
+   */
+  g_object_class_install_property (gobject_class, PROP_BACKGROUND,
+      g_param_spec_enum ("background", "Background",
+          "opaque: the image as generated; transparent: a second paid task "
+          "removes the background (frames with alpha)",
+          gst_imagegen_src_background_get_type (),
+          GST_IMAGEGEN_SRC_BACKGROUND_OPAQUE, G_PARAM_READWRITE |
+          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  gst_type_mark_as_plugin_api (gst_imagegen_src_background_get_type (), 0);
   /**
    * GstImagegenSrc::generate:
    *

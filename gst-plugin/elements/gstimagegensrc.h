@@ -12,9 +12,36 @@
 
 G_BEGIN_DECLS
 
+typedef struct _GstImagegenSrcText GstImagegenSrcText;
+
+/**
+ * GstImagegenSrcBackground:
+ * @GST_IMAGEGEN_SRC_BACKGROUND_OPAQUE: the image as generated
+ * @GST_IMAGEGEN_SRC_BACKGROUND_TRANSPARENT: a second task removes the
+ *   background: frames carry real alpha
+ */
+typedef enum
+{
+  GST_IMAGEGEN_SRC_BACKGROUND_OPAQUE,
+  GST_IMAGEGEN_SRC_BACKGROUND_TRANSPARENT,
+} GstImagegenSrcBackground;
+
+GType gst_imagegen_src_background_get_type (void);
+
+/* Derivable: imagegentextsrc (gstimagegensrctext.c) is an imagegensrc
+ * with a text pad. */
 #define GST_TYPE_IMAGEGEN_SRC (gst_imagegen_src_get_type ())
-G_DECLARE_FINAL_TYPE (GstImagegenSrc, gst_imagegen_src, GST, IMAGEGEN_SRC,
-    GstPushSrc)
+#define GST_IMAGEGEN_SRC(obj) (G_TYPE_CHECK_INSTANCE_CAST ((obj), \
+      GST_TYPE_IMAGEGEN_SRC, GstImagegenSrc))
+#define GST_IS_IMAGEGEN_SRC(obj) (G_TYPE_CHECK_INSTANCE_TYPE ((obj), \
+      GST_TYPE_IMAGEGEN_SRC))
+typedef struct _GstImagegenSrc GstImagegenSrc;
+typedef struct
+{
+  GstPushSrcClass parent_class;
+} GstImagegenSrcClass;
+GType gst_imagegen_src_get_type (void);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstImagegenSrc, gst_object_unref)
 
 struct _GstImagegenSrc
 {
@@ -27,6 +54,7 @@ struct _GstImagegenSrc
   GstClockTime regenerate_interval;
   GstClockTime transition_duration;
   gboolean black_placeholder;
+  GstImagegenSrcBackground background;
 
   GstImagegenEngine engine;
   gint generate_requested;      /* atomic: prompt change or "generate" */
@@ -54,7 +82,20 @@ struct _GstImagegenSrc
   GstVideoInfo live_info;
   GstBuffer *fade_from;         /* the frame faded out, during a transition */
   GstClockTime fade_start;      /* its first frame's PTS, NONE: next frame */
+  gboolean fade_from_placeholder;       /* the first image fades in */
   GstClockTime last_request_pts;
+  gchar *pending_prompt;        /* the waiting request's prompt, NULL: the
+                                 * prompt property's */
+  GstClockTime pending_show_at; /* its image shows from then, NONE: at once */
+  gchar *text_prompt;           /* the last prompt from the text pad */
+  GstBuffer *upcoming_frame;    /* an image in before its time to show */
+  GstVideoInfo upcoming_info;
+  GstImagegenImage *upcoming_image;
+  guint upcoming_seq;
+  GstClockTime upcoming_show_at;
+
+  /* imagegentextsrc's text pad (gstimagegensrctext.c), NULL otherwise */
+  GstImagegenSrcText *text;
 
   /* streaming thread only (out_info and out_raw also read by workers,
    * under lock) */
@@ -70,5 +111,6 @@ struct _GstImagegenSrc
 };
 
 GST_ELEMENT_REGISTER_DECLARE (imagegensrc);
+GST_ELEMENT_REGISTER_DECLARE (imagegentextsrc);
 
 G_END_DECLS

@@ -28,6 +28,8 @@ try_generate (GstImagegenSrc * src)
 {
   while (TRUE) {
     GstImagegenSubmitResult verdict;
+    GstClockTime show_at;
+    gchar *prompt;
     guint seq, max;
 
     g_mutex_lock (&src->lock);
@@ -37,18 +39,32 @@ try_generate (GstImagegenSrc * src)
     }
     src->generate_pending = FALSE;
     seq = ++src->request_seq;
+    /* a text's prompt, else the last text's, else the property's */
+    prompt = g_steal_pointer (&src->pending_prompt);
+    if (prompt == NULL)
+      prompt = g_strdup (src->text_prompt);
+    show_at = src->pending_show_at;
+    src->pending_show_at = GST_CLOCK_TIME_NONE;
     g_mutex_unlock (&src->lock);
 
-    verdict = gst_imagegen_src_submit (src, live_image_done, 0, seq);
-    if (verdict != GST_IMAGEGEN_SUBMIT_BUSY)
+    verdict = gst_imagegen_src_submit_prompt (src, live_image_done, seq,
+        prompt, show_at);
+    if (verdict != GST_IMAGEGEN_SUBMIT_BUSY) {
+      g_free (prompt);
       return;
+    }
 
     /* a slot may have freed after the gate said busy but before the wish
      * was back: look again, or the request that frees the next slot
      * takes it */
     g_mutex_lock (&src->lock);
     src->generate_pending = TRUE;
+    if (src->pending_prompt == NULL) {
+      src->pending_prompt = g_steal_pointer (&prompt);
+      src->pending_show_at = show_at;
+    }
     g_mutex_unlock (&src->lock);
+    g_free (prompt);
     GST_OBJECT_LOCK (src);
     max = src->settings.client.max_in_flight;
     GST_OBJECT_UNLOCK (src);
@@ -66,8 +82,32 @@ gst_imagegen_src_live_request (GstImagegenSrc * src)
   try_generate (src);
 }
 
+/* The newest request's image (placed, taken) replaces the shown one; the
+ * shown one, or the placeholder, fades out over the transition. */
+static void
+show_locked (GstImagegenSrc * src, GstBuffer * placed,
+    const GstVideoInfo * info, GstImagegenImage * image, guint seq,
+    GstClockTime transition)
+{
+  if (transition > 0 && src->live_frame != NULL) {
+    gst_clear_buffer (&src->fade_from);
+    src->fade_from = g_steal_pointer (&src->live_frame);
+    src->fade_start = GST_CLOCK_TIME_NONE;
+  } else if (transition > 0) {
+    /* the placeholder belongs to the streaming thread: it takes it */
+    src->fade_from_placeholder = TRUE;
+  }
+  gst_clear_buffer (&src->live_frame);
+  g_clear_pointer (&src->live_image, gst_imagegen_image_unref);
+  src->live_frame = placed;
+  src->live_info = *info;
+  src->live_image = gst_imagegen_image_ref (image);
+  src->shown_seq = seq;
+}
+
 /* worker: the newest request's image replaces the shown one, placed into
- * the output format here, off the streaming thread */
+ * the output format here, off the streaming thread; one asked for ahead
+ * of its time waits for it */
 static void
 live_image_done (GstImagegenEngine * engine, gpointer tag,
     GstImagegenImage * image)
@@ -79,6 +119,9 @@ live_image_done (GstImagegenEngine * engine, gpointer tag,
   GstVideoInfo info;
   GstBuffer *placed = NULL;
   gboolean have_info, warn = FALSE;
+
+  if (gst_imagegen_src_cutout (src, job, image, live_image_done))
+    return;
 
   GST_OBJECT_LOCK (src);
   scale_mode = src->settings.scale_mode;
@@ -97,18 +140,20 @@ live_image_done (GstImagegenEngine * engine, gpointer tag,
   if (image->error != NULL) {
     /* a fatal one is latched by the engine and stops the stream */
     warn = !image->fatal;
-  } else if (job->seq > src->shown_seq && placed != NULL) {
-    if (transition > 0 && src->live_frame != NULL) {
-      gst_clear_buffer (&src->fade_from);
-      src->fade_from = g_steal_pointer (&src->live_frame);
-      src->fade_start = GST_CLOCK_TIME_NONE;
+  } else if (job->seq > src->shown_seq && placed != NULL
+      && GST_CLOCK_TIME_IS_VALID (job->show_at)) {
+    if (job->seq > src->upcoming_seq) {
+      gst_clear_buffer (&src->upcoming_frame);
+      g_clear_pointer (&src->upcoming_image, gst_imagegen_image_unref);
+      src->upcoming_frame = g_steal_pointer (&placed);
+      src->upcoming_info = info;
+      src->upcoming_image = gst_imagegen_image_ref (image);
+      src->upcoming_seq = job->seq;
+      src->upcoming_show_at = job->show_at;
     }
-    gst_clear_buffer (&src->live_frame);
-    g_clear_pointer (&src->live_image, gst_imagegen_image_unref);
-    src->live_frame = g_steal_pointer (&placed);
-    src->live_info = info;
-    src->live_image = gst_imagegen_image_ref (image);
-    src->shown_seq = job->seq;
+  } else if (job->seq > src->shown_seq && placed != NULL) {
+    show_locked (src, g_steal_pointer (&placed), &info, image, job->seq,
+        transition);
   } else {
     GST_DEBUG_OBJECT (src, "request %u overtaken by %u: dropped", job->seq,
         src->shown_seq);
@@ -159,6 +204,8 @@ maybe_request (GstImagegenSrc * src, GstClockTime pts)
   if (request)
     src->last_request_pts = pts;
   g_mutex_unlock (&src->lock);
+  if (src->text != NULL && gst_imagegen_src_text_due (src, pts))
+    request = TRUE;
   if (request)
     gst_imagegen_src_live_request (src);
 }
@@ -168,7 +215,7 @@ static GstBuffer *
 live_pixels (GstImagegenSrc * src, GstClockTime pts)
 {
   GstClockTime transition;
-  GstBuffer *frame = NULL, *from = NULL, *pixels;
+  GstBuffer *frame = NULL, *from = NULL, *pixels, *placeholder;
   GstImagegenImage *image = NULL;
   GstClockTime fade_start = GST_CLOCK_TIME_NONE;
 
@@ -176,8 +223,22 @@ live_pixels (GstImagegenSrc * src, GstClockTime pts)
   transition = src->transition_duration;
   GST_OBJECT_UNLOCK (src);
   maybe_request (src, pts);
+  placeholder = placeholder_frame (src);
 
   g_mutex_lock (&src->lock);
+  if (src->upcoming_frame != NULL && pts >= src->upcoming_show_at) {
+    if (src->upcoming_seq > src->shown_seq)
+      show_locked (src, g_steal_pointer (&src->upcoming_frame),
+          &src->upcoming_info, src->upcoming_image, src->upcoming_seq,
+          transition);
+    gst_clear_buffer (&src->upcoming_frame);
+    g_clear_pointer (&src->upcoming_image, gst_imagegen_image_unref);
+  }
+  if (src->fade_from_placeholder) {
+    src->fade_from_placeholder = FALSE;
+    gst_buffer_replace (&src->fade_from, placeholder);
+    src->fade_start = GST_CLOCK_TIME_NONE;
+  }
   if (src->live_frame != NULL) {
     frame = gst_buffer_ref (src->live_frame);
     if (!gst_video_info_is_equal (&src->live_info, &src->out_info))
@@ -217,7 +278,8 @@ live_pixels (GstImagegenSrc * src, GstClockTime pts)
   }
 
   if (frame == NULL)
-    return placeholder_frame (src);
+    return placeholder;
+  gst_buffer_unref (placeholder);
   if (from == NULL || gst_buffer_get_size (from) != gst_buffer_get_size
       (frame)) {
     gst_clear_buffer (&from);

@@ -59,6 +59,8 @@ still_image_done (GstImagegenEngine * engine, gpointer tag,
   guint64 max_pixels;
   guint i, count;
 
+  if (gst_imagegen_src_cutout (src, job, image, still_image_done))
+    return;
   GST_DEBUG_OBJECT (src, "image %u ready after %" G_GINT64_FORMAT " ms%s",
       job->index, (image->decoded_us - image->result->submitted_us) / 1000,
       image->error ? " (failed)" : "");

@@ -276,3 +276,23 @@ imagegen_test_emulator_reset (ImagegenTestEmulator * emu)
   answer = emulator_call (emu, "POST", "/emulator/reset", NULL, &status);
   return answer != NULL && SOUP_STATUS_IS_SUCCESSFUL (status);
 }
+
+guint
+imagegen_test_emulator_release (ImagegenTestEmulator * emu, guint n)
+{
+  g_autoptr (GBytes) answer = NULL;
+  g_autofree gchar *count = g_strdup_printf ("%u", n);
+  JsonObject *obj;
+  guint status = 0, released = 0;
+
+  answer = emulator_call (emu, "POST", "/emulator/release", count, &status);
+  if (answer == NULL || !SOUP_STATUS_IS_SUCCESSFUL (status))
+    return 0;
+  obj = imagegen_test_json_object (answer);
+  if (obj != NULL && json_object_has_member (obj, "released"))
+    released = json_array_get_length (json_object_get_array_member (obj,
+            "released"));
+  if (obj != NULL)
+    json_object_unref (obj);
+  return released;
+}

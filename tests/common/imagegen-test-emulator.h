@@ -52,6 +52,10 @@ gint64 imagegen_test_emulator_stats_int (JsonObject * stats,
 gboolean imagegen_test_emulator_fail (ImagegenTestEmulator * emu,
     const gchar * spec);
 
+/* POST /emulator/release: completes the @n oldest tasks held by a
+ * "task:held" fault; returns how many it released. */
+guint imagegen_test_emulator_release (ImagegenTestEmulator * emu, guint n);
+
 /* POST /emulator/reset: counters, tasks and faults cleared. */
 gboolean imagegen_test_emulator_reset (ImagegenTestEmulator * emu);
 

@@ -354,6 +354,70 @@ GST_START_TEST (test_live_cut)
 
 GST_END_TEST;
 
+/* Blocks until the bus carries the "completed" task message. */
+static void
+wait_completed (Live * l)
+{
+  while (TRUE) {
+    GstMessage *msg = gst_bus_timed_pop_filtered (l->bus, 60 * GST_SECOND,
+        GST_MESSAGE_ELEMENT);
+    const GstStructure *s;
+    gboolean done;
+
+    fail_unless (msg != NULL, "no completed message");
+    s = gst_message_get_structure (msg);
+    done = gst_structure_has_name (s, "imagegen-task")
+        && g_str_equal (gst_structure_get_string (s, "event"), "completed");
+    gst_message_unref (msg);
+    if (done)
+      return;
+  }
+}
+
+/* The first image fades in from the transparent placeholder like any
+ * other: over 4 frames, the second one is half of each (a frame shows
+ * the mix at its end).  Frames are let out only once the image is in. */
+GST_START_TEST (test_live_first_image_fades_in)
+{
+  Live *l = live_new (latency_500, PROMPT_A);
+  guint8 want[3], px[4];
+  GstBuffer *buf;
+  gint c;
+
+  g_object_set (l->h->element, "transition-duration",
+      (guint64) 4 * FRAME, NULL);
+  corner_colour (PROMPT_A, want);
+  gst_harness_play (l->h);
+  wait_completed (l);
+  /* frames made before the image came show the placeholder */
+  do {
+    fail_unless (gst_harness_crank_single_clock_wait (l->h));
+    buf = gst_harness_pull (l->h);
+    pixel (buf, px);
+    gst_buffer_unref (buf);
+  } while (px[3] == 0);
+  /* the fade's first frame: a quarter */
+  fail_unless (ABS ((gint) px[3] - 64) <= 1, "alpha %u", px[3]);
+  fail_unless (gst_harness_crank_single_clock_wait (l->h));
+  buf = gst_harness_pull (l->h);
+  pixel (buf, px);
+  gst_buffer_unref (buf);
+  for (c = 0; c < 3; c++)
+    fail_unless (ABS ((gint) px[c] - want[c] / 2) <= 4,
+        "component %d: %u, want about %u", c, px[c], want[c] / 2);
+  fail_unless (ABS ((gint) px[3] - 128) <= 1, "alpha %u", px[3]);
+  /* and two frames later, all of the image */
+  fail_unless (gst_harness_crank_single_clock_wait (l->h));
+  gst_buffer_unref (gst_harness_pull (l->h));
+  fail_unless (gst_harness_crank_single_clock_wait (l->h));
+  buf = gst_harness_pull (l->h);
+  fail_unless (shows (buf, PROMPT_A));
+  gst_buffer_unref (buf);
+  live_free (l);
+}
+
+GST_END_TEST;
+
 static const GstStructure *
 find_task_message (GList * messages, const gchar * event)
 {
@@ -691,6 +755,7 @@ imagegensrc_live_suite (void)
   tcase_add_test (tc, test_live_overtaken_result_dropped);
   tcase_add_test (tc, test_live_cross_fade);
   tcase_add_test (tc, test_live_cut);
+  tcase_add_test (tc, test_live_first_image_fades_in);
   tcase_add_test (tc, test_live_messages_and_stats);
   tcase_add_test (tc, test_live_guard_max_requests);
   tcase_add_test (tc, test_live_guard_max_cost);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every gst-launch-1.0 line of docs/imagegensrc.md and
-# docs/imagegenremix.md against a fresh emulator, so what the docs promise is
+# Runs every gst-launch-1.0 line of docs/imagegensrc.md,
+# docs/imagegenremix.md and docs/live-graphics.md against a fresh emulator, so what the docs promise is
 # what the suite proves.  A display sink becomes fakesink, a live test
 # source gets num-buffers, and in.mp4 is generated first.
 set -euo pipefail
@@ -17,12 +17,19 @@ cd "$work"
 # stylise-a-file recipes
 make_av in.mp4 3
 
+# the rundown of docs/live-graphics.md
+printf '1\n00:00:01,000 --> 00:00:02,000\n<i>Opening:</i> a lighthouse at dawn\n\n2\n00:00:02,000 --> 00:00:03,000\nweather & sea\n\n' >rundown.srt
+
 failed=0
 n=0
 while IFS= read -r line; do
   n=$((n + 1))
   line=${line//autovideosink/fakesink}
+  line=${line//autoaudiosink/fakesink}
   line=${line//videotestsrc is-live=true/videotestsrc is-live=true num-buffers=90}
+  line=${line//audiotestsrc is-live=true/audiotestsrc is-live=true num-buffers=130}
+  line=${line//imagegentextsrc /imagegentextsrc num-buffers=90 }
+  line=${line//imagegensrc is-live=true/imagegensrc is-live=true num-buffers=90}
   echo "# $line"
   if ! eval "timeout 120 $line" >"$work/run.log" 2>&1; then
     cat "$work/run.log"
@@ -31,14 +38,15 @@ while IFS= read -r line; do
     continue
   fi
   for out in $(grep -o 'location=[^ ]*' <<<"$line" | sed 's/location=//'); do
-    case "$out" in in.mp4) continue ;; esac
+    case "$out" in in.mp4 | rundown.srt) continue ;; esac
     out=${out//%d/0}
     if [ ! -s "$out" ]; then
       echo "FAILED: $line left no $out"
       failed=$((failed + 1))
     fi
   done
-done < <(grep -h '^gst-launch-1.0 ' "$DOCS_DIR/imagegensrc.md" "$DOCS_DIR/imagegenremix.md")
+done < <(grep -h '^gst-launch-1.0 ' "$DOCS_DIR/imagegensrc.md" "$DOCS_DIR/imagegenremix.md" \
+  "$DOCS_DIR/live-graphics.md")
 
 # the stylised file has every frame: decode it and count
 frames=$(mediainfo out.mp4 | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["video_frames"])')

@@ -28,6 +28,7 @@ stats_to_json (Emulator * emu)
   json_builder_begin_object (b);
   add_count (b, "create_text_to_image", st->create_text_to_image);
   add_count (b, "create_remix", st->create_remix);
+  add_count (b, "create_remove_background", st->create_remove_background);
   add_count (b, "get_task", st->get_task);
   add_count (b, "files", st->files);
   add_count (b, "files_prepare", st->files_prepare);
@@ -99,14 +100,23 @@ stats_to_json (Emulator * emu)
   return root;
 }
 
-static void
-handle_fail (EmuRequest * req)
+gchar *
+emu_request_body_text (EmuRequest * req)
 {
   SoupMessageBody *body = soup_server_message_get_request_body (req->msg);
   GBytes *bytes = soup_message_body_flatten (body);
   gsize len;
   const gchar *data = g_bytes_get_data (bytes, &len);
-  gchar *spec = g_strstrip (g_strndup (data, len));
+  gchar *text = g_strstrip (g_strndup (data, len));
+
+  g_bytes_unref (bytes);
+  return text;
+}
+
+static void
+handle_fail (EmuRequest * req)
+{
+  gchar *spec = emu_request_body_text (req);
   GError *err = NULL;
 
   if (emu_faults_add (req->emu->faults, spec, &err)) {
@@ -121,7 +131,6 @@ handle_fail (EmuRequest * req)
     g_error_free (err);
   }
   g_free (spec);
-  g_bytes_unref (bytes);
 }
 
 /* Clears faults, counters, the stats task list and credits used. Tasks
@@ -150,7 +159,8 @@ emu_control_handle (EmuRequest * req)
   const gchar *method = NULL;
 
   req->auth = "none";
-  if (strcmp (what, "fail") == 0 || strcmp (what, "reset") == 0)
+  if (strcmp (what, "fail") == 0 || strcmp (what, "reset") == 0
+      || strcmp (what, "release") == 0)
     method = "POST";
   else if (strcmp (what, "stats") == 0)
     method = "GET";
@@ -165,6 +175,8 @@ emu_control_handle (EmuRequest * req)
     handle_fail (req);
   } else if (strcmp (what, "reset") == 0) {
     handle_reset (req);
+  } else if (strcmp (what, "release") == 0) {
+    emu_hold_handle_release (req);
   } else {
     emu_request_reply_json (req, 200, stats_to_json (req->emu));
   }

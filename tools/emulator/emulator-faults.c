@@ -34,6 +34,7 @@ static const struct
   {"failed", EMU_FAULT_FAILED},
   {"moderated", EMU_FAULT_MODERATED},
   {"stuck", EMU_FAULT_STUCK},
+  {"held", EMU_FAULT_HELD},
   {"trickle", EMU_FAULT_TRICKLE},
   {"redirect", EMU_FAULT_REDIRECT},
 };
@@ -164,6 +165,7 @@ emu_fault_parse (const gchar * spec, EmuFault * fault, GError ** error)
     case EMU_FAULT_FAILED:
     case EMU_FAULT_MODERATED:
     case EMU_FAULT_STUCK:
+    case EMU_FAULT_HELD:
       if (fault->stage != EMU_STAGE_TASK)
         goto bad_stage;
       break;

@@ -74,6 +74,7 @@ static const gchar description[] =
     "         failed     task only: ends failed, \"Generation failed\"\n"
     "         moderated  task only: ends failed, \"Content policy violation\"\n"
     "         stuck      task only: stays processing forever\n"
+    "         held       task only: processing until POST /emulator/release\n"
     "  TIMES  how many matching requests it fires on (default 1), or *\n"
     "         for every one. Faults fire in registration order; the first\n"
     "         match wins.\n"
@@ -81,6 +82,8 @@ static const gchar description[] =
     "\n"
     "Control endpoints (no auth):\n"
     "  POST /emulator/fail    body: a SPEC as plain text; adds a fault\n"
+    "  POST /emulator/release body: N or all; completes held tasks, oldest\n"
+    "                         first\n"
     "  POST /emulator/reset   clears faults, counters, task stats, charges\n"
     "  GET  /emulator/stats   request counters and tasks as JSON\n"
     "See docs/emulator.md for the image rules and every detail.\n";

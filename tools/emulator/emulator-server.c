@@ -792,8 +792,10 @@ typedef enum
 {
   API_CREATE_T2I,
   API_CREATE_REMIX,
+  API_CREATE_REMOVE_BACKGROUND,
   API_GET_T2I,
   API_GET_REMIX,
+  API_GET_REMOVE_BACKGROUND,
   API_FILES,
   API_FILES_PREPARE,
   API_FILES_CONFIRM,
@@ -802,6 +804,17 @@ typedef enum
   API_PRICE_SCHEDULES,
   API_PRICE_QUOTES
 } ApiRoute;
+
+/* How the stats count a create path of the model table. */
+static ApiRoute
+create_route (const gchar * path)
+{
+  if (g_str_has_suffix (path, "/text_to_image"))
+    return API_CREATE_T2I;
+  if (g_str_has_suffix (path, "/remove_background"))
+    return API_CREATE_REMOVE_BACKGROUND;
+  return API_CREATE_REMIX;
+}
 
 /* Fixed routes, then every create path of the model table and its task
  * paths (create path + "/" + id).  @create_path is set for both. */
@@ -832,8 +845,7 @@ match_api (const gchar * path, ApiRoute * route, gchar ** create_path,
     }
   }
   if (emu_task_path_known (path)) {
-    *route = g_str_has_suffix (path, "/text_to_image") ? API_CREATE_T2I :
-        API_CREATE_REMIX;
+    *route = create_route (path);
     *create_path = g_strdup (path);
     return TRUE;
   }
@@ -845,8 +857,7 @@ match_api (const gchar * path, ApiRoute * route, gchar ** create_path,
     g_clear_pointer (create_path, g_free);
     return FALSE;
   }
-  *route = g_str_has_suffix (*create_path, "/text_to_image") ? API_GET_T2I :
-      API_GET_REMIX;
+  *route = create_route (*create_path) + (API_GET_T2I - API_CREATE_T2I);
   *id = slash + 1;
   return TRUE;
 }
@@ -881,10 +892,12 @@ handle_api (EmuRequest * req)
   switch (route) {
     case API_CREATE_T2I:
     case API_CREATE_REMIX:
+    case API_CREATE_REMOVE_BACKGROUND:
       stage = EMU_STAGE_CREATE;
       break;
     case API_GET_T2I:
     case API_GET_REMIX:
+    case API_GET_REMOVE_BACKGROUND:
       stage = EMU_STAGE_POLL;
       post = FALSE;
       break;
@@ -911,8 +924,12 @@ handle_api (EmuRequest * req)
     case API_CREATE_REMIX:
       st->create_remix++;
       break;
+    case API_CREATE_REMOVE_BACKGROUND:
+      st->create_remove_background++;
+      break;
     case API_GET_T2I:
     case API_GET_REMIX:
+    case API_GET_REMOVE_BACKGROUND:
       st->get_task++;
       break;
     case API_FILES:
@@ -951,10 +968,12 @@ handle_api (EmuRequest * req)
   switch (route) {
     case API_CREATE_T2I:
     case API_CREATE_REMIX:
+    case API_CREATE_REMOVE_BACKGROUND:
       handle_create (req);
       break;
     case API_GET_T2I:
     case API_GET_REMIX:
+    case API_GET_REMOVE_BACKGROUND:
       handle_get_task (req, create_path, id);
       break;
     case API_FILES:

@@ -364,6 +364,14 @@ on_deadline (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* A held task completes now (or once its image is rendered). */
+void
+emu_task_release (EmuTask * task)
+{
+  task->outcome = EMU_FAULT_NONE;
+  on_deadline (task);
+}
+
 static void
 render_job_free (RenderJob * job)
 {
@@ -606,9 +614,9 @@ emu_task_create (Emulator * emu, const ImagegenModelRow * row,
   g_ptr_array_add (emu->stats_tasks, emu_task_ref (task));
   emu->stats.tasks_created++;
 
-  if (outcome != EMU_FAULT_STUCK)
+  if (outcome != EMU_FAULT_STUCK && outcome != EMU_FAULT_HELD)
     task->deadline_id = g_timeout_add (task->latency_ms, on_deadline, task);
-  if (outcome == EMU_FAULT_NONE)
+  if (outcome == EMU_FAULT_NONE || outcome == EMU_FAULT_HELD)
     start_render (task);
   return task;
 }

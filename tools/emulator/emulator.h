@@ -49,6 +49,7 @@ typedef enum
   EMU_FAULT_FAILED,
   EMU_FAULT_MODERATED,
   EMU_FAULT_STUCK,
+  EMU_FAULT_HELD,
   EMU_FAULT_TRICKLE,
   EMU_FAULT_REDIRECT,
   EMU_FAULT_CANNED
@@ -143,6 +144,7 @@ typedef struct
 {
   guint64 create_text_to_image;
   guint64 create_remix;
+  guint64 create_remove_background;
   guint64 get_task;
   guint64 files;
   guint64 files_prepare;
@@ -287,6 +289,7 @@ gchar *emu_task_result_url (EmuTask * task, guint index);
 EmuTask *emu_task_create (Emulator * emu, const ImagegenModelRow * row,
     JsonObject * body, EmuFaultKind outcome);
 EmuTaskStatus emu_task_status (EmuTask * task, gint64 now_us);
+void emu_task_release (EmuTask * task);
 const gchar *emu_task_status_name (EmuTaskStatus status);
 JsonNode *emu_task_to_json (EmuTask * task, gint64 now_us);
 JsonNode *emu_task_create_answer (EmuTask * task, gint64 now_us,
@@ -344,6 +347,11 @@ void emu_prices_handle_quote (EmuRequest * req);
 
 /* emulator-control.c */
 void emu_control_handle (EmuRequest * req);
+/* the request's body as stripped text (newly allocated) */
+gchar *emu_request_body_text (EmuRequest * req);
+
+/* emulator-hold.c: POST /emulator/release */
+void emu_hold_handle_release (EmuRequest * req);
 
 /* emulator-log.c */
 EmuLog *emu_log_open (const gchar * path, GError ** error);
