@@ -31,7 +31,19 @@ typedef struct
   gint reserved_cents;
   gchar *prompt;
   gboolean tracked;             /* its end is still to be reported */
+  gchar *cache_key;             /* where its result is stored, or NULL */
+  gint answered_locally;        /* ANSWERED_* */
 } EngineWork;
+
+enum
+{
+  ANSWERED_BY_SERVICE,
+  ANSWERED_BY_CACHE,
+  ANSWERED_NOT_SENT,            /* cache-only and not in the cache */
+};
+
+/* the provider, for cache keys (one provider so far) */
+#define ENGINE_PROVIDER "runapi"
 
 /* Reports the task's end once: bus message, stats, spending. */
 static void
@@ -51,8 +63,13 @@ work_report (EngineWork * work, const ImagegenResult * result,
     cancelled.model = work->request ? work->request->model : NULL;
     result = &cancelled;
   }
-  gst_imagegen_tracker_finished (&work->engine->tracker, result, work->prompt,
-      work->reserved_cents, decoded_us);
+  if (work->answered_locally != ANSWERED_BY_SERVICE)
+    gst_imagegen_tracker_answered_locally (&work->engine->tracker,
+        work->answered_locally == ANSWERED_BY_CACHE, result, work->prompt,
+        work->reserved_cents);
+  else
+    gst_imagegen_tracker_finished (&work->engine->tracker, result,
+        work->prompt, work->reserved_cents, decoded_us);
   g_clear_error (&cancelled.error);
 }
 
@@ -63,6 +80,7 @@ engine_work_free (EngineWork * work)
   if (work->tag_free != NULL && work->tag != NULL)
     work->tag_free (work->tag);
   g_free (work->prompt);
+  g_free (work->cache_key);
   g_clear_object (&work->cancellable);
   g_clear_pointer (&work->request, imagegen_request_free);
   g_clear_pointer (&work->result, imagegen_result_free);
@@ -99,6 +117,11 @@ finish_work (EngineWork * work)
       max_pixels, decode);
   if (image->error != NULL && image->result->error == NULL)
     image->result->error = g_error_copy (image->error);
+  /* only what decoded (or passed the header check) is kept */
+  if (image->error == NULL && work->cache_key != NULL
+      && work->answered_locally == ANSWERED_BY_SERVICE)
+    gst_imagegen_cache_store (&engine->tracker.cache, work->cache_key,
+        image->result->image, image->result->content_type);
   GST_DEBUG_OBJECT (engine->element, "task %s done%s%s",
       GST_STR_NULL (image->result->task_id), image->error ? ": " : "",
       image->error ? image->error->message : "");
@@ -177,6 +200,42 @@ send_work (EngineWork * work)
     engine_work_free (work);
 }
 
+/* worker: a result the cache holds, or (cache-only) the miss, as the
+ * job's result; else remembers the key to store the answer under */
+static gboolean
+answer_from_cache (EngineWork * work)
+{
+  GstImagegenCache *cache = &work->engine->tracker.cache;
+  ImagegenResult *result;
+  gchar *content_type = NULL;
+  GBytes *image;
+
+  if (!gst_imagegen_cache_enabled (cache))
+    return FALSE;
+  work->cache_key = gst_imagegen_cache_key (cache, ENGINE_PROVIDER,
+      work->request);
+  image = gst_imagegen_cache_lookup (cache, work->cache_key, &content_type);
+  if (image == NULL && !gst_imagegen_cache_only (cache))
+    return FALSE;
+
+  result = g_new0 (ImagegenResult, 1);
+  result->model = g_strdup (work->request->model);
+  result->cost_cents = 0;
+  result->submitted_us = g_get_monotonic_time ();
+  if (image != NULL) {
+    result->image = image;
+    result->content_type = content_type;
+    result->downloaded_us = result->submitted_us;
+    work->answered_locally = ANSWERED_BY_CACHE;
+  } else {
+    result->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+        "not in the result cache (cache-only: nothing is sent)");
+    work->answered_locally = ANSWERED_NOT_SENT;
+  }
+  work->result = result;
+  return TRUE;
+}
+
 static void
 run_work (EngineWork * work, GstImagegenEngine * engine)
 {
@@ -188,12 +247,15 @@ run_work (EngineWork * work, GstImagegenEngine * engine)
   }
   if (work->result != NULL) {
     finish_work (work);
-  } else if (!work->prepare (work->tag, work->request, &error)) {
+  } else if (work->prepare != NULL
+      && !work->prepare (work->tag, work->request, &error)) {
     /* a failed request all the same, so that whoever waits moves on */
     work->result = g_new0 (ImagegenResult, 1);
     work->result->cost_cents = -1;
     work->result->model = g_strdup (work->request->model);
     work->result->error = error;
+    finish_work (work);
+  } else if (answer_from_cache (work)) {
     finish_work (work);
   } else {
     send_work (work);
@@ -368,7 +430,9 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
   if (engine->client == NULL || engine->epoch != epoch) {
     /* stopped or flushed meanwhile: reported as cancelled */
     g_cancellable_cancel (work->cancellable);
-  } else if (prepare != NULL) {
+  } else if (prepare != NULL
+      || gst_imagegen_cache_enabled (&engine->tracker.cache)) {
+    /* the worker prepares it and looks it up */
     g_thread_pool_push (engine->workers, work, NULL);
     work = NULL;
   } else {
@@ -381,6 +445,13 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
   if (work != NULL)
     engine_work_free (work);
   return GST_IMAGEGEN_SUBMIT_SENT;
+}
+
+void
+gst_imagegen_engine_alias_url (GstImagegenEngine * engine, const gchar * url,
+    GBytes * image)
+{
+  gst_imagegen_cache_alias_url (&engine->tracker.cache, url, image);
 }
 
 void

@@ -110,6 +110,11 @@ void gst_imagegen_engine_upload (GstImagegenEngine * engine,
     const ImagegenRequest * request, ImagegenJobDoneFunc done,
     gpointer user_data);
 
+/* In cache keys, the uploaded @url stands for @image's bytes (URLs of
+ * uploads expire, the bytes do not). */
+void gst_imagegen_engine_alias_url (GstImagegenEngine * engine,
+    const gchar * url, GBytes * image);
+
 guint gst_imagegen_engine_in_flight (GstImagegenEngine * engine);
 gboolean gst_imagegen_engine_is_running (GstImagegenEngine * engine);
 

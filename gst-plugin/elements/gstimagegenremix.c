@@ -470,6 +470,8 @@ gst_imagegen_remix_start (GstBaseTransform * trans)
   g_clear_pointer (&remix->reference_urls, g_ptr_array_unref);
   if (upload->source_images->len == 0)
     remix->reference_urls = g_ptr_array_ref (upload->source_urls);
+  g_clear_pointer (&remix->reference_bytes, g_ptr_array_unref);
+  remix->reference_bytes = g_ptr_array_ref (upload->source_images);
   g_mutex_unlock (&remix->lock);
   if (upload->source_images->len > 0)
     gst_imagegen_engine_upload (&remix->engine, upload,
@@ -494,6 +496,7 @@ gst_imagegen_remix_stop (GstBaseTransform * trans)
 
   g_mutex_lock (&remix->lock);
   g_clear_pointer (&remix->reference_urls, g_ptr_array_unref);
+  g_clear_pointer (&remix->reference_bytes, g_ptr_array_unref);
   g_clear_error (&remix->reference_error);
   g_mutex_unlock (&remix->lock);
   gst_imagegen_remix_forget_shown (remix);
@@ -629,6 +632,7 @@ gst_imagegen_remix_finalize (GObject * object)
   gst_imagegen_settings_clear (&remix->settings);
   gst_imagegen_engine_clear (&remix->engine);
   g_ptr_array_unref (remix->reference_images);
+  g_clear_pointer (&remix->reference_bytes, g_ptr_array_unref);
   g_mutex_clear (&remix->lock);
   g_cond_clear (&remix->cond);
   G_OBJECT_CLASS (parent_class)->finalize (object);

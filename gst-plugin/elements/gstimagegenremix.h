@@ -88,6 +88,7 @@ struct _GstImagegenRemix
   gboolean task_busy;           /* offline: an item is being pushed */
   GstFlowReturn srcresult;      /* offline: the src task's last flow */
   GPtrArray *reference_urls;    /* ready to use; NULL until uploaded */
+  GPtrArray *reference_bytes;   /* the uploaded ones' bytes, for cache keys */
   GError *reference_error;
   GstVideoInfo in_info;
   GstVideoInfo out_info;

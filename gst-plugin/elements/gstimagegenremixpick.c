@@ -112,8 +112,10 @@ pick_done (GstImagegenEngine * engine, gpointer tag, GstImagegenImage * image)
     pick->image = gst_imagegen_image_ref (image);
     gst_imagegen_remix_placed_image (pick, &out_info, scale_mode);
   } else if (!image->fatal
-      && !g_error_matches (image->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-    /* fatal ones stop the stream at the next frame instead */
+      && !g_error_matches (image->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      && !g_error_matches (image->error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)) {
+    /* fatal ones stop the stream at the next frame instead; cache-only
+     * misses are counted in stats, not failures */
     post_pick_failure (remix, pick, image->error);
   }
   GST_DEBUG_OBJECT (remix, "pick %u done (task %s)%s", pick->index,
