@@ -53,7 +53,7 @@ gst_imagegen_cache_enabled (GstImagegenCache * cache)
   gboolean enabled;
 
   g_mutex_lock (&cache->lock);
-  enabled = cache->dir != NULL && cache->dir[0] != '\0';
+  enabled = (cache->dir != NULL && cache->dir[0] != '\0') || cache->only;
   g_mutex_unlock (&cache->lock);
   return enabled;
 }
@@ -86,6 +86,16 @@ gst_imagegen_cache_alias_url (GstImagegenCache * cache, const gchar * url,
       g_strconcat ("sha256:", hash, NULL));
   g_mutex_unlock (&cache->lock);
   g_free (hash);
+}
+
+gchar *
+gst_imagegen_cache_unsent_url (GBytes * image)
+{
+  gchar *hash = bytes_hash (image);
+  gchar *url = g_strconcat ("imagegen-cache-only:sha256:", hash, NULL);
+
+  g_free (hash);
+  return url;
 }
 
 void
@@ -154,7 +164,7 @@ entry_path (GstImagegenCache * cache, const gchar * key)
   gchar *path;
 
   g_mutex_lock (&cache->lock);
-  path = cache->dir ? g_build_filename (cache->dir, name, NULL) : NULL;
+  path = cache->dir && cache->dir[0] ? g_build_filename (cache->dir, name, NULL) : NULL;
   g_mutex_unlock (&cache->lock);
   g_free (name);
   return path;

@@ -36,7 +36,8 @@ typedef struct
 void gst_imagegen_cache_init (GstImagegenCache * cache);
 void gst_imagegen_cache_clear (GstImagegenCache * cache);
 
-/* Whether results are looked up at all (a cache-dir is set). */
+/* Whether requests go through the cache at all (a cache-dir is set, or
+ * cache-only: then every request is a miss unless the dir holds it). */
 gboolean gst_imagegen_cache_enabled (GstImagegenCache * cache);
 gboolean gst_imagegen_cache_only (GstImagegenCache * cache);
 
@@ -44,6 +45,10 @@ gboolean gst_imagegen_cache_only (GstImagegenCache * cache);
 void gst_imagegen_cache_alias_url (GstImagegenCache * cache,
     const gchar * url, GBytes * image);
 void gst_imagegen_cache_forget_urls (GstImagegenCache * cache);
+
+/* What stands for an upload that cache-only does not send: a name made of
+ * @image's hash (never fetched by anyone). */
+gchar *gst_imagegen_cache_unsent_url (GBytes * image);
 
 /* The key of @request (hex SHA-256), with its source images encoded. */
 gchar *gst_imagegen_cache_key (GstImagegenCache * cache,

@@ -454,11 +454,37 @@ gst_imagegen_engine_alias_url (GstImagegenEngine * engine, const gchar * url,
   gst_imagegen_cache_alias_url (&engine->tracker.cache, url, image);
 }
 
+/* cache-only sends no upload either: names made of the images' hashes
+ * stand for their URLs (keys are the same as after a real upload) */
+static void
+pretend_upload (const ImagegenRequest * request, ImagegenJobDoneFunc done,
+    gpointer user_data)
+{
+  ImagegenResult *result = g_new0 (ImagegenResult, 1);
+  guint i;
+
+  result->cost_cents = 0;
+  result->uploaded_urls = g_ptr_array_new_with_free_func (g_free);
+  for (i = 0; request->source_images && i < request->source_images->len;
+      i++)
+    g_ptr_array_add (result->uploaded_urls,
+        gst_imagegen_cache_unsent_url (g_ptr_array_index
+            (request->source_images, i)));
+  for (i = 0; request->source_urls && i < request->source_urls->len; i++)
+    g_ptr_array_add (result->uploaded_urls,
+        g_strdup (g_ptr_array_index (request->source_urls, i)));
+  done (result, user_data);
+}
+
 void
 gst_imagegen_engine_upload (GstImagegenEngine * engine,
     const ImagegenRequest * request, ImagegenJobDoneFunc done,
     gpointer user_data)
 {
+  if (gst_imagegen_cache_only (&engine->tracker.cache)) {
+    pretend_upload (request, done, user_data);
+    return;
+  }
   g_mutex_lock (&engine->lock);
   if (engine->client != NULL)
     imagegen_client_submit (engine->client, request, engine->cancellable,

@@ -105,7 +105,8 @@ GstImagegenSubmitResult gst_imagegen_engine_submit (GstImagegenEngine *
 
 /* Sends an upload-only request (IMAGEGEN_ENDPOINT_UPLOAD: no task, no
  * charge, so no guard and no task message), cancelled with the epoch.
- * @done runs on the client's thread, as imagegen_client_submit() says. */
+ * @done runs on the client's thread, as imagegen_client_submit() says;
+ * with cache-only, nothing is sent and @done runs at once, here. */
 void gst_imagegen_engine_upload (GstImagegenEngine * engine,
     const ImagegenRequest * request, ImagegenJobDoneFunc done,
     gpointer user_data);

@@ -43,6 +43,22 @@ typedef enum
   GST_IMAGEGEN_REMIX_FALLBACK_PREVIOUS,
 } GstImagegenRemixFallback;
 
+/**
+ * GstImagegenRemixPickMode:
+ * @GST_IMAGEGEN_REMIX_PICK_INTERVAL: a frame every interval of stream time
+ * @GST_IMAGEGEN_REMIX_PICK_SCENE: a frame at each shot change only
+ * @GST_IMAGEGEN_REMIX_PICK_BOTH: at shot changes, and after interval at
+ *   the latest
+ *
+ * Which frames are sent (the first frame always is).
+ */
+typedef enum
+{
+  GST_IMAGEGEN_REMIX_PICK_INTERVAL,
+  GST_IMAGEGEN_REMIX_PICK_SCENE,
+  GST_IMAGEGEN_REMIX_PICK_BOTH,
+} GstImagegenRemixPickMode;
+
 typedef struct _RemixPick RemixPick;
 
 #define GST_TYPE_IMAGEGEN_REMIX (gst_imagegen_remix_get_type ())
@@ -65,6 +81,9 @@ struct _GstImagegenRemix
   guint64 max_queue_bytes;
   GPtrArray *reference_images;  /* file names or http(s) URLs */
   GstClockTime transition_duration;
+  GstImagegenRemixPickMode pick_mode;
+  gdouble scene_threshold;
+  gdouble skip_similar;
 
   GstImagegenEngine engine;
 
@@ -80,6 +99,10 @@ struct _GstImagegenRemix
   GstClockTime last_pick_time;  /* stream time of the last picked frame */
   guint64 frames_seen;          /* since the start or a flush */
   gboolean warned_untimed;      /* frames without timestamps were reported */
+  guint8 *previous_thumb;       /* the frame before, as a small grey picture */
+  guint8 *picked_thumb;         /* the last picked frame, the same way */
+  guint picks_skipped;          /* due, but like the last pick */
+  guint picks_at_cuts;
   RemixPick *governing;         /* offline: newest pick, governs new frames */
   RemixPick *newest_done;       /* live: newest successful pick */
   GQueue queue;                 /* offline: RemixItem, oldest first */

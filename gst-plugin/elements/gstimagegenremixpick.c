@@ -152,12 +152,10 @@ build_request_locked (GstImagegenRemix * remix)
 }
 
 static gboolean
-pick_is_due_locked (GstImagegenRemix * remix, GstClockTime time)
+interval_is_due_locked (GstImagegenRemix * remix, GstClockTime time)
 {
   GstClockTime interval;
 
-  if (remix->reference_urls == NULL)
-    return FALSE;               /* reference images still uploading */
   if (remix->last_pick_time == GST_CLOCK_TIME_NONE)
     return TRUE;
   if (time == GST_CLOCK_TIME_NONE)
@@ -187,9 +185,14 @@ gst_imagegen_remix_pick_if_due_locked (GstImagegenRemix * remix,
   ImagegenRequest *request;
   RemixJob *job;
   RemixPick *pick;
+  GstImagegenRemixPickReason reason;
   guint max;
 
-  if (!pick_is_due_locked (remix, time))
+  if (remix->reference_urls == NULL)
+    return FALSE;               /* reference images still uploading */
+  reason = gst_imagegen_remix_scene_judge_locked (remix, frame, time,
+      interval_is_due_locked (remix, time));
+  if (reason == GST_IMAGEGEN_REMIX_PICK_NOT_DUE)
     return FALSE;
   while (wait_for_slot && !remix->flushing && !slot_is_free_locked (remix))
     g_cond_wait (&remix->cond, &remix->lock);
@@ -227,6 +230,7 @@ gst_imagegen_remix_pick_if_due_locked (GstImagegenRemix * remix,
   }
   g_mutex_lock (&remix->lock);
   remix->last_pick_time = time;
+  gst_imagegen_remix_scene_picked_locked (remix, reason);
   gst_imagegen_remix_replace_pick (&remix->governing, pick);
   gst_imagegen_remix_pick_unref (pick);
   GST_DEBUG_OBJECT (remix, "picked frame at %" GST_TIME_FORMAT " (pick %u)",
