@@ -15,7 +15,8 @@ cache holds and what the rest would cost, and sends nothing.
 
 Ctrl-C once: nothing more is sent, the video ends at the last finished frame,
 the other streams are cut there and OUT is finished so that it plays.  Ctrl-C
-again, or SIGTERM: exits at once (OUT may then not play).
+again, or SIGTERM: the process ends at once, killed by that signal (OUT may
+then not play; results already cached stay).
 
 Exit codes: 0 done; 1 bad options; 2 the input cannot be read (missing, not a
 media file); 3 the input has no video stream; 4 the service failed (key,
@@ -49,7 +50,7 @@ VERSION = "@IMAGEGEN_VERSION@"
 
 EXIT_OK, EXIT_USAGE, EXIT_UNREADABLE, EXIT_NO_VIDEO, EXIT_FAILED, \
     EXIT_NO_ENCODER = 0, 1, 2, 3, 4, 5
-EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
+EXIT_INTERRUPTED = 130
 
 # extension -> (video encoder, audio encoder, muxer)
 CONTAINERS = {
@@ -98,7 +99,8 @@ def parse_args(argv):
         epilog="Exit codes: 0 done, 1 bad options, 2 unreadable input, 3 no "
         "video stream in the input, 4 service or pipeline failure, 5 no "
         "encoder for OUT's extension, 130 interrupted by Ctrl-C (OUT plays "
-        "up to there), 143 terminated.  Results are cached: a rerun sends "
+        "up to there); a second Ctrl-C or SIGTERM kills at once (the "
+        "shell's 130, 143).  Results are cached: a rerun sends "
         "nothing.  Environment: RUNAPI_API_KEY, RUNAPI_BASE_URL.")
     p.add_argument("input", metavar="IN", help="the video file to stylise")
     p.add_argument("output", metavar="OUT", nargs="?",
@@ -356,8 +358,9 @@ class Stylize:
         return Gst.PadProbeReturn.OK
 
     def on_sigint(self):
-        if self.stopping:
-            return self.on_sigterm()
+        # a second Ctrl-C kills at once, as the kernel does it: no thread
+        # of ours runs after it, so no request leaves
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         self.stopping = True
         if not self.branches:
             return self.finish(EXIT_INTERRUPTED, None)
@@ -370,15 +373,7 @@ class Stylize:
         for pad, _video in self.branches:
             pad.send_event(Gst.Event.new_eos())
         self.exit_code = EXIT_INTERRUPTED
-        return GLib.SOURCE_CONTINUE
-
-    def on_sigterm(self):
-        self.remix.set_property("cache-only", True)
-        if self.tty:
-            sys.stderr.write("\n")
-        sys.stderr.write("imagegen-stylize: terminated\n")
-        sys.stderr.flush()
-        os._exit(EXIT_TERMINATED)
+        return GLib.SOURCE_REMOVE
 
     # ---- progress ----
 
@@ -473,8 +468,7 @@ class Stylize:
         bus.connect("message", self.on_message)
         GLib.unix_signal_add(GLib.PRIORITY_HIGH, signal.SIGINT,
                              self.on_sigint)
-        GLib.unix_signal_add(GLib.PRIORITY_HIGH, signal.SIGTERM,
-                             self.on_sigterm)
+        # SIGTERM keeps its default action: the process ends at once
         GLib.timeout_add(500 if self.tty else 2000, self.on_tick)
         if self.pipeline.set_state(Gst.State.PLAYING) == \
                 Gst.StateChangeReturn.FAILURE:
