@@ -483,9 +483,14 @@ class Stylize:
         self.pipeline.set_state(Gst.State.NULL)
         if self.error is not None:
             print("imagegen-stylize: " + self.error, file=sys.stderr)
-        if self.exit_code in (EXIT_UNREADABLE, EXIT_NO_VIDEO) and \
-                self.args.output and os.path.exists(self.args.output):
+        if self.args.output and os.path.exists(self.args.output) and (
+                self.exit_code in (EXIT_UNREADABLE, EXIT_NO_VIDEO) or
+                (self.exit_code == EXIT_INTERRUPTED and
+                 self.frames_written == 0)):
             os.unlink(self.args.output)     # nothing of it is worth keeping
+            if self.exit_code == EXIT_INTERRUPTED:
+                print("imagegen-stylize: interrupted before the first frame "
+                      "was finished: nothing written", file=sys.stderr)
         if self.exit_code in (EXIT_OK, EXIT_INTERRUPTED):
             self.report(last_line)
         return self.exit_code
