@@ -101,6 +101,8 @@ struct _GstImagegenRemix
   gboolean warned_untimed;      /* frames without timestamps were reported */
   guint8 *previous_thumb;       /* the frame before, as a small grey picture */
   guint8 *picked_thumb;         /* the last picked frame, the same way */
+  gdouble previous_change;      /* the frame before's difference from its
+                                 * own predecessor */
   guint picks_skipped;          /* due, but like the last pick */
   guint picks_at_cuts;
   RemixPick *governing;         /* offline: newest pick, governs new frames */

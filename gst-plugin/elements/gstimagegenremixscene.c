@@ -8,6 +8,10 @@
  * whose difference from the last picked frame stays under skip-similar
  * reuses that pick's result and sends nothing.
  *
+ * Motion makes every frame differ from the one before, and fast motion
+ * of high-contrast things by as much as a cut: a cut is a spike, so the
+ * difference must also be CUT_SPIKE times the one before it.
+ *
  * Locks (see gstimagegenremixpriv.h): properties under GST_OBJECT_LOCK,
  * thumbnails and counters under remix->lock.
  *
@@ -26,6 +30,8 @@
 #define SIG_W 32
 #define SIG_H 18
 #define SIG_SIZE (SIG_W * SIG_H)
+
+#define CUT_SPIKE 3.0
 
 #define DEFAULT_PICK GST_IMAGEGEN_REMIX_PICK_INTERVAL
 #define DEFAULT_SCENE_THRESHOLD 0.12
@@ -64,6 +70,7 @@ gst_imagegen_remix_scene_reset_locked (GstImagegenRemix * remix)
 {
   g_clear_pointer (&remix->previous_thumb, g_free);
   g_clear_pointer (&remix->picked_thumb, g_free);
+  remix->previous_change = 0.0;
 }
 
 /* a SIG_W x SIG_H grey thumbnail of @frame, or NULL */
@@ -123,8 +130,15 @@ gst_imagegen_remix_scene_judge_locked (GstImagegenRemix * remix,
   if (mode != GST_IMAGEGEN_REMIX_PICK_INTERVAL || skip_similar > 0.0)
     thumb = thumbnail (frame, &remix->in_info);
   if (thumb != NULL && remix->previous_thumb != NULL
-      && mode != GST_IMAGEGEN_REMIX_PICK_INTERVAL)
-    cut = difference (thumb, remix->previous_thumb) >= scene_threshold;
+      && mode != GST_IMAGEGEN_REMIX_PICK_INTERVAL) {
+    gdouble change = difference (thumb, remix->previous_thumb);
+
+    cut = change >= scene_threshold
+        && change >= CUT_SPIKE * remix->previous_change;
+    GST_LOG_OBJECT (remix, "frame at %" GST_TIME_FORMAT ": change %.3f%s",
+        GST_TIME_ARGS (time), change, cut ? ", a shot change" : "");
+    remix->previous_change = change;
+  }
   g_free (remix->previous_thumb);
   remix->previous_thumb = thumb;
 
