@@ -9,6 +9,7 @@
 #   - --pick scene on a clip with known cuts picks at the cuts
 #   - --skip-similar on a static clip makes one request
 #   - --model is passed to the element (the request's model)
+#   - imagegensrc's cache-dir: a second run sends nothing
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 : "${STYLIZE:?}"
@@ -163,5 +164,15 @@ tail -n 1 static.out
 check "skip-similar on a static clip: 1 request" test $(($(creates) - c5)) = 1
 sinfo=$(mediainfo static-out.mp4)
 check "skip-similar: every frame still written" jpy "$sinfo" "d['video_frames'] == 180"
+
+# the cache on imagegensrc too: the second run answers from it
+t0=$(emu_stat 's["requests"]["create_text_to_image"]')
+for i in 1 2; do
+  launch src$i.log imagegensrc prompt="a red fox" cache-dir="$work/src-cache" \
+    ! image/png ! filesink location=fox$i.png || true
+done
+check "imagegensrc with cache-dir: one request for two runs" \
+  test $(($(emu_stat 's["requests"]["create_text_to_image"]') - t0)) = 1
+check "imagegensrc: the cached image is the image" cmp -s fox1.png fox2.png
 
 finish
