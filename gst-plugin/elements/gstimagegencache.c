@@ -363,8 +363,9 @@ gst_imagegen_cache_install_properties (GObjectClass * klass, guint first)
       g_param_spec_boolean ("cache-only", "Answer from the cache only",
           "Send nothing: requests the cache cannot answer are counted in "
           "stats (cache-misses, estimated-cents) and fail quietly (for "
-          "dry runs)", FALSE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_READY));
+          "dry runs; set while playing, nothing more is sent)", FALSE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
 }
 
 gboolean

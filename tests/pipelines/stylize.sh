@@ -165,6 +165,27 @@ check "skip-similar on a static clip: 1 request" test $(($(creates) - c5)) = 1
 sinfo=$(mediainfo static-out.mp4)
 check "skip-similar: every frame still written" jpy "$sinfo" "d['video_frames'] == 180"
 
+# a reference image: uploaded by each real run (its URL expires), keyed by
+# its bytes, so a rerun makes no task; a dry run uploads nothing
+gst-launch-1.0 -q videotestsrc num-buffers=1 pattern=pinwheel ! video/x-raw,width=64,height=64 \
+  ! pngenc ! filesink location=style.png
+refcache=$work/ref-cache
+c6=$(creates)
+stylize in.mp4 ref1.mp4 --reference style.png --interval 3 --prompt watercolour \
+  --cache-dir "$refcache" >ref1.out 2>&1 || true
+c7=$(creates)
+check "with a reference: one task per pick" test $((c7 - c6)) = 2
+f0=$(emu_stat 's["requests"]["files"] + s["requests"]["files_prepare"]')
+stylize in.mp4 --dry-run --reference style.png --interval 3 --prompt watercolour \
+  --cache-dir "$refcache" >refdry.out 2>&1 || true
+check "with a reference, dry run: all in the cache" grep -qx "in the cache: 2" refdry.out
+check "with a reference, dry run: no upload" \
+  test "$(emu_stat 's["requests"]["files"] + s["requests"]["files_prepare"]')" = "$f0"
+stylize in.mp4 ref2.mp4 --reference style.png --interval 3 --prompt watercolour \
+  --cache-dir "$refcache" >ref2.out 2>&1 || true
+check "with a reference, rerun: no task (the new upload URL is not in the key)" \
+  test "$(creates)" = "$c7"
+
 # the cache on imagegensrc too: the second run answers from it
 t0=$(emu_stat 's["requests"]["create_text_to_image"]')
 for i in 1 2; do
