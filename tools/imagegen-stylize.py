@@ -4,8 +4,9 @@
 Reads anything decodebin reads, sends picked frames to the image service
 (imagegenremix mode=offline: every frame waits for the result of the latest
 pick at or before it), and writes OUT with the video restyled and the audio
-kept (re-encoded).  The container follows OUT's extension: .mp4/.m4v/.mov
-(H.264 + AAC), .mkv (H.264 + Opus), .webm (VP8 + Opus).  Other streams
+kept.  The container follows OUT's extension: .mp4/.m4v/.mov
+(H.264 + AAC), .mkv (H.264 + Opus); audio the container
+takes as it is (AAC into MP4, most codecs into Matroska) is copied untouched.  Other streams
 (subtitles, a second video) are left out.
 
 Results are kept in a cache (--cache-dir): a rerun of the same command sends
@@ -58,12 +59,10 @@ CONTAINERS = {
     "m4v": ("x264enc", "avenc_aac", "mp4mux"),
     "mov": ("x264enc", "avenc_aac", "qtmux"),
     "mkv": ("x264enc", "opusenc", "matroskamux"),
-    "webm": ("vp8enc", "opusenc", "webmmux"),
 }
 ENCODER_SETTINGS = {
     # a good file for watching, not a stream: quality over latency
     "x264enc": {"speed-preset": "medium", "pass": "quant", "quantizer": 20},
-    "vp8enc": {"deadline": 1, "target-bitrate": 4000000, "cpu-used": 4},
 }
 
 
@@ -104,7 +103,7 @@ def parse_args(argv):
         "nothing.  Environment: RUNAPI_API_KEY, RUNAPI_BASE_URL.")
     p.add_argument("input", metavar="IN", help="the video file to stylise")
     p.add_argument("output", metavar="OUT", nargs="?",
-                   help="the file to write (.mp4, .m4v, .mov, .mkv, .webm); "
+                   help="the file to write (.mp4, .m4v, .mov, .mkv); "
                    "not needed with --dry-run")
     p.add_argument("--prompt", required=True,
                    help="how to restyle the frames")
@@ -200,6 +199,8 @@ class Stylize:
         self.pipeline = Gst.Pipeline.new("stylize")
         self.exit_code = EXIT_OK
         self.video_linked = False
+        self.pending_pads = []      # (pad, blocking probe) until no-more-pads
+        self.mux_pads = {}          # template -> the muxer's pad, until used
         self.frames_written = 0
         self.last_video_pts = None
         self.video_end = None
@@ -220,7 +221,7 @@ class Stylize:
             ext = os.path.splitext(args.output)[1].lower().lstrip(".")
             if ext not in CONTAINERS:
                 fail(EXIT_NO_ENCODER, "cannot write .%s files: use .mp4, "
-                     ".m4v, .mov, .mkv or .webm" % ext)
+                     ".m4v, .mov or .mkv" % ext)
             self.venc_name, self.aenc_name, mux_name = CONTAINERS[ext]
             try:
                 self.mux = make(mux_name)
@@ -233,6 +234,22 @@ class Stylize:
             self.pipeline.add(self.mux)
             self.pipeline.add(self.sink)
             self.mux.link(self.sink)
+            self.src.set_property("caps", self.decoded_caps())
+            # asked for before anything streams: a muxer may refuse new
+            # pads once running; an unused one is released
+            self.mux_pads = {t: self.mux.request_pad_simple(t)
+                             for t in ("video_%u", "audio_%u")}
+
+    def decoded_caps(self):
+        """What uridecodebin stops at: raw streams, and audio the muxer
+        takes as it is (kept untouched: passthrough)."""
+        caps = Gst.Caps.from_string(
+            "video/x-raw(ANY); audio/x-raw(ANY); text/x-raw(ANY); "
+            "subpicture/x-dvd; subpicture/x-dvb; subpicture/x-pgs")
+        template = self.mux.get_pad_template("audio_%u")
+        if template is not None:
+            caps = caps.merge(template.get_caps())
+        return caps
 
     def make_remix(self):
         a = self.args
@@ -284,13 +301,21 @@ class Stylize:
         return elements
 
     def on_pad_added(self, _src, pad):
+        # held until every stream is known: a muxer takes no new stream
+        # once it has written its header
+        probe = pad.add_probe(Gst.PadProbeType.BLOCK_DOWNSTREAM,
+                              lambda *_: Gst.PadProbeReturn.OK)
+        self.pending_pads.append((pad, probe))
+
+    def link_stream(self, pad):
         caps = pad.get_current_caps() or pad.query_caps(None)
         kind = caps.get_structure(0).get_name() if caps.get_size() else ""
         if kind.startswith("video/") and not self.video_linked:
             self.video_linked = True
             self.link_video(pad)
-        elif kind.startswith("audio/") and not self.args.dry_run:
-            self.link_audio(pad)
+        elif kind.startswith("audio/") and not self.args.dry_run \
+                and self.mux_pads.get("audio_%u") is not None:
+            self.link_audio(pad, passthrough=kind != "audio/x-raw")
         else:
             # other streams are left out, without blocking the rest
             sink = self.add_chain([make("fakesink", sync=False)])[0]
@@ -314,26 +339,45 @@ class Stylize:
         after.add_probe(Gst.PadProbeType.BUFFER, self.on_video_out)
         self.branches.append((after, True))
         if not self.args.dry_run:
-            elements[-1].link(self.mux)
+            self.link_to_mux(elements[-1], "video_%u")
 
-    def link_audio(self, pad):
-        aenc = make(self.aenc_name)
-        elements = self.add_chain([
-            make("queue"), "audioconvert", "audioresample", aenc,
+    def link_audio(self, pad, passthrough=False):
+        encode = [] if passthrough else [
+            make("queue"), "audioconvert", "audioresample",
+            make(self.aenc_name)]
+        elements = self.add_chain(encode + [
             make("queue", max_size_time=0, max_size_buffers=0,
                  max_size_bytes=64 << 20)])
-        elements[-1].link(self.mux)
+        self.link_to_mux(elements[-1], "audio_%u")
         pad.link(elements[0].get_static_pad("sink"))
         # cut where the muxer takes it: encoded audio runs far ahead of
         # the video, which waits for its results
         elements[-1].get_static_pad("src").add_probe(
             Gst.PadProbeType.BUFFER, self.on_audio_out)
-        self.branches.append((elements[1].get_static_pad("sink"), False))
+        self.branches.append((elements[0 if passthrough else 1]
+                              .get_static_pad("sink"), False))
+
+    def link_to_mux(self, element, template):
+        # one stream per kind (others are left out)
+        sink = self.mux_pads.pop(template)
+        if element.get_static_pad("src").link(sink) != Gst.PadLinkReturn.OK:
+            raise RuntimeError("cannot link %s to the muxer" % template)
 
     def on_no_more_pads(self, _src):
+        pending, self.pending_pads = self.pending_pads, []
+        for pad, _probe in pending:
+            self.link_stream(pad)
+        if not self.args.dry_run:
+            for unused in self.mux_pads.values():
+                if unused is not None:
+                    self.mux.release_request_pad(unused)
+            self.mux_pads = {}
         if not self.video_linked:
             GLib.idle_add(self.finish, EXIT_NO_VIDEO,
                           "%s has no video stream" % self.args.input)
+            return
+        for pad, probe in pending:
+            pad.remove_probe(probe)
 
     # ---- Ctrl-C: the video ends at the last finished frame ----
 
@@ -422,6 +466,10 @@ class Stylize:
     def on_message(self, _bus, msg):
         if msg.type == Gst.MessageType.EOS:
             self.finish(self.exit_code, None)
+        elif msg.type == Gst.MessageType.WARNING and msg.src == self.remix:
+            # a failed pick: its frames show the fallback, the run goes on
+            warning, _debug = msg.parse_warning()
+            self.status("warning: " + warning.message, final=True)
         elif msg.type == Gst.MessageType.ERROR:
             err, debug = msg.parse_error()
             self.finish(self.classify(msg, err), "%s (%s)" % (

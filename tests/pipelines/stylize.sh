@@ -47,7 +47,13 @@ check "run: one request per pick, as the dry run counted ($dry_picks)" \
   test $((c1 - c0)) = "$dry_picks"
 info1=$(mediainfo out1.mp4 --point 5,5 --point 40,40 --point 160,120 --point 300,200)
 check "every frame written (180)" jpy "$info1" "d['video_frames'] == 180"
-check "audio kept" jpy "$info1" "d['audio_buffers'] > 0"
+inaudio=$(mediainfo in.mp4 | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["audio_buffers"])')
+check "audio kept, copied as it was (AAC into MP4: $inaudio buffers)" \
+  jpy "$info1" "d['audio_buffers'] == $inaudio"
+rc=0
+stylize in.mp4 out1.mkv --prompt watercolour --cache-dir "$cache" >mkv.out 2>&1 || rc=$?
+check "to .mkv: every frame and the audio" \
+  jpy "$(mediainfo out1.mkv)" "d['video_frames'] == 180 and d['audio_buffers'] == $inaudio and $rc == 0"
 check "frames restyled (the emulator inverts the ball's black background)" \
   jpy "$info1" "all(min(p) > 200 for p in d['points']['5,5'])"
 check "progress lines printed (not a terminal: plain lines)" grep -q "frames .* requests .* done" run1.out
