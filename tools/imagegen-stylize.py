@@ -200,7 +200,7 @@ class Stylize:
         self.exit_code = EXIT_OK
         self.video_linked = False
         self.pending_pads = []      # (pad, blocking probe) until no-more-pads
-        self.mux_pads = {}          # template -> the muxer's pad, until used
+        self.audio_linked = False   # one audio stream is kept
         self.frames_written = 0
         self.last_video_pts = None
         self.video_end = None
@@ -235,10 +235,6 @@ class Stylize:
             self.pipeline.add(self.sink)
             self.mux.link(self.sink)
             self.src.set_property("caps", self.decoded_caps())
-            # asked for before anything streams: a muxer may refuse new
-            # pads once running; an unused one is released
-            self.mux_pads = {t: self.mux.request_pad_simple(t)
-                             for t in ("video_%u", "audio_%u")}
 
     def decoded_caps(self):
         """What uridecodebin stops at: raw streams, and audio the muxer
@@ -314,7 +310,8 @@ class Stylize:
             self.video_linked = True
             self.link_video(pad)
         elif kind.startswith("audio/") and not self.args.dry_run \
-                and self.mux_pads.get("audio_%u") is not None:
+                and not self.audio_linked:
+            self.audio_linked = True
             self.link_audio(pad, passthrough=kind != "audio/x-raw")
         else:
             # other streams are left out, without blocking the rest
@@ -358,20 +355,16 @@ class Stylize:
                               .get_static_pad("sink"), False))
 
     def link_to_mux(self, element, template):
-        # one stream per kind (others are left out)
-        sink = self.mux_pads.pop(template)
-        if element.get_static_pad("src").link(sink) != Gst.PadLinkReturn.OK:
+        # by name: a queue's ANY caps would fit the first template
+        sink = self.mux.request_pad_simple(template)
+        if sink is None or \
+                element.get_static_pad("src").link(sink) != Gst.PadLinkReturn.OK:
             raise RuntimeError("cannot link %s to the muxer" % template)
 
     def on_no_more_pads(self, _src):
         pending, self.pending_pads = self.pending_pads, []
         for pad, _probe in pending:
             self.link_stream(pad)
-        if not self.args.dry_run:
-            for unused in self.mux_pads.values():
-                if unused is not None:
-                    self.mux.release_request_pad(unused)
-            self.mux_pads = {}
         if not self.video_linked:
             GLib.idle_add(self.finish, EXIT_NO_VIDEO,
                           "%s has no video stream" % self.args.input)
