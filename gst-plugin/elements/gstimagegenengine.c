@@ -1,8 +1,11 @@
 /* gst-imagegen: the request engine both imagegen elements share.
  *
  * A request goes: submit (guard, in-flight count) -> worker: prepare ->
+ * result cache (gstimagegencache.c, when cache-dir or cache-only is set:
+ * a hit or a cache-only miss goes straight to the next worker step) ->
  * client thread: upload, create, poll, download -> worker: header check
- * and decode -> the element's done callback -> task message.  Work of an
+ * and decode (and a store in the cache) -> the element's done callback ->
+ * task message.  Work of an
  * older epoch is dropped wherever it is found, and reported "cancelled".
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -332,6 +335,7 @@ gst_imagegen_engine_start (GstImagegenEngine * engine,
     const ImagegenClientConfig * config, guint64 max_pixels)
 {
   gst_imagegen_tracker_reset (&engine->tracker);
+  gst_imagegen_cache_forget_urls (&engine->tracker.cache);
   g_mutex_lock (&engine->lock);
   new_epoch_locked (engine);
   engine->client = imagegen_client_new (config);
