@@ -128,6 +128,11 @@ def parse_args(argv):
     p.add_argument("--skip-similar", type=float, default=0.0, metavar="0..1",
                    help="a pick this close to the last picked frame reuses "
                    "its result, no request (default 0: off; try 0.02)")
+    p.add_argument("--coherence", choices=["none", "previous-result"],
+                   default="none",
+                   help="previous-result: send the previous result along "
+                   "with each frame, so that results flicker less (requests "
+                   "then run one after another; not for the max models)")
     p.add_argument("--max-in-flight", type=int, metavar="N",
                    help="requests running at once (default: the element's)")
     p.add_argument("--reference", action="append", default=[],
@@ -257,6 +262,7 @@ class Stylize:
                  "imagegenremix; set GST_PLUGIN_PATH?)")
         r.set_property("pick", a.pick)
         r.set_property("skip-similar", a.skip_similar)
+        r.set_property("coherence", a.coherence)
         if a.scene_threshold is not None:
             r.set_property("scene-threshold", a.scene_threshold)
         if a.model:

@@ -59,6 +59,18 @@ typedef enum
   GST_IMAGEGEN_REMIX_PICK_BOTH,
 } GstImagegenRemixPickMode;
 
+/**
+ * GstImagegenRemixCoherence:
+ * @GST_IMAGEGEN_REMIX_COHERENCE_NONE: every pick stands alone
+ * @GST_IMAGEGEN_REMIX_COHERENCE_PREVIOUS_RESULT: the previous result goes
+ *   along as one more source image; requests run one after another
+ */
+typedef enum
+{
+  GST_IMAGEGEN_REMIX_COHERENCE_NONE,
+  GST_IMAGEGEN_REMIX_COHERENCE_PREVIOUS_RESULT,
+} GstImagegenRemixCoherence;
+
 typedef struct _RemixPick RemixPick;
 
 #define GST_TYPE_IMAGEGEN_REMIX (gst_imagegen_remix_get_type ())
@@ -84,6 +96,7 @@ struct _GstImagegenRemix
   GstImagegenRemixPickMode pick_mode;
   gdouble scene_threshold;
   gdouble skip_similar;
+  GstImagegenRemixCoherence coherence;
 
   GstImagegenEngine engine;
 

@@ -171,11 +171,38 @@ static gboolean
 slot_is_free_locked (GstImagegenRemix * remix)
 {
   guint max;
+  gboolean coherent;
 
   GST_OBJECT_LOCK (remix);
   max = remix->settings.client.max_in_flight;
+  coherent = remix->coherence == GST_IMAGEGEN_REMIX_COHERENCE_PREVIOUS_RESULT;
   GST_OBJECT_UNLOCK (remix);
+  /* coherence: each request waits for the result before it */
+  if (coherent && remix->governing != NULL && !remix->governing->done)
+    return FALSE;
   return gst_imagegen_engine_in_flight (&remix->engine) < max;
+}
+
+/* coherence=previous-result: the last result goes along as one more
+ * source image (after the frame, which the worker puts first) */
+static void
+add_previous_result_locked (GstImagegenRemix * remix,
+    ImagegenRequest * request)
+{
+  gboolean coherent, single_image_model;
+  guint n_sources;
+
+  GST_OBJECT_LOCK (remix);
+  coherent = remix->coherence == GST_IMAGEGEN_REMIX_COHERENCE_PREVIOUS_RESULT;
+  single_image_model = request->model != NULL
+      && strstr (request->model, "-max-") != NULL;
+  GST_OBJECT_UNLOCK (remix);
+  n_sources = 1 + (request->source_urls ? request->source_urls->len : 0);
+  if (!coherent || single_image_model || n_sources >= 8
+      || remix->governing == NULL || remix->governing->image == NULL)
+    return;
+  imagegen_request_add_source_image (request,
+      remix->governing->image->result->image);
 }
 
 gboolean
@@ -214,6 +241,7 @@ gst_imagegen_remix_pick_if_due_locked (GstImagegenRemix * remix,
   job->max_side = remix->upload_max_side;
   GST_OBJECT_UNLOCK (remix);
   request = build_request_locked (remix);
+  add_previous_result_locked (remix, request);
 
   GST_OBJECT_LOCK (remix);
   max = remix->settings.client.max_in_flight;

@@ -1,5 +1,5 @@
 /* gst-imagegen: imagegenremix's smarter picks — shot changes and frames
- * too like the last pick to pay for again.
+ * too like the last pick to pay for again — and the coherence property.
  *
  * Both compare frames as small grey thumbnails (SIG_W x SIG_H, linear
  * downscale): the mean absolute difference of their pixels, from 0 (the
@@ -57,12 +57,32 @@ gst_imagegen_remix_pick_mode_get_type (void)
   return type;
 }
 
+static GType
+gst_imagegen_remix_coherence_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_IMAGEGEN_REMIX_COHERENCE_NONE, "Every pick stands alone", "none"},
+    {GST_IMAGEGEN_REMIX_COHERENCE_PREVIOUS_RESULT,
+        "The previous result goes along as a reference; requests run one "
+          "after another", "previous-result"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstImagegenRemixCoherence", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
 void
 gst_imagegen_remix_scene_init (GstImagegenRemix * remix)
 {
   remix->pick_mode = DEFAULT_PICK;
   remix->scene_threshold = DEFAULT_SCENE_THRESHOLD;
   remix->skip_similar = DEFAULT_SKIP_SIMILAR;
+  remix->coherence = GST_IMAGEGEN_REMIX_COHERENCE_NONE;
 }
 
 void
@@ -226,6 +246,22 @@ gst_imagegen_remix_scene_install_properties (GObjectClass * klass,
           "A due pick differing from the last picked frame by less than "
           "this reuses its result, with no request (0 to 1, 0 = off)",
           0.0, 1.0, DEFAULT_SKIP_SIMILAR, rw));
+  /**
+   * GstImagegenRemix:coherence:
+   *
+   * previous-result: the previous result is sent as one more source image
+   * (models taking several images; not the max models), so that
+   * consecutive results look alike.  Each request then waits for the one
+   * before (one in flight), every pick uploads one more image, and cache
+   * keys chain (a result depends on all before it).
+   */
+  g_object_class_install_property (klass,
+      first + GST_IMAGEGEN_REMIX_PROP_COHERENCE,
+      g_param_spec_enum ("coherence", "Temporal coherence",
+          "previous-result: send the previous result as a reference too "
+          "(requests then run one after another)",
+          gst_imagegen_remix_coherence_get_type (),
+          GST_IMAGEGEN_REMIX_COHERENCE_NONE, rw));
 }
 
 gboolean
@@ -244,6 +280,9 @@ gst_imagegen_remix_scene_set_property (GstImagegenRemix * remix,
       break;
     case GST_IMAGEGEN_REMIX_PROP_SKIP_SIMILAR:
       remix->skip_similar = g_value_get_double (value);
+      break;
+    case GST_IMAGEGEN_REMIX_PROP_COHERENCE:
+      remix->coherence = g_value_get_enum (value);
       break;
   }
   GST_OBJECT_UNLOCK (remix);
@@ -266,6 +305,9 @@ gst_imagegen_remix_scene_get_property (GstImagegenRemix * remix,
       break;
     case GST_IMAGEGEN_REMIX_PROP_SKIP_SIMILAR:
       g_value_set_double (value, remix->skip_similar);
+      break;
+    case GST_IMAGEGEN_REMIX_PROP_COHERENCE:
+      g_value_set_enum (value, remix->coherence);
       break;
   }
   GST_OBJECT_UNLOCK (remix);

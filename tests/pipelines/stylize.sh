@@ -10,6 +10,7 @@
 #   - --skip-similar on a static clip makes one request
 #   - --model is passed to the element (the request's model)
 #   - imagegensrc's cache-dir: a second run sends nothing
+#   - coherence=previous-result: the previous result is uploaded too
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 : "${STYLIZE:?}"
@@ -191,6 +192,22 @@ stylize in.mp4 ref2.mp4 --reference style.png --interval 3 --prompt watercolour 
   --cache-dir "$refcache" >ref2.out 2>&1 || true
 check "with a reference, rerun: no task (the new upload URL is not in the key)" \
   test "$(creates)" = "$c7"
+
+# coherence=previous-result: each pick after the first uploads the previous
+# result too; the chained keys still make a rerun free
+cohcache=$work/coherence-cache
+c8=$(creates)
+u8=$(emu_stat 's["requests"]["files"]')
+stylize in.mp4 coh1.mp4 --coherence previous-result --interval 2 --prompt watercolour \
+  --cache-dir "$cohcache" >coh1.out 2>&1 || true
+check "coherence: 3 picks, 3 tasks" test $(($(creates) - c8)) = 3
+check "coherence: 3 frames and 2 previous results uploaded" \
+  test $(($(emu_stat 's["requests"]["files"]') - u8)) = 5
+check "coherence: every frame written" jpy "$(mediainfo coh1.mp4)" "d['video_frames'] == 180"
+c9=$(creates)
+stylize in.mp4 coh2.mp4 --coherence previous-result --interval 2 --prompt watercolour \
+  --cache-dir "$cohcache" >coh2.out 2>&1 || true
+check "coherence: a rerun makes no task" test "$(creates)" = "$c9"
 
 # the cache on imagegensrc too: the second run answers from it
 t0=$(emu_stat 's["requests"]["create_text_to_image"]')
