@@ -190,10 +190,14 @@ def set_if_present(element, name, value):
         fail(EXIT_USAGE, "this imagegenremix has no %s property (an older "
              "plugin?)" % name)
     if name == "extra":
-        s = Gst.Structure.from_string(value)[0]
-        if s is None:
-            fail(EXIT_USAGE, "--extra is not a GstStructure: %s" % value)
-        value = s
+        text = value
+        try:
+            value = Gst.Structure.from_string(text)[0]
+        except TypeError:
+            value = None
+        if value is None:
+            fail(EXIT_USAGE, "--extra is not a GstStructure (e.g. 'extra, "
+                 "seed=(int)7'): %s" % text)
     element.set_property(name, value)
 
 
