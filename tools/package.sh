@@ -135,7 +135,9 @@ check "imagegen-emulator --version: $version" \
   test "$(imagegen-emulator --version)" = "imagegen-emulator $version"
 check "imagegen-live-control --version: $version" \
   test "$(imagegen-live-control --version)" = "imagegen-live-control $version"
-for cmd in imagegen-emulator imagegen-live-control; do
+check "imagegen-stylize --version: $version" \
+  test "$(imagegen-stylize --version)" = "imagegen-stylize $version"
+for cmd in imagegen-emulator imagegen-live-control imagegen-stylize; do
   check "man page of $cmd" test -f "/usr/share/man/man1/$cmd.1.gz"
 done
 check "docs in /usr/share/doc/gst-imagegen" \

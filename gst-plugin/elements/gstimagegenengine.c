@@ -1,8 +1,11 @@
 /* gst-imagegen: the request engine both imagegen elements share.
  *
  * A request goes: submit (guard, in-flight count) -> worker: prepare ->
+ * result cache (gstimagegencache.c, when cache-dir or cache-only is set:
+ * a hit or a cache-only miss goes straight to the next worker step) ->
  * client thread: upload, create, poll, download -> worker: header check
- * and decode -> the element's done callback -> task message.  Work of an
+ * and decode (and a store in the cache) -> the element's done callback ->
+ * task message.  Work of an
  * older epoch is dropped wherever it is found, and reported "cancelled".
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -32,7 +35,18 @@ typedef struct
   gint reserved_cents;
   gchar *prompt;
   gboolean tracked;             /* its end is still to be reported */
+  gchar *cache_key;             /* where its result is stored, or NULL */
+  gint answered_locally;        /* ANSWERED_* */
 } EngineWork;
+
+enum
+{
+  ANSWERED_BY_SERVICE,
+  ANSWERED_BY_CACHE,
+  ANSWERED_NOT_SENT,            /* cache-only and not in the cache */
+};
+
+/* the provider, for cache keys (one provider so far) */
 
 /* Reports the task's end once: bus message, stats, spending. */
 static void
@@ -52,8 +66,13 @@ work_report (EngineWork * work, const ImagegenResult * result,
     cancelled.model = work->request ? work->request->model : NULL;
     result = &cancelled;
   }
-  gst_imagegen_tracker_finished (&work->engine->tracker, result, work->prompt,
-      work->reserved_cents, decoded_us);
+  if (work->answered_locally != ANSWERED_BY_SERVICE)
+    gst_imagegen_tracker_answered_locally (&work->engine->tracker,
+        work->answered_locally == ANSWERED_BY_CACHE, result, work->prompt,
+        work->reserved_cents);
+  else
+    gst_imagegen_tracker_finished (&work->engine->tracker, result,
+        work->prompt, work->reserved_cents, decoded_us);
   g_clear_error (&cancelled.error);
 }
 
@@ -64,6 +83,7 @@ engine_work_free (EngineWork * work)
   if (work->tag_free != NULL && work->tag != NULL)
     work->tag_free (work->tag);
   g_free (work->prompt);
+  g_free (work->cache_key);
   g_clear_object (&work->cancellable);
   g_clear_pointer (&work->request, imagegen_request_free);
   g_clear_pointer (&work->to_quote, imagegen_request_free);
@@ -101,6 +121,11 @@ finish_work (EngineWork * work)
       max_pixels, decode);
   if (image->error != NULL && image->result->error == NULL)
     image->result->error = g_error_copy (image->error);
+  /* only what decoded (or passed the header check) is kept */
+  if (image->error == NULL && work->cache_key != NULL
+      && work->answered_locally == ANSWERED_BY_SERVICE)
+    gst_imagegen_cache_store (&engine->tracker.cache, work->cache_key,
+        image->result->image, image->result->content_type);
   GST_DEBUG_OBJECT (engine->element, "task %s done%s%s",
       GST_STR_NULL (image->result->task_id), image->error ? ": " : "",
       image->error ? image->error->message : "");
@@ -193,6 +218,42 @@ send_work (EngineWork * work)
     engine_work_free (work);
 }
 
+/* worker: a result the cache holds, or (cache-only) the miss, as the
+ * job's result; else remembers the key to store the answer under */
+static gboolean
+answer_from_cache (EngineWork * work)
+{
+  GstImagegenCache *cache = &work->engine->tracker.cache;
+  ImagegenResult *result;
+  gchar *content_type = NULL;
+  GBytes *image;
+
+  if (!gst_imagegen_cache_enabled (cache))
+    return FALSE;
+  work->cache_key = gst_imagegen_cache_key (cache, work->engine->service,
+      work->request);
+  image = gst_imagegen_cache_lookup (cache, work->cache_key, &content_type);
+  if (image == NULL && !gst_imagegen_cache_only (cache))
+    return FALSE;
+
+  result = g_new0 (ImagegenResult, 1);
+  result->model = g_strdup (work->request->model);
+  result->cost_cents = 0;
+  result->submitted_us = g_get_monotonic_time ();
+  if (image != NULL) {
+    result->image = image;
+    result->content_type = content_type;
+    result->downloaded_us = result->submitted_us;
+    work->answered_locally = ANSWERED_BY_CACHE;
+  } else {
+    result->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+        "not in the result cache (cache-only: nothing is sent)");
+    work->answered_locally = ANSWERED_NOT_SENT;
+  }
+  work->result = result;
+  return TRUE;
+}
+
 static void
 run_work (EngineWork * work, GstImagegenEngine * engine)
 {
@@ -204,12 +265,15 @@ run_work (EngineWork * work, GstImagegenEngine * engine)
   }
   if (work->result != NULL) {
     finish_work (work);
-  } else if (!work->prepare (work->tag, work->request, &error)) {
+  } else if (work->prepare != NULL
+      && !work->prepare (work->tag, work->request, &error)) {
     /* a failed request all the same, so that whoever waits moves on */
     work->result = g_new0 (ImagegenResult, 1);
     work->result->cost_cents = -1;
     work->result->model = g_strdup (work->request->model);
     work->result->error = error;
+    finish_work (work);
+  } else if (answer_from_cache (work)) {
     finish_work (work);
   } else {
     send_work (work);
@@ -263,6 +327,7 @@ gst_imagegen_engine_clear (GstImagegenEngine * engine)
   g_warn_if_fail (engine->client == NULL);
   g_clear_object (&engine->cancellable);
   g_clear_error (&engine->fatal_error);
+  g_clear_pointer (&engine->service, g_free);
   gst_imagegen_tracker_clear (&engine->tracker);
   g_mutex_clear (&engine->lock);
 }
@@ -286,9 +351,16 @@ gst_imagegen_engine_start (GstImagegenEngine * engine,
     const ImagegenClientConfig * config, guint64 max_pixels)
 {
   gst_imagegen_tracker_reset (&engine->tracker);
+  gst_imagegen_cache_forget_urls (&engine->tracker.cache);
   g_mutex_lock (&engine->lock);
   new_epoch_locked (engine);
   engine->client = imagegen_client_new (config);
+  /* the emulator's results never answer for the service's, nor one
+   * provider's for another's */
+  g_free (engine->service);
+  engine->service = g_strdup_printf ("%s@%s", config->provider ==
+      IMAGEGEN_PROVIDER_BFL ? "bfl" : "runapi", config->base_url ?
+      config->base_url : "default");
   engine->in_flight_limit = imagegen_client_get_in_flight_limit
       (engine->client);
   engine->rate_limited = 0;
@@ -397,8 +469,10 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
   if (engine->client == NULL || engine->epoch != epoch) {
     /* stopped or flushed meanwhile: reported as cancelled */
     g_cancellable_cancel (work->cancellable);
-  } else if (prepare != NULL) {
-    /* the create leaves from the worker: so does the quote, after it */
+  } else if (prepare != NULL
+      || gst_imagegen_cache_enabled (&engine->tracker.cache)) {
+    /* the worker prepares it and looks it up; the create leaves from
+     * there, and so does the quote, after it */
     work->to_quote = g_steal_pointer (&to_quote);
     g_thread_pool_push (engine->workers, work, NULL);
     work = NULL;
@@ -419,10 +493,43 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
 }
 
 void
+gst_imagegen_engine_alias_url (GstImagegenEngine * engine, const gchar * url,
+    GBytes * image)
+{
+  gst_imagegen_cache_alias_url (&engine->tracker.cache, url, image);
+}
+
+/* cache-only sends no upload either: names made of the images' hashes
+ * stand for their URLs (keys are the same as after a real upload) */
+static void
+pretend_upload (const ImagegenRequest * request, ImagegenJobDoneFunc done,
+    gpointer user_data)
+{
+  ImagegenResult *result = g_new0 (ImagegenResult, 1);
+  guint i;
+
+  result->cost_cents = 0;
+  result->uploaded_urls = g_ptr_array_new_with_free_func (g_free);
+  for (i = 0; request->source_images && i < request->source_images->len;
+      i++)
+    g_ptr_array_add (result->uploaded_urls,
+        gst_imagegen_cache_unsent_url (g_ptr_array_index
+            (request->source_images, i)));
+  for (i = 0; request->source_urls && i < request->source_urls->len; i++)
+    g_ptr_array_add (result->uploaded_urls,
+        g_strdup (g_ptr_array_index (request->source_urls, i)));
+  done (result, user_data);
+}
+
+void
 gst_imagegen_engine_upload (GstImagegenEngine * engine,
     const ImagegenRequest * request, ImagegenJobDoneFunc done,
     gpointer user_data)
 {
+  if (gst_imagegen_cache_only (&engine->tracker.cache)) {
+    pretend_upload (request, done, user_data);
+    return;
+  }
   g_mutex_lock (&engine->lock);
   if (engine->client != NULL)
     imagegen_client_submit (engine->client, request, engine->cancellable,

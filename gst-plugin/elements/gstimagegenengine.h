@@ -66,6 +66,8 @@ struct _GstImagegenEngine
   guint in_flight_limit;        /* the client's gate, kept after stop */
   guint rate_limited;
   gboolean changed_while_running;       /* a setting changed since start */
+  gchar *service;               /* "<provider>@<base URL>", set at start:
+                                 * the result cache keys by it */
 };
 
 void gst_imagegen_engine_init (GstImagegenEngine * engine,
@@ -105,10 +107,16 @@ GstImagegenSubmitResult gst_imagegen_engine_submit (GstImagegenEngine *
 
 /* Sends an upload-only request (IMAGEGEN_ENDPOINT_UPLOAD: no task, no
  * charge, so no guard and no task message), cancelled with the epoch.
- * @done runs on the client's thread, as imagegen_client_submit() says. */
+ * @done runs on the client's thread, as imagegen_client_submit() says;
+ * with cache-only, nothing is sent and @done runs at once, here. */
 void gst_imagegen_engine_upload (GstImagegenEngine * engine,
     const ImagegenRequest * request, ImagegenJobDoneFunc done,
     gpointer user_data);
+
+/* In cache keys, the uploaded @url stands for @image's bytes (URLs of
+ * uploads expire, the bytes do not). */
+void gst_imagegen_engine_alias_url (GstImagegenEngine * engine,
+    const gchar * url, GBytes * image);
 
 guint gst_imagegen_engine_in_flight (GstImagegenEngine * engine);
 gboolean gst_imagegen_engine_is_running (GstImagegenEngine * engine);

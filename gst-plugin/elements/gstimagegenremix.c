@@ -81,6 +81,7 @@ enum
   PROP_MAX_RESULT_AGE,
   PROP_TRACKER_FIRST,
   PROP_SHARED_FIRST = PROP_TRACKER_FIRST + GST_IMAGEGEN_TRACKER_N_PROPS,
+  PROP_PICK_FIRST = PROP_SHARED_FIRST + GST_IMAGEGEN_N_PROPS,
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -263,6 +264,7 @@ reset_locked (GstImagegenRemix * remix)
   gst_imagegen_remix_aligned_clear_locked (remix);
   remix->last_pick_time = GST_CLOCK_TIME_NONE;
   remix->frames_seen = 0;
+  gst_imagegen_remix_scene_reset_locked (remix);
   gst_imagegen_remix_replace_pick (&remix->governing, NULL);
   gst_imagegen_remix_replace_pick (&remix->newest_done, NULL);
   gst_imagegen_remix_replace_pick (&remix->live_pick, NULL);
@@ -490,12 +492,15 @@ gst_imagegen_remix_start (GstBaseTransform * trans)
   remix->srcresult = GST_FLOW_OK;
   remix->n_picks = 0;
   gst_imagegen_remix_reset_frame_stats_locked (remix);
+  remix->picks_skipped = remix->picks_at_cuts = 0;
   remix->warned_untimed = FALSE;
   remix->mode_decided = FALSE;
   g_clear_error (&remix->reference_error);
   g_clear_pointer (&remix->reference_urls, g_ptr_array_unref);
   if (upload->source_images->len == 0)
     remix->reference_urls = g_ptr_array_ref (upload->source_urls);
+  g_clear_pointer (&remix->reference_bytes, g_ptr_array_unref);
+  remix->reference_bytes = g_ptr_array_ref (upload->source_images);
   g_mutex_unlock (&remix->lock);
   if (upload->source_images->len > 0)
     gst_imagegen_engine_upload (&remix->engine, upload,
@@ -520,6 +525,7 @@ gst_imagegen_remix_stop (GstBaseTransform * trans)
 
   g_mutex_lock (&remix->lock);
   g_clear_pointer (&remix->reference_urls, g_ptr_array_unref);
+  g_clear_pointer (&remix->reference_bytes, g_ptr_array_unref);
   g_clear_error (&remix->reference_error);
   gst_imagegen_remix_reset_frame_stats_locked (remix);
   g_mutex_unlock (&remix->lock);
@@ -537,7 +543,9 @@ gst_imagegen_remix_set_property (GObject * object, guint prop_id,
   guint i;
 
   if (gst_imagegen_tracker_set_property (&remix->engine.tracker,
-          PROP_TRACKER_FIRST, prop_id, value))
+          PROP_TRACKER_FIRST, prop_id, value)
+      || gst_imagegen_remix_scene_set_property (remix, PROP_PICK_FIRST,
+          prop_id, value))
     return;
   if (!gst_imagegen_settings_check_runtime_change (GST_ELEMENT (remix),
           &remix->settings, IMAGEGEN_ENDPOINT_REMIX, PROP_SHARED_FIRST,
@@ -605,16 +613,19 @@ gst_imagegen_remix_get_property (GObject * object, guint prop_id,
   GstImagegenRemix *remix = GST_IMAGEGEN_REMIX (object);
   guint i;
 
-  if (prop_id == PROP_TRACKER_FIRST + GST_IMAGEGEN_TRACKER_PROP_STATS) {
-    GstStructure *stats =
-        gst_imagegen_tracker_get_stats (&remix->engine.tracker);
-    gst_imagegen_remix_add_frame_stats (remix, stats);
-    g_value_take_boxed (value, stats);
+  if (gst_imagegen_remix_scene_get_property (remix, PROP_PICK_FIRST,
+          prop_id, value))
+    return;
+  if (gst_imagegen_tracker_get_property (&remix->engine.tracker,
+          PROP_TRACKER_FIRST, prop_id, value)) {
+    if (prop_id == PROP_TRACKER_FIRST + GST_IMAGEGEN_TRACKER_PROP_STATS) {
+      GstStructure *stats = (GstStructure *) g_value_get_boxed (value);
+
+      gst_imagegen_remix_scene_add_stats (remix, stats);
+      gst_imagegen_remix_add_frame_stats (remix, stats);
+    }
     return;
   }
-  if (gst_imagegen_tracker_get_property (&remix->engine.tracker,
-          PROP_TRACKER_FIRST, prop_id, value))
-    return;
   GST_OBJECT_LOCK (remix);
   switch (prop_id) {
     case PROP_INTERVAL:
@@ -675,6 +686,8 @@ gst_imagegen_remix_finalize (GObject * object)
   gst_imagegen_settings_clear (&remix->settings);
   gst_imagegen_engine_clear (&remix->engine);
   g_ptr_array_unref (remix->reference_images);
+  g_clear_pointer (&remix->reference_bytes, g_ptr_array_unref);
+  gst_imagegen_remix_scene_reset_locked (remix);
   g_mutex_clear (&remix->lock);
   g_cond_clear (&remix->cond);
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -818,6 +831,8 @@ gst_imagegen_remix_class_init (GstImagegenRemixClass * klass)
           "Cross-fade from the previous result to a new one over this much "
           "stream time (nanoseconds, 0 = cut)", 0, G_MAXUINT64, 0, rw));
   gst_imagegen_tracker_install_properties (gobject_class, PROP_TRACKER_FIRST);
+  gst_imagegen_remix_scene_install_properties (gobject_class,
+      PROP_PICK_FIRST);
   gst_imagegen_settings_install_properties (gobject_class, PROP_SHARED_FIRST,
       DEFAULT_MODEL, DEFAULT_ASPECT_RATIO,
       IMAGEGEN_ENDPOINT_REMIX);
@@ -856,6 +871,7 @@ gst_imagegen_remix_init (GstImagegenRemix * remix)
       DEFAULT_ASPECT_RATIO);
   gst_imagegen_engine_init (&remix->engine, GST_ELEMENT (remix));
   remix->interval = DEFAULT_INTERVAL;
+  gst_imagegen_remix_scene_init (remix);
   remix->mode = DEFAULT_MODE;
   remix->placeholder = DEFAULT_PLACEHOLDER;
   remix->on_failure = DEFAULT_ON_FAILURE;

@@ -48,6 +48,34 @@ typedef enum
   GST_IMAGEGEN_REMIX_FALLBACK_PREVIOUS,
 } GstImagegenRemixFallback;
 
+/**
+ * GstImagegenRemixPickMode:
+ * @GST_IMAGEGEN_REMIX_PICK_INTERVAL: a frame every interval of stream time
+ * @GST_IMAGEGEN_REMIX_PICK_SCENE: a frame at each shot change only
+ * @GST_IMAGEGEN_REMIX_PICK_BOTH: at shot changes, and after interval at
+ *   the latest
+ *
+ * Which frames are sent (the first frame always is).
+ */
+typedef enum
+{
+  GST_IMAGEGEN_REMIX_PICK_INTERVAL,
+  GST_IMAGEGEN_REMIX_PICK_SCENE,
+  GST_IMAGEGEN_REMIX_PICK_BOTH,
+} GstImagegenRemixPickMode;
+
+/**
+ * GstImagegenRemixCoherence:
+ * @GST_IMAGEGEN_REMIX_COHERENCE_NONE: every pick stands alone
+ * @GST_IMAGEGEN_REMIX_COHERENCE_PREVIOUS_RESULT: the previous result goes
+ *   along as one more source image; requests run one after another
+ */
+typedef enum
+{
+  GST_IMAGEGEN_REMIX_COHERENCE_NONE,
+  GST_IMAGEGEN_REMIX_COHERENCE_PREVIOUS_RESULT,
+} GstImagegenRemixCoherence;
+
 typedef struct _RemixPick RemixPick;
 
 #define GST_TYPE_IMAGEGEN_REMIX (gst_imagegen_remix_get_type ())
@@ -72,6 +100,10 @@ struct _GstImagegenRemix
   GstClockTime transition_duration;
   GstClockTime latency;         /* aligned mode */
   GstClockTime max_result_age;  /* warn above it, 0 = never */
+  GstImagegenRemixPickMode pick_mode;
+  gdouble scene_threshold;
+  gdouble skip_similar;
+  GstImagegenRemixCoherence coherence;
 
   GstImagegenEngine engine;
 
@@ -87,6 +119,12 @@ struct _GstImagegenRemix
   GstClockTime last_pick_time;  /* stream time of the last picked frame */
   guint64 frames_seen;          /* since the start or a flush */
   gboolean warned_untimed;      /* frames without timestamps were reported */
+  guint8 *previous_thumb;       /* the frame before, as a small grey picture */
+  guint8 *picked_thumb;         /* the last picked frame, the same way */
+  gdouble previous_change;      /* the frame before's difference from its
+                                 * own predecessor */
+  guint picks_skipped;          /* due, but like the last pick */
+  guint picks_at_cuts;
   RemixPick *governing;         /* offline: newest pick, governs new frames */
   RemixPick *newest_done;       /* live: newest successful pick */
   GQueue queue;                 /* offline: RemixItem, oldest first */
@@ -95,6 +133,7 @@ struct _GstImagegenRemix
   gboolean task_busy;           /* offline: an item is being pushed */
   GstFlowReturn srcresult;      /* offline: the src task's last flow */
   GPtrArray *reference_urls;    /* ready to use; NULL until uploaded */
+  GPtrArray *reference_bytes;   /* the uploaded ones' bytes, for cache keys */
   GError *reference_error;
   GstVideoInfo in_info;
   GstVideoInfo out_info;

@@ -113,8 +113,10 @@ pick_done (GstImagegenEngine * engine, gpointer tag, GstImagegenImage * image)
     pick->image = gst_imagegen_image_ref (image);
     gst_imagegen_remix_placed_image (pick, &out_info, scale_mode);
   } else if (!image->fatal
-      && !g_error_matches (image->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-    /* fatal ones stop the stream at the next frame instead */
+      && !g_error_matches (image->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      && !g_error_matches (image->error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)) {
+    /* fatal ones stop the stream at the next frame instead; cache-only
+     * misses are counted in stats, not failures */
     post_pick_failure (remix, pick, image->error);
   }
   GST_DEBUG_OBJECT (remix, "pick %u done (task %s)%s", pick->index,
@@ -156,12 +158,10 @@ build_request_locked (GstImagegenRemix * remix)
 }
 
 static gboolean
-pick_is_due_locked (GstImagegenRemix * remix, GstClockTime time)
+interval_is_due_locked (GstImagegenRemix * remix, GstClockTime time)
 {
   GstClockTime interval;
 
-  if (remix->reference_urls == NULL)
-    return FALSE;               /* reference images still uploading */
   if (remix->last_pick_time == GST_CLOCK_TIME_NONE)
     return TRUE;
   if (time == GST_CLOCK_TIME_NONE)
@@ -177,11 +177,38 @@ static gboolean
 slot_is_free_locked (GstImagegenRemix * remix)
 {
   guint max;
+  gboolean coherent;
 
   GST_OBJECT_LOCK (remix);
   max = remix->settings.client.max_in_flight;
+  coherent = remix->coherence == GST_IMAGEGEN_REMIX_COHERENCE_PREVIOUS_RESULT;
   GST_OBJECT_UNLOCK (remix);
+  /* coherence: each request waits for the result before it */
+  if (coherent && remix->governing != NULL && !remix->governing->done)
+    return FALSE;
   return gst_imagegen_engine_in_flight (&remix->engine) < max;
+}
+
+/* coherence=previous-result: the last result goes along as one more
+ * source image (after the frame, which the worker puts first) */
+static void
+add_previous_result_locked (GstImagegenRemix * remix,
+    ImagegenRequest * request)
+{
+  gboolean coherent, single_image_model;
+  guint n_sources;
+
+  GST_OBJECT_LOCK (remix);
+  coherent = remix->coherence == GST_IMAGEGEN_REMIX_COHERENCE_PREVIOUS_RESULT;
+  single_image_model = request->model != NULL
+      && strstr (request->model, "-max-") != NULL;
+  GST_OBJECT_UNLOCK (remix);
+  n_sources = 1 + (request->source_urls ? request->source_urls->len : 0);
+  if (!coherent || single_image_model || n_sources >= 8
+      || remix->governing == NULL || remix->governing->image == NULL)
+    return;
+  imagegen_request_add_source_image (request,
+      remix->governing->image->result->image);
 }
 
 gboolean
@@ -191,9 +218,14 @@ gst_imagegen_remix_pick_if_due_locked (GstImagegenRemix * remix,
   ImagegenRequest *request;
   RemixJob *job;
   RemixPick *pick;
+  GstImagegenRemixPickReason reason;
   guint max;
 
-  if (!pick_is_due_locked (remix, time))
+  if (remix->reference_urls == NULL)
+    return FALSE;               /* reference images still uploading */
+  reason = gst_imagegen_remix_scene_judge_locked (remix, frame, time,
+      interval_is_due_locked (remix, time));
+  if (reason == GST_IMAGEGEN_REMIX_PICK_NOT_DUE)
     return FALSE;
   while (wait_for_slot && !remix->flushing && !slot_is_free_locked (remix))
     g_cond_wait (&remix->cond, &remix->lock);
@@ -215,6 +247,7 @@ gst_imagegen_remix_pick_if_due_locked (GstImagegenRemix * remix,
   job->max_side = remix->upload_max_side;
   GST_OBJECT_UNLOCK (remix);
   request = build_request_locked (remix);
+  add_previous_result_locked (remix, request);
 
   GST_OBJECT_LOCK (remix);
   max = remix->settings.client.max_in_flight;
@@ -231,6 +264,7 @@ gst_imagegen_remix_pick_if_due_locked (GstImagegenRemix * remix,
   }
   g_mutex_lock (&remix->lock);
   remix->last_pick_time = time;
+  gst_imagegen_remix_scene_picked_locked (remix, reason);
   gst_imagegen_remix_replace_pick (&remix->governing, pick);
   gst_imagegen_remix_pick_unref (pick);
   GST_DEBUG_OBJECT (remix, "picked frame at %" GST_TIME_FORMAT " (pick %u)",

@@ -8,6 +8,7 @@
  *                              age of shown results (every mode)
  *   gstimagegenremixoutput.c   what a frame shows: results, fallbacks, fades
  *   gstimagegenremixrefs.c     reference images: checked, uploaded once
+ *   gstimagegenremixscene.c    shot changes and similar frames
  *
  * Locks, in the order they may be taken: the stream lock of a pad, then
  * remix->lock, then GST_OBJECT_LOCK (short property reads only), then the
@@ -56,6 +57,46 @@ void gst_imagegen_remix_replace_pick (RemixPick ** slot, RemixPick * pick);
  * request is handed to the engine.  Returns TRUE when a pick was made. */
 gboolean gst_imagegen_remix_pick_if_due_locked (GstImagegenRemix * remix,
     GstBuffer * frame, GstClockTime time, gboolean wait_for_slot);
+
+/* gstimagegenremixscene.c: shot changes and similar frames */
+typedef enum
+{
+  GST_IMAGEGEN_REMIX_PICK_NOT_DUE,
+  GST_IMAGEGEN_REMIX_PICK_DUE,
+  GST_IMAGEGEN_REMIX_PICK_AT_CUT,
+} GstImagegenRemixPickReason;
+
+/* Property ids of the picking, from the element's first id for them. */
+enum
+{
+  GST_IMAGEGEN_REMIX_PROP_PICK,
+  GST_IMAGEGEN_REMIX_PROP_SCENE_THRESHOLD,
+  GST_IMAGEGEN_REMIX_PROP_SKIP_SIMILAR,
+  GST_IMAGEGEN_REMIX_PROP_COHERENCE,
+  GST_IMAGEGEN_REMIX_N_PICK_PROPS
+};
+
+GType gst_imagegen_remix_pick_mode_get_type (void);
+void gst_imagegen_remix_scene_init (GstImagegenRemix * remix);
+void gst_imagegen_remix_scene_reset_locked (GstImagegenRemix * remix);
+/* Every frame passes here, in order: whether it is due (@interval_due:
+ * by the interval), at a shot change, or like the last pick (then counted
+ * as skipped, and the interval starts again from @time). */
+GstImagegenRemixPickReason gst_imagegen_remix_scene_judge_locked
+    (GstImagegenRemix * remix, GstBuffer * frame, GstClockTime time,
+    gboolean interval_due);
+/* The frame last judged was picked. */
+void gst_imagegen_remix_scene_picked_locked (GstImagegenRemix * remix,
+    GstImagegenRemixPickReason reason);
+/* picks, picks-skipped, picks-at-cuts; takes remix->lock */
+void gst_imagegen_remix_scene_add_stats (GstImagegenRemix * remix,
+    GstStructure * stats);
+void gst_imagegen_remix_scene_install_properties (GObjectClass * klass,
+    guint first_prop_id);
+gboolean gst_imagegen_remix_scene_set_property (GstImagegenRemix * remix,
+    guint first_prop_id, guint prop_id, const GValue * value);
+gboolean gst_imagegen_remix_scene_get_property (GstImagegenRemix * remix,
+    guint first_prop_id, guint prop_id, GValue * value);
 
 /* gstimagegenremixlive.c */
 GstFlowReturn gst_imagegen_remix_live_submit_locked (GstImagegenRemix * remix,

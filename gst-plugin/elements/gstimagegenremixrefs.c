@@ -22,12 +22,20 @@ void
 gst_imagegen_remix_references_uploaded (ImagegenResult * result, gpointer user_data)
 {
   GstImagegenRemix *remix = user_data;
+  guint i;
 
   g_mutex_lock (&remix->lock);
   if (result->error != NULL) {
     if (!g_error_matches (result->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
       remix->reference_error = g_error_copy (result->error);
   } else {
+    /* the upload's URLs expire: cache keys name the bytes instead */
+    for (i = 0; remix->reference_bytes != NULL
+        && i < remix->reference_bytes->len
+        && i < result->uploaded_urls->len; i++)
+      gst_imagegen_engine_alias_url (&remix->engine,
+          g_ptr_array_index (result->uploaded_urls, i),
+          g_ptr_array_index (remix->reference_bytes, i));
     remix->reference_urls = g_ptr_array_ref (result->uploaded_urls);
   }
   g_cond_broadcast (&remix->cond);

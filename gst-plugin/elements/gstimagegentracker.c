@@ -20,11 +20,13 @@ gst_imagegen_tracker_init (GstImagegenTracker * t, GstElement * element)
   t->element = element;
   t->max_requests = DEFAULT_MAX_REQUESTS;
   t->max_cost_cents = DEFAULT_MAX_COST;
+  gst_imagegen_cache_init (&t->cache);
 }
 
 void
 gst_imagegen_tracker_clear (GstImagegenTracker * t)
 {
+  gst_imagegen_cache_clear (&t->cache);
   g_mutex_clear (&t->lock);
 }
 
@@ -37,9 +39,12 @@ gst_imagegen_tracker_reset (GstImagegenTracker * t)
   t->spent_cents = t->reserved_cents = 0;
   t->latency_sum_us = t->last_latency_us = 0;
   t->warned = FALSE;
+  t->cache_hits = t->cache_misses = 0;
+  t->estimated_cents = 0;
   g_mutex_unlock (&t->lock);
 }
 
+/* The one place prices come from (the guard, the estimates). */
 static gint
 catalogue_price (const ImagegenRequest * request)
 {
@@ -192,6 +197,23 @@ gst_imagegen_tracker_finished (GstImagegenTracker * t,
   post_task_message (t, event, r, prompt, decoded_us);
 }
 
+void
+gst_imagegen_tracker_answered_locally (GstImagegenTracker * t, gboolean hit,
+    const ImagegenResult * r, const gchar * prompt, gint reserved_cents)
+{
+  g_mutex_lock (&t->lock);
+  t->requests--;
+  t->reserved_cents -= reserved_cents;
+  if (hit) {
+    t->cache_hits++;
+  } else {
+    t->cache_misses++;
+    t->estimated_cents += reserved_cents;
+  }
+  g_mutex_unlock (&t->lock);
+  post_task_message (t, hit ? "cache-hit" : "cache-miss", r, prompt, 0);
+}
+
 GstStructure *
 gst_imagegen_tracker_get_stats (GstImagegenTracker * t)
 {
@@ -209,7 +231,10 @@ gst_imagegen_tracker_get_stats (GstImagegenTracker * t)
       "reserved-cents", G_TYPE_INT64, t->reserved_cents,
       "last-latency-ms", G_TYPE_DOUBLE, t->last_latency_us / 1000.0,
       "mean-latency-ms", G_TYPE_DOUBLE, t->succeeded ?
-      t->latency_sum_us / 1000.0 / t->succeeded : 0.0, NULL);
+      t->latency_sum_us / 1000.0 / t->succeeded : 0.0,
+      "cache-hits", G_TYPE_UINT, t->cache_hits,
+      "cache-misses", G_TYPE_UINT, t->cache_misses,
+      "estimated-cents", G_TYPE_INT64, t->estimated_cents, NULL);
   g_mutex_unlock (&t->lock);
   if (t->add_stats != NULL)
     t->add_stats (s, t->add_stats_data);
@@ -240,8 +265,13 @@ gst_imagegen_tracker_install_properties (GObjectClass * klass, guint first)
           "Totals of this run: requests, succeeded, failed, cancelled, "
           "retries, polls, spent-cents, reserved-cents, last-latency-ms, "
           "mean-latency-ms (submit to decoded), in-flight-limit (lowered "
-          "by rate limits), rate-limited (requests held by a 429)", GST_TYPE_STRUCTURE,
+          "by rate limits), rate-limited (requests held by a 429), "
+          "cache-hits (answered from cache-dir, not counted in requests), "
+          "cache-misses and estimated-cents (cache-only: not sent, and "
+          "their catalogue price)", GST_TYPE_STRUCTURE,
           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  gst_imagegen_cache_install_properties (klass,
+      first + GST_IMAGEGEN_TRACKER_PROP_CACHE_FIRST);
 }
 
 gboolean
@@ -250,6 +280,9 @@ gst_imagegen_tracker_set_property (GstImagegenTracker * t, guint first,
 {
   if (prop_id < first || prop_id >= first + GST_IMAGEGEN_TRACKER_N_PROPS)
     return FALSE;
+  if (gst_imagegen_cache_set_property (&t->cache,
+          first + GST_IMAGEGEN_TRACKER_PROP_CACHE_FIRST, prop_id, value))
+    return TRUE;
   g_mutex_lock (&t->lock);
   switch (prop_id - first) {
     case GST_IMAGEGEN_TRACKER_PROP_MAX_REQUESTS:
@@ -273,6 +306,9 @@ gst_imagegen_tracker_get_property (GstImagegenTracker * t, guint first,
 {
   if (prop_id < first || prop_id >= first + GST_IMAGEGEN_TRACKER_N_PROPS)
     return FALSE;
+  if (gst_imagegen_cache_get_property (&t->cache,
+          first + GST_IMAGEGEN_TRACKER_PROP_CACHE_FIRST, prop_id, value))
+    return TRUE;
   switch (prop_id - first) {
     case GST_IMAGEGEN_TRACKER_PROP_MAX_REQUESTS:
       g_mutex_lock (&t->lock);

@@ -7,6 +7,7 @@
 
 #include <gst/gst.h>
 #include "imagegen-client.h"
+#include "gstimagegencache.h"
 
 G_BEGIN_DECLS
 
@@ -35,6 +36,11 @@ typedef struct
   gint64 latency_sum_us;        /* submit to decoded, successful tasks */
   gint64 last_latency_us;
   gboolean warned;
+  guint cache_hits;             /* answered from the cache, not sent */
+  guint cache_misses;           /* cache-only: not in the cache, not sent */
+  gint64 estimated_cents;       /* cache-only: what the misses would cost */
+
+  GstImagegenCache cache;       /* its properties come with the tracker's */
 
   /* adds the owner's own figures to the stats structure */
   void (*add_stats) (GstStructure * stats, gpointer data);
@@ -76,16 +82,28 @@ void gst_imagegen_tracker_finished (GstImagegenTracker * tracker,
     const ImagegenResult * result, const gchar * prompt,
     gint reserved_cents, gint64 decoded_us);
 
+/* A request admitted by gst_imagegen_tracker_admit() was answered
+ * without being sent: from the cache (@hit), or not at all (a cache-only
+ * miss).  It counts as no request and costs nothing; a miss adds its
+ * price to estimated-cents.  Posts a "cache-hit" or "cache-miss" task
+ * message. */
+void gst_imagegen_tracker_answered_locally (GstImagegenTracker * tracker,
+    gboolean hit, const ImagegenResult * result, const gchar * prompt,
+    gint reserved_cents);
+
 /* A new "imagegen-stats" structure with the totals. */
 GstStructure *gst_imagegen_tracker_get_stats (GstImagegenTracker * tracker);
 
-/* Properties max-requests, max-cost and stats, at @first_prop_id + 0..2 */
+/* Properties max-requests, max-cost and stats, at @first_prop_id + 0..2,
+ * then the cache's (cache-dir...) */
 enum
 {
   GST_IMAGEGEN_TRACKER_PROP_MAX_REQUESTS,
   GST_IMAGEGEN_TRACKER_PROP_MAX_COST,
   GST_IMAGEGEN_TRACKER_PROP_STATS,
-  GST_IMAGEGEN_TRACKER_N_PROPS
+  GST_IMAGEGEN_TRACKER_PROP_CACHE_FIRST,
+  GST_IMAGEGEN_TRACKER_N_PROPS = GST_IMAGEGEN_TRACKER_PROP_CACHE_FIRST +
+      GST_IMAGEGEN_CACHE_N_PROPS
 };
 
 void gst_imagegen_tracker_install_properties (GObjectClass * klass,

@@ -34,6 +34,7 @@ check() { # name, command...
 check "plugin in GStreamer's plugin directory" test -f "$stage$PLUGINS_DIR/libgstimagegen.so"
 check "imagegen-emulator in bindir" test -x "$bin/imagegen-emulator"
 check "imagegen-live-control in bindir" test -x "$bin/imagegen-live-control"
+check "imagegen-stylize in bindir" test -x "$bin/imagegen-stylize"
 check "README in the doc directory" test -f "$stage$DOC_DIR/README.md"
 for doc in "$SOURCE_ROOT"/docs/*; do
   check "$(basename "$doc") in the doc directory" test -e "$stage$DOC_DIR/$(basename "$doc")"
@@ -62,6 +63,8 @@ check "version is the project's ($PROJECT_VERSION)" \
   test "${version%%-*}" = "$PROJECT_VERSION"
 check "imagegen-live-control --version" \
   test "$("$bin/imagegen-live-control" --version)" = "imagegen-live-control $version"
+check "imagegen-stylize --version" \
+  test "$("$bin/imagegen-stylize" --version)" = "imagegen-stylize $version"
 gst-inspect-1.0 imagegen >"$work/inspect.out" 2>&1 || true
 inspected() { awk -v k="$1" '$1 == k { print $2; exit }' "$work/inspect.out"; }
 check "gst-inspect-1.0 imagegen loads the staged plugin" \
