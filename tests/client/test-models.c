@@ -42,8 +42,18 @@ test_every_row (void)
       g_error ("%s %s: example refused: %s", row->path, row->model,
           json_to_string (dump, FALSE));
     }
-    g_assert_true (g_str_has_prefix (row->path, "/api/v1/"));
-    g_assert_cmpstr (row->result_field, ==, "images");
+    if (g_str_equal (row->provider, "bfl")) {
+      g_assert_true (g_str_has_prefix (row->path, "/v1/"));
+      g_assert_cmpstr (row->result_field, ==, "result.sample");
+      g_assert_true (row->inline_inputs && row->price_per_mp);
+    } else {
+      g_assert_cmpstr (row->provider, ==, "runapi");
+      g_assert_true (g_str_has_prefix (row->path, "/api/v1/"));
+      g_assert_cmpstr (row->result_field, ==, "images");
+    }
+    /* an id is one provider's (prices and priors look it up alone) */
+    g_assert_true (g_str_equal (imagegen_models_find_any (row->model)->provider,
+            row->provider));
     g_assert_cmpint (imagegen_models_find_route (row->path, row->model,
             body) - row, ==, 0);
 
