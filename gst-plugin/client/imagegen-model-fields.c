@@ -433,6 +433,14 @@ imagegen_model_build_body (const ImagegenModelRow * row,
       g_list_free (members);
     }
   }
+  /* an exact-size row (Black Forest Labs) takes the request's size; extra
+   * cannot change it, the frame fixes it */
+  if (request->width > 0 && request->height > 0
+      && imagegen_model_row_field (row, "width") != NULL
+      && imagegen_model_row_field (row, "height") != NULL) {
+    json_object_set_int_member (body, "width", request->width);
+    json_object_set_int_member (body, "height", request->height);
+  }
   json_node_take_object (root, body);
   return root;
 }

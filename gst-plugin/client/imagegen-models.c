@@ -218,7 +218,7 @@ static gchar *
 describe_extras (const ImagegenModelRow * row)
 {
   static const gchar *const managed[] = {
-    "prompt", "aspect_ratio", "output_resolution", NULL
+    "prompt", "aspect_ratio", "output_resolution", "width", "height", NULL
   };
   GString *s = g_string_new (NULL);
   const ImagegenModelField *f;
@@ -251,6 +251,10 @@ property_of (const ImagegenModelRow * row, const gchar * field)
     return "model";
   if (g_strcmp0 (field, row->input_field) == 0)
     return "the source images";
+  /* an exact-size row's size is the frame's */
+  if ((strcmp (field, "width") == 0 || strcmp (field, "height") == 0)
+      && imagegen_model_row_field (row, field) != NULL)
+    return "the frame size (aspect-ratio and resolution)";
   return NULL;
 }
 
@@ -356,17 +360,6 @@ imagegen_models_check_request (const ImagegenRequest * request,
           request->endpoint, request->model), request, n_sources, error);
 }
 
-/* Black Forest Labs price by the megapixel: the request's size, as the
- * body carries it. */
-static void
-add_size (JsonObject * body, const ImagegenRequest * request)
-{
-  if (request->width > 0 && request->height > 0) {
-    json_object_set_int_member (body, "width", request->width);
-    json_object_set_int_member (body, "height", request->height);
-  }
-}
-
 gint
 imagegen_request_price_cents (const ImagegenRequest * request)
 {
@@ -381,9 +374,8 @@ imagegen_request_price_cents (const ImagegenRequest * request)
     row = imagegen_models_find ("bfl", endpoint, request->model);
   if (row == NULL)
     return -1;
+  /* a per-megapixel row reads the size the body carries */
   body = imagegen_model_build_body (row, request, NULL);
-  if (row->price_per_mp)
-    add_size (json_node_get_object (body), request);
   return imagegen_model_price_cents (row, json_node_get_object (body), TRUE);
 }
 

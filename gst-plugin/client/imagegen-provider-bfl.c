@@ -120,10 +120,8 @@ bfl_inline_image (GBytes * image)
   return g_base64_encode (data, size);
 }
 
-/* Black Forest Labs' fields that come from the request's own members
- * (the element's seed, steps and guidance properties, the frame's size)
- * as JSON members; @extra's win over the properties, never over the
- * size, which the frame fixes. */
+/* The seed, steps and guidance the request's own members give (the
+ * element's properties) as extra fields, unless extra has them. */
 static gchar *
 bfl_fields_json (const ImagegenRequest * request)
 {
@@ -132,7 +130,6 @@ bfl_fields_json (const ImagegenRequest * request)
   g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
   JsonObject *obj = extra && JSON_NODE_HOLDS_OBJECT (extra) ?
       json_object_ref (json_node_get_object (extra)) : json_object_new ();
-  guint width, height;
 
   if (request->seed >= 0 && !json_object_has_member (obj, "seed"))
     json_object_set_int_member (obj, "seed", request->seed);
@@ -140,15 +137,10 @@ bfl_fields_json (const ImagegenRequest * request)
     json_object_set_int_member (obj, "steps", request->steps);
   if (request->guidance > 0 && !json_object_has_member (obj, "guidance"))
     json_object_set_double_member (obj, "guidance", request->guidance);
-  bfl_request_size (request, &width, &height);
-  json_object_set_int_member (obj, "width", width);
-  json_object_set_int_member (obj, "height", height);
   json_node_take_object (root, obj);
   return json_to_string (root, FALSE);
 }
 
-/* @request as the model table's Black Forest Labs row sees it: every
- * field of theirs in extra_json, the size fixed. */
 ImagegenRequest *
 imagegen_bfl_table_request (const ImagegenRequest * request)
 {

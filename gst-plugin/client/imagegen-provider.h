@@ -121,10 +121,10 @@ typedef struct
 extern const ImagegenProvider imagegen_provider_runapi;
 extern const ImagegenProvider imagegen_provider_bfl;
 
-/* A copy of @request whose extra_json holds every Black Forest Labs field
- * it sends (seed, steps and guidance from the request's members unless
- * extra has them; width and height, the request's or from its aspect
- * ratio), for checks and prices against their model-table row. */
+/* A copy of @request as Black Forest Labs' model-table rows take it: seed,
+ * steps and guidance from the request's members in extra_json (unless
+ * extra has them), width and height the request's or from its aspect
+ * ratio and resolution; for bodies, checks and prices. */
 ImagegenRequest *imagegen_bfl_table_request (const ImagegenRequest * request);
 
 /* The provider of @id. */
