@@ -245,7 +245,10 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
    * against the model table: e.g.
    * `extra="params,seed=7,negative_prompt=\"blurry\""`.  The structure's
    * name is ignored.  A field the model does not take, or a value out of
-   * its range, fails the state change with the valid choices.  The same
+   * its range, fails the state change with the valid choices.  Black
+   * Forest Labs models take theirs here too (seed, safety_tolerance,
+   * output_format; steps, guidance on flex), checked against their rows;
+   * extra wins over the seed, steps and guidance properties.  The same
    * property exists on imagegenremix.
    */
   g_object_class_install_property (klass, first + GST_IMAGEGEN_PROP_EXTRA,
