@@ -191,6 +191,20 @@ test_check_request (void)
       "", NULL, 0, "No prompt: set the prompt property.");
 }
 
+/* @request with @extra against @row refuses with @expected; the request
+ * keeps @extra. */
+static void
+expect_fields_refused (const ImagegenModelRow * row, ImagegenRequest * req,
+    const gchar * extra, guint n_sources, const gchar * expected)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_free (req->extra_json);
+  req->extra_json = g_strdup (extra);
+  g_assert_false (imagegen_models_check_fields (row, req, n_sources, &error));
+  g_assert_cmpstr (error->message, ==, expected);
+}
+
 /* Black Forest Labs' rows: the path names the model, images go one per
  * field, the size in multiples of 16, flex's fields nowhere else. */
 static void
@@ -258,28 +272,17 @@ test_bfl_rows (void)
       "\"height\":256}");
 
   /* through the element's check: a flex field, the size from extra */
-  g_clear_pointer (&req->extra_json, g_free);
-  req->extra_json = g_strdup ("{\"steps\":20}");
-  g_assert_false (imagegen_models_check_fields (klein, req, 1, &error));
-  g_assert_cmpstr (error->message, ==, "Model flux-2-klein-4b has no field "
-      "\"steps\"; its extra fields: seed (integer 0 to 2147483647), "
-      "safety_tolerance (integer 0 to 5), output_format (jpeg, png).");
-  g_clear_error (&error);
-  g_clear_pointer (&req->extra_json, g_free);
-  req->extra_json = g_strdup ("{\"width\":512}");
-  g_assert_false (imagegen_models_check_fields (klein, req, 1, &error));
-  g_assert_cmpstr (error->message, ==, "Extra field \"width\" is not taken "
-      "from extra: it comes from the frame size (aspect-ratio and "
-      "resolution).");
-  g_clear_error (&error);
-  g_clear_pointer (&req->extra_json, g_free);
-  req->extra_json = g_strdup ("{\"steps\":20,\"guidance\":4.5}");
+  expect_fields_refused (klein, req, "{\"steps\":20}", 1, "Model "
+      "flux-2-klein-4b has no field \"steps\"; its extra fields: seed "
+      "(integer 0 to 2147483647), safety_tolerance (integer 0 to 5), "
+      "output_format (jpeg, png).");
+  expect_fields_refused (klein, req, "{\"width\":512}", 1, "Extra field "
+      "\"width\" is not taken from extra: it comes from the frame size "
+      "(aspect-ratio and resolution).");
+  expect_fields_refused (flex, req, "{\"steps\":20,\"guidance\":4.5}", 9,
+      "Model flux-2-flex takes 1 to 8 source images (input_image).");
   g_assert_true (imagegen_models_check_fields (flex, req, 8, &error));
   g_assert_no_error (error);
-  g_assert_false (imagegen_models_check_fields (flex, req, 9, &error));
-  g_assert_cmpstr (error->message, ==, "Model flux-2-flex takes 1 to 8 "
-      "source images (input_image).");
-  g_clear_error (&error);
 }
 
 static gint
