@@ -225,6 +225,13 @@ handle_submit (EmuRequest * req, const gchar * model)
     emu_request_reply_error (req, 400, "Invalid JSON body");
     goto out;
   }
+  {
+    JsonNode *logged = json_node_new (JSON_NODE_OBJECT);
+
+    json_node_set_object (logged, body);
+    emu_log_body (emu->log, req->path, logged);
+    json_node_unref (logged);
+  }
   /* the body's input_image picks the edit row */
   row = imagegen_models_find_route (req->path, model, body);
   validate (row, body, sources, fields, &n_inline, detail);
