@@ -1,6 +1,6 @@
-/* gst-imagegen: the Black Forest Labs models — the one table of their
- * facts (PROTOCOL.md, section 2), read by the client, the elements' checks
- * and the emulator.
+/* gst-imagegen: Black Forest Labs' size rules (PROTOCOL.md, section 2),
+ * the same for every model of theirs; the models themselves are rows of
+ * the model table (imagegen-model-table.c).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -8,53 +8,6 @@
 
 #include <math.h>
 #include <string.h>
-
-/* ---- BFL MODEL FACTS: one row per model, to move into the shared model
- * table as (provider bfl, action, model) rows.  Prices from their docs;
- * klein 9B's price is not published. ---- */
-static const ImagegenBflModel bfl_models[] = {
-  {"flux-2-pro", 3.0, 8, FALSE},
-  {"flux-2-flex", 5.0, 8, TRUE},
-  {"flux-2-max", 7.0, 8, FALSE},
-  {"flux-2-klein-4b", 1.4, 4, FALSE},
-  {"flux-2-klein-9b", -1.0, 4, FALSE},
-};
-/* ---- end of BFL model facts ---- */
-
-const ImagegenBflModel *
-imagegen_bfl_model_lookup (const gchar * id)
-{
-  guint i;
-
-  for (i = 0; id != NULL && i < G_N_ELEMENTS (bfl_models); i++)
-    if (strcmp (bfl_models[i].id, id) == 0)
-      return &bfl_models[i];
-  return NULL;
-}
-
-gchar *
-imagegen_bfl_model_ids (void)
-{
-  GString *ids = g_string_new (NULL);
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (bfl_models); i++)
-    g_string_append_printf (ids, "%s%s", i ? ", " : "", bfl_models[i].id);
-  return g_string_free (ids, FALSE);
-}
-
-gint
-imagegen_bfl_model_price_cents (const gchar * model, guint width,
-    guint height)
-{
-  const ImagegenBflModel *m = imagegen_bfl_model_lookup (model);
-  gdouble mp;
-
-  if (m == NULL || m->cents_per_mp < 0 || width == 0 || height == 0)
-    return -1;
-  mp = (gdouble) width * height / (1024.0 * 1024.0);
-  return (gint) ceil (m->cents_per_mp * mp - 1e-9);
-}
 
 static guint
 round_side (gdouble v)

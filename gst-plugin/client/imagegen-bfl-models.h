@@ -1,4 +1,6 @@
-/* gst-imagegen: the Black Forest Labs models (PROTOCOL.md, section 2).
+/* gst-imagegen: Black Forest Labs' size rules (PROTOCOL.md, section 2),
+ * not per model (their models are rows of the model table,
+ * imagegen-models.h).
  *
  * Plain GLib, so that the emulator reads the same facts.
  *
@@ -14,26 +16,6 @@ G_BEGIN_DECLS
 #define IMAGEGEN_BFL_SIZE_STEP 16
 #define IMAGEGEN_BFL_MIN_SIDE 64
 #define IMAGEGEN_BFL_MAX_PIXELS (4 * 1024 * 1024)
-
-typedef struct
-{
-  const gchar *id;              /* POST /v1/<id> */
-  gdouble cents_per_mp;         /* list price per output megapixel;
-                                 * < 0: not published */
-  guint max_input_images;       /* input_image … input_image_<n> */
-  gboolean steps_guidance;      /* takes steps and guidance (flex) */
-} ImagegenBflModel;
-
-/* The row of @id, or NULL when @id is no BFL model. */
-const ImagegenBflModel *imagegen_bfl_model_lookup (const gchar * id);
-
-/* Every BFL model id, "a, b, c"; free with g_free(). */
-gchar *imagegen_bfl_model_ids (void);
-
-/* List price of a @width x @height output of @model in cents, rounded up;
- * -1 when unknown. */
-gint imagegen_bfl_model_price_cents (const gchar * model, guint width,
-    guint height);
 
 /* @width and @height fitted to BFL's rules: the same shape, at most
  * IMAGEGEN_BFL_MAX_PIXELS, at least IMAGEGEN_BFL_MIN_SIDE, each side

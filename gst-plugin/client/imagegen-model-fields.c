@@ -67,6 +67,9 @@ imagegen_model_field_describe (const ImagegenModelField * f)
             f->min > 0 ? min : "0", max);
       return g_strdup ("text");
     case IMAGEGEN_FIELD_INT:
+      if (f->multiple_of > 1)
+        return g_strdup_printf ("integer %s to %s, a multiple of %u", min,
+            max, f->multiple_of);
       return g_strdup_printf ("integer %s to %s", min, max);
     case IMAGEGEN_FIELD_NUMBER:
       return g_strdup_printf ("number %s to %s", min, max);
@@ -215,6 +218,11 @@ check_field (const ImagegenModelField * f, JsonNode * node,
           add_error (errors, f->name, "is not included in the list");
       } else {
         check_range (f, (gdouble) json_node_get_int (node), errors);
+        if (f->multiple_of > 1 && json_node_get_int (node) % f->multiple_of) {
+          msg = g_strdup_printf ("must be a multiple of %u", f->multiple_of);
+          add_error (errors, f->name, msg);
+          g_free (msg);
+        }
       }
       return;
     case IMAGEGEN_FIELD_NUMBER:
@@ -235,6 +243,58 @@ check_field (const ImagegenModelField * f, JsonNode * node,
   }
 }
 
+/* Which image a field of an inline_inputs row is: 1 for @input_field, n
+ * for @input_field_n (n >= 2), 0 for any other field. */
+static guint
+inline_input_index (const ImagegenModelRow * row, const gchar * name)
+{
+  gsize len;
+  guint64 n;
+  gchar *end;
+
+  if (!row->inline_inputs || row->input_field == NULL)
+    return 0;
+  if (strcmp (name, row->input_field) == 0)
+    return 1;
+  len = strlen (row->input_field);
+  if (strncmp (name, row->input_field, len) != 0 || name[len] != '_'
+      || !g_ascii_isdigit (name[len + 1]))
+    return 0;
+  n = g_ascii_strtoull (name + len + 1, &end, 10);
+  return *end == '\0' && n >= 2 && n <= G_MAXUINT ? (guint) n : 0;
+}
+
+/* input_image, input_image_2 …: each a URL or base64, no more than the
+ * row takes. */
+static void
+check_inline_inputs (const ImagegenModelRow * row, JsonObject * body,
+    JsonObject * errors)
+{
+  GList *members = json_object_get_members (body), *l;
+  guint index, count = 0;
+  gchar *msg;
+
+  for (l = members; l; l = l->next) {
+    JsonNode *node = json_object_get_member (body, l->data);
+
+    if ((index = inline_input_index (row, l->data)) == 0)
+      continue;
+    if (!node_is (node, G_TYPE_STRING) || *json_node_get_string (node) == 0) {
+      add_error (errors, l->data, "must be a URL or a base64 image");
+    } else if (index > row->input_max) {
+      msg = g_strdup_printf ("is one input image too many (the model takes "
+          "at most %u)", row->input_max);
+      add_error (errors, l->data, msg);
+      g_free (msg);
+    } else {
+      count++;
+    }
+  }
+  g_list_free (members);
+  if (count < row->input_min)
+    add_error (errors, row->input_field, "is required");
+}
+
 gboolean
 imagegen_model_validate (const ImagegenModelRow * row, JsonObject * body,
     JsonObject * errors)
@@ -247,22 +307,29 @@ imagegen_model_validate (const ImagegenModelRow * row, JsonObject * body,
   for (l = members; l; l = l->next) {
     const gchar *name = l->data;
 
-    if (strcmp (name, "model") != 0 && strcmp (name, "callback_url") != 0
+    if ((strcmp (name, "model") != 0 || row->inline_inputs)
+        && strcmp (name, "callback_url") != 0
         && g_strcmp0 (name, row->input_field) != 0
+        && inline_input_index (row, name) == 0
         && imagegen_model_row_field (row, name) == NULL)
       add_error (errors, name, "is not permitted");
   }
   g_list_free (members);
 
+  /* an inline_inputs row's path names the model */
   node = json_object_get_member (body, "model");
-  if (node == NULL)
-    add_error (errors, "model", "is required");
-  else if (!node_is (node, G_TYPE_STRING))
-    add_error (errors, "model", "must be a string");
-  else if (strcmp (json_node_get_string (node), row->model) != 0)
-    add_error (errors, "model", "is not available on this endpoint");
+  if (!row->inline_inputs) {
+    if (node == NULL)
+      add_error (errors, "model", "is required");
+    else if (!node_is (node, G_TYPE_STRING))
+      add_error (errors, "model", "must be a string");
+    else if (strcmp (json_node_get_string (node), row->model) != 0)
+      add_error (errors, "model", "is not available on this endpoint");
+  }
 
-  if (row->input_field != NULL) {
+  if (row->inline_inputs) {
+    check_inline_inputs (row, body, errors);
+  } else if (row->input_field != NULL) {
     node = json_object_get_member (body, row->input_field);
     if (node == NULL) {
       if (row->input_min > 0)
@@ -321,7 +388,8 @@ imagegen_model_build_body (const ImagegenModelRow * row,
   JsonNode *root = json_node_new (JSON_NODE_OBJECT);
   guint i;
 
-  add_string (body, "model", request->model);
+  if (!row->inline_inputs)
+    add_string (body, "model", request->model);
   if (imagegen_model_row_field (row, "prompt") != NULL)
     add_string (body, "prompt", request->prompt);
   add_string (body, "aspect_ratio", sent_aspect_ratio (row,
@@ -330,7 +398,14 @@ imagegen_model_build_body (const ImagegenModelRow * row,
     add_string (body, "output_resolution", request->resolution);
 
   if (row->input_field != NULL && source_urls != NULL && source_urls->len) {
-    if (g_str_has_suffix (row->input_field, "_urls")) {
+    if (row->inline_inputs) {
+      for (i = 0; i < source_urls->len; i++) {
+        g_autofree gchar *name = i == 0 ? g_strdup (row->input_field) :
+            g_strdup_printf ("%s_%u", row->input_field, i + 1);
+
+        add_string (body, name, g_ptr_array_index (source_urls, i));
+      }
+    } else if (g_str_has_suffix (row->input_field, "_urls")) {
       JsonArray *arr = json_array_new ();
 
       for (i = 0; i < source_urls->len; i++)
@@ -357,6 +432,14 @@ imagegen_model_build_body (const ImagegenModelRow * row,
             json_node_copy (json_object_get_member (obj, l->data)));
       g_list_free (members);
     }
+  }
+  /* an exact-size row (Black Forest Labs) takes the request's size; extra
+   * cannot change it, the frame fixes it */
+  if (request->width > 0 && request->height > 0
+      && imagegen_model_row_field (row, "width") != NULL
+      && imagegen_model_row_field (row, "height") != NULL) {
+    json_object_set_int_member (body, "width", request->width);
+    json_object_set_int_member (body, "height", request->height);
   }
   json_node_take_object (root, body);
   return root;
@@ -413,5 +496,17 @@ imagegen_model_price_cents (const ImagegenModelRow * row, JsonObject * body,
   }
   if (row->price_per_output)
     cents *= imagegen_model_output_count (body);
+  if (row->price_per_mp) {
+    gint64 width = json_object_has_member (body, "width") ?
+        json_object_get_int_member (body, "width") : 0;
+    gint64 height = json_object_has_member (body, "height") ?
+        json_object_get_int_member (body, "height") : 0;
+
+    if (width <= 0 || height <= 0)
+      return -1;
+    /* 1.4 cents a MP at 1024 x 1024 is 2 cents: always rounded up */
+    cents *= (gdouble) width *height / (1024.0 * 1024.0);
+    return (gint) ceil (cents - 1e-9);
+  }
   return (gint) ceil (cents);
 }

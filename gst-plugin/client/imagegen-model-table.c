@@ -1,5 +1,6 @@
-/* gst-imagegen: the model table's rows.  Facts from PROTOCOL.md (Flux 2)
- * and RUNAPI-MODELS.md section 1 (the others); prices are the catalogue's
+/* gst-imagegen: the model table's rows.  Facts from PROTOCOL.md (Flux 2 on
+ * RunAPI, section 1; Black Forest Labs direct, section 2) and
+ * RUNAPI-MODELS.md section 1 (the others); prices are the catalogue's
  * (July 2026 snapshot), "unconfirmed" where the service publishes none.
  * Actions left out, and why, are listed in docs/models.md.
  *
@@ -47,6 +48,20 @@ static const ImagegenModelField flux2_max[] = {
   PROMPT (TRUE, 3, 5000), ENUM ("aspect_ratio", TRUE, FLUX2_RATIOS),
   ENUM ("output_resolution", FALSE, "1k"), INTS ("output_count", FALSE, "1"),
   END
+};
+
+/* ---- Black Forest Labs direct (PROTOCOL.md section 2): exact size, each
+ * side a multiple of 16 (at most 4 MP in all, a protocol fact the provider
+ * and the emulator hold) ---- */
+#define BFL_SIDE(name) {name, IMAGEGEN_FIELD_INT, FALSE, NULL, 64, 8192, 16}
+#define BFL_COMMON \
+  PROMPT (TRUE, 1, 0), SEED, BFL_SIDE ("width"), BFL_SIDE ("height"), \
+  INT ("safety_tolerance", FALSE, 0, 5), \
+  ENUM ("output_format", FALSE, "jpeg png")
+static const ImagegenModelField bfl[] = { BFL_COMMON, END };
+static const ImagegenModelField bfl_flex[] = {
+  BFL_COMMON, INT ("steps", FALSE, 1, 50), NUM ("guidance", 1.5, 10),
+  BOOL ("prompt_upsampling"), END
 };
 
 /* ---- Flux Kontext: edits through text_to_image with source_image_url */
@@ -244,23 +259,45 @@ static const ImagegenModelField z_image[] = {
 /* flat, confirmed price */
 #define FLAT(c) c, TRUE, NULL, NULL, FALSE
 #define UNKNOWN -1, FALSE, NULL, NULL, FALSE
+/* a typical completion window (ms), from the provider's figures and our
+ * runs; wide, since history replaces it after one task */
+#define PRIOR(lo, hi) FALSE, FALSE, lo, hi
+/* Black Forest Labs: the id is the path, images inline, priced per output
+ * megapixel (< 0: not published) */
+#define B "bfl"
+#define BFL_ROWS(id, fields, n_inputs, cents_per_mp) \
+  {B, id, T2I, "/v1/" id, NULL, 0, 0, fields, NULL, "result.sample", \
+      cents_per_mp, cents_per_mp >= 0, NULL, NULL, FALSE, TRUE, TRUE}, \
+  {B, id, EDIT, "/v1/" id, "input_image", 1, n_inputs, fields, NULL, \
+      "result.sample", cents_per_mp, cents_per_mp >= 0, NULL, NULL, FALSE, \
+      TRUE, TRUE}
 
 static const ImagegenModelRow rows[] = {
   {R, "flux-2-pro-text-to-image", T2I, P ("flux_2", "text_to_image"),
-      NULL, 0, 0, flux2, NULL, IMAGES, FLAT (5)},
+      NULL, 0, 0, flux2, NULL, IMAGES, FLAT (5), PRIOR (3000, 12000)},
   {R, "flux-2-flex-text-to-image", T2I, P ("flux_2", "text_to_image"),
-      NULL, 0, 0, flux2, NULL, IMAGES,
-      14, TRUE, "output_resolution", "2k=24", FALSE},
+        NULL, 0, 0, flux2, NULL, IMAGES,
+        14, TRUE, "output_resolution", "2k=24", FALSE,
+      PRIOR (5000, 20000)},
   {R, "flux-2-max-text-to-image", T2I, P ("flux_2", "text_to_image"),
-      NULL, 0, 0, flux2_max, "enable_safety_checker", IMAGES,
-      7, FALSE, NULL, NULL, FALSE},
+        NULL, 0, 0, flux2_max, "enable_safety_checker", IMAGES,
+      7, FALSE, NULL, NULL, FALSE, PRIOR (5000, 20000)},
   {R, "flux-2-pro-remix-image", EDIT, P ("flux_2", "remix_image"),
-      "source_image_urls", 1, 8, flux2_remix, NULL, IMAGES, FLAT (5)},
+        "source_image_urls", 1, 8, flux2_remix, NULL, IMAGES, FLAT (5),
+      PRIOR (3000, 12000)},
   {R, "flux-2-flex-remix-image", EDIT, P ("flux_2", "remix_image"),
-      "source_image_urls", 1, 8, flux2_remix, NULL, IMAGES, FLAT (14)},
+        "source_image_urls", 1, 8, flux2_remix, NULL, IMAGES, FLAT (14),
+      PRIOR (5000, 20000)},
   {R, "flux-2-max-remix-image", EDIT, P ("flux_2", "remix_image"),
-      "source_image_urls", 1, 1, flux2_max, "enable_safety_checker", IMAGES,
-      7, FALSE, NULL, NULL, FALSE},
+        "source_image_urls", 1, 1, flux2_max, "enable_safety_checker", IMAGES,
+      7, FALSE, NULL, NULL, FALSE, PRIOR (5000, 20000)},
+
+  /* klein 9B's price is not published */
+  BFL_ROWS ("flux-2-pro", bfl, 8, 3.0),
+  BFL_ROWS ("flux-2-flex", bfl_flex, 8, 5.0),
+  BFL_ROWS ("flux-2-max", bfl, 8, 7.0),
+  BFL_ROWS ("flux-2-klein-4b", bfl, 4, 1.4),
+  BFL_ROWS ("flux-2-klein-9b", bfl, 4, -1.0),
 
   {R, "flux-kontext-pro", T2I, P ("flux_kontext", "text_to_image"),
       NULL, 0, 0, kontext, NULL, IMAGES, FLAT (5)},

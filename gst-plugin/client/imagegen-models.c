@@ -72,17 +72,36 @@ imagegen_models_find_route (const gchar * path, const gchar * model,
 }
 
 gchar *
-imagegen_models_ids (ImagegenEndpoint endpoint)
+imagegen_models_provider_ids (const gchar * provider,
+    ImagegenEndpoint endpoint)
 {
   GString *ids = g_string_new (NULL);
   const ImagegenModelRow *row;
   guint i;
 
   for (i = 0; (row = imagegen_models_get (i)) != NULL; i++)
-    if (g_strcmp0 (row->provider, DEFAULT_PROVIDER) == 0
+    if (g_strcmp0 (row->provider, provider) == 0
         && endpoint_takes (endpoint, row->kind))
       g_string_append_printf (ids, "%s%s", ids->len ? ", " : "", row->model);
   return g_string_free (ids, FALSE);
+}
+
+gchar *
+imagegen_models_ids (ImagegenEndpoint endpoint)
+{
+  return imagegen_models_provider_ids (DEFAULT_PROVIDER, endpoint);
+}
+
+const ImagegenModelRow *
+imagegen_models_find_any (const gchar * model)
+{
+  const ImagegenModelRow *row;
+  guint i;
+
+  for (i = 0; (row = imagegen_models_get (i)) != NULL; i++)
+    if (g_strcmp0 (row->model, model) == 0)
+      return row;
+  return NULL;
 }
 
 static gboolean
@@ -199,7 +218,7 @@ static gchar *
 describe_extras (const ImagegenModelRow * row)
 {
   static const gchar *const managed[] = {
-    "prompt", "aspect_ratio", "output_resolution", NULL
+    "prompt", "aspect_ratio", "output_resolution", "width", "height", NULL
   };
   GString *s = g_string_new (NULL);
   const ImagegenModelField *f;
@@ -232,6 +251,10 @@ property_of (const ImagegenModelRow * row, const gchar * field)
     return "model";
   if (g_strcmp0 (field, row->input_field) == 0)
     return "the source images";
+  /* an exact-size row's size is the frame's */
+  if ((strcmp (field, "width") == 0 || strcmp (field, "height") == 0)
+      && imagegen_model_row_field (row, field) != NULL)
+    return "the frame size (aspect-ratio and resolution)";
   return NULL;
 }
 
@@ -279,7 +302,8 @@ check_body (const ImagegenModelRow * row, JsonObject * body, GError ** error)
   property = property_of (row, field);
   f = imagegen_model_row_field (row, field);
 
-  if (g_strcmp0 (field, row->input_field) == 0)
+  /* input_image_2 … of an inline_inputs row count as its input field */
+  if (row->input_field != NULL && g_str_has_prefix (field, row->input_field))
     return refuse (error, "Model %s takes %u to %u source images (%s).",
         row->model, row->input_min, row->input_max, row->input_field);
   valid = f ? imagegen_model_field_describe (f) : g_strdup ("none");
@@ -295,19 +319,14 @@ check_body (const ImagegenModelRow * row, JsonObject * body, GError ** error)
 }
 
 gboolean
-imagegen_models_check_request (const ImagegenRequest * request,
-    guint n_sources, GError ** error)
+imagegen_models_check_fields (const ImagegenModelRow * row,
+    const ImagegenRequest * request, guint n_sources, GError ** error)
 {
-  const ImagegenModelRow *row;
   g_autoptr (JsonNode) extra = NULL;
   g_autoptr (JsonNode) body = NULL;
   g_autoptr (GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
   guint i;
 
-  if (!imagegen_models_check (request->endpoint, request->model,
-          request->aspect_ratio, request->resolution, error))
-    return FALSE;
-  row = imagegen_models_find (NULL, request->endpoint, request->model);
   if (!check_prompt (row, request->prompt, error))
     return FALSE;
   if (request->extra_json != NULL) {
@@ -321,7 +340,7 @@ imagegen_models_check_request (const ImagegenRequest * request,
   for (i = 0; i < n_sources; i++)
     g_ptr_array_add (urls, g_strdup_printf ("https://upload.invalid/%u.png",
             i));
-  if (row->input_field != NULL
+  if (row->input_field != NULL && !row->inline_inputs
       && !g_str_has_suffix (row->input_field, "_urls") && n_sources > 1)
     return refuse (error, "Model %s takes exactly 1 source image (%s); "
         "reference images need a model that takes several.", row->model,
@@ -330,16 +349,32 @@ imagegen_models_check_request (const ImagegenRequest * request,
   return check_body (row, json_node_get_object (body), error);
 }
 
+gboolean
+imagegen_models_check_request (const ImagegenRequest * request,
+    guint n_sources, GError ** error)
+{
+  if (!imagegen_models_check (request->endpoint, request->model,
+          request->aspect_ratio, request->resolution, error))
+    return FALSE;
+  return imagegen_models_check_fields (imagegen_models_find (NULL,
+          request->endpoint, request->model), request, n_sources, error);
+}
+
 gint
 imagegen_request_price_cents (const ImagegenRequest * request)
 {
-  const ImagegenModelRow *row = imagegen_models_find (NULL,
-      request->endpoint == IMAGEGEN_ENDPOINT_UPLOAD ?
-      IMAGEGEN_ENDPOINT_REMIX : request->endpoint, request->model);
+  ImagegenEndpoint endpoint = request->endpoint == IMAGEGEN_ENDPOINT_UPLOAD ?
+      IMAGEGEN_ENDPOINT_REMIX : request->endpoint;
+  const ImagegenModelRow *row = imagegen_models_find (NULL, endpoint,
+      request->model);
   g_autoptr (JsonNode) body = NULL;
 
+  /* an id is one provider's: Black Forest Labs' ids are none of RunAPI's */
+  if (row == NULL)
+    row = imagegen_models_find ("bfl", endpoint, request->model);
   if (row == NULL)
     return -1;
+  /* a per-megapixel row reads the size the body carries */
   body = imagegen_model_build_body (row, request, NULL);
   return imagegen_model_price_cents (row, json_node_get_object (body), TRUE);
 }

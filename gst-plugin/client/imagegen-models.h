@@ -39,6 +39,7 @@ typedef struct
   gboolean required;
   const gchar *choices;         /* space-separated, or NULL */
   gdouble min, max;
+  guint multiple_of;            /* an INT must be a multiple of it; 0: any */
 } ImagegenModelField;
 
 /**
@@ -54,6 +55,14 @@ typedef struct
  * @price_key: the billing_config key whose value picks a price from
  *   @price_overrides ("2k=10 4k=16"); NULL: flat
  * @price_per_output: the price is per image (× output_count)
+ * @price_per_mp: @price_cents is per output megapixel (the body's width ×
+ *   height, 1 MP = 1024 × 1024), as Black Forest Labs bill
+ * @inline_inputs: Black Forest Labs' style: the path names the model (no
+ *   model field in the body) and the images go one per field, @input_field,
+ *   @input_field_2 …, each a URL or base64
+ * @prior_min_ms: @prior_max_ms: the typical completion window of a task,
+ *   counted from the create answer (imagegen_poll_schedule_prior()); 0:
+ *   the default
  */
 typedef struct
 {
@@ -71,13 +80,21 @@ typedef struct
   const gchar *price_key;
   const gchar *price_overrides;
   gboolean price_per_output;
+  gboolean price_per_mp;
+  gboolean inline_inputs;
+  guint prior_min_ms, prior_max_ms;
 } ImagegenModelRow;
+
+/* The completion window of rows without their own. */
+#define IMAGEGEN_MODEL_DEFAULT_PRIOR_MIN_MS 3000
+#define IMAGEGEN_MODEL_DEFAULT_PRIOR_MAX_MS 20000
 
 /* The @index-th row; NULL past the end. */
 const ImagegenModelRow *imagegen_models_get (guint index);
 
-/* The row @provider's @endpoint takes as @model, or NULL.  A remix
- * element's endpoint takes edit, upscale and remove-background rows. */
+/* The row @provider's @endpoint takes as @model, or NULL (@provider NULL:
+ * "runapi").  A remix element's endpoint takes edit, upscale and
+ * remove-background rows. */
 const ImagegenModelRow *imagegen_models_find (const gchar * provider,
     ImagegenEndpoint endpoint, const gchar * model);
 
@@ -101,8 +118,17 @@ gchar *imagegen_model_field_describe (const ImagegenModelField * field);
  * image and no prompt; the result has real alpha. */
 #define IMAGEGEN_MODEL_REMOVE_BACKGROUND "recraft-remove-background"
 
-/* The model ids of @endpoint's kind, "a, b, c"; free with g_free(). */
+/* RunAPI's model ids of @endpoint's kind, "a, b, c"; free with g_free(). */
 gchar *imagegen_models_ids (ImagegenEndpoint endpoint);
+
+/* @provider's model ids of @endpoint's kind, "a, b, c"; free with
+ * g_free(). */
+gchar *imagegen_models_provider_ids (const gchar * provider,
+    ImagegenEndpoint endpoint);
+
+/* The row of @model at any provider that serves it: the first with that
+ * id (an id is one provider's); NULL when none. */
+const ImagegenModelRow *imagegen_models_find_any (const gchar * model);
 
 /* Checks @model (an id of @endpoint's kind), @aspect_ratio and
  * @resolution against the table.  FALSE with an
@@ -117,6 +143,11 @@ gboolean imagegen_models_check (ImagegenEndpoint endpoint,
  * with the valid choices in the error. */
 gboolean imagegen_models_check_request (const ImagegenRequest * request,
     guint n_sources, GError ** error);
+
+/* The prompt, the extra fields and @n_sources source images of @request
+ * against @row (of any provider), with the valid choices in the error. */
+gboolean imagegen_models_check_fields (const ImagegenModelRow * row,
+    const ImagegenRequest * request, guint n_sources, GError ** error);
 
 /* Fills @errors ({field: [message…]}, the service's 422 shape) with what
  * is wrong with @body for @row; TRUE when nothing is. */

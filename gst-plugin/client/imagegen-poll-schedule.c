@@ -26,6 +26,7 @@
  */
 #include <math.h>
 #include "imagegen-poll-schedule.h"
+#include "imagegen-models.h"
 
 /* What one poll is worth in milliseconds of lag: larger means fewer polls
  * and more lag.  22 gives about 9 polls and a 0.2 s median lag for tasks
@@ -124,41 +125,20 @@ imagegen_poll_schedule_get_range (ImagegenPollSchedule * s,
   return TRUE;
 }
 
-/* Typical completion windows in ms, from the provider's own figures and
- * our runs; a guess is only a starting point (history replaces it after one
- * task), so the windows are wide.  The lead may move these into the model
- * table (imagegen-models.c). */
-typedef struct
-{
-  const gchar *model;
-  guint min_ms, max_ms;
-} PollPrior;
-
-static const PollPrior priors[] = {
-  {"flux-2-pro-text-to-image", 3000, 12000},
-  {"flux-2-pro-remix-image", 3000, 12000},
-  {"flux-2-flex-text-to-image", 5000, 20000},
-  {"flux-2-flex-remix-image", 5000, 20000},
-  {"flux-2-max-text-to-image", 5000, 20000},
-  {"flux-2-max-remix-image", 5000, 20000},
-};
-
-/* Any other model */
-#define DEFAULT_PRIOR_MIN_MS 3000
-#define DEFAULT_PRIOR_MAX_MS 20000
-
+/* The model table's window (imagegen-model-table.c): the provider's own
+ * figures and our runs; a guess is only a starting point (history
+ * replaces it after one task), so the windows are wide. */
 void
 imagegen_poll_schedule_prior (const gchar * model, gint64 * min_us,
     gint64 * max_us)
 {
-  guint i, lo = DEFAULT_PRIOR_MIN_MS, hi = DEFAULT_PRIOR_MAX_MS;
+  const ImagegenModelRow *row = imagegen_models_find_any (model);
+  guint lo = IMAGEGEN_MODEL_DEFAULT_PRIOR_MIN_MS;
+  guint hi = IMAGEGEN_MODEL_DEFAULT_PRIOR_MAX_MS;
 
-  for (i = 0; model && i < G_N_ELEMENTS (priors); i++) {
-    if (g_str_equal (priors[i].model, model)) {
-      lo = priors[i].min_ms;
-      hi = priors[i].max_ms;
-      break;
-    }
+  if (row != NULL && row->prior_max_ms > 0) {
+    lo = row->prior_min_ms;
+    hi = row->prior_max_ms;
   }
   *min_us = (gint64) lo *1000;
   *max_us = (gint64) hi *1000;

@@ -38,8 +38,8 @@ gboolean imagegen_poll_schedule_get_range (ImagegenPollSchedule * s,
     const gchar * model, gint64 * min_us, gint64 * max_us);
 
 /* The typical completion window of @model's tasks, counted from the create
- * answer, used until its own tasks have been seen (a default for models
- * without one). */
+ * answer, used until its own tasks have been seen: its model-table row's
+ * (IMAGEGEN_MODEL_DEFAULT_PRIOR_* for rows without one). */
 void imagegen_poll_schedule_prior (const gchar * model, gint64 * min_us,
     gint64 * max_us);
 

@@ -10,6 +10,7 @@
  */
 #include "imagegen-provider.h"
 #include "imagegen-bfl-models.h"
+#include "imagegen-models.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -119,55 +120,61 @@ bfl_inline_image (GBytes * image)
   return g_base64_encode (data, size);
 }
 
+/* The seed, steps and guidance the request's own members give (the
+ * element's properties) as extra fields, unless extra has them. */
+static gchar *
+bfl_fields_json (const ImagegenRequest * request)
+{
+  g_autoptr (JsonNode) extra = request->extra_json ?
+      json_from_string (request->extra_json, NULL) : NULL;
+  g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *obj = extra && JSON_NODE_HOLDS_OBJECT (extra) ?
+      json_object_ref (json_node_get_object (extra)) : json_object_new ();
+
+  if (request->seed >= 0 && !json_object_has_member (obj, "seed"))
+    json_object_set_int_member (obj, "seed", request->seed);
+  if (request->steps > 0 && !json_object_has_member (obj, "steps"))
+    json_object_set_int_member (obj, "steps", request->steps);
+  if (request->guidance > 0 && !json_object_has_member (obj, "guidance"))
+    json_object_set_double_member (obj, "guidance", request->guidance);
+  json_node_take_object (root, obj);
+  return json_to_string (root, FALSE);
+}
+
+ImagegenRequest *
+imagegen_bfl_table_request (const ImagegenRequest * request)
+{
+  ImagegenRequest *copy = imagegen_request_copy (request);
+
+  bfl_request_size (request, &copy->width, &copy->height);
+  g_free (copy->extra_json);
+  copy->extra_json = bfl_fields_json (request);
+  return copy;
+}
+
 static gchar *
 bfl_build_create_body (const ImagegenRequest * request, GPtrArray * sources)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
-  guint i, width, height;
+  g_autoptr (ImagegenRequest) full = imagegen_bfl_table_request (request);
+  const ImagegenModelRow *row = imagegen_models_find ("bfl",
+      sources != NULL && sources->len > 0 ? IMAGEGEN_ENDPOINT_REMIX :
+      IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, request->model);
+  /* a model id of theirs the table lacks: the shape of their flex row, so
+   * that their own 422 says what is wrong */
+  const ImagegenModelRow *shape = row ? row : imagegen_models_find ("bfl",
+      IMAGEGEN_ENDPOINT_REMIX, "flux-2-flex");
+  g_autoptr (JsonNode) root = imagegen_model_build_body (shape, full,
+      sources);
 
-  bfl_request_size (request, &width, &height);
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "prompt");
-  json_builder_add_string_value (b, request->prompt);
-  /* input_image, input_image_2 … input_image_8: base64 or URLs */
-  for (i = 0; sources != NULL && i < sources->len; i++) {
-    gchar *name = i == 0 ? g_strdup ("input_image") :
-        g_strdup_printf ("input_image_%u", i + 1);
-
-    json_builder_set_member_name (b, name);
-    json_builder_add_string_value (b, g_ptr_array_index (sources, i));
-    g_free (name);
-  }
-  json_builder_set_member_name (b, "width");
-  json_builder_add_int_value (b, width);
-  json_builder_set_member_name (b, "height");
-  json_builder_add_int_value (b, height);
-  if (request->seed >= 0) {
-    json_builder_set_member_name (b, "seed");
-    json_builder_add_int_value (b, request->seed);
-  }
-  if (request->steps > 0) {
-    json_builder_set_member_name (b, "steps");
-    json_builder_add_int_value (b, request->steps);
-  }
-  if (request->guidance > 0) {
-    json_builder_set_member_name (b, "guidance");
-    json_builder_add_double_value (b, request->guidance);
-  }
-  json_builder_end_object (b);
-
-  root = json_builder_get_root (b);
   return json_to_string (root, FALSE);
 }
 
 static gint
 bfl_price_cents (const ImagegenRequest * request)
 {
-  guint width, height;
+  g_autoptr (ImagegenRequest) full = imagegen_bfl_table_request (request);
 
-  bfl_request_size (request, &width, &height);
-  return imagegen_bfl_model_price_cents (request->model, width, height);
+  return imagegen_request_price_cents (full);
 }
 
 /* ---- answers ---- */

@@ -121,6 +121,12 @@ typedef struct
 extern const ImagegenProvider imagegen_provider_runapi;
 extern const ImagegenProvider imagegen_provider_bfl;
 
+/* A copy of @request as Black Forest Labs' model-table rows take it: seed,
+ * steps and guidance from the request's members in extra_json (unless
+ * extra has them), width and height the request's or from its aspect
+ * ratio and resolution; for bodies, checks and prices. */
+ImagegenRequest *imagegen_bfl_table_request (const ImagegenRequest * request);
+
 /* The provider of @id. */
 const ImagegenProvider *imagegen_provider_get (ImagegenProviderId id);
 

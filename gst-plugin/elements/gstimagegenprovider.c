@@ -8,7 +8,8 @@
 #endif
 
 #include "gstimagegenprovider.h"
-#include "imagegen-bfl-models.h"
+#include "imagegen-models.h"
+#include "imagegen-provider.h"
 
 #include <stdio.h>
 
@@ -181,8 +182,8 @@ gst_imagegen_provider_resolve (const GstImagegenProviderSettings * p,
     case GST_IMAGEGEN_PROVIDER_RUNAPI:
       return IMAGEGEN_PROVIDER_RUNAPI;
     default:
-      return imagegen_bfl_model_lookup (model) ? IMAGEGEN_PROVIDER_BFL :
-          IMAGEGEN_PROVIDER_RUNAPI;
+      return imagegen_models_find ("bfl", IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
+          model) ? IMAGEGEN_PROVIDER_BFL : IMAGEGEN_PROVIDER_RUNAPI;
   }
 }
 
@@ -217,42 +218,63 @@ invalid (GError ** error, const gchar * format, ...)
   return FALSE;
 }
 
+/* Black Forest Labs' models that take @field, "a, b". */
+static gchar *
+bfl_ids_with (const gchar * field)
+{
+  GString *ids = g_string_new (NULL);
+  const ImagegenModelRow *row;
+  guint i;
+
+  for (i = 0; (row = imagegen_models_get (i)) != NULL; i++)
+    if (g_strcmp0 (row->provider, "bfl") == 0
+        && row->kind == IMAGEGEN_KIND_TEXT_TO_IMAGE
+        && imagegen_model_row_field (row, field) != NULL)
+      g_string_append_printf (ids, "%s%s", ids->len ? ", " : "", row->model);
+  return g_string_free (ids, FALSE);
+}
+
 gboolean
 gst_imagegen_provider_bfl_check (const GstImagegenProviderSettings * p,
-    const gchar * model, const gchar * aspect_ratio,
-    const gchar * resolution, guint n_inputs, GError ** error)
+    const ImagegenRequest * request, guint n_inputs, GError ** error)
 {
-  const ImagegenBflModel *m = imagegen_bfl_model_lookup (model);
+  const gchar *model = request->model, *aspect_ratio = request->aspect_ratio;
+  const ImagegenModelRow *row = imagegen_models_find ("bfl",
+      request->endpoint, model);
+  g_autoptr (ImagegenRequest) applied = NULL, full = NULL;
   gint rw, rh;
   gchar end;
 
-  if (m == NULL) {
-    g_autofree gchar *ids = imagegen_bfl_model_ids ();
+  if (row == NULL) {
+    g_autofree gchar *ids = imagegen_models_provider_ids ("bfl",
+        request->endpoint);
 
     return invalid (error, "Invalid model \"%s\" for Black Forest Labs; "
         "valid values: %s.", model ? model : "", ids);
   }
+  /* the size follows from these (imagegen_bfl_table_request) */
   if (aspect_ratio != NULL && g_strcmp0 (aspect_ratio, "auto") != 0
       && (sscanf (aspect_ratio, "%d:%d%c", &rw, &rh, &end) != 2 || rw <= 0
           || rh <= 0 || rw > 16 * rh || rh > 16 * rw))
     return invalid (error, "Invalid aspect-ratio \"%s\" for model %s; valid "
         "values: W:H such as 1:1, 16:9 or 9:16, or auto.", aspect_ratio,
         model);
-  if (resolution != NULL && g_strcmp0 (resolution, "1k") != 0
-      && g_strcmp0 (resolution, "2k") != 0)
+  if (request->resolution != NULL && g_strcmp0 (request->resolution, "1k")
+      && g_strcmp0 (request->resolution, "2k"))
     return invalid (error, "Invalid resolution \"%s\" for model %s; valid "
-        "values: 1k, 2k.", resolution, model);
-  if (!m->steps_guidance && (p->steps > 0 || p->guidance > 0))
-    return invalid (error, "The steps and guidance properties are for "
-        "flux-2-flex only, not %s.", model);
-  if (p->guidance > 0 && p->guidance < 1.5)
-    return invalid (error, "Invalid guidance %g; valid values: 1.5 to 10.",
-        p->guidance);
-  if (n_inputs > m->max_input_images)
-    return invalid (error, "Model %s takes at most %u input images (the "
-        "frame and its references), not %u.", model, m->max_input_images,
-        n_inputs);
-  return TRUE;
+        "values: 1k, 2k.", request->resolution, model);
+  if ((p->steps > 0 && !imagegen_model_row_field (row, "steps"))
+      || (p->guidance > 0 && !imagegen_model_row_field (row, "guidance"))) {
+    g_autofree gchar *ids = bfl_ids_with ("steps");
+
+    return invalid (error, "The steps and guidance properties are for %s "
+        "only, not %s.", ids, model);
+  }
+  /* everything else, extra included, against the model's row */
+  applied = imagegen_request_copy (request);
+  gst_imagegen_provider_apply (p, applied);
+  full = imagegen_bfl_table_request (applied);
+  return imagegen_models_check_fields (row, full, n_inputs, error);
 }
 
 void

@@ -80,13 +80,14 @@ ImagegenProviderId gst_imagegen_provider_resolve (const
 const gchar *gst_imagegen_provider_bfl_base_url (const
     GstImagegenProviderSettings * p);
 
-/* Checks a Black Forest Labs request before anything is sent: a BFL
- * model, an aspect ratio "W:H", resolution 1k or 2k, steps and guidance
- * only for flex and in range, at most the model's input images
- * (@n_inputs). */
+/* Checks a Black Forest Labs @request (model, prompt, aspect ratio,
+ * resolution, extra) with @p's seed, steps and guidance before anything is
+ * sent: a row of theirs in the model table for the request's kind, an
+ * aspect ratio "W:H", resolution 1k or 2k, then the row's fields (steps
+ * and guidance only where the row has them, in its ranges) and its input
+ * image count (@n_inputs). */
 gboolean gst_imagegen_provider_bfl_check (const GstImagegenProviderSettings *
-    p, const gchar * model, const gchar * aspect_ratio,
-    const gchar * resolution, guint n_inputs, GError ** error);
+    p, const ImagegenRequest * request, guint n_inputs, GError ** error);
 
 /* Sets seed, steps and guidance on @request. */
 void gst_imagegen_provider_apply (const GstImagegenProviderSettings * p,

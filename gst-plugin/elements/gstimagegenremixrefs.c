@@ -11,7 +11,6 @@
 #endif
 
 #include "gstimagegenremixpriv.h"
-#include "imagegen-bfl-models.h"
 #include "imagegen-models.h"
 
 #define GST_CAT_DEFAULT gst_imagegen_remix_debug
@@ -54,21 +53,18 @@ gboolean
 gst_imagegen_remix_load_references (GstImagegenRemix * remix, ImagegenRequest * upload)
 {
   const ImagegenModelRow *row;
-  const ImagegenBflModel *bfl = NULL;
   guint i, n, max_sources;
 
   GST_OBJECT_LOCK (remix);
   n = remix->reference_images->len;
-  /* Black Forest Labs: the model's own count (klein 4, others 8) */
-  if (gst_imagegen_provider_resolve (&remix->settings.service,
-          remix->settings.model) == IMAGEGEN_PROVIDER_BFL)
-    bfl = imagegen_bfl_model_lookup (remix->settings.model);
-  row = imagegen_models_find (NULL, IMAGEGEN_ENDPOINT_REMIX,
+  row = imagegen_models_find (gst_imagegen_provider_resolve
+      (&remix->settings.service, remix->settings.model) ==
+      IMAGEGEN_PROVIDER_BFL ? "bfl" : "runapi", IMAGEGEN_ENDPOINT_REMIX,
       remix->settings.model);
   GST_OBJECT_UNLOCK (remix);
 
-  /* start() checked the model: it is BFL's or a table row */
-  max_sources = bfl != NULL ? bfl->max_input_images : row->input_max;
+  /* start() checked the model against the table */
+  max_sources = row->input_max;
   if (1 + n > max_sources) {
     GST_ELEMENT_ERROR (remix, RESOURCE, SETTINGS,
         ("Too many reference images: %u given, the model takes at most %u "

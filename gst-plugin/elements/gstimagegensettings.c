@@ -10,7 +10,6 @@
 #include "gstimagegenextra.h"
 #include "gstimagegenlog.h"
 #include "imagegen-models.h"
-#include "imagegen-bfl-models.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -93,7 +92,7 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
 
   /* G_PARAM_STATIC_STRINGS keeps the pointer: intern the built blurb */
   ids = imagegen_models_ids (endpoint);
-  bfl_ids = imagegen_bfl_model_ids ();
+  bfl_ids = imagegen_models_provider_ids ("bfl", endpoint);
   blurb = g_strdup_printf ("Model id, from the model table (%s; Black Forest "
       "Labs: %s); docs/models.md lists each one's fields and price", ids,
       bfl_ids);
@@ -246,7 +245,10 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
    * against the model table: e.g.
    * `extra="params,seed=7,negative_prompt=\"blurry\""`.  The structure's
    * name is ignored.  A field the model does not take, or a value out of
-   * its range, fails the state change with the valid choices.  The same
+   * its range, fails the state change with the valid choices.  Black
+   * Forest Labs models take theirs here too (seed, safety_tolerance,
+   * output_format; steps, guidance on flex), checked against their rows;
+   * extra wins over the seed, steps and guidance properties.  The same
    * property exists on imagegenremix.
    */
   g_object_class_install_property (klass, first + GST_IMAGEGEN_PROP_EXTRA,
@@ -535,42 +537,12 @@ gst_imagegen_settings_post_warnings (GstElement * element,
   g_free (warning);
 }
 
-/* Black Forest Labs' models are not in the model table (which holds
- * RunAPI's prompt rules): a prompt is required. */
-static gboolean
-check_bfl_prompt (const gchar * prompt, GError ** error)
-{
-  glong length = prompt ? g_utf8_strlen (prompt, -1) : 0;
-
-  if (length == 0) {
-    g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT,
-        "No prompt: set the prompt property.");
-    return FALSE;
-  }
-  return TRUE;
-}
-
 static gboolean
 check_values (const GstImagegenSettings * s, const gchar * prompt,
     ImagegenEndpoint endpoint, GError ** error)
 {
-  g_autoptr (ImagegenRequest) request = NULL;
-
-  if (gst_imagegen_provider_resolve (&s->service, s->model) ==
-      IMAGEGEN_PROVIDER_BFL) {
-    if (s->extra != NULL) {
-      g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-          IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT,
-          "The extra property is for RunAPI models; Black Forest Labs' own "
-          "fields are the seed, steps and guidance properties.");
-      return FALSE;
-    }
-    return check_bfl_prompt (prompt, error)
-        && gst_imagegen_provider_bfl_check (&s->service, s->model,
-        s->aspect_ratio, s->resolution, 0, error);
-  }
-  request = imagegen_request_new (endpoint, s->model, prompt);
+  g_autoptr (ImagegenRequest) request = imagegen_request_new (endpoint,
+      s->model, prompt);
 
   request->aspect_ratio = g_strdup (s->aspect_ratio);
   request->resolution = g_strdup (s->resolution);
@@ -579,6 +551,10 @@ check_values (const GstImagegenSettings * s, const gchar * prompt,
     if (request->extra_json == NULL)
       return FALSE;
   }
+  if (gst_imagegen_provider_resolve (&s->service, s->model) ==
+      IMAGEGEN_PROVIDER_BFL)
+    return gst_imagegen_provider_bfl_check (&s->service, request,
+        endpoint == IMAGEGEN_ENDPOINT_REMIX ? 1 : 0, error);
   /* remix sends the frame; its reference images are counted at start */
   return imagegen_models_check_request (request,
       endpoint == IMAGEGEN_ENDPOINT_REMIX ? 1 : 0, error);

@@ -7,7 +7,6 @@
 #endif
 
 #include "gstimagegentracker.h"
-#include "imagegen-bfl-models.h"
 
 #define DEFAULT_MAX_REQUESTS 0
 #define DEFAULT_MAX_COST 0
@@ -48,12 +47,9 @@ gst_imagegen_tracker_reset (GstImagegenTracker * t)
 static gint
 catalogue_price (const ImagegenRequest * request)
 {
+  /* Black Forest Labs' rows price by the megapixel of width x height */
   gint cents = imagegen_request_price_cents (request);
 
-  /* Black Forest Labs prices by the megapixel */
-  if (cents < 0)
-    cents = imagegen_bfl_model_price_cents (request->model, request->width,
-        request->height);
   return cents >= 0 ? cents : GST_IMAGEGEN_UNKNOWN_PRICE_CENTS;
 }
 

@@ -49,12 +49,21 @@ test_model_example_body (const ImagegenModelRow * row,
   const ImagegenModelField *f;
   guint i;
 
-  json_object_set_string_member (body, "model", row->model);
+  /* an inline_inputs row's path names the model */
+  if (!row->inline_inputs)
+    json_object_set_string_member (body, "model", row->model);
   for (f = row->fields; f->name; f++)
     if (f->required || strcmp (f->name, "prompt") == 0)
       json_object_set_member (body, f->name, example_value (f));
   if (row->input_field != NULL) {
-    if (g_str_has_suffix (row->input_field, "_urls")) {
+    if (row->inline_inputs) {
+      for (i = 0; i < row->input_min; i++) {
+        g_autofree gchar *name = i == 0 ? g_strdup (row->input_field) :
+            g_strdup_printf ("%s_%u", row->input_field, i + 1);
+
+        json_object_set_string_member (body, name, source_url);
+      }
+    } else if (g_str_has_suffix (row->input_field, "_urls")) {
       JsonArray *arr = json_array_new ();
 
       for (i = 0; i < row->input_min; i++)

@@ -6,6 +6,7 @@
 #include "client-test-util.h"
 #include "imagegen-errors.h"
 #include "imagegen-http.h"
+#include "imagegen-models.h"
 #include "imagegen-provider.h"
 
 #include <string.h>
@@ -311,6 +312,75 @@ test_key_not_sent_to_result_host (void)
   fixture_stop (&f);
 }
 
+/* Every Black Forest Labs row of the model table, served by the emulator
+ * from the same row: text to image, an edit with as many inline images as
+ * the row takes, and one more refused with the row's limit. */
+static void
+test_every_row (void)
+{
+  g_autoptr (GBytes) png = test_make_png (64, 64);
+  const ImagegenModelRow *row;
+  guint i, k, n = 0;
+  Fixture f;
+
+  fixture_start (&f, NULL, 0);
+  for (i = 0; (row = imagegen_models_get (i)) != NULL; i++) {
+    g_autoptr (ImagegenRequest) req = NULL;
+    g_autoptr (ImagegenResult) r = NULL;
+    g_autofree gchar *expected = NULL;
+
+    if (!g_str_equal (row->provider, "bfl"))
+      continue;
+    n++;
+    if (row->kind == IMAGEGEN_KIND_TEXT_TO_IMAGE) {
+      r = run_t2i (&f, row->model, 256, 256);
+      g_assert_no_error (r->error);
+      continue;
+    }
+    req = imagegen_request_new (IMAGEGEN_ENDPOINT_REMIX, row->model,
+        "invert the colours");
+    req->width = req->height = 256;
+    for (k = 0; k < row->input_max; k++)
+      imagegen_request_add_source_image (req, png);
+    r = test_run_job (f.client, req, f.w);
+    g_assert_no_error (r->error);
+    imagegen_result_free (g_steal_pointer (&r));
+
+    imagegen_request_add_source_image (req, png);
+    r = test_run_job (f.client, req, f.w);
+    expected = g_strdup_printf ("request rejected (HTTP 422): input_image_%u: "
+        "Is one input image too many (the model takes at most %u)",
+        row->input_max + 1, row->input_max);
+    g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
+        IMAGEGEN_CLIENT_ERROR_VALIDATION);
+    g_assert_cmpstr (r->error->message, ==, expected);
+  }
+  /* five models, each text to image and edit */
+  g_assert_cmpuint (n, ==, 10);
+  fixture_stop (&f);
+}
+
+/* A flex-only field sent to klein: the emulator refuses it from the row. */
+static void
+test_flex_field_on_klein (void)
+{
+  g_autoptr (ImagegenRequest) req =
+      imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
+      "flux-2-klein-4b", "a lighthouse at dusk");
+  g_autoptr (ImagegenResult) r = NULL;
+  Fixture f;
+
+  fixture_start (&f, NULL, 0);
+  req->width = req->height = 256;
+  req->steps = 20;
+  r = test_run_job (f.client, req, f.w);
+  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_VALIDATION);
+  g_assert_cmpstr (r->error->message, ==,
+      "request rejected (HTTP 422): steps: Is not permitted");
+  fixture_stop (&f);
+}
+
 /* Where the key may go: the API origin, and https hosts of their domain
  * when the API is one of them. */
 static void
@@ -416,6 +486,9 @@ main (int argc, char **argv)
   g_test_add_func ("/client/bfl/key-not-sent-to-result-host",
       test_key_not_sent_to_result_host);
   g_test_add_func ("/client/bfl/key-allowed", test_key_allowed);
+  g_test_add_func ("/client/bfl/every-row", test_every_row);
+  g_test_add_func ("/client/bfl/flex-field-on-klein",
+      test_flex_field_on_klein);
   g_test_add_func ("/client/bfl/status-words", test_status_words);
   return g_test_run ();
 }

@@ -4,7 +4,10 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "model-examples.h"
+#include "imagegen-poll-schedule.h"
+#include "imagegen-provider.h"
 
+#include <math.h>
 #include <string.h>
 
 static gboolean
@@ -42,8 +45,18 @@ test_every_row (void)
       g_error ("%s %s: example refused: %s", row->path, row->model,
           json_to_string (dump, FALSE));
     }
-    g_assert_true (g_str_has_prefix (row->path, "/api/v1/"));
-    g_assert_cmpstr (row->result_field, ==, "images");
+    if (g_str_equal (row->provider, "bfl")) {
+      g_assert_true (g_str_has_prefix (row->path, "/v1/"));
+      g_assert_cmpstr (row->result_field, ==, "result.sample");
+      g_assert_true (row->inline_inputs && row->price_per_mp);
+    } else {
+      g_assert_cmpstr (row->provider, ==, "runapi");
+      g_assert_true (g_str_has_prefix (row->path, "/api/v1/"));
+      g_assert_cmpstr (row->result_field, ==, "images");
+    }
+    /* an id is one provider's (prices and priors look it up alone) */
+    g_assert_true (g_str_equal (imagegen_models_find_any (row->model)->provider,
+            row->provider));
     g_assert_cmpint (imagegen_models_find_route (row->path, row->model,
             body) - row, ==, 0);
 
@@ -178,6 +191,162 @@ test_check_request (void)
       "", NULL, 0, "No prompt: set the prompt property.");
 }
 
+/* @request with @extra against @row refuses with @expected; the request
+ * keeps @extra. */
+static void
+expect_fields_refused (const ImagegenModelRow * row, ImagegenRequest * req,
+    const gchar * extra, guint n_sources, const gchar * expected)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_free (req->extra_json);
+  req->extra_json = g_strdup (extra);
+  g_assert_false (imagegen_models_check_fields (row, req, n_sources, &error));
+  g_assert_cmpstr (error->message, ==, expected);
+}
+
+/* Black Forest Labs' rows: the path names the model, images go one per
+ * field, the size in multiples of 16, flex's fields nowhere else. */
+static void
+test_bfl_rows (void)
+{
+  const ImagegenModelRow *klein = imagegen_models_find ("bfl",
+      IMAGEGEN_ENDPOINT_REMIX, "flux-2-klein-4b");
+  const ImagegenModelRow *flex = imagegen_models_find ("bfl",
+      IMAGEGEN_ENDPOINT_REMIX, "flux-2-flex");
+  g_autoptr (JsonObject) body = test_model_example_body (klein, "aGk=");
+  g_autoptr (ImagegenRequest) req = NULL;
+  g_autoptr (JsonNode) built = NULL;
+  g_autoptr (GPtrArray) sources = g_ptr_array_new ();
+  g_autoptr (JsonObject) no_errors = json_object_new ();
+  g_autofree gchar *text = NULL;
+  GError *error = NULL;
+  guint i;
+
+  /* RunAPI's lookup does not find their ids; the element's kind picks */
+  g_assert_null (imagegen_models_find (NULL, IMAGEGEN_ENDPOINT_REMIX,
+          "flux-2-klein-4b"));
+  g_assert_cmpint (imagegen_models_find ("bfl",
+          IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, "flux-2-klein-4b")->kind, ==,
+      IMAGEGEN_KIND_TEXT_TO_IMAGE);
+  g_assert_cmpuint (klein->input_max, ==, 4);
+  g_assert_cmpuint (flex->input_max, ==, 8);
+
+  /* the flex-only fields on klein are refused, on flex taken */
+  json_object_set_int_member (body, "steps", 20);
+  g_assert_true (refused (klein, body, "steps", "is not permitted"));
+  g_assert_true (imagegen_model_validate (flex, body, no_errors));
+  json_object_remove_member (body, "steps");
+  json_object_set_double_member (body, "guidance", 1.2);
+  g_assert_true (refused (flex, body, "guidance",
+          "must be greater than or equal to 1.5"));
+  json_object_remove_member (body, "guidance");
+
+  json_object_set_int_member (body, "width", 1000);
+  g_assert_true (refused (klein, body, "width", "must be a multiple of 16"));
+  json_object_set_int_member (body, "width", 1008);
+  json_object_set_string_member (body, "model", "flux-2-klein-4b");
+  g_assert_true (refused (klein, body, "model", "is not permitted"));
+  json_object_remove_member (body, "model");
+  for (i = 2; i <= 5; i++) {
+    g_autofree gchar *name = g_strdup_printf ("input_image_%u", i);
+
+    json_object_set_string_member (body, name, "aGk=");
+  }
+  g_assert_true (refused (klein, body, "input_image_5", "is one input "
+          "image too many (the model takes at most 4)"));
+
+  /* the body the client sends: numbered inputs, the request's size */
+  req = imagegen_request_new (IMAGEGEN_ENDPOINT_REMIX, "flux-2-klein-4b",
+      "a cat");
+  req->width = 512;
+  req->height = 256;
+  req->extra_json = g_strdup ("{\"seed\":7,\"width\":64}");
+  g_ptr_array_add (sources, (gpointer) "aGk=");
+  g_ptr_array_add (sources, (gpointer) "https://example.com/ref.png");
+  built = imagegen_model_build_body (klein, req, sources);
+  text = json_to_string (built, FALSE);
+  g_assert_cmpstr (text, ==, "{\"prompt\":\"a "
+      "cat\",\"input_image\":\"aGk=\",\"input_image_2\":"
+      "\"https://example.com/ref.png\",\"seed\":7,\"width\":512,"
+      "\"height\":256}");
+
+  /* through the element's check: a flex field, the size from extra */
+  expect_fields_refused (klein, req, "{\"steps\":20}", 1, "Model "
+      "flux-2-klein-4b has no field \"steps\"; its extra fields: seed "
+      "(integer 0 to 2147483647), safety_tolerance (integer 0 to 5), "
+      "output_format (jpeg, png).");
+  expect_fields_refused (klein, req, "{\"width\":512}", 1, "Extra field "
+      "\"width\" is not taken from extra: it comes from the frame size "
+      "(aspect-ratio and resolution).");
+  expect_fields_refused (flex, req, "{\"steps\":20,\"guidance\":4.5}", 9,
+      "Model flux-2-flex takes 1 to 8 source images (input_image).");
+  g_assert_true (imagegen_models_check_fields (flex, req, 8, &error));
+  g_assert_no_error (error);
+}
+
+static gint
+bfl_price (const gchar * model, guint width, guint height)
+{
+  g_autoptr (ImagegenRequest) req =
+      imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, model, "a cat");
+
+  req->width = width;
+  req->height = height;
+  return imagegen_request_price_cents (req);
+}
+
+/* Per output megapixel (1024 x 1024), rounded up per request. */
+static void
+test_bfl_prices (void)
+{
+  g_autoptr (ImagegenRequest) req = NULL;
+  g_autoptr (ImagegenRequest) full = NULL;
+
+  /* klein 4B: 1.4 cents a MP, 1 MP is 2 cents */
+  g_assert_cmpint (bfl_price ("flux-2-klein-4b", 1024, 1024), ==, 2);
+  /* 0.5 MP: 0.7, rounded up to 1 */
+  g_assert_cmpint (bfl_price ("flux-2-klein-4b", 1024, 512), ==, 1);
+  /* pro 3, flex 5, max 7 a MP: 0.75 MP and 4 MP */
+  g_assert_cmpint (bfl_price ("flux-2-pro", 1024, 768), ==, 3);
+  g_assert_cmpint (bfl_price ("flux-2-flex", 2048, 2048), ==, 20);
+  g_assert_cmpint (bfl_price ("flux-2-max", 1024, 1024), ==, 7);
+  /* klein 9B's is not published; no size, no price */
+  g_assert_cmpint (bfl_price ("flux-2-klein-9b", 1024, 1024), ==, -1);
+  g_assert_cmpint (bfl_price ("flux-2-pro", 0, 0), ==, -1);
+
+  /* the provider's: the aspect ratio's size at about 1 MP (16:9 is
+   * 1360 x 768, 0.996 MP: 3 cents on pro) */
+  req = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, "flux-2-pro",
+      "a cat");
+  req->aspect_ratio = g_strdup ("16:9");
+  full = imagegen_bfl_table_request (req);
+  g_assert_cmpuint (full->width % 16, ==, 0);
+  g_assert_cmpuint (full->height % 16, ==, 0);
+  g_assert_cmpint (imagegen_provider_bfl.price_cents (req), ==,
+      (gint) ceil (3.0 * full->width * full->height / (1024.0 * 1024.0) -
+          1e-9));
+}
+
+/* The poll schedule's prior is the row's, else the default. */
+static void
+test_poll_priors (void)
+{
+  gint64 lo, hi;
+
+  imagegen_poll_schedule_prior ("flux-2-pro-text-to-image", &lo, &hi);
+  g_assert_cmpint (lo, ==, 3000000);
+  g_assert_cmpint (hi, ==, 12000000);
+  imagegen_poll_schedule_prior ("flux-2-max-remix-image", &lo, &hi);
+  g_assert_cmpint (lo, ==, 5000000);
+  g_assert_cmpint (hi, ==, 20000000);
+  imagegen_poll_schedule_prior ("nano-banana", &lo, &hi);
+  g_assert_cmpint (lo, ==, IMAGEGEN_MODEL_DEFAULT_PRIOR_MIN_MS * 1000);
+  g_assert_cmpint (hi, ==, IMAGEGEN_MODEL_DEFAULT_PRIOR_MAX_MS * 1000);
+  imagegen_poll_schedule_prior ("no-such-model", &lo, &hi);
+  g_assert_cmpint (hi, ==, IMAGEGEN_MODEL_DEFAULT_PRIOR_MAX_MS * 1000);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -185,5 +354,8 @@ main (int argc, char **argv)
   g_test_add_func ("/models/every-row", test_every_row);
   g_test_add_func ("/models/kinds-and-lookup", test_kinds_and_lookup);
   g_test_add_func ("/models/check-request", test_check_request);
+  g_test_add_func ("/models/bfl-rows", test_bfl_rows);
+  g_test_add_func ("/models/bfl-prices", test_bfl_prices);
+  g_test_add_func ("/models/poll-priors", test_poll_priors);
   return g_test_run ();
 }

@@ -83,8 +83,10 @@ checked_bodies (Fixture * f)
     }
     path = json_object_get_string_member (line, "create_path");
     body = json_object_get_object_member (line, "body");
-    row = imagegen_models_find_route (path, json_object_get_string_member
-        (body, "model"), body);
+    /* Black Forest Labs: the path names the model */
+    row = imagegen_models_find_route (path,
+        json_object_get_string_member_with_default (body, "model",
+            g_str_has_prefix (path, "/v1/") ? path + 4 : NULL), body);
     fail_unless (row != NULL, "no row for %s", path);
     errors = json_object_new ();
     fail_unless (imagegen_model_validate (row, body, errors),
@@ -390,15 +392,14 @@ GST_START_TEST (test_service_reservation_wins)
 
 GST_END_TEST;
 
-GST_START_TEST (test_wrong_extra_refused_at_start)
+/* The error text of a start @h refuses. */
+static gchar *
+start_error (GstHarness * h)
 {
-  Fixture *f = fixture_new ();
-  GstHarness *h = src_harness (f, "seedream-4.5-text-to-image",
-      "params,output_quality=best");
   GstBus *bus = gst_bus_new ();
   GstMessage *msg;
   GError *err = NULL;
-  JsonObject *stats;
+  gchar *text;
 
   gst_element_set_bus (h->element, bus);
   fail_unless_equals_int (gst_element_set_state (h->element,
@@ -406,18 +407,93 @@ GST_START_TEST (test_wrong_extra_refused_at_start)
   msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
   fail_unless (msg != NULL);
   gst_message_parse_error (msg, &err, NULL);
-  fail_unless_equals_string (err->message, "Extra field \"output_quality\" "
-      "is not included in the list for model seedream-4.5-text-to-image; "
-      "valid values: basic, high.");
+  text = g_strdup (err->message);
   g_error_free (err);
   gst_message_unref (msg);
   gst_element_set_bus (h->element, NULL);
   gst_object_unref (bus);
+  return text;
+}
+
+GST_START_TEST (test_wrong_extra_refused_at_start)
+{
+  Fixture *f = fixture_new ();
+  GstHarness *h = src_harness (f, "seedream-4.5-text-to-image",
+      "params,output_quality=best");
+  gchar *text = start_error (h);
+  JsonObject *stats;
+
+  fail_unless_equals_string (text, "Extra field \"output_quality\" "
+      "is not included in the list for model seedream-4.5-text-to-image; "
+      "valid values: basic, high.");
+  g_free (text);
   gst_harness_teardown (h);
 
   stats = imagegen_test_emulator_stats (f->emu);
   fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
           "create_text_to_image"), 0);
+  json_object_unref (stats);
+  fixture_free (f);
+}
+
+GST_END_TEST;
+
+/* Black Forest Labs from the same table: klein's own fields through extra
+ * (winning over the seed property) reach the body, which the emulator
+ * checks against the same row; flex's fields and the size are refused
+ * at start, with the row's choices. */
+GST_START_TEST (test_bfl_extra_from_the_table)
+{
+  Fixture *f = fixture_new ();
+  GstHarness *h = src_harness (f, "flux-2-klein-4b",
+      "params,seed=11,safety_tolerance=3");
+  GstBuffer *buf;
+  GPtrArray *bodies;
+  JsonObject *body, *stats;
+  gchar *text;
+
+  g_object_set (h->element, "seed", (gint64) 5, NULL);
+  gst_harness_play (h);
+  buf = gst_harness_pull (h);
+  fail_unless (buf != NULL);
+  gst_buffer_unref (buf);
+  gst_harness_teardown (h);
+
+  bodies = checked_bodies (f);
+  fail_unless_equals_int (bodies->len, 1);
+  body = g_ptr_array_index (bodies, 0);
+  assert_members (body, "height prompt safety_tolerance seed width");
+  fail_unless_equals_int (json_object_get_int_member (body, "seed"), 11);
+  fail_unless_equals_int (json_object_get_int_member (body, "width") % 16, 0);
+  g_ptr_array_unref (bodies);
+
+  h = src_harness (f, "flux-2-klein-4b", "params,steps=20");
+  text = start_error (h);
+  fail_unless_equals_string (text, "Model flux-2-klein-4b has no field "
+      "\"steps\"; its extra fields: seed (integer 0 to 2147483647), "
+      "safety_tolerance (integer 0 to 5), output_format (jpeg, png).");
+  g_free (text);
+  gst_harness_teardown (h);
+
+  h = src_harness (f, "flux-2-flex", "params,guidance=1.2");
+  text = start_error (h);
+  fail_unless_equals_string (text, "Extra field \"guidance\" must be "
+      "greater than or equal to 1.5 for model flux-2-flex; valid values: "
+      "number 1.5 to 10.");
+  g_free (text);
+  gst_harness_teardown (h);
+
+  h = src_harness (f, "flux-2-pro", "params,width=512");
+  text = start_error (h);
+  fail_unless_equals_string (text, "Extra field \"width\" is not taken "
+      "from extra: it comes from the frame size (aspect-ratio and "
+      "resolution).");
+  g_free (text);
+  gst_harness_teardown (h);
+
+  stats = imagegen_test_emulator_stats (f->emu);
+  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
+          "bfl_create"), 1);
   json_object_unref (stats);
   fixture_free (f);
 }
@@ -681,6 +757,7 @@ models_suite (void)
   tcase_add_test (tc, test_service_reservation_wins);
   tcase_add_test (tc, test_remix_quote_after_create);
   tcase_add_test (tc, test_wrong_extra_refused_at_start);
+  tcase_add_test (tc, test_bfl_extra_from_the_table);
   tcase_add_test (tc, test_edit_flux_kontext);
   tcase_add_test (tc, test_edit_nano_banana);
   tcase_add_test (tc, test_remove_background_alpha);

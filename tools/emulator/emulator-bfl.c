@@ -15,7 +15,6 @@
 
 #define BFL_PREFIX "/v1/"
 #define BFL_MAX_ACTIVE_TASKS 24        /* their documented limit */
-#define BFL_MAX_INPUTS 8
 
 /* {"detail": text}, on 422 {"detail":[{"loc","msg","type"}]}; a 429 says
  * retry_after in the body and X-RateLimit-* headers instead of a
@@ -126,122 +125,69 @@ add_problem (JsonArray * detail, const gchar * field, const gchar * msg)
   json_array_add_object_element (detail, item);
 }
 
-static gboolean
-get_number (JsonObject * body, const gchar * name, gdouble * value,
-    gboolean * integral)
-{
-  JsonNode *node = json_object_get_member (body, name);
-  GType type;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-  type = json_node_get_value_type (node);
-  *integral = type == G_TYPE_INT64;
-  if (type == G_TYPE_INT64)
-    *value = (gdouble) json_node_get_int (node);
-  else if (type == G_TYPE_DOUBLE)
-    *value = json_node_get_double (node);
-  else
-    return FALSE;
-  return TRUE;
-}
-
-/* A number field within [@min, @max]; absent is fine. */
+/* Validates @body against @row of the model table, the client's own
+ * rows, and the size limit all their models share; the input images go
+ * into @sources. */
 static void
-check_range (JsonObject * body, const gchar * name, gdouble min, gdouble max,
-    gboolean need_integer, JsonArray * detail)
-{
-  gdouble v;
-  gboolean integral;
-  gchar *msg;
-
-  if (!json_object_has_member (body, name))
-    return;
-  if (!get_number (body, name, &v, &integral)
-      || (need_integer && !integral) || v < min || v > max) {
-    msg = g_strdup_printf ("Input should be a %s between %g and %g",
-        need_integer ? "whole number" : "number", min, max);
-    add_problem (detail, name, msg);
-    g_free (msg);
-  }
-}
-
-/* Validates @body for @model; the input images go into @sources. */
-static void
-validate (const ImagegenBflModel * model, JsonObject * body,
+validate (const ImagegenModelRow * row, JsonObject * body,
     GPtrArray * sources, GString * fields, guint * n_inline,
     JsonArray * detail)
 {
-  JsonNode *prompt = json_object_get_member (body, "prompt");
-  gdouble w = 0, h = 0;
-  gboolean integral;
+  g_autoptr (JsonObject) errors = json_object_new ();
+  GList *members, *l;
   guint i;
 
-  if (prompt == NULL || !JSON_NODE_HOLDS_VALUE (prompt)
-      || json_node_get_value_type (prompt) != G_TYPE_STRING
-      || *json_node_get_string (prompt) == '\0')
-    add_problem (detail, "prompt", "Field required");
+  imagegen_model_validate (row, body, errors);
+  members = json_object_get_members (errors);
+  for (l = members; l; l = l->next) {
+    JsonArray *msgs = json_object_get_array_member (errors, l->data);
 
-  for (i = 1; i <= BFL_MAX_INPUTS; i++) {
-    gchar *name = i == 1 ? g_strdup ("input_image") :
-        g_strdup_printf ("input_image_%u", i);
-    JsonNode *node = json_object_get_member (body, name);
-    const gchar *value;
+    for (i = 0; i < json_array_get_length (msgs); i++) {
+      /* their messages start with a capital: "Must be a multiple of 16" */
+      g_autofree gchar *msg =
+          g_strdup (json_array_get_string_element (msgs, i));
 
-    if (node == NULL || JSON_NODE_HOLDS_NULL (node)) {
-      g_free (name);
-      continue;
+      msg[0] = g_ascii_toupper (msg[0]);
+      add_problem (detail, l->data, msg);
     }
-    value = JSON_NODE_HOLDS_VALUE (node)
-        && json_node_get_value_type (node) == G_TYPE_STRING ?
-        json_node_get_string (node) : NULL;
-    if (value == NULL || *value == '\0')
-      add_problem (detail, name, "Input should be a URL or base64 image");
-    else if (i > model->max_input_images)
-      add_problem (detail, name, "Too many input images for this model");
-    else {
-      g_ptr_array_add (sources, g_strdup (value));
-      g_string_append_printf (fields, "%s%s", fields->len ? " " : "", name);
-      if (!g_str_has_prefix (value, "http://")
-          && !g_str_has_prefix (value, "https://"))
-        (*n_inline)++;
-    }
-    g_free (name);
   }
-
-  check_range (body, "width", IMAGEGEN_BFL_MIN_SIDE, 8192, TRUE, detail);
-  check_range (body, "height", IMAGEGEN_BFL_MIN_SIDE, 8192, TRUE, detail);
-  if (get_number (body, "width", &w, &integral)
-      && (guint) w % IMAGEGEN_BFL_SIZE_STEP != 0)
-    add_problem (detail, "width", "Must be a multiple of 16");
-  if (get_number (body, "height", &h, &integral)
-      && (guint) h % IMAGEGEN_BFL_SIZE_STEP != 0)
-    add_problem (detail, "height", "Must be a multiple of 16");
-  if (w * h > IMAGEGEN_BFL_MAX_PIXELS)
+  g_list_free (members);
+  /* what follows reads fields the row has checked */
+  if (json_array_get_length (detail) > 0)
+    return;
+  if (json_object_has_member (body, "width")
+      && json_object_has_member (body, "height")
+      && json_object_get_int_member (body, "width") *
+      json_object_get_int_member (body, "height") > IMAGEGEN_BFL_MAX_PIXELS)
     add_problem (detail, "width", "width x height must not exceed 4 MP");
-  check_range (body, "seed", 0, (gdouble) G_MAXINT64, TRUE, detail);
-  if (model->steps_guidance) {
-    check_range (body, "steps", 1, 50, TRUE, detail);
-    check_range (body, "guidance", 1.5, 10, FALSE, detail);
-  } else {
-    if (json_object_has_member (body, "steps"))
-      add_problem (detail, "steps", "Extra inputs are not permitted");
-    if (json_object_has_member (body, "guidance"))
-      add_problem (detail, "guidance", "Extra inputs are not permitted");
+
+  for (i = 1; row->input_field != NULL && i <= row->input_max; i++) {
+    g_autofree gchar *name = i == 1 ? g_strdup (row->input_field) :
+        g_strdup_printf ("%s_%u", row->input_field, i);
+    const gchar *value = json_object_has_member (body, name) ?
+        json_object_get_string_member (body, name) : NULL;
+
+    if (value == NULL || *value == '\0')
+      continue;
+    g_ptr_array_add (sources, g_strdup (value));
+    g_string_append_printf (fields, "%s%s", fields->len ? " " : "", name);
+    if (!g_str_has_prefix (value, "http://")
+        && !g_str_has_prefix (value, "https://"))
+      (*n_inline)++;
   }
 }
 
 /* The body emu_task_create() reads: model, prompt, source_image_urls,
  * width and height. */
 static JsonObject *
-task_body (const ImagegenBflModel * model, JsonObject * body,
+task_body (const ImagegenModelRow * row, JsonObject * body,
     GPtrArray * sources)
 {
   JsonObject *t = json_object_new ();
   JsonArray *urls = json_array_new ();
   guint i;
 
-  json_object_set_string_member (t, "model", model->id);
+  json_object_set_string_member (t, "model", row->model);
   json_object_set_string_member (t, "prompt",
       json_object_get_string_member (body, "prompt"));
   for (i = 0; i < sources->len; i++)
@@ -261,8 +207,9 @@ task_body (const ImagegenBflModel * model, JsonObject * body,
 }
 
 static void
-handle_submit (EmuRequest * req, const ImagegenBflModel * model)
+handle_submit (EmuRequest * req, const gchar * model)
 {
+  const ImagegenModelRow *row;
   Emulator *emu = req->emu;
   JsonObject *body = parse_body (req), *tbody, *answer;
   JsonArray *detail = json_array_new ();
@@ -278,7 +225,16 @@ handle_submit (EmuRequest * req, const ImagegenBflModel * model)
     emu_request_reply_error (req, 400, "Invalid JSON body");
     goto out;
   }
-  validate (model, body, sources, fields, &n_inline, detail);
+  {
+    JsonNode *logged = json_node_new (JSON_NODE_OBJECT);
+
+    json_node_set_object (logged, body);
+    emu_log_body (emu->log, req->path, logged);
+    json_node_unref (logged);
+  }
+  /* the body's input_image picks the edit row */
+  row = imagegen_models_find_route (req->path, model, body);
+  validate (row, body, sources, fields, &n_inline, detail);
   if (json_array_get_length (detail) > 0) {
     JsonObject *obj = json_object_new ();
     JsonNode *node = json_node_new (JSON_NODE_OBJECT);
@@ -294,13 +250,13 @@ handle_submit (EmuRequest * req, const ImagegenBflModel * model)
     emu_request_reply_error (req, 429, "Too many active tasks");
     goto out;
   }
-  tbody = task_body (model, body, sources);
+  tbody = task_body (row, body, sources);
   width = json_object_get_int_member (tbody, "width");
   height = json_object_get_int_member (tbody, "height");
   /* an edit of unknown output size is priced at 1 MP */
-  price = imagegen_bfl_model_price_cents (model->id, width ? width : 1024,
-      height ? height : 1024);
-  price = MAX (price, 1);
+  json_object_set_int_member (body, "width", width ? width : 1024);
+  json_object_set_int_member (body, "height", height ? height : 1024);
+  price = MAX (imagegen_model_price_cents (row, body, FALSE), 1);
   if (emu->credits_cents >= 0 && emu->charged_cents +
       emu_tasks_reserved_cents (emu) + price > emu->credits_cents) {
     json_object_unref (tbody);
@@ -395,13 +351,14 @@ void
 emu_bfl_handle (EmuRequest * req, GHashTable * query)
 {
   const gchar *rest = req->path + strlen (BFL_PREFIX);
-  const ImagegenBflModel *model = imagegen_bfl_model_lookup (rest);
+  gboolean model = imagegen_models_find ("bfl",
+      IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, rest) != NULL;
   gboolean poll = strcmp (rest, "get_result") == 0;
   EmuFault fault = { 0, };
 
   req->bfl = TRUE;
   req->auth = "none";
-  if (!poll && model == NULL) {
+  if (!poll && !model) {
     emu_request_reply_error (req, 404, "Not Found");
     return;
   }
@@ -424,5 +381,5 @@ emu_bfl_handle (EmuRequest * req, GHashTable * query)
   if (poll)
     handle_get_result (req, query);
   else
-    handle_submit (req, model);
+    handle_submit (req, rest);
 }

@@ -45,18 +45,6 @@ emu_task_path_known (const gchar * path)
   return FALSE;
 }
 
-static gboolean
-model_known (const gchar * model)
-{
-  const ImagegenModelRow *row;
-  guint i;
-
-  for (i = 0; (row = imagegen_models_get (i)) != NULL; i++)
-    if (strcmp (row->model, model) == 0)
-      return TRUE;
-  return FALSE;
-}
-
 /* The row of the model table a create at @path is for, and every failing
  * field in @errors, from the same table the client checks with; TRUE
  * when there is none. */
@@ -75,7 +63,7 @@ emu_task_validate (const gchar * path, JsonObject * body,
     emu_errors_add (errors, "model", "is required");
   else if (model == NULL)
     emu_errors_add (errors, "model", "must be a string");
-  else if (model_known (model))
+  else if (imagegen_models_find_any (model) != NULL)
     emu_errors_add (errors, "model", "is not available on this endpoint");
   else
     emu_errors_add (errors, "model", "is not included in the list");

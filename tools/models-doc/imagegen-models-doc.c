@@ -50,6 +50,20 @@ static const gchar header[] =
     "the\n"
     "  service's live quote (`price_quotes`) once it has come.\n"
     "\n"
+    "- **Black Forest Labs direct** rows (action `/v1/<id>`): "
+    "`provider=auto` picks\n"
+    "  them by their ids, the key comes from `api-key` or `BFL_API_KEY`. "
+    "The frame\n"
+    "  and its references go inline (base64) in `input_image`, "
+    "`input_image_2` …;\n"
+    "  `aspect-ratio` and `resolution` become an exact `width` × `height` "
+    "(multiples\n"
+    "  of 16, at most 4 MP), or the frame's own size. `seed`, `steps` and "
+    "`guidance`\n"
+    "  are also element properties. Prices are per output megapixel "
+    "(1024 × 1024),\n"
+    "  rounded up per request.\n"
+    "\n"
     "The emulator (`imagegen-emulator`) serves every row below with the "
     "same\n"
     "validation, from the same table.\n";
@@ -138,6 +152,12 @@ append_field (GString * out, const ImagegenModelRow * row, const gchar * name)
   const ImagegenModelField *f = imagegen_model_row_field (row, name);
   gchar *valid;
 
+  /* an exact-size row: the element turns these into width and height */
+  if (f == NULL && imagegen_model_row_field (row, "width") != NULL) {
+    g_string_append (out, strcmp (name, "aspect_ratio") == 0 ?
+        " any W:H, or auto |" : " 1k, 2k |");
+    return;
+  }
   if (f == NULL) {
     g_string_append (out, " — |");
     return;
@@ -166,7 +186,7 @@ static void
 append_extras (GString * out, const ImagegenModelRow * row)
 {
   static const gchar *const managed[] = {
-    "prompt", "aspect_ratio", "output_resolution", NULL
+    "prompt", "aspect_ratio", "output_resolution", "width", "height", NULL
   };
   const ImagegenModelField *f;
   gboolean any = FALSE;
@@ -202,6 +222,8 @@ append_price (GString * out, const ImagegenModelRow * row)
         row->price_overrides);
   if (row->price_per_output)
     g_string_append (out, " × output_count");
+  if (row->price_per_mp)
+    g_string_append (out, " per MP");
   g_string_append (out, " |");
 }
 
@@ -225,8 +247,9 @@ append_kind (GString * out, ImagegenModelKind kind, const gchar * title)
       g_string_append_printf (out, " `%s` ×%u |", row->input_field,
           row->input_min);
     else
-      g_string_append_printf (out, " `%s` %u–%u |", row->input_field,
-          row->input_min, row->input_max);
+      g_string_append_printf (out, " `%s` %u–%u%s |", row->input_field,
+          row->input_min, row->input_max, row->inline_inputs ?
+          " inline" : "");
     append_prompt (out, row);
     append_field (out, row, "aspect_ratio");
     append_field (out, row, "output_resolution");
