@@ -7,6 +7,7 @@
 #include <gst/check/gsttestclock.h>
 #include <gst/video/video.h>
 #include "imagegen-test-emulator.h"
+#include "element-test-util.h"
 
 #define PROMPT_A "a lighthouse at dusk, oil painting"
 #define PROMPT_B "a field of sunflowers at noon"
@@ -96,20 +97,6 @@ live_next (Live * l)
   return buf;
 }
 
-/* The emulator's gradient: top colour = bytes 0..2 of SHA-256(prompt). */
-static void
-corner_colour (const gchar * prompt, guint8 rgb[3])
-{
-  GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
-  guint8 digest[32];
-  gsize len = sizeof (digest);
-
-  g_checksum_update (sum, (const guchar *) prompt, -1);
-  g_checksum_get_digest (sum, digest, &len);
-  g_checksum_free (sum);
-  memcpy (rgb, digest, 3);
-}
-
 static void
 pixel (GstBuffer * buf, guint8 px[4])
 {
@@ -122,7 +109,7 @@ shows (GstBuffer * buf, const gchar * prompt)
   guint8 want[3], got[4];
   gint c;
 
-  corner_colour (prompt, want);
+  element_test_prompt_colour (prompt, 0.0, want);
   pixel (buf, got);
   for (c = 0; c < 3; c++)
     if (ABS ((gint) got[c] - (gint) want[c]) > 6)
@@ -305,8 +292,8 @@ check_transition (guint transition_frames)
 
   g_object_set (l->h->element, "transition-duration",
       (guint64) transition_frames * FRAME, NULL);
-  corner_colour (PROMPT_A, a);
-  corner_colour (PROMPT_B, b);
+  element_test_prompt_colour (PROMPT_A, 0.0, a);
+  element_test_prompt_colour (PROMPT_B, 0.0, b);
   /* the test relies on green going down from A to B */
   fail_unless (a[1] > b[1] + 20);
 
@@ -354,26 +341,6 @@ GST_START_TEST (test_live_cut)
 
 GST_END_TEST;
 
-/* Blocks until the bus carries the "completed" task message. */
-static void
-wait_completed (Live * l)
-{
-  while (TRUE) {
-    GstMessage *msg = gst_bus_timed_pop_filtered (l->bus, 60 * GST_SECOND,
-        GST_MESSAGE_ELEMENT);
-    const GstStructure *s;
-    gboolean done;
-
-    fail_unless (msg != NULL, "no completed message");
-    s = gst_message_get_structure (msg);
-    done = gst_structure_has_name (s, "imagegen-task")
-        && g_str_equal (gst_structure_get_string (s, "event"), "completed");
-    gst_message_unref (msg);
-    if (done)
-      return;
-  }
-}
-
 /* The first image fades in from the transparent placeholder like any
  * other: over 4 frames, the second one is half of each (a frame shows
  * the mix at its end).  Frames are let out only once the image is in. */
@@ -386,9 +353,9 @@ GST_START_TEST (test_live_first_image_fades_in)
 
   g_object_set (l->h->element, "transition-duration",
       (guint64) 4 * FRAME, NULL);
-  corner_colour (PROMPT_A, want);
+  element_test_prompt_colour (PROMPT_A, 0.0, want);
   gst_harness_play (l->h);
-  wait_completed (l);
+  element_test_wait_completed (l->bus, 1);
   /* frames made before the image came show the placeholder */
   do {
     fail_unless (gst_harness_crank_single_clock_wait (l->h));

@@ -7,6 +7,7 @@
 #include <gst/check/gstharness.h>
 #include <gst/check/gsttestclock.h>
 #include "imagegen-test-emulator.h"
+#include "element-test-util.h"
 
 #define CAPS "video/x-raw,format=RGBA,width=64,height=64,framerate=10/1"
 #define FRAME (GST_SECOND / 10)
@@ -252,26 +253,6 @@ GST_START_TEST (test_text_burst)
 
 GST_END_TEST;
 
-/* Blocks until the "completed" task message. */
-static void
-wait_completed (Text * t)
-{
-  while (TRUE) {
-    GstMessage *msg = gst_bus_timed_pop_filtered (t->bus, 60 * GST_SECOND,
-        GST_MESSAGE_ELEMENT);
-    const GstStructure *s;
-    gboolean done;
-
-    fail_unless (msg != NULL, "no completed message");
-    s = gst_message_get_structure (msg);
-    done = gst_structure_has_name (s, "imagegen-task")
-        && g_str_equal (gst_structure_get_string (s, "event"), "completed");
-    gst_message_unref (msg);
-    if (done)
-      return;
-  }
-}
-
 /* With lead-time 2 s, a text at 3 s is asked for at 1 s; its image, in
  * long before 3 s (the test releases the held task), shows from 3 s on,
  * not before. */
@@ -294,7 +275,7 @@ GST_START_TEST (test_text_lead_time)
   fail_unless_equals_int (requests (t), 1);
   wait_submitted (t, 1);
   fail_unless_equals_int (imagegen_test_emulator_release (t->emu, 1), 1);
-  wait_completed (t);
+  element_test_wait_completed (t->bus, 1);
 
   while (pts < 3 * GST_SECOND + 2 * FRAME) {
     guint8 px[4];

@@ -15,6 +15,7 @@
 #include <gst/check/gsttestclock.h>
 #include <gst/app/gstappsink.h>
 #include "imagegen-test-emulator.h"
+#include "element-test-util.h"
 
 #define PROMPT "a broadcast logo"
 #define SIDE 128
@@ -75,27 +76,6 @@ near (const guint8 * a, const guint8 * b, gint tolerance)
   return TRUE;
 }
 
-/* Blocks until @n "completed" task messages came; fails on an error. */
-static void
-wait_completed (GstBus * bus, guint n)
-{
-  guint seen = 0;
-
-  while (seen < n) {
-    GstMessage *msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
-        GST_MESSAGE_ELEMENT | GST_MESSAGE_ERROR);
-    const GstStructure *s;
-
-    fail_unless (msg != NULL, "%u of %u tasks completed", seen, n);
-    fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR);
-    s = gst_message_get_structure (msg);
-    if (gst_structure_has_name (s, "imagegen-task")
-        && g_str_equal (gst_structure_get_string (s, "event"), "completed"))
-      seen++;
-    gst_message_unref (msg);
-  }
-}
-
 /* Two paid tasks, the second the background removal; frames carry alpha
  * 0 on the background and 255 on the subject, with its colours. */
 GST_START_TEST (test_transparent_alpha)
@@ -121,7 +101,7 @@ GST_START_TEST (test_transparent_alpha)
   gst_harness_set_sink_caps_str (h, CAPS);
   gst_harness_use_testclock (h);
   gst_harness_play (h);
-  wait_completed (bus, 2);
+  element_test_wait_completed (bus, 2);
 
   /* frames made before the cut-out came show the placeholder */
   for (i = 0; i < 3; i++) {

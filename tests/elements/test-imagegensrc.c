@@ -7,6 +7,7 @@
 #include <gst/video/video.h>
 #include <libsoup/soup.h>
 #include "imagegen-test-emulator.h"
+#include "element-test-util.h"
 
 #define PROMPT_A "a lighthouse at dusk, oil painting"
 #define PROMPT_B "a field of sunflowers at noon"
@@ -26,28 +27,10 @@ harness_for (ImagegenTestEmulator * emu, const gchar * prompt,
   return h;
 }
 
-/* The emulator paints a vertical gradient from bytes 0..2 (top) to 3..5
- * (bottom) of the prompt's SHA-256 and keeps shapes off a 16-pixel border:
- * the left edge at @fraction of the height has this colour. */
-static void
-expected_edge (const gchar * prompt, gdouble fraction, guint8 rgb[3])
-{
-  GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
-  guint8 digest[32];
-  gsize len = sizeof (digest);
-  gint i;
-
-  g_checksum_update (sum, (const guchar *) prompt, -1);
-  g_checksum_get_digest (sum, digest, &len);
-  g_checksum_free (sum);
-  for (i = 0; i < 3; i++)
-    rgb[i] = digest[i] + (digest[3 + i] - digest[i]) * fraction;
-}
-
 static void
 expected_corner (const gchar * prompt, guint8 rgb[3])
 {
-  expected_edge (prompt, 0.0, rgb);
+  element_test_prompt_colour (prompt, 0.0, rgb);
 }
 
 static void
@@ -146,7 +129,7 @@ GST_START_TEST (test_scale_modes)
   gint i;
 
   expected_corner (PROMPT_A, expected);
-  expected_edge (PROMPT_A, 0.125, expected_fill_top);
+  element_test_prompt_colour (PROMPT_A, 0.125, expected_fill_top);
   for (i = 0; i < 3; i++) {
     GstHarness *h = harness_for (emu, PROMPT_A,
         "video/x-raw,format=RGBA,width=400,height=300");
