@@ -267,15 +267,24 @@ handle_balance (EmuRequest * req)
 
 /* ---- routing ---- */
 
-/* How the stats count a create path of the model table. */
+/* How the stats count a create path: by the kinds of the model table's
+ * rows at it (Flux Kontext's text_to_image also edits: text to image). */
 static glong
 create_counter (const gchar * path)
 {
-  if (g_str_has_suffix (path, "/text_to_image"))
-    return COUNTER (create_text_to_image);
-  if (g_str_has_suffix (path, "/remove_background"))
-    return COUNTER (create_remove_background);
-  return COUNTER (create_remix);
+  const ImagegenModelRow *row;
+  glong counter = COUNTER (create_remix);
+  guint i;
+
+  for (i = 0; (row = imagegen_models_get (i)) != NULL; i++) {
+    if (strcmp (row->path, path) != 0)
+      continue;
+    if (row->kind == IMAGEGEN_KIND_TEXT_TO_IMAGE)
+      return COUNTER (create_text_to_image);
+    if (row->kind == IMAGEGEN_KIND_REMOVE_BACKGROUND)
+      counter = COUNTER (create_remove_background);
+  }
+  return counter;
 }
 
 /* The route of @path (@rest: the part under the prefix), or NULL. */
