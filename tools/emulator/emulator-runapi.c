@@ -21,7 +21,7 @@ typedef struct
   EmuStage stage;
   /* prices need no key (RUNAPI-MODELS.md section 4) */
   gboolean key;
-  /* its counter in EmuStats; creates: by their path */
+  /* its counter in EmuStats; -1: create_counter() of the path */
   glong counter;
   void (*handle) (EmuRequest * req);
 } Route;
