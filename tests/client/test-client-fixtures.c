@@ -369,6 +369,36 @@ test_task_fields (void)
   check_task_fields (TRUE);
 }
 
+/* An unknown path answers 404 in the shape of the provider whose path it
+ * is: RunAPI's words under /v1/ (its SDK's /v1/files, older pages'
+ * /v1/text_to_image) as RunAPI, any other /v1/ path as Black Forest Labs. */
+static void
+test_unknown_path_shapes (void)
+{
+  static const gchar *const runapi[] = { "/v1/files", "/v1/files/prepare",
+    "/v1/me/balance", "/v1/text_to_image", "/api/v1/nothing", "/nothing",
+    NULL
+  };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (NULL);
+  g_autoptr (JsonObject) bfl = NULL;
+  guint status = 0, i;
+
+  for (i = 0; runapi[i]; i++) {
+    g_autoptr (JsonObject) answer = get_json (emu, runapi[i], &status);
+
+    g_test_message ("GET %s", runapi[i]);
+    g_assert_cmpuint (status, ==, 404);
+    g_assert_cmpstr (json_object_get_string_member_with_default (answer,
+            "error", NULL), ==, "Not found");
+    g_assert_false (json_object_has_member (answer, "detail"));
+  }
+  bfl = get_json (emu, "/v1/flux-3-video", &status);
+  g_assert_cmpuint (status, ==, 404);
+  g_assert_cmpstr (json_object_get_string_member_with_default (bfl,
+          "detail", NULL), ==, "Not Found");
+  g_assert_false (json_object_has_member (bfl, "error"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -387,5 +417,7 @@ main (int argc, char **argv)
   g_test_add_func ("/client/fixtures/create-billing", test_create_billing);
   g_test_add_func ("/client/fixtures/account", test_account);
   g_test_add_func ("/client/fixtures/task-fields", test_task_fields);
+  g_test_add_func ("/client/fixtures/unknown-path-shapes",
+      test_unknown_path_shapes);
   return g_test_run ();
 }

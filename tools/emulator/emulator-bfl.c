@@ -13,34 +13,55 @@
 
 #include <string.h>
 
-#define BFL_PREFIX "/v1/"
 #define BFL_MAX_ACTIVE_TASKS 24        /* their documented limit */
 
-/* {"detail": text}, on 422 {"detail":[{"loc","msg","type"}]}; a 429 says
- * retry_after in the body and X-RateLimit-* headers instead of a
- * Retry-After header. */
+static void
+add_problem (JsonArray * detail, const gchar * field, const gchar * msg)
+{
+  JsonObject *item = json_object_new ();
+  JsonArray *loc = json_array_new ();
+
+  json_array_add_string_element (loc, "body");
+  if (field)
+    json_array_add_string_element (loc, field);
+  json_object_set_array_member (item, "loc", loc);
+  json_object_set_string_member (item, "msg", msg);
+  json_object_set_string_member (item, "type", "value_error");
+  json_array_add_object_element (detail, item);
+}
+
+/* {"detail": text}, on 422 {"detail":[{"loc","msg","type"}]} with an item
+ * per failing field of @errors; a 429 says retry_after in the body and
+ * X-RateLimit-* headers instead of a Retry-After header. */
 JsonNode *
-emu_bfl_error_node (EmuRequest * req, guint status, const gchar * message)
+emu_bfl_error_body (EmuRequest * req, guint status, const gchar * message,
+    JsonObject * errors)
 {
   SoupMessageHeaders *out =
       soup_server_message_get_response_headers (req->msg);
   JsonObject *obj = json_object_new ();
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
 
   if (status == 422) {
     JsonArray *detail = json_array_new ();
-    JsonObject *item = json_object_new ();
-    JsonArray *loc = json_array_new ();
+    GList *fields = errors ? json_object_get_members (errors) : NULL, *l;
+    guint i;
 
-    json_array_add_string_element (loc, "body");
-    json_object_set_array_member (item, "loc", loc);
-    json_object_set_string_member (item, "msg", message);
-    json_object_set_string_member (item, "type", "value_error");
-    json_array_add_object_element (detail, item);
+    for (l = fields; l; l = l->next) {
+      JsonArray *msgs = json_object_get_array_member (errors, l->data);
+
+      for (i = 0; i < json_array_get_length (msgs); i++)
+        add_problem (detail, l->data, json_array_get_string_element (msgs,
+                i));
+    }
+    if (fields == NULL)
+      add_problem (detail, NULL, message);
+    g_list_free (fields);
     json_object_set_array_member (obj, "detail", detail);
   } else {
     json_object_set_string_member (obj, "detail", message);
   }
+  if (errors)
+    json_object_unref (errors);
   if (status == 429) {
     const gchar *after = soup_message_headers_get_one (out, "Retry-After");
     gint64 secs = after ? g_ascii_strtoll (after, NULL, 10) : 1;
@@ -52,8 +73,7 @@ emu_bfl_error_node (EmuRequest * req, guint status, const gchar * message)
         G_STRINGIFY (BFL_MAX_ACTIVE_TASKS));
     soup_message_headers_replace (out, "X-RateLimit-Remaining", "0");
   }
-  json_node_take_object (node, obj);
-  return node;
+  return emu_json_object_node (obj);
 }
 
 const gchar *
@@ -92,55 +112,22 @@ check_key (EmuRequest * req)
 
 /* ---- submit ---- */
 
-static JsonObject *
-parse_body (EmuRequest * req)
-{
-  GBytes *bytes = soup_message_body_flatten
-      (soup_server_message_get_request_body (req->msg));
-  JsonParser *parser = json_parser_new_immutable ();
-  JsonObject *obj = NULL;
-  gsize len;
-  const gchar *data = g_bytes_get_data (bytes, &len);
-
-  if (len > 0 && json_parser_load_from_data (parser, data, len, NULL)
-      && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    obj = json_object_ref (json_node_get_object (json_parser_get_root
-            (parser)));
-  g_object_unref (parser);
-  g_bytes_unref (bytes);
-  return obj;
-}
-
-static void
-add_problem (JsonArray * detail, const gchar * field, const gchar * msg)
-{
-  JsonObject *item = json_object_new ();
-  JsonArray *loc = json_array_new ();
-
-  json_array_add_string_element (loc, "body");
-  json_array_add_string_element (loc, field);
-  json_object_set_array_member (item, "loc", loc);
-  json_object_set_string_member (item, "msg", msg);
-  json_object_set_string_member (item, "type", "value_error");
-  json_array_add_object_element (detail, item);
-}
-
 /* Validates @body against @row of the model table, the client's own
- * rows, and the size limit all their models share; the input images go
- * into @sources. */
+ * rows, and the size limit all their models share; problems go into
+ * @errors, the input images into @sources. */
 static void
 validate (const ImagegenModelRow * row, JsonObject * body,
     GPtrArray * sources, GString * fields, guint * n_inline,
-    JsonArray * detail)
+    JsonObject * errors)
 {
-  g_autoptr (JsonObject) errors = json_object_new ();
+  g_autoptr (JsonObject) found = json_object_new ();
   GList *members, *l;
   guint i;
 
-  imagegen_model_validate (row, body, errors);
-  members = json_object_get_members (errors);
+  imagegen_model_validate (row, body, found);
+  members = json_object_get_members (found);
   for (l = members; l; l = l->next) {
-    JsonArray *msgs = json_object_get_array_member (errors, l->data);
+    JsonArray *msgs = json_object_get_array_member (found, l->data);
 
     for (i = 0; i < json_array_get_length (msgs); i++) {
       /* their messages start with a capital: "Must be a multiple of 16" */
@@ -148,18 +135,18 @@ validate (const ImagegenModelRow * row, JsonObject * body,
           g_strdup (json_array_get_string_element (msgs, i));
 
       msg[0] = g_ascii_toupper (msg[0]);
-      add_problem (detail, l->data, msg);
+      emu_errors_add (errors, l->data, msg);
     }
   }
   g_list_free (members);
   /* what follows reads fields the row has checked */
-  if (json_array_get_length (detail) > 0)
+  if (json_object_get_size (errors) > 0)
     return;
   if (json_object_has_member (body, "width")
       && json_object_has_member (body, "height")
       && json_object_get_int_member (body, "width") *
       json_object_get_int_member (body, "height") > IMAGEGEN_BFL_MAX_PIXELS)
-    add_problem (detail, "width", "width x height must not exceed 4 MP");
+    emu_errors_add (errors, "width", "width x height must not exceed 4 MP");
 
   for (i = 1; row->input_field != NULL && i <= row->input_max; i++) {
     g_autofree gchar *name = i == 1 ? g_strdup (row->input_field) :
@@ -211,8 +198,8 @@ handle_submit (EmuRequest * req, const gchar * model)
 {
   const ImagegenModelRow *row;
   Emulator *emu = req->emu;
-  JsonObject *body = parse_body (req), *tbody, *answer;
-  JsonArray *detail = json_array_new ();
+  JsonObject *body = emu_request_parse_json (req), *tbody, *answer;
+  JsonObject *errors = json_object_new ();
   GPtrArray *sources = g_ptr_array_new_with_free_func (g_free);
   GString *fields = g_string_new (NULL);
   guint n_inline = 0, width, height;
@@ -226,23 +213,16 @@ handle_submit (EmuRequest * req, const gchar * model)
     goto out;
   }
   {
-    JsonNode *logged = json_node_new (JSON_NODE_OBJECT);
+    JsonNode *logged = emu_json_object_node (json_object_ref (body));
 
-    json_node_set_object (logged, body);
     emu_log_body (emu->log, req->path, logged);
     json_node_unref (logged);
   }
   /* the body's input_image picks the edit row */
   row = imagegen_models_find_route (req->path, model, body);
-  validate (row, body, sources, fields, &n_inline, detail);
-  if (json_array_get_length (detail) > 0) {
-    JsonObject *obj = json_object_new ();
-    JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-
-    emu->stats.validation_failures++;
-    json_object_set_array_member (obj, "detail", json_array_ref (detail));
-    json_node_take_object (node, obj);
-    emu_request_reply_json (req, 422, node);
+  validate (row, body, sources, fields, &n_inline, errors);
+  if (json_object_get_size (errors) > 0) {
+    emu_request_reply_validation (req, g_steal_pointer (&errors));
     goto out;
   }
   if (emu_tasks_count_active (emu) >= (emu->max_active > 0 ?
@@ -257,13 +237,12 @@ handle_submit (EmuRequest * req, const gchar * model)
   json_object_set_int_member (body, "width", width ? width : 1024);
   json_object_set_int_member (body, "height", height ? height : 1024);
   price = MAX (imagegen_model_price_cents (row, body, FALSE), 1);
-  if (emu->credits_cents >= 0 && emu->charged_cents +
-      emu_tasks_reserved_cents (emu) + price > emu->credits_cents) {
+  if (!emu_tasks_affordable (emu, price)) {
     json_object_unref (tbody);
     emu_request_reply_error (req, 402, "Insufficient credits");
     goto out;
   }
-  outcome = emu_request_take_task_fault (req);
+  outcome = emu_transport_take_task_fault (req);
   /* rendered as the Flux 2 rows of the model table render */
   task = emu_task_create (emu, imagegen_models_find (NULL, sources->len ?
           IMAGEGEN_ENDPOINT_REMIX : IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
@@ -281,24 +260,20 @@ handle_submit (EmuRequest * req, const gchar * model)
 
   answer = json_object_new ();
   json_object_set_string_member (answer, "id", task->id);
-  url = g_strdup_printf ("%s" BFL_PREFIX "get_result?id=%s", emu->base_url,
+  url = g_strdup_printf ("%s" EMU_BFL_PREFIX "get_result?id=%s", emu->base_url,
       task->id);
   json_object_set_string_member (answer, "polling_url", url);
   g_free (url);
   json_object_set_int_member (answer, "cost", price);
   json_object_set_double_member (answer, "output_mp",
       (gdouble) task->width * task->height / (1024.0 * 1024.0));
-  {
-    JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-
-    json_node_take_object (node, answer);
-    emu_request_reply_json (req, 200, node);
-  }
+  emu_request_reply_json (req, 200, emu_json_object_node (answer));
 
 out:
   if (body)
     json_object_unref (body);
-  json_array_unref (detail);
+  if (errors)
+    json_object_unref (errors);
   g_ptr_array_unref (sources);
   if (fields)
     g_string_free (fields, TRUE);
@@ -314,14 +289,12 @@ handle_get_result (EmuRequest * req, GHashTable * query)
   EmuTask *task = id ? g_hash_table_lookup (emu->tasks, id) : NULL;
   gint64 now = g_get_real_time ();
   JsonObject *obj = json_object_new ();
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
   const gchar *status;
 
   json_object_set_string_member (obj, "id", id ? id : "");
   if (task == NULL || !task->bfl) {
     json_object_set_string_member (obj, "status", "Task not found");
-    json_node_take_object (node, obj);
-    emu_request_reply_json (req, 200, node);
+    emu_request_reply_json (req, 200, emu_json_object_node (obj));
     return;
   }
   task->polls++;
@@ -343,20 +316,18 @@ handle_get_result (EmuRequest * req, GHashTable * query)
   }
   json_object_set_null_member (obj, "details");
   json_object_set_null_member (obj, "preview");
-  json_node_take_object (node, obj);
-  emu_request_reply_json (req, 200, node);
+  emu_request_reply_json (req, 200, emu_json_object_node (obj));
 }
 
+/* @rest: the path under /v1/ */
 void
-emu_bfl_handle (EmuRequest * req, GHashTable * query)
+emu_bfl_handle (EmuRequest * req, const gchar * rest, GHashTable * query)
 {
-  const gchar *rest = req->path + strlen (BFL_PREFIX);
   gboolean model = imagegen_models_find ("bfl",
       IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, rest) != NULL;
   gboolean poll = strcmp (rest, "get_result") == 0;
   EmuFault fault = { 0, };
 
-  req->bfl = TRUE;
   req->auth = "none";
   if (!poll && !model) {
     emu_request_reply_error (req, 404, "Not Found");
@@ -372,8 +343,8 @@ emu_bfl_handle (EmuRequest * req, GHashTable * query)
     req->emu->stats.bfl_create++;
   if (!check_key (req))
     return;
-  if (emu_request_check_fault (req, poll ? EMU_STAGE_POLL : EMU_STAGE_CREATE,
-          &fault)) {
+  if (emu_transport_check_fault (req, poll ? EMU_STAGE_POLL :
+          EMU_STAGE_CREATE, &fault)) {
     emu_fault_clear (&fault);
     return;
   }

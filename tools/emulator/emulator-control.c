@@ -100,19 +100,6 @@ stats_to_json (Emulator * emu)
   return root;
 }
 
-gchar *
-emu_request_body_text (EmuRequest * req)
-{
-  SoupMessageBody *body = soup_server_message_get_request_body (req->msg);
-  GBytes *bytes = soup_message_body_flatten (body);
-  gsize len;
-  const gchar *data = g_bytes_get_data (bytes, &len);
-  gchar *text = g_strstrip (g_strndup (data, len));
-
-  g_bytes_unref (bytes);
-  return text;
-}
-
 static void
 handle_fail (EmuRequest * req)
 {
@@ -121,11 +108,9 @@ handle_fail (EmuRequest * req)
 
   if (emu_faults_add (req->emu->faults, spec, &err)) {
     JsonObject *obj = json_object_new ();
-    JsonNode *node = json_node_new (JSON_NODE_OBJECT);
 
     json_object_set_string_member (obj, "added", spec);
-    json_node_take_object (node, obj);
-    emu_request_reply_json (req, 200, node);
+    emu_request_reply_json (req, 200, emu_json_object_node (obj));
   } else {
     emu_request_reply_error (req, 400, err->message);
     g_error_free (err);
@@ -140,7 +125,6 @@ handle_reset (EmuRequest * req)
 {
   Emulator *emu = req->emu;
   JsonObject *obj = json_object_new ();
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
 
   g_ptr_array_set_size (emu->faults, 0);
   memset (&emu->stats, 0, sizeof (emu->stats));
@@ -148,36 +132,40 @@ handle_reset (EmuRequest * req)
   emu->charged_cents = 0;
 
   json_object_set_boolean_member (obj, "reset", TRUE);
-  json_node_take_object (node, obj);
-  emu_request_reply_json (req, 200, node);
+  emu_request_reply_json (req, 200, emu_json_object_node (obj));
 }
 
-void
-emu_control_handle (EmuRequest * req)
+static void
+handle_stats (EmuRequest * req)
 {
-  const gchar *what = req->path + strlen ("/emulator/");
-  const gchar *method = NULL;
+  emu_request_reply_json (req, 200, stats_to_json (req->emu));
+}
+
+static const struct
+{
+  const gchar *name;
+  const gchar *method;
+  void (*handle) (EmuRequest * req);
+} routes[] = {
+  {"fail", "POST", handle_fail},
+  {"reset", "POST", handle_reset},
+  {"release", "POST", emu_hold_handle_release},
+  {"stats", "GET", handle_stats},
+};
+
+/* @what: the path under /emulator/ */
+void
+emu_control_handle (EmuRequest * req, const gchar * what, GHashTable * query)
+{
+  guint i;
 
   req->auth = "none";
-  if (strcmp (what, "fail") == 0 || strcmp (what, "reset") == 0
-      || strcmp (what, "release") == 0)
-    method = "POST";
-  else if (strcmp (what, "stats") == 0)
-    method = "GET";
-
-  if (method == NULL) {
-    emu_request_reply_error (req, 404, "Not found");
-  } else if (strcmp (req->method, method) != 0) {
-    soup_message_headers_replace (soup_server_message_get_response_headers
-        (req->msg), "Allow", method);
-    emu_request_reply_error (req, 405, "Method not allowed");
-  } else if (strcmp (what, "fail") == 0) {
-    handle_fail (req);
-  } else if (strcmp (what, "reset") == 0) {
-    handle_reset (req);
-  } else if (strcmp (what, "release") == 0) {
-    emu_hold_handle_release (req);
-  } else {
-    emu_request_reply_json (req, 200, stats_to_json (req->emu));
+  for (i = 0; i < G_N_ELEMENTS (routes); i++) {
+    if (strcmp (what, routes[i].name) != 0)
+      continue;
+    if (emu_request_check_method (req, routes[i].method))
+      routes[i].handle (req);
+    return;
   }
+  emu_request_reply_error (req, 404, "Not found");
 }

@@ -43,8 +43,7 @@ emu_upload_free (gpointer data)
   g_free (u->filename);
   g_free (u->checksum);
   g_free (u->content_type);
-  if (u->data)
-    g_bytes_unref (u->data);
+  g_clear_pointer (&u->data, g_bytes_unref);
   g_free (u->file_id);
   g_free (u);
 }

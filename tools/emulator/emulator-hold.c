@@ -17,7 +17,6 @@ emu_hold_handle_release (EmuRequest * req)
   gchar *spec = emu_request_body_text (req);
   JsonObject *obj;
   JsonArray *ids;
-  JsonNode *node;
   guint64 want = 1;
   guint i;
 
@@ -44,8 +43,6 @@ emu_hold_handle_release (EmuRequest * req)
     want--;
   }
   json_object_set_array_member (obj, "released", ids);
-  node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, obj);
-  emu_request_reply_json (req, 200, node);
+  emu_request_reply_json (req, 200, emu_json_object_node (obj));
   g_free (spec);
 }

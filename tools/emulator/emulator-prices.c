@@ -13,7 +13,7 @@
 static void
 split_path (const gchar * path, gchar ** service, gchar ** action)
 {
-  gchar **parts = g_strsplit (path + strlen ("/api/v1/"), "/", 2);
+  gchar **parts = g_strsplit (path + strlen (EMU_RUNAPI_PREFIX), "/", 2);
 
   *service = g_strdup (parts[0]);
   *action = g_strdup (parts[1]);
@@ -208,7 +208,7 @@ emu_prices_handle_quote (EmuRequest * req)
       json_object_new ();
   if (model != NULL)
     json_object_set_string_member (params, "model", model);
-  path = g_strdup_printf ("/api/v1/%s/%s", service, action);
+  path = g_strdup_printf (EMU_RUNAPI_PREFIX "%s/%s", service, action);
   if (!emu_task_path_known (path)) {
     emu_request_reply_error (req, 404, "No price for this service and action");
   } else if (!emu_task_validate (path, params, errors, &row)

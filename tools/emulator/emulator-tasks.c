@@ -623,8 +623,8 @@ emu_tasks_count_active (Emulator * emu)
   return n;
 }
 
-gint64
-emu_tasks_reserved_cents (Emulator * emu)
+static gint64
+tasks_reserved_cents (Emulator * emu)
 {
   GHashTableIter iter;
   gpointer value;
@@ -635,6 +635,15 @@ emu_tasks_reserved_cents (Emulator * emu)
     if (!((EmuTask *) value)->terminal)
       n += ((EmuTask *) value)->price_cents;
   return n;
+}
+
+/* Can the credit (--credits) pay @price_cents more, on top of what was
+ * charged and what unfinished tasks hold? */
+gboolean
+emu_tasks_affordable (Emulator * emu, gint64 price_cents)
+{
+  return emu->credits_cents < 0 || emu->charged_cents +
+      tasks_reserved_cents (emu) + price_cents <= emu->credits_cents;
 }
 
 void

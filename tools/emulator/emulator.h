@@ -1,4 +1,5 @@
-/* imagegen-emulator: a local server speaking the RunAPI Flux 2 protocol
+/* imagegen-emulator: a local server speaking the RunAPI and Black Forest
+ * Labs protocols (docs/emulator.md, "How the emulator is built")
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -229,8 +230,16 @@ struct _Emulator
   EmuLog *log;
 };
 
+typedef struct _EmuRequest EmuRequest;
+
+/* The error body of one provider's shape: @status with @message and, for
+ * a 422, the failing fields (@errors, {"field":["message",…]}, taken; may
+ * be NULL).  May set response headers. */
+typedef JsonNode *(*EmuErrorBody) (EmuRequest * req, guint status,
+    const gchar * message, JsonObject * errors);
+
 /* One request in flight through the server. */
-typedef struct
+struct _EmuRequest
 {
   Emulator *emu;
   SoupServerMessage *msg;
@@ -245,38 +254,97 @@ typedef struct
   gboolean paused;
   /* arrived on the assets origin */
   gboolean on_assets;
-  /* a Black Forest Labs route: their error bodies */
-  gboolean bfl;
+  /* set by the router: a provider's API path ("any" faults apply), and
+   * the shape of its error bodies */
+  gboolean api;
+  EmuErrorBody error_body;
   JsonNode *body;
-} EmuRequest;
+};
 
-/* emulator-server.c */
-gboolean emu_server_start (Emulator * emu, GError ** error);
-void emu_server_stop (Emulator * emu);
+/* What emu_request_read_json() did. */
+typedef enum
+{
+  /* the body is in req->body: go on */
+  EMU_BODY_READ,
+  /* an error or a remembered answer went out */
+  EMU_BODY_ANSWERED,
+  /* an Idempotency-Key replay of the create of task req->task_id: the
+   * provider answers it */
+  EMU_BODY_REPLAY
+} EmuBodyRead;
+
+/* emulator-http.c: requests and replies; knows no provider */
+void emu_http_init (Emulator * emu);
+void emu_http_shutdown (Emulator * emu);
+EmuRequest *emu_request_new (Emulator * emu, SoupServerMessage * msg,
+    const gchar * path);
+void emu_request_free (EmuRequest * req);
+void emu_request_pause (EmuRequest * req);
+/* Sets the status and the common headers, and logs the request. */
+void emu_request_set_status (EmuRequest * req, guint status);
+/* Logs the request with @status (0: no answer) without answering. */
+void emu_request_log (EmuRequest * req, guint status);
 void emu_request_reply_json (EmuRequest * req, guint status, JsonNode * node);
 void emu_request_reply_error (EmuRequest * req, guint status,
     const gchar * message);
 void emu_request_reply_validation (EmuRequest * req, JsonObject * errors);
 void emu_request_reply_bytes (EmuRequest * req, guint status,
     const gchar * content_type, GBytes * bytes);
-void emu_request_pause (EmuRequest * req);
-void emu_request_free (EmuRequest * req);
+/* FALSE after answering 405 with Allow: @allowed. */
+gboolean emu_request_check_method (EmuRequest * req, const gchar * allowed);
+/* The body as a JSON object, or NULL. */
+JsonObject *emu_request_parse_json (EmuRequest * req);
+EmuBodyRead emu_request_read_json (EmuRequest * req);
 void emu_request_remember (EmuRequest * req, const gchar * task_id,
     JsonNode * answer);
+/* the request's body as stripped text (newly allocated) */
+gchar *emu_request_body_text (EmuRequest * req);
+JsonNode *emu_json_object_node (JsonObject * obj);
 gchar *emu_time_iso8601 (gint64 real_us);
 void emu_errors_add (JsonObject * errors, const gchar * field,
     const gchar * message);
 
-gboolean emu_request_check_fault (EmuRequest * req, EmuStage stage,
+/* emulator-faults-transport.c: what a fired fault does to the exchange */
+void emu_transport_init (Emulator * emu);
+void emu_transport_shutdown (Emulator * emu);
+/* Takes a fault for @stage; TRUE if it answered the request. */
+gboolean emu_transport_check_fault (EmuRequest * req, EmuStage stage,
     EmuFault * fault);
 /* The outcome a "task" fault gives the task @req creates, if one fires. */
-EmuFaultKind emu_request_take_task_fault (EmuRequest * req);
+EmuFaultKind emu_transport_take_task_fault (EmuRequest * req);
+/* Sends result @image, as the download fault @fault (if any) wants. */
+void emu_transport_send_image (EmuRequest * req, const EmuFault * fault,
+    const gchar * content_type, GBytes * image);
 
-/* emulator-bfl.c: Black Forest Labs' protocol under /v1/ */
-void emu_bfl_handle (EmuRequest * req, GHashTable * query);
-JsonNode *emu_bfl_error_node (EmuRequest * req, guint status,
-    const gchar * message);
+/* emulator-runapi.c: RunAPI's protocol under EMU_RUNAPI_PREFIX */
+#define EMU_RUNAPI_PREFIX "/api/v1/"
+void emu_runapi_handle (EmuRequest * req, const gchar * rest,
+    GHashTable * query);
+JsonNode *emu_runapi_error_body (EmuRequest * req, guint status,
+    const gchar * message, JsonObject * errors);
+/* Is /v1/@rest one of RunAPI's paths (its SDKs' or older pages')? */
+gboolean emu_runapi_claims (const gchar * rest);
+
+/* emulator-bfl.c: Black Forest Labs' protocol under EMU_BFL_PREFIX */
+#define EMU_BFL_PREFIX "/v1/"
+void emu_bfl_handle (EmuRequest * req, const gchar * rest,
+    GHashTable * query);
+JsonNode *emu_bfl_error_body (EmuRequest * req, guint status,
+    const gchar * message, JsonObject * errors);
 const gchar *emu_bfl_status_name (EmuTask * task, gint64 now_us);
+
+/* emulator-assets.c: result images, file bytes and upload URLs */
+void emu_assets_count (EmuRequest * req);
+void emu_assets_handle_result (EmuRequest * req, const gchar * name,
+    GHashTable * query);
+void emu_assets_handle_file (EmuRequest * req, const gchar * rest,
+    GHashTable * query);
+void emu_assets_handle_upload (EmuRequest * req, const gchar * signed_id,
+    GHashTable * query);
+
+/* emulator-server.c: listens and routes */
+gboolean emu_server_start (Emulator * emu, GError ** error);
+void emu_server_stop (Emulator * emu);
 
 /* emulator-tasks.c */
 EmuTask *emu_task_ref (EmuTask * task);
@@ -295,7 +363,7 @@ JsonNode *emu_task_to_json (EmuTask * task, gint64 now_us);
 JsonNode *emu_task_create_answer (EmuTask * task, gint64 now_us,
     gboolean replayed);
 guint emu_tasks_count_active (Emulator * emu);
-gint64 emu_tasks_reserved_cents (Emulator * emu);
+gboolean emu_tasks_affordable (Emulator * emu, gint64 price_cents);
 void emu_tasks_init (Emulator * emu);
 void emu_tasks_shutdown (Emulator * emu);
 
@@ -346,9 +414,8 @@ void emu_prices_handle_schedules (EmuRequest * req);
 void emu_prices_handle_quote (EmuRequest * req);
 
 /* emulator-control.c */
-void emu_control_handle (EmuRequest * req);
-/* the request's body as stripped text (newly allocated) */
-gchar *emu_request_body_text (EmuRequest * req);
+void emu_control_handle (EmuRequest * req, const gchar * what,
+    GHashTable * query);
 
 /* emulator-hold.c: POST /emulator/release */
 void emu_hold_handle_release (EmuRequest * req);
