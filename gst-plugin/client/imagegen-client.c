@@ -867,16 +867,6 @@ prompt_required (const ImagegenRequest * request)
   return row == NULL || (f != NULL && f->required);
 }
 
-/* How many source images the request's model takes. */
-static guint
-sources_taken (const ImagegenRequest * request)
-{
-  const ImagegenModelRow *row = imagegen_models_find (NULL,
-      request->endpoint, request->model);
-
-  return row ? row->input_max : G_MAXUINT;
-}
-
 /* Also what a held job starts again with. */
 static void
 job_send_create (ImagegenJob * job)
@@ -1129,6 +1119,7 @@ job_start (ImagegenJob * job)
   ImagegenRequest *req = job->request;
   guint n_sources = (req->source_images ? req->source_images->len : 0) +
       (req->source_urls ? req->source_urls->len : 0);
+  guint sources_taken;
 
   job->running = TRUE;
   g_ptr_array_add (client->running, job);
@@ -1163,12 +1154,15 @@ job_start (ImagegenJob * job)
         "a remix needs at least one source image");
     return;
   }
-  if (req->endpoint == IMAGEGEN_ENDPOINT_REMIX
-      && n_sources > sources_taken (req)) {
-    /* a model changed while running may take fewer than the references */
+  /* a model changed while running may take fewer than the references;
+   * a model the table lacks is refused when the create is built */
+  sources_taken = imagegen_models_sources_taken (client->provider->name,
+      req->endpoint, req->model);
+  if (req->endpoint == IMAGEGEN_ENDPOINT_REMIX && sources_taken > 0
+      && n_sources > sources_taken) {
     job_fail (job, IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT,
         "model %s takes at most %u source image(s), %u given", req->model,
-        sources_taken (req), n_sources);
+        sources_taken, n_sources);
     return;
   }
 

@@ -52,6 +52,16 @@ imagegen_models_find (const gchar * provider, ImagegenEndpoint endpoint,
   return NULL;
 }
 
+guint
+imagegen_models_sources_taken (const gchar * provider,
+    ImagegenEndpoint endpoint, const gchar * model)
+{
+  const ImagegenModelRow *row = imagegen_models_find (provider, endpoint,
+      model);
+
+  return row != NULL ? row->input_max : 0;
+}
+
 const ImagegenModelRow *
 imagegen_models_find_route (const gchar * path, const gchar * model,
     JsonObject * body)

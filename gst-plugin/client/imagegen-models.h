@@ -107,6 +107,13 @@ const ImagegenModelRow *imagegen_models_find_route (const gchar * path,
 const ImagegenModelField *imagegen_model_row_field (const ImagegenModelRow *
     row, const gchar * name);
 
+/* How many source images one request to @provider's @model of @endpoint's
+ * kind may carry in all (a remix's frame, its reference images and any
+ * previous result count alike); 0 when the table has no such row.  The one
+ * answer every reader asks (@provider NULL: "runapi"). */
+guint imagegen_models_sources_taken (const gchar * provider,
+    ImagegenEndpoint endpoint, const gchar * model);
+
 /* "text-to-image", "edit", "upscale", "remove-background" */
 const gchar *imagegen_model_kind_name (ImagegenModelKind kind);
 

@@ -195,16 +195,16 @@ static void
 add_previous_result_locked (GstImagegenRemix * remix,
     ImagegenRequest * request)
 {
-  gboolean coherent, single_image_model;
+  gboolean coherent;
   guint n_sources;
 
   GST_OBJECT_LOCK (remix);
   coherent = remix->coherence == GST_IMAGEGEN_REMIX_COHERENCE_PREVIOUS_RESULT;
-  single_image_model = request->model != NULL
-      && strstr (request->model, "-max-") != NULL;
   GST_OBJECT_UNLOCK (remix);
+  /* start refused a model without room for it; one changed while running
+   * goes on without it rather than be refused by the service */
   n_sources = 1 + (request->source_urls ? request->source_urls->len : 0);
-  if (!coherent || single_image_model || n_sources >= 8
+  if (!coherent || n_sources >= gst_imagegen_remix_sources_taken (remix)
       || remix->governing == NULL || remix->governing->image == NULL)
     return;
   imagegen_request_add_source_image (request,

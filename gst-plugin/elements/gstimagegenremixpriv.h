@@ -143,6 +143,9 @@ void gst_imagegen_remix_reset_frame_stats_locked (GstImagegenRemix * remix);
 void gst_imagegen_remix_aligned_adjust_latency (GstImagegenRemix * remix,
     GstQuery * query);
 
+/* gstimagegenremixrefs.c: how many source images one request of the
+ * current model may carry in all (frame, references, previous result) */
+guint gst_imagegen_remix_sources_taken (GstImagegenRemix * remix);
 /* gstimagegenremixrefs.c: reads the local reference images into @upload
  * (URLs as they are) and checks their count and headers; posts the error
  * and returns FALSE when one is refused */

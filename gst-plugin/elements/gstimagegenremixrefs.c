@@ -12,6 +12,7 @@
 
 #include "gstimagegenremixpriv.h"
 #include "imagegen-models.h"
+#include "imagegen-provider.h"
 
 #define GST_CAT_DEFAULT gst_imagegen_remix_debug
 
@@ -48,29 +49,50 @@ is_url (const gchar * s)
   return g_str_has_prefix (s, "http://") || g_str_has_prefix (s, "https://");
 }
 
-/* Reads the local reference images and checks the source image count. */
+guint
+gst_imagegen_remix_sources_taken (GstImagegenRemix * remix)
+{
+  ImagegenProviderId provider;
+  guint taken;
+
+  GST_OBJECT_LOCK (remix);
+  provider = gst_imagegen_provider_resolve (&remix->settings.service,
+      remix->settings.model);
+  taken = imagegen_models_sources_taken (imagegen_provider_get
+      (provider)->name, IMAGEGEN_ENDPOINT_REMIX, remix->settings.model);
+  GST_OBJECT_UNLOCK (remix);
+  return taken;
+}
+
+/* Reads the local reference images and checks that every request fits the
+ * model: the frame, the references and, with coherence, the previous
+ * result, so that no request is refused by the service later. */
 gboolean
 gst_imagegen_remix_load_references (GstImagegenRemix * remix, ImagegenRequest * upload)
 {
-  const ImagegenModelRow *row;
-  guint i, n, max_sources;
+  guint i, n, n_sources, max_sources;
+  gboolean coherent;
+  gchar *model;
 
   GST_OBJECT_LOCK (remix);
   n = remix->reference_images->len;
-  row = imagegen_models_find (gst_imagegen_provider_resolve
-      (&remix->settings.service, remix->settings.model) ==
-      IMAGEGEN_PROVIDER_BFL ? "bfl" : "runapi", IMAGEGEN_ENDPOINT_REMIX,
-      remix->settings.model);
+  coherent = remix->coherence == GST_IMAGEGEN_REMIX_COHERENCE_PREVIOUS_RESULT;
+  model = g_strdup (remix->settings.model);
   GST_OBJECT_UNLOCK (remix);
 
   /* start() checked the model against the table */
-  max_sources = row->input_max;
-  if (1 + n > max_sources) {
+  max_sources = gst_imagegen_remix_sources_taken (remix);
+  n_sources = 1 + n + (coherent ? 1 : 0);
+  if (n_sources > max_sources) {
     GST_ELEMENT_ERROR (remix, RESOURCE, SETTINGS,
-        ("Too many reference images: %u given, the model takes at most %u "
-            "besides the frame.", n, max_sources - 1), (NULL));
+        ("Model %s takes at most %u source image(s) per request, but each "
+            "request would carry %u: the frame, %u reference image(s)%s.",
+            model, max_sources, n_sources, n, coherent ? " and the previous "
+            "result (coherence=previous-result)" : ""), (NULL));
+    g_free (model);
     return FALSE;
   }
+  g_free (model);
 
   upload->source_images =
       g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);

@@ -151,8 +151,40 @@ GST_START_TEST (test_remix_klein_inline_exact_size)
 
 GST_END_TEST;
 
+/* A klein remix with @n_refs references (and coherence=previous-result
+ * when @coherent) fails to start with @message. */
+static void
+refused_at_start (ImagegenTestEmulator * emu, const gchar * dir, guint n_refs,
+    gboolean coherent, const gchar * message)
+{
+  gchar **refs = make_references (dir, n_refs);
+  GstElement *remix = klein_element (emu, refs);
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  GError *err = NULL;
+
+  g_strfreev (refs);
+  if (coherent)
+    gst_util_set_object_arg (G_OBJECT (remix), "coherence",
+        "previous-result");
+  gst_element_set_bus (remix, bus);
+  fail_unless_equals_int (gst_element_set_state (remix, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  gst_message_parse_error (msg, &err, NULL);
+  fail_unless_equals_string (err->message, message);
+  g_error_free (err);
+  gst_message_unref (msg);
+  gst_element_set_state (remix, GST_STATE_NULL);
+  gst_element_set_bus (remix, NULL);
+  gst_object_unref (remix);
+  gst_object_unref (bus);
+}
+
 /* A local reference image goes inline too, as input_image_2, read once;
- * klein takes 4 images in all, so 4 references are refused at start. */
+ * klein takes 4 images in all, so 4 references are refused at start, and
+ * so are 3 with coherence's previous result (never sent to be refused). */
 GST_START_TEST (test_remix_klein_references)
 {
   const gchar *args[] = { "--latency", "50", NULL };
@@ -160,11 +192,7 @@ GST_START_TEST (test_remix_klein_references)
   gchar *dir = g_dir_make_tmp ("imagegen-bfl-XXXXXX", NULL);
   gchar *ref = g_build_filename (dir, "ref.jpg", NULL);
   gchar **refs;
-  GstElement *remix;
   GstHarness *h;
-  GstBus *bus;
-  GstMessage *msg;
-  GError *err = NULL;
   JsonObject *stats, *task;
 
   refs = make_references (dir, 1);
@@ -185,24 +213,18 @@ GST_START_TEST (test_remix_klein_references)
       2);
   json_object_unref (stats);
 
-  refs = make_references (dir, 4);
-  remix = klein_element (emu, refs);
-  g_strfreev (refs);
-  bus = gst_bus_new ();
-  gst_element_set_bus (remix, bus);
-  fail_unless_equals_int (gst_element_set_state (remix, GST_STATE_PAUSED),
-      GST_STATE_CHANGE_FAILURE);
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL);
-  gst_message_parse_error (msg, &err, NULL);
-  fail_unless_equals_string (err->message, "Too many reference images: 4 "
-      "given, the model takes at most 3 besides the frame.");
-  g_error_free (err);
-  gst_message_unref (msg);
-  gst_element_set_state (remix, GST_STATE_NULL);
-  gst_element_set_bus (remix, NULL);
-  gst_object_unref (remix);
-  gst_object_unref (bus);
+  /* four references, or three with the previous result: five in all */
+  refused_at_start (emu, dir, 4, FALSE, "Model flux-2-klein-4b takes at "
+      "most 4 source image(s) per request, but each request would carry 5: "
+      "the frame, 4 reference image(s).");
+  refused_at_start (emu, dir, 3, TRUE, "Model flux-2-klein-4b takes at most "
+      "4 source image(s) per request, but each request would carry 5: the "
+      "frame, 3 reference image(s) and the previous result "
+      "(coherence=previous-result).");
+  stats = imagegen_test_emulator_stats (emu);
+  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
+          "bfl_create"), 1);
+  json_object_unref (stats);
 
   g_unlink (ref);
   g_rmdir (dir);
