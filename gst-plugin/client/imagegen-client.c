@@ -25,8 +25,8 @@
 #include "imagegen-models.h"
 #include "imagegen-errors.h"
 #include "imagegen-http.h"
+#include "imagegen-image-type.h"
 #include "imagegen-log.h"
-#include "imagegen-models.h"
 #include "imagegen-poll-schedule.h"
 #include "imagegen-provider.h"
 #include "imagegen-poll-memory.h"
@@ -388,19 +388,6 @@ job_exchange (ImagegenJob * job, const gchar * method, const gchar * url,
 
 /* ---- download ---- */
 
-static gboolean
-looks_like_image (GBytes * bytes)
-{
-  gsize n;
-  const guint8 *d = g_bytes_get_data (bytes, &n);
-
-  return (n >= 8 && memcmp (d, "\x89PNG\r\n\x1a\n", 8) == 0)
-      || (n >= 3 && d[0] == 0xff && d[1] == 0xd8 && d[2] == 0xff)
-      || (n >= 12 && memcmp (d, "RIFF", 4) == 0 && memcmp (d + 8, "WEBP",
-          4) == 0)
-      || (n >= 6 && memcmp (d, "GIF8", 4) == 0);
-}
-
 static void job_download (ImagegenJob * job);
 
 static void
@@ -437,7 +424,7 @@ job_download_done (const ImagegenHttpResponse * r, gpointer data)
   }
   /* The elements decode it; refuse what is plainly not an image (an HTML
    * error page, say) while the cause is still known. */
-  if (!looks_like_image (r->body)) {
+  if (imagegen_image_type_sniff (r->body) == NULL) {
     job_fail (job, IMAGEGEN_CLIENT_ERROR_PROTOCOL,
         "result is not an image (Content-Type %s, %" G_GSIZE_FORMAT " bytes)",
         r->content_type ? r->content_type : "missing",

@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "imagegen-provider.h"
+#include "imagegen-image-type.h"
 #include "imagegen-models.h"
 
 #include <math.h>
@@ -32,11 +33,11 @@ imagegen_upload_target_clear (ImagegenUploadTarget * target)
 const gchar *
 imagegen_image_mime_type (GBytes * image)
 {
-  gsize size;
-  const guint8 *data = g_bytes_get_data (image, &size);
+  const gchar *type = imagegen_image_type_sniff (image);
 
-  return size >= 8 && memcmp (data, "\x89PNG\r\n\x1a\n", 8) == 0 ?
-      "image/png" : "image/jpeg";
+  /* our own uploads are PNG or JPEG; anything else is the service's to
+   * refuse */
+  return type != NULL ? type : "image/jpeg";
 }
 
 static JsonObject *
@@ -83,9 +84,10 @@ is_http_url (const gchar * url)
 static gchar *
 upload_file_name (GBytes * image, guint index)
 {
-  gboolean png = g_str_equal (imagegen_image_mime_type (image), "image/png");
+  const gchar *subtype = imagegen_image_mime_type (image) + strlen ("image/");
 
-  return g_strdup_printf ("frame-%u.%s", index, png ? "png" : "jpg");
+  return g_strdup_printf ("frame-%u.%s", index, g_str_equal (subtype,
+          "jpeg") ? "jpg" : subtype);
 }
 
 static gchar *

@@ -50,8 +50,8 @@ typedef struct
 
 void imagegen_upload_target_clear (ImagegenUploadTarget * target);
 
-/* The MIME type of an encoded image we upload ("image/png" or
- * "image/jpeg"). */
+/* The MIME type of an encoded image we upload (imagegen_image_type_sniff(),
+ * "image/jpeg" when it finds none). */
 const gchar *imagegen_image_mime_type (GBytes * image);
 
 typedef struct

@@ -72,7 +72,7 @@ emu_assets_handle_result (EmuRequest * req, const gchar * name,
       emu_request_reply_error (req, 404, "Not found");
     } else {
       req->task_id = g_strdup (task->id);
-      emu_transport_send_image (req, &fault, emu_image_sniff_mime (image),
+      emu_transport_send_image (req, &fault, imagegen_image_type_sniff (image),
           image);
     }
   }

@@ -97,7 +97,7 @@ store_file (Emulator * emu, const gchar * file_name, const gchar * mime,
   EmuFile *file = g_new0 (EmuFile, 1);
 
   if (mime == NULL)
-    mime = emu_image_sniff_mime (data);
+    mime = imagegen_image_type_sniff (data);
   if (mime == NULL)
     mime = "application/octet-stream";
   file->id = g_uuid_string_random ();
@@ -223,7 +223,7 @@ url_fetched (GObject * source, GAsyncResult * res, gpointer user_data)
     const gchar *ctype = msg ?
         soup_message_headers_get_content_type
         (soup_message_get_response_headers (msg), NULL) : NULL;
-    const gchar *mime = emu_image_sniff_mime (bytes);
+    const gchar *mime = imagegen_image_type_sniff (bytes);
 
     reply_file (req, store_file (req->emu, f->file_name,
             mime ? mime : ctype, bytes));
@@ -477,7 +477,7 @@ emu_files_handle_confirm (EmuRequest * req)
   if (u->file_id)
     file = emu_files_lookup (emu, u->file_id);
   if (file == NULL) {
-    const gchar *mime = emu_image_sniff_mime (u->data);
+    const gchar *mime = imagegen_image_type_sniff (u->data);
 
     file = store_file (emu, u->filename, mime ? mime : u->content_type,
         u->data);

@@ -61,24 +61,6 @@ emu_image_size (const gchar * aspect_ratio, const gchar * resolution,
   *height = round16 (sqrt (area * rh / rw));
 }
 
-const gchar *
-emu_image_sniff_mime (GBytes * bytes)
-{
-  gsize len;
-  const guint8 *d = g_bytes_get_data (bytes, &len);
-
-  if (len >= 8 && memcmp (d, "\x89PNG\r\n\x1a\n", 8) == 0)
-    return "image/png";
-  if (len >= 3 && d[0] == 0xff && d[1] == 0xd8 && d[2] == 0xff)
-    return "image/jpeg";
-  if (len >= 6 && memcmp (d, "GIF8", 4) == 0)
-    return "image/gif";
-  if (len >= 12 && memcmp (d, "RIFF", 4) == 0 && memcmp (d + 8, "WEBP",
-          4) == 0)
-    return "image/webp";
-  return NULL;
-}
-
 /* Pushes @input through a "appsrc name=src ! ... ! appsink name=sink"
  * pipeline and returns the first output sample. */
 static GstSample *

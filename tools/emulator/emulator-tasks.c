@@ -136,7 +136,7 @@ gchar *
 emu_task_result_url (EmuTask * task, guint index)
 {
   GBytes *image = g_ptr_array_index (task->images, index);
-  const gchar *ext = g_str_equal (emu_image_sniff_mime (image), "image/jpeg")
+  const gchar *ext = g_str_equal (imagegen_image_type_sniff (image), "image/jpeg")
       ? "jpg" : "png";
 
   if (index == 0)

@@ -12,6 +12,7 @@
 #include <json-glib/json-glib.h>
 
 #include "imagegen-models.h"
+#include "imagegen-image-type.h"
 
 G_BEGIN_DECLS
 
@@ -387,7 +388,6 @@ GBytes *emu_image_remix (GBytes * source, const gchar * aspect_ratio,
 GBytes *emu_image_upscale (GBytes * source, guint factor, gboolean jpeg,
     GError ** error);
 GBytes *emu_image_remove_background (GBytes * source, GError ** error);
-const gchar *emu_image_sniff_mime (GBytes * bytes);
 /* The remix transform at exactly @width x @height. */
 GBytes *emu_image_remix_sized (GBytes * source, guint width, guint height,
     gboolean jpeg, GError ** error);
