@@ -449,6 +449,7 @@ gst_imagegen_remix_set_caps (GstBaseTransform * trans, GstCaps * incaps,
   remix->in_info = in_info;
   remix->out_info = out_info;
   g_mutex_unlock (&remix->lock);
+  gst_imagegen_remix_note_upload_size (remix, &in_info);
   return TRUE;
 }
 
@@ -474,6 +475,7 @@ gst_imagegen_remix_start (GstBaseTransform * trans)
     return FALSE;
   }
   gst_imagegen_settings_post_warnings (GST_ELEMENT (remix), &remix->settings);
+  gst_imagegen_remix_warn_settings (remix);
 
   upload = imagegen_request_new (IMAGEGEN_ENDPOINT_UPLOAD, NULL, NULL);
   if (!gst_imagegen_remix_load_references (remix, upload)) {
@@ -760,7 +762,8 @@ gst_imagegen_remix_class_init (GstImagegenRemixClass * klass)
    */
   g_object_class_install_property (gobject_class, PROP_INTERVAL,
       g_param_spec_uint64 ("interval", "Interval",
-          "Stream time between picked frames (nanoseconds)", 0, G_MAXUINT64,
+          "Stream time between picked frames (nanoseconds; over a day "
+          "warns at start: one pick a stream)", 0, G_MAXUINT64,
           DEFAULT_INTERVAL, rw));
   g_object_class_install_property (gobject_class, PROP_MODE,
       g_param_spec_enum ("mode", "Mode",
@@ -802,8 +805,10 @@ gst_imagegen_remix_class_init (GstImagegenRemixClass * klass)
           DEFAULT_JPEG_QUALITY, rw));
   g_object_class_install_property (gobject_class, PROP_UPLOAD_MAX_SIDE,
       g_param_spec_uint ("upload-max-side", "Upload size",
-          "Longest side of an uploaded frame; larger ones are scaled down "
-          "(pixels, 0 = no limit)", 0, 16384, DEFAULT_UPLOAD_MAX_SIDE, rw));
+          "Longest side of a frame uploaded to a model that draws a new "
+          "picture; larger ones are scaled down (pixels, 0 = no limit; "
+          "upscale, remove-background and reframe models get the frame as "
+          "it is)", 0, 16384, DEFAULT_UPLOAD_MAX_SIDE, rw));
   g_object_class_install_property (gobject_class, PROP_MAX_QUEUE_FRAMES,
       g_param_spec_uint ("max-queue-frames", "Queue length",
           "Frames held waiting for results before upstream is blocked "

@@ -134,6 +134,62 @@ pick_done (GstImagegenEngine * engine, gpointer tag, GstImagegenImage * image)
   g_mutex_unlock (&remix->lock);
 }
 
+/* The largest side the frame is uploaded at, from the model's row.
+ * Callers hold the object lock. */
+static guint
+upload_max_side_locked (GstImagegenRemix * remix)
+{
+  const ImagegenModelRow *row = gst_imagegen_settings_row (&remix->settings,
+      IMAGEGEN_ENDPOINT_REMIX);
+
+  /* checked at start; a model changed while running was checked too */
+  return row ? imagegen_model_upload_max_side (row, remix->upload_max_side) :
+      remix->upload_max_side;
+}
+
+/* A day of stream time: longer intervals are a mistake (interval=-1 reads
+ * as the largest value), not a wish for one pick a file. */
+#define LONGEST_SENSIBLE_INTERVAL (24 * 3600 * GST_SECOND)
+
+void
+gst_imagegen_remix_warn_settings (GstImagegenRemix * remix)
+{
+  GstClockTime interval;
+
+  GST_OBJECT_LOCK (remix);
+  interval = remix->interval;
+  GST_OBJECT_UNLOCK (remix);
+  if (interval > LONGEST_SENSIBLE_INTERVAL)
+    GST_ELEMENT_WARNING (remix, RESOURCE, SETTINGS,
+        ("The interval is longer than a day, so only the first frame of "
+            "the stream is picked (and shot changes, if pick-mode says so)."),
+        ("interval %" G_GUINT64_FORMAT " ns", interval));
+}
+
+void
+gst_imagegen_remix_note_upload_size (GstImagegenRemix * remix,
+    const GstVideoInfo * in_info)
+{
+  const ImagegenModelRow *row;
+  guint side, frame_side = MAX (GST_VIDEO_INFO_WIDTH (in_info),
+      GST_VIDEO_INFO_HEIGHT (in_info));
+  gchar *model;
+
+  GST_OBJECT_LOCK (remix);
+  row = gst_imagegen_settings_row (&remix->settings, IMAGEGEN_ENDPOINT_REMIX);
+  side = upload_max_side_locked (remix);
+  model = g_strdup (remix->settings.model);
+  GST_OBJECT_UNLOCK (remix);
+  if (row != NULL && row->input_max_side > 0 && side == row->input_max_side
+      && frame_side > side)
+    GST_ELEMENT_WARNING (remix, RESOURCE, SETTINGS,
+        ("Model %s takes source images of at most %u pixels a side, so "
+            "the %ux%u frames are uploaded shrunk to fit.", model, side,
+            GST_VIDEO_INFO_WIDTH (in_info), GST_VIDEO_INFO_HEIGHT (in_info)),
+        (NULL));
+  g_free (model);
+}
+
 static ImagegenRequest *
 build_request_locked (GstImagegenRemix * remix)
 {
@@ -169,8 +225,9 @@ interval_is_due_locked (GstImagegenRemix * remix, GstClockTime time)
   GST_OBJECT_LOCK (remix);
   interval = remix->interval;
   GST_OBJECT_UNLOCK (remix);
-  return time >= remix->last_pick_time + interval
-      || time < remix->last_pick_time;
+  /* a difference: interval=-1 (the largest) must not wrap around */
+  return time < remix->last_pick_time
+      || time - remix->last_pick_time >= interval;
 }
 
 static gboolean
@@ -244,7 +301,7 @@ gst_imagegen_remix_pick_if_due_locked (GstImagegenRemix * remix,
   job->generation = remix->generation;
   GST_OBJECT_LOCK (remix);
   job->quality = remix->jpeg_quality;
-  job->max_side = remix->upload_max_side;
+  job->max_side = upload_max_side_locked (remix);
   GST_OBJECT_UNLOCK (remix);
   request = build_request_locked (remix);
   add_previous_result_locked (remix, request);

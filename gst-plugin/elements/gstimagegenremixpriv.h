@@ -55,6 +55,15 @@ void gst_imagegen_remix_replace_pick (RemixPick ** slot, RemixPick * pick);
 /* gstimagegenremixpick.c: the streaming thread picks @frame when its time
  * @time is due.  Called with remix->lock held; releases it while the
  * request is handed to the engine.  Returns TRUE when a pick was made. */
+/* At start, no lock held: a warning for settings that do not what their
+ * user may think (an interval longer than a day picks one frame a file). */
+void gst_imagegen_remix_warn_settings (GstImagegenRemix * remix);
+
+/* From set_caps, no lock held: a warning when the model's own input limit
+ * shrinks frames of @in_info that it would otherwise get as they are. */
+void gst_imagegen_remix_note_upload_size (GstImagegenRemix * remix,
+    const GstVideoInfo * in_info);
+
 gboolean gst_imagegen_remix_pick_if_due_locked (GstImagegenRemix * remix,
     GstBuffer * frame, GstClockTime time, gboolean wait_for_slot);
 
