@@ -134,6 +134,57 @@ pick_done (GstImagegenEngine * engine, gpointer tag, GstImagegenImage * image)
   g_mutex_unlock (&remix->lock);
 }
 
+/* A frame without a timestamp gets the time its count gives at the
+ * input's framerate (each one would otherwise look due, and be paid for);
+ * without a framerate only the first frame is picked.  Warns once. */
+static GstClockTime
+untimed_stream_time (GstImagegenRemix * remix, guint64 count)
+{
+  GstClockTime time = GST_CLOCK_TIME_NONE;
+  gboolean warn;
+  gint fps_n, fps_d;
+
+  g_mutex_lock (&remix->lock);
+  fps_n = GST_VIDEO_INFO_FPS_N (&remix->in_info);
+  fps_d = GST_VIDEO_INFO_FPS_D (&remix->in_info);
+  warn = !remix->warned_untimed;
+  remix->warned_untimed = TRUE;
+  g_mutex_unlock (&remix->lock);
+
+  if (fps_n > 0 && fps_d > 0)
+    time = gst_util_uint64_scale (count, fps_d * GST_SECOND, fps_n);
+  if (warn && fps_n > 0 && fps_d > 0)
+    GST_ELEMENT_WARNING (remix, STREAM, FORMAT,
+        ("Frames have no timestamps: picking them by frame count at the "
+            "input's framerate (%d/%d).", fps_n, fps_d),
+        ("frame %" G_GUINT64_FORMAT " has no PTS", count));
+  else if (warn)
+    GST_ELEMENT_WARNING (remix, STREAM, FORMAT,
+        ("Frames have no timestamps and no framerate to pick them by frame "
+            "count: only the first frame is remixed."),
+        ("frame %" G_GUINT64_FORMAT " has no PTS", count));
+  return time;
+}
+
+GstClockTime
+gst_imagegen_remix_stream_time_of (GstImagegenRemix * remix, GstBuffer * buf)
+{
+  GstSegment *segment = &GST_BASE_TRANSFORM (remix)->segment;
+  GstClockTime time;
+  guint64 count;
+
+  g_mutex_lock (&remix->lock);
+  count = remix->frames_seen++;
+  g_mutex_unlock (&remix->lock);
+  if (!GST_BUFFER_PTS_IS_VALID (buf))
+    return untimed_stream_time (remix, count);
+  GST_OBJECT_LOCK (remix);
+  time = gst_segment_to_stream_time (segment, GST_FORMAT_TIME,
+      GST_BUFFER_PTS (buf));
+  GST_OBJECT_UNLOCK (remix);
+  return time;
+}
+
 /* The largest side the frame is uploaded at, from the model's row.
  * Callers hold the object lock. */
 static guint
