@@ -126,7 +126,6 @@ is_live (GstImagegenSrc * src)
   return live;
 }
 
-
 static GstImagegenSubmitResult
 submit (GstImagegenSrc * src, GstImagegenEngineDoneFunc done, guint index,
     guint seq, const gchar * prompt, GstClockTime show_at)
@@ -159,7 +158,6 @@ submit (GstImagegenSrc * src, GstImagegenEngineDoneFunc done, guint index,
   return gst_imagegen_engine_submit (&src->engine, max, request, NULL, done,
       job, g_free);
 }
-
 
 GstImagegenSubmitResult
 gst_imagegen_src_submit (GstImagegenSrc * src, GstImagegenEngineDoneFunc done,
@@ -299,7 +297,6 @@ gst_imagegen_src_unlock_stop (GstBaseSrc * basesrc)
   g_mutex_unlock (&src->lock);
   return TRUE;
 }
-
 
 static gboolean
 gst_imagegen_src_set_caps (GstBaseSrc * basesrc, GstCaps * caps)

@@ -532,6 +532,21 @@ GST_START_TEST (test_slideshow_images_last_image_duration)
   fail_unless_equals_int (GST_VIDEO_INFO_FPS_N (&info), 0);
   gst_caps_unref (caps);
   gst_harness_teardown (h);
+
+  /* a framerate fixed downstream: one frame of it per image, as before */
+  h = src_harness (f, "flux-2-pro-text-to-image",
+      "video/x-raw,format=RGBA,width=32,height=32,framerate=30/1");
+  g_object_set (h->element, "num-images", 2, NULL);
+  gst_harness_play (h);
+  for (i = 0; i < 2; i++) {
+    GstBuffer *buf = gst_harness_pull (h);
+
+    fail_unless (buf != NULL);
+    fail_unless_equals_uint64 (GST_BUFFER_PTS (buf),
+        gst_util_uint64_scale (i, GST_SECOND, 30));
+    gst_buffer_unref (buf);
+  }
+  gst_harness_teardown (h);
   fixture_free (f);
 }
 
