@@ -336,7 +336,8 @@ gst_imagegen_src_set_caps (GstBaseSrc * basesrc, GstCaps * caps)
     GST_OBJECT_LOCK (src);
     if (basesrc->segment.start == 0
         && !GST_CLOCK_TIME_IS_VALID (basesrc->segment.stop))
-      basesrc->segment.stop = n_images * src->image_duration;
+      basesrc->segment.stop = gst_util_uint64_scale (n_images,
+          src->image_duration, 1);
     GST_OBJECT_UNLOCK (src);
   }
   gst_imagegen_engine_set_decode (&src->engine, raw);

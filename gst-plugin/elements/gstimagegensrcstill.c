@@ -184,7 +184,8 @@ set_timestamps (GstImagegenSrc * src, GstBuffer * buffer, guint index)
     GST_OBJECT_LOCK (src);
     duration = src->image_duration;
     GST_OBJECT_UNLOCK (src);
-    GST_BUFFER_PTS (buffer) = index * duration;
+    /* saturates: num-images x image-duration may pass 2^64 ns */
+    GST_BUFFER_PTS (buffer) = gst_util_uint64_scale (index, duration, 1);
     GST_BUFFER_DURATION (buffer) = duration;
   }
   GST_BUFFER_OFFSET (buffer) = index;
