@@ -11,6 +11,7 @@
 #include "imagegen-models.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 const ImagegenModelField *
@@ -365,19 +366,81 @@ add_string (JsonObject * body, const gchar * name, const gchar * value)
     json_object_set_string_member (body, name, value);
 }
 
-/* The aspect ratio the row is sent: "auto" goes only to rows that list it
- * (elsewhere the model's own default applies). */
-static const gchar *
-sent_aspect_ratio (const ImagegenModelRow * row, const gchar * aspect_ratio)
+/* The ratio of @choices nearest @width x @height (compared as logarithms,
+ * so 2:1 and 1:2 are as far from 1:1), or NULL. */
+static gchar *
+nearest_ratio (const gchar * choices, guint width, guint height)
+{
+  g_auto (GStrv) items = g_strsplit (choices ? choices : "", " ", -1);
+  gdouble want = log ((gdouble) width / height), best = G_MAXDOUBLE;
+  gchar *found = NULL;
+  guint i;
+
+  for (i = 0; items[i] != NULL; i++) {
+    guint rw, rh;
+    gdouble d;
+
+    if (sscanf (items[i], "%u:%u", &rw, &rh) != 2 || rw == 0 || rh == 0)
+      continue;
+    d = fabs (log ((gdouble) rw / rh) - want);
+    if (d < best - 1e-9) {
+      best = d;
+      g_free (found);
+      found = g_strdup (items[i]);
+    }
+  }
+  return found;
+}
+
+/* The aspect ratio the row is sent: "auto" goes as it is to rows that list
+ * it; elsewhere it means the frame's shape (@width x @height, a remix's
+ * output frame), so the listed ratio nearest it, and with no frame known
+ * the row's default (none: the model's own). */
+static gchar *
+sent_aspect_ratio (const ImagegenModelRow * row, const gchar * aspect_ratio,
+    guint width, guint height)
 {
   const ImagegenModelField *f = imagegen_model_row_field (row,
       "aspect_ratio");
 
   if (f == NULL || aspect_ratio == NULL)
     return NULL;
-  if (strcmp (aspect_ratio, "auto") == 0 && !in_list (f->choices, "auto"))
-    return NULL;
-  return aspect_ratio;
+  if (strcmp (aspect_ratio, "auto") != 0 || in_list (f->choices, "auto"))
+    return g_strdup (aspect_ratio);
+  if (width > 0 && height > 0)
+    return nearest_ratio (f->choices, width, height);
+  return g_strdup (f->default_value);
+}
+
+/* A required field the body lacks gets the row's default, typed as the
+ * field is. */
+static void
+add_defaults (const ImagegenModelRow * row, JsonObject * body)
+{
+  const ImagegenModelField *f;
+
+  for (f = row->fields; f->name != NULL; f++) {
+    if (!f->required || f->default_value == NULL
+        || json_object_has_member (body, f->name))
+      continue;
+    switch (f->type) {
+      case IMAGEGEN_FIELD_INT:
+        json_object_set_int_member (body, f->name,
+            g_ascii_strtoll (f->default_value, NULL, 10));
+        break;
+      case IMAGEGEN_FIELD_NUMBER:
+        json_object_set_double_member (body, f->name,
+            g_ascii_strtod (f->default_value, NULL));
+        break;
+      case IMAGEGEN_FIELD_BOOL:
+        json_object_set_boolean_member (body, f->name,
+            g_str_equal (f->default_value, "true"));
+        break;
+      default:
+        json_object_set_string_member (body, f->name, f->default_value);
+        break;
+    }
+  }
 }
 
 JsonNode *
@@ -386,14 +449,16 @@ imagegen_model_build_body (const ImagegenModelRow * row,
 {
   JsonObject *body = json_object_new ();
   JsonNode *root = json_node_new (JSON_NODE_OBJECT);
+  g_autofree gchar *ratio = NULL;
   guint i;
 
   if (!row->inline_inputs)
     add_string (body, "model", request->model);
   if (imagegen_model_row_field (row, "prompt") != NULL)
     add_string (body, "prompt", request->prompt);
-  add_string (body, "aspect_ratio", sent_aspect_ratio (row,
-          request->aspect_ratio));
+  ratio = sent_aspect_ratio (row, request->aspect_ratio, request->width,
+      request->height);
+  add_string (body, "aspect_ratio", ratio);
   if (imagegen_model_row_field (row, "output_resolution") != NULL)
     add_string (body, "output_resolution", request->resolution);
 
@@ -441,6 +506,7 @@ imagegen_model_build_body (const ImagegenModelRow * row,
     json_object_set_int_member (body, "width", request->width);
     json_object_set_int_member (body, "height", request->height);
   }
+  add_defaults (row, body);
   json_node_take_object (root, body);
   return root;
 }

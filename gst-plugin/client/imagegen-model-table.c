@@ -25,6 +25,14 @@
 #define INT(name, req, min, max) {name, IMAGEGEN_FIELD_INT, req, NULL, min, max}
 #define INTS(name, req, choices) \
   {name, IMAGEGEN_FIELD_INT, req, choices, 0, 0}
+/* required, with the value sent when the request sets none: the cheapest
+ * choice that still changes the image */
+#define ENUM_R(name, choices, def) \
+  {name, IMAGEGEN_FIELD_ENUM, TRUE, choices, 0, 0, 0, def}
+#define INTS_R(name, choices, def) \
+  {name, IMAGEGEN_FIELD_INT, TRUE, choices, 0, 0, 0, def}
+/* a required ratio: remix's auto sends the listed one nearest the frame */
+#define RATIO_R(choices) ENUM_R ("aspect_ratio", choices, "1:1")
 #define NUM(name, min, max) {name, IMAGEGEN_FIELD_NUMBER, FALSE, NULL, min, max}
 #define BOOL(name) {name, IMAGEGEN_FIELD_BOOL, FALSE, NULL, 0, 0}
 #define URLS(name, max) {name, IMAGEGEN_FIELD_URLS, FALSE, NULL, 0, max}
@@ -45,7 +53,7 @@ static const ImagegenModelField flux2_remix[] = {
   ENUM ("output_resolution", FALSE, "1k 2k"), SAFETY, END
 };
 static const ImagegenModelField flux2_max[] = {
-  PROMPT (TRUE, 3, 5000), ENUM ("aspect_ratio", TRUE, FLUX2_RATIOS),
+  PROMPT (TRUE, 3, 5000), RATIO_R (FLUX2_RATIOS),
   ENUM ("output_resolution", FALSE, "1k"), INTS ("output_count", FALSE, "1"),
   END
 };
@@ -85,12 +93,12 @@ static const ImagegenModelField flux[] = {
 
 /* ---- GPT image ---- */
 static const ImagegenModelField gpt_4o[] = {
-  PROMPT (FALSE, 1, 0), ENUM ("aspect_ratio", TRUE, "1:1 3:2 2:3"),
+  PROMPT (FALSE, 1, 0), RATIO_R ("1:1 3:2 2:3"),
   INTS ("output_count", FALSE, "1 2 4"), EXPANSION, END
 };
 static const ImagegenModelField gpt_15[] = {
-  PROMPT (TRUE, 1, 0), ENUM ("aspect_ratio", TRUE, "1:1 2:3 3:2"),
-  ENUM ("quality", TRUE, "medium high"), END
+  PROMPT (TRUE, 1, 0), RATIO_R ("1:1 2:3 3:2"),
+  ENUM_R ("quality", "medium high", "medium"), END
 };
 static const ImagegenModelField gpt_2[] = {
   PROMPT (TRUE, 1, 0),
@@ -106,7 +114,7 @@ static const ImagegenModelField grok[] = {
   BOOL ("enable_pro"), SAFETY, END
 };
 static const ImagegenModelField grok_2[] = {
-  PROMPT (TRUE, 1, 0), ENUM ("aspect_ratio", TRUE, GROK_RATIOS), END
+  PROMPT (TRUE, 1, 0), RATIO_R (GROK_RATIOS), END
 };
 static const ImagegenModelField grok_edit[] = {
   PROMPT (FALSE, 1, 0), SAFETY, END
@@ -128,7 +136,7 @@ static const ImagegenModelField ideogram_remix[] = {
   IDEO_COMMON, EXPANSION, END
 };
 static const ImagegenModelField ideogram_reframe[] = {
-  ENUM ("aspect_ratio", TRUE, IDEO_RATIOS), IDEO_COMMON, END
+  RATIO_R (IDEO_RATIOS), IDEO_COMMON, END
 };
 
 /* ---- Imagen 4 ---- */
@@ -172,14 +180,14 @@ static const ImagegenModelField nano_2[] = {
 };
 static const ImagegenModelField nano_2_lite[] = {
   PROMPT (TRUE, 1, 20000), URLS ("reference_image_urls", 10),
-  ENUM ("aspect_ratio", TRUE, NANO2_RATIOS), END
+  RATIO_R (NANO2_RATIOS), END
 };
 static const ImagegenModelField nano_edit[] = {
   PROMPT (FALSE, 1, 0), ENUM ("aspect_ratio", FALSE, NANO_RATIOS),
   ENUM ("output_format", FALSE, "png jpeg"), END
 };
 static const ImagegenModelField nano_2_lite_edit[] = {
-  PROMPT (TRUE, 1, 20000), ENUM ("aspect_ratio", TRUE, NANO2_RATIOS), END
+  PROMPT (TRUE, 1, 20000), RATIO_R (NANO2_RATIOS), END
 };
 
 /* ---- Qwen ---- */
@@ -214,22 +222,22 @@ static const ImagegenModelField qwen_image_remix[] = {
 /* ---- upscale, remove background ---- */
 static const ImagegenModelField none[] = { END };
 static const ImagegenModelField topaz[] = {
-  INTS ("upscale_factor", TRUE, "1 2 4 8"), END
+  INTS_R ("upscale_factor", "1 2 4 8", "2"), END
 };
 
 /* ---- Seedream ---- */
 #define SEED_RATIOS "1:1 4:3 3:4 16:9 9:16 2:3 3:2 21:9"
 static const ImagegenModelField seedream_45[] = {
-  PROMPT (TRUE, 1, 3000), ENUM ("aspect_ratio", TRUE, SEED_RATIOS),
-  ENUM ("output_quality", TRUE, "basic high"), SAFETY, END
+  PROMPT (TRUE, 1, 3000), RATIO_R (SEED_RATIOS),
+  ENUM_R ("output_quality", "basic high", "basic"), SAFETY, END
 };
 static const ImagegenModelField seedream_5_lite[] = {
-  PROMPT (TRUE, 3, 3000), ENUM ("aspect_ratio", TRUE, SEED_RATIOS),
-  ENUM ("output_quality", TRUE, "basic high ultra"), FORMAT, SAFETY, END
+  PROMPT (TRUE, 3, 3000), RATIO_R (SEED_RATIOS),
+  ENUM_R ("output_quality", "basic high ultra", "basic"), FORMAT, SAFETY, END
 };
 static const ImagegenModelField seedream_5_pro[] = {
-  PROMPT (TRUE, 3, 5000), ENUM ("aspect_ratio", TRUE, SEED_RATIOS),
-  ENUM ("output_quality", TRUE, "basic high"), FORMAT, SAFETY, END
+  PROMPT (TRUE, 3, 5000), RATIO_R (SEED_RATIOS),
+  ENUM_R ("output_quality", "basic high", "basic"), FORMAT, SAFETY, END
 };
 static const ImagegenModelField seedream_v4[] = {
   PROMPT (TRUE, 1, 5000), ENUM ("aspect_ratio", FALSE, SEED_RATIOS),
@@ -249,7 +257,7 @@ static const ImagegenModelField wan_pro[] = {
   WAN_COMMON, BOOL ("thinking_mode"), END
 };
 static const ImagegenModelField z_image[] = {
-  PROMPT (TRUE, 1, 1000), ENUM ("aspect_ratio", TRUE, IDEO_RATIOS), SAFETY,
+  PROMPT (TRUE, 1, 1000), RATIO_R (IDEO_RATIOS), SAFETY,
   END
 };
 
@@ -353,7 +361,8 @@ static const ImagegenModelRow rows[] = {
       7, TRUE, "rendering_speed", "turbo=3.5 quality=10", FALSE},
   {R, "ideogram-v3-reframe", EDIT, P ("ideogram_v3", "reframe_image"),
       "source_image_url", 1, 1, ideogram_reframe, NULL, IMAGES,
-      7, TRUE, "rendering_speed", "turbo=3.5 quality=10", FALSE},
+        7, TRUE, "rendering_speed", "turbo=3.5 quality=10", FALSE,
+      .whole_source = TRUE},
 
   {R, "imagen-4", T2I, P ("imagen_4", "text_to_image"),
       NULL, 0, 0, imagen, NULL, IMAGES, FLAT (8)},

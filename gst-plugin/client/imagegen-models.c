@@ -102,6 +102,38 @@ imagegen_models_ids (ImagegenEndpoint endpoint)
   return imagegen_models_provider_ids (DEFAULT_PROVIDER, endpoint);
 }
 
+guint
+imagegen_model_upload_max_side (const ImagegenModelRow * row, guint wanted)
+{
+  gboolean keeps_pixels = row->whole_source
+      || row->kind == IMAGEGEN_KIND_UPSCALE
+      || row->kind == IMAGEGEN_KIND_REMOVE_BACKGROUND;
+  guint side = keeps_pixels ? 0 : wanted;
+
+  if (row->input_max_side > 0 && (side == 0 || side > row->input_max_side))
+    side = row->input_max_side;
+  return side;
+}
+
+gchar *
+imagegen_models_defaults_text (ImagegenEndpoint endpoint)
+{
+  GString *s = g_string_new (NULL);
+  const ImagegenModelRow *row;
+  const ImagegenModelField *f;
+  guint i;
+
+  for (i = 0; (row = imagegen_models_get (i)) != NULL; i++) {
+    if (!endpoint_takes (endpoint, row->kind))
+      continue;
+    for (f = row->fields; f->name != NULL; f++)
+      if (f->default_value != NULL && strcmp (f->name, "aspect_ratio") != 0)
+        g_string_append_printf (s, "%s%s %s=%s", s->len ? ", " : "",
+            row->model, f->name, f->default_value);
+  }
+  return g_string_free (s, FALSE);
+}
+
 const ImagegenModelRow *
 imagegen_models_find_any (const gchar * model)
 {
@@ -137,23 +169,20 @@ find_or_refuse (ImagegenEndpoint endpoint, const gchar * model,
     GError ** error)
 {
   const ImagegenModelRow *row = imagegen_models_find (NULL, endpoint, model);
-  gchar *ids;
 
-  if (row != NULL)
-    return row;
-  ids = imagegen_models_ids (endpoint);
-  refuse (error, "Invalid model \"%s\"; valid values: %s.", model ? model :
-      "", ids);
-  g_free (ids);
-  return NULL;
+  if (row == NULL)
+    imagegen_models_refuse_unknown (DEFAULT_PROVIDER, endpoint, model, error);
+  return row;
 }
 
 /* @value of @property for the row's @field_name; @fallbacks are the values
- * a row without that field accepts (the property's "leave it" value). */
+ * a row without that field accepts (the property's "leave it" value), and
+ * @any_value one that every row with the field takes (remix's aspect-ratio
+ * auto: the listed ratio nearest the frame's, imagegen_model_build_body()). */
 static gboolean
 check_property (const ImagegenModelRow * row, const gchar * property,
     const gchar * field_name, const gchar * value,
-    const gchar * const *fallbacks, GError ** error)
+    const gchar * const *fallbacks, const gchar * any_value, GError ** error)
 {
   const ImagegenModelField *f = imagegen_model_row_field (row, field_name);
   g_autofree gchar *valid = NULL;
@@ -174,7 +203,7 @@ check_property (const ImagegenModelRow * row, const gchar * property,
         "valid values: %s.", property, row->model, valid);
   }
   /* a free-text field (nano-banana's resolution) takes any value */
-  if (f->choices == NULL)
+  if (f->choices == NULL || g_strcmp0 (value, any_value) == 0)
     return TRUE;
   items = g_strsplit (f->choices, " ", -1);
   ok = g_strv_contains ((const gchar * const *) items, value);
@@ -193,11 +222,15 @@ imagegen_models_check (ImagegenEndpoint endpoint, const gchar * model,
   static const gchar *const resolution_fallbacks[] = { "1k", NULL };
   const ImagegenModelRow *row = find_or_refuse (endpoint, model, error);
 
+  /* a remix's auto is the frame's shape, which every ratio list nears */
+  const gchar *any_ratio = endpoint == IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE ?
+      NULL : "auto";
+
   return row != NULL
       && check_property (row, "aspect-ratio", "aspect_ratio", aspect_ratio,
-      aspect_fallbacks, error)
+      aspect_fallbacks, any_ratio, error)
       && check_property (row, "resolution", "output_resolution", resolution,
-      resolution_fallbacks, error);
+      resolution_fallbacks, NULL, error);
 }
 
 static gboolean

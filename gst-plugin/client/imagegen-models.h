@@ -40,6 +40,9 @@ typedef struct
   const gchar *choices;         /* space-separated, or NULL */
   gdouble min, max;
   guint multiple_of;            /* an INT must be a multiple of it; 0: any */
+  const gchar *default_value;   /* a required field's value when the request
+                                 * sets none: the cheapest that still changes
+                                 * the image (imagegen_model_build_body()) */
 } ImagegenModelField;
 
 /**
@@ -63,6 +66,11 @@ typedef struct
  * @prior_min_ms: @prior_max_ms: the typical completion window of a task,
  *   counted from the create answer (imagegen_poll_schedule_prior()); 0:
  *   the default
+ * @whole_source: the model works on the source's own pixels (reframe), as
+ *   upscale and remove-background rows do: see
+ *   imagegen_model_upload_max_side()
+ * @input_max_side: the largest side of a source image the model takes;
+ *   0: no limit of its own
  */
 typedef struct
 {
@@ -83,6 +91,8 @@ typedef struct
   gboolean price_per_mp;
   gboolean inline_inputs;
   guint prior_min_ms, prior_max_ms;
+  gboolean whole_source;
+  guint input_max_side;
 } ImagegenModelRow;
 
 /* The completion window of rows without their own. */
@@ -132,6 +142,27 @@ gchar *imagegen_models_ids (ImagegenEndpoint endpoint);
  * g_free(). */
 gchar *imagegen_models_provider_ids (const gchar * provider,
     ImagegenEndpoint endpoint);
+
+/* Sets @error to the sentence for @model, which @provider (NULL: any
+ * provider) does not serve for @endpoint's kind: the closest ids of that
+ * kind by edit distance ("did you mean nano-banana?"), the element the id
+ * belongs to when it is one of the other kind, and where every id is
+ * listed.  Always returns FALSE. */
+gboolean imagegen_models_refuse_unknown (const gchar * provider,
+    ImagegenEndpoint endpoint, const gchar * model, GError ** error);
+
+/* The largest side a source image of @row is uploaded at, 0 for no limit:
+ * @wanted (the element's upload-max-side, 0: none) for models that draw a
+ * new picture from the frame; the frame as it is for models that keep its
+ * pixels (upscale, remove-background, @whole_source).  Either way no more
+ * than the row's @input_max_side. */
+guint imagegen_model_upload_max_side (const ImagegenModelRow * row,
+    guint wanted);
+
+/* The defaults of required fields of @endpoint's kind, "gpt-image-1.5
+ * quality=medium, …" (aspect_ratio left out: a property sets it); free
+ * with g_free(). */
+gchar *imagegen_models_defaults_text (ImagegenEndpoint endpoint);
 
 /* The row of @model at any provider that serves it: the first with that
  * id (an id is one provider's); NULL when none. */

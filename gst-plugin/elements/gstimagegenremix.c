@@ -96,98 +96,6 @@ G_DEFINE_TYPE (GstImagegenRemix, gst_imagegen_remix, GST_TYPE_BASE_TRANSFORM);
 GST_ELEMENT_REGISTER_DEFINE (imagegenremix, "imagegenremix", GST_RANK_NONE,
     GST_TYPE_IMAGEGEN_REMIX);
 
-/* A frame without a timestamp gets the time its count gives at the
- * input's framerate (each one would otherwise look due, and be paid for);
- * without a framerate only the first frame is picked.  Warns once. */
-static GstClockTime
-untimed_stream_time (GstImagegenRemix * remix, guint64 count)
-{
-  GstClockTime time = GST_CLOCK_TIME_NONE;
-  gboolean warn;
-  gint fps_n, fps_d;
-
-  g_mutex_lock (&remix->lock);
-  fps_n = GST_VIDEO_INFO_FPS_N (&remix->in_info);
-  fps_d = GST_VIDEO_INFO_FPS_D (&remix->in_info);
-  warn = !remix->warned_untimed;
-  remix->warned_untimed = TRUE;
-  g_mutex_unlock (&remix->lock);
-
-  if (fps_n > 0 && fps_d > 0)
-    time = gst_util_uint64_scale (count, fps_d * GST_SECOND, fps_n);
-  if (warn && fps_n > 0 && fps_d > 0)
-    GST_ELEMENT_WARNING (remix, STREAM, FORMAT,
-        ("Frames have no timestamps: picking them by frame count at the "
-            "input's framerate (%d/%d).", fps_n, fps_d),
-        ("frame %" G_GUINT64_FORMAT " has no PTS", count));
-  else if (warn)
-    GST_ELEMENT_WARNING (remix, STREAM, FORMAT,
-        ("Frames have no timestamps and no framerate to pick them by frame "
-            "count: only the first frame is remixed."),
-        ("frame %" G_GUINT64_FORMAT " has no PTS", count));
-  return time;
-}
-
-static GstClockTime
-stream_time_of (GstImagegenRemix * remix, GstBuffer * buf)
-{
-  GstSegment *segment = &GST_BASE_TRANSFORM (remix)->segment;
-  GstClockTime time;
-  guint64 count;
-
-  g_mutex_lock (&remix->lock);
-  count = remix->frames_seen++;
-  g_mutex_unlock (&remix->lock);
-  if (!GST_BUFFER_PTS_IS_VALID (buf))
-    return untimed_stream_time (remix, count);
-  GST_OBJECT_LOCK (remix);
-  time = gst_segment_to_stream_time (segment, GST_FORMAT_TIME,
-      GST_BUFFER_PTS (buf));
-  GST_OBJECT_UNLOCK (remix);
-  return time;
-}
-
-static gboolean
-upstream_is_live (GstImagegenRemix * remix)
-{
-  GstQuery *query = gst_query_new_latency ();
-  gboolean live = FALSE;
-
-  if (gst_pad_peer_query (GST_BASE_TRANSFORM_SINK_PAD (remix), query))
-    gst_query_parse_latency (query, &live, NULL, NULL);
-  gst_query_unref (query);
-  return live;
-}
-
-static void
-decide_mode (GstImagegenRemix * remix)
-{
-  GstImagegenRemixMode mode;
-  gboolean live;
-
-  GST_OBJECT_LOCK (remix);
-  mode = remix->mode;
-  GST_OBJECT_UNLOCK (remix);
-  if (mode == GST_IMAGEGEN_REMIX_MODE_AUTO)
-    live = upstream_is_live (remix);
-  else
-    live = mode == GST_IMAGEGEN_REMIX_MODE_LIVE;
-  GST_INFO_OBJECT (remix, "%s mode", live ? "live" : mode ==
-      GST_IMAGEGEN_REMIX_MODE_ALIGNED ? "aligned" : "offline");
-  g_mutex_lock (&remix->lock);
-  remix->live = live;
-  remix->aligned = mode == GST_IMAGEGEN_REMIX_MODE_ALIGNED;
-  g_mutex_unlock (&remix->lock);
-  remix->mode_decided = TRUE;
-  /* offline, a task's message comes before its frames (and EOS); aligned
-   * frames leave by the clock, and a result is in place before its
-   * message */
-  gst_imagegen_engine_set_report_first (&remix->engine, !live
-      && mode != GST_IMAGEGEN_REMIX_MODE_ALIGNED);
-  if (!live)
-    gst_imagegen_remix_offline_start_task (remix);
-}
-
 static gboolean
 is_offline (GstImagegenRemix * remix)
 {
@@ -204,12 +112,12 @@ gst_imagegen_remix_submit_input_buffer (GstBaseTransform * trans,
     gboolean discont, GstBuffer * buf)
 {
   GstImagegenRemix *remix = GST_IMAGEGEN_REMIX (trans);
-  GstClockTime time = stream_time_of (remix, buf);
+  GstClockTime time = gst_imagegen_remix_stream_time_of (remix, buf);
   GError *reference_error = NULL;
   GstFlowReturn ret;
 
   if (!remix->mode_decided)
-    decide_mode (remix);
+    gst_imagegen_remix_decide_mode (remix);
 
   if (gst_imagegen_engine_has_fatal (&remix->engine)) {
     gst_imagegen_engine_post_fatal (&remix->engine, "Remix");
@@ -449,6 +357,7 @@ gst_imagegen_remix_set_caps (GstBaseTransform * trans, GstCaps * incaps,
   remix->in_info = in_info;
   remix->out_info = out_info;
   g_mutex_unlock (&remix->lock);
+  gst_imagegen_remix_note_upload_size (remix, &in_info);
   return TRUE;
 }
 
@@ -474,6 +383,7 @@ gst_imagegen_remix_start (GstBaseTransform * trans)
     return FALSE;
   }
   gst_imagegen_settings_post_warnings (GST_ELEMENT (remix), &remix->settings);
+  gst_imagegen_remix_warn_settings (remix);
 
   upload = imagegen_request_new (IMAGEGEN_ENDPOINT_UPLOAD, NULL, NULL);
   if (!gst_imagegen_remix_load_references (remix, upload)) {
@@ -693,47 +603,6 @@ gst_imagegen_remix_finalize (GObject * object)
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
-static GType
-gst_imagegen_remix_mode_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    {GST_IMAGEGEN_REMIX_MODE_AUTO, "Live when upstream is live", "auto"},
-    {GST_IMAGEGEN_REMIX_MODE_LIVE, "Never wait, show the newest result",
-        "live"},
-    {GST_IMAGEGEN_REMIX_MODE_OFFLINE, "Wait for every frame's result",
-        "offline"},
-    {GST_IMAGEGEN_REMIX_MODE_ALIGNED, "Live, frames held for the latency "
-          "to show their own result", "aligned"},
-    {0, NULL, NULL},
-  };
-
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstImagegenRemixMode", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
-}
-
-static GType
-gst_imagegen_remix_fallback_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    {GST_IMAGEGEN_REMIX_FALLBACK_INPUT, "The input frame itself", "input"},
-    {GST_IMAGEGEN_REMIX_FALLBACK_BLACK, "A black frame", "black"},
-    {GST_IMAGEGEN_REMIX_FALLBACK_PREVIOUS,
-        "The previous result (the input while there is none)", "previous"},
-    {0, NULL, NULL},
-  };
-
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstImagegenRemixFallback", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
-}
-
 static void
 gst_imagegen_remix_class_init (GstImagegenRemixClass * klass)
 {
@@ -760,7 +629,8 @@ gst_imagegen_remix_class_init (GstImagegenRemixClass * klass)
    */
   g_object_class_install_property (gobject_class, PROP_INTERVAL,
       g_param_spec_uint64 ("interval", "Interval",
-          "Stream time between picked frames (nanoseconds)", 0, G_MAXUINT64,
+          "Stream time between picked frames (nanoseconds; over a day "
+          "warns at start: one pick a stream)", 0, G_MAXUINT64,
           DEFAULT_INTERVAL, rw));
   g_object_class_install_property (gobject_class, PROP_MODE,
       g_param_spec_enum ("mode", "Mode",
@@ -802,8 +672,10 @@ gst_imagegen_remix_class_init (GstImagegenRemixClass * klass)
           DEFAULT_JPEG_QUALITY, rw));
   g_object_class_install_property (gobject_class, PROP_UPLOAD_MAX_SIDE,
       g_param_spec_uint ("upload-max-side", "Upload size",
-          "Longest side of an uploaded frame; larger ones are scaled down "
-          "(pixels, 0 = no limit)", 0, 16384, DEFAULT_UPLOAD_MAX_SIDE, rw));
+          "Longest side of a frame uploaded to a model that draws a new "
+          "picture; larger ones are scaled down (pixels, 0 = no limit; "
+          "upscale, remove-background and reframe models get the frame as "
+          "it is)", 0, 16384, DEFAULT_UPLOAD_MAX_SIDE, rw));
   g_object_class_install_property (gobject_class, PROP_MAX_QUEUE_FRAMES,
       g_param_spec_uint ("max-queue-frames", "Queue length",
           "Frames held waiting for results before upstream is blocked "

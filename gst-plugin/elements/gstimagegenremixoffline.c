@@ -1,5 +1,5 @@
 /* gst-imagegen: imagegenremix in offline mode — every frame waits for the
- * remix of the latest pick at or before it.
+ * remix of the latest pick at or before it — and the choice of mode.
  *
  * The sink side (upstream's streaming thread) picks frames and queues them,
  * with the serialized events between them, in a bounded queue that blocks
@@ -244,4 +244,45 @@ gst_imagegen_remix_offline_clear_locked (GstImagegenRemix * remix)
   remix->queued_frames = 0;
   remix->queue_bytes = 0;
   remix->task_busy = FALSE;
+}
+
+static gboolean
+upstream_is_live (GstImagegenRemix * remix)
+{
+  GstQuery *query = gst_query_new_latency ();
+  gboolean live = FALSE;
+
+  if (gst_pad_peer_query (GST_BASE_TRANSFORM_SINK_PAD (remix), query))
+    gst_query_parse_latency (query, &live, NULL, NULL);
+  gst_query_unref (query);
+  return live;
+}
+
+void
+gst_imagegen_remix_decide_mode (GstImagegenRemix * remix)
+{
+  GstImagegenRemixMode mode;
+  gboolean live;
+
+  GST_OBJECT_LOCK (remix);
+  mode = remix->mode;
+  GST_OBJECT_UNLOCK (remix);
+  if (mode == GST_IMAGEGEN_REMIX_MODE_AUTO)
+    live = upstream_is_live (remix);
+  else
+    live = mode == GST_IMAGEGEN_REMIX_MODE_LIVE;
+  GST_INFO_OBJECT (remix, "%s mode", live ? "live" : mode ==
+      GST_IMAGEGEN_REMIX_MODE_ALIGNED ? "aligned" : "offline");
+  g_mutex_lock (&remix->lock);
+  remix->live = live;
+  remix->aligned = mode == GST_IMAGEGEN_REMIX_MODE_ALIGNED;
+  g_mutex_unlock (&remix->lock);
+  remix->mode_decided = TRUE;
+  /* offline, a task's message comes before its frames (and EOS); aligned
+   * frames leave by the clock, and a result is in place before its
+   * message */
+  gst_imagegen_engine_set_report_first (&remix->engine, !live
+      && mode != GST_IMAGEGEN_REMIX_MODE_ALIGNED);
+  if (!live)
+    gst_imagegen_remix_offline_start_task (remix);
 }

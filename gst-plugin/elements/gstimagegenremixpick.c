@@ -134,6 +134,113 @@ pick_done (GstImagegenEngine * engine, gpointer tag, GstImagegenImage * image)
   g_mutex_unlock (&remix->lock);
 }
 
+/* A frame without a timestamp gets the time its count gives at the
+ * input's framerate (each one would otherwise look due, and be paid for);
+ * without a framerate only the first frame is picked.  Warns once. */
+static GstClockTime
+untimed_stream_time (GstImagegenRemix * remix, guint64 count)
+{
+  GstClockTime time = GST_CLOCK_TIME_NONE;
+  gboolean warn;
+  gint fps_n, fps_d;
+
+  g_mutex_lock (&remix->lock);
+  fps_n = GST_VIDEO_INFO_FPS_N (&remix->in_info);
+  fps_d = GST_VIDEO_INFO_FPS_D (&remix->in_info);
+  warn = !remix->warned_untimed;
+  remix->warned_untimed = TRUE;
+  g_mutex_unlock (&remix->lock);
+
+  if (fps_n > 0 && fps_d > 0)
+    time = gst_util_uint64_scale (count, fps_d * GST_SECOND, fps_n);
+  if (warn && fps_n > 0 && fps_d > 0)
+    GST_ELEMENT_WARNING (remix, STREAM, FORMAT,
+        ("Frames have no timestamps: picking them by frame count at the "
+            "input's framerate (%d/%d).", fps_n, fps_d),
+        ("frame %" G_GUINT64_FORMAT " has no PTS", count));
+  else if (warn)
+    GST_ELEMENT_WARNING (remix, STREAM, FORMAT,
+        ("Frames have no timestamps and no framerate to pick them by frame "
+            "count: only the first frame is remixed."),
+        ("frame %" G_GUINT64_FORMAT " has no PTS", count));
+  return time;
+}
+
+GstClockTime
+gst_imagegen_remix_stream_time_of (GstImagegenRemix * remix, GstBuffer * buf)
+{
+  GstSegment *segment = &GST_BASE_TRANSFORM (remix)->segment;
+  GstClockTime time;
+  guint64 count;
+
+  g_mutex_lock (&remix->lock);
+  count = remix->frames_seen++;
+  g_mutex_unlock (&remix->lock);
+  if (!GST_BUFFER_PTS_IS_VALID (buf))
+    return untimed_stream_time (remix, count);
+  GST_OBJECT_LOCK (remix);
+  time = gst_segment_to_stream_time (segment, GST_FORMAT_TIME,
+      GST_BUFFER_PTS (buf));
+  GST_OBJECT_UNLOCK (remix);
+  return time;
+}
+
+/* The largest side the frame is uploaded at, from the model's row.
+ * Callers hold the object lock. */
+static guint
+upload_max_side_locked (GstImagegenRemix * remix)
+{
+  const ImagegenModelRow *row = gst_imagegen_settings_row (&remix->settings,
+      IMAGEGEN_ENDPOINT_REMIX);
+
+  /* checked at start; a model changed while running was checked too */
+  return row ? imagegen_model_upload_max_side (row, remix->upload_max_side) :
+      remix->upload_max_side;
+}
+
+/* A day of stream time: longer intervals are a mistake (interval=-1 reads
+ * as the largest value), not a wish for one pick a file. */
+#define LONGEST_SENSIBLE_INTERVAL (24 * 3600 * GST_SECOND)
+
+void
+gst_imagegen_remix_warn_settings (GstImagegenRemix * remix)
+{
+  GstClockTime interval;
+
+  GST_OBJECT_LOCK (remix);
+  interval = remix->interval;
+  GST_OBJECT_UNLOCK (remix);
+  if (interval > LONGEST_SENSIBLE_INTERVAL)
+    GST_ELEMENT_WARNING (remix, RESOURCE, SETTINGS,
+        ("The interval is longer than a day, so only the first frame of "
+            "the stream is picked (and shot changes, if pick-mode says so)."),
+        ("interval %" G_GUINT64_FORMAT " ns", interval));
+}
+
+void
+gst_imagegen_remix_note_upload_size (GstImagegenRemix * remix,
+    const GstVideoInfo * in_info)
+{
+  const ImagegenModelRow *row;
+  guint side, frame_side = MAX (GST_VIDEO_INFO_WIDTH (in_info),
+      GST_VIDEO_INFO_HEIGHT (in_info));
+  gchar *model;
+
+  GST_OBJECT_LOCK (remix);
+  row = gst_imagegen_settings_row (&remix->settings, IMAGEGEN_ENDPOINT_REMIX);
+  side = upload_max_side_locked (remix);
+  model = g_strdup (remix->settings.model);
+  GST_OBJECT_UNLOCK (remix);
+  if (row != NULL && row->input_max_side > 0 && side == row->input_max_side
+      && frame_side > side)
+    GST_ELEMENT_WARNING (remix, RESOURCE, SETTINGS,
+        ("Model %s takes source images of at most %u pixels a side, so "
+            "the %ux%u frames are uploaded shrunk to fit.", model, side,
+            GST_VIDEO_INFO_WIDTH (in_info), GST_VIDEO_INFO_HEIGHT (in_info)),
+        (NULL));
+  g_free (model);
+}
+
 static ImagegenRequest *
 build_request_locked (GstImagegenRemix * remix)
 {
@@ -169,8 +276,9 @@ interval_is_due_locked (GstImagegenRemix * remix, GstClockTime time)
   GST_OBJECT_LOCK (remix);
   interval = remix->interval;
   GST_OBJECT_UNLOCK (remix);
-  return time >= remix->last_pick_time + interval
-      || time < remix->last_pick_time;
+  /* a difference: interval=-1 (the largest) must not wrap around */
+  return time < remix->last_pick_time
+      || time - remix->last_pick_time >= interval;
 }
 
 static gboolean
@@ -244,7 +352,7 @@ gst_imagegen_remix_pick_if_due_locked (GstImagegenRemix * remix,
   job->generation = remix->generation;
   GST_OBJECT_LOCK (remix);
   job->quality = remix->jpeg_quality;
-  job->max_side = remix->upload_max_side;
+  job->max_side = upload_max_side_locked (remix);
   GST_OBJECT_UNLOCK (remix);
   request = build_request_locked (remix);
   add_previous_result_locked (remix, request);

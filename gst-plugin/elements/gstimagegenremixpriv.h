@@ -3,7 +3,9 @@
  *   gstimagegenremix.c         properties, caps, events, start and stop
  *   gstimagegenremixpick.c     picking frames, their requests and results
  *   gstimagegenremixlive.c     live mode: every frame leaves at once
- *   gstimagegenremixoffline.c  offline mode: the queue and the src task
+ *   gstimagegenremixoffline.c  offline mode: the queue and the src task;
+ *                              the choice of mode
+ *   gstimagegenremixtypes.c    the enumerations' GTypes
  *   gstimagegenremixaligned.c  aligned mode: frames at their deadlines; the
  *                              age of shown results (every mode)
  *   gstimagegenremixoutput.c   what a frame shows: results, fallbacks, fades
@@ -55,6 +57,25 @@ void gst_imagegen_remix_replace_pick (RemixPick ** slot, RemixPick * pick);
 /* gstimagegenremixpick.c: the streaming thread picks @frame when its time
  * @time is due.  Called with remix->lock held; releases it while the
  * request is handed to the engine.  Returns TRUE when a pick was made. */
+/* gstimagegenremixtypes.c */
+GType gst_imagegen_remix_mode_get_type (void);
+GType gst_imagegen_remix_fallback_get_type (void);
+
+/* gstimagegenremixpick.c: the stream time of @buf, the frame count's at
+ * the input's framerate when it has no timestamp (warns once).  No lock
+ * held. */
+GstClockTime gst_imagegen_remix_stream_time_of (GstImagegenRemix * remix,
+    GstBuffer * buf);
+
+/* At start, no lock held: a warning for settings that do not what their
+ * user may think (an interval longer than a day picks one frame a file). */
+void gst_imagegen_remix_warn_settings (GstImagegenRemix * remix);
+
+/* From set_caps, no lock held: a warning when the model's own input limit
+ * shrinks frames of @in_info that it would otherwise get as they are. */
+void gst_imagegen_remix_note_upload_size (GstImagegenRemix * remix,
+    const GstVideoInfo * in_info);
+
 gboolean gst_imagegen_remix_pick_if_due_locked (GstImagegenRemix * remix,
     GstBuffer * frame, GstClockTime time, gboolean wait_for_slot);
 
@@ -114,6 +135,9 @@ void gst_imagegen_remix_offline_queue_event (GstImagegenRemix * remix,
  * serialized queries); FALSE when flushing or the task stopped. */
 gboolean gst_imagegen_remix_offline_wait_drained (GstImagegenRemix * remix);
 void gst_imagegen_remix_offline_start_task (GstImagegenRemix * remix);
+/* At the first frame: live, offline or aligned, from the mode property
+ * and, with auto, whether upstream is live; offline starts the task. */
+void gst_imagegen_remix_decide_mode (GstImagegenRemix * remix);
 /* Wakes every wait and stops the task (flush-start, PAUSED to READY). */
 void gst_imagegen_remix_offline_set_flushing (GstImagegenRemix * remix);
 void gst_imagegen_remix_offline_stop_task (GstImagegenRemix * remix);

@@ -101,6 +101,14 @@ static GQueue cache = G_QUEUE_INIT;
  * instructions, docs/performance.md). */
 #define METHOD_LINEAR_2_TAPS ((GstVideoResamplerMethod) 0x100)
 
+/* fit's borders: transparent where the output has alpha, so that a
+ * lower third over video hides nothing beside the image; black otherwise */
+static guint32
+border_argb (const GstVideoInfo * out_info)
+{
+  return GST_VIDEO_INFO_HAS_ALPHA (out_info) ? 0x00000000 : 0xff000000;
+}
+
 static gboolean
 rect_equal (const Rect * a, const Rect * b)
 {
@@ -160,7 +168,8 @@ converter_take (const GstVideoInfo * in_info, const GstVideoInfo * out_info,
           GST_VIDEO_CONVERTER_OPT_DEST_WIDTH, G_TYPE_INT, dest->w,
           GST_VIDEO_CONVERTER_OPT_DEST_HEIGHT, G_TYPE_INT, dest->h,
           GST_VIDEO_CONVERTER_OPT_FILL_BORDER, G_TYPE_BOOLEAN, TRUE,
-          GST_VIDEO_CONVERTER_OPT_BORDER_ARGB, G_TYPE_UINT, 0xff000000,
+          GST_VIDEO_CONVERTER_OPT_BORDER_ARGB, G_TYPE_UINT,
+          border_argb (&c->out_info),
           GST_VIDEO_CONVERTER_OPT_RESAMPLER_METHOD,
           GST_TYPE_VIDEO_RESAMPLER_METHOD, method,
           GST_VIDEO_CONVERTER_OPT_RESAMPLER_TAPS, G_TYPE_UINT, taps, NULL));

@@ -78,7 +78,7 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
       GST_PARAM_MUTABLE_PLAYING;
   const GParamFlags rw_ready = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
       GST_PARAM_MUTABLE_READY;
-  gchar *blurb, *ids, *bfl_ids;
+  gchar *blurb, *ids, *bfl_ids, *field_defaults;
 
   gst_imagegen_debug_init ();
   imagegen_client_config_init (&defaults);
@@ -251,12 +251,17 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
    * extra wins over the seed, steps and guidance properties.  The same
    * property exists on imagegenremix.
    */
+  field_defaults = imagegen_models_defaults_text (endpoint);
+  blurb = g_strdup_printf ("The model's own request fields (seed, "
+      "negative_prompt, output_count, quality, upscale_factor…), e.g. "
+      "\"params,seed=7\"; checked against the model at start; a required "
+      "field left out goes with the model's default (%s) (default: none)",
+      *field_defaults ? field_defaults : "none has one");
   g_object_class_install_property (klass, first + GST_IMAGEGEN_PROP_EXTRA,
       g_param_spec_boxed ("extra", "Extra model fields",
-          "The model's own request fields (seed, negative_prompt, "
-          "output_count, quality, upscale_factor…), e.g. "
-          "\"params,seed=7\"; checked against the model at start "
-          "(default: none)", GST_TYPE_STRUCTURE, rw_ready));
+          g_intern_string (blurb), GST_TYPE_STRUCTURE, rw_ready));
+  g_free (blurb);
+  g_free (field_defaults);
 
   gst_imagegen_provider_install_properties (klass,
       first + GST_IMAGEGEN_PROP_PROVIDER_FIRST);
@@ -537,12 +542,32 @@ gst_imagegen_settings_post_warnings (GstElement * element,
   g_free (warning);
 }
 
+static const gchar *
+provider_name (const GstImagegenSettings * s)
+{
+  return gst_imagegen_provider_resolve (&s->service, s->model) ==
+      IMAGEGEN_PROVIDER_BFL ? "bfl" : "runapi";
+}
+
+const ImagegenModelRow *
+gst_imagegen_settings_row (const GstImagegenSettings * s,
+    ImagegenEndpoint endpoint)
+{
+  return imagegen_models_find (provider_name (s), endpoint, s->model);
+}
+
 static gboolean
 check_values (const GstImagegenSettings * s, const gchar * prompt,
     ImagegenEndpoint endpoint, GError ** error)
 {
-  g_autoptr (ImagegenRequest) request = imagegen_request_new (endpoint,
-      s->model, prompt);
+  g_autoptr (ImagegenRequest) request = NULL;
+
+  /* a typo gets the nearest ids of the provider chosen (auto: any) */
+  if (gst_imagegen_settings_row (s, endpoint) == NULL)
+    return imagegen_models_refuse_unknown (s->service.provider ==
+        GST_IMAGEGEN_PROVIDER_AUTO ? NULL : provider_name (s), endpoint,
+        s->model, error);
+  request = imagegen_request_new (endpoint, s->model, prompt);
 
   request->aspect_ratio = g_strdup (s->aspect_ratio);
   request->resolution = g_strdup (s->resolution);

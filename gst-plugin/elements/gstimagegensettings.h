@@ -7,6 +7,7 @@
 
 #include <gst/gst.h>
 #include "imagegen-client.h"
+#include "imagegen-models.h"
 #include "gstimagegenprovider.h"
 
 G_BEGIN_DECLS
@@ -125,6 +126,11 @@ ImagegenRequest *gst_imagegen_settings_new_request (const GstImagegenSettings
  * (imagegen_models_check_request()).  Callers hold the object lock. */
 gboolean gst_imagegen_settings_check (const GstImagegenSettings *
     settings, ImagegenEndpoint endpoint, GError ** error);
+
+/* The model table row of @settings' model for @endpoint at the provider
+ * it resolves to, or NULL.  Callers hold the object lock. */
+const ImagegenModelRow *gst_imagegen_settings_row (const GstImagegenSettings
+    * settings, ImagegenEndpoint endpoint);
 
 /* For a shared property set while @element runs (PAUSED or PLAYING):
  * FALSE, with a warning naming the property posted, when start() would

@@ -54,11 +54,8 @@
 #include "config.h"
 #endif
 
-#include <math.h>
-#include <stdio.h>
 #include "gstimagegensrcpriv.h"
 #include "gstimagegenscale.h"
-#include "imagegen-bfl-models.h"
 #include "imagegen-models.h"
 
 GST_DEBUG_CATEGORY (gst_imagegen_src_debug);
@@ -71,7 +68,7 @@ GST_DEBUG_CATEGORY (gst_imagegen_src_debug);
 #define DEFAULT_REGENERATE_INTERVAL 0
 #define DEFAULT_TRANSITION_DURATION 0
 #define DEFAULT_BLACK_PLACEHOLDER FALSE
-#define LIVE_FPS_N 30
+#define DEFAULT_IMAGE_DURATION GST_SECOND
 
 #define RAW_FORMATS "{ RGBA, BGRA, ARGB, ABGR, RGBx, BGRx, xRGB, xBGR, RGB, " \
   "BGR, AYUV, I420, YV12, NV12, NV21, Y444, Y42B, YUY2, UYVY, GRAY8 }"
@@ -85,6 +82,7 @@ enum
   PROP_TRANSITION_DURATION,
   PROP_BLACK_PLACEHOLDER,
   PROP_BACKGROUND,
+  PROP_IMAGE_DURATION,
   PROP_TRACKER_FIRST,
   PROP_SHARED_FIRST = PROP_TRACKER_FIRST + GST_IMAGEGEN_TRACKER_N_PROPS,
 };
@@ -128,27 +126,6 @@ is_live (GstImagegenSrc * src)
   return live;
 }
 
-static void expected_size (GstImagegenSrc * src, gint * width, gint * height);
-
-/* The exact size asked of providers that take one: the negotiated raw
- * size, else the aspect ratio's (at 1k or 2k). */
-static void
-requested_size (GstImagegenSrc * src, guint * width, guint * height)
-{
-  GstCaps *caps = gst_pad_get_current_caps (GST_BASE_SRC_PAD (src));
-  GstStructure *s = caps && !gst_caps_is_empty (caps) ?
-      gst_caps_get_structure (caps, 0) : NULL;
-  gint w = 0, h = 0;
-
-  if (s == NULL || !gst_structure_has_name (s, "video/x-raw")
-      || !gst_structure_get_int (s, "width", &w)
-      || !gst_structure_get_int (s, "height", &h) || w <= 0 || h <= 0)
-    expected_size (src, &w, &h);
-  if (caps)
-    gst_caps_unref (caps);
-  imagegen_bfl_frame_size (w, h, width, height);
-}
-
 static GstImagegenSubmitResult
 submit (GstImagegenSrc * src, GstImagegenEngineDoneFunc done, guint index,
     guint seq, const gchar * prompt, GstClockTime show_at)
@@ -157,7 +134,7 @@ submit (GstImagegenSrc * src, GstImagegenEngineDoneFunc done, guint index,
   SrcJob *job;
   guint max, width, height;
 
-  requested_size (src, &width, &height);
+  gst_imagegen_src_requested_size (src, &width, &height);
   GST_OBJECT_LOCK (src);
   request = gst_imagegen_settings_new_request (&src->settings,
       IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE);
@@ -180,38 +157,6 @@ submit (GstImagegenSrc * src, GstImagegenEngineDoneFunc done, guint index,
   GST_DEBUG_OBJECT (src, "requesting image %u (request %u)", index, seq);
   return gst_imagegen_engine_submit (&src->engine, max, request, NULL, done,
       job, g_free);
-}
-
-/* "png" or "jpeg" when downstream takes that encoded type and no raw
- * video: a model that has output_format is asked for it, so the bytes pass
- * untouched (others' results are transcoded). */
-static const gchar *
-downstream_encoded_format (GstImagegenSrc * src)
-{
-  GstCaps *peer = gst_pad_peer_query_caps (GST_BASE_SRC_PAD (src), NULL);
-  const gchar *types[][2] = { {"video/x-raw", NULL}, {"image/jpeg", "jpeg"},
-  {"image/png", "png"}
-  };
-  const gchar *format = NULL;
-  guint i;
-
-  if (peer == NULL || gst_caps_is_any (peer) || gst_caps_is_empty (peer)) {
-    gst_clear_caps (&peer);
-    return NULL;
-  }
-  /* the first type downstream takes decides; raw video needs no format */
-  for (i = 0; i < G_N_ELEMENTS (types); i++) {
-    GstCaps *type = gst_caps_new_empty_simple (types[i][0]);
-    gboolean takes = gst_caps_can_intersect (peer, type);
-
-    gst_caps_unref (type);
-    if (takes) {
-      format = types[i][1];
-      break;
-    }
-  }
-  gst_caps_unref (peer);
-  return format;
 }
 
 GstImagegenSubmitResult
@@ -290,7 +235,8 @@ gst_imagegen_src_start (GstBaseSrc * basesrc)
   g_mutex_unlock (&src->lock);
   src->timestamp_offset = GST_CLOCK_TIME_NONE;
   src->n_frames = 0;
-  src->asked_format = live ? NULL : downstream_encoded_format (src);
+  src->asked_format = live ? NULL :
+      gst_imagegen_src_downstream_encoded_format (src);
 
   if (live && prompt_set)
     gst_imagegen_src_live_request (src);
@@ -352,115 +298,6 @@ gst_imagegen_src_unlock_stop (GstBaseSrc * basesrc)
   return TRUE;
 }
 
-/* Raw video, the image's own encoded type (its bytes untouched) and the
- * other encoded type (transcoded) can be produced; live streams are raw
- * video only. */
-static GstCaps *
-gst_imagegen_src_get_caps (GstBaseSrc * basesrc, GstCaps * filter)
-{
-  GstImagegenSrc *src = GST_IMAGEGEN_SRC (basesrc);
-  GstCaps *caps = gst_pad_get_pad_template_caps (GST_BASE_SRC_PAD (basesrc));
-  const gchar *own_type = NULL;
-  gboolean live;
-
-  GST_OBJECT_LOCK (src);
-  if (src->negotiated_for != NULL)
-    own_type = src->negotiated_for->header.media_type;
-  live = src->is_live;
-  GST_OBJECT_UNLOCK (src);
-
-  if (own_type != NULL || live) {
-    GstCaps *only = gst_caps_new_empty ();
-    guint i;
-
-    /* raw video first: a sink that takes anything (fakesink) gets decoded
-     * frames, as the docs say; the bytes only when asked for */
-    for (i = 0; i < gst_caps_get_size (caps); i++) {
-      GstStructure *s = gst_caps_get_structure (caps, i);
-      if (gst_structure_has_name (s, "video/x-raw"))
-        gst_caps_append_structure (only, gst_structure_copy (s));
-    }
-    if (own_type != NULL) {
-      gst_caps_append (only, gst_caps_new_empty_simple (own_type));
-      for (i = 0; i < gst_caps_get_size (caps); i++) {
-        GstStructure *s = gst_caps_get_structure (caps, i);
-        if (!gst_structure_has_name (s, "video/x-raw")
-            && !gst_structure_has_name (s, own_type))
-          gst_caps_append_structure (only, gst_structure_copy (s));
-      }
-    }
-    gst_caps_unref (caps);
-    caps = only;
-  }
-  if (filter != NULL) {
-    GstCaps *tmp = gst_caps_intersect_full (filter, caps,
-        GST_CAPS_INTERSECT_FIRST);
-    gst_caps_unref (caps);
-    caps = tmp;
-  }
-  return gst_imagegen_src_cutout_caps (src, caps);
-}
-
-/* Not live, negotiation waits for the first image: its type and size
- * decide.  Live streams start with a placeholder, so negotiate at once. */
-static gboolean
-gst_imagegen_src_negotiate (GstBaseSrc * basesrc)
-{
-  GstImagegenSrc *src = GST_IMAGEGEN_SRC (basesrc);
-
-  if (src->negotiated_for == NULL && !is_live (src))
-    return TRUE;
-  return GST_BASE_SRC_CLASS (parent_class)->negotiate (basesrc);
-}
-
-/* The size the service makes for an aspect ratio and resolution, as far as
- * known (1k about 1 MP, 2k about 4 MP, 4k about 16 MP, sides multiples of
- * 16): the live stream's default size. */
-static void
-expected_size (GstImagegenSrc * src, gint * width, gint * height)
-{
-  gint rw = 1, rh = 1;
-  gdouble area = 1024.0 * 1024.0;
-
-  GST_OBJECT_LOCK (src);
-  if (src->settings.aspect_ratio == NULL
-      || sscanf (src->settings.aspect_ratio, "%d:%d", &rw, &rh) != 2
-      || rw <= 0 || rh <= 0)
-    rw = rh = 1;
-  if (g_strcmp0 (src->settings.resolution, "2k") == 0)
-    area *= 4;
-  else if (g_strcmp0 (src->settings.resolution, "4k") == 0)
-    area *= 16;
-  GST_OBJECT_UNLOCK (src);
-  *width = MAX (16, ((gint) (sqrt (area * rw / rh) + 8) / 16) * 16);
-  *height = MAX (16, ((gint) (sqrt (area * rh / rw) + 8) / 16) * 16);
-}
-
-static GstCaps *
-gst_imagegen_src_fixate (GstBaseSrc * basesrc, GstCaps * caps)
-{
-  GstImagegenSrc *src = GST_IMAGEGEN_SRC (basesrc);
-  GstStructure *s;
-  gint width, height;
-
-  if (src->negotiated_for != NULL) {
-    width = src->negotiated_for->header.width;
-    height = src->negotiated_for->header.height;
-  } else {
-    expected_size (src, &width, &height);
-  }
-  caps = gst_caps_truncate (gst_caps_make_writable (caps));
-  s = gst_caps_get_structure (caps, 0);
-  if (gst_structure_has_name (s, "video/x-raw")) {
-    gst_structure_fixate_field_nearest_int (s, "width", width);
-    gst_structure_fixate_field_nearest_int (s, "height", height);
-    gst_structure_fixate_field_nearest_fraction (s, "framerate",
-        is_live (src) ? LIVE_FPS_N : 1, 1);
-    gst_structure_fixate_field_string (s, "format", "RGBA");
-  }
-  return GST_BASE_SRC_CLASS (parent_class)->fixate (basesrc, caps);
-}
-
 static gboolean
 gst_imagegen_src_set_caps (GstBaseSrc * basesrc, GstCaps * caps)
 {
@@ -469,6 +306,7 @@ gst_imagegen_src_set_caps (GstBaseSrc * basesrc, GstCaps * caps)
   GstVideoInfo info;
   gboolean raw = gst_structure_has_name (s, "video/x-raw");
   guint64 max_pixels;
+  guint n_images;
 
   GST_DEBUG_OBJECT (src, "caps %" GST_PTR_FORMAT, caps);
   GST_OBJECT_LOCK (src);
@@ -490,7 +328,18 @@ gst_imagegen_src_set_caps (GstBaseSrc * basesrc, GstCaps * caps)
     src->out_info = info;
   else
     src->out_media_type = g_intern_string (gst_structure_get_name (s));
+  n_images = src->n_images;
   g_mutex_unlock (&src->lock);
+  /* images lasting image-duration: the segment ends after the last, so
+   * that videorate fills it (it repeats a last frame only up to a stop) */
+  if (!is_live (src) && (!raw || GST_VIDEO_INFO_FPS_N (&info) == 0)) {
+    GST_OBJECT_LOCK (src);
+    if (basesrc->segment.start == 0
+        && !GST_CLOCK_TIME_IS_VALID (basesrc->segment.stop))
+      basesrc->segment.stop = gst_util_uint64_scale (n_images,
+          src->image_duration, 1);
+    GST_OBJECT_UNLOCK (src);
+  }
   gst_imagegen_engine_set_decode (&src->engine, raw);
   gst_clear_buffer (&src->placeholder);
   return TRUE;
@@ -585,6 +434,9 @@ gst_imagegen_src_set_property (GObject * object, guint prop_id,
     case PROP_BACKGROUND:
       src->background = g_value_get_enum (value);
       break;
+    case PROP_IMAGE_DURATION:
+      src->image_duration = g_value_get_uint64 (value);
+      break;
     default:
       prompt_changed = prop_id == PROP_SHARED_FIRST + GST_IMAGEGEN_PROP_PROMPT
           && g_strcmp0 (src->settings.prompt, g_value_get_string (value)) != 0;
@@ -641,6 +493,9 @@ gst_imagegen_src_get_property (GObject * object, guint prop_id,
       break;
     case PROP_BACKGROUND:
       g_value_set_enum (value, src->background);
+      break;
+    case PROP_IMAGE_DURATION:
+      g_value_set_uint64 (value, src->image_duration);
       break;
     default:
       handled = gst_imagegen_settings_get_property (&src->settings,
@@ -705,6 +560,19 @@ gst_imagegen_src_class_init (GstImagegenSrcClass * klass)
           "Push a steady live stream at the negotiated framerate showing the "
           "latest image (default: false, num-images images then EOS)",
           DEFAULT_IS_LIVE, rw_ready));
+  /**
+   * GstImagegenSrc:image-duration:
+   *
+   * Not live, where downstream leaves the framerate open: how long each
+   * image lasts.  Caps then say framerate=0/1 and buffer durations carry
+   * this, so videorate or a muxer makes a slideshow of num-images times
+   * it.  A framerate downstream fixes keeps one frame of it per image.
+   */
+  g_object_class_install_property (gobject_class, PROP_IMAGE_DURATION,
+      g_param_spec_uint64 ("image-duration", "Image duration",
+          "Not live, with no framerate fixed downstream: how long each "
+          "image lasts (nanoseconds; default 1 s)", 1, G_MAXUINT64,
+          DEFAULT_IMAGE_DURATION, rw_ready));
   g_object_class_install_property (gobject_class, PROP_REGENERATE_INTERVAL,
       g_param_spec_uint64 ("regenerate-interval", "Regenerate interval",
           "Live: start a new image this often (nanoseconds of stream time, "
@@ -781,6 +649,7 @@ gst_imagegen_src_init (GstImagegenSrc * src)
   src->regenerate_interval = DEFAULT_REGENERATE_INTERVAL;
   src->transition_duration = DEFAULT_TRANSITION_DURATION;
   src->black_placeholder = DEFAULT_BLACK_PLACEHOLDER;
+  src->image_duration = DEFAULT_IMAGE_DURATION;
   g_mutex_init (&src->lock);
   g_cond_init (&src->cond);
   src->ready = g_hash_table_new_full (NULL, NULL, NULL,

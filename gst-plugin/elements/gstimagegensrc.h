@@ -55,6 +55,7 @@ struct _GstImagegenSrc
   GstClockTime transition_duration;
   gboolean black_placeholder;
   GstImagegenSrcBackground background;
+  GstClockTime image_duration;  /* not live, framerate 0/1 */
 
   GstImagegenEngine engine;
   gint generate_requested;      /* atomic: prompt change or "generate" */

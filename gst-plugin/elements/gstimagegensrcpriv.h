@@ -1,6 +1,7 @@
 /* gst-imagegen: imagegensrc's parts, shared by its files.
  *
- *   gstimagegensrc.c       properties, caps, start and stop, queries
+ *   gstimagegensrc.c       properties, start and stop, queries
+ *   gstimagegensrccaps.c   caps, and the exact size asked of models
  *   gstimagegensrcstill.c  not live: num-images images, then EOS
  *   gstimagegensrclive.c   live: a steady stream showing the newest image
  *   gstimagegensrctext.c   imagegentextsrc: prompts from a text stream
@@ -39,6 +40,22 @@ GstImagegenSubmitResult gst_imagegen_src_submit_prompt (GstImagegenSrc * src,
     GstClockTime show_at);
 
 GstClockTime gst_imagegen_src_frame_time (GstImagegenSrc * src, guint64 n);
+
+/* gstimagegensrccaps.c */
+GstCaps *gst_imagegen_src_get_caps (GstBaseSrc * basesrc, GstCaps * filter);
+gboolean gst_imagegen_src_negotiate (GstBaseSrc * basesrc);
+GstCaps *gst_imagegen_src_fixate (GstBaseSrc * basesrc, GstCaps * caps);
+/* The exact size asked of models that take one (Black Forest Labs): the
+ * raw size negotiated, or before that the one downstream's caps will
+ * settle on, made a size the provider takes (640x360 asks 656x368, as
+ * imagegenremix asks for such a frame). */
+void gst_imagegen_src_requested_size (GstImagegenSrc * src, guint * width,
+    guint * height);
+/* "png" or "jpeg" when downstream takes that encoded type and no raw
+ * video: a model that has output_format is asked for it, so the bytes pass
+ * untouched (others' results are transcoded); NULL otherwise. */
+const gchar *gst_imagegen_src_downstream_encoded_format (GstImagegenSrc *
+    src);
 
 /* gstimagegensrcstill.c */
 void gst_imagegen_src_still_submit_jobs (GstImagegenSrc * src);

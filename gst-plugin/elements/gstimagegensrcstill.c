@@ -178,9 +178,15 @@ set_timestamps (GstImagegenSrc * src, GstBuffer * buffer, guint index)
     GST_BUFFER_DURATION (buffer) = gst_imagegen_src_frame_time (src,
         index + 1) - GST_BUFFER_PTS (buffer);
   } else {
-    /* still images: one a second */
-    GST_BUFFER_PTS (buffer) = index * GST_SECOND;
-    GST_BUFFER_DURATION (buffer) = GST_CLOCK_TIME_NONE;
+    /* framerate 0/1 or encoded: each image lasts image-duration */
+    GstClockTime duration;
+
+    GST_OBJECT_LOCK (src);
+    duration = src->image_duration;
+    GST_OBJECT_UNLOCK (src);
+    /* saturates: num-images x image-duration may pass 2^64 ns */
+    GST_BUFFER_PTS (buffer) = gst_util_uint64_scale (index, duration, 1);
+    GST_BUFFER_DURATION (buffer) = duration;
   }
   GST_BUFFER_OFFSET (buffer) = index;
   GST_BUFFER_OFFSET_END (buffer) = index + 1;

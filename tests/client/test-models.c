@@ -159,9 +159,6 @@ test_check_request (void)
       "{\"upscale_factor\":3}", 1, "Extra field \"upscale_factor\" is not "
       "included in the list for model topaz-upscale-image; valid values: 1, "
       "2, 4, 8.");
-  expect_refused (IMAGEGEN_ENDPOINT_REMIX, "topaz-upscale-image", NULL,
-      NULL, 1, "Model topaz-upscale-image needs the extra field "
-      "\"upscale_factor\"; valid values: 1, 2, 4, 8.");
   expect_refused (IMAGEGEN_ENDPOINT_REMIX, "recraft-remove-background",
       "a cat", NULL, 1, "Model recraft-remove-background takes no prompt; "
       "unset the prompt property.");
@@ -297,6 +294,91 @@ bfl_price (const gchar * model, guint width, guint height)
 }
 
 /* Per output megapixel (1024 x 1024), rounded up per request. */
+/* A required field with choices goes with the row's default when the
+ * request sets none: the cheapest value that changes the image. */
+static void
+test_required_defaults (void)
+{
+  g_autoptr (ImagegenRequest) req = imagegen_request_new
+      (IMAGEGEN_ENDPOINT_REMIX, "topaz-upscale-image", NULL);
+  const ImagegenModelRow *topaz = imagegen_models_find (NULL,
+      IMAGEGEN_ENDPOINT_REMIX, "topaz-upscale-image");
+  const ImagegenModelRow *gpt = imagegen_models_find (NULL,
+      IMAGEGEN_ENDPOINT_REMIX, "gpt-image-1.5");
+  g_autoptr (JsonNode) body = NULL;
+  g_autoptr (JsonNode) edit = NULL;
+  g_autofree gchar *text = NULL;
+  GError *error = NULL;
+
+  g_assert_true (imagegen_models_check_request (req, 1, &error));
+  g_assert_no_error (error);
+  body = imagegen_model_build_body (topaz, req, NULL);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (body),
+          "upscale_factor"), ==, 2);
+  /* remix's auto on a model that lists none: the frame's nearest ratio,
+   * and without a frame the row's default */
+  g_clear_pointer (&req, imagegen_request_free);
+  req = imagegen_request_new (IMAGEGEN_ENDPOINT_REMIX, "gpt-image-1.5",
+      "a cat");
+  req->aspect_ratio = g_strdup ("auto");
+  g_assert_true (imagegen_models_check_request (req, 1, &error));
+  edit = imagegen_model_build_body (gpt, req, NULL);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object
+          (edit), "aspect_ratio"), ==, "1:1");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object
+          (edit), "quality"), ==, "medium");
+  g_clear_pointer (&edit, json_node_unref);
+  req->width = 1920;
+  req->height = 1080;
+  edit = imagegen_model_build_body (gpt, req, NULL);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object
+          (edit), "aspect_ratio"), ==, "3:2");
+  text = imagegen_models_defaults_text (IMAGEGEN_ENDPOINT_REMIX);
+  g_assert_nonnull (strstr (text, "topaz-upscale-image upscale_factor=2"));
+}
+
+/* A typo: the nearest ids of the element's kind, not all of them. */
+static void
+test_unknown_model (void)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_false (imagegen_models_refuse_unknown (NULL,
+          IMAGEGEN_ENDPOINT_REMIX, "nano-banana-edt", &error));
+  g_assert_cmpstr (error->message, ==, "Unknown model \"nano-banana-edt\" "
+      "for imagegenremix; did you mean nano-banana-edit (or "
+      "nano-banana-2-lite)? Every id is in "
+      "docs/models.md and gst-inspect-1.0 imagegenremix.");
+  g_clear_error (&error);
+  g_assert_false (imagegen_models_refuse_unknown (NULL,
+          IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, "zzzz", &error));
+  g_assert_cmpstr (error->message, ==, "Unknown model \"zzzz\" for "
+      "imagegensrc. Every id is in docs/models.md and gst-inspect-1.0 "
+      "imagegensrc.");
+}
+
+/* Models that keep the frame's pixels get it whole, unless their own
+ * limit is smaller. */
+static void
+test_upload_max_side (void)
+{
+  ImagegenModelRow row = *imagegen_models_find (NULL,
+      IMAGEGEN_ENDPOINT_REMIX, "topaz-upscale-image");
+
+  g_assert_cmpuint (imagegen_model_upload_max_side (&row, 1024), ==, 0);
+  row.input_max_side = 2048;
+  g_assert_cmpuint (imagegen_model_upload_max_side (&row, 1024), ==, 2048);
+  g_assert_cmpuint (imagegen_model_upload_max_side (imagegen_models_find
+          (NULL, IMAGEGEN_ENDPOINT_REMIX, "nano-banana-edit"), 1024), ==,
+      1024);
+  g_assert_cmpuint (imagegen_model_upload_max_side (imagegen_models_find
+          (NULL, IMAGEGEN_ENDPOINT_REMIX, "ideogram-v3-reframe"), 1024), ==,
+      0);
+  g_assert_cmpuint (imagegen_model_upload_max_side (imagegen_models_find
+          (NULL, IMAGEGEN_ENDPOINT_REMIX, "recraft-remove-background"), 1024),
+      ==, 0);
+}
+
 static void
 test_bfl_prices (void)
 {
@@ -355,6 +437,9 @@ main (int argc, char **argv)
   g_test_add_func ("/models/kinds-and-lookup", test_kinds_and_lookup);
   g_test_add_func ("/models/check-request", test_check_request);
   g_test_add_func ("/models/bfl-rows", test_bfl_rows);
+  g_test_add_func ("/models/required-defaults", test_required_defaults);
+  g_test_add_func ("/models/unknown-model", test_unknown_model);
+  g_test_add_func ("/models/upload-max-side", test_upload_max_side);
   g_test_add_func ("/models/bfl-prices", test_bfl_prices);
   g_test_add_func ("/models/poll-priors", test_poll_priors);
   return g_test_run ();

@@ -350,10 +350,9 @@ GST_START_TEST (test_src_flex_and_refusals)
   g_object_set (src, "api-key", KEY, NULL);
   gst_util_set_object_arg (G_OBJECT (src), "provider", "bfl");
   text = run_src (src, NULL);
-  fail_unless_equals_string (text, "Invalid model "
-      "\"flux-2-pro-text-to-image\" for Black Forest Labs; valid values: "
-      "flux-2-pro, flux-2-flex, flux-2-max, flux-2-klein-4b, "
-      "flux-2-klein-9b.");
+  fail_unless_equals_string (text, "Model \"flux-2-pro-text-to-image\" "
+      "is not served by Black Forest Labs; did you mean flux-2-pro? Every "
+      "id is in docs/models.md and gst-inspect-1.0 imagegensrc.");
   g_free (text);
 
   src = bfl_src (emu, "flux-2-klein-4b");

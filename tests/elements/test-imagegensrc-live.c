@@ -669,7 +669,8 @@ GST_START_TEST (test_live_runtime_typo_goes_on)
   expect_refused (l->h->element, l->bus, "resolution", "4k", "1k, 2k",
       "1k");
   expect_refused (l->h->element, l->bus, "model", "flux-2-pro-remix-image",
-      "flux-2-max-text-to-image", "flux-2-pro-text-to-image");
+      "is for imagegenremix, not imagegensrc; did you mean "
+      "flux-2-pro-text-to-image", "flux-2-pro-text-to-image");
   /* max takes 1k only */
   g_object_set (l->h->element, "resolution", "2k", NULL);
   expect_refused (l->h->element, l->bus, "model", "flux-2-max-text-to-image",

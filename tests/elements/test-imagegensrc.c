@@ -607,9 +607,8 @@ GST_START_TEST (test_bad_model_values_refused_at_start)
   g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (NULL);
 
   expect_refused_at_start (emu, "model", "flux-2-pro-remix-image",
-      "Invalid model \"flux-2-pro-remix-image\"; valid values: "
-      "flux-2-pro-text-to-image, flux-2-flex-text-to-image, "
-      "flux-2-max-text-to-image, flux-kontext-pro,");
+      "Model \"flux-2-pro-remix-image\" is for imagegenremix, not "
+      "imagegensrc; did you mean flux-2-pro-text-to-image");
   expect_refused_at_start (emu, "aspect-ratio", "5:4",
       "Invalid aspect-ratio \"5:4\" for model flux-2-pro-text-to-image; "
       "valid values: 1:1, 4:3, 3:4, 16:9, 9:16, 3:2, 2:3.");

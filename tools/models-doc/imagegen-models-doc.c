@@ -34,11 +34,22 @@ static const gchar header[] =
     "  those names; — means the model takes none (the property is not "
     "sent;\n"
     "  leave it at its default). R: the model needs one (no `auto`).\n"
+    "  `imagegenremix`'s default `auto` goes as it is where the list has "
+    "it; elsewhere\n"
+    "  it sends the listed ratio nearest the output frame's shape.\n"
     "- **extra**: the model's own fields, set through the `extra` property "
     "(a\n"
     "  GstStructure: `extra=\"params,seed=7,negative_prompt=\\\"blurry\\\"\"`);"
     " R marks\n"
-    "  a field the model requires. Anything else is refused at start.\n"
+    "  a field the model requires; where it has choices, its default (the "
+    "cheapest\n"
+    "  value that still changes the image) is sent when `extra` sets none, "
+    "so every\n"
+    "  model works with a prompt alone. Anything else is refused at "
+    "start.\n"
+    "- Upscale, remove-background and reframe models get the frame as it "
+    "is\n"
+    "  (`upload-max-side` is for the models that draw a new picture).\n"
     "- **price**: cents per call from the catalogue (July 2026 snapshot); a\n"
     "  `key: value=cents` list is the billing_config variant; ? is a price "
     "the\n"
@@ -197,8 +208,10 @@ append_extras (GString * out, const ImagegenModelRow * row)
     if (g_strv_contains (managed, f->name))
       continue;
     valid = imagegen_model_field_describe (f);
-    g_string_append_printf (out, "%s`%s`%s (%s)", any ? "; " : " ", f->name,
-        f->required ? " R" : "", valid);
+    g_string_append_printf (out, "%s`%s`%s (%s%s%s)", any ? "; " : " ",
+        f->name, f->required ? " R" : "", valid,
+        f->default_value ? "; default " : "",
+        f->default_value ? f->default_value : "");
     g_free (valid);
     any = TRUE;
   }
