@@ -97,9 +97,8 @@ typedef struct
 
   ImagegenHttpExchange *exchange;       /* the one in flight */
   GSource *poll_timer;
-  GSource *deadline;
-  gint64 deadline_end_us;
-  gint64 deadline_left_us;      /* kept while the job is held */
+  GSource *deadline;             /* job_timeout_s from the start, held
+                                 * or not */
   guint64 seq;                  /* submission order */
   guint holds;                  /* create 429s so far */
   gboolean limited;             /* held, and not admitted since */
@@ -121,7 +120,6 @@ static void job_create (ImagegenJob * job);
 static void job_poll_later (ImagegenJob * job);
 static void client_start_jobs (ImagegenClient * client);
 static void client_set_limited_since (ImagegenClient * client, gint64 t);
-static void job_deadline_pause (ImagegenJob * job);
 
 /* ---- job lifetime ---- */
 
@@ -721,7 +719,6 @@ job_hold (ImagegenJob * job, const gchar * retry_after)
       "create rate limited (HTTP 429): job held %u ms, in-flight limit %d",
       delay_ms, g_atomic_int_get (&client->in_flight_limit));
 
-  job_deadline_pause (job);
   g_ptr_array_remove_fast (client->running, job);
   job->running = FALSE;
   job->queued = TRUE;
@@ -1087,7 +1084,12 @@ job_deadline_cb (gpointer data)
 
   g_source_unref (job->deadline);
   job->deadline = NULL;
-  if (job->result->task_id)
+  /* held at the gate: nothing was paid, and the 429s are the reason */
+  if (job->holds > 0 && job->result->task_id == NULL)
+    job_fail (job, IMAGEGEN_CLIENT_ERROR_RATE_LIMITED,
+        "rate limited (HTTP 429): no task admitted within the job timeout "
+        "of %u s (%u creates refused)", secs, job->holds);
+  else if (job->result->task_id)
     job_fail (job, IMAGEGEN_CLIENT_ERROR_TIMEOUT,
         "timed out after %u s %s task %s%s", secs,
         job->step ? job->step : "waiting for", job->result->task_id,
@@ -1100,26 +1102,15 @@ job_deadline_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* job_timeout_s counts while the job runs: a held job keeps what is left
- * of it, so waiting at the gate costs none. */
+/* job_timeout_s is a promise: it also runs while the job is held by
+ * create 429s (rate_limit_timeout_s may end those sooner). */
 static void
-job_deadline_resume (ImagegenJob * job)
+job_deadline_start (ImagegenJob * job)
 {
   if (job->client->config.job_timeout_s == 0)
     return;
-  job->deadline_end_us = g_get_monotonic_time () + job->deadline_left_us;
-  job->deadline = attach_timeout (job->client, job->deadline_left_us / 1000,
-      job_deadline_cb, job);
-}
-
-static void
-job_deadline_pause (ImagegenJob * job)
-{
-  if (job->deadline == NULL)
-    return;
-  job->deadline_left_us = MAX (job->deadline_end_us - g_get_monotonic_time (),
-      0);
-  destroy_source (&job->deadline);
+  job->deadline = attach_timeout (job->client,
+      job->client->config.job_timeout_s * 1000, job_deadline_cb, job);
 }
 
 static void
@@ -1133,8 +1124,7 @@ job_start (ImagegenJob * job)
   job->running = TRUE;
   g_ptr_array_add (client->running, job);
   if (job->holds > 0) {
-    /* Held after a 429: its uploads are done. */
-    job_deadline_resume (job);
+    /* Held after a 429: its uploads are done, its deadline runs on. */
     job_send_create (job);
     return;
   }
@@ -1179,9 +1169,7 @@ job_start (ImagegenJob * job)
       "text to image", OR_DASH (req->model), n_sources,
       (job->result->started_us - job->result->submitted_us) / 1000);
 
-  job->deadline_left_us = (gint64) client->config.job_timeout_s *
-      G_USEC_PER_SEC;
-  job_deadline_resume (job);
+  job_deadline_start (job);
   job_upload_next (job);
 }
 

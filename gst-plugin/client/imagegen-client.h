@@ -139,7 +139,7 @@ typedef struct
   guint retry_base_ms;          /* first backoff step (doubles, +50% jitter) */
   guint retry_max_ms;           /* cap of one backoff step (Retry-After may exceed) */
   guint request_timeout_s;      /* one HTTP exchange, idle */
-  guint job_timeout_s;          /* a whole job, upload to download, paused
+  guint job_timeout_s;          /* a whole job, upload to download, also
                                  * while it is held by create 429s */
   guint poll_min_ms;            /* densest poll spacing, near expected completion */
   guint poll_max_ms;            /* sparsest poll spacing */
@@ -321,10 +321,10 @@ guint imagegen_client_get_jobs_pending (ImagegenClient * client);
  * backoff) has passed and the in-flight limit lets it run.  Each such hold
  * halves the in-flight limit (at most once per Retry-After window, never
  * below 1); every `limit` admitted creates raise it by one, up to
- * max_in_flight.  Held jobs use up neither max_retries nor job_timeout_s:
- * the job's deadline is paused while it is held.  Once no create has been
- * admitted for rate_limit_timeout_s, held jobs fail with
- * IMAGEGEN_CLIENT_ERROR_RATE_LIMITED.  429s on other requests are retried
+ * max_in_flight.  Held jobs use up no max_retries.  A held job fails with
+ * IMAGEGEN_CLIENT_ERROR_RATE_LIMITED at the first of: its job_timeout_s
+ * (which runs on while it is held: nothing was paid yet), or no create
+ * admitted for rate_limit_timeout_s.  429s on other requests are retried
  * like 5xx. */
 
 /* Jobs the client lets run at once right now.  Thread-safe. */
