@@ -107,6 +107,7 @@ typedef struct
   gboolean running;
   gboolean finished;
   gchar *quote_key;             /* a price quote job: its body; no task */
+  gboolean resumed;             /* polls a task an earlier job created */
 } ImagegenJob;
 
 /* The quote cache's values: never NULL, whatever the figure. */
@@ -118,6 +119,7 @@ typedef struct
 static void job_upload_next (ImagegenJob * job);
 static void job_create (ImagegenJob * job);
 static void job_poll_later (ImagegenJob * job);
+static void job_resume_gone (ImagegenJob * job, const gchar * why);
 static void client_start_jobs (ImagegenClient * client);
 static void client_set_limited_since (ImagegenClient * client, gint64 t);
 
@@ -419,8 +421,14 @@ job_download_done (const ImagegenHttpResponse * r, gpointer data)
     return;
   }
   if (!SOUP_STATUS_IS_SUCCESSFUL (r->status)) {
-    GError *error = imagegen_error_new_for_status (r->status, NULL, r->retries);
+    GError *error;
 
+    if (job->resumed && (r->status == 403 || r->status == 404
+            || r->status == 410)) {
+      job_resume_gone (job, "its result URL expired");
+      return;
+    }
+    error = imagegen_error_new_for_status (r->status, NULL, r->retries);
     /* Result URLs are signed and temporary. */
     g_prefix_error (&error, "result download failed: ");
     if (r->status == 403 || r->status == 404 || r->status == 410) {
@@ -479,7 +487,8 @@ job_download (ImagegenJob * job)
 static void
 job_apply_billing (ImagegenJob * job, const ImagegenTaskInfo * info)
 {
-  if (info->charged_cents >= 0)
+  /* a resumed task was paid by the run that created it */
+  if (info->charged_cents >= 0 && !job->resumed)
     job->result->cost_cents = info->charged_cents;
 }
 
@@ -526,6 +535,11 @@ job_handle_task (ImagegenJob * job, ImagegenTaskInfo * info)
       job_poll_later (job);
       break;
     case IMAGEGEN_TASK_FAILED:
+      if (job->resumed) {
+        job_resume_gone (job, info->error_message ? info->error_message :
+            "failed");
+        break;
+      }
       /* Failed generations are not charged unless billing says so. */
       if (info->charged_cents < 0)
         result->cost_cents = 0;
@@ -534,10 +548,13 @@ job_handle_task (ImagegenJob * job, ImagegenTaskInfo * info)
       break;
     case IMAGEGEN_TASK_COMPLETED:
       result->completed_us = g_get_monotonic_time ();
-      imagegen_poll_schedule_observe (job->client->schedule,
-          job->request->model, job->running_seen_us - result->created_us,
-          result->completed_us - result->created_us);
-      client_save_poll_memory (job->client, job->request->model);
+      /* when a resumed task was created is not known here */
+      if (!job->resumed) {
+        imagegen_poll_schedule_observe (job->client->schedule,
+            job->request->model, job->running_seen_us - result->created_us,
+            result->completed_us - result->created_us);
+        client_save_poll_memory (job->client, job->request->model);
+      }
       if (result->cost_cents < 0)
         result->cost_cents = job->client->provider->price_cents ?
             job->client->provider->price_cents (job->request) :
@@ -567,6 +584,12 @@ job_poll_done (const ImagegenHttpResponse * r, gpointer data)
 
   job->exchange = NULL;
   root = api_answer (job, r, &error);
+  if (root == NULL && job->resumed && g_error_matches (error,
+          IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_NOT_FOUND)) {
+    g_error_free (error);
+    job_resume_gone (job, "the service does not know it");
+    return;
+  }
   if (root == NULL) {
     job_finish (job, error);
     return;
@@ -802,6 +825,7 @@ job_create_done (const ImagegenHttpResponse * r, gpointer data)
   job_admitted (job);
   result->task_id = g_strdup (info.id);
   job->poll_url = g_steal_pointer (&info.poll_url);
+  result->poll_url = g_strdup (job->poll_url);
   result->reserved_cents = info.reserved_cents;
   result->created_us = g_get_monotonic_time ();
   IMAGEGEN_LOG (&job->client->log, IMAGEGEN_LOG_INFO,
@@ -1071,6 +1095,47 @@ job_upload_next (ImagegenJob * job)
   g_free (body);
 }
 
+/* ---- resume: a task an earlier job created (and paid for) ---- */
+
+static void
+job_resume (ImagegenJob * job)
+{
+  job->step = "waiting for";
+  /* its creation time is not known: the poll schedule starts dense */
+  job->result->created_us = g_get_monotonic_time ();
+  IMAGEGEN_LOG (&job->client->log, IMAGEGEN_LOG_INFO,
+      "task %s of an earlier job resumed: polled, not created again",
+      job->result->task_id);
+  job_event (job, "resumed");
+  if (!job->finished)
+    job->poll_timer = attach_timeout (job->client, 0, job_poll_cb, job);
+}
+
+/* The earlier task cannot give its result any more: this job makes its
+ * own, from the uploads on. */
+static void
+job_resume_gone (ImagegenJob * job, const gchar * why)
+{
+  ImagegenResult *result = job->result;
+
+  IMAGEGEN_LOG (&job->client->log, IMAGEGEN_LOG_INFO,
+      "task %s of an earlier job is gone (%s): creating it anew",
+      result->task_id, why);
+  job->resumed = result->resumed = FALSE;
+  g_clear_pointer (&result->task_id, g_free);
+  g_clear_pointer (&result->poll_url, g_free);
+  g_clear_pointer (&job->poll_url, g_free);
+  g_clear_pointer (&job->image_urls, g_ptr_array_unref);
+  g_clear_pointer (&result->image, g_bytes_unref);
+  g_clear_pointer (&result->more_images, g_ptr_array_unref);
+  g_clear_pointer (&result->content_type, g_free);
+  g_clear_pointer (&result->image_url, g_free);
+  result->cost_cents = -1;
+  result->created_us = result->completed_us = 0;
+  job->poll_sent_us = job->running_seen_us = 0;
+  job_upload_next (job);
+}
+
 /* ---- start ---- */
 
 static gboolean
@@ -1162,6 +1227,11 @@ job_start (ImagegenJob * job)
     return;
   }
 
+  if (job->resumed) {
+    job_deadline_start (job);
+    job_resume (job);
+    return;
+  }
   IMAGEGEN_LOG (&client->log, IMAGEGEN_LOG_INFO,
       "job started: %s, model %s, %u source image(s), %" G_GINT64_FORMAT
       " ms after submit", req->endpoint == IMAGEGEN_ENDPOINT_REMIX ? "remix" :
@@ -1221,7 +1291,8 @@ job_enqueue_idle (gpointer data)
 static void
 client_submit_job (ImagegenClient * client, const ImagegenRequest * request,
     GCancellable * cancellable, ImagegenJobEventFunc event_func,
-    ImagegenJobDoneFunc done_func, gpointer user_data, gchar * quote_key)
+    ImagegenJobDoneFunc done_func, gpointer user_data, gchar * quote_key,
+    const gchar * task_id, const gchar * poll_url)
 {
   ImagegenJob *job;
   GSource *source;
@@ -1242,6 +1313,14 @@ client_submit_job (ImagegenClient * client, const ImagegenRequest * request,
   job->result->cost_cents = -1;
   job->result->reserved_cents = -1;
   job->result->submitted_us = g_get_monotonic_time ();
+  if (task_id != NULL) {
+    job->resumed = job->result->resumed = TRUE;
+    job->result->task_id = g_strdup (task_id);
+    job->poll_url = g_strdup (poll_url);
+    job->result->poll_url = g_strdup (poll_url);
+    /* paid by the job that created it */
+    job->result->cost_cents = 0;
+  }
 
   g_atomic_int_inc (&client->jobs_pending);
 
@@ -1262,7 +1341,23 @@ imagegen_client_submit (ImagegenClient * client,
   g_return_if_fail (done_func != NULL);
 
   client_submit_job (client, request, cancellable, event_func, done_func,
-      user_data, NULL);
+      user_data, NULL, NULL, NULL);
+}
+
+void
+imagegen_client_resume (ImagegenClient * client,
+    const ImagegenRequest * request, const gchar * task_id,
+    const gchar * poll_url, GCancellable * cancellable,
+    ImagegenJobEventFunc event_func, ImagegenJobDoneFunc done_func,
+    gpointer user_data)
+{
+  g_return_if_fail (client != NULL);
+  g_return_if_fail (request != NULL);
+  g_return_if_fail (task_id != NULL && *task_id != '\0');
+  g_return_if_fail (done_func != NULL);
+
+  client_submit_job (client, request, cancellable, event_func, done_func,
+      user_data, NULL, task_id, poll_url);
 }
 
 typedef struct
@@ -1314,7 +1409,8 @@ imagegen_client_prefetch_quote (ImagegenClient * client,
   wait = g_new0 (QuoteWait, 1);
   wait->client = client;
   wait->key = g_strdup (key);
-  client_submit_job (client, request, NULL, NULL, quote_done, wait, key);
+  client_submit_job (client, request, NULL, NULL, quote_done, wait, key,
+      NULL, NULL);
 }
 
 gint

@@ -268,6 +268,12 @@ typedef struct
   gint reserved_cents;          /* what the service reserved for the task
                                  * (the create answer's billing), -1 when
                                  * not reported; set by "submitted" */
+  gchar *poll_url;              /* where the task is polled, as the create
+                                 * answer gave it (Black Forest Labs), or
+                                 * NULL; set by "submitted" */
+  gboolean resumed;             /* the task was made by an earlier job
+                                 * (imagegen_client_resume()): nothing was
+                                 * paid for it here, cost_cents is 0 */
 } ImagegenResult;
 
 void imagegen_result_free (ImagegenResult * result);
@@ -287,8 +293,9 @@ typedef void (*ImagegenJobDoneFunc) (ImagegenResult * result,
     gpointer user_data);
 
 /* Optional progress report, on the client's thread: "submitted" once the
- * create POST is answered (task id known), "completed" when a poll sees the
- * task completed (before the download). */
+ * create POST is answered (task id and poll URL known), "resumed" when a
+ * job of imagegen_client_resume() starts polling its task, "completed"
+ * when a poll sees the task completed (before the download). */
 typedef void (*ImagegenJobEventFunc) (const gchar * event,
     const ImagegenResult * progress, gpointer user_data);
 
@@ -308,6 +315,25 @@ void imagegen_client_free (ImagegenClient * client);
  */
 void imagegen_client_submit (ImagegenClient * client,
     const ImagegenRequest * request, GCancellable * cancellable,
+    ImagegenJobEventFunc event_func, ImagegenJobDoneFunc done_func,
+    gpointer user_data);
+
+/**
+ * imagegen_client_resume:
+ * @task_id: a task an earlier job created for this same @request
+ * @poll_url: (nullable): where that job polled it (ImagegenResult.poll_url)
+ *
+ * Like imagegen_client_submit(), but takes up a task that was already
+ * created and paid for (by a run that was stopped, say): no upload, no
+ * create; it reports "resumed", polls @task_id and downloads its result
+ * (cost_cents 0, resumed TRUE).  If the service no longer has the task
+ * (404, Black Forest Labs' "Task not found"), the task failed, or its
+ * result URL expired, the job goes on as a new one: upload, create
+ * ("submitted"), poll, download.
+ */
+void imagegen_client_resume (ImagegenClient * client,
+    const ImagegenRequest * request, const gchar * task_id,
+    const gchar * poll_url, GCancellable * cancellable,
     ImagegenJobEventFunc event_func, ImagegenJobDoneFunc done_func,
     gpointer user_data);
 
