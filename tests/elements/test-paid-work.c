@@ -37,6 +37,14 @@ src_harness (ImagegenTestEmulator * emu, const gchar * cache_dir,
   return h;
 }
 
+/* Queued messages hold the element, which holds @bus: dropped first. */
+static void
+teardown (GstHarness * h, GstBus * bus)
+{
+  gst_bus_set_flushing (bus, TRUE);
+  gst_harness_teardown (h);
+}
+
 /* The task id of the next imagegen-task message with @event (hang guard:
  * a minute); fails the test on an error. */
 static gchar *
@@ -117,7 +125,7 @@ stopped_run (ImagegenTestEmulator * emu, const gchar * cache_dir,
   task_id = wait_task_event (bus, "submitted", NULL);
   /* noted before the create's answer goes any further */
   fail_unless_equals_int (count_files (cache_dir, ".imagegen-pending"), 1);
-  gst_harness_teardown (h);
+  teardown (h, bus);
   gst_object_unref (bus);
   return task_id;
 }
@@ -186,7 +194,7 @@ check_resumed (const gchar * model, const gchar * create, const gchar * poll)
   fail_unless (gst_structure_get_uint (stats, "resumed", &n_resumed));
   fail_unless_equals_int (n_resumed, 1);
   gst_structure_free (stats);
-  gst_harness_teardown (h);
+  teardown (h, bus);
 
   fail_unless_equals_int (stat_requests (emu, create), 1);
   fail_unless_equals_int (stat_int (emu, "tasks_created"), 1);
@@ -248,7 +256,7 @@ check_expired (const gchar * model, const gchar * create)
   gst_harness_play (h);
   pull_prompt_image (h, bus, &done, &cost);
   fail_if (g_str_equal (done, first), "the forgotten task completed");
-  gst_harness_teardown (h);
+  teardown (h, bus);
 
   fail_unless_equals_int (stat_requests (emu, create), 1);
   fail_unless_equals_int (stat_int (emu, "tasks_created"), 1);
@@ -293,7 +301,7 @@ GST_START_TEST (test_failed_task_not_resumed)
 
   gst_harness_play (h);
   g_free (wait_task_event (bus, "failed", NULL));
-  gst_harness_teardown (h);
+  teardown (h, bus);
   gst_object_unref (bus);
   fail_unless_equals_int (count_files (dir, ".imagegen-pending"), 0);
 
@@ -302,7 +310,7 @@ GST_START_TEST (test_failed_task_not_resumed)
   h = src_harness (emu, dir, NULL, bus);
   gst_harness_play (h);
   pull_prompt_image (h, bus, &done, NULL);
-  gst_harness_teardown (h);
+  teardown (h, bus);
   fail_unless_equals_int (stat_requests (emu, "create_text_to_image"), 2);
   fail_unless_equals_int (stat_int (emu, "tasks_created"), 2);
 
