@@ -286,6 +286,42 @@ GST_START_TEST (test_bfl_task_expired)
 
 GST_END_TEST;
 
+/* The first run's task completed, but its result URL expired (410): the
+ * second run creates the request anew, once. */
+GST_START_TEST (test_expired_result_url)
+{
+  const gchar *args[] = { "--latency", "200", "--fail", "task:held", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  gchar *dir = g_dir_make_tmp ("imagegen-paid-XXXXXX", NULL);
+  GstBus *bus = gst_bus_new ();
+  gchar *first, *resumed, *done;
+  GstHarness *h;
+
+  first = stopped_run (emu, dir, NULL);
+  fail_unless (imagegen_test_emulator_fail (emu, "download:410"));
+  h = src_harness (emu, dir, NULL, bus);
+  gst_harness_play (h);
+  resumed = wait_task_event (bus, "resumed", NULL);
+  fail_unless_equals_string (resumed, first);
+  fail_unless_equals_int (imagegen_test_emulator_release (emu, 1), 1);
+  pull_prompt_image (h, bus, &done, NULL);
+  fail_if (g_str_equal (done, first), "the expired result was used");
+  teardown (h, bus);
+
+  fail_unless_equals_int (stat_requests (emu, "create_text_to_image"), 2);
+  fail_unless_equals_int (stat_requests (emu, "download"), 2);
+  fail_unless_equals_int (count_files (dir, ".imagegen-pending"), 0);
+
+  g_free (first);
+  g_free (resumed);
+  g_free (done);
+  gst_object_unref (bus);
+  remove_tree (dir);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 /* A task that failed for good leaves no note: the next run tries anew
  * (a failed generation is not charged). */
 GST_START_TEST (test_failed_task_not_resumed)
@@ -385,6 +421,7 @@ paid_work_suite (void)
   tcase_add_test (tc, test_bfl_task_resumed);
   tcase_add_test (tc, test_runapi_task_expired);
   tcase_add_test (tc, test_bfl_task_expired);
+  tcase_add_test (tc, test_expired_result_url);
   tcase_add_test (tc, test_failed_task_not_resumed);
   tcase_add_test (tc, test_job_timeout_while_rate_limited);
   return s;
