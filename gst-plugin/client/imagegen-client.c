@@ -97,9 +97,8 @@ typedef struct
 
   ImagegenHttpExchange *exchange;       /* the one in flight */
   GSource *poll_timer;
-  GSource *deadline;
-  gint64 deadline_end_us;
-  gint64 deadline_left_us;      /* kept while the job is held */
+  GSource *deadline;             /* job_timeout_s from the start, held
+                                 * or not */
   guint64 seq;                  /* submission order */
   guint holds;                  /* create 429s so far */
   gboolean limited;             /* held, and not admitted since */
@@ -108,6 +107,7 @@ typedef struct
   gboolean running;
   gboolean finished;
   gchar *quote_key;             /* a price quote job: its body; no task */
+  gboolean resumed;             /* polls a task an earlier job created */
 } ImagegenJob;
 
 /* The quote cache's values: never NULL, whatever the figure. */
@@ -119,9 +119,9 @@ typedef struct
 static void job_upload_next (ImagegenJob * job);
 static void job_create (ImagegenJob * job);
 static void job_poll_later (ImagegenJob * job);
+static void job_resume_gone (ImagegenJob * job, const gchar * why);
 static void client_start_jobs (ImagegenClient * client);
 static void client_set_limited_since (ImagegenClient * client, gint64 t);
-static void job_deadline_pause (ImagegenJob * job);
 
 /* ---- job lifetime ---- */
 
@@ -408,8 +408,14 @@ job_download_done (const ImagegenHttpResponse * r, gpointer data)
     return;
   }
   if (!SOUP_STATUS_IS_SUCCESSFUL (r->status)) {
-    GError *error = imagegen_error_new_for_status (r->status, NULL, r->retries);
+    GError *error;
 
+    if (job->resumed && (r->status == 403 || r->status == 404
+            || r->status == 410)) {
+      job_resume_gone (job, "its result URL expired");
+      return;
+    }
+    error = imagegen_error_new_for_status (r->status, NULL, r->retries);
     /* Result URLs are signed and temporary. */
     g_prefix_error (&error, "result download failed: ");
     if (r->status == 403 || r->status == 404 || r->status == 410) {
@@ -468,7 +474,8 @@ job_download (ImagegenJob * job)
 static void
 job_apply_billing (ImagegenJob * job, const ImagegenTaskInfo * info)
 {
-  if (info->charged_cents >= 0)
+  /* a resumed task was paid by the run that created it */
+  if (info->charged_cents >= 0 && !job->resumed)
     job->result->cost_cents = info->charged_cents;
 }
 
@@ -515,6 +522,11 @@ job_handle_task (ImagegenJob * job, ImagegenTaskInfo * info)
       job_poll_later (job);
       break;
     case IMAGEGEN_TASK_FAILED:
+      if (job->resumed) {
+        job_resume_gone (job, info->error_message ? info->error_message :
+            "failed");
+        break;
+      }
       /* Failed generations are not charged unless billing says so. */
       if (info->charged_cents < 0)
         result->cost_cents = 0;
@@ -523,10 +535,13 @@ job_handle_task (ImagegenJob * job, ImagegenTaskInfo * info)
       break;
     case IMAGEGEN_TASK_COMPLETED:
       result->completed_us = g_get_monotonic_time ();
-      imagegen_poll_schedule_observe (job->client->schedule,
-          job->request->model, job->running_seen_us - result->created_us,
-          result->completed_us - result->created_us);
-      client_save_poll_memory (job->client, job->request->model);
+      /* when a resumed task was created is not known here */
+      if (!job->resumed) {
+        imagegen_poll_schedule_observe (job->client->schedule,
+            job->request->model, job->running_seen_us - result->created_us,
+            result->completed_us - result->created_us);
+        client_save_poll_memory (job->client, job->request->model);
+      }
       if (result->cost_cents < 0)
         result->cost_cents = job->client->provider->price_cents ?
             job->client->provider->price_cents (job->request) :
@@ -556,6 +571,12 @@ job_poll_done (const ImagegenHttpResponse * r, gpointer data)
 
   job->exchange = NULL;
   root = api_answer (job, r, &error);
+  if (root == NULL && job->resumed && g_error_matches (error,
+          IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_NOT_FOUND)) {
+    g_error_free (error);
+    job_resume_gone (job, "the service does not know it");
+    return;
+  }
   if (root == NULL) {
     job_finish (job, error);
     return;
@@ -708,7 +729,6 @@ job_hold (ImagegenJob * job, const gchar * retry_after)
       "create rate limited (HTTP 429): job held %u ms, in-flight limit %d",
       delay_ms, g_atomic_int_get (&client->in_flight_limit));
 
-  job_deadline_pause (job);
   g_ptr_array_remove_fast (client->running, job);
   job->running = FALSE;
   job->queued = TRUE;
@@ -792,6 +812,7 @@ job_create_done (const ImagegenHttpResponse * r, gpointer data)
   job_admitted (job);
   result->task_id = g_strdup (info.id);
   job->poll_url = g_steal_pointer (&info.poll_url);
+  result->poll_url = g_strdup (job->poll_url);
   result->reserved_cents = info.reserved_cents;
   result->created_us = g_get_monotonic_time ();
   IMAGEGEN_LOG (&job->client->log, IMAGEGEN_LOG_INFO,
@@ -1051,6 +1072,47 @@ job_upload_next (ImagegenJob * job)
   g_free (body);
 }
 
+/* ---- resume: a task an earlier job created (and paid for) ---- */
+
+static void
+job_resume (ImagegenJob * job)
+{
+  job->step = "waiting for";
+  /* its creation time is not known: the poll schedule starts dense */
+  job->result->created_us = g_get_monotonic_time ();
+  IMAGEGEN_LOG (&job->client->log, IMAGEGEN_LOG_INFO,
+      "task %s of an earlier job resumed: polled, not created again",
+      job->result->task_id);
+  job_event (job, "resumed");
+  if (!job->finished)
+    job->poll_timer = attach_timeout (job->client, 0, job_poll_cb, job);
+}
+
+/* The earlier task cannot give its result any more: this job makes its
+ * own, from the uploads on. */
+static void
+job_resume_gone (ImagegenJob * job, const gchar * why)
+{
+  ImagegenResult *result = job->result;
+
+  IMAGEGEN_LOG (&job->client->log, IMAGEGEN_LOG_INFO,
+      "task %s of an earlier job is gone (%s): creating it anew",
+      result->task_id, why);
+  job->resumed = result->resumed = FALSE;
+  g_clear_pointer (&result->task_id, g_free);
+  g_clear_pointer (&result->poll_url, g_free);
+  g_clear_pointer (&job->poll_url, g_free);
+  g_clear_pointer (&job->image_urls, g_ptr_array_unref);
+  g_clear_pointer (&result->image, g_bytes_unref);
+  g_clear_pointer (&result->more_images, g_ptr_array_unref);
+  g_clear_pointer (&result->content_type, g_free);
+  g_clear_pointer (&result->image_url, g_free);
+  result->cost_cents = -1;
+  result->created_us = result->completed_us = 0;
+  job->poll_sent_us = job->running_seen_us = 0;
+  job_upload_next (job);
+}
+
 /* ---- start ---- */
 
 static gboolean
@@ -1064,7 +1126,12 @@ job_deadline_cb (gpointer data)
 
   g_source_unref (job->deadline);
   job->deadline = NULL;
-  if (job->result->task_id)
+  /* held at the gate: nothing was paid, and the 429s are the reason */
+  if (job->holds > 0 && job->result->task_id == NULL)
+    job_fail (job, IMAGEGEN_CLIENT_ERROR_RATE_LIMITED,
+        "rate limited (HTTP 429): no task admitted within the job timeout "
+        "of %u s (%u creates refused)", secs, job->holds);
+  else if (job->result->task_id)
     job_fail (job, IMAGEGEN_CLIENT_ERROR_TIMEOUT,
         "timed out after %u s %s task %s%s", secs,
         job->step ? job->step : "waiting for", job->result->task_id,
@@ -1077,26 +1144,15 @@ job_deadline_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* job_timeout_s counts while the job runs: a held job keeps what is left
- * of it, so waiting at the gate costs none. */
+/* job_timeout_s is a promise: it also runs while the job is held by
+ * create 429s (rate_limit_timeout_s may end those sooner). */
 static void
-job_deadline_resume (ImagegenJob * job)
+job_deadline_start (ImagegenJob * job)
 {
   if (job->client->config.job_timeout_s == 0)
     return;
-  job->deadline_end_us = g_get_monotonic_time () + job->deadline_left_us;
-  job->deadline = attach_timeout (job->client, job->deadline_left_us / 1000,
-      job_deadline_cb, job);
-}
-
-static void
-job_deadline_pause (ImagegenJob * job)
-{
-  if (job->deadline == NULL)
-    return;
-  job->deadline_left_us = MAX (job->deadline_end_us - g_get_monotonic_time (),
-      0);
-  destroy_source (&job->deadline);
+  job->deadline = attach_timeout (job->client,
+      job->client->config.job_timeout_s * 1000, job_deadline_cb, job);
 }
 
 static void
@@ -1111,8 +1167,7 @@ job_start (ImagegenJob * job)
   job->running = TRUE;
   g_ptr_array_add (client->running, job);
   if (job->holds > 0) {
-    /* Held after a 429: its uploads are done. */
-    job_deadline_resume (job);
+    /* Held after a 429: its uploads are done, its deadline runs on. */
     job_send_create (job);
     return;
   }
@@ -1153,6 +1208,11 @@ job_start (ImagegenJob * job)
     return;
   }
 
+  if (job->resumed) {
+    job_deadline_start (job);
+    job_resume (job);
+    return;
+  }
   IMAGEGEN_LOG (&client->log, IMAGEGEN_LOG_INFO,
       "job started: %s, model %s, %u source image(s), %" G_GINT64_FORMAT
       " ms after submit", req->endpoint == IMAGEGEN_ENDPOINT_REMIX ? "remix" :
@@ -1160,9 +1220,7 @@ job_start (ImagegenJob * job)
       "text to image", OR_DASH (req->model), n_sources,
       (job->result->started_us - job->result->submitted_us) / 1000);
 
-  job->deadline_left_us = (gint64) client->config.job_timeout_s *
-      G_USEC_PER_SEC;
-  job_deadline_resume (job);
+  job_deadline_start (job);
   job_upload_next (job);
 }
 
@@ -1214,7 +1272,8 @@ job_enqueue_idle (gpointer data)
 static void
 client_submit_job (ImagegenClient * client, const ImagegenRequest * request,
     GCancellable * cancellable, ImagegenJobEventFunc event_func,
-    ImagegenJobDoneFunc done_func, gpointer user_data, gchar * quote_key)
+    ImagegenJobDoneFunc done_func, gpointer user_data, gchar * quote_key,
+    const gchar * task_id, const gchar * poll_url)
 {
   ImagegenJob *job;
   GSource *source;
@@ -1235,6 +1294,14 @@ client_submit_job (ImagegenClient * client, const ImagegenRequest * request,
   job->result->cost_cents = -1;
   job->result->reserved_cents = -1;
   job->result->submitted_us = g_get_monotonic_time ();
+  if (task_id != NULL) {
+    job->resumed = job->result->resumed = TRUE;
+    job->result->task_id = g_strdup (task_id);
+    job->poll_url = g_strdup (poll_url);
+    job->result->poll_url = g_strdup (poll_url);
+    /* paid by the job that created it */
+    job->result->cost_cents = 0;
+  }
 
   g_atomic_int_inc (&client->jobs_pending);
 
@@ -1255,7 +1322,23 @@ imagegen_client_submit (ImagegenClient * client,
   g_return_if_fail (done_func != NULL);
 
   client_submit_job (client, request, cancellable, event_func, done_func,
-      user_data, NULL);
+      user_data, NULL, NULL, NULL);
+}
+
+void
+imagegen_client_resume (ImagegenClient * client,
+    const ImagegenRequest * request, const gchar * task_id,
+    const gchar * poll_url, GCancellable * cancellable,
+    ImagegenJobEventFunc event_func, ImagegenJobDoneFunc done_func,
+    gpointer user_data)
+{
+  g_return_if_fail (client != NULL);
+  g_return_if_fail (request != NULL);
+  g_return_if_fail (task_id != NULL && *task_id != '\0');
+  g_return_if_fail (done_func != NULL);
+
+  client_submit_job (client, request, cancellable, event_func, done_func,
+      user_data, NULL, task_id, poll_url);
 }
 
 typedef struct
@@ -1307,7 +1390,8 @@ imagegen_client_prefetch_quote (ImagegenClient * client,
   wait = g_new0 (QuoteWait, 1);
   wait->client = client;
   wait->key = g_strdup (key);
-  client_submit_job (client, request, NULL, NULL, quote_done, wait, key);
+  client_submit_job (client, request, NULL, NULL, quote_done, wait, key,
+      NULL, NULL);
 }
 
 gint

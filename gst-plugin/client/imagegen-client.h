@@ -139,7 +139,7 @@ typedef struct
   guint retry_base_ms;          /* first backoff step (doubles, +50% jitter) */
   guint retry_max_ms;           /* cap of one backoff step (Retry-After may exceed) */
   guint request_timeout_s;      /* one HTTP exchange, idle */
-  guint job_timeout_s;          /* a whole job, upload to download, paused
+  guint job_timeout_s;          /* a whole job, upload to download, also
                                  * while it is held by create 429s */
   guint poll_min_ms;            /* densest poll spacing, near expected completion */
   guint poll_max_ms;            /* sparsest poll spacing */
@@ -268,6 +268,12 @@ typedef struct
   gint reserved_cents;          /* what the service reserved for the task
                                  * (the create answer's billing), -1 when
                                  * not reported; set by "submitted" */
+  gchar *poll_url;              /* where the task is polled, as the create
+                                 * answer gave it (Black Forest Labs), or
+                                 * NULL; set by "submitted" */
+  gboolean resumed;             /* the task was made by an earlier job
+                                 * (imagegen_client_resume()): nothing was
+                                 * paid for it here, cost_cents is 0 */
 } ImagegenResult;
 
 void imagegen_result_free (ImagegenResult * result);
@@ -287,8 +293,9 @@ typedef void (*ImagegenJobDoneFunc) (ImagegenResult * result,
     gpointer user_data);
 
 /* Optional progress report, on the client's thread: "submitted" once the
- * create POST is answered (task id known), "completed" when a poll sees the
- * task completed (before the download). */
+ * create POST is answered (task id and poll URL known), "resumed" when a
+ * job of imagegen_client_resume() starts polling its task, "completed"
+ * when a poll sees the task completed (before the download). */
 typedef void (*ImagegenJobEventFunc) (const gchar * event,
     const ImagegenResult * progress, gpointer user_data);
 
@@ -311,6 +318,25 @@ void imagegen_client_submit (ImagegenClient * client,
     ImagegenJobEventFunc event_func, ImagegenJobDoneFunc done_func,
     gpointer user_data);
 
+/**
+ * imagegen_client_resume:
+ * @task_id: a task an earlier job created for this same @request
+ * @poll_url: (nullable): where that job polled it (ImagegenResult.poll_url)
+ *
+ * Like imagegen_client_submit(), but takes up a task that was already
+ * created and paid for (by a run that was stopped, say): no upload, no
+ * create; it reports "resumed", polls @task_id and downloads its result
+ * (cost_cents 0, resumed TRUE).  If the service no longer has the task
+ * (404, Black Forest Labs' "Task not found"), the task failed, or its
+ * result URL expired, the job goes on as a new one: upload, create
+ * ("submitted"), poll, download.
+ */
+void imagegen_client_resume (ImagegenClient * client,
+    const ImagegenRequest * request, const gchar * task_id,
+    const gchar * poll_url, GCancellable * cancellable,
+    ImagegenJobEventFunc event_func, ImagegenJobDoneFunc done_func,
+    gpointer user_data);
+
 /* Jobs queued or running right now (a job stops counting just before its
  * done callback runs).  Thread-safe. */
 guint imagegen_client_get_jobs_pending (ImagegenClient * client);
@@ -321,10 +347,10 @@ guint imagegen_client_get_jobs_pending (ImagegenClient * client);
  * backoff) has passed and the in-flight limit lets it run.  Each such hold
  * halves the in-flight limit (at most once per Retry-After window, never
  * below 1); every `limit` admitted creates raise it by one, up to
- * max_in_flight.  Held jobs use up neither max_retries nor job_timeout_s:
- * the job's deadline is paused while it is held.  Once no create has been
- * admitted for rate_limit_timeout_s, held jobs fail with
- * IMAGEGEN_CLIENT_ERROR_RATE_LIMITED.  429s on other requests are retried
+ * max_in_flight.  Held jobs use up no max_retries.  A held job fails with
+ * IMAGEGEN_CLIENT_ERROR_RATE_LIMITED at the first of: its job_timeout_s
+ * (which runs on while it is held: nothing was paid yet), or no create
+ * admitted for rate_limit_timeout_s.  429s on other requests are retried
  * like 5xx. */
 
 /* Jobs the client lets run at once right now.  Thread-safe. */

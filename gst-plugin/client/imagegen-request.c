@@ -144,6 +144,7 @@ imagegen_result_free (ImagegenResult * result)
   g_clear_pointer (&result->image, g_bytes_unref);
   g_free (result->content_type);
   g_free (result->image_url);
+  g_free (result->poll_url);
   g_clear_pointer (&result->uploaded_urls, g_ptr_array_unref);
   g_clear_pointer (&result->more_images, g_ptr_array_unref);
   g_free (result);

@@ -21,6 +21,8 @@ GST_DEBUG_CATEGORY_STATIC (gst_imagegen_cache_debug);
  * (LE 16), then the content type and the payload */
 #define HEADER_LEN (MAGIC_LEN + 8 + DIGEST_LEN + 2)
 #define SUFFIX ".imagegen-result"
+#define PENDING_SUFFIX ".imagegen-pending"
+#define PENDING_GROUP "pending"
 
 void
 gst_imagegen_cache_init (GstImagegenCache * cache)
@@ -164,9 +166,10 @@ gst_imagegen_cache_key (GstImagegenCache * cache, const gchar * provider,
 }
 
 static gchar *
-entry_path (GstImagegenCache * cache, const gchar * key)
+entry_path_with_suffix (GstImagegenCache * cache, const gchar * key,
+    const gchar * suffix)
 {
-  gchar *name = g_strconcat (key, SUFFIX, NULL);
+  gchar *name = g_strconcat (key, suffix, NULL);
   gchar *path;
 
   g_mutex_lock (&cache->lock);
@@ -174,6 +177,12 @@ entry_path (GstImagegenCache * cache, const gchar * key)
   g_mutex_unlock (&cache->lock);
   g_free (name);
   return path;
+}
+
+static gchar *
+entry_path (GstImagegenCache * cache, const gchar * key)
+{
+  return entry_path_with_suffix (cache, key, SUFFIX);
 }
 
 /* the payload of a whole, untorn entry, else NULL */
@@ -293,7 +302,7 @@ trim (const gchar * dir, guint64 max_bytes)
   g_array_unref (entries);
 }
 
-void
+gboolean
 gst_imagegen_cache_store (GstImagegenCache * cache, const gchar * key,
     GBytes * image, const gchar * content_type)
 {
@@ -309,6 +318,7 @@ gst_imagegen_cache_store (GstImagegenCache * cache, const gchar * key,
   gchar *dir = path ? g_path_get_dirname (path) : NULL;
   guint64 max_bytes;
   GError *error = NULL;
+  gboolean stored = FALSE;
 
   memcpy (data, MAGIC, MAGIC_LEN);
   memcpy (data + MAGIC_LEN, &length, 8);
@@ -334,9 +344,78 @@ gst_imagegen_cache_store (GstImagegenCache * cache, const gchar * key,
   } else if (path != NULL) {
     GST_LOG ("cache %s: stored %" G_GSIZE_FORMAT " bytes", key, size);
     trim (dir, max_bytes);
+    stored = TRUE;
   }
   g_free (data);
   g_free (dir);
+  g_free (path);
+  return stored;
+}
+
+void
+gst_imagegen_cache_store_pending (GstImagegenCache * cache, const gchar * key,
+    const gchar * task_id, const gchar * poll_url)
+{
+  gchar *path = entry_path_with_suffix (cache, key, PENDING_SUFFIX);
+  gchar *dir = path ? g_path_get_dirname (path) : NULL;
+  GKeyFile *file = g_key_file_new ();
+  GError *error = NULL;
+  gchar *data;
+  gsize size;
+
+  g_key_file_set_string (file, PENDING_GROUP, "task-id", task_id);
+  if (poll_url != NULL)
+    g_key_file_set_string (file, PENDING_GROUP, "poll-url", poll_url);
+  data = g_key_file_to_data (file, &size, NULL);
+  /* renamed into place, like the results: all or nothing */
+  if (path != NULL && (g_mkdir_with_parents (dir, 0700) != 0
+          || !g_file_set_contents_full (path, data, size,
+              G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))) {
+    GST_WARNING ("cannot note pending task %s in %s: %s", task_id, path,
+        error ? error->message : g_strerror (errno));
+    g_clear_error (&error);
+  } else if (path != NULL) {
+    GST_LOG ("cache %s: task %s pending", key, task_id);
+  }
+  g_free (data);
+  g_key_file_free (file);
+  g_free (dir);
+  g_free (path);
+}
+
+gboolean
+gst_imagegen_cache_lookup_pending (GstImagegenCache * cache,
+    const gchar * key, gchar ** task_id, gchar ** poll_url)
+{
+  gchar *path = entry_path_with_suffix (cache, key, PENDING_SUFFIX);
+  GKeyFile *file = g_key_file_new ();
+
+  *task_id = *poll_url = NULL;
+  if (path != NULL && g_key_file_load_from_file (file, path, 0, NULL)) {
+    *task_id = g_key_file_get_string (file, PENDING_GROUP, "task-id", NULL);
+    *poll_url = g_key_file_get_string (file, PENDING_GROUP, "poll-url",
+        NULL);
+    if (*task_id == NULL || **task_id == '\0') {
+      GST_WARNING ("pending entry %s names no task: removed", path);
+      g_unlink (path);
+      g_clear_pointer (task_id, g_free);
+      g_clear_pointer (poll_url, g_free);
+    }
+  }
+  GST_LOG ("cache %s: %s%s", key, *task_id ? "pending task " : "nothing "
+      "pending", *task_id ? *task_id : "");
+  g_key_file_free (file);
+  g_free (path);
+  return *task_id != NULL;
+}
+
+void
+gst_imagegen_cache_clear_pending (GstImagegenCache * cache, const gchar * key)
+{
+  gchar *path = entry_path_with_suffix (cache, key, PENDING_SUFFIX);
+
+  if (path != NULL && g_unlink (path) == 0)
+    GST_LOG ("cache %s: nothing pending any more", key);
   g_free (path);
 }
 
@@ -349,7 +428,10 @@ gst_imagegen_cache_install_properties (GObjectClass * klass, guint first)
    * A directory of finished results: a request whose key (provider,
    * model, every request field, the hash of each source image as
    * uploaded) is found there is answered from it, at no cost and with no
-   * request.  Shared safely by concurrent runs.  NULL (default): off.
+   * request.  A request that was sent and not yet answered (the run was
+   * stopped) is noted there too, and a later run polls its task instead
+   * of paying for it again.  Shared safely by concurrent runs.  NULL
+   * (default): off.
    */
   g_object_class_install_property (klass, first + GST_IMAGEGEN_CACHE_PROP_DIR,
       g_param_spec_string ("cache-dir", "Result cache directory",

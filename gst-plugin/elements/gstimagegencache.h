@@ -13,6 +13,13 @@
  * does not match is a miss (and removed), never an image.  The directory
  * stays under max-bytes: the least recently used files go first.
  *
+ * Paid work is never thrown away: a request the service answered with a
+ * task (and so bills) is noted at once as a small "pending" file under
+ * its key (the task id and, for Black Forest Labs, its polling URL), so
+ * that a later run with the same request polls that task instead of
+ * paying again.  The note goes when the result is stored or the task
+ * failed for good.  Pending files do not count towards max-bytes.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once
@@ -59,9 +66,26 @@ gchar *gst_imagegen_cache_key (GstImagegenCache * cache,
 GBytes *gst_imagegen_cache_lookup (GstImagegenCache * cache,
     const gchar * key, gchar ** content_type);
 
-/* Stores @image under @key; failures only warn in the debug log. */
-void gst_imagegen_cache_store (GstImagegenCache * cache, const gchar * key,
-    GBytes * image, const gchar * content_type);
+/* Stores @image under @key; failures only warn in the debug log (and
+ * return FALSE). */
+gboolean gst_imagegen_cache_store (GstImagegenCache * cache,
+    const gchar * key, GBytes * image, const gchar * content_type);
+
+/* Notes that the request of @key was created as @task_id (@poll_url:
+ * where to poll it, or NULL); replaces an earlier note.  Written to a
+ * temporary file and renamed; failures only warn in the debug log. */
+void gst_imagegen_cache_store_pending (GstImagegenCache * cache,
+    const gchar * key, const gchar * task_id, const gchar * poll_url);
+
+/* The task noted for @key: TRUE with @task_id and @poll_url (may be NULL)
+ * set, to be freed; FALSE when none is (a note without a task id is
+ * removed). */
+gboolean gst_imagegen_cache_lookup_pending (GstImagegenCache * cache,
+    const gchar * key, gchar ** task_id, gchar ** poll_url);
+
+/* Forgets the note of @key (its result is stored, or it failed for good). */
+void gst_imagegen_cache_clear_pending (GstImagegenCache * cache,
+    const gchar * key);
 
 /* Properties cache-dir, cache-max-size, cache-only at @first + 0..2 */
 enum

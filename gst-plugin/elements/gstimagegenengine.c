@@ -8,6 +8,10 @@
  * task message.  Work of an
  * older epoch is dropped wherever it is found, and reported "cancelled".
  *
+ * Paid work is never thrown away: once a create is answered, the task is
+ * noted in the cache under the request's key, and a later miss of that
+ * key resumes the task (poll, download) instead of creating it again.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #ifdef HAVE_CONFIG_H
@@ -36,6 +40,8 @@ typedef struct
   gchar *prompt;
   gboolean tracked;             /* its end is still to be reported */
   gchar *cache_key;             /* where its result is stored, or NULL */
+  gchar *resume_task_id;        /* an earlier run's task for this key */
+  gchar *resume_poll_url;
   gint answered_locally;        /* ANSWERED_* */
 } EngineWork;
 
@@ -45,8 +51,6 @@ enum
   ANSWERED_BY_CACHE,
   ANSWERED_NOT_SENT,            /* cache-only and not in the cache */
 };
-
-/* the provider, for cache keys (one provider so far) */
 
 /* Reports the task's end once: bus message, stats, spending. */
 static void
@@ -84,6 +88,8 @@ engine_work_free (EngineWork * work)
     work->tag_free (work->tag);
   g_free (work->prompt);
   g_free (work->cache_key);
+  g_free (work->resume_task_id);
+  g_free (work->resume_poll_url);
   g_clear_object (&work->cancellable);
   g_clear_pointer (&work->request, imagegen_request_free);
   g_clear_pointer (&work->to_quote, imagegen_request_free);
@@ -101,6 +107,33 @@ work_is_stale (EngineWork * work)
   stale = work->epoch != engine->epoch;
   g_mutex_unlock (&engine->lock);
   return stale || g_cancellable_is_cancelled (work->cancellable);
+}
+
+/* A task that failed for good: polling it again would give nothing. */
+static gboolean
+failed_for_good (const GError * error)
+{
+  return g_error_matches (error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_TASK_FAILED)
+      || g_error_matches (error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_MODERATED);
+}
+
+/* worker: the result goes into the cache, and the note of its task goes
+ * once it is there (or the task failed for good); a job stopped or cut
+ * short keeps it for the next run */
+static void
+settle_pending (EngineWork * work, GstImagegenImage * image)
+{
+  GstImagegenCache *cache = &work->engine->tracker.cache;
+
+  if (image->error == NULL) {
+    if (gst_imagegen_cache_store (cache, work->cache_key,
+            image->result->image, image->result->content_type))
+      gst_imagegen_cache_clear_pending (cache, work->cache_key);
+  } else if (failed_for_good (image->error)) {
+    gst_imagegen_cache_clear_pending (cache, work->cache_key);
+  }
 }
 
 /* worker: header check and decode, then the element's callback */
@@ -122,10 +155,9 @@ finish_work (EngineWork * work)
   if (image->error != NULL && image->result->error == NULL)
     image->result->error = g_error_copy (image->error);
   /* only what decoded (or passed the header check) is kept */
-  if (image->error == NULL && work->cache_key != NULL
+  if (work->cache_key != NULL
       && work->answered_locally == ANSWERED_BY_SERVICE)
-    gst_imagegen_cache_store (&engine->tracker.cache, work->cache_key,
-        image->result->image, image->result->content_type);
+    settle_pending (work, image);
   GST_DEBUG_OBJECT (engine->element, "task %s done%s%s",
       GST_STR_NULL (image->result->task_id), image->error ? ": " : "",
       image->error ? image->error->message : "");
@@ -162,8 +194,18 @@ job_event (const gchar * event, const ImagegenResult * progress,
 {
   EngineWork *work = user_data;
 
+  if (g_str_equal (event, "resumed")) {
+    gst_imagegen_tracker_resumed (&work->engine->tracker, progress,
+        work->prompt);
+    return;
+  }
   if (!g_str_equal (event, "submitted"))
     return;
+  /* paid from now on: noted before anything else can stop the run (a
+   * few hundred bytes, so written here, on the client thread) */
+  if (work->cache_key != NULL && progress->task_id != NULL)
+    gst_imagegen_cache_store_pending (&work->engine->tracker.cache,
+        work->cache_key, progress->task_id, progress->poll_url);
   /* the service's own reservation replaces the quote's or the table's
    * (this and the finish run on the client thread, one after the other) */
   if (progress->reserved_cents >= 0) {
@@ -204,8 +246,13 @@ send_work (EngineWork * work)
   if (work->epoch == engine->epoch && engine->client != NULL) {
     ImagegenRequest *request = g_steal_pointer (&work->request);
 
-    imagegen_client_submit (engine->client, request, work->cancellable,
-        job_event, job_done, work);
+    if (work->resume_task_id != NULL)
+      imagegen_client_resume (engine->client, request, work->resume_task_id,
+          work->resume_poll_url, work->cancellable, job_event, job_done,
+          work);
+    else
+      imagegen_client_submit (engine->client, request, work->cancellable,
+          job_event, job_done, work);
     imagegen_request_free (request);
     work = NULL;
     /* queued after the create: a quote never holds up an image */
@@ -219,7 +266,8 @@ send_work (EngineWork * work)
 }
 
 /* worker: a result the cache holds, or (cache-only) the miss, as the
- * job's result; else remembers the key to store the answer under */
+ * job's result; else remembers the key to store the answer under, and
+ * the task an earlier run left pending under it */
 static gboolean
 answer_from_cache (EngineWork * work)
 {
@@ -233,8 +281,11 @@ answer_from_cache (EngineWork * work)
   work->cache_key = gst_imagegen_cache_key (cache, work->engine->service,
       work->request);
   image = gst_imagegen_cache_lookup (cache, work->cache_key, &content_type);
-  if (image == NULL && !gst_imagegen_cache_only (cache))
+  if (image == NULL && !gst_imagegen_cache_only (cache)) {
+    gst_imagegen_cache_lookup_pending (cache, work->cache_key,
+        &work->resume_task_id, &work->resume_poll_url);
     return FALSE;
+  }
 
   result = g_new0 (ImagegenResult, 1);
   result->model = g_strdup (work->request->model);

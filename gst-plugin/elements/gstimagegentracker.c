@@ -40,6 +40,7 @@ gst_imagegen_tracker_reset (GstImagegenTracker * t)
   t->warned = FALSE;
   t->cache_hits = t->cache_misses = 0;
   t->estimated_cents = 0;
+  t->resumed = 0;
   g_mutex_unlock (&t->lock);
 }
 
@@ -153,6 +154,16 @@ gst_imagegen_tracker_submitted (GstImagegenTracker * t,
 }
 
 void
+gst_imagegen_tracker_resumed (GstImagegenTracker * t,
+    const ImagegenResult * progress, const gchar * prompt)
+{
+  g_mutex_lock (&t->lock);
+  t->resumed++;
+  g_mutex_unlock (&t->lock);
+  post_task_message (t, "resumed", progress, prompt, 0);
+}
+
+void
 gst_imagegen_tracker_finished (GstImagegenTracker * t,
     const ImagegenResult * r, const gchar * prompt, gint reserved_cents,
     gint64 decoded_us)
@@ -230,7 +241,8 @@ gst_imagegen_tracker_get_stats (GstImagegenTracker * t)
       t->latency_sum_us / 1000.0 / t->succeeded : 0.0,
       "cache-hits", G_TYPE_UINT, t->cache_hits,
       "cache-misses", G_TYPE_UINT, t->cache_misses,
-      "estimated-cents", G_TYPE_INT64, t->estimated_cents, NULL);
+      "estimated-cents", G_TYPE_INT64, t->estimated_cents,
+      "resumed", G_TYPE_UINT, t->resumed, NULL);
   g_mutex_unlock (&t->lock);
   if (t->add_stats != NULL)
     t->add_stats (s, t->add_stats_data);
@@ -264,7 +276,8 @@ gst_imagegen_tracker_install_properties (GObjectClass * klass, guint first)
           "by rate limits), rate-limited (requests held by a 429), "
           "cache-hits (answered from cache-dir, not counted in requests), "
           "cache-misses and estimated-cents (cache-only: not sent, and "
-          "their catalogue price)", GST_TYPE_STRUCTURE,
+          "their catalogue price), resumed (tasks an earlier run paid for, "
+          "polled instead of created again)", GST_TYPE_STRUCTURE,
           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
   gst_imagegen_cache_install_properties (klass,
       first + GST_IMAGEGEN_TRACKER_PROP_CACHE_FIRST);

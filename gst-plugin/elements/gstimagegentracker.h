@@ -39,6 +39,7 @@ typedef struct
   guint cache_hits;             /* answered from the cache, not sent */
   guint cache_misses;           /* cache-only: not in the cache, not sent */
   gint64 estimated_cents;       /* cache-only: what the misses would cost */
+  guint resumed;                /* earlier runs' tasks polled, not created */
 
   GstImagegenCache cache;       /* its properties come with the tracker's */
 
@@ -74,6 +75,11 @@ gboolean gst_imagegen_tracker_wants_quotes (GstImagegenTracker * tracker);
 
 /* "submitted": the service created the task. */
 void gst_imagegen_tracker_submitted (GstImagegenTracker * tracker,
+    const ImagegenResult * progress, const gchar * prompt);
+
+/* "resumed": a task an earlier run created (and paid for) is polled
+ * instead of created again (see gstimagegencache.h). */
+void gst_imagegen_tracker_resumed (GstImagegenTracker * tracker,
     const ImagegenResult * progress, const gchar * prompt);
 
 /* The task ended: "completed", "failed" or "cancelled" by @result->error;

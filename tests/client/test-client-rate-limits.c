@@ -174,21 +174,35 @@ test_no_retries_used (void)
   fixture_stop (&f);
 }
 
-/* Nor the job timeout: the deadline is paused while the job is held. */
+/* But the job timeout is a promise: a job held longer than job_timeout_s
+ * (a Retry-After of 30 s, rate_limit_timeout_s 60) fails at its job
+ * timeout, with the 429s named; nothing was created or paid. */
 static void
-test_deadline_paused (void)
+test_deadline_kept (void)
 {
   g_autoptr (ImagegenRequest) req = t2i_request ();
   g_autoptr (ImagegenResult) r = NULL;
   Fixture f;
 
-  fixture_start (&f, "--latency", "100", "--fail", "create:429@3", NULL);
+  fixture_start (&f, "--latency", "100", "--fail", "create:429@30:*", NULL);
   f.config.job_timeout_s = 2;
   fixture_client (&f);
   r = test_run_job (f.client, req, f.w);
-  g_assert_no_error (r->error);
-  /* The client's own wait: held for the Retry-After. */
-  g_assert_cmpint (r->created_us - r->started_us, >=, 3 * G_USEC_PER_SEC);
+  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_RATE_LIMITED);
+  g_test_message ("%s", r->error->message);
+  g_assert_nonnull (strstr (r->error->message, "HTTP 429"));
+  g_assert_nonnull (strstr (r->error->message, "job timeout of 2 s"));
+  g_assert_null (r->task_id);
+  /* The client's own wait: no earlier than the job timeout.  (The old
+   * code could only end it through the 60 s without admission, or after
+   * the 30 s Retry-After; the hang guard is the test's own timeout.) */
+  g_assert_cmpint (g_get_monotonic_time () - r->started_us, >=,
+      2 * G_USEC_PER_SEC);
+  /* Held through its Retry-After: one create only, and no task. */
+  g_assert_cmpint (stat_requests (&f, "create_text_to_image"), ==, 1);
+  g_assert_cmpint (stat_int (&f, "tasks_created"), ==, 0);
+  g_assert_cmpint (stat_int (&f, "charged_cents"), ==, 0);
   fixture_stop (&f);
 }
 
@@ -306,8 +320,7 @@ main (int argc, char **argv)
   g_test_add_func ("/client/rate-limits/max-active", test_max_active);
   g_test_add_func ("/client/rate-limits/no-retries-used",
       test_no_retries_used);
-  g_test_add_func ("/client/rate-limits/deadline-paused",
-      test_deadline_paused);
+  g_test_add_func ("/client/rate-limits/deadline-kept", test_deadline_kept);
   g_test_add_func ("/client/rate-limits/upload-kept", test_upload_kept);
   g_test_add_func ("/client/rate-limits/persistent", test_persistent);
   g_test_add_func ("/client/rate-limits/cancel-held", test_cancel_held);
