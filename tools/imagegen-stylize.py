@@ -590,14 +590,16 @@ class Stylize:
         return Gst.PadProbeReturn.OK
 
     def on_sigint(self):
-        # further interrupts are ignored by the kernel until this one has
-        # been acknowledged for a while: one Ctrl-C may arrive twice
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # one Ctrl-C may arrive twice: until this one has been acknowledged
+        # for a while, another is the same interrupt
+        if self.stopping:
+            return GLib.SOURCE_CONTINUE
         GLib.timeout_add(SECOND_INTERRUPT_AFTER_MS, self.arm_second_sigint)
         self.stopping = True
         self.exit_code = EXIT_INTERRUPTED
         if not self.branches:
-            return self.finish(EXIT_INTERRUPTED, None)
+            self.finish(EXIT_INTERRUPTED, None)
+            return GLib.SOURCE_CONTINUE
         # nothing new is sent from here on: picks not yet sent are answered
         # from the cache or not at all
         self.remix.set_property("cache-only", True)
@@ -607,11 +609,13 @@ class Stylize:
                     final=True)
         for pad, _video in self.branches:
             pad.send_event(Gst.Event.new_eos())
-        return GLib.SOURCE_REMOVE
+        return GLib.SOURCE_CONTINUE
 
     def arm_second_sigint(self):
         # the second Ctrl-C kills at once, as the kernel does it: no thread
-        # of ours runs after it, so no request leaves
+        # of ours runs after it, so no request leaves (GLib gives SIGINT
+        # its default action back when its last watch goes)
+        GLib.source_remove(self.sigint_watch)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         return GLib.SOURCE_REMOVE
 
@@ -675,8 +679,10 @@ class Stylize:
             if self.stopping and not self.eos:
                 self.eos = True
                 if self.in_flight():
-                    self.status("OUT finished; waiting for %d results in "
-                                "flight" % self.in_flight(), final=True)
+                    self.status("the part done is written; waiting for %d "
+                                "results in flight, for the cache (Ctrl-C "
+                                "again to quit at once)" % self.in_flight(),
+                                final=True)
                 GLib.timeout_add(100, self.wait_in_flight)
             elif not self.stopping:
                 self.finish(self.exit_code, None)
@@ -743,8 +749,8 @@ class Stylize:
         bus = self.pipeline.get_bus()
         bus.add_signal_watch()
         bus.connect("message", self.on_message)
-        GLib.unix_signal_add(GLib.PRIORITY_HIGH, signal.SIGINT,
-                             self.on_sigint)
+        self.sigint_watch = GLib.unix_signal_add(
+            GLib.PRIORITY_HIGH, signal.SIGINT, self.on_sigint)
         # SIGTERM keeps its default action: the process ends at once
         GLib.timeout_add(500 if self.tty else 2000, self.on_tick)
         if self.pipeline.set_state(Gst.State.PLAYING) == \
