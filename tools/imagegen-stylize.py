@@ -81,8 +81,8 @@ ENCODER_SETTINGS = {
 # the encoders here take even sizes only (4:2:0)
 EVEN_SIZES = {"x264enc"}
 # the element's failed-pick warning (gstimagegenremixpick.c) names its time
-PICK_FAILED = re.compile(r"^Remix of the frame at (\d+):(\d\d):(\d\d)\.(\d{9}) "
-                         r"failed: (.*)$")
+PICK_FAILED = re.compile(r"^Remix of the frame at "
+                         r"(\d+):(\d\d):(\d\d)\.(\d{9}) failed: (.*)$")
 WHERE_MODELS = "every model: docs/models.md, or gst-inspect-1.0 imagegenremix"
 
 
@@ -351,7 +351,8 @@ class Output:
         self.path = path
         self.temp = None
         if os.path.isdir(path):
-            fail(EXIT_CANNOT_WRITE, "cannot write %s: it is a directory" % path)
+            fail(EXIT_CANNOT_WRITE, "cannot write %s: it is a directory" %
+                 path)
         stem, ext = os.path.splitext(path)
         self.ext = ext.lower().lstrip(".")
         self.partial = stem + ".partial" + ext
@@ -846,4 +847,9 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:
+        # Ctrl-C while the options are checked, before the run
+        fail(EXIT_INTERRUPTED, "interrupted before the run started: nothing "
+             "written, nothing sent")
