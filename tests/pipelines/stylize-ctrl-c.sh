@@ -7,8 +7,9 @@
 #     create after the command ended;
 #   - the same command again writes OUT with every frame, and its creates
 #     plus the first run's are the number of picks (nothing paid twice);
-#   - a second SIGINT right after the first was acknowledged (GNU timeout
-#     relays one SIGINT twice) is the same interrupt, not a quit;
+#   - one SIGINT arriving twice (GNU timeout relays it to the command and
+#     to its group; or right after the first was acknowledged) is one
+#     interrupt, not a quit;
 #   - Ctrl-C with an existing OUT (-y): OUT stays as it was;
 #   - Ctrl-C twice (half a second apart), and SIGTERM: killed at once by the
 #     signal (130, 143), and no request of any kind reaches the emulator
@@ -32,7 +33,7 @@ picks=20   # one a second
 start_and_wait() { # OUT N [OPTION...]
   local out=$1 n=$2
   shift 2
-  "$STYLIZE" in.mp4 "$out" --prompt watercolour --cache-dir "$cache" "$@" >"$out.log" 2>&1 &
+  ${RUNNER:-} "$STYLIZE" in.mp4 "$out" --prompt watercolour --cache-dir "$cache" "$@" >"$out.log" 2>&1 &
   pid=$!
   track "$pid"
   local deadline=$((SECONDS + HANG_GUARD))
@@ -63,7 +64,7 @@ wait_exit() { # rc: the command's exit code, within the hang guard
 acknowledged() { # LOG: wait (hang guard) until the first Ctrl-C is taken
   local deadline=$((SECONDS + HANG_GUARD))
   until grep -q "^interrupted:" "$1" || [ "$SECONDS" -ge "$deadline" ] \
-      || ! kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+      || ! kill -0 "$pid" 2>/dev/null; do sleep 0.02; done
 }
 
 # log lines (requests of any kind) the emulator answered after $1 (µs)
@@ -120,25 +121,36 @@ info=$(mediainfo int.mp4)
 check "resume writes OUT with every frame" jpy "$info" "d['video_frames'] == 600 and d['audio_buffers'] > 0"
 
 # --- one Ctrl-C, its SIGINT arriving twice ---
-# (GNU timeout relays a SIGINT to the child and to its process group)
-emu_reset
-FRAMES=1
-check "relayed: the run is going when 1 task is done and frames written" \
-  start_and_wait relayed.mp4 1 --no-cache
-signal INT
-acknowledged relayed.mp4.log
-signal INT
-wait_exit
-tr '\r' '\n' <relayed.mp4.log | tail -n 2
-check "relayed: exit 130, the command's own ($rc)" test "$rc" = 130
-check "relayed: finished as for one Ctrl-C" grep -q "is in relayed.partial.mp4" relayed.mp4.log
-check "relayed: the part done plays" \
-  jpy "$(mediainfo relayed.partial.mp4)" "d['eos'] and not d['errors'] and d['video_frames'] > 0"
+# GNU timeout relays a SIGINT to the command and to its process group; and
+# a second SIGINT right after the first was acknowledged (as the relayed
+# one lands when the first is taken at once)
+for how in timeout acked; do
+  emu_reset
+  FRAMES=1
+  RUNNER=
+  [ "$how" = timeout ] && RUNNER="timeout -s INT $((HANG_GUARD * 2))"
+  check "relayed by $how: the run is going when 1 task is done and frames written" \
+    start_and_wait "$how.mp4" 1 --no-cache
+  FRAMES=0
+  RUNNER=
+  signal INT
+  if [ "$how" = acked ]; then
+    acknowledged "$how.mp4.log"
+    signal INT
+  fi
+  wait_exit
+  tr '\r' '\n' <"$how.mp4.log" | tail -n 2
+  check "relayed by $how: exit 130 ($rc)" test "$rc" = 130
+  check "relayed by $how: finished as for one Ctrl-C" grep -q "is in $how.partial.mp4" "$how.mp4.log"
+  check "relayed by $how: the part done plays" \
+    jpy "$(mediainfo "$how.partial.mp4")" "d['eos'] and not d['errors'] and d['video_frames'] > 0"
+done
 
 # --- Ctrl-C over an existing OUT (-y): OUT stays as it was ---
 cp int.mp4 kept.mp4
 cp int.mp4 before.mp4
 emu_reset
+FRAMES=1
 check "existing OUT: the run is going when 1 task is done and frames written" \
   start_and_wait kept.mp4 1 --no-cache -y --prompt "ink sketch"
 FRAMES=0
@@ -154,6 +166,14 @@ for how in twice term; do
   emu_reset
   check "$how: the run is going when 1 task is done" start_and_wait "$how.mp4" 1
   if [ "$how" = twice ]; then
+    # tasks from now on never end: the first Ctrl-C waits for them, so only
+    # the second ends the run
+    emu_fail 'task:held:*'
+    held=$(emu_stat 's["tasks_created"]')
+    deadline=$((SECONDS + HANG_GUARD))
+    until [ "$(emu_stat 's["tasks_created"]')" -gt "$held" ] || [ "$SECONDS" -ge "$deadline" ]; do
+      sleep 0.1
+    done
     signal INT
     acknowledged "$how.mp4.log"
     # a second Ctrl-C counts half a second after the first was acknowledged
@@ -167,6 +187,8 @@ for how in twice term; do
   want=143
   [ "$how" = twice ] && want=130
   check "$how: killed by the signal ($rc)" test "$rc" = "$want"
+  check "$how: at once, not after finishing the part done" \
+    eval '! grep -q "^imagegen-stylize: interrupted" "$how.mp4.log"'
   # the jobs in flight die with the process: no poll, download or create
   # arrives later (a slow task takes 1.5 s, so some would if it went on)
   sleep 2

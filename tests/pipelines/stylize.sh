@@ -242,8 +242,6 @@ check "model typo: says where every model is" \
 check "model typo: one line, not the list of every id" test "$(wc -l <typo.out)" = 1
 check "model typo: OUT as it was, nothing sent" eval 'keep_same && [ "$(sent)" = "$n0" ]'
 
-emu_fail() { "$PY" -c 'import sys, urllib.request
-urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/emulator/fail", data=sys.argv[2].encode()), timeout=10).read()' "$EMU_URL" "$1"; }
 emu_fail 'create:401:*'
 rc=0
 stylize short.mp4 keep.mp4 -y --prompt watercolour --no-cache >key.out 2>&1 || rc=$?
