@@ -52,7 +52,7 @@ try:
 
     gi.require_version("Gst", "1.0")
     gi.require_version("GLib", "2.0")
-    from gi.repository import GLib, Gst  # noqa: E402
+    from gi.repository import GLib, GObject, Gst  # noqa: E402
     GI_MISSING = None
 except (ImportError, ValueError) as e:  # --help and --version work without
     GI_MISSING = e
@@ -224,6 +224,12 @@ def set_if_present(element, name, value):
     if element.find_property(name) is None:
         fail(EXIT_USAGE, "this imagegenremix has no %s property (an older "
              "plugin?)" % name)
+    spec = element.find_property(name)
+    if GObject.type_is_a(spec.value_type, GObject.TYPE_ENUM):
+        nicks = [v.value_nick for v in spec.enum_class.__enum_values__.values()]
+        if value not in nicks:
+            fail(EXIT_USAGE, "--%s %s: imagegenremix takes %s" % (
+                name, value, ", ".join(nicks)))
     if name == "extra":
         text = value
         try:
@@ -317,19 +323,27 @@ def check_settings(args):
         bare = argparse.Namespace(**vars(args))
         bare.extra = bare.resolution = bare.aspect_ratio = None
         model_error = start_error(new_remix(bare, probe=True))
-        if model_error is not None:
+        # refused alone, and not one of the ids the element names
+        if model_error is not None and \
+                args.model not in model_ids(bare, ""):
             fail(EXIT_USAGE, "--model %s: imagegenremix has no such model%s "
                  "(%s)" % (args.model, did_you_mean(bare, model_error),
                            WHERE_MODELS))
     fail(EXIT_USAGE, error)
 
 
+def model_ids(args, error):
+    """The ids the element names: in its refusal, and in its model
+    property's description."""
+    text = error + " " + new_remix(args, probe=True).find_property(
+        "model").blurb
+    return set(re.findall(r"[a-z0-9][a-z0-9.]*(?:-[a-z0-9.]+)+", text))
+
+
 def did_you_mean(args, error):
-    """The closest of the ids the element names (its refusal, its model
-    property's description) that it takes with these settings."""
-    remix = new_remix(args, probe=True)
-    text = error + " " + remix.find_property("model").blurb
-    ids = set(re.findall(r"[a-z0-9][a-z0-9.]*(?:-[a-z0-9.]+)+", text))
+    """The closest of the ids the element names that it takes with these
+    settings."""
+    ids = model_ids(args, error)
     ids.discard(args.model)
     close = []
     for candidate in difflib.get_close_matches(args.model, ids, n=6,
