@@ -226,7 +226,8 @@ def set_if_present(element, name, value):
              "plugin?)" % name)
     spec = element.find_property(name)
     if GObject.type_is_a(spec.value_type, GObject.TYPE_ENUM):
-        nicks = [v.value_nick for v in spec.enum_class.__enum_values__.values()]
+        nicks = [v.value_nick
+                 for v in spec.enum_class.__enum_values__.values()]
         if value not in nicks:
             fail(EXIT_USAGE, "--%s %s: imagegenremix takes %s" % (
                 name, value, ", ".join(nicks)))
