@@ -14,26 +14,37 @@ nothing, and a run resumed after Ctrl-C sends only the picks still missing.
 --dry-run decodes the input and says how many picks there are, how many the
 cache holds and what the rest would cost, and sends nothing.
 
-Ctrl-C once: nothing more is sent, the video ends at the last finished frame,
-the other streams are cut there and OUT is finished so that it plays.  Ctrl-C
-again, or SIGTERM: the process ends at once, killed by that signal (OUT may
-then not play; results already cached stay).
+OUT is written beside itself under a temporary name and renamed over OUT
+when the run has finished; an existing OUT is replaced only with -y.  A run
+that fails leaves no output and any earlier OUT as it was.
 
-Exit codes: 0 done; 1 bad options; 2 the input cannot be read (missing, not a
-media file); 3 the input has no video stream; 4 the service failed (key,
-credits, refused request...) or the pipeline failed; 5 OUT's extension has no
-encoder here; 130 interrupted by Ctrl-C (OUT plays up to that point); 143
-terminated (SIGTERM, or a second Ctrl-C).
+Ctrl-C once: nothing more is sent, results in flight are awaited (so that
+they reach the cache), the video ends at the last finished frame, the other
+streams are cut there and the part done is kept as STEM.partial.EXT; the same
+command again finishes OUT.  Ctrl-C again (half a second after the first was
+acknowledged), or SIGTERM: the process ends at once, killed by that signal
+(results already cached stay).
+
+Exit codes: 0 done; 1 usage error (bad option or value, unknown model, OUT
+exists without -y); 2 the input cannot be read (missing, not a media file);
+3 the input has no video stream; 4 the service failed (key, credits...), the
+pipeline failed, or picks failed for good (OUT is then written, unless every
+pick failed); 5 OUT cannot be written (unwritable, no encoder for its
+extension); 130 interrupted by Ctrl-C; 143 terminated (SIGTERM, or a second
+Ctrl-C: the shell reports 130).
 
 Needs Debian's python3-gi and gir1.2-gstreamer-1.0, and the plugin (installed,
 or on GST_PLUGIN_PATH).  The service is RunAPI (RUNAPI_API_KEY,
 RUNAPI_BASE_URL), as for the elements.
 """
 import argparse
+import difflib
+import math
 import os
 import re
 import signal
 import sys
+import tempfile
 import time
 
 try:
@@ -41,7 +52,7 @@ try:
 
     gi.require_version("Gst", "1.0")
     gi.require_version("GLib", "2.0")
-    from gi.repository import GLib, Gst  # noqa: E402
+    from gi.repository import GLib, GObject, Gst  # noqa: E402
     GI_MISSING = None
 except (ImportError, ValueError) as e:  # --help and --version work without
     GI_MISSING = e
@@ -50,8 +61,11 @@ except (ImportError, ValueError) as e:  # --help and --version work without
 VERSION = "@IMAGEGEN_VERSION@"
 
 EXIT_OK, EXIT_USAGE, EXIT_UNREADABLE, EXIT_NO_VIDEO, EXIT_FAILED, \
-    EXIT_NO_ENCODER = 0, 1, 2, 3, 4, 5
+    EXIT_CANNOT_WRITE = 0, 1, 2, 3, 4, 5
 EXIT_INTERRUPTED = 130
+# a second Ctrl-C counts this long after the first was acknowledged: GNU
+# timeout relays one SIGINT twice within milliseconds
+SECOND_INTERRUPT_AFTER_MS = 500
 
 # extension -> (video encoder, audio encoder, muxer)
 CONTAINERS = {
@@ -64,6 +78,12 @@ ENCODER_SETTINGS = {
     # a good file for watching, not a stream: quality over latency
     "x264enc": {"speed-preset": "medium", "pass": "quant", "quantizer": 20},
 }
+# the encoders here take even sizes only (4:2:0)
+EVEN_SIZES = {"x264enc"}
+# the element's failed-pick warning (gstimagegenremixpick.c) names its time
+PICK_FAILED = re.compile(r"^Remix of the frame at "
+                         r"(\d+):(\d\d):(\d\d)\.(\d{9}) failed: (.*)$")
+WHERE_MODELS = "every model: docs/models.md, or gst-inspect-1.0 imagegenremix"
 
 
 def version():
@@ -89,22 +109,36 @@ def default_cache_dir():
     return os.path.join(base, "gst-imagegen", "results")
 
 
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        # every usage error exits 1 (argparse's own 2 means an unreadable
+        # input here), in one sentence
+        fail(EXIT_USAGE, "%s (see --help)" % message)
+
+
 def parse_args(argv):
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="imagegen-stylize",
         description="Stylise a video file with the image service: picked "
         "frames are restyled, every frame shows the result of the latest "
         "pick, the audio is kept.",
-        epilog="Exit codes: 0 done, 1 bad options, 2 unreadable input, 3 no "
-        "video stream in the input, 4 service or pipeline failure, 5 no "
-        "encoder for OUT's extension, 130 interrupted by Ctrl-C (OUT plays "
-        "up to there); a second Ctrl-C or SIGTERM kills at once (the "
-        "shell's 130, 143).  Results are cached: a rerun sends "
+        epilog="Exit codes: 0 done, 1 usage error (bad option or value, "
+        "unknown model, OUT exists without -y), 2 unreadable input, 3 no "
+        "video stream in the input, 4 service or pipeline failure, or picks "
+        "that failed for good (OUT is written unless every pick failed), 5 "
+        "OUT cannot be written (unwritable, or no encoder for its "
+        "extension), 130 interrupted by Ctrl-C (the part done is kept as "
+        "STEM.partial.EXT); a second Ctrl-C or SIGTERM kills at once (the "
+        "shell's 130, 143).  A failed run leaves an existing OUT as it "
+        "was.  Results are cached: a rerun sends "
         "nothing.  Environment: RUNAPI_API_KEY, RUNAPI_BASE_URL.")
     p.add_argument("input", metavar="IN", help="the video file to stylise")
     p.add_argument("output", metavar="OUT", nargs="?",
                    help="the file to write (.mp4, .m4v, .mov, .mkv); "
                    "not needed with --dry-run")
+    p.add_argument("-y", "--overwrite", action="store_true",
+                   help="replace OUT if it exists (without it, an existing "
+                   "OUT is refused at once: exit 1)")
     p.add_argument("--prompt", required=True,
                    help="how to restyle the frames")
     p.add_argument("--model", help="the model (imagegenremix's model "
@@ -157,8 +191,9 @@ def parse_args(argv):
     args = p.parse_args(argv)
     if not args.dry_run and not args.output:
         p.error("OUT is needed unless --dry-run")
-    if args.interval <= 0:
-        p.error("--interval must be more than 0")
+    if not args.interval > 0 or math.isinf(args.interval):
+        p.error("--interval must be a number of seconds more than 0, not %s"
+                % args.interval)
     return args
 
 
@@ -189,6 +224,13 @@ def set_if_present(element, name, value):
     if element.find_property(name) is None:
         fail(EXIT_USAGE, "this imagegenremix has no %s property (an older "
              "plugin?)" % name)
+    spec = element.find_property(name)
+    if GObject.type_is_a(spec.value_type, GObject.TYPE_ENUM):
+        nicks = [v.value_nick
+                 for v in spec.enum_class.__enum_values__.values()]
+        if value not in nicks:
+            fail(EXIT_USAGE, "--%s %s: imagegenremix takes %s" % (
+                name, value, ", ".join(nicks)))
     if name == "extra":
         text = value
         try:
@@ -201,9 +243,179 @@ def set_if_present(element, name, value):
     element.set_property(name, value)
 
 
+def new_remix(args, probe=False):
+    """imagegenremix with the user's settings.  probe: for checking them
+    only (no references, which are uploaded at start; no cache; a stand-in
+    key, so that only the values are judged)."""
+    a = args
+    try:
+        r = make("imagegenremix", mode="offline", prompt=a.prompt)
+    except LookupError:
+        fail(EXIT_FAILED, "the imagegen plugin is not installed (no "
+             "imagegenremix; set GST_PLUGIN_PATH?)")
+    check_range(r, "--interval", "interval", int(a.interval * Gst.SECOND),
+                 a.interval)
+    check_range(r, "--skip-similar", "skip-similar", a.skip_similar)
+    check_range(r, "--scene-threshold", "scene-threshold", a.scene_threshold)
+    check_range(r, "--max-in-flight", "max-in-flight", a.max_in_flight)
+    check_range(r, "--max-cost", "max-cost", a.max_cost)
+    r.set_property("pick", a.pick)
+    r.set_property("coherence", a.coherence)
+    if a.model:
+        r.set_property("model", a.model)
+    if a.provider:
+        set_if_present(r, "provider", a.provider)
+    if a.extra:
+        set_if_present(r, "extra", a.extra)
+    if a.resolution:
+        r.set_property("resolution", a.resolution)
+    if a.aspect_ratio:
+        r.set_property("aspect-ratio", a.aspect_ratio)
+    if probe:
+        r.set_property("api-key", "stand-in")
+        return r
+    if a.reference:
+        r.set_property("reference-images", a.reference)
+    if not a.no_cache:
+        r.set_property("cache-dir", a.cache_dir or default_cache_dir())
+    if a.dry_run:
+        r.set_property("cache-only", True)
+    return r
+
+
+def check_range(element, option, name, value, shown=None):
+    """A value is checked against the element's own range of the property
+    it sets, then set."""
+    if value is None:
+        return
+    spec = element.find_property(name)
+    if isinstance(value, float) and math.isnan(value) or \
+            not spec.minimum <= value <= spec.maximum:
+        lo, hi = spec.minimum, spec.maximum
+        shown = value if shown is None else shown
+        if isinstance(lo, int) and hi >= 2 ** 31 - 1:
+            fail(EXIT_USAGE, "%s must be %d or more, not %s" % (
+                option, lo, shown))
+        fail(EXIT_USAGE, "%s must be between %s and %s, not %s" % (
+            option, lo, hi, shown))
+    element.set_property(name, value)
+
+
+def start_error(remix):
+    """Starts the element alone and returns its refusal, or None: it judges
+    its settings when it starts, before anything is sent."""
+    pipeline = Gst.Pipeline.new("check")
+    pipeline.add(remix)
+    error = None
+    if pipeline.set_state(Gst.State.PAUSED) == Gst.StateChangeReturn.FAILURE:
+        msg = pipeline.get_bus().pop_filtered(Gst.MessageType.ERROR)
+        error = msg.parse_error()[0].message if msg else "it cannot start"
+    pipeline.set_state(Gst.State.NULL)
+    return error
+
+
+def check_settings(args):
+    """A typo in the model or its values is a usage error, found before
+    anything is written or sent."""
+    error = start_error(new_remix(args, probe=True))
+    if error is None:
+        return
+    if args.model:
+        bare = argparse.Namespace(**vars(args))
+        bare.extra = bare.resolution = bare.aspect_ratio = None
+        model_error = start_error(new_remix(bare, probe=True))
+        # refused alone, and not one of the ids the element names
+        if model_error is not None and \
+                args.model not in model_ids(bare, ""):
+            fail(EXIT_USAGE, "--model %s: imagegenremix has no such model%s "
+                 "(%s)" % (args.model, did_you_mean(bare, model_error),
+                           WHERE_MODELS))
+    fail(EXIT_USAGE, error)
+
+
+def model_ids(args, error):
+    """The ids the element names: in its refusal, and in its model
+    property's description."""
+    text = error + " " + new_remix(args, probe=True).find_property(
+        "model").blurb
+    return set(re.findall(r"[a-z0-9][a-z0-9.]*(?:-[a-z0-9.]+)+", text))
+
+
+def did_you_mean(args, error):
+    """The closest of the ids the element names that it takes with these
+    settings."""
+    ids = model_ids(args, error)
+    ids.discard(args.model)
+    close = []
+    for candidate in difflib.get_close_matches(args.model, ids, n=6,
+                                               cutoff=0.6):
+        trial = argparse.Namespace(**vars(args))
+        trial.model = candidate
+        if start_error(new_remix(trial, probe=True)) is None:
+            close.append(candidate)
+        if len(close) == 3:
+            break
+    return "; did you mean %s?" % " or ".join(close) if close else ""
+
+
+class Output:
+    """OUT is written under a temporary name beside it and renamed over it
+    only when the run has finished: a failed run leaves any earlier OUT."""
+
+    def __init__(self, path, overwrite):
+        self.path = path
+        self.temp = None
+        if os.path.isdir(path):
+            fail(EXIT_CANNOT_WRITE, "cannot write %s: it is a directory" %
+                 path)
+        stem, ext = os.path.splitext(path)
+        self.ext = ext.lower().lstrip(".")
+        self.partial = stem + ".partial" + ext
+        if os.path.lexists(path) and not overwrite:
+            fail(EXIT_USAGE, "%s exists: pass -y (--overwrite) to replace it"
+                 % path)
+        if not self.ext:
+            fail(EXIT_CANNOT_WRITE, "cannot write %s: it has no extension "
+                 "(use .mp4, .m4v, .mov or .mkv)" % path)
+        if self.ext not in CONTAINERS:
+            fail(EXIT_CANNOT_WRITE, "cannot write .%s files: use .mp4, "
+                 ".m4v, .mov or .mkv" % self.ext)
+
+    def open(self):
+        folder, name = os.path.split(os.path.abspath(self.path))
+        try:
+            fd, self.temp = tempfile.mkstemp(
+                dir=folder, prefix="." + name + ".", suffix=".unfinished")
+            os.close(fd)
+            # as any new file: mkstemp's 0600 would hide OUT from others
+            mask = os.umask(0)
+            os.umask(mask)
+            os.chmod(self.temp, 0o666 & ~mask)
+        except OSError as e:
+            fail(EXIT_CANNOT_WRITE, "cannot write %s: %s" % (
+                self.path, e.strerror))
+        return self.temp
+
+    def keep(self, path):
+        try:
+            os.replace(self.temp, path)
+        except OSError as e:
+            fail(EXIT_CANNOT_WRITE, "cannot write %s: %s" % (path, e.strerror))
+        self.temp = None
+
+    def discard(self):
+        if self.temp is not None:
+            try:
+                os.unlink(self.temp)
+            except FileNotFoundError:
+                pass
+            self.temp = None
+
+
 class Stylize:
-    def __init__(self, args):
+    def __init__(self, args, output):
         self.args = args
+        self.output = output
         self.loop = GLib.MainLoop()
         self.pipeline = Gst.Pipeline.new("stylize")
         self.exit_code = EXIT_OK
@@ -214,10 +426,12 @@ class Stylize:
         self.last_video_pts = None
         self.video_end = None
         self.stopping = False
+        self.eos = False
         self.branches = []          # (pad to send EOS to, is_video)
         self.started = time.monotonic()
         self.tty = sys.stderr.isatty()
         self.error = None
+        self.failed_picks = []      # (time, why) from the element's warnings
 
         uri = self.args.input if Gst.uri_is_valid(self.args.input) else \
             Gst.filename_to_uri(os.path.abspath(self.args.input))
@@ -225,21 +439,18 @@ class Stylize:
         self.src.connect("pad-added", self.on_pad_added)
         self.src.connect("no-more-pads", self.on_no_more_pads)
         self.pipeline.add(self.src)
-        self.remix = self.make_remix()
+        self.remix = new_remix(args)
         if not args.dry_run:
-            ext = os.path.splitext(args.output)[1].lower().lstrip(".")
-            if ext not in CONTAINERS:
-                fail(EXIT_NO_ENCODER, "cannot write .%s files: use .mp4, "
-                     ".m4v, .mov or .mkv" % ext)
+            ext = output.ext
             self.venc_name, self.aenc_name, mux_name = CONTAINERS[ext]
             try:
                 self.mux = make(mux_name)
-                self.sink = make("filesink", location=args.output)
                 for name in (self.venc_name, self.aenc_name):
                     make(name)
             except LookupError as e:
-                fail(EXIT_NO_ENCODER, "no %s here to write .%s files "
+                fail(EXIT_CANNOT_WRITE, "no %s here to write .%s files "
                      "(install its GStreamer plugin)" % (e.args[0], ext))
+            self.sink = make("filesink", location=output.open())
             self.pipeline.add(self.mux)
             self.pipeline.add(self.sink)
             self.mux.link(self.sink)
@@ -255,41 +466,6 @@ class Stylize:
         if template is not None:
             caps = caps.merge(template.get_caps())
         return caps
-
-    def make_remix(self):
-        a = self.args
-        try:
-            r = make("imagegenremix", mode="offline", prompt=a.prompt,
-                     interval=int(a.interval * Gst.SECOND))
-        except LookupError:
-            fail(EXIT_FAILED, "the imagegen plugin is not installed (no "
-                 "imagegenremix; set GST_PLUGIN_PATH?)")
-        r.set_property("pick", a.pick)
-        r.set_property("skip-similar", a.skip_similar)
-        r.set_property("coherence", a.coherence)
-        if a.scene_threshold is not None:
-            r.set_property("scene-threshold", a.scene_threshold)
-        if a.model:
-            r.set_property("model", a.model)
-        if a.provider:
-            set_if_present(r, "provider", a.provider)
-        if a.extra:
-            set_if_present(r, "extra", a.extra)
-        if a.max_in_flight:
-            r.set_property("max-in-flight", a.max_in_flight)
-        if a.reference:
-            r.set_property("reference-images", a.reference)
-        if a.resolution:
-            r.set_property("resolution", a.resolution)
-        if a.aspect_ratio:
-            r.set_property("aspect-ratio", a.aspect_ratio)
-        if a.max_cost:
-            r.set_property("max-cost", a.max_cost)
-        if not a.no_cache:
-            r.set_property("cache-dir", a.cache_dir or default_cache_dir())
-        if a.dry_run:
-            r.set_property("cache-only", True)
-        return r
 
     # ---- building the branches as decodebin exposes streams ----
 
@@ -337,9 +513,13 @@ class Stylize:
             venc = make(self.venc_name)
             for k, v in ENCODER_SETTINGS.get(self.venc_name, {}).items():
                 venc.set_property(k, v)
-            chain += ["videoconvert", venc,
-                      make("queue", max_size_time=0, max_size_buffers=0,
-                           max_size_bytes=256 << 20)]
+            crop = [make("videocrop")] if self.venc_name in EVEN_SIZES else []
+            chain += ["videoconvert"] + crop + [venc, make(
+                "queue", max_size_time=0, max_size_buffers=0,
+                max_size_bytes=256 << 20)]
+            if crop:
+                crop[0].get_static_pad("sink").add_probe(
+                    Gst.PadProbeType.EVENT_DOWNSTREAM, self.on_crop_caps)
         elements = self.add_chain(chain)
         pad.link(elements[0].get_static_pad("sink"))
         after = elements[3].get_static_pad("sink")
@@ -347,6 +527,27 @@ class Stylize:
         self.branches.append((after, True))
         if not self.args.dry_run:
             self.link_to_mux(elements[-1], "video_%u")
+
+    def on_crop_caps(self, pad, info):
+        # an odd width or height: the last column or line is cut, said once
+        event = info.get_event()
+        if event.type != Gst.EventType.CAPS:
+            return Gst.PadProbeReturn.OK
+        s = event.parse_caps().get_structure(0)
+        w, h = s.get_value("width"), s.get_value("height")
+        crop = pad.get_parent_element()
+        if (w % 2, h % 2) != (crop.get_property("right"),
+                              crop.get_property("bottom")):
+            crop.set_property("right", w % 2)
+            crop.set_property("bottom", h % 2)
+            if w % 2 or h % 2:
+                self.status("note: %dx%d frames are encoded as %dx%d (%s "
+                            "takes even sizes only: the last %s cut)" % (
+                                w, h, w - w % 2, h - h % 2, self.venc_name,
+                                " and ".join(n for n, odd in (
+                                    ("column", w % 2), ("line", h % 2))
+                                    if odd)), final=True)
+        return Gst.PadProbeReturn.OK
 
     def link_audio(self, pad, passthrough=False):
         encode = [] if passthrough else [
@@ -405,22 +606,46 @@ class Stylize:
         return Gst.PadProbeReturn.OK
 
     def on_sigint(self):
-        # a second Ctrl-C kills at once, as the kernel does it: no thread
-        # of ours runs after it, so no request leaves
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        # one Ctrl-C may arrive twice: until this one has been acknowledged
+        # for a while, another is the same interrupt
+        if self.stopping:
+            return GLib.SOURCE_CONTINUE
+        GLib.timeout_add(SECOND_INTERRUPT_AFTER_MS, self.arm_second_sigint)
         self.stopping = True
+        self.exit_code = EXIT_INTERRUPTED
         if not self.branches:
-            return self.finish(EXIT_INTERRUPTED, None)
+            self.finish(EXIT_INTERRUPTED, None)
+            return GLib.SOURCE_CONTINUE
         # nothing new is sent from here on: picks not yet sent are answered
         # from the cache or not at all
         self.remix.set_property("cache-only", True)
-        self.status("interrupted: finishing %s at %s (Ctrl-C again to quit "
-                    "at once)" % (self.args.output or "the count",
-                                  fmt_time(self.last_video_pts)), final=True)
+        self.status("interrupted: finishing at %s; nothing more is sent, "
+                    "results in flight are awaited for the cache (Ctrl-C "
+                    "again to quit at once)" % fmt_time(self.last_video_pts),
+                    final=True)
         for pad, _video in self.branches:
             pad.send_event(Gst.Event.new_eos())
-        self.exit_code = EXIT_INTERRUPTED
+        return GLib.SOURCE_CONTINUE
+
+    def arm_second_sigint(self):
+        # the second Ctrl-C kills at once, as the kernel does it: no thread
+        # of ours runs after it, so no request leaves (GLib gives SIGINT
+        # its default action back when its last watch goes)
+        GLib.source_remove(self.sigint_watch)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         return GLib.SOURCE_REMOVE
+
+    def in_flight(self):
+        s = self.stats()
+        return max(s["requests"] - s["succeeded"] - s["failed"] -
+                   s["cancelled"], 0)
+
+    def wait_in_flight(self):
+        # paid results still coming reach the cache before the pipeline
+        # stops (which would cancel them)
+        if self.in_flight() == 0:
+            return self.finish(self.exit_code, self.error)
+        return GLib.SOURCE_CONTINUE
 
     # ---- progress ----
 
@@ -448,7 +673,6 @@ class Stylize:
         dur = dur if ok2 else None
         s = self.stats()
         done = s["succeeded"]
-        in_flight = s["requests"] - done - s["failed"] - s["cancelled"]
         eta = None
         elapsed = time.monotonic() - self.started
         if pos and dur and pos > 0:
@@ -456,7 +680,7 @@ class Stylize:
         return ("%s / %s  frames %d  requests %d done, %d in flight, %d "
                 "failed  cached %d  skipped %d  ETA %s  spent %d¢" % (
                     fmt_time(pos), fmt_time(dur), self.frames_written, done,
-                    max(in_flight, 0), s["failed"], s["cache-hits"],
+                    self.in_flight(), s["failed"], s["cache-hits"],
                     s["picks-skipped"], fmt_time(eta), s["spent-cents"]))
 
     def on_tick(self):
@@ -468,10 +692,24 @@ class Stylize:
 
     def on_message(self, _bus, msg):
         if msg.type == Gst.MessageType.EOS:
-            self.finish(self.exit_code, None)
+            if self.stopping and not self.eos:
+                self.eos = True
+                if self.in_flight():
+                    self.status("the part done is written; waiting for %d "
+                                "results in flight, for the cache (Ctrl-C "
+                                "again to quit at once)" % self.in_flight(),
+                                final=True)
+                GLib.timeout_add(100, self.wait_in_flight)
+            elif not self.stopping:
+                self.finish(self.exit_code, None)
         elif msg.type == Gst.MessageType.WARNING and msg.src == self.remix:
             # a failed pick: its frames show the fallback, the run goes on
             warning, _debug = msg.parse_warning()
+            m = PICK_FAILED.match(warning.message)
+            if m:
+                h, mi, s, ns = (int(x) for x in m.groups()[:4])
+                self.failed_picks.append(
+                    (((h * 60 + mi) * 60 + s) * Gst.SECOND + ns, m.group(5)))
             self.status("warning: " + warning.message, final=True)
         elif msg.type == Gst.MessageType.ERROR:
             err, debug = msg.parse_error()
@@ -503,22 +741,32 @@ class Stylize:
             print("picks at shot changes: %d" % s["picks-at-cuts"])
             return
         self.status(last_line, final=True)
-        self.status("done: %d frames, %d requests (%d from the cache, %d "
+        self.status("%s: %d frames, %d requests (%d from the cache, %d "
                     "failed), %d cents, %.1f s" % (
+                        "done" if self.exit_code == EXIT_OK else "ended",
                         self.frames_written, s["requests"], s["cache-hits"],
                         s["failed"], s["spent-cents"],
                         time.monotonic() - self.started), final=True)
 
+    def failed_list(self):
+        """Each failed pick's span of OUT: up to the next pick, which only
+        a fixed interval foretells."""
+        fixed = self.args.pick == "interval" and not self.args.skip_similar
+        step = int(self.args.interval * Gst.SECOND)
+        spans = []
+        for t, why in sorted(self.failed_picks):
+            end = t + step if self.video_end is None else \
+                min(t + step, self.video_end)
+            spans.append("%s-%s (%s)" % (fmt_fine(t), fmt_fine(end), why)
+                         if fixed else "%s (%s)" % (fmt_fine(t), why))
+        return "; ".join(spans)
+
     def run(self):
-        if not os.path.exists(self.args.input) and \
-                not Gst.uri_is_valid(self.args.input):
-            fail(EXIT_UNREADABLE, "cannot read %s: no such file" %
-                 self.args.input)
         bus = self.pipeline.get_bus()
         bus.add_signal_watch()
         bus.connect("message", self.on_message)
-        GLib.unix_signal_add(GLib.PRIORITY_HIGH, signal.SIGINT,
-                             self.on_sigint)
+        self.sigint_watch = GLib.unix_signal_add(
+            GLib.PRIORITY_HIGH, signal.SIGINT, self.on_sigint)
         # SIGTERM keeps its default action: the process ends at once
         GLib.timeout_add(500 if self.tty else 2000, self.on_tick)
         if self.pipeline.set_state(Gst.State.PLAYING) == \
@@ -534,17 +782,58 @@ class Stylize:
         self.pipeline.set_state(Gst.State.NULL)
         if self.error is not None:
             print("imagegen-stylize: " + self.error, file=sys.stderr)
-        if self.args.output and os.path.exists(self.args.output) and (
-                self.exit_code in (EXIT_UNREADABLE, EXIT_NO_VIDEO) or
-                (self.exit_code == EXIT_INTERRUPTED and
-                 self.frames_written == 0)):
-            os.unlink(self.args.output)     # nothing of it is worth keeping
-            if self.exit_code == EXIT_INTERRUPTED:
-                print("imagegen-stylize: interrupted before the first frame "
-                      "was finished: nothing written", file=sys.stderr)
         if self.exit_code in (EXIT_OK, EXIT_INTERRUPTED):
             self.report(last_line)
-        return self.exit_code
+        if self.args.dry_run:
+            return self.exit_code
+        return self.settle()
+
+    def settle(self):
+        """What becomes of the file written, by the run's outcome."""
+        out = self.output
+        say = lambda text: print("imagegen-stylize: " + text, file=sys.stderr)
+        if self.exit_code == EXIT_INTERRUPTED:
+            if self.frames_written == 0:
+                out.discard()
+                say("interrupted before the first frame was finished: "
+                    "nothing written")
+            else:
+                out.keep(out.partial)
+                say("interrupted: the part done (to %s) is in %s; the same "
+                    "command again finishes %s, sending only what the cache "
+                    "lacks" % (fmt_time(self.video_end), out.partial,
+                               out.path))
+            return self.exit_code
+        if self.exit_code != EXIT_OK:
+            out.discard()
+            say("nothing written" + (
+                "; %s is as it was" % out.path
+                if os.path.lexists(out.path) else ""))
+            return self.exit_code
+        if self.failed_picks:
+            s = self.stats()
+            failed = self.failed_list()
+            if s["succeeded"] + s["cache-hits"] == 0:
+                out.discard()
+                say("every pick failed (%s): nothing written%s" % (
+                    failed, "; %s is as it was" % out.path
+                    if os.path.lexists(out.path) else ""))
+                return EXIT_FAILED
+            out.keep(out.path)
+            say("%d of %d picks failed for good: %s; in %s, the frames "
+                "from each to the next pick show an earlier result (or the "
+                "input, before the first) instead of their own restyle" % (
+                    len(self.failed_picks), s["picks"], failed, out.path))
+            return EXIT_FAILED
+        out.keep(out.path)
+        return EXIT_OK
+
+
+def fmt_fine(ns):
+    if ns is None:
+        return "the end"
+    return "%d:%05.2f" % (ns // (60 * Gst.SECOND),
+                          ns % (60 * Gst.SECOND) / Gst.SECOND)
 
 
 def main(argv):
@@ -553,11 +842,29 @@ def main(argv):
         fail(EXIT_FAILED, "needs python3-gi and gir1.2-gstreamer-1.0 (%s)" %
              GI_MISSING)
     Gst.init(None)
-    if args.output and os.path.exists(args.output) and \
-            os.path.samefile(args.input, args.output):
-        fail(EXIT_USAGE, "OUT is IN")
-    return Stylize(args).run()
+    # everything is checked before anything is written or sent
+    if not Gst.uri_is_valid(args.input) and not os.path.isfile(args.input):
+        fail(EXIT_UNREADABLE, "cannot read %s: %s" % (
+            args.input, "it is a directory" if os.path.isdir(args.input)
+            else "no such file"))
+    output = None
+    if not args.dry_run:
+        if os.path.exists(args.output) and not Gst.uri_is_valid(args.input) \
+                and os.path.samefile(args.input, args.output):
+            fail(EXIT_USAGE, "OUT is IN")
+        output = Output(args.output, args.overwrite)
+    check_settings(args)
+    try:
+        return Stylize(args, output).run()
+    finally:
+        if output is not None:
+            output.discard()
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:
+        # Ctrl-C while the options are checked, before the run
+        fail(EXIT_INTERRUPTED, "interrupted before the run started: nothing "
+             "written, nothing sent")

@@ -4,6 +4,7 @@
 #                           export RUNAPI_BASE_URL / RUNAPI_API_KEY; EMU_URL, EMU_PID
 #   emu_stat EXPR           print a Python expression over the stats JSON `s`
 #   emu_reset               POST /emulator/reset
+#   emu_fail SPEC           POST /emulator/fail (a fault from now on, docs/emulator.md)
 #   launch LOG ARG...       gst-launch-1.0 ARG... under the hang guard, output in LOG;
 #                           returns its exit code (124: hung, and says so)
 #   make_av FILE SECONDS [videotestsrc options...]
@@ -72,6 +73,11 @@ print(eval(sys.argv[2]))' "$EMU_URL" "$1"
 emu_reset() {
   "$PY" -c 'import sys, urllib.request
 urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/emulator/reset", data=b"", method="POST"), timeout=10).read()' "$EMU_URL"
+}
+
+emu_fail() {
+  "$PY" -c 'import sys, urllib.request
+urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/emulator/fail", data=sys.argv[2].encode()), timeout=10).read()' "$EMU_URL" "$1"
 }
 
 launch() {

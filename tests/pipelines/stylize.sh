@@ -11,6 +11,15 @@
 #   - --model is passed to the element (the request's model)
 #   - imagegensrc's cache-dir: a second run sends nothing
 #   - coherence=previous-result: the previous result is uploaded too
+#   - an existing OUT: refused without -y; with -y, a run that fails (model
+#     typo, refused key, no video, every pick failed) leaves it as it was
+#     and no temporary file; a run whose picks all fail, or that cannot
+#     reach the service, exits 4 and writes nothing; some picks failed:
+#     OUT written, exit 4, the failed picks named, their frames unstyled
+#   - every bad value or path: its exit code (1 usage, 2 input, 5 OUT), one
+#     line, no traceback, nothing sent
+#   - a model typo: exit 1, "did you mean", where the list is
+#   - an odd frame size (641x361) is encoded, and said
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 : "${STYLIZE:?}"
@@ -208,6 +217,118 @@ c9=$(creates)
 stylize in.mp4 coh2.mp4 --coherence previous-result --interval 2 --prompt watercolour \
   --cache-dir "$cohcache" >coh2.out 2>&1 || true
 check "coherence: a rerun makes no task" test "$(creates)" = "$c9"
+
+# --- an existing OUT is never lost; a run that stylised nothing fails ---
+only() { ls -A | grep -E "$1" || true; }
+make_av short.mp4 2 pattern=ball
+cp out1.mp4 keep.mp4
+cp out1.mp4 keep.orig
+keep_same() { cmp -s keep.mp4 keep.orig; }
+n0=$(sent)
+rc=0
+stylize short.mp4 keep.mp4 --prompt watercolour --no-cache >exists.out 2>&1 || rc=$?
+cat exists.out
+check "existing OUT without -y: exit 1 ($rc)" test "$rc" = 1
+check "existing OUT without -y: says -y" grep -q -- "-y (--overwrite)" exists.out
+check "existing OUT without -y: as it was, nothing sent" eval 'keep_same && [ "$(sent)" = "$n0" ]'
+
+rc=0
+stylize short.mp4 keep.mp4 -y --prompt watercolour --model nano-banana-edt --no-cache >typo.out 2>&1 || rc=$?
+cat typo.out
+check "model typo: exit 1, a usage error ($rc)" test "$rc" = 1
+check "model typo: did you mean nano-banana-edit?" grep -q "did you mean nano-banana-edit" typo.out
+check "model typo: says where every model is" \
+  eval 'grep -q "docs/models.md" typo.out && grep -q "gst-inspect-1.0 imagegenremix" typo.out'
+check "model typo: one line, not the list of every id" test "$(wc -l <typo.out)" = 1
+check "model typo: OUT as it was, nothing sent" eval 'keep_same && [ "$(sent)" = "$n0" ]'
+
+emu_fail 'create:401:*'
+rc=0
+stylize short.mp4 keep.mp4 -y --prompt watercolour --no-cache >key.out 2>&1 || rc=$?
+emu_reset
+tail -n 2 key.out
+check "refused key: exit 4 ($rc)" test "$rc" = 4
+check "refused key: OUT as it was, no temporary file" eval 'keep_same && [ -z "$(only unfinished)" ]'
+rc=0
+stylize audio.mp4 keep.mp4 -y --prompt watercolour --no-cache >novideo.out 2>&1 || rc=$?
+check "no video stream: exit 3, OUT as it was ($rc)" eval '[ "$rc" = 3 ] && keep_same'
+
+emu_fail 'task:moderated:*'
+rc=0
+stylize short.mp4 keep.mp4 -y --prompt watercolour --no-cache >moderated.out 2>&1 || rc=$?
+emu_reset
+tail -n 1 moderated.out
+check "every pick moderated: exit 4 ($rc)" test "$rc" = 4
+check "every pick moderated: says so, OUT as it was" \
+  eval 'grep -q "every pick failed" moderated.out && keep_same && [ -z "$(only unfinished)" ]'
+emu_fail 'create:500:*'
+rc=0
+stylize short.mp4 new500.mp4 --prompt watercolour --no-cache >e500.out 2>&1 || rc=$?
+emu_reset
+check "every create answered 500: exit 4, nothing written ($rc)" \
+  eval '[ "$rc" = 4 ] && [ -z "$(only "^new500")" ]'
+closed=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+rc=0
+RUNAPI_BASE_URL=http://127.0.0.1:$closed stylize short.mp4 unreachable.mp4 --prompt watercolour \
+  --no-cache >unreachable.out 2>&1 || rc=$?
+check "service unreachable: exit 4, nothing written ($rc)" \
+  eval '[ "$rc" = 4 ] && [ -z "$(only "^unreachable\.mp4")" ] && grep -q "every pick failed" unreachable.out'
+
+# the first two of six picks moderated (one request at a time: in order)
+emu_fail 'task:moderated:2'
+rc=0
+stylize in.mp4 some.mp4 --prompt watercolour --no-cache --max-in-flight 1 >some.out 2>&1 || rc=$?
+emu_reset
+tail -n 1 some.out
+check "two picks failed: exit 4 ($rc)" test "$rc" = 4
+check "two picks failed: names them and their spans" \
+  eval 'grep -q "2 of 6 picks failed for good: 0:00.00-0:01.00 (content moderated" some.out && grep -q "0:01.00-0:02.00 (content moderated" some.out'
+sinfo=$(mediainfo some.mp4 --point 5,5)
+check "two picks failed: OUT written, its first 2 s as the input (black), the rest restyled" \
+  jpy "$sinfo" "d['video_frames'] == 180 and all(max(p) < 60 for p in d['points']['5,5'][:60]) and all(min(p) > 200 for p in d['points']['5,5'][60:])"
+
+# --- bad values and paths: checked before anything starts ---
+n1=$(sent)
+bad=0
+while IFS='|' read -r want args; do
+  rc=0
+  eval "stylize $args" >bad.out 2>&1 || rc=$?
+  if [ "$rc" != "$want" ] || grep -q Traceback bad.out || [ "$(wc -l <bad.out)" != 1 ]; then
+    echo "$args: exit $rc (want $want):"
+    cat bad.out
+    bad=$((bad + 1))
+  fi
+done <<'BAD'
+1|short.mp4 v.mp4 --prompt watercolour --max-cost -5
+1|short.mp4 v.mp4 --prompt watercolour --skip-similar 2
+1|short.mp4 v.mp4 --prompt watercolour --scene-threshold -1
+1|short.mp4 v.mp4 --prompt watercolour --interval -1
+1|short.mp4 v.mp4 --prompt watercolour --max-in-flight 0
+1|short.mp4 v.mp4
+1|short.mp4 v.mp4 --prompt watercolour --pick sometimes
+1|short.mp4 v.mp4 --prompt watercolour --aspect-ratio 5:4
+1|short.mp4 short.mp4 -y --prompt watercolour
+2|missing.mp4 keep.mp4 --prompt watercolour
+5|short.mp4 keep.orig/v.mp4 --prompt watercolour
+5|short.mp4 noextension --prompt watercolour
+5|short.mp4 v.avi --prompt watercolour
+BAD
+check "bad values and paths: each its exit code, one line, no traceback ($bad wrong)" test "$bad" = 0
+check "bad values and paths: nothing sent, nothing written" \
+  eval '[ "$(sent)" = "$n1" ] && [ -z "$(only "^(v\.|noextension)")" ] && keep_same'
+rc=0
+stylize short.mp4 noextension --prompt watercolour >noext.out 2>&1 || rc=$?
+check "OUT without an extension: says so" grep -q "has no extension" noext.out
+
+# an odd size: the last column and line are cut for the encoder, and said
+WIDTH=641 HEIGHT=361 make_av odd.mp4 1 pattern=ball
+rc=0
+stylize odd.mp4 odd-out.mp4 --prompt watercolour --no-cache >odd.out 2>&1 || rc=$?
+tail -n 2 odd.out
+check "641x361: exit 0 ($rc)" test "$rc" = 0
+check "641x361: encoded as 640x360, every frame" \
+  jpy "$(mediainfo odd-out.mp4)" "d['sizes'] == [[640, 360]] and d['video_frames'] == 30"
+check "641x361: says so" grep -q "641x361 frames are encoded as 640x360" odd.out
 
 # the cache on imagegensrc too: the second run answers from it
 t0=$(emu_stat 's["requests"]["create_text_to_image"]')
