@@ -99,6 +99,9 @@ typedef struct
 #define IMAGEGEN_MODEL_DEFAULT_PRIOR_MIN_MS 3000
 #define IMAGEGEN_MODEL_DEFAULT_PRIOR_MAX_MS 20000
 
+/* The provider whose rows a NULL @provider means. */
+#define IMAGEGEN_MODELS_DEFAULT_PROVIDER "runapi"
+
 /* The @index-th row; NULL past the end. */
 const ImagegenModelRow *imagegen_models_get (guint index);
 
