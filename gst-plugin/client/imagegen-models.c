@@ -30,8 +30,9 @@ imagegen_model_kind_name (ImagegenModelKind kind)
   }
 }
 
-static gboolean
-endpoint_takes (ImagegenEndpoint endpoint, ImagegenModelKind kind)
+gboolean
+imagegen_models_endpoint_takes (ImagegenEndpoint endpoint,
+    ImagegenModelKind kind)
 {
   return (endpoint == IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE) ==
       (kind == IMAGEGEN_KIND_TEXT_TO_IMAGE);
@@ -46,7 +47,7 @@ imagegen_models_find (const gchar * provider, ImagegenEndpoint endpoint,
 
   for (i = 0; (row = imagegen_models_get (i)) != NULL; i++)
     if (g_strcmp0 (row->provider, provider ? provider : DEFAULT_PROVIDER) ==
-        0 && endpoint_takes (endpoint, row->kind)
+        0 && imagegen_models_endpoint_takes (endpoint, row->kind)
         && g_strcmp0 (row->model, model) == 0)
       return row;
   return NULL;
@@ -91,7 +92,7 @@ imagegen_models_provider_ids (const gchar * provider,
 
   for (i = 0; (row = imagegen_models_get (i)) != NULL; i++)
     if (g_strcmp0 (row->provider, provider) == 0
-        && endpoint_takes (endpoint, row->kind))
+        && imagegen_models_endpoint_takes (endpoint, row->kind))
       g_string_append_printf (ids, "%s%s", ids->len ? ", " : "", row->model);
   return g_string_free (ids, FALSE);
 }
@@ -124,7 +125,7 @@ imagegen_models_defaults_text (ImagegenEndpoint endpoint)
   guint i;
 
   for (i = 0; (row = imagegen_models_get (i)) != NULL; i++) {
-    if (!endpoint_takes (endpoint, row->kind))
+    if (!imagegen_models_endpoint_takes (endpoint, row->kind))
       continue;
     for (f = row->fields; f->name != NULL; f++)
       if (f->default_value != NULL && strcmp (f->name, "aspect_ratio") != 0)

@@ -105,6 +105,11 @@ typedef struct
 /* The @index-th row; NULL past the end. */
 const ImagegenModelRow *imagegen_models_get (guint index);
 
+/* Whether @endpoint takes rows of @kind: text to image its own kind, remix
+ * every other (edit, upscale, remove-background). */
+gboolean imagegen_models_endpoint_takes (ImagegenEndpoint endpoint,
+    ImagegenModelKind kind);
+
 /* The row @provider's @endpoint takes as @model, or NULL (@provider NULL:
  * "runapi").  A remix element's endpoint takes edit, upscale and
  * remove-background rows. */
