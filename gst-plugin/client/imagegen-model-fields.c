@@ -1,6 +1,7 @@
-/* gst-imagegen: a request body against its model-table row — built by the
- * client, checked by the client before sending and by the emulator on
- * arrival, with the service's 422 wording ({field: [message]}).
+/* gst-imagegen: a request body against its model-table row — checked by
+ * the client before sending and by the emulator on arrival, with the
+ * service's 422 wording ({field: [message]}).  Built and priced in
+ * imagegen-model-body.c.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -8,7 +9,7 @@
 #include "config.h"
 #endif
 
-#include "imagegen-models.h"
+#include "imagegen-model-fields.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -25,8 +26,8 @@ imagegen_model_row_field (const ImagegenModelRow * row, const gchar * name)
   return NULL;
 }
 
-static gboolean
-in_list (const gchar * list, const gchar * value)
+gboolean
+imagegen_in_words (const gchar * list, const gchar * value)
 {
   gchar **items;
   gboolean found;
@@ -149,8 +150,8 @@ check_urls (const gchar * name, JsonNode * node, gboolean array,
   }
 }
 
-static gboolean
-node_is (JsonNode * node, GType type)
+gboolean
+imagegen_node_is (JsonNode * node, GType type)
 {
   return JSON_NODE_HOLDS_VALUE (node)
       && json_node_get_value_type (node) == type;
@@ -184,7 +185,7 @@ check_field (const ImagegenModelField * f, JsonNode * node,
     case IMAGEGEN_FIELD_STRING:{
       glong len;
 
-      if (!node_is (node, G_TYPE_STRING)) {
+      if (!imagegen_node_is (node, G_TYPE_STRING)) {
         add_error (errors, f->name, "must be a string");
         return;
       }
@@ -203,19 +204,19 @@ check_field (const ImagegenModelField * f, JsonNode * node,
       return;
     }
     case IMAGEGEN_FIELD_ENUM:
-      if (!node_is (node, G_TYPE_STRING))
+      if (!imagegen_node_is (node, G_TYPE_STRING))
         add_error (errors, f->name, "must be a string");
-      else if (!in_list (f->choices, json_node_get_string (node)))
+      else if (!imagegen_in_words (f->choices, json_node_get_string (node)))
         add_error (errors, f->name, "is not included in the list");
       return;
     case IMAGEGEN_FIELD_INT:
-      if (!node_is (node, G_TYPE_INT64)) {
+      if (!imagegen_node_is (node, G_TYPE_INT64)) {
         add_error (errors, f->name, "must be an integer");
       } else if (f->choices != NULL) {
         g_autofree gchar *s = g_strdup_printf ("%" G_GINT64_FORMAT,
             json_node_get_int (node));
 
-        if (!in_list (f->choices, s))
+        if (!imagegen_in_words (f->choices, s))
           add_error (errors, f->name, "is not included in the list");
       } else {
         check_range (f, (gdouble) json_node_get_int (node), errors);
@@ -227,13 +228,14 @@ check_field (const ImagegenModelField * f, JsonNode * node,
       }
       return;
     case IMAGEGEN_FIELD_NUMBER:
-      if (!node_is (node, G_TYPE_INT64) && !node_is (node, G_TYPE_DOUBLE))
+      if (!imagegen_node_is (node, G_TYPE_INT64)
+          && !imagegen_node_is (node, G_TYPE_DOUBLE))
         add_error (errors, f->name, "must be a number");
       else
         check_range (f, json_node_get_double (node), errors);
       return;
     case IMAGEGEN_FIELD_BOOL:
-      if (!node_is (node, G_TYPE_BOOLEAN))
+      if (!imagegen_node_is (node, G_TYPE_BOOLEAN))
         add_error (errors, f->name, "must be a boolean");
       return;
     case IMAGEGEN_FIELD_URL:
@@ -280,7 +282,8 @@ check_inline_inputs (const ImagegenModelRow * row, JsonObject * body,
 
     if ((index = inline_input_index (row, l->data)) == 0)
       continue;
-    if (!node_is (node, G_TYPE_STRING) || *json_node_get_string (node) == 0) {
+    if (!imagegen_node_is (node, G_TYPE_STRING)
+        || *json_node_get_string (node) == 0) {
       add_error (errors, l->data, "must be a URL or a base64 image");
     } else if (index > row->input_max) {
       msg = g_strdup_printf ("is one input image too many (the model takes "
@@ -322,7 +325,7 @@ imagegen_model_validate (const ImagegenModelRow * row, JsonObject * body,
   if (!row->inline_inputs) {
     if (node == NULL)
       add_error (errors, "model", "is required");
-    else if (!node_is (node, G_TYPE_STRING))
+    else if (!imagegen_node_is (node, G_TYPE_STRING))
       add_error (errors, "model", "must be a string");
     else if (strcmp (json_node_get_string (node), row->model) != 0)
       add_error (errors, "model", "is not available on this endpoint");
@@ -356,223 +359,4 @@ imagegen_model_validate (const ImagegenModelRow * row, JsonObject * body,
   if (node != NULL && !is_http_url (node))
     add_error (errors, "callback_url", "must be an http(s) URL");
   return json_object_get_size (errors) == 0;
-}
-
-static void
-add_string (JsonObject * body, const gchar * name, const gchar * value)
-{
-  /* unset fields are left out, not sent as null */
-  if (value != NULL && *value != '\0')
-    json_object_set_string_member (body, name, value);
-}
-
-/* The ratio of @choices nearest @width x @height (compared as logarithms,
- * so 2:1 and 1:2 are as far from 1:1), or NULL. */
-static gchar *
-nearest_ratio (const gchar * choices, guint width, guint height)
-{
-  g_auto (GStrv) items = g_strsplit (choices ? choices : "", " ", -1);
-  gdouble want = log ((gdouble) width / height), best = G_MAXDOUBLE;
-  gchar *found = NULL;
-  guint i;
-
-  for (i = 0; items[i] != NULL; i++) {
-    guint rw, rh;
-    gdouble d;
-
-    if (sscanf (items[i], "%u:%u", &rw, &rh) != 2 || rw == 0 || rh == 0)
-      continue;
-    d = fabs (log ((gdouble) rw / rh) - want);
-    if (d < best - 1e-9) {
-      best = d;
-      g_free (found);
-      found = g_strdup (items[i]);
-    }
-  }
-  return found;
-}
-
-/* The aspect ratio the row is sent: "auto" goes as it is to rows that list
- * it; elsewhere it means the frame's shape (@width x @height, a remix's
- * output frame), so the listed ratio nearest it, and with no frame known
- * the row's default (none: the model's own). */
-static gchar *
-sent_aspect_ratio (const ImagegenModelRow * row, const gchar * aspect_ratio,
-    guint width, guint height)
-{
-  const ImagegenModelField *f = imagegen_model_row_field (row,
-      "aspect_ratio");
-
-  if (f == NULL || aspect_ratio == NULL)
-    return NULL;
-  if (strcmp (aspect_ratio, "auto") != 0 || in_list (f->choices, "auto"))
-    return g_strdup (aspect_ratio);
-  if (width > 0 && height > 0)
-    return nearest_ratio (f->choices, width, height);
-  return g_strdup (f->default_value);
-}
-
-/* A required field the body lacks gets the row's default, typed as the
- * field is. */
-static void
-add_defaults (const ImagegenModelRow * row, JsonObject * body)
-{
-  const ImagegenModelField *f;
-
-  for (f = row->fields; f->name != NULL; f++) {
-    if (!f->required || f->default_value == NULL
-        || json_object_has_member (body, f->name))
-      continue;
-    switch (f->type) {
-      case IMAGEGEN_FIELD_INT:
-        json_object_set_int_member (body, f->name,
-            g_ascii_strtoll (f->default_value, NULL, 10));
-        break;
-      case IMAGEGEN_FIELD_NUMBER:
-        json_object_set_double_member (body, f->name,
-            g_ascii_strtod (f->default_value, NULL));
-        break;
-      case IMAGEGEN_FIELD_BOOL:
-        json_object_set_boolean_member (body, f->name,
-            g_str_equal (f->default_value, "true"));
-        break;
-      default:
-        json_object_set_string_member (body, f->name, f->default_value);
-        break;
-    }
-  }
-}
-
-JsonNode *
-imagegen_model_build_body (const ImagegenModelRow * row,
-    const ImagegenRequest * request, GPtrArray * source_urls)
-{
-  JsonObject *body = json_object_new ();
-  JsonNode *root = json_node_new (JSON_NODE_OBJECT);
-  g_autofree gchar *ratio = NULL;
-  guint i;
-
-  if (!row->inline_inputs)
-    add_string (body, "model", request->model);
-  if (imagegen_model_row_field (row, "prompt") != NULL)
-    add_string (body, "prompt", request->prompt);
-  ratio = sent_aspect_ratio (row, request->aspect_ratio, request->width,
-      request->height);
-  add_string (body, "aspect_ratio", ratio);
-  if (imagegen_model_row_field (row, "output_resolution") != NULL)
-    add_string (body, "output_resolution", request->resolution);
-
-  if (row->input_field != NULL && source_urls != NULL && source_urls->len) {
-    if (row->inline_inputs) {
-      for (i = 0; i < source_urls->len; i++) {
-        g_autofree gchar *name = i == 0 ? g_strdup (row->input_field) :
-            g_strdup_printf ("%s_%u", row->input_field, i + 1);
-
-        add_string (body, name, g_ptr_array_index (source_urls, i));
-      }
-    } else if (g_str_has_suffix (row->input_field, "_urls")) {
-      JsonArray *arr = json_array_new ();
-
-      for (i = 0; i < source_urls->len; i++)
-        json_array_add_string_element (arr, g_ptr_array_index (source_urls,
-                i));
-      json_object_set_array_member (body, row->input_field, arr);
-    } else {
-      /* a scalar field takes the first; the check refuses more */
-      add_string (body, row->input_field, g_ptr_array_index (source_urls,
-              0));
-    }
-  }
-
-  if (request->extra_json != NULL) {
-    g_autoptr (JsonNode) extra = json_from_string (request->extra_json, NULL);
-    GList *members, *l;
-
-    if (extra != NULL && JSON_NODE_HOLDS_OBJECT (extra)) {
-      JsonObject *obj = json_node_get_object (extra);
-
-      members = json_object_get_members (obj);
-      for (l = members; l; l = l->next)
-        json_object_set_member (body, l->data,
-            json_node_copy (json_object_get_member (obj, l->data)));
-      g_list_free (members);
-    }
-  }
-  /* an exact-size row (Black Forest Labs) takes the request's size; extra
-   * cannot change it, the frame fixes it */
-  if (request->width > 0 && request->height > 0
-      && imagegen_model_row_field (row, "width") != NULL
-      && imagegen_model_row_field (row, "height") != NULL) {
-    json_object_set_int_member (body, "width", request->width);
-    json_object_set_int_member (body, "height", request->height);
-  }
-  add_defaults (row, body);
-  json_node_take_object (root, body);
-  return root;
-}
-
-guint
-imagegen_model_output_count (JsonObject * body)
-{
-  JsonNode *node = json_object_get_member (body, "output_count");
-
-  if (node == NULL || !node_is (node, G_TYPE_INT64))
-    return 1;
-  return (guint) CLAMP (json_node_get_int (node), 1, 64);
-}
-
-/* The value of @key in @body as the billing_config spells it. */
-static gchar *
-billing_value (JsonObject * body, const gchar * key)
-{
-  JsonNode *node = json_object_get_member (body, key);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return NULL;
-  if (node_is (node, G_TYPE_STRING))
-    return g_strdup (json_node_get_string (node));
-  if (node_is (node, G_TYPE_INT64))
-    return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
-  if (node_is (node, G_TYPE_BOOLEAN))
-    return g_strdup (json_node_get_boolean (node) ? "true" : "false");
-  return NULL;
-}
-
-gint
-imagegen_model_price_cents (const ImagegenModelRow * row, JsonObject * body,
-    gboolean confirmed_only)
-{
-  gdouble cents = row->price_cents;
-
-  if (cents < 0 || (confirmed_only && !row->price_confirmed))
-    return -1;
-  if (row->price_key != NULL) {
-    g_autofree gchar *value = billing_value (body, row->price_key);
-    gchar **overrides = g_strsplit (row->price_overrides, " ", -1);
-    guint i;
-
-    for (i = 0; value != NULL && overrides[i] != NULL; i++) {
-      gchar *eq = strchr (overrides[i], '=');
-
-      if (eq != NULL && strncmp (overrides[i], value, eq - overrides[i]) == 0
-          && (gsize) (eq - overrides[i]) == strlen (value))
-        cents = g_ascii_strtod (eq + 1, NULL);
-    }
-    g_strfreev (overrides);
-  }
-  if (row->price_per_output)
-    cents *= imagegen_model_output_count (body);
-  if (row->price_per_mp) {
-    gint64 width = json_object_has_member (body, "width") ?
-        json_object_get_int_member (body, "width") : 0;
-    gint64 height = json_object_has_member (body, "height") ?
-        json_object_get_int_member (body, "height") : 0;
-
-    if (width <= 0 || height <= 0)
-      return -1;
-    /* 1.4 cents a MP at 1024 x 1024 is 2 cents: always rounded up */
-    cents *= (gdouble) width *height / (1024.0 * 1024.0);
-    return (gint) ceil (cents - 1e-9);
-  }
-  return (gint) ceil (cents);
 }

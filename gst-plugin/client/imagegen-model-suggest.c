@@ -14,13 +14,6 @@
 /* At most this many ids are offered. */
 #define MAX_SUGGESTIONS 3
 
-static gboolean
-endpoint_takes (ImagegenEndpoint endpoint, ImagegenModelKind kind)
-{
-  return (endpoint == IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE) ==
-      (kind == IMAGEGEN_KIND_TEXT_TO_IMAGE);
-}
-
 /* The element whose model property takes @endpoint's kind; its
  * gst-inspect-1.0 page lists every id of that kind. */
 static const gchar *
@@ -93,7 +86,7 @@ closest_ids (const gchar * provider, ImagegenEndpoint endpoint,
     gboolean seen = FALSE;
 
     if ((provider != NULL && g_strcmp0 (row->provider, provider) != 0)
-        || !endpoint_takes (endpoint, row->kind))
+        || !imagegen_models_endpoint_takes (endpoint, row->kind))
       continue;
     for (j = 0; j < found->len && !seen; j++)
       seen = g_str_equal (g_array_index (found, Candidate, j).id, row->model);

@@ -99,8 +99,16 @@ typedef struct
 #define IMAGEGEN_MODEL_DEFAULT_PRIOR_MIN_MS 3000
 #define IMAGEGEN_MODEL_DEFAULT_PRIOR_MAX_MS 20000
 
+/* The provider whose rows a NULL @provider means. */
+#define IMAGEGEN_MODELS_DEFAULT_PROVIDER "runapi"
+
 /* The @index-th row; NULL past the end. */
 const ImagegenModelRow *imagegen_models_get (guint index);
+
+/* Whether @endpoint takes rows of @kind: text to image its own kind, remix
+ * every other (edit, upscale, remove-background). */
+gboolean imagegen_models_endpoint_takes (ImagegenEndpoint endpoint,
+    ImagegenModelKind kind);
 
 /* The row @provider's @endpoint takes as @model, or NULL (@provider NULL:
  * "runapi").  A remix element's endpoint takes edit, upscale and

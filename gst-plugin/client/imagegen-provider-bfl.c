@@ -16,20 +16,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* A string member of @obj, or NULL (absent, null, another type). */
-static const gchar *
-bfl_string (JsonObject * obj, const gchar * name)
-{
-  JsonNode *node;
-
-  if (obj == NULL || !json_object_has_member (obj, name))
-    return NULL;
-  node = json_object_get_member (obj, name);
-  return JSON_NODE_HOLDS_VALUE (node)
-      && json_node_get_value_type (node) == G_TYPE_STRING ?
-      json_node_get_string (node) : NULL;
-}
-
 /* A number member of @obj into @value; FALSE when it is none. */
 static gboolean
 bfl_number (JsonObject * obj, const gchar * name, gdouble * value)
@@ -46,23 +32,6 @@ bfl_number (JsonObject * obj, const gchar * name, gdouble * value)
   else
     return FALSE;
   return TRUE;
-}
-
-static JsonObject *
-bfl_answer_object (JsonNode * root, const gchar * what, GError ** error)
-{
-  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
-    return json_node_get_object (root);
-  g_set_error (error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_PROTOCOL,
-      "malformed %s answer: not a JSON object", what);
-  return NULL;
-}
-
-static gboolean
-bfl_is_http_url (const gchar * url)
-{
-  return url && (g_str_has_prefix (url, "https://")
-      || g_str_has_prefix (url, "http://"));
 }
 
 /* ---- request ---- */
@@ -184,20 +153,20 @@ bfl_price_cents (const ImagegenRequest * request)
 static gboolean
 bfl_parse_create (JsonNode * root, ImagegenTaskInfo * info, GError ** error)
 {
-  JsonObject *obj = bfl_answer_object (root, "submit", error);
+  JsonObject *obj = imagegen_json_root (root, "submit", error);
   const gchar *id, *polling_url;
   gdouble cost;
 
   if (obj == NULL)
     return FALSE;
-  id = bfl_string (obj, "id");
-  polling_url = bfl_string (obj, "polling_url");
+  id = imagegen_json_string (obj, "id");
+  polling_url = imagegen_json_string (obj, "polling_url");
   if (id == NULL || *id == '\0') {
     g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
         IMAGEGEN_CLIENT_ERROR_PROTOCOL, "malformed submit answer: no id");
     return FALSE;
   }
-  if (polling_url != NULL && !bfl_is_http_url (polling_url)) {
+  if (polling_url != NULL && !imagegen_json_http_url (polling_url)) {
     g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
         IMAGEGEN_CLIENT_ERROR_PROTOCOL,
         "malformed submit answer: \"polling_url\" is not an http(s) URL");
@@ -244,20 +213,20 @@ bfl_parse_task (JsonNode * root, ImagegenTaskInfo * info, GError ** error)
   static const gchar *const failed[] = {
     "Error", "Content Moderated", "Request Moderated", "Task not found", NULL
   };
-  JsonObject *obj = bfl_answer_object (root, "result", error), *result;
+  JsonObject *obj = imagegen_json_root (root, "result", error), *result;
   JsonNode *node;
   const gchar *status, *sample;
 
   if (obj == NULL)
     return FALSE;
-  status = bfl_string (obj, "status");
+  status = imagegen_json_string (obj, "status");
   if (status == NULL) {
     g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
         IMAGEGEN_CLIENT_ERROR_PROTOCOL, "malformed result answer: no status");
     return FALSE;
   }
-  if (info->id == NULL && bfl_string (obj, "id") != NULL)
-    info->id = g_strdup (bfl_string (obj, "id"));
+  if (info->id == NULL && imagegen_json_string (obj, "id") != NULL)
+    info->id = g_strdup (imagegen_json_string (obj, "id"));
   g_free (info->status);
   info->status = g_strdup (status);
   info->status_unknown = FALSE;
@@ -267,8 +236,8 @@ bfl_parse_task (JsonNode * root, ImagegenTaskInfo * info, GError ** error)
         json_object_get_member (obj, "result") : NULL;
     result = node && JSON_NODE_HOLDS_OBJECT (node) ?
         json_node_get_object (node) : NULL;
-    sample = bfl_string (result, "sample");
-    if (!bfl_is_http_url (sample)) {
+    sample = imagegen_json_string (result, "sample");
+    if (!imagegen_json_http_url (sample)) {
       g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
           IMAGEGEN_CLIENT_ERROR_PROTOCOL,
           "task ready without a result.sample URL");
@@ -306,8 +275,9 @@ bfl_parse_error_body (JsonNode * root)
   detail = json_object_has_member (obj, "detail") ?
       json_object_get_member (obj, "detail") : NULL;
   if (detail == NULL || !JSON_NODE_HOLDS_ARRAY (detail))
-    return g_strdup (bfl_string (obj, "detail") ? bfl_string (obj, "detail")
-        : bfl_string (obj, "message"));
+    return g_strdup (imagegen_json_string (obj, "detail") ?
+        imagegen_json_string (obj, "detail") :
+        imagegen_json_string (obj, "message"));
 
   s = g_string_new (NULL);
   items = json_node_get_array (detail);
@@ -317,7 +287,7 @@ bfl_parse_error_body (JsonNode * root)
         json_node_get_object (el) : NULL;
     JsonNode *loc = item && json_object_has_member (item, "loc") ?
         json_object_get_member (item, "loc") : NULL;
-    const gchar *msg = bfl_string (item, "msg"), *field = NULL;
+    const gchar *msg = imagegen_json_string (item, "msg"), *field = NULL;
 
     if (msg == NULL)
       continue;

@@ -4,235 +4,12 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include "imagegen-provider.h"
+#include "imagegen-runapi.h"
 #include "imagegen-image-type.h"
 #include "imagegen-models.h"
 
 #include <math.h>
 #include <string.h>
-
-void
-imagegen_task_info_clear (ImagegenTaskInfo * info)
-{
-  g_clear_pointer (&info->id, g_free);
-  g_clear_pointer (&info->status, g_free);
-  g_clear_pointer (&info->error_message, g_free);
-  g_clear_pointer (&info->image_urls, g_ptr_array_unref);
-  g_clear_pointer (&info->poll_url, g_free);
-}
-
-
-void
-imagegen_upload_target_clear (ImagegenUploadTarget * target)
-{
-  g_clear_pointer (&target->signed_id, g_free);
-  g_clear_pointer (&target->upload_url, g_free);
-  g_clear_pointer (&target->headers, g_strfreev);
-}
-
-const gchar *
-imagegen_image_mime_type (GBytes * image)
-{
-  const gchar *type = imagegen_image_type_sniff (image);
-
-  /* our own uploads are PNG or JPEG; anything else is the service's to
-   * refuse */
-  return type != NULL ? type : "image/jpeg";
-}
-
-static JsonObject *
-root_object (JsonNode * root, const gchar * what, GError ** error)
-{
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
-    g_set_error (error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_PROTOCOL,
-        "malformed %s answer: not a JSON object", what);
-    return NULL;
-  }
-  return json_node_get_object (root);
-}
-
-/* A string member, or NULL when absent, null or of another type. */
-static const gchar *
-get_string (JsonObject * obj, const gchar * name)
-{
-  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
-
-  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static JsonObject *
-get_object (JsonObject * obj, const gchar * name)
-{
-  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return NULL;
-  return json_node_get_object (node);
-}
-
-static gboolean
-is_http_url (const gchar * url)
-{
-  return url != NULL && (g_str_has_prefix (url, "https://")
-      || g_str_has_prefix (url, "http://"));
-}
-
-/* ---- Files API ---- */
-
-static gchar *
-upload_file_name (GBytes * image, guint index)
-{
-  const gchar *subtype = imagegen_image_mime_type (image) + strlen ("image/");
-
-  return g_strdup_printf ("frame-%u.%s", index, g_str_equal (subtype,
-          "jpeg") ? "jpg" : subtype);
-}
-
-static gchar *
-runapi_build_upload_body (GBytes * image, guint index)
-{
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
-  gsize size;
-  const guint8 *data = g_bytes_get_data (image, &size);
-  gchar *b64 = g_base64_encode (data, size);
-  gchar *name = upload_file_name (image, index);
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "source");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "type");
-  json_builder_add_string_value (b, "base64");
-  /* Plain base64, as the SDKs send; a data: URI is unconfirmed. */
-  json_builder_set_member_name (b, "data");
-  json_builder_add_string_value (b, b64);
-  json_builder_end_object (b);
-  json_builder_set_member_name (b, "file_name");
-  json_builder_add_string_value (b, name);
-  json_builder_end_object (b);
-
-  g_free (b64);
-  g_free (name);
-  root = json_builder_get_root (b);
-  return json_to_string (root, FALSE);
-}
-
-static gchar *
-runapi_parse_upload (JsonNode * root, GError ** error)
-{
-  JsonObject *obj = root_object (root, "upload", error);
-  const gchar *url;
-
-  if (obj == NULL)
-    return NULL;
-  url = get_string (obj, "url");
-  if (!is_http_url (url)) {
-    g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_PROTOCOL,
-        "malformed upload answer: no http(s) \"url\"");
-    return NULL;
-  }
-  return g_strdup (url);
-}
-
-static gchar *
-runapi_build_prepare_body (GBytes * image, guint index)
-{
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
-  gsize size;
-  const guint8 *data = g_bytes_get_data (image, &size);
-  guint8 digest[16];
-  gsize digest_len = sizeof (digest);
-  GChecksum *md5 = g_checksum_new (G_CHECKSUM_MD5);
-  gchar *b64, *name = upload_file_name (image, index);
-
-  g_checksum_update (md5, data, size);
-  g_checksum_get_digest (md5, digest, &digest_len);
-  g_checksum_free (md5);
-  b64 = g_base64_encode (digest, digest_len);
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "filename");
-  json_builder_add_string_value (b, name);
-  json_builder_set_member_name (b, "byte_size");
-  json_builder_add_int_value (b, (gint64) size);
-  json_builder_set_member_name (b, "checksum");
-  json_builder_add_string_value (b, b64);
-  json_builder_set_member_name (b, "content_type");
-  json_builder_add_string_value (b, imagegen_image_mime_type (image));
-  json_builder_end_object (b);
-
-  g_free (b64);
-  g_free (name);
-  root = json_builder_get_root (b);
-  return json_to_string (root, FALSE);
-}
-
-/* {"signed_id","upload_url","headers":{name: value}}; headers may be
- * missing or empty, and only string values are kept. */
-static gboolean
-runapi_parse_prepare (JsonNode * root, ImagegenUploadTarget * target,
-    GError ** error)
-{
-  JsonObject *obj = root_object (root, "upload prepare", error);
-  JsonObject *headers;
-  const gchar *signed_id, *url;
-  GPtrArray *list;
-
-  if (obj == NULL)
-    return FALSE;
-  signed_id = get_string (obj, "signed_id");
-  url = get_string (obj, "upload_url");
-  if (signed_id == NULL || *signed_id == '\0' || !is_http_url (url)) {
-    g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_PROTOCOL, "malformed upload prepare answer: "
-        "no \"signed_id\" or no http(s) \"upload_url\"");
-    return FALSE;
-  }
-
-  list = g_ptr_array_new ();
-  headers = get_object (obj, "headers");
-  if (headers != NULL) {
-    GList *names = json_object_get_members (headers), *l;
-
-    for (l = names; l; l = l->next) {
-      const gchar *value = get_string (headers, l->data);
-
-      /* A header soup cannot send would abort the request later. */
-      if (value == NULL || !g_utf8_validate (l->data, -1, NULL)
-          || *(const gchar *) l->data == '\0'
-          || strpbrk (l->data, " :\r\n\t") != NULL
-          || strpbrk (value, "\r\n") != NULL)
-        continue;
-      g_ptr_array_add (list, g_strdup (l->data));
-      g_ptr_array_add (list, g_strdup (value));
-    }
-    g_list_free (names);
-  }
-  g_ptr_array_add (list, NULL);
-
-  target->signed_id = g_strdup (signed_id);
-  target->upload_url = g_strdup (url);
-  target->headers = (gchar **) g_ptr_array_free (list, FALSE);
-  return TRUE;
-}
-
-static gchar *
-runapi_build_confirm_body (const ImagegenUploadTarget * target)
-{
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "signed_id");
-  json_builder_add_string_value (b, target->signed_id);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  return json_to_string (root, FALSE);
-}
 
 /* ---- tasks ---- */
 
@@ -305,8 +82,8 @@ runapi_build_quote_body (const ImagegenRequest * request)
 static gboolean
 runapi_parse_quote (JsonNode * root, gint * cents, GError ** error)
 {
-  JsonObject *quote = get_object (root_object (root, "price quote", error),
-      "price_quote");
+  JsonObject *quote = imagegen_json_object (imagegen_json_root (root,
+          "price quote", error), "price_quote");
   JsonNode *amount;
 
   if (quote == NULL) {
@@ -345,16 +122,16 @@ cents_member (JsonObject * obj, const gchar * name)
 static gint
 parse_charged_cents (JsonObject * obj)
 {
-  return cents_member (get_object (get_object (obj, "billing"),
-          "settlement"), "charged_amount_cents");
+  return cents_member (imagegen_json_object (imagegen_json_object (obj,
+              "billing"), "settlement"), "charged_amount_cents");
 }
 
 /* billing.reservation.amount_cents: what the service holds for the task */
 static gint
 parse_reserved_cents (JsonObject * obj)
 {
-  return cents_member (get_object (get_object (obj, "billing"),
-          "reservation"), "amount_cents");
+  return cents_member (imagegen_json_object (imagegen_json_object (obj,
+              "billing"), "reservation"), "amount_cents");
 }
 
 /* Status words, including those the SDKs map (success, cancelled...). */
@@ -387,20 +164,20 @@ parse_status (const gchar * status, ImagegenTaskState * state)
 static gchar *
 error_text (JsonObject * obj)
 {
-  JsonObject *eobj = get_object (obj, "error");
+  JsonObject *eobj = imagegen_json_object (obj, "error");
   const gchar *s;
 
-  if ((s = get_string (obj, "error")) != NULL)
+  if ((s = imagegen_json_string (obj, "error")) != NULL)
     return g_strdup (s);
   if (eobj != NULL) {
-    const gchar *code = get_string (eobj, "code");
+    const gchar *code = imagegen_json_string (eobj, "code");
 
-    if ((s = get_string (eobj, "message")) != NULL)
+    if ((s = imagegen_json_string (eobj, "message")) != NULL)
       return g_strdup (s);
     if (code != NULL)
       return g_strdup (code);
   }
-  if ((s = get_string (obj, "message")) != NULL)
+  if ((s = imagegen_json_string (obj, "message")) != NULL)
     return g_strdup (s);
   return NULL;
 }
@@ -410,7 +187,7 @@ parse_task_common (JsonObject * obj, ImagegenTaskInfo * info,
     gboolean status_required, GError ** error)
 {
   JsonNode *id_node = json_object_get_member (obj, "id");
-  const gchar *status = get_string (obj, "status");
+  const gchar *status = imagegen_json_string (obj, "status");
 
   if (id_node != NULL && JSON_NODE_HOLDS_VALUE (id_node)) {
     g_free (info->id);
@@ -472,10 +249,10 @@ parse_task_common (JsonObject * obj, ImagegenTaskInfo * info,
       const gchar *url = NULL;
 
       if (JSON_NODE_HOLDS_OBJECT (el))
-        url = get_string (json_node_get_object (el), "url");
+        url = imagegen_json_string (json_node_get_object (el), "url");
       else if (json_node_get_value_type (el) == G_TYPE_STRING)
         url = json_node_get_string (el);
-      if (is_http_url (url))
+      if (imagegen_json_http_url (url))
         g_ptr_array_add (info->image_urls, g_strdup (url));
     }
 
@@ -492,7 +269,7 @@ parse_task_common (JsonObject * obj, ImagegenTaskInfo * info,
 static gboolean
 runapi_parse_create (JsonNode * root, ImagegenTaskInfo * info, GError ** error)
 {
-  JsonObject *obj = root_object (root, "create", error);
+  JsonObject *obj = imagegen_json_root (root, "create", error);
 
   if (obj == NULL)
     return FALSE;
@@ -512,7 +289,7 @@ runapi_parse_create (JsonNode * root, ImagegenTaskInfo * info, GError ** error)
 static gboolean
 runapi_parse_task (JsonNode * root, ImagegenTaskInfo * info, GError ** error)
 {
-  JsonObject *obj = root_object (root, "task", error);
+  JsonObject *obj = imagegen_json_root (root, "task", error);
 
   if (obj == NULL)
     return FALSE;
@@ -533,7 +310,7 @@ runapi_parse_error_body (JsonNode * root)
     return NULL;
   obj = json_node_get_object (root);
 
-  fields = get_object (obj, "errors");
+  fields = imagegen_json_object (obj, "errors");
   if (fields == NULL || json_object_get_size (fields) == 0)
     return error_text (obj);
 
@@ -572,8 +349,8 @@ runapi_parse_error_body (JsonNode * root)
 const ImagegenProvider imagegen_provider_runapi = {
   .name = "runapi",
   .upload_path = "/api/v1/files",
-  .build_upload_body = runapi_build_upload_body,
-  .parse_upload = runapi_parse_upload,
+  .build_upload_body = imagegen_runapi_build_upload_body,
+  .parse_upload = imagegen_runapi_parse_upload,
   .create_path = runapi_create_path,
   .build_create_body = runapi_build_create_body,
   .parse_create = runapi_parse_create,
@@ -582,9 +359,9 @@ const ImagegenProvider imagegen_provider_runapi = {
   .parse_error_body = runapi_parse_error_body,
   .prepare_path = "/api/v1/files/prepare",
   .confirm_path = "/api/v1/files/confirm",
-  .build_prepare_body = runapi_build_prepare_body,
-  .parse_prepare = runapi_parse_prepare,
-  .build_confirm_body = runapi_build_confirm_body,
+  .build_prepare_body = imagegen_runapi_build_prepare_body,
+  .parse_prepare = imagegen_runapi_parse_prepare,
+  .build_confirm_body = imagegen_runapi_build_confirm_body,
   .auth_header = "Authorization",
   .auth_prefix = "Bearer ",
   .default_base_url = IMAGEGEN_CLIENT_DEFAULT_BASE_URL,

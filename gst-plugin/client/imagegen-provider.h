@@ -130,4 +130,11 @@ ImagegenRequest *imagegen_bfl_table_request (const ImagegenRequest * request);
 /* The provider of @id. */
 const ImagegenProvider *imagegen_provider_get (ImagegenProviderId id);
 
+/* Reading answers, for every provider (imagegen-provider-json.c). */
+JsonObject *imagegen_json_root (JsonNode * root, const gchar * what,
+    GError ** error);
+const gchar *imagegen_json_string (JsonObject * obj, const gchar * name);
+JsonObject *imagegen_json_object (JsonObject * obj, const gchar * name);
+gboolean imagegen_json_http_url (const gchar * url);
+
 G_END_DECLS

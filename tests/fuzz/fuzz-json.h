@@ -25,7 +25,7 @@ fuzz_init (void)
 }
 
 /* What the client does with an API answer before a provider reads it
- * (imagegen-client.c, api_answer()): NULL when it is not JSON. */
+ * (imagegen-job.c, imagegen_job_api_answer()): NULL when it is not JSON. */
 static inline JsonNode *
 fuzz_parse_json (const uint8_t * data, size_t size)
 {
