@@ -95,7 +95,7 @@ struct _GstImagegenSrc
   gchar *pending_prompt;        /* the waiting request's prompt, NULL: the
                                  * prompt property's */
   GstClockTime pending_show_at; /* its image shows from then, NONE: at once */
-  gchar *text_prompt;           /* the last prompt from the text pad */
+  gchar *text_prompt;           /* the last prompt prompt_due gave */
   GstImagegenPlacement upcoming;        /* an image in before its time to show */
   guint upcoming_seq;
   GstClockTime upcoming_show_at;
