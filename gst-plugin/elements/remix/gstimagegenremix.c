@@ -46,7 +46,6 @@
 #include "gstimagegenstrv.h"
 #include "gstimagegenscale.h"
 
-GST_DEBUG_CATEGORY (gst_imagegen_remix_debug);
 #define GST_CAT_DEFAULT gst_imagegen_remix_debug
 
 #define DEFAULT_MODEL "flux-2-pro-remix-image"
@@ -440,7 +439,6 @@ gst_imagegen_remix_stop (GstBaseTransform * trans)
   gst_imagegen_remix_reset_frame_stats_locked (remix);
   g_mutex_unlock (&remix->lock);
   gst_imagegen_remix_forget_shown (remix);
-  gst_clear_buffer (&remix->black);
   return TRUE;
 }
 
@@ -595,6 +593,7 @@ gst_imagegen_remix_finalize (GObject * object)
 
   gst_imagegen_settings_clear (&remix->settings);
   gst_imagegen_engine_clear (&remix->engine);
+  gst_imagegen_screen_clear (&remix->screen);
   g_ptr_array_unref (remix->reference_images);
   g_clear_pointer (&remix->reference_bytes, g_ptr_array_unref);
   gst_imagegen_remix_scene_reset_locked (remix);
@@ -741,6 +740,7 @@ gst_imagegen_remix_init (GstImagegenRemix * remix)
 {
   gst_imagegen_settings_init (&remix->settings, DEFAULT_MODEL,
       DEFAULT_ASPECT_RATIO);
+  gst_imagegen_screen_init (&remix->screen);
   gst_imagegen_engine_init (&remix->engine, GST_ELEMENT (remix));
   remix->interval = DEFAULT_INTERVAL;
   gst_imagegen_remix_scene_init (remix);

@@ -9,6 +9,7 @@
 #include "gstimagegensettings.h"
 #include "gstimagegenimage.h"
 #include "gstimagegenengine.h"
+#include "gstimagegenscreen.h"
 
 G_BEGIN_DECLS
 
@@ -154,10 +155,7 @@ struct _GstImagegenRemix
   GstBuffer *live_input;        /* live: the frame submitted, to output */
   RemixPick *live_pick;
   RemixPick *shown_pick;        /* the result shown last, NULL: none */
-  GstBuffer *shown_pixels;      /* what was shown last */
-  GstBuffer *fade_from;         /* during a transition: the old result */
-  GstClockTime fade_start;
-  GstBuffer *black;             /* black frame in out_info */
+  GstImagegenScreen screen;     /* what shows: placement, fades, black */
 };
 
 GST_ELEMENT_REGISTER_DECLARE (imagegenremix);

@@ -16,31 +16,6 @@
 
 #define GST_CAT_DEFAULT gst_imagegen_remix_debug
 
-RemixPick *
-gst_imagegen_remix_pick_ref (RemixPick * pick)
-{
-  g_atomic_int_inc (&pick->ref_count);
-  return pick;
-}
-
-void
-gst_imagegen_remix_pick_unref (RemixPick * pick)
-{
-  if (pick == NULL || !g_atomic_int_dec_and_test (&pick->ref_count))
-    return;
-  g_clear_pointer (&pick->image, gst_imagegen_image_unref);
-  gst_clear_buffer (&pick->placed);
-  g_free (pick);
-}
-
-void
-gst_imagegen_remix_replace_pick (RemixPick ** slot, RemixPick * pick)
-{
-  RemixPick *old = *slot;
-  *slot = pick ? gst_imagegen_remix_pick_ref (pick) : NULL;
-  gst_imagegen_remix_pick_unref (old);
-}
-
 /* What a pick's request carries to the workers. */
 typedef struct
 {
@@ -111,7 +86,8 @@ pick_done (GstImagegenEngine * engine, gpointer tag, GstImagegenImage * image)
 
   if (image->error == NULL) {
     pick->image = gst_imagegen_image_ref (image);
-    gst_imagegen_remix_placed_image (pick, &out_info, scale_mode);
+    gst_imagegen_placement_set_image (&pick->placed, image);
+    gst_imagegen_placement_get (&pick->placed, &out_info, scale_mode);
   } else if (!image->fatal
       && !g_error_matches (image->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
       && !g_error_matches (image->error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)) {

@@ -5,10 +5,12 @@
  *   gstimagegenremixlive.c     live mode: every frame leaves at once
  *   gstimagegenremixoffline.c  offline mode: the queue and the src task;
  *                              the choice of mode
- *   gstimagegenremixtypes.c    the enumerations' GTypes
+ *   gstimagegenremixtypes.c    the enumerations' GTypes, the debug category
  *   gstimagegenremixaligned.c  aligned mode: frames at their deadlines; the
  *                              age of shown results (every mode)
  *   gstimagegenremixoutput.c   what a frame shows: results, fallbacks, fades
+ *                              (on the screen component, gstimagegenscreen.c)
+ *   gstimagegenremixresult.c   a pick's references
  *   gstimagegenremixrefs.c     reference images: checked, uploaded once
  *   gstimagegenremixscene.c    shot changes and similar frames
  *
@@ -35,8 +37,8 @@ struct _RemixPick
   GstClockTime time;            /* stream time of the picked frame */
   gboolean done;                /* under remix->lock */
   GstImagegenImage *image;      /* decoded result, NULL when failed */
-  GstBuffer *placed;            /* image placed into placed_info */
-  GstVideoInfo placed_info;
+  GstImagegenPlacement placed;  /* the image placed at the output caps, by
+                                 * the worker that decoded it */
 };
 
 /* A frame with the pick that governs it, or a serialized event, in the
@@ -50,6 +52,7 @@ typedef struct
   GstClockTime deadline;        /* aligned: running time it leaves at */
 } RemixItem;
 
+/* gstimagegenremixresult.c */
 RemixPick *gst_imagegen_remix_pick_ref (RemixPick * pick);
 void gst_imagegen_remix_pick_unref (RemixPick * pick);
 void gst_imagegen_remix_replace_pick (RemixPick ** slot, RemixPick * pick);
@@ -182,10 +185,6 @@ void gst_imagegen_remix_references_uploaded (ImagegenResult * result,
 /* gstimagegenremixoutput.c */
 GstBuffer *gst_imagegen_remix_make_output (GstImagegenRemix * remix,
     GstBuffer * input, RemixPick * pick, gboolean live);
-/* Places @pick's image into @info (once per output format); worker
- * threads call it right after decoding so the output path finds it. */
-GstBuffer *gst_imagegen_remix_placed_image (RemixPick * pick,
-    const GstVideoInfo * info, GstImagegenScaleMode scale_mode);
 void gst_imagegen_remix_forget_shown (GstImagegenRemix * remix);
 
 G_END_DECLS

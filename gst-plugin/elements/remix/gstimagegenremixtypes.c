@@ -1,4 +1,6 @@
-/* gst-imagegen: imagegenremix's enumerations (mode, fallback) as GTypes.
+/* gst-imagegen: imagegenremix's enumerations (mode, fallback) as GTypes,
+ * and its debug category (in this lowest file, so that the files that log
+ * refer to no file above them; the element's class initializes it).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -7,6 +9,8 @@
 #endif
 
 #include "gstimagegenremixpriv.h"
+
+GST_DEBUG_CATEGORY (gst_imagegen_remix_debug);
 
 GType
 gst_imagegen_remix_mode_get_type (void)

@@ -58,7 +58,6 @@
 #include "gstimagegenscale.h"
 #include "imagegen-models.h"
 
-GST_DEBUG_CATEGORY (gst_imagegen_src_debug);
 #define GST_CAT_DEFAULT gst_imagegen_src_debug
 
 #define DEFAULT_MODEL "flux-2-pro-text-to-image"
@@ -106,15 +105,6 @@ G_DEFINE_TYPE (GstImagegenSrc, gst_imagegen_src, GST_TYPE_PUSH_SRC);
 GST_ELEMENT_REGISTER_DEFINE (imagegensrc, "imagegensrc", GST_RANK_NONE,
     GST_TYPE_IMAGEGEN_SRC);
 
-GstClockTime
-gst_imagegen_src_frame_time (GstImagegenSrc * src, guint64 n)
-{
-  gint fps_n = GST_VIDEO_INFO_FPS_N (&src->out_info);
-  gint fps_d = GST_VIDEO_INFO_FPS_D (&src->out_info);
-
-  return gst_util_uint64_scale (n, fps_d * GST_SECOND, fps_n);
-}
-
 static gboolean
 is_live (GstImagegenSrc * src)
 {
@@ -126,67 +116,20 @@ is_live (GstImagegenSrc * src)
   return live;
 }
 
-static GstImagegenSubmitResult
-submit (GstImagegenSrc * src, GstImagegenEngineDoneFunc done, guint index,
-    guint seq, const gchar * prompt, GstClockTime show_at)
-{
-  ImagegenRequest *request;
-  SrcJob *job;
-  guint max, width, height;
-
-  gst_imagegen_src_requested_size (src, &width, &height);
-  GST_OBJECT_LOCK (src);
-  request = gst_imagegen_settings_new_request (&src->settings,
-      IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE);
-  max = src->settings.client.max_in_flight;
-  GST_OBJECT_UNLOCK (src);
-  request->width = width;
-  request->height = height;
-  if (src->asked_format != NULL)
-    imagegen_models_ask_output_format (request, src->asked_format);
-  if (prompt != NULL) {
-    g_free (request->prompt);
-    request->prompt = g_strdup (prompt);
-  }
-
-  job = g_new0 (SrcJob, 1);
-  job->src = src;
-  job->index = index;
-  job->seq = seq;
-  job->show_at = show_at;
-  GST_DEBUG_OBJECT (src, "requesting image %u (request %u)", index, seq);
-  return gst_imagegen_engine_submit (&src->engine, max, request, NULL, done,
-      job, g_free);
-}
-
-GstImagegenSubmitResult
-gst_imagegen_src_submit (GstImagegenSrc * src, GstImagegenEngineDoneFunc done,
-    guint index, guint seq)
-{
-  return submit (src, done, index, seq, NULL, GST_CLOCK_TIME_NONE);
-}
-
-GstImagegenSubmitResult
-gst_imagegen_src_submit_prompt (GstImagegenSrc * src,
-    GstImagegenEngineDoneFunc done, guint seq, const gchar * prompt,
-    GstClockTime show_at)
-{
-  return submit (src, done, 0, seq, prompt, show_at);
-}
-
 static gboolean
 gst_imagegen_src_start (GstBaseSrc * basesrc)
 {
   GstImagegenSrc *src = GST_IMAGEGEN_SRC (basesrc);
+  GstImagegenSrcClass *klass = GST_IMAGEGEN_SRC_GET_CLASS (src);
   ImagegenClientConfig config;
   GError *error = NULL;
   guint64 max_pixels;
   gboolean ok, live, text, prompt_set;
   gint output_count;
 
-  if (!gst_imagegen_src_text_start (src))
+  if (klass->start_prompts != NULL && !klass->start_prompts (src))
     return FALSE;
-  text = src->text != NULL;
+  text = klass->prompt_due != NULL;
   GST_OBJECT_LOCK (src);
   /* with a text pad, prompts may all come from it */
   prompt_set = src->settings.prompt != NULL;
@@ -227,8 +170,6 @@ gst_imagegen_src_start (GstBaseSrc * basesrc)
   src->flushing = FALSE;
   src->request_seq = src->shown_seq = 0;
   src->generate_pending = FALSE;
-  src->fade_start = GST_CLOCK_TIME_NONE;
-  src->fade_from_placeholder = FALSE;
   src->last_request_pts = 0;
   src->pending_show_at = GST_CLOCK_TIME_NONE;
   src->upcoming_seq = 0;
@@ -249,6 +190,7 @@ static gboolean
 gst_imagegen_src_stop (GstBaseSrc * basesrc)
 {
   GstImagegenSrc *src = GST_IMAGEGEN_SRC (basesrc);
+  GstImagegenSrcClass *klass = GST_IMAGEGEN_SRC_GET_CLASS (src);
 
   g_mutex_lock (&src->lock);
   src->flushing = TRUE;
@@ -258,20 +200,18 @@ gst_imagegen_src_stop (GstBaseSrc * basesrc)
 
   g_mutex_lock (&src->lock);
   g_hash_table_remove_all (src->ready);
-  g_clear_pointer (&src->live_image, gst_imagegen_image_unref);
-  gst_clear_buffer (&src->live_frame);
-  gst_clear_buffer (&src->fade_from);
-  gst_clear_buffer (&src->upcoming_frame);
-  g_clear_pointer (&src->upcoming_image, gst_imagegen_image_unref);
+  gst_imagegen_placement_clear (&src->live);
+  gst_imagegen_placement_clear (&src->upcoming);
   g_clear_pointer (&src->pending_prompt, g_free);
   g_clear_pointer (&src->text_prompt, g_free);
   src->out_raw = FALSE;
   g_mutex_unlock (&src->lock);
-  gst_imagegen_src_text_stop (src);
+  if (klass->stop_prompts != NULL)
+    klass->stop_prompts (src);
   GST_OBJECT_LOCK (src);
   g_clear_pointer (&src->negotiated_for, gst_imagegen_image_unref);
   GST_OBJECT_UNLOCK (src);
-  gst_clear_buffer (&src->placeholder);
+  gst_imagegen_screen_clear (&src->screen);
   return TRUE;
 }
 
@@ -341,7 +281,6 @@ gst_imagegen_src_set_caps (GstBaseSrc * basesrc, GstCaps * caps)
     GST_OBJECT_UNLOCK (src);
   }
   gst_imagegen_engine_set_decode (&src->engine, raw);
-  gst_clear_buffer (&src->placeholder);
   return TRUE;
 }
 
@@ -515,6 +454,7 @@ gst_imagegen_src_finalize (GObject * object)
   gst_imagegen_settings_clear (&src->settings);
   gst_imagegen_engine_clear (&src->engine);
   g_hash_table_unref (src->ready);
+  gst_imagegen_screen_clear (&src->screen);
   g_mutex_clear (&src->lock);
   g_cond_clear (&src->cond);
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -650,6 +590,7 @@ gst_imagegen_src_init (GstImagegenSrc * src)
   src->transition_duration = DEFAULT_TRANSITION_DURATION;
   src->black_placeholder = DEFAULT_BLACK_PLACEHOLDER;
   src->image_duration = DEFAULT_IMAGE_DURATION;
+  gst_imagegen_screen_init (&src->screen);
   g_mutex_init (&src->lock);
   g_cond_init (&src->cond);
   src->ready = g_hash_table_new_full (NULL, NULL, NULL,

@@ -9,10 +9,9 @@
 #include "gstimagegensettings.h"
 #include "gstimagegenimage.h"
 #include "gstimagegenengine.h"
+#include "gstimagegenscreen.h"
 
 G_BEGIN_DECLS
-
-typedef struct _GstImagegenSrcText GstImagegenSrcText;
 
 /**
  * GstImagegenSrcBackground:
@@ -29,16 +28,29 @@ typedef enum
 GType gst_imagegen_src_background_get_type (void);
 
 /* Derivable: imagegentextsrc (gstimagegensrctext.c) is an imagegensrc
- * with a text pad. */
+ * with a text pad, overriding the class's prompt methods. */
 #define GST_TYPE_IMAGEGEN_SRC (gst_imagegen_src_get_type ())
 #define GST_IMAGEGEN_SRC(obj) (G_TYPE_CHECK_INSTANCE_CAST ((obj), \
       GST_TYPE_IMAGEGEN_SRC, GstImagegenSrc))
 #define GST_IS_IMAGEGEN_SRC(obj) (G_TYPE_CHECK_INSTANCE_TYPE ((obj), \
       GST_TYPE_IMAGEGEN_SRC))
 typedef struct _GstImagegenSrc GstImagegenSrc;
+#define GST_IMAGEGEN_SRC_GET_CLASS(obj) (G_TYPE_INSTANCE_GET_CLASS ((obj), \
+      GST_TYPE_IMAGEGEN_SRC, GstImagegenSrcClass))
 typedef struct
 {
   GstPushSrcClass parent_class;
+
+  /* Where prompts come from besides the prompt property; NULL in
+   * imagegensrc.  With prompt_due set the prompt property may stay unset.
+   * start_prompts checks at start and posts the error (FALSE stops);
+   * stop_prompts forgets what waits; prompt_due, on the streaming thread
+   * when live, makes a prompt due at @pts the pending wish (pending_prompt,
+   * pending_show_at, text_prompt, under src->lock) and returns TRUE when a
+   * request should go now. */
+  gboolean (*start_prompts) (GstImagegenSrc * src);
+  void (*stop_prompts) (GstImagegenSrc * src);
+  gboolean (*prompt_due) (GstImagegenSrc * src, GstClockTime pts);
 } GstImagegenSrcClass;
 GType gst_imagegen_src_get_type (void);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstImagegenSrc, gst_object_unref)
@@ -78,25 +90,15 @@ struct _GstImagegenSrc
   guint request_seq;            /* last request started */
   guint shown_seq;              /* request whose image shows */
   gboolean generate_pending;    /* a request waits for a free slot */
-  GstImagegenImage *live_image;
-  GstBuffer *live_frame;        /* live_image placed into live_info */
-  GstVideoInfo live_info;
-  GstBuffer *fade_from;         /* the frame faded out, during a transition */
-  GstClockTime fade_start;      /* its first frame's PTS, NONE: next frame */
-  gboolean fade_from_placeholder;       /* the first image fades in */
+  GstImagegenPlacement live;    /* the newest image, placed by its worker */
   GstClockTime last_request_pts;
   gchar *pending_prompt;        /* the waiting request's prompt, NULL: the
                                  * prompt property's */
   GstClockTime pending_show_at; /* its image shows from then, NONE: at once */
-  gchar *text_prompt;           /* the last prompt from the text pad */
-  GstBuffer *upcoming_frame;    /* an image in before its time to show */
-  GstVideoInfo upcoming_info;
-  GstImagegenImage *upcoming_image;
+  gchar *text_prompt;           /* the last prompt prompt_due gave */
+  GstImagegenPlacement upcoming;        /* an image in before its time to show */
   guint upcoming_seq;
   GstClockTime upcoming_show_at;
-
-  /* imagegentextsrc's text pad (gstimagegensrctext.c), NULL otherwise */
-  GstImagegenSrcText *text;
 
   /* streaming thread only (out_info and out_raw also read by workers,
    * under lock) */
@@ -108,7 +110,7 @@ struct _GstImagegenSrc
   GstVideoInfo out_info;
   GstClockTime timestamp_offset;
   guint64 n_frames;
-  GstBuffer *placeholder;
+  GstImagegenScreen screen;     /* live: what shows, fades, placeholder */
 };
 
 GST_ELEMENT_REGISTER_DECLARE (imagegensrc);

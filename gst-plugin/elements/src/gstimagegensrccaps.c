@@ -139,7 +139,8 @@ gst_imagegen_src_downstream_encoded_format (GstImagegenSrc * src)
 GstCaps *
 gst_imagegen_src_get_caps (GstBaseSrc * basesrc, GstCaps * filter)
 {
-  GstImagegenSrc *src = GST_IMAGEGEN_SRC (basesrc);
+  /* installed by imagegensrc on its own class: no type check needed */
+  GstImagegenSrc *src = (GstImagegenSrc *) basesrc;
   GstCaps *caps = gst_pad_get_pad_template_caps (GST_BASE_SRC_PAD (basesrc));
   const gchar *own_type = NULL;
   gboolean live;
@@ -187,7 +188,8 @@ gst_imagegen_src_get_caps (GstBaseSrc * basesrc, GstCaps * filter)
 gboolean
 gst_imagegen_src_negotiate (GstBaseSrc * basesrc)
 {
-  GstImagegenSrc *src = GST_IMAGEGEN_SRC (basesrc);
+  /* installed by imagegensrc on its own class: no type check needed */
+  GstImagegenSrc *src = (GstImagegenSrc *) basesrc;
 
   if (src->negotiated_for == NULL && !is_live (src))
     return TRUE;
@@ -217,7 +219,8 @@ prefer_still_framerate (GstCaps * caps)
 GstCaps *
 gst_imagegen_src_fixate (GstBaseSrc * basesrc, GstCaps * caps)
 {
-  GstImagegenSrc *src = GST_IMAGEGEN_SRC (basesrc);
+  /* installed by imagegensrc on its own class: no type check needed */
+  GstImagegenSrc *src = (GstImagegenSrc *) basesrc;
   GstStructure *s;
   gint width, height;
   gboolean live = is_live (src);

@@ -17,24 +17,6 @@
 
 #define ALPHA_FORMATS "{ RGBA, BGRA, ARGB, ABGR, AYUV }"
 
-GType
-gst_imagegen_src_background_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    {GST_IMAGEGEN_SRC_BACKGROUND_OPAQUE, "The image as generated", "opaque"},
-    {GST_IMAGEGEN_SRC_BACKGROUND_TRANSPARENT,
-        "Background removed by a second task: real alpha", "transparent"},
-    {0, NULL, NULL},
-  };
-
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstImagegenSrcBackground", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
-}
-
 static gboolean
 is_transparent (GstImagegenSrc * src)
 {

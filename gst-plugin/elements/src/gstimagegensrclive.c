@@ -1,7 +1,8 @@
 /* gst-imagegen: imagegensrc when live — a steady stream at the negotiated
  * framerate, stamped from the running time, showing a placeholder until
  * the first image and then the newest one.  Requests never hold a frame
- * back; an image overtaken by a newer request's is dropped.
+ * back; an image overtaken by a newer request's is dropped.  What shows
+ * (placement, cross-fade, placeholder) is the screen's (gstimagegenscreen.c).
  *
  * Locks (see gstimagegensrcpriv.h): src->lock, then GST_OBJECT_LOCK,
  * then the engine's; no bus message, push or engine call under src->lock.
@@ -14,7 +15,6 @@
 
 #include "gstimagegensrcpriv.h"
 #include "gstimagegenscale.h"
-#include "gstimagegenblend.h"
 
 #define GST_CAT_DEFAULT gst_imagegen_src_debug
 
@@ -82,29 +82,6 @@ gst_imagegen_src_live_request (GstImagegenSrc * src)
   try_generate (src);
 }
 
-/* The newest request's image (placed, taken) replaces the shown one; the
- * shown one, or the placeholder, fades out over the transition. */
-static void
-show_locked (GstImagegenSrc * src, GstBuffer * placed,
-    const GstVideoInfo * info, GstImagegenImage * image, guint seq,
-    GstClockTime transition)
-{
-  if (transition > 0 && src->live_frame != NULL) {
-    gst_clear_buffer (&src->fade_from);
-    src->fade_from = g_steal_pointer (&src->live_frame);
-    src->fade_start = GST_CLOCK_TIME_NONE;
-  } else if (transition > 0) {
-    /* the placeholder belongs to the streaming thread: it takes it */
-    src->fade_from_placeholder = TRUE;
-  }
-  gst_clear_buffer (&src->live_frame);
-  g_clear_pointer (&src->live_image, gst_imagegen_image_unref);
-  src->live_frame = placed;
-  src->live_info = *info;
-  src->live_image = gst_imagegen_image_ref (image);
-  src->shown_seq = seq;
-}
-
 /* worker: the newest request's image replaces the shown one, placed into
  * the output format here, off the streaming thread; one asked for ahead
  * of its time waits for it */
@@ -115,51 +92,47 @@ live_image_done (GstImagegenEngine * engine, gpointer tag,
   SrcJob *job = tag;
   GstImagegenSrc *src = job->src;
   GstImagegenScaleMode scale_mode;
-  GstClockTime transition;
+  GstImagegenPlacement placed = { NULL, };
   GstVideoInfo info;
-  GstBuffer *placed = NULL;
-  gboolean have_info, warn = FALSE;
+  gboolean have_info, ready = FALSE, warn = FALSE;
 
   if (gst_imagegen_src_cutout (src, job, image, live_image_done))
     return;
 
   GST_OBJECT_LOCK (src);
   scale_mode = src->settings.scale_mode;
-  transition = src->transition_duration;
   GST_OBJECT_UNLOCK (src);
   g_mutex_lock (&src->lock);
   info = src->out_info;
   have_info = src->out_raw;
   g_mutex_unlock (&src->lock);
 
-  if (image->error == NULL && image->raw != NULL && have_info)
-    placed = gst_imagegen_scale (image->raw, &image->raw_info, &info,
-        scale_mode);
+  if (image->error == NULL && image->raw != NULL && have_info) {
+    gst_imagegen_placement_set_image (&placed, image);
+    ready = gst_imagegen_placement_get (&placed, &info, scale_mode) != NULL;
+  }
 
   g_mutex_lock (&src->lock);
   if (image->error != NULL) {
     /* a fatal one is latched by the engine and stops the stream */
     warn = !image->fatal;
-  } else if (job->seq > src->shown_seq && placed != NULL
+  } else if (job->seq > src->shown_seq && ready
       && GST_CLOCK_TIME_IS_VALID (job->show_at)) {
     if (job->seq > src->upcoming_seq) {
-      gst_clear_buffer (&src->upcoming_frame);
-      g_clear_pointer (&src->upcoming_image, gst_imagegen_image_unref);
-      src->upcoming_frame = g_steal_pointer (&placed);
-      src->upcoming_info = info;
-      src->upcoming_image = gst_imagegen_image_ref (image);
+      gst_imagegen_placement_move (&src->upcoming, &placed);
       src->upcoming_seq = job->seq;
       src->upcoming_show_at = job->show_at;
     }
-  } else if (job->seq > src->shown_seq && placed != NULL) {
-    show_locked (src, g_steal_pointer (&placed), &info, image, job->seq,
-        transition);
+  } else if (job->seq > src->shown_seq && ready) {
+    /* the screen fades to it from the next frame on */
+    gst_imagegen_placement_move (&src->live, &placed);
+    src->shown_seq = job->seq;
   } else {
     GST_DEBUG_OBJECT (src, "request %u overtaken by %u: dropped", job->seq,
         src->shown_seq);
   }
   g_mutex_unlock (&src->lock);
-  gst_clear_buffer (&placed);
+  gst_imagegen_placement_clear (&placed);
 
   if (warn)
     gst_imagegen_post_error (GST_ELEMENT (src), image->error,
@@ -168,28 +141,12 @@ live_image_done (GstImagegenEngine * engine, gpointer tag,
   try_generate (src);
 }
 
-/* Transparent where the format has alpha, else black (or black always). */
-static GstBuffer *
-placeholder_frame (GstImagegenSrc * src)
-{
-  if (src->placeholder == NULL) {
-    gboolean black;
-
-    GST_OBJECT_LOCK (src);
-    black = src->black_placeholder;
-    GST_OBJECT_UNLOCK (src);
-    src->placeholder = gst_imagegen_solid_frame (&src->out_info,
-        black || !GST_VIDEO_INFO_HAS_ALPHA (&src->out_info) ? 0x000000ff :
-        0x00000000);
-  }
-  return gst_buffer_ref (src->placeholder);
-}
-
 /* A new image wished for at @pts: a prompt change, the generate signal or
  * the regenerate interval. */
 static void
 maybe_request (GstImagegenSrc * src, GstClockTime pts)
 {
+  gboolean (*prompt_due) (GstImagegenSrc * src, GstClockTime pts);
   GstClockTime regenerate;
   gboolean request;
 
@@ -204,7 +161,8 @@ maybe_request (GstImagegenSrc * src, GstClockTime pts)
   if (request)
     src->last_request_pts = pts;
   g_mutex_unlock (&src->lock);
-  if (src->text != NULL && gst_imagegen_src_text_due (src, pts))
+  prompt_due = GST_IMAGEGEN_SRC_GET_CLASS (src)->prompt_due;
+  if (prompt_due != NULL && prompt_due (src, pts))
     request = TRUE;
   if (request)
     gst_imagegen_src_live_request (src);
@@ -214,83 +172,49 @@ maybe_request (GstImagegenSrc * src, GstClockTime pts)
 static GstBuffer *
 live_pixels (GstImagegenSrc * src, GstClockTime pts)
 {
+  GstImagegenScaleMode scale_mode;
   GstClockTime transition;
-  GstBuffer *frame = NULL, *from = NULL, *pixels, *placeholder;
   GstImagegenImage *image = NULL;
-  GstClockTime fade_start = GST_CLOCK_TIME_NONE;
+  GstBuffer *frame = NULL, *pixels;
+  gboolean black;
 
   GST_OBJECT_LOCK (src);
   transition = src->transition_duration;
+  black = src->black_placeholder;
+  scale_mode = src->settings.scale_mode;
   GST_OBJECT_UNLOCK (src);
   maybe_request (src, pts);
-  placeholder = placeholder_frame (src);
 
   g_mutex_lock (&src->lock);
-  if (src->upcoming_frame != NULL && pts >= src->upcoming_show_at) {
-    if (src->upcoming_seq > src->shown_seq)
-      show_locked (src, g_steal_pointer (&src->upcoming_frame),
-          &src->upcoming_info, src->upcoming_image, src->upcoming_seq,
-          transition);
-    gst_clear_buffer (&src->upcoming_frame);
-    g_clear_pointer (&src->upcoming_image, gst_imagegen_image_unref);
+  if (src->upcoming.image != NULL && pts >= src->upcoming_show_at) {
+    if (src->upcoming_seq > src->shown_seq) {
+      gst_imagegen_placement_move (&src->live, &src->upcoming);
+      src->shown_seq = src->upcoming_seq;
+    }
+    gst_imagegen_placement_clear (&src->upcoming);
   }
-  if (src->fade_from_placeholder) {
-    src->fade_from_placeholder = FALSE;
-    gst_buffer_replace (&src->fade_from, placeholder);
-    src->fade_start = GST_CLOCK_TIME_NONE;
-  }
-  if (src->live_frame != NULL) {
-    frame = gst_buffer_ref (src->live_frame);
-    if (!gst_video_info_is_equal (&src->live_info, &src->out_info))
-      image = gst_imagegen_image_ref (src->live_image);
-  }
-  if (src->fade_from != NULL) {
-    if (src->fade_start == GST_CLOCK_TIME_NONE)
-      src->fade_start = pts;
-    fade_start = src->fade_start;
-    if (pts >= fade_start + transition || transition == 0)
-      gst_clear_buffer (&src->fade_from);
-    else
-      from = gst_buffer_ref (src->fade_from);
+  /* placed by its worker; placed again here only when the caps changed */
+  frame = gst_imagegen_placement_get (&src->live, &src->out_info,
+      scale_mode);
+  if (frame != NULL) {
+    gst_buffer_ref (frame);
+    image = gst_imagegen_image_ref (src->live.image);
   }
   g_mutex_unlock (&src->lock);
 
-  if (image != NULL) {
-    /* caps changed since the image was placed: rare, done here */
-    GstImagegenScaleMode scale_mode;
-    GstBuffer *placed;
-
-    GST_OBJECT_LOCK (src);
-    scale_mode = src->settings.scale_mode;
-    GST_OBJECT_UNLOCK (src);
-    placed = gst_imagegen_scale (image->raw, &image->raw_info,
-        &src->out_info, scale_mode);
-    g_mutex_lock (&src->lock);
-    if (placed != NULL && src->live_image == image) {
-      gst_buffer_replace (&src->live_frame, placed);
-      src->live_info = src->out_info;
-    }
-    g_mutex_unlock (&src->lock);
-    gst_buffer_unref (frame);
-    frame = placed;
-    gst_clear_buffer (&from);
-    gst_imagegen_image_unref (image);
-  }
-
   if (frame == NULL)
-    return placeholder;
-  gst_buffer_unref (placeholder);
-  if (from == NULL || gst_buffer_get_size (from) != gst_buffer_get_size
-      (frame)) {
-    gst_clear_buffer (&from);
-    return frame;
+    frame = gst_imagegen_screen_placeholder (&src->screen, &src->out_info,
+        black);
+  if (frame == NULL) {
+    g_clear_pointer (&image, gst_imagegen_image_unref);
+    return NULL;
   }
-  /* a frame shows the mix at its end, so the last one is all new */
-  pixels = gst_imagegen_blend (from, frame, &src->out_info,
-      (gdouble) (pts + gst_imagegen_src_frame_time (src, 1) - fade_start) /
-      transition);
-  gst_buffer_unref (from);
+  /* the first image fades in from the placeholder too */
+  pixels = gst_imagegen_screen_frame (&src->screen, image, frame,
+      &src->out_info, pts, pts + gst_imagegen_src_frame_time (src, 1),
+      transition, TRUE);
   gst_buffer_unref (frame);
+  g_clear_pointer (&image, gst_imagegen_image_unref);
   return pixels;
 }
 

@@ -1,11 +1,16 @@
 /* gst-imagegen: imagegensrc's parts, shared by its files.
  *
- *   gstimagegensrc.c       properties, start and stop, queries
- *   gstimagegensrccaps.c   caps, and the exact size asked of models
- *   gstimagegensrcstill.c  not live: num-images images, then EOS
- *   gstimagegensrclive.c   live: a steady stream showing the newest image
- *   gstimagegensrctext.c   imagegentextsrc: prompts from a text stream
- *   gstimagegensrccutout.c background=transparent: the second task
+ *   gstimagegensrc.c         properties, start and stop, queries; calls the
+ *                            modes, which call no part above them by name
+ *   gstimagegensrcrequest.c  a request with the current properties, the
+ *                            frame clock
+ *   gstimagegensrccaps.c     caps, and the exact size asked of models
+ *   gstimagegensrcstill.c    not live: num-images images, then EOS
+ *   gstimagegensrclive.c     live: a steady stream showing the newest image
+ *   gstimagegensrctext.c     imagegentextsrc: prompts from a text stream
+ *                            (the subclass: overrides the prompt methods)
+ *   gstimagegensrccutout.c   background=transparent: the second task
+ *   gstimagegensrctypes.c    the background enumeration, the debug category
  *
  * Locks, in the order they may be taken: the pad's stream lock, then
  * src->lock, then GST_OBJECT_LOCK (short property reads only), then the
@@ -31,7 +36,8 @@ typedef struct
   gboolean cutout;              /* the background-removal task's */
 } SrcJob;
 
-/* A request with the current properties; @tag goes to @done. */
+/* gstimagegensrcrequest.c: a request with the current properties; @tag
+ * goes to @done. */
 GstImagegenSubmitResult gst_imagegen_src_submit (GstImagegenSrc * src,
     GstImagegenEngineDoneFunc done, guint index, guint seq);
 /* The same with @prompt (NULL: the property's) and a time to show at. */
@@ -74,14 +80,5 @@ gboolean gst_imagegen_src_cutout (GstImagegenSrc * src, SrcJob * job,
     GstImagegenImage * image, GstImagegenEngineDoneFunc done);
 /* @caps (taken) less the raw formats without alpha, when transparent */
 GstCaps *gst_imagegen_src_cutout_caps (GstImagegenSrc * src, GstCaps * caps);
-
-/* gstimagegensrctext.c, for imagegentextsrc (src->text set); each is a
- * no-op on a plain imagegensrc */
-/* checks at start (the text pad needs is-live); posts the error */
-gboolean gst_imagegen_src_text_start (GstImagegenSrc * src);
-void gst_imagegen_src_text_stop (GstImagegenSrc * src);
-/* streaming thread, live: a text due at @pts becomes the pending wish;
- * TRUE when a request should go now */
-gboolean gst_imagegen_src_text_due (GstImagegenSrc * src, GstClockTime pts);
 
 G_END_DECLS

@@ -29,7 +29,7 @@
 #define DEFAULT_LEAD_TIME 0
 #define TEXT_FIELD "{text}"
 
-struct _GstImagegenSrcText
+typedef struct
 {
   /* properties, under the object lock */
   gchar *template;
@@ -44,6 +44,16 @@ struct _GstImagegenSrcText
   /* the text pad's streaming thread */
   GstSegment segment;
   gboolean markup;
+} GstImagegenSrcText;
+
+#define GST_TYPE_IMAGEGEN_TEXT_SRC (gst_imagegen_text_src_get_type ())
+G_DECLARE_FINAL_TYPE (GstImagegenTextSrc, gst_imagegen_text_src, GST,
+    IMAGEGEN_TEXT_SRC, GstImagegenSrc)
+
+struct _GstImagegenTextSrc
+{
+  GstImagegenSrc parent;
+  GstImagegenSrcText text;
 };
 
 typedef struct
@@ -138,7 +148,7 @@ insert_cue_locked (GstImagegenSrcText * t, TextCue * cue)
 static gchar *
 buffer_prompt (GstImagegenSrc * src, GstBuffer * buf, gchar ** why)
 {
-  GstImagegenSrcText *t = src->text;
+  GstImagegenSrcText *t = &GST_IMAGEGEN_TEXT_SRC (src)->text;
   GError *error = NULL;
   GstMapInfo map;
   gchar *text, *prompt, *template;
@@ -190,7 +200,7 @@ static GstFlowReturn
 text_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
 {
   GstImagegenSrc *src = GST_IMAGEGEN_SRC (parent);
-  GstImagegenSrcText *t = src->text;
+  GstImagegenSrcText *t = &GST_IMAGEGEN_TEXT_SRC (src)->text;
   gchar *why = NULL, *prompt = buffer_prompt (src, buf, &why);
   GstClockTime time = GST_CLOCK_TIME_NONE;
   TextCue *cue;
@@ -223,7 +233,7 @@ static gboolean
 text_event (GstPad * pad, GstObject * parent, GstEvent * event)
 {
   GstImagegenSrc *src = GST_IMAGEGEN_SRC (parent);
-  GstImagegenSrcText *t = src->text;
+  GstImagegenSrcText *t = &GST_IMAGEGEN_TEXT_SRC (src)->text;
   gboolean ret = TRUE;
 
   switch (GST_EVENT_TYPE (event)) {
@@ -261,10 +271,11 @@ text_event (GstPad * pad, GstObject * parent, GstEvent * event)
   return ret;
 }
 
-gboolean
-gst_imagegen_src_text_due (GstImagegenSrc * src, GstClockTime pts)
+/* streaming thread, live: a text due at @pts becomes the pending wish */
+static gboolean
+text_prompt_due (GstImagegenSrc * src, GstClockTime pts)
 {
-  GstImagegenSrcText *t = src->text;
+  GstImagegenSrcText *t = &GST_IMAGEGEN_TEXT_SRC (src)->text;
   GstClockTime lead, interval;
   TextCue *newest = NULL, *cue;
 
@@ -307,15 +318,14 @@ gst_imagegen_src_text_due (GstImagegenSrc * src, GstClockTime pts)
   return TRUE;
 }
 
-gboolean
-gst_imagegen_src_text_start (GstImagegenSrc * src)
+/* the text pad needs is-live, the template a {text} */
+static gboolean
+text_start_prompts (GstImagegenSrc * src)
 {
-  GstImagegenSrcText *t = src->text;
+  GstImagegenSrcText *t = &GST_IMAGEGEN_TEXT_SRC (src)->text;
   gboolean live, has_field;
   gchar *template;
 
-  if (t == NULL)
-    return TRUE;
   GST_OBJECT_LOCK (src);
   live = src->is_live;
   template = g_strdup (t->template);
@@ -339,13 +349,13 @@ gst_imagegen_src_text_start (GstImagegenSrc * src)
   return live && has_field;
 }
 
-void
-gst_imagegen_src_text_stop (GstImagegenSrc * src)
+static void
+text_stop_prompts (GstImagegenSrc * src)
 {
-  if (src->text == NULL)
-    return;
+  GstImagegenSrcText *t = &GST_IMAGEGEN_TEXT_SRC (src)->text;
+
   g_mutex_lock (&src->lock);
-  g_queue_clear_full (&src->text->cues, (GDestroyNotify) text_cue_free);
+  g_queue_clear_full (&t->cues, (GDestroyNotify) text_cue_free);
   g_mutex_unlock (&src->lock);
 }
 
@@ -369,16 +379,6 @@ gst_imagegen_src_text_stop (GstImagegenSrc * src)
  * gst-launch-1.0 filesrc location=rundown.srt ! subparse ! g.text imagegentextsrc name=g prompt-template="{text}, flat vector illustration" transition-duration=500000000 ! videoconvert ! autovideosink
  * ]| A picture for each cue of a rundown, at the cue's time.
  */
-
-#define GST_TYPE_IMAGEGEN_TEXT_SRC (gst_imagegen_text_src_get_type ())
-G_DECLARE_FINAL_TYPE (GstImagegenTextSrc, gst_imagegen_text_src, GST,
-    IMAGEGEN_TEXT_SRC, GstImagegenSrc)
-
-struct _GstImagegenTextSrc
-{
-  GstImagegenSrc parent;
-  GstImagegenSrcText text;
-};
 
 enum
 {
@@ -461,11 +461,15 @@ gst_imagegen_text_src_class_init (GstImagegenTextSrcClass * klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstImagegenSrcClass *src_class = (GstImagegenSrcClass *) klass;
   const GParamFlags rw_playing = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
       GST_PARAM_MUTABLE_PLAYING;
 
   gobject_class->set_property = gst_imagegen_text_src_set_property;
   gobject_class->get_property = gst_imagegen_text_src_get_property;
+  src_class->start_prompts = GST_DEBUG_FUNCPTR (text_start_prompts);
+  src_class->stop_prompts = GST_DEBUG_FUNCPTR (text_stop_prompts);
+  src_class->prompt_due = GST_DEBUG_FUNCPTR (text_prompt_due);
   gobject_class->finalize = gst_imagegen_text_src_finalize;
 
   /**
@@ -520,7 +524,6 @@ gst_imagegen_text_src_init (GstImagegenTextSrc * self)
   t->last_request = GST_CLOCK_TIME_NONE;
   g_queue_init (&t->cues);
   gst_segment_init (&t->segment, GST_FORMAT_TIME);
-  src->text = t;
   /* a text stream changes a live picture */
   src->is_live = TRUE;
   gst_base_src_set_live (GST_BASE_SRC (src), TRUE);

@@ -1,0 +1,35 @@
+/* gst-imagegen: imagegenremix's results — a pick's life, shared by the
+ * files that keep one (picks, the queue, the output).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstimagegenremixpriv.h"
+
+RemixPick *
+gst_imagegen_remix_pick_ref (RemixPick * pick)
+{
+  g_atomic_int_inc (&pick->ref_count);
+  return pick;
+}
+
+void
+gst_imagegen_remix_pick_unref (RemixPick * pick)
+{
+  if (pick == NULL || !g_atomic_int_dec_and_test (&pick->ref_count))
+    return;
+  g_clear_pointer (&pick->image, gst_imagegen_image_unref);
+  gst_imagegen_placement_clear (&pick->placed);
+  g_free (pick);
+}
+
+void
+gst_imagegen_remix_replace_pick (RemixPick ** slot, RemixPick * pick)
+{
+  RemixPick *old = *slot;
+  *slot = pick ? gst_imagegen_remix_pick_ref (pick) : NULL;
+  gst_imagegen_remix_pick_unref (old);
+}
