@@ -50,6 +50,8 @@ typedef enum
   EMU_FAULT_BADJSON,
   EMU_FAULT_FAILED,
   EMU_FAULT_MODERATED,
+  /* Black Forest Labs' "Request Moderated": the request itself refused */
+  EMU_FAULT_REQUEST_MODERATED,
   EMU_FAULT_STUCK,
   EMU_FAULT_HELD,
   EMU_FAULT_TRICKLE,
@@ -103,6 +105,7 @@ typedef struct
   gchar *resolution;
   gchar **source_urls;
   gchar *callback_url;
+  gchar *webhook_secret;        /* Black Forest Labs: signs the webhook */
   guint price_cents;
   EmuFaultKind outcome;
 
@@ -302,6 +305,7 @@ void emu_request_remember (EmuRequest * req, const gchar * task_id,
 gchar *emu_request_body_text (EmuRequest * req);
 JsonNode *emu_json_object_node (JsonObject * obj);
 gchar *emu_time_iso8601 (gint64 real_us);
+gchar *emu_time_iso8601_us (gint64 real_us);
 void emu_errors_add (JsonObject * errors, const gchar * field,
     const gchar * message);
 
@@ -333,6 +337,7 @@ void emu_bfl_handle (EmuRequest * req, const gchar * rest,
 JsonNode *emu_bfl_error_body (EmuRequest * req, guint status,
     const gchar * message, JsonObject * errors);
 const gchar *emu_bfl_status_name (EmuTask * task, gint64 now_us);
+JsonNode *emu_bfl_task_json (EmuTask * task, gint64 now_us);
 
 /* emulator-assets.c: result images, file bytes and upload URLs */
 void emu_assets_count (EmuRequest * req);
@@ -396,6 +401,9 @@ GBytes *emu_image_remix_sized (GBytes * source, guint width, guint height,
 GBytes *emu_image_prerendered (Emulator * emu, const gchar * aspect_ratio,
     const gchar * resolution, GError ** error);
 void emu_image_prerendered_clear (Emulator * emu);
+/* The size a PNG or JPEG header states; FALSE for anything else. */
+gboolean emu_image_peek_size (GBytes * image, guint * width,
+    guint * height);
 
 /* emulator-faults.c */
 gboolean emu_fault_parse (const gchar * spec, EmuFault * fault,
@@ -408,8 +416,7 @@ void emu_fault_free (EmuFault * fault);
 void emu_fault_clear (EmuFault * fault);
 const gchar *emu_fault_error_message (guint status);
 
-/* emulator-prices.c; the table's prices are a snapshot of this date */
-#define EMU_PRICES_AS_OF "2026-07-23T00:00:00Z"
+/* emulator-prices.c */
 void emu_prices_handle_schedules (EmuRequest * req);
 void emu_prices_handle_quote (EmuRequest * req);
 
