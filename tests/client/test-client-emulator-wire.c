@@ -151,6 +151,137 @@ test_runapi_assets_origin (void)
   }
 }
 
+/* @path's bytes (the content of a file). */
+static GBytes *
+get_bytes (ImagegenTestEmulator * emu, const gchar * path, guint * status)
+{
+  g_autofree gchar *bearer = g_strdup_printf ("Bearer %s", KEY);
+  const gchar *headers[] = { "Authorization", bearer, NULL };
+
+  return imagegen_test_emulator_request (emu, "GET", path, headers, NULL,
+      NULL, status);
+}
+
+/* The SDK's files resource: create, list, retrieve, content, delete,
+ * under /v1/ and /api/v1/, with RunAPI's error shape. */
+static void
+test_runapi_files_resource (void)
+{
+  g_autoptr (ImagegenTestEmulator) emu = start (NULL, NULL);
+  g_autoptr (GBytes) png = test_make_png (24, 16);
+  g_autofree gchar *b64 = g_base64_encode (g_bytes_get_data (png, NULL),
+      g_bytes_get_size (png));
+  g_autofree gchar *body = g_strdup_printf ("{\"source\":{\"type\":\"base64\","
+      "\"data\":\"%s\"},\"file_name\":\"frame.png\"}", b64);
+  g_autoptr (JsonObject) file = NULL;
+  g_autoptr (JsonObject) list = NULL;
+  g_autoptr (JsonObject) again = NULL;
+  g_autoptr (JsonObject) deleted = NULL;
+  g_autoptr (JsonObject) gone = NULL;
+  g_autoptr (GBytes) content = NULL;
+  g_autofree gchar *one = NULL;
+  g_autofree gchar *content_path = NULL;
+  guint status;
+
+  file = call (emu, "POST", "/v1/files", "Authorization", body, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (file, "file_name"), ==,
+      "frame.png");
+  g_assert_cmpint (json_object_get_int_member (file, "size_bytes"), ==,
+      g_bytes_get_size (png));
+  one = g_strdup_printf ("/v1/files/%s",
+      json_object_get_string_member (file, "id"));
+
+  list = call (emu, "GET", "/api/v1/files", "Authorization", NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member
+          (list, "data")), ==, 1);
+  again = call (emu, "GET", one, "Authorization", NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (again, "url"), ==,
+      json_object_get_string_member (file, "url"));
+  content_path = g_strconcat (one, "/content", NULL);
+  content = get_bytes (emu, content_path, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_true (g_bytes_equal (content, png));
+
+  deleted = call (emu, "DELETE", one, "Authorization", NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_true (json_object_get_boolean_member (deleted, "deleted"));
+  gone = call (emu, "GET", one, "Authorization", NULL, &status);
+  g_assert_cmpuint (status, ==, 404);
+  /* RunAPI's {"error":…}, not Black Forest Labs' {"detail":…} */
+  g_assert_true (json_object_has_member (gone, "error"));
+  g_assert_false (json_object_has_member (gone, "detail"));
+  imagegen_test_emulator_stop (g_steal_pointer (&emu));
+}
+
+/* The SDK's uploads resource: create, parts, complete (a file object),
+ * cancel. */
+static void
+test_runapi_uploads_resource (void)
+{
+  g_autoptr (ImagegenTestEmulator) emu = start (NULL, NULL);
+  g_autoptr (GBytes) png = test_make_png (24, 16);
+  gsize n = g_bytes_get_size (png), half = n / 2;
+  const guint8 *d = g_bytes_get_data (png, NULL);
+  g_autofree gchar *p1 = g_base64_encode (d, half);
+  g_autofree gchar *p2 = g_base64_encode (d + half, n - half);
+  g_autofree gchar *create = g_strdup_printf ("{\"filename\":\"frame.png\","
+      "\"byte_size\":%" G_GSIZE_FORMAT ",\"content_type\":\"image/png\"}", n);
+  g_autofree gchar *b1 = g_strdup_printf ("{\"data\":\"%s\"}", p1);
+  g_autofree gchar *b2 = g_strdup_printf ("{\"data\":\"%s\"}", p2);
+  g_autoptr (JsonObject) upload = NULL;
+  g_autoptr (JsonObject) part = NULL;
+  g_autoptr (JsonObject) part2 = NULL;
+  g_autoptr (JsonObject) done = NULL;
+  g_autoptr (JsonObject) other = NULL;
+  g_autoptr (JsonObject) cancelled = NULL;
+  g_autoptr (GBytes) content = NULL;
+  g_autofree gchar *base = NULL;
+  g_autofree gchar *path = NULL;
+  g_autofree gchar *content_path = NULL;
+  JsonObject *file;
+  guint status;
+
+  upload = call (emu, "POST", "/v1/uploads", "Authorization", create,
+      &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (upload, "status"), ==,
+      "pending");
+  base = g_strdup_printf ("/v1/uploads/%s",
+      json_object_get_string_member (upload, "id"));
+  path = g_strconcat (base, "/parts", NULL);
+  part = call (emu, "POST", path, "Authorization", b1, &status);
+  g_assert_cmpuint (status, ==, 200);
+  part2 = call (emu, "POST", path, "Authorization", b2, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_free (path);
+  path = g_strconcat (base, "/complete", NULL);
+  done = call (emu, "POST", path, "Authorization", "{}", &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (done, "status"), ==,
+      "completed");
+  file = json_object_get_object_member (done, "file");
+  g_assert_cmpint (json_object_get_int_member (file, "size_bytes"), ==, n);
+  content_path = g_strdup_printf ("/v1/files/%s/content",
+      json_object_get_string_member (file, "id"));
+  content = get_bytes (emu, content_path, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_true (g_bytes_equal (content, png));
+
+  other = call (emu, "POST", "/v1/uploads", "Authorization", create,
+      &status);
+  g_free (path);
+  path = g_strdup_printf ("/v1/uploads/%s/cancel",
+      json_object_get_string_member (other, "id"));
+  cancelled = call (emu, "POST", path, "Authorization", "{}", &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (cancelled, "status"), ==,
+      "cancelled");
+  imagegen_test_emulator_stop (g_steal_pointer (&emu));
+}
+
 /* ---- Black Forest Labs ---- */
 
 /* Polls @id until its status is no longer Pending. */
@@ -512,6 +643,10 @@ main (int argc, char **argv)
       test_runapi_schedule_token_fields);
   g_test_add_func ("/emulator-wire/runapi/assets-origin",
       test_runapi_assets_origin);
+  g_test_add_func ("/emulator-wire/runapi/files-resource",
+      test_runapi_files_resource);
+  g_test_add_func ("/emulator-wire/runapi/uploads-resource",
+      test_runapi_uploads_resource);
   g_test_add_func ("/emulator-wire/bfl/output-format", test_bfl_output_format);
   g_test_add_func ("/emulator-wire/bfl/submit-cost", test_bfl_submit_cost);
   g_test_add_func ("/emulator-wire/bfl/webhook", test_bfl_webhook);

@@ -371,12 +371,13 @@ test_task_fields (void)
 }
 
 /* An unknown path answers 404 in the shape of the provider whose path it
- * is: RunAPI's words under /v1/ (its SDK's /v1/files, older pages'
- * /v1/text_to_image) as RunAPI, any other /v1/ path as Black Forest Labs. */
+ * is: RunAPI's words under /v1/ (older pages' /v1/text_to_image) as
+ * RunAPI, any other /v1/ path as Black Forest Labs.  (The SDK's /v1/files
+ * is served: test-client-emulator-wire.c.) */
 static void
 test_unknown_path_shapes (void)
 {
-  static const gchar *const runapi[] = { "/v1/files", "/v1/files/prepare",
+  static const gchar *const runapi[] = { "/v1/files/prepare",
     "/v1/me/balance", "/v1/text_to_image", "/api/v1/nothing", "/nothing",
     NULL
   };

@@ -139,6 +139,7 @@ emulator_free (Emulator * emu)
 
   g_clear_pointer (&emu->files, g_hash_table_unref);
   g_clear_pointer (&emu->uploads, g_hash_table_unref);
+  g_clear_pointer (&emu->sdk_uploads, g_hash_table_unref);
   g_clear_pointer (&emu->faults, g_ptr_array_unref);
   g_clear_object (&emu->session);
   g_clear_object (&emu->cancellable);

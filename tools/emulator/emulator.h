@@ -224,6 +224,7 @@ struct _Emulator
   GPtrArray *stats_tasks;
   GHashTable *files;
   GHashTable *uploads;
+  GHashTable *sdk_uploads;      /* the SDK's uploads resource, by id */
   GHashTable *idempotency;
   GPtrArray *faults;
   GPtrArray *hung;
@@ -327,6 +328,7 @@ void emu_runapi_handle (EmuRequest * req, const gchar * rest,
     GHashTable * query);
 JsonNode *emu_runapi_error_body (EmuRequest * req, guint status,
     const gchar * message, JsonObject * errors);
+gboolean emu_runapi_check_auth (EmuRequest * req);
 /* Is /v1/@rest one of RunAPI's paths (its SDKs' or older pages')? */
 gboolean emu_runapi_claims (const gchar * rest);
 
@@ -381,6 +383,17 @@ void emu_files_handle_confirm (EmuRequest * req);
 EmuFile *emu_files_lookup_url (Emulator * emu, const gchar * url);
 EmuFile *emu_files_lookup (Emulator * emu, const gchar * id);
 void emu_file_free (EmuFile * file);
+EmuFile *emu_files_store (Emulator * emu, const gchar * file_name,
+    const gchar * mime, GBytes * data);
+JsonNode *emu_file_to_json (Emulator * emu, EmuFile * file);
+/* Strict base64 (or a data: URI of it); NULL when it does not decode. */
+GBytes *emu_base64_decode_strict (const gchar * data);
+
+/* emulator-files-sdk.c: the SDK's files and uploads resources, under
+ * /api/v1/ and /v1/ */
+gboolean emu_sdk_files_claims (const gchar * rest);
+void emu_sdk_files_handle (EmuRequest * req, const gchar * rest,
+    GHashTable * query);
 void emu_upload_free (gpointer upload);
 
 /* emulator-images.c; these run on render workers */
