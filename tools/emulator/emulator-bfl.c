@@ -113,6 +113,8 @@ check_key (EmuRequest * req)
   return TRUE;
 }
 
+static JsonNode *webhook_json (gpointer task, gint64 now_us);
+
 /* ---- submit ---- */
 
 /* Validates @body against @row of the model table, the client's own
@@ -319,9 +321,12 @@ handle_submit (EmuRequest * req, const gchar * model)
   json_object_unref (tbody);
   task->bfl = TRUE;
   task->price_cents = price;
-  task->webhook_secret = json_object_has_member (body, "webhook_secret") ?
+  /* the webhook carries the result object, signed with the secret */
+  task->callback_json = webhook_json;
+  task->callback_secret = json_object_has_member (body, "webhook_secret") ?
       g_strdup (json_object_get_string_member (body, "webhook_secret")) :
       NULL;
+  task->callback_signature_header = "X-BFL-Signature";
   task->inputs = g_string_free (fields, FALSE);
   fields = NULL;
   task->inline_inputs = n_inline;
@@ -354,8 +359,8 @@ out:
 /* ---- result ---- */
 
 /* The result object a poll answers and a webhook carries. */
-JsonNode *
-emu_bfl_task_json (EmuTask * task, gint64 now_us)
+static JsonNode *
+task_json (EmuTask * task, gint64 now_us)
 {
   JsonObject *obj = json_object_new ();
   const gchar *status = emu_bfl_status_name (task, now_us);
@@ -378,6 +383,12 @@ emu_bfl_task_json (EmuTask * task, gint64 now_us)
   json_object_set_null_member (obj, "details");
   json_object_set_null_member (obj, "preview");
   return emu_json_object_node (obj);
+}
+
+static JsonNode *
+webhook_json (gpointer task, gint64 now_us)
+{
+  return task_json (task, now_us);
 }
 
 static void
@@ -414,8 +425,7 @@ handle_get_result (EmuRequest * req, GHashTable * query)
   }
   task->polls++;
   req->task_id = g_strdup (task->id);
-  emu_request_reply_json (req, 200, emu_bfl_task_json (task,
-          g_get_real_time ()));
+  emu_request_reply_json (req, 200, task_json (task, g_get_real_time ()));
 }
 
 /* @rest: the path under /v1/ */

@@ -98,7 +98,7 @@ emu_task_unref (EmuTask * task)
   g_strfreev (task->source_urls);
   g_free (task->inputs);
   g_free (task->callback_url);
-  g_free (task->webhook_secret);
+  g_free (task->callback_secret);
   g_free (task->error);
   g_free (task->render_error);
   g_clear_pointer (&task->images, g_ptr_array_unref);
@@ -295,10 +295,9 @@ is_loopback (const gchar * url)
   return addr != NULL && g_inet_address_get_is_loopback (addr);
 }
 
-/* Fire-and-forget: RunAPI's callback_url gets the task object, unsigned
- * (their scheme is not public); Black Forest Labs' webhook_url the result
- * object, with X-BFL-Signature: sha256=<HMAC-SHA256 of the body> when a
- * webhook_secret was given. */
+/* Fire-and-forget: the task object (RunAPI's callback_url, unsigned:
+ * their scheme is not public), or what the provider that made the task
+ * posts, signed as it signs (Black Forest Labs' webhook_url). */
 static void
 send_callback (EmuTask * task)
 {
@@ -317,18 +316,18 @@ send_callback (EmuTask * task)
   msg = soup_message_new ("POST", task->callback_url);
   if (msg == NULL)
     return;
-  node = task->bfl ? emu_bfl_task_json (task, g_get_real_time ()) :
-      emu_task_to_json (task, g_get_real_time ());
+  node = task->callback_json ? task->callback_json (task, g_get_real_time ())
+      : emu_task_to_json (task, g_get_real_time ());
   body = json_to_string (node, FALSE);
   json_node_unref (node);
-  if (task->bfl && task->webhook_secret != NULL) {
+  if (task->callback_secret && task->callback_signature_header) {
     g_autofree gchar *hex = g_compute_hmac_for_string (G_CHECKSUM_SHA256,
-        (const guchar *) task->webhook_secret, strlen (task->webhook_secret),
-        body, -1);
+        (const guchar *) task->callback_secret,
+        strlen (task->callback_secret), body, -1);
     g_autofree gchar *sig = g_strconcat ("sha256=", hex, NULL);
 
     soup_message_headers_replace (soup_message_get_request_headers (msg),
-        "X-BFL-Signature", sig);
+        task->callback_signature_header, sig);
   }
   bytes = g_bytes_new_take (body, strlen (body));
   soup_message_set_request_body_from_bytes (msg, "application/json", bytes);

@@ -105,7 +105,12 @@ typedef struct
   gchar *resolution;
   gchar **source_urls;
   gchar *callback_url;
-  gchar *webhook_secret;        /* Black Forest Labs: signs the webhook */
+  /* what the callback posts (NULL: the task object), and the header
+   * that carries sha256=<HMAC-SHA256 of it> keyed with @callback_secret
+   * (both set by the provider that made the task) */
+  JsonNode *(*callback_json) (gpointer task, gint64 now_us);
+  gchar *callback_secret;
+  const gchar *callback_signature_header;
   guint price_cents;
   EmuFaultKind outcome;
 
@@ -339,7 +344,6 @@ void emu_bfl_handle (EmuRequest * req, const gchar * rest,
 JsonNode *emu_bfl_error_body (EmuRequest * req, guint status,
     const gchar * message, JsonObject * errors);
 const gchar *emu_bfl_status_name (EmuTask * task, gint64 now_us);
-JsonNode *emu_bfl_task_json (EmuTask * task, gint64 now_us);
 
 /* emulator-assets.c: result images, file bytes and upload URLs */
 void emu_assets_count (EmuRequest * req);
