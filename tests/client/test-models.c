@@ -436,6 +436,18 @@ test_bfl_prices (void)
   full = imagegen_bfl_table_request (req);
   g_assert_cmpuint (full->width % 16, ==, 0);
   g_assert_cmpuint (full->height % 16, ==, 0);
+  {
+    /* 2k asks for the most their 4 MP (10^6 pixels) allows */
+    g_autoptr (ImagegenRequest) big = imagegen_request_new
+        (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, "flux-2-pro", "a cat");
+    g_autoptr (ImagegenRequest) sized = NULL;
+
+    big->aspect_ratio = g_strdup ("1:1");
+    big->resolution = g_strdup ("2k");
+    sized = imagegen_bfl_table_request (big);
+    g_assert_cmpuint (sized->width, ==, 2000);
+    g_assert_cmpuint (sized->height, ==, 2000);
+  }
   g_assert_cmpint (imagegen_provider_bfl.price_cents (req), ==,
       (gint) ceil (3.0 + MAX (full->width * full->height / 1e6 - 1, 0) * 1.5
           - 1e-9));
