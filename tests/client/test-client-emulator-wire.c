@@ -50,8 +50,7 @@ base64_png (guint width, guint height)
 {
   g_autoptr (GBytes) png = test_make_png (width, height);
 
-  return g_base64_encode (g_bytes_get_data (png, NULL),
-      g_bytes_get_size (png));
+  return g_base64_encode (g_bytes_get_data (png, NULL), g_bytes_get_size (png));
 }
 
 /* ---- RunAPI ---- */
@@ -87,8 +86,7 @@ test_runapi_timestamps (void)
   after = g_date_time_new_now_utc ();
   day_after = g_date_time_format (after, "%Y-%m-%d");
   as_of = json_object_get_string_member (schedules, "as_of");
-  g_assert_true (matches ("^\\d{4}-\\d\\d-\\d\\dT00:00:00\\.\\d{6}Z$",
-          as_of));
+  g_assert_true (matches ("^\\d{4}-\\d\\d-\\d\\dT00:00:00\\.\\d{6}Z$", as_of));
   /* today's, even across midnight */
   g_assert_true (g_str_has_prefix (as_of, day_before)
       || g_str_has_prefix (as_of, day_after));
@@ -244,8 +242,7 @@ test_runapi_uploads_resource (void)
   JsonObject *file;
   guint status;
 
-  upload = call (emu, "POST", "/v1/uploads", "Authorization", create,
-      &status);
+  upload = call (emu, "POST", "/v1/uploads", "Authorization", create, &status);
   g_assert_cmpuint (status, ==, 200);
   g_assert_cmpstr (json_object_get_string_member (upload, "status"), ==,
       "pending");
@@ -270,8 +267,7 @@ test_runapi_uploads_resource (void)
   g_assert_cmpuint (status, ==, 200);
   g_assert_true (g_bytes_equal (content, png));
 
-  other = call (emu, "POST", "/v1/uploads", "Authorization", create,
-      &status);
+  other = call (emu, "POST", "/v1/uploads", "Authorization", create, &status);
   g_free (path);
   path = g_strdup_printf ("/v1/uploads/%s/cancel",
       json_object_get_string_member (other, "id"));
@@ -295,8 +291,7 @@ bfl_wait (ImagegenTestEmulator * emu, const gchar * id)
     JsonObject *r = call (emu, "GET", path, "x-key", NULL, &status);
 
     g_assert_cmpuint (status, ==, 200);
-    if (g_strcmp0 (json_object_get_string_member (r, "status"),
-            "Pending") != 0)
+    if (g_strcmp0 (json_object_get_string_member (r, "status"), "Pending") != 0)
       return r;
     json_object_unref (r);
     g_usleep (50 * 1000);
@@ -329,8 +324,7 @@ test_bfl_output_format (void)
 
   for (i = 0; i < G_N_ELEMENTS (asked); i++) {
     g_autofree gchar *format = asked[i] ?
-        g_strdup_printf (",\"output_format\":\"%s\"", asked[i]) :
-        g_strdup ("");
+        g_strdup_printf (",\"output_format\":\"%s\"", asked[i]) : g_strdup ("");
     g_autofree gchar *body = g_strdup_printf ("{\"prompt\":\"a red kite\","
         "\"width\":256,\"height\":256%s}", format);
     g_autoptr (JsonObject) submit = call (emu, "POST", "/v1/flux-2-klein-4b",
@@ -461,6 +455,22 @@ hook_wait (Hook * h, guint n)
   return posts;
 }
 
+/* How many lines of the request log are @event. */
+static guint
+count_events (GPtrArray * lines, const gchar * event)
+{
+  guint i, n = 0;
+
+  for (i = 0; i < lines->len; i++) {
+    JsonObject *l = g_ptr_array_index (lines, i);
+
+    if (g_strcmp0 (json_object_get_string_member_with_default (l, "event",
+                NULL), event) == 0)
+      n++;
+  }
+  return n;
+}
+
 /* webhook_url and webhook_secret are taken; the finished task is posted
  * to a loopback URL with X-BFL-Signature: sha256=<HMAC-SHA256 of the
  * body>; a URL off this machine gets nothing. */
@@ -482,7 +492,7 @@ test_bfl_webhook (void)
   const gchar *args[] = { "--latency", "0", "--log", log, NULL };
   Hook h = { 0, };
   GThread *thread;
-  guint status, i, refused = 0;
+  guint status, refused = 0;
 
   g_mutex_init (&h.lock);
   h.context = g_main_context_new ();
@@ -524,18 +534,84 @@ test_bfl_webhook (void)
       "\"webhook_url\":\"http://192.0.2.1/hook\"}", &status);
   g_assert_cmpuint (status, ==, 200);
   done = bfl_wait (emu, json_object_get_string_member (far, "id"));
-  g_assert_cmpstr (json_object_get_string_member (done, "status"), ==,
-      "Ready");
+  g_assert_cmpstr (json_object_get_string_member (done, "status"), ==, "Ready");
   imagegen_test_emulator_stop (g_steal_pointer (&emu));
   lines = test_read_log (log);
-  for (i = 0; i < lines->len; i++) {
-    JsonObject *l = g_ptr_array_index (lines, i);
+  refused = count_events (lines, "callback_not_loopback");
+  g_assert_cmpuint (refused, ==, 1);
+  g_assert_cmpuint (h.posts, ==, 1);
 
-    if (g_strcmp0 (json_object_get_string_member_with_default (l, "event",
-                NULL), "callback_not_loopback") == 0)
-      refused++;
+  g_main_loop_quit (h.loop);
+  g_thread_join (thread);
+  g_main_loop_unref (h.loop);
+  g_main_context_unref (h.context);
+  g_free (h.url);
+  g_free (h.body);
+  g_free (h.signature);
+  g_mutex_clear (&h.lock);
+  test_log_remove (log);
+}
+
+/* RunAPI's callback_url: the task object is posted to a loopback URL,
+ * nothing to one off this machine. */
+static void
+test_runapi_callback_loopback_only (void)
+{
+  g_autofree gchar *log = test_log_new ();
+  const gchar *args[] = { "--latency", "0", "--log", log, NULL };
+  g_autoptr (ImagegenTestEmulator) emu = NULL;
+  g_autoptr (GPtrArray) lines = NULL;
+  g_autofree gchar *hook_url = NULL;
+  g_autofree gchar *near = NULL;
+  g_autoptr (JsonObject) a = NULL;
+  g_autoptr (JsonObject) b = NULL;
+  g_autoptr (JsonObject) posted = NULL;
+  g_autoptr (GBytes) body_bytes = NULL;
+  Hook h = { 0, };
+  GThread *thread;
+  guint status, i, refused = 0;
+
+  g_mutex_init (&h.lock);
+  h.context = g_main_context_new ();
+  h.loop = g_main_loop_new (h.context, FALSE);
+  thread = g_thread_new ("hook", hook_thread, &h);
+  while (hook_url == NULL) {
+    g_mutex_lock (&h.lock);
+    hook_url = g_strdup (h.url);
+    g_mutex_unlock (&h.lock);
+    if (hook_url == NULL)
+      g_usleep (10 * 1000);
+  }
+  emu = imagegen_test_emulator_start (args);
+  near = g_strdup_printf ("{\"model\":\"flux-2-pro-text-to-image\","
+      "\"prompt\":\"a red kite\",\"callback_url\":\"%scb\"}", hook_url);
+  a = call (emu, "POST", "/api/v1/flux_2/text_to_image", "Authorization",
+      near, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpuint (hook_wait (&h, 1), ==, 1);
+  g_mutex_lock (&h.lock);
+  body_bytes = g_bytes_new (h.body, strlen (h.body));
+  /* RunAPI's callbacks are not signed */
+  g_assert_null (h.signature);
+  g_mutex_unlock (&h.lock);
+  posted = imagegen_test_json_object (body_bytes);
+  g_assert_cmpstr (json_object_get_string_member (posted, "id"), ==,
+      json_object_get_string_member (a, "id"));
+
+  b = call (emu, "POST", "/api/v1/flux_2/text_to_image", "Authorization",
+      "{\"model\":\"flux-2-pro-text-to-image\",\"prompt\":\"a red kite\","
+      "\"callback_url\":\"http://192.0.2.1/cb\"}", &status);
+  g_assert_cmpuint (status, ==, 200);
+  /* the refusal is logged when the task ends */
+  for (i = 0; i < 600 && refused == 0; i++) {
+    g_clear_pointer (&lines, g_ptr_array_unref);
+    lines = test_read_log (log);
+    refused = count_events (lines, "callback_not_loopback");
+    if (refused == 0)
+      g_usleep (50 * 1000);
   }
   g_assert_cmpuint (refused, ==, 1);
+  imagegen_test_emulator_stop (g_steal_pointer (&emu));
   g_assert_cmpuint (h.posts, ==, 1);
 
   g_main_loop_quit (h.loop);
@@ -637,8 +713,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/emulator-wire/runapi/timestamps",
-      test_runapi_timestamps);
+  g_test_add_func ("/emulator-wire/runapi/timestamps", test_runapi_timestamps);
   g_test_add_func ("/emulator-wire/runapi/schedule-token-fields",
       test_runapi_schedule_token_fields);
   g_test_add_func ("/emulator-wire/runapi/assets-origin",
@@ -647,6 +722,8 @@ main (int argc, char **argv)
       test_runapi_files_resource);
   g_test_add_func ("/emulator-wire/runapi/uploads-resource",
       test_runapi_uploads_resource);
+  g_test_add_func ("/emulator-wire/runapi/callback-loopback-only",
+      test_runapi_callback_loopback_only);
   g_test_add_func ("/emulator-wire/bfl/output-format", test_bfl_output_format);
   g_test_add_func ("/emulator-wire/bfl/submit-cost", test_bfl_submit_cost);
   g_test_add_func ("/emulator-wire/bfl/webhook", test_bfl_webhook);

@@ -258,8 +258,7 @@ uploads (EmuRequest * req, const gchar * rest)
 
 /* @rest: "files…" or "uploads…" */
 void
-emu_sdk_files_handle (EmuRequest * req, const gchar * rest,
-    GHashTable * query)
+emu_sdk_files_handle (EmuRequest * req, const gchar * rest, GHashTable * query)
 {
   EmuFault fault = { 0, };
   gboolean answered;
