@@ -15,7 +15,8 @@ G_BEGIN_DECLS
 /* Size limits of width and height (their docs). */
 #define IMAGEGEN_BFL_SIZE_STEP 16
 #define IMAGEGEN_BFL_MIN_SIDE 64
-#define IMAGEGEN_BFL_MAX_PIXELS (4 * 1024 * 1024)
+/* 4 MP as they count megapixels: 2048 x 2048 (4.19 MP) is over */
+#define IMAGEGEN_BFL_MAX_PIXELS 4000000
 
 /* @width and @height fitted to BFL's rules: the same shape, at most
  * IMAGEGEN_BFL_MAX_PIXELS, at least IMAGEGEN_BFL_MIN_SIDE, each side

@@ -194,9 +194,37 @@ billing_value (JsonObject * body, const gchar * key)
   return NULL;
 }
 
-gint
-imagegen_model_price_cents (const ImagegenModelRow * row, JsonObject * body,
-    gboolean confirmed_only)
+gdouble
+imagegen_model_output_mp (JsonObject * body)
+{
+  gint64 width = json_object_get_int_member_with_default (body, "width", 0);
+  gint64 height = json_object_get_int_member_with_default (body, "height",
+      0);
+
+  if (width <= 0 || height <= 0)
+    return 1.0;
+  return (gdouble) width *height / IMAGEGEN_MODEL_MEGAPIXEL;
+}
+
+/* The input images @body carries in @row's inline fields. */
+static guint
+count_inline_inputs (const ImagegenModelRow * row, JsonObject * body)
+{
+  guint i, n = 0;
+
+  for (i = 1; row->input_field != NULL && i <= row->input_max; i++) {
+    g_autofree gchar *name = i == 1 ? g_strdup (row->input_field) :
+        g_strdup_printf ("%s_%u", row->input_field, i);
+
+    if (json_object_has_member (body, name))
+      n++;
+  }
+  return n;
+}
+
+gdouble
+imagegen_model_price_exact (const ImagegenModelRow * row, JsonObject * body,
+    gdouble input_mp, gboolean confirmed_only)
 {
   gdouble cents = row->price_cents;
 
@@ -219,16 +247,23 @@ imagegen_model_price_cents (const ImagegenModelRow * row, JsonObject * body,
   if (row->price_per_output)
     cents *= imagegen_model_output_count (body);
   if (row->price_per_mp) {
-    gint64 width = json_object_has_member (body, "width") ?
-        json_object_get_int_member (body, "width") : 0;
-    gint64 height = json_object_has_member (body, "height") ?
-        json_object_get_int_member (body, "height") : 0;
+    gdouble out_mp = imagegen_model_output_mp (body);
 
-    if (width <= 0 || height <= 0)
-      return -1;
-    /* 1.4 cents a MP at 1024 x 1024 is 2 cents: always rounded up */
-    cents *= (gdouble) width *height / (1024.0 * 1024.0);
-    return (gint) ceil (cents - 1e-9);
+    if (input_mp < 0)
+      input_mp = count_inline_inputs (row, body) * out_mp;
+    /* BFL: the first output MP, each further one, each input one */
+    cents += (MAX (out_mp - 1.0, 0.0) + input_mp) * row->price_mp_cents;
   }
-  return (gint) ceil (cents);
+  return cents;
+}
+
+gint
+imagegen_model_price_cents (const ImagegenModelRow * row, JsonObject * body,
+    gboolean confirmed_only)
+{
+  gdouble cents = imagegen_model_price_exact (row, body, -1, confirmed_only);
+
+  if (cents < 0)
+    return -1;
+  return (gint) ceil (cents - 1e-9);
 }

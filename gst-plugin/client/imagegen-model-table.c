@@ -65,7 +65,8 @@ static const ImagegenModelField flux2_max[] = {
 #define BFL_COMMON \
   PROMPT (TRUE, 1, 0), SEED, BFL_SIDE ("width"), BFL_SIDE ("height"), \
   INT ("safety_tolerance", FALSE, 0, 5), \
-  ENUM ("output_format", FALSE, "jpeg png")
+  ENUM ("output_format", FALSE, "jpeg png"), \
+  TEXT ("webhook_url", 0), TEXT ("webhook_secret", 0)
 static const ImagegenModelField bfl[] = { BFL_COMMON, END };
 static const ImagegenModelField bfl_flex[] = {
   BFL_COMMON, INT ("steps", FALSE, 1, 50), NUM ("guidance", 1.5, 10),
@@ -270,15 +271,19 @@ static const ImagegenModelField z_image[] = {
 /* a typical completion window (ms), from the provider's figures and our
  * runs; wide, since history replaces it after one task */
 #define PRIOR(lo, hi) FALSE, FALSE, lo, hi
-/* Black Forest Labs: the id is the path, images inline, priced per output
- * megapixel (< 0: not published) */
+/* Black Forest Labs: the id is the path, images inline, priced by their
+ * formula: @first_mp cents for the first output megapixel, @mp cents for
+ * each further output and each input megapixel (PROTOCOL.md section 2) */
 #define B "bfl"
-#define BFL_ROWS(id, fields, n_inputs, cents_per_mp) \
+#define BFL_ROWS_PRICED(id, fields, n_inputs, first_mp, mp, confirmed) \
   {B, id, T2I, "/v1/" id, NULL, 0, 0, fields, NULL, "result.sample", \
-      cents_per_mp, cents_per_mp >= 0, NULL, NULL, FALSE, TRUE, TRUE}, \
+      first_mp, confirmed, NULL, NULL, FALSE, TRUE, TRUE, 0, 0, FALSE, 0, \
+      mp}, \
   {B, id, EDIT, "/v1/" id, "input_image", 1, n_inputs, fields, NULL, \
-      "result.sample", cents_per_mp, cents_per_mp >= 0, NULL, NULL, FALSE, \
-      TRUE, TRUE}
+      "result.sample", first_mp, confirmed, NULL, NULL, FALSE, TRUE, TRUE, \
+      0, 0, FALSE, 0, mp}
+#define BFL_ROWS(id, fields, n_inputs, first_mp, mp) \
+  BFL_ROWS_PRICED (id, fields, n_inputs, first_mp, mp, TRUE)
 
 static const ImagegenModelRow rows[] = {
   {R, "flux-2-pro-text-to-image", T2I, P ("flux_2", "text_to_image"),
@@ -300,12 +305,15 @@ static const ImagegenModelRow rows[] = {
         "source_image_urls", 1, 1, flux2_max, "enable_safety_checker", IMAGES,
       7, FALSE, NULL, NULL, FALSE, PRIOR (5000, 20000)},
 
-  /* klein 9B's price is not published */
-  BFL_ROWS ("flux-2-pro", bfl, 8, 3.0),
-  BFL_ROWS ("flux-2-flex", bfl_flex, 8, 5.0),
-  BFL_ROWS ("flux-2-max", bfl, 8, 7.0),
-  BFL_ROWS ("flux-2-klein-4b", bfl, 4, 1.4),
-  BFL_ROWS ("flux-2-klein-9b", bfl, 4, -1.0),
+  BFL_ROWS ("flux-2-pro", bfl, 8, 3.0, 1.5),
+  BFL_ROWS ("flux-2-flex", bfl_flex, 8, 5.0, 5.0),
+  BFL_ROWS ("flux-2-max", bfl, 8, 7.0, 3.0),
+  BFL_ROWS ("flux-2-klein-4b", bfl, 4, 1.4, 0.1),
+  BFL_ROWS ("flux-2-klein-9b", bfl, 4, 1.5, 0.2),
+  /* the previews take their base model's fields; no price of their own
+   * was found, so their base model's, unconfirmed */
+  BFL_ROWS_PRICED ("flux-2-pro-preview", bfl, 8, 3.0, 1.5, FALSE),
+  BFL_ROWS_PRICED ("flux-2-klein-9b-preview", bfl, 4, 1.5, 0.2, FALSE),
 
   {R, "flux-kontext-pro", T2I, P ("flux_kontext", "text_to_image"),
       NULL, 0, 0, kontext, NULL, IMAGES, FLAT (5)},

@@ -58,8 +58,9 @@ typedef struct
  * @price_key: the billing_config key whose value picks a price from
  *   @price_overrides ("2k=10 4k=16"); NULL: flat
  * @price_per_output: the price is per image (× output_count)
- * @price_per_mp: @price_cents is per output megapixel (the body's width ×
- *   height, 1 MP = 1024 × 1024), as Black Forest Labs bill
+ * @price_per_mp: Black Forest Labs' formula (imagegen_model_price_exact()):
+ *   @price_cents for the first output megapixel, @price_mp_cents for each
+ *   further output megapixel and each input megapixel
  * @inline_inputs: Black Forest Labs' style: the path names the model (no
  *   model field in the body) and the images go one per field, @input_field,
  *   @input_field_2 …, each a URL or base64
@@ -71,6 +72,7 @@ typedef struct
  *   imagegen_model_upload_max_side()
  * @input_max_side: the largest side of a source image the model takes;
  *   0: no limit of its own
+ * @price_mp_cents: with @price_per_mp, see there
  */
 typedef struct
 {
@@ -93,6 +95,7 @@ typedef struct
   guint prior_min_ms, prior_max_ms;
   gboolean whole_source;
   guint input_max_side;
+  gdouble price_mp_cents;
 } ImagegenModelRow;
 
 /* The completion window of rows without their own. */
@@ -209,6 +212,21 @@ JsonNode *imagegen_model_build_body (const ImagegenModelRow * row,
  * unknown. */
 gint imagegen_model_price_cents (const ImagegenModelRow * row,
     JsonObject * body, gboolean confirmed_only);
+
+/* Megapixels as Black Forest Labs count them: 2048 x 2048 is 4.19. */
+#define IMAGEGEN_MODEL_MEGAPIXEL 1000000.0
+
+/* The exact price of one call with @body on @row, in cents (Black Forest
+ * Labs' credits, with fractions); < 0 when unknown.  @input_mp: the
+ * megapixels of all input images; < 0: each input image of @body counted
+ * at the output's size (the elements send frames of that size).  A body
+ * of @row's price_per_mp without width and height is priced at 1 MP out. */
+gdouble imagegen_model_price_exact (const ImagegenModelRow * row,
+    JsonObject * body, gdouble input_mp, gboolean confirmed_only);
+
+/* The output megapixels of @body on a price_per_mp row (1 without a
+ * size). */
+gdouble imagegen_model_output_mp (JsonObject * body);
 
 /* output_count in @body, 1 when absent. */
 guint imagegen_model_output_count (JsonObject * body);

@@ -37,7 +37,7 @@ bfl_number (JsonObject * obj, const gchar * name, gdouble * value)
 /* ---- request ---- */
 
 /* The output size: the request's own, else @aspect_ratio at about 1 MP
- * (4 MP for "2k"), else 1024 x 1024. */
+ * (for "2k" the most within their 4 MP), else 1024 x 1024. */
 static void
 bfl_request_size (const ImagegenRequest * request, guint * width,
     guint * height)

@@ -323,6 +323,30 @@ test_is_jpeg (GBytes * bytes)
   return n > 3 && d[0] == 0xff && d[1] == 0xd8 && d[2] == 0xff;
 }
 
+gboolean
+test_image_size (GBytes * image, guint * width, guint * height)
+{
+  gsize n, i;
+  const guint8 *d = g_bytes_get_data (image, &n);
+
+  if (test_is_png (image) && n > 24) {
+    *width = GUINT32_FROM_BE (*(const guint32 *) (d + 16));
+    *height = GUINT32_FROM_BE (*(const guint32 *) (d + 20));
+    return TRUE;
+  }
+  if (!test_is_jpeg (image))
+    return FALSE;
+  /* the first start-of-frame segment (not DHT, JPG or DAC) */
+  for (i = 2; i + 9 < n && d[i] == 0xff; i += 2 + ((d[i + 2] << 8) | d[i + 3]))
+    if (d[i + 1] >= 0xc0 && d[i + 1] <= 0xcf && d[i + 1] != 0xc4
+        && d[i + 1] != 0xc8 && d[i + 1] != 0xcc) {
+      *height = (d[i + 5] << 8) | d[i + 6];
+      *width = (d[i + 7] << 8) | d[i + 8];
+      return TRUE;
+    }
+  return FALSE;
+}
+
 gint64
 test_wait_for_requests (ImagegenTestEmulator * emu, const gchar * name,
     gint64 min)

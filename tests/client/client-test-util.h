@@ -64,6 +64,8 @@ GBytes *test_make_png (guint width, guint height);
 
 gboolean test_is_png (GBytes * bytes);
 gboolean test_is_jpeg (GBytes * bytes);
+/* The size a PNG or JPEG header states; FALSE for anything else. */
+gboolean test_image_size (GBytes * image, guint * width, guint * height);
 
 /* Waits until stats.requests[@name] >= @min; returns the value. */
 gint64 test_wait_for_requests (ImagegenTestEmulator * emu,

@@ -53,17 +53,11 @@ fixture_stop (Fixture * f)
   g_free (f->log);
 }
 
-/* A PNG's size from its IHDR chunk. */
+/* A result's size (JPEG, their default, or PNG). */
 static void
-png_size (GBytes * png, guint * width, guint * height)
+image_size (GBytes * image, guint * width, guint * height)
 {
-  gsize n;
-  const guint8 *d = g_bytes_get_data (png, &n);
-
-  g_assert_true (test_is_png (png));
-  g_assert_cmpuint (n, >, 24);
-  *width = GUINT32_FROM_BE (*(const guint32 *) (d + 16));
-  *height = GUINT32_FROM_BE (*(const guint32 *) (d + 20));
+  g_assert_true (test_image_size (image, width, height));
 }
 
 /* The emulator's record of its only task. */
@@ -112,11 +106,12 @@ test_klein_remix_inline (void)
   req->seed = 42;
   r = test_run_job (f.client, req, f.w);
   g_assert_no_error (r->error);
-  png_size (r->image, &width, &height);
+  image_size (r->image, &width, &height);
   g_assert_cmpuint (width, ==, 320);
   g_assert_cmpuint (height, ==, 192);
-  /* klein 4B: 1.4 cents per MP, 320 x 192 rounds up to 1 */
-  g_assert_cmpint (r->cost_cents, ==, 1);
+  /* klein 4B: 1.4 for the first output MP + 0.1 per input MP (0.024):
+   * 1.4024 credits, 2 whole cents */
+  g_assert_cmpint (r->cost_cents, ==, 2);
 
   stats = imagegen_test_emulator_stats (f.emu);
   g_assert_cmpint (imagegen_test_emulator_stats_requests (stats, "files"),
@@ -169,10 +164,10 @@ test_text_to_image (void)
   fixture_start (&f, NULL, 0);
   r = run_t2i (&f, "flux-2-pro", 1024, 768);
   g_assert_no_error (r->error);
-  png_size (r->image, &width, &height);
+  image_size (r->image, &width, &height);
   g_assert_cmpuint (width, ==, 1024);
   g_assert_cmpuint (height, ==, 768);
-  /* pro: 3 cents per MP, 0.75 MP rounds up to 3 */
+  /* pro: 3 for the first output MP; 0.79 MP is 3 */
   g_assert_cmpint (r->cost_cents, ==, 3);
   stats = imagegen_test_emulator_stats (f.emu);
   g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "charged_cents"),
@@ -306,9 +301,8 @@ test_key_not_sent_to_result_host (void)
           "assets_requests_with_authorization"), ==, 0);
   g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
           "download_requests_with_authorization"), ==, 0);
-  /* klein 9B's price is not published: the cost is the submit answer's
-   * (the emulator charges a cent) */
-  g_assert_cmpint (r->cost_cents, ==, 1);
+  /* klein 9B: 1.5 credits for the first output MP, 2 whole cents */
+  g_assert_cmpint (r->cost_cents, ==, 2);
   fixture_stop (&f);
 }
 
@@ -355,8 +349,8 @@ test_every_row (void)
         IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT);
     g_assert_cmpstr (r->error->message, ==, expected);
   }
-  /* five models, each text to image and edit */
-  g_assert_cmpuint (n, ==, 10);
+  /* seven models (two previews), each text to image and edit */
+  g_assert_cmpuint (n, ==, 14);
   fixture_stop (&f);
 }
 

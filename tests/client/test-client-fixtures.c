@@ -62,14 +62,15 @@ put (ImagegenTestEmulator * emu, JsonObject * answer, const gchar * data,
     const gchar * const *headers)
 {
   const gchar *url = json_object_get_string_member (answer, "upload_url");
-  const gchar *base = imagegen_test_emulator_get_base_url (emu);
+  const gchar *assets = imagegen_test_emulator_get_assets_url (emu);
   g_autoptr (GBytes) b = g_bytes_new (data, strlen (data));
   g_autoptr (GBytes) reply = NULL;
   guint status = 0;
 
-  g_assert_true (g_str_has_prefix (url, base));
-  reply = imagegen_test_emulator_request (emu, "PUT", url + strlen (base),
-      headers, b, NULL, &status);
+  /* on the assets origin, like the service's storage host */
+  g_assert_true (g_str_has_prefix (url, assets));
+  reply = imagegen_test_emulator_request (emu, "PUT", url, headers, b, NULL,
+      &status);
   return status;
 }
 
@@ -370,12 +371,13 @@ test_task_fields (void)
 }
 
 /* An unknown path answers 404 in the shape of the provider whose path it
- * is: RunAPI's words under /v1/ (its SDK's /v1/files, older pages'
- * /v1/text_to_image) as RunAPI, any other /v1/ path as Black Forest Labs. */
+ * is: RunAPI's words under /v1/ (older pages' /v1/text_to_image) as
+ * RunAPI, any other /v1/ path as Black Forest Labs.  (The SDK's /v1/files
+ * is served: test-client-emulator-wire.c.) */
 static void
 test_unknown_path_shapes (void)
 {
-  static const gchar *const runapi[] = { "/v1/files", "/v1/files/prepare",
+  static const gchar *const runapi[] = { "/v1/files/prepare",
     "/v1/me/balance", "/v1/text_to_image", "/api/v1/nothing", "/nothing",
     NULL
   };

@@ -272,7 +272,8 @@ test_bfl_rows (void)
   expect_fields_refused (klein, req, "{\"steps\":20}", 1, "Model "
       "flux-2-klein-4b has no field \"steps\"; its extra fields: seed "
       "(integer 0 to 2147483647), safety_tolerance (integer 0 to 5), "
-      "output_format (jpeg, png).");
+      "output_format (jpeg, png), webhook_url (text), webhook_secret "
+      "(text).");
   expect_fields_refused (klein, req, "{\"width\":512}", 1, "Extra field "
       "\"width\" is not taken from extra: it comes from the frame size "
       "(aspect-ratio and resolution).");
@@ -385,17 +386,47 @@ test_bfl_prices (void)
   g_autoptr (ImagegenRequest) req = NULL;
   g_autoptr (ImagegenRequest) full = NULL;
 
-  /* klein 4B: 1.4 cents a MP, 1 MP is 2 cents */
+  const ImagegenModelRow *pro_edit = imagegen_models_find ("bfl",
+      IMAGEGEN_ENDPOINT_REMIX, "flux-2-pro");
+  g_autoptr (JsonObject) body = json_object_new ();
+
+  /* BFL's formula in credits of a cent, MP of 10^6 pixels: the first
+   * output MP, each further output MP, each input MP; rounded up only
+   * for the whole-cent figure.  klein 4B: 1.4 + 0.048576 x 0.1 */
   g_assert_cmpint (bfl_price ("flux-2-klein-4b", 1024, 1024), ==, 2);
-  /* 0.5 MP: 0.7, rounded up to 1 */
-  g_assert_cmpint (bfl_price ("flux-2-klein-4b", 1024, 512), ==, 1);
-  /* pro 3, flex 5, max 7 a MP: 0.75 MP and 4 MP */
+  /* under 1 MP out: the first MP's price, 1.4 */
+  g_assert_cmpint (bfl_price ("flux-2-klein-4b", 1000, 500), ==, 2);
+  /* pro 3 + 1.5, flex 5 + 5, max 7 + 3 a further MP */
   g_assert_cmpint (bfl_price ("flux-2-pro", 1024, 768), ==, 3);
-  g_assert_cmpint (bfl_price ("flux-2-flex", 2048, 2048), ==, 20);
-  g_assert_cmpint (bfl_price ("flux-2-max", 1024, 1024), ==, 7);
-  /* klein 9B's is not published; no size, no price */
-  g_assert_cmpint (bfl_price ("flux-2-klein-9b", 1024, 1024), ==, -1);
-  g_assert_cmpint (bfl_price ("flux-2-pro", 0, 0), ==, -1);
+  g_assert_cmpint (bfl_price ("flux-2-pro", 2000, 1000), ==, 5);
+  g_assert_cmpint (bfl_price ("flux-2-flex", 2000, 2000), ==, 20);
+  g_assert_cmpint (bfl_price ("flux-2-max", 1000, 1000), ==, 7);
+  g_assert_cmpint (bfl_price ("flux-2-max", 1024, 1024), ==, 8);
+  /* klein 9B's is published: 1.5 + 0.2 */
+  g_assert_cmpint (bfl_price ("flux-2-klein-9b", 1000, 1000), ==, 2);
+  /* no size: 1 MP out */
+  g_assert_cmpint (bfl_price ("flux-2-pro", 0, 0), ==, 3);
+  /* the exact figure: pro, 1 MP in, 1 MP out is 4.5 credits; inputs not
+   * measured count at the output's size */
+  json_object_set_int_member (body, "width", 1000);
+  json_object_set_int_member (body, "height", 1000);
+  g_assert_cmpfloat_with_epsilon (imagegen_model_price_exact (pro_edit, body,
+          1.0, FALSE), 4.5, 1e-9);
+  json_object_set_string_member (body, "input_image", "x");
+  json_object_set_string_member (body, "input_image_2", "y");
+  g_assert_cmpfloat_with_epsilon (imagegen_model_price_exact (pro_edit, body,
+          -1, FALSE), 6.0, 1e-9);
+  g_assert_cmpint (imagegen_model_price_cents (pro_edit, body, FALSE), ==,
+      6);
+  /* the previews: their base model's price, unconfirmed (so no figure
+   * for the elements' guard) */
+  g_assert_cmpint (bfl_price ("flux-2-pro-preview", 1000, 1000), ==, -1);
+  g_assert_cmpint (imagegen_model_price_cents (imagegen_models_find ("bfl",
+              IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, "flux-2-pro-preview"), body,
+          FALSE), ==, 3);
+  g_assert_false (imagegen_models_find ("bfl",
+          IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
+          "flux-2-klein-9b-preview")->price_confirmed);
 
   /* the provider's: the aspect ratio's size at about 1 MP (16:9 is
    * 1360 x 768, 0.996 MP: 3 cents on pro) */
@@ -405,9 +436,21 @@ test_bfl_prices (void)
   full = imagegen_bfl_table_request (req);
   g_assert_cmpuint (full->width % 16, ==, 0);
   g_assert_cmpuint (full->height % 16, ==, 0);
+  {
+    /* 2k asks for the most their 4 MP (10^6 pixels) allows */
+    g_autoptr (ImagegenRequest) big = imagegen_request_new
+        (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, "flux-2-pro", "a cat");
+    g_autoptr (ImagegenRequest) sized = NULL;
+
+    big->aspect_ratio = g_strdup ("1:1");
+    big->resolution = g_strdup ("2k");
+    sized = imagegen_bfl_table_request (big);
+    g_assert_cmpuint (sized->width, ==, 2000);
+    g_assert_cmpuint (sized->height, ==, 2000);
+  }
   g_assert_cmpint (imagegen_provider_bfl.price_cents (req), ==,
-      (gint) ceil (3.0 * full->width * full->height / (1024.0 * 1024.0) -
-          1e-9));
+      (gint) ceil (3.0 + MAX (full->width * full->height / 1e6 - 1, 0) * 1.5
+          - 1e-9));
 }
 
 /* The poll schedule's prior is the row's, else the default. */

@@ -19,7 +19,7 @@ struct _ImagegenTestEmulator
 {
   GSubprocess *process;
   gchar *base_url;
-  gchar *assets_url;            /* NULL without --assets-port */
+  gchar *assets_url;            /* NULL with --same-origin */
   GThread *drain;               /* reads stdout so the child never blocks */
   GInputStream *stdout_stream;
 };
@@ -56,7 +56,7 @@ imagegen_test_emulator_start (const gchar * const *extra_args)
   gchar *line;
   gsize len;
   guint i;
-  gboolean assets = FALSE;
+  gboolean assets = TRUE;
 
   if (path == NULL)
     g_error ("IMAGEGEN_EMULATOR is not set");
@@ -66,7 +66,7 @@ imagegen_test_emulator_start (const gchar * const *extra_args)
   g_ptr_array_add (argv, (gpointer) "0");
   for (i = 0; extra_args && extra_args[i]; i++) {
     g_ptr_array_add (argv, (gpointer) extra_args[i]);
-    assets |= g_str_equal (extra_args[i], "--assets-port");
+    assets &= !g_str_equal (extra_args[i], "--same-origin");
   }
   g_ptr_array_add (argv, NULL);
 
@@ -190,7 +190,9 @@ imagegen_test_emulator_request (ImagegenTestEmulator * emu,
   g_autoptr (SoupSession) session = soup_session_new ();
   g_autoptr (SoupMessage) msg = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree gchar *url = g_strconcat (emu->base_url, path, NULL);
+  /* a whole URL: the assets origin's */
+  g_autofree gchar *url = g_str_has_prefix (path, "http") ? g_strdup (path) :
+      g_strconcat (emu->base_url, path, NULL);
   SoupMessageHeaders *h;
   GBytes *answer;
   guint i;

@@ -16,7 +16,8 @@ typedef struct _ImagegenTestEmulator ImagegenTestEmulator;
 ImagegenTestEmulator *imagegen_test_emulator_start (const gchar *
     const *extra_args);
 
-/* One request to the emulator, synchronous: @path below its base URL, with
+/* One request to the emulator, synchronous: @path below its base URL (or
+ * a whole URL, e.g. on its assets origin), with
  * @headers (name, value…, NULL; may be NULL) and @body of @content_type
  * (both may be NULL).  Returns the answer's body and sets @status. */
 GBytes *imagegen_test_emulator_request (ImagegenTestEmulator * emu,
@@ -32,7 +33,7 @@ void imagegen_test_emulator_stop (ImagegenTestEmulator * emu);
 /* "http://127.0.0.1:PORT" (https with --tls-cert), owned by @emu. */
 const gchar *imagegen_test_emulator_get_base_url (ImagegenTestEmulator * emu);
 
-/* The --assets-port origin, or NULL when the emulator has none. */
+/* The assets origin, or NULL with --same-origin. */
 const gchar *imagegen_test_emulator_get_assets_url (ImagegenTestEmulator *
     emu);
 

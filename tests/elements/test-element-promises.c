@@ -321,7 +321,8 @@ uploaded_size (Fixture * f, const gchar * field, guint * width,
     guint * height)
 {
   JsonObject *body = last_body (f);
-  const gchar *base = imagegen_test_emulator_get_base_url (f->emu);
+  /* file URLs are on the assets origin, like the service's file host */
+  const gchar *base = imagegen_test_emulator_get_assets_url (f->emu);
   const gchar *url;
   GBytes *bytes;
   guint status = 0;
@@ -333,8 +334,8 @@ uploaded_size (Fixture * f, const gchar * field, guint * width,
   else
     url = json_object_get_string_member (body, field);
   fail_unless (g_str_has_prefix (url, base), "source at %s", url);
-  bytes = imagegen_test_emulator_request (f->emu, "GET", url + strlen (base),
-      NULL, NULL, NULL, &status);
+  bytes = imagegen_test_emulator_request (f->emu, "GET", url, NULL, NULL,
+      NULL, &status);
   fail_unless_equals_int (status, 200);
   jpeg_size (bytes, width, height);
   g_bytes_unref (bytes);

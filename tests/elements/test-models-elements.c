@@ -459,7 +459,8 @@ GST_START_TEST (test_bfl_extra_from_the_table)
   text = start_error (h);
   fail_unless_equals_string (text, "Model flux-2-klein-4b has no field "
       "\"steps\"; its extra fields: seed (integer 0 to 2147483647), "
-      "safety_tolerance (integer 0 to 5), output_format (jpeg, png).");
+      "safety_tolerance (integer 0 to 5), output_format (jpeg, png), "
+      "webhook_url (text), webhook_secret (text).");
   g_free (text);
   gst_harness_teardown (h);
 

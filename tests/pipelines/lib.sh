@@ -46,6 +46,14 @@ emu_start() {
   done
   EMU_URL=$(sed -n 's/^imagegen-emulator listening on //p' "$out")
   [ -n "$EMU_URL" ] || { cat "$out"; echo "the emulator did not start"; exit 1; }
+  # results and files come from a second origin unless --same-origin
+  for _ in $(seq 100); do
+    case " $* " in *" --same-origin "*) break ;; esac
+    grep -q '^imagegen-emulator assets on ' "$out" && break
+    sleep 0.1
+  done
+  EMU_ASSETS_URL=$(sed -n 's/^imagegen-emulator assets on //p' "$out")
+  EMU_ASSETS_URL=${EMU_ASSETS_URL:-$EMU_URL}
   export RUNAPI_BASE_URL="$EMU_URL" RUNAPI_API_KEY="${RUNAPI_API_KEY:-pipeline-test}"
 }
 

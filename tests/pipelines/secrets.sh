@@ -55,7 +55,7 @@ check "imagegen:5 shows the create request" \
 check "imagegen:5 shows the polls" \
   has_line "GET $EMU_URL/api/v1/flux_2/text_to_image/$task: HTTP 200, [0-9]+ ms, .*task $task"
 check "imagegen:5 shows the download" \
-  has_line "GET $EMU_URL/emulator/results/$task\.png: HTTP 200, .*task $task"
+  has_line "GET $EMU_ASSETS_URL/emulator/results/$task\.png: HTTP 200, .*task $task"
 check "imagegen:5 shows the job's milestones" \
   eval 'has_line "job started" && has_line "task $task completed after" && has_line "job done: task $task"'
 check "no key in the imagegen:5 log" no_key_in "$work/cat.log" "$work/cat.out"

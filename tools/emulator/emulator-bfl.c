@@ -11,6 +11,7 @@
 #include "emulator.h"
 #include "imagegen-bfl-models.h"
 
+#include <math.h>
 #include <string.h>
 
 #define BFL_MAX_ACTIVE_TASKS 24        /* their documented limit */
@@ -83,6 +84,8 @@ emu_bfl_status_name (EmuTask * task, gint64 now_us)
     case EMU_TASK_COMPLETED:
       return "Ready";
     case EMU_TASK_FAILED:
+      if (task->outcome == EMU_FAULT_REQUEST_MODERATED)
+        return "Request Moderated";
       return task->outcome == EMU_FAULT_MODERATED ? "Content Moderated" :
           "Error";
     default:
@@ -109,6 +112,8 @@ check_key (EmuRequest * req)
   req->auth = "ok";
   return TRUE;
 }
+
+static JsonNode *webhook_json (gpointer task, gint64 now_us);
 
 /* ---- submit ---- */
 
@@ -164,8 +169,56 @@ validate (const ImagegenModelRow * row, JsonObject * body,
   }
 }
 
+/* The bytes of input image @value when the emulator holds them: inline
+ * base64 (or a data: URI), or a URL of its own Files API; else NULL. */
+static GBytes *
+input_bytes (Emulator * emu, const gchar * value)
+{
+  EmuFile *file;
+
+  if (!g_str_has_prefix (value, "http://")
+      && !g_str_has_prefix (value, "https://")) {
+    const gchar *comma = g_str_has_prefix (value, "data:") ?
+        strchr (value, ',') : NULL;
+    gsize len;
+    guchar *data = g_base64_decode (comma ? comma + 1 : value, &len);
+
+    return g_bytes_new_take (data, len);
+  }
+  file = emu_files_lookup_url (emu, value);
+  return file ? g_bytes_ref (file->data) : NULL;
+}
+
+/* The megapixels of the input images (one the emulator cannot see counts
+ * as the output's @out_mp); @first_w x @first_h: the first one's size, 0
+ * when unknown. */
+static gdouble
+input_megapixels (Emulator * emu, GPtrArray * sources, gdouble out_mp,
+    guint * first_w, guint * first_h)
+{
+  gdouble mp = 0;
+  guint i, w, h;
+
+  *first_w = *first_h = 0;
+  for (i = 0; i < sources->len; i++) {
+    g_autoptr (GBytes) bytes = input_bytes (emu,
+        g_ptr_array_index (sources, i));
+
+    if (bytes && emu_image_peek_size (bytes, &w, &h)) {
+      mp += (gdouble) w *h / IMAGEGEN_MODEL_MEGAPIXEL;
+      if (i == 0) {
+        *first_w = w;
+        *first_h = h;
+      }
+    } else {
+      mp += out_mp;
+    }
+  }
+  return mp;
+}
+
 /* The body emu_task_create() reads: model, prompt, source_image_urls,
- * width and height. */
+ * width, height and output_format. */
 static JsonObject *
 task_body (const ImagegenModelRow * row, JsonObject * body,
     GPtrArray * sources)
@@ -190,6 +243,13 @@ task_body (const ImagegenModelRow * row, JsonObject * body,
       sources->len ? 0 : 1024);
   if (sources->len)
     json_object_set_string_member (t, "aspect_ratio", "auto");
+  /* their default is jpeg (--image-format is RunAPI's side) */
+  json_object_set_string_member (t, "output_format",
+      json_object_get_string_member_with_default (body, "output_format",
+          "jpeg"));
+  if (json_object_has_member (body, "webhook_url"))
+    json_object_set_string_member (t, "callback_url",
+        json_object_get_string_member (body, "webhook_url"));
   return t;
 }
 
@@ -202,8 +262,9 @@ handle_submit (EmuRequest * req, const gchar * model)
   JsonObject *errors = json_object_new ();
   GPtrArray *sources = g_ptr_array_new_with_free_func (g_free);
   GString *fields = g_string_new (NULL);
-  guint n_inline = 0, width, height;
-  gint price;
+  guint n_inline = 0, width, height, in_w, in_h;
+  gdouble cost, in_mp, out_mp;
+  guint price;
   EmuFaultKind outcome;
   EmuTask *task;
   gchar *url;
@@ -233,10 +294,19 @@ handle_submit (EmuRequest * req, const gchar * model)
   tbody = task_body (row, body, sources);
   width = json_object_get_int_member (tbody, "width");
   height = json_object_get_int_member (tbody, "height");
-  /* an edit of unknown output size is priced at 1 MP */
+  in_mp = input_megapixels (emu, sources, 1.0, &in_w, &in_h);
+  /* an edit without a size keeps its first input's shape, within their
+   * limits */
+  if (width == 0 && in_w > 0) {
+    imagegen_bfl_fit_size (in_w, in_h, &width, &height);
+    json_object_set_int_member (tbody, "width", width);
+    json_object_set_int_member (tbody, "height", height);
+  }
   json_object_set_int_member (body, "width", width ? width : 1024);
   json_object_set_int_member (body, "height", height ? height : 1024);
-  price = MAX (imagegen_model_price_cents (row, body, FALSE), 1);
+  out_mp = imagegen_model_output_mp (body);
+  cost = imagegen_model_price_exact (row, body, in_mp, FALSE);
+  price = (guint) ceil (MAX (cost, 0) - 1e-9);
   if (!emu_tasks_affordable (emu, price)) {
     json_object_unref (tbody);
     emu_request_reply_error (req, 402, "Insufficient credits");
@@ -251,6 +321,12 @@ handle_submit (EmuRequest * req, const gchar * model)
   json_object_unref (tbody);
   task->bfl = TRUE;
   task->price_cents = price;
+  /* the webhook carries the result object, signed with the secret */
+  task->callback_json = webhook_json;
+  task->callback_secret = json_object_has_member (body, "webhook_secret") ?
+      g_strdup (json_object_get_string_member (body, "webhook_secret")) :
+      NULL;
+  task->callback_signature_header = "X-BFL-Signature";
   task->inputs = g_string_free (fields, FALSE);
   fields = NULL;
   task->inline_inputs = n_inline;
@@ -264,9 +340,10 @@ handle_submit (EmuRequest * req, const gchar * model)
       task->id);
   json_object_set_string_member (answer, "polling_url", url);
   g_free (url);
-  json_object_set_int_member (answer, "cost", price);
-  json_object_set_double_member (answer, "output_mp",
-      (gdouble) task->width * task->height / (1024.0 * 1024.0));
+  /* credits of 1 cent, with fractions, by the model table's formula */
+  json_object_set_double_member (answer, "cost", cost);
+  json_object_set_double_member (answer, "input_mp", in_mp);
+  json_object_set_double_member (answer, "output_mp", out_mp);
   emu_request_reply_json (req, 200, emu_json_object_node (answer));
 
 out:
@@ -281,25 +358,14 @@ out:
 
 /* ---- result ---- */
 
-static void
-handle_get_result (EmuRequest * req, GHashTable * query)
+/* The result object a poll answers and a webhook carries. */
+static JsonNode *
+task_json (EmuTask * task, gint64 now_us)
 {
-  Emulator *emu = req->emu;
-  const gchar *id = query ? g_hash_table_lookup (query, "id") : NULL;
-  EmuTask *task = id ? g_hash_table_lookup (emu->tasks, id) : NULL;
-  gint64 now = g_get_real_time ();
   JsonObject *obj = json_object_new ();
-  const gchar *status;
+  const gchar *status = emu_bfl_status_name (task, now_us);
 
-  json_object_set_string_member (obj, "id", id ? id : "");
-  if (task == NULL || !task->bfl) {
-    json_object_set_string_member (obj, "status", "Task not found");
-    emu_request_reply_json (req, 200, emu_json_object_node (obj));
-    return;
-  }
-  task->polls++;
-  req->task_id = g_strdup (task->id);
-  status = emu_bfl_status_name (task, now);
+  json_object_set_string_member (obj, "id", task->id);
   json_object_set_string_member (obj, "status", status);
   if (strcmp (status, "Ready") == 0) {
     JsonObject *result = json_object_new ();
@@ -316,7 +382,50 @@ handle_get_result (EmuRequest * req, GHashTable * query)
   }
   json_object_set_null_member (obj, "details");
   json_object_set_null_member (obj, "preview");
-  emu_request_reply_json (req, 200, emu_json_object_node (obj));
+  return emu_json_object_node (obj);
+}
+
+static JsonNode *
+webhook_json (gpointer task, gint64 now_us)
+{
+  return task_json (task, now_us);
+}
+
+static void
+handle_get_result (EmuRequest * req, GHashTable * query)
+{
+  Emulator *emu = req->emu;
+  const gchar *id = query ? g_hash_table_lookup (query, "id") : NULL;
+  EmuTask *task = id ? g_hash_table_lookup (emu->tasks, id) : NULL;
+  JsonObject *obj;
+
+  if (id == NULL) {
+    /* the id is a required query parameter */
+    JsonObject *item = json_object_new ();
+    JsonArray *loc = json_array_new (), *detail = json_array_new ();
+
+    json_array_add_string_element (loc, "query");
+    json_array_add_string_element (loc, "id");
+    json_object_set_array_member (item, "loc", loc);
+    json_object_set_string_member (item, "msg", "Field required");
+    json_object_set_string_member (item, "type", "missing");
+    json_array_add_object_element (detail, item);
+    obj = json_object_new ();
+    json_object_set_array_member (obj, "detail", detail);
+    emu->stats.validation_failures++;
+    emu_request_reply_json (req, 422, emu_json_object_node (obj));
+    return;
+  }
+  if (task == NULL || !task->bfl) {
+    obj = json_object_new ();
+    json_object_set_string_member (obj, "id", id);
+    json_object_set_string_member (obj, "status", "Task not found");
+    emu_request_reply_json (req, 200, emu_json_object_node (obj));
+    return;
+  }
+  task->polls++;
+  req->task_id = g_strdup (task->id);
+  emu_request_reply_json (req, 200, task_json (task, g_get_real_time ()));
 }
 
 /* @rest: the path under /v1/ */

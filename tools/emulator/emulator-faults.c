@@ -33,6 +33,7 @@ static const struct
   {"badjson", EMU_FAULT_BADJSON},
   {"failed", EMU_FAULT_FAILED},
   {"moderated", EMU_FAULT_MODERATED},
+  {"request-moderated", EMU_FAULT_REQUEST_MODERATED},
   {"stuck", EMU_FAULT_STUCK},
   {"held", EMU_FAULT_HELD},
   {"trickle", EMU_FAULT_TRICKLE},
@@ -164,6 +165,7 @@ emu_fault_parse (const gchar * spec, EmuFault * fault, GError ** error)
       break;
     case EMU_FAULT_FAILED:
     case EMU_FAULT_MODERATED:
+    case EMU_FAULT_REQUEST_MODERATED:
     case EMU_FAULT_STUCK:
     case EMU_FAULT_HELD:
       if (fault->stage != EMU_STAGE_TASK)

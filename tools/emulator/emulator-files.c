@@ -90,8 +90,8 @@ extension_for (const gchar * mime)
   return ".bin";
 }
 
-static EmuFile *
-store_file (Emulator * emu, const gchar * file_name, const gchar * mime,
+EmuFile *
+emu_files_store (Emulator * emu, const gchar * file_name, const gchar * mime,
     GBytes * data)
 {
   EmuFile *file = g_new0 (EmuFile, 1);
@@ -111,8 +111,8 @@ store_file (Emulator * emu, const gchar * file_name, const gchar * mime,
   return file;
 }
 
-static JsonNode *
-file_to_json (Emulator * emu, EmuFile * file)
+JsonNode *
+emu_file_to_json (Emulator * emu, EmuFile * file)
 {
   JsonObject *obj = json_object_new ();
   JsonNode *node = json_node_new (JSON_NODE_OBJECT);
@@ -122,6 +122,8 @@ file_to_json (Emulator * emu, EmuFile * file)
   gchar *created = emu_time_iso8601 (file->created_us);
   gchar *expires = emu_time_iso8601 (file->expires_us);
 
+  /* the id the SDK's files resource retrieves and deletes by */
+  json_object_set_string_member (obj, "id", file->id);
   json_object_set_string_member (obj, "file_name", file->file_name);
   json_object_set_string_member (obj, "url", url);
   json_object_set_int_member (obj, "size_bytes", g_bytes_get_size (file->data));
@@ -139,7 +141,7 @@ file_to_json (Emulator * emu, EmuFile * file)
 static void
 reply_file (EmuRequest * req, EmuFile * file)
 {
-  JsonNode *node = file_to_json (req->emu, file);
+  JsonNode *node = emu_file_to_json (req->emu, file);
 
   emu_request_remember (req, NULL, node);
   emu_request_reply_json (req, 200, node);
@@ -156,8 +158,8 @@ reply_field_error (EmuRequest * req, const gchar * field, const gchar * msg)
 
 /* Strict base64 (the alphabet, whitespace, padding only at the end); a
  * data: URI prefix is accepted too. NULL when it does not decode. */
-static GBytes *
-decode_base64 (const gchar * data)
+GBytes *
+emu_base64_decode_strict (const gchar * data)
 {
   const gchar *comma, *p;
   gsize n = 0, len;
@@ -225,7 +227,7 @@ url_fetched (GObject * source, GAsyncResult * res, gpointer user_data)
         (soup_message_get_response_headers (msg), NULL) : NULL;
     const gchar *mime = imagegen_image_type_sniff (bytes);
 
-    reply_file (req, store_file (req->emu, f->file_name,
+    reply_file (req, emu_files_store (req->emu, f->file_name,
             mime ? mime : ctype, bytes));
   }
   if (bytes)
@@ -265,7 +267,7 @@ create_from_url (EmuRequest * req, const gchar * url, const gchar * name)
 
   own = emu_files_lookup_url (emu, url);
   if (own != NULL) {
-    reply_file (req, store_file (emu, name, own->mime_type, own->data));
+    reply_file (req, emu_files_store (emu, name, own->mime_type, own->data));
     g_object_unref (msg);
     g_free (basename);
     return;
@@ -300,7 +302,7 @@ emu_files_handle_create (EmuRequest * req)
 
   if (g_strcmp0 (type, "base64") == 0) {
     const gchar *data = get_string (source, "data");
-    GBytes *bytes = data ? decode_base64 (data) : NULL;
+    GBytes *bytes = data ? emu_base64_decode_strict (data) : NULL;
 
     if (bytes == NULL) {
       reply_field_error (req, "source", "data is not valid non-empty base64");
@@ -308,7 +310,7 @@ emu_files_handle_create (EmuRequest * req)
       emu_request_reply_error (req, 413,
           "File too large (maximum is 20 MiB)");
     } else {
-      reply_file (req, store_file (req->emu, name, NULL, bytes));
+      reply_file (req, emu_files_store (req->emu, name, NULL, bytes));
     }
     if (bytes)
       g_bytes_unref (bytes);
@@ -479,7 +481,7 @@ emu_files_handle_confirm (EmuRequest * req)
   if (file == NULL) {
     const gchar *mime = imagegen_image_type_sniff (u->data);
 
-    file = store_file (emu, u->filename, mime ? mime : u->content_type,
+    file = emu_files_store (emu, u->filename, mime ? mime : u->content_type,
         u->data);
     g_free (u->file_id);
     u->file_id = g_strdup (file->id);

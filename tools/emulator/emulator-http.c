@@ -42,18 +42,30 @@ emu_http_shutdown (Emulator * emu)
   g_clear_pointer (&emu->idempotency, g_hash_table_unref);
 }
 
+/* Whole seconds, as the service's fixtures write created_at and
+ * expires_at: 2026-06-08T10:30:00Z */
 gchar *
 emu_time_iso8601 (gint64 real_us)
 {
-  GDateTime *sec, *dt;
-  gchar *s;
+  GDateTime *dt = g_date_time_new_from_unix_utc (real_us / G_USEC_PER_SEC);
+  gchar *s = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
 
-  sec = g_date_time_new_from_unix_utc (real_us / G_USEC_PER_SEC);
-  dt = g_date_time_add (sec, real_us % G_USEC_PER_SEC);
-  s = g_date_time_format_iso8601 (dt);
   g_date_time_unref (dt);
-  g_date_time_unref (sec);
   return s;
+}
+
+/* Six digits of fraction, as the price schedules' as_of */
+gchar *
+emu_time_iso8601_us (gint64 real_us)
+{
+  GDateTime *dt = g_date_time_new_from_unix_utc (real_us / G_USEC_PER_SEC);
+  gchar *s = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
+  gchar *out = g_strdup_printf ("%s.%06dZ", s,
+      (gint) (real_us % G_USEC_PER_SEC));
+
+  g_free (s);
+  g_date_time_unref (dt);
+  return out;
 }
 
 void

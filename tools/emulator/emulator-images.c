@@ -436,3 +436,32 @@ emu_image_remove_background (GBytes * source, GError ** error)
   }
   return encode_rgba (px, w, h, FALSE, error);
 }
+
+/* The size a PNG or JPEG header states, without decoding the pixels. */
+gboolean
+emu_image_peek_size (GBytes * image, guint * width, guint * height)
+{
+  gsize len, i;
+  const guint8 *d = g_bytes_get_data (image, &len);
+
+  if (len >= 24 && memcmp (d, "\x89PNG", 4) == 0) {
+    *width = GUINT32_FROM_BE (*(const guint32 *) (d + 16));
+    *height = GUINT32_FROM_BE (*(const guint32 *) (d + 20));
+    return *width > 0 && *height > 0;
+  }
+  if (len < 4 || d[0] != 0xff || d[1] != 0xd8)
+    return FALSE;
+  /* walk the segments to a start-of-frame (SOF0..SOF15 but DHT, JPG, DAC) */
+  for (i = 2; i + 9 < len && d[i] == 0xff;) {
+    guint8 m = d[i + 1];
+    guint seg = (d[i + 2] << 8) | d[i + 3];
+
+    if (m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc) {
+      *height = (d[i + 5] << 8) | d[i + 6];
+      *width = (d[i + 7] << 8) | d[i + 8];
+      return *width > 0 && *height > 0;
+    }
+    i += 2 + seg;
+  }
+  return FALSE;
+}

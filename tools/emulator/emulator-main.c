@@ -29,8 +29,11 @@ static const gchar description[] =
     "RUNAPI_BASE_URL=http://127.0.0.1:PORT (or the elements' base-url).\n"
     "The first stdout line is exactly\n"
     "  imagegen-emulator listening on http://127.0.0.1:PORT\n"
-    "(https:// with --tls-cert); with --assets-port a second line follows:\n"
+    "(https:// with --tls-cert); a second line follows (but with\n"
+    "--same-origin):\n"
     "  imagegen-emulator assets on http://127.0.0.1:PORT\n"
+    "the origin of result images, file URLs and upload URLs, another host\n"
+    "as at the real service.\n"
     "It runs until SIGINT or SIGTERM.\n"
     "\n"
     "It also speaks Black Forest Labs' FLUX.2 protocol under /v1/ (POST\n"
@@ -59,7 +62,7 @@ static const gchar description[] =
     "         truncate   full Content-Length, half the body, then close\n"
     "                    (download: the image; API stages: a JSON answer)\n"
     "         redirect   307 to the same path on the other origin (API <->\n"
-    "                    --assets-port); a client must not follow it with\n"
+    "                    assets); a client must not follow it with\n"
     "                    its key\n"
     "         wrongshape-noid      create/poll: 200 {\"status\":\"pending\"}\n"
     "         wrongshape-noimages  completed with \"images\":[]\n"
@@ -73,6 +76,8 @@ static const gchar description[] =
     "         notimage   download only: text bytes with an image type\n"
     "         failed     task only: ends failed, \"Generation failed\"\n"
     "         moderated  task only: ends failed, \"Content policy violation\"\n"
+    "         request-moderated  task only: as moderated; Black Forest Labs\n"
+    "                    answers \"Request Moderated\" (the request refused)\n"
     "         stuck      task only: stays processing forever\n"
     "         held       task only: processing until POST /emulator/release\n"
     "  TIMES  how many matching requests it fires on (default 1), or *\n"
@@ -134,6 +139,7 @@ emulator_free (Emulator * emu)
 
   g_clear_pointer (&emu->files, g_hash_table_unref);
   g_clear_pointer (&emu->uploads, g_hash_table_unref);
+  g_clear_pointer (&emu->sdk_uploads, g_hash_table_unref);
   g_clear_pointer (&emu->faults, g_ptr_array_unref);
   g_clear_object (&emu->session);
   g_clear_object (&emu->cancellable);
@@ -152,7 +158,9 @@ int
 main (int argc, char **argv)
 {
   Emulator *emu = g_new0 (Emulator, 1);
+  /* assets_port -1: not given (the default is a second origin) */
   gint port = 0, max_active = 0, assets_port = -1;
+  gboolean same_origin = FALSE, assets_port_given;
   gchar *tls_cert = NULL, *tls_key = NULL;
   gint64 credits = -1, seed = DEFAULT_SEED;
   gboolean show_version = FALSE;
@@ -186,9 +194,11 @@ main (int argc, char **argv)
     {"seed", 0, 0, G_OPTION_ARG_INT64, &seed,
         "Seed for latency ranges, for repeatable runs (default 1)", "N"},
     {"assets-port", 0, 0, G_OPTION_ARG_INT, &assets_port,
-          "Serve result images, file URLs and upload URLs from a second "
-          "origin, 127.0.0.1:N (0: a free port; default: the API's own)",
-        "N"},
+          "Port of the second origin that serves result images, file URLs "
+          "and upload URLs, 127.0.0.1:N (default 0: a free one)", "N"},
+    {"same-origin", 0, 0, G_OPTION_ARG_NONE, &same_origin,
+          "Serve result images, file URLs and upload URLs from the API's own "
+          "origin (the real service never does)", NULL},
     {"tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert,
         "Speak https with this PEM certificate (needs --tls-key)", "FILE"},
     {"tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key,
@@ -237,10 +247,18 @@ main (int argc, char **argv)
         "--credits\n");
     goto out;
   }
+  assets_port_given = assets_port != -1;
   if (assets_port < -1 || assets_port > 65535) {
     g_printerr ("imagegen-emulator: invalid --assets-port\n");
     goto out;
   }
+  if (same_origin && assets_port_given) {
+    g_printerr ("imagegen-emulator: --same-origin and --assets-port exclude "
+        "each other\n");
+    goto out;
+  }
+  if (!assets_port_given)
+    assets_port = same_origin ? -1 : 0;
   if ((tls_cert == NULL) != (tls_key == NULL)) {
     g_printerr ("imagegen-emulator: --tls-cert and --tls-key go together\n");
     goto out;

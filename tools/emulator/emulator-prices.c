@@ -60,6 +60,12 @@ add_schedule (JsonBuilder * b, const ImagegenModelRow * row)
     json_builder_add_null_value (b);
   else
     add_cents (b, row->price_cents);
+  /* the token prices the SDK's schedule type requires (its Go fixture
+   * sets them); image models have none */
+  json_builder_set_member_name (b, "input_per_1m_cents");
+  json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "output_per_1m_cents");
+  json_builder_add_null_value (b);
   json_builder_set_member_name (b, "billing_config");
   json_builder_begin_object (b);
   if (row->price_key != NULL) {
@@ -83,6 +89,19 @@ add_schedule (JsonBuilder * b, const ImagegenModelRow * row)
   json_builder_end_object (b);
   g_free (service);
   g_free (action);
+}
+
+/* The start of the current UTC day with six digits of fraction, as the
+ * service's fixtures show as_of; a day's answers stay equal (ETag). */
+static void
+add_as_of (JsonBuilder * b)
+{
+  gint64 now = g_get_real_time ();
+  gint64 day = (gint64) 24 * 3600 * G_USEC_PER_SEC;
+  gchar *s = emu_time_iso8601_us (now - now % day);
+
+  add_string (b, "as_of", s);
+  g_free (s);
 }
 
 static gboolean
@@ -124,8 +143,7 @@ emu_prices_handle_schedules (EmuRequest * req)
   guint i;
 
   json_builder_begin_object (b);
-  /* the table is a fixed snapshot: its date, not the clock's */
-  add_string (b, "as_of", EMU_PRICES_AS_OF);
+  add_as_of (b);
   json_builder_set_member_name (b, "price_schedules");
   json_builder_begin_array (b);
   for (i = 0; (row = imagegen_models_get (i)) != NULL; i++)
@@ -231,7 +249,7 @@ emu_prices_handle_quote (EmuRequest * req)
     else
       json_builder_add_int_value (b, cents);
     add_string (b, "estimate_basis", "exact");
-    add_string (b, "as_of", EMU_PRICES_AS_OF);
+    add_as_of (b);
     json_builder_end_object (b);
     json_builder_end_object (b);
     emu_request_reply_json (req, 200, json_builder_get_root (b));

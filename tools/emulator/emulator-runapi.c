@@ -120,8 +120,8 @@ emu_runapi_error_body (EmuRequest * req, guint status, const gchar * message,
 
 /* ---- handlers ---- */
 
-static gboolean
-check_auth (EmuRequest * req)
+gboolean
+emu_runapi_check_auth (EmuRequest * req)
 {
   Emulator *emu = req->emu;
   SoupMessageHeaders *in = soup_server_message_get_request_headers (req->msg);
@@ -316,6 +316,12 @@ emu_runapi_handle (EmuRequest * req, const gchar * rest, GHashTable * query)
   gboolean answered;
 
   req->auth = "none";
+  /* the SDK's files resource shares "files" with the upload's POST */
+  if (emu_sdk_files_claims (rest) && (route == NULL
+          || strcmp (req->method, route->method) != 0)) {
+    emu_sdk_files_handle (req, rest, query);
+    return;
+  }
   if (route == NULL) {
     emu_request_reply_error (req, 404, "Not found");
     return;
@@ -326,7 +332,7 @@ emu_runapi_handle (EmuRequest * req, const gchar * rest, GHashTable * query)
       create_counter (req->path);
   G_STRUCT_MEMBER (guint64, &req->emu->stats, counter)++;
 
-  if (route->key && !check_auth (req))
+  if (route->key && !emu_runapi_check_auth (req))
     return;
   answered = emu_transport_check_fault (req, route->stage, &fault);
   emu_fault_clear (&fault);

@@ -42,6 +42,8 @@ static const Route routes[] = {
   {EMU_RUNAPI_PREFIX, NULL, TRUE, FALSE, emu_runapi_error_body,
       emu_runapi_handle},
   /* /v1/ is Black Forest Labs' but for RunAPI's own words */
+  {EMU_BFL_PREFIX, emu_sdk_files_claims, TRUE, FALSE, emu_runapi_error_body,
+      emu_sdk_files_handle},
   {EMU_BFL_PREFIX, emu_runapi_claims, FALSE, FALSE, emu_runapi_error_body,
       not_found},
   {EMU_BFL_PREFIX, NULL, TRUE, FALSE, emu_bfl_error_body, emu_bfl_handle},

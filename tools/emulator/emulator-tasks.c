@@ -98,6 +98,7 @@ emu_task_unref (EmuTask * task)
   g_strfreev (task->source_urls);
   g_free (task->inputs);
   g_free (task->callback_url);
+  g_free (task->callback_secret);
   g_free (task->error);
   g_free (task->render_error);
   g_clear_pointer (&task->images, g_ptr_array_unref);
@@ -278,8 +279,25 @@ callback_sent (GObject * source, GAsyncResult * res, gpointer user_data)
   emu->async_pending--;
 }
 
-/* Fire-and-forget webhook; it is not signed (the real scheme is not
- * public). */
+/* Callbacks go to this machine only: a test must not post to the world. */
+static gboolean
+is_loopback (const gchar * url)
+{
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  const gchar *host = uri ? g_uri_get_host (uri) : NULL;
+  g_autoptr (GInetAddress) addr = NULL;
+
+  if (host == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  addr = g_inet_address_new_from_string (host);
+  return addr != NULL && g_inet_address_get_is_loopback (addr);
+}
+
+/* Fire-and-forget: the task object (RunAPI's callback_url, unsigned:
+ * their scheme is not public), or what the provider that made the task
+ * posts, signed as it signs (Black Forest Labs' webhook_url). */
 static void
 send_callback (EmuTask * task)
 {
@@ -291,12 +309,26 @@ send_callback (EmuTask * task)
 
   if (task->callback_url == NULL || g_atomic_int_get (&emu->stopping))
     return;
+  if (!is_loopback (task->callback_url)) {
+    emu_log_event (emu->log, "callback_not_loopback", task->id);
+    return;
+  }
   msg = soup_message_new ("POST", task->callback_url);
   if (msg == NULL)
     return;
-  node = emu_task_to_json (task, g_get_real_time ());
+  node = task->callback_json ? task->callback_json (task, g_get_real_time ())
+      : emu_task_to_json (task, g_get_real_time ());
   body = json_to_string (node, FALSE);
   json_node_unref (node);
+  if (task->callback_secret && task->callback_signature_header) {
+    g_autofree gchar *hex = g_compute_hmac_for_string (G_CHECKSUM_SHA256,
+        (const guchar *) task->callback_secret,
+        strlen (task->callback_secret), body, -1);
+    g_autofree gchar *sig = g_strconcat ("sha256=", hex, NULL);
+
+    soup_message_headers_replace (soup_message_get_request_headers (msg),
+        task->callback_signature_header, sig);
+  }
   bytes = g_bytes_new_take (body, strlen (body));
   soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
   g_bytes_unref (bytes);
@@ -345,7 +377,8 @@ on_deadline (gpointer user_data)
   task->deadline_passed = TRUE;
   if (task->outcome == EMU_FAULT_FAILED)
     task_fail (task, MSG_FAILED);
-  else if (task->outcome == EMU_FAULT_MODERATED)
+  else if (task->outcome == EMU_FAULT_MODERATED
+      || task->outcome == EMU_FAULT_REQUEST_MODERATED)
     task_fail (task, MSG_MODERATED);
   else if (task->rendered)
     task_finish (task);

@@ -50,6 +50,8 @@ typedef enum
   EMU_FAULT_BADJSON,
   EMU_FAULT_FAILED,
   EMU_FAULT_MODERATED,
+  /* Black Forest Labs' "Request Moderated": the request itself refused */
+  EMU_FAULT_REQUEST_MODERATED,
   EMU_FAULT_STUCK,
   EMU_FAULT_HELD,
   EMU_FAULT_TRICKLE,
@@ -103,6 +105,12 @@ typedef struct
   gchar *resolution;
   gchar **source_urls;
   gchar *callback_url;
+  /* what the callback posts (NULL: the task object), and the header
+   * that carries sha256=<HMAC-SHA256 of it> keyed with @callback_secret
+   * (both set by the provider that made the task) */
+  JsonNode *(*callback_json) (gpointer task, gint64 now_us);
+  gchar *callback_secret;
+  const gchar *callback_signature_header;
   guint price_cents;
   EmuFaultKind outcome;
 
@@ -221,6 +229,7 @@ struct _Emulator
   GPtrArray *stats_tasks;
   GHashTable *files;
   GHashTable *uploads;
+  GHashTable *sdk_uploads;      /* the SDK's uploads resource, by id */
   GHashTable *idempotency;
   GPtrArray *faults;
   GPtrArray *hung;
@@ -302,6 +311,7 @@ void emu_request_remember (EmuRequest * req, const gchar * task_id,
 gchar *emu_request_body_text (EmuRequest * req);
 JsonNode *emu_json_object_node (JsonObject * obj);
 gchar *emu_time_iso8601 (gint64 real_us);
+gchar *emu_time_iso8601_us (gint64 real_us);
 void emu_errors_add (JsonObject * errors, const gchar * field,
     const gchar * message);
 
@@ -323,6 +333,7 @@ void emu_runapi_handle (EmuRequest * req, const gchar * rest,
     GHashTable * query);
 JsonNode *emu_runapi_error_body (EmuRequest * req, guint status,
     const gchar * message, JsonObject * errors);
+gboolean emu_runapi_check_auth (EmuRequest * req);
 /* Is /v1/@rest one of RunAPI's paths (its SDKs' or older pages')? */
 gboolean emu_runapi_claims (const gchar * rest);
 
@@ -376,6 +387,17 @@ void emu_files_handle_confirm (EmuRequest * req);
 EmuFile *emu_files_lookup_url (Emulator * emu, const gchar * url);
 EmuFile *emu_files_lookup (Emulator * emu, const gchar * id);
 void emu_file_free (EmuFile * file);
+EmuFile *emu_files_store (Emulator * emu, const gchar * file_name,
+    const gchar * mime, GBytes * data);
+JsonNode *emu_file_to_json (Emulator * emu, EmuFile * file);
+/* Strict base64 (or a data: URI of it); NULL when it does not decode. */
+GBytes *emu_base64_decode_strict (const gchar * data);
+
+/* emulator-files-sdk.c: the SDK's files and uploads resources, under
+ * /api/v1/ and /v1/ */
+gboolean emu_sdk_files_claims (const gchar * rest);
+void emu_sdk_files_handle (EmuRequest * req, const gchar * rest,
+    GHashTable * query);
 void emu_upload_free (gpointer upload);
 
 /* emulator-images.c; these run on render workers */
@@ -396,6 +418,9 @@ GBytes *emu_image_remix_sized (GBytes * source, guint width, guint height,
 GBytes *emu_image_prerendered (Emulator * emu, const gchar * aspect_ratio,
     const gchar * resolution, GError ** error);
 void emu_image_prerendered_clear (Emulator * emu);
+/* The size a PNG or JPEG header states; FALSE for anything else. */
+gboolean emu_image_peek_size (GBytes * image, guint * width,
+    guint * height);
 
 /* emulator-faults.c */
 gboolean emu_fault_parse (const gchar * spec, EmuFault * fault,
@@ -408,8 +433,7 @@ void emu_fault_free (EmuFault * fault);
 void emu_fault_clear (EmuFault * fault);
 const gchar *emu_fault_error_message (guint status);
 
-/* emulator-prices.c; the table's prices are a snapshot of this date */
-#define EMU_PRICES_AS_OF "2026-07-23T00:00:00Z"
+/* emulator-prices.c */
 void emu_prices_handle_schedules (EmuRequest * req);
 void emu_prices_handle_quote (EmuRequest * req);
 

@@ -69,11 +69,15 @@ static const gchar header[] =
     "`input_image_2` …;\n"
     "  `aspect-ratio` and `resolution` become an exact `width` × `height` "
     "(multiples\n"
-    "  of 16, at most 4 MP), or the frame's own size. `seed`, `steps` and "
-    "`guidance`\n"
-    "  are also element properties. Prices are per output megapixel "
-    "(1024 × 1024),\n"
-    "  rounded up per request.\n"
+    "  of 16, at most 4 MP of 10^6 pixels: 2048 × 2048 is over), or the "
+    "frame's own\n"
+    "  size. `seed`, `steps` and `guidance` are also element properties. "
+    "Prices are\n"
+    "  Black Forest Labs' credits of a cent: a price for the first output "
+    "megapixel,\n"
+    "  one for each further output megapixel and each input megapixel, with "
+    "fractions;\n"
+    "  rounded up only where a whole-cent figure is shown.\n"
     "\n"
     "The emulator (`imagegen-emulator`) serves every row below with the "
     "same\n"
@@ -227,16 +231,20 @@ append_price (GString * out, const ImagegenModelRow * row)
     g_string_append (out, " ? |");
     return;
   }
-  g_string_append_printf (out, " %s%s",
-      g_ascii_formatd (buf, sizeof (buf), "%g", row->price_cents),
-      row->price_confirmed ? "" : " (unconfirmed)");
+  g_string_append_printf (out, " %s",
+      g_ascii_formatd (buf, sizeof (buf), "%g", row->price_cents));
+  /* BFL: the first output MP, then each further output and input MP */
+  if (row->price_per_mp)
+    g_string_append_printf (out, " first MP + %s per further MP (out and "
+        "in)", g_ascii_formatd (buf, sizeof (buf), "%g",
+            row->price_mp_cents));
+  if (!row->price_confirmed)
+    g_string_append (out, " (unconfirmed)");
   if (row->price_key != NULL)
     g_string_append_printf (out, "; %s: %s", row->price_key,
         row->price_overrides);
   if (row->price_per_output)
     g_string_append (out, " × output_count");
-  if (row->price_per_mp)
-    g_string_append (out, " per MP");
   g_string_append (out, " |");
 }
 
