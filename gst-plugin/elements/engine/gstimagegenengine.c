@@ -338,7 +338,7 @@ static void
 add_gate_stats (GstStructure * stats, gpointer data)
 {
   GstImagegenEngine *engine = data;
-  guint limit, held;
+  guint limit, held, in_flight;
 
   g_mutex_lock (&engine->lock);
   if (engine->client != NULL) {
@@ -348,8 +348,10 @@ add_gate_stats (GstStructure * stats, gpointer data)
   }
   limit = engine->in_flight_limit;
   held = engine->rate_limited;
+  in_flight = engine->in_flight;
   g_mutex_unlock (&engine->lock);
-  gst_structure_set (stats, "in-flight-limit", G_TYPE_UINT, limit,
+  gst_structure_set (stats, "in-flight", G_TYPE_UINT, in_flight,
+      "in-flight-limit", G_TYPE_UINT, limit,
       "rate-limited", G_TYPE_UINT, held, NULL);
 }
 
@@ -457,6 +459,33 @@ gst_imagegen_engine_flush (GstImagegenEngine * engine)
   g_mutex_unlock (&engine->lock);
 }
 
+/* The one gate: the element's max-in-flight and the client's current
+ * limit (429s halve it), the smaller wins.  A request handed over past
+ * the client's limit would only wait in its queue and go stale. */
+static gboolean
+slot_is_free_locked (GstImagegenEngine * engine, guint max_in_flight)
+{
+  guint limit = max_in_flight;
+
+  if (engine->client != NULL) {
+    guint adaptive = imagegen_client_get_in_flight_limit (engine->client);
+
+    limit = limit > 0 ? MIN (limit, adaptive) : adaptive;
+  }
+  return limit == 0 || engine->in_flight < limit;
+}
+
+gboolean
+gst_imagegen_engine_has_slot (GstImagegenEngine * engine, guint max_in_flight)
+{
+  gboolean free;
+
+  g_mutex_lock (&engine->lock);
+  free = slot_is_free_locked (engine, max_in_flight);
+  g_mutex_unlock (&engine->lock);
+  return free;
+}
+
 GstImagegenSubmitResult
 gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
     ImagegenRequest * request, GstImagegenEnginePrepareFunc prepare,
@@ -471,7 +500,7 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
 
   /* the slot first, so that two threads cannot both take the last one */
   g_mutex_lock (&engine->lock);
-  if (max_in_flight > 0 && engine->in_flight >= max_in_flight)
+  if (!slot_is_free_locked (engine, max_in_flight))
     verdict = GST_IMAGEGEN_SUBMIT_BUSY;
   else
     engine->in_flight++;

@@ -91,12 +91,19 @@ void gst_imagegen_engine_flush (GstImagegenEngine * engine);
 typedef enum
 {
   GST_IMAGEGEN_SUBMIT_SENT,
-  GST_IMAGEGEN_SUBMIT_BUSY,     /* @max_in_flight requests already run */
+  GST_IMAGEGEN_SUBMIT_BUSY,     /* no slot: see gst_imagegen_engine_has_slot() */
   GST_IMAGEGEN_SUBMIT_REFUSED,  /* by the spending guard */
 } GstImagegenSubmitResult;
 
-/* The in-flight gate: sends @request (taken) when fewer than
- * @max_in_flight requests of this epoch run (0: no limit) and the
+/* Whether one more request may go: fewer of this epoch's requests run
+ * than the smaller of @max_in_flight (the element's, 0: none) and the
+ * client's current in-flight limit (lowered by 429s).  The one answer to
+ * "is a slot free?" for every element. */
+gboolean gst_imagegen_engine_has_slot (GstImagegenEngine * engine,
+    guint max_in_flight);
+
+/* The in-flight gate: sends @request (taken) when
+ * gst_imagegen_engine_has_slot() and the
  * spending guard admits it; the guard's refusal posts its warning once.
  * Unless SENT, @request and @tag are freed at once.  Call without holding
  * element locks.  @prepare may be NULL. */

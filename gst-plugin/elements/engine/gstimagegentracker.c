@@ -272,7 +272,8 @@ gst_imagegen_tracker_install_properties (GObjectClass * klass, guint first)
       g_param_spec_boxed ("stats", "Statistics",
           "Totals of this run: requests, succeeded, failed, cancelled, "
           "retries, polls, spent-cents, reserved-cents, last-latency-ms, "
-          "mean-latency-ms (submit to decoded), in-flight-limit (lowered "
+          "mean-latency-ms (submit to decoded), in-flight (requests "
+          "handed over and not done), in-flight-limit (lowered "
           "by rate limits), rate-limited (requests held by a 429), "
           "cache-hits (answered from cache-dir, not counted in requests), "
           "cache-misses and estimated-cents (cache-only: not sent, and "

@@ -1,0 +1,96 @@
+/* gst-imagegen: the engine's one answer per fact, seen from an element.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include "imagegen-test-emulator.h"
+
+#define CAPS "video/x-raw,format=RGBA,width=64,height=64,framerate=10/1"
+
+static guint
+stat_uint (GstElement * element, const gchar * field)
+{
+  GstStructure *stats;
+  guint n = 0;
+
+  g_object_get (element, "stats", &stats, NULL);
+  fail_unless (gst_structure_get_uint (stats, field, &n), "no %s", field);
+  gst_structure_free (stats);
+  return n;
+}
+
+/* A prompt changed while live is asked for at the next frame, from the
+ * streaming thread: once the frame is out, the request was handed over
+ * or found no slot. */
+static void
+set_prompt_and_pull (GstHarness * h, const gchar * prompt)
+{
+  g_object_set (h->element, "prompt", prompt, NULL);
+  fail_unless (gst_harness_crank_single_clock_wait (h));
+  gst_buffer_unref (gst_harness_pull (h));
+}
+
+/* One active task allowed and the first one held: every further create
+ * is answered 429 and the client halves its limit.  Prompts changed after
+ * that are handed
+ * over only while fewer requests run than the client's lowered limit, not
+ * up to max-in-flight, where they would only wait in its queue. */
+GST_START_TEST (test_gate_follows_client_limit)
+{
+  const gchar *args[] = { "--max-active", "1", "--fail", "task:held:*",
+    NULL
+  };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  GstHarness *h = gst_harness_new ("imagegensrc");
+  guint limit, i, waited;
+
+  g_object_set (h->element, "is-live", TRUE, "prompt", "prompt 0",
+      "api-key", "test-key", "base-url",
+      imagegen_test_emulator_get_base_url (emu), "poll-interval", 50,
+      "max-in-flight", 8, NULL);
+  gst_harness_set_sink_caps_str (h, CAPS);
+  gst_harness_use_testclock (h);
+  gst_harness_play (h);
+
+  /* the second request meets the held first one: 429, the limit halves */
+  set_prompt_and_pull (h, "prompt 1");
+  for (waited = 0; stat_uint (h->element, "rate-limited") == 0; waited++) {
+    fail_unless (waited < 3000, "no create was answered 429");
+    g_usleep (10 * 1000);
+  }
+  limit = stat_uint (h->element, "in-flight-limit");
+  fail_unless (limit < 8, "the client's limit stayed at %u", limit);
+  fail_unless_equals_int (stat_uint (h->element, "in-flight"), 2);
+
+  /* no create is admitted while the first task is held: the limit cannot
+   * rise, so nothing may go past it */
+  for (i = 2; i < 12; i++) {
+    gchar *prompt = g_strdup_printf ("prompt %u", i);
+
+    set_prompt_and_pull (h, prompt);
+    g_free (prompt);
+    fail_unless (stat_uint (h->element, "in-flight") <= limit,
+        "%u requests handed over past the client's limit of %u",
+        stat_uint (h->element, "in-flight"), limit);
+  }
+  fail_unless (stat_uint (h->element, "requests") <= limit);
+
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+static Suite *
+engine_facts_suite (void)
+{
+  Suite *s = suite_create ("engine-facts");
+  TCase *tc = tcase_create ("general");
+
+  tcase_set_timeout (tc, 120);
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_gate_follows_client_limit);
+  return s;
+}
+
+GST_CHECK_MAIN (engine_facts);
