@@ -542,10 +542,13 @@ job_handle_task (ImagegenJob * job, ImagegenTaskInfo * info)
             result->completed_us - result->created_us);
         client_save_poll_memory (job->client, job->request->model);
       }
-      if (result->cost_cents < 0)
-        result->cost_cents = job->client->provider->price_cents ?
-            job->client->provider->price_cents (job->request) :
-            imagegen_request_price_cents (job->request);
+      if (result->cost_cents < 0) {
+        gboolean known;
+        gint cents = imagegen_models_price_cents (job->client->provider,
+            job->request, &known);
+
+        result->cost_cents = known ? cents : -1;
+      }
       result->image_url = g_strdup (g_ptr_array_index (info->image_urls, 0));
       g_clear_pointer (&job->image_urls, g_ptr_array_unref);
       job->image_urls = g_ptr_array_ref (info->image_urls);

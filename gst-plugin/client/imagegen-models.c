@@ -9,6 +9,7 @@
 #endif
 
 #include "imagegen-models.h"
+#include "imagegen-provider.h"
 
 #include <string.h>
 
@@ -403,23 +404,44 @@ imagegen_models_check_request (const ImagegenRequest * request,
           request->endpoint, request->model), request, n_sources, error);
 }
 
+/* Assumed price of a call whose price is not confirmed: the dearest
+ * known one, so that a spending guard errs on the side of the bill. */
+#define ASSUMED_PRICE_CENTS 24
+
 gint
-imagegen_request_price_cents (const ImagegenRequest * request)
+imagegen_models_price_cents (const ImagegenProvider * provider,
+    const ImagegenRequest * request, gboolean * known)
 {
   ImagegenEndpoint endpoint = request->endpoint == IMAGEGEN_ENDPOINT_UPLOAD ?
       IMAGEGEN_ENDPOINT_REMIX : request->endpoint;
-  const ImagegenModelRow *row = imagegen_models_find (NULL, endpoint,
-      request->model);
+  g_autoptr (ImagegenRequest) full = provider && provider->table_request ?
+      provider->table_request (request) : NULL;
+  const ImagegenModelRow *row = imagegen_models_find (provider ?
+      provider->name : NULL, endpoint, request->model);
   g_autoptr (JsonNode) body = NULL;
+  gint cents = -1;
 
   /* an id is one provider's: Black Forest Labs' ids are none of RunAPI's */
-  if (row == NULL)
+  if (row == NULL && provider == NULL)
     row = imagegen_models_find ("bfl", endpoint, request->model);
-  if (row == NULL)
-    return -1;
-  /* a per-megapixel row reads the size the body carries */
-  body = imagegen_model_build_body (row, request, NULL);
-  return imagegen_model_price_cents (row, json_node_get_object (body), TRUE);
+  if (row != NULL) {
+    /* a per-megapixel row reads the size the body carries */
+    body = imagegen_model_build_body (row, full ? full : request, NULL);
+    cents = imagegen_model_price_cents (row, json_node_get_object (body),
+        TRUE);
+  }
+  if (known != NULL)
+    *known = cents >= 0;
+  return cents >= 0 ? cents : ASSUMED_PRICE_CENTS;
+}
+
+gint
+imagegen_request_price_cents (const ImagegenRequest * request)
+{
+  gboolean known;
+  gint cents = imagegen_models_price_cents (NULL, request, &known);
+
+  return known ? cents : -1;
 }
 
 gint

@@ -169,14 +169,6 @@ bfl_build_create_body (const ImagegenRequest * request, GPtrArray * sources)
   return json_to_string (root, FALSE);
 }
 
-static gint
-bfl_price_cents (const ImagegenRequest * request)
-{
-  g_autoptr (ImagegenRequest) full = imagegen_bfl_table_request (request);
-
-  return imagegen_request_price_cents (full);
-}
-
 /* ---- answers ---- */
 
 /* {"id","polling_url","cost","input_mp","output_mp"}; cost in credits,
@@ -365,7 +357,7 @@ const ImagegenProvider imagegen_provider_bfl = {
   .key_domain = "bfl.ai",
   .default_base_url = IMAGEGEN_BFL_DEFAULT_BASE_URL,
   .inline_image = bfl_inline_image,
-  .price_cents = bfl_price_cents,
+  .table_request = imagegen_bfl_table_request,
   .body_retry_after = bfl_body_retry_after,
 };
 

@@ -405,7 +405,8 @@ test_bfl_prices (void)
   full = imagegen_bfl_table_request (req);
   g_assert_cmpuint (full->width % 16, ==, 0);
   g_assert_cmpuint (full->height % 16, ==, 0);
-  g_assert_cmpint (imagegen_provider_bfl.price_cents (req), ==,
+  g_assert_cmpint (imagegen_models_price_cents (&imagegen_provider_bfl, req,
+          NULL), ==,
       (gint) ceil (3.0 * full->width * full->height / (1024.0 * 1024.0) -
           1e-9));
 }

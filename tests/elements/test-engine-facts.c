@@ -81,6 +81,60 @@ GST_START_TEST (test_gate_follows_client_limit)
 
 GST_END_TEST;
 
+static GstBuffer *
+grey_frame (gint width, gint height)
+{
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, width * height * 4, NULL);
+
+  gst_buffer_memset (buf, 0, 0x80, width * height * 4);
+  GST_BUFFER_PTS (buf) = 0;
+  GST_BUFFER_DURATION (buf) = GST_SECOND / 30;
+  return buf;
+}
+
+/* The spending guard prices a request as the provider's table does:
+ * Black Forest Labs' klein at 1.4 cents a megapixel, 640 x 360 for 1
+ * cent, goes through max-cost 2; it is not refused at an assumed price. */
+GST_START_TEST (test_guard_prices_by_provider)
+{
+  const gchar *caps = "video/x-raw,format=RGBA,width=640,height=360,"
+      "framerate=30/1";
+  const gchar *args[] = { "--latency", "50", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  GstElement *remix = gst_element_factory_make ("imagegenremix", NULL);
+  GstHarness *h;
+  GstBuffer *out;
+  JsonObject *stats;
+
+  g_object_set (remix, "prompt", "invert the colours", "model",
+      "flux-2-klein-4b", "api-key", "test-key", "base-url",
+      imagegen_test_emulator_get_base_url (emu), "poll-interval", 50,
+      "max-cost", 2, NULL);
+  gst_util_set_object_arg (G_OBJECT (remix), "mode", "offline");
+  h = gst_harness_new_with_element (remix, "sink", "src");
+  gst_object_unref (remix);
+  gst_harness_set_sink_caps_str (h, caps);
+  gst_harness_set_src_caps_str (h, caps);
+
+  fail_unless_equals_int (gst_harness_push (h, grey_frame (640, 360)),
+      GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  out = gst_harness_pull (h);
+  fail_unless (out != NULL);
+  gst_buffer_unref (out);
+  fail_unless_equals_int (stat_uint (h->element, "requests"), 1);
+
+  stats = imagegen_test_emulator_stats (emu);
+  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
+          "bfl_create"), 1);
+  fail_unless_equals_int (imagegen_test_emulator_stats_int (stats,
+          "charged_cents"), 1);
+  json_object_unref (stats);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 static Suite *
 engine_facts_suite (void)
 {
@@ -90,6 +144,7 @@ engine_facts_suite (void)
   tcase_set_timeout (tc, 120);
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_gate_follows_client_limit);
+  tcase_add_test (tc, test_guard_prices_by_provider);
   return s;
 }
 

@@ -20,6 +20,7 @@
 
 #include "gstimagegenengine.h"
 #include "gstimagegensettings.h"
+#include "imagegen-provider.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_imagegen_engine_debug);
 #define GST_CAT_DEFAULT gst_imagegen_engine_debug
@@ -411,8 +412,9 @@ gst_imagegen_engine_start (GstImagegenEngine * engine,
   /* the emulator's results never answer for the service's, nor one
    * provider's for another's */
   g_free (engine->service);
-  engine->service = g_strdup_printf ("%s@%s", config->provider ==
-      IMAGEGEN_PROVIDER_BFL ? "bfl" : "runapi", config->base_url ?
+  engine->provider = config->provider;
+  engine->service = g_strdup_printf ("%s@%s",
+      imagegen_provider_get (config->provider)->name, config->base_url ?
       config->base_url : "default");
   engine->in_flight_limit = imagegen_client_get_in_flight_limit
       (engine->client);
@@ -514,9 +516,11 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
   }
   g_mutex_unlock (&engine->lock);
 
+  /* the service's live quote, else the model table's price */
+  reserved = quoted >= 0 ? quoted : imagegen_models_price_cents
+      (imagegen_provider_get (engine->provider), request, NULL);
   if (verdict == GST_IMAGEGEN_SUBMIT_SENT
-      && !gst_imagegen_tracker_admit (&engine->tracker, request, quoted,
-          &reserved)) {
+      && !gst_imagegen_tracker_admit (&engine->tracker, reserved)) {
     g_mutex_lock (&engine->lock);
     if (engine->epoch == epoch)
       engine->in_flight--;

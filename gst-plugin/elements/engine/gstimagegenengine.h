@@ -66,6 +66,7 @@ struct _GstImagegenEngine
   guint in_flight_limit;        /* the client's gate, kept after stop */
   guint rate_limited;
   gboolean changed_while_running;       /* a setting changed since start */
+  ImagegenProviderId provider;  /* set at start: whose prices */
   gchar *service;               /* "<provider>@<base URL>", set at start:
                                  * the result cache keys by it */
 };

@@ -44,16 +44,6 @@ gst_imagegen_tracker_reset (GstImagegenTracker * t)
   g_mutex_unlock (&t->lock);
 }
 
-/* The one place prices come from (the guard, the estimates). */
-static gint
-catalogue_price (const ImagegenRequest * request)
-{
-  /* Black Forest Labs' rows price by the megapixel of width x height */
-  gint cents = imagegen_request_price_cents (request);
-
-  return cents >= 0 ? cents : GST_IMAGEGEN_UNKNOWN_PRICE_CENTS;
-}
-
 void
 gst_imagegen_tracker_rereserve (GstImagegenTracker * t, gint old_cents,
     gint new_cents)
@@ -75,10 +65,8 @@ gst_imagegen_tracker_wants_quotes (GstImagegenTracker * t)
 }
 
 gboolean
-gst_imagegen_tracker_admit (GstImagegenTracker * t,
-    const ImagegenRequest * request, gint quoted_cents, gint * reserved_cents)
+gst_imagegen_tracker_admit (GstImagegenTracker * t, gint price)
 {
-  gint price = quoted_cents >= 0 ? quoted_cents : catalogue_price (request);
   gchar *why = NULL;
 
   g_mutex_lock (&t->lock);
@@ -94,7 +82,6 @@ gst_imagegen_tracker_admit (GstImagegenTracker * t,
   if (why == NULL) {
     t->requests++;
     t->reserved_cents += price;
-    *reserved_cents = price;
   }
   g_mutex_unlock (&t->lock);
 

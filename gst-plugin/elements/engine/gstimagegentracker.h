@@ -11,10 +11,6 @@
 
 G_BEGIN_DECLS
 
-/* Assumed price of a model whose price is not confirmed: the dearest
- * known one, so the guard errs on the side of the bill. */
-#define GST_IMAGEGEN_UNKNOWN_PRICE_CENTS 24
-
 typedef struct
 {
   GMutex lock;
@@ -55,15 +51,13 @@ void gst_imagegen_tracker_clear (GstImagegenTracker * tracker);
 /* Forget the totals (at start); the limits stay. */
 void gst_imagegen_tracker_reset (GstImagegenTracker * tracker);
 
-/* Admits one more request of @request's model and parameters unless it
+/* Admits one more request costing @price_cents (the caller's: the
+ * service's live quote, else imagegen_models_price_cents()) unless it
  * would pass max-requests or max-cost: then posts a warning (once) naming
- * the limit and returns FALSE.  Its price is @quoted_cents (the service's
- * live quote) when not negative, else the model table's.  On TRUE,
- * @reserved_cents holds what to hand back to
+ * the limit and returns FALSE.  On TRUE, the price is reserved until
  * gst_imagegen_tracker_finished(). */
 gboolean gst_imagegen_tracker_admit (GstImagegenTracker * tracker,
-    const ImagegenRequest * request, gint quoted_cents,
-    gint * reserved_cents);
+    gint price_cents);
 
 /* A request admitted at @old_cents turns out to be reserved at
  * @new_cents by the service (its task's billing). */
