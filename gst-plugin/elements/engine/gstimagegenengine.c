@@ -126,7 +126,7 @@ failed_for_good (const GError * error)
 static void
 settle_pending (EngineWork * work, GstImagegenImage * image)
 {
-  GstImagegenCache *cache = &work->engine->tracker.cache;
+  GstImagegenCache *cache = &work->engine->cache;
 
   if (image->error == NULL) {
     if (gst_imagegen_cache_store (cache, work->cache_key,
@@ -205,7 +205,7 @@ job_event (const gchar * event, const ImagegenResult * progress,
   /* paid from now on: noted before anything else can stop the run (a
    * few hundred bytes, so written here, on the client thread) */
   if (work->cache_key != NULL && progress->task_id != NULL)
-    gst_imagegen_cache_store_pending (&work->engine->tracker.cache,
+    gst_imagegen_cache_store_pending (&work->engine->cache,
         work->cache_key, progress->task_id, progress->poll_url);
   /* the service's own reservation replaces the quote's or the table's
    * (this and the finish run on the client thread, one after the other) */
@@ -272,7 +272,7 @@ send_work (EngineWork * work)
 static gboolean
 answer_from_cache (EngineWork * work)
 {
-  GstImagegenCache *cache = &work->engine->tracker.cache;
+  GstImagegenCache *cache = &work->engine->cache;
   ImagegenResult *result;
   gchar *content_type = NULL;
   GBytes *image;
@@ -369,6 +369,7 @@ gst_imagegen_engine_init (GstImagegenEngine * engine, GstElement * element)
   memset (engine, 0, sizeof (*engine));
   engine->element = element;
   gst_imagegen_tracker_init (&engine->tracker, element);
+  gst_imagegen_cache_init (&engine->cache);
   engine->tracker.add_stats = add_gate_stats;
   engine->tracker.add_stats_data = engine;
   g_mutex_init (&engine->lock);
@@ -383,7 +384,34 @@ gst_imagegen_engine_clear (GstImagegenEngine * engine)
   g_clear_error (&engine->fatal_error);
   g_clear_pointer (&engine->service, g_free);
   gst_imagegen_tracker_clear (&engine->tracker);
+  gst_imagegen_cache_clear (&engine->cache);
   g_mutex_clear (&engine->lock);
+}
+
+void
+gst_imagegen_engine_install_properties (GObjectClass * klass, guint first)
+{
+  gst_imagegen_tracker_install_properties (klass, first);
+  gst_imagegen_cache_install_properties (klass,
+      first + GST_IMAGEGEN_ENGINE_PROP_CACHE_FIRST);
+}
+
+gboolean
+gst_imagegen_engine_set_property (GstImagegenEngine * engine, guint first,
+    guint prop_id, const GValue * value)
+{
+  return gst_imagegen_tracker_set_property (&engine->tracker, first, prop_id,
+      value) || gst_imagegen_cache_set_property (&engine->cache,
+      first + GST_IMAGEGEN_ENGINE_PROP_CACHE_FIRST, prop_id, value);
+}
+
+gboolean
+gst_imagegen_engine_get_property (GstImagegenEngine * engine, guint first,
+    guint prop_id, GValue * value)
+{
+  return gst_imagegen_tracker_get_property (&engine->tracker, first, prop_id,
+      value) || gst_imagegen_cache_get_property (&engine->cache,
+      first + GST_IMAGEGEN_ENGINE_PROP_CACHE_FIRST, prop_id, value);
 }
 
 static void
@@ -405,7 +433,7 @@ gst_imagegen_engine_start (GstImagegenEngine * engine,
     const ImagegenClientConfig * config, guint64 max_pixels)
 {
   gst_imagegen_tracker_reset (&engine->tracker);
-  gst_imagegen_cache_forget_urls (&engine->tracker.cache);
+  gst_imagegen_cache_forget_urls (&engine->cache);
   g_mutex_lock (&engine->lock);
   new_epoch_locked (engine);
   engine->client = imagegen_client_new (config);
@@ -554,7 +582,7 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
     /* stopped or flushed meanwhile: reported as cancelled */
     g_cancellable_cancel (work->cancellable);
   } else if (prepare != NULL
-      || gst_imagegen_cache_enabled (&engine->tracker.cache)) {
+      || gst_imagegen_cache_enabled (&engine->cache)) {
     /* the worker prepares it and looks it up; the create leaves from
      * there, and so does the quote, after it */
     work->to_quote = g_steal_pointer (&to_quote);
@@ -580,7 +608,7 @@ void
 gst_imagegen_engine_alias_url (GstImagegenEngine * engine, const gchar * url,
     GBytes * image)
 {
-  gst_imagegen_cache_alias_url (&engine->tracker.cache, url, image);
+  gst_imagegen_cache_alias_url (&engine->cache, url, image);
 }
 
 /* cache-only sends no upload either: names made of the images' hashes
@@ -610,7 +638,7 @@ gst_imagegen_engine_upload (GstImagegenEngine * engine,
     const ImagegenRequest * request, ImagegenJobDoneFunc done,
     gpointer user_data)
 {
-  if (gst_imagegen_cache_only (&engine->tracker.cache)) {
+  if (gst_imagegen_cache_only (&engine->cache)) {
     pretend_upload (request, done, user_data);
     return;
   }

@@ -19,6 +19,7 @@
 #include "imagegen-client.h"
 #include "gstimagegenimage.h"
 #include "gstimagegentracker.h"
+#include "gstimagegencache.h"
 
 G_BEGIN_DECLS
 
@@ -51,6 +52,8 @@ struct _GstImagegenEngine
 {
   GstElement *element;          /* not owned */
   GstImagegenTracker tracker;
+  GstImagegenCache cache;       /* the result cache: only the engine reads
+                                 * and writes it */
 
   GMutex lock;
   ImagegenClient *client;
@@ -150,5 +153,20 @@ gboolean gst_imagegen_engine_has_fatal (GstImagegenEngine * engine);
 void gst_imagegen_engine_post_fatal (GstImagegenEngine * engine,
     const gchar * what);
 
+/* The engine's properties: the tracker's (max-requests, max-cost, stats)
+ * at @first_prop_id + 0..2, then the cache's (cache-dir...). */
+enum
+{
+  GST_IMAGEGEN_ENGINE_PROP_CACHE_FIRST = GST_IMAGEGEN_TRACKER_N_PROPS,
+  GST_IMAGEGEN_ENGINE_N_PROPS = GST_IMAGEGEN_ENGINE_PROP_CACHE_FIRST +
+      GST_IMAGEGEN_CACHE_N_PROPS
+};
+
+void gst_imagegen_engine_install_properties (GObjectClass * klass,
+    guint first_prop_id);
+gboolean gst_imagegen_engine_set_property (GstImagegenEngine * engine,
+    guint first_prop_id, guint prop_id, const GValue * value);
+gboolean gst_imagegen_engine_get_property (GstImagegenEngine * engine,
+    guint first_prop_id, guint prop_id, GValue * value);
 
 G_END_DECLS

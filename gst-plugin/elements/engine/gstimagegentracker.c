@@ -19,13 +19,11 @@ gst_imagegen_tracker_init (GstImagegenTracker * t, GstElement * element)
   t->element = element;
   t->max_requests = DEFAULT_MAX_REQUESTS;
   t->max_cost_cents = DEFAULT_MAX_COST;
-  gst_imagegen_cache_init (&t->cache);
 }
 
 void
 gst_imagegen_tracker_clear (GstImagegenTracker * t)
 {
-  gst_imagegen_cache_clear (&t->cache);
   g_mutex_clear (&t->lock);
 }
 
@@ -267,8 +265,6 @@ gst_imagegen_tracker_install_properties (GObjectClass * klass, guint first)
           "their catalogue price), resumed (tasks an earlier run paid for, "
           "polled instead of created again)", GST_TYPE_STRUCTURE,
           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
-  gst_imagegen_cache_install_properties (klass,
-      first + GST_IMAGEGEN_TRACKER_PROP_CACHE_FIRST);
 }
 
 gboolean
@@ -277,9 +273,6 @@ gst_imagegen_tracker_set_property (GstImagegenTracker * t, guint first,
 {
   if (prop_id < first || prop_id >= first + GST_IMAGEGEN_TRACKER_N_PROPS)
     return FALSE;
-  if (gst_imagegen_cache_set_property (&t->cache,
-          first + GST_IMAGEGEN_TRACKER_PROP_CACHE_FIRST, prop_id, value))
-    return TRUE;
   g_mutex_lock (&t->lock);
   switch (prop_id - first) {
     case GST_IMAGEGEN_TRACKER_PROP_MAX_REQUESTS:
@@ -303,9 +296,6 @@ gst_imagegen_tracker_get_property (GstImagegenTracker * t, guint first,
 {
   if (prop_id < first || prop_id >= first + GST_IMAGEGEN_TRACKER_N_PROPS)
     return FALSE;
-  if (gst_imagegen_cache_get_property (&t->cache,
-          first + GST_IMAGEGEN_TRACKER_PROP_CACHE_FIRST, prop_id, value))
-    return TRUE;
   switch (prop_id - first) {
     case GST_IMAGEGEN_TRACKER_PROP_MAX_REQUESTS:
       g_mutex_lock (&t->lock);

@@ -7,7 +7,6 @@
 
 #include <gst/gst.h>
 #include "imagegen-client.h"
-#include "gstimagegencache.h"
 
 G_BEGIN_DECLS
 
@@ -37,7 +36,6 @@ typedef struct
   gint64 estimated_cents;       /* cache-only: what the misses would cost */
   guint resumed;                /* earlier runs' tasks polled, not created */
 
-  GstImagegenCache cache;       /* its properties come with the tracker's */
 
   /* adds the owner's own figures to the stats structure */
   void (*add_stats) (GstStructure * stats, gpointer data);
@@ -94,16 +92,13 @@ void gst_imagegen_tracker_answered_locally (GstImagegenTracker * tracker,
 /* A new "imagegen-stats" structure with the totals. */
 GstStructure *gst_imagegen_tracker_get_stats (GstImagegenTracker * tracker);
 
-/* Properties max-requests, max-cost and stats, at @first_prop_id + 0..2,
- * then the cache's (cache-dir...) */
+/* Properties max-requests, max-cost and stats, at @first_prop_id + 0..2 */
 enum
 {
   GST_IMAGEGEN_TRACKER_PROP_MAX_REQUESTS,
   GST_IMAGEGEN_TRACKER_PROP_MAX_COST,
   GST_IMAGEGEN_TRACKER_PROP_STATS,
-  GST_IMAGEGEN_TRACKER_PROP_CACHE_FIRST,
-  GST_IMAGEGEN_TRACKER_N_PROPS = GST_IMAGEGEN_TRACKER_PROP_CACHE_FIRST +
-      GST_IMAGEGEN_CACHE_N_PROPS
+  GST_IMAGEGEN_TRACKER_N_PROPS
 };
 
 void gst_imagegen_tracker_install_properties (GObjectClass * klass,
