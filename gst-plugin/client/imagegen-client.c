@@ -866,16 +866,15 @@ job_send_quote (ImagegenJob * job)
 }
 
 /* Models without a prompt (upscale, remove-background, reframe) or with an
- * optional one take requests without it. */
+ * optional one take requests without it; the provider's table says. */
 static gboolean
-prompt_required (const ImagegenRequest * request)
+prompt_required (ImagegenClient * client, const ImagegenRequest * request)
 {
-  const ImagegenModelRow *row = imagegen_models_find (NULL,
-      request->endpoint, request->model);
-  const ImagegenModelField *f = row ? imagegen_model_row_field (row,
-      "prompt") : NULL;
+  guint min, max;
+  ImagegenPromptUse use = imagegen_models_prompt_limits
+      (client->provider->name, request->endpoint, request->model, &min, &max);
 
-  return row == NULL || (f != NULL && f->required);
+  return use == IMAGEGEN_PROMPT_UNKNOWN || use == IMAGEGEN_PROMPT_REQUIRED;
 }
 
 /* Also what a held job starts again with. */
@@ -1190,7 +1189,7 @@ job_start (ImagegenJob * job)
     return;
   }
   if (req->endpoint != IMAGEGEN_ENDPOINT_UPLOAD && req->prompt == NULL
-      && prompt_required (req)) {
+      && prompt_required (job->client, req)) {
     job_fail (job, IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, "no prompt given");
     return;
   }

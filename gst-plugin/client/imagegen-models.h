@@ -99,6 +99,21 @@ typedef struct
 #define IMAGEGEN_MODEL_DEFAULT_PRIOR_MIN_MS 3000
 #define IMAGEGEN_MODEL_DEFAULT_PRIOR_MAX_MS 20000
 
+typedef enum
+{
+  IMAGEGEN_PROMPT_UNKNOWN,      /* no such model */
+  IMAGEGEN_PROMPT_NONE,         /* takes no prompt (upscale...) */
+  IMAGEGEN_PROMPT_OPTIONAL,
+  IMAGEGEN_PROMPT_REQUIRED,
+} ImagegenPromptUse;
+
+/* The one answer to "what prompt does @provider's (NULL: RunAPI's) @model
+ * take at @endpoint": whether it takes one, and its length in characters
+ * (@max_chars 0: no limit).  Checks and the client ask here. */
+ImagegenPromptUse imagegen_models_prompt_limits (const gchar * provider,
+    ImagegenEndpoint endpoint, const gchar * model, guint * min_chars,
+    guint * max_chars);
+
 /* The @index-th row; NULL past the end. */
 const ImagegenModelRow *imagegen_models_get (guint index);
 

@@ -5,6 +5,7 @@
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 #include "imagegen-test-emulator.h"
+#include "imagegen-models.h"
 
 #define CAPS "video/x-raw,format=RGBA,width=64,height=64,framerate=10/1"
 
@@ -135,6 +136,44 @@ GST_START_TEST (test_guard_prices_by_provider)
 
 GST_END_TEST;
 
+/* A model's prompt limits have one answer, per provider, and the check
+ * says the same figures. */
+GST_START_TEST (test_prompt_limits_one_answer)
+{
+  ImagegenRequest *req;
+  GError *error = NULL;
+  guint min, max;
+  gchar *expected, *prompt;
+
+  fail_unless_equals_int (imagegen_models_prompt_limits ("bfl",
+          IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, "flux-2-pro", &min, &max),
+      IMAGEGEN_PROMPT_REQUIRED);
+  fail_unless (min >= 1);
+  /* an id is one provider's: RunAPI's table has no flux-2-pro */
+  fail_unless_equals_int (imagegen_models_prompt_limits (NULL,
+          IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, "flux-2-pro", &min, &max),
+      IMAGEGEN_PROMPT_UNKNOWN);
+
+  fail_unless_equals_int (imagegen_models_prompt_limits (NULL,
+          IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, "flux-2-pro-text-to-image", &min,
+          &max),
+      IMAGEGEN_PROMPT_REQUIRED);
+  fail_unless (max > 0);
+  prompt = g_strnfill (max + 1, 'a');
+  req = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
+      "flux-2-pro-text-to-image", prompt);
+  fail_if (imagegen_models_check_request (req, 0, &error));
+  expected = g_strdup_printf ("The prompt has %u characters; the service "
+      "takes %u to %u.", max + 1, min, max);
+  fail_unless_equals_string (error->message, expected);
+  g_free (expected);
+  g_free (prompt);
+  g_clear_error (&error);
+  imagegen_request_free (req);
+}
+
+GST_END_TEST;
+
 static Suite *
 engine_facts_suite (void)
 {
@@ -145,6 +184,7 @@ engine_facts_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_gate_follows_client_limit);
   tcase_add_test (tc, test_guard_prices_by_provider);
+  tcase_add_test (tc, test_prompt_limits_one_answer);
   return s;
 }
 
