@@ -11,6 +11,8 @@
 #include "imagegen-models.h"
 #include "imagegen-provider.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #define DEFAULT_PROVIDER "runapi"
@@ -429,6 +431,30 @@ imagegen_models_check_request (const ImagegenRequest * request,
     return FALSE;
   return imagegen_models_check_fields (imagegen_models_find (NULL,
           request->endpoint, request->model), request, n_sources, error);
+}
+
+void
+imagegen_models_output_size (const ImagegenProvider * provider,
+    const gchar * aspect_ratio, const gchar * resolution, guint * width,
+    guint * height)
+{
+  gint rw = 1, rh = 1;
+  gdouble area = 1024.0 * 1024.0;
+
+  if (aspect_ratio == NULL || sscanf (aspect_ratio, "%d:%d", &rw, &rh) != 2
+      || rw <= 0 || rh <= 0)
+    rw = rh = 1;
+  if (g_strcmp0 (resolution, "2k") == 0)
+    area *= 4;
+  else if (g_strcmp0 (resolution, "4k") == 0)
+    area *= 16;
+  if (provider != NULL && provider->fit_size != NULL) {
+    provider->fit_size ((guint) sqrt (area * rw / rh),
+        (guint) sqrt (area * rh / rw), width, height);
+    return;
+  }
+  *width = MAX (16, ((gint) (sqrt (area * rw / rh) + 8) / 16) * 16);
+  *height = MAX (16, ((gint) (sqrt (area * rh / rw) + 8) / 16) * 16);
 }
 
 /* Assumed price of a call whose price is not confirmed: the dearest

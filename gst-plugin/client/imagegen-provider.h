@@ -104,6 +104,10 @@ typedef struct
   /* Optional (NULL: not offered).  Source images go inline: each one
    * becomes this string (base64) among the source URLs, no upload. */
   gchar *(*inline_image) (GBytes * image);
+  /* Optional: @width x @height fitted to the provider's size rules
+   * (imagegen_models_output_size()); NULL: sides multiples of 16. */
+  void (*fit_size) (guint width, guint height, guint * out_width,
+      guint * out_height);
   /* Optional: a copy of @request as the provider's model-table rows
    * take it (prices: imagegen_models_price_cents()). */
   ImagegenRequest *(*table_request) (const ImagegenRequest * request);
@@ -135,6 +139,14 @@ ImagegenRequest *imagegen_bfl_table_request (const ImagegenRequest * request);
  * billing is not reported), the spending guard, the estimates. */
 gint imagegen_models_price_cents (const ImagegenProvider * provider,
     const ImagegenRequest * request, gboolean * known);
+
+/* The one size @provider (NULL: RunAPI's rules) makes for @aspect_ratio
+ * ("W:H", else 1:1) at @resolution (1k about 1 MP, 2k about 4 MP, 4k
+ * about 16 MP), as far as known: what requests without a size of their
+ * own ask and what imagegensrc offers where downstream leaves it open. */
+void imagegen_models_output_size (const ImagegenProvider * provider,
+    const gchar * aspect_ratio, const gchar * resolution, guint * width,
+    guint * height);
 
 /* The provider of @id. */
 const ImagegenProvider *imagegen_provider_get (ImagegenProviderId id);
