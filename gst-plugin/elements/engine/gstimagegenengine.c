@@ -523,7 +523,7 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
 {
   GstImagegenSubmitResult verdict = GST_IMAGEGEN_SUBMIT_SENT;
   EngineWork *work;
-  gint reserved, quoted = -1;
+  gint reserved = 0, quoted = -1;
   guint epoch;
   gboolean quotes = gst_imagegen_tracker_wants_quotes (&engine->tracker);
   ImagegenRequest *to_quote = NULL;
@@ -545,8 +545,9 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
   g_mutex_unlock (&engine->lock);
 
   /* the service's live quote, else the model table's price */
-  reserved = quoted >= 0 ? quoted : imagegen_models_price_cents
-      (imagegen_provider_get (engine->provider), request, NULL);
+  if (verdict == GST_IMAGEGEN_SUBMIT_SENT)
+    reserved = quoted >= 0 ? quoted : imagegen_models_price_cents
+        (imagegen_provider_get (engine->provider), request, NULL);
   if (verdict == GST_IMAGEGEN_SUBMIT_SENT
       && !gst_imagegen_tracker_admit (&engine->tracker, reserved)) {
     g_mutex_lock (&engine->lock);
