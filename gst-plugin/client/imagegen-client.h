@@ -379,7 +379,8 @@ gint imagegen_client_get_quote (ImagegenClient * client,
 /* The model table's price of one call of @request (its model, resolution
  * and extra fields such as quality or output_count; Black Forest Labs: per
  * megapixel of @width x @height, unknown without them), in cents rounded
- * up; -1 when unknown or unconfirmed. */
+ * up; -1 when unknown or unconfirmed.  imagegen_models_price_cents() with
+ * no provider. */
 gint imagegen_request_price_cents (const ImagegenRequest * request);
 
 G_END_DECLS

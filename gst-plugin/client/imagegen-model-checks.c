@@ -100,25 +100,52 @@ imagegen_models_check (ImagegenEndpoint endpoint, const gchar * model,
       resolution_fallbacks, NULL, error);
 }
 
+/* The one place a row's prompt limits are read. */
+static ImagegenPromptUse
+row_prompt_limits (const ImagegenModelRow * row, guint * min_chars,
+    guint * max_chars)
+{
+  const ImagegenModelField *f = row ? imagegen_model_row_field (row,
+      "prompt") : NULL;
+
+  *min_chars = f ? (guint) f->min : 0;
+  *max_chars = f ? (guint) f->max : 0;
+  if (row == NULL)
+    return IMAGEGEN_PROMPT_UNKNOWN;
+  if (f == NULL)
+    return IMAGEGEN_PROMPT_NONE;
+  return f->required ? IMAGEGEN_PROMPT_REQUIRED : IMAGEGEN_PROMPT_OPTIONAL;
+}
+
+ImagegenPromptUse
+imagegen_models_prompt_limits (const gchar * provider,
+    ImagegenEndpoint endpoint, const gchar * model, guint * min_chars,
+    guint * max_chars)
+{
+  return row_prompt_limits (imagegen_models_find (provider, endpoint, model),
+      min_chars, max_chars);
+}
+
 static gboolean
 check_prompt (const ImagegenModelRow * row, const gchar * prompt,
     GError ** error)
 {
-  const ImagegenModelField *f = imagegen_model_row_field (row, "prompt");
+  guint min, max;
+  ImagegenPromptUse use = row_prompt_limits (row, &min, &max);
   glong length = prompt ? g_utf8_strlen (prompt, -1) : 0;
 
-  if (f == NULL)
+  if (use == IMAGEGEN_PROMPT_NONE)
     return length == 0 ? TRUE : refuse (error, "Model %s takes no prompt; "
         "unset the prompt property.", row->model);
   if (length == 0)
-    return !f->required ? TRUE : refuse (error,
+    return use != IMAGEGEN_PROMPT_REQUIRED ? TRUE : refuse (error,
         "No prompt: set the prompt property.");
-  if (length < f->min || (f->max > 0 && length > f->max)) {
-    if (f->max > 0)
+  if (length < min || (max > 0 && length > max)) {
+    if (max > 0)
       return refuse (error, "The prompt has %ld characters; the service "
-          "takes %.0f to %.0f.", length, f->min, f->max);
+          "takes %u to %u.", length, min, max);
     return refuse (error, "The prompt has %ld characters; the service "
-        "takes at least %.0f.", length, f->min);
+        "takes at least %u.", length, min);
   }
   return TRUE;
 }

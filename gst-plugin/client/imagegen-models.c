@@ -147,42 +147,6 @@ imagegen_models_find_any (const gchar * model)
   return NULL;
 }
 
-gint
-imagegen_request_price_cents (const ImagegenRequest * request)
-{
-  ImagegenEndpoint endpoint = request->endpoint == IMAGEGEN_ENDPOINT_UPLOAD ?
-      IMAGEGEN_ENDPOINT_REMIX : request->endpoint;
-  const ImagegenModelRow *row = imagegen_models_find (NULL, endpoint,
-      request->model);
-  g_autoptr (JsonNode) body = NULL;
-
-  /* an id is one provider's: Black Forest Labs' ids are none of RunAPI's */
-  if (row == NULL)
-    row = imagegen_models_find ("bfl", endpoint, request->model);
-  if (row == NULL)
-    return -1;
-  /* a per-megapixel row reads the size the body carries */
-  body = imagegen_model_build_body (row, request, NULL);
-  return imagegen_model_price_cents (row, json_node_get_object (body), TRUE);
-}
-
-gint
-imagegen_price_cents (const gchar * model, const gchar * resolution)
-{
-  ImagegenRequest request = { 0, };
-  guint e;
-  gint cents = -1;
-
-  request.model = (gchar *) model;
-  request.resolution = (gchar *) resolution;
-  for (e = IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE; cents < 0
-      && e <= IMAGEGEN_ENDPOINT_REMIX; e++) {
-    request.endpoint = e;
-    cents = imagegen_request_price_cents (&request);
-  }
-  return cents;
-}
-
 gboolean
 imagegen_models_ask_output_format (ImagegenRequest * request,
     const gchar * format)

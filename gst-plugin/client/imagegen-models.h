@@ -105,6 +105,21 @@ typedef struct
 /* The provider whose rows a NULL @provider means. */
 #define IMAGEGEN_MODELS_DEFAULT_PROVIDER "runapi"
 
+typedef enum
+{
+  IMAGEGEN_PROMPT_UNKNOWN,      /* no such model */
+  IMAGEGEN_PROMPT_NONE,         /* takes no prompt (upscale...) */
+  IMAGEGEN_PROMPT_OPTIONAL,
+  IMAGEGEN_PROMPT_REQUIRED,
+} ImagegenPromptUse;
+
+/* The one answer to "what prompt does @provider's (NULL: RunAPI's) @model
+ * take at @endpoint": whether it takes one, and its length in characters
+ * (@max_chars 0: no limit).  Checks and the client ask here. */
+ImagegenPromptUse imagegen_models_prompt_limits (const gchar * provider,
+    ImagegenEndpoint endpoint, const gchar * model, guint * min_chars,
+    guint * max_chars);
+
 /* The @index-th row; NULL past the end. */
 const ImagegenModelRow *imagegen_models_get (guint index);
 

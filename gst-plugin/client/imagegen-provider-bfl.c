@@ -42,22 +42,13 @@ static void
 bfl_request_size (const ImagegenRequest * request, guint * width,
     guint * height)
 {
-  gint rw = 1, rh = 1;
-  gdouble area = 1024.0 * 1024.0;
-
   if (request->width > 0 && request->height > 0) {
     *width = request->width;
     *height = request->height;
     return;
   }
-  if (request->aspect_ratio == NULL
-      || sscanf (request->aspect_ratio, "%d:%d", &rw, &rh) != 2
-      || rw <= 0 || rh <= 0)
-    rw = rh = 1;
-  if (g_strcmp0 (request->resolution, "2k") == 0)
-    area *= 4;
-  imagegen_bfl_fit_size ((guint) sqrt (area * rw / rh),
-      (guint) sqrt (area * rh / rw), width, height);
+  imagegen_models_output_size (&imagegen_provider_bfl,
+      request->aspect_ratio, request->resolution, width, height);
 }
 
 static gchar *
@@ -136,14 +127,6 @@ bfl_build_create_body (const ImagegenRequest * request, GPtrArray * sources)
       sources);
 
   return json_to_string (root, FALSE);
-}
-
-static gint
-bfl_price_cents (const ImagegenRequest * request)
-{
-  g_autoptr (ImagegenRequest) full = imagegen_bfl_table_request (request);
-
-  return imagegen_request_price_cents (full);
 }
 
 /* ---- answers ---- */
@@ -335,7 +318,8 @@ const ImagegenProvider imagegen_provider_bfl = {
   .key_domain = "bfl.ai",
   .default_base_url = IMAGEGEN_BFL_DEFAULT_BASE_URL,
   .inline_image = bfl_inline_image,
-  .price_cents = bfl_price_cents,
+  .fit_size = imagegen_bfl_fit_size,
+  .table_request = imagegen_bfl_table_request,
   .body_retry_after = bfl_body_retry_after,
 };
 

@@ -104,9 +104,13 @@ typedef struct
   /* Optional (NULL: not offered).  Source images go inline: each one
    * becomes this string (base64) among the source URLs, no upload. */
   gchar *(*inline_image) (GBytes * image);
-  /* The list price of @request in cents, -1 when unknown; NULL:
-   * imagegen_price_cents(). */
-  gint (*price_cents) (const ImagegenRequest * request);
+  /* Optional: @width x @height fitted to the provider's size rules
+   * (imagegen_models_output_size()); NULL: sides multiples of 16. */
+  void (*fit_size) (guint width, guint height, guint * out_width,
+      guint * out_height);
+  /* Optional: a copy of @request as the provider's model-table rows
+   * take it (prices: imagegen_models_price_cents()). */
+  ImagegenRequest *(*table_request) (const ImagegenRequest * request);
   /* A Retry-After carried in a 429's JSON body, when the header is
    * missing. */
   gchar *(*body_retry_after) (JsonNode * root);
@@ -126,6 +130,23 @@ extern const ImagegenProvider imagegen_provider_bfl;
  * extra has them), width and height the request's or from its aspect
  * ratio and resolution; for bodies, checks and prices. */
 ImagegenRequest *imagegen_bfl_table_request (const ImagegenRequest * request);
+
+/* The one price of one call of @request at @provider (NULL: whichever
+ * table has its model), in cents rounded up: the model table's, through
+ * the provider's table_request.  Unknown or unconfirmed prices are
+ * assumed the dearest known one (@known FALSE), so that a guard errs on
+ * the side of the bill.  Every reader asks here: the client (a task whose
+ * billing is not reported), the spending guard, the estimates. */
+gint imagegen_models_price_cents (const ImagegenProvider * provider,
+    const ImagegenRequest * request, gboolean * known);
+
+/* The one size @provider (NULL: RunAPI's rules) makes for @aspect_ratio
+ * ("W:H", else 1:1) at @resolution (1k about 1 MP, 2k about 4 MP, 4k
+ * about 16 MP), as far as known: what requests without a size of their
+ * own ask and what imagegensrc offers where downstream leaves it open. */
+void imagegen_models_output_size (const ImagegenProvider * provider,
+    const gchar * aspect_ratio, const gchar * resolution, guint * width,
+    guint * height);
 
 /* The provider of @id. */
 const ImagegenProvider *imagegen_provider_get (ImagegenProviderId id);

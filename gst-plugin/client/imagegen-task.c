@@ -92,10 +92,13 @@ imagegen_task_handle (ImagegenJob * job, ImagegenTaskInfo * info)
             result->completed_us - result->created_us);
         client_save_poll_memory (job->client, job->request->model);
       }
-      if (result->cost_cents < 0)
-        result->cost_cents = job->client->provider->price_cents ?
-            job->client->provider->price_cents (job->request) :
-            imagegen_request_price_cents (job->request);
+      if (result->cost_cents < 0) {
+        gboolean known;
+        gint cents = imagegen_models_price_cents (job->client->provider,
+            job->request, &known);
+
+        result->cost_cents = known ? cents : -1;
+      }
       result->image_url = g_strdup (g_ptr_array_index (info->image_urls, 0));
       g_clear_pointer (&job->image_urls, g_ptr_array_unref);
       job->image_urls = g_ptr_array_ref (info->image_urls);
@@ -179,16 +182,15 @@ out:
 }
 
 /* Models without a prompt (upscale, remove-background, reframe) or with an
- * optional one take requests without it. */
+ * optional one take requests without it; the provider's table says. */
 static gboolean
-prompt_required (const ImagegenRequest * request)
+prompt_required (ImagegenClient * client, const ImagegenRequest * request)
 {
-  const ImagegenModelRow *row = imagegen_models_find (NULL,
-      request->endpoint, request->model);
-  const ImagegenModelField *f = row ? imagegen_model_row_field (row,
-      "prompt") : NULL;
+  guint min, max;
+  ImagegenPromptUse use = imagegen_models_prompt_limits
+      (client->provider->name, request->endpoint, request->model, &min, &max);
 
-  return row == NULL || (f != NULL && f->required);
+  return use == IMAGEGEN_PROMPT_UNKNOWN || use == IMAGEGEN_PROMPT_REQUIRED;
 }
 
 /* Also what a held job starts again with. */
@@ -352,7 +354,7 @@ imagegen_task_start (ImagegenJob * job)
     return;
   }
   if (req->endpoint != IMAGEGEN_ENDPOINT_UPLOAD && req->prompt == NULL
-      && prompt_required (req)) {
+      && prompt_required (job->client, req)) {
     imagegen_job_fail (job, IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT,
         "no prompt given");
     return;

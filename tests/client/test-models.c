@@ -448,7 +448,8 @@ test_bfl_prices (void)
     g_assert_cmpuint (sized->width, ==, 2000);
     g_assert_cmpuint (sized->height, ==, 2000);
   }
-  g_assert_cmpint (imagegen_provider_bfl.price_cents (req), ==,
+  g_assert_cmpint (imagegen_models_price_cents (&imagegen_provider_bfl, req,
+          NULL), ==,
       (gint) ceil (3.0 + MAX (full->width * full->height / 1e6 - 1, 0) * 1.5
           - 1e-9));
 }

@@ -20,6 +20,7 @@
 
 #include "gstimagegenengine.h"
 #include "gstimagegensettings.h"
+#include "imagegen-provider.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_imagegen_engine_debug);
 #define GST_CAT_DEFAULT gst_imagegen_engine_debug
@@ -125,7 +126,7 @@ failed_for_good (const GError * error)
 static void
 settle_pending (EngineWork * work, GstImagegenImage * image)
 {
-  GstImagegenCache *cache = &work->engine->tracker.cache;
+  GstImagegenCache *cache = &work->engine->cache;
 
   if (image->error == NULL) {
     if (gst_imagegen_cache_store (cache, work->cache_key,
@@ -204,7 +205,7 @@ job_event (const gchar * event, const ImagegenResult * progress,
   /* paid from now on: noted before anything else can stop the run (a
    * few hundred bytes, so written here, on the client thread) */
   if (work->cache_key != NULL && progress->task_id != NULL)
-    gst_imagegen_cache_store_pending (&work->engine->tracker.cache,
+    gst_imagegen_cache_store_pending (&work->engine->cache,
         work->cache_key, progress->task_id, progress->poll_url);
   /* the service's own reservation replaces the quote's or the table's
    * (this and the finish run on the client thread, one after the other) */
@@ -271,7 +272,7 @@ send_work (EngineWork * work)
 static gboolean
 answer_from_cache (EngineWork * work)
 {
-  GstImagegenCache *cache = &work->engine->tracker.cache;
+  GstImagegenCache *cache = &work->engine->cache;
   ImagegenResult *result;
   gchar *content_type = NULL;
   GBytes *image;
@@ -338,7 +339,7 @@ static void
 add_gate_stats (GstStructure * stats, gpointer data)
 {
   GstImagegenEngine *engine = data;
-  guint limit, held;
+  guint limit, held, in_flight;
 
   g_mutex_lock (&engine->lock);
   if (engine->client != NULL) {
@@ -348,8 +349,10 @@ add_gate_stats (GstStructure * stats, gpointer data)
   }
   limit = engine->in_flight_limit;
   held = engine->rate_limited;
+  in_flight = engine->in_flight;
   g_mutex_unlock (&engine->lock);
-  gst_structure_set (stats, "in-flight-limit", G_TYPE_UINT, limit,
+  gst_structure_set (stats, "in-flight", G_TYPE_UINT, in_flight,
+      "in-flight-limit", G_TYPE_UINT, limit,
       "rate-limited", G_TYPE_UINT, held, NULL);
 }
 
@@ -366,6 +369,7 @@ gst_imagegen_engine_init (GstImagegenEngine * engine, GstElement * element)
   memset (engine, 0, sizeof (*engine));
   engine->element = element;
   gst_imagegen_tracker_init (&engine->tracker, element);
+  gst_imagegen_cache_init (&engine->cache);
   engine->tracker.add_stats = add_gate_stats;
   engine->tracker.add_stats_data = engine;
   g_mutex_init (&engine->lock);
@@ -380,7 +384,34 @@ gst_imagegen_engine_clear (GstImagegenEngine * engine)
   g_clear_error (&engine->fatal_error);
   g_clear_pointer (&engine->service, g_free);
   gst_imagegen_tracker_clear (&engine->tracker);
+  gst_imagegen_cache_clear (&engine->cache);
   g_mutex_clear (&engine->lock);
+}
+
+void
+gst_imagegen_engine_install_properties (GObjectClass * klass, guint first)
+{
+  gst_imagegen_tracker_install_properties (klass, first);
+  gst_imagegen_cache_install_properties (klass,
+      first + GST_IMAGEGEN_ENGINE_PROP_CACHE_FIRST);
+}
+
+gboolean
+gst_imagegen_engine_set_property (GstImagegenEngine * engine, guint first,
+    guint prop_id, const GValue * value)
+{
+  return gst_imagegen_tracker_set_property (&engine->tracker, first, prop_id,
+      value) || gst_imagegen_cache_set_property (&engine->cache,
+      first + GST_IMAGEGEN_ENGINE_PROP_CACHE_FIRST, prop_id, value);
+}
+
+gboolean
+gst_imagegen_engine_get_property (GstImagegenEngine * engine, guint first,
+    guint prop_id, GValue * value)
+{
+  return gst_imagegen_tracker_get_property (&engine->tracker, first, prop_id,
+      value) || gst_imagegen_cache_get_property (&engine->cache,
+      first + GST_IMAGEGEN_ENGINE_PROP_CACHE_FIRST, prop_id, value);
 }
 
 static void
@@ -402,15 +433,16 @@ gst_imagegen_engine_start (GstImagegenEngine * engine,
     const ImagegenClientConfig * config, guint64 max_pixels)
 {
   gst_imagegen_tracker_reset (&engine->tracker);
-  gst_imagegen_cache_forget_urls (&engine->tracker.cache);
+  gst_imagegen_cache_forget_urls (&engine->cache);
   g_mutex_lock (&engine->lock);
   new_epoch_locked (engine);
   engine->client = imagegen_client_new (config);
   /* the emulator's results never answer for the service's, nor one
    * provider's for another's */
   g_free (engine->service);
-  engine->service = g_strdup_printf ("%s@%s", config->provider ==
-      IMAGEGEN_PROVIDER_BFL ? "bfl" : "runapi", config->base_url ?
+  engine->provider = config->provider;
+  engine->service = g_strdup_printf ("%s@%s",
+      imagegen_provider_get (config->provider)->name, config->base_url ?
       config->base_url : "default");
   engine->in_flight_limit = imagegen_client_get_in_flight_limit
       (engine->client);
@@ -457,6 +489,33 @@ gst_imagegen_engine_flush (GstImagegenEngine * engine)
   g_mutex_unlock (&engine->lock);
 }
 
+/* The one gate: the element's max-in-flight and the client's current
+ * limit (429s halve it), the smaller wins.  A request handed over past
+ * the client's limit would only wait in its queue and go stale. */
+static gboolean
+slot_is_free_locked (GstImagegenEngine * engine, guint max_in_flight)
+{
+  guint limit = max_in_flight;
+
+  if (engine->client != NULL) {
+    guint adaptive = imagegen_client_get_in_flight_limit (engine->client);
+
+    limit = limit > 0 ? MIN (limit, adaptive) : adaptive;
+  }
+  return limit == 0 || engine->in_flight < limit;
+}
+
+gboolean
+gst_imagegen_engine_has_slot (GstImagegenEngine * engine, guint max_in_flight)
+{
+  gboolean free;
+
+  g_mutex_lock (&engine->lock);
+  free = slot_is_free_locked (engine, max_in_flight);
+  g_mutex_unlock (&engine->lock);
+  return free;
+}
+
 GstImagegenSubmitResult
 gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
     ImagegenRequest * request, GstImagegenEnginePrepareFunc prepare,
@@ -464,14 +523,14 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
 {
   GstImagegenSubmitResult verdict = GST_IMAGEGEN_SUBMIT_SENT;
   EngineWork *work;
-  gint reserved, quoted = -1;
+  gint reserved = 0, quoted = -1;
   guint epoch;
   gboolean quotes = gst_imagegen_tracker_wants_quotes (&engine->tracker);
   ImagegenRequest *to_quote = NULL;
 
   /* the slot first, so that two threads cannot both take the last one */
   g_mutex_lock (&engine->lock);
-  if (max_in_flight > 0 && engine->in_flight >= max_in_flight)
+  if (!slot_is_free_locked (engine, max_in_flight))
     verdict = GST_IMAGEGEN_SUBMIT_BUSY;
   else
     engine->in_flight++;
@@ -485,9 +544,12 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
   }
   g_mutex_unlock (&engine->lock);
 
+  /* the service's live quote, else the model table's price */
+  if (verdict == GST_IMAGEGEN_SUBMIT_SENT)
+    reserved = quoted >= 0 ? quoted : imagegen_models_price_cents
+        (imagegen_provider_get (engine->provider), request, NULL);
   if (verdict == GST_IMAGEGEN_SUBMIT_SENT
-      && !gst_imagegen_tracker_admit (&engine->tracker, request, quoted,
-          &reserved)) {
+      && !gst_imagegen_tracker_admit (&engine->tracker, reserved)) {
     g_mutex_lock (&engine->lock);
     if (engine->epoch == epoch)
       engine->in_flight--;
@@ -521,7 +583,7 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
     /* stopped or flushed meanwhile: reported as cancelled */
     g_cancellable_cancel (work->cancellable);
   } else if (prepare != NULL
-      || gst_imagegen_cache_enabled (&engine->tracker.cache)) {
+      || gst_imagegen_cache_enabled (&engine->cache)) {
     /* the worker prepares it and looks it up; the create leaves from
      * there, and so does the quote, after it */
     work->to_quote = g_steal_pointer (&to_quote);
@@ -547,7 +609,7 @@ void
 gst_imagegen_engine_alias_url (GstImagegenEngine * engine, const gchar * url,
     GBytes * image)
 {
-  gst_imagegen_cache_alias_url (&engine->tracker.cache, url, image);
+  gst_imagegen_cache_alias_url (&engine->cache, url, image);
 }
 
 /* cache-only sends no upload either: names made of the images' hashes
@@ -577,7 +639,7 @@ gst_imagegen_engine_upload (GstImagegenEngine * engine,
     const ImagegenRequest * request, ImagegenJobDoneFunc done,
     gpointer user_data)
 {
-  if (gst_imagegen_cache_only (&engine->tracker.cache)) {
+  if (gst_imagegen_cache_only (&engine->cache)) {
     pretend_upload (request, done, user_data);
     return;
   }

@@ -19,6 +19,7 @@
 #include "imagegen-client.h"
 #include "gstimagegenimage.h"
 #include "gstimagegentracker.h"
+#include "gstimagegencache.h"
 
 G_BEGIN_DECLS
 
@@ -51,6 +52,8 @@ struct _GstImagegenEngine
 {
   GstElement *element;          /* not owned */
   GstImagegenTracker tracker;
+  GstImagegenCache cache;       /* the result cache: only the engine reads
+                                 * and writes it */
 
   GMutex lock;
   ImagegenClient *client;
@@ -66,6 +69,7 @@ struct _GstImagegenEngine
   guint in_flight_limit;        /* the client's gate, kept after stop */
   guint rate_limited;
   gboolean changed_while_running;       /* a setting changed since start */
+  ImagegenProviderId provider;  /* set at start: whose prices */
   gchar *service;               /* "<provider>@<base URL>", set at start:
                                  * the result cache keys by it */
 };
@@ -91,12 +95,19 @@ void gst_imagegen_engine_flush (GstImagegenEngine * engine);
 typedef enum
 {
   GST_IMAGEGEN_SUBMIT_SENT,
-  GST_IMAGEGEN_SUBMIT_BUSY,     /* @max_in_flight requests already run */
+  GST_IMAGEGEN_SUBMIT_BUSY,     /* no slot: see gst_imagegen_engine_has_slot() */
   GST_IMAGEGEN_SUBMIT_REFUSED,  /* by the spending guard */
 } GstImagegenSubmitResult;
 
-/* The in-flight gate: sends @request (taken) when fewer than
- * @max_in_flight requests of this epoch run (0: no limit) and the
+/* Whether one more request may go: fewer of this epoch's requests run
+ * than the smaller of @max_in_flight (the element's, 0: none) and the
+ * client's current in-flight limit (lowered by 429s).  The one answer to
+ * "is a slot free?" for every element. */
+gboolean gst_imagegen_engine_has_slot (GstImagegenEngine * engine,
+    guint max_in_flight);
+
+/* The in-flight gate: sends @request (taken) when
+ * gst_imagegen_engine_has_slot() and the
  * spending guard admits it; the guard's refusal posts its warning once.
  * Unless SENT, @request and @tag are freed at once.  Call without holding
  * element locks.  @prepare may be NULL. */
@@ -142,5 +153,20 @@ gboolean gst_imagegen_engine_has_fatal (GstImagegenEngine * engine);
 void gst_imagegen_engine_post_fatal (GstImagegenEngine * engine,
     const gchar * what);
 
+/* The engine's properties: the tracker's (max-requests, max-cost, stats)
+ * at @first_prop_id + 0..2, then the cache's (cache-dir...). */
+enum
+{
+  GST_IMAGEGEN_ENGINE_PROP_CACHE_FIRST = GST_IMAGEGEN_TRACKER_N_PROPS,
+  GST_IMAGEGEN_ENGINE_N_PROPS = GST_IMAGEGEN_ENGINE_PROP_CACHE_FIRST +
+      GST_IMAGEGEN_CACHE_N_PROPS
+};
+
+void gst_imagegen_engine_install_properties (GObjectClass * klass,
+    guint first_prop_id);
+gboolean gst_imagegen_engine_set_property (GstImagegenEngine * engine,
+    guint first_prop_id, guint prop_id, const GValue * value);
+gboolean gst_imagegen_engine_get_property (GstImagegenEngine * engine,
+    guint first_prop_id, guint prop_id, GValue * value);
 
 G_END_DECLS

@@ -19,13 +19,11 @@ gst_imagegen_tracker_init (GstImagegenTracker * t, GstElement * element)
   t->element = element;
   t->max_requests = DEFAULT_MAX_REQUESTS;
   t->max_cost_cents = DEFAULT_MAX_COST;
-  gst_imagegen_cache_init (&t->cache);
 }
 
 void
 gst_imagegen_tracker_clear (GstImagegenTracker * t)
 {
-  gst_imagegen_cache_clear (&t->cache);
   g_mutex_clear (&t->lock);
 }
 
@@ -42,16 +40,6 @@ gst_imagegen_tracker_reset (GstImagegenTracker * t)
   t->estimated_cents = 0;
   t->resumed = 0;
   g_mutex_unlock (&t->lock);
-}
-
-/* The one place prices come from (the guard, the estimates). */
-static gint
-catalogue_price (const ImagegenRequest * request)
-{
-  /* Black Forest Labs' rows price by the megapixel of width x height */
-  gint cents = imagegen_request_price_cents (request);
-
-  return cents >= 0 ? cents : GST_IMAGEGEN_UNKNOWN_PRICE_CENTS;
 }
 
 void
@@ -75,10 +63,8 @@ gst_imagegen_tracker_wants_quotes (GstImagegenTracker * t)
 }
 
 gboolean
-gst_imagegen_tracker_admit (GstImagegenTracker * t,
-    const ImagegenRequest * request, gint quoted_cents, gint * reserved_cents)
+gst_imagegen_tracker_admit (GstImagegenTracker * t, gint price)
 {
-  gint price = quoted_cents >= 0 ? quoted_cents : catalogue_price (request);
   gchar *why = NULL;
 
   g_mutex_lock (&t->lock);
@@ -94,7 +80,6 @@ gst_imagegen_tracker_admit (GstImagegenTracker * t,
   if (why == NULL) {
     t->requests++;
     t->reserved_cents += price;
-    *reserved_cents = price;
   }
   g_mutex_unlock (&t->lock);
 
@@ -272,15 +257,14 @@ gst_imagegen_tracker_install_properties (GObjectClass * klass, guint first)
       g_param_spec_boxed ("stats", "Statistics",
           "Totals of this run: requests, succeeded, failed, cancelled, "
           "retries, polls, spent-cents, reserved-cents, last-latency-ms, "
-          "mean-latency-ms (submit to decoded), in-flight-limit (lowered "
+          "mean-latency-ms (submit to decoded), in-flight (requests "
+          "handed over and not done), in-flight-limit (lowered "
           "by rate limits), rate-limited (requests held by a 429), "
           "cache-hits (answered from cache-dir, not counted in requests), "
           "cache-misses and estimated-cents (cache-only: not sent, and "
           "their catalogue price), resumed (tasks an earlier run paid for, "
           "polled instead of created again)", GST_TYPE_STRUCTURE,
           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
-  gst_imagegen_cache_install_properties (klass,
-      first + GST_IMAGEGEN_TRACKER_PROP_CACHE_FIRST);
 }
 
 gboolean
@@ -289,9 +273,6 @@ gst_imagegen_tracker_set_property (GstImagegenTracker * t, guint first,
 {
   if (prop_id < first || prop_id >= first + GST_IMAGEGEN_TRACKER_N_PROPS)
     return FALSE;
-  if (gst_imagegen_cache_set_property (&t->cache,
-          first + GST_IMAGEGEN_TRACKER_PROP_CACHE_FIRST, prop_id, value))
-    return TRUE;
   g_mutex_lock (&t->lock);
   switch (prop_id - first) {
     case GST_IMAGEGEN_TRACKER_PROP_MAX_REQUESTS:
@@ -315,9 +296,6 @@ gst_imagegen_tracker_get_property (GstImagegenTracker * t, guint first,
 {
   if (prop_id < first || prop_id >= first + GST_IMAGEGEN_TRACKER_N_PROPS)
     return FALSE;
-  if (gst_imagegen_cache_get_property (&t->cache,
-          first + GST_IMAGEGEN_TRACKER_PROP_CACHE_FIRST, prop_id, value))
-    return TRUE;
   switch (prop_id - first) {
     case GST_IMAGEGEN_TRACKER_PROP_MAX_REQUESTS:
       g_mutex_lock (&t->lock);

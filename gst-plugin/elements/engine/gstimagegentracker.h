@@ -7,13 +7,8 @@
 
 #include <gst/gst.h>
 #include "imagegen-client.h"
-#include "gstimagegencache.h"
 
 G_BEGIN_DECLS
-
-/* Assumed price of a model whose price is not confirmed: the dearest
- * known one, so the guard errs on the side of the bill. */
-#define GST_IMAGEGEN_UNKNOWN_PRICE_CENTS 24
 
 typedef struct
 {
@@ -41,7 +36,6 @@ typedef struct
   gint64 estimated_cents;       /* cache-only: what the misses would cost */
   guint resumed;                /* earlier runs' tasks polled, not created */
 
-  GstImagegenCache cache;       /* its properties come with the tracker's */
 
   /* adds the owner's own figures to the stats structure */
   void (*add_stats) (GstStructure * stats, gpointer data);
@@ -55,15 +49,13 @@ void gst_imagegen_tracker_clear (GstImagegenTracker * tracker);
 /* Forget the totals (at start); the limits stay. */
 void gst_imagegen_tracker_reset (GstImagegenTracker * tracker);
 
-/* Admits one more request of @request's model and parameters unless it
+/* Admits one more request costing @price_cents (the caller's: the
+ * service's live quote, else imagegen_models_price_cents()) unless it
  * would pass max-requests or max-cost: then posts a warning (once) naming
- * the limit and returns FALSE.  Its price is @quoted_cents (the service's
- * live quote) when not negative, else the model table's.  On TRUE,
- * @reserved_cents holds what to hand back to
+ * the limit and returns FALSE.  On TRUE, the price is reserved until
  * gst_imagegen_tracker_finished(). */
 gboolean gst_imagegen_tracker_admit (GstImagegenTracker * tracker,
-    const ImagegenRequest * request, gint quoted_cents,
-    gint * reserved_cents);
+    gint price_cents);
 
 /* A request admitted at @old_cents turns out to be reserved at
  * @new_cents by the service (its task's billing). */
@@ -100,16 +92,13 @@ void gst_imagegen_tracker_answered_locally (GstImagegenTracker * tracker,
 /* A new "imagegen-stats" structure with the totals. */
 GstStructure *gst_imagegen_tracker_get_stats (GstImagegenTracker * tracker);
 
-/* Properties max-requests, max-cost and stats, at @first_prop_id + 0..2,
- * then the cache's (cache-dir...) */
+/* Properties max-requests, max-cost and stats, at @first_prop_id + 0..2 */
 enum
 {
   GST_IMAGEGEN_TRACKER_PROP_MAX_REQUESTS,
   GST_IMAGEGEN_TRACKER_PROP_MAX_COST,
   GST_IMAGEGEN_TRACKER_PROP_STATS,
-  GST_IMAGEGEN_TRACKER_PROP_CACHE_FIRST,
-  GST_IMAGEGEN_TRACKER_N_PROPS = GST_IMAGEGEN_TRACKER_PROP_CACHE_FIRST +
-      GST_IMAGEGEN_CACHE_N_PROPS
+  GST_IMAGEGEN_TRACKER_N_PROPS
 };
 
 void gst_imagegen_tracker_install_properties (GObjectClass * klass,

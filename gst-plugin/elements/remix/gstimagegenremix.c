@@ -79,7 +79,7 @@ enum
   PROP_LATENCY,
   PROP_MAX_RESULT_AGE,
   PROP_TRACKER_FIRST,
-  PROP_SHARED_FIRST = PROP_TRACKER_FIRST + GST_IMAGEGEN_TRACKER_N_PROPS,
+  PROP_SHARED_FIRST = PROP_TRACKER_FIRST + GST_IMAGEGEN_ENGINE_N_PROPS,
   PROP_PICK_FIRST = PROP_SHARED_FIRST + GST_IMAGEGEN_N_PROPS,
 };
 
@@ -450,7 +450,7 @@ gst_imagegen_remix_set_property (GObject * object, guint prop_id,
   gboolean shared = FALSE;
   guint i;
 
-  if (gst_imagegen_tracker_set_property (&remix->engine.tracker,
+  if (gst_imagegen_engine_set_property (&remix->engine,
           PROP_TRACKER_FIRST, prop_id, value)
       || gst_imagegen_remix_scene_set_property (remix, PROP_PICK_FIRST,
           prop_id, value))
@@ -524,7 +524,7 @@ gst_imagegen_remix_get_property (GObject * object, guint prop_id,
   if (gst_imagegen_remix_scene_get_property (remix, PROP_PICK_FIRST,
           prop_id, value))
     return;
-  if (gst_imagegen_tracker_get_property (&remix->engine.tracker,
+  if (gst_imagegen_engine_get_property (&remix->engine,
           PROP_TRACKER_FIRST, prop_id, value)) {
     if (prop_id == PROP_TRACKER_FIRST + GST_IMAGEGEN_TRACKER_PROP_STATS) {
       GstStructure *stats = (GstStructure *) g_value_get_boxed (value);
@@ -701,7 +701,7 @@ gst_imagegen_remix_class_init (GstImagegenRemixClass * klass)
       g_param_spec_uint64 ("transition-duration", "Transition duration",
           "Cross-fade from the previous result to a new one over this much "
           "stream time (nanoseconds, 0 = cut)", 0, G_MAXUINT64, 0, rw));
-  gst_imagegen_tracker_install_properties (gobject_class, PROP_TRACKER_FIRST);
+  gst_imagegen_engine_install_properties (gobject_class, PROP_TRACKER_FIRST);
   gst_imagegen_remix_scene_install_properties (gobject_class,
       PROP_PICK_FIRST);
   gst_imagegen_settings_install_properties (gobject_class, PROP_SHARED_FIRST,

@@ -270,7 +270,7 @@ slot_is_free_locked (GstImagegenRemix * remix)
   /* coherence: each request waits for the result before it */
   if (coherent && remix->governing != NULL && !remix->governing->done)
     return FALSE;
-  return gst_imagegen_engine_in_flight (&remix->engine) < max;
+  return gst_imagegen_engine_has_slot (&remix->engine, max);
 }
 
 /* coherence=previous-result: the last result goes along as one more

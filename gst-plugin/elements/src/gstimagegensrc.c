@@ -83,7 +83,7 @@ enum
   PROP_BACKGROUND,
   PROP_IMAGE_DURATION,
   PROP_TRACKER_FIRST,
-  PROP_SHARED_FIRST = PROP_TRACKER_FIRST + GST_IMAGEGEN_TRACKER_N_PROPS,
+  PROP_SHARED_FIRST = PROP_TRACKER_FIRST + GST_IMAGEGEN_ENGINE_N_PROPS,
 };
 
 enum
@@ -344,7 +344,7 @@ gst_imagegen_src_set_property (GObject * object, guint prop_id,
   gboolean handled = TRUE, prompt_changed = FALSE, live_changed = FALSE;
   gboolean shared = FALSE;
 
-  if (gst_imagegen_tracker_set_property (&src->engine.tracker,
+  if (gst_imagegen_engine_set_property (&src->engine,
           PROP_TRACKER_FIRST, prop_id, value))
     return;
   if (!gst_imagegen_settings_check_runtime_change (GST_ELEMENT (src),
@@ -409,7 +409,7 @@ gst_imagegen_src_get_property (GObject * object, guint prop_id,
   GstImagegenSrc *src = GST_IMAGEGEN_SRC (object);
   gboolean handled = TRUE;
 
-  if (gst_imagegen_tracker_get_property (&src->engine.tracker,
+  if (gst_imagegen_engine_get_property (&src->engine,
           PROP_TRACKER_FIRST, prop_id, value))
     return;
 
@@ -528,7 +528,7 @@ gst_imagegen_src_class_init (GstImagegenSrcClass * klass)
           "Live: before the first image show black, not transparency "
           "(formats without alpha always show black; default: false)",
           DEFAULT_BLACK_PLACEHOLDER, rw_playing));
-  gst_imagegen_tracker_install_properties (gobject_class, PROP_TRACKER_FIRST);
+  gst_imagegen_engine_install_properties (gobject_class, PROP_TRACKER_FIRST);
   gst_imagegen_settings_install_properties (gobject_class, PROP_SHARED_FIRST,
       DEFAULT_MODEL, DEFAULT_ASPECT_RATIO,
       IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include "gstimagegensrcpriv.h"
 #include "imagegen-bfl-models.h"
+#include "imagegen-provider.h"
 
 #define GST_CAT_DEFAULT gst_imagegen_src_debug
 
@@ -36,27 +37,22 @@ is_live (GstImagegenSrc * src)
   return live;
 }
 
-/* The size the service makes for an aspect ratio and resolution, as far as
- * known (1k about 1 MP, 2k about 4 MP, 4k about 16 MP, sides multiples of
- * 16): the default size where downstream leaves it open. */
+/* The size the service makes for the aspect ratio and resolution, as the
+ * model table says for the element's provider: the default size where
+ * downstream leaves it open. */
 static void
 expected_size (GstImagegenSrc * src, gint * width, gint * height)
 {
-  gint rw = 1, rh = 1;
-  gdouble area = 1024.0 * 1024.0;
+  guint w, h;
 
   GST_OBJECT_LOCK (src);
-  if (src->settings.aspect_ratio == NULL
-      || sscanf (src->settings.aspect_ratio, "%d:%d", &rw, &rh) != 2
-      || rw <= 0 || rh <= 0)
-    rw = rh = 1;
-  if (g_strcmp0 (src->settings.resolution, "2k") == 0)
-    area *= 4;
-  else if (g_strcmp0 (src->settings.resolution, "4k") == 0)
-    area *= 16;
+  imagegen_models_output_size (imagegen_provider_get
+      (gst_imagegen_provider_resolve (&src->settings.service,
+              src->settings.model)), src->settings.aspect_ratio,
+      src->settings.resolution, &w, &h);
   GST_OBJECT_UNLOCK (src);
-  *width = MAX (16, ((gint) (sqrt (area * rw / rh) + 8) / 16) * 16);
-  *height = MAX (16, ((gint) (sqrt (area * rh / rw) + 8) / 16) * 16);
+  *width = w;
+  *height = h;
 }
 
 /* The raw size @caps settle on, as fixate() settles it: the size

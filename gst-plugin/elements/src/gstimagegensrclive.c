@@ -68,7 +68,7 @@ try_generate (GstImagegenSrc * src)
     GST_OBJECT_LOCK (src);
     max = src->settings.client.max_in_flight;
     GST_OBJECT_UNLOCK (src);
-    if (gst_imagegen_engine_in_flight (&src->engine) >= max)
+    if (!gst_imagegen_engine_has_slot (&src->engine, max))
       return;
   }
 }
