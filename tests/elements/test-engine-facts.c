@@ -95,8 +95,9 @@ grey_frame (gint width, gint height)
 }
 
 /* The spending guard prices a request as the provider's table does:
- * Black Forest Labs' klein at 1.4 cents a megapixel, 640 x 360 for 1
- * cent, goes through max-cost 2; it is not refused at an assumed price. */
+ * Black Forest Labs' klein, its first output megapixel and the input
+ * frame's megapixels (656 x 368 each way), 2 cents rounded up, goes
+ * through max-cost 2; it is not refused at an assumed price. */
 GST_START_TEST (test_guard_prices_by_provider)
 {
   const gchar *caps = "video/x-raw,format=RGBA,width=640,height=360,"
@@ -130,7 +131,7 @@ GST_START_TEST (test_guard_prices_by_provider)
   fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
           "bfl_create"), 1);
   fail_unless_equals_int (imagegen_test_emulator_stats_int (stats,
-          "charged_cents"), 1);
+          "charged_cents"), 2);
   json_object_unref (stats);
   gst_harness_teardown (h);
 }
