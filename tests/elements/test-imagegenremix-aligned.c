@@ -11,6 +11,7 @@
 #include <gst/check/gstharness.h>
 #include <gst/check/gsttestclock.h>
 #include "imagegen-test-emulator.h"
+#include "element-test-util.h"
 #include "remix-test-frames.h"
 
 #define WIDTH 64
@@ -45,10 +46,10 @@ aligned_new (void)
   GstElement *remix = gst_element_factory_make ("imagegenremix", NULL);
 
   a->emu = imagegen_test_emulator_start (held);
-  g_object_set (remix, "prompt", "watercolour", "api-key", "test-key",
-      "base-url", imagegen_test_emulator_get_base_url (a->emu),
-      "poll-interval", 50, "poll-max-interval", 50, "interval", GST_SECOND,
-      "max-in-flight", 4, "latency", LATENCY, NULL);
+  element_test_point_at (remix, a->emu);
+  g_object_set (remix, "prompt", "watercolour", "poll-interval", 50,
+      "poll-max-interval", 50, "interval", GST_SECOND, "max-in-flight", 4,
+      "latency", LATENCY, NULL);
   gst_util_set_object_arg (G_OBJECT (remix), "mode", "aligned");
   a->bus = gst_bus_new ();
   gst_element_set_bus (remix, a->bus);
@@ -267,15 +268,10 @@ GST_END_TEST;
 static Suite *
 imagegenremix_aligned_suite (void)
 {
-  Suite *s = suite_create ("imagegenremix-aligned");
-  TCase *tc = tcase_create ("aligned");
-
-  tcase_set_timeout (tc, 180);
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_aligned_own_result_or_older);
-  tcase_add_test (tc, test_aligned_latency_query);
-  tcase_add_test (tc, test_aligned_pool_frames_copied);
-  return s;
+  return element_test_suite ("imagegenremix-aligned", 180,
+      ELEMENT_TEST (test_aligned_own_result_or_older),
+      ELEMENT_TEST (test_aligned_latency_query),
+      ELEMENT_TEST (test_aligned_pool_frames_copied), NULL);
 }
 
 GST_CHECK_MAIN (imagegenremix_aligned);

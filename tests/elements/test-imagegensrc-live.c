@@ -33,8 +33,8 @@ live_new (const gchar * const *emu_args, const gchar * prompt)
 
   l->emu = imagegen_test_emulator_start (emu_args);
   l->h = gst_harness_new ("imagegensrc");
-  g_object_set (l->h->element, "is-live", TRUE, "prompt", prompt, "api-key",
-      "test-key", "base-url", imagegen_test_emulator_get_base_url (l->emu),
+  element_test_point_at (l->h->element, l->emu);
+  g_object_set (l->h->element, "is-live", TRUE, "prompt", prompt,
       "poll-interval", 50, "poll-max-interval", 100, NULL);
   l->bus = gst_bus_new ();
   gst_element_set_bus (l->h->element, l->bus);
@@ -712,26 +712,20 @@ GST_END_TEST;
 static Suite *
 imagegensrc_live_suite (void)
 {
-  Suite *s = suite_create ("imagegensrc-live");
-  TCase *tc = tcase_create ("live");
-
-  tcase_set_timeout (tc, 180);
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_live_frames_before_and_after_image);
-  tcase_add_test (tc, test_live_latency_query);
-  tcase_add_test (tc, test_live_prompt_change_and_hold);
-  tcase_add_test (tc, test_live_overtaken_result_dropped);
-  tcase_add_test (tc, test_live_cross_fade);
-  tcase_add_test (tc, test_live_cut);
-  tcase_add_test (tc, test_live_first_image_fades_in);
-  tcase_add_test (tc, test_live_messages_and_stats);
-  tcase_add_test (tc, test_live_guard_max_requests);
-  tcase_add_test (tc, test_live_guard_max_cost);
-  tcase_add_test (tc, test_live_pause_resume_stop);
-  tcase_add_test (tc, test_live_failure_warns_and_goes_on);
-  tcase_add_test (tc, test_live_invalid_key_is_an_error);
-  tcase_add_test (tc, test_live_runtime_typo_goes_on);
-  return s;
+  return element_test_suite ("imagegensrc-live", 180,
+      ELEMENT_TEST (test_live_frames_before_and_after_image),
+      ELEMENT_TEST (test_live_latency_query),
+      ELEMENT_TEST (test_live_prompt_change_and_hold),
+      ELEMENT_TEST (test_live_overtaken_result_dropped),
+      ELEMENT_TEST (test_live_cross_fade), ELEMENT_TEST (test_live_cut),
+      ELEMENT_TEST (test_live_first_image_fades_in),
+      ELEMENT_TEST (test_live_messages_and_stats),
+      ELEMENT_TEST (test_live_guard_max_requests),
+      ELEMENT_TEST (test_live_guard_max_cost),
+      ELEMENT_TEST (test_live_pause_resume_stop),
+      ELEMENT_TEST (test_live_failure_warns_and_goes_on),
+      ELEMENT_TEST (test_live_invalid_key_is_an_error),
+      ELEMENT_TEST (test_live_runtime_typo_goes_on), NULL);
 }
 
 GST_CHECK_MAIN (imagegensrc_live);

@@ -31,10 +31,9 @@ text_new_full (const gchar * const *emu_args, const gchar * text_caps,
   GstElement *src = gst_element_factory_make ("imagegentextsrc", NULL);
 
   t->emu = imagegen_test_emulator_start (emu_args);
-  g_object_set (src, "api-key", "test-key", "base-url",
-      imagegen_test_emulator_get_base_url (t->emu), "poll-interval", 50,
-      "prompt-template", TEMPLATE, "min-prompt-interval", min_interval,
-      NULL);
+  element_test_point_at (src, t->emu);
+  g_object_set (src, "poll-interval", 50, "prompt-template", TEMPLATE,
+      "min-prompt-interval", min_interval, NULL);
   t->bus = gst_bus_new ();
   gst_element_set_bus (src, t->bus);
   t->h = gst_harness_new_with_element (src, "text", "src");
@@ -324,16 +323,10 @@ GST_END_TEST;
 static Suite *
 imagegensrc_text_suite (void)
 {
-  Suite *s = suite_create ("imagegensrc-text");
-  TCase *tc = tcase_create ("text");
-
-  tcase_set_timeout (tc, 180);
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_text_srt_rundown);
-  tcase_add_test (tc, test_text_burst);
-  tcase_add_test (tc, test_text_lead_time);
-  tcase_add_test (tc, test_text_needs_live);
-  return s;
+  return element_test_suite ("imagegensrc-text", 180,
+      ELEMENT_TEST (test_text_srt_rundown), ELEMENT_TEST (test_text_burst),
+      ELEMENT_TEST (test_text_lead_time), ELEMENT_TEST (test_text_needs_live),
+      NULL);
 }
 
 GST_CHECK_MAIN (imagegensrc_text);
