@@ -257,11 +257,13 @@ imagegen_test_emulator_stats_requests (JsonObject * stats, const gchar * name)
   return imagegen_test_emulator_stats_int (json_node_get_object (node), name);
 }
 
-gint64
-imagegen_test_emulator_count (ImagegenTestEmulator * emu, const gchar * name)
+/* One figure of /emulator/stats read now: a request count or a total. */
+static gint64
+stat_now (ImagegenTestEmulator * emu, const gchar * name, gboolean request)
 {
   JsonObject *stats = imagegen_test_emulator_stats (emu);
-  gint64 n = imagegen_test_emulator_stats_requests (stats, name);
+  gint64 n = request ? imagegen_test_emulator_stats_requests (stats, name) :
+      imagegen_test_emulator_stats_int (stats, name);
 
   if (stats != NULL)
     json_object_unref (stats);
@@ -269,14 +271,15 @@ imagegen_test_emulator_count (ImagegenTestEmulator * emu, const gchar * name)
 }
 
 gint64
+imagegen_test_emulator_count (ImagegenTestEmulator * emu, const gchar * name)
+{
+  return stat_now (emu, name, TRUE);
+}
+
+gint64
 imagegen_test_emulator_stat (ImagegenTestEmulator * emu, const gchar * name)
 {
-  JsonObject *stats = imagegen_test_emulator_stats (emu);
-  gint64 n = imagegen_test_emulator_stats_int (stats, name);
-
-  if (stats != NULL)
-    json_object_unref (stats);
-  return n;
+  return stat_now (emu, name, FALSE);
 }
 
 gint64

@@ -96,3 +96,29 @@ element_test_suite (const gchar * name, guint timeout_s, ...)
   va_end (ap);
   return s;
 }
+
+void
+element_test_harness_start (ElementTestHarness * e,
+    const gchar * const *emu_args, GstElement * element,
+    const gchar * sink_pad, const gchar * src_pad)
+{
+  e->emu = imagegen_test_emulator_start (emu_args);
+  element_test_point_at (element, e->emu);
+  e->bus = gst_bus_new ();
+  gst_element_set_bus (element, e->bus);
+  /* configured before the harness, which starts filters at once */
+  e->h = gst_harness_new_with_element (element, sink_pad, src_pad);
+  gst_object_unref (element);
+  gst_harness_use_testclock (e->h);
+  e->clock = gst_harness_get_testclock (e->h);
+}
+
+void
+element_test_harness_stop (ElementTestHarness * e)
+{
+  gst_element_set_bus (e->h->element, NULL);
+  gst_harness_teardown (e->h);
+  gst_object_unref (e->bus);
+  gst_object_unref (e->clock);
+  imagegen_test_emulator_stop (e->emu);
+}

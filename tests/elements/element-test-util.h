@@ -6,6 +6,8 @@
 
 #include <gst/gst.h>
 #include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <gst/check/gsttestclock.h>
 #include "imagegen-test-emulator.h"
 
 G_BEGIN_DECLS
@@ -33,6 +35,23 @@ GstBuffer *element_test_flat_frame (gint width, gint height,
  * @tolerance of @rgb. */
 void element_test_assert_near (const guint8 * px, const guint8 rgb[3],
     gint tolerance);
+
+/* An element in a harness, talking to its own emulator. */
+typedef struct
+{
+  ImagegenTestEmulator *emu;
+  GstHarness *h;
+  GstBus *bus;                  /* the element's own */
+  GstTestClock *clock;          /* the harness' */
+} ElementTestHarness;
+
+/* Starts the emulator with @emu_args and puts @element (taken), pointed at
+ * it and posting on a bus of its own, into a harness between @sink_pad
+ * and @src_pad, on a test clock. */
+void element_test_harness_start (ElementTestHarness * e,
+    const gchar * const *emu_args, GstElement * element,
+    const gchar * sink_pad, const gchar * src_pad);
+void element_test_harness_stop (ElementTestHarness * e);
 
 /* A suite @name of one case: the tests that follow, each an
  * ELEMENT_TEST (function), NULL after the last; each may take @timeout_s
