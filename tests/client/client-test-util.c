@@ -347,27 +347,6 @@ test_image_size (GBytes * image, guint * width, guint * height)
   return FALSE;
 }
 
-gint64
-test_wait_for_requests (ImagegenTestEmulator * emu, const gchar * name,
-    gint64 min)
-{
-  gint64 end = g_get_monotonic_time () + 300 * G_TIME_SPAN_SECOND;
-  gint64 n = -1;
-
-  while (g_get_monotonic_time () < end) {
-    JsonObject *stats = imagegen_test_emulator_stats (emu);
-
-    n = imagegen_test_emulator_stats_requests (stats, name);
-    if (stats)
-      json_object_unref (stats);
-    if (n >= min)
-      return n;
-    g_usleep (20 * 1000);
-  }
-  g_assert_cmpint (n, >=, min);
-  return n;
-}
-
 /* @member of task @task_id's record in /emulator/stats, -1 when there is
  * no such task. */
 static gint64
@@ -404,54 +383,28 @@ test_task_polls (ImagegenTestEmulator * emu, const gchar * task_id)
   return task_int (emu, task_id, "polls");
 }
 
-gchar *
-test_log_new (void)
+void
+test_fixture_start (TestFixture * f, gboolean logged,
+    const gchar * const *args, const gchar * const *more_args)
 {
-  g_autofree gchar *dir = g_dir_make_tmp ("imagegen-test-XXXXXX", NULL);
-
-  g_assert_nonnull (dir);
-  return g_build_filename (dir, "requests.log", NULL);
+  memset (f, 0, sizeof (*f));
+  imagegen_test_fixture_start (&f->fx, logged, args, more_args);
+  f->w = test_waiter_new ();
+  test_config_init (&f->config, f->fx.emu);
+  test_config_log_to (&f->config, f->w);
 }
 
 void
-test_log_remove (const gchar * path)
+test_fixture_client (TestFixture * f)
 {
-  g_autofree gchar *dir = g_path_get_dirname (path);
-
-  g_unlink (path);
-  g_rmdir (dir);
+  f->client = imagegen_client_new (&f->config);
 }
 
-GPtrArray *
-test_read_log (const gchar * path)
+void
+test_fixture_stop (TestFixture * f)
 {
-  GPtrArray *lines = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      json_object_unref);
-  g_autofree gchar *text = NULL;
-  g_auto (GStrv) split = NULL;
-  guint i;
-
-  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
-  split = g_strsplit (text, "\n", -1);
-  for (i = 0; split[i]; i++) {
-    g_autoptr (JsonParser) p = json_parser_new ();
-
-    if (*split[i] == '\0')
-      continue;
-    g_assert_true (json_parser_load_from_data (p, split[i], -1, NULL));
-    g_ptr_array_add (lines,
-        json_object_ref (json_node_get_object (json_parser_get_root (p))));
-  }
-  return lines;
-}
-
-gboolean
-test_log_is (JsonObject * line, const gchar * method, const gchar * prefix)
-{
-  const gchar *path = json_object_get_string_member_with_default (line,
-      "path", NULL);
-
-  return g_strcmp0 (json_object_get_string_member_with_default (line,
-          "method", NULL), method) == 0 && path
-      && g_str_has_prefix (path, prefix);
+  g_clear_pointer (&f->client, imagegen_client_free);
+  imagegen_client_config_clear (&f->config);
+  test_waiter_free (f->w);
+  imagegen_test_fixture_stop (&f->fx);
 }

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "imagegen-client.h"
-#include "imagegen-test-emulator.h"
+#include "imagegen-test-fixture.h"
 
 G_BEGIN_DECLS
 
@@ -67,10 +67,6 @@ gboolean test_is_jpeg (GBytes * bytes);
 /* The size a PNG or JPEG header states; FALSE for anything else. */
 gboolean test_image_size (GBytes * image, guint * width, guint * height);
 
-/* Waits until stats.requests[@name] >= @min; returns the value. */
-gint64 test_wait_for_requests (ImagegenTestEmulator * emu,
-    const gchar * name, gint64 min);
-
 /* The server's own duration of task @task_id (completed_at_us -
  * created_at_us in /emulator/stats), -1 when unknown. */
 gint64 test_task_duration_us (ImagegenTestEmulator * emu,
@@ -79,19 +75,27 @@ gint64 test_task_duration_us (ImagegenTestEmulator * emu,
 /* The polls the emulator counted for task @task_id, -1 when unknown. */
 gint64 test_task_polls (ImagegenTestEmulator * emu, const gchar * task_id);
 
-/* A path for the emulator's --log in a fresh temporary directory;
- * test_log_remove() deletes both. */
-gchar *test_log_new (void);
-void test_log_remove (const gchar * path);
-
-/* The lines of a --log file, each a JsonObject. */
-GPtrArray *test_read_log (const gchar * path);
-
-/* Is @line a request @method on a path starting with @prefix? */
-gboolean test_log_is (JsonObject * line, const gchar * method,
-    const gchar * prefix);
-
 /* Task creates are POSTs under this prefix. */
 #define TEST_CREATE_PREFIX "/api/v1/flux_2/"
+
+/* The fixture of the client tests: the emulator (and its log), a config
+ * pointing at it whose log lines go to the waiter, and its client. */
+typedef struct
+{
+  ImagegenTestFixture fx;
+  ImagegenClientConfig config;  /* test_config_init()'s, to tweak */
+  ImagegenClient *client;       /* NULL until test_fixture_client() */
+  TestWaiter *w;
+} TestFixture;
+
+/* Starts the emulator as imagegen_test_fixture_start() does; the config
+ * and the waiter are made, the client not yet. */
+void test_fixture_start (TestFixture * f, gboolean logged,
+    const gchar * const *args, const gchar * const *more_args);
+
+/* The client of f->config, once the test has tweaked it. */
+void test_fixture_client (TestFixture * f);
+
+void test_fixture_stop (TestFixture * f);
 
 G_END_DECLS

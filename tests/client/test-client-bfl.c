@@ -11,46 +11,18 @@
 
 #include <string.h>
 
-typedef struct
-{
-  ImagegenTestEmulator *emu;
-  ImagegenClientConfig config;
-  ImagegenClient *client;
-  TestWaiter *w;
-  gchar *log;
-} Fixture;
-
+/* The emulator's tasks take 200 ms; the client speaks BFL, with a
+ * rate-limit timeout of @timeout_s (0: the default). */
 static void
-fixture_start (Fixture * f, const gchar * const *extra, guint timeout_s)
+fixture_start (TestFixture * f, const gchar * const *extra, guint timeout_s)
 {
-  GStrvBuilder *b = g_strv_builder_new ();
-  g_auto (GStrv) args = NULL;
+  static const gchar *slow[] = { "--latency", "200", NULL };
 
-  f->log = test_log_new ();
-  g_strv_builder_add_many (b, "--latency", "200", "--log", f->log, NULL);
-  if (extra)
-    g_strv_builder_addv (b, (const gchar **) extra);
-  args = g_strv_builder_end (b);
-  g_strv_builder_unref (b);
-  f->emu = imagegen_test_emulator_start ((const gchar * const *) args);
-  f->w = test_waiter_new ();
-  test_config_init (&f->config, f->emu);
-  test_config_log_to (&f->config, f->w);
+  test_fixture_start (f, TRUE, slow, extra);
   f->config.provider = IMAGEGEN_PROVIDER_BFL;
   if (timeout_s)
     f->config.rate_limit_timeout_s = timeout_s;
-  f->client = imagegen_client_new (&f->config);
-}
-
-static void
-fixture_stop (Fixture * f)
-{
-  imagegen_client_free (f->client);
-  imagegen_client_config_clear (&f->config);
-  test_waiter_free (f->w);
-  imagegen_test_emulator_stop (f->emu);
-  test_log_remove (f->log);
-  g_free (f->log);
+  test_fixture_client (f);
 }
 
 /* A result's size (JPEG, their default, or PNG). */
@@ -71,7 +43,7 @@ only_task (JsonObject * stats)
 }
 
 static ImagegenResult *
-run_t2i (Fixture * f, const gchar * model, guint width, guint height)
+run_t2i (TestFixture * f, const gchar * model, guint width, guint height)
 {
   g_autoptr (ImagegenRequest) req =
       imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, model,
@@ -95,7 +67,7 @@ test_klein_remix_inline (void)
   g_autoptr (GPtrArray) lines = NULL;
   JsonObject *task;
   guint width, height, i, polls = 0;
-  Fixture f;
+  TestFixture f;
 
   fixture_start (&f, args, 0);
   req = imagegen_request_new (IMAGEGEN_ENDPOINT_REMIX, "flux-2-klein-4b",
@@ -113,7 +85,7 @@ test_klein_remix_inline (void)
    * 1.4024 credits, 2 whole cents */
   g_assert_cmpint (r->cost_cents, ==, 2);
 
-  stats = imagegen_test_emulator_stats (f.emu);
+  stats = imagegen_test_emulator_stats (f.fx.emu);
   g_assert_cmpint (imagegen_test_emulator_stats_requests (stats, "files"),
       ==, 0);
   g_assert_cmpint (imagegen_test_emulator_stats_requests (stats,
@@ -133,14 +105,14 @@ test_klein_remix_inline (void)
   g_assert_cmpint (json_object_get_int_member (task, "width"), ==, 320);
 
   /* the submit went to /v1/<model>; every poll to the polling_url */
-  lines = test_read_log (f.log);
+  lines = imagegen_test_read_log (f.fx.log);
   for (i = 0; i < lines->len; i++) {
     JsonObject *l = g_ptr_array_index (lines, i);
 
-    if (test_log_is (l, "POST", "/v1/"))
+    if (imagegen_test_log_is (l, "POST", "/v1/"))
       g_assert_cmpstr (json_object_get_string_member (l, "path"), ==,
           "/v1/flux-2-klein-4b");
-    if (test_log_is (l, "GET", "/v1/get_result")) {
+    if (imagegen_test_log_is (l, "GET", "/v1/get_result")) {
       polls++;
       g_assert_cmpstr (json_object_get_string_member (l, "auth"), ==, "ok");
       g_assert_cmpstr (json_object_get_string_member (l, "task_id"), ==,
@@ -149,7 +121,7 @@ test_klein_remix_inline (void)
   }
   g_assert_cmpuint (polls, ==, r->polls);
   g_assert_cmpuint (polls, >=, 1);
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 
 /* Text to image at an exact size; the cost is the submit answer's. */
@@ -159,7 +131,7 @@ test_text_to_image (void)
   g_autoptr (ImagegenResult) r = NULL;
   g_autoptr (JsonObject) stats = NULL;
   guint width, height;
-  Fixture f;
+  TestFixture f;
 
   fixture_start (&f, NULL, 0);
   r = run_t2i (&f, "flux-2-pro", 1024, 768);
@@ -169,12 +141,12 @@ test_text_to_image (void)
   g_assert_cmpuint (height, ==, 768);
   /* pro: 3 for the first output MP; 0.79 MP is 3 */
   g_assert_cmpint (r->cost_cents, ==, 3);
-  stats = imagegen_test_emulator_stats (f.emu);
+  stats = imagegen_test_emulator_stats (f.fx.emu);
   g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "charged_cents"),
       ==, 3);
   g_assert_cmpstr (json_object_get_string_member (only_task (stats),
           "inputs"), ==, "");
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 
 static void
@@ -183,7 +155,7 @@ test_moderated (void)
   const gchar *args[] = { "--fail", "task:moderated", NULL };
   g_autoptr (ImagegenResult) r = NULL;
   g_autofree gchar *expected = NULL;
-  Fixture f;
+  TestFixture f;
 
   fixture_start (&f, args, 0);
   r = run_t2i (&f, "flux-2-klein-4b", 512, 512);
@@ -194,7 +166,7 @@ test_moderated (void)
   g_assert_cmpstr (r->error->message, ==, expected);
   /* moderated requests are not charged */
   g_assert_cmpint (r->cost_cents, ==, 0);
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 
 static void
@@ -202,7 +174,7 @@ test_insufficient_credits (void)
 {
   const gchar *args[] = { "--credits", "0", NULL };
   g_autoptr (ImagegenResult) r = NULL;
-  Fixture f;
+  TestFixture f;
 
   fixture_start (&f, args, 0);
   r = run_t2i (&f, "flux-2-pro", 1024, 1024);
@@ -210,7 +182,7 @@ test_insufficient_credits (void)
       IMAGEGEN_CLIENT_ERROR_CREDITS);
   g_assert_cmpstr (r->error->message, ==,
       "insufficient credits (HTTP 402): Insufficient credits");
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 
 /* A 429's retry_after is in its body: the job waits that long, then
@@ -220,7 +192,7 @@ test_rate_limited_then_admitted (void)
 {
   const gchar *args[] = { "--fail", "create:429@1:1", NULL };
   g_autoptr (ImagegenResult) r = NULL;
-  Fixture f;
+  TestFixture f;
 
   fixture_start (&f, args, 0);
   r = run_t2i (&f, "flux-2-klein-4b", 256, 256);
@@ -229,7 +201,7 @@ test_rate_limited_then_admitted (void)
   /* 1 s from the body; without it the backoff would be 50-200 ms */
   g_assert_cmpuint (test_waiter_count_log (f.w, IMAGEGEN_LOG_INFO,
           "create rate limited (HTTP 429): job held 1000 ms"), ==, 1);
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 
 static void
@@ -237,7 +209,7 @@ test_rate_limited (void)
 {
   const gchar *args[] = { "--fail", "create:429@1:*", NULL };
   g_autoptr (ImagegenResult) r = NULL;
-  Fixture f;
+  TestFixture f;
 
   fixture_start (&f, args, 2);
   r = run_t2i (&f, "flux-2-klein-4b", 256, 256);
@@ -245,7 +217,7 @@ test_rate_limited (void)
       IMAGEGEN_CLIENT_ERROR_RATE_LIMITED);
   g_assert_cmpstr (r->error->message, ==,
       "rate limited (HTTP 429): no task admitted for 2 s");
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 
 /* Their 422 lists fields; the sentence names them. */
@@ -253,7 +225,7 @@ static void
 test_validation (void)
 {
   g_autoptr (ImagegenResult) r = NULL;
-  Fixture f;
+  TestFixture f;
 
   fixture_start (&f, NULL, 0);
   r = run_t2i (&f, "flux-2-pro", 1000, 512);
@@ -261,7 +233,7 @@ test_validation (void)
       IMAGEGEN_CLIENT_ERROR_VALIDATION);
   g_assert_cmpstr (r->error->message, ==,
       "request rejected (HTTP 422): width: Must be a multiple of 16");
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 
 static void
@@ -269,7 +241,7 @@ test_wrong_key (void)
 {
   const gchar *args[] = { "--require-key", "right-key-123456", NULL };
   g_autoptr (ImagegenResult) r = NULL;
-  Fixture f;
+  TestFixture f;
 
   fixture_start (&f, args, 0);
   r = run_t2i (&f, "flux-2-pro", 512, 512);
@@ -277,7 +249,7 @@ test_wrong_key (void)
   g_assert_cmpstr (r->error->message, ==,
       "invalid API key (HTTP 401): Invalid x-key");
   g_assert_null (strstr (r->error->message, TEST_KEY));
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 
 /* result.sample is on another origin: fetched without the key. */
@@ -287,14 +259,14 @@ test_key_not_sent_to_result_host (void)
   const gchar *args[] = { "--assets-port", "0", NULL };
   g_autoptr (ImagegenResult) r = NULL;
   g_autoptr (JsonObject) stats = NULL;
-  Fixture f;
+  TestFixture f;
 
   fixture_start (&f, args, 0);
   r = run_t2i (&f, "flux-2-klein-9b", 256, 256);
   g_assert_no_error (r->error);
   g_assert_true (g_str_has_prefix (r->image_url,
-          imagegen_test_emulator_get_assets_url (f.emu)));
-  stats = imagegen_test_emulator_stats (f.emu);
+          imagegen_test_emulator_get_assets_url (f.fx.emu)));
+  stats = imagegen_test_emulator_stats (f.fx.emu);
   g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
           "assets_requests"), ==, 1);
   g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
@@ -303,7 +275,7 @@ test_key_not_sent_to_result_host (void)
           "download_requests_with_authorization"), ==, 0);
   /* klein 9B: 1.5 credits for the first output MP, 2 whole cents */
   g_assert_cmpint (r->cost_cents, ==, 2);
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 
 /* Every Black Forest Labs row of the model table, served by the emulator
@@ -315,7 +287,7 @@ test_every_row (void)
   g_autoptr (GBytes) png = test_make_png (64, 64);
   const ImagegenModelRow *row;
   guint i, k, n = 0;
-  Fixture f;
+  TestFixture f;
 
   fixture_start (&f, NULL, 0);
   for (i = 0; (row = imagegen_models_get (i)) != NULL; i++) {
@@ -351,7 +323,7 @@ test_every_row (void)
   }
   /* seven models (two previews), each text to image and edit */
   g_assert_cmpuint (n, ==, 14);
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 
 /* A flex-only field sent to klein: the emulator refuses it from the row. */
@@ -362,7 +334,7 @@ test_flex_field_on_klein (void)
       imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
       "flux-2-klein-4b", "a lighthouse at dusk");
   g_autoptr (ImagegenResult) r = NULL;
-  Fixture f;
+  TestFixture f;
 
   fixture_start (&f, NULL, 0);
   req->width = req->height = 256;
@@ -372,7 +344,7 @@ test_flex_field_on_klein (void)
       IMAGEGEN_CLIENT_ERROR_VALIDATION);
   g_assert_cmpstr (r->error->message, ==,
       "request rejected (HTTP 422): steps: Is not permitted");
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 
 /* Where the key may go: the API origin, and https hosts of their domain
@@ -466,23 +438,16 @@ test_status_words (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/client/bfl/klein-remix-inline", test_klein_remix_inline);
-  g_test_add_func ("/client/bfl/text-to-image", test_text_to_image);
-  g_test_add_func ("/client/bfl/moderated", test_moderated);
-  g_test_add_func ("/client/bfl/insufficient-credits",
-      test_insufficient_credits);
-  g_test_add_func ("/client/bfl/rate-limited-then-admitted",
-      test_rate_limited_then_admitted);
-  g_test_add_func ("/client/bfl/rate-limited", test_rate_limited);
-  g_test_add_func ("/client/bfl/validation", test_validation);
-  g_test_add_func ("/client/bfl/wrong-key", test_wrong_key);
-  g_test_add_func ("/client/bfl/key-not-sent-to-result-host",
-      test_key_not_sent_to_result_host);
-  g_test_add_func ("/client/bfl/key-allowed", test_key_allowed);
-  g_test_add_func ("/client/bfl/every-row", test_every_row);
-  g_test_add_func ("/client/bfl/flex-field-on-klein",
-      test_flex_field_on_klein);
-  g_test_add_func ("/client/bfl/status-words", test_status_words);
-  return g_test_run ();
+  return imagegen_test_run (&argc, &argv, "/client/bfl/klein-remix-inline",
+      test_klein_remix_inline, "/client/bfl/text-to-image", test_text_to_image,
+      "/client/bfl/moderated", test_moderated,
+      "/client/bfl/insufficient-credits", test_insufficient_credits,
+      "/client/bfl/rate-limited-then-admitted", test_rate_limited_then_admitted,
+      "/client/bfl/rate-limited", test_rate_limited, "/client/bfl/validation",
+      test_validation, "/client/bfl/wrong-key", test_wrong_key,
+      "/client/bfl/key-not-sent-to-result-host",
+      test_key_not_sent_to_result_host, "/client/bfl/key-allowed",
+      test_key_allowed, "/client/bfl/every-row", test_every_row,
+      "/client/bfl/flex-field-on-klein", test_flex_field_on_klein,
+      "/client/bfl/status-words", test_status_words, NULL);
 }

@@ -34,7 +34,7 @@ test_cancel_while_polling (void)
   imagegen_client_submit (client, req, cancellable, test_waiter_event_cb,
       test_waiter_done_cb, w);
 
-  test_wait_for_requests (emu, "get_task", 1);
+  imagegen_test_emulator_wait_count (emu, "get_task", 1);
   g_cancellable_cancel (cancellable);
   r = test_waiter_pop (w);
   g_assert_error (r->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -112,7 +112,7 @@ test_cancel_queued (void)
   imagegen_client_submit (client, req, NULL, NULL, test_waiter_done_cb, w);
   imagegen_client_submit (client, req, cancellable, NULL,
       test_waiter_done_cb, w);
-  test_wait_for_requests (emu, "create_text_to_image", 1);
+  imagegen_test_emulator_wait_count (emu, "create_text_to_image", 1);
   g_cancellable_cancel (cancellable);
 
   /* The queued job reports first, the running one only when done. */
@@ -198,7 +198,7 @@ test_free_in_flight (void)
   for (i = 0; i < 4; i++)
     imagegen_client_submit (client, req, NULL, NULL, count_done_cb,
         &cancelled);
-  test_wait_for_requests (emu, "get_task", 1);
+  imagegen_test_emulator_wait_count (emu, "get_task", 1);
 
   /* Two polling, two queued: all four report before free returns. */
   imagegen_client_free (client);
@@ -233,13 +233,9 @@ test_free_idle (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
-
-  g_test_add_func ("/client/cancel/while-polling", test_cancel_while_polling);
-  g_test_add_func ("/client/cancel/before-start", test_cancel_before_start);
-  g_test_add_func ("/client/cancel/queued", test_cancel_queued);
-  g_test_add_func ("/client/cancel/race", test_cancel_race);
-  g_test_add_func ("/client/cancel/free-in-flight", test_free_in_flight);
-  g_test_add_func ("/client/cancel/free-idle", test_free_idle);
-  return g_test_run ();
+  return imagegen_test_run (&argc, &argv, "/client/cancel/while-polling",
+      test_cancel_while_polling, "/client/cancel/before-start",
+      test_cancel_before_start, "/client/cancel/queued", test_cancel_queued,
+      "/client/cancel/race", test_cancel_race, "/client/cancel/free-in-flight",
+      test_free_in_flight, "/client/cancel/free-idle", test_free_idle, NULL);
 }

@@ -251,11 +251,7 @@ test_quotes (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/emulator-models/every-row-served",
-      test_every_row_served);
-  g_test_add_func ("/emulator-models/validation-errors",
-      test_validation_errors);
-  g_test_add_func ("/emulator-models/quotes", test_quotes);
-  return g_test_run ();
+  return imagegen_test_run (&argc, &argv, "/emulator-models/every-row-served",
+      test_every_row_served, "/emulator-models/validation-errors",
+      test_validation_errors, "/emulator-models/quotes", test_quotes, NULL);
 }

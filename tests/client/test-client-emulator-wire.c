@@ -487,7 +487,7 @@ test_bfl_webhook (void)
   g_autofree gchar *body = NULL;
   g_autofree gchar *hex = NULL;
   g_autofree gchar *expected = NULL;
-  g_autofree gchar *log = test_log_new ();
+  g_autofree gchar *log = imagegen_test_log_new ();
   g_autoptr (GPtrArray) lines = NULL;
   const gchar *args[] = { "--latency", "0", "--log", log, NULL };
   Hook h = { 0, };
@@ -536,7 +536,7 @@ test_bfl_webhook (void)
   done = bfl_wait (emu, json_object_get_string_member (far, "id"));
   g_assert_cmpstr (json_object_get_string_member (done, "status"), ==, "Ready");
   imagegen_test_emulator_stop (g_steal_pointer (&emu));
-  lines = test_read_log (log);
+  lines = imagegen_test_read_log (log);
   refused = count_events (lines, "callback_not_loopback");
   g_assert_cmpuint (refused, ==, 1);
   g_assert_cmpuint (h.posts, ==, 1);
@@ -549,7 +549,7 @@ test_bfl_webhook (void)
   g_free (h.body);
   g_free (h.signature);
   g_mutex_clear (&h.lock);
-  test_log_remove (log);
+  imagegen_test_log_remove (log);
 }
 
 /* RunAPI's callback_url: the task object is posted to a loopback URL,
@@ -557,7 +557,7 @@ test_bfl_webhook (void)
 static void
 test_runapi_callback_loopback_only (void)
 {
-  g_autofree gchar *log = test_log_new ();
+  g_autofree gchar *log = imagegen_test_log_new ();
   const gchar *args[] = { "--latency", "0", "--log", log, NULL };
   g_autoptr (ImagegenTestEmulator) emu = NULL;
   g_autoptr (GPtrArray) lines = NULL;
@@ -605,7 +605,7 @@ test_runapi_callback_loopback_only (void)
   /* the refusal is logged when the task ends */
   for (i = 0; i < 600 && refused == 0; i++) {
     g_clear_pointer (&lines, g_ptr_array_unref);
-    lines = test_read_log (log);
+    lines = imagegen_test_read_log (log);
     refused = count_events (lines, "callback_not_loopback");
     if (refused == 0)
       g_usleep (50 * 1000);
@@ -622,7 +622,7 @@ test_runapi_callback_loopback_only (void)
   g_free (h.body);
   g_free (h.signature);
   g_mutex_clear (&h.lock);
-  test_log_remove (log);
+  imagegen_test_log_remove (log);
 }
 
 /* The preview endpoints answer as their base models. */

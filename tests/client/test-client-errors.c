@@ -6,39 +6,8 @@
 
 #include <string.h>
 
-typedef struct
-{
-  ImagegenTestEmulator *emu;
-  ImagegenClientConfig config;
-  ImagegenClient *client;
-  TestWaiter *w;
-} Fixture;
-
-/* Starts the emulator with @args and a client with @tweak applied. */
-static void
-fixture_start (Fixture * f, const gchar * const *args,
-    void (*tweak) (ImagegenClientConfig * config))
-{
-  f->emu = imagegen_test_emulator_start (args);
-  f->w = test_waiter_new ();
-  test_config_init (&f->config, f->emu);
-  test_config_log_to (&f->config, f->w);
-  if (tweak)
-    tweak (&f->config);
-  f->client = imagegen_client_new (&f->config);
-}
-
-static void
-fixture_stop (Fixture * f)
-{
-  imagegen_client_free (f->client);
-  imagegen_client_config_clear (&f->config);
-  test_waiter_free (f->w);
-  imagegen_test_emulator_stop (f->emu);
-}
-
 static ImagegenResult *
-run (Fixture * f, const gchar * prompt, const gchar * aspect_ratio)
+run (TestFixture * f, const gchar * prompt, const gchar * aspect_ratio)
 {
   g_autoptr (ImagegenRequest) req =
       imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
@@ -60,10 +29,12 @@ test_auth (void)
 {
   const gchar *args[] = { "--require-key", "right-key-123456", NULL };
   const ImagegenClientErrorDetails *details;
-  Fixture f;
+  TestFixture f;
   g_autoptr (ImagegenResult) r = NULL;
 
-  fixture_start (&f, args, wrong_key);
+  test_fixture_start (&f, FALSE, args, NULL);
+  wrong_key (&f.config);
+  test_fixture_client (&f);
   r = run (&f, "a quiet harbour", NULL);
   g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_AUTH);
   g_assert_cmpstr (r->error->message, ==,
@@ -79,32 +50,34 @@ test_auth (void)
   g_assert_null (details->task_id);
   g_assert_cmpuint (details->retries, ==, 0);
   g_assert_cmpuint (test_waiter_count_log (f.w, -1, "wrong-key"), ==, 0);
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 
 static void
 test_credits (void)
 {
   const gchar *args[] = { "--credits", "0", NULL };
-  Fixture f;
+  TestFixture f;
   g_autoptr (ImagegenResult) r = NULL;
 
-  fixture_start (&f, args, NULL);
+  test_fixture_start (&f, FALSE, args, NULL);
+  test_fixture_client (&f);
   r = run (&f, "a quiet harbour", NULL);
   g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
       IMAGEGEN_CLIENT_ERROR_CREDITS);
   g_assert_true (g_str_has_prefix (r->error->message,
           "insufficient credits (HTTP 402)"));
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 
 static void
 test_validation (void)
 {
-  Fixture f;
+  TestFixture f;
   g_autoptr (ImagegenResult) r = NULL;
 
-  fixture_start (&f, NULL, NULL);
+  test_fixture_start (&f, FALSE, NULL, NULL);
+  test_fixture_client (&f);
   r = run (&f, "ab", "5:7");
   g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
       IMAGEGEN_CLIENT_ERROR_VALIDATION);
@@ -113,18 +86,19 @@ test_validation (void)
           "request rejected (HTTP 422): "));
   g_assert_nonnull (strstr (r->error->message, "prompt "));
   g_assert_nonnull (strstr (r->error->message, "aspect_ratio "));
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 
 static void
 test_moderated (void)
 {
   const gchar *args[] = { "--fail", "task:moderated", NULL };
-  Fixture f;
+  TestFixture f;
   g_autoptr (ImagegenResult) r = NULL;
   g_autofree gchar *tail = NULL;
 
-  fixture_start (&f, args, NULL);
+  test_fixture_start (&f, FALSE, args, NULL);
+  test_fixture_client (&f);
   r = run (&f, "something questionable", NULL);
   g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
       IMAGEGEN_CLIENT_ERROR_MODERATED);
@@ -138,18 +112,19 @@ test_moderated (void)
       r->task_id);
   g_assert_cmpuint (imagegen_client_error_get_details (r->error)->http_status,
       ==, 0);
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 
 static void
 test_task_failed (void)
 {
   const gchar *args[] = { "--fail", "task:failed", NULL };
-  Fixture f;
+  TestFixture f;
   g_autoptr (ImagegenResult) r = NULL;
   g_autofree gchar *expected = NULL;
 
-  fixture_start (&f, args, NULL);
+  test_fixture_start (&f, FALSE, args, NULL);
+  test_fixture_client (&f);
   r = run (&f, "a quiet harbour", NULL);
   g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
       IMAGEGEN_CLIENT_ERROR_TASK_FAILED);
@@ -157,7 +132,7 @@ test_task_failed (void)
       "(task %s)", r->task_id);
   g_assert_cmpstr (r->error->message, ==, expected);
   g_assert_cmpint (r->cost_cents, ==, 0);
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 
 static void
@@ -170,11 +145,13 @@ static void
 test_timeout (void)
 {
   const gchar *args[] = { "--fail", "task:stuck", NULL };
-  Fixture f;
+  TestFixture f;
   g_autoptr (ImagegenResult) r = NULL;
   g_autofree gchar *expected = NULL;
 
-  fixture_start (&f, args, short_job_timeout);
+  test_fixture_start (&f, FALSE, args, NULL);
+  short_job_timeout (&f.config);
+  test_fixture_client (&f);
   r = run (&f, "a quiet harbour", NULL);
   g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
       IMAGEGEN_CLIENT_ERROR_TIMEOUT);
@@ -184,7 +161,7 @@ test_timeout (void)
   g_assert_cmpint (g_get_monotonic_time () - r->started_us, >=,
       1900 * 1000);
   g_assert_cmpuint (r->polls, >, 1);
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 
 static void
@@ -199,18 +176,20 @@ static void
 check_timeout_names_cause (const gchar * fault, const gchar * cause)
 {
   const gchar *args[] = { "--fail", fault, NULL };
-  Fixture f;
+  TestFixture f;
   g_autoptr (ImagegenResult) r = NULL;
   g_autofree gchar *expected = NULL;
 
-  fixture_start (&f, args, short_job_timeout_many_retries);
+  test_fixture_start (&f, FALSE, args, NULL);
+  short_job_timeout_many_retries (&f.config);
+  test_fixture_client (&f);
   r = run (&f, "a quiet harbour", NULL);
   g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
       IMAGEGEN_CLIENT_ERROR_TIMEOUT);
   expected = g_strdup_printf ("timed out after 2 s waiting for task %s "
       "(last: %s)", r->task_id, cause);
   g_assert_cmpstr (r->error->message, ==, expected);
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 
 static void
@@ -224,17 +203,18 @@ static void
 test_bad_json (void)
 {
   const gchar *args[] = { "--fail", "poll:badjson", NULL };
-  Fixture f;
+  TestFixture f;
   g_autoptr (ImagegenResult) r = NULL;
 
-  fixture_start (&f, args, NULL);
+  test_fixture_start (&f, FALSE, args, NULL);
+  test_fixture_client (&f);
   r = run (&f, "a quiet harbour", NULL);
   g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
       IMAGEGEN_CLIENT_ERROR_PROTOCOL);
   g_test_message ("%s", r->error->message);
   g_assert_nonnull (r->task_id);
   g_assert_nonnull (strstr (r->error->message, r->task_id));
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 
 /* Answers of the wrong shape, or not JSON, or not an image, are protocol
@@ -243,10 +223,11 @@ static void
 check_protocol_fault (const gchar * spec, const gchar * message)
 {
   const gchar *args[] = { "--latency", "100", "--fail", spec, NULL };
-  Fixture f;
+  TestFixture f;
   g_autoptr (ImagegenResult) r = NULL;
 
-  fixture_start (&f, args, NULL);
+  test_fixture_start (&f, FALSE, args, NULL);
+  test_fixture_client (&f);
   r = run (&f, "a quiet harbour", NULL);
   g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
       IMAGEGEN_CLIENT_ERROR_PROTOCOL);
@@ -254,7 +235,7 @@ check_protocol_fault (const gchar * spec, const gchar * message)
   if (message != NULL)
     g_assert_true (g_str_has_prefix (r->error->message, message));
   g_assert_null (r->image);
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 
 static void
@@ -278,35 +259,38 @@ tiny_download_limit (ImagegenClientConfig * config)
 static void
 test_too_large (void)
 {
-  Fixture f;
+  TestFixture f;
   g_autoptr (ImagegenResult) r = NULL;
 
-  fixture_start (&f, NULL, tiny_download_limit);
+  test_fixture_start (&f, FALSE, NULL, NULL);
+  tiny_download_limit (&f.config);
+  test_fixture_client (&f);
   r = run (&f, "a quiet harbour", NULL);
   g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
       IMAGEGEN_CLIENT_ERROR_TOO_LARGE);
   g_test_message ("%s", r->error->message);
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 
 static void
 test_invalid_argument (void)
 {
-  Fixture f;
+  TestFixture f;
   g_autoptr (ImagegenRequest) req = NULL;
   g_autoptr (ImagegenResult) r = NULL;
   g_autoptr (JsonObject) stats = NULL;
 
-  fixture_start (&f, NULL, NULL);
+  test_fixture_start (&f, FALSE, NULL, NULL);
+  test_fixture_client (&f);
   req = imagegen_request_new (IMAGEGEN_ENDPOINT_REMIX, TEST_REMIX_MODEL,
       "no source");
   r = test_run_job (f.client, req, f.w);
   g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
       IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT);
-  stats = imagegen_test_emulator_stats (f.emu);
+  stats = imagegen_test_emulator_stats (f.fx.emu);
   g_assert_cmpint (imagegen_test_emulator_stats_requests (stats,
           "create_remix"), ==, 0);
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 
 static void
@@ -319,7 +303,8 @@ test_network_refused (void)
   g_autoptr (ImagegenResult) r = NULL;
   g_autoptr (GSocket) sock = NULL;
   g_autoptr (GSocketAddress) addr = NULL;
-  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GInetAddress) lo =
+      g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   guint port;
 
   /* A port nobody listens on: bind, read the port, close. */
@@ -369,11 +354,13 @@ test_slow_body (void)
   const gchar *args[] = { "--latency", "100", "--fail", "download:trickle",
     NULL
   };
-  Fixture f;
+  TestFixture f;
   g_autoptr (ImagegenResult) r = NULL;
   g_autofree gchar *expected = NULL;
 
-  fixture_start (&f, args, trickle_job_timeout);
+  test_fixture_start (&f, FALSE, args, NULL);
+  trickle_job_timeout (&f.config);
+  test_fixture_client (&f);
   r = run (&f, "a quiet harbour", NULL);
   g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
       IMAGEGEN_CLIENT_ERROR_TIMEOUT);
@@ -383,7 +370,7 @@ test_slow_body (void)
   g_assert_cmpint (g_get_monotonic_time () - r->started_us, >=,
       2900 * 1000);
   g_assert_null (r->image);
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 
 static void
@@ -420,11 +407,13 @@ static void
 check_unknown_status (const gchar * spec, gboolean forever)
 {
   const gchar *args[] = { "--latency", "300", "--fail", spec, NULL };
-  Fixture f;
+  TestFixture f;
   g_autoptr (ImagegenResult) r = NULL;
   g_autofree gchar *expected = NULL;
 
-  fixture_start (&f, args, short_job_timeout);
+  test_fixture_start (&f, FALSE, args, NULL);
+  short_job_timeout (&f.config);
+  test_fixture_client (&f);
   r = run (&f, "a quiet harbour", NULL);
   if (forever) {
     g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
@@ -439,7 +428,7 @@ check_unknown_status (const gchar * spec, gboolean forever)
   g_assert_cmpuint (r->polls, >, 1);
   g_assert_cmpuint (test_waiter_count_log (f.w, IMAGEGEN_LOG_WARNING,
           "unknown status \"exploded\""), ==, 1);
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 
 static void
@@ -460,17 +449,18 @@ check_result_status (const gchar * spec, ImagegenClientError code,
     const gchar * message)
 {
   const gchar *args[] = { "--latency", "100", "--fail", spec, NULL };
-  Fixture f;
+  TestFixture f;
   g_autoptr (ImagegenResult) r = NULL;
 
-  fixture_start (&f, args, NULL);
+  test_fixture_start (&f, FALSE, args, NULL);
+  test_fixture_client (&f);
   r = run (&f, "a quiet harbour", NULL);
   g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR, (gint) code);
   g_test_message ("%s", r->error->message);
   g_assert_true (g_str_has_prefix (r->error->message, message));
   g_assert_nonnull (strstr (r->error->message, "may have expired"));
   g_assert_cmpuint (r->retries, ==, 0);
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 
 static void
@@ -523,34 +513,23 @@ test_dns_failure (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
-
-  g_test_add_func ("/client/errors/auth", test_auth);
-  g_test_add_func ("/client/errors/credits", test_credits);
-  g_test_add_func ("/client/errors/validation", test_validation);
-  g_test_add_func ("/client/errors/moderated", test_moderated);
-  g_test_add_func ("/client/errors/task-failed", test_task_failed);
-  g_test_add_func ("/client/errors/timeout", test_timeout);
-  g_test_add_func ("/client/errors/timeout-names-last-cause",
-      test_timeout_names_last_cause);
-  g_test_add_func ("/client/errors/bad-json", test_bad_json);
-  g_test_add_func ("/client/errors/bad-json-create", test_bad_json_create);
-  g_test_add_func ("/client/errors/not-image", test_not_image);
-  g_test_add_func ("/client/errors/too-large", test_too_large);
-  g_test_add_func ("/client/errors/invalid-argument", test_invalid_argument);
-  g_test_add_func ("/client/errors/network", test_network_refused);
-  g_test_add_func ("/client/errors/slow-body", test_slow_body);
-  g_test_add_func ("/client/errors/wrongshape-noid", test_wrongshape_noid);
-  g_test_add_func ("/client/errors/wrongshape-array", test_wrongshape_array);
-  g_test_add_func ("/client/errors/wrongshape-numbers",
-      test_wrongshape_numbers);
-  g_test_add_func ("/client/errors/wrongshape-noimages",
-      test_wrongshape_noimages);
-  g_test_add_func ("/client/errors/unknown-status", test_unknown_status);
-  g_test_add_func ("/client/errors/unknown-status-forever",
-      test_unknown_status_forever);
-  g_test_add_func ("/client/errors/result-404", test_result_404);
-  g_test_add_func ("/client/errors/result-403", test_result_403);
-  g_test_add_func ("/client/errors/dns", test_dns_failure);
-  return g_test_run ();
+  return imagegen_test_run (&argc, &argv, "/client/errors/auth", test_auth,
+      "/client/errors/credits", test_credits, "/client/errors/validation",
+      test_validation, "/client/errors/moderated", test_moderated,
+      "/client/errors/task-failed", test_task_failed, "/client/errors/timeout",
+      test_timeout, "/client/errors/timeout-names-last-cause",
+      test_timeout_names_last_cause, "/client/errors/bad-json", test_bad_json,
+      "/client/errors/bad-json-create", test_bad_json_create,
+      "/client/errors/not-image", test_not_image, "/client/errors/too-large",
+      test_too_large, "/client/errors/invalid-argument", test_invalid_argument,
+      "/client/errors/network", test_network_refused,
+      "/client/errors/slow-body", test_slow_body,
+      "/client/errors/wrongshape-noid", test_wrongshape_noid,
+      "/client/errors/wrongshape-array", test_wrongshape_array,
+      "/client/errors/wrongshape-numbers", test_wrongshape_numbers,
+      "/client/errors/wrongshape-noimages", test_wrongshape_noimages,
+      "/client/errors/unknown-status", test_unknown_status,
+      "/client/errors/unknown-status-forever", test_unknown_status_forever,
+      "/client/errors/result-404", test_result_404, "/client/errors/result-403",
+      test_result_403, "/client/errors/dns", test_dns_failure, NULL);
 }

@@ -404,22 +404,15 @@ test_unknown_path_shapes (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
-
-  g_test_add_func ("/client/fixtures/prepare-headers", test_prepare_headers);
-  g_test_add_func ("/client/fixtures/prepare-no-headers",
-      test_prepare_no_headers);
-  g_test_add_func ("/client/fixtures/direct-upload-fixture-headers",
-      test_direct_upload_fixture_headers);
-  g_test_add_func ("/client/fixtures/direct-upload-no-headers",
-      test_direct_upload_no_headers);
-  g_test_add_func ("/client/fixtures/error-shapes-raw", test_error_shapes_raw);
-  g_test_add_func ("/client/fixtures/error-shapes-client",
-      test_error_shapes_client);
-  g_test_add_func ("/client/fixtures/create-billing", test_create_billing);
-  g_test_add_func ("/client/fixtures/account", test_account);
-  g_test_add_func ("/client/fixtures/task-fields", test_task_fields);
-  g_test_add_func ("/client/fixtures/unknown-path-shapes",
-      test_unknown_path_shapes);
-  return g_test_run ();
+  return imagegen_test_run (&argc, &argv, "/client/fixtures/prepare-headers",
+      test_prepare_headers, "/client/fixtures/prepare-no-headers",
+      test_prepare_no_headers, "/client/fixtures/direct-upload-fixture-headers",
+      test_direct_upload_fixture_headers,
+      "/client/fixtures/direct-upload-no-headers",
+      test_direct_upload_no_headers, "/client/fixtures/error-shapes-raw",
+      test_error_shapes_raw, "/client/fixtures/error-shapes-client",
+      test_error_shapes_client, "/client/fixtures/create-billing",
+      test_create_billing, "/client/fixtures/account", test_account,
+      "/client/fixtures/task-fields", test_task_fields,
+      "/client/fixtures/unknown-path-shapes", test_unknown_path_shapes, NULL);
 }

@@ -16,7 +16,7 @@ static void
 assert_downloads_after_completion (const gchar * log,
     const ImagegenResult * r, guint nth)
 {
-  g_autoptr (GPtrArray) lines = test_read_log (log);
+  g_autoptr (GPtrArray) lines = imagegen_test_read_log (log);
   gint64 completed = 0, download = 0;
   guint i;
 
@@ -28,7 +28,8 @@ assert_downloads_after_completion (const gchar * log,
         && g_strcmp0 (json_object_get_string_member_with_default (l,
                 "task_id", NULL), r->task_id) == 0)
       completed = json_object_get_int_member (l, "t_us");
-    else if (test_log_is (l, "GET", "/emulator/results/") && nth-- == 0)
+    else if (imagegen_test_log_is (l, "GET", "/emulator/results/")
+        && nth-- == 0)
       download = json_object_get_int_member (l, "t_us");
   }
   g_assert_cmpint (completed, >, 0);
@@ -38,7 +39,7 @@ assert_downloads_after_completion (const gchar * log,
 static void
 test_text_to_image (void)
 {
-  g_autofree gchar *log = test_log_new ();
+  g_autofree gchar *log = imagegen_test_log_new ();
   const gchar *args[] = { "--latency", "300", "--log", log, NULL };
   g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
   ImagegenClientConfig config;
@@ -96,7 +97,7 @@ test_text_to_image (void)
           "download_requests_with_authorization"), ==, 0);
 
   imagegen_client_free (client);
-  test_log_remove (log);
+  imagegen_test_log_remove (log);
   imagegen_client_config_clear (&config);
   test_waiter_free (w);
 }
@@ -237,7 +238,7 @@ test_concurrent (void)
 static void
 test_learned_schedule (void)
 {
-  g_autofree gchar *log = test_log_new ();
+  g_autofree gchar *log = imagegen_test_log_new ();
   const gchar *args[] = { "--latency", "1500", "--log", log, NULL };
   g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
   ImagegenClientConfig config;
@@ -267,7 +268,7 @@ test_learned_schedule (void)
   g_assert_cmpuint (polls[2], <=, polls[0] + 3);
 
   imagegen_client_free (client);
-  test_log_remove (log);
+  imagegen_test_log_remove (log);
   imagegen_client_config_clear (&config);
   test_waiter_free (w);
 }
@@ -429,15 +430,10 @@ test_log_hook (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
-
-  g_test_add_func ("/client/text-to-image", test_text_to_image);
-  g_test_add_func ("/client/remix", test_remix);
-  g_test_add_func ("/client/upload-only", test_upload_only);
-  g_test_add_func ("/client/concurrent", test_concurrent);
-  g_test_add_func ("/client/learned-schedule", test_learned_schedule);
-  g_test_add_func ("/client/log-hook", test_log_hook);
-  g_test_add_func ("/client/poll-memory", test_poll_memory);
-  g_test_add_func ("/client/emulator-prerendered", test_prerendered);
-  return g_test_run ();
+  return imagegen_test_run (&argc, &argv, "/client/text-to-image",
+      test_text_to_image, "/client/remix", test_remix, "/client/upload-only",
+      test_upload_only, "/client/concurrent", test_concurrent,
+      "/client/learned-schedule", test_learned_schedule, "/client/log-hook",
+      test_log_hook, "/client/poll-memory", test_poll_memory,
+      "/client/emulator-prerendered", test_prerendered, NULL);
 }

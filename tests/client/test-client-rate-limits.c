@@ -7,57 +7,6 @@
 
 #include <string.h>
 
-typedef struct
-{
-  ImagegenTestEmulator *emu;
-  ImagegenClientConfig config;
-  ImagegenClient *client;
-  TestWaiter *w;
-  gchar *log;
-} Fixture;
-
-/* Starts the emulator with --log and @args (NULL-terminated). */
-static void
-fixture_start (Fixture * f, const gchar * first_arg, ...)
-{
-  GPtrArray *args = g_ptr_array_new ();
-  const gchar *arg;
-  va_list ap;
-
-  memset (f, 0, sizeof (*f));
-  f->log = test_log_new ();
-  g_ptr_array_add (args, (gpointer) "--log");
-  g_ptr_array_add (args, f->log);
-  va_start (ap, first_arg);
-  for (arg = first_arg; arg; arg = va_arg (ap, const gchar *))
-    g_ptr_array_add (args, (gpointer) arg);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-
-  f->emu = imagegen_test_emulator_start ((const gchar * const *) args->pdata);
-  g_ptr_array_unref (args);
-  test_config_init (&f->config, f->emu);
-  f->w = test_waiter_new ();
-}
-
-static void
-fixture_client (Fixture * f)
-{
-  f->client = imagegen_client_new (&f->config);
-}
-
-static void
-fixture_stop (Fixture * f)
-{
-  imagegen_client_free (f->client);
-  if (f->emu)
-    imagegen_test_emulator_stop (f->emu);
-  test_log_remove (f->log);
-  g_free (f->log);
-  imagegen_client_config_clear (&f->config);
-  test_waiter_free (f->w);
-}
-
 static ImagegenRequest *
 t2i_request (void)
 {
@@ -65,33 +14,17 @@ t2i_request (void)
       TEST_T2I_MODEL, "a queue of umbrellas in the rain");
 }
 
-static gint64
-stat_int (Fixture * f, const gchar * name)
-{
-  g_autoptr (JsonObject) stats = imagegen_test_emulator_stats (f->emu);
-
-  return imagegen_test_emulator_stats_int (stats, name);
-}
-
-static gint64
-stat_requests (Fixture * f, const gchar * name)
-{
-  g_autoptr (JsonObject) stats = imagegen_test_emulator_stats (f->emu);
-
-  return imagegen_test_emulator_stats_requests (stats, name);
-}
-
 /* Creates the emulator logged, and the t_us of the @n-th one (from 0). */
 static guint
-log_creates (Fixture * f, guint n, gint64 * t_us)
+log_creates (TestFixture * f, guint n, gint64 * t_us)
 {
-  g_autoptr (GPtrArray) lines = test_read_log (f->log);
+  g_autoptr (GPtrArray) lines = imagegen_test_read_log (f->fx.log);
   guint i, count = 0;
 
   for (i = 0; i < lines->len; i++) {
     JsonObject *l = g_ptr_array_index (lines, i);
 
-    if (!test_log_is (l, "POST", TEST_CREATE_PREFIX))
+    if (!imagegen_test_log_is (l, "POST", TEST_CREATE_PREFIX))
       continue;
     if (count++ == n && t_us)
       *t_us = json_object_get_int_member (l, "t_us");
@@ -100,7 +33,7 @@ log_creates (Fixture * f, guint n, gint64 * t_us)
 }
 
 static void
-wait_held (Fixture * f, guint n)
+wait_held (TestFixture * f, guint n)
 {
   gint64 end = g_get_monotonic_time () + 300 * G_TIME_SPAN_SECOND;
 
@@ -116,20 +49,20 @@ static void
 test_max_active (void)
 {
   g_autoptr (ImagegenRequest) req = t2i_request ();
-  Fixture f;
+  TestFixture f;
   guint i, min_limit = G_MAXUINT;
 
-  fixture_start (&f, "--max-active", "1", "--latency", "200", NULL);
+  test_fixture_start (&f, TRUE, (const gchar *[]) { "--max-active", "1",
+        "--latency", "200", NULL }, NULL);
   f.config.max_in_flight = 4;
-  fixture_client (&f);
+  test_fixture_client (&f);
   g_assert_cmpuint (imagegen_client_get_in_flight_limit (f.client), ==, 4);
 
   for (i = 0; i < 8; i++)
     imagegen_client_submit (f.client, req, NULL, NULL, test_waiter_done_cb,
         f.w);
   while (test_waiter_count (f.w) < 8) {
-    min_limit = MIN (min_limit,
-        imagegen_client_get_in_flight_limit (f.client));
+    min_limit = MIN (min_limit, imagegen_client_get_in_flight_limit (f.client));
     g_usleep (5 * 1000);
   }
   for (i = 0; i < 8; i++) {
@@ -142,16 +75,19 @@ test_max_active (void)
 
   g_test_message ("%u holds, in-flight limit down to %u, %" G_GINT64_FORMAT
       " creates", imagegen_client_get_rate_limited (f.client), min_limit,
-      stat_requests (&f, "create_text_to_image"));
-  g_assert_cmpint (stat_int (&f, "tasks_created"), ==, 8);
-  g_assert_cmpint (stat_int (&f, "charged_cents"), ==, 8 * 5);
-  g_assert_cmpint (stat_requests (&f, "create_text_to_image"), >, 8);
+      imagegen_test_emulator_count (f.fx.emu, "create_text_to_image"));
+  g_assert_cmpint (imagegen_test_emulator_stat (f.fx.emu, "tasks_created"), ==,
+      8);
+  g_assert_cmpint (imagegen_test_emulator_stat (f.fx.emu, "charged_cents"), ==,
+      8 * 5);
+  g_assert_cmpint (imagegen_test_emulator_count (f.fx.emu,
+          "create_text_to_image"), >, 8);
   g_assert_cmpuint (imagegen_client_get_rate_limited (f.client), ==,
-      stat_requests (&f, "create_text_to_image") - 8);
+      imagegen_test_emulator_count (f.fx.emu, "create_text_to_image") - 8);
   g_assert_cmpuint (min_limit, <, 4);
   g_assert_cmpuint (imagegen_client_get_in_flight_limit (f.client), >=, 1);
   g_assert_cmpuint (imagegen_client_get_in_flight_limit (f.client), <=, 4);
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 
 /* Holds use up no retries: max_retries 0, three 429s, still a result. */
@@ -160,18 +96,21 @@ test_no_retries_used (void)
 {
   g_autoptr (ImagegenRequest) req = t2i_request ();
   g_autoptr (ImagegenResult) r = NULL;
-  Fixture f;
+  TestFixture f;
 
-  fixture_start (&f, "--latency", "100", "--fail", "create:429@1:3", NULL);
+  test_fixture_start (&f, TRUE, (const gchar *[]) { "--latency", "100",
+        "--fail", "create:429@1:3", NULL }, NULL);
   f.config.max_retries = 0;
-  fixture_client (&f);
+  test_fixture_client (&f);
   r = test_run_job (f.client, req, f.w);
   g_assert_no_error (r->error);
   g_assert_cmpuint (r->retries, ==, 0);
   g_assert_cmpuint (imagegen_client_get_rate_limited (f.client), ==, 3);
-  g_assert_cmpint (stat_requests (&f, "create_text_to_image"), ==, 4);
-  g_assert_cmpint (stat_int (&f, "tasks_created"), ==, 1);
-  fixture_stop (&f);
+  g_assert_cmpint (imagegen_test_emulator_count (f.fx.emu,
+          "create_text_to_image"), ==, 4);
+  g_assert_cmpint (imagegen_test_emulator_stat (f.fx.emu, "tasks_created"), ==,
+      1);
+  test_fixture_stop (&f);
 }
 
 /* But the job timeout is a promise: a job held longer than job_timeout_s
@@ -182,11 +121,12 @@ test_deadline_kept (void)
 {
   g_autoptr (ImagegenRequest) req = t2i_request ();
   g_autoptr (ImagegenResult) r = NULL;
-  Fixture f;
+  TestFixture f;
 
-  fixture_start (&f, "--latency", "100", "--fail", "create:429@30:*", NULL);
+  test_fixture_start (&f, TRUE, (const gchar *[]) { "--latency", "100",
+        "--fail", "create:429@30:*", NULL }, NULL);
   f.config.job_timeout_s = 2;
-  fixture_client (&f);
+  test_fixture_client (&f);
   r = test_run_job (f.client, req, f.w);
   g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
       IMAGEGEN_CLIENT_ERROR_RATE_LIMITED);
@@ -200,10 +140,13 @@ test_deadline_kept (void)
   g_assert_cmpint (g_get_monotonic_time () - r->started_us, >=,
       2 * G_USEC_PER_SEC);
   /* Held through its Retry-After: one create only, and no task. */
-  g_assert_cmpint (stat_requests (&f, "create_text_to_image"), ==, 1);
-  g_assert_cmpint (stat_int (&f, "tasks_created"), ==, 0);
-  g_assert_cmpint (stat_int (&f, "charged_cents"), ==, 0);
-  fixture_stop (&f);
+  g_assert_cmpint (imagegen_test_emulator_count (f.fx.emu,
+          "create_text_to_image"), ==, 1);
+  g_assert_cmpint (imagegen_test_emulator_stat (f.fx.emu, "tasks_created"), ==,
+      0);
+  g_assert_cmpint (imagegen_test_emulator_stat (f.fx.emu, "charged_cents"), ==,
+      0);
+  test_fixture_stop (&f);
 }
 
 /* A held remix keeps its upload. */
@@ -213,18 +156,20 @@ test_upload_kept (void)
   g_autoptr (ImagegenRequest) req = NULL;
   g_autoptr (ImagegenResult) r = NULL;
   g_autoptr (GBytes) png = test_make_png (16, 16);
-  Fixture f;
+  TestFixture f;
 
-  fixture_start (&f, "--latency", "100", "--fail", "create:429@1:2", NULL);
-  fixture_client (&f);
+  test_fixture_start (&f, TRUE, (const gchar *[]) { "--latency", "100",
+        "--fail", "create:429@1:2", NULL }, NULL);
+  test_fixture_client (&f);
   req = imagegen_request_new (IMAGEGEN_ENDPOINT_REMIX, TEST_REMIX_MODEL,
       "invert the colours");
   imagegen_request_add_source_image (req, png);
   r = test_run_job (f.client, req, f.w);
   g_assert_no_error (r->error);
-  g_assert_cmpint (stat_requests (&f, "files"), ==, 1);
-  g_assert_cmpint (stat_requests (&f, "create_remix"), ==, 3);
-  fixture_stop (&f);
+  g_assert_cmpint (imagegen_test_emulator_count (f.fx.emu, "files"), ==, 1);
+  g_assert_cmpint (imagegen_test_emulator_count (f.fx.emu, "create_remix"), ==,
+      3);
+  test_fixture_stop (&f);
 }
 
 /* 429s for good still end, once no create was admitted for
@@ -234,11 +179,12 @@ test_persistent (void)
 {
   g_autoptr (ImagegenRequest) req = t2i_request ();
   g_autoptr (ImagegenResult) r = NULL;
-  Fixture f;
+  TestFixture f;
 
-  fixture_start (&f, "--fail", "create:429@1:*", NULL);
+  test_fixture_start (&f, TRUE, (const gchar *[]) { "--fail", "create:429@1:*",
+        NULL }, NULL);
   f.config.rate_limit_timeout_s = 2;
-  fixture_client (&f);
+  test_fixture_client (&f);
   r = test_run_job (f.client, req, f.w);
   g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
       IMAGEGEN_CLIENT_ERROR_RATE_LIMITED);
@@ -249,10 +195,13 @@ test_persistent (void)
   /* The client's own wait. */
   g_assert_cmpint (g_get_monotonic_time () - r->started_us, >=,
       2 * G_USEC_PER_SEC);
-  g_assert_cmpint (stat_int (&f, "tasks_created"), ==, 0);
-  g_assert_cmpint (stat_int (&f, "charged_cents"), ==, 0);
-  g_assert_cmpint (stat_requests (&f, "create_text_to_image"), >=, 2);
-  fixture_stop (&f);
+  g_assert_cmpint (imagegen_test_emulator_stat (f.fx.emu, "tasks_created"), ==,
+      0);
+  g_assert_cmpint (imagegen_test_emulator_stat (f.fx.emu, "charged_cents"), ==,
+      0);
+  g_assert_cmpint (imagegen_test_emulator_count (f.fx.emu,
+          "create_text_to_image"), >=, 2);
+  test_fixture_stop (&f);
 }
 
 /* A held job is cancelled at once and sends nothing more. */
@@ -262,16 +211,17 @@ test_cancel_held (void)
   g_autoptr (ImagegenRequest) req = t2i_request ();
   g_autoptr (ImagegenResult) r = NULL;
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
-  Fixture f;
+  TestFixture f;
   gint64 creates, cancelled_at, t_last = 0;
 
-  fixture_start (&f, "--latency", "100", "--fail", "create:429@2:*", NULL);
-  fixture_client (&f);
+  test_fixture_start (&f, TRUE, (const gchar *[]) { "--latency", "100",
+        "--fail", "create:429@2:*", NULL }, NULL);
+  test_fixture_client (&f);
   imagegen_client_submit (f.client, req, cancellable, NULL,
       test_waiter_done_cb, f.w);
   wait_held (&f, 1);
 
-  creates = stat_requests (&f, "create_text_to_image");
+  creates = imagegen_test_emulator_count (f.fx.emu, "create_text_to_image");
   cancelled_at = g_get_real_time ();
   g_cancellable_cancel (cancellable);
   r = test_waiter_pop (f.w);
@@ -280,10 +230,11 @@ test_cancel_held (void)
 
   /* Past the Retry-After: no create came. */
   g_usleep (2500 * 1000);
-  g_assert_cmpint (stat_requests (&f, "create_text_to_image"), ==, creates);
+  g_assert_cmpint (imagegen_test_emulator_count (f.fx.emu,
+          "create_text_to_image"), ==, creates);
   g_assert_cmpuint (log_creates (&f, creates - 1, &t_last), ==, creates);
   g_assert_cmpint (t_last, <, cancelled_at);
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 
 /* imagegen_client_free() does not wait for a hold timer. */
@@ -292,16 +243,16 @@ test_free_held (void)
 {
   g_autoptr (ImagegenRequest) req = t2i_request ();
   g_autoptr (ImagegenResult) r = NULL;
-  Fixture f;
+  TestFixture f;
 
   /* Held for a day, with no give-up before that: only the free itself can
    * end the job, so a free that waited out the hold would hang the test
    * (and its meson timeout fails it) instead of answering "cancelled". */
-  fixture_start (&f, "--fail", "create:429@86400:*", NULL);
+  test_fixture_start (&f, TRUE, (const gchar *[]) { "--fail",
+        "create:429@86400:*", NULL }, NULL);
   f.config.rate_limit_timeout_s = 2 * 86400;
-  fixture_client (&f);
-  imagegen_client_submit (f.client, req, NULL, NULL, test_waiter_done_cb,
-      f.w);
+  test_fixture_client (&f);
+  imagegen_client_submit (f.client, req, NULL, NULL, test_waiter_done_cb, f.w);
   wait_held (&f, 1);
 
   imagegen_client_free (f.client);
@@ -309,21 +260,17 @@ test_free_held (void)
   r = test_waiter_pop (f.w);
   g_assert_error (r->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpuint (log_creates (&f, 0, NULL), ==, 1);
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
-
-  g_test_add_func ("/client/rate-limits/max-active", test_max_active);
-  g_test_add_func ("/client/rate-limits/no-retries-used",
-      test_no_retries_used);
-  g_test_add_func ("/client/rate-limits/deadline-kept", test_deadline_kept);
-  g_test_add_func ("/client/rate-limits/upload-kept", test_upload_kept);
-  g_test_add_func ("/client/rate-limits/persistent", test_persistent);
-  g_test_add_func ("/client/rate-limits/cancel-held", test_cancel_held);
-  g_test_add_func ("/client/rate-limits/free-held", test_free_held);
-  return g_test_run ();
+  return imagegen_test_run (&argc, &argv, "/client/rate-limits/max-active",
+      test_max_active, "/client/rate-limits/no-retries-used",
+      test_no_retries_used, "/client/rate-limits/deadline-kept",
+      test_deadline_kept, "/client/rate-limits/upload-kept", test_upload_kept,
+      "/client/rate-limits/persistent", test_persistent,
+      "/client/rate-limits/cancel-held", test_cancel_held,
+      "/client/rate-limits/free-held", test_free_held, NULL);
 }

@@ -19,7 +19,7 @@ run_one (ImagegenTestEmulator * emu, ImagegenClientConfig * config)
 static void
 check_held_create (const gchar * spec, guint retry_base_ms, gint64 min_gap_us)
 {
-  g_autofree gchar *log = test_log_new ();
+  g_autofree gchar *log = imagegen_test_log_new ();
   const gchar *args[] = { "--latency", "100", "--fail", spec, "--log", log,
     NULL
   };
@@ -45,11 +45,11 @@ check_held_create (const gchar * spec, guint retry_base_ms, gint64 min_gap_us)
       ==, 1);
   imagegen_test_emulator_stop (emu);
 
-  lines = test_read_log (log);
+  lines = imagegen_test_read_log (log);
   for (i = 0; i < lines->len && t_next == 0; i++) {
     JsonObject *l = g_ptr_array_index (lines, i);
 
-    if (!test_log_is (l, "POST", TEST_CREATE_PREFIX))
+    if (!imagegen_test_log_is (l, "POST", TEST_CREATE_PREFIX))
       continue;
     if (t_429 == 0) {
       g_assert_cmpint (json_object_get_int_member (l, "status"), ==, 429);
@@ -60,7 +60,7 @@ check_held_create (const gchar * spec, guint retry_base_ms, gint64 min_gap_us)
   }
   g_assert_cmpint (t_next - t_429, >=, min_gap_us);
 
-  test_log_remove (log);
+  imagegen_test_log_remove (log);
   imagegen_client_config_clear (&config);
 }
 
@@ -107,7 +107,7 @@ test_server_error_create (void)
   imagegen_test_emulator_stop (emu);
 
   /* Both tries carried the same Idempotency-Key. */
-  lines = test_read_log (log);
+  lines = imagegen_test_read_log (log);
   for (i = 0; i < lines->len; i++) {
     JsonObject *l = g_ptr_array_index (lines, i);
 
@@ -216,7 +216,7 @@ test_truncated_download (void)
 static void
 test_hang (void)
 {
-  g_autofree gchar *log = test_log_new ();
+  g_autofree gchar *log = imagegen_test_log_new ();
   const gchar *args[] = { "--fail", "poll:hang", "--log", log, NULL };
   ImagegenTestEmulator *emu = imagegen_test_emulator_start (args);
   g_autoptr (ImagegenResult) r = NULL;
@@ -233,11 +233,11 @@ test_hang (void)
   imagegen_test_emulator_stop (emu);
 
   /* The next poll came a request timeout after the hung one arrived. */
-  lines = test_read_log (log);
+  lines = imagegen_test_read_log (log);
   for (i = 0; i < lines->len && t_next == 0; i++) {
     JsonObject *l = g_ptr_array_index (lines, i);
 
-    if (!test_log_is (l, "GET", TEST_CREATE_PREFIX))
+    if (!imagegen_test_log_is (l, "GET", TEST_CREATE_PREFIX))
       continue;
     if (json_object_has_member (l, "fault"))
       t_hung = json_object_get_int_member (l, "t_us");
@@ -247,7 +247,7 @@ test_hang (void)
   g_assert_cmpint (t_hung, >, 0);
   g_assert_cmpint (t_next - t_hung, >=, 900 * 1000);
 
-  test_log_remove (log);
+  imagegen_test_log_remove (log);
   imagegen_client_config_clear (&config);
 }
 
@@ -357,27 +357,18 @@ test_retry_after_zero (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
-
-  g_test_add_func ("/client/retries/retry-after", test_retry_after);
-  g_test_add_func ("/client/retries/retry-after-date", test_retry_after_date);
-  g_test_add_func ("/client/retries/server-error-create",
-      test_server_error_create);
-  g_test_add_func ("/client/retries/server-error-exhausted",
-      test_server_error_exhausted);
-  g_test_add_func ("/client/retries/rate-limited-exhausted",
-      test_rate_limited_exhausted);
-  g_test_add_func ("/client/retries/connection-reset", test_connection_reset);
-  g_test_add_func ("/client/retries/truncated-download",
-      test_truncated_download);
-  g_test_add_func ("/client/retries/upload", test_upload_retry);
-  g_test_add_func ("/client/retries/hang", test_hang);
-  g_test_add_func ("/client/retries/hang-exhausted", test_hang_exhausted);
-  g_test_add_func ("/client/retries/poll-502", test_poll_502);
-  g_test_add_func ("/client/retries/download-500", test_download_500);
-  g_test_add_func ("/client/retries/truncated-json", test_truncated_json);
-  g_test_add_func ("/client/retries/truncated-exhausted",
-      test_truncated_exhausted);
-  g_test_add_func ("/client/retries/retry-after-zero", test_retry_after_zero);
-  return g_test_run ();
+  return imagegen_test_run (&argc, &argv, "/client/retries/retry-after",
+      test_retry_after, "/client/retries/retry-after-date",
+      test_retry_after_date, "/client/retries/server-error-create",
+      test_server_error_create, "/client/retries/server-error-exhausted",
+      test_server_error_exhausted, "/client/retries/rate-limited-exhausted",
+      test_rate_limited_exhausted, "/client/retries/connection-reset",
+      test_connection_reset, "/client/retries/truncated-download",
+      test_truncated_download, "/client/retries/upload", test_upload_retry,
+      "/client/retries/hang", test_hang, "/client/retries/hang-exhausted",
+      test_hang_exhausted, "/client/retries/poll-502", test_poll_502,
+      "/client/retries/download-500", test_download_500,
+      "/client/retries/truncated-json", test_truncated_json,
+      "/client/retries/truncated-exhausted", test_truncated_exhausted,
+      "/client/retries/retry-after-zero", test_retry_after_zero, NULL);
 }

@@ -316,22 +316,17 @@ test_tls_bad_ca_file (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
-
-  g_test_add_func ("/client/transport/insecure-http-refused",
-      test_insecure_http_refused);
-  g_test_add_func ("/client/transport/insecure-http-allowed",
-      test_insecure_http_allowed);
-  g_test_add_func ("/client/transport/loopback-http", test_loopback_http);
-  g_test_add_func ("/client/transport/download-origin", test_download_origin);
-  g_test_add_func ("/client/transport/upload-put", test_upload_put);
-  g_test_add_func ("/client/transport/redirect-create", test_redirect_create);
-  g_test_add_func ("/client/transport/redirect-poll", test_redirect_poll);
-  g_test_add_func ("/client/transport/redirect-download",
-      test_redirect_download);
-  g_test_add_func ("/client/transport/tls-untrusted", test_tls_untrusted);
-  g_test_add_func ("/client/transport/tls-ca-file", test_tls_ca_file);
-  g_test_add_func ("/client/transport/tls-insecure", test_tls_insecure);
-  g_test_add_func ("/client/transport/tls-bad-ca-file", test_tls_bad_ca_file);
-  return g_test_run ();
+  return imagegen_test_run (&argc, &argv,
+      "/client/transport/insecure-http-refused", test_insecure_http_refused,
+      "/client/transport/insecure-http-allowed", test_insecure_http_allowed,
+      "/client/transport/loopback-http", test_loopback_http,
+      "/client/transport/download-origin", test_download_origin,
+      "/client/transport/upload-put", test_upload_put,
+      "/client/transport/redirect-create", test_redirect_create,
+      "/client/transport/redirect-poll", test_redirect_poll,
+      "/client/transport/redirect-download", test_redirect_download,
+      "/client/transport/tls-untrusted", test_tls_untrusted,
+      "/client/transport/tls-ca-file", test_tls_ca_file,
+      "/client/transport/tls-insecure", test_tls_insecure,
+      "/client/transport/tls-bad-ca-file", test_tls_bad_ca_file, NULL);
 }

@@ -6,6 +6,7 @@
 #include "model-examples.h"
 #include "imagegen-poll-schedule.h"
 #include "imagegen-provider.h"
+#include "imagegen-test-fixture.h"
 
 #include <math.h>
 #include <string.h>
@@ -476,15 +477,11 @@ test_poll_priors (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/models/every-row", test_every_row);
-  g_test_add_func ("/models/kinds-and-lookup", test_kinds_and_lookup);
-  g_test_add_func ("/models/check-request", test_check_request);
-  g_test_add_func ("/models/bfl-rows", test_bfl_rows);
-  g_test_add_func ("/models/required-defaults", test_required_defaults);
-  g_test_add_func ("/models/unknown-model", test_unknown_model);
-  g_test_add_func ("/models/upload-max-side", test_upload_max_side);
-  g_test_add_func ("/models/bfl-prices", test_bfl_prices);
-  g_test_add_func ("/models/poll-priors", test_poll_priors);
-  return g_test_run ();
+  return imagegen_test_run (&argc, &argv, "/models/every-row", test_every_row,
+      "/models/kinds-and-lookup", test_kinds_and_lookup,
+      "/models/check-request", test_check_request, "/models/bfl-rows",
+      test_bfl_rows, "/models/required-defaults", test_required_defaults,
+      "/models/unknown-model", test_unknown_model, "/models/upload-max-side",
+      test_upload_max_side, "/models/bfl-prices", test_bfl_prices,
+      "/models/poll-priors", test_poll_priors, NULL);
 }

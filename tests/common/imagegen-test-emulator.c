@@ -259,6 +259,48 @@ imagegen_test_emulator_stats_requests (JsonObject * stats, const gchar * name)
   return imagegen_test_emulator_stats_int (json_node_get_object (node), name);
 }
 
+/* One figure of /emulator/stats read now: a request count or a total. */
+static gint64
+stat_now (ImagegenTestEmulator * emu, const gchar * name, gboolean request)
+{
+  JsonObject *stats = imagegen_test_emulator_stats (emu);
+  gint64 n = request ? imagegen_test_emulator_stats_requests (stats, name) :
+      imagegen_test_emulator_stats_int (stats, name);
+
+  if (stats != NULL)
+    json_object_unref (stats);
+  return n;
+}
+
+gint64
+imagegen_test_emulator_count (ImagegenTestEmulator * emu, const gchar * name)
+{
+  return stat_now (emu, name, TRUE);
+}
+
+gint64
+imagegen_test_emulator_stat (ImagegenTestEmulator * emu, const gchar * name)
+{
+  return stat_now (emu, name, FALSE);
+}
+
+gint64
+imagegen_test_emulator_wait_count (ImagegenTestEmulator * emu,
+    const gchar * name, gint64 min)
+{
+  gint64 end = g_get_monotonic_time () + 300 * G_TIME_SPAN_SECOND;
+  gint64 n = imagegen_test_emulator_count (emu, name);
+
+  while (n < min && g_get_monotonic_time () < end) {
+    g_usleep (20 * 1000);
+    n = imagegen_test_emulator_count (emu, name);
+  }
+  if (n < min)
+    g_error ("emulator: %s stayed at %" G_GINT64_FORMAT ", below %"
+        G_GINT64_FORMAT, name, n, min);
+  return n;
+}
+
 gboolean
 imagegen_test_emulator_fail (ImagegenTestEmulator * emu, const gchar * spec)
 {

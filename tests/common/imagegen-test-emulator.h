@@ -49,6 +49,20 @@ gint64 imagegen_test_emulator_stats_requests (JsonObject * stats,
 gint64 imagegen_test_emulator_stats_int (JsonObject * stats,
     const gchar * name);
 
+/* stats["requests"][@name] read now, -1 when missing: how many requests
+ * of that kind the emulator answered. */
+gint64 imagegen_test_emulator_count (ImagegenTestEmulator * emu,
+    const gchar * name);
+
+/* stats[@name] read now, -1 when missing (e.g. "tasks_created"). */
+gint64 imagegen_test_emulator_stat (ImagegenTestEmulator * emu,
+    const gchar * name);
+
+/* Waits until imagegen_test_emulator_count() reaches @min (a safety net of
+ * 300 s, not a performance bound); returns the count. */
+gint64 imagegen_test_emulator_wait_count (ImagegenTestEmulator * emu,
+    const gchar * name, gint64 min);
+
 /* POST /emulator/fail with @spec (e.g. "create:500:1"). */
 gboolean imagegen_test_emulator_fail (ImagegenTestEmulator * emu,
     const gchar * spec);

@@ -5,6 +5,10 @@
 #pragma once
 
 #include <gst/gst.h>
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <gst/check/gsttestclock.h>
+#include "imagegen-test-emulator.h"
 
 G_BEGIN_DECLS
 
@@ -18,5 +22,44 @@ void element_test_prompt_colour (const gchar * prompt, gdouble fraction,
 /* Blocks until @n "completed" imagegen-task messages came on @bus; fails
  * the test on an error message or after a minute without one. */
 void element_test_wait_completed (GstBus * bus, guint n);
+
+/* Points the imagegen element @element at @emu, with a test key. */
+void element_test_point_at (GstElement * element, ImagegenTestEmulator * emu);
+
+/* A @width x @height RGBA frame of one colour @rgb, at time 0 and lasting
+ * a 30th of a second. */
+GstBuffer *element_test_flat_frame (gint width, gint height,
+    const guint8 rgb[3]);
+
+/* Fails the test unless the three channels of @px are each within
+ * @tolerance of @rgb. */
+void element_test_assert_near (const guint8 * px, const guint8 rgb[3],
+    gint tolerance);
+
+/* An element in a harness, talking to its own emulator. */
+typedef struct
+{
+  ImagegenTestEmulator *emu;
+  GstHarness *h;
+  GstBus *bus;                  /* the element's own */
+  GstTestClock *clock;          /* the harness' */
+} ElementTestHarness;
+
+/* Starts the emulator with @emu_args and puts @element (taken), pointed at
+ * it and posting on a bus of its own, into a harness between @sink_pad
+ * and @src_pad, on a test clock. */
+void element_test_harness_start (ElementTestHarness * e,
+    const gchar * const *emu_args, GstElement * element,
+    const gchar * sink_pad, const gchar * src_pad);
+void element_test_harness_stop (ElementTestHarness * e);
+
+/* A suite @name of one case: the tests that follow, each an
+ * ELEMENT_TEST (function), NULL after the last; each may take @timeout_s
+ * (0: check's default; a hang guard for valgrind runs, not a timing
+ * test).  GST_CHECKS picks
+ * among them by function name as usual. */
+Suite *element_test_suite (const gchar * name, guint timeout_s, ...)
+    G_GNUC_NULL_TERMINATED;
+#define ELEMENT_TEST(f) #f, (f)
 
 G_END_DECLS

@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <gst/check/gstcheck.h>
+#include "element-test-util.h"
 #include <glib/gstdio.h>
 #include "imagegen-test-emulator.h"
 
@@ -233,17 +234,11 @@ GST_END_TEST;
 static Suite *
 diagnostics_suite (void)
 {
-  Suite *s = suite_create ("imagegen-diagnostics");
-  TCase *tc = tcase_create ("general");
-
-  tcase_set_timeout (tc, 120);
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_error_details);
-  tcase_add_test (tc, test_api_key_file);
-  tcase_add_test (tc, test_api_key_file_readable_by_others);
-  tcase_add_test (tc, test_api_key_file_missing);
-  tcase_add_test (tc, test_remix_has_api_key_file);
-  return s;
+  return element_test_suite ("imagegen-diagnostics", 120,
+      ELEMENT_TEST (test_error_details), ELEMENT_TEST (test_api_key_file),
+      ELEMENT_TEST (test_api_key_file_readable_by_others),
+      ELEMENT_TEST (test_api_key_file_missing),
+      ELEMENT_TEST (test_remix_has_api_key_file), NULL);
 }
 
 GST_CHECK_MAIN (diagnostics);

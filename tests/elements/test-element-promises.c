@@ -11,76 +11,18 @@
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
 #include <glib/gstdio.h>
-#include "imagegen-test-emulator.h"
+#include "imagegen-test-fixture.h"
 #include "imagegen-models.h"
 #include "element-test-util.h"
 
 #define PROMPT "a red kite"
 
-typedef struct
-{
-  ImagegenTestEmulator *emu;
-  gchar *log;
-} Fixture;
-
-static Fixture *
-fixture_new (void)
-{
-  Fixture *f = g_new0 (Fixture, 1);
-  gchar *dir = g_dir_make_tmp ("imagegen-promises-XXXXXX", NULL);
-  const gchar *args[] = { "--latency", "50", "--log", NULL, NULL };
-
-  f->log = g_build_filename (dir, "requests.jsonl", NULL);
-  args[3] = f->log;
-  f->emu = imagegen_test_emulator_start (args);
-  g_free (dir);
-  return f;
-}
-
-static void
-fixture_free (Fixture * f)
-{
-  gchar *dir = g_path_get_dirname (f->log);
-
-  imagegen_test_emulator_stop (f->emu);
-  g_unlink (f->log);
-  g_rmdir (dir);
-  g_free (dir);
-  g_free (f->log);
-  g_free (f);
-}
-
-/* The create bodies the emulator logged, oldest first. */
-static GPtrArray *
-logged_bodies (Fixture * f)
-{
-  GPtrArray *bodies = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      json_object_unref);
-  gchar *text = NULL, **lines;
-  guint i;
-
-  fail_unless (g_file_get_contents (f->log, &text, NULL, NULL));
-  lines = g_strsplit (text, "\n", -1);
-  for (i = 0; lines[i] != NULL; i++) {
-    JsonNode *root = json_from_string (lines[i], NULL);
-    JsonObject *line = root ? json_node_get_object (root) : NULL;
-
-    if (line != NULL && g_strcmp0 (json_object_get_string_member_with_default
-            (line, "event", ""), "create_body") == 0)
-      g_ptr_array_add (bodies, json_object_ref (json_object_get_object_member
-              (line, "body")));
-    if (root != NULL)
-      json_node_unref (root);
-  }
-  g_strfreev (lines);
-  g_free (text);
-  return bodies;
-}
+static const gchar *latency[] = { "--latency", "50", NULL };
 
 static JsonObject *
-last_body (Fixture * f)
+last_body (ImagegenTestFixture * f)
 {
-  GPtrArray *bodies = logged_bodies (f);
+  GPtrArray *bodies = imagegen_test_read_create_bodies (f->log);
   JsonObject *body;
 
   fail_unless (bodies->len > 0, "no create body logged");
@@ -116,46 +58,28 @@ start_error (GstElement * element)
 }
 
 static GstHarness *
-src_harness (Fixture * f, const gchar * model, const gchar * caps)
+src_harness (ImagegenTestFixture * f, const gchar * model, const gchar * caps)
 {
   GstHarness *h = gst_harness_new ("imagegensrc");
 
-  g_object_set (h->element, "prompt", PROMPT, "api-key", "test-key",
-      "base-url", imagegen_test_emulator_get_base_url (f->emu),
-      "poll-interval", 20, "model", model, NULL);
+  element_test_point_at (h->element, f->emu);
+  g_object_set (h->element, "prompt", PROMPT, "poll-interval", 20, "model",
+      model, NULL);
   gst_harness_set_sink_caps_str (h, caps);
   return h;
 }
 
-/* A @width x @height RGBA frame of one colour, at time 0. */
-static GstBuffer *
-flat_frame (gint width, gint height)
-{
-  GstBuffer *buf = gst_buffer_new_allocate (NULL, width * height * 4, NULL);
-  GstMapInfo map;
-  gsize i;
-
-  gst_buffer_map (buf, &map, GST_MAP_WRITE);
-  for (i = 0; i < map.size; i += 4) {
-    map.data[i] = 30;
-    map.data[i + 1] = 60;
-    map.data[i + 2] = 200;
-    map.data[i + 3] = 255;
-  }
-  gst_buffer_unmap (buf, &map);
-  GST_BUFFER_PTS (buf) = 0;
-  GST_BUFFER_DURATION (buf) = GST_SECOND / 30;
-  return buf;
-}
+static const guint8 frame_rgb[3] = { 30, 60, 200 };
 
 static GstElement *
-remix_element (Fixture * f, const gchar * model, const gchar * prompt)
+remix_element (ImagegenTestFixture * f, const gchar * model,
+    const gchar * prompt)
 {
   GstElement *remix = gst_element_factory_make ("imagegenremix", NULL);
 
-  g_object_set (remix, "model", model, "api-key", "test-key", "base-url",
-      imagegen_test_emulator_get_base_url (f->emu), "poll-interval", 20,
-      "max-in-flight", 1, NULL);
+  element_test_point_at (remix, f->emu);
+  g_object_set (remix, "model", model, "poll-interval", 20, "max-in-flight", 1,
+      NULL);
   if (prompt != NULL)
     g_object_set (remix, "prompt", prompt, NULL);
   gst_util_set_object_arg (G_OBJECT (remix), "mode", "offline");
@@ -176,8 +100,8 @@ remix_one (GstElement * remix, gint width, gint height)
   gst_object_unref (remix);
   gst_harness_set_src_caps_str (h, caps);
   gst_harness_set_sink_caps_str (h, caps);
-  fail_unless_equals_int (gst_harness_push (h, flat_frame (width, height)),
-      GST_FLOW_OK);
+  fail_unless_equals_int (gst_harness_push (h, element_test_flat_frame (width,
+              height, frame_rgb)), GST_FLOW_OK);
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
   while (!eos && (ev = gst_harness_pull_event (h)) != NULL) {
     eos = GST_EVENT_TYPE (ev) == GST_EVENT_EOS;
@@ -194,14 +118,13 @@ remix_one (GstElement * remix, gint width, gint height)
 
 GST_START_TEST (test_model_typo_suggests)
 {
-  Fixture *f = fixture_new ();
+  ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, latency, NULL);
   GstElement *src = gst_element_factory_make ("imagegensrc", NULL);
   JsonObject *stats;
   gchar *text;
 
-  g_object_set (src, "prompt", PROMPT, "api-key", "test-key", "base-url",
-      imagegen_test_emulator_get_base_url (f->emu), "model", "nano-banan",
-      NULL);
+  element_test_point_at (src, f->emu);
+  g_object_set (src, "prompt", PROMPT, "model", "nano-banan", NULL);
   text = start_error (src);
   fail_unless_equals_string (text, "Unknown model \"nano-banan\" for "
       "imagegensrc; did you mean nano-banana (or nano-banana-2, "
@@ -219,7 +142,7 @@ GST_START_TEST (test_model_typo_suggests)
   fail_unless_equals_int (imagegen_test_emulator_stats_int (stats,
           "tasks_created"), 0);
   json_object_unref (stats);
-  fixture_free (f);
+  imagegen_test_fixture_free (f);
 }
 
 GST_END_TEST;
@@ -227,7 +150,7 @@ GST_END_TEST;
 /* ---- 7: fit's borders ---- */
 
 static GstBuffer *
-fitted (Fixture * f, const gchar * format, GstVideoInfo * info)
+fitted (ImagegenTestFixture * f, const gchar * format, GstVideoInfo * info)
 {
   gchar *caps = g_strdup_printf ("video/x-raw,format=%s,width=640,"
       "height=120", format);
@@ -250,7 +173,7 @@ fitted (Fixture * f, const gchar * format, GstVideoInfo * info)
  * strip over video hides nothing beside it. */
 GST_START_TEST (test_fit_borders_transparent)
 {
-  Fixture *f = fixture_new ();
+  ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, latency, NULL);
   GstVideoInfo info;
   GstVideoFrame frame;
   GstBuffer *buf = fitted (f, "RGBA", &info);
@@ -283,7 +206,7 @@ GST_START_TEST (test_fit_borders_transparent)
   fail_unless (px[0] == 0 && px[1] == 0 && px[2] == 0);
   gst_video_frame_unmap (&frame);
   gst_buffer_unref (buf);
-  fixture_free (f);
+  imagegen_test_fixture_free (f);
 }
 
 GST_END_TEST;
@@ -317,7 +240,7 @@ jpeg_size (GBytes * bytes, guint * width, guint * height)
 /* The size of the source image the last create named, as the emulator
  * keeps it. */
 static void
-uploaded_size (Fixture * f, const gchar * field, guint * width,
+uploaded_size (ImagegenTestFixture * f, const gchar * field, guint * width,
     guint * height)
 {
   JsonObject *body = last_body (f);
@@ -346,7 +269,7 @@ uploaded_size (Fixture * f, const gchar * field, guint * width,
  * models that draw anew: an edit still gets it at 1024x576). */
 GST_START_TEST (test_upscale_uploads_the_frame_as_it_is)
 {
-  Fixture *f = fixture_new ();
+  ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, latency, NULL);
   GstElement *remix = remix_element (f, "topaz-upscale-image", NULL);
   GstBuffer *out;
   guint w, h;
@@ -367,7 +290,7 @@ GST_START_TEST (test_upscale_uploads_the_frame_as_it_is)
   uploaded_size (f, "source_image_urls", &w, &h);
   fail_unless_equals_int (w, 1024);
   fail_unless_equals_int (h, 576);
-  fixture_free (f);
+  imagegen_test_fixture_free (f);
 }
 
 GST_END_TEST;
@@ -376,7 +299,7 @@ GST_END_TEST;
 
 GST_START_TEST (test_bfl_asks_the_downstream_size)
 {
-  Fixture *f = fixture_new ();
+  ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, latency, NULL);
   GstHarness *h = src_harness (f, "flux-2-klein-4b",
       "video/x-raw,format=RGBA,width=640,height=360");
   GstVideoInfo info;
@@ -409,7 +332,7 @@ GST_START_TEST (test_bfl_asks_the_downstream_size)
   gst_video_frame_unmap (&frame);
   gst_buffer_unref (buf);
   gst_harness_teardown (h);
-  fixture_free (f);
+  imagegen_test_fixture_free (f);
 }
 
 GST_END_TEST;
@@ -441,7 +364,7 @@ assert_defaults_sent (const ImagegenModelRow * row, JsonObject * body)
 
 GST_START_TEST (test_every_text_to_image_model_with_a_prompt_alone)
 {
-  Fixture *f = fixture_new ();
+  ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, latency, NULL);
   const ImagegenModelRow *row;
   JsonObject *body;
   guint i, n = 0;
@@ -465,14 +388,14 @@ GST_START_TEST (test_every_text_to_image_model_with_a_prompt_alone)
     n++;
   }
   fail_unless (n > 30);
-  fixture_free (f);
+  imagegen_test_fixture_free (f);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_every_remix_model_without_extra)
 {
-  Fixture *f = fixture_new ();
+  ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, latency, NULL);
   const ImagegenModelRow *row;
   guint i, n = 0;
 
@@ -501,7 +424,7 @@ GST_START_TEST (test_every_remix_model_without_extra)
     n++;
   }
   fail_unless (n > 25);
-  fixture_free (f);
+  imagegen_test_fixture_free (f);
 }
 
 GST_END_TEST;
@@ -510,7 +433,7 @@ GST_END_TEST;
 
 GST_START_TEST (test_slideshow_images_last_image_duration)
 {
-  Fixture *f = fixture_new ();
+  ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, latency, NULL);
   GstHarness *h = src_harness (f, "flux-2-pro-text-to-image",
       "video/x-raw,format=RGBA,width=32,height=32");
   GstVideoInfo info;
@@ -548,7 +471,7 @@ GST_START_TEST (test_slideshow_images_last_image_duration)
     gst_buffer_unref (buf);
   }
   gst_harness_teardown (h);
-  fixture_free (f);
+  imagegen_test_fixture_free (f);
 }
 
 GST_END_TEST;
@@ -563,7 +486,7 @@ count_buffer (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 /* Through videorate to 30/1: 3 images of 1 s are about 90 frames. */
 GST_START_TEST (test_slideshow_through_videorate)
 {
-  Fixture *f = fixture_new ();
+  ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, latency, NULL);
   gchar *launch = g_strdup_printf ("imagegensrc num-images=3 "
       "prompt=\"" PROMPT "\" api-key=k base-url=\"%s\" poll-interval=20 ! "
       "video/x-raw,width=32,height=32 ! videorate ! "
@@ -590,7 +513,7 @@ GST_START_TEST (test_slideshow_through_videorate)
   gst_object_unref (sink);
   gst_object_unref (pipeline);
   g_free (launch);
-  fixture_free (f);
+  imagegen_test_fixture_free (f);
 }
 
 GST_END_TEST;
@@ -628,7 +551,7 @@ start_warning (GstElement * remix)
 
 GST_START_TEST (test_interval_over_a_day_warns)
 {
-  Fixture *f = fixture_new ();
+  ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, latency, NULL);
   GstElement *remix = remix_element (f, "flux-2-pro-remix-image", "ink");
   gchar *text;
 
@@ -643,7 +566,7 @@ GST_START_TEST (test_interval_over_a_day_warns)
   g_object_set (remix, "interval", 24 * 3600 * GST_SECOND, NULL);
   text = start_warning (remix);
   fail_unless (text == NULL, "warned: %s", text);
-  fixture_free (f);
+  imagegen_test_fixture_free (f);
 }
 
 GST_END_TEST;
@@ -651,21 +574,16 @@ GST_END_TEST;
 static Suite *
 promises_suite (void)
 {
-  Suite *s = suite_create ("imagegen-promises");
-  TCase *tc = tcase_create ("general");
-
-  tcase_set_timeout (tc, 240);
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_model_typo_suggests);
-  tcase_add_test (tc, test_fit_borders_transparent);
-  tcase_add_test (tc, test_upscale_uploads_the_frame_as_it_is);
-  tcase_add_test (tc, test_bfl_asks_the_downstream_size);
-  tcase_add_test (tc, test_every_text_to_image_model_with_a_prompt_alone);
-  tcase_add_test (tc, test_every_remix_model_without_extra);
-  tcase_add_test (tc, test_slideshow_images_last_image_duration);
-  tcase_add_test (tc, test_slideshow_through_videorate);
-  tcase_add_test (tc, test_interval_over_a_day_warns);
-  return s;
+  return element_test_suite ("imagegen-promises", 240,
+      ELEMENT_TEST (test_model_typo_suggests),
+      ELEMENT_TEST (test_fit_borders_transparent),
+      ELEMENT_TEST (test_upscale_uploads_the_frame_as_it_is),
+      ELEMENT_TEST (test_bfl_asks_the_downstream_size),
+      ELEMENT_TEST (test_every_text_to_image_model_with_a_prompt_alone),
+      ELEMENT_TEST (test_every_remix_model_without_extra),
+      ELEMENT_TEST (test_slideshow_images_last_image_duration),
+      ELEMENT_TEST (test_slideshow_through_videorate),
+      ELEMENT_TEST (test_interval_over_a_day_warns), NULL);
 }
 
 GST_CHECK_MAIN (promises);

@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <gst/check/gstcheck.h>
+#include "element-test-util.h"
 #include "gstimagegendecode.h"
 #include "gstimagegenblend.h"
 #include "gstimagegenencode.h"
@@ -283,17 +284,12 @@ GST_END_TEST;
 static Suite *
 image_helpers_suite (void)
 {
-  Suite *s = suite_create ("image-helpers");
-  TCase *tc = tcase_create ("general");
-
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_png_bomb_refused_from_header);
-  tcase_add_test (tc, test_jpeg_bomb_refused_from_header);
-  tcase_add_test (tc, test_not_an_image);
-  tcase_add_test (tc, test_blend_is_linear);
-  tcase_add_test (tc, test_encode_changing_sizes);
-  tcase_add_test (tc, test_encode_colours_of_yuv_frames);
-  return s;
+  return element_test_suite ("image-helpers", 0,
+      ELEMENT_TEST (test_png_bomb_refused_from_header),
+      ELEMENT_TEST (test_jpeg_bomb_refused_from_header),
+      ELEMENT_TEST (test_not_an_image), ELEMENT_TEST (test_blend_is_linear),
+      ELEMENT_TEST (test_encode_changing_sizes),
+      ELEMENT_TEST (test_encode_colours_of_yuv_frames), NULL);
 }
 
 GST_CHECK_MAIN (image_helpers);

@@ -8,6 +8,7 @@
 #include <gst/video/video.h>
 #include <glib/gstdio.h>
 #include "imagegen-test-emulator.h"
+#include "element-test-util.h"
 
 #define KEY "bfl-test-key-42"
 #define TOLERANCE 12
@@ -23,33 +24,15 @@ only_task (JsonObject * stats)
   return json_array_get_object_element (tasks, 0);
 }
 
-static GstBuffer *
-make_frame (gint width, gint height)
-{
-  GstBuffer *buf = gst_buffer_new_allocate (NULL, width * height * 4, NULL);
-  GstMapInfo map;
-  gint p;
-
-  gst_buffer_map (buf, &map, GST_MAP_WRITE);
-  for (p = 0; p < width * height; p++) {
-    memcpy (map.data + 4 * p, frame_rgb, 3);
-    map.data[4 * p + 3] = 255;
-  }
-  gst_buffer_unmap (buf, &map);
-  GST_BUFFER_PTS (buf) = 0;
-  GST_BUFFER_DURATION (buf) = GST_SECOND / 30;
-  return buf;
-}
-
 /* An offline klein imagegenremix, with @references (may be NULL). */
 static GstElement *
 klein_element (ImagegenTestEmulator * emu, gchar ** references)
 {
   GstElement *remix = gst_element_factory_make ("imagegenremix", NULL);
 
+  element_test_point_at (remix, emu);
   g_object_set (remix, "prompt", "invert the colours", "model",
-      "flux-2-klein-4b", "api-key", KEY, "base-url",
-      imagegen_test_emulator_get_base_url (emu), "poll-interval", 50, NULL);
+      "flux-2-klein-4b", "api-key", KEY, "poll-interval", 50, NULL);
   gst_util_set_object_arg (G_OBJECT (remix), "mode", "offline");
   if (references != NULL)
     g_object_set (remix, "reference-images", references, NULL);
@@ -107,8 +90,8 @@ GST_START_TEST (test_remix_klein_inline_exact_size)
   JsonObject *stats, *task;
   gint x, y, c;
 
-  fail_unless_equals_int (gst_harness_push (h, make_frame (640, 360)),
-      GST_FLOW_OK);
+  fail_unless_equals_int (gst_harness_push (h, element_test_flat_frame (640,
+              360, frame_rgb)), GST_FLOW_OK);
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
   out = gst_harness_pull (h);
   fail_unless (out != NULL);
@@ -198,8 +181,8 @@ GST_START_TEST (test_remix_klein_references)
   refs = make_references (dir, 1);
   h = klein_remix (emu, refs);
   g_strfreev (refs);
-  fail_unless_equals_int (gst_harness_push (h, make_frame (640, 360)),
-      GST_FLOW_OK);
+  fail_unless_equals_int (gst_harness_push (h, element_test_flat_frame (640,
+              360, frame_rgb)), GST_FLOW_OK);
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
   gst_buffer_unref (gst_harness_pull (h));
   gst_harness_teardown (h);
@@ -403,17 +386,12 @@ GST_END_TEST;
 static Suite *
 imagegen_bfl_suite (void)
 {
-  Suite *s = suite_create ("imagegen-bfl");
-  TCase *tc = tcase_create ("general");
-
-  tcase_set_timeout (tc, 120);
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_remix_klein_inline_exact_size);
-  tcase_add_test (tc, test_remix_klein_references);
-  tcase_add_test (tc, test_src_text_to_image);
-  tcase_add_test (tc, test_src_flex_and_refusals);
-  tcase_add_test (tc, test_src_errors);
-  return s;
+  return element_test_suite ("imagegen-bfl", 120,
+      ELEMENT_TEST (test_remix_klein_inline_exact_size),
+      ELEMENT_TEST (test_remix_klein_references),
+      ELEMENT_TEST (test_src_text_to_image),
+      ELEMENT_TEST (test_src_flex_and_refusals), ELEMENT_TEST (test_src_errors),
+      NULL);
 }
 
 GST_CHECK_MAIN (imagegen_bfl);

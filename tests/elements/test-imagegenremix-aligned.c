@@ -11,6 +11,7 @@
 #include <gst/check/gstharness.h>
 #include <gst/check/gsttestclock.h>
 #include "imagegen-test-emulator.h"
+#include "element-test-util.h"
 #include "remix-test-frames.h"
 
 #define WIDTH 64
@@ -31,10 +32,7 @@ shows_remix_of (GstBuffer * buf, guint source)
 
 typedef struct
 {
-  ImagegenTestEmulator *emu;
-  GstHarness *h;
-  GstBus *bus;
-  GstTestClock *clock;
+  ElementTestHarness e;
   guint warnings;
 } Aligned;
 
@@ -44,31 +42,20 @@ aligned_new (void)
   Aligned *a = g_new0 (Aligned, 1);
   GstElement *remix = gst_element_factory_make ("imagegenremix", NULL);
 
-  a->emu = imagegen_test_emulator_start (held);
-  g_object_set (remix, "prompt", "watercolour", "api-key", "test-key",
-      "base-url", imagegen_test_emulator_get_base_url (a->emu),
-      "poll-interval", 50, "poll-max-interval", 50, "interval", GST_SECOND,
-      "max-in-flight", 4, "latency", LATENCY, NULL);
+  g_object_set (remix, "prompt", "watercolour", "poll-interval", 50,
+      "poll-max-interval", 50, "interval", GST_SECOND, "max-in-flight", 4,
+      "latency", LATENCY, NULL);
   gst_util_set_object_arg (G_OBJECT (remix), "mode", "aligned");
-  a->bus = gst_bus_new ();
-  gst_element_set_bus (remix, a->bus);
-  a->h = gst_harness_new_with_element (remix, "sink", "src");
-  gst_object_unref (remix);
-  gst_harness_use_testclock (a->h);
-  a->clock = gst_harness_get_testclock (a->h);
-  gst_harness_set_sink_caps_str (a->h, CAPS);
-  gst_harness_set_src_caps_str (a->h, CAPS);
+  element_test_harness_start (&a->e, held, remix, "sink", "src");
+  gst_harness_set_sink_caps_str (a->e.h, CAPS);
+  gst_harness_set_src_caps_str (a->e.h, CAPS);
   return a;
 }
 
 static void
 aligned_free (Aligned * a)
 {
-  gst_element_set_bus (a->h->element, NULL);
-  gst_harness_teardown (a->h);
-  gst_object_unref (a->bus);
-  gst_object_unref (a->clock);
-  imagegen_test_emulator_stop (a->emu);
+  element_test_harness_stop (&a->e);
   g_free (a);
 }
 
@@ -78,7 +65,7 @@ static void
 wait_task_event (Aligned * a, const gchar * event)
 {
   while (TRUE) {
-    GstMessage *msg = gst_bus_timed_pop_filtered (a->bus, 60 * GST_SECOND,
+    GstMessage *msg = gst_bus_timed_pop_filtered (a->e.bus, 60 * GST_SECOND,
         GST_MESSAGE_ELEMENT | GST_MESSAGE_WARNING | GST_MESSAGE_ERROR);
     const GstStructure *s;
     gboolean found = FALSE;
@@ -102,7 +89,7 @@ count_warnings (Aligned * a)
 {
   GstMessage *msg;
 
-  while ((msg = gst_bus_pop_filtered (a->bus, GST_MESSAGE_WARNING))) {
+  while ((msg = gst_bus_pop_filtered (a->e.bus, GST_MESSAGE_WARNING))) {
     a->warnings++;
     gst_message_unref (msg);
   }
@@ -112,7 +99,7 @@ count_warnings (Aligned * a)
 static void
 push_frame (Aligned * a, guint i)
 {
-  fail_unless_equals_int (gst_harness_push (a->h, make_frame (i, WIDTH,
+  fail_unless_equals_int (gst_harness_push (a->e.h, make_frame (i, WIDTH,
               HEIGHT)), GST_FLOW_OK);
 }
 
@@ -122,10 +109,10 @@ next_frame (Aligned * a, guint i)
 {
   GstBuffer *buf;
 
-  fail_unless (gst_harness_crank_single_clock_wait (a->h));
-  fail_unless_equals_uint64 (gst_clock_get_time (GST_CLOCK (a->clock)),
+  fail_unless (gst_harness_crank_single_clock_wait (a->e.h));
+  fail_unless_equals_uint64 (gst_clock_get_time (GST_CLOCK (a->e.clock)),
       FRAME_TIME (i) + LATENCY);
-  buf = gst_harness_pull (a->h);
+  buf = gst_harness_pull (a->e.h);
   fail_unless_equals_uint64 (GST_BUFFER_PTS (buf), FRAME_TIME (i));
   return buf;
 }
@@ -137,7 +124,7 @@ stat (Aligned * a, const gchar * name)
   guint64 v = G_MAXUINT64;
   gint64 s;
 
-  g_object_get (a->h->element, "stats", &stats, NULL);
+  g_object_get (a->e.h->element, "stats", &stats, NULL);
   if (!gst_structure_get_uint64 (stats, name, &v)
       && gst_structure_get_int64 (stats, name, &s))
     v = (guint64) s;
@@ -156,14 +143,14 @@ GST_START_TEST (test_aligned_own_result_or_older)
   guint i;
 
   /* just under the age frame 30 will show */
-  g_object_set (a->h->element, "max-result-age", 990 * GST_MSECOND, NULL);
+  g_object_set (a->e.h->element, "max-result-age", 990 * GST_MSECOND, NULL);
   for (i = 0; i < 30; i++)
     push_frame (a, i);
   wait_task_event (a, "submitted");
   push_frame (a, 30);
   wait_task_event (a, "submitted");
 
-  fail_unless_equals_int (imagegen_test_emulator_release (a->emu, 1), 1);
+  fail_unless_equals_int (imagegen_test_emulator_release (a->e.emu, 1), 1);
   wait_task_event (a, "completed");
   for (i = 0; i < 30; i++) {
     buf = next_frame (a, i);
@@ -183,7 +170,7 @@ GST_START_TEST (test_aligned_own_result_or_older)
   fail_unless_equals_uint64 (stat (a, "shown-age-ms"), 1000);
   fail_unless_equals_int (count_warnings (a), 1);
 
-  fail_unless_equals_int (imagegen_test_emulator_release (a->emu, 1), 1);
+  fail_unless_equals_int (imagegen_test_emulator_release (a->e.emu, 1), 1);
   wait_task_event (a, "completed");
   push_frame (a, 31);
   buf = next_frame (a, 31);
@@ -214,8 +201,8 @@ GST_START_TEST (test_aligned_latency_query)
   GstClockTime min, max;
   gboolean live;
 
-  gst_pad_set_query_function (a->h->srcpad, upstream_query);
-  fail_unless (gst_pad_peer_query (a->h->sinkpad, q));
+  gst_pad_set_query_function (a->e.h->srcpad, upstream_query);
+  fail_unless (gst_pad_peer_query (a->e.h->sinkpad, q));
   gst_query_parse_latency (q, &live, &min, &max);
   fail_unless (live);
   fail_unless_equals_uint64 (min, 40 * GST_MSECOND + LATENCY);
@@ -250,7 +237,7 @@ GST_START_TEST (test_aligned_pool_frames_copied)
   gst_buffer_copy_into (in, buf, GST_BUFFER_COPY_TIMESTAMPS, 0, -1);
   gst_buffer_unref (buf);
 
-  fail_unless_equals_int (gst_harness_push (a->h, in), GST_FLOW_OK);
+  fail_unless_equals_int (gst_harness_push (a->e.h, in), GST_FLOW_OK);
   /* the only buffer of the pool is back before the frame leaves */
   fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &in, NULL),
       GST_FLOW_OK);
@@ -267,15 +254,10 @@ GST_END_TEST;
 static Suite *
 imagegenremix_aligned_suite (void)
 {
-  Suite *s = suite_create ("imagegenremix-aligned");
-  TCase *tc = tcase_create ("aligned");
-
-  tcase_set_timeout (tc, 180);
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_aligned_own_result_or_older);
-  tcase_add_test (tc, test_aligned_latency_query);
-  tcase_add_test (tc, test_aligned_pool_frames_copied);
-  return s;
+  return element_test_suite ("imagegenremix-aligned", 180,
+      ELEMENT_TEST (test_aligned_own_result_or_older),
+      ELEMENT_TEST (test_aligned_latency_query),
+      ELEMENT_TEST (test_aligned_pool_frames_copied), NULL);
 }
 
 GST_CHECK_MAIN (imagegenremix_aligned);

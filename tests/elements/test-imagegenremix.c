@@ -10,6 +10,7 @@
 #include <gst/video/video.h>
 #include <glib/gstdio.h>
 #include "imagegen-test-emulator.h"
+#include "element-test-util.h"
 #include "remix-test-frames.h"
 
 #define WIDTH 64
@@ -25,9 +26,9 @@ remix_harness_caps (ImagegenTestEmulator * emu, const gchar * mode,
   GstHarness *h;
 
   /* configured before the harness, which starts filters at once */
-  g_object_set (remix, "prompt", "watercolour", "api-key", "test-key",
-      "base-url", imagegen_test_emulator_get_base_url (emu), "poll-interval",
-      50, "interval", GST_SECOND / 2, "max-in-flight", max_in_flight, NULL);
+  element_test_point_at (remix, emu);
+  g_object_set (remix, "prompt", "watercolour", "poll-interval", 50, "interval",
+      GST_SECOND / 2, "max-in-flight", max_in_flight, NULL);
   gst_util_set_object_arg (G_OBJECT (remix), "mode", mode);
   if (references != NULL)
     g_object_set (remix, "reference-images", references, NULL);
@@ -51,15 +52,6 @@ static GstHarness *
 remix_harness (ImagegenTestEmulator * emu, const gchar * mode)
 {
   return remix_harness_full (emu, mode, NULL, 4);
-}
-
-static gint64
-stat_requests (ImagegenTestEmulator * emu, const gchar * name)
-{
-  JsonObject *stats = imagegen_test_emulator_stats (emu);
-  gint64 n = imagegen_test_emulator_stats_requests (stats, name);
-  json_object_unref (stats);
-  return n;
 }
 
 static gboolean
@@ -117,8 +109,9 @@ GST_START_TEST (test_offline_every_frame_in_order)
         "frame %u does not show the remix of frame %u", i, i - i % 15);
     gst_buffer_unref (out);
   }
-  fail_unless_equals_int (stat_requests (emu, "create_remix"), 4);
-  fail_unless_equals_int (stat_requests (emu, "files"), 4);
+  fail_unless_equals_int (imagegen_test_emulator_count (emu, "create_remix"),
+      4);
+  fail_unless_equals_int (imagegen_test_emulator_count (emu, "files"), 4);
   gst_harness_teardown (h);
 }
 
@@ -237,9 +230,10 @@ GST_START_TEST (test_failed_request_warns_and_goes_on)
   fail_unless (text != NULL, "no warning for the failed request");
   fail_unless (strstr (text, "0:00:00.000000000") != NULL, "got: %s", text);
   fail_unless (strstr (text, "Generation failed") != NULL, "got: %s", text);
-  fail_unless_equals_int (stat_requests (emu, "create_remix"), 3);
+  fail_unless_equals_int (imagegen_test_emulator_count (emu, "create_remix"),
+      3);
   /* one upload per picked frame, and the reference image once */
-  fail_unless_equals_int (stat_requests (emu, "files"), 3 + 1);
+  fail_unless_equals_int (imagegen_test_emulator_count (emu, "files"), 3 + 1);
 
   g_free (text);
   gst_element_set_bus (h->element, NULL);
@@ -514,7 +508,8 @@ GST_START_TEST (test_offline_spending_guard)
     fail_unless (shows_frame (out, 0, TRUE, WIDTH, HEIGHT), "frame %u", i);
     gst_buffer_unref (out);
   }
-  fail_unless_equals_int (stat_requests (emu, "create_remix"), 1);
+  fail_unless_equals_int (imagegen_test_emulator_count (emu, "create_remix"),
+      1);
   text = warning_text (bus);
   fail_unless (text != NULL && strstr (text, "max-requests (1)") != NULL,
       "got: %s", text);
@@ -628,7 +623,8 @@ convert_frame (GstBuffer * in, const GstVideoInfo * in_info,
 {
   GstVideoConverter *conv = gst_video_converter_new ((GstVideoInfo *) in_info,
       (GstVideoInfo *) out_info, NULL);
-  GstBuffer *out = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (out_info),
+  GstBuffer *out =
+      gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (out_info),
       NULL);
   GstVideoFrame a, b;
 
@@ -913,7 +909,8 @@ GST_START_TEST (test_untimed_frames_picked_by_count)
         "frame %u does not show the remix of frame %u", i, i - i % 30);
     gst_buffer_unref (out);
   }
-  fail_unless_equals_int (stat_requests (emu, "create_remix"), 2);
+  fail_unless_equals_int (imagegen_test_emulator_count (emu, "create_remix"),
+      2);
 
   text = warning_text (bus);
   fail_unless (text != NULL, "no warning about the missing timestamps");
@@ -973,7 +970,8 @@ GST_START_TEST (test_interlaced_frames_deinterlaced)
         "lines %d and %d differ: combing", y, y + 1);
   gst_buffer_unmap (out, &map);
   gst_buffer_unref (out);
-  fail_unless_equals_int (stat_requests (emu, "create_remix"), 1);
+  fail_unless_equals_int (imagegen_test_emulator_count (emu, "create_remix"),
+      1);
   text = warning_text (bus);
   fail_unless (text == NULL, "unexpected warning: %s", text);
 
@@ -1199,8 +1197,9 @@ GST_START_TEST (test_reference_not_an_image)
       "got: %s", err->message);
   g_error_free (err);
   gst_message_unref (msg);
-  fail_unless_equals_int (stat_requests (emu, "files"), 0);
-  fail_unless_equals_int (stat_requests (emu, "create_remix"), 0);
+  fail_unless_equals_int (imagegen_test_emulator_count (emu, "files"), 0);
+  fail_unless_equals_int (imagegen_test_emulator_count (emu, "create_remix"),
+      0);
 
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_object_unref (bus);
@@ -1215,34 +1214,29 @@ GST_END_TEST;
 static Suite *
 imagegenremix_suite (void)
 {
-  Suite *s = suite_create ("imagegenremix");
-  TCase *tc = tcase_create ("general");
-
-  tcase_set_timeout (tc, 180);
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_offline_every_frame_in_order);
-  tcase_add_test (tc, test_live_never_waits);
-  tcase_add_test (tc, test_failed_request_warns_and_goes_on);
-  tcase_add_test (tc, test_too_many_reference_images);
-  tcase_add_test (tc, test_max_with_unlisted_ratio_refused_at_start);
-  tcase_add_test (tc, test_flush_drops_stale_results);
-  tcase_add_test (tc, test_caps_change_mid_stream);
-  tcase_add_test (tc, test_offline_transition_and_stats);
-  tcase_add_test (tc, test_offline_spending_guard);
-  tcase_add_test (tc, test_prompt_change_applies_to_next_pick);
-  tcase_add_test (tc, test_null_during_stuck_request);
-  tcase_add_test (tc, test_ready_during_stuck_request);
-  tcase_add_test (tc, test_colorimetry_round_trip);
-  tcase_add_test (tc, test_transfer_functions);
-  tcase_add_test (tc, test_no_thin_borders);
-  tcase_add_test (tc, test_untimed_frames_picked_by_count);
-  tcase_add_test (tc, test_interlaced_frames_deinterlaced);
-  tcase_add_test (tc, test_pixel_aspect_ratio);
-  tcase_add_test (tc, test_live_runtime_typo_goes_on);
-  tcase_add_test (tc, test_live_invalid_key_one_error);
-  tcase_add_test (tc, test_oversized_caps_refused);
-  tcase_add_test (tc, test_reference_not_an_image);
-  return s;
+  return element_test_suite ("imagegenremix", 180,
+      ELEMENT_TEST (test_offline_every_frame_in_order),
+      ELEMENT_TEST (test_live_never_waits),
+      ELEMENT_TEST (test_failed_request_warns_and_goes_on),
+      ELEMENT_TEST (test_too_many_reference_images),
+      ELEMENT_TEST (test_max_with_unlisted_ratio_refused_at_start),
+      ELEMENT_TEST (test_flush_drops_stale_results),
+      ELEMENT_TEST (test_caps_change_mid_stream),
+      ELEMENT_TEST (test_offline_transition_and_stats),
+      ELEMENT_TEST (test_offline_spending_guard),
+      ELEMENT_TEST (test_prompt_change_applies_to_next_pick),
+      ELEMENT_TEST (test_null_during_stuck_request),
+      ELEMENT_TEST (test_ready_during_stuck_request),
+      ELEMENT_TEST (test_colorimetry_round_trip),
+      ELEMENT_TEST (test_transfer_functions),
+      ELEMENT_TEST (test_no_thin_borders),
+      ELEMENT_TEST (test_untimed_frames_picked_by_count),
+      ELEMENT_TEST (test_interlaced_frames_deinterlaced),
+      ELEMENT_TEST (test_pixel_aspect_ratio),
+      ELEMENT_TEST (test_live_runtime_typo_goes_on),
+      ELEMENT_TEST (test_live_invalid_key_one_error),
+      ELEMENT_TEST (test_oversized_caps_refused),
+      ELEMENT_TEST (test_reference_not_an_image), NULL);
 }
 
 GST_CHECK_MAIN (imagegenremix);

@@ -17,10 +17,7 @@
 
 typedef struct
 {
-  ImagegenTestEmulator *emu;
-  GstHarness *h;
-  GstBus *bus;
-  GstTestClock *clock;
+  ElementTestHarness e;
   guint64 n;                    /* frames pulled */
   guint completed;              /* "completed" messages seen */
   gchar *warning;
@@ -30,28 +27,19 @@ static Live *
 live_new (const gchar * const *emu_args, const gchar * prompt)
 {
   Live *l = g_new0 (Live, 1);
+  GstElement *src = gst_element_factory_make ("imagegensrc", NULL);
 
-  l->emu = imagegen_test_emulator_start (emu_args);
-  l->h = gst_harness_new ("imagegensrc");
-  g_object_set (l->h->element, "is-live", TRUE, "prompt", prompt, "api-key",
-      "test-key", "base-url", imagegen_test_emulator_get_base_url (l->emu),
-      "poll-interval", 50, "poll-max-interval", 100, NULL);
-  l->bus = gst_bus_new ();
-  gst_element_set_bus (l->h->element, l->bus);
-  gst_harness_set_sink_caps_str (l->h, CAPS);
-  gst_harness_use_testclock (l->h);
-  l->clock = gst_harness_get_testclock (l->h);
+  g_object_set (src, "is-live", TRUE, "prompt", prompt, "poll-interval", 50,
+      "poll-max-interval", 100, NULL);
+  element_test_harness_start (&l->e, emu_args, src, "sink", "src");
+  gst_harness_set_sink_caps_str (l->e.h, CAPS);
   return l;
 }
 
 static void
 live_free (Live * l)
 {
-  gst_element_set_bus (l->h->element, NULL);
-  gst_harness_teardown (l->h);
-  gst_object_unref (l->bus);
-  gst_object_unref (l->clock);
-  imagegen_test_emulator_stop (l->emu);
+  element_test_harness_stop (&l->e);
   g_free (l->warning);
   g_free (l);
 }
@@ -63,7 +51,7 @@ live_poll_bus (Live * l)
 {
   GstMessage *msg;
 
-  while ((msg = gst_bus_pop (l->bus)) != NULL) {
+  while ((msg = gst_bus_pop (l->e.bus)) != NULL) {
     const GstStructure *s = gst_message_get_structure (msg);
 
     if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT
@@ -89,8 +77,8 @@ live_next (Live * l)
   GstBuffer *buf;
 
   g_usleep (10 * 1000);
-  fail_unless (gst_harness_crank_single_clock_wait (l->h));
-  buf = gst_harness_pull (l->h);
+  fail_unless (gst_harness_crank_single_clock_wait (l->e.h));
+  buf = gst_harness_pull (l->e.h);
   fail_unless_equals_uint64 (GST_BUFFER_PTS (buf), l->n * FRAME);
   fail_unless_equals_uint64 (GST_BUFFER_DURATION (buf), FRAME);
   l->n++;
@@ -153,7 +141,7 @@ GST_START_TEST (test_live_frames_before_and_after_image)
   gboolean seen = FALSE;
   guint i, frames_after = 0;
 
-  gst_harness_play (l->h);
+  gst_harness_play (l->e.h);
   for (i = 0; i < MAX_FRAMES && frames_after < 3; i++) {
     GstBuffer *buf = live_next (l);
 
@@ -161,7 +149,7 @@ GST_START_TEST (test_live_frames_before_and_after_image)
       fail_unless (is_transparent (buf) || shows (buf, PROMPT_A),
           "frame %u is neither the placeholder nor the image", i);
       /* the next frame is made once its clock wait is pending */
-      gst_test_clock_wait_for_next_pending_id (l->clock, NULL);
+      gst_test_clock_wait_for_next_pending_id (l->e.clock, NULL);
       seen = live_poll_bus (l) > 0;
       if (seen)
         GST_INFO ("image arrived after frame %u", i);
@@ -188,10 +176,10 @@ GST_START_TEST (test_live_latency_query)
   gboolean live;
   GstBuffer *buf;
 
-  gst_harness_play (l->h);
+  gst_harness_play (l->e.h);
   buf = live_next (l);
   gst_buffer_unref (buf);
-  fail_unless (gst_pad_peer_query (l->h->sinkpad, q));
+  fail_unless (gst_pad_peer_query (l->e.h->sinkpad, q));
   gst_query_parse_latency (q, &live, &min, &max);
   fail_unless (live);
   fail_unless_equals_uint64 (min, FRAME);
@@ -210,7 +198,7 @@ GST_START_TEST (test_live_prompt_change_and_hold)
   GstBuffer *a, *b;
   guint i;
 
-  gst_harness_play (l->h);
+  gst_harness_play (l->e.h);
   run_until_shown (l, PROMPT_A);
 
   a = live_next (l);
@@ -222,7 +210,7 @@ GST_START_TEST (test_live_prompt_change_and_hold)
   gst_buffer_unref (a);
   gst_buffer_unref (b);
 
-  g_object_set (l->h->element, "prompt", PROMPT_B, NULL);
+  g_object_set (l->e.h->element, "prompt", PROMPT_B, NULL);
   run_until_shown (l, PROMPT_B);
   for (i = 0; i < 5; i++) {
     GstBuffer *buf = live_next (l);
@@ -244,11 +232,11 @@ GST_START_TEST (test_live_overtaken_result_dropped)
   Live *l = live_new (args, PROMPT_A);
   guint i, frames_after_both = 0;
 
-  gst_harness_play (l->h);
+  gst_harness_play (l->e.h);
   gst_buffer_unref (live_next (l));
   /* B is asked for once A's (slow) download has begun */
   while (TRUE) {
-    JsonObject *stats = imagegen_test_emulator_stats (l->emu);
+    JsonObject *stats = imagegen_test_emulator_stats (l->e.emu);
     gint64 downloads = imagegen_test_emulator_stats_requests (stats,
         "download");
 
@@ -257,7 +245,7 @@ GST_START_TEST (test_live_overtaken_result_dropped)
       break;
     g_usleep (20 * 1000);
   }
-  g_object_set (l->h->element, "prompt", PROMPT_B, NULL);
+  g_object_set (l->e.h->element, "prompt", PROMPT_B, NULL);
 
   /* A's download trickles for seconds */
   for (i = 0; i < 5 * MAX_FRAMES && frames_after_both < 5; i++) {
@@ -290,16 +278,16 @@ check_transition (guint transition_frames)
   guint8 a[3], b[3], last;
   guint i, between = 0;
 
-  g_object_set (l->h->element, "transition-duration",
+  g_object_set (l->e.h->element, "transition-duration",
       (guint64) transition_frames * FRAME, NULL);
   element_test_prompt_colour (PROMPT_A, 0.0, a);
   element_test_prompt_colour (PROMPT_B, 0.0, b);
   /* the test relies on green going down from A to B */
   fail_unless (a[1] > b[1] + 20);
 
-  gst_harness_play (l->h);
+  gst_harness_play (l->e.h);
   run_until_shown (l, PROMPT_A);
-  g_object_set (l->h->element, "prompt", PROMPT_B, NULL);
+  g_object_set (l->e.h->element, "prompt", PROMPT_B, NULL);
 
   last = a[1];
   for (i = 0; i < MAX_FRAMES; i++) {
@@ -351,22 +339,22 @@ GST_START_TEST (test_live_first_image_fades_in)
   GstBuffer *buf;
   gint c;
 
-  g_object_set (l->h->element, "transition-duration",
+  g_object_set (l->e.h->element, "transition-duration",
       (guint64) 4 * FRAME, NULL);
   element_test_prompt_colour (PROMPT_A, 0.0, want);
-  gst_harness_play (l->h);
-  element_test_wait_completed (l->bus, 1);
+  gst_harness_play (l->e.h);
+  element_test_wait_completed (l->e.bus, 1);
   /* frames made before the image came show the placeholder */
   do {
-    fail_unless (gst_harness_crank_single_clock_wait (l->h));
-    buf = gst_harness_pull (l->h);
+    fail_unless (gst_harness_crank_single_clock_wait (l->e.h));
+    buf = gst_harness_pull (l->e.h);
     pixel (buf, px);
     gst_buffer_unref (buf);
   } while (px[3] == 0);
   /* the fade's first frame: a quarter */
   fail_unless (ABS ((gint) px[3] - 64) <= 1, "alpha %u", px[3]);
-  fail_unless (gst_harness_crank_single_clock_wait (l->h));
-  buf = gst_harness_pull (l->h);
+  fail_unless (gst_harness_crank_single_clock_wait (l->e.h));
+  buf = gst_harness_pull (l->e.h);
   pixel (buf, px);
   gst_buffer_unref (buf);
   for (c = 0; c < 3; c++)
@@ -374,10 +362,10 @@ GST_START_TEST (test_live_first_image_fades_in)
         "component %d: %u, want about %u", c, px[c], want[c] / 2);
   fail_unless (ABS ((gint) px[3] - 128) <= 1, "alpha %u", px[3]);
   /* and two frames later, all of the image */
-  fail_unless (gst_harness_crank_single_clock_wait (l->h));
-  gst_buffer_unref (gst_harness_pull (l->h));
-  fail_unless (gst_harness_crank_single_clock_wait (l->h));
-  buf = gst_harness_pull (l->h);
+  fail_unless (gst_harness_crank_single_clock_wait (l->e.h));
+  gst_buffer_unref (gst_harness_pull (l->e.h));
+  fail_unless (gst_harness_crank_single_clock_wait (l->e.h));
+  buf = gst_harness_pull (l->e.h);
   fail_unless (shows (buf, PROMPT_A));
   gst_buffer_unref (buf);
   live_free (l);
@@ -412,12 +400,12 @@ GST_START_TEST (test_live_messages_and_stats)
   gint cost;
   gint64 spent;
 
-  gst_harness_play (l->h);
+  gst_harness_play (l->e.h);
   run_until_shown (l, PROMPT_A);
   gst_buffer_unref (live_next (l));
   /* "completed" follows the image into place: wait for it if need be */
   while (find_task_message (messages, "completed") == NULL
-      && (msg = gst_bus_timed_pop (l->bus, 10 * GST_SECOND)) != NULL)
+      && (msg = gst_bus_timed_pop (l->e.bus, 10 * GST_SECOND)) != NULL)
     messages = g_list_append (messages, msg);
 
   submitted = find_task_message (messages, "submitted");
@@ -442,7 +430,7 @@ GST_START_TEST (test_live_messages_and_stats)
   fail_unless (gst_structure_get_int (completed, "cost-cents", &cost));
   fail_unless_equals_int (cost, 5);
 
-  g_object_get (l->h->element, "stats", &stats, NULL);
+  g_object_get (l->e.h->element, "stats", &stats, NULL);
   fail_unless (gst_structure_get_uint (stats, "requests", &requests));
   fail_unless (gst_structure_get_uint (stats, "succeeded", &succeeded));
   fail_unless (gst_structure_get_int64 (stats, "spent-cents", &spent));
@@ -466,12 +454,12 @@ ask_for_images (Live * l, guint n)
   gint64 creates;
   guint i, j;
 
-  gst_harness_play (l->h);
+  gst_harness_play (l->e.h);
   for (i = 0; i < n; i++) {
     guint before = live_poll_bus (l);
 
     if (i > 0)
-      g_signal_emit_by_name (l->h->element, "generate");
+      g_signal_emit_by_name (l->e.h->element, "generate");
     for (j = 0; j < 60 && live_poll_bus (l) == before && l->warning == NULL;
         j++)
       gst_buffer_unref (live_next (l));
@@ -482,7 +470,7 @@ ask_for_images (Live * l, guint n)
     fail_unless (shows (buf, PROMPT_A));
     gst_buffer_unref (buf);
   }
-  stats = imagegen_test_emulator_stats (l->emu);
+  stats = imagegen_test_emulator_stats (l->e.emu);
   creates = imagegen_test_emulator_stats_requests (stats,
       "create_text_to_image");
   json_object_unref (stats);
@@ -493,7 +481,7 @@ GST_START_TEST (test_live_guard_max_requests)
 {
   Live *l = live_new (latency_500, PROMPT_A);
 
-  g_object_set (l->h->element, "max-requests", 2, NULL);
+  g_object_set (l->e.h->element, "max-requests", 2, NULL);
   fail_unless_equals_int (ask_for_images (l, 3), 2);
   fail_unless (l->warning != NULL);
   fail_unless (strstr (l->warning, "max-requests (2)") != NULL, "got: %s",
@@ -508,7 +496,7 @@ GST_START_TEST (test_live_guard_max_cost)
   Live *l = live_new (latency_500, PROMPT_A);
 
   /* flux-2-pro costs 5 cents: 10 allows two */
-  g_object_set (l->h->element, "max-cost", 10, NULL);
+  g_object_set (l->e.h->element, "max-cost", 10, NULL);
   fail_unless_equals_int (ask_for_images (l, 3), 2);
   fail_unless (l->warning != NULL);
   fail_unless (strstr (l->warning, "max-cost (10 cents)") != NULL, "got: %s",
@@ -558,7 +546,7 @@ GST_START_TEST (test_live_failure_warns_and_goes_on)
   Live *l = live_new (args, PROMPT_A);
   guint i;
 
-  gst_harness_play (l->h);
+  gst_harness_play (l->e.h);
   for (i = 0; i < MAX_FRAMES && l->warning == NULL; i++) {
     GstBuffer *buf = live_next (l);
     fail_unless (is_transparent (buf));
@@ -568,7 +556,7 @@ GST_START_TEST (test_live_failure_warns_and_goes_on)
   fail_unless (l->warning != NULL, "no warning");
   fail_unless (strstr (l->warning, "Generation failed") != NULL, "got: %s",
       l->warning);
-  g_signal_emit_by_name (l->h->element, "generate");
+  g_signal_emit_by_name (l->e.h->element, "generate");
   run_until_shown (l, PROMPT_A);
   live_free (l);
 }
@@ -587,14 +575,14 @@ GST_START_TEST (test_live_invalid_key_is_an_error)
   GError *err;
   guint i;
 
-  gst_harness_play (l->h);
+  gst_harness_play (l->e.h);
   for (i = 0; i < 10 * MAX_FRAMES; i++) {
     /* frames until the error: a stopped stream waits on no clock */
     g_usleep (10 * 1000);
-    msg = gst_bus_pop_filtered (l->bus, GST_MESSAGE_ERROR);
+    msg = gst_bus_pop_filtered (l->e.bus, GST_MESSAGE_ERROR);
     if (msg == NULL) {
-      if (gst_test_clock_peek_next_pending_id (l->clock, NULL))
-        gst_harness_crank_single_clock_wait (l->h);
+      if (gst_test_clock_peek_next_pending_id (l->e.clock, NULL))
+        gst_harness_crank_single_clock_wait (l->e.h);
       continue;
     }
     {
@@ -652,38 +640,38 @@ GST_START_TEST (test_live_runtime_typo_goes_on)
   gchar *warning = NULL;
   guint i;
 
-  gst_harness_play (l->h);
+  gst_harness_play (l->e.h);
   run_until_shown (l, PROMPT_A);
   live_poll_bus (l);
 
-  expect_refused (l->h->element, l->bus, "prompt", "ab", "3 to 5000",
+  expect_refused (l->e.h->element, l->e.bus, "prompt", "ab", "3 to 5000",
       PROMPT_A);
-  expect_refused (l->h->element, l->bus, "prompt", "", "No prompt",
+  expect_refused (l->e.h->element, l->e.bus, "prompt", "", "No prompt",
       PROMPT_A);
-  expect_refused (l->h->element, l->bus, "prompt", long_prompt, "3 to 5000",
+  expect_refused (l->e.h->element, l->e.bus, "prompt", long_prompt, "3 to 5000",
       PROMPT_A);
-  expect_refused (l->h->element, l->bus, "aspect-ratio", "5:4",
+  expect_refused (l->e.h->element, l->e.bus, "aspect-ratio", "5:4",
       "1:1, 4:3, 3:4, 16:9, 9:16, 3:2, 2:3.", "1:1");
-  expect_refused (l->h->element, l->bus, "aspect-ratio", "auto",
+  expect_refused (l->e.h->element, l->e.bus, "aspect-ratio", "auto",
       "1:1, 4:3", "1:1");
-  expect_refused (l->h->element, l->bus, "resolution", "4k", "1k, 2k",
+  expect_refused (l->e.h->element, l->e.bus, "resolution", "4k", "1k, 2k",
       "1k");
-  expect_refused (l->h->element, l->bus, "model", "flux-2-pro-remix-image",
+  expect_refused (l->e.h->element, l->e.bus, "model", "flux-2-pro-remix-image",
       "is for imagegenremix, not imagegensrc; did you mean "
       "flux-2-pro-text-to-image", "flux-2-pro-text-to-image");
   /* max takes 1k only */
-  g_object_set (l->h->element, "resolution", "2k", NULL);
-  expect_refused (l->h->element, l->bus, "model", "flux-2-max-text-to-image",
-      "resolution", "flux-2-pro-text-to-image");
-  g_object_set (l->h->element, "resolution", "1k", NULL);
+  g_object_set (l->e.h->element, "resolution", "2k", NULL);
+  expect_refused (l->e.h->element, l->e.bus, "model",
+      "flux-2-max-text-to-image", "resolution", "flux-2-pro-text-to-image");
+  g_object_set (l->e.h->element, "resolution", "1k", NULL);
 
-  fail_unless (imagegen_test_emulator_fail (l->emu, "create:422:1"));
-  g_object_set (l->h->element, "prompt", PROMPT_B, NULL);
+  fail_unless (imagegen_test_emulator_fail (l->e.emu, "create:422:1"));
+  g_object_set (l->e.h->element, "prompt", PROMPT_B, NULL);
   for (i = 0; i < MAX_FRAMES && warning == NULL; i++) {
     GstBuffer *buf = live_next (l);
     fail_unless (shows (buf, PROMPT_A), "frame %u lost the image", i);
     gst_buffer_unref (buf);
-    while ((msg = gst_bus_pop (l->bus)) != NULL) {
+    while ((msg = gst_bus_pop (l->e.bus)) != NULL) {
       GError *err;
       fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR,
           "a runtime change's 422 stopped the stream");
@@ -698,9 +686,9 @@ GST_START_TEST (test_live_runtime_typo_goes_on)
   fail_unless (warning != NULL, "no warning for the 422");
   fail_unless (strstr (warning, "422") != NULL, "got: %s", warning);
 
-  g_signal_emit_by_name (l->h->element, "generate");
+  g_signal_emit_by_name (l->e.h->element, "generate");
   run_until_shown (l, PROMPT_B);
-  fail_if (gst_bus_pop_filtered (l->bus, GST_MESSAGE_ERROR) != NULL);
+  fail_if (gst_bus_pop_filtered (l->e.bus, GST_MESSAGE_ERROR) != NULL);
 
   g_free (warning);
   g_free (long_prompt);
@@ -712,26 +700,20 @@ GST_END_TEST;
 static Suite *
 imagegensrc_live_suite (void)
 {
-  Suite *s = suite_create ("imagegensrc-live");
-  TCase *tc = tcase_create ("live");
-
-  tcase_set_timeout (tc, 180);
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_live_frames_before_and_after_image);
-  tcase_add_test (tc, test_live_latency_query);
-  tcase_add_test (tc, test_live_prompt_change_and_hold);
-  tcase_add_test (tc, test_live_overtaken_result_dropped);
-  tcase_add_test (tc, test_live_cross_fade);
-  tcase_add_test (tc, test_live_cut);
-  tcase_add_test (tc, test_live_first_image_fades_in);
-  tcase_add_test (tc, test_live_messages_and_stats);
-  tcase_add_test (tc, test_live_guard_max_requests);
-  tcase_add_test (tc, test_live_guard_max_cost);
-  tcase_add_test (tc, test_live_pause_resume_stop);
-  tcase_add_test (tc, test_live_failure_warns_and_goes_on);
-  tcase_add_test (tc, test_live_invalid_key_is_an_error);
-  tcase_add_test (tc, test_live_runtime_typo_goes_on);
-  return s;
+  return element_test_suite ("imagegensrc-live", 180,
+      ELEMENT_TEST (test_live_frames_before_and_after_image),
+      ELEMENT_TEST (test_live_latency_query),
+      ELEMENT_TEST (test_live_prompt_change_and_hold),
+      ELEMENT_TEST (test_live_overtaken_result_dropped),
+      ELEMENT_TEST (test_live_cross_fade), ELEMENT_TEST (test_live_cut),
+      ELEMENT_TEST (test_live_first_image_fades_in),
+      ELEMENT_TEST (test_live_messages_and_stats),
+      ELEMENT_TEST (test_live_guard_max_requests),
+      ELEMENT_TEST (test_live_guard_max_cost),
+      ELEMENT_TEST (test_live_pause_resume_stop),
+      ELEMENT_TEST (test_live_failure_warns_and_goes_on),
+      ELEMENT_TEST (test_live_invalid_key_is_an_error),
+      ELEMENT_TEST (test_live_runtime_typo_goes_on), NULL);
 }
 
 GST_CHECK_MAIN (imagegensrc_live);

@@ -17,9 +17,7 @@ static const gchar *latency_200[] = { "--latency", "200", NULL };
 
 typedef struct
 {
-  ImagegenTestEmulator *emu;
-  GstHarness *h;
-  GstBus *bus;
+  ElementTestHarness e;
   guint64 n;
 } Text;
 
@@ -30,22 +28,15 @@ text_new_full (const gchar * const *emu_args, const gchar * text_caps,
   Text *t = g_new0 (Text, 1);
   GstElement *src = gst_element_factory_make ("imagegentextsrc", NULL);
 
-  t->emu = imagegen_test_emulator_start (emu_args);
-  g_object_set (src, "api-key", "test-key", "base-url",
-      imagegen_test_emulator_get_base_url (t->emu), "poll-interval", 50,
-      "prompt-template", TEMPLATE, "min-prompt-interval", min_interval,
-      NULL);
-  t->bus = gst_bus_new ();
-  gst_element_set_bus (src, t->bus);
-  t->h = gst_harness_new_with_element (src, "text", "src");
-  gst_object_unref (src);
-  gst_harness_set_sink_caps_str (t->h, CAPS);
-  gst_harness_use_testclock (t->h);
+  g_object_set (src, "poll-interval", 50, "prompt-template", TEMPLATE,
+      "min-prompt-interval", min_interval, NULL);
+  element_test_harness_start (&t->e, emu_args, src, "text", "src");
+  gst_harness_set_sink_caps_str (t->e.h, CAPS);
   /* the harness plays an element with a sink pad at once; PAUSED, a live
    * source makes no frame and the text pad takes texts */
-  fail_unless_equals_int (gst_element_set_state (t->h->element,
+  fail_unless_equals_int (gst_element_set_state (t->e.h->element,
           GST_STATE_PAUSED), GST_STATE_CHANGE_NO_PREROLL);
-  gst_harness_set_src_caps_str (t->h, text_caps);
+  gst_harness_set_src_caps_str (t->e.h, text_caps);
   return t;
 }
 
@@ -58,10 +49,7 @@ text_new (const gchar * text_caps, GstClockTime min_interval)
 static void
 text_free (Text * t)
 {
-  gst_element_set_bus (t->h->element, NULL);
-  gst_harness_teardown (t->h);
-  gst_object_unref (t->bus);
-  imagegen_test_emulator_stop (t->emu);
+  element_test_harness_stop (&t->e);
   g_free (t);
 }
 
@@ -71,7 +59,7 @@ requests (Text * t)
   GstStructure *stats;
   guint n = 0;
 
-  g_object_get (t->h->element, "stats", &stats, NULL);
+  g_object_get (t->e.h->element, "stats", &stats, NULL);
   fail_unless (gst_structure_get_uint (stats, "requests", &n));
   gst_structure_free (stats);
   return n;
@@ -84,8 +72,8 @@ next_frame (Text * t)
   GstBuffer *buf;
   GstClockTime pts;
 
-  fail_unless (gst_harness_crank_single_clock_wait (t->h));
-  buf = gst_harness_pull (t->h);
+  fail_unless (gst_harness_crank_single_clock_wait (t->e.h));
+  buf = gst_harness_pull (t->e.h);
   pts = GST_BUFFER_PTS (buf);
   fail_unless_equals_uint64 (pts, t->n * FRAME);
   gst_buffer_unref (buf);
@@ -101,7 +89,7 @@ wait_submitted (Text * t, guint n)
   guint seen = 0;
 
   while (seen < n) {
-    GstMessage *msg = gst_bus_timed_pop_filtered (t->bus, 60 * GST_SECOND,
+    GstMessage *msg = gst_bus_timed_pop_filtered (t->e.bus, 60 * GST_SECOND,
         GST_MESSAGE_ELEMENT | GST_MESSAGE_WARNING | GST_MESSAGE_ERROR);
     const GstStructure *s;
 
@@ -120,7 +108,7 @@ wait_submitted (Text * t, guint n)
 static gchar **
 task_prompts (Text * t)
 {
-  JsonObject *stats = imagegen_test_emulator_stats (t->emu);
+  JsonObject *stats = imagegen_test_emulator_stats (t->e.emu);
   JsonArray *tasks = json_object_get_array_member (stats, "tasks");
   guint i, n = json_array_get_length (tasks);
   gchar **prompts = g_new0 (gchar *, n + 1);
@@ -193,12 +181,12 @@ GST_START_TEST (test_text_srt_rundown)
   fail_unless (gst_harness_push_event (parse, gst_event_new_eos ()));
   while ((buf = gst_harness_try_pull (parse)) != NULL) {
     fail_unless_equals_uint64 (GST_BUFFER_PTS (buf), cue_times[n_cues]);
-    fail_unless_equals_int (gst_harness_push (t->h, buf), GST_FLOW_OK);
+    fail_unless_equals_int (gst_harness_push (t->e.h, buf), GST_FLOW_OK);
     n_cues++;
   }
   fail_unless_equals_int (n_cues, 3);
 
-  gst_harness_play (t->h);
+  gst_harness_play (t->e.h);
   while (t->n < 60) {
     GstClockTime pts = next_frame (t);
     guint sent = requests (t);
@@ -233,9 +221,9 @@ GST_START_TEST (test_text_burst)
     GstBuffer *buf = gst_buffer_new_wrapped (text, strlen (text));
 
     GST_BUFFER_PTS (buf) = GST_SECOND + i * GST_MSECOND;
-    fail_unless_equals_int (gst_harness_push (t->h, buf), GST_FLOW_OK);
+    fail_unless_equals_int (gst_harness_push (t->e.h, buf), GST_FLOW_OK);
   }
-  gst_harness_play (t->h);
+  gst_harness_play (t->e.h);
   while (t->n < 40) {
     GstClockTime pts = next_frame (t);
     guint sent = requests (t);
@@ -264,24 +252,24 @@ GST_START_TEST (test_text_lead_time)
   GstBuffer *buf = gst_buffer_new_wrapped (text, strlen (text));
   GstClockTime pts = 0;
 
-  g_object_set (t->h->element, "lead-time", 2 * GST_SECOND, NULL);
+  g_object_set (t->e.h->element, "lead-time", 2 * GST_SECOND, NULL);
   GST_BUFFER_PTS (buf) = 3 * GST_SECOND;
-  fail_unless_equals_int (gst_harness_push (t->h, buf), GST_FLOW_OK);
-  gst_harness_play (t->h);
+  fail_unless_equals_int (gst_harness_push (t->e.h, buf), GST_FLOW_OK);
+  gst_harness_play (t->e.h);
   while (pts < GST_SECOND) {
     pts = next_frame (t);
     fail_unless (requests (t) <= (pts + FRAME >= GST_SECOND ? 1 : 0));
   }
   fail_unless_equals_int (requests (t), 1);
   wait_submitted (t, 1);
-  fail_unless_equals_int (imagegen_test_emulator_release (t->emu, 1), 1);
-  element_test_wait_completed (t->bus, 1);
+  fail_unless_equals_int (imagegen_test_emulator_release (t->e.emu, 1), 1);
+  element_test_wait_completed (t->e.bus, 1);
 
   while (pts < 3 * GST_SECOND + 2 * FRAME) {
     guint8 px[4];
 
-    fail_unless (gst_harness_crank_single_clock_wait (t->h));
-    buf = gst_harness_pull (t->h);
+    fail_unless (gst_harness_crank_single_clock_wait (t->e.h));
+    buf = gst_harness_pull (t->e.h);
     pts = GST_BUFFER_PTS (buf);
     gst_buffer_extract (buf, 0, px, 4);
     gst_buffer_unref (buf);
@@ -324,16 +312,10 @@ GST_END_TEST;
 static Suite *
 imagegensrc_text_suite (void)
 {
-  Suite *s = suite_create ("imagegensrc-text");
-  TCase *tc = tcase_create ("text");
-
-  tcase_set_timeout (tc, 180);
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_text_srt_rundown);
-  tcase_add_test (tc, test_text_burst);
-  tcase_add_test (tc, test_text_lead_time);
-  tcase_add_test (tc, test_text_needs_live);
-  return s;
+  return element_test_suite ("imagegensrc-text", 180,
+      ELEMENT_TEST (test_text_srt_rundown), ELEMENT_TEST (test_text_burst),
+      ELEMENT_TEST (test_text_lead_time), ELEMENT_TEST (test_text_needs_live),
+      NULL);
 }
 
 GST_CHECK_MAIN (imagegensrc_text);

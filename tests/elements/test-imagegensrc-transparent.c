@@ -94,9 +94,9 @@ GST_START_TEST (test_transparent_alpha)
   /* the test needs a shape unlike its background */
   fail_if (near (colour, background, 40), "choose another prompt");
 
-  g_object_set (h->element, "is-live", TRUE, "prompt", PROMPT, "api-key",
-      "test-key", "base-url", imagegen_test_emulator_get_base_url (emu),
-      "poll-interval", 50, "background", 1, NULL);
+  element_test_point_at (h->element, emu);
+  g_object_set (h->element, "is-live", TRUE, "prompt", PROMPT, "poll-interval",
+      50, "background", 1, NULL);
   gst_element_set_bus (h->element, bus);
   gst_harness_set_sink_caps_str (h, CAPS);
   gst_harness_use_testclock (h);
@@ -206,14 +206,9 @@ GST_END_TEST;
 static Suite *
 imagegensrc_transparent_suite (void)
 {
-  Suite *s = suite_create ("imagegensrc-transparent");
-  TCase *tc = tcase_create ("transparent");
-
-  tcase_set_timeout (tc, 180);
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_transparent_alpha);
-  tcase_add_test (tc, test_transparent_composited);
-  return s;
+  return element_test_suite ("imagegensrc-transparent", 180,
+      ELEMENT_TEST (test_transparent_alpha),
+      ELEMENT_TEST (test_transparent_composited), NULL);
 }
 
 GST_CHECK_MAIN (imagegensrc_transparent);

@@ -20,9 +20,8 @@ harness_for (ImagegenTestEmulator * emu, const gchar * prompt,
 {
   GstHarness *h = gst_harness_new ("imagegensrc");
 
-  g_object_set (h->element, "prompt", prompt, "api-key", "test-key",
-      "base-url", imagegen_test_emulator_get_base_url (emu),
-      "poll-interval", 50, NULL);
+  element_test_point_at (h->element, emu);
+  g_object_set (h->element, "prompt", prompt, "poll-interval", 50, NULL);
   gst_harness_set_sink_caps_str (h, sink_caps);
   return h;
 }
@@ -31,15 +30,6 @@ static void
 expected_corner (const gchar * prompt, guint8 rgb[3])
 {
   element_test_prompt_colour (prompt, 0.0, rgb);
-}
-
-static void
-assert_pixel_near (const guint8 * px, const guint8 rgb[3], gint tolerance)
-{
-  gint i;
-  for (i = 0; i < 3; i++)
-    fail_unless (ABS ((gint) px[i] - (gint) rgb[i]) <= tolerance,
-        "channel %d is %u, expected %u (±%d)", i, px[i], rgb[i], tolerance);
 }
 
 static GstBuffer *
@@ -75,7 +65,7 @@ GST_START_TEST (test_prompt_decides_pixels)
     fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&info), 128);
     gst_buffer_extract (buf, 0, corners[i], 4);
     expected_corner (prompts[i], expected);
-    assert_pixel_near (corners[i], expected, 8);
+    element_test_assert_near (corners[i], expected, 8);
     gst_buffer_unref (buf);
     gst_harness_teardown (h);
   }
@@ -143,13 +133,14 @@ GST_START_TEST (test_scale_modes)
     fail_unless (gst_buffer_map (buf, &map, GST_MAP_READ));
     if (i == 0) {
       const guint8 black[3] = { 0, 0, 0 };
-      assert_pixel_near (map.data + 150 * info.stride[0] + 4 * 10, black, 0);
+      element_test_assert_near (map.data + 150 * info.stride[0] + 4 * 10, black,
+          0);
       /* the picture's own top-left corner starts at x = 50 */
-      assert_pixel_near (map.data + 4 * 52, expected, 10);
+      element_test_assert_near (map.data + 4 * 52, expected, 10);
     } else if (i == 1) {
-      assert_pixel_near (map.data + 4, expected_fill_top, 3);
+      element_test_assert_near (map.data + 4, expected_fill_top, 3);
     } else {
-      assert_pixel_near (map.data + 4, expected, 3);
+      element_test_assert_near (map.data + 4, expected, 3);
     }
     gst_buffer_unmap (buf, &map);
     gst_buffer_unref (buf);
@@ -434,8 +425,8 @@ error_text_with_fault (const gchar * fault)
   GstStateChangeReturn ret;
   gchar *text;
 
-  g_object_set (src, "prompt", PROMPT_A, "api-key", "k", "base-url",
-      imagegen_test_emulator_get_base_url (emu), "poll-interval", 50, NULL);
+  element_test_point_at (src, emu);
+  g_object_set (src, "prompt", PROMPT_A, "poll-interval", 50, NULL);
   text = run_until_error (src, &ret);
   fail_unless (text != NULL);
   return text;
@@ -464,8 +455,8 @@ GST_START_TEST (test_null_during_request)
   gint64 polls_at_null, polls_later, polled = 0;
   gint i;
 
-  g_object_set (src, "prompt", PROMPT_A, "api-key", "k", "base-url",
-      imagegen_test_emulator_get_base_url (emu), "poll-interval", 50,
+  element_test_point_at (src, emu);
+  g_object_set (src, "prompt", PROMPT_A, "poll-interval", 50,
       "poll-max-interval", 100, NULL);
   gst_bin_add_many (GST_BIN (pipeline), src, sink, NULL);
   fail_unless (gst_element_link (src, sink));
@@ -536,16 +527,16 @@ GST_START_TEST (test_tls_verified_by_default)
   gchar *text;
 
   src = gst_element_factory_make ("imagegensrc", NULL);
-  g_object_set (src, "prompt", PROMPT_A, "api-key", "k", "base-url",
-      imagegen_test_emulator_get_base_url (emu), NULL);
+  element_test_point_at (src, emu);
+  g_object_set (src, "prompt", PROMPT_A, NULL);
   text = run_until_error (src, &ret);
   fail_unless (text != NULL && strstr (text, "TLS certificate not trusted")
       != NULL, "got: %s", text);
   g_free (text);
 
   src = gst_element_factory_make ("imagegensrc", NULL);
-  g_object_set (src, "prompt", PROMPT_A, "api-key", "k", "base-url",
-      imagegen_test_emulator_get_base_url (emu), "tls-ca-file", ca, NULL);
+  element_test_point_at (src, emu);
+  g_object_set (src, "prompt", PROMPT_A, "tls-ca-file", ca, NULL);
   text = run_until_error (src, &ret);
   fail_unless (text == NULL, "with the CA: %s", text);
 
@@ -586,8 +577,8 @@ expect_refused_at_start (ImagegenTestEmulator * emu, const gchar * property,
   JsonObject *stats;
   gchar *text;
 
-  g_object_set (src, "prompt", PROMPT_A, "api-key", "k", "base-url",
-      imagegen_test_emulator_get_base_url (emu), NULL);
+  element_test_point_at (src, emu);
+  g_object_set (src, "prompt", PROMPT_A, NULL);
   if (g_str_equal (property, "model+resolution"))
     g_object_set (src, "model", value, "resolution", "2k", NULL);
   else
@@ -740,7 +731,7 @@ GST_START_TEST (test_encoded_type_transcoded)
           formats[f], asked[a][0]);
       fail_unless (gst_buffer_map (gst_sample_get_buffer (sample), &map,
               GST_MAP_READ));
-      assert_pixel_near (map.data, expected, 16);
+      element_test_assert_near (map.data, expected, 16);
       gst_buffer_unmap (gst_sample_get_buffer (sample), &map);
       gst_sample_unref (sample);
       gst_element_set_state (pipeline, GST_STATE_NULL);
@@ -779,33 +770,28 @@ GST_END_TEST;
 static Suite *
 imagegensrc_suite (void)
 {
-  Suite *s = suite_create ("imagegensrc");
-  TCase *tc = tcase_create ("general");
-
-  tcase_set_timeout (tc, 120);
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_prompt_decides_pixels);
-  tcase_add_test (tc, test_negotiated_size_and_format);
-  tcase_add_test (tc, test_scale_modes);
-  tcase_add_test (tc, test_png_passthrough_is_untouched);
-  tcase_add_test (tc, test_encoded_type_transcoded);
-  tcase_add_test (tc, test_eos_after_num_images);
-  tcase_add_test (tc, test_guard_keeps_num_images);
-  tcase_add_test (tc, test_one_active_task_account);
-  tcase_add_test (tc, test_missing_key_fails_state_change);
-  tcase_add_test (tc, test_missing_prompt_fails_state_change);
-  tcase_add_test (tc, test_invalid_key_is_an_error);
-  tcase_add_test (tc, test_moderated_is_an_error);
-  tcase_add_test (tc, test_null_during_request);
-  tcase_add_test (tc, test_plain_http_to_remote_host_refused);
-  tcase_add_test (tc, test_tls_verified_by_default);
-  tcase_add_test (tc, test_short_prompt_refused);
-  tcase_add_test (tc, test_bad_model_values_refused_at_start);
-  tcase_add_test (tc, test_not_an_image_is_an_error);
-  tcase_add_test (tc, test_base_url_with_api_path_refused);
-  tcase_add_test (tc, test_unconstrained_gets_raw_video);
-  tcase_add_test (tc, test_num_buffers_limits_requests);
-  return s;
+  return element_test_suite ("imagegensrc", 120,
+      ELEMENT_TEST (test_prompt_decides_pixels),
+      ELEMENT_TEST (test_negotiated_size_and_format),
+      ELEMENT_TEST (test_scale_modes),
+      ELEMENT_TEST (test_png_passthrough_is_untouched),
+      ELEMENT_TEST (test_encoded_type_transcoded),
+      ELEMENT_TEST (test_eos_after_num_images),
+      ELEMENT_TEST (test_guard_keeps_num_images),
+      ELEMENT_TEST (test_one_active_task_account),
+      ELEMENT_TEST (test_missing_key_fails_state_change),
+      ELEMENT_TEST (test_missing_prompt_fails_state_change),
+      ELEMENT_TEST (test_invalid_key_is_an_error),
+      ELEMENT_TEST (test_moderated_is_an_error),
+      ELEMENT_TEST (test_null_during_request),
+      ELEMENT_TEST (test_plain_http_to_remote_host_refused),
+      ELEMENT_TEST (test_tls_verified_by_default),
+      ELEMENT_TEST (test_short_prompt_refused),
+      ELEMENT_TEST (test_bad_model_values_refused_at_start),
+      ELEMENT_TEST (test_not_an_image_is_an_error),
+      ELEMENT_TEST (test_base_url_with_api_path_refused),
+      ELEMENT_TEST (test_unconstrained_gets_raw_video),
+      ELEMENT_TEST (test_num_buffers_limits_requests), NULL);
 }
 
 GST_CHECK_MAIN (imagegensrc);

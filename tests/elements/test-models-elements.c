@@ -8,7 +8,7 @@
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
 #include <glib/gstdio.h>
-#include "imagegen-test-emulator.h"
+#include "imagegen-test-fixture.h"
 #include "imagegen-models.h"
 #include "element-test-util.h"
 
@@ -21,67 +21,27 @@
 #define BG_G 60
 #define BG_B 200
 
-typedef struct
-{
-  ImagegenTestEmulator *emu;
-  gchar *log;
-} Fixture;
-
-static Fixture *
-fixture_new (void)
-{
-  Fixture *f = g_new0 (Fixture, 1);
-  gchar *dir = g_dir_make_tmp ("imagegen-models-XXXXXX", NULL);
-  const gchar *args[] = { "--latency", "100", "--log", NULL, NULL };
-
-  f->log = g_build_filename (dir, "requests.jsonl", NULL);
-  args[3] = f->log;
-  f->emu = imagegen_test_emulator_start (args);
-  g_free (dir);
-  return f;
-}
-
-static void
-fixture_free (Fixture * f)
-{
-  gchar *dir = g_path_get_dirname (f->log);
-
-  imagegen_test_emulator_stop (f->emu);
-  g_unlink (f->log);
-  g_rmdir (dir);
-  g_free (dir);
-  g_free (f->log);
-  g_free (f);
-}
+static const gchar *latency[] = { "--latency", "100", NULL };
 
 /* Every create body the emulator logged, each checked against its row:
  * nothing forbidden or unknown sent, nothing required missing.  Returns
  * them (JsonObject) for the caller's own field checks. */
 static GPtrArray *
-checked_bodies (Fixture * f)
+checked_bodies (ImagegenTestFixture * f)
 {
   GPtrArray *bodies = g_ptr_array_new_with_free_func ((GDestroyNotify)
       json_object_unref);
-  gchar *text = NULL;
-  gchar **lines;
+  GPtrArray *lines = imagegen_test_read_log (f->log);
   guint i;
 
-  fail_unless (g_file_get_contents (f->log, &text, NULL, NULL));
-  lines = g_strsplit (text, "\n", -1);
-  for (i = 0; lines[i] != NULL; i++) {
-    JsonNode *root = json_from_string (lines[i], NULL);
-    JsonObject *line, *body, *errors;
+  for (i = 0; i < lines->len; i++) {
+    JsonObject *line = g_ptr_array_index (lines, i), *body, *errors;
     const ImagegenModelRow *row;
     const gchar *path;
 
-    if (root == NULL)
-      continue;
-    line = json_node_get_object (root);
     if (g_strcmp0 (json_object_get_string_member_with_default (line, "event",
-                ""), "create_body") != 0) {
-      json_node_unref (root);
+                ""), "create_body") != 0)
       continue;
-    }
     path = json_object_get_string_member (line, "create_path");
     body = json_object_get_object_member (line, "body");
     /* Black Forest Labs: the path names the model */
@@ -95,10 +55,8 @@ checked_bodies (Fixture * f)
         json_object_get_size (errors));
     json_object_unref (errors);
     g_ptr_array_add (bodies, json_object_ref (body));
-    json_node_unref (root);
   }
-  g_strfreev (lines);
-  g_free (text);
+  g_ptr_array_unref (lines);
   return bodies;
 }
 
@@ -131,13 +89,13 @@ assert_members (JsonObject * body, const gchar * expected)
 /* ---- text to image ---- */
 
 static GstHarness *
-src_harness (Fixture * f, const gchar * model, const gchar * extra)
+src_harness (ImagegenTestFixture * f, const gchar * model, const gchar * extra)
 {
   GstHarness *h = gst_harness_new ("imagegensrc");
 
-  g_object_set (h->element, "prompt", PROMPT, "api-key", "test-key",
-      "base-url", imagegen_test_emulator_get_base_url (f->emu),
-      "poll-interval", 50, "model", model, "num-images", 1, NULL);
+  element_test_point_at (h->element, f->emu);
+  g_object_set (h->element, "prompt", PROMPT, "poll-interval", 50, "model",
+      model, "num-images", 1, NULL);
   if (extra != NULL)
     gst_util_set_object_arg (G_OBJECT (h->element), "extra", extra);
   gst_harness_set_sink_caps_str (h, "video/x-raw,format=RGBA,width=64,"
@@ -151,7 +109,7 @@ static void
 check_text_to_image (const gchar * model, const gchar * extra,
     const gchar * members)
 {
-  Fixture *f = fixture_new ();
+  ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, latency, NULL);
   GstHarness *h = src_harness (f, model, extra);
   GstBuffer *buf;
   GstMapInfo map;
@@ -177,7 +135,7 @@ check_text_to_image (const gchar * model, const gchar * extra,
       (g_ptr_array_index (bodies, 0), "model"), model);
   assert_members (g_ptr_array_index (bodies, 0), members);
   g_ptr_array_unref (bodies);
-  fixture_free (f);
+  imagegen_test_fixture_free (f);
 }
 
 GST_START_TEST (test_text_to_image_nano_banana)
@@ -205,15 +163,15 @@ GST_END_TEST;
 static void
 check_asked_format (const gchar * model, const gchar * want_format)
 {
-  Fixture *f = fixture_new ();
+  ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, latency, NULL);
   GstHarness *h = gst_harness_new ("imagegensrc");
   GPtrArray *bodies;
   GstBuffer *buf;
   guint8 head[2];
 
-  g_object_set (h->element, "prompt", PROMPT, "api-key", "test-key",
-      "base-url", imagegen_test_emulator_get_base_url (f->emu),
-      "poll-interval", 50, "model", model, "num-images", 1, NULL);
+  element_test_point_at (h->element, f->emu);
+  g_object_set (h->element, "prompt", PROMPT, "poll-interval", 50, "model",
+      model, "num-images", 1, NULL);
   gst_harness_set_sink_caps_str (h, "image/jpeg");
   gst_harness_play (h);
   buf = gst_harness_pull (h);
@@ -228,7 +186,7 @@ check_asked_format (const gchar * model, const gchar * want_format)
   fail_unless_equals_string (json_object_get_string_member_with_default
       (g_ptr_array_index (bodies, 0), "output_format", NULL), want_format);
   g_ptr_array_unref (bodies);
-  fixture_free (f);
+  imagegen_test_fixture_free (f);
 }
 
 GST_START_TEST (test_encoded_downstream_asks_output_format)
@@ -243,7 +201,7 @@ GST_END_TEST;
  * (it numbers the second and third: "<prompt> #2", "#3"). */
 GST_START_TEST (test_output_count_every_image_a_frame)
 {
-  Fixture *f = fixture_new ();
+  ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, latency, NULL);
   GstHarness *h = src_harness (f, "ideogram-v3-text-to-image",
       "params,output_count=3,rendering_speed=turbo");
   const gchar *texts[] = { PROMPT, PROMPT " #2", PROMPT " #3" };
@@ -288,13 +246,13 @@ GST_START_TEST (test_output_count_every_image_a_frame)
   fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
           "download"), 3);
   json_object_unref (stats);
-  fixture_free (f);
+  imagegen_test_fixture_free (f);
 }
 
 GST_END_TEST;
 
 static gint64
-quotes_asked (Fixture * f)
+quotes_asked (ImagegenTestFixture * f)
 {
   JsonObject *stats = imagegen_test_emulator_stats (f->emu);
   gint64 n = imagegen_test_emulator_stats_requests (stats, "price_quotes");
@@ -308,7 +266,7 @@ quotes_asked (Fixture * f)
 static void
 run_two_images (gboolean max_cost, gint64 quotes)
 {
-  Fixture *f = fixture_new ();
+  ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, latency, NULL);
   GstHarness *h = src_harness (f, "gpt-image-1.5", "params,quality=high");
   GstStructure *stats;
   gint64 spent;
@@ -326,7 +284,7 @@ run_two_images (gboolean max_cost, gint64 quotes)
   gst_structure_free (stats);
   gst_harness_teardown (h);
   fail_unless_equals_int64 (quotes_asked (f), quotes);
-  fixture_free (f);
+  imagegen_test_fixture_free (f);
 }
 
 GST_START_TEST (test_quotes_only_for_max_cost)
@@ -351,9 +309,9 @@ GST_START_TEST (test_service_reservation_wins)
   gint64 reserved = -1;
   gint service = -2;
 
-  g_object_set (h->element, "prompt", PROMPT, "api-key", "test-key",
-      "base-url", imagegen_test_emulator_get_base_url (emu), "poll-interval",
-      50, "model", "qwen-3-text-to-image", "max-cost", 1000, NULL);
+  element_test_point_at (h->element, emu);
+  g_object_set (h->element, "prompt", PROMPT, "poll-interval", 50, "model",
+      "qwen-3-text-to-image", "max-cost", 1000, NULL);
   gst_element_set_bus (h->element, bus);
   gst_harness_set_sink_caps_str (h, "video/x-raw,format=RGBA,width=64,"
       "height=64,framerate=0/1");
@@ -405,7 +363,7 @@ start_error (GstHarness * h)
 
 GST_START_TEST (test_wrong_extra_refused_at_start)
 {
-  Fixture *f = fixture_new ();
+  ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, latency, NULL);
   GstHarness *h = src_harness (f, "seedream-4.5-text-to-image",
       "params,output_quality=best");
   gchar *text = start_error (h);
@@ -421,7 +379,7 @@ GST_START_TEST (test_wrong_extra_refused_at_start)
   fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
           "create_text_to_image"), 0);
   json_object_unref (stats);
-  fixture_free (f);
+  imagegen_test_fixture_free (f);
 }
 
 GST_END_TEST;
@@ -432,7 +390,7 @@ GST_END_TEST;
  * at start, with the row's choices. */
 GST_START_TEST (test_bfl_extra_from_the_table)
 {
-  Fixture *f = fixture_new ();
+  ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, latency, NULL);
   GstHarness *h = src_harness (f, "flux-2-klein-4b",
       "params,seed=11,safety_tolerance=3");
   GstBuffer *buf;
@@ -484,7 +442,7 @@ GST_START_TEST (test_bfl_extra_from_the_table)
   fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
           "bfl_create"), 1);
   json_object_unref (stats);
-  fixture_free (f);
+  imagegen_test_fixture_free (f);
 }
 
 GST_END_TEST;
@@ -518,9 +476,9 @@ make_frame (void)
 /* One frame through imagegenremix offline with @model; @sink_caps pick the
  * output size and format. */
 static GstBuffer *
-remix_one_full (Fixture * f, const gchar * model, const gchar * prompt,
-    const gchar * aspect_ratio, const gchar * extra, const gchar * sink_caps,
-    guint max_cost)
+remix_one_full (ImagegenTestFixture * f, const gchar * model,
+    const gchar * prompt, const gchar * aspect_ratio, const gchar * extra,
+    const gchar * sink_caps, guint max_cost)
 {
   GstElement *remix = gst_element_factory_make ("imagegenremix", NULL);
   GstHarness *h;
@@ -528,9 +486,9 @@ remix_one_full (Fixture * f, const gchar * model, const gchar * prompt,
   GstEvent *ev;
   gboolean eos = FALSE;
 
-  g_object_set (remix, "prompt", prompt, "model", model, "api-key",
-      "test-key", "base-url", imagegen_test_emulator_get_base_url (f->emu),
-      "poll-interval", 50, "max-cost", max_cost, "max-in-flight", 1, NULL);
+  element_test_point_at (remix, f->emu);
+  g_object_set (remix, "prompt", prompt, "model", model, "poll-interval", 50,
+      "max-cost", max_cost, "max-in-flight", 1, NULL);
   gst_util_set_object_arg (G_OBJECT (remix), "mode", "offline");
   if (aspect_ratio != NULL)
     g_object_set (remix, "aspect-ratio", aspect_ratio, NULL);
@@ -554,7 +512,7 @@ remix_one_full (Fixture * f, const gchar * model, const gchar * prompt,
 }
 
 static GstBuffer *
-remix_one (Fixture * f, const gchar * model, const gchar * prompt,
+remix_one (ImagegenTestFixture * f, const gchar * model, const gchar * prompt,
     const gchar * aspect_ratio, const gchar * extra, const gchar * sink_caps)
 {
   return remix_one_full (f, model, prompt, aspect_ratio, extra, sink_caps, 0);
@@ -576,7 +534,7 @@ static void
 check_edit (const gchar * model, const gchar * aspect_ratio,
     const gchar * input_field, const gchar * members)
 {
-  Fixture *f = fixture_new ();
+  ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, latency, NULL);
   GstBuffer *out = remix_one (f, model, "watercolour", aspect_ratio, NULL,
       CAPS);
   GPtrArray *bodies;
@@ -601,7 +559,7 @@ check_edit (const gchar * model, const gchar * aspect_ratio,
                 input_field), "http"));
   }
   g_ptr_array_unref (bodies);
-  fixture_free (f);
+  imagegen_test_fixture_free (f);
 }
 
 GST_START_TEST (test_edit_flux_kontext)
@@ -624,7 +582,7 @@ GST_END_TEST;
 
 GST_START_TEST (test_remove_background_alpha)
 {
-  Fixture *f = fixture_new ();
+  ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, latency, NULL);
   GstBuffer *out = remix_one (f, "recraft-remove-background", NULL, NULL,
       NULL, CAPS);
   GPtrArray *bodies;
@@ -643,14 +601,14 @@ GST_START_TEST (test_remove_background_alpha)
   fail_unless_equals_int (bodies->len, 1);
   assert_members (g_ptr_array_index (bodies, 0), "model source_image_url");
   g_ptr_array_unref (bodies);
-  fixture_free (f);
+  imagegen_test_fixture_free (f);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_upscale)
 {
-  Fixture *f = fixture_new ();
+  ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, latency, NULL);
   /* twice the frame downstream: the emulator's ×2 fills it unscaled */
   GstBuffer *out = remix_one (f, "topaz-upscale-image", NULL, NULL,
       "params,upscale_factor=2", "video/x-raw,format=RGBA,width=128,"
@@ -676,14 +634,14 @@ GST_START_TEST (test_upscale)
   fail_unless_equals_int (json_object_get_int_member (body,
           "upscale_factor"), 2);
   g_ptr_array_unref (bodies);
-  fixture_free (f);
+  imagegen_test_fixture_free (f);
 }
 
 GST_END_TEST;
 
 /* The request log's POST paths, in order. */
 static GPtrArray *
-posted_paths (Fixture * f)
+posted_paths (ImagegenTestFixture * f)
 {
   GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
   gchar *text = NULL, **lines;
@@ -711,7 +669,7 @@ posted_paths (Fixture * f)
  * after the create, not before it. */
 GST_START_TEST (test_remix_quote_after_create)
 {
-  Fixture *f = fixture_new ();
+  ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, latency, NULL);
   GstBuffer *out = remix_one_full (f, "nano-banana-edit", "watercolour",
       NULL, NULL, CAPS, 1000);
   GPtrArray *paths;
@@ -725,7 +683,7 @@ GST_START_TEST (test_remix_quote_after_create)
   fail_unless_equals_string (g_ptr_array_index (paths, 2),
       "/api/v1/price_quotes");
   g_ptr_array_unref (paths);
-  fixture_free (f);
+  imagegen_test_fixture_free (f);
 }
 
 GST_END_TEST;
@@ -733,25 +691,20 @@ GST_END_TEST;
 static Suite *
 models_suite (void)
 {
-  Suite *s = suite_create ("imagegen-models");
-  TCase *tc = tcase_create ("general");
-
-  tcase_set_timeout (tc, 120);
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_text_to_image_nano_banana);
-  tcase_add_test (tc, test_text_to_image_seedream);
-  tcase_add_test (tc, test_encoded_downstream_asks_output_format);
-  tcase_add_test (tc, test_output_count_every_image_a_frame);
-  tcase_add_test (tc, test_quotes_only_for_max_cost);
-  tcase_add_test (tc, test_service_reservation_wins);
-  tcase_add_test (tc, test_remix_quote_after_create);
-  tcase_add_test (tc, test_wrong_extra_refused_at_start);
-  tcase_add_test (tc, test_bfl_extra_from_the_table);
-  tcase_add_test (tc, test_edit_flux_kontext);
-  tcase_add_test (tc, test_edit_nano_banana);
-  tcase_add_test (tc, test_remove_background_alpha);
-  tcase_add_test (tc, test_upscale);
-  return s;
+  return element_test_suite ("imagegen-models", 120,
+      ELEMENT_TEST (test_text_to_image_nano_banana),
+      ELEMENT_TEST (test_text_to_image_seedream),
+      ELEMENT_TEST (test_encoded_downstream_asks_output_format),
+      ELEMENT_TEST (test_output_count_every_image_a_frame),
+      ELEMENT_TEST (test_quotes_only_for_max_cost),
+      ELEMENT_TEST (test_service_reservation_wins),
+      ELEMENT_TEST (test_remix_quote_after_create),
+      ELEMENT_TEST (test_wrong_extra_refused_at_start),
+      ELEMENT_TEST (test_bfl_extra_from_the_table),
+      ELEMENT_TEST (test_edit_flux_kontext),
+      ELEMENT_TEST (test_edit_nano_banana),
+      ELEMENT_TEST (test_remove_background_alpha), ELEMENT_TEST (test_upscale),
+      NULL);
 }
 
 GST_CHECK_MAIN (models);

@@ -26,10 +26,9 @@ src_harness (ImagegenTestEmulator * emu, const gchar * cache_dir,
 {
   GstHarness *h = gst_harness_new ("imagegensrc");
 
-  g_object_set (h->element, "prompt", PROMPT, "api-key", "test-key",
-      "base-url", imagegen_test_emulator_get_base_url (emu),
-      "poll-interval", 50, "poll-max-interval", 200, "num-images", 1,
-      "cache-dir", cache_dir, NULL);
+  element_test_point_at (h->element, emu);
+  g_object_set (h->element, "prompt", PROMPT, "poll-interval", 50,
+      "poll-max-interval", 200, "num-images", 1, "cache-dir", cache_dir, NULL);
   if (model != NULL)
     g_object_set (h->element, "model", model, NULL);
   gst_element_set_bus (h->element, bus);
@@ -88,26 +87,6 @@ count_files (const gchar * dir, const gchar * suffix)
     n += g_str_has_suffix (name, suffix);
   if (d != NULL)
     g_dir_close (d);
-  return n;
-}
-
-static gint64
-stat_requests (ImagegenTestEmulator * emu, const gchar * name)
-{
-  JsonObject *stats = imagegen_test_emulator_stats (emu);
-  gint64 n = imagegen_test_emulator_stats_requests (stats, name);
-
-  json_object_unref (stats);
-  return n;
-}
-
-static gint64
-stat_int (ImagegenTestEmulator * emu, const gchar * name)
-{
-  JsonObject *stats = imagegen_test_emulator_stats (emu);
-  gint64 n = imagegen_test_emulator_stats_int (stats, name);
-
-  json_object_unref (stats);
   return n;
 }
 
@@ -178,8 +157,8 @@ check_resumed (const gchar * model, const gchar * create, const gchar * poll)
   guint n_resumed = 0;
 
   first = stopped_run (emu, dir, model);
-  fail_unless_equals_int (stat_requests (emu, create), 1);
-  polls_before = stat_requests (emu, poll);
+  fail_unless_equals_int (imagegen_test_emulator_count (emu, create), 1);
+  polls_before = imagegen_test_emulator_count (emu, poll);
 
   h = src_harness (emu, dir, model, bus);
   gst_harness_play (h);
@@ -196,11 +175,12 @@ check_resumed (const gchar * model, const gchar * create, const gchar * poll)
   gst_structure_free (stats);
   teardown (h, bus);
 
-  fail_unless_equals_int (stat_requests (emu, create), 1);
-  fail_unless_equals_int (stat_int (emu, "tasks_created"), 1);
-  fail_unless (stat_requests (emu, poll) > polls_before,
+  fail_unless_equals_int (imagegen_test_emulator_count (emu, create), 1);
+  fail_unless_equals_int (imagegen_test_emulator_stat (emu, "tasks_created"),
+      1);
+  fail_unless (imagegen_test_emulator_count (emu, poll) > polls_before,
       "the second run did not poll the task");
-  fail_unless_equals_int (stat_requests (emu, "download"), 1);
+  fail_unless_equals_int (imagegen_test_emulator_count (emu, "download"), 1);
   /* the result is in the cache, the note of its task gone */
   fail_unless_equals_int (count_files (dir, ".imagegen-result"), 1);
   fail_unless_equals_int (count_files (dir, ".imagegen-pending"), 0);
@@ -258,8 +238,9 @@ check_expired (const gchar * model, const gchar * create)
   fail_if (g_str_equal (done, first), "the forgotten task completed");
   teardown (h, bus);
 
-  fail_unless_equals_int (stat_requests (emu, create), 1);
-  fail_unless_equals_int (stat_int (emu, "tasks_created"), 1);
+  fail_unless_equals_int (imagegen_test_emulator_count (emu, create), 1);
+  fail_unless_equals_int (imagegen_test_emulator_stat (emu, "tasks_created"),
+      1);
   fail_unless_equals_int (count_files (dir, ".imagegen-pending"), 0);
 
   imagegen_test_emulator_stop (emu);
@@ -308,8 +289,9 @@ GST_START_TEST (test_expired_result_url)
   fail_if (g_str_equal (done, first), "the expired result was used");
   teardown (h, bus);
 
-  fail_unless_equals_int (stat_requests (emu, "create_text_to_image"), 2);
-  fail_unless_equals_int (stat_requests (emu, "download"), 2);
+  fail_unless_equals_int (imagegen_test_emulator_count (emu,
+          "create_text_to_image"), 2);
+  fail_unless_equals_int (imagegen_test_emulator_count (emu, "download"), 2);
   fail_unless_equals_int (count_files (dir, ".imagegen-pending"), 0);
 
   g_free (first);
@@ -347,8 +329,10 @@ GST_START_TEST (test_failed_task_not_resumed)
   gst_harness_play (h);
   pull_prompt_image (h, bus, &done, NULL);
   teardown (h, bus);
-  fail_unless_equals_int (stat_requests (emu, "create_text_to_image"), 2);
-  fail_unless_equals_int (stat_int (emu, "tasks_created"), 2);
+  fail_unless_equals_int (imagegen_test_emulator_count (emu,
+          "create_text_to_image"), 2);
+  fail_unless_equals_int (imagegen_test_emulator_stat (emu, "tasks_created"),
+      2);
 
   g_free (done);
   gst_object_unref (bus);
@@ -374,8 +358,8 @@ GST_START_TEST (test_job_timeout_while_rate_limited)
   GError *err = NULL;
   gint64 started;
 
-  g_object_set (src, "prompt", PROMPT, "api-key", "k", "base-url",
-      imagegen_test_emulator_get_base_url (emu), "job-timeout", 3, NULL);
+  element_test_point_at (src, emu);
+  g_object_set (src, "prompt", PROMPT, "job-timeout", 3, NULL);
   gst_bin_add_many (GST_BIN (pipeline), src, sink, NULL);
   fail_unless (gst_element_link (src, sink));
   started = g_get_monotonic_time ();
@@ -399,9 +383,11 @@ GST_START_TEST (test_job_timeout_while_rate_limited)
   gst_element_set_state (pipeline, GST_STATE_NULL);
 
   /* nothing was created, nothing paid */
-  fail_unless_equals_int (stat_int (emu, "tasks_created"), 0);
-  fail_unless_equals_int (stat_int (emu, "charged_cents"), 0);
-  fail_unless (stat_requests (emu, "create_text_to_image") >= 1);
+  fail_unless_equals_int (imagegen_test_emulator_stat (emu, "tasks_created"),
+      0);
+  fail_unless_equals_int (imagegen_test_emulator_stat (emu, "charged_cents"),
+      0);
+  fail_unless (imagegen_test_emulator_count (emu, "create_text_to_image") >= 1);
   gst_object_unref (bus);
   gst_object_unref (pipeline);
 }
@@ -411,20 +397,14 @@ GST_END_TEST;
 static Suite *
 paid_work_suite (void)
 {
-  Suite *s = suite_create ("paid-work");
-  TCase *tc = tcase_create ("general");
-
-  suite_add_tcase (s, tc);
-  /* a hang guard for valgrind runs, not a timing test */
-  tcase_set_timeout (tc, 300);
-  tcase_add_test (tc, test_runapi_task_resumed);
-  tcase_add_test (tc, test_bfl_task_resumed);
-  tcase_add_test (tc, test_runapi_task_expired);
-  tcase_add_test (tc, test_bfl_task_expired);
-  tcase_add_test (tc, test_expired_result_url);
-  tcase_add_test (tc, test_failed_task_not_resumed);
-  tcase_add_test (tc, test_job_timeout_while_rate_limited);
-  return s;
+  return element_test_suite ("paid-work", 300,
+      ELEMENT_TEST (test_runapi_task_resumed),
+      ELEMENT_TEST (test_bfl_task_resumed),
+      ELEMENT_TEST (test_runapi_task_expired),
+      ELEMENT_TEST (test_bfl_task_expired),
+      ELEMENT_TEST (test_expired_result_url),
+      ELEMENT_TEST (test_failed_task_not_resumed),
+      ELEMENT_TEST (test_job_timeout_while_rate_limited), NULL);
 }
 
 GST_CHECK_MAIN (paid_work);

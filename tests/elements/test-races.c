@@ -9,6 +9,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <gst/check/gstcheck.h>
+#include "element-test-util.h"
 #include "imagegen-test-emulator.h"
 
 static guint
@@ -18,23 +19,13 @@ iterations (void)
   return g_getenv ("GST_CHECKS_VALGRIND") ? 25 : 120;
 }
 
-static gint64
-downloads (ImagegenTestEmulator * emu)
-{
-  JsonObject *stats = imagegen_test_emulator_stats (emu);
-  gint64 n = imagegen_test_emulator_stats_requests (stats, "download");
-
-  json_object_unref (stats);
-  return n;
-}
-
 static void
 run_and_stop (ImagegenTestEmulator * emu, const gchar * description,
     GRand * rand, guint max_delay_ms, gboolean pause_first)
 {
   GstElement *pipeline = gst_parse_launch (description, NULL);
   guint delay = g_rand_int_range (rand, 0, max_delay_ms + 1);
-  gint64 before = downloads (emu);
+  gint64 before = imagegen_test_emulator_count (emu, "download");
   guint waited;
 
   fail_unless (pipeline != NULL);
@@ -42,7 +33,10 @@ run_and_stop (ImagegenTestEmulator * emu, const gchar * description,
   /* stops are immediate, so one run in four first sees a download: a
    * whole job then lies before the stop, however slow the machine */
   if (g_rand_int_range (rand, 0, 4) == 0)
-    for (waited = 0; waited < 60000 && downloads (emu) == before; waited += 10)
+    for (waited = 0;
+        waited < 60000
+        && imagegen_test_emulator_count (emu, "download") == before;
+        waited += 10)
       g_usleep (10 * 1000);
   g_usleep (delay * 1000);
   if (pause_first && g_rand_boolean (rand)) {
@@ -127,16 +121,10 @@ GST_END_TEST;
 static Suite *
 races_suite (void)
 {
-  Suite *s = suite_create ("races");
-  TCase *tc = tcase_create ("state-changes");
-
-  tcase_set_timeout (tc, 600);
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_race_still_source);
-  tcase_add_test (tc, test_race_live_source);
-  tcase_add_test (tc, test_race_remix_live);
-  tcase_add_test (tc, test_race_remix_offline);
-  return s;
+  return element_test_suite ("races", 600,
+      ELEMENT_TEST (test_race_still_source),
+      ELEMENT_TEST (test_race_live_source), ELEMENT_TEST (test_race_remix_live),
+      ELEMENT_TEST (test_race_remix_offline), NULL);
 }
 
 GST_CHECK_MAIN (races);

@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <gst/check/gstcheck.h>
+#include "element-test-util.h"
 #include <utime.h>
 #include <glib/gstdio.h>
 #include "gstimagegencache.h"
@@ -308,18 +309,12 @@ GST_END_TEST;
 static Suite *
 result_cache_suite (void)
 {
-  Suite *s = suite_create ("result-cache");
-  TCase *tc = tcase_create ("general");
-
-  suite_add_tcase (s, tc);
-  /* a hang guard for valgrind runs, not a timing test */
-  tcase_set_timeout (tc, 300);
-  tcase_add_test (tc, test_key_covers_every_field);
-  tcase_add_test (tc, test_key_names_uploads_by_their_bytes);
-  tcase_add_test (tc, test_torn_and_foreign_entries_are_misses);
-  tcase_add_test (tc, test_size_limit_removes_least_recently_used);
-  tcase_add_test (tc, test_concurrent_writers_and_readers);
-  return s;
+  return element_test_suite ("result-cache", 300,
+      ELEMENT_TEST (test_key_covers_every_field),
+      ELEMENT_TEST (test_key_names_uploads_by_their_bytes),
+      ELEMENT_TEST (test_torn_and_foreign_entries_are_misses),
+      ELEMENT_TEST (test_size_limit_removes_least_recently_used),
+      ELEMENT_TEST (test_concurrent_writers_and_readers), NULL);
 }
 
 GST_CHECK_MAIN (result_cache);

@@ -1,0 +1,235 @@
+/* gst-imagegen: the spending guard alone (gstimagegentracker.h) — what
+ * max-requests and max-cost admit and refuse, what a request reserves and
+ * what its end settles, and the one warning a refusal posts.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <gst/check/gstcheck.h>
+#include "element-test-util.h"
+#include "gstimagegentracker.h"
+#include "imagegen-provider.h"
+
+typedef struct
+{
+  GstElement *element;
+  GstBus *bus;
+  GstImagegenTracker tracker;
+  ImagegenRequest *request;
+} Budget;
+
+static void
+budget_init (Budget * b, guint max_requests, guint max_cost_cents)
+{
+  b->element = gst_bin_new ("guarded");
+  b->bus = gst_bus_new ();
+  gst_element_set_bus (b->element, b->bus);
+  gst_imagegen_tracker_init (&b->tracker, b->element);
+  b->tracker.max_requests = max_requests;
+  b->tracker.max_cost_cents = max_cost_cents;
+  b->request = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
+      "flux-2-pro-text-to-image", "a red fox in the snow");
+}
+
+static void
+budget_clear (Budget * b)
+{
+  imagegen_request_free (b->request);
+  gst_imagegen_tracker_clear (&b->tracker);
+  gst_element_set_bus (b->element, NULL);
+  gst_object_unref (b->bus);
+  gst_object_unref (b->element);
+}
+
+static gint64
+stat_int64 (Budget * b, const gchar * name)
+{
+  GstStructure *s = gst_imagegen_tracker_get_stats (&b->tracker);
+  gint64 v = -1;
+
+  fail_unless (gst_structure_get_int64 (s, name, &v), "no %s", name);
+  gst_structure_free (s);
+  return v;
+}
+
+static guint
+stat_uint (Budget * b, const gchar * name)
+{
+  GstStructure *s = gst_imagegen_tracker_get_stats (&b->tracker);
+  guint v = 0;
+
+  fail_unless (gst_structure_get_uint (s, name, &v), "no %s", name);
+  gst_structure_free (s);
+  return v;
+}
+
+/* The guard's warnings on the bus: how many, and the first one's text. */
+static guint
+count_warnings (Budget * b, gchar ** first)
+{
+  GstMessage *msg;
+  guint n = 0;
+
+  while ((msg = gst_bus_pop_filtered (b->bus, GST_MESSAGE_WARNING))) {
+    GError *error = NULL;
+
+    gst_message_parse_warning (msg, &error, NULL);
+    if (n++ == 0 && first != NULL)
+      *first = g_strdup (error->message);
+    g_error_free (error);
+    gst_message_unref (msg);
+  }
+  return n;
+}
+
+/* A task of @b's request ended: completed (@error NULL) or not. */
+static void
+finish (Budget * b, gint reserved, gint cost_cents, GError * error,
+    const gchar * task_id)
+{
+  ImagegenResult r = { 0 };
+
+  r.error = error;
+  r.task_id = (gchar *) task_id;
+  r.model = (gchar *) "flux-2-pro-text-to-image";
+  r.cost_cents = cost_cents;
+  r.reserved_cents = -1;
+  gst_imagegen_tracker_finished (&b->tracker, &r, "a red fox", reserved, 0);
+  g_clear_error (&error);
+}
+
+/* Admits b's request as the engine does: at the quote when there is
+ * one, else at the model table's price (imagegen_models_price_cents()). */
+static gboolean
+admit (Budget * b, gint quote, gint * reserved)
+{
+  *reserved = quote >= 0 ? quote : imagegen_models_price_cents
+      (imagegen_provider_get (IMAGEGEN_PROVIDER_RUNAPI), b->request, NULL);
+  return gst_imagegen_tracker_admit (&b->tracker, *reserved);
+}
+
+GST_START_TEST (test_max_requests)
+{
+  Budget b;
+  gchar *warning = NULL;
+  gint reserved = -1;
+  guint i;
+
+  budget_init (&b, 3, 0);
+  for (i = 0; i < 3; i++)
+    fail_unless (admit (&b, 5, &reserved));
+  fail_unless_equals_int (reserved, 5);
+  /* the fourth and fifth are refused; one warning says why */
+  fail_if (admit (&b, 5, &reserved));
+  fail_if (admit (&b, 5, &reserved));
+  fail_unless_equals_int (stat_uint (&b, "requests"), 3);
+  fail_unless_equals_int (count_warnings (&b, &warning), 1);
+  fail_unless (strstr (warning, "max-requests (3) reached") != NULL, "%s",
+      warning);
+  g_free (warning);
+
+  /* a reset forgets the totals, not the limit */
+  gst_imagegen_tracker_reset (&b.tracker);
+  fail_unless_equals_int (b.tracker.max_requests, 3);
+  fail_unless (admit (&b, 5, &reserved));
+  budget_clear (&b);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_max_cost_reserves_and_settles)
+{
+  Budget b;
+  gchar *warning = NULL;
+  gint first = -1, second = -1, third = -1;
+
+  budget_init (&b, 0, 20);
+  fail_unless (gst_imagegen_tracker_wants_quotes (&b.tracker));
+  fail_unless (admit (&b, 8, &first));
+  fail_unless (admit (&b, 8, &second));
+  fail_unless_equals_int64 (stat_int64 (&b, "reserved-cents"), 16);
+  /* 16 reserved + 8 would pass 20 */
+  fail_if (admit (&b, 8, &third));
+  fail_unless_equals_int (count_warnings (&b, &warning), 1);
+  fail_unless (strstr (warning, "max-cost (20 cents) would be passed: 16 "
+          "cents spent or reserved, the next request costs 8") != NULL, "%s",
+      warning);
+  g_free (warning);
+
+  /* the service billed the first 3 cents; the second failed, unbilled */
+  finish (&b, first, 3, NULL, "task-1");
+  finish (&b, second, -1, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
+          "no"), "task-2");
+  fail_unless_equals_int64 (stat_int64 (&b, "reserved-cents"), 0);
+  fail_unless_equals_int64 (stat_int64 (&b, "spent-cents"), 3);
+  fail_unless_equals_int (stat_uint (&b, "succeeded"), 1);
+  fail_unless_equals_int (stat_uint (&b, "failed"), 1);
+  /* now 3 spent: two more of 8 fit, a third does not; no second warning */
+  fail_unless (admit (&b, 8, &first));
+  fail_unless (admit (&b, 8, &second));
+  fail_if (admit (&b, 8, &third));
+  fail_unless_equals_int (count_warnings (&b, NULL), 0);
+  budget_clear (&b);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_cancelled_task_is_charged)
+{
+  Budget b;
+  gint reserved = -1;
+
+  budget_init (&b, 0, 100);
+  /* cancelled after the service created it: it runs on and is charged */
+  fail_unless (admit (&b, 7, &reserved));
+  finish (&b, reserved, -1, g_error_new_literal (G_IO_ERROR,
+          G_IO_ERROR_CANCELLED, "cancelled"), "task-1");
+  /* cancelled before any task existed: free */
+  fail_unless (admit (&b, 7, &reserved));
+  finish (&b, reserved, -1, g_error_new_literal (G_IO_ERROR,
+          G_IO_ERROR_CANCELLED, "cancelled"), NULL);
+  fail_unless_equals_int64 (stat_int64 (&b, "spent-cents"), 7);
+  fail_unless_equals_int (stat_uint (&b, "cancelled"), 2);
+  budget_clear (&b);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_rereserve_and_cache)
+{
+  Budget b;
+  gint reserved = -1;
+  ImagegenResult r = { 0 };
+
+  budget_init (&b, 0, 0);
+  fail_if (gst_imagegen_tracker_wants_quotes (&b.tracker));
+  /* without a quote the model table prices it */
+  fail_unless (admit (&b, -1, &reserved));
+  fail_unless (reserved > 0);
+  gst_imagegen_tracker_rereserve (&b.tracker, reserved, 30);
+  fail_unless_equals_int64 (stat_int64 (&b, "reserved-cents"), 30);
+  gst_imagegen_tracker_rereserve (&b.tracker, 30, reserved);
+
+  /* answered from the cache: no request, nothing spent */
+  r.model = (gchar *) "flux-2-pro-text-to-image";
+  r.cost_cents = -1;
+  gst_imagegen_tracker_answered_locally (&b.tracker, TRUE, &r, "a red fox",
+      reserved);
+  fail_unless_equals_int (stat_uint (&b, "requests"), 0);
+  fail_unless_equals_int (stat_uint (&b, "cache-hits"), 1);
+  fail_unless_equals_int64 (stat_int64 (&b, "reserved-cents"), 0);
+  fail_unless_equals_int64 (stat_int64 (&b, "spent-cents"), 0);
+  budget_clear (&b);
+}
+
+GST_END_TEST;
+
+static Suite *
+budget_suite (void)
+{
+  return element_test_suite ("budget", 0, ELEMENT_TEST (test_max_requests),
+      ELEMENT_TEST (test_max_cost_reserves_and_settles),
+      ELEMENT_TEST (test_cancelled_task_is_charged),
+      ELEMENT_TEST (test_rereserve_and_cache), NULL);
+}
+
+GST_CHECK_MAIN (budget);
