@@ -5,9 +5,28 @@
 #pragma once
 
 #include <gst/video/video.h>
-#include "gstimagegensettings.h"
 
 G_BEGIN_DECLS
+
+/**
+ * GstImagegenScaleMode:
+ * @GST_IMAGEGEN_SCALE_MODE_FIT: scale to fit inside the frame, keep the
+ *   aspect ratio and fill the rest with borders
+ * @GST_IMAGEGEN_SCALE_MODE_FILL: scale to cover the frame, keep the aspect
+ *   ratio and crop what sticks out
+ * @GST_IMAGEGEN_SCALE_MODE_STRETCH: scale both sides independently
+ *
+ * How an image is placed into an output frame of another size.
+ */
+typedef enum
+{
+  GST_IMAGEGEN_SCALE_MODE_FIT,
+  GST_IMAGEGEN_SCALE_MODE_FILL,
+  GST_IMAGEGEN_SCALE_MODE_STRETCH,
+} GstImagegenScaleMode;
+
+#define GST_TYPE_IMAGEGEN_SCALE_MODE (gst_imagegen_scale_mode_get_type ())
+GType gst_imagegen_scale_mode_get_type (void);
 
 /* Converts @in (described by @in_info) to @out_info's format and size,
  * placing it per @mode.  Returns a new reference to @in when nothing needs

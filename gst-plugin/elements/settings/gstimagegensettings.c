@@ -16,28 +16,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-GType
-gst_imagegen_scale_mode_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    {GST_IMAGEGEN_SCALE_MODE_FIT,
-        "Fit inside the frame, keep the aspect ratio, add borders "
-          "(cover when the shapes differ by less than 2 %)", "fit"},
-    {GST_IMAGEGEN_SCALE_MODE_FILL,
-        "Cover the frame, keep the aspect ratio, crop the excess", "fill"},
-    {GST_IMAGEGEN_SCALE_MODE_STRETCH,
-        "Stretch to the frame, ignore the aspect ratio", "stretch"},
-    {0, NULL, NULL},
-  };
-
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstImagegenScaleMode", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
-}
-
 void
 gst_imagegen_settings_init (GstImagegenSettings * settings,
     const gchar * default_model, const gchar * default_aspect_ratio)

@@ -9,28 +9,9 @@
 #include "imagegen-client.h"
 #include "imagegen-models.h"
 #include "gstimagegenprovider.h"
+#include "gstimagegenscale.h"
 
 G_BEGIN_DECLS
-
-/**
- * GstImagegenScaleMode:
- * @GST_IMAGEGEN_SCALE_MODE_FIT: scale to fit inside the frame, keep the
- *   aspect ratio and fill the rest with borders
- * @GST_IMAGEGEN_SCALE_MODE_FILL: scale to cover the frame, keep the aspect
- *   ratio and crop what sticks out
- * @GST_IMAGEGEN_SCALE_MODE_STRETCH: scale both sides independently
- *
- * How an image is placed into an output frame of another size.
- */
-typedef enum
-{
-  GST_IMAGEGEN_SCALE_MODE_FIT,
-  GST_IMAGEGEN_SCALE_MODE_FILL,
-  GST_IMAGEGEN_SCALE_MODE_STRETCH,
-} GstImagegenScaleMode;
-
-#define GST_TYPE_IMAGEGEN_SCALE_MODE (gst_imagegen_scale_mode_get_type ())
-GType gst_imagegen_scale_mode_get_type (void);
 
 #define GST_IMAGEGEN_DEFAULT_MAX_PIXELS (36u * 1024 * 1024)
 #define GST_IMAGEGEN_DEFAULT_SCALE_MODE GST_IMAGEGEN_SCALE_MODE_FIT
