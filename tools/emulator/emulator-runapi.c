@@ -1,7 +1,7 @@
 /* imagegen-emulator: RunAPI's protocol (PROTOCOL.md, section 1) under
- * /api/v1/ — its route table, Bearer auth, task create and poll, the
- * account, and its error bodies.  The Files API and prices have files of
- * their own (emulator-files.c, emulator-prices.c).
+ * /api/v1/ — its route table, task create and poll, the account, and its
+ * error bodies.  Bearer auth, the Files API and prices have files of their
+ * own (emulator-runapi-auth.c, emulator-files.c, emulator-prices.c).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -119,38 +119,6 @@ emu_runapi_error_body (EmuRequest * req, guint status, const gchar * message,
 }
 
 /* ---- handlers ---- */
-
-gboolean
-emu_runapi_check_auth (EmuRequest * req)
-{
-  Emulator *emu = req->emu;
-  SoupMessageHeaders *in = soup_server_message_get_request_headers (req->msg);
-  const gchar *value = soup_message_headers_get_one (in, "Authorization");
-  gchar *token;
-  gboolean ok;
-
-  if (value == NULL) {
-    req->auth = "missing";
-    emu->stats.auth_failures++;
-    emu_request_reply_error (req, 401, "Missing API key");
-    return FALSE;
-  }
-  if (g_ascii_strncasecmp (value, "Bearer ", 7) == 0)
-    token = g_strstrip (g_strdup (value + 7));
-  else
-    token = g_strdup ("");
-  ok = emu->require_key ? strcmp (token, emu->require_key) == 0 :
-      token[0] != '\0';
-  g_free (token);
-  if (!ok) {
-    req->auth = "invalid";
-    emu->stats.auth_failures++;
-    emu_request_reply_error (req, 401, "Invalid API key");
-    return FALSE;
-  }
-  req->auth = "ok";
-  return TRUE;
-}
 
 /* An Idempotency-Key replay of a create: the task as it is now. */
 static void

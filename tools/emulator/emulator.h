@@ -333,6 +333,8 @@ void emu_runapi_handle (EmuRequest * req, const gchar * rest,
     GHashTable * query);
 JsonNode *emu_runapi_error_body (EmuRequest * req, guint status,
     const gchar * message, JsonObject * errors);
+/* emulator-runapi-auth.c: RunAPI's Bearer key check; FALSE when it
+ * answered 401 */
 gboolean emu_runapi_check_auth (EmuRequest * req);
 /* Is /v1/@rest one of RunAPI's paths (its SDKs' or older pages')? */
 gboolean emu_runapi_claims (const gchar * rest);
