@@ -474,6 +474,34 @@ test_poll_priors (void)
   g_assert_cmpint (hi, ==, IMAGEGEN_MODEL_DEFAULT_PRIOR_MAX_MS * 1000);
 }
 
+/* Sizes have one answer: what a Black Forest Labs request without a size
+ * asks is what imagegensrc offers downstream for it.  (A client test: in
+ * an element test the provider's table would be linked twice.) */
+static void
+test_output_size_one_answer (void)
+{
+  const gchar *ratios[] = { "16:9", "9:16", "1:1", "21:9", NULL };
+  guint i, w, h;
+
+  for (i = 0; ratios[i] != NULL; i++) {
+    g_autoptr (ImagegenRequest) req = imagegen_request_new
+        (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, "flux-2-pro", "a cat");
+    g_autoptr (ImagegenRequest) full = NULL;
+
+    req->aspect_ratio = g_strdup (ratios[i]);
+    req->resolution = g_strdup ("2k");
+    full = imagegen_bfl_table_request (req);
+    imagegen_models_output_size (&imagegen_provider_bfl, ratios[i], "2k", &w,
+        &h);
+    g_assert_cmpuint (full->width, ==, w);
+    g_assert_cmpuint (full->height, ==, h);
+  }
+  /* RunAPI: about 1 MP at 1k, sides multiples of 16 */
+  imagegen_models_output_size (NULL, "16:9", "1k", &w, &h);
+  g_assert_cmpuint (w, ==, 1360);
+  g_assert_cmpuint (h, ==, 768);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -483,5 +511,6 @@ main (int argc, char **argv)
       test_bfl_rows, "/models/required-defaults", test_required_defaults,
       "/models/unknown-model", test_unknown_model, "/models/upload-max-side",
       test_upload_max_side, "/models/bfl-prices", test_bfl_prices,
-      "/models/poll-priors", test_poll_priors, NULL);
+      "/models/poll-priors", test_poll_priors, "/models/output-size",
+      test_output_size_one_answer, NULL);
 }
