@@ -13,22 +13,40 @@
 #include <math.h>
 #include <stdio.h>
 
+/* The side of the square whose area @resolution names: 1k 1024, 1.5k
+ * 1536, 4k 4096, FLUX 3's 768sq 768; anything else 1k's. */
+static gdouble
+resolution_side (const gchar * resolution)
+{
+  gchar *end;
+  gdouble v = resolution ? g_ascii_strtod (resolution, &end) : 0;
+
+  if (v <= 0 || v > 16384)
+    return 1024;
+  if (g_str_equal (end, "k"))
+    return v * 1024;
+  return g_str_equal (end, "sq") ? v : 1024;
+}
+
 void
 imagegen_models_output_size (const ImagegenProvider * provider,
-    const gchar * aspect_ratio, const gchar * resolution, guint * width,
-    guint * height)
+    const gchar * model, const gchar * aspect_ratio,
+    const gchar * resolution, guint * width, guint * height)
 {
+  const ImagegenModelRow *row = provider && model ?
+      imagegen_models_find (provider->name, IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
+      model) : NULL;
   gint rw = 1, rh = 1;
-  gdouble area = 1024.0 * 1024.0;
+  gdouble area = resolution_side (resolution);
 
+  area *= area;
   if (aspect_ratio == NULL || sscanf (aspect_ratio, "%d:%d", &rw, &rh) != 2
       || rw <= 0 || rh <= 0)
     rw = rh = 1;
-  if (g_strcmp0 (resolution, "2k") == 0)
-    area *= 4;
-  else if (g_strcmp0 (resolution, "4k") == 0)
-    area *= 16;
-  if (provider != NULL && provider->fit_size != NULL) {
+  /* the provider's size rules are for its exact-size rows (FLUX.2); a
+   * tier row (FLUX 3) makes the tier's area */
+  if (provider != NULL && provider->fit_size != NULL && (row == NULL
+          || imagegen_model_row_field (row, "width") != NULL)) {
     provider->fit_size ((guint) sqrt (area * rw / rh),
         (guint) sqrt (area * rh / rw), width, height);
     return;

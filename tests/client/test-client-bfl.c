@@ -321,8 +321,9 @@ test_every_row (void)
         IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT);
     g_assert_cmpstr (r->error->message, ==, expected);
   }
-  /* seven models (two previews), each text to image and edit */
-  g_assert_cmpuint (n, ==, 14);
+  /* ten models (two previews, three FLUX 3), each text to image and
+   * edit */
+  g_assert_cmpuint (n, ==, 20);
   test_fixture_stop (&f);
 }
 

@@ -49,7 +49,9 @@ test_every_row (void)
     if (g_str_equal (row->provider, "bfl")) {
       g_assert_true (g_str_has_prefix (row->path, "/v1/"));
       g_assert_cmpstr (row->result_field, ==, "result.sample");
-      g_assert_true (row->inline_inputs && row->price_per_mp);
+      /* FLUX.2 priced per megapixel, FLUX 3 per resolution tier */
+      g_assert_true (row->inline_inputs);
+      g_assert_true (row->price_per_mp || row->price_key != NULL);
     } else {
       g_assert_cmpstr (row->provider, ==, "runapi");
       g_assert_true (g_str_has_prefix (row->path, "/api/v1/"));
@@ -159,7 +161,7 @@ test_check_request (void)
   expect_refused (IMAGEGEN_ENDPOINT_REMIX, "topaz-upscale-image", NULL,
       "{\"upscale_factor\":3}", 1, "Extra field \"upscale_factor\" is not "
       "included in the list for model topaz-upscale-image; valid values: 1, "
-      "2, 4, 8.");
+      "2, 4.");
   expect_refused (IMAGEGEN_ENDPOINT_REMIX, "recraft-remove-background",
       "a cat", NULL, 1, "Model recraft-remove-background takes no prompt; "
       "unset the prompt property.");
@@ -491,15 +493,29 @@ test_output_size_one_answer (void)
     req->aspect_ratio = g_strdup (ratios[i]);
     req->resolution = g_strdup ("2k");
     full = imagegen_bfl_table_request (req);
-    imagegen_models_output_size (&imagegen_provider_bfl, ratios[i], "2k", &w,
-        &h);
+    imagegen_models_output_size (&imagegen_provider_bfl, "flux-2-pro",
+        ratios[i], "2k", &w, &h);
     g_assert_cmpuint (full->width, ==, w);
     g_assert_cmpuint (full->height, ==, h);
   }
   /* RunAPI: about 1 MP at 1k, sides multiples of 16 */
-  imagegen_models_output_size (NULL, "16:9", "1k", &w, &h);
+  imagegen_models_output_size (NULL, NULL, "16:9", "1k", &w, &h);
   g_assert_cmpuint (w, ==, 1360);
   g_assert_cmpuint (h, ==, 768);
+  /* FLUX 3's tiers are equal areas, beyond FLUX.2's 4 MP: 4k at 16:9 is
+   * 5456 x 3072, 768sq at 1:1 768 x 768 (NEW-MODELS.md 1.1) */
+  imagegen_models_output_size (&imagegen_provider_bfl, "flux-3-image",
+      "16:9", "4k", &w, &h);
+  g_assert_cmpuint (w, ==, 5456);
+  g_assert_cmpuint (h, ==, 3072);
+  imagegen_models_output_size (&imagegen_provider_bfl, "flux-3-image",
+      "auto", "768sq", &w, &h);
+  g_assert_cmpuint (w, ==, 768);
+  g_assert_cmpuint (h, ==, 768);
+  imagegen_models_output_size (&imagegen_provider_bfl, "flux-3-image",
+      "16:9", "1.5k", &w, &h);
+  g_assert_cmpuint (w, ==, 2048);
+  g_assert_cmpuint (h, ==, 1152);
 }
 
 int

@@ -164,7 +164,9 @@ static const gchar footer[] =
 static void
 append_field (GString * out, const ImagegenModelRow * row, const gchar * name)
 {
-  const ImagegenModelField *f = imagegen_model_row_field (row, name);
+  const ImagegenModelField *f = strcmp (name, "output_resolution") == 0 ?
+      imagegen_model_resolution_field (row) :
+      imagegen_model_row_field (row, name);
   gchar *valid;
 
   /* an exact-size row: the element turns these into width and height */
@@ -201,7 +203,8 @@ static void
 append_extras (GString * out, const ImagegenModelRow * row)
 {
   static const gchar *const managed[] = {
-    "prompt", "aspect_ratio", "output_resolution", "width", "height", NULL
+    "prompt", "aspect_ratio", "output_resolution", "resolution", "width",
+    "height", NULL
   };
   const ImagegenModelField *f;
   gboolean any = FALSE;

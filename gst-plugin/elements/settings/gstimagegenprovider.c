@@ -252,14 +252,19 @@ gst_imagegen_provider_bfl_check (const GstImagegenProviderSettings * p,
     return invalid (error, "Invalid model \"%s\" for Black Forest Labs; "
         "valid values: %s.", model ? model : "", ids);
   }
-  /* the size follows from these (imagegen_bfl_table_request) */
-  if (aspect_ratio != NULL && g_strcmp0 (aspect_ratio, "auto") != 0
+  /* a tier row (FLUX 3) takes aspect_ratio and resolution as listed */
+  if (imagegen_model_row_field (row, "width") == NULL) {
+    if (!imagegen_models_check_row (row, request->endpoint, aspect_ratio,
+            request->resolution, error))
+      return FALSE;
+  } else if (aspect_ratio != NULL && g_strcmp0 (aspect_ratio, "auto") != 0
       && (sscanf (aspect_ratio, "%d:%d%c", &rw, &rh, &end) != 2 || rw <= 0
           || rh <= 0 || rw > 16 * rh || rh > 16 * rw))
     return invalid (error, "Invalid aspect-ratio \"%s\" for model %s; valid "
         "values: W:H such as 1:1, 16:9 or 9:16, or auto.", aspect_ratio,
         model);
-  if (request->resolution != NULL && g_strcmp0 (request->resolution, "1k")
+  else if (request->resolution != NULL
+      && g_strcmp0 (request->resolution, "1k")
       && g_strcmp0 (request->resolution, "2k"))
     return invalid (error, "Invalid resolution \"%s\" for model %s; valid "
         "values: 1k, 2k.", request->resolution, model);
