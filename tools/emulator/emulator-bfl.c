@@ -90,11 +90,13 @@ emu_bfl_status_name (EmuTask * task, gint64 now_us)
         return "Request Moderated";
       return task->outcome == EMU_FAULT_MODERATED ? "Content Moderated" :
           "Error";
-    case EMU_TASK_PROCESSING:
-      return task->reasons ? "Generating" : "Pending";
     default:
-      /* FLUX 3 expands the prompt first */
-      return task->reasons ? "Reasoning" : "Pending";
+      /* FLUX 3 expands the prompt first: its first poll finds it
+       * Reasoning, later ones Generating (counted in polls, not time, so
+       * that a test sees both) */
+      if (task->reasons)
+        return task->polls <= 1 ? "Reasoning" : "Generating";
+      return "Pending";
   }
 }
 
