@@ -103,11 +103,12 @@ src_harness (ImagegenTestFixture * f, const gchar * model, const gchar * extra)
   return h;
 }
 
-/* One image from @model: its top-left pixel is the emulator's colour for
- * the prompt, so the prompt reached the service. */
+/* One image from @model at @resolution (NULL: the default): its top-left
+ * pixel is the emulator's colour for the prompt, so the prompt reached
+ * the service. */
 static void
-check_text_to_image (const gchar * model, const gchar * extra,
-    const gchar * members)
+check_text_to_image_at (const gchar * model, const gchar * resolution,
+    const gchar * extra, const gchar * members)
 {
   ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, latency, NULL);
   GstHarness *h = src_harness (f, model, extra);
@@ -117,26 +118,52 @@ check_text_to_image (const gchar * model, const gchar * extra,
   guint8 rgb[3];
   gint c;
 
+  if (resolution != NULL)
+    g_object_set (h->element, "resolution", resolution, NULL);
   gst_harness_play (h);
   buf = gst_harness_pull (h);
   fail_unless (buf != NULL);
   element_test_prompt_colour (PROMPT, 0.0, rgb);
   gst_buffer_map (buf, &map, GST_MAP_READ);
-  for (c = 0; c < 3; c++)
+  /* the colour is read off the picture's 16-pixel border: at 4k that is
+   * a quarter of one 64 x 64 output pixel */
+  for (c = 0; c < 3 && resolution == NULL; c++)
     fail_unless (ABS ((gint) map.data[c] - rgb[c]) <= 12,
         "%s: channel %d is %u, expected %u", model, c, map.data[c], rgb[c]);
+  fail_unless_equals_int (map.size, 64 * 64 * 4);
   gst_buffer_unmap (buf, &map);
   gst_buffer_unref (buf);
   gst_harness_teardown (h);
 
   bodies = checked_bodies (f);
   fail_unless_equals_int (bodies->len, 1);
-  fail_unless_equals_string (json_object_get_string_member
-      (g_ptr_array_index (bodies, 0), "model"), model);
+  /* Black Forest Labs: the path names the model */
+  fail_unless_equals_string (json_object_get_string_member_with_default
+      (g_ptr_array_index (bodies, 0), "model", model), model);
   assert_members (g_ptr_array_index (bodies, 0), members);
+  if (resolution != NULL)
+    fail_unless_equals_string (json_object_get_string_member
+        (g_ptr_array_index (bodies, 0), "resolution"), resolution);
   g_ptr_array_unref (bodies);
   imagegen_test_fixture_free (f);
 }
+
+static void
+check_text_to_image (const gchar * model, const gchar * extra,
+    const gchar * members)
+{
+  check_text_to_image_at (model, NULL, extra, members);
+}
+
+/* imagegensrc's resolution=4k reaches FLUX 3 Image as its 4k tier (about
+ * 16 MP, beyond FLUX.2's exact 4 MP sizes), not as a width and height. */
+GST_START_TEST (test_text_to_image_flux3_4k)
+{
+  check_text_to_image_at ("flux-3-image", "4k", NULL,
+      "aspect_ratio prompt resolution");
+}
+
+GST_END_TEST;
 
 GST_START_TEST (test_text_to_image_nano_banana)
 {
@@ -338,17 +365,17 @@ GST_START_TEST (test_service_reservation_wins)
 
 GST_END_TEST;
 
-/* The error text of a start @h refuses. */
+/* The error text of a start @element refuses. */
 static gchar *
-start_error (GstHarness * h)
+element_start_error (GstElement * element)
 {
   GstBus *bus = gst_bus_new ();
   GstMessage *msg;
   GError *err = NULL;
   gchar *text;
 
-  gst_element_set_bus (h->element, bus);
-  fail_unless_equals_int (gst_element_set_state (h->element,
+  gst_element_set_bus (element, bus);
+  fail_unless_equals_int (gst_element_set_state (element,
           GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
   msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
   fail_unless (msg != NULL);
@@ -356,9 +383,15 @@ start_error (GstHarness * h)
   text = g_strdup (err->message);
   g_error_free (err);
   gst_message_unref (msg);
-  gst_element_set_bus (h->element, NULL);
+  gst_element_set_bus (element, NULL);
   gst_object_unref (bus);
   return text;
+}
+
+static gchar *
+start_error (GstHarness * h)
+{
+  return element_start_error (h->element);
 }
 
 GST_START_TEST (test_wrong_extra_refused_at_start)
@@ -571,6 +604,17 @@ GST_START_TEST (test_edit_flux_kontext)
 
 GST_END_TEST;
 
+/* RunAPI's grok-imagine-image-2-0 edits the frame itself (contract
+ * v0.12.2): the frame in source_image_urls, the required aspect_ratio
+ * auto as it is. */
+GST_START_TEST (test_edit_grok_2)
+{
+  check_edit ("grok-imagine-image-2-0", NULL, "source_image_urls",
+      "aspect_ratio model prompt source_image_urls");
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_edit_nano_banana)
 {
   /* auto is in nano-banana-edit's list: sent as it is */
@@ -633,6 +677,34 @@ GST_START_TEST (test_upscale)
   assert_members (body, "model source_image_url upscale_factor");
   fail_unless_equals_int (json_object_get_int_member (body,
           "upscale_factor"), 2);
+  g_ptr_array_unref (bodies);
+  imagegen_test_fixture_free (f);
+}
+
+GST_END_TEST;
+
+/* topaz-upscale-image lost its factor 8 (contract v0.12.1): refused at
+ * start with the factors it takes, before anything is paid for. */
+GST_START_TEST (test_upscale_factor_8_refused)
+{
+  ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, latency, NULL);
+  GstElement *remix = gst_element_factory_make ("imagegenremix", NULL);
+  GPtrArray *bodies;
+  gchar *text;
+
+  element_test_point_at (remix, f->emu);
+  g_object_set (remix, "model", "topaz-upscale-image", NULL);
+  gst_util_set_object_arg (G_OBJECT (remix), "extra",
+      "params,upscale_factor=8");
+  text = element_start_error (remix);
+  fail_unless_equals_string (text, "Extra field \"upscale_factor\" is not "
+      "included in the list for model topaz-upscale-image; valid values: "
+      "1, 2, 4.");
+  g_free (text);
+  gst_element_set_state (remix, GST_STATE_NULL);
+  gst_object_unref (remix);
+  bodies = checked_bodies (f);
+  fail_unless_equals_int (bodies->len, 0);
   g_ptr_array_unref (bodies);
   imagegen_test_fixture_free (f);
 }
@@ -704,7 +776,9 @@ models_suite (void)
       ELEMENT_TEST (test_edit_flux_kontext),
       ELEMENT_TEST (test_edit_nano_banana),
       ELEMENT_TEST (test_remove_background_alpha), ELEMENT_TEST (test_upscale),
-      NULL);
+      ELEMENT_TEST (test_text_to_image_flux3_4k),
+      ELEMENT_TEST (test_edit_grok_2),
+      ELEMENT_TEST (test_upscale_factor_8_refused), NULL);
 }
 
 GST_CHECK_MAIN (models);
