@@ -395,6 +395,11 @@ test_status_words (void)
   } cases[] = {
     {"{\"id\":\"t\",\"status\":\"Pending\",\"progress\":0.3}",
         IMAGEGEN_TASK_PENDING, NULL},
+    /* FLUX 3: expanding the prompt, then drawing */
+    {"{\"id\":\"t\",\"status\":\"Reasoning\"}", IMAGEGEN_TASK_PENDING,
+        NULL},
+    {"{\"id\":\"t\",\"status\":\"Generating\",\"progress\":0.5}",
+        IMAGEGEN_TASK_PENDING, NULL},
     {"{\"id\":\"t\",\"status\":\"Ready\",\"result\":{\"sample\":"
           "\"https://delivery.example/s.jpg\"}}", IMAGEGEN_TASK_COMPLETED,
         NULL},
