@@ -3,6 +3,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include "client-test-util.h"
 #include "model-examples.h"
 #include "imagegen-poll-schedule.h"
 #include "imagegen-provider.h"
@@ -476,6 +477,58 @@ test_poll_priors (void)
   g_assert_cmpint (hi, ==, IMAGEGEN_MODEL_DEFAULT_PRIOR_MAX_MS * 1000);
 }
 
+/* FLUX 3: a price per resolution tier, the same for an edit with
+ * references (they are free); a poll prior of tens of seconds; and
+ * job-timeout's default leaves room for the slowest row's typical time
+ * (a 4k FLUX 3 edit, up to 100 s) several times over. */
+static void
+test_flux3_prices_and_time (void)
+{
+  const struct
+  {
+    const gchar *model;
+    const gchar *resolution;
+    gint cents;
+  } cases[] = {
+    {"flux-3-image", "768sq", 5}, {"flux-3-image", "1k", 5},
+    {"flux-3-image", "2k", 10}, {"flux-3-image", "4k", 61},
+    {"flux-3-image-klein", "1k", 1}, {"flux-3-image-klein", "4k", 4},
+    {"flux-3.1-image", "4k", 28},
+  };
+  ImagegenClientConfig config;
+  const ImagegenModelRow *row;
+  g_autoptr (GBytes) png = test_make_png (64, 64);
+  gint64 lo, hi;
+  gboolean known;
+  guint i, k;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr (ImagegenRequest) t2i = imagegen_request_new
+        (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, cases[i].model, "a cat");
+    g_autoptr (ImagegenRequest) edit = imagegen_request_new
+        (IMAGEGEN_ENDPOINT_REMIX, cases[i].model, "a cat");
+
+    t2i->resolution = g_strdup (cases[i].resolution);
+    edit->resolution = g_strdup (cases[i].resolution);
+    for (k = 0; k < 10; k++)
+      imagegen_request_add_source_image (edit, png);
+    g_assert_cmpint (imagegen_models_price_cents (&imagegen_provider_bfl, t2i,
+            &known), ==, cases[i].cents);
+    g_assert_true (known);
+    g_assert_cmpint (imagegen_models_price_cents (&imagegen_provider_bfl,
+            edit, &known), ==, cases[i].cents);
+  }
+
+  imagegen_poll_schedule_prior ("flux-3-image", &lo, &hi);
+  g_assert_cmpint (lo, >=, 20000000);
+  g_assert_cmpint (hi, >=, 90000000);
+  imagegen_client_config_init (&config);
+  for (i = 0; (row = imagegen_models_get (i)) != NULL; i++)
+    g_assert_cmpuint ((guint64) row->prior_max_ms * 3, <=,
+        (guint64) config.job_timeout_s * 1000);
+  imagegen_client_config_clear (&config);
+}
+
 /* Sizes have one answer: what a Black Forest Labs request without a size
  * asks is what imagegensrc offers downstream for it.  (A client test: in
  * an element test the provider's table would be linked twice.) */
@@ -528,5 +581,6 @@ main (int argc, char **argv)
       "/models/unknown-model", test_unknown_model, "/models/upload-max-side",
       test_upload_max_side, "/models/bfl-prices", test_bfl_prices,
       "/models/poll-priors", test_poll_priors, "/models/output-size",
-      test_output_size_one_answer, NULL);
+      test_output_size_one_answer, "/models/flux3-prices-and-time",
+      test_flux3_prices_and_time, NULL);
 }
