@@ -536,6 +536,14 @@ static void
 test_output_size_one_answer (void)
 {
   const gchar *ratios[] = { "16:9", "9:16", "1:1", "21:9", NULL };
+  const struct
+  {
+    const gchar *ratio, *resolution;
+    guint width, height;
+  } tiers[] = {
+    {"16:9", "4k", 5456, 3072}, {"auto", "768sq", 768, 768},
+    {"16:9", "1.5k", 2048, 1152},
+  };
   guint i, w, h;
 
   for (i = 0; ratios[i] != NULL; i++) {
@@ -555,20 +563,14 @@ test_output_size_one_answer (void)
   imagegen_models_output_size (NULL, NULL, "16:9", "1k", &w, &h);
   g_assert_cmpuint (w, ==, 1360);
   g_assert_cmpuint (h, ==, 768);
-  /* FLUX 3's tiers are equal areas, beyond FLUX.2's 4 MP: 4k at 16:9 is
-   * 5456 x 3072, 768sq at 1:1 768 x 768 (NEW-MODELS.md 1.1) */
-  imagegen_models_output_size (&imagegen_provider_bfl, "flux-3-image",
-      "16:9", "4k", &w, &h);
-  g_assert_cmpuint (w, ==, 5456);
-  g_assert_cmpuint (h, ==, 3072);
-  imagegen_models_output_size (&imagegen_provider_bfl, "flux-3-image",
-      "auto", "768sq", &w, &h);
-  g_assert_cmpuint (w, ==, 768);
-  g_assert_cmpuint (h, ==, 768);
-  imagegen_models_output_size (&imagegen_provider_bfl, "flux-3-image",
-      "16:9", "1.5k", &w, &h);
-  g_assert_cmpuint (w, ==, 2048);
-  g_assert_cmpuint (h, ==, 1152);
+  /* FLUX 3's tiers are equal areas, beyond FLUX.2's 4 MP (NEW-MODELS.md
+   * 1.1) */
+  for (i = 0; i < G_N_ELEMENTS (tiers); i++) {
+    imagegen_models_output_size (&imagegen_provider_bfl, "flux-3-image",
+        tiers[i].ratio, tiers[i].resolution, &w, &h);
+    g_assert_cmpuint (w, ==, tiers[i].width);
+    g_assert_cmpuint (h, ==, tiers[i].height);
+  }
 }
 
 int

@@ -36,6 +36,10 @@ GstBuffer *element_test_flat_frame (gint width, gint height,
 void element_test_assert_near (const guint8 * px, const guint8 rgb[3],
     gint tolerance);
 
+/* The error text of the start @element (taken, and stopped) refuses;
+ * fails the test if it starts. */
+gchar *element_test_start_error (GstElement * element);
+
 /* An element in a harness, talking to its own emulator. */
 typedef struct
 {

@@ -31,32 +31,6 @@ last_body (ImagegenTestFixture * f)
   return body;
 }
 
-/* The error text of the start @element (taken) refuses. */
-static gchar *
-start_error (GstElement * element)
-{
-  GstBus *bus = gst_bus_new ();
-  GstMessage *msg;
-  GError *err = NULL;
-  gchar *text;
-
-  gst_object_ref_sink (element);
-  gst_element_set_bus (element, bus);
-  fail_unless_equals_int (gst_element_set_state (element, GST_STATE_PAUSED),
-      GST_STATE_CHANGE_FAILURE);
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL);
-  gst_message_parse_error (msg, &err, NULL);
-  text = g_strdup (err->message);
-  g_error_free (err);
-  gst_message_unref (msg);
-  gst_element_set_state (element, GST_STATE_NULL);
-  gst_element_set_bus (element, NULL);
-  gst_object_unref (bus);
-  gst_object_unref (element);
-  return text;
-}
-
 static GstHarness *
 src_harness (ImagegenTestFixture * f, const gchar * model, const gchar * caps)
 {
@@ -125,14 +99,14 @@ GST_START_TEST (test_model_typo_suggests)
 
   element_test_point_at (src, f->emu);
   g_object_set (src, "prompt", PROMPT, "model", "nano-banan", NULL);
-  text = start_error (src);
+  text = element_test_start_error (src);
   fail_unless_equals_string (text, "Unknown model \"nano-banan\" for "
       "imagegensrc; did you mean nano-banana (or nano-banana-2, "
       "nano-banana-pro)? Every id "
       "is in docs/models.md and gst-inspect-1.0 imagegensrc.");
   g_free (text);
 
-  text = start_error (remix_element (f, "topaz-upscale", NULL));
+  text = element_test_start_error (remix_element (f, "topaz-upscale", NULL));
   fail_unless_equals_string (text, "Unknown model \"topaz-upscale\" for "
       "imagegenremix; did you mean topaz-upscale-image? Every id is in "
       "docs/models.md and gst-inspect-1.0 imagegenremix.");
@@ -142,6 +116,29 @@ GST_START_TEST (test_model_typo_suggests)
   fail_unless_equals_int (imagegen_test_emulator_stats_int (stats,
           "tasks_created"), 0);
   json_object_unref (stats);
+  imagegen_test_fixture_free (f);
+}
+
+GST_END_TEST;
+
+/* topaz-upscale-image lost its factor 8 (RunAPI's contract v0.12.1):
+ * refused at start with the factors it takes, before anything is paid
+ * for. */
+GST_START_TEST (test_upscale_factor_8_refused)
+{
+  ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, latency, NULL);
+  GstElement *remix = remix_element (f, "topaz-upscale-image", NULL);
+  gchar *text;
+
+  gst_util_set_object_arg (G_OBJECT (remix), "extra",
+      "params,upscale_factor=8");
+  text = element_test_start_error (remix);
+  fail_unless_equals_string (text, "Extra field \"upscale_factor\" is not "
+      "included in the list for model topaz-upscale-image; valid values: "
+      "1, 2, 4.");
+  g_free (text);
+  fail_unless_equals_int (imagegen_test_emulator_stat (f->emu,
+          "tasks_created"), 0);
   imagegen_test_fixture_free (f);
 }
 
@@ -576,6 +573,7 @@ promises_suite (void)
 {
   return element_test_suite ("imagegen-promises", 240,
       ELEMENT_TEST (test_model_typo_suggests),
+      ELEMENT_TEST (test_upscale_factor_8_refused),
       ELEMENT_TEST (test_fit_borders_transparent),
       ELEMENT_TEST (test_upscale_uploads_the_frame_as_it_is),
       ELEMENT_TEST (test_bfl_asks_the_downstream_size),

@@ -365,33 +365,12 @@ GST_START_TEST (test_service_reservation_wins)
 
 GST_END_TEST;
 
-/* The error text of a start @element refuses. */
-static gchar *
-element_start_error (GstElement * element)
-{
-  GstBus *bus = gst_bus_new ();
-  GstMessage *msg;
-  GError *err = NULL;
-  gchar *text;
-
-  gst_element_set_bus (element, bus);
-  fail_unless_equals_int (gst_element_set_state (element,
-          GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL);
-  gst_message_parse_error (msg, &err, NULL);
-  text = g_strdup (err->message);
-  g_error_free (err);
-  gst_message_unref (msg);
-  gst_element_set_bus (element, NULL);
-  gst_object_unref (bus);
-  return text;
-}
-
+/* The error text of a start @h refuses. */
 static gchar *
 start_error (GstHarness * h)
 {
-  return element_start_error (h->element);
+  /* the harness keeps its own reference */
+  return element_test_start_error (gst_object_ref (h->element));
 }
 
 GST_START_TEST (test_wrong_extra_refused_at_start)
@@ -683,34 +662,6 @@ GST_START_TEST (test_upscale)
 
 GST_END_TEST;
 
-/* topaz-upscale-image lost its factor 8 (contract v0.12.1): refused at
- * start with the factors it takes, before anything is paid for. */
-GST_START_TEST (test_upscale_factor_8_refused)
-{
-  ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, latency, NULL);
-  GstElement *remix = gst_element_factory_make ("imagegenremix", NULL);
-  GPtrArray *bodies;
-  gchar *text;
-
-  element_test_point_at (remix, f->emu);
-  g_object_set (remix, "model", "topaz-upscale-image", NULL);
-  gst_util_set_object_arg (G_OBJECT (remix), "extra",
-      "params,upscale_factor=8");
-  text = element_start_error (remix);
-  fail_unless_equals_string (text, "Extra field \"upscale_factor\" is not "
-      "included in the list for model topaz-upscale-image; valid values: "
-      "1, 2, 4.");
-  g_free (text);
-  gst_element_set_state (remix, GST_STATE_NULL);
-  gst_object_unref (remix);
-  bodies = checked_bodies (f);
-  fail_unless_equals_int (bodies->len, 0);
-  g_ptr_array_unref (bodies);
-  imagegen_test_fixture_free (f);
-}
-
-GST_END_TEST;
-
 /* The request log's POST paths, in order. */
 static GPtrArray *
 posted_paths (ImagegenTestFixture * f)
@@ -774,11 +725,9 @@ models_suite (void)
       ELEMENT_TEST (test_wrong_extra_refused_at_start),
       ELEMENT_TEST (test_bfl_extra_from_the_table),
       ELEMENT_TEST (test_edit_flux_kontext),
-      ELEMENT_TEST (test_edit_nano_banana),
+      ELEMENT_TEST (test_edit_nano_banana), ELEMENT_TEST (test_edit_grok_2),
       ELEMENT_TEST (test_remove_background_alpha), ELEMENT_TEST (test_upscale),
-      ELEMENT_TEST (test_text_to_image_flux3_4k),
-      ELEMENT_TEST (test_edit_grok_2),
-      ELEMENT_TEST (test_upscale_factor_8_refused), NULL);
+      ELEMENT_TEST (test_text_to_image_flux3_4k), NULL);
 }
 
 GST_CHECK_MAIN (models);
