@@ -81,9 +81,21 @@ count_warnings (Budget * b, gchar ** first)
   return n;
 }
 
-/* A task of @b's request ended: completed (@error NULL) or not. */
+static gdouble
+stat_double (Budget * b, const gchar * name)
+{
+  GstStructure *s = gst_imagegen_tracker_get_stats (&b->tracker);
+  gdouble v = -1;
+
+  fail_unless (gst_structure_get_double (s, name, &v), "no %s", name);
+  gst_structure_free (s);
+  return v;
+}
+
+/* A task of @b's request ended: completed (@error NULL) or not; billed
+ * @cost_cents (with fractions; < 0: not reported). */
 static void
-finish (Budget * b, gint reserved, gint cost_cents, GError * error,
+finish (Budget * b, gint64 reserved, gdouble cost_cents, GError * error,
     const gchar * task_id)
 {
   ImagegenResult r = { 0 };
@@ -91,19 +103,21 @@ finish (Budget * b, gint reserved, gint cost_cents, GError * error,
   r.error = error;
   r.task_id = (gchar *) task_id;
   r.model = (gchar *) "flux-2-pro-text-to-image";
-  r.cost_cents = cost_cents;
-  r.reserved_cents = -1;
+  r.cost_nanocents = imagegen_nanocents (cost_cents);
+  r.reserved_nanocents = -1;
   gst_imagegen_tracker_finished (&b->tracker, &r, "a red fox", reserved, 0);
   g_clear_error (&error);
 }
 
-/* Admits b's request as the engine does: at the quote when there is
- * one, else at the model table's price (imagegen_models_price_cents()). */
+/* Admits b's request as the engine does: at the quote (cents, with
+ * fractions) when there is one, else at the model table's price
+ * (imagegen_models_price_nanocents()); @reserved in nanocents. */
 static gboolean
-admit (Budget * b, gint quote, gint * reserved)
+admit (Budget * b, gdouble quote, gint64 * reserved)
 {
-  *reserved = quote >= 0 ? quote : imagegen_models_price_cents
-      (imagegen_provider_get (IMAGEGEN_PROVIDER_RUNAPI), b->request, NULL);
+  *reserved = quote >= 0 ? imagegen_nanocents (quote) :
+      imagegen_models_price_nanocents (imagegen_provider_get
+      (IMAGEGEN_PROVIDER_RUNAPI), b->request, NULL);
   return gst_imagegen_tracker_admit (&b->tracker, *reserved);
 }
 
@@ -111,13 +125,13 @@ GST_START_TEST (test_max_requests)
 {
   Budget b;
   gchar *warning = NULL;
-  gint reserved = -1;
+  gint64 reserved = -1;
   guint i;
 
   budget_init (&b, 3, 0);
   for (i = 0; i < 3; i++)
     fail_unless (admit (&b, 5, &reserved));
-  fail_unless_equals_int (reserved, 5);
+  fail_unless_equals_int64 (reserved, 5 * IMAGEGEN_NANOCENTS_PER_CENT);
   /* the fourth and fifth are refused; one warning says why */
   fail_if (admit (&b, 5, &reserved));
   fail_if (admit (&b, 5, &reserved));
@@ -140,7 +154,7 @@ GST_START_TEST (test_max_cost_reserves_and_settles)
 {
   Budget b;
   gchar *warning = NULL;
-  gint first = -1, second = -1, third = -1;
+  gint64 first = -1, second = -1, third = -1;
 
   budget_init (&b, 0, 20);
   fail_unless (gst_imagegen_tracker_wants_quotes (&b.tracker));
@@ -176,7 +190,7 @@ GST_END_TEST;
 GST_START_TEST (test_cancelled_task_is_charged)
 {
   Budget b;
-  gint reserved = -1;
+  gint64 reserved = -1;
 
   budget_init (&b, 0, 100);
   /* cancelled after the service created it: it runs on and is charged */
@@ -197,7 +211,7 @@ GST_END_TEST;
 GST_START_TEST (test_rereserve_and_cache)
 {
   Budget b;
-  gint reserved = -1;
+  gint64 reserved = -1;
   ImagegenResult r = { 0 };
 
   budget_init (&b, 0, 0);
@@ -205,13 +219,15 @@ GST_START_TEST (test_rereserve_and_cache)
   /* without a quote the model table prices it */
   fail_unless (admit (&b, -1, &reserved));
   fail_unless (reserved > 0);
-  gst_imagegen_tracker_rereserve (&b.tracker, reserved, 30);
+  gst_imagegen_tracker_rereserve (&b.tracker, reserved,
+      30 * IMAGEGEN_NANOCENTS_PER_CENT);
   fail_unless_equals_int64 (stat_int64 (&b, "reserved-cents"), 30);
-  gst_imagegen_tracker_rereserve (&b.tracker, 30, reserved);
+  gst_imagegen_tracker_rereserve (&b.tracker,
+      30 * IMAGEGEN_NANOCENTS_PER_CENT, reserved);
 
   /* answered from the cache: no request, nothing spent */
   r.model = (gchar *) "flux-2-pro-text-to-image";
-  r.cost_cents = -1;
+  r.cost_nanocents = -1;
   gst_imagegen_tracker_answered_locally (&b.tracker, TRUE, &r, "a red fox",
       reserved);
   fail_unless_equals_int (stat_uint (&b, "requests"), 0);
@@ -223,13 +239,62 @@ GST_START_TEST (test_rereserve_and_cache)
 
 GST_END_TEST;
 
+/* Fractional prices add up exactly: 100 requests of 1.5 cents fill a
+ * max-cost of 150 and the 101st is refused; 1.7 (no exact binary
+ * fraction) ten times fills 17, not one request fewer; the bill is
+ * rounded only where a figure is shown. */
+GST_START_TEST (test_max_cost_fractional)
+{
+  Budget b;
+  gchar *warning = NULL;
+  gint64 reserved[100];
+  guint i;
+
+  budget_init (&b, 0, 150);
+  for (i = 0; i < 100; i++)
+    fail_unless (admit (&b, 1.5, &reserved[i]), "request %u refused", i + 1);
+  fail_if (admit (&b, 1.5, &reserved[0]));
+  fail_unless_equals_int (stat_uint (&b, "requests"), 100);
+  fail_unless_equals_int (count_warnings (&b, &warning), 1);
+  fail_unless (strstr (warning, "max-cost (150 cents) would be passed: 150 "
+          "cents spent or reserved, the next request costs 1.5") != NULL,
+      "%s", warning);
+  g_free (warning);
+  for (i = 0; i < 100; i++)
+    finish (&b, reserved[i], 1.5, NULL, "task");
+  fail_unless_equals_int64 (stat_int64 (&b, "spent-cents"), 150);
+  fail_unless_equals_int64 (stat_int64 (&b, "reserved-cents"), 0);
+  fail_unless (stat_double (&b, "spent-credits") == 150.0);
+  budget_clear (&b);
+
+  budget_init (&b, 0, 17);
+  for (i = 0; i < 10; i++)
+    fail_unless (admit (&b, 1.7, &reserved[i]), "request %u refused", i + 1);
+  fail_if (admit (&b, 1.7, &reserved[10]));
+  /* billed 1.4024 each (the service's own figure): 14.024 in all, shown
+   * as 15 cents, where rounding each bill would show 20 */
+  for (i = 0; i < 10; i++)
+    finish (&b, reserved[i], 1.4024, NULL, "task");
+  fail_unless_equals_int64 (stat_int64 (&b, "spent-cents"), 15);
+  fail_unless_equals_int64 (imagegen_nanocents (stat_double (&b,
+              "spent-credits")), 14024000000);
+  /* 2.976 left: two more at 1.4024, not a third */
+  fail_unless (admit (&b, 1.4024, &reserved[0]));
+  fail_unless (admit (&b, 1.4024, &reserved[1]));
+  fail_if (admit (&b, 1.4024, &reserved[2]));
+  budget_clear (&b);
+}
+
+GST_END_TEST;
+
 static Suite *
 budget_suite (void)
 {
   return element_test_suite ("budget", 0, ELEMENT_TEST (test_max_requests),
       ELEMENT_TEST (test_max_cost_reserves_and_settles),
       ELEMENT_TEST (test_cancelled_task_is_charged),
-      ELEMENT_TEST (test_rereserve_and_cache), NULL);
+      ELEMENT_TEST (test_rereserve_and_cache),
+      ELEMENT_TEST (test_max_cost_fractional), NULL);
 }
 
 GST_CHECK_MAIN (budget);
