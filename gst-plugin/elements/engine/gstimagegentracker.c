@@ -274,8 +274,8 @@ gst_imagegen_tracker_install_properties (GObjectClass * klass, guint first)
       g_param_spec_uint ("max-cost", "Most cost",
           "Spending limit of one run: a request that would pass it is not "
           "sent (US cents, from the service's billing or the price table, "
-          "summed with fractions; 0 = no limit)", 0, G_MAXUINT, DEFAULT_MAX_COST,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          "summed with fractions; 0 = no limit)", 0, G_MAXUINT,
+          DEFAULT_MAX_COST, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (klass,
       first + GST_IMAGEGEN_TRACKER_PROP_STATS,
@@ -283,14 +283,13 @@ gst_imagegen_tracker_install_properties (GObjectClass * klass, guint first)
           "Totals of this run: requests, succeeded, failed, cancelled, "
           "retries, polls, spent-cents, reserved-cents (rounded up; "
           "spent-credits and reserved-credits: exact cents with fractions), "
-          "last-latency-ms, "
-          "mean-latency-ms (submit to decoded), in-flight (requests "
-          "handed over and not done), in-flight-limit (lowered "
+          "last-latency-ms, mean-latency-ms (submit to decoded), in-flight "
+          "(requests handed over and not done), in-flight-limit (lowered "
           "by rate limits), rate-limited (requests held by a 429), "
           "cache-hits (answered from cache-dir, not counted in requests), "
           "cache-misses and estimated-cents, estimated-credits (cache-only: "
-          "not sent, and their catalogue price), resumed (tasks an earlier run paid for, "
-          "polled instead of created again)", GST_TYPE_STRUCTURE,
+          "not sent, and their catalogue price), resumed (tasks an earlier "
+          "run paid for, polled instead of created again)", GST_TYPE_STRUCTURE,
           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 }
 
