@@ -40,26 +40,19 @@ budget_clear (Budget * b)
   gst_object_unref (b->element);
 }
 
-static gint64
-stat_int64 (Budget * b, const gchar * name)
+/* The stats field @name, a number of any type. */
+static gdouble
+stat_number (Budget * b, const gchar * name)
 {
   GstStructure *s = gst_imagegen_tracker_get_stats (&b->tracker);
-  gint64 v = -1;
+  const GValue *value = gst_structure_get_value (s, name);
+  GValue number = G_VALUE_INIT;
 
-  fail_unless (gst_structure_get_int64 (s, name, &v), "no %s", name);
+  fail_unless (value != NULL, "no %s", name);
+  g_value_init (&number, G_TYPE_DOUBLE);
+  fail_unless (g_value_transform (value, &number), "%s is no number", name);
   gst_structure_free (s);
-  return v;
-}
-
-static guint
-stat_uint (Budget * b, const gchar * name)
-{
-  GstStructure *s = gst_imagegen_tracker_get_stats (&b->tracker);
-  guint v = 0;
-
-  fail_unless (gst_structure_get_uint (s, name, &v), "no %s", name);
-  gst_structure_free (s);
-  return v;
+  return g_value_get_double (&number);
 }
 
 /* The guard's warnings on the bus: how many, and the first one's text. */
@@ -79,17 +72,6 @@ count_warnings (Budget * b, gchar ** first)
     gst_message_unref (msg);
   }
   return n;
-}
-
-static gdouble
-stat_double (Budget * b, const gchar * name)
-{
-  GstStructure *s = gst_imagegen_tracker_get_stats (&b->tracker);
-  gdouble v = -1;
-
-  fail_unless (gst_structure_get_double (s, name, &v), "no %s", name);
-  gst_structure_free (s);
-  return v;
 }
 
 /* A task of @b's request ended: completed (@error NULL) or not; billed
@@ -135,7 +117,7 @@ GST_START_TEST (test_max_requests)
   /* the fourth and fifth are refused; one warning says why */
   fail_if (admit (&b, 5, &reserved));
   fail_if (admit (&b, 5, &reserved));
-  fail_unless_equals_int (stat_uint (&b, "requests"), 3);
+  fail_unless_equals_int (stat_number (&b, "requests"), 3);
   fail_unless_equals_int (count_warnings (&b, &warning), 1);
   fail_unless (strstr (warning, "max-requests (3) reached") != NULL, "%s",
       warning);
@@ -160,7 +142,7 @@ GST_START_TEST (test_max_cost_reserves_and_settles)
   fail_unless (gst_imagegen_tracker_wants_quotes (&b.tracker));
   fail_unless (admit (&b, 8, &first));
   fail_unless (admit (&b, 8, &second));
-  fail_unless_equals_int64 (stat_int64 (&b, "reserved-cents"), 16);
+  fail_unless_equals_int64 (stat_number (&b, "reserved-cents"), 16);
   /* 16 reserved + 8 would pass 20 */
   fail_if (admit (&b, 8, &third));
   fail_unless_equals_int (count_warnings (&b, &warning), 1);
@@ -173,10 +155,10 @@ GST_START_TEST (test_max_cost_reserves_and_settles)
   finish (&b, first, 3, NULL, "task-1");
   finish (&b, second, -1, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
           "no"), "task-2");
-  fail_unless_equals_int64 (stat_int64 (&b, "reserved-cents"), 0);
-  fail_unless_equals_int64 (stat_int64 (&b, "spent-cents"), 3);
-  fail_unless_equals_int (stat_uint (&b, "succeeded"), 1);
-  fail_unless_equals_int (stat_uint (&b, "failed"), 1);
+  fail_unless_equals_int64 (stat_number (&b, "reserved-cents"), 0);
+  fail_unless_equals_int64 (stat_number (&b, "spent-cents"), 3);
+  fail_unless_equals_int (stat_number (&b, "succeeded"), 1);
+  fail_unless_equals_int (stat_number (&b, "failed"), 1);
   /* now 3 spent: two more of 8 fit, a third does not; no second warning */
   fail_unless (admit (&b, 8, &first));
   fail_unless (admit (&b, 8, &second));
@@ -201,8 +183,8 @@ GST_START_TEST (test_cancelled_task_is_charged)
   fail_unless (admit (&b, 7, &reserved));
   finish (&b, reserved, -1, g_error_new_literal (G_IO_ERROR,
           G_IO_ERROR_CANCELLED, "cancelled"), NULL);
-  fail_unless_equals_int64 (stat_int64 (&b, "spent-cents"), 7);
-  fail_unless_equals_int (stat_uint (&b, "cancelled"), 2);
+  fail_unless_equals_int64 (stat_number (&b, "spent-cents"), 7);
+  fail_unless_equals_int (stat_number (&b, "cancelled"), 2);
   budget_clear (&b);
 }
 
@@ -221,7 +203,7 @@ GST_START_TEST (test_rereserve_and_cache)
   fail_unless (reserved > 0);
   gst_imagegen_tracker_rereserve (&b.tracker, reserved,
       30 * IMAGEGEN_NANOCENTS_PER_CENT);
-  fail_unless_equals_int64 (stat_int64 (&b, "reserved-cents"), 30);
+  fail_unless_equals_int64 (stat_number (&b, "reserved-cents"), 30);
   gst_imagegen_tracker_rereserve (&b.tracker,
       30 * IMAGEGEN_NANOCENTS_PER_CENT, reserved);
 
@@ -230,14 +212,39 @@ GST_START_TEST (test_rereserve_and_cache)
   r.cost_nanocents = -1;
   gst_imagegen_tracker_answered_locally (&b.tracker, TRUE, &r, "a red fox",
       reserved);
-  fail_unless_equals_int (stat_uint (&b, "requests"), 0);
-  fail_unless_equals_int (stat_uint (&b, "cache-hits"), 1);
-  fail_unless_equals_int64 (stat_int64 (&b, "reserved-cents"), 0);
-  fail_unless_equals_int64 (stat_int64 (&b, "spent-cents"), 0);
+  fail_unless_equals_int (stat_number (&b, "requests"), 0);
+  fail_unless_equals_int (stat_number (&b, "cache-hits"), 1);
+  fail_unless_equals_int64 (stat_number (&b, "reserved-cents"), 0);
+  fail_unless_equals_int64 (stat_number (&b, "spent-cents"), 0);
   budget_clear (&b);
 }
 
 GST_END_TEST;
+
+/* Admits @n requests at @price cents (reserved in @reserved), then sees
+ * the next one refused. */
+static void
+fill (Budget * b, gdouble price, guint n, gint64 * reserved)
+{
+  gint64 refused;
+  guint i;
+
+  for (i = 0; i < n; i++)
+    fail_unless (admit (b, price, &reserved[i]), "request %u of %g cents "
+        "refused", i + 1, price);
+  fail_if (admit (b, price, &refused), "request %u of %g cents admitted",
+      n + 1, price);
+}
+
+/* The @n requests of @reserved completed, each billed @cost cents. */
+static void
+settle (Budget * b, const gint64 * reserved, guint n, gdouble cost)
+{
+  guint i;
+
+  for (i = 0; i < n; i++)
+    finish (b, reserved[i], cost, NULL, "task");
+}
 
 /* Fractional prices add up exactly: 100 requests of 1.5 cents fill a
  * max-cost of 150 and the 101st is refused; 1.7 (no exact binary
@@ -245,43 +252,34 @@ GST_END_TEST;
  * rounded only where a figure is shown. */
 GST_START_TEST (test_max_cost_fractional)
 {
-  Budget b;
-  gchar *warning = NULL;
   gint64 reserved[100];
-  guint i;
+  gchar *warning = NULL;
+  Budget b;
 
   budget_init (&b, 0, 150);
-  for (i = 0; i < 100; i++)
-    fail_unless (admit (&b, 1.5, &reserved[i]), "request %u refused", i + 1);
-  fail_if (admit (&b, 1.5, &reserved[0]));
-  fail_unless_equals_int (stat_uint (&b, "requests"), 100);
+  fill (&b, 1.5, 100, reserved);
+  fail_unless_equals_int (stat_number (&b, "requests"), 100);
   fail_unless_equals_int (count_warnings (&b, &warning), 1);
   fail_unless (strstr (warning, "max-cost (150 cents) would be passed: 150 "
           "cents spent or reserved, the next request costs 1.5") != NULL,
       "%s", warning);
   g_free (warning);
-  for (i = 0; i < 100; i++)
-    finish (&b, reserved[i], 1.5, NULL, "task");
-  fail_unless_equals_int64 (stat_int64 (&b, "spent-cents"), 150);
-  fail_unless_equals_int64 (stat_int64 (&b, "reserved-cents"), 0);
-  fail_unless (stat_double (&b, "spent-credits") == 150.0);
+  settle (&b, reserved, 100, 1.5);
+  fail_unless_equals_int64 (stat_number (&b, "spent-cents"), 150);
+  fail_unless_equals_int64 (stat_number (&b, "reserved-cents"), 0);
+  fail_unless (stat_number (&b, "spent-credits") == 150.0);
   budget_clear (&b);
 
   budget_init (&b, 0, 17);
-  for (i = 0; i < 10; i++)
-    fail_unless (admit (&b, 1.7, &reserved[i]), "request %u refused", i + 1);
-  fail_if (admit (&b, 1.7, &reserved[10]));
+  fill (&b, 1.7, 10, reserved);
   /* billed 1.4024 each (the service's own figure): 14.024 in all, shown
    * as 15 cents, where rounding each bill would show 20 */
-  for (i = 0; i < 10; i++)
-    finish (&b, reserved[i], 1.4024, NULL, "task");
-  fail_unless_equals_int64 (stat_int64 (&b, "spent-cents"), 15);
-  fail_unless_equals_int64 (imagegen_nanocents (stat_double (&b,
+  settle (&b, reserved, 10, 1.4024);
+  fail_unless_equals_int64 (stat_number (&b, "spent-cents"), 15);
+  fail_unless_equals_int64 (imagegen_nanocents (stat_number (&b,
               "spent-credits")), 14024000000);
   /* 2.976 left: two more at 1.4024, not a third */
-  fail_unless (admit (&b, 1.4024, &reserved[0]));
-  fail_unless (admit (&b, 1.4024, &reserved[1]));
-  fail_if (admit (&b, 1.4024, &reserved[2]));
+  fill (&b, 1.4024, 2, reserved);
   budget_clear (&b);
 }
 
