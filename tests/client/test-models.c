@@ -452,10 +452,10 @@ test_bfl_prices (void)
     g_assert_cmpuint (sized->width, ==, 2000);
     g_assert_cmpuint (sized->height, ==, 2000);
   }
-  g_assert_cmpint (imagegen_models_price_cents (&imagegen_provider_bfl, req,
-          NULL), ==,
-      (gint) ceil (3.0 + MAX (full->width * full->height / 1e6 - 1, 0) * 1.5
-          - 1e-9));
+  /* exact: credits with fractions, not rounded to cents */
+  g_assert_cmpint (imagegen_models_price_nanocents (&imagegen_provider_bfl,
+          req, NULL), ==, imagegen_nanocents (3.0 + MAX (full->width *
+              full->height / 1e6 - 1, 0) * 1.5));
 }
 
 /* The poll schedule's prior is the row's, else the default. */
@@ -488,11 +488,11 @@ test_flux3_prices_and_time (void)
   {
     const gchar *model;
     const gchar *resolution;
-    gint cents;
+    gdouble cents;
   } cases[] = {
-    {"flux-3-image", "768sq", 5}, {"flux-3-image", "1k", 5},
-    {"flux-3-image", "2k", 10}, {"flux-3-image", "4k", 61},
-    {"flux-3-image-klein", "1k", 1}, {"flux-3-image-klein", "4k", 4},
+    {"flux-3-image", "768sq", 4.1}, {"flux-3-image", "1k", 4.8},
+    {"flux-3-image", "2k", 10}, {"flux-3-image", "4k", 60.7},
+    {"flux-3-image-klein", "1k", 0.9}, {"flux-3-image-klein", "4k", 3.6},
     {"flux-3.1-image", "4k", 28},
   };
   ImagegenClientConfig config;
@@ -512,11 +512,13 @@ test_flux3_prices_and_time (void)
     edit->resolution = g_strdup (cases[i].resolution);
     for (k = 0; k < 10; k++)
       imagegen_request_add_source_image (edit, png);
-    g_assert_cmpint (imagegen_models_price_cents (&imagegen_provider_bfl, t2i,
-            &known), ==, cases[i].cents);
+    g_assert_cmpfloat_with_epsilon ((gdouble) imagegen_models_price_nanocents
+        (&imagegen_provider_bfl, t2i, &known) / IMAGEGEN_NANOCENTS_PER_CENT,
+        cases[i].cents, 1e-6);
     g_assert_true (known);
-    g_assert_cmpint (imagegen_models_price_cents (&imagegen_provider_bfl,
-            edit, &known), ==, cases[i].cents);
+    g_assert_cmpfloat_with_epsilon ((gdouble) imagegen_models_price_nanocents
+        (&imagegen_provider_bfl, edit, &known) / IMAGEGEN_NANOCENTS_PER_CENT,
+        cases[i].cents, 1e-6);
   }
 
   imagegen_poll_schedule_prior ("flux-3-image", &lo, &hi);

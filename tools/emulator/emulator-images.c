@@ -21,14 +21,6 @@
 
 #define PIPELINE_TIMEOUT (60 * GST_SECOND)
 
-static guint
-round16 (gdouble v)
-{
-  guint r = (guint) (v / 16.0 + 0.5) * 16;
-
-  return MAX (r, 16);
-}
-
 static gboolean
 parse_ratio (const gchar * s, guint * w, guint * h)
 {
