@@ -152,24 +152,22 @@ static void
 test_reasoning_then_generating (void)
 {
   const gchar *held[] = { "--fail", "task:held", NULL };
-  g_autoptr (ImagegenRequest) req = NULL;
+  g_autoptr (ImagegenRequest) req =
+      imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, "flux-3-image",
+      "a lighthouse at dusk");
   g_autoptr (ImagegenResult) r = NULL;
   g_autoptr (JsonObject) stats = NULL;
-  JsonObject *task;
   TestFixture f;
 
   fixture_start (&f, held);
-  req = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
-      "flux-3-image", "a lighthouse at dusk");
   imagegen_client_submit (f.client, req, NULL, test_waiter_event_cb,
       test_waiter_done_cb, f.w);
   /* the first poll found it Reasoning, the next ones Generating */
   imagegen_test_emulator_wait_count (f.fx.emu, "bfl_get_result", 3);
   stats = imagegen_test_emulator_stats (f.fx.emu);
-  task = json_array_get_object_element (json_object_get_array_member (stats,
-          "tasks"), 0);
-  g_assert_cmpstr (json_object_get_string_member (task, "bfl_status"), ==,
-      "Generating");
+  g_assert_cmpstr (json_object_get_string_member
+      (json_array_get_object_element (json_object_get_array_member (stats,
+                  "tasks"), 0), "bfl_status"), ==, "Generating");
   g_assert_cmpuint (imagegen_test_emulator_release (f.fx.emu, 1), ==, 1);
   r = test_waiter_pop (f.w);
   g_assert_no_error (r->error);

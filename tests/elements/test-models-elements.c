@@ -365,27 +365,28 @@ GST_START_TEST (test_service_reservation_wins)
 
 GST_END_TEST;
 
-/* The error text of a start @h refuses. */
-static gchar *
-start_error (GstHarness * h)
+/* imagegensrc with @model and @extra refuses to start with @message. */
+static void
+src_refused (ImagegenTestFixture * f, const gchar * model,
+    const gchar * extra, const gchar * message)
 {
+  GstHarness *h = src_harness (f, model, extra);
   /* the harness keeps its own reference */
-  return element_test_start_error (gst_object_ref (h->element));
+  gchar *text = element_test_start_error (gst_object_ref (h->element));
+
+  fail_unless_equals_string (text, message);
+  g_free (text);
+  gst_harness_teardown (h);
 }
 
 GST_START_TEST (test_wrong_extra_refused_at_start)
 {
   ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, latency, NULL);
-  GstHarness *h = src_harness (f, "seedream-4.5-text-to-image",
-      "params,output_quality=best");
-  gchar *text = start_error (h);
   JsonObject *stats;
 
-  fail_unless_equals_string (text, "Extra field \"output_quality\" "
-      "is not included in the list for model seedream-4.5-text-to-image; "
-      "valid values: basic, high.");
-  g_free (text);
-  gst_harness_teardown (h);
+  src_refused (f, "seedream-4.5-text-to-image", "params,output_quality=best",
+      "Extra field \"output_quality\" is not included in the list for model "
+      "seedream-4.5-text-to-image; valid values: basic, high.");
 
   stats = imagegen_test_emulator_stats (f->emu);
   fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
@@ -408,7 +409,6 @@ GST_START_TEST (test_bfl_extra_from_the_table)
   GstBuffer *buf;
   GPtrArray *bodies;
   JsonObject *body, *stats;
-  gchar *text;
 
   g_object_set (h->element, "seed", (gint64) 5, NULL);
   gst_harness_play (h);
@@ -425,30 +425,17 @@ GST_START_TEST (test_bfl_extra_from_the_table)
   fail_unless_equals_int (json_object_get_int_member (body, "width") % 16, 0);
   g_ptr_array_unref (bodies);
 
-  h = src_harness (f, "flux-2-klein-4b", "params,steps=20");
-  text = start_error (h);
-  fail_unless_equals_string (text, "Model flux-2-klein-4b has no field "
-      "\"steps\"; its extra fields: seed (integer 0 to 2147483647), "
-      "safety_tolerance (integer 0 to 5), output_format (jpeg, png), "
-      "webhook_url (text), webhook_secret (text).");
-  g_free (text);
-  gst_harness_teardown (h);
-
-  h = src_harness (f, "flux-2-flex", "params,guidance=1.2");
-  text = start_error (h);
-  fail_unless_equals_string (text, "Extra field \"guidance\" must be "
-      "greater than or equal to 1.5 for model flux-2-flex; valid values: "
-      "number 1.5 to 10.");
-  g_free (text);
-  gst_harness_teardown (h);
-
-  h = src_harness (f, "flux-2-pro", "params,width=512");
-  text = start_error (h);
-  fail_unless_equals_string (text, "Extra field \"width\" is not taken "
-      "from extra: it comes from the frame size (aspect-ratio and "
-      "resolution).");
-  g_free (text);
-  gst_harness_teardown (h);
+  src_refused (f, "flux-2-klein-4b", "params,steps=20", "Model "
+      "flux-2-klein-4b has no field \"steps\"; its extra fields: seed "
+      "(integer 0 to 2147483647), safety_tolerance (integer 0 to 5), "
+      "output_format (jpeg, png), webhook_url (text), webhook_secret "
+      "(text).");
+  src_refused (f, "flux-2-flex", "params,guidance=1.2", "Extra field "
+      "\"guidance\" must be greater than or equal to 1.5 for model "
+      "flux-2-flex; valid values: number 1.5 to 10.");
+  src_refused (f, "flux-2-pro", "params,width=512", "Extra field \"width\" "
+      "is not taken from extra: it comes from the frame size (aspect-ratio "
+      "and resolution).");
 
   stats = imagegen_test_emulator_stats (f->emu);
   fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,

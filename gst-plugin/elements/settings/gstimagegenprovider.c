@@ -200,23 +200,11 @@ gst_imagegen_provider_bfl_base_url (const GstImagegenProviderSettings * p)
   }
 }
 
-static gboolean
-invalid (GError ** error, const gchar * format, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-invalid (GError ** error, const gchar * format, ...)
-{
-  va_list args;
-  gchar *text;
-
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-      IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, text);
-  g_free (text);
-  return FALSE;
-}
+/* Sets @error to the sentence of an invalid setting; evaluates to
+ * FALSE.  g_set_error() formats it. */
+#define invalid(error, ...) \
+  (g_set_error ((error), IMAGEGEN_CLIENT_ERROR, \
+      IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, __VA_ARGS__), FALSE)
 
 /* Black Forest Labs' models that take @field, "a, b". */
 static gchar *
