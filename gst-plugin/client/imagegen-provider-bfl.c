@@ -2,9 +2,9 @@
  * PROTOCOL.md, section 2, and NEW-MODELS.md section 1.
  *
  * No upload step: frames go inline as base64 in input_image,
- * input_image_2 … (FLUX 3: one images array); the task is polled at the polling_url the submit
- * answer gives; the key travels in x-key.  Facts the public material does
- * not confirm are marked "unconfirmed".
+ * input_image_2 … (FLUX 3: one images array); the task is polled at the
+ * polling_url the submit answer gives; the key travels in x-key.  Facts
+ * the public material does not confirm are marked "unconfirmed".
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -173,8 +173,7 @@ test_reasoning_then_generating (void)
   g_assert_no_error (r->error);
   g_assert_nonnull (r->image);
   g_assert_cmpuint (r->polls, >=, 3);
-  g_assert_cmpuint (test_waiter_count_log (f.w, -1, "unknown status"), ==,
-      0);
+  g_assert_cmpuint (test_waiter_count_log (f.w, -1, "unknown status"), ==, 0);
   test_fixture_stop (&f);
 }
 

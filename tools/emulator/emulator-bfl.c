@@ -1,9 +1,10 @@
 /* imagegen-emulator: Black Forest Labs' FLUX.2 and FLUX 3 protocol
  * (PROTOCOL.md, section 2; NEW-MODELS.md section 1) on the same server:
  * POST /v1/<model> with x-key and inline base64 inputs (FLUX 3: an images
- * array, resolution tiers, Reasoning and Generating), GET <polling_url> (/v1/get_result?id=…), their statuses
- * and error bodies.  Tasks, rendering, faults and results are the RunAPI
- * side's; only the wire format differs.
+ * array, resolution tiers, Reasoning and Generating), GET <polling_url>
+ * (/v1/get_result?id=…), their statuses and error bodies.  Tasks,
+ * rendering, faults and results are the RunAPI side's; only the wire
+ * format differs.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
