@@ -319,6 +319,8 @@ const ImagegenProvider imagegen_provider_bfl = {
   .default_base_url = IMAGEGEN_BFL_DEFAULT_BASE_URL,
   .inline_image = bfl_inline_image,
   .fit_size = imagegen_bfl_fit_size,
+  .resolutions = imagegen_bfl_resolutions,
+  .max_aspect = IMAGEGEN_BFL_MAX_ASPECT,
   .table_request = imagegen_bfl_table_request,
   .body_retry_after = bfl_body_retry_after,
 };

@@ -502,6 +502,35 @@ test_output_size_one_answer (void)
   g_assert_cmpuint (h, ==, 768);
 }
 
+/* Black Forest Labs' sizes are the table's answer: what the elements
+ * refuse at start is what imagegen_models_check_size() refuses. */
+static void
+test_bfl_size_rules (void)
+{
+  const ImagegenProvider *bfl = imagegen_provider_get (IMAGEGEN_PROVIDER_BFL);
+  GError *error = NULL;
+
+  g_assert_true (imagegen_models_check_size (bfl, "flux-2-pro", "21:9", "2k",
+          NULL));
+  g_assert_true (imagegen_models_check_size (bfl, "flux-2-pro", "auto", NULL,
+          NULL));
+  g_assert_false (imagegen_models_check_size (bfl, "flux-2-pro", "17:1",
+          "1k", &error));
+  g_assert_cmpstr (error->message, ==, "Invalid aspect-ratio \"17:1\" for "
+      "model flux-2-pro; valid values: W:H such as 1:1, 16:9 or 9:16, or "
+      "auto.");
+  g_clear_error (&error);
+  g_assert_false (imagegen_models_check_size (bfl, "flux-2-pro", "1:1", "4k",
+          &error));
+  g_assert_cmpstr (error->message, ==, "Invalid resolution \"4k\" for "
+      "model flux-2-pro; valid values: 1k, 2k.");
+  g_clear_error (&error);
+  /* RunAPI's models say their sizes in their own fields */
+  g_assert_true (imagegen_models_check_size (imagegen_provider_get
+          (IMAGEGEN_PROVIDER_RUNAPI), "flux-2-pro-text-to-image", "17:1", "4k",
+          NULL));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -512,5 +541,6 @@ main (int argc, char **argv)
       "/models/unknown-model", test_unknown_model, "/models/upload-max-side",
       test_upload_max_side, "/models/bfl-prices", test_bfl_prices,
       "/models/poll-priors", test_poll_priors, "/models/output-size",
-      test_output_size_one_answer, NULL);
+      test_output_size_one_answer, "/models/bfl-size-rules",
+      test_bfl_size_rules, NULL);
 }
