@@ -117,10 +117,8 @@ void gst_imagegen_remix_scene_add_stats (GstImagegenRemix * remix,
     GstStructure * stats);
 void gst_imagegen_remix_scene_install_properties (GObjectClass * klass,
     guint first_prop_id);
-gboolean gst_imagegen_remix_scene_set_property (GstImagegenRemix * remix,
-    guint first_prop_id, guint prop_id, const GValue * value);
-gboolean gst_imagegen_remix_scene_get_property (GstImagegenRemix * remix,
-    guint first_prop_id, guint prop_id, GValue * value);
+/* The members these properties are, under the object lock */
+extern const GstImagegenField gst_imagegen_remix_scene_fields[];
 
 /* gstimagegenremixlive.c */
 GstFlowReturn gst_imagegen_remix_live_submit_locked (GstImagegenRemix * remix,

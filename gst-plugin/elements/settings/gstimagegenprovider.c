@@ -10,45 +10,18 @@
 #include "gstimagegenprovider.h"
 #include "imagegen-models.h"
 #include "imagegen-provider.h"
+#include "imagegen-enum.h"
 
-#include <stdio.h>
-
-GType
-gst_imagegen_provider_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
+IMAGEGEN_DEFINE_ENUM (gst_imagegen_provider_get_type, "GstImagegenProvider",
     {GST_IMAGEGEN_PROVIDER_AUTO, "From the model id", "auto"},
     {GST_IMAGEGEN_PROVIDER_RUNAPI, "RunAPI", "runapi"},
-    {GST_IMAGEGEN_PROVIDER_BFL, "Black Forest Labs direct", "bfl"},
-    {0, NULL, NULL},
-  };
+    {GST_IMAGEGEN_PROVIDER_BFL, "Black Forest Labs direct", "bfl"});
 
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstImagegenProvider", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
-}
-
-GType
-gst_imagegen_region_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
+IMAGEGEN_DEFINE_ENUM (gst_imagegen_region_get_type, "GstImagegenRegion",
     {GST_IMAGEGEN_REGION_GLOBAL, "Global (" IMAGEGEN_BFL_DEFAULT_BASE_URL ")",
         "global"},
     {GST_IMAGEGEN_REGION_EU, "EU (" IMAGEGEN_BFL_EU_BASE_URL ")", "eu"},
-    {GST_IMAGEGEN_REGION_US, "US (" IMAGEGEN_BFL_US_BASE_URL ")", "us"},
-    {0, NULL, NULL},
-  };
-
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstImagegenRegion", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
-}
+    {GST_IMAGEGEN_REGION_US, "US (" IMAGEGEN_BFL_US_BASE_URL ")", "us"});
 
 void
 gst_imagegen_provider_settings_init (GstImagegenProviderSettings * p)
@@ -120,57 +93,19 @@ gst_imagegen_provider_install_properties (GObjectClass * klass, guint first)
   gst_type_mark_as_plugin_api (gst_imagegen_region_get_type (), 0);
 }
 
-gboolean
-gst_imagegen_provider_set_property (GstImagegenProviderSettings * p,
-    guint first, guint prop_id, const GValue * value)
-{
-  if (prop_id < first || prop_id >= first + GST_IMAGEGEN_PROVIDER_N_PROPS)
-    return FALSE;
-  switch (prop_id - first) {
-    case GST_IMAGEGEN_PROVIDER_PROP_PROVIDER:
-      p->provider = g_value_get_enum (value);
-      break;
-    case GST_IMAGEGEN_PROVIDER_PROP_REGION:
-      p->region = g_value_get_enum (value);
-      break;
-    case GST_IMAGEGEN_PROVIDER_PROP_SEED:
-      p->seed = g_value_get_int64 (value);
-      break;
-    case GST_IMAGEGEN_PROVIDER_PROP_STEPS:
-      p->steps = g_value_get_uint (value);
-      break;
-    default:
-      p->guidance = g_value_get_double (value);
-      break;
-  }
-  return TRUE;
-}
-
-gboolean
-gst_imagegen_provider_get_property (const GstImagegenProviderSettings * p,
-    guint first, guint prop_id, GValue * value)
-{
-  if (prop_id < first || prop_id >= first + GST_IMAGEGEN_PROVIDER_N_PROPS)
-    return FALSE;
-  switch (prop_id - first) {
-    case GST_IMAGEGEN_PROVIDER_PROP_PROVIDER:
-      g_value_set_enum (value, p->provider);
-      break;
-    case GST_IMAGEGEN_PROVIDER_PROP_REGION:
-      g_value_set_enum (value, p->region);
-      break;
-    case GST_IMAGEGEN_PROVIDER_PROP_SEED:
-      g_value_set_int64 (value, p->seed);
-      break;
-    case GST_IMAGEGEN_PROVIDER_PROP_STEPS:
-      g_value_set_uint (value, p->steps);
-      break;
-    default:
-      g_value_set_double (value, p->guidance);
-      break;
-  }
-  return TRUE;
-}
+const GstImagegenField gst_imagegen_provider_fields[] = {
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROVIDER_PROP_PROVIDER,
+      GstImagegenProviderSettings, provider),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROVIDER_PROP_REGION,
+      GstImagegenProviderSettings, region),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROVIDER_PROP_SEED,
+      GstImagegenProviderSettings, seed),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROVIDER_PROP_STEPS,
+      GstImagegenProviderSettings, steps),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROVIDER_PROP_GUIDANCE,
+      GstImagegenProviderSettings, guidance),
+  GST_IMAGEGEN_FIELDS_END
+};
 
 ImagegenProviderId
 gst_imagegen_provider_resolve (const GstImagegenProviderSettings * p,
@@ -238,12 +173,10 @@ gboolean
 gst_imagegen_provider_bfl_check (const GstImagegenProviderSettings * p,
     const ImagegenRequest * request, guint n_inputs, GError ** error)
 {
-  const gchar *model = request->model, *aspect_ratio = request->aspect_ratio;
+  const gchar *model = request->model;
   const ImagegenModelRow *row = imagegen_models_find ("bfl",
       request->endpoint, model);
   g_autoptr (ImagegenRequest) applied = NULL, full = NULL;
-  gint rw, rh;
-  gchar end;
 
   if (row == NULL) {
     g_autofree gchar *ids = imagegen_models_provider_ids ("bfl",
@@ -253,16 +186,10 @@ gst_imagegen_provider_bfl_check (const GstImagegenProviderSettings * p,
         "valid values: %s.", model ? model : "", ids);
   }
   /* the size follows from these (imagegen_bfl_table_request) */
-  if (aspect_ratio != NULL && g_strcmp0 (aspect_ratio, "auto") != 0
-      && (sscanf (aspect_ratio, "%d:%d%c", &rw, &rh, &end) != 2 || rw <= 0
-          || rh <= 0 || rw > 16 * rh || rh > 16 * rw))
-    return invalid (error, "Invalid aspect-ratio \"%s\" for model %s; valid "
-        "values: W:H such as 1:1, 16:9 or 9:16, or auto.", aspect_ratio,
-        model);
-  if (request->resolution != NULL && g_strcmp0 (request->resolution, "1k")
-      && g_strcmp0 (request->resolution, "2k"))
-    return invalid (error, "Invalid resolution \"%s\" for model %s; valid "
-        "values: 1k, 2k.", request->resolution, model);
+  if (!imagegen_models_check_size (imagegen_provider_get
+          (IMAGEGEN_PROVIDER_BFL), model, request->aspect_ratio,
+          request->resolution, error))
+    return FALSE;
   if ((p->steps > 0 && !imagegen_model_row_field (row, "steps"))
       || (p->guidance > 0 && !imagegen_model_row_field (row, "guidance"))) {
     g_autofree gchar *ids = bfl_ids_with ("steps");
