@@ -169,6 +169,11 @@ gchar *imagegen_models_ids (ImagegenEndpoint endpoint);
 gchar *imagegen_models_provider_ids (const gchar * provider,
     ImagegenEndpoint endpoint);
 
+/* FALSE, with an IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT error of the
+ * sentence @format makes: how every check of a request refuses. */
+gboolean imagegen_models_refuse (GError ** error, const gchar * format,
+    ...) G_GNUC_PRINTF (2, 3);
+
 /* Sets @error to the sentence for @model, which @provider (NULL: any
  * provider) does not serve for @endpoint's kind: the closest ids of that
  * kind by edit distance ("did you mean nano-banana?"), the element the id

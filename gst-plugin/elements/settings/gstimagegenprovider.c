@@ -135,24 +135,6 @@ gst_imagegen_provider_bfl_base_url (const GstImagegenProviderSettings * p)
   }
 }
 
-static gboolean
-invalid (GError ** error, const gchar * format, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-invalid (GError ** error, const gchar * format, ...)
-{
-  va_list args;
-  gchar *text;
-
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-      IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, text);
-  g_free (text);
-  return FALSE;
-}
-
 /* Black Forest Labs' models that take @field, "a, b". */
 static gchar *
 bfl_ids_with (const gchar * field)
@@ -182,7 +164,8 @@ gst_imagegen_provider_bfl_check (const GstImagegenProviderSettings * p,
     g_autofree gchar *ids = imagegen_models_provider_ids ("bfl",
         request->endpoint);
 
-    return invalid (error, "Invalid model \"%s\" for Black Forest Labs; "
+    return imagegen_models_refuse (error,
+        "Invalid model \"%s\" for Black Forest Labs; "
         "valid values: %s.", model ? model : "", ids);
   }
   /* the size follows from these (imagegen_bfl_table_request) */
@@ -194,7 +177,8 @@ gst_imagegen_provider_bfl_check (const GstImagegenProviderSettings * p,
       || (p->guidance > 0 && !imagegen_model_row_field (row, "guidance"))) {
     g_autofree gchar *ids = bfl_ids_with ("steps");
 
-    return invalid (error, "The steps and guidance properties are for %s "
+    return imagegen_models_refuse (error,
+        "The steps and guidance properties are for %s "
         "only, not %s.", ids, model);
   }
   /* everything else, extra included, against the model's row */
