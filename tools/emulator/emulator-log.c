@@ -68,6 +68,18 @@ add_opt_string (JsonBuilder * b, const gchar * name, const gchar * value)
   json_builder_add_string_value (b, value);
 }
 
+/* A line's object, opened, with its time */
+static JsonBuilder *
+begin_line (void)
+{
+  JsonBuilder *b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "t_us");
+  json_builder_add_int_value (b, g_get_real_time ());
+  return b;
+}
+
 void
 emu_log_request (EmuLog * log, const gchar * method, const gchar * path,
     guint status, const gchar * auth, const gchar * idempotency_key,
@@ -77,10 +89,7 @@ emu_log_request (EmuLog * log, const gchar * method, const gchar * path,
 
   if (log == NULL)
     return;
-  b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "t_us");
-  json_builder_add_int_value (b, g_get_real_time ());
+  b = begin_line ();
   add_opt_string (b, "method", method);
   add_opt_string (b, "path", path);
   json_builder_set_member_name (b, "status");
@@ -99,10 +108,7 @@ emu_log_event (EmuLog * log, const gchar * event, const gchar * task_id)
 
   if (log == NULL)
     return;
-  b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "t_us");
-  json_builder_add_int_value (b, g_get_real_time ());
+  b = begin_line ();
   add_opt_string (b, "event", event);
   add_opt_string (b, "task_id", task_id);
   write_line (log, b);
@@ -116,10 +122,7 @@ emu_log_body (EmuLog * log, const gchar * path, JsonNode * body)
 
   if (log == NULL)
     return;
-  b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "t_us");
-  json_builder_add_int_value (b, g_get_real_time ());
+  b = begin_line ();
   add_opt_string (b, "event", "create_body");
   /* not "path": that key marks request lines */
   add_opt_string (b, "create_path", path);

@@ -642,22 +642,9 @@ emu_task_create (Emulator * emu, const ImagegenModelRow * row,
   return task;
 }
 
-guint
-emu_tasks_count_active (Emulator * emu)
-{
-  GHashTableIter iter;
-  gpointer value;
-  guint n = 0;
-
-  g_hash_table_iter_init (&iter, emu->tasks);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    if (!((EmuTask *) value)->terminal)
-      n++;
-  return n;
-}
-
+/* The unfinished tasks: how many, or with @cents what they reserve */
 static gint64
-tasks_reserved_cents (Emulator * emu)
+tally_active (Emulator * emu, gboolean cents)
 {
   GHashTableIter iter;
   gpointer value;
@@ -666,8 +653,14 @@ tasks_reserved_cents (Emulator * emu)
   g_hash_table_iter_init (&iter, emu->tasks);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     if (!((EmuTask *) value)->terminal)
-      n += ((EmuTask *) value)->price_cents;
+      n += cents ? ((EmuTask *) value)->price_cents : 1;
   return n;
+}
+
+guint
+emu_tasks_count_active (Emulator * emu)
+{
+  return (guint) tally_active (emu, FALSE);
 }
 
 /* Can the credit (--credits) pay @price_cents more, on top of what was
@@ -676,7 +669,7 @@ gboolean
 emu_tasks_affordable (Emulator * emu, gint64 price_cents)
 {
   return emu->credits_cents < 0 || emu->charged_cents +
-      tasks_reserved_cents (emu) + price_cents <= emu->credits_cents;
+      tally_active (emu, TRUE) + price_cents <= emu->credits_cents;
 }
 
 void
