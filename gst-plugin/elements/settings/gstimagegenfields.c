@@ -7,6 +7,7 @@
 #endif
 
 #include "gstimagegenfields.h"
+#include <gobject/gvaluecollector.h>
 
 /* The member property @prop_id names, or NULL */
 static gpointer
@@ -19,48 +20,28 @@ member (gconstpointer owner, const GstImagegenField * fields, guint first,
   return NULL;
 }
 
+/* Members and values meet through the type's own value table, as
+ * g_object_get() and g_object_set() do: lcopy_value writes a value into
+ * a member (strings and boxed copied), collect_value reads one. */
 gboolean
 gst_imagegen_fields_set (gpointer owner, const GstImagegenField * fields,
     GMutex * lock, guint first, guint prop_id, const GValue * value)
 {
   gpointer m = member (owner, fields, first, prop_id);
   GType type = G_VALUE_TYPE (value);
+  GTypeCValue where = { 0, };
 
   if (m == NULL)
     return FALSE;
+  where.v_pointer = m;
   if (lock != NULL)
     g_mutex_lock (lock);
-  switch (G_TYPE_FUNDAMENTAL (type)) {
-    case G_TYPE_STRING:
-      g_free (*(gchar **) m);
-      *(gchar **) m = g_value_dup_string (value);
-      break;
-    case G_TYPE_BOOLEAN:
-      *(gboolean *) m = g_value_get_boolean (value);
-      break;
-    case G_TYPE_UINT:
-      *(guint *) m = g_value_get_uint (value);
-      break;
-    case G_TYPE_UINT64:
-      *(guint64 *) m = g_value_get_uint64 (value);
-      break;
-    case G_TYPE_INT64:
-      *(gint64 *) m = g_value_get_int64 (value);
-      break;
-    case G_TYPE_DOUBLE:
-      *(gdouble *) m = g_value_get_double (value);
-      break;
-    case G_TYPE_ENUM:
-      *(gint *) m = g_value_get_enum (value);
-      break;
-    case G_TYPE_BOXED:
-      if (*(gpointer *) m != NULL)
-        g_boxed_free (type, *(gpointer *) m);
-      *(gpointer *) m = g_value_dup_boxed (value);
-      break;
-    default:
-      g_assert_not_reached ();
-  }
+  /* the member owns its string or boxed copy */
+  if (G_TYPE_FUNDAMENTAL (type) == G_TYPE_STRING)
+    g_free (*(gchar **) m);
+  else if (G_TYPE_FUNDAMENTAL (type) == G_TYPE_BOXED && *(gpointer *) m)
+    g_boxed_free (type, *(gpointer *) m);
+  g_free (g_type_value_table_peek (type)->lcopy_value (value, 1, &where, 0));
   if (lock != NULL)
     g_mutex_unlock (lock);
   return TRUE;
@@ -71,39 +52,29 @@ gst_imagegen_fields_get (gconstpointer owner, const GstImagegenField * fields,
     GMutex * lock, guint first, guint prop_id, GValue * value)
 {
   gconstpointer m = member (owner, fields, first, prop_id);
+  GTypeValueTable *table = g_type_value_table_peek (G_VALUE_TYPE (value));
+  GTypeCValue what = { 0, };
 
   if (m == NULL)
     return FALSE;
   if (lock != NULL)
     g_mutex_lock (lock);
-  switch (G_TYPE_FUNDAMENTAL (G_VALUE_TYPE (value))) {
-    case G_TYPE_STRING:
-      g_value_set_string (value, *(gchar * const *) m);
+  /* 'i': gint, guint, gboolean and enums; 'q': 64 bits; 'p': pointers */
+  switch (table->collect_format[0]) {
+    case 'i':
+      what.v_int = *(const gint *) m;
       break;
-    case G_TYPE_BOOLEAN:
-      g_value_set_boolean (value, *(const gboolean *) m);
+    case 'q':
+      what.v_int64 = *(const gint64 *) m;
       break;
-    case G_TYPE_UINT:
-      g_value_set_uint (value, *(const guint *) m);
-      break;
-    case G_TYPE_UINT64:
-      g_value_set_uint64 (value, *(const guint64 *) m);
-      break;
-    case G_TYPE_INT64:
-      g_value_set_int64 (value, *(const gint64 *) m);
-      break;
-    case G_TYPE_DOUBLE:
-      g_value_set_double (value, *(const gdouble *) m);
-      break;
-    case G_TYPE_ENUM:
-      g_value_set_enum (value, *(const gint *) m);
-      break;
-    case G_TYPE_BOXED:
-      g_value_set_boxed (value, *(gconstpointer *) m);
+    case 'd':
+      what.v_double = *(const gdouble *) m;
       break;
     default:
-      g_assert_not_reached ();
+      what.v_pointer = *(gpointer const *) m;
+      break;
   }
+  g_free (table->collect_value (value, 1, &what, 0));
   if (lock != NULL)
     g_mutex_unlock (lock);
   return TRUE;
