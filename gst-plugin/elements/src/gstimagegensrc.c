@@ -86,6 +86,21 @@ enum
   PROP_SHARED_FIRST = PROP_TRACKER_FIRST + GST_IMAGEGEN_ENGINE_N_PROPS,
 };
 
+/* The properties of imagegensrc's own that are plain members */
+static const GstImagegenField src_fields[] = {
+  GST_IMAGEGEN_FIELD (PROP_NUM_IMAGES, GstImagegenSrc, num_images),
+  GST_IMAGEGEN_FIELD (PROP_IS_LIVE, GstImagegenSrc, is_live),
+  GST_IMAGEGEN_FIELD (PROP_REGENERATE_INTERVAL, GstImagegenSrc,
+      regenerate_interval),
+  GST_IMAGEGEN_FIELD (PROP_TRANSITION_DURATION, GstImagegenSrc,
+      transition_duration),
+  GST_IMAGEGEN_FIELD (PROP_BLACK_PLACEHOLDER, GstImagegenSrc,
+      black_placeholder),
+  GST_IMAGEGEN_FIELD (PROP_BACKGROUND, GstImagegenSrc, background),
+  GST_IMAGEGEN_FIELD (PROP_IMAGE_DURATION, GstImagegenSrc, image_duration),
+  GST_IMAGEGEN_FIELDS_END
+};
+
 enum
 {
   SIGNAL_GENERATE,
@@ -353,35 +368,13 @@ gst_imagegen_src_set_property (GObject * object, guint prop_id,
     return;
 
   GST_OBJECT_LOCK (src);
-  switch (prop_id) {
-    case PROP_NUM_IMAGES:
-      src->num_images = g_value_get_uint (value);
-      break;
-    case PROP_IS_LIVE:
-      src->is_live = g_value_get_boolean (value);
-      live_changed = TRUE;
-      break;
-    case PROP_REGENERATE_INTERVAL:
-      src->regenerate_interval = g_value_get_uint64 (value);
-      break;
-    case PROP_TRANSITION_DURATION:
-      src->transition_duration = g_value_get_uint64 (value);
-      break;
-    case PROP_BLACK_PLACEHOLDER:
-      src->black_placeholder = g_value_get_boolean (value);
-      break;
-    case PROP_BACKGROUND:
-      src->background = g_value_get_enum (value);
-      break;
-    case PROP_IMAGE_DURATION:
-      src->image_duration = g_value_get_uint64 (value);
-      break;
-    default:
-      prompt_changed = prop_id == PROP_SHARED_FIRST + GST_IMAGEGEN_PROP_PROMPT
-          && g_strcmp0 (src->settings.prompt, g_value_get_string (value)) != 0;
-      handled = shared = gst_imagegen_settings_set_property (&src->settings,
-          PROP_SHARED_FIRST, prop_id, value);
-      break;
+  if (gst_imagegen_fields_set (src, src_fields, NULL, 0, prop_id, value)) {
+    live_changed = prop_id == PROP_IS_LIVE;
+  } else {
+    prompt_changed = prop_id == PROP_SHARED_FIRST + GST_IMAGEGEN_PROP_PROMPT
+        && g_strcmp0 (src->settings.prompt, g_value_get_string (value)) != 0;
+    handled = shared = gst_imagegen_settings_set_property (&src->settings,
+        PROP_SHARED_FIRST, prop_id, value);
   }
   GST_OBJECT_UNLOCK (src);
   if (!handled)
@@ -407,40 +400,16 @@ gst_imagegen_src_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec)
 {
   GstImagegenSrc *src = GST_IMAGEGEN_SRC (object);
-  gboolean handled = TRUE;
+  gboolean handled;
 
   if (gst_imagegen_engine_get_property (&src->engine,
           PROP_TRACKER_FIRST, prop_id, value))
     return;
 
   GST_OBJECT_LOCK (src);
-  switch (prop_id) {
-    case PROP_NUM_IMAGES:
-      g_value_set_uint (value, src->num_images);
-      break;
-    case PROP_IS_LIVE:
-      g_value_set_boolean (value, src->is_live);
-      break;
-    case PROP_REGENERATE_INTERVAL:
-      g_value_set_uint64 (value, src->regenerate_interval);
-      break;
-    case PROP_TRANSITION_DURATION:
-      g_value_set_uint64 (value, src->transition_duration);
-      break;
-    case PROP_BLACK_PLACEHOLDER:
-      g_value_set_boolean (value, src->black_placeholder);
-      break;
-    case PROP_BACKGROUND:
-      g_value_set_enum (value, src->background);
-      break;
-    case PROP_IMAGE_DURATION:
-      g_value_set_uint64 (value, src->image_duration);
-      break;
-    default:
-      handled = gst_imagegen_settings_get_property (&src->settings,
-          PROP_SHARED_FIRST, prop_id, value);
-      break;
-  }
+  handled = gst_imagegen_fields_get (src, src_fields, NULL, 0, prop_id, value)
+      || gst_imagegen_settings_get_property (&src->settings,
+      PROP_SHARED_FIRST, prop_id, value);
   GST_OBJECT_UNLOCK (src);
   if (!handled)
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
