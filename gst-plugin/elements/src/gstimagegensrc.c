@@ -121,17 +121,6 @@ GST_ELEMENT_REGISTER_DEFINE (imagegensrc, "imagegensrc", GST_RANK_NONE,
     GST_TYPE_IMAGEGEN_SRC);
 
 static gboolean
-is_live (GstImagegenSrc * src)
-{
-  gboolean live;
-
-  GST_OBJECT_LOCK (src);
-  live = src->is_live;
-  GST_OBJECT_UNLOCK (src);
-  return live;
-}
-
-static gboolean
 gst_imagegen_src_start (GstBaseSrc * basesrc)
 {
   GstImagegenSrc *src = GST_IMAGEGEN_SRC (basesrc);
@@ -201,16 +190,24 @@ gst_imagegen_src_start (GstBaseSrc * basesrc)
   return TRUE;
 }
 
+/* Wakes every wait of @src's streaming thread with @flushing */
+static gboolean
+set_flushing (GstImagegenSrc * src, gboolean flushing)
+{
+  g_mutex_lock (&src->lock);
+  src->flushing = flushing;
+  g_cond_broadcast (&src->cond);
+  g_mutex_unlock (&src->lock);
+  return TRUE;
+}
+
 static gboolean
 gst_imagegen_src_stop (GstBaseSrc * basesrc)
 {
   GstImagegenSrc *src = GST_IMAGEGEN_SRC (basesrc);
   GstImagegenSrcClass *klass = GST_IMAGEGEN_SRC_GET_CLASS (src);
 
-  g_mutex_lock (&src->lock);
-  src->flushing = TRUE;
-  g_cond_broadcast (&src->cond);
-  g_mutex_unlock (&src->lock);
+  set_flushing (src, TRUE);
   gst_imagegen_engine_stop (&src->engine);
 
   g_mutex_lock (&src->lock);
@@ -233,24 +230,13 @@ gst_imagegen_src_stop (GstBaseSrc * basesrc)
 static gboolean
 gst_imagegen_src_unlock (GstBaseSrc * basesrc)
 {
-  GstImagegenSrc *src = GST_IMAGEGEN_SRC (basesrc);
-
-  g_mutex_lock (&src->lock);
-  src->flushing = TRUE;
-  g_cond_broadcast (&src->cond);
-  g_mutex_unlock (&src->lock);
-  return TRUE;
+  return set_flushing (GST_IMAGEGEN_SRC (basesrc), TRUE);
 }
 
 static gboolean
 gst_imagegen_src_unlock_stop (GstBaseSrc * basesrc)
 {
-  GstImagegenSrc *src = GST_IMAGEGEN_SRC (basesrc);
-
-  g_mutex_lock (&src->lock);
-  src->flushing = FALSE;
-  g_mutex_unlock (&src->lock);
-  return TRUE;
+  return set_flushing (GST_IMAGEGEN_SRC (basesrc), FALSE);
 }
 
 static gboolean
@@ -271,7 +257,8 @@ gst_imagegen_src_set_caps (GstBaseSrc * basesrc, GstCaps * caps)
     return FALSE;
   if (raw && !gst_video_info_from_caps (&info, caps))
     return FALSE;
-  if (raw && is_live (src) && GST_VIDEO_INFO_FPS_N (&info) <= 0) {
+  if (raw && gst_imagegen_src_is_live (src)
+      && GST_VIDEO_INFO_FPS_N (&info) <= 0) {
     GST_ELEMENT_ERROR (src, CORE, NEGOTIATION,
         ("A live stream needs a framerate above 0."), (NULL));
     return FALSE;
@@ -287,7 +274,8 @@ gst_imagegen_src_set_caps (GstBaseSrc * basesrc, GstCaps * caps)
   g_mutex_unlock (&src->lock);
   /* images lasting image-duration: the segment ends after the last, so
    * that videorate fills it (it repeats a last frame only up to a stop) */
-  if (!is_live (src) && (!raw || GST_VIDEO_INFO_FPS_N (&info) == 0)) {
+  if (!gst_imagegen_src_is_live (src) && (!raw
+          || GST_VIDEO_INFO_FPS_N (&info) == 0)) {
     GST_OBJECT_LOCK (src);
     if (basesrc->segment.start == 0
         && !GST_CLOCK_TIME_IS_VALID (basesrc->segment.stop))
