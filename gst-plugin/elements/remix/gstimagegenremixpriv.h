@@ -32,7 +32,6 @@ GST_DEBUG_CATEGORY_EXTERN (gst_imagegen_remix_debug);
 /* One picked frame and, once done, its remix. */
 struct _RemixPick
 {
-  gint ref_count;
   guint index;
   GstClockTime time;            /* stream time of the picked frame */
   gboolean done;                /* under remix->lock */
@@ -53,6 +52,8 @@ typedef struct
 } RemixItem;
 
 /* gstimagegenremixresult.c */
+/* A new pick, one reference held */
+RemixPick *gst_imagegen_remix_pick_new (void);
 RemixPick *gst_imagegen_remix_pick_ref (RemixPick * pick);
 void gst_imagegen_remix_pick_unref (RemixPick * pick);
 void gst_imagegen_remix_replace_pick (RemixPick ** slot, RemixPick * pick);
