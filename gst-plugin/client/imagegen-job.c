@@ -38,12 +38,6 @@ imagegen_job_new (ImagegenClient * client, const ImagegenRequest * request,
   return job;
 }
 
-ImagegenJob *
-imagegen_job_ref (ImagegenJob * job)
-{
-  return g_atomic_rc_box_acquire (job);
-}
-
 static void
 job_clear (gpointer data)
 {
@@ -61,6 +55,12 @@ job_clear (gpointer data)
   g_clear_pointer (&job->image_urls, g_ptr_array_unref);
   g_free (job->quote_key);
   imagegen_upload_target_clear (&job->target);
+}
+
+ImagegenJob *
+imagegen_job_ref (ImagegenJob * job)
+{
+  return g_atomic_rc_box_acquire (job);
 }
 
 void

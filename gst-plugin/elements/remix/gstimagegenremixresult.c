@@ -9,6 +9,15 @@
 
 #include "gstimagegenremixpriv.h"
 
+static void
+pick_clear (gpointer data)
+{
+  RemixPick *pick = data;
+
+  g_clear_pointer (&pick->image, gst_imagegen_image_unref);
+  gst_imagegen_placement_clear (&pick->placed);
+}
+
 RemixPick *
 gst_imagegen_remix_pick_new (void)
 {
@@ -19,15 +28,6 @@ RemixPick *
 gst_imagegen_remix_pick_ref (RemixPick * pick)
 {
   return g_atomic_rc_box_acquire (pick);
-}
-
-static void
-pick_clear (gpointer data)
-{
-  RemixPick *pick = data;
-
-  g_clear_pointer (&pick->image, gst_imagegen_image_unref);
-  gst_imagegen_placement_clear (&pick->placed);
 }
 
 void
