@@ -164,6 +164,14 @@ gchar *imagegen_model_field_describe (const ImagegenModelField * field);
 /* RunAPI's model ids of @endpoint's kind, "a, b, c"; free with g_free(). */
 gchar *imagegen_models_ids (ImagegenEndpoint endpoint);
 
+/* The widest range (@min..@max) of field @name over @provider's rows of
+ * @endpoint's kind that have it, and those rows' ids in @ids ("a, b";
+ * free with g_free(); may be NULL): what a property that sets the field
+ * accepts.  FALSE, 0..0 and "" when no row has it. */
+gboolean imagegen_models_field_range (const gchar * provider,
+    ImagegenEndpoint endpoint, const gchar * name, gdouble * min,
+    gdouble * max, gchar ** ids);
+
 /* @provider's model ids of @endpoint's kind, "a, b, c"; free with
  * g_free(). */
 gchar *imagegen_models_provider_ids (const gchar * provider,

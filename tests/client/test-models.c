@@ -531,6 +531,28 @@ test_bfl_size_rules (void)
           NULL));
 }
 
+/* What the steps and guidance properties accept is the table's range */
+static void
+test_field_range (void)
+{
+  g_autofree gchar *ids = NULL;
+  gdouble min, max;
+
+  g_assert_true (imagegen_models_field_range ("bfl",
+          IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, "steps", &min, &max, &ids));
+  g_assert_cmpfloat (min, ==, 1);
+  g_assert_cmpfloat (max, ==, 50);
+  g_assert_cmpstr (ids, ==, "flux-2-flex");
+  g_assert_true (imagegen_models_field_range ("bfl",
+          IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, "guidance", &min, &max, NULL));
+  g_assert_cmpfloat (min, ==, 1.5);
+  g_assert_cmpfloat (max, ==, 10);
+  g_assert_false (imagegen_models_field_range ("bfl",
+          IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, "no_such_field", &min, &max,
+          NULL));
+  g_assert_cmpfloat (max, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -542,5 +564,5 @@ main (int argc, char **argv)
       test_upload_max_side, "/models/bfl-prices", test_bfl_prices,
       "/models/poll-priors", test_poll_priors, "/models/output-size",
       test_output_size_one_answer, "/models/bfl-size-rules",
-      test_bfl_size_rules, NULL);
+      test_bfl_size_rules, "/models/field-range", test_field_range, NULL);
 }

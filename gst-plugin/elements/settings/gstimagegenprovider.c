@@ -33,6 +33,29 @@ gst_imagegen_provider_settings_init (GstImagegenProviderSettings * p)
   p->guidance = 0;
 }
 
+/* A property for the Black Forest Labs field @name, in the range and for
+ * the models the model table gives it (0: the model's default). */
+static void
+install_bfl_field (GObjectClass * klass, guint prop_id, const gchar * name,
+    const gchar * nick, const gchar * what, gboolean integer)
+{
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+      GST_PARAM_MUTABLE_PLAYING;
+  g_autofree gchar *ids = NULL, *text = NULL;
+  const gchar *blurb;
+  gdouble min, max;
+
+  imagegen_models_field_range ("bfl", IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, name,
+      &min, &max, &ids);
+  text = g_strdup_printf ("%s, %g to %g (%s on Black Forest Labs only; 0: "
+      "the model's default)", what, min, max, ids);
+  /* G_PARAM_STATIC_STRINGS keeps the pointer */
+  blurb = g_intern_string (text);
+  g_object_class_install_property (klass, prop_id, integer ?
+      g_param_spec_uint (name, nick, blurb, 0, (guint) max, 0, rw) :
+      g_param_spec_double (name, nick, blurb, 0, max, 0, rw));
+}
+
 void
 gst_imagegen_provider_install_properties (GObjectClass * klass, guint first)
 {
@@ -76,18 +99,11 @@ gst_imagegen_provider_install_properties (GObjectClass * klass, guint first)
           "Seed of the generation, for repeatable images (Black Forest Labs "
           "only; -1: random)", -1, G_MAXINT32, -1, rw));
 
-  g_object_class_install_property (klass,
-      first + GST_IMAGEGEN_PROVIDER_PROP_STEPS,
-      g_param_spec_uint ("steps", "Steps",
-          "Denoising steps, 1 to 50 (flux-2-flex on Black Forest Labs only; "
-          "0: the model's default)", 0, 50, 0, rw));
-
-  g_object_class_install_property (klass,
-      first + GST_IMAGEGEN_PROVIDER_PROP_GUIDANCE,
-      g_param_spec_double ("guidance", "Guidance",
-          "How closely the image follows the prompt, 1.5 to 10 (flux-2-flex "
-          "on Black Forest Labs only; 0: the model's default)", 0, 10, 0,
-          rw));
+  install_bfl_field (klass, first + GST_IMAGEGEN_PROVIDER_PROP_STEPS,
+      "steps", "Steps", "Denoising steps", TRUE);
+  install_bfl_field (klass, first + GST_IMAGEGEN_PROVIDER_PROP_GUIDANCE,
+      "guidance", "Guidance", "How closely the image follows the prompt",
+      FALSE);
 
   gst_type_mark_as_plugin_api (gst_imagegen_provider_get_type (), 0);
   gst_type_mark_as_plugin_api (gst_imagegen_region_get_type (), 0);
@@ -135,22 +151,6 @@ gst_imagegen_provider_bfl_base_url (const GstImagegenProviderSettings * p)
   }
 }
 
-/* Black Forest Labs' models that take @field, "a, b". */
-static gchar *
-bfl_ids_with (const gchar * field)
-{
-  GString *ids = g_string_new (NULL);
-  const ImagegenModelRow *row;
-  guint i;
-
-  for (i = 0; (row = imagegen_models_get (i)) != NULL; i++)
-    if (g_strcmp0 (row->provider, "bfl") == 0
-        && row->kind == IMAGEGEN_KIND_TEXT_TO_IMAGE
-        && imagegen_model_row_field (row, field) != NULL)
-      g_string_append_printf (ids, "%s%s", ids->len ? ", " : "", row->model);
-  return g_string_free (ids, FALSE);
-}
-
 gboolean
 gst_imagegen_provider_bfl_check (const GstImagegenProviderSettings * p,
     const ImagegenRequest * request, guint n_inputs, GError ** error)
@@ -175,7 +175,11 @@ gst_imagegen_provider_bfl_check (const GstImagegenProviderSettings * p,
     return FALSE;
   if ((p->steps > 0 && !imagegen_model_row_field (row, "steps"))
       || (p->guidance > 0 && !imagegen_model_row_field (row, "guidance"))) {
-    g_autofree gchar *ids = bfl_ids_with ("steps");
+    g_autofree gchar *ids = NULL;
+    gdouble min, max;
+
+    imagegen_models_field_range ("bfl", IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
+        "steps", &min, &max, &ids);
 
     return imagegen_models_refuse (error,
         "The steps and guidance properties are for %s "
