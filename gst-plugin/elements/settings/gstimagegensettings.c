@@ -430,6 +430,14 @@ provider_name (const GstImagegenSettings * s)
       IMAGEGEN_PROVIDER_BFL ? "bfl" : "runapi";
 }
 
+ImagegenPromptUse
+gst_imagegen_settings_prompt_limits (const GstImagegenSettings * s,
+    ImagegenEndpoint endpoint, guint * min_chars, guint * max_chars)
+{
+  return imagegen_models_prompt_limits (provider_name (s), endpoint,
+      s->model, min_chars, max_chars);
+}
+
 const ImagegenModelRow *
 gst_imagegen_settings_row (const GstImagegenSettings * s,
     ImagegenEndpoint endpoint)

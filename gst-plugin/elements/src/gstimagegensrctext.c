@@ -152,6 +152,8 @@ buffer_prompt (GstImagegenSrc * src, GstBuffer * buf, gchar ** why)
   GError *error = NULL;
   GstMapInfo map;
   gchar *text, *prompt, *template;
+  ImagegenPromptUse use;
+  guint min, max;
   glong length;
 
   if (!gst_buffer_map (buf, &map, GST_MAP_READ))
@@ -182,14 +184,20 @@ buffer_prompt (GstImagegenSrc * src, GstBuffer * buf, gchar ** why)
 
   GST_OBJECT_LOCK (src);
   template = g_strdup (t->template);
+  use = gst_imagegen_settings_prompt_limits (&src->settings,
+      IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, &min, &max);
   GST_OBJECT_UNLOCK (src);
   prompt = apply_template (template, text);
   g_free (template);
   g_free (text);
   length = g_utf8_strlen (prompt, -1);
-  if (length < 3 || length > 5000) {
-    *why = g_strdup_printf ("its prompt has %ld characters; the service "
-        "takes 3 to 5000", length);
+  /* an unknown model was refused at start */
+  if (use != IMAGEGEN_PROMPT_UNKNOWN && (length < min || (max > 0
+              && length > max))) {
+    *why = max > 0 ? g_strdup_printf ("its prompt has %ld characters; the "
+        "model takes %u to %u", length, min, max) :
+        g_strdup_printf ("its prompt has %ld characters; the model takes "
+        "at least %u", length, min);
     g_free (prompt);
     return NULL;
   }
