@@ -4,16 +4,15 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "imagegen-runapi.h"
+#include "imagegen-image-type.h"
 
 #include <string.h>
 
 static gchar *
 upload_file_name (GBytes * image, guint index)
 {
-  const gchar *subtype = imagegen_image_mime_type (image) + strlen ("image/");
-
-  return g_strdup_printf ("frame-%u.%s", index, g_str_equal (subtype,
-          "jpeg") ? "jpg" : subtype);
+  return g_strdup_printf ("frame-%u.%s", index,
+      imagegen_image_type_extension (imagegen_image_mime_type (image)));
 }
 
 gchar *

@@ -76,33 +76,21 @@ emu_files_lookup_url (Emulator * emu, const gchar * url)
   return file;
 }
 
-static const gchar *
-extension_for (const gchar * mime)
-{
-  if (g_strcmp0 (mime, "image/png") == 0)
-    return ".png";
-  if (g_strcmp0 (mime, "image/jpeg") == 0)
-    return ".jpg";
-  if (g_strcmp0 (mime, "image/gif") == 0)
-    return ".gif";
-  if (g_strcmp0 (mime, "image/webp") == 0)
-    return ".webp";
-  return ".bin";
-}
-
 EmuFile *
 emu_files_store (Emulator * emu, const gchar * file_name, const gchar * mime,
     GBytes * data)
 {
   EmuFile *file = g_new0 (EmuFile, 1);
+  const gchar *ext;
 
   if (mime == NULL)
     mime = imagegen_image_type_sniff (data);
   if (mime == NULL)
     mime = "application/octet-stream";
   file->id = g_uuid_string_random ();
+  ext = imagegen_image_type_extension (mime);
   file->file_name = file_name && *file_name ? g_strdup (file_name) :
-      g_strconcat ("upload", extension_for (mime), NULL);
+      g_strconcat ("upload.", ext ? ext : "bin", NULL);
   file->mime_type = g_strdup (mime);
   file->data = g_bytes_ref (data);
   file->created_us = g_get_real_time ();
