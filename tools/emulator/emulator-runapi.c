@@ -279,9 +279,7 @@ void
 emu_runapi_handle (EmuRequest * req, const gchar * rest, GHashTable * query)
 {
   const Route *route = match (req->path, rest);
-  EmuFault fault = { 0, };
   glong counter;
-  gboolean answered;
 
   req->auth = "none";
   /* the SDK's files resource shares "files" with the upload's POST */
@@ -302,9 +300,7 @@ emu_runapi_handle (EmuRequest * req, const gchar * rest, GHashTable * query)
 
   if (route->key && !emu_runapi_check_auth (req))
     return;
-  answered = emu_transport_check_fault (req, route->stage, &fault);
-  emu_fault_clear (&fault);
-  if (answered)
+  if (emu_transport_faulted (req, route->stage))
     return;
   if (strcmp (route->method, "POST") == 0) {
     switch (emu_request_read_json (req)) {

@@ -321,6 +321,8 @@ void emu_transport_shutdown (Emulator * emu);
 /* Takes a fault for @stage; TRUE if it answered the request. */
 gboolean emu_transport_check_fault (EmuRequest * req, EmuStage stage,
     EmuFault * fault);
+/* The same for a handler that needs nothing more of the fault. */
+gboolean emu_transport_faulted (EmuRequest * req, EmuStage stage);
 /* The outcome a "task" fault gives the task @req creates, if one fires. */
 EmuFaultKind emu_transport_take_task_fault (EmuRequest * req);
 /* Sends result @image, as the download fault @fault (if any) wants. */
