@@ -269,14 +269,10 @@ emu_task_to_json (EmuTask * task, gint64 now_us)
 static void
 callback_sent (GObject * source, GAsyncResult * res, gpointer user_data)
 {
-  Emulator *emu = user_data;
-  GBytes *bytes;
+  GBytes *bytes = emu_http_send_finish (user_data, res, NULL);
 
-  bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), res,
-      NULL);
   if (bytes)
     g_bytes_unref (bytes);
-  emu->async_pending--;
 }
 
 /* Callbacks go to this machine only: a test must not post to the world. */
@@ -332,9 +328,7 @@ send_callback (EmuTask * task)
   bytes = g_bytes_new_take (body, strlen (body));
   soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
   g_bytes_unref (bytes);
-  emu->async_pending++;
-  soup_session_send_and_read_async (emu->session, msg, G_PRIORITY_DEFAULT,
-      emu->cancellable, callback_sent, emu);
+  emu_http_send (emu, msg, callback_sent, emu);
   g_object_unref (msg);
 }
 
@@ -499,15 +493,9 @@ source_fetched (GObject * source, GAsyncResult * res, gpointer user_data)
 {
   RenderJob *job = user_data;
   Emulator *emu = job->emu;
-  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION
-      (source), res);
-  guint status = msg ? soup_message_get_status (msg) : 0;
 
-  job->source = soup_session_send_and_read_finish (SOUP_SESSION (source),
-      res, NULL);
-  emu->async_pending--;
-  if (job->source == NULL || !SOUP_STATUS_IS_SUCCESSFUL (status)
-      || g_atomic_int_get (&emu->stopping)) {
+  job->source = emu_http_send_finish (emu, res, NULL);
+  if (job->source == NULL || g_atomic_int_get (&emu->stopping)) {
     job->error = g_strdup ("Could not fetch source image");
     render_done (job);
     return;
@@ -560,9 +548,7 @@ start_render (EmuTask * task)
     render_done (job);
     return;
   }
-  emu->async_pending++;
-  soup_session_send_and_read_async (emu->session, msg, G_PRIORITY_DEFAULT,
-      emu->cancellable, source_fetched, job);
+  emu_http_send (emu, msg, source_fetched, job);
   g_object_unref (msg);
 }
 

@@ -290,6 +290,13 @@ EmuRequest *emu_request_new (Emulator * emu, SoupServerMessage * msg,
     const gchar * path);
 void emu_request_free (EmuRequest * req);
 void emu_request_pause (EmuRequest * req);
+/* The emulator's own requests (source URLs, callbacks) on its session;
+ * @done calls emu_http_send_finish(), which gives the body of a 2xx answer
+ * (else NULL) and the message in @msg (may be NULL). */
+void emu_http_send (Emulator * emu, SoupMessage * msg,
+    GAsyncReadyCallback done, gpointer data);
+GBytes *emu_http_send_finish (Emulator * emu, GAsyncResult * res,
+    SoupMessage ** msg);
 /* Sets the status and the common headers, and logs the request. */
 void emu_request_set_status (EmuRequest * req, guint status);
 /* Logs the request with @status (0: no answer) without answering. */
