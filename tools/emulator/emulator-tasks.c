@@ -197,26 +197,42 @@ add_billing (JsonBuilder * b, EmuTask * task, EmuTaskStatus status)
   json_builder_end_object (b);
 }
 
+/* A task's object as the service answers it, opened: id and status */
+static JsonBuilder *
+begin_task (EmuTask * task, EmuTaskStatus status)
+{
+  JsonBuilder *b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  add_string (b, "id", task->id);
+  add_string (b, "status", emu_task_status_name (status));
+  return b;
+}
+
+static JsonNode *
+end_task (JsonBuilder * b)
+{
+  JsonNode *root;
+
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  g_object_unref (b);
+  return root;
+}
+
 /* The create answer: id, status and the reservation, as the service's. */
 JsonNode *
 emu_task_create_answer (EmuTask * task, gint64 now_us, gboolean replayed)
 {
   EmuTaskStatus status = emu_task_status (task, now_us);
-  JsonBuilder *b = json_builder_new ();
-  JsonNode *root;
+  JsonBuilder *b = begin_task (task, status);
 
-  json_builder_begin_object (b);
-  add_string (b, "id", task->id);
-  add_string (b, "status", emu_task_status_name (status));
   if (replayed) {
     json_builder_set_member_name (b, "task_replayed");
     json_builder_add_boolean_value (b, TRUE);
   }
   add_billing (b, task, status);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  g_object_unref (b);
-  return root;
+  return end_task (b);
 }
 
 JsonNode *
@@ -224,12 +240,8 @@ emu_task_to_json (EmuTask * task, gint64 now_us)
 {
   EmuTaskStatus status = emu_task_status (task, now_us);
   gboolean ext = task->emu->task_extensions;
-  JsonBuilder *b = json_builder_new ();
-  JsonNode *root;
+  JsonBuilder *b = begin_task (task, status);
 
-  json_builder_begin_object (b);
-  add_string (b, "id", task->id);
-  add_string (b, "status", emu_task_status_name (status));
   /* not in any fixture: only on request, so no client comes to rely on
    * them */
   if (ext) {
@@ -259,11 +271,7 @@ emu_task_to_json (EmuTask * task, gint64 now_us)
     if (status == EMU_TASK_COMPLETED)
       add_time (b, "completed_at", task->completed_us);
   }
-  json_builder_end_object (b);
-
-  root = json_builder_get_root (b);
-  g_object_unref (b);
-  return root;
+  return end_task (b);
 }
 
 static void
