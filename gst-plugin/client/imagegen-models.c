@@ -167,16 +167,30 @@ imagegen_models_defaults_text (ImagegenEndpoint endpoint)
   return g_string_free (s, FALSE);
 }
 
-const ImagegenModelRow *
-imagegen_models_find_any (const gchar * model)
+/* The first row of @model (NULL: any) at @path (NULL: any) */
+static const ImagegenModelRow *
+find_first (const gchar * model, const gchar * path)
 {
   const ImagegenModelRow *row;
   guint i;
 
   for (i = 0; (row = imagegen_models_get (i)) != NULL; i++)
-    if (g_strcmp0 (row->model, model) == 0)
+    if ((model == NULL || g_strcmp0 (row->model, model) == 0)
+        && (path == NULL || g_strcmp0 (row->path, path) == 0))
       return row;
   return NULL;
+}
+
+const ImagegenModelRow *
+imagegen_models_find_any (const gchar * model)
+{
+  return model != NULL ? find_first (model, NULL) : NULL;
+}
+
+const ImagegenModelRow *
+imagegen_models_find_path (const gchar * path)
+{
+  return path != NULL ? find_first (NULL, path) : NULL;
 }
 
 gboolean

@@ -207,6 +207,10 @@ gchar *imagegen_models_defaults_text (ImagegenEndpoint endpoint);
  * id (an id is one provider's); NULL when none. */
 const ImagegenModelRow *imagegen_models_find_any (const gchar * model);
 
+/* The first row whose create goes to @path, of any model; NULL when none
+ * does (the emulator's routes). */
+const ImagegenModelRow *imagegen_models_find_path (const gchar * path);
+
 /* Checks @model (an id of @endpoint's kind), @aspect_ratio and
  * @resolution against the table.  FALSE with an
  * IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT error that names the property

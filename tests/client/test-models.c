@@ -553,6 +553,21 @@ test_field_range (void)
   g_assert_cmpfloat (max, ==, 0);
 }
 
+/* The emulator's routes are the table's paths */
+static void
+test_find_path (void)
+{
+  const ImagegenModelRow *row =
+      imagegen_models_find_any ("flux-2-pro-text-to-image");
+
+  g_assert_nonnull (row);
+  g_assert_cmpstr (imagegen_models_find_path (row->path)->path, ==,
+      row->path);
+  g_assert_null (imagegen_models_find_path ("/api/v1/no/such/path"));
+  g_assert_null (imagegen_models_find_path (NULL));
+  g_assert_null (imagegen_models_find_any (NULL));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -564,5 +579,6 @@ main (int argc, char **argv)
       test_upload_max_side, "/models/bfl-prices", test_bfl_prices,
       "/models/poll-priors", test_poll_priors, "/models/output-size",
       test_output_size_one_answer, "/models/bfl-size-rules",
-      test_bfl_size_rules, "/models/field-range", test_field_range, NULL);
+      test_bfl_size_rules, "/models/field-range", test_field_range,
+      "/models/find-path", test_find_path, NULL);
 }

@@ -266,13 +266,13 @@ match (const gchar * path, const gchar * rest)
   for (i = 0; i < G_N_ELEMENTS (fixed_routes); i++)
     if (strcmp (rest, fixed_routes[i].path) == 0)
       return &fixed_routes[i];
-  if (emu_task_path_known (path))
+  if (imagegen_models_find_path (path) != NULL)
     return &create_route;
   slash = strrchr (path, '/');
   if (slash == NULL || slash[1] == '\0')
     return NULL;
   create_path = g_strndup (path, slash - path);
-  return emu_task_path_known (create_path) ? &poll_route : NULL;
+  return imagegen_models_find_path (create_path) != NULL ? &poll_route : NULL;
 }
 
 void

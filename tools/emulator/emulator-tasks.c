@@ -33,18 +33,6 @@ node_is_string (JsonNode * node)
       && json_node_get_value_type (node) == G_TYPE_STRING;
 }
 
-gboolean
-emu_task_path_known (const gchar * path)
-{
-  const ImagegenModelRow *row;
-  guint i;
-
-  for (i = 0; (row = imagegen_models_get (i)) != NULL; i++)
-    if (strcmp (row->path, path) == 0)
-      return TRUE;
-  return FALSE;
-}
-
 /* The row of the model table a create at @path is for, and every failing
  * field in @errors, from the same table the client checks with; TRUE
  * when there is none. */

@@ -372,7 +372,6 @@ void emu_server_stop (Emulator * emu);
 /* emulator-tasks.c */
 EmuTask *emu_task_ref (EmuTask * task);
 void emu_task_unref (EmuTask * task);
-gboolean emu_task_path_known (const gchar * path);
 gboolean emu_task_validate (const gchar * path, JsonObject * body,
     JsonObject * errors, const ImagegenModelRow ** row);
 guint emu_task_price_cents (const ImagegenModelRow * row, JsonObject * body);
