@@ -167,6 +167,9 @@ gboolean imagegen_models_check_size (const ImagegenProvider * provider,
 const ImagegenProvider *imagegen_provider_get (ImagegenProviderId id);
 
 /* Reading answers, for every provider (imagegen-provider-json.c). */
+/* FALSE, with an IMAGEGEN_CLIENT_ERROR_PROTOCOL error saying @message:
+ * how every reader refuses an answer of the wrong shape. */
+gboolean imagegen_json_malformed (GError ** error, const gchar * message);
 JsonObject *imagegen_json_root (JsonNode * root, const gchar * what,
     GError ** error);
 const gchar *imagegen_json_string (JsonObject * obj, const gchar * name);

@@ -54,8 +54,7 @@ imagegen_runapi_parse_upload (JsonNode * root, GError ** error)
     return NULL;
   url = imagegen_json_string (obj, "url");
   if (!imagegen_json_http_url (url)) {
-    g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+    imagegen_json_malformed (error,
         "malformed upload answer: no http(s) \"url\"");
     return NULL;
   }
@@ -113,10 +112,9 @@ imagegen_runapi_parse_prepare (JsonNode * root,
   url = imagegen_json_string (obj, "upload_url");
   if (signed_id == NULL || *signed_id == '\0'
       || !imagegen_json_http_url (url)) {
-    g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_PROTOCOL, "malformed upload prepare answer: "
+    return imagegen_json_malformed (error,
+        "malformed upload prepare answer: "
         "no \"signed_id\" or no http(s) \"upload_url\"");
-    return FALSE;
   }
 
   list = g_ptr_array_new ();
