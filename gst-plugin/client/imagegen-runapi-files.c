@@ -15,11 +15,20 @@ upload_file_name (GBytes * image, guint index)
       imagegen_image_type_extension (imagegen_image_mime_type (image)));
 }
 
+/* The JSON text @b built; @b is freed */
+static gchar *
+body_text (JsonBuilder * b)
+{
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+
+  g_object_unref (b);
+  return json_to_string (root, FALSE);
+}
+
 gchar *
 imagegen_runapi_build_upload_body (GBytes * image, guint index)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
+  JsonBuilder *b = json_builder_new ();
   gsize size;
   const guint8 *data = g_bytes_get_data (image, &size);
   gchar *b64 = g_base64_encode (data, size);
@@ -40,8 +49,7 @@ imagegen_runapi_build_upload_body (GBytes * image, guint index)
 
   g_free (b64);
   g_free (name);
-  root = json_builder_get_root (b);
-  return json_to_string (root, FALSE);
+  return body_text (b);
 }
 
 gchar *
@@ -64,8 +72,7 @@ imagegen_runapi_parse_upload (JsonNode * root, GError ** error)
 gchar *
 imagegen_runapi_build_prepare_body (GBytes * image, guint index)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
+  JsonBuilder *b = json_builder_new ();
   gsize size;
   const guint8 *data = g_bytes_get_data (image, &size);
   guint8 digest[16];
@@ -91,8 +98,7 @@ imagegen_runapi_build_prepare_body (GBytes * image, guint index)
 
   g_free (b64);
   g_free (name);
-  root = json_builder_get_root (b);
-  return json_to_string (root, FALSE);
+  return body_text (b);
 }
 
 /* {"signed_id","upload_url","headers":{name: value}}; headers may be
@@ -147,13 +153,11 @@ imagegen_runapi_parse_prepare (JsonNode * root,
 gchar *
 imagegen_runapi_build_confirm_body (const ImagegenUploadTarget * target)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
+  JsonBuilder *b = json_builder_new ();
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "signed_id");
   json_builder_add_string_value (b, target->signed_id);
   json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  return json_to_string (root, FALSE);
+  return body_text (b);
 }
