@@ -28,6 +28,47 @@ resolution_side (const gchar * resolution)
   return g_str_equal (end, "sq") ? v : 1024;
 }
 
+gboolean
+imagegen_models_check_size (const ImagegenProvider * provider,
+    const gchar * model, const gchar * aspect_ratio,
+    const gchar * resolution, GError ** error)
+{
+  guint max = provider ? provider->max_aspect : 0;
+  const ImagegenModelRow *row = provider && model ?
+      imagegen_models_find (provider->name, IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
+      model) : NULL;
+  gint rw, rh;
+  gchar end;
+
+  /* a provider's size rules are for its exact-size rows (FLUX.2); a tier
+   * row (FLUX 3) lists its own ratios and resolutions */
+  if (row != NULL && (max > 0 || provider->resolutions != NULL)
+      && imagegen_model_row_field (row, "width") == NULL)
+    return imagegen_models_check_row (row, IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
+        aspect_ratio, resolution, error);
+
+  if (max > 0 && aspect_ratio != NULL && g_strcmp0 (aspect_ratio, "auto")
+      && (sscanf (aspect_ratio, "%d:%d%c", &rw, &rh, &end) != 2 || rw <= 0
+          || rh <= 0 || (guint) rw > max * rh || (guint) rh > max * rw)) {
+    g_set_error (error, IMAGEGEN_CLIENT_ERROR,
+        IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, "Invalid aspect-ratio \"%s\" "
+        "for model %s; valid values: W:H such as 1:1, 16:9 or 9:16, or "
+        "auto.", aspect_ratio, model);
+    return FALSE;
+  }
+  if (provider != NULL && provider->resolutions != NULL && resolution != NULL
+      && !g_strv_contains (provider->resolutions, resolution)) {
+    g_autofree gchar *valid = g_strjoinv (", ",
+        (gchar **) provider->resolutions);
+
+    g_set_error (error, IMAGEGEN_CLIENT_ERROR,
+        IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, "Invalid resolution \"%s\" "
+        "for model %s; valid values: %s.", resolution, model, valid);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 void
 imagegen_models_output_size (const ImagegenProvider * provider,
     const gchar * model, const gchar * aspect_ratio,
