@@ -38,6 +38,7 @@ struct _ImagegenJob
   ImagegenUploadTarget target;  /* of the direct upload in flight */
   const gchar *step;            /* what the job waits for, for timeouts */
   gboolean unknown_status_logged;
+  gboolean stream_tried;        /* the status stream was opened once */
 
   ImagegenHttpExchange *exchange;       /* the one in flight */
   GSource *poll_timer;

@@ -83,6 +83,9 @@ imagegen_task_handle (ImagegenJob * job, ImagegenTaskInfo * info)
       imagegen_job_finish (job, imagegen_error_new_for_failed_task
           (info->error_message));
       break;
+    case IMAGEGEN_TASK_RESULT_READY:
+      imagegen_fetch_result (job);
+      break;
     case IMAGEGEN_TASK_COMPLETED:
       result->completed_us = g_get_monotonic_time ();
       /* when a resumed task was created is not known here */

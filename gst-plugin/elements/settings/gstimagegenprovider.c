@@ -21,6 +21,7 @@ gst_imagegen_provider_get_type (void)
     {GST_IMAGEGEN_PROVIDER_AUTO, "From the model id", "auto"},
     {GST_IMAGEGEN_PROVIDER_RUNAPI, "RunAPI", "runapi"},
     {GST_IMAGEGEN_PROVIDER_BFL, "Black Forest Labs direct", "bfl"},
+    {GST_IMAGEGEN_PROVIDER_FAL, "fal (queue API)", "fal"},
     {0, NULL, NULL},
   };
 
@@ -71,18 +72,22 @@ gst_imagegen_provider_install_properties (GObjectClass * klass, guint first)
   /**
    * GstImagegenSrc:provider:
    *
-   * The service: auto picks Black Forest Labs direct for their model ids
-   * (flux-2-pro, flux-2-flex, flux-2-max, flux-2-klein-4b,
-   * flux-2-klein-9b) and RunAPI otherwise.  With Black Forest Labs the key
-   * comes from api-key, api-key-file or BFL_API_KEY, and images are asked
-   * for at an exact size.  The same property exists on imagegenremix.
+   * The service: auto picks the provider whose model table rows have the
+   * model id: Black Forest Labs direct for theirs (flux-2-pro,
+   * flux-2-klein-4b …), fal for fal's (fal-ai/flux-2/klein/4b/edit …),
+   * RunAPI otherwise.  With Black Forest Labs the key comes from api-key,
+   * api-key-file or BFL_API_KEY, with fal from them or FAL_KEY (or
+   * FAL_KEY_ID and FAL_KEY_SECRET), and images are asked for at an exact
+   * size.  The same property exists on imagegenremix.
    */
   g_object_class_install_property (klass,
       first + GST_IMAGEGEN_PROVIDER_PROP_PROVIDER,
       g_param_spec_enum ("provider", "Provider",
-          "Image service (auto: Black Forest Labs for their model ids such "
-          "as flux-2-klein-4b, else RunAPI)", gst_imagegen_provider_get_type (),
-          GST_IMAGEGEN_PROVIDER_AUTO, rw_ready));
+          "Image service (auto: the one whose model ids include the model, "
+          "such as Black Forest Labs for flux-2-klein-4b and fal for "
+          "fal-ai/flux-2/klein/4b, else RunAPI)",
+          gst_imagegen_provider_get_type (), GST_IMAGEGEN_PROVIDER_AUTO,
+          rw_ready));
 
   /**
    * GstImagegenSrc:region:
@@ -101,19 +106,20 @@ gst_imagegen_provider_install_properties (GObjectClass * klass, guint first)
       first + GST_IMAGEGEN_PROVIDER_PROP_SEED,
       g_param_spec_int64 ("seed", "Seed",
           "Seed of the generation, for repeatable images (Black Forest Labs "
-          "only; -1: random)", -1, G_MAXINT32, -1, rw));
+          "and fal only; -1: random)", -1, G_MAXINT32, -1, rw));
 
   g_object_class_install_property (klass,
       first + GST_IMAGEGEN_PROVIDER_PROP_STEPS,
       g_param_spec_uint ("steps", "Steps",
-          "Denoising steps, 1 to 50 (flux-2-flex on Black Forest Labs only; "
-          "0: the model's default)", 0, 50, 0, rw));
+          "Denoising steps, 1 to 50 (Black Forest Labs' flex and fal's "
+          "models with num_inference_steps only; 0: the model's default)", 0, 50, 0, rw));
 
   g_object_class_install_property (klass,
       first + GST_IMAGEGEN_PROVIDER_PROP_GUIDANCE,
       g_param_spec_double ("guidance", "Guidance",
-          "How closely the image follows the prompt, 1.5 to 10 (flux-2-flex "
-          "on Black Forest Labs only; 0: the model's default)", 0, 10, 0,
+          "How closely the image follows the prompt, 1.5 to 10 (Black Forest "
+          "Labs' flex and fal's models with guidance_scale only; 0: the "
+          "model's default)", 0, 10, 0,
           rw));
 
   gst_type_mark_as_plugin_api (gst_imagegen_provider_get_type (), 0);
@@ -179,11 +185,12 @@ gst_imagegen_provider_resolve (const GstImagegenProviderSettings * p,
   switch (p->provider) {
     case GST_IMAGEGEN_PROVIDER_BFL:
       return IMAGEGEN_PROVIDER_BFL;
+    case GST_IMAGEGEN_PROVIDER_FAL:
+      return IMAGEGEN_PROVIDER_FAL;
     case GST_IMAGEGEN_PROVIDER_RUNAPI:
       return IMAGEGEN_PROVIDER_RUNAPI;
     default:
-      return imagegen_models_find ("bfl", IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
-          model) ? IMAGEGEN_PROVIDER_BFL : IMAGEGEN_PROVIDER_RUNAPI;
+      return imagegen_provider_for_model (model);
   }
 }
 
