@@ -21,6 +21,10 @@
 #define INT(name, min, max) {name, IMAGEGEN_FIELD_INT, FALSE, NULL, min, max}
 #define NUM(name, min, max) {name, IMAGEGEN_FIELD_NUMBER, FALSE, NULL, min, max}
 #define ENUM(name, choices) {name, IMAGEGEN_FIELD_ENUM, FALSE, choices, 0, 0}
+/* an optional field with the model's own default, which the emulator
+ * follows */
+#define FORMAT(choices, def) \
+  {"output_format", IMAGEGEN_FIELD_ENUM, FALSE, choices, 0, 0, 0, def}
 #define BOOL(name) {name, IMAGEGEN_FIELD_BOOL, FALSE, NULL, 0, 0}
 #define SEED INT ("seed", 0, 2147483647)
 #define END {NULL, 0, FALSE, NULL, 0, 0}
@@ -29,7 +33,7 @@
 static const ImagegenModelField klein[] = {
   PROMPT, IMAGE_SIZE (PRESETS), INT ("num_images", 1, 4),
   INT ("num_inference_steps", 4, 8), SEED,
-  ENUM ("output_format", "jpeg png webp"), BOOL ("enable_safety_checker"),
+  FORMAT ("jpeg png webp", "png"), BOOL ("enable_safety_checker"),
   END
 };
 
@@ -38,7 +42,7 @@ static const ImagegenModelField klein[] = {
 #define EDIT_COMMON \
   PROMPT, IMAGE_SIZE (PRESETS " auto"), SEED, \
   ENUM ("safety_tolerance", "1 2 3 4 5"), BOOL ("enable_safety_checker"), \
-  ENUM ("output_format", "jpeg png")
+  FORMAT ("jpeg png", "jpeg")
 static const ImagegenModelField flex_edit[] = {
   EDIT_COMMON, INT ("num_inference_steps", 1, 50),
   NUM ("guidance_scale", 1.5, 10), END
@@ -48,7 +52,7 @@ static const ImagegenModelField pro_edit[] = { EDIT_COMMON, END };
 static const ImagegenModelField schnell[] = {
   PROMPT, IMAGE_SIZE (PRESETS), INT ("num_inference_steps", 1, 12),
   NUM ("guidance_scale", 1, 20), SEED, INT ("num_images", 1, 4),
-  BOOL ("enable_safety_checker"), ENUM ("output_format", "jpeg png"),
+  BOOL ("enable_safety_checker"), FORMAT ("jpeg png", "jpeg"),
   ENUM ("acceleration", "none regular high"), END
 };
 
