@@ -552,21 +552,22 @@ check_values (const GstImagegenSettings * s, const gchar * prompt,
 {
   g_autoptr (ImagegenRequest) request = NULL;
   const ImagegenModelRow *row = gst_imagegen_settings_row (s, endpoint);
+  const ImagegenModelRow *any = imagegen_models_find_any (s->model);
   const ImagegenProvider *provider;
 
+  /* either element, any mode: the queue API is what they speak */
+  if (any != NULL && any->realtime) {
+    g_set_error (error, IMAGEGEN_CLIENT_ERROR,
+        IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, "Model %s is served over "
+        "fal's realtime WebSocket only, which this element does not use; "
+        "pick one of fal's queue models (docs/providers.md).", any->model);
+    return FALSE;
+  }
   /* a typo gets the nearest ids of the provider chosen (auto: any) */
   if (row == NULL)
     return imagegen_models_refuse_unknown (s->service.provider ==
         GST_IMAGEGEN_PROVIDER_AUTO ? NULL : provider_name (s), endpoint,
         s->model, error);
-  if (row->realtime) {
-    g_set_error (error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, "Model %s is served over "
-        "fal's realtime WebSocket only, which this element does not speak "
-        "yet; use a queue model such as fal-ai/flux-2/klein/4b/edit.",
-        row->model);
-    return FALSE;
-  }
   request = imagegen_request_new (endpoint, s->model, prompt);
 
   request->aspect_ratio = g_strdup (s->aspect_ratio);
