@@ -87,9 +87,11 @@ static const ImagegenModelRow rows[] = {
       1.0, FALSE, 1.0),
   FAL_ROW ("fal-ai/flux-2/klein/9b/edit", EDIT, "image_urls", 4, klein,
       1.1, FALSE, 1.1),
-  /* $0.05/MP of input and output, fal's own (rounded up per image there) */
+  /* $0.05/MP of input and output, fal's own, but rounded up per image
+   * there, which the formula does not do: taken as unconfirmed, so that
+   * the guard assumes the dearest price rather than too little */
   FAL_ROW ("fal-ai/flux-2-flex/edit", EDIT, "image_urls", 4, flex_edit,
-      5.0, TRUE, 5.0),
+      5.0, FALSE, 5.0),
   /* no price published: Black Forest Labs' own for pro, unconfirmed */
   FAL_ROW ("fal-ai/flux-2-pro/edit", EDIT, "image_urls", 4, pro_edit,
       3.0, FALSE, 1.5),
