@@ -191,6 +191,7 @@ handle_submit (EmuRequest * req, const gchar * model)
   g_autofree gchar *path = g_strconcat ("/", model, NULL);
   JsonObject *body = emu_request_parse_json (req), *tbody, *answer;
   g_autoptr (JsonObject) errors = json_object_new ();
+  JsonNode *node;
   const ImagegenModelRow *row;
   g_auto (GStrv) parts = g_strsplit (model, "/", 3);
   EmuTask *task;
@@ -241,13 +242,13 @@ handle_submit (EmuRequest * req, const gchar * model)
   emu->stats.fal_tasks++;
   set_request_id (req, task->id);
 
-  answer = json_node_get_object (status_json (task, g_get_real_time ()));
-  json_object_ref (answer);
+  node = status_json (task, g_get_real_time ());
+  answer = json_node_get_object (node);
   /* the submit answer is always IN_QUEUE */
   json_object_set_string_member (answer, "status", "IN_QUEUE");
   json_object_set_int_member (answer, "queue_position", 0);
   json_object_remove_member (answer, "metrics");
-  emu_request_reply_json (req, 200, emu_json_object_node (answer));
+  emu_request_reply_json (req, 200, node);
 
 out:
   json_object_unref (body);
