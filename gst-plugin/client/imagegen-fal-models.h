@@ -31,8 +31,8 @@ typedef enum
 
 /* The URL of @path (starting with "/") on fal's @host for @base_url:
  * fal's own hosts when @base_url is NULL or IMAGEGEN_FAL_DEFAULT_BASE_URL,
- * else every host is @base_url itself (the emulator serves them all
- * under one origin and prefix). */
+ * else every host is @base_url itself (the emulator serves them all on
+ * one origin). */
 gchar *imagegen_fal_url (const gchar * base_url, ImagegenFalHost host,
     const gchar * path);
 

@@ -93,27 +93,37 @@ imagegen_fetch_download (ImagegenJob * job)
 
 /* ---- the result of a task done elsewhere (fal's queue) ---- */
 
+/* @root (taken), an answer about the task, read by @parse and handed up. */
+static void
+job_pass_answer (ImagegenJob * job, JsonNode * root,
+    gboolean (*parse) (JsonNode * root, ImagegenTaskInfo * info,
+        GError ** error))
+{
+  ImagegenTaskInfo info = {.charged_cents = -1 };
+  GError *error = NULL;
+
+  if (!parse (root, &info, &error))
+    imagegen_job_finish (job, error);
+  else
+    job->client->hooks->task_answer (job, &info);
+  imagegen_task_info_clear (&info);
+  json_node_unref (root);
+}
+
 static void
 job_result_done (const ImagegenHttpResponse * r, gpointer data)
 {
   ImagegenJob *job = data;
-  ImagegenTaskInfo info = {.charged_cents = -1 };
   GError *error = NULL;
   JsonNode *root;
 
   job->exchange = NULL;
   /* a model's error comes back as the result's own status and body */
   root = imagegen_job_api_answer (job, r, &error);
-  if (root == NULL) {
-    imagegen_job_finish (job, error);
-    return;
-  }
-  if (!job->client->provider->parse_result (root, &info, &error))
+  if (root == NULL)
     imagegen_job_finish (job, error);
   else
-    job->client->hooks->task_answer (job, &info);
-  imagegen_task_info_clear (&info);
-  json_node_unref (root);
+    job_pass_answer (job, root, job->client->provider->parse_result);
 }
 
 void
@@ -215,7 +225,6 @@ static void
 job_poll_done (const ImagegenHttpResponse * r, gpointer data)
 {
   ImagegenJob *job = data;
-  ImagegenTaskInfo info = {.charged_cents = -1 };
   GError *error = NULL;
   JsonNode *root;
 
@@ -227,16 +236,10 @@ job_poll_done (const ImagegenHttpResponse * r, gpointer data)
     job->client->hooks->gone (job, "the service does not know it");
     return;
   }
-  if (root == NULL) {
-    imagegen_job_finish (job, error);
-    return;
-  }
-  if (!job->client->provider->parse_task (root, &info, &error))
+  if (root == NULL)
     imagegen_job_finish (job, error);
   else
-    job->client->hooks->task_answer (job, &info);
-  imagegen_task_info_clear (&info);
-  json_node_unref (root);
+    job_pass_answer (job, root, job->client->provider->parse_task);
 }
 
 static gboolean

@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "client-test-util.h"
+#include "imagegen-fal-models.h"
 #include "imagegen-http.h"
 #include "imagegen-models.h"
 #include "imagegen-provider.h"
@@ -15,8 +16,8 @@
 #define KLEIN "fal-ai/flux-2/klein/4b"
 #define KLEIN_EDIT "fal-ai/flux-2/klein/4b/edit"
 
-/* The emulator's tasks take @latency ms; the client speaks fal to its
- * /fal/ prefix (one base URL for all of fal's hosts), key required. */
+/* The emulator's tasks take @latency ms; the client speaks fal to it (one
+ * base URL for all of fal's hosts), key required. */
 static void
 fixture_start (TestFixture * f, const gchar * latency,
     const gchar * const *extra)
@@ -27,9 +28,6 @@ fixture_start (TestFixture * f, const gchar * latency,
 
   test_fixture_start (f, TRUE, args, extra);
   f->config.provider = IMAGEGEN_PROVIDER_FAL;
-  g_free (f->config.base_url);
-  f->config.base_url = g_strconcat (imagegen_test_emulator_get_base_url
-      (f->fx.emu), "/fal", NULL);
   test_fixture_client (f);
 }
 
@@ -95,9 +93,9 @@ test_queue_text_to_image (void)
           imagegen_test_emulator_get_assets_url (f.fx.emu)));
 
   log = logged_requests (&f);
-  want = g_strdup_printf ("POST /fal/" KLEIN " auth=ok\n"
-      "GET /fal/fal-ai/flux-2/requests/%s/status/stream auth=ok\n"
-      "GET /fal/fal-ai/flux-2/requests/%s auth=ok\n", r->task_id, r->task_id);
+  want = g_strdup_printf ("POST /" KLEIN " auth=ok\n"
+      "GET /fal-ai/flux-2/requests/%s/status/stream auth=ok\n"
+      "GET /fal-ai/flux-2/requests/%s auth=ok\n", r->task_id, r->task_id);
   g_assert_true (g_str_has_prefix (log, want));
   stats = imagegen_test_emulator_stats (f.fx.emu);
   g_assert_cmpint (imagegen_test_emulator_stats_requests (stats,
@@ -340,10 +338,10 @@ test_key_hosts (void)
   }
   g_uri_unref (http.base_uri);
 
-  http.base_uri = g_uri_parse ("http://127.0.0.1:8080/fal", G_URI_FLAGS_NONE,
+  http.base_uri = g_uri_parse ("http://127.0.0.1:8080", G_URI_FLAGS_NONE,
       NULL);
   {
-    GUri *same = g_uri_parse ("http://127.0.0.1:8080/fal/tokens/",
+    GUri *same = g_uri_parse ("http://127.0.0.1:8080/tokens/",
         G_URI_FLAGS_NONE, NULL);
     GUri *rest = g_uri_parse ("https://rest.fal.ai/tokens/",
         G_URI_FLAGS_NONE, NULL);
@@ -412,6 +410,14 @@ test_paths (void)
   g_assert_cmpstr (cancel, ==, "/fal-ai/flux-2/requests/id1/cancel");
   g_assert_cmpstr (wf_poll, ==, "/workflows/me/flow/requests/id2/status?"
       "logs=0");
+  /* one base URL for all of fal's hosts, or fal's own */
+  g_free (create);
+  create = imagegen_fal_url (NULL, IMAGEGEN_FAL_HOST_REST, "/tokens/");
+  g_assert_cmpstr (create, ==, "https://rest.fal.ai/tokens/");
+  g_free (create);
+  create = imagegen_fal_url ("http://127.0.0.1:9/", IMAGEGEN_FAL_HOST_REST,
+      "/tokens/");
+  g_assert_cmpstr (create, ==, "http://127.0.0.1:9/tokens/");
 }
 
 /* Every queue row of fal's in the model table, served by the emulator

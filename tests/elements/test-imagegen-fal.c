@@ -1,5 +1,5 @@
 /* gst-imagegen: both elements with fal's queue API, against the
- * emulator's /fal/ side.
+ * emulator's fal side.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -18,12 +18,11 @@
 
 static const guint8 frame_rgb[3] = { 60, 190, 90 };
 
-/* The emulator's base URL for fal: one prefix for all of fal's hosts. */
+/* The emulator's base URL, which also stands for all of fal's hosts. */
 static gchar *
 fal_base_url (ImagegenTestEmulator * emu)
 {
-  return g_strconcat (imagegen_test_emulator_get_base_url (emu), "/fal",
-      NULL);
+  return g_strdup (imagegen_test_emulator_get_base_url (emu));
 }
 
 static JsonObject *
@@ -200,32 +199,6 @@ GST_END_TEST;
 
 /* The realtime id is refused at start, by both elements, in one
  * sentence; nothing is sent. */
-static gchar *
-start_error (GstElement * element)
-{
-  GstElement *pipeline = gst_pipeline_new (NULL);
-  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
-  GstBus *bus = gst_element_get_bus (pipeline);
-  GstMessage *msg;
-  GError *err = NULL;
-  gchar *text;
-
-  gst_bin_add_many (GST_BIN (pipeline), element, sink, NULL);
-  fail_unless (gst_element_link (element, sink));
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
-      GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL);
-  gst_message_parse_error (msg, &err, NULL);
-  text = g_strdup (err->message);
-  g_error_free (err);
-  gst_message_unref (msg);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (bus);
-  gst_object_unref (pipeline);
-  return text;
-}
-
 GST_START_TEST (test_realtime_refused)
 {
   const gchar *args[] = { "--latency", "100", NULL };
@@ -234,35 +207,22 @@ GST_START_TEST (test_realtime_refused)
   const gchar *want = "Model fal-ai/flux-2/klein/realtime is served over "
       "fal's realtime WebSocket only, which this element does not use; pick "
       "one of fal's queue models (docs/providers.md).";
-  GstElement *src = gst_element_factory_make ("imagegensrc", NULL);
-  gchar *text;
-  JsonObject *stats;
+  const gchar *names[] = { "imagegensrc", "imagegenremix" };
+  guint i;
 
-  g_object_set (src, "prompt", PROMPT, "model",
-      "fal-ai/flux-2/klein/realtime", "api-key", KEY, "base-url", base,
-      NULL);
-  text = start_error (src);
-  fail_unless_equals_string (text, want);
-  g_free (text);
+  for (i = 0; i < G_N_ELEMENTS (names); i++) {
+    GstElement *element = gst_element_factory_make (names[i], NULL);
+    gchar *text;
 
-  {
-    GstElement *bin = gst_parse_bin_from_description ("videotestsrc "
-        "num-buffers=1 ! video/x-raw,width=64,height=64 ! imagegenremix "
-        "name=remix mode=offline", TRUE, NULL);
-    GstElement *remix = gst_bin_get_by_name (GST_BIN (bin), "remix");
-
-    g_object_set (remix, "prompt", PROMPT, "model",
+    g_object_set (element, "prompt", PROMPT, "model",
         "fal-ai/flux-2/klein/realtime", "api-key", KEY, "base-url", base,
         NULL);
-    gst_object_unref (remix);
-    text = start_error (bin);
+    text = element_test_start_error (element);
     fail_unless_equals_string (text, want);
     g_free (text);
   }
-  stats = imagegen_test_emulator_stats (emu);
-  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
-          "fal_submit"), 0);
-  json_object_unref (stats);
+  fail_unless_equals_int (imagegen_test_emulator_count (emu, "fal_submit"),
+      0);
 }
 
 GST_END_TEST;

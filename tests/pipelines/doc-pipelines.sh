@@ -12,8 +12,8 @@ export RUNAPI_API_KEY=doc-test
 emu_start --latency 300
 # the Black Forest Labs recipes reach the same emulator
 export BFL_API_KEY=doc-test BFL_BASE_URL="$EMU_URL"
-# and fal's, below its prefix (docs/providers.md)
-export FAL_KEY=doc-test FAL_BASE_URL="$EMU_URL/fal"
+# and fal's (docs/providers.md)
+export FAL_KEY=doc-test FAL_BASE_URL="$EMU_URL"
 cd "$work"
 
 # 3 s of 320x240 H.264 with an AAC soundtrack, the input of the

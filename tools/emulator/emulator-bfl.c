@@ -105,21 +105,8 @@ emu_bfl_status_name (EmuTask * task, gint64 now_us)
 static gboolean
 check_key (EmuRequest * req)
 {
-  Emulator *emu = req->emu;
-  const gchar *key =
-      soup_message_headers_get_one (soup_server_message_get_request_headers
-      (req->msg), "x-key");
-
-  if (key == NULL || *key == '\0' || (emu->require_key != NULL
-          && strcmp (key, emu->require_key) != 0)) {
-    req->auth = key ? "invalid" : "missing";
-    emu->stats.auth_failures++;
-    emu_request_reply_error (req, 401, key ? "Invalid x-key" :
-        "Missing x-key header");
-    return FALSE;
-  }
-  req->auth = "ok";
-  return TRUE;
+  return emu_request_check_key (req, "x-key", "", "Missing x-key header",
+      "Invalid x-key");
 }
 
 static JsonNode *webhook_json (gpointer task, gint64 now_us);

@@ -1,9 +1,9 @@
 /* imagegen-emulator: fal's queue API (PROTOCOL-FAL.md, sections 1, 2 and
- * 4) under EMU_FAL_PREFIX, which stands for all of fal's hosts at once:
- * submit (POST <prefix><model id>), status and its event stream, result
- * and cancel below <prefix><owner>/<app>/requests/<id>, the storage
- * upload (<prefix>storage/upload/initiate, then a PUT on the assets
- * origin) and the token endpoint (<prefix>tokens/).  Tasks, rendering,
+ * 4) at the root of the API origin, which stands for all of fal's hosts
+ * at once: submit (POST /<model id>), status and its event stream, result
+ * and cancel below /<owner>/<app>/requests/<id>, the storage upload
+ * (/storage/upload/initiate, then a PUT on the assets origin) and the
+ * token endpoint (/tokens/).  Tasks, rendering,
  * faults and results are the RunAPI side's; only the wire differs.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -41,25 +41,12 @@ emu_fal_error_body (EmuRequest * req, guint status, const gchar * message,
   return emu_detail_error_body (status, message, errors);
 }
 
+/* fal's 401 body is not confirmed: {"detail":"Unauthorized"} */
 static gboolean
 check_key (EmuRequest * req)
 {
-  Emulator *emu = req->emu;
-  const gchar *auth =
-      soup_message_headers_get_one (soup_server_message_get_request_headers
-      (req->msg), "Authorization");
-  const gchar *key = auth && g_str_has_prefix (auth, "Key ") ? auth + 4 :
-      NULL;
-
-  if (key == NULL || *key == '\0' || (emu->require_key != NULL
-          && strcmp (key, emu->require_key) != 0)) {
-    req->auth = auth ? "invalid" : "missing";
-    emu->stats.auth_failures++;
-    emu_request_reply_error (req, 401, "Unauthorized");
-    return FALSE;
-  }
-  req->auth = "ok";
-  return TRUE;
+  return emu_request_check_key (req, "Authorization", "Key ",
+      "Unauthorized", "Unauthorized");
 }
 
 static void
@@ -540,6 +527,18 @@ emu_fal_handle_upload (EmuRequest * req, const gchar * id,
 }
 
 /* ---- routing ---- */
+
+gboolean
+emu_fal_claims (const gchar * rest)
+{
+  g_auto (GStrv) parts = g_strsplit (rest, "/", 4);
+  const ImagegenModelRow *row = imagegen_models_find_any (rest);
+
+  return strcmp (rest, "tokens/") == 0
+      || strcmp (rest, "storage/upload/initiate") == 0
+      || (g_strv_length (parts) >= 4 && strcmp (parts[2], "requests") == 0)
+      || (row != NULL && strcmp (row->provider, "fal") == 0);
+}
 
 /* @rest: the path under EMU_FAL_PREFIX */
 void

@@ -229,6 +229,29 @@ emu_request_reply_validation (EmuRequest * req, JsonObject * errors)
 }
 
 gboolean
+emu_request_check_key (EmuRequest * req, const gchar * header,
+    const gchar * prefix, const gchar * missing, const gchar * invalid)
+{
+  Emulator *emu = req->emu;
+  const gchar *value =
+      soup_message_headers_get_one (soup_server_message_get_request_headers
+      (req->msg), header);
+  gsize len = strlen (prefix);
+  g_autofree gchar *key = value && g_ascii_strncasecmp (value, prefix,
+      len) == 0 ? g_strstrip (g_strdup (value + len)) : g_strdup ("");
+
+  if (value != NULL && (emu->require_key ? strcmp (key,
+              emu->require_key) == 0 : key[0] != '\0')) {
+    req->auth = "ok";
+    return TRUE;
+  }
+  req->auth = value ? "invalid" : "missing";
+  emu->stats.auth_failures++;
+  emu_request_reply_error (req, 401, value ? invalid : missing);
+  return FALSE;
+}
+
+gboolean
 emu_request_check_method (EmuRequest * req, const gchar * allowed)
 {
   if (strcmp (req->method, allowed) == 0)

@@ -318,6 +318,11 @@ void emu_request_reply_error (EmuRequest * req, guint status,
 void emu_request_reply_validation (EmuRequest * req, JsonObject * errors);
 void emu_request_reply_bytes (EmuRequest * req, guint status,
     const gchar * content_type, GBytes * bytes);
+/* The key @header carries after @prefix (any case), against
+ * --require-key (without it any non-empty key); FALSE after answering 401
+ * with @missing (no such header) or @invalid.  Sets req->auth. */
+gboolean emu_request_check_key (EmuRequest * req, const gchar * header,
+    const gchar * prefix, const gchar * missing, const gchar * invalid);
 /* FALSE after answering 405 with Allow: @allowed. */
 gboolean emu_request_check_method (EmuRequest * req, const gchar * allowed);
 /* The body as a JSON object, or NULL. */
@@ -370,11 +375,13 @@ const gchar *emu_bfl_status_name (EmuTask * task, gint64 now_us);
 JsonNode *emu_detail_error_body (guint status, const gchar * message,
     JsonObject * errors);
 
-/* emulator-fal.c: fal's queue, storage and token endpoints under
- * EMU_FAL_PREFIX (one prefix for all of fal's hosts); storage upload
- * URLs under EMU_FAL_UPLOADS on the assets origin */
-#define EMU_FAL_PREFIX "/fal/"
+/* emulator-fal.c: fal's queue, storage and token endpoints at the root,
+ * the paths emu_fal_claims() takes (one origin for all of fal's hosts, as
+ * for the other providers); storage upload URLs under EMU_FAL_UPLOADS on
+ * the assets origin */
+#define EMU_FAL_PREFIX "/"
 #define EMU_FAL_UPLOADS "/emulator/fal-uploads/"
+gboolean emu_fal_claims (const gchar * rest);
 void emu_fal_handle (EmuRequest * req, const gchar * rest,
     GHashTable * query);
 void emu_fal_handle_upload (EmuRequest * req, const gchar * id,
