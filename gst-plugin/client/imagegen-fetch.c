@@ -93,50 +93,17 @@ imagegen_fetch_download (ImagegenJob * job)
 
 /* ---- the result of a task done elsewhere (fal's queue) ---- */
 
-/* @root (taken), an answer about the task, read by @parse and handed up. */
-static void
-job_pass_answer (ImagegenJob * job, JsonNode * root,
-    gboolean (*parse) (JsonNode * root, ImagegenTaskInfo * info,
-        GError ** error))
-{
-  ImagegenTaskInfo info = {.charged_cents = -1 };
-  GError *error = NULL;
-
-  if (!parse (root, &info, &error))
-    imagegen_job_finish (job, error);
-  else
-    job->client->hooks->task_answer (job, &info);
-  imagegen_task_info_clear (&info);
-  json_node_unref (root);
-}
-
-static void
-job_result_done (const ImagegenHttpResponse * r, gpointer data)
-{
-  ImagegenJob *job = data;
-  GError *error = NULL;
-  JsonNode *root;
-
-  job->exchange = NULL;
-  /* a model's error comes back as the result's own status and body */
-  root = imagegen_job_api_answer (job, r, &error);
-  if (root == NULL)
-    imagegen_job_finish (job, error);
-  else
-    job_pass_answer (job, root, job->client->provider->parse_result);
-}
+static void job_get_answer (ImagegenJob * job, const gchar * path);
 
 void
 imagegen_fetch_result (ImagegenJob * job)
 {
   gchar *path = job->client->provider->result_path (job->request,
       job->result->task_id);
-  gchar *url = imagegen_job_api_url (job, path);
 
   job->step = "fetching the result of";
-  imagegen_job_exchange (job, "GET", url, NULL, IMAGEGEN_HTTP_FLAG_API,
-      IMAGEGEN_HTTP_API_MAX_BYTES, job_result_done);
-  g_free (url);
+  job->result_ready = TRUE;
+  job_get_answer (job, path);
   g_free (path);
 }
 
@@ -221,10 +188,14 @@ job_stream_start (ImagegenJob * job)
 
 /* ---- polls ---- */
 
+/* A poll's answer, or the result's once the task is done elsewhere (a
+ * model's error comes back as the result's own status and body). */
 static void
-job_poll_done (const ImagegenHttpResponse * r, gpointer data)
+job_answer_done (const ImagegenHttpResponse * r, gpointer data)
 {
   ImagegenJob *job = data;
+  const ImagegenProvider *provider = job->client->provider;
+  ImagegenTaskInfo info = {.charged_cents = -1 };
   GError *error = NULL;
   JsonNode *root;
 
@@ -236,17 +207,37 @@ job_poll_done (const ImagegenHttpResponse * r, gpointer data)
     job->client->hooks->gone (job, "the service does not know it");
     return;
   }
-  if (root == NULL)
+  if (root == NULL) {
+    imagegen_job_finish (job, error);
+    return;
+  }
+  if (!(job->result_ready ? provider->parse_result :
+          provider->parse_task) (root, &info, &error))
     imagegen_job_finish (job, error);
   else
-    job_pass_answer (job, root, job->client->provider->parse_task);
+    job->client->hooks->task_answer (job, &info);
+  imagegen_task_info_clear (&info);
+  json_node_unref (root);
+}
+
+/* GET @path (below the base URL, or the poll URL when NULL) with the key
+ * where it may go; job_answer_done() reads it. */
+static void
+job_get_answer (ImagegenJob * job, const gchar * path)
+{
+  gchar *url = path ? imagegen_job_api_url (job, path) :
+      g_strdup (job->poll_url);
+
+  imagegen_job_exchange (job, "GET", url, NULL, IMAGEGEN_HTTP_FLAG_API,
+      IMAGEGEN_HTTP_API_MAX_BYTES, job_answer_done);
+  g_free (url);
 }
 
 static gboolean
 job_poll_cb (gpointer data)
 {
   ImagegenJob *job = data;
-  gchar *path, *url;
+  gchar *path;
 
   g_source_unref (job->poll_timer);
   job->poll_timer = NULL;
@@ -255,12 +246,9 @@ job_poll_cb (gpointer data)
    * where imagegen_http_key_allowed() says so. */
   path = job->poll_url ? NULL : job->client->provider->poll_path (job->request,
       job->result->task_id);
-  url = path ? imagegen_job_api_url (job, path) : g_strdup (job->poll_url);
   job->result->polls++;
   job->poll_sent_us = g_get_monotonic_time ();
-  imagegen_job_exchange (job, "GET", url, NULL, IMAGEGEN_HTTP_FLAG_API,
-      IMAGEGEN_HTTP_API_MAX_BYTES, job_poll_done);
-  g_free (url);
+  job_get_answer (job, path);
   g_free (path);
   return G_SOURCE_REMOVE;
 }

@@ -39,6 +39,7 @@ struct _ImagegenJob
   const gchar *step;            /* what the job waits for, for timeouts */
   gboolean unknown_status_logged;
   gboolean stream_tried;        /* the status stream was opened once */
+  gboolean result_ready;        /* done elsewhere: the GET is the result's */
 
   ImagegenHttpExchange *exchange;       /* the one in flight */
   GSource *poll_timer;

@@ -310,25 +310,30 @@ static const gchar *const fal_key_hosts[] = {
 
 const ImagegenProvider imagegen_provider_fal = {
   .name = "fal",
+  /* the submit */
   .create_path = fal_create_path,
   .build_create_body = fal_build_create_body,
   .parse_create = fal_parse_create,
+  /* completion: the status stream, else polls; then the result */
+  .status_stream_path = fal_status_stream_path,
   .poll_path = fal_poll_path,
   .parse_task = fal_parse_task,
+  .result_path = fal_result_path,
+  .parse_result = fal_parse_result,
+  /* a request given up, and error bodies */
+  .cancel_path = fal_cancel_path,
   .parse_error_body = imagegen_json_detail_error,
+  /* the key's header and the hosts it may go to */
   .auth_header = "Authorization",
   .auth_prefix = "Key ",
-  .default_base_url = IMAGEGEN_FAL_DEFAULT_BASE_URL,
-  .inline_image = fal_inline_image,
-  .fit_size = NULL,
-  .table_request = fal_table_request,
+  .key_hosts = fal_key_hosts,
+  /* where the key and the base URL come from */
   .key_env = "FAL_KEY",
   .key_id_env = "FAL_KEY_ID",
   .key_secret_env = "FAL_KEY_SECRET",
   .base_url_env = "FAL_BASE_URL",
-  .key_hosts = fal_key_hosts,
-  .result_path = fal_result_path,
-  .parse_result = fal_parse_result,
-  .status_stream_path = fal_status_stream_path,
-  .cancel_path = fal_cancel_path,
+  .default_base_url = IMAGEGEN_FAL_DEFAULT_BASE_URL,
+  /* frames inline; sizes and prices from the model table */
+  .inline_image = fal_inline_image,
+  .table_request = fal_table_request,
 };

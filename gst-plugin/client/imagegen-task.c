@@ -279,6 +279,7 @@ imagegen_task_resume_gone (ImagegenJob * job, const gchar * why)
   result->cost_cents = -1;
   result->created_us = result->completed_us = 0;
   job->poll_sent_us = job->running_seen_us = 0;
+  job->result_ready = job->stream_tried = FALSE;
   imagegen_upload_next (job);
 }
 
