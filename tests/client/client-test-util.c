@@ -408,3 +408,16 @@ test_fixture_stop (TestFixture * f)
   test_waiter_free (f->w);
   imagegen_test_fixture_stop (&f->fx);
 }
+
+void
+test_assert_no_key_on_assets (ImagegenTestEmulator * emu, gint64 n)
+{
+  g_autoptr (JsonObject) stats = imagegen_test_emulator_stats (emu);
+
+  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
+          "assets_requests"), ==, n);
+  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
+          "assets_requests_with_authorization"), ==, 0);
+  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
+          "download_requests_with_authorization"), ==, 0);
+}

@@ -59,6 +59,10 @@ ImagegenResult *test_run_config (const ImagegenClientConfig * config,
  * against @emu; returns the result. */
 ImagegenResult *test_run_direct_upload (ImagegenTestEmulator * emu);
 
+/* Of the requests that reached @emu's assets origin (results, files,
+ * upload URLs), there were @n, and none carried a key. */
+void test_assert_no_key_on_assets (ImagegenTestEmulator * emu, gint64 n);
+
 /* A small valid PNG (RGB gradient, stored deflate). */
 GBytes *test_make_png (guint width, guint height);
 

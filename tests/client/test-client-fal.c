@@ -32,11 +32,14 @@ fixture_start (TestFixture * f, const gchar * latency,
 }
 
 /* fixture_start(), then a klein text-to-image job of 256 x 192, the
- * emulator failing as @fault says (NULL: not at all). */
+ * emulator failing as @fault (and @fault2) say (NULL: not at all). */
 static ImagegenResult *
-run_faulted (TestFixture * f, const gchar * latency, const gchar * fault)
+run_faulted (TestFixture * f, const gchar * latency, const gchar * fault,
+    const gchar * fault2)
 {
-  const gchar *extra[] = { "--fail", fault, NULL };
+  const gchar *extra[] = { "--fail", fault, fault2 ? "--fail" : NULL, fault2,
+    NULL
+  };
   g_autoptr (ImagegenRequest) req =
       imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, KLEIN,
       "a lighthouse at dusk");
@@ -82,8 +85,7 @@ static void
 test_queue_text_to_image (void)
 {
   TestFixture f;
-  g_autoptr (ImagegenResult) r = run_faulted (&f, "300", NULL);
-  g_autoptr (JsonObject) stats = NULL;
+  g_autoptr (ImagegenResult) r = run_faulted (&f, "300", NULL, NULL);
   g_autofree gchar *log = NULL, *want = NULL;
   guint width, height;
 
@@ -100,15 +102,11 @@ test_queue_text_to_image (void)
       "GET /fal-ai/flux-2/requests/%s/status/stream auth=ok\n"
       "GET /fal-ai/flux-2/requests/%s auth=ok\n", r->task_id, r->task_id);
   g_assert_true (g_str_has_prefix (log, want));
-  stats = imagegen_test_emulator_stats (f.fx.emu);
-  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats,
-          "fal_status"), ==, 0);
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
-          "assets_requests_with_authorization"), ==, 0);
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
-          "download_requests_with_authorization"), ==, 0);
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
-          "auth_failures"), ==, 0);
+  /* the stream saw the completion: no poll */
+  g_assert_cmpint (count (&f, "fal_status"), ==, 0);
+  test_assert_no_key_on_assets (f.fx.emu, 1);
+  g_assert_cmpint (imagegen_test_emulator_stat (f.fx.emu, "auth_failures"),
+      ==, 0);
   /* klein 9b's price is fal's own; 4b's is a third party's: unknown */
   g_assert_cmpint (r->cost_cents, ==, -1);
   test_fixture_stop (&f);
@@ -160,14 +158,19 @@ test_queue_remix_data_uri (void)
   test_fixture_stop (&f);
 }
 
-/* A status stream that fails leaves the polls to find the completion. */
+/* 429 on submit: held, submitted again, no request lost; then a status
+ * stream that fails leaves the polls to find the completion. */
 static void
-test_stream_fails_then_polls (void)
+test_submit_429_and_stream_failure (void)
 {
   TestFixture f;
-  g_autoptr (ImagegenResult) r = run_faulted (&f, "300", "fal-stream:500:*");
+  g_autoptr (ImagegenResult) r = run_faulted (&f, "300", "fal-submit:429@1",
+      "fal-stream:500:*");
 
   g_assert_no_error (r->error);
+  g_assert_cmpint (count (&f, "fal_submit"), ==, 2);
+  g_assert_cmpint (count (&f, "fal_tasks"), ==, 1);
+  g_assert_cmpuint (imagegen_client_get_rate_limited (f.client), ==, 1);
   /* the 500s are retried first, as any */
   g_assert_cmpint (count (&f, "fal_status_stream"), >=, 1);
   g_assert_cmpint (count (&f, "fal_status"), >=, 1);
@@ -183,7 +186,7 @@ static void
 test_failure_reported_as_completed (void)
 {
   TestFixture f;
-  g_autoptr (ImagegenResult) r = run_faulted (&f, "200", "task:failed");
+  g_autoptr (ImagegenResult) r = run_faulted (&f, "200", "task:failed", NULL);
 
   g_assert_nonnull (r->error);
   g_assert_nonnull (strstr (r->error->message,
@@ -242,20 +245,6 @@ test_cancel (void)
   test_fixture_stop (&f);
 }
 
-/* 429 on submit: held, submitted again, done; no request lost. */
-static void
-test_rate_limited_submit (void)
-{
-  TestFixture f;
-  g_autoptr (ImagegenResult) r = run_faulted (&f, "100", "fal-submit:429@1");
-
-  g_assert_no_error (r->error);
-  g_assert_cmpint (count (&f, "fal_submit"), ==, 2);
-  g_assert_cmpint (count (&f, "fal_tasks"), ==, 1);
-  g_assert_cmpuint (imagegen_client_get_rate_limited (f.client), ==, 1);
-  test_fixture_stop (&f);
-}
-
 /* A wrong key: the one sentence, without the key. */
 static void
 test_wrong_key (void)
@@ -283,7 +272,7 @@ static void
 test_key_in_no_log (void)
 {
   TestFixture f;
-  g_autoptr (ImagegenResult) r = run_faulted (&f, "100", NULL);
+  g_autoptr (ImagegenResult) r = run_faulted (&f, "100", NULL, NULL);
   g_autofree gchar *log = NULL;
 
   g_assert_no_error (r->error);
@@ -453,10 +442,10 @@ main (int argc, char **argv)
   return imagegen_test_run (&argc, &argv,
       "/fal/queue-text-to-image", test_queue_text_to_image,
       "/fal/queue-remix-data-uri", test_queue_remix_data_uri,
-      "/fal/stream-fails-then-polls", test_stream_fails_then_polls,
+      "/fal/submit-429-and-stream-failure",
+      test_submit_429_and_stream_failure,
       "/fal/failure-reported-as-completed", test_failure_reported_as_completed,
-      "/fal/cancel", test_cancel, "/fal/rate-limited-submit",
-      test_rate_limited_submit, "/fal/wrong-key", test_wrong_key,
+      "/fal/cancel", test_cancel, "/fal/wrong-key", test_wrong_key,
       "/fal/key-in-no-log", test_key_in_no_log, "/fal/key-hosts",
       test_key_hosts, "/fal/env-key", test_env_key, "/fal/paths", test_paths,
       "/fal/every-row", test_every_row, NULL);
