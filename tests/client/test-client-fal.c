@@ -396,42 +396,12 @@ test_paths (void)
 static void
 test_every_row (void)
 {
-  g_autoptr (GBytes) png = test_make_png (64, 64);
-  const ImagegenModelRow *row;
-  guint i, k, n = 0;
   TestFixture f;
 
   fixture_start (&f, "50", NULL);
-  for (i = 0; (row = imagegen_models_get (i)) != NULL; i++) {
-    g_autoptr (ImagegenRequest) req = NULL;
-    g_autoptr (ImagegenResult) r = NULL;
-    guint width, height;
-
-    if (!g_str_equal (row->provider, "fal") || row->realtime)
-      continue;
-    n++;
-    req = imagegen_request_new (row->kind == IMAGEGEN_KIND_TEXT_TO_IMAGE ?
-        IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE : IMAGEGEN_ENDPOINT_REMIX, row->model,
-        "invert the colours");
-    req->width = 256;
-    req->height = 128;
-    for (k = 0; k < row->input_max; k++)
-      imagegen_request_add_source_image (req, png);
-    r = test_run_job (f.client, req, f.w);
-    g_assert_no_error (r->error);
-    g_assert_true (test_image_size (r->image, &width, &height));
-    g_assert_cmpuint (width, ==, 256);
-    g_assert_cmpuint (height, ==, 128);
-    if (row->input_max == 0)
-      continue;
-    imagegen_result_free (g_steal_pointer (&r));
-    imagegen_request_add_source_image (req, png);
-    r = test_run_job (f.client, req, f.w);
-    g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT);
-  }
   /* klein 4b and 9b and their edits, flex, pro and max edits, schnell */
-  g_assert_cmpuint (n, ==, 8);
+  g_assert_cmpuint (test_run_every_row (f.client, f.w, "fal", 256, 128), ==,
+      8);
   g_assert_cmpint (count (&f, "fal_tasks"), ==, 8);
   test_fixture_stop (&f);
 }
