@@ -24,6 +24,26 @@ only_task (JsonObject * stats)
   return json_array_get_object_element (tasks, 0);
 }
 
+/* The emulator's only task, no upload: its input fields @inputs, of which
+ * @n_inline were inline; returned for more checks (free the stats with
+ * json_object_unref (*stats)). */
+static JsonObject *
+inline_task (ImagegenTestEmulator * emu, const gchar * inputs,
+    gint n_inline, JsonObject ** stats)
+{
+  JsonObject *task;
+
+  *stats = imagegen_test_emulator_stats (emu);
+  fail_unless_equals_int (imagegen_test_emulator_stats_requests (*stats,
+          "files"), 0);
+  task = only_task (*stats);
+  fail_unless_equals_string (json_object_get_string_member (task, "inputs"),
+      inputs);
+  fail_unless_equals_int (json_object_get_int_member (task, "inline_inputs"),
+      n_inline);
+  return task;
+}
+
 /* An offline klein imagegenremix, with @references (may be NULL). */
 static GstElement *
 klein_element (ImagegenTestEmulator * emu, gchar ** references)
@@ -111,20 +131,13 @@ GST_START_TEST (test_remix_klein_inline_exact_size)
   gst_buffer_unmap (out, &map);
   gst_buffer_unref (out);
 
-  stats = imagegen_test_emulator_stats (emu);
-  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
-          "files"), 0);
+  task = inline_task (emu, "input_image", 1, &stats);
   fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
           "create_remix"), 0);
   fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
           "bfl_create"), 1);
-  task = only_task (stats);
   fail_unless_equals_string (json_object_get_string_member (task, "model"),
       "flux-2-klein-4b");
-  fail_unless_equals_string (json_object_get_string_member (task, "inputs"),
-      "input_image");
-  fail_unless_equals_int (json_object_get_int_member (task, "inline_inputs"),
-      1);
   /* 640 x 360 in multiples of 16, within 0.5 % of its shape */
   fail_unless_equals_int (json_object_get_int_member (task, "width"), 656);
   fail_unless_equals_int (json_object_get_int_member (task, "height"), 368);
@@ -164,7 +177,7 @@ GST_START_TEST (test_remix_klein_references)
   gchar *ref = g_build_filename (dir, "ref.jpg", NULL);
   gchar **refs;
   GstHarness *h;
-  JsonObject *stats, *task;
+  JsonObject *stats;
 
   refs = make_references (dir, 1);
   h = klein_remix (emu, refs);
@@ -174,14 +187,7 @@ GST_START_TEST (test_remix_klein_references)
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
   gst_buffer_unref (gst_harness_pull (h));
   gst_harness_teardown (h);
-  stats = imagegen_test_emulator_stats (emu);
-  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
-          "files"), 0);
-  task = only_task (stats);
-  fail_unless_equals_string (json_object_get_string_member (task, "inputs"),
-      "input_image input_image_2");
-  fail_unless_equals_int (json_object_get_int_member (task, "inline_inputs"),
-      2);
+  inline_task (emu, "input_image input_image_2", 2, &stats);
   json_object_unref (stats);
 
   /* four references, or three with the previous result: five in all */
