@@ -22,13 +22,9 @@
 
 typedef struct
 {
-  Emulator *emu;
-  SoupServerMessage *msg;
   EmuTask *task;
   gchar *last;                  /* the status word last sent */
   guint ticks;
-  guint timeout_id;
-  gulong finished_id;
 } FalStream;
 
 /* ---- answers ---- */
@@ -262,35 +258,22 @@ find_task (EmuRequest * req, const gchar * app, const gchar * id)
 }
 
 static void
-stream_free (FalStream * s)
+stream_free (gpointer data)
 {
-  if (s->timeout_id)
-    g_source_remove (s->timeout_id);
-  g_signal_handler_disconnect (s->msg, s->finished_id);
-  g_object_unref (s->msg);
+  FalStream *s = data;
+
   emu_task_unref (s->task);
   g_free (s->last);
   g_free (s);
 }
 
-static void
-stream_finished (SoupServerMessage * msg, gpointer user_data)
-{
-  FalStream *s = user_data;
-
-  s->emu->fal_streams = g_list_remove (s->emu->fal_streams, s);
-  stream_free (s);
-}
-
 /* An event when the status word changed (a comment now and then); the
  * stream ends after COMPLETED. */
 static gboolean
-stream_tick (gpointer user_data)
+stream_tick (SoupMessageBody * body, gpointer data)
 {
-  FalStream *s = user_data;
-  SoupMessageBody *body = soup_server_message_get_response_body (s->msg);
+  FalStream *s = data;
   const gchar *word = status_word (s->task, g_get_real_time ());
-  gboolean done = strcmp (word, "COMPLETED") == 0;
 
   if (g_strcmp0 (word, s->last) != 0) {
     JsonNode *node = status_json (s->task, g_get_real_time ());
@@ -306,12 +289,7 @@ stream_tick (gpointer user_data)
     soup_message_body_append (body, SOUP_MEMORY_STATIC, ": keep-alive\n\n",
         15);
   }
-  if (done) {
-    soup_message_body_complete (body);
-    s->timeout_id = 0;
-  }
-  soup_server_message_unpause (s->msg);
-  return done ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+  return strcmp (word, "COMPLETED") == 0;
 }
 
 static void
@@ -325,17 +303,9 @@ handle_stream (EmuRequest * req, EmuTask * task)
   soup_message_headers_set_content_type (out, "text/event-stream", NULL);
   soup_message_headers_set_encoding (out, SOUP_ENCODING_CHUNKED);
   soup_message_headers_replace (out, "Cache-Control", "no-cache");
-  s->emu = req->emu;
-  s->msg = g_object_ref (req->msg);
   s->task = emu_task_ref (task);
-  s->finished_id = g_signal_connect (s->msg, "finished",
-      G_CALLBACK (stream_finished), s);
-  req->emu->fal_streams = g_list_prepend (req->emu->fal_streams, s);
-  soup_server_message_pause (req->msg);
-  emu_request_free (req);
   /* the first event at once */
-  if (stream_tick (s))
-    s->timeout_id = g_timeout_add (STREAM_TICK_MS, stream_tick, s);
+  emu_request_stream (req, STREAM_TICK_MS, TRUE, stream_tick, s, stream_free);
 }
 
 /* The model's output; a failed request answers its error, as the model
@@ -578,16 +548,4 @@ emu_fal_handle (EmuRequest * req, const gchar * rest, GHashTable * query)
   }
   emu_fault_clear (&fault);
   handle_submit (req, rest);
-}
-
-void
-emu_fal_shutdown (Emulator * emu)
-{
-  while (emu->fal_streams) {
-    FalStream *s = emu->fal_streams->data;
-
-    emu->fal_streams = g_list_delete_link (emu->fal_streams,
-        emu->fal_streams);
-    stream_free (s);
-  }
 }

@@ -368,3 +368,83 @@ emu_request_remember (EmuRequest * req, const gchar * task_id,
   g_hash_table_replace (req->emu->idempotency,
       g_strdup (req->idempotency_key), e);
 }
+
+/* ---- answers written over time (slow bodies, event streams) ---- */
+
+struct _EmuStream
+{
+  Emulator *emu;
+  SoupServerMessage *msg;
+  EmuStreamTick tick;
+  gpointer data;
+  GDestroyNotify free_data;
+  guint timeout_id;
+  gulong finished_id;
+};
+
+static void
+stream_free (EmuStream * s)
+{
+  if (s->timeout_id)
+    g_source_remove (s->timeout_id);
+  g_signal_handler_disconnect (s->msg, s->finished_id);
+  g_object_unref (s->msg);
+  if (s->free_data)
+    s->free_data (s->data);
+  g_free (s);
+}
+
+static void
+stream_finished (SoupServerMessage * msg, gpointer user_data)
+{
+  EmuStream *s = user_data;
+
+  s->emu->streams = g_list_remove (s->emu->streams, s);
+  stream_free (s);
+}
+
+static gboolean
+stream_tick (gpointer user_data)
+{
+  EmuStream *s = user_data;
+  SoupMessageBody *body = soup_server_message_get_response_body (s->msg);
+  gboolean done = s->tick (body, s->data);
+
+  if (done) {
+    soup_message_body_complete (body);
+    s->timeout_id = 0;
+  }
+  soup_server_message_unpause (s->msg);
+  return done ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+}
+
+void
+emu_request_stream (EmuRequest * req, guint interval_ms, gboolean now,
+    EmuStreamTick tick, gpointer data, GDestroyNotify free_data)
+{
+  EmuStream *s = g_new0 (EmuStream, 1);
+
+  s->emu = req->emu;
+  s->msg = g_object_ref (req->msg);
+  s->tick = tick;
+  s->data = data;
+  s->free_data = free_data;
+  s->finished_id = g_signal_connect (s->msg, "finished",
+      G_CALLBACK (stream_finished), s);
+  req->emu->streams = g_list_prepend (req->emu->streams, s);
+  soup_server_message_pause (req->msg);
+  emu_request_free (req);
+  if (!now || stream_tick (s))
+    s->timeout_id = g_timeout_add (interval_ms, stream_tick, s);
+}
+
+void
+emu_streams_close (Emulator * emu)
+{
+  while (emu->streams) {
+    EmuStream *s = emu->streams->data;
+
+    emu->streams = g_list_delete_link (emu->streams, emu->streams);
+    stream_free (s);
+  }
+}

@@ -162,7 +162,7 @@ void
 emu_server_stop (Emulator * emu)
 {
   emu_transport_shutdown (emu);
-  emu_fal_shutdown (emu);
+  emu_streams_close (emu);
   if (emu->server)
     soup_server_disconnect (emu->server);
   if (emu->assets_server)

@@ -251,7 +251,6 @@ struct _Emulator
   GPtrArray *faults;
   GPtrArray *hung;
   GList *streams;
-  GList *fal_streams;           /* fal's open status streams */
 
   EmuStats stats;
   gint64 charged_cents;
@@ -318,6 +317,16 @@ void emu_request_reply_error (EmuRequest * req, guint status,
 void emu_request_reply_validation (EmuRequest * req, JsonObject * errors);
 void emu_request_reply_bytes (EmuRequest * req, guint status,
     const gchar * content_type, GBytes * bytes);
+/* An answer written over time: @tick appends to the body every
+ * @interval_ms (at once too when @now) until it returns TRUE; @data is
+ * freed with @free_data when the exchange ends.  Takes @req, whose status
+ * and headers are set. */
+typedef gboolean (*EmuStreamTick) (SoupMessageBody * body, gpointer data);
+typedef struct _EmuStream EmuStream;
+void emu_request_stream (EmuRequest * req, guint interval_ms, gboolean now,
+    EmuStreamTick tick, gpointer data, GDestroyNotify free_data);
+/* Ends every stream still open (shutdown). */
+void emu_streams_close (Emulator * emu);
 /* The key @header carries after @prefix (any case), against
  * --require-key (without it any non-empty key); FALSE after answering 401
  * with @missing (no such header) or @invalid.  Sets req->auth. */
@@ -388,7 +397,6 @@ void emu_fal_handle_upload (EmuRequest * req, const gchar * id,
     GHashTable * query);
 JsonNode *emu_fal_error_body (EmuRequest * req, guint status,
     const gchar * message, JsonObject * errors);
-void emu_fal_shutdown (Emulator * emu);
 
 /* emulator-assets.c: result images, file bytes and upload URLs */
 void emu_assets_count (EmuRequest * req);
