@@ -133,7 +133,7 @@ static void
 job_stream_done (const ImagegenHttpResponse * r, gpointer data)
 {
   ImagegenJob *job = data;
-  ImagegenTaskInfo info = {.charged_cents = -1 };
+  ImagegenTaskInfo info = {.charged_nanocents = -1 };
   g_autoptr (JsonNode) event = NULL;
   GError *error = NULL;
 
@@ -195,7 +195,7 @@ job_answer_done (const ImagegenHttpResponse * r, gpointer data)
 {
   ImagegenJob *job = data;
   const ImagegenProvider *provider = job->client->provider;
-  ImagegenTaskInfo info = {.charged_cents = -1 };
+  ImagegenTaskInfo info = {.charged_nanocents = -1 };
   GError *error = NULL;
   JsonNode *root;
 

@@ -82,8 +82,9 @@ test_klein_remix_inline (void)
   g_assert_cmpuint (width, ==, 320);
   g_assert_cmpuint (height, ==, 192);
   /* klein 4B: 1.4 for the first output MP + 0.1 per input MP (0.024):
-   * 1.4024 credits, 2 whole cents */
-  g_assert_cmpint (r->cost_cents, ==, 2);
+   * 1.4024 credits, kept exact (2 cents only where it is shown) */
+  g_assert_cmpint (r->cost_nanocents, ==, 1402400000);
+  g_assert_cmpint (imagegen_cents_shown (r->cost_nanocents), ==, 2);
 
   stats = imagegen_test_emulator_stats (f.fx.emu);
   g_assert_cmpint (imagegen_test_emulator_stats_requests (stats, "files"),
@@ -140,7 +141,8 @@ test_text_to_image (void)
   g_assert_cmpuint (width, ==, 1024);
   g_assert_cmpuint (height, ==, 768);
   /* pro: 3 for the first output MP; 0.79 MP is 3 */
-  g_assert_cmpint (r->cost_cents, ==, 3);
+  g_assert_cmpint (r->cost_nanocents, ==,
+      3 * IMAGEGEN_NANOCENTS_PER_CENT);
   stats = imagegen_test_emulator_stats (f.fx.emu);
   g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "charged_cents"),
       ==, 3);
@@ -165,7 +167,7 @@ test_moderated (void)
       "the provider's moderation (Content Moderated) (task %s)", r->task_id);
   g_assert_cmpstr (r->error->message, ==, expected);
   /* moderated requests are not charged */
-  g_assert_cmpint (r->cost_cents, ==, 0);
+  g_assert_cmpint (r->cost_nanocents, ==, 0);
   test_fixture_stop (&f);
 }
 
@@ -266,8 +268,8 @@ test_key_not_sent_to_result_host (void)
   g_assert_true (g_str_has_prefix (r->image_url,
           imagegen_test_emulator_get_assets_url (f.fx.emu)));
   test_assert_no_key_on_assets (f.fx.emu, 1);
-  /* klein 9B: 1.5 credits for the first output MP, 2 whole cents */
-  g_assert_cmpint (r->cost_cents, ==, 2);
+  /* klein 9B: 1.5 credits for the first output MP, kept exact */
+  g_assert_cmpint (r->cost_nanocents, ==, 1500000000);
   test_fixture_stop (&f);
 }
 
@@ -376,7 +378,7 @@ test_status_words (void)
 
   for (i = 0; i < G_N_ELEMENTS (cases); i++) {
     g_autoptr (JsonParser) parser = json_parser_new ();
-    ImagegenTaskInfo info = {.charged_cents = -1 };
+    ImagegenTaskInfo info = {.charged_nanocents = -1 };
     GError *error = NULL;
 
     g_assert_true (json_parser_load_from_data (parser, cases[i].json, -1,

@@ -108,7 +108,7 @@ test_queue_text_to_image (void)
   g_assert_cmpint (imagegen_test_emulator_stat (f.fx.emu, "auth_failures"),
       ==, 0);
   /* klein 9b's price is fal's own; 4b's is a third party's: unknown */
-  g_assert_cmpint (r->cost_cents, ==, -1);
+  g_assert_cmpint (r->cost_nanocents, ==, -1);
   test_fixture_stop (&f);
 }
 
@@ -192,7 +192,7 @@ test_failure_reported_as_completed (void)
   g_assert_nonnull (strstr (r->error->message,
           "Generation failed (runner_server_error)"));
   g_assert_nonnull (strstr (r->error->message, r->task_id));
-  g_assert_cmpint (r->cost_cents, ==, 0);
+  g_assert_cmpint (r->cost_nanocents, ==, 0);
   g_assert_cmpint (count (&f, "fal_result"), ==, 0);
   g_assert_cmpint (count (&f, "download"), ==, 0);
   test_fixture_stop (&f);
