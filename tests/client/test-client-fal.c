@@ -390,6 +390,22 @@ test_paths (void)
   g_assert_cmpstr (create, ==, "http://127.0.0.1:9/tokens/");
 }
 
+/* A price asked without a provider is the row of the provider whose id
+ * it is: klein 9b's is fal's own (0.6 cents a megapixel, one cent shown),
+ * klein 4b's a third party's (unknown). */
+static void
+test_price_without_provider (void)
+{
+  g_autoptr (ImagegenRequest) req9 =
+      imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
+      "fal-ai/flux-2/klein/9b", "a fox");
+  g_autoptr (ImagegenRequest) req4 =
+      imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, KLEIN, "a fox");
+
+  g_assert_cmpint (imagegen_request_price_cents (req9), ==, 1);
+  g_assert_cmpint (imagegen_request_price_cents (req4), ==, -1);
+}
+
 /* Every queue row of fal's in the model table, served by the emulator
  * from the same row: text to image, and an edit with as many frames as the
  * row takes (one more is refused before anything is sent). */
@@ -418,5 +434,6 @@ main (int argc, char **argv)
       "/fal/cancel", test_cancel, "/fal/wrong-key", test_wrong_key,
       "/fal/key-in-no-log", test_key_in_no_log, "/fal/key-hosts",
       test_key_hosts, "/fal/env-key", test_env_key, "/fal/paths", test_paths,
-      "/fal/every-row", test_every_row, NULL);
+      "/fal/every-row", test_every_row, "/fal/price-without-provider",
+      test_price_without_provider, NULL);
 }
