@@ -102,9 +102,12 @@ imagegen_models_price_nanocents (const ImagegenProvider * provider,
   g_autoptr (JsonNode) body = NULL;
   gint64 nanocents = -1;
 
-  /* an id is one provider's: Black Forest Labs' ids are none of RunAPI's */
-  if (row == NULL && provider == NULL)
-    row = imagegen_models_find ("bfl", endpoint, request->model);
+  /* an id is one provider's: without a provider, the one whose rows
+   * have it */
+  if (row == NULL && provider == NULL && imagegen_models_find_any
+      (request->model) != NULL)
+    row = imagegen_models_find (imagegen_models_find_any
+        (request->model)->provider, endpoint, request->model);
   if (row != NULL) {
     /* a per-megapixel row reads the size the body carries */
     body = imagegen_model_build_body (row, full ? full : request, NULL);
