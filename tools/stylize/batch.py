@@ -1,0 +1,83 @@
+"""Runs over files: the estimate (a run that sends nothing), and many files
+with one estimate for all first, a line per file and a total."""
+import argparse
+
+from .common import EXIT_OK, say
+from . import element
+from .run import Stylize
+
+
+class Job:
+    def __init__(self, path, output, schedule, first_prompt):
+        self.input = path
+        self.output = output        # an Output, None for a dry run
+        self.schedule = schedule
+        self.first_prompt = first_prompt
+
+
+def estimate(args, job, progress, record_picks=False):
+    """Decodes and picks as the real run does, answering from the cache
+    only: (exit code, stats, pick times)."""
+    dry = argparse.Namespace(**vars(args))
+    dry.dry_run = True
+    run = Stylize(dry, Job(job.input, None, job.schedule, job.first_prompt),
+                  progress, record_picks=record_picks)
+    code = run.run()
+    return code, element.stats(run.remix), run.pick_times
+
+
+def print_estimate(args, job, s):
+    print("picks: %d" % (s["cache-hits"] + s["cache-misses"]))
+    print("in the cache: %d" % s["cache-hits"])
+    print("requests to send: %d" % s["cache-misses"])
+    print("estimated cost: %d cents" % s["estimated-cents"])
+    print("picks skipped as similar: %d" % s["picks-skipped"])
+    print("picks at shot changes: %d" % s["picks-at-cuts"])
+    if args.seed is not None:
+        print("seed: %d" % args.seed)
+    if job.schedule is not None:
+        print("schedule (%s):" % job.schedule.source)
+        for line in job.schedule.lines():
+            print(line)
+
+
+def run_many(args, jobs, progress_for):
+    """Every file is estimated first (nothing sent), then run in turn."""
+    total = {"picks": 0, "hits": 0, "cents": 0}
+    for job in jobs:
+        code, s, _ = estimate(args, job, progress_for(job))
+        if code != EXIT_OK:
+            say("%s: cannot be estimated; nothing was sent" % job.input)
+            return code
+        picks = s["cache-hits"] + s["cache-misses"]
+        print("%s: %d picks, %d in the cache, %d requests to send, about "
+              "%d cents" % (job.input, picks, s["cache-hits"],
+                            s["cache-misses"], s["estimated-cents"]),
+              flush=True)
+        total["picks"] += picks
+        total["hits"] += s["cache-hits"]
+        total["cents"] += s["estimated-cents"]
+    print("total: %d files, %d picks, %d in the cache, about %d cents" % (
+        len(jobs), total["picks"], total["hits"], total["cents"]), flush=True)
+    if args.dry_run:
+        return EXIT_OK
+    results = []
+    for job in jobs:
+        try:
+            run = Stylize(args, job, progress_for(job))
+            code = run.run()
+            spent = element.stats(run.remix)["spent-cents"]
+        except SystemExit as e:     # a file that cannot be written
+            code, spent = e.code, 0
+        finally:
+            job.output.discard()
+        results.append((job, code, spent))
+    worst = max(code for _, code, _ in results)
+    ok = sum(1 for _, code, _ in results if code == EXIT_OK)
+    for job, code, spent in results:
+        print("%s -> %s: %s, %d cents" % (
+            job.input, job.output.path, "done" if code == EXIT_OK else
+            "failed (exit %d)" % code, spent))
+    print("total: %d of %d files done, %d cents" % (
+        ok, len(results), sum(spent for _, _, spent in results)))
+    return worst
