@@ -1,6 +1,7 @@
 """Runs over files: the estimate (a run that sends nothing), and many files
 with one estimate for all first, a line per file and a total."""
 import argparse
+import json
 
 from .common import EXIT_OK, say
 from . import element
@@ -50,15 +51,18 @@ def run_many(args, jobs, progress_for):
             say("%s: cannot be estimated; nothing was sent" % job.input)
             return code
         picks = s["cache-hits"] + s["cache-misses"]
-        print("%s: %d picks, %d in the cache, %d requests to send, about "
-              "%d cents" % (job.input, picks, s["cache-hits"],
-                            s["cache-misses"], s["estimated-cents"]),
-              flush=True)
+        tell(args, "%s: %d picks, %d in the cache, %d requests to send, "
+             "about %d cents" % (job.input, picks, s["cache-hits"],
+                                 s["cache-misses"], s["estimated-cents"]),
+             "estimate", file=job.input, picks=picks, cached=s["cache-hits"],
+             requests=s["cache-misses"], estimated_cents=s["estimated-cents"])
         total["picks"] += picks
         total["hits"] += s["cache-hits"]
         total["cents"] += s["estimated-cents"]
-    print("total: %d files, %d picks, %d in the cache, about %d cents" % (
-        len(jobs), total["picks"], total["hits"], total["cents"]), flush=True)
+    tell(args, "total: %d files, %d picks, %d in the cache, about %d cents"
+         % (len(jobs), total["picks"], total["hits"], total["cents"]),
+         "estimate-total", files=len(jobs), picks=total["picks"],
+         cached=total["hits"], estimated_cents=total["cents"])
     if args.dry_run:
         return EXIT_OK
     results = []
@@ -75,9 +79,21 @@ def run_many(args, jobs, progress_for):
     worst = max(code for _, code, _ in results)
     ok = sum(1 for _, code, _ in results if code == EXIT_OK)
     for job, code, spent in results:
-        print("%s -> %s: %s, %d cents" % (
+        tell(args, "%s -> %s: %s, %d cents" % (
             job.input, job.output.path, "done" if code == EXIT_OK else
-            "failed (exit %d)" % code, spent))
-    print("total: %d of %d files done, %d cents" % (
-        ok, len(results), sum(spent for _, _, spent in results)))
+            "failed (exit %d)" % code, spent), "file-done", file=job.input,
+            output=job.output.path, exit_code=code, spent_cents=spent)
+    spent = sum(spent for _, _, spent in results)
+    tell(args, "total: %d of %d files done, %d cents" % (
+        ok, len(results), spent), "total", files=len(results), done=ok,
+        spent_cents=spent, exit_code=worst)
     return worst
+
+
+def tell(args, text, event, **fields):
+    """A line for people, or with --progress json an object for scripts:
+    stdout then holds JSON only."""
+    if args.progress == "json":
+        print(json.dumps(dict(event=event, **fields)), flush=True)
+    else:
+        print(text, flush=True)

@@ -34,16 +34,15 @@ def upright():
     return flip
 
 
-def drop_orientation(_pad, info):
+def drop_orientation(pad, info):
     event = info.get_event()
-    if event.type != Gst.EventType.TAG:
+    if event.type != Gst.EventType.TAG or \
+            not event.parse_tag().get_string("image-orientation")[0]:
         return Gst.PadProbeReturn.OK
-    tags = event.parse_tag()
-    if tags.get_string("image-orientation")[0]:
-        tags = tags.copy()
-        tags.remove_tag("image-orientation")
-        info.set_event(Gst.Event.new_tag(tags))
-    return Gst.PadProbeReturn.OK
+    tags = event.parse_tag().copy()
+    tags.remove_tag("image-orientation")
+    pad.push_event(Gst.Event.new_tag(tags))
+    return Gst.PadProbeReturn.DROP
 
 
 class ScheduleFeeder:
@@ -486,7 +485,8 @@ class Stylize:
         self.sigint_watch = GLib.unix_signal_add(
             GLib.PRIORITY_HIGH, signal.SIGINT, self.on_sigint)
         # SIGTERM keeps its default action: the process ends at once
-        GLib.timeout_add(500 if self.progress.tty else 2000, self.on_tick)
+        tick = GLib.timeout_add(500 if self.progress.tty else 2000,
+                                self.on_tick)
         if self.pipeline.set_state(Gst.State.PLAYING) == \
                 Gst.StateChangeReturn.FAILURE:
             msg = bus.pop_filtered(Gst.MessageType.ERROR)
@@ -499,7 +499,9 @@ class Stylize:
         where = self.position()
         self.pipeline.set_state(Gst.State.NULL)
         bus.remove_signal_watch()
-        GLib.source_remove(self.sigint_watch)
+        GLib.source_remove(tick)
+        if not self.stopping:
+            GLib.source_remove(self.sigint_watch)
         if self.error is not None:
             say(self.error)
         if self.exit_code in (EXIT_OK, EXIT_INTERRUPTED):
