@@ -107,6 +107,8 @@ def profile(ext, audio_caps):
         Gst.Caps.from_string(vcaps), None,
         Gst.Caps.from_string(restriction), 0)
     v.set_preset_name(ranked(venc))
+    # every frame as it comes, at its own time: no videorate
+    v.set_variableframerate(True)
     container.add_profile(v)
     if audio_caps is not None:
         if audio_copied(ext, audio_caps):
