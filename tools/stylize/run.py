@@ -178,12 +178,10 @@ class Stylize:
             pad.remove_probe(probe)
 
     def make_encodebin(self, audio_caps):
+        # its own queues keep their small defaults: the audio waits in
+        # ours, in front of it, where Ctrl-C cuts it
         bin_ = make("encodebin", profile=encoding.profile(self.ext,
                                                           audio_caps))
-        for name, value in (("queue-time-max", 0), ("queue-buffers-max", 0),
-                            ("queue-bytes-max", AUDIO_QUEUE_BYTES)):
-            if bin_.find_property(name) is not None:
-                bin_.set_property(name, value)
         self.pipeline.add(bin_)
         bin_.link(self.sink)
         bin_.sync_state_with_parent()
@@ -213,7 +211,9 @@ class Stylize:
             pad.link(sink.get_static_pad("sink"))
 
     def keep_subtitles(self, pad, caps):
-        """Subtitles go to the muxer when it takes them as they are."""
+        """Subtitles go to the muxer when it takes them as they are (plain
+        text into MP4; Matroska takes more, but not the Pango markup its
+        own demuxer gives text tracks)."""
         if not caps.can_intersect(encoding.subtitle_caps(self.ext)):
             return False
         mux = self.inner_muxer()
@@ -224,8 +224,14 @@ class Stylize:
         ghost.set_active(True)
         self.encodebin.add_pad(ghost)
         queue = self.add_chain([make("queue")])[0]
-        queue.get_static_pad("src").link(ghost)
-        return pad.link(queue.get_static_pad("sink")) == Gst.PadLinkReturn.OK
+        if queue.get_static_pad("src").link(ghost) == Gst.PadLinkReturn.OK \
+                and pad.link(queue.get_static_pad("sink")) == \
+                Gst.PadLinkReturn.OK:
+            return True
+        # a muxer pad left without data would hold the file back
+        self.encodebin.remove_pad(ghost)
+        mux.release_request_pad(target)
+        return False
 
     def inner_muxer(self):
         mux_name = encoding.names(self.ext)[0]
