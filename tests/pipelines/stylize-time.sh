@@ -27,11 +27,30 @@ for line in sys.stdin:
 logged() { wc -l <requests.log; }
 cache=$work/cache
 
-# 3 s in three shots (red, green, blue: a second each), no audio
-gst-launch-1.0 -q concat name=c ! videoconvert ! x264enc ! mp4mux ! filesink location=shots.mp4 \
-  videotestsrc num-buffers=30 pattern=red ! video/x-raw,width=320,height=240,framerate=30/1 ! c. \
-  videotestsrc num-buffers=30 pattern=green ! video/x-raw,width=320,height=240,framerate=30/1 ! c. \
-  videotestsrc num-buffers=30 pattern=blue ! video/x-raw,width=320,height=240,framerate=30/1 ! c.
+# 3 s in three shots (red, green, blue: a second each), no audio; one
+# source whose colour changes, so the timeline is plain (concat's is not)
+"$PY" - shots.mp4 <<'PYEOF'
+import sys, gi
+gi.require_version("Gst", "1.0")
+from gi.repository import Gst
+Gst.init(None)
+p = Gst.parse_launch(
+    "videotestsrc name=v num-buffers=90 pattern=solid-color "
+    "foreground-color=0xffff0000 ! video/x-raw,width=320,height=240,"
+    "framerate=30/1 ! x264enc ! mp4mux ! filesink location=" + sys.argv[1])
+v, n = p.get_by_name("v"), [0]
+def on_buffer(pad, info):
+    n[0] += 1   # the colour of the frames after this one
+    colour = {30: 0xff00ff00, 60: 0xff0000ff}.get(n[0])
+    if colour:
+        v.set_property("foreground-color", colour)
+    return Gst.PadProbeReturn.OK
+v.get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, on_buffer)
+p.set_state(Gst.State.PLAYING)
+p.get_bus().timed_pop_filtered(Gst.CLOCK_TIME_NONE,
+                               Gst.MessageType.EOS | Gst.MessageType.ERROR)
+p.set_state(Gst.State.NULL)
+PYEOF
 
 # a schedule: markup and lines as imagegentextsrc cleans them
 printf '1\n00:00:01,000 --> 00:00:01,900\n<i>oil</i>\npainting\n\n2\n00:00:02,000 --> 00:00:02,900\ncharcoal sketch\n' >schedule.srt
@@ -76,24 +95,27 @@ check "--seed on a model without a seed field: says so" grep -q "has no seed fie
 check "--seed on a model without a seed field: nothing sent, nothing written" \
   test "$(sent)" = "$before" -a ! -e noseed.mp4
 
-# --preview 2 of a run with 6 picks (interval 0.5 s)
+# --preview 2 of a run with 6 picks (interval 0.5 s; a moving ball, so
+# that no two picks are the same request)
+NO_AUDIO=1 make_av ball.mp4 3 pattern=ball
 pcache=$work/preview-cache
 c0=$(creates)
 rc=0
-stylize shots.mp4 prev.mp4 --preview 2 --interval 0.5 --prompt watercolour --cache-dir "$pcache" >prev.out 2>&1 || rc=$?
+stylize ball.mp4 prev.mp4 --preview 2 --interval 0.5 --prompt watercolour --cache-dir "$pcache" >prev.out 2>&1 || rc=$?
 cat prev.out
 check "preview: exit 0 ($rc)" test "$rc" = 0
 check "preview: 2 requests" test $(($(creates) - c0)) = 2
 check "preview: the sheet is written, OUT is not" test -f prev.preview.png -a ! -e prev.mp4
 check "preview: the full run's cost is printed" grep -qx "the full run: 6 picks, 4 requests to send, about 20 cents" prev.out
-# two pairs side by side: (8 + 240) * 2 + 8 wide; an input above its result
-check "preview: the sheet has 2 pairs (504x426 PNG)" "$PY" -c 'import struct, sys
+# two pairs side by side: (8 + 240) * 2 + 8 wide; each input (240x180)
+# above its result, a time code under them: 8 + 180 + 4 + 180 + 4 + 30 + 8
+check "preview: the sheet has 2 pairs (504x406 PNG)" "$PY" -c 'import struct, sys
 d = open("prev.preview.png", "rb").read(24)
-sys.exit(0 if d[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", d[16:24]) == (504, 426) else 1)'
+sys.exit(0 if d[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", d[16:24]) == (504, 406) else 1)'
 c1=$(creates)
-stylize shots.mp4 prev.mp4 --interval 0.5 --prompt watercolour --cache-dir "$pcache" >full.out 2>&1 || true
+stylize ball.mp4 prev.mp4 --interval 0.5 --prompt watercolour --cache-dir "$pcache" >full.out 2>&1 || true
 check "the full run after the preview sends only the other 4 picks" test $(($(creates) - c1)) = 4
-stylize shots.mp4 prev2.mp4 --preview 1 --interval 0.5 --prompt watercolour --coherence previous-result \
+stylize ball.mp4 prev2.mp4 --preview 1 --interval 0.5 --prompt watercolour --coherence previous-result \
   --cache-dir "$pcache" >coh.out 2>&1 || true
 check "preview with coherence: says the full run cannot reuse it" grep -q "cannot reuse these previews" coh.out
 

@@ -8,7 +8,7 @@ from .common import (EXIT_FAILED, EXIT_OK, EXIT_USAGE, SECOND, GLib, Gst,
                      GstVideo, fail, fmt_fine, make, say, uri_of)
 from . import element
 from .batch import estimate
-from .run import ScheduleFeeder, upright
+from .run import ScheduleFeeder, stream_time, upright
 
 THUMB_W = 240                   # a multiple of 4: RGB rows without padding
 MARGIN = 8
@@ -121,7 +121,7 @@ def keep(store, pad, info, key=False):
     buf = info.get_buffer()
     sample = Gst.Sample.new(buf, pad.get_current_caps(), None, None)
     if key:
-        store[buf.pts] = sample
+        store[stream_time(pad, buf.pts)] = sample
     else:
         store.append(sample)
     return Gst.PadProbeReturn.OK

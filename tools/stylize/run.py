@@ -45,6 +45,16 @@ def drop_orientation(pad, info):
     return Gst.PadProbeReturn.DROP
 
 
+def stream_time(pad, pts):
+    """A frame's time as players show it (the element picks by it too):
+    its PTS through the segment, which an edit list may shift."""
+    event = pad.get_sticky_event(Gst.EventType.SEGMENT, 0)
+    if event is None or pts == Gst.CLOCK_TIME_NONE:
+        return pts
+    t = event.parse_segment().to_stream_time(Gst.Format.TIME, pts)
+    return pts if t == Gst.CLOCK_TIME_NONE or t < 0 else t
+
+
 class ScheduleFeeder:
     """Sets the prompt in force on the element before each frame, and at a
     change asks for a pick there (a force-key-unit event, which the element
@@ -59,8 +69,8 @@ class ScheduleFeeder:
     def attach(self, pad):
         pad.add_probe(Gst.PadProbeType.BUFFER, self.on_frame)
 
-    def on_frame(self, _pad, info):
-        t = info.get_buffer().pts
+    def on_frame(self, pad, info):
+        t = stream_time(pad, info.get_buffer().pts)
         if self.only is not None:
             if t not in self.only:
                 return Gst.PadProbeReturn.DROP
@@ -270,11 +280,11 @@ class Stylize:
         if not self.args.dry_run:
             self.link_to_encodebin(elements[-1], "video_%u")
 
-    def on_remix_in(self, _pad, info):
+    def on_remix_in(self, pad, info):
         # the element's pick count grew since the frame before: it was
         # picked (its pick happens after this probe)
         self.note_pick()
-        self.last_in_pts = info.get_buffer().pts
+        self.last_in_pts = stream_time(pad, info.get_buffer().pts)
         return Gst.PadProbeReturn.OK
 
     def on_remix_eos(self, _pad, info):
