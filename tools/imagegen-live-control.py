@@ -17,7 +17,6 @@ GST_PLUGIN_PATH); point it at imagegen-emulator with RUNAPI_BASE_URL.
 """
 import argparse
 import os
-import re
 import resource
 import sys
 import time
@@ -47,15 +46,10 @@ def version():
         return VERSION
     # run from the source tree: what a build of this tree would say
     here = os.path.dirname(os.path.abspath(__file__))
-    try:
-        with open(os.path.join(here, "..", "meson.build")) as f:
-            project = re.search(r"version\s*:\s*'([^']+)'", f.read()).group(1)
-        sys.path.insert(0, here)
-        sys.dont_write_bytecode = True
-        import version as version_py
-        return version_py.version(os.path.join(here, ".."), project)
-    except (OSError, AttributeError, ImportError):
-        return "unknown (uninstalled)"
+    sys.path.insert(0, here)
+    sys.dont_write_bytecode = True
+    import version as version_py
+    return version_py.of_source_tree(here)
 
 
 def parse_args():

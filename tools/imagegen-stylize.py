@@ -42,7 +42,6 @@ The code is the stylize package (tools/stylize/), installed beside the
 other shared files of gst-imagegen.
 """
 import os
-import re
 import sys
 
 # The build puts the version in the installed copy (tools/version.py).
@@ -61,22 +60,12 @@ def package_dir():
              "beside it (%s)" % here)
 
 
-def version():
-    if not VERSION.startswith("@"):
-        return VERSION
-    here = os.path.dirname(os.path.abspath(__file__))
-    try:
-        with open(os.path.join(here, "..", "meson.build")) as f:
-            project = re.search(r"version\s*:\s*'([^']+)'", f.read()).group(1)
-        sys.path.insert(0, here)
-        import version as version_py
-        return version_py.version(os.path.join(here, ".."), project)
-    except (OSError, AttributeError, ImportError):
-        return "unknown (uninstalled)"
-
-
 if __name__ == "__main__":
     sys.dont_write_bytecode = True
     sys.path.insert(0, package_dir())
+    if VERSION.startswith("@"):
+        # run from the source tree: what a build of it would say
+        import version as version_py  # noqa: E402 (tools/version.py)
+        VERSION = version_py.of_source_tree(package_dir())
     from stylize import cli  # noqa: E402
-    cli.run(sys.argv[1:], "imagegen-stylize " + version())
+    cli.run(sys.argv[1:], "imagegen-stylize " + VERSION)

@@ -64,6 +64,18 @@ def version(root, project_version):
     return project_version
 
 
+def of_source_tree(tools_dir):
+    """What a build of the source tree holding tools_dir would report (for
+    the commands run from it, uninstalled)."""
+    root = os.path.join(tools_dir, "..")
+    try:
+        with open(os.path.join(root, "meson.build")) as f:
+            project = re.search(r"version\s*:\s*'([^']+)'", f.read()).group(1)
+    except (OSError, AttributeError):
+        return "unknown (uninstalled)"
+    return version(root, project)
+
+
 def write_if_changed(template, output, text):
     try:
         with open(output) as f:

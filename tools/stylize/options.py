@@ -56,9 +56,9 @@ def add_prompts(p):
                    help="from TIME (0:12.5, 1:02:03, 75) on, PROMPT "
                    "(repeatable); a change forces a pick at that time")
     p.add_argument("--prompts", metavar="FILE",
-                   help="a schedule: each subtitle cue of FILE (.srt, "
-                   ".vtt...: what subparse reads) is the prompt from its "
-                   "start on, cleaned as imagegentextsrc cleans cue text")
+                   help="a schedule: each subtitle cue of FILE (what "
+                   "subparse reads: .srt, .vtt...) is the prompt from its "
+                   "start on")
     p.add_argument("--seed", type=int, metavar="N",
                    help="the model's seed field, the same for every pick "
                    "(flickers less); a model without one: exit 1")
@@ -121,10 +121,10 @@ def add_run(p, version_text):
                    help="count the picks, those the cache holds and the cost "
                    "of the rest; show the schedule and seed; send nothing, "
                    "write nothing")
-    p.add_argument("--preview", type=int, metavar="N",
-                   help="restyle N of the full run's picks, spread over the "
-                   "file, write a contact sheet STEM.preview.png beside OUT, "
-                   "print the full run's cost and stop")
+    p.add_argument("--preview", type=int, metavar="N", help="restyle N of "
+                   "the full run's picks, spread over the file, for a "
+                   "contact sheet STEM.preview.png beside OUT; print the "
+                   "full run's cost and stop")
     p.add_argument("--progress", choices=["line", "json"], default="line",
                    help="json: one JSON object per update on stdout instead "
                    "of the progress line")

@@ -272,7 +272,8 @@ class Stylize:
         if self.record_picks:
             sink = self.remix.get_static_pad("sink")
             sink.add_probe(Gst.PadProbeType.BUFFER, self.on_remix_in)
-            sink.add_probe(Gst.PadProbeType.EVENT_DOWNSTREAM, self.on_remix_eos)
+            sink.add_probe(Gst.PadProbeType.EVENT_DOWNSTREAM,
+                           self.on_remix_eos)
         pad.link(elements[0].get_static_pad("sink"))
         after = elements[5].get_static_pad("sink")
         after.add_probe(Gst.PadProbeType.BUFFER, self.on_video_out)
@@ -314,7 +315,8 @@ class Stylize:
                 self.progress.status(
                     "note: %dx%d frames are encoded as %dx%d (%s takes even "
                     "sizes only: the last %s cut)" % (
-                        w, h, w - w % 2, h - h % 2, encoding.names(self.ext)[1],
+                        w, h, w - w % 2, h - h % 2,
+                        encoding.names(self.ext)[1],
                         " and ".join(n for n, odd in (
                             ("column", w % 2), ("line", h % 2)) if odd)),
                     final=True)
