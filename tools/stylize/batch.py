@@ -3,7 +3,7 @@ with one estimate for all first, a line per file and a total."""
 import argparse
 import json
 
-from .common import EXIT_OK, say
+from .common import EXIT_INTERRUPTED, EXIT_OK, say
 from . import element
 from .run import Stylize
 
@@ -76,6 +76,8 @@ def run_many(args, jobs, progress_for):
         finally:
             job.output.discard()
         results.append((job, code, spent))
+        if code == EXIT_INTERRUPTED:
+            break               # Ctrl-C stops the whole batch
     worst = max(code for _, code, _ in results)
     ok = sum(1 for _, code, _ in results if code == EXIT_OK)
     for job, code, spent in results:
@@ -85,7 +87,7 @@ def run_many(args, jobs, progress_for):
             output=job.output.path, exit_code=code, spent_cents=spent)
     spent = sum(spent for _, _, spent in results)
     tell(args, "total: %d of %d files done, %d cents" % (
-        ok, len(results), spent), "total", files=len(results), done=ok,
+        ok, len(jobs), spent), "total", files=len(jobs), done=ok,
         spent_cents=spent, exit_code=worst)
     return worst
 
