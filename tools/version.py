@@ -63,6 +63,7 @@ def version(root, project_version):
         pass
     return project_version
 
+
 def uninstalled():
     """What a build of this source tree would report: for the commands
     run from the tree, whose @IMAGEGEN_VERSION@ is not filled in."""
@@ -73,7 +74,6 @@ def uninstalled():
         return version(root, project)
     except (OSError, AttributeError):
         return "unknown (uninstalled)"
-
 
 
 def write_if_changed(template, output, text):

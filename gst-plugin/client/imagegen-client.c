@@ -224,6 +224,7 @@ imagegen_client_new (const ImagegenClientConfig * config)
         client->provider->auth_prefix, c->api_key);
   client->http.auth_header = client->provider->auth_header;
   client->http.key_domain = client->provider->key_domain;
+  client->http.key_hosts = client->provider->key_hosts;
   client->http.max_retries = c->max_retries;
   client->http.retry_base_ms = c->retry_base_ms;
   client->http.retry_max_ms = c->retry_max_ms;

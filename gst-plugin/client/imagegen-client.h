@@ -112,6 +112,9 @@ typedef void (*ImagegenLogFunc) (ImagegenLogLevel level, const gchar * file,
  * @IMAGEGEN_PROVIDER_RUNAPI: RunAPI (PROTOCOL.md, section 1)
  * @IMAGEGEN_PROVIDER_BFL: Black Forest Labs direct (section 2): x-key
  *   auth, frames inline as base64, exact width and height
+ * @IMAGEGEN_PROVIDER_FAL: fal's queue API (PROTOCOL-FAL.md): Key auth,
+ *   frames as data: URIs, status then result
+ * @IMAGEGEN_PROVIDER_N: the number of providers
  *
  * The service a client speaks to.
  */
@@ -119,6 +122,8 @@ typedef enum
 {
   IMAGEGEN_PROVIDER_RUNAPI,
   IMAGEGEN_PROVIDER_BFL,
+  IMAGEGEN_PROVIDER_FAL,
+  IMAGEGEN_PROVIDER_N,
 } ImagegenProviderId;
 
 /**
@@ -162,7 +167,7 @@ typedef struct
   gpointer log_data;            /* for log_func; not owned */
 
   /* The service (added later: keep at the end). */
-  ImagegenProviderId provider;  /* RUNAPI (the default) or BFL */
+  ImagegenProviderId provider;  /* RUNAPI (the default), BFL or FAL */
 } ImagegenClientConfig;
 
 #define IMAGEGEN_CLIENT_DEFAULT_BASE_URL "https://runapi.ai"

@@ -90,6 +90,38 @@ imagegen_client_attach_timeout (ImagegenClient * client, guint ms,
   return source;
 }
 
+static void
+job_cancel_sent (const ImagegenHttpResponse * r, gpointer data)
+{
+  /* a courtesy: the job is over whatever the service answers */
+}
+
+/* A task given up (cancelled, timed out) before its result came: the
+ * service is asked to drop it, where it can be, so that it stops costing
+ * a runner.  One attempt, no job waits for it. */
+static void
+job_cancel_remote (ImagegenJob * job, const GError * error)
+{
+  const ImagegenProvider *provider = job->client->provider;
+  gchar *path, *url;
+
+  if (provider->cancel_path == NULL || job->result->task_id == NULL
+      || job->image_urls != NULL
+      || !(g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+          || g_error_matches (error, IMAGEGEN_CLIENT_ERROR,
+              IMAGEGEN_CLIENT_ERROR_TIMEOUT)))
+    return;
+  path = provider->cancel_path (job->request, job->result->task_id);
+  url = imagegen_job_api_url (job, path);
+  IMAGEGEN_LOG (&job->client->log, IMAGEGEN_LOG_INFO,
+      "task %s: asking the service to cancel it", job->result->task_id);
+  imagegen_http_exchange_start (&job->client->http, "PUT", url, NULL,
+      IMAGEGEN_HTTP_FLAG_API | IMAGEGEN_HTTP_FLAG_ONCE,
+      IMAGEGEN_HTTP_API_MAX_BYTES, job_cancel_sent, NULL, NULL);
+  g_free (url);
+  g_free (path);
+}
+
 /* Takes @error (NULL: success). */
 void
 imagegen_job_finish (ImagegenJob * job, GError * error)
@@ -117,6 +149,8 @@ imagegen_job_finish (ImagegenJob * job, GError * error)
     job->cancelled_id = 0;
   }
 
+  if (error)
+    job_cancel_remote (job, error);
   client->hooks->release (job);
 
   result = g_steal_pointer (&job->result);

@@ -203,7 +203,10 @@ property_of (const ImagegenModelRow * row, const gchar * field)
   if (g_strcmp0 (field, row->input_field) == 0)
     return "the source images";
   /* an exact-size row's size is the frame's */
-  if ((strcmp (field, "width") == 0 || strcmp (field, "height") == 0)
+  if ((strcmp (field, "width") == 0 || strcmp (field, "height") == 0
+          || (imagegen_model_row_field (row, field) != NULL
+              && imagegen_model_row_field (row, field)->type ==
+              IMAGEGEN_FIELD_SIZE))
       && imagegen_model_row_field (row, field) != NULL)
     return "the frame size (aspect-ratio and resolution)";
   return NULL;

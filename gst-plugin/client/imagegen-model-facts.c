@@ -28,22 +28,32 @@ resolution_side (const gchar * resolution)
   return g_str_equal (end, "sq") ? v : 1024;
 }
 
+/* @provider's row of @model when it names a resolution tier of its own
+ * (FLUX 3's resolution field) rather than following the provider's size
+ * rules; else NULL. */
+static const ImagegenModelRow *
+tier_row (const ImagegenProvider * provider, const gchar * model)
+{
+  const ImagegenModelRow *row = provider && model ?
+      imagegen_models_find (provider->name, IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
+      model) : NULL;
+
+  return row && imagegen_model_row_field (row, "resolution") ? row : NULL;
+}
+
 gboolean
 imagegen_models_check_size (const ImagegenProvider * provider,
     const gchar * model, const gchar * aspect_ratio,
     const gchar * resolution, GError ** error)
 {
   guint max = provider ? provider->max_aspect : 0;
-  const ImagegenModelRow *row = provider && model ?
-      imagegen_models_find (provider->name, IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
-      model) : NULL;
+  const ImagegenModelRow *row = tier_row (provider, model);
   gint rw, rh;
   gchar end;
 
   /* a provider's size rules are for its exact-size rows (FLUX.2); a tier
    * row (FLUX 3) lists its own ratios and resolutions */
-  if (row != NULL && (max > 0 || provider->resolutions != NULL)
-      && imagegen_model_row_field (row, "width") == NULL)
+  if (row != NULL)
     return imagegen_models_check_row (row, IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
         aspect_ratio, resolution, error);
 
@@ -74,9 +84,6 @@ imagegen_models_output_size (const ImagegenProvider * provider,
     const gchar * model, const gchar * aspect_ratio,
     const gchar * resolution, guint * width, guint * height)
 {
-  const ImagegenModelRow *row = provider && model ?
-      imagegen_models_find (provider->name, IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
-      model) : NULL;
   gint rw = 1, rh = 1;
   gdouble area = resolution_side (resolution);
 
@@ -86,8 +93,8 @@ imagegen_models_output_size (const ImagegenProvider * provider,
     rw = rh = 1;
   /* the provider's size rules are for its exact-size rows (FLUX.2); a
    * tier row (FLUX 3) makes the tier's area */
-  if (provider != NULL && provider->fit_size != NULL && (row == NULL
-          || imagegen_model_row_field (row, "width") != NULL)) {
+  if (provider != NULL && provider->fit_size != NULL
+      && tier_row (provider, model) == NULL) {
     provider->fit_size ((guint) sqrt (area * rw / rh),
         (guint) sqrt (area * rh / rw), width, height);
     return;
@@ -113,9 +120,12 @@ imagegen_models_price_nanocents (const ImagegenProvider * provider,
   g_autoptr (JsonNode) body = NULL;
   gint64 nanocents = -1;
 
-  /* an id is one provider's: Black Forest Labs' ids are none of RunAPI's */
-  if (row == NULL && provider == NULL)
-    row = imagegen_models_find ("bfl", endpoint, request->model);
+  /* an id is one provider's: without a provider, the one whose rows
+   * have it */
+  if (row == NULL && provider == NULL && imagegen_models_find_any
+      (request->model) != NULL)
+    row = imagegen_models_find (imagegen_models_find_any
+        (request->model)->provider, endpoint, request->model);
   if (row != NULL) {
     /* a per-megapixel row reads the size the body carries */
     body = imagegen_model_build_body (row, full ? full : request, NULL);

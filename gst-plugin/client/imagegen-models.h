@@ -30,6 +30,9 @@ typedef enum
   IMAGEGEN_FIELD_BOOL,
   IMAGEGEN_FIELD_URL,           /* one public http(s) URL */
   IMAGEGEN_FIELD_URLS,          /* min..max public http(s) URLs */
+  IMAGEGEN_FIELD_SIZE,          /* a preset of @choices, or an object
+                                 * {width, height} of sides min..max (fal's
+                                 * image_size); the frame size sets it */
 } ImagegenFieldType;
 
 typedef struct
@@ -73,6 +76,12 @@ typedef struct
  * @input_max_side: the largest side of a source image the model takes;
  *   0: no limit of its own
  * @price_mp_cents: with @price_per_mp, see there
+ * @path_names_model: the path names the model (no model field in the
+ *   body), the images still go in @input_field (fal's queue)
+ * @data_uri_inputs: @input_field also takes data: URIs of images, which
+ *   is how frames are sent (no upload)
+ * @realtime: served over a streaming connection only (fal's realtime
+ *   WebSocket), not through create-and-poll
  * @inputs_array: with @inline_inputs, the images go as one array in
  *   @input_field (FLUX 3's images: the frame first, then the references)
  * @reasons: the service expands the prompt before drawing: its tasks
@@ -100,6 +109,9 @@ typedef struct
   gboolean whole_source;
   guint input_max_side;
   gdouble price_mp_cents;
+  gboolean path_names_model;
+  gboolean data_uri_inputs;
+  gboolean realtime;
   gboolean inputs_array;
   gboolean reasons;
 } ImagegenModelRow;

@@ -239,55 +239,6 @@ bfl_parse_task (JsonNode * root, ImagegenTaskInfo * info, GError ** error)
   return TRUE;
 }
 
-/* {"detail":"text"} or, on 422, {"detail":[{"loc":[…],"msg","type"}]}:
- * "width: …; height: …" (the last part of loc names the field). */
-static gchar *
-bfl_parse_error_body (JsonNode * root)
-{
-  JsonObject *obj;
-  JsonNode *detail;
-  JsonArray *items;
-  GString *s;
-  guint i;
-
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return NULL;
-  obj = json_node_get_object (root);
-  detail = json_object_has_member (obj, "detail") ?
-      json_object_get_member (obj, "detail") : NULL;
-  if (detail == NULL || !JSON_NODE_HOLDS_ARRAY (detail))
-    return g_strdup (imagegen_json_string (obj, "detail") ?
-        imagegen_json_string (obj, "detail") :
-        imagegen_json_string (obj, "message"));
-
-  s = g_string_new (NULL);
-  items = json_node_get_array (detail);
-  for (i = 0; i < json_array_get_length (items); i++) {
-    JsonNode *el = json_array_get_element (items, i);
-    JsonObject *item = JSON_NODE_HOLDS_OBJECT (el) ?
-        json_node_get_object (el) : NULL;
-    JsonNode *loc = item && json_object_has_member (item, "loc") ?
-        json_object_get_member (item, "loc") : NULL;
-    const gchar *msg = imagegen_json_string (item, "msg"), *field = NULL;
-
-    if (msg == NULL)
-      continue;
-    if (loc && JSON_NODE_HOLDS_ARRAY (loc)
-        && json_array_get_length (json_node_get_array (loc)) > 0) {
-      JsonArray *parts = json_node_get_array (loc);
-      JsonNode *last = json_array_get_element (parts,
-          json_array_get_length (parts) - 1);
-
-      if (JSON_NODE_HOLDS_VALUE (last)
-          && json_node_get_value_type (last) == G_TYPE_STRING)
-        field = json_node_get_string (last);
-    }
-    g_string_append_printf (s, "%s%s%s%s", s->len ? "; " : "",
-        field ? field : "", field ? ": " : "", msg);
-  }
-  return g_string_free (s, s->len == 0);
-}
-
 /* {"detail": …, "retry_after": seconds} on a 429 */
 static gchar *
 bfl_body_retry_after (JsonNode * root)
@@ -308,7 +259,7 @@ const ImagegenProvider imagegen_provider_bfl = {
   .parse_create = bfl_parse_create,
   .poll_path = bfl_poll_path,
   .parse_task = bfl_parse_task,
-  .parse_error_body = bfl_parse_error_body,
+  .parse_error_body = imagegen_json_detail_error,
   .auth_header = "x-key",
   .auth_prefix = "",
   /* their polling URLs may name a regional host of the same domain
@@ -321,11 +272,6 @@ const ImagegenProvider imagegen_provider_bfl = {
   .max_aspect = IMAGEGEN_BFL_MAX_ASPECT,
   .table_request = imagegen_bfl_table_request,
   .body_retry_after = bfl_body_retry_after,
+  .key_env = "BFL_API_KEY",
+  .base_url_env = "BFL_BASE_URL",
 };
-
-const ImagegenProvider *
-imagegen_provider_get (ImagegenProviderId id)
-{
-  return id == IMAGEGEN_PROVIDER_BFL ? &imagegen_provider_bfl :
-      &imagegen_provider_runapi;
-}

@@ -354,4 +354,6 @@ const ImagegenProvider imagegen_provider_runapi = {
   .quote_path = "/api/v1/price_quotes",
   .build_quote_body = runapi_build_quote_body,
   .parse_quote = runapi_parse_quote,
+  .key_env = "RUNAPI_API_KEY",
+  .base_url_env = "RUNAPI_BASE_URL",
 };

@@ -19,6 +19,9 @@ typedef enum
   IMAGEGEN_TASK_PENDING,
   IMAGEGEN_TASK_COMPLETED,
   IMAGEGEN_TASK_FAILED,
+  /* done, its outcome still to be fetched at the provider's result_path
+   * (fal's queue: the status says COMPLETED, the result says how) */
+  IMAGEGEN_TASK_RESULT_READY,
 } ImagegenTaskState;
 
 /* What an answer about a task says. */
@@ -127,10 +130,47 @@ typedef struct
   gchar *(*build_quote_body) (const ImagegenRequest * request);
   gboolean (*parse_quote) (JsonNode * root, gint64 * nanocents,
       GError ** error);
+
+  /* Where a key and a base URL come from when no property sets them: an
+   * environment variable each; a key may also come split in two
+   * (@key_id_env and @key_secret_env, both set, joined with ':'). */
+  const gchar *key_env;
+  const gchar *key_id_env;
+  const gchar *key_secret_env;
+  const gchar *base_url_env;
+  /* See ImagegenHttp.key_hosts; NULL: none. */
+  const gchar *const *key_hosts;
+  /* Optional: a task that poll answers call IMAGEGEN_TASK_RESULT_READY is
+   * read at this path (GET, below the base URL), and its answer by
+   * parse_result. */
+  gchar *(*result_path) (const ImagegenRequest * request,
+      const gchar * task_id);
+  gboolean (*parse_result) (JsonNode * root, ImagegenTaskInfo * info,
+      GError ** error);
+  /* Optional: a status stream (server-sent events, each a poll answer)
+   * read before polling; polls take over when it fails. */
+  gchar *(*status_stream_path) (const ImagegenRequest * request,
+      const gchar * task_id);
+  /* Optional: a PUT here asks the service to drop a task the client no
+   * longer wants (cancelled, timed out). */
+  gchar *(*cancel_path) (const ImagegenRequest * request,
+      const gchar * task_id);
 } ImagegenProvider;
 
 extern const ImagegenProvider imagegen_provider_runapi;
 extern const ImagegenProvider imagegen_provider_bfl;
+extern const ImagegenProvider imagegen_provider_fal;
+
+/* The provider whose model table rows have @model (RunAPI when none
+ * has): what provider=auto picks. */
+ImagegenProviderId imagegen_provider_for_model (const gchar * model);
+
+/* The provider whose name is @name, NULL when none is. */
+const ImagegenProvider *imagegen_provider_by_name (const gchar * name);
+
+/* The API key in @provider's environment variables, NULL when none is
+ * set; free with g_free(). */
+gchar *imagegen_provider_env_key (const ImagegenProvider * provider);
 
 /* A copy of @request as Black Forest Labs' model-table rows take it: seed,
  * steps and guidance from the request's members in extra_json (unless
@@ -177,5 +217,8 @@ JsonObject *imagegen_json_root (JsonNode * root, const gchar * what,
 const gchar *imagegen_json_string (JsonObject * obj, const gchar * name);
 JsonObject *imagegen_json_object (JsonObject * obj, const gchar * name);
 gboolean imagegen_json_http_url (const gchar * url);
+/* The human part of {"detail":"text"} or {"detail":[{"loc","msg"}…]}
+ * ("width: …; height: …"), else of {"message"}; NULL when none. */
+gchar *imagegen_json_detail_error (JsonNode * root);
 
 G_END_DECLS

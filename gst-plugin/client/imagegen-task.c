@@ -83,6 +83,9 @@ imagegen_task_handle (ImagegenJob * job, ImagegenTaskInfo * info)
       imagegen_job_finish (job, imagegen_error_new_for_failed_task
           (info->error_message));
       break;
+    case IMAGEGEN_TASK_RESULT_READY:
+      imagegen_fetch_result (job);
+      break;
     case IMAGEGEN_TASK_COMPLETED:
       result->completed_us = g_get_monotonic_time ();
       /* when a resumed task was created is not known here */
@@ -276,6 +279,7 @@ imagegen_task_resume_gone (ImagegenJob * job, const gchar * why)
   result->cost_nanocents = -1;
   result->created_us = result->completed_us = 0;
   job->poll_sent_us = job->running_seen_us = 0;
+  job->result_ready = job->stream_tried = FALSE;
   imagegen_upload_next (job);
 }
 

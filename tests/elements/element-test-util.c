@@ -123,6 +123,7 @@ element_test_harness_stop (ElementTestHarness * e)
   imagegen_test_emulator_stop (e->emu);
 }
 
+/* The error text of the start @element (taken) refuses. */
 gchar *
 element_test_start_error (GstElement * element)
 {

@@ -19,6 +19,10 @@ G_BEGIN_DECLS
 void element_test_prompt_colour (const gchar * prompt, gdouble fraction,
     guint8 rgb[3]);
 
+/* The error text of the start @element (taken) refuses: READY to PAUSED
+ * fails, with an error message on a bus of its own. */
+gchar *element_test_start_error (GstElement * element);
+
 /* Blocks until @n "completed" imagegen-task messages came on @bus; fails
  * the test on an error message or after a minute without one. */
 void element_test_wait_completed (GstBus * bus, guint n);
@@ -35,10 +39,6 @@ GstBuffer *element_test_flat_frame (gint width, gint height,
  * @tolerance of @rgb. */
 void element_test_assert_near (const guint8 * px, const guint8 rgb[3],
     gint tolerance);
-
-/* The error text of the start @element (taken, and stopped) refuses;
- * fails the test if it starts. */
-gchar *element_test_start_error (GstElement * element);
 
 /* An element in a harness, talking to its own emulator. */
 typedef struct

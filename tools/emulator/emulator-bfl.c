@@ -34,15 +34,10 @@ add_problem (JsonArray * detail, const gchar * field, const gchar * msg)
   json_array_add_object_element (detail, item);
 }
 
-/* {"detail": text}, on 422 {"detail":[{"loc","msg","type"}]} with an item
- * per failing field of @errors; a 429 says retry_after in the body and
- * X-RateLimit-* headers instead of a Retry-After header. */
 JsonNode *
-emu_bfl_error_body (EmuRequest * req, guint status, const gchar * message,
+emu_detail_error_body (guint status, const gchar * message,
     JsonObject * errors)
 {
-  SoupMessageHeaders *out =
-      soup_server_message_get_response_headers (req->msg);
   JsonObject *obj = json_object_new ();
 
   if (status == 422) {
@@ -66,6 +61,20 @@ emu_bfl_error_body (EmuRequest * req, guint status, const gchar * message,
   }
   if (errors)
     json_object_unref (errors);
+  return emu_json_object_node (obj);
+}
+
+/* FastAPI's shape; a 429 says retry_after in the body and X-RateLimit-*
+ * headers instead of a Retry-After header. */
+JsonNode *
+emu_bfl_error_body (EmuRequest * req, guint status, const gchar * message,
+    JsonObject * errors)
+{
+  SoupMessageHeaders *out =
+      soup_server_message_get_response_headers (req->msg);
+  JsonNode *node = emu_detail_error_body (status, message, errors);
+  JsonObject *obj = json_node_get_object (node);
+
   if (status == 429) {
     const gchar *after = soup_message_headers_get_one (out, "Retry-After");
     gint64 secs = after ? g_ascii_strtoll (after, NULL, 10) : 1;
@@ -77,7 +86,7 @@ emu_bfl_error_body (EmuRequest * req, guint status, const gchar * message,
         G_STRINGIFY (BFL_MAX_ACTIVE_TASKS));
     soup_message_headers_replace (out, "X-RateLimit-Remaining", "0");
   }
-  return emu_json_object_node (obj);
+  return node;
 }
 
 const gchar *
@@ -104,21 +113,8 @@ emu_bfl_status_name (EmuTask * task, gint64 now_us)
 static gboolean
 check_key (EmuRequest * req)
 {
-  Emulator *emu = req->emu;
-  const gchar *key =
-      soup_message_headers_get_one (soup_server_message_get_request_headers
-      (req->msg), "x-key");
-
-  if (key == NULL || *key == '\0' || (emu->require_key != NULL
-          && strcmp (key, emu->require_key) != 0)) {
-    req->auth = key ? "invalid" : "missing";
-    emu->stats.auth_failures++;
-    emu_request_reply_error (req, 401, key ? "Invalid x-key" :
-        "Missing x-key header");
-    return FALSE;
-  }
-  req->auth = "ok";
-  return TRUE;
+  return emu_request_check_key (req, "x-key", "", "Missing x-key header",
+      "Invalid x-key");
 }
 
 static JsonNode *webhook_json (gpointer task, gint64 now_us);

@@ -85,6 +85,7 @@ emu_task_unref (EmuTask * task)
   g_free (task->output_format);
   g_strfreev (task->source_urls);
   g_free (task->inputs);
+  g_free (task->fal_app);
   g_free (task->callback_url);
   g_free (task->callback_secret);
   g_free (task->error);
@@ -373,6 +374,18 @@ on_deadline (gpointer user_data)
   else if (task->rendered)
     task_finish (task);
   return G_SOURCE_REMOVE;
+}
+
+void
+emu_task_cancel (EmuTask * task, const gchar * error)
+{
+  if (task->terminal)
+    return;
+  if (task->deadline_id)
+    g_source_remove (task->deadline_id);
+  task->deadline_id = 0;
+  task->cancelled = TRUE;
+  task_fail (task, error);
 }
 
 /* A held task completes now (or once its image is rendered). */

@@ -227,6 +227,19 @@ gst_imagegen_remix_sink_event (GstBaseTransform * trans, GstEvent * event)
         return TRUE;
       }
       break;
+    case GST_EVENT_CUSTOM_DOWNSTREAM:
+      /* a pick at the next frame; the event goes on, so that an encoder
+       * downstream starts a key frame there too */
+      if (gst_video_event_is_force_key_unit (event)) {
+        g_mutex_lock (&remix->lock);
+        remix->force_pick = TRUE;
+        g_mutex_unlock (&remix->lock);
+      }
+      if (is_offline (remix)) {
+        gst_imagegen_remix_offline_queue_event (remix, event);
+        return TRUE;
+      }
+      break;
     default:
       if (GST_EVENT_IS_SERIALIZED (event) && is_offline (remix)) {
         gst_imagegen_remix_offline_queue_event (remix, event);

@@ -125,6 +125,8 @@ struct _GstImagegenRemix
   gdouble previous_change;      /* the frame before's difference from its
                                  * own predecessor */
   guint picks_skipped;          /* due, but like the last pick */
+  gboolean force_pick;          /* a force-key-unit event came: the next
+                                 * frame is a pick, whatever else says */
   guint picks_at_cuts;
   RemixPick *governing;         /* offline: newest pick, governs new frames */
   RemixPick *newest_done;       /* live: newest successful pick */

@@ -68,6 +68,7 @@ gst_imagegen_remix_scene_reset_locked (GstImagegenRemix * remix)
   g_clear_pointer (&remix->previous_thumb, g_free);
   g_clear_pointer (&remix->picked_thumb, g_free);
   remix->previous_change = 0.0;
+  remix->force_pick = FALSE;
 }
 
 /* a SIG_W x SIG_H grey thumbnail of @frame, or NULL */
@@ -115,7 +116,7 @@ gst_imagegen_remix_scene_judge_locked (GstImagegenRemix * remix,
   GstImagegenRemixPickMode mode;
   gdouble scene_threshold, skip_similar;
   gboolean first = remix->last_pick_time == GST_CLOCK_TIME_NONE;
-  gboolean cut = FALSE;
+  gboolean cut = FALSE, forced = remix->force_pick;
   guint8 *thumb = NULL;
 
   GST_OBJECT_LOCK (remix);
@@ -139,6 +140,11 @@ gst_imagegen_remix_scene_judge_locked (GstImagegenRemix * remix,
   g_free (remix->previous_thumb);
   remix->previous_thumb = thumb;
 
+  /* asked for (a new prompt from here on): neither the interval nor a
+   * likeness to the last pick may stand in for it */
+  remix->force_pick = FALSE;
+  if (forced)
+    return GST_IMAGEGEN_REMIX_PICK_DUE;
   if (!first && !cut && (mode == GST_IMAGEGEN_REMIX_PICK_SCENE
           || !interval_due))
     return GST_IMAGEGEN_REMIX_PICK_NOT_DUE;

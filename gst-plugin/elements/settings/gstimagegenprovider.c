@@ -15,7 +15,8 @@
 IMAGEGEN_DEFINE_ENUM (gst_imagegen_provider_get_type, "GstImagegenProvider",
     {GST_IMAGEGEN_PROVIDER_AUTO, "From the model id", "auto"},
     {GST_IMAGEGEN_PROVIDER_RUNAPI, "RunAPI", "runapi"},
-    {GST_IMAGEGEN_PROVIDER_BFL, "Black Forest Labs direct", "bfl"});
+    {GST_IMAGEGEN_PROVIDER_BFL, "Black Forest Labs direct", "bfl"},
+    {GST_IMAGEGEN_PROVIDER_FAL, "fal (queue API)", "fal"});
 
 IMAGEGEN_DEFINE_ENUM (gst_imagegen_region_get_type, "GstImagegenRegion",
     {GST_IMAGEGEN_REGION_GLOBAL, "Global (" IMAGEGEN_BFL_DEFAULT_BASE_URL ")",
@@ -37,18 +38,31 @@ gst_imagegen_provider_settings_init (GstImagegenProviderSettings * p)
  * the models the model table gives it (0: the model's default). */
 static void
 install_bfl_field (GObjectClass * klass, guint prop_id, const gchar * name,
-    const gchar * nick, const gchar * what, gboolean integer)
+    const gchar * nick, const gchar * what, const gchar * fal_name,
+    gboolean integer)
 {
   const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
       GST_PARAM_MUTABLE_PLAYING;
   g_autofree gchar *ids = NULL, *text = NULL;
   const gchar *blurb;
-  gdouble min, max;
+  const ImagegenEndpoint endpoints[] = { IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
+    IMAGEGEN_ENDPOINT_REMIX
+  };
+  gdouble min, max, fal_min, fal_max;
+  guint i;
 
   imagegen_models_field_range ("bfl", IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, name,
       &min, &max, &ids);
-  text = g_strdup_printf ("%s, %g to %g (%s on Black Forest Labs only; 0: "
-      "the model's default)", what, min, max, ids);
+  /* fal's rows, text and edit, name the same knob after their own field */
+  for (i = 0; i < G_N_ELEMENTS (endpoints); i++)
+    if (imagegen_models_field_range ("fal", endpoints[i], fal_name,
+            &fal_min, &fal_max, NULL)) {
+      min = MIN (min, fal_min);
+      max = MAX (max, fal_max);
+    }
+  text = g_strdup_printf ("%s, %g to %g (%s on Black Forest Labs, and fal's "
+      "models with %s, only; 0: the model's default)", what, min, max, ids,
+      fal_name);
   /* G_PARAM_STATIC_STRINGS keeps the pointer */
   blurb = g_intern_string (text);
   g_object_class_install_property (klass, prop_id, integer ?
@@ -67,18 +81,22 @@ gst_imagegen_provider_install_properties (GObjectClass * klass, guint first)
   /**
    * GstImagegenSrc:provider:
    *
-   * The service: auto picks Black Forest Labs direct for their model ids
-   * (flux-2-pro, flux-2-flex, flux-2-max, flux-2-klein-4b,
-   * flux-2-klein-9b) and RunAPI otherwise.  With Black Forest Labs the key
-   * comes from api-key, api-key-file or BFL_API_KEY, and images are asked
-   * for at an exact size.  The same property exists on imagegenremix.
+   * The service: auto picks the provider whose model table rows have the
+   * model id: Black Forest Labs direct for theirs (flux-2-pro,
+   * flux-2-klein-4b …), fal for fal's (fal-ai/flux-2/klein/4b/edit …),
+   * RunAPI otherwise.  With Black Forest Labs the key comes from api-key,
+   * api-key-file or BFL_API_KEY, with fal from them or FAL_KEY (or
+   * FAL_KEY_ID and FAL_KEY_SECRET), and images are asked for at an exact
+   * size.  The same property exists on imagegenremix.
    */
   g_object_class_install_property (klass,
       first + GST_IMAGEGEN_PROVIDER_PROP_PROVIDER,
       g_param_spec_enum ("provider", "Provider",
-          "Image service (auto: Black Forest Labs for their model ids such "
-          "as flux-2-klein-4b, else RunAPI)", gst_imagegen_provider_get_type (),
-          GST_IMAGEGEN_PROVIDER_AUTO, rw_ready));
+          "Image service (auto: the one whose model ids include the model, "
+          "such as Black Forest Labs for flux-2-klein-4b and fal for "
+          "fal-ai/flux-2/klein/4b, else RunAPI)",
+          gst_imagegen_provider_get_type (), GST_IMAGEGEN_PROVIDER_AUTO,
+          rw_ready));
 
   /**
    * GstImagegenSrc:region:
@@ -97,13 +115,13 @@ gst_imagegen_provider_install_properties (GObjectClass * klass, guint first)
       first + GST_IMAGEGEN_PROVIDER_PROP_SEED,
       g_param_spec_int64 ("seed", "Seed",
           "Seed of the generation, for repeatable images (Black Forest Labs "
-          "only; -1: random)", -1, G_MAXINT32, -1, rw));
+          "and fal only; -1: random)", -1, G_MAXINT32, -1, rw));
 
   install_bfl_field (klass, first + GST_IMAGEGEN_PROVIDER_PROP_STEPS,
-      "steps", "Steps", "Denoising steps", TRUE);
+      "steps", "Steps", "Denoising steps", "num_inference_steps", TRUE);
   install_bfl_field (klass, first + GST_IMAGEGEN_PROVIDER_PROP_GUIDANCE,
       "guidance", "Guidance", "How closely the image follows the prompt",
-      FALSE);
+      "guidance_scale", FALSE);
 
   gst_type_mark_as_plugin_api (gst_imagegen_provider_get_type (), 0);
   gst_type_mark_as_plugin_api (gst_imagegen_region_get_type (), 0);
@@ -130,11 +148,12 @@ gst_imagegen_provider_resolve (const GstImagegenProviderSettings * p,
   switch (p->provider) {
     case GST_IMAGEGEN_PROVIDER_BFL:
       return IMAGEGEN_PROVIDER_BFL;
+    case GST_IMAGEGEN_PROVIDER_FAL:
+      return IMAGEGEN_PROVIDER_FAL;
     case GST_IMAGEGEN_PROVIDER_RUNAPI:
       return IMAGEGEN_PROVIDER_RUNAPI;
     default:
-      return imagegen_models_find ("bfl", IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
-          model) ? IMAGEGEN_PROVIDER_BFL : IMAGEGEN_PROVIDER_RUNAPI;
+      return imagegen_provider_for_model (model);
   }
 }
 

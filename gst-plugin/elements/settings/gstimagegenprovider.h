@@ -17,12 +17,14 @@ G_BEGIN_DECLS
  *   other Black Forest Labs ids: bfl; anything else: runapi)
  * @GST_IMAGEGEN_PROVIDER_RUNAPI: RunAPI
  * @GST_IMAGEGEN_PROVIDER_BFL: Black Forest Labs direct
+ * @GST_IMAGEGEN_PROVIDER_FAL: fal's queue API
  */
 typedef enum
 {
   GST_IMAGEGEN_PROVIDER_AUTO,
   GST_IMAGEGEN_PROVIDER_RUNAPI,
   GST_IMAGEGEN_PROVIDER_BFL,
+  GST_IMAGEGEN_PROVIDER_FAL,
 } GstImagegenProvider;
 
 /**

@@ -11,6 +11,7 @@
 #include "gstimagegenfields.h"
 #include "gstimagegenlog.h"
 #include "imagegen-models.h"
+#include "imagegen-provider.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -57,7 +58,7 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
       GST_PARAM_MUTABLE_PLAYING;
   const GParamFlags rw_ready = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
       GST_PARAM_MUTABLE_READY;
-  gchar *blurb, *ids, *bfl_ids, *field_defaults;
+  gchar *blurb, *ids, *bfl_ids, *fal_ids, *field_defaults;
 
   gst_imagegen_debug_init ();
   imagegen_client_config_init (&defaults);
@@ -72,11 +73,13 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
   /* G_PARAM_STATIC_STRINGS keeps the pointer: intern the built blurb */
   ids = imagegen_models_ids (endpoint);
   bfl_ids = imagegen_models_provider_ids ("bfl", endpoint);
+  fal_ids = imagegen_models_provider_ids ("fal", endpoint);
   blurb = g_strdup_printf ("Model id, from the model table (%s; Black Forest "
-      "Labs: %s); docs/models.md lists each one's fields and price", ids,
-      bfl_ids);
+      "Labs: %s; fal: %s); docs/models.md lists each one's fields and price",
+      ids, bfl_ids, fal_ids);
   g_free (ids);
   g_free (bfl_ids);
+  g_free (fal_ids);
   g_object_class_install_property (klass, first + GST_IMAGEGEN_PROP_MODEL,
       g_param_spec_string ("model", "Model", g_intern_string (blurb),
           default_model, rw));
@@ -91,7 +94,8 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
   g_object_class_install_property (klass, first + GST_IMAGEGEN_PROP_API_KEY,
       g_param_spec_string ("api-key", "API key",
           "Secret API key (write-only; default: the RUNAPI_API_KEY "
-          "environment variable, BFL_API_KEY for Black Forest Labs)", NULL,
+          "environment variable, BFL_API_KEY for Black Forest Labs, FAL_KEY "
+          "or FAL_KEY_ID and FAL_KEY_SECRET for fal)", NULL,
           G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
 
   /**
@@ -115,7 +119,9 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
       g_param_spec_string ("base-url", "Base URL",
           "Service base URL (default: the RUNAPI_BASE_URL environment "
           "variable, else https://runapi.ai; for Black Forest Labs "
-          "BFL_BASE_URL, else the region's host)", NULL, rw_ready));
+          "BFL_BASE_URL, else the region's host; for fal FAL_BASE_URL, "
+          "one origin serving its queue and REST paths, else fal's hosts)",
+          NULL, rw_ready));
 
   g_object_class_install_property (klass,
       first + GST_IMAGEGEN_PROP_ASPECT_RATIO,
@@ -357,8 +363,7 @@ gst_imagegen_settings_resolve_client_config (GstImagegenSettings * s,
   gchar *key = g_strdup (s->client.api_key);
   ImagegenProviderId provider = gst_imagegen_provider_resolve (&s->service,
       s->model);
-  const gchar *key_env = provider == IMAGEGEN_PROVIDER_BFL ? "BFL_API_KEY" :
-      "RUNAPI_API_KEY";
+  const ImagegenProvider *service = imagegen_provider_get (provider);
 
   g_clear_pointer (&s->pending_warning, g_free);
   if ((key == NULL || *key == '\0') && s->api_key_file != NULL
@@ -370,18 +375,23 @@ gst_imagegen_settings_resolve_client_config (GstImagegenSettings * s,
   }
   if (key == NULL || *key == '\0') {
     g_free (key);
-    key = g_strdup (g_getenv (key_env));
+    key = imagegen_provider_env_key (service);
   }
   if (key == NULL || *key == '\0') {
     g_free (key);
-    g_set_error (error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_AUTH,
-        "No API key: set the api-key or api-key-file property or the %s "
-        "environment variable.", key_env);
+    if (service->key_id_env != NULL)
+      g_set_error (error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_AUTH,
+          "No API key: set the api-key or api-key-file property, or the %s "
+          "environment variable (or both %s and %s).", service->key_env,
+          service->key_id_env, service->key_secret_env);
+    else
+      g_set_error (error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_AUTH,
+          "No API key: set the api-key or api-key-file property or the %s "
+          "environment variable.", service->key_env);
     return FALSE;
   }
   if (base_url == NULL || *base_url == '\0')
-    base_url = g_getenv (provider == IMAGEGEN_PROVIDER_BFL ? "BFL_BASE_URL" :
-        "RUNAPI_BASE_URL");
+    base_url = g_getenv (service->base_url_env);
   /* Black Forest Labs: else the region's host */
   if ((base_url == NULL || *base_url == '\0')
       && provider == IMAGEGEN_PROVIDER_BFL)
@@ -393,8 +403,10 @@ gst_imagegen_settings_resolve_client_config (GstImagegenSettings * s,
   if (base_url != NULL && *base_url != '\0') {
     g_free (config->base_url);
     config->base_url = g_strdup (base_url);
-  } else if (config->base_url == NULL) {
-    config->base_url = g_strdup (IMAGEGEN_CLIENT_DEFAULT_BASE_URL);
+  } else {
+    /* the provider's own hosts */
+    g_free (config->base_url);
+    config->base_url = g_strdup (service->default_base_url);
   }
   config->provider = provider;
   /* the client's lines go where GStreamer users look */
@@ -427,8 +439,8 @@ gst_imagegen_settings_post_warnings (GstElement * element,
 static const gchar *
 provider_name (const GstImagegenSettings * s)
 {
-  return gst_imagegen_provider_resolve (&s->service, s->model) ==
-      IMAGEGEN_PROVIDER_BFL ? "bfl" : "runapi";
+  return imagegen_provider_get (gst_imagegen_provider_resolve (&s->service,
+          s->model))->name;
 }
 
 ImagegenPromptUse
@@ -451,9 +463,20 @@ check_values (const GstImagegenSettings * s, const gchar * prompt,
     ImagegenEndpoint endpoint, GError ** error)
 {
   g_autoptr (ImagegenRequest) request = NULL;
+  const ImagegenModelRow *row = gst_imagegen_settings_row (s, endpoint);
+  const ImagegenModelRow *any = imagegen_models_find_any (s->model);
+  const ImagegenProvider *provider;
 
+  /* either element, any mode: the queue API is what they speak */
+  if (any != NULL && any->realtime) {
+    g_set_error (error, IMAGEGEN_CLIENT_ERROR,
+        IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, "Model %s is served over "
+        "fal's realtime WebSocket only, which this element does not use; "
+        "pick one of fal's queue models (docs/providers.md).", any->model);
+    return FALSE;
+  }
   /* a typo gets the nearest ids of the provider chosen (auto: any) */
-  if (gst_imagegen_settings_row (s, endpoint) == NULL)
+  if (row == NULL)
     return imagegen_models_refuse_unknown (s->service.provider ==
         GST_IMAGEGEN_PROVIDER_AUTO ? NULL : provider_name (s), endpoint,
         s->model, error);
@@ -466,10 +489,20 @@ check_values (const GstImagegenSettings * s, const gchar * prompt,
     if (request->extra_json == NULL)
       return FALSE;
   }
-  if (gst_imagegen_provider_resolve (&s->service, s->model) ==
-      IMAGEGEN_PROVIDER_BFL)
+  provider = imagegen_provider_get (gst_imagegen_provider_resolve
+      (&s->service, s->model));
+  if (provider == &imagegen_provider_bfl)
     return gst_imagegen_provider_bfl_check (&s->service, request,
         endpoint == IMAGEGEN_ENDPOINT_REMIX ? 1 : 0, error);
+  if (provider->table_request != NULL) {
+    g_autoptr (ImagegenRequest) full = NULL;
+
+    /* the provider's fields (seed, steps, size) against the row */
+    gst_imagegen_provider_apply (&s->service, request);
+    full = provider->table_request (request);
+    return imagegen_models_check_fields (row, full,
+        endpoint == IMAGEGEN_ENDPOINT_REMIX ? 1 : 0, error);
+  }
   /* remix sends the frame; its reference images are counted at start */
   return imagegen_models_check_request (request,
       endpoint == IMAGEGEN_ENDPOINT_REMIX ? 1 : 0, error);
