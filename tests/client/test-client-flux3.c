@@ -266,11 +266,9 @@ test_default_latency (void)
 int
 main (int argc, char **argv)
 {
-  return imagegen_test_run (&argc, &argv,
-      "/client/flux3/every-row-served", test_every_row_served,
-      "/client/flux3/tiers", test_tiers,
-      "/client/flux3/reasoning-then-generating",
-      test_reasoning_then_generating,
+  return imagegen_test_run (&argc, &argv, "/client/flux3/every-row-served",
+      test_every_row_served, "/client/flux3/tiers", test_tiers,
+      "/client/flux3/reasoning-then-generating", test_reasoning_then_generating,
       "/client/flux3/emulator-statuses", test_emulator_statuses,
       "/client/flux3/default-latency", test_default_latency, NULL);
 }

@@ -583,9 +583,9 @@ static Suite *
 imagegen_bfl_suite (void)
 {
   return element_test_suite ("imagegen-bfl", 120,
-      ELEMENT_TEST (test_remix_flux3), ELEMENT_TEST (test_src_text_to_image),
       ELEMENT_TEST (test_remix_klein_inline_exact_size),
       ELEMENT_TEST (test_remix_klein_references),
+      ELEMENT_TEST (test_src_text_to_image), ELEMENT_TEST (test_remix_flux3),
       ELEMENT_TEST (test_src_flex_and_refusals), ELEMENT_TEST (test_src_errors),
       ELEMENT_TEST (test_src_fractional_credits), NULL);
 }
