@@ -79,6 +79,92 @@ element_test_assert_near (const guint8 * px, const guint8 rgb[3],
         "channel %d is %u, expected %u (±%d)", i, px[i], rgb[i], tolerance);
 }
 
+gchar *
+element_test_pop_error (GstBus * bus)
+{
+  GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  GError *err = NULL;
+  gchar *text;
+
+  fail_unless (msg != NULL, "no error came");
+  gst_message_parse_error (msg, &err, NULL);
+  text = g_strdup (err->message);
+  g_error_free (err);
+  gst_message_unref (msg);
+  return text;
+}
+
+gchar *
+element_test_pop_warning (GstBus * bus)
+{
+  GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
+  GError *err;
+  gchar *text;
+
+  if (msg == NULL)
+    return NULL;
+  gst_message_parse_warning (msg, &err, NULL);
+  text = g_strdup (err->message);
+  g_error_free (err);
+  gst_message_unref (msg);
+  return text;
+}
+
+gchar *
+element_test_start_error (GstElement * element)
+{
+  GstBus *bus = gst_bus_new ();
+  gchar *text;
+
+  gst_element_set_bus (element, bus);
+  fail_unless_equals_int (gst_element_set_state (element, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_FAILURE);
+  text = element_test_pop_error (bus);
+  gst_element_set_state (element, GST_STATE_NULL);
+  gst_element_set_bus (element, NULL);
+  gst_object_unref (bus);
+  return text;
+}
+
+void
+element_test_expect_refused (GstElement * element, GstBus * bus,
+    const gchar * property, const gchar * value, const gchar * says,
+    const gchar * kept)
+{
+  gchar *quoted = g_strdup_printf ("\"%s\"", property), *now, *text;
+
+  g_object_set (element, property, value, NULL);
+  text = element_test_pop_warning (bus);
+  fail_unless (text != NULL, "no warning for %s of %u characters", property,
+      (guint) strlen (value));
+  fail_unless (strstr (text, quoted) != NULL, "got: %s", text);
+  fail_unless (strstr (text, says) != NULL, "got: %s", text);
+  g_object_get (element, property, &now, NULL);
+  fail_unless_equals_string (now, kept);
+  g_free (now);
+  g_free (text);
+  g_free (quoted);
+}
+
+void
+element_test_drain_bus (GstBus * bus, gchar ** warning)
+{
+  GstMessage *msg;
+
+  while ((msg = gst_bus_pop (bus)) != NULL) {
+    GError *err;
+
+    fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR,
+        "a runtime change's 422 stopped the stream");
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING && *warning == NULL) {
+      gst_message_parse_warning (msg, &err, NULL);
+      *warning = g_strdup (err->message);
+      g_error_free (err);
+    }
+    gst_message_unref (msg);
+  }
+}
+
 Suite *
 element_test_suite (const gchar * name, guint timeout_s, ...)
 {

@@ -53,6 +53,28 @@ void element_test_harness_start (ElementTestHarness * e,
     const gchar * sink_pad, const gchar * src_pad);
 void element_test_harness_stop (ElementTestHarness * e);
 
+/* The error text of the start @element (an element or a pipeline)
+ * refuses: its change to PAUSED must fail.  It is back in NULL after. */
+gchar *element_test_start_error (GstElement * element);
+
+/* The text of the oldest error on @bus; fails the test when there is none. */
+gchar *element_test_pop_error (GstBus * bus);
+
+/* The text of the oldest warning on @bus, or NULL. */
+gchar *element_test_pop_warning (GstBus * bus);
+
+/* Sets @property of @element to @value while PLAYING: refused at once
+ * with a warning on @bus naming the property and saying @says, and the
+ * property stays @kept. */
+void element_test_expect_refused (GstElement * element, GstBus * bus,
+    const gchar * property, const gchar * value, const gchar * says,
+    const gchar * kept);
+
+/* Pops every message on @bus: fails the test on an error (a runtime
+ * change must not stop the stream); the first warning's text goes to
+ * *@warning unless it holds one already. */
+void element_test_drain_bus (GstBus * bus, gchar ** warning);
+
 /* A suite @name of one case: the tests that follow, each an
  * ELEMENT_TEST (function), NULL after the last; each may take @timeout_s
  * (0: check's default; a hang guard for valgrind runs, not a timing

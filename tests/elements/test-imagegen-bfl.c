@@ -142,27 +142,16 @@ refused_at_start (ImagegenTestEmulator * emu, const gchar * dir, guint n_refs,
 {
   gchar **refs = make_references (dir, n_refs);
   GstElement *remix = klein_element (emu, refs);
-  GstBus *bus = gst_bus_new ();
-  GstMessage *msg;
-  GError *err = NULL;
+  gchar *text;
 
   g_strfreev (refs);
   if (coherent)
     gst_util_set_object_arg (G_OBJECT (remix), "coherence",
         "previous-result");
-  gst_element_set_bus (remix, bus);
-  fail_unless_equals_int (gst_element_set_state (remix, GST_STATE_PAUSED),
-      GST_STATE_CHANGE_FAILURE);
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL);
-  gst_message_parse_error (msg, &err, NULL);
-  fail_unless_equals_string (err->message, message);
-  g_error_free (err);
-  gst_message_unref (msg);
-  gst_element_set_state (remix, GST_STATE_NULL);
-  gst_element_set_bus (remix, NULL);
+  text = element_test_start_error (remix);
+  fail_unless_equals_string (text, message);
+  g_free (text);
   gst_object_unref (remix);
-  gst_object_unref (bus);
 }
 
 /* A local reference image goes inline too, as input_image_2, read once;

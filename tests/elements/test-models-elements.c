@@ -338,35 +338,12 @@ GST_START_TEST (test_service_reservation_wins)
 
 GST_END_TEST;
 
-/* The error text of a start @h refuses. */
-static gchar *
-start_error (GstHarness * h)
-{
-  GstBus *bus = gst_bus_new ();
-  GstMessage *msg;
-  GError *err = NULL;
-  gchar *text;
-
-  gst_element_set_bus (h->element, bus);
-  fail_unless_equals_int (gst_element_set_state (h->element,
-          GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL);
-  gst_message_parse_error (msg, &err, NULL);
-  text = g_strdup (err->message);
-  g_error_free (err);
-  gst_message_unref (msg);
-  gst_element_set_bus (h->element, NULL);
-  gst_object_unref (bus);
-  return text;
-}
-
 GST_START_TEST (test_wrong_extra_refused_at_start)
 {
   ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, latency, NULL);
   GstHarness *h = src_harness (f, "seedream-4.5-text-to-image",
       "params,output_quality=best");
-  gchar *text = start_error (h);
+  gchar *text = element_test_start_error (h->element);
   JsonObject *stats;
 
   fail_unless_equals_string (text, "Extra field \"output_quality\" "
@@ -414,7 +391,7 @@ GST_START_TEST (test_bfl_extra_from_the_table)
   g_ptr_array_unref (bodies);
 
   h = src_harness (f, "flux-2-klein-4b", "params,steps=20");
-  text = start_error (h);
+  text = element_test_start_error (h->element);
   fail_unless_equals_string (text, "Model flux-2-klein-4b has no field "
       "\"steps\"; its extra fields: seed (integer 0 to 2147483647), "
       "safety_tolerance (integer 0 to 5), output_format (jpeg, png), "
@@ -423,7 +400,7 @@ GST_START_TEST (test_bfl_extra_from_the_table)
   gst_harness_teardown (h);
 
   h = src_harness (f, "flux-2-flex", "params,guidance=1.2");
-  text = start_error (h);
+  text = element_test_start_error (h->element);
   fail_unless_equals_string (text, "Extra field \"guidance\" must be "
       "greater than or equal to 1.5 for model flux-2-flex; valid values: "
       "number 1.5 to 10.");
@@ -431,7 +408,7 @@ GST_START_TEST (test_bfl_extra_from_the_table)
   gst_harness_teardown (h);
 
   h = src_harness (f, "flux-2-pro", "params,width=512");
-  text = start_error (h);
+  text = element_test_start_error (h->element);
   fail_unless_equals_string (text, "Extra field \"width\" is not taken "
       "from extra: it comes from the frame size (aspect-ratio and "
       "resolution).");
