@@ -408,3 +408,41 @@ test_fixture_stop (TestFixture * f)
   test_waiter_free (f->w);
   imagegen_test_fixture_stop (&f->fx);
 }
+
+static void
+assert_counts (ImagegenTestEmulator * emu, gboolean requests,
+    const gchar * name, va_list ap)
+{
+  g_autoptr (JsonObject) stats = imagegen_test_emulator_stats (emu);
+
+  g_assert_nonnull (stats);
+  for (; name != NULL; name = va_arg (ap, const gchar *)) {
+    gint want = va_arg (ap, gint);
+    gint64 got = requests ? imagegen_test_emulator_stats_requests (stats,
+        name) : imagegen_test_emulator_stats_int (stats, name);
+
+    if (got != want)
+      g_error ("the emulator counted %" G_GINT64_FORMAT " %s, not %d", got,
+          name, want);
+  }
+}
+
+void
+test_assert_requests (ImagegenTestEmulator * emu, const gchar * name, ...)
+{
+  va_list ap;
+
+  va_start (ap, name);
+  assert_counts (emu, TRUE, name, ap);
+  va_end (ap);
+}
+
+void
+test_assert_stats (ImagegenTestEmulator * emu, const gchar * name, ...)
+{
+  va_list ap;
+
+  va_start (ap, name);
+  assert_counts (emu, FALSE, name, ap);
+  va_end (ap);
+}

@@ -75,6 +75,15 @@ gint64 test_task_duration_us (ImagegenTestEmulator * emu,
 /* The polls the emulator counted for task @task_id, -1 when unknown. */
 gint64 test_task_polls (ImagegenTestEmulator * emu, const gchar * task_id);
 
+/* Asserts the emulator's request counts (stats "requests"): a kind of
+ * request and the count it must have, each, NULL after the last. */
+void test_assert_requests (ImagegenTestEmulator * emu, const gchar * name,
+    ...) G_GNUC_NULL_TERMINATED;
+
+/* The same for its top-level stats, e.g. "tasks_created". */
+void test_assert_stats (ImagegenTestEmulator * emu, const gchar * name, ...)
+    G_GNUC_NULL_TERMINATED;
+
 /* Task creates are POSTs under this prefix. */
 #define TEST_CREATE_PREFIX "/api/v1/flux_2/"
 
