@@ -446,3 +446,57 @@ test_assert_stats (ImagegenTestEmulator * emu, const gchar * name, ...)
   assert_counts (emu, FALSE, name, ap);
   va_end (ap);
 }
+
+static void
+job_case (gconstpointer data)
+{
+  const TestJobCase *c = data;
+  TestFixture f;
+  g_autoptr (ImagegenRequest) req =
+      imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
+      c->prompt ? c->prompt : "a quiet harbour");
+  g_autoptr (ImagegenResult) r = NULL;
+  guint i;
+
+  test_fixture_start (&f, FALSE, c->args, NULL);
+  if (c->max_retries > 0)
+    f.config.max_retries = c->max_retries;
+  if (c->request_timeout_s > 0)
+    f.config.request_timeout_s = c->request_timeout_s;
+  if (c->tweak != NULL)
+    c->tweak (&f.config);
+  test_fixture_client (&f);
+  req->aspect_ratio = g_strdup (c->aspect_ratio);
+  r = test_run_job (f.client, req, f.w);
+  if (c->ok) {
+    g_assert_no_error (r->error);
+  } else {
+    g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR, (gint) c->code);
+    g_test_message ("%s", r->error->message);
+  }
+  if (c->check_retries)
+    g_assert_cmpuint (r->retries, ==, c->retries);
+  if (c->prefix != NULL)
+    g_assert_true (g_str_has_prefix (r->error->message, c->prefix));
+  if (c->exact != NULL) {
+    g_autofree gchar *expected = g_strdup_printf (c->exact, r->task_id);
+    g_assert_cmpstr (r->error->message, ==, expected);
+  }
+  for (i = 0; i < G_N_ELEMENTS (c->contains) && c->contains[i]; i++)
+    g_assert_nonnull (strstr (r->error->message, c->contains[i]));
+  if (c->min_wait_ms > 0)
+    g_assert_cmpint (g_get_monotonic_time () - r->started_us, >=,
+        c->min_wait_ms * 1000);
+  if (c->check != NULL)
+    c->check (c, &f, r);
+  test_fixture_stop (&f);
+}
+
+void
+test_add_job_cases (const TestJobCase * cases, guint n_cases)
+{
+  guint i;
+
+  for (i = 0; i < n_cases; i++)
+    g_test_add_data_func (cases[i].path, &cases[i], job_case);
+}

@@ -107,4 +107,36 @@ void test_fixture_client (TestFixture * f);
 
 void test_fixture_stop (TestFixture * f);
 
+/* One job against the emulator as a row of a table: its faults, its
+ * config and what its result must be; rows name only what they need
+ * (designated initializers).  test_add_job_cases() adds a test per row,
+ * run by one body: the fixture, a text-to-image job, the checks the row
+ * names, then its own @check. */
+typedef struct _TestJobCase TestJobCase;
+
+struct _TestJobCase
+{
+  const gchar *path;
+  const gchar *args[8];         /* the emulator's */
+  void (*tweak) (ImagegenClientConfig * config);        /* or NULL */
+  guint max_retries;            /* 0: the default */
+  guint request_timeout_s;      /* 0: the default */
+  const gchar *prompt;          /* NULL: "a quiet harbour" */
+  const gchar *aspect_ratio;
+  gboolean ok;                  /* the job succeeds; else it fails with: */
+  ImagegenClientError code;
+  gboolean check_retries;       /* the result took @retries retries */
+  guint retries;
+  const gchar *prefix;          /* the message starts so (or NULL) */
+  const gchar *exact;           /* the message, %s the task id (or NULL) */
+  const gchar *contains[2];     /* in the message too */
+  gint64 min_wait_ms;           /* since the job started: the client's own
+                                 * deliberate wait */
+  void (*check) (const TestJobCase * c, TestFixture * f, ImagegenResult * r);
+};
+
+#define TEST_RETRIES(n) .check_retries = TRUE, .retries = (n)
+
+void test_add_job_cases (const TestJobCase * cases, guint n_cases);
+
 G_END_DECLS

@@ -1,65 +1,14 @@
 /* gst-imagegen client: every error class says what happened.
  *
- * Most tests are a row of one table: the emulator's faults, a tweak of the
- * config, the error class and the sentence the one job must end with.
+ * Most tests are a row of one table (TestJobCase): the emulator's faults,
+ * a tweak of the config, the error class and the sentence the one job
+ * must end with.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "client-test-util.h"
 
 #include <string.h>
-
-typedef struct _ErrorCase ErrorCase;
-
-struct _ErrorCase
-{
-  const gchar *path;
-  const gchar *args[6];         /* the emulator's */
-  void (*tweak) (ImagegenClientConfig * config);        /* or NULL */
-  const gchar *prompt;          /* NULL: "a quiet harbour" */
-  const gchar *aspect_ratio;
-  ImagegenClientError code;
-  const gchar *prefix;          /* the message starts so (or NULL) */
-  const gchar *exact;           /* the message, %s the task id (or NULL) */
-  const gchar *contains[2];     /* in the message too */
-  gint64 min_wait_ms;           /* the client's own deliberate wait */
-  void (*check) (const ErrorCase * c, TestFixture * f, ImagegenResult * r);
-};
-
-static void
-error_case (gconstpointer data)
-{
-  const ErrorCase *c = data;
-  TestFixture f;
-  g_autoptr (ImagegenRequest) req =
-      imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
-      c->prompt ? c->prompt : "a quiet harbour");
-  g_autoptr (ImagegenResult) r = NULL;
-  guint i;
-
-  test_fixture_start (&f, FALSE, c->args, NULL);
-  if (c->tweak != NULL)
-    c->tweak (&f.config);
-  test_fixture_client (&f);
-  req->aspect_ratio = g_strdup (c->aspect_ratio);
-  r = test_run_job (f.client, req, f.w);
-  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR, (gint) c->code);
-  g_test_message ("%s", r->error->message);
-  if (c->prefix != NULL)
-    g_assert_true (g_str_has_prefix (r->error->message, c->prefix));
-  if (c->exact != NULL) {
-    g_autofree gchar *expected = g_strdup_printf (c->exact, r->task_id);
-    g_assert_cmpstr (r->error->message, ==, expected);
-  }
-  for (i = 0; i < G_N_ELEMENTS (c->contains) && c->contains[i]; i++)
-    g_assert_nonnull (strstr (r->error->message, c->contains[i]));
-  if (c->min_wait_ms > 0)
-    g_assert_cmpint (g_get_monotonic_time () - r->started_us, >=,
-        c->min_wait_ms * 1000);
-  if (c->check != NULL)
-    c->check (c, &f, r);
-  test_fixture_stop (&f);
-}
 
 static void
 wrong_key (ImagegenClientConfig * config)
@@ -71,7 +20,7 @@ wrong_key (ImagegenClientConfig * config)
 /* The key never shows; what an application can act on without parsing
  * the sentence is in the details. */
 static void
-auth_checks (const ErrorCase * c, TestFixture * f, ImagegenResult * r)
+auth_checks (const TestJobCase * c, TestFixture * f, ImagegenResult * r)
 {
   const ImagegenClientErrorDetails *details;
 
@@ -88,7 +37,7 @@ auth_checks (const ErrorCase * c, TestFixture * f, ImagegenResult * r)
 }
 
 static void
-moderated_checks (const ErrorCase * c, TestFixture * f, ImagegenResult * r)
+moderated_checks (const TestJobCase * c, TestFixture * f, ImagegenResult * r)
 {
   g_autofree gchar *tail = NULL;
 
@@ -103,7 +52,7 @@ moderated_checks (const ErrorCase * c, TestFixture * f, ImagegenResult * r)
 }
 
 static void
-not_charged (const ErrorCase * c, TestFixture * f, ImagegenResult * r)
+not_charged (const TestJobCase * c, TestFixture * f, ImagegenResult * r)
 {
   g_assert_cmpint (r->cost_cents, ==, 0);
 }
@@ -115,28 +64,21 @@ short_job_timeout (ImagegenClientConfig * config)
 }
 
 static void
-polled_more_than_once (const ErrorCase * c, TestFixture * f,
+polled_more_than_once (const TestJobCase * c, TestFixture * f,
     ImagegenResult * r)
 {
   g_assert_cmpuint (r->polls, >, 1);
 }
 
 static void
-short_job_timeout_many_retries (ImagegenClientConfig * config)
-{
-  config->job_timeout_s = 2;
-  config->max_retries = 20;
-}
-
-static void
-names_its_task (const ErrorCase * c, TestFixture * f, ImagegenResult * r)
+names_its_task (const TestJobCase * c, TestFixture * f, ImagegenResult * r)
 {
   g_assert_nonnull (r->task_id);
   g_assert_nonnull (strstr (r->error->message, r->task_id));
 }
 
 static void
-no_image (const ErrorCase * c, TestFixture * f, ImagegenResult * r)
+no_image (const TestJobCase * c, TestFixture * f, ImagegenResult * r)
 {
   g_assert_null (r->image);
 }
@@ -158,7 +100,7 @@ trickle_job_timeout (ImagegenClientConfig * config)
 
 /* An unknown status is logged once. */
 static void
-unknown_status_logged (const ErrorCase * c, TestFixture * f,
+unknown_status_logged (const TestJobCase * c, TestFixture * f,
     ImagegenResult * r)
 {
   g_assert_cmpuint (r->polls, >, 1);
@@ -166,92 +108,97 @@ unknown_status_logged (const ErrorCase * c, TestFixture * f,
           "unknown status \"exploded\""), ==, 1);
 }
 
-static void
-not_retried (const ErrorCase * c, TestFixture * f, ImagegenResult * r)
-{
-  g_assert_cmpuint (r->retries, ==, 0);
-}
-
 #define LATENCY_100 "--latency", "100", "--fail"
 #define WAITING "timed out after 2 s waiting for task %s"
 
-static const ErrorCase cases[] = {
-  {"/client/errors/auth", {"--require-key", "right-key-123456"}, wrong_key,
-        NULL, NULL, IMAGEGEN_CLIENT_ERROR_AUTH, NULL,
-      "invalid API key (HTTP 401): Invalid API key", {NULL}, 0, auth_checks},
-  {"/client/errors/credits", {"--credits", "0"}, NULL, NULL, NULL,
-      IMAGEGEN_CLIENT_ERROR_CREDITS, "insufficient credits (HTTP 402)"},
-  {"/client/errors/validation", {NULL}, NULL, "ab", "5:7",
-        IMAGEGEN_CLIENT_ERROR_VALIDATION, "request rejected (HTTP 422): ",
-      NULL, {"prompt ", "aspect_ratio "}},
-  {"/client/errors/moderated", {"--fail", "task:moderated"}, NULL,
-        "something questionable", NULL, IMAGEGEN_CLIENT_ERROR_MODERATED,
-        "content moderated: Content policy violation", NULL, {NULL}, 0,
-      moderated_checks},
-  {"/client/errors/task-failed", {"--fail", "task:failed"}, NULL, NULL, NULL,
-        IMAGEGEN_CLIENT_ERROR_TASK_FAILED, NULL,
-      "task failed: Generation failed (task %s)", {NULL}, 0, not_charged},
-  {"/client/errors/timeout", {"--fail", "task:stuck"}, short_job_timeout,
-        NULL, NULL, IMAGEGEN_CLIENT_ERROR_TIMEOUT, NULL, WAITING, {NULL},
-      1900, polled_more_than_once},
+static const TestJobCase cases[] = {
+  {.path = "/client/errors/auth",.args = {"--require-key",
+              "right-key-123456"},.tweak = wrong_key,
+        .code = IMAGEGEN_CLIENT_ERROR_AUTH,
+        .exact = "invalid API key (HTTP 401): Invalid API key",
+      .check = auth_checks},
+  {.path = "/client/errors/credits",.args = {"--credits", "0"},
+        .code = IMAGEGEN_CLIENT_ERROR_CREDITS,
+      .prefix = "insufficient credits (HTTP 402)"},
+  {.path = "/client/errors/validation",.prompt = "ab",.aspect_ratio = "5:7",
+        .code = IMAGEGEN_CLIENT_ERROR_VALIDATION,
+        .prefix = "request rejected (HTTP 422): ",
+      .contains = {"prompt ", "aspect_ratio "}},
+  {.path = "/client/errors/moderated",.args = {"--fail", "task:moderated"},
+        .prompt = "something questionable",
+        .code = IMAGEGEN_CLIENT_ERROR_MODERATED,
+        .prefix = "content moderated: Content policy violation",
+      .check = moderated_checks},
+  {.path = "/client/errors/task-failed",.args = {"--fail", "task:failed"},
+        .code = IMAGEGEN_CLIENT_ERROR_TASK_FAILED,
+        .exact = "task failed: Generation failed (task %s)",
+      .check = not_charged},
+  {.path = "/client/errors/timeout",.args = {"--fail", "task:stuck"},
+        .tweak = short_job_timeout,.code = IMAGEGEN_CLIENT_ERROR_TIMEOUT,
+      .exact = WAITING,.min_wait_ms = 1900,.check = polled_more_than_once},
   /* a job timeout reached while polls are retried names the last cause */
-  {"/client/errors/timeout-names-last-cause/429", {"--fail", "poll:429:*"},
-        short_job_timeout_many_retries, NULL, NULL,
-        IMAGEGEN_CLIENT_ERROR_TIMEOUT, NULL,
-      WAITING " (last: rate limited (HTTP 429))"},
-  {"/client/errors/timeout-names-last-cause/503", {"--fail", "poll:503:*"},
-        short_job_timeout_many_retries, NULL, NULL,
-        IMAGEGEN_CLIENT_ERROR_TIMEOUT, NULL,
-      WAITING " (last: server error (HTTP 503))"},
-  {"/client/errors/bad-json", {"--fail", "poll:badjson"}, NULL, NULL, NULL,
-      IMAGEGEN_CLIENT_ERROR_PROTOCOL, NULL, NULL, {NULL}, 0, names_its_task},
+  {.path = "/client/errors/timeout-names-last-cause/429",.args = {"--fail",
+              "poll:429:*"},.tweak = short_job_timeout,.max_retries = 20,
+        .code = IMAGEGEN_CLIENT_ERROR_TIMEOUT,
+      .exact = WAITING " (last: rate limited (HTTP 429))"},
+  {.path = "/client/errors/timeout-names-last-cause/503",.args = {"--fail",
+              "poll:503:*"},.tweak = short_job_timeout,.max_retries = 20,
+        .code = IMAGEGEN_CLIENT_ERROR_TIMEOUT,
+      .exact = WAITING " (last: server error (HTTP 503))"},
+  {.path = "/client/errors/bad-json",.args = {"--fail", "poll:badjson"},
+      .code = IMAGEGEN_CLIENT_ERROR_PROTOCOL,.check = names_its_task},
   /* answers of the wrong shape, or not JSON, or not an image, are
    * protocol errors that say what is wrong */
-  {"/client/errors/bad-json-create", {LATENCY_100, "create:badjson"}, NULL,
-      NULL, NULL, IMAGEGEN_CLIENT_ERROR_PROTOCOL, NULL, NULL, {NULL}, 0,
-      no_image},
-  {"/client/errors/not-image", {LATENCY_100, "download:notimage"}, NULL,
-        NULL, NULL, IMAGEGEN_CLIENT_ERROR_PROTOCOL, NULL, NULL, {NULL}, 0,
-      no_image},
-  {"/client/errors/too-large", {NULL}, tiny_download_limit, NULL, NULL,
-      IMAGEGEN_CLIENT_ERROR_TOO_LARGE},
-  {"/client/errors/slow-body", {LATENCY_100, "download:trickle"},
-        trickle_job_timeout, NULL, NULL, IMAGEGEN_CLIENT_ERROR_TIMEOUT, NULL,
-        "timed out after 3 s downloading the result of task %s", {NULL},
-      2900, no_image},
-  {"/client/errors/wrongshape-noid", {LATENCY_100, "create:wrongshape-noid"},
-        NULL, NULL, NULL, IMAGEGEN_CLIENT_ERROR_PROTOCOL,
-      "malformed create answer: no task id", NULL, {NULL}, 0, no_image},
-  {"/client/errors/wrongshape-array", {LATENCY_100,
-            "create:wrongshape-array"}, NULL, NULL, NULL,
-        IMAGEGEN_CLIENT_ERROR_PROTOCOL,
-        "malformed create answer: not a JSON object", NULL, {NULL}, 0,
-      no_image},
-  {"/client/errors/wrongshape-numbers", {LATENCY_100,
-            "poll:wrongshape-numbers"}, NULL, NULL, NULL,
-        IMAGEGEN_CLIENT_ERROR_PROTOCOL,
-        "malformed task answer: \"status\" is not a string", NULL, {NULL}, 0,
-      no_image},
-  {"/client/errors/wrongshape-noimages", {LATENCY_100,
-            "poll:wrongshape-noimages"}, NULL, NULL, NULL,
-        IMAGEGEN_CLIENT_ERROR_PROTOCOL, "task completed without any image URL",
-      NULL, {NULL}, 0, no_image},
+  {.path = "/client/errors/bad-json-create",.args = {LATENCY_100,
+              "create:badjson"},.code = IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+      .check = no_image},
+  {.path = "/client/errors/not-image",.args = {LATENCY_100,
+              "download:notimage"},.code = IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+      .check = no_image},
+  {.path = "/client/errors/too-large",.tweak = tiny_download_limit,
+      .code = IMAGEGEN_CLIENT_ERROR_TOO_LARGE},
+  {.path = "/client/errors/slow-body",.args = {LATENCY_100,
+              "download:trickle"},.tweak = trickle_job_timeout,
+        .code = IMAGEGEN_CLIENT_ERROR_TIMEOUT,
+        .exact = "timed out after 3 s downloading the result of task %s",
+      .min_wait_ms = 2900,.check = no_image},
+  {.path = "/client/errors/wrongshape-noid",.args = {LATENCY_100,
+              "create:wrongshape-noid"},.code = IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+        .prefix = "malformed create answer: no task id",
+      .check = no_image},
+  {.path = "/client/errors/wrongshape-array",.args = {LATENCY_100,
+              "create:wrongshape-array"},
+        .code = IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+        .prefix = "malformed create answer: not a JSON object",
+      .check = no_image},
+  {.path = "/client/errors/wrongshape-numbers",.args = {LATENCY_100,
+              "poll:wrongshape-numbers"},
+        .code = IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+        .prefix = "malformed task answer: \"status\" is not a string",
+      .check = no_image},
+  {.path = "/client/errors/wrongshape-noimages",.args = {LATENCY_100,
+              "poll:wrongshape-noimages"},
+        .code = IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+        .prefix = "task completed without any image URL",.check = no_image},
   /* as the JS and Go SDKs: a status we do not know means still running,
    * bounded by the job timeout */
-  {"/client/errors/unknown-status-forever", {"--latency", "300", "--fail",
-            "poll:unknownstatus:*"}, short_job_timeout, NULL, NULL,
-        IMAGEGEN_CLIENT_ERROR_TIMEOUT, NULL, WAITING, {NULL}, 0,
-      unknown_status_logged},
+  {.path = "/client/errors/unknown-status-forever",.args = {"--latency",
+              "300", "--fail", "poll:unknownstatus:*"},
+        .tweak = short_job_timeout,.code = IMAGEGEN_CLIENT_ERROR_TIMEOUT,
+      .exact = WAITING,.check = unknown_status_logged},
   /* result URLs are temporary: an expired one answers 403 or 404 */
-  {"/client/errors/result-404", {LATENCY_100, "download:404"}, NULL, NULL,
-        NULL, IMAGEGEN_CLIENT_ERROR_NOT_FOUND,
-        "result download failed: not found (HTTP 404)", NULL,
-      {"may have expired"}, 0, not_retried},
-  {"/client/errors/result-403", {LATENCY_100, "download:403"}, NULL, NULL,
-        NULL, IMAGEGEN_CLIENT_ERROR_FORBIDDEN,
-        "result download failed: access denied (HTTP 403)", NULL,
-      {"may have expired"}, 0, not_retried},
+  {.path = "/client/errors/result-404",.args = {LATENCY_100,
+              "download:404"},.code = IMAGEGEN_CLIENT_ERROR_NOT_FOUND,
+        TEST_RETRIES (0),
+        .prefix = "result download failed: not found (HTTP 404)",
+      .contains = {"may have expired"}},
+  {.path = "/client/errors/result-403",.args = {LATENCY_100,
+              "download:403"},.code = IMAGEGEN_CLIENT_ERROR_FORBIDDEN,
+        TEST_RETRIES (0),
+        .prefix = "result download failed: access denied (HTTP 403)",
+      .contains = {"may have expired"}},
 };
+
 
 /* An unknown status once: the job goes on and succeeds, and the log says
  * so once. */
@@ -355,11 +302,8 @@ test_dns_failure (void)
 int
 main (int argc, char **argv)
 {
-  guint i;
-
   g_test_init (&argc, &argv, NULL);
-  for (i = 0; i < G_N_ELEMENTS (cases); i++)
-    g_test_add_data_func (cases[i].path, &cases[i], error_case);
+  test_add_job_cases (cases, G_N_ELEMENTS (cases));
   g_test_add_func ("/client/errors/unknown-status", test_unknown_status);
   g_test_add_func ("/client/errors/invalid-argument", test_invalid_argument);
   g_test_add_func ("/client/errors/network", test_network_refused);
