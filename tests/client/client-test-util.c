@@ -409,13 +409,15 @@ test_fixture_stop (TestFixture * f)
   imagegen_test_fixture_stop (&f->fx);
 }
 
-static void
-assert_counts (ImagegenTestEmulator * emu, gboolean requests,
-    const gchar * name, va_list ap)
+void
+test_assert_counts (ImagegenTestEmulator * emu, gboolean requests,
+    const gchar * name, ...)
 {
   g_autoptr (JsonObject) stats = imagegen_test_emulator_stats (emu);
+  va_list ap;
 
   g_assert_nonnull (stats);
+  va_start (ap, name);
   for (; name != NULL; name = va_arg (ap, const gchar *)) {
     gint want = va_arg (ap, gint);
     gint64 got = requests ? imagegen_test_emulator_stats_requests (stats,
@@ -425,25 +427,6 @@ assert_counts (ImagegenTestEmulator * emu, gboolean requests,
       g_error ("the emulator counted %" G_GINT64_FORMAT " %s, not %d", got,
           name, want);
   }
-}
-
-void
-test_assert_requests (ImagegenTestEmulator * emu, const gchar * name, ...)
-{
-  va_list ap;
-
-  va_start (ap, name);
-  assert_counts (emu, TRUE, name, ap);
-  va_end (ap);
-}
-
-void
-test_assert_stats (ImagegenTestEmulator * emu, const gchar * name, ...)
-{
-  va_list ap;
-
-  va_start (ap, name);
-  assert_counts (emu, FALSE, name, ap);
   va_end (ap);
 }
 
@@ -458,7 +441,7 @@ job_case (gconstpointer data)
   g_autoptr (ImagegenResult) r = NULL;
   guint i;
 
-  test_fixture_start (&f, FALSE, c->args, NULL);
+  test_fixture_start (&f, FALSE, c->args, c->more_args);
   if (c->max_retries > 0)
     f.config.max_retries = c->max_retries;
   if (c->request_timeout_s > 0)
