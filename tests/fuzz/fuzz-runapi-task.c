@@ -2,9 +2,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include "fuzz-json.h"
-#include "imagegen-errors.h"
-#include "imagegen-provider.h"
+#include "fuzz-task.h"
 
 int
 LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
@@ -15,18 +13,8 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
 
   fuzz_init ();
   root = fuzz_parse_json (data, size);
-  if (imagegen_provider_runapi.parse_task (root, &info, &error)) {
-    /* What the client does next with a good answer. */
-    if (info.state == IMAGEGEN_TASK_COMPLETED)
-      g_assert (info.image_urls != NULL && info.image_urls->len > 0);
-    else if (info.state == IMAGEGEN_TASK_FAILED)
-      error = imagegen_error_new_for_failed_task (info.error_message);
-  } else {
-    g_assert (error != NULL);
-  }
-  g_clear_error (&error);
-  imagegen_task_info_clear (&info);
-  if (root)
-    json_node_unref (root);
-  return 0;
+  fuzz_check_task (imagegen_provider_runapi.parse_task (root, &info,
+          &error), &info, &error, 0);
+  fuzz_task_clear (&info, &error);
+  return fuzz_done (root);
 }
