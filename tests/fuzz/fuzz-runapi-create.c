@@ -7,14 +7,5 @@
 int
 LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
 {
-  ImagegenTaskInfo info = {.charged_cents = -1 };
-  GError *error = NULL;
-  JsonNode *root;
-
-  fuzz_init ();
-  root = fuzz_parse_json (data, size);
-  fuzz_check_create (imagegen_provider_runapi.parse_create (root, &info,
-          &error), &info, &error);
-  fuzz_task_clear (&info, &error);
-  return fuzz_done (root);
+  return fuzz_task_answer (data, size, &imagegen_provider_runapi, TRUE);
 }

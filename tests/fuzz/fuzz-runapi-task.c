@@ -1,4 +1,5 @@
-/* Fuzz target: RunAPI's answer to a task poll.
+/* Fuzz target: RunAPI's answer to a task poll, and what the client does
+ * next with a good one.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -7,14 +8,5 @@
 int
 LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
 {
-  ImagegenTaskInfo info = {.charged_cents = -1 };
-  GError *error = NULL;
-  JsonNode *root;
-
-  fuzz_init ();
-  root = fuzz_parse_json (data, size);
-  fuzz_check_task (imagegen_provider_runapi.parse_task (root, &info,
-          &error), &info, &error, 0);
-  fuzz_task_clear (&info, &error);
-  return fuzz_done (root);
+  return fuzz_task_answer (data, size, &imagegen_provider_runapi, FALSE);
 }

@@ -50,4 +50,26 @@ fuzz_task_clear (ImagegenTaskInfo * info, GError ** error)
   .charged_cents = -1};
 }
 
+/* One input as @provider's answer to a create (@create) or a poll: the
+ * whole of a fuzz target. */
+static inline int
+fuzz_task_answer (const uint8_t * data, size_t size,
+    const ImagegenProvider * provider, gboolean create)
+{
+  ImagegenTaskInfo info = {.charged_cents = -1 };
+  GError *error = NULL;
+  JsonNode *root;
+
+  fuzz_init ();
+  root = fuzz_parse_json (data, size);
+  if (create)
+    fuzz_check_create (provider->parse_create (root, &info, &error), &info,
+        &error);
+  else
+    fuzz_check_task (provider->parse_task (root, &info, &error), &info,
+        &error, 0);
+  fuzz_task_clear (&info, &error);
+  return fuzz_done (root);
+}
+
 G_END_DECLS
