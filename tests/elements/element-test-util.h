@@ -8,6 +8,7 @@
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 #include <gst/check/gsttestclock.h>
+#include <gst/video/video.h>
 #include "imagegen-test-emulator.h"
 
 G_BEGIN_DECLS
@@ -30,6 +31,20 @@ void element_test_point_at (GstElement * element, ImagegenTestEmulator * emu);
  * a 30th of a second. */
 GstBuffer *element_test_flat_frame (gint width, gint height,
     const guint8 rgb[3]);
+
+/* Colours pixel (@x, @y) of a painted frame. */
+typedef void (*ElementTestPaint) (gint x, gint y, guint8 rgb[3],
+    gpointer data);
+
+/* A @width x @height RGBA frame (alpha 255) whose every pixel @paint
+ * colours, at time 0 and lasting a 30th of a second. */
+GstBuffer *element_test_painted_frame (gint width, gint height,
+    ElementTestPaint paint, gpointer data);
+
+/* @in (of @in_info) converted by GstVideoConverter to a new buffer of
+ * @out_info (RGB <-> YUV honours range and matrix). */
+GstBuffer *element_test_convert (GstBuffer * in, const GstVideoInfo * in_info,
+    const GstVideoInfo * out_info);
 
 /* Fails the test unless the three channels of @px are each within
  * @tolerance of @rgb. */

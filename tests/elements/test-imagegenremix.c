@@ -548,29 +548,6 @@ ready_during_stuck_request (Remix * r)
   stop_during_stuck_request (r, GST_STATE_READY);
 }
 
-/* Converts a whole frame with GstVideoConverter (RGB <-> YUV, which
- * honours range and matrix; only YUV -> YUV with one matrix does not). */
-static GstBuffer *
-convert_frame (GstBuffer * in, const GstVideoInfo * in_info,
-    const GstVideoInfo * out_info)
-{
-  GstVideoConverter *conv = gst_video_converter_new ((GstVideoInfo *) in_info,
-      (GstVideoInfo *) out_info, NULL);
-  GstBuffer *out =
-      gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (out_info),
-      NULL);
-  GstVideoFrame a, b;
-
-  fail_unless (conv != NULL);
-  fail_unless (gst_video_frame_map (&a, in_info, in, GST_MAP_READ));
-  fail_unless (gst_video_frame_map (&b, out_info, out, GST_MAP_WRITE));
-  gst_video_converter_frame (conv, &a, &b);
-  gst_video_frame_unmap (&b);
-  gst_video_frame_unmap (&a);
-  gst_video_converter_free (conv);
-  return out;
-}
-
 /* four patches, one per quadrant: black, RGB 20, mid grey, a colour */
 static const guint8 patches[4][3] = {
   {0, 0, 0}, {20, 20, 20}, {128, 128, 128}, {200, 100, 50}
@@ -578,23 +555,10 @@ static const guint8 patches[4][3] = {
 
 #define COLOUR_TOLERANCE 6
 
-static GstBuffer *
-make_patch_frame (const GstVideoInfo * rgba_info)
+static void
+paint_patches (gint x, gint y, guint8 rgb[3], gpointer data)
 {
-  GstBuffer *buf = gst_buffer_new_allocate (NULL,
-      GST_VIDEO_INFO_SIZE (rgba_info), NULL);
-  GstMapInfo map;
-  gint x, y;
-
-  gst_buffer_map (buf, &map, GST_MAP_WRITE);
-  for (y = 0; y < HEIGHT; y++)
-    for (x = 0; x < WIDTH; x++) {
-      guint8 *p = map.data + 4 * (y * WIDTH + x);
-      memcpy (p, patches[(y >= HEIGHT / 2) * 2 + (x >= WIDTH / 2)], 3);
-      p[3] = 255;
-    }
-  gst_buffer_unmap (buf, &map);
-  return buf;
+  memcpy (rgb, patches[(y >= HEIGHT / 2) * 2 + (x >= WIDTH / 2)], 3);
 }
 
 /* An I420 harness of @colorimetry in, @out_caps out (NULL: the same);
@@ -620,7 +584,7 @@ static GstBuffer *
 first_frame_as (GstBuffer * rgba, const GstVideoInfo * rgba_info,
     const GstVideoInfo * info)
 {
-  GstBuffer *in = convert_frame (rgba, rgba_info, info);
+  GstBuffer *in = element_test_convert (rgba, rgba_info, info);
 
   gst_buffer_unref (rgba);
   GST_BUFFER_PTS (in) = 0;
@@ -641,14 +605,15 @@ check_colorimetry (Remix * r, const gchar * colorimetry, guint8 black_luma)
   gint q, c;
 
   attach_i420 (r, colorimetry, NULL, &yuv_info, &rgba_info);
-  yuv = first_frame_as (make_patch_frame (&rgba_info), &rgba_info, &yuv_info);
+  yuv = first_frame_as (element_test_painted_frame (WIDTH, HEIGHT,
+          paint_patches, NULL), &rgba_info, &yuv_info);
   /* the input really is in that range: black's luma */
   gst_buffer_extract (yuv, 0, &y0, 1);
   fail_unless (ABS (y0 - black_luma) <= 1, "%s: black is Y %u", colorimetry,
       y0);
 
   out = remix_one (r, yuv);
-  out_rgba = convert_frame (out, &yuv_info, &rgba_info);
+  out_rgba = element_test_convert (out, &yuv_info, &rgba_info);
   gst_buffer_map (out_rgba, &map, GST_MAP_READ);
   for (q = 0; q < 4; q++) {
     gint x = WIDTH / 4 + (q % 2) * WIDTH / 2, y = HEIGHT / 4 + (q / 2) *
@@ -701,7 +666,7 @@ transfer_round_trip (Remix * r, const gchar * in_colorimetry,
   out_caps = gst_pad_get_current_caps (r->h->sinkpad);
   fail_unless (gst_video_info_from_caps (&out_info, out_caps));
   gst_caps_unref (out_caps);
-  out_rgba = convert_frame (out, &out_info, &rgba_info);
+  out_rgba = element_test_convert (out, &out_info, &rgba_info);
   gst_buffer_map (out_rgba, &map, GST_MAP_READ);
   got = map.data[4 * (HEIGHT / 2 * WIDTH + WIDTH / 2)];
   gst_buffer_unmap (out_rgba, &map);

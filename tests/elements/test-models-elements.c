@@ -426,28 +426,15 @@ GST_END_TEST;
 
 /* ---- frame in, frame out ---- */
 
-static GstBuffer *
-make_frame (void)
+/* A yellow square on the background. */
+static void
+paint_square (gint x, gint y, guint8 rgb[3], gpointer data)
 {
-  GstBuffer *buf = gst_buffer_new_allocate (NULL, WIDTH * HEIGHT * 4, NULL);
-  GstMapInfo map;
-  gint x, y;
+  gboolean square = ABS (x - WIDTH / 2) < 12 && ABS (y - HEIGHT / 2) < 12;
 
-  gst_buffer_map (buf, &map, GST_MAP_WRITE);
-  for (y = 0; y < HEIGHT; y++)
-    for (x = 0; x < WIDTH; x++) {
-      guint8 *p = map.data + 4 * (y * WIDTH + x);
-      gboolean square = ABS (x - WIDTH / 2) < 12 && ABS (y - HEIGHT / 2) < 12;
-
-      p[0] = square ? 220 : BG_R;
-      p[1] = square ? 200 : BG_G;
-      p[2] = square ? 40 : BG_B;
-      p[3] = 255;
-    }
-  gst_buffer_unmap (buf, &map);
-  GST_BUFFER_PTS (buf) = 0;
-  GST_BUFFER_DURATION (buf) = GST_SECOND / 30;
-  return buf;
+  rgb[0] = square ? 220 : BG_R;
+  rgb[1] = square ? 200 : BG_G;
+  rgb[2] = square ? 40 : BG_B;
 }
 
 /* One frame through imagegenremix offline with @model; @sink_caps pick the
@@ -475,7 +462,8 @@ remix_one_full (ImagegenTestFixture * f, const gchar * model,
   gst_object_unref (remix);
   gst_harness_set_sink_caps_str (h, sink_caps);
   gst_harness_set_src_caps_str (h, CAPS);
-  fail_unless_equals_int (gst_harness_push (h, make_frame ()), GST_FLOW_OK);
+  fail_unless_equals_int (gst_harness_push (h, element_test_painted_frame (WIDTH, HEIGHT,
+              paint_square, NULL)), GST_FLOW_OK);
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
   while (!eos && (ev = gst_harness_pull_event (h)) != NULL) {
     eos = GST_EVENT_TYPE (ev) == GST_EVENT_EOS;
