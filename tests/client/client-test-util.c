@@ -436,7 +436,8 @@ job_case (gconstpointer data)
   const TestJobCase *c = data;
   TestFixture f;
   g_autoptr (ImagegenRequest) req =
-      imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
+      imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
+      c->model ? c->model : TEST_T2I_MODEL,
       c->prompt ? c->prompt : "a quiet harbour");
   g_autoptr (ImagegenResult) r = NULL;
   guint i;
@@ -450,6 +451,8 @@ job_case (gconstpointer data)
     c->tweak (&f.config);
   test_fixture_client (&f);
   req->aspect_ratio = g_strdup (c->aspect_ratio);
+  req->width = c->width;
+  req->height = c->height;
   r = test_run_job (f.client, req, f.w);
   if (c->ok) {
     g_assert_no_error (r->error);

@@ -122,8 +122,10 @@ struct _TestJobCase
   void (*tweak) (ImagegenClientConfig * config);        /* or NULL */
   guint max_retries;            /* 0: the default */
   guint request_timeout_s;      /* 0: the default */
+  const gchar *model;           /* NULL: TEST_T2I_MODEL */
   const gchar *prompt;          /* NULL: "a quiet harbour" */
   const gchar *aspect_ratio;
+  guint width, height;          /* 0: not set */
   gboolean ok;                  /* the job succeeds; else it fails with: */
   ImagegenClientError code;
   gboolean check_retries;       /* the result took @retries retries */
