@@ -486,3 +486,30 @@ test_add_job_cases (const TestJobCase * cases, guint n_cases)
   for (i = 0; i < n_cases; i++)
     g_test_add_data_func (cases[i].path, &cases[i], job_case);
 }
+
+int
+test_run_with_cases (int *argc, char ***argv, const TestJobCase * cases,
+    guint n_cases, ...)
+{
+  const gchar *path;
+  va_list ap;
+
+  g_test_init (argc, argv, NULL);
+  test_add_job_cases (cases, n_cases);
+  va_start (ap, n_cases);
+  while ((path = va_arg (ap, const gchar *)) != NULL)
+    g_test_add_func (path, va_arg (ap, GTestFunc));
+  va_end (ap);
+  return g_test_run ();
+}
+
+void
+test_check_assets_origin (const TestJobCase * c, TestFixture * f,
+    ImagegenResult * r)
+{
+  g_assert_true (g_str_has_prefix (r->image_url,
+          imagegen_test_emulator_get_assets_url (f->fx.emu)));
+  test_assert_stats (f->fx.emu, "assets_requests", 1,
+      "assets_requests_with_authorization", 0,
+      "download_requests_with_authorization", 0, NULL);
+}

@@ -142,4 +142,14 @@ struct _TestJobCase
 
 void test_add_job_cases (const TestJobCase * cases, guint n_cases);
 
+/* g_test_init(), a test per row of @cases, then each test that follows as
+ * a path and its function, NULL after the last; returns g_test_run(). */
+int test_run_with_cases (int *argc, char ***argv, const TestJobCase * cases,
+    guint n_cases, ...) G_GNUC_NULL_TERMINATED;
+
+/* A check of a row: the result came from the emulator's assets origin,
+ * which saw one request and no key, and no download carried the key. */
+void test_check_assets_origin (const TestJobCase * c, TestFixture * f,
+    ImagegenResult * r);
+
 G_END_DECLS

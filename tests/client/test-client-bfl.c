@@ -189,11 +189,7 @@ static void
 key_not_sent_to_result_host (const TestJobCase * c, TestFixture * f,
     ImagegenResult * r)
 {
-  g_assert_true (g_str_has_prefix (r->image_url,
-          imagegen_test_emulator_get_assets_url (f->fx.emu)));
-  test_assert_stats (f->fx.emu, "assets_requests", 1,
-      "assets_requests_with_authorization", 0,
-      "download_requests_with_authorization", 0, NULL);
+  test_check_assets_origin (c, f, r);
   /* klein 9B: 1.5 credits for the first output MP, 2 whole cents */
   g_assert_cmpint (r->cost_cents, ==, 2);
 }
@@ -400,13 +396,10 @@ test_status_words (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
-  test_add_job_cases (cases, G_N_ELEMENTS (cases));
-  g_test_add_func ("/client/bfl/klein-remix-inline", test_klein_remix_inline);
-  g_test_add_func ("/client/bfl/key-allowed", test_key_allowed);
-  g_test_add_func ("/client/bfl/every-row", test_every_row);
-  g_test_add_func ("/client/bfl/flex-field-on-klein",
-      test_flex_field_on_klein);
-  g_test_add_func ("/client/bfl/status-words", test_status_words);
-  return g_test_run ();
+  return test_run_with_cases (&argc, &argv, cases, G_N_ELEMENTS (cases),
+      "/client/bfl/klein-remix-inline", test_klein_remix_inline,
+      "/client/bfl/key-allowed", test_key_allowed, "/client/bfl/every-row",
+      test_every_row, "/client/bfl/flex-field-on-klein",
+      test_flex_field_on_klein, "/client/bfl/status-words", test_status_words,
+      NULL);
 }

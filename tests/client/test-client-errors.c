@@ -302,11 +302,9 @@ test_dns_failure (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
-  test_add_job_cases (cases, G_N_ELEMENTS (cases));
-  g_test_add_func ("/client/errors/unknown-status", test_unknown_status);
-  g_test_add_func ("/client/errors/invalid-argument", test_invalid_argument);
-  g_test_add_func ("/client/errors/network", test_network_refused);
-  g_test_add_func ("/client/errors/dns", test_dns_failure);
-  return g_test_run ();
+  return test_run_with_cases (&argc, &argv, cases, G_N_ELEMENTS (cases),
+      "/client/errors/unknown-status", test_unknown_status,
+      "/client/errors/invalid-argument", test_invalid_argument,
+      "/client/errors/network", test_network_refused, "/client/errors/dns",
+      test_dns_failure, NULL);
 }

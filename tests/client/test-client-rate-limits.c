@@ -256,11 +256,9 @@ static const TestJobCase cases[] = {
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
-  test_add_job_cases (cases, G_N_ELEMENTS (cases));
-  g_test_add_func ("/client/rate-limits/max-active", test_max_active);
-  g_test_add_func ("/client/rate-limits/upload-kept", test_upload_kept);
-  g_test_add_func ("/client/rate-limits/cancel-held", test_cancel_held);
-  g_test_add_func ("/client/rate-limits/free-held", test_free_held);
-  return g_test_run ();
+  return test_run_with_cases (&argc, &argv, cases, G_N_ELEMENTS (cases),
+      "/client/rate-limits/max-active", test_max_active,
+      "/client/rate-limits/upload-kept", test_upload_kept,
+      "/client/rate-limits/cancel-held", test_cancel_held,
+      "/client/rate-limits/free-held", test_free_held, NULL);
 }

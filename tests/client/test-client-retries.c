@@ -229,14 +229,11 @@ test_retry_after_zero (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
-  test_add_job_cases (cases, G_N_ELEMENTS (cases));
-  g_test_add_func ("/client/retries/retry-after", test_retry_after);
-  g_test_add_func ("/client/retries/retry-after-date", test_retry_after_date);
-  g_test_add_func ("/client/retries/retry-after-zero", test_retry_after_zero);
-  g_test_add_func ("/client/retries/server-error-create",
-      test_server_error_create);
-  g_test_add_func ("/client/retries/upload", test_upload_retry);
-  g_test_add_func ("/client/retries/hang", test_hang);
-  return g_test_run ();
+  return test_run_with_cases (&argc, &argv, cases, G_N_ELEMENTS (cases),
+      "/client/retries/retry-after", test_retry_after,
+      "/client/retries/retry-after-date", test_retry_after_date,
+      "/client/retries/retry-after-zero", test_retry_after_zero,
+      "/client/retries/server-error-create", test_server_error_create,
+      "/client/retries/upload", test_upload_retry, "/client/retries/hang",
+      test_hang, NULL);
 }

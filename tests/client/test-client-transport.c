@@ -132,18 +132,6 @@ test_upload_put (void)
 
 /* ---- where the key goes, TLS: one job each ---- */
 
-/* The result came from the assets origin, without the key. */
-static void
-download_origin_checks (const TestJobCase * c, TestFixture * f,
-    ImagegenResult * r)
-{
-  g_assert_true (g_str_has_prefix (r->image_url,
-          imagegen_test_emulator_get_assets_url (f->fx.emu)));
-  test_assert_stats (f->fx.emu, "assets_requests", 1,
-      "assets_requests_with_authorization", 0,
-      "download_requests_with_authorization", 0, NULL);
-}
-
 /* An API answer that redirects to another origin is an error: following
  * it would hand the key to that origin. */
 static void
@@ -202,7 +190,7 @@ png_came (const TestJobCase * c, TestFixture * f, ImagegenResult * r)
 
 static const TestJobCase cases[] = {
   {.path = "/client/transport/download-origin",.args = {ASSETS},.ok = TRUE,
-      .check = download_origin_checks},
+      .check = test_check_assets_origin},
   {.path = "/client/transport/redirect-create",.args = {ASSETS, "--fail",
               "create:redirect"},.code = IMAGEGEN_CLIENT_ERROR_PROTOCOL,
         .prefix = "unexpected redirect (HTTP 307)",
@@ -250,15 +238,11 @@ test_tls_bad_ca_file (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
   tls_args_init ();
-  test_add_job_cases (cases, G_N_ELEMENTS (cases));
-  g_test_add_func ("/client/transport/insecure-http-refused",
-      test_insecure_http_refused);
-  g_test_add_func ("/client/transport/insecure-http-allowed",
-      test_insecure_http_allowed);
-  g_test_add_func ("/client/transport/loopback-http", test_loopback_http);
-  g_test_add_func ("/client/transport/upload-put", test_upload_put);
-  g_test_add_func ("/client/transport/tls-bad-ca-file", test_tls_bad_ca_file);
-  return g_test_run ();
+  return test_run_with_cases (&argc, &argv, cases, G_N_ELEMENTS (cases),
+      "/client/transport/insecure-http-refused", test_insecure_http_refused,
+      "/client/transport/insecure-http-allowed", test_insecure_http_allowed,
+      "/client/transport/loopback-http", test_loopback_http,
+      "/client/transport/upload-put", test_upload_put,
+      "/client/transport/tls-bad-ca-file", test_tls_bad_ca_file, NULL);
 }
