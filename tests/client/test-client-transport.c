@@ -37,32 +37,50 @@ tls_args_init (void)
 
 /* ---- plain http ---- */
 
-static void
-test_insecure_http_refused (void)
+/* A config with TEST_KEY, to which @tweak adds a fault: the check
+ * refuses it with a sentence starting @prefix, and a job run with it ends
+ * in the same error, before any connection; the job's result. */
+static ImagegenResult *
+refused_config (void (*tweak) (ImagegenClientConfig * config),
+    const gchar * prefix)
 {
   ImagegenClientConfig config;
-  g_autoptr (ImagegenResult) r = NULL;
   g_autoptr (GError) error = NULL;
+  ImagegenResult *r;
 
   imagegen_client_config_init (&config);
-  g_free (config.base_url);
-  /* Refused before any connection: 192.0.2.0/24 is never reached. */
-  config.base_url = g_strdup ("http://192.0.2.10:8080");
   config.api_key = g_strdup (TEST_KEY);
-
+  tweak (&config);
   g_assert_false (imagegen_client_config_check (&config, &error));
   g_assert_error (error, IMAGEGEN_CLIENT_ERROR,
       IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT);
-  g_assert_true (g_str_has_prefix (error->message,
-          "refusing plain http:// to 192.0.2.10"));
+  g_test_message ("%s", error->message);
+  g_assert_true (g_str_has_prefix (error->message, prefix));
 
   r = test_run_config (&config, NULL);
   g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
       IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT);
   g_assert_cmpstr (r->error->message, ==, error->message);
-  g_assert_null (strstr (r->error->message, TEST_KEY));
   g_assert_cmpint (r->created_us, ==, 0);
   imagegen_client_config_clear (&config);
+  return r;
+}
+
+/* Refused before any connection: 192.0.2.0/24 is never reached. */
+static void
+plain_http_far (ImagegenClientConfig * config)
+{
+  g_free (config->base_url);
+  config->base_url = g_strdup ("http://192.0.2.10:8080");
+}
+
+static void
+test_insecure_http_refused (void)
+{
+  g_autoptr (ImagegenResult) r = refused_config (plain_http_far,
+      "refusing plain http:// to 192.0.2.10");
+
+  g_assert_null (strstr (r->error->message, TEST_KEY));
 }
 
 /* allow_insecure_http lifts the refusal: the job gets as far as the name
@@ -212,27 +230,18 @@ static const TestJobCase cases[] = {
       .tweak = trust_anything,.ok = TRUE,.check = png_came},
 };
 
+/* A file without any certificate in it. */
+static void
+ca_file_without_certificates (ImagegenClientConfig * config)
+{
+  config->tls_ca_file = tls_file ("README.md");
+}
+
 static void
 test_tls_bad_ca_file (void)
 {
-  ImagegenClientConfig config;
-  g_autoptr (ImagegenResult) r = NULL;
-  g_autoptr (GError) error = NULL;
-
-  imagegen_client_config_init (&config);
-  config.api_key = g_strdup (TEST_KEY);
-  /* A file without any certificate in it. */
-  config.tls_ca_file = tls_file ("README.md");
-  g_assert_false (imagegen_client_config_check (&config, &error));
-  g_assert_error (error, IMAGEGEN_CLIENT_ERROR,
-      IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT);
-  g_test_message ("%s", error->message);
-  g_assert_true (g_str_has_prefix (error->message, "cannot use TLS CA file"));
-
-  r = test_run_config (&config, NULL);
-  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
-      IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT);
-  imagegen_client_config_clear (&config);
+  g_autoptr (ImagegenResult) r =
+      refused_config (ca_file_without_certificates, "cannot use TLS CA file");
 }
 
 int
