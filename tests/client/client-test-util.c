@@ -447,6 +447,10 @@ job_case (gconstpointer data)
     f.config.max_retries = c->max_retries;
   if (c->request_timeout_s > 0)
     f.config.request_timeout_s = c->request_timeout_s;
+  if (c->job_timeout_s > 0)
+    f.config.job_timeout_s = c->job_timeout_s;
+  if (c->rate_limit_timeout_s > 0)
+    f.config.rate_limit_timeout_s = c->rate_limit_timeout_s;
   if (c->tweak != NULL)
     c->tweak (&f.config);
   test_fixture_client (&f);

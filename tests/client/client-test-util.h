@@ -120,8 +120,10 @@ struct _TestJobCase
   const gchar *args[8];         /* the emulator's */
   const gchar *const *more_args;        /* and more, filled in at run time */
   void (*tweak) (ImagegenClientConfig * config);        /* or NULL */
-  guint max_retries;            /* 0: the default */
-  guint request_timeout_s;      /* 0: the default */
+  guint max_retries;            /* these four, 0: the default */
+  guint request_timeout_s;
+  guint job_timeout_s;
+  guint rate_limit_timeout_s;
   const gchar *model;           /* NULL: TEST_T2I_MODEL */
   const gchar *prompt;          /* NULL: "a quiet harbour" */
   const gchar *aspect_ratio;

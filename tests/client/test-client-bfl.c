@@ -132,13 +132,6 @@ speak_bfl (ImagegenClientConfig * config)
   config->provider = IMAGEGEN_PROVIDER_BFL;
 }
 
-static void
-speak_bfl_2s_rate_limit (ImagegenClientConfig * config)
-{
-  config->provider = IMAGEGEN_PROVIDER_BFL;
-  config->rate_limit_timeout_s = 2;
-}
-
 /* The cost is the submit answer's. */
 static void
 exact_size_charged (const TestJobCase * c, TestFixture * f,
@@ -217,8 +210,8 @@ static const TestJobCase cases[] = {
               "create:429@1:1"}, BFL ("flux-2-klein-4b", 256, 256),
       .ok = TRUE,.check = held_for_retry_after},
   {.path = "/client/bfl/rate-limited",.args = {SLOW, "--fail",
-              "create:429@1:*"}, KITE ("flux-2-klein-4b", 256, 256),
-        .tweak = speak_bfl_2s_rate_limit,
+              "create:429@1:*"}, BFL ("flux-2-klein-4b", 256, 256),
+        .rate_limit_timeout_s = 2,
         .code = IMAGEGEN_CLIENT_ERROR_RATE_LIMITED,
       .exact = "rate limited (HTTP 429): no task admitted for 2 s"},
   /* their 422 lists fields; the sentence names them */

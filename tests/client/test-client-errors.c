@@ -58,12 +58,6 @@ not_charged (const TestJobCase * c, TestFixture * f, ImagegenResult * r)
 }
 
 static void
-short_job_timeout (ImagegenClientConfig * config)
-{
-  config->job_timeout_s = 2;
-}
-
-static void
 polled_more_than_once (const TestJobCase * c, TestFixture * f,
     ImagegenResult * r)
 {
@@ -89,14 +83,6 @@ tiny_download_limit (ImagegenClientConfig * config)
   config->max_download_bytes = 64;
 }
 
-/* A body that keeps coming, one byte a second, never trips the idle
- * timeout: the job timeout bounds it. */
-static void
-trickle_job_timeout (ImagegenClientConfig * config)
-{
-  config->job_timeout_s = 3;
-  config->request_timeout_s = 2;
-}
 
 /* An unknown status is logged once. */
 static void
@@ -134,15 +120,15 @@ static const TestJobCase cases[] = {
         .exact = "task failed: Generation failed (task %s)",
       .check = not_charged},
   {.path = "/client/errors/timeout",.args = {"--fail", "task:stuck"},
-        .tweak = short_job_timeout,.code = IMAGEGEN_CLIENT_ERROR_TIMEOUT,
+        .job_timeout_s = 2,.code = IMAGEGEN_CLIENT_ERROR_TIMEOUT,
       .exact = WAITING,.min_wait_ms = 1900,.check = polled_more_than_once},
   /* a job timeout reached while polls are retried names the last cause */
   {.path = "/client/errors/timeout-names-last-cause/429",.args = {"--fail",
-              "poll:429:*"},.tweak = short_job_timeout,.max_retries = 20,
+              "poll:429:*"},.job_timeout_s = 2,.max_retries = 20,
         .code = IMAGEGEN_CLIENT_ERROR_TIMEOUT,
       .exact = WAITING " (last: rate limited (HTTP 429))"},
   {.path = "/client/errors/timeout-names-last-cause/503",.args = {"--fail",
-              "poll:503:*"},.tweak = short_job_timeout,.max_retries = 20,
+              "poll:503:*"},.job_timeout_s = 2,.max_retries = 20,
         .code = IMAGEGEN_CLIENT_ERROR_TIMEOUT,
       .exact = WAITING " (last: server error (HTTP 503))"},
   {.path = "/client/errors/bad-json",.args = {"--fail", "poll:badjson"},
@@ -157,8 +143,10 @@ static const TestJobCase cases[] = {
       .check = no_image},
   {.path = "/client/errors/too-large",.tweak = tiny_download_limit,
       .code = IMAGEGEN_CLIENT_ERROR_TOO_LARGE},
+  /* a body that keeps coming, one byte a second, never trips the idle
+   * timeout: the job timeout bounds it */
   {.path = "/client/errors/slow-body",.args = {LATENCY_100,
-              "download:trickle"},.tweak = trickle_job_timeout,
+              "download:trickle"},.job_timeout_s = 3,.request_timeout_s = 2,
         .code = IMAGEGEN_CLIENT_ERROR_TIMEOUT,
         .exact = "timed out after 3 s downloading the result of task %s",
       .min_wait_ms = 2900,.check = no_image},
@@ -184,7 +172,7 @@ static const TestJobCase cases[] = {
    * bounded by the job timeout */
   {.path = "/client/errors/unknown-status-forever",.args = {"--latency",
               "300", "--fail", "poll:unknownstatus:*"},
-        .tweak = short_job_timeout,.code = IMAGEGEN_CLIENT_ERROR_TIMEOUT,
+        .job_timeout_s = 2,.code = IMAGEGEN_CLIENT_ERROR_TIMEOUT,
       .exact = WAITING,.check = unknown_status_logged},
   /* result URLs are temporary: an expired one answers 403 or 404 */
   {.path = "/client/errors/result-404",.args = {LATENCY_100,
@@ -212,7 +200,7 @@ test_unknown_status (void)
   g_autoptr (ImagegenResult) r = NULL;
 
   test_fixture_start (&f, FALSE, args, NULL);
-  short_job_timeout (&f.config);
+  f.config.job_timeout_s = 2;
   r = test_run_config (&f.config, NULL);
   g_assert_no_error (r->error);
   g_assert_nonnull (r->image);

@@ -189,12 +189,6 @@ held_three_times (const TestJobCase * c, TestFixture * f, ImagegenResult * r)
   test_assert_stats (f->fx.emu, "tasks_created", 1, NULL);
 }
 
-static void
-job_timeout_2s (ImagegenClientConfig * config)
-{
-  config->job_timeout_s = 2;
-}
-
 /* Nothing was created or paid. */
 static void
 nothing_paid (const TestJobCase * c, TestFixture * f, ImagegenResult * r)
@@ -211,12 +205,6 @@ held_through_retry_after (const TestJobCase * c, TestFixture * f,
 {
   nothing_paid (c, f, r);
   test_assert_requests (f->fx.emu, "create_text_to_image", 1, NULL);
-}
-
-static void
-rate_limit_timeout_2s (ImagegenClientConfig * config)
-{
-  config->rate_limit_timeout_s = 2;
 }
 
 static void
@@ -240,14 +228,14 @@ static const TestJobCase cases[] = {
    * the 60 s without admission, or after the 30 s Retry-After; the hang
    * guard is the test's own timeout). */
   {.path = "/client/rate-limits/deadline-kept",.args = {"--latency", "100",
-            "--fail", "create:429@30:*"}, UMBRELLAS,.tweak = job_timeout_2s,
+            "--fail", "create:429@30:*"}, UMBRELLAS,.job_timeout_s = 2,
         .code = IMAGEGEN_CLIENT_ERROR_RATE_LIMITED,
         .contains = {"HTTP 429", "job timeout of 2 s"},.min_wait_ms = 2000,
       .check = held_through_retry_after},
   /* 429s for good still end, once no create was admitted for
    * rate_limit_timeout_s (the client's own wait) */
   {.path = "/client/rate-limits/persistent",.args = {"--fail",
-            "create:429@1:*"}, UMBRELLAS,.tweak = rate_limit_timeout_2s,
+            "create:429@1:*"}, UMBRELLAS,.rate_limit_timeout_s = 2,
         .code = IMAGEGEN_CLIENT_ERROR_RATE_LIMITED,
         .contains = {"429", "2 s"},.min_wait_ms = 2000,
       .check = asked_again},
