@@ -409,27 +409,6 @@ test_fixture_stop (TestFixture * f)
   imagegen_test_fixture_stop (&f->fx);
 }
 
-void
-test_assert_counts (ImagegenTestEmulator * emu, gboolean requests,
-    const gchar * name, ...)
-{
-  g_autoptr (JsonObject) stats = imagegen_test_emulator_stats (emu);
-  va_list ap;
-
-  g_assert_nonnull (stats);
-  va_start (ap, name);
-  for (; name != NULL; name = va_arg (ap, const gchar *)) {
-    gint want = va_arg (ap, gint);
-    gint64 got = requests ? imagegen_test_emulator_stats_requests (stats,
-        name) : imagegen_test_emulator_stats_int (stats, name);
-
-    if (got != want)
-      g_error ("the emulator counted %" G_GINT64_FORMAT " %s, not %d", got,
-          name, want);
-  }
-  va_end (ap);
-}
-
 static void
 job_case (gconstpointer data)
 {
@@ -513,7 +492,7 @@ test_check_assets_origin (const TestJobCase * c, TestFixture * f,
 {
   g_assert_true (g_str_has_prefix (r->image_url,
           imagegen_test_emulator_get_assets_url (f->fx.emu)));
-  test_assert_stats (f->fx.emu, "assets_requests", 1,
+  imagegen_test_assert_stats (f->fx.emu, "assets_requests", 1,
       "assets_requests_with_authorization", 0,
       "download_requests_with_authorization", 0, NULL);
 }

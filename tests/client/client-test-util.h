@@ -75,15 +75,6 @@ gint64 test_task_duration_us (ImagegenTestEmulator * emu,
 /* The polls the emulator counted for task @task_id, -1 when unknown. */
 gint64 test_task_polls (ImagegenTestEmulator * emu, const gchar * task_id);
 
-/* Asserts the emulator's counts: a name and the count it must have,
- * each, NULL after the last; the names are kinds of request (with
- * @requests) or top-level stats such as "tasks_created". */
-void test_assert_counts (ImagegenTestEmulator * emu, gboolean requests,
-    const gchar * name, ...) G_GNUC_NULL_TERMINATED;
-#define test_assert_requests(emu, ...) \
-  test_assert_counts (emu, TRUE, __VA_ARGS__)
-#define test_assert_stats(emu, ...) test_assert_counts (emu, FALSE, __VA_ARGS__)
-
 /* Task creates are POSTs under this prefix. */
 #define TEST_CREATE_PREFIX "/api/v1/flux_2/"
 

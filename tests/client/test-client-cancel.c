@@ -62,7 +62,7 @@ test_cancel_before_start (void)
   g_assert_null (r->task_id);
   g_assert_cmpint (r->started_us, ==, 0);
 
-  test_assert_requests (f.fx.emu, "create_text_to_image", 0, NULL);
+  imagegen_test_assert_requests (f.fx.emu, "create_text_to_image", 0, NULL);
 
   test_fixture_stop (&f);
 }
@@ -97,7 +97,7 @@ test_cancel_queued (void)
   running = test_waiter_pop (f.w);
   g_assert_no_error (running->error);
 
-  test_assert_stats (f.fx.emu, "tasks_created", 1, NULL);
+  imagegen_test_assert_stats (f.fx.emu, "tasks_created", 1, NULL);
 
   test_fixture_stop (&f);
 }

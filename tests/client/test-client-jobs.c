@@ -73,10 +73,10 @@ test_text_to_image (void)
   g_assert_cmpuint (test_waiter_count_events (f.w, "completed"), ==, 1);
   g_assert_cmpuint (imagegen_client_get_jobs_pending (f.client), ==, 0);
 
-  test_assert_requests (f.fx.emu, "create_text_to_image", 1, "get_task",
+  imagegen_test_assert_requests (f.fx.emu, "create_text_to_image", 1, "get_task",
       (gint) r->polls, "download", 1, "files", 0, NULL);
   /* the key never goes to the result's URL */
-  test_assert_stats (f.fx.emu, "tasks_created", 1, "charged_cents",
+  imagegen_test_assert_stats (f.fx.emu, "tasks_created", 1, "charged_cents",
       r->cost_cents, "download_requests_with_authorization", 0, NULL);
   test_fixture_stop (&f);
 }
@@ -103,9 +103,9 @@ test_remix (void)
   g_assert_cmpint (r->cost_cents, ==, 5);
   g_assert_cmpuint (r->polls, >, 0);
 
-  test_assert_requests (f.fx.emu, "files", 1, "create_remix", 1, "get_task",
+  imagegen_test_assert_requests (f.fx.emu, "files", 1, "create_remix", 1, "get_task",
       (gint) r->polls, "download", 1, NULL);
-  test_assert_stats (f.fx.emu, "tasks_created", 1, "charged_cents", 5,
+  imagegen_test_assert_stats (f.fx.emu, "tasks_created", 1, "charged_cents", 5,
       "download_requests_with_authorization", 0, NULL);
   test_fixture_stop (&f);
 }
@@ -135,8 +135,8 @@ test_upload_only (void)
       "https://example.com/ref.jpg");
   g_assert_null (r->image);
 
-  test_assert_requests (f.fx.emu, "files", 1, NULL);
-  test_assert_stats (f.fx.emu, "tasks_created", 0, NULL);
+  imagegen_test_assert_requests (f.fx.emu, "files", 1, NULL);
+  imagegen_test_assert_stats (f.fx.emu, "tasks_created", 0, NULL);
   test_fixture_stop (&f);
 }
 
@@ -169,7 +169,7 @@ test_concurrent (void)
     g_assert_nonnull (r->image);
   }
   g_assert_cmpuint (imagegen_client_get_jobs_pending (f.client), ==, 0);
-  test_assert_stats (f.fx.emu, "tasks_created", 3, "tasks_completed", 3,
+  imagegen_test_assert_stats (f.fx.emu, "tasks_created", 3, "tasks_completed", 3,
       NULL);
   test_fixture_stop (&f);
 }

@@ -185,8 +185,8 @@ static void
 held_three_times (const TestJobCase * c, TestFixture * f, ImagegenResult * r)
 {
   g_assert_cmpuint (imagegen_client_get_rate_limited (f->client), ==, 3);
-  test_assert_requests (f->fx.emu, "create_text_to_image", 4, NULL);
-  test_assert_stats (f->fx.emu, "tasks_created", 1, NULL);
+  imagegen_test_assert_requests (f->fx.emu, "create_text_to_image", 4, NULL);
+  imagegen_test_assert_stats (f->fx.emu, "tasks_created", 1, NULL);
 }
 
 /* Nothing was created or paid. */
@@ -194,7 +194,7 @@ static void
 nothing_paid (const TestJobCase * c, TestFixture * f, ImagegenResult * r)
 {
   g_assert_null (r->task_id);
-  test_assert_stats (f->fx.emu, "tasks_created", 0, "charged_cents", 0,
+  imagegen_test_assert_stats (f->fx.emu, "tasks_created", 0, "charged_cents", 0,
       NULL);
 }
 
@@ -204,7 +204,7 @@ held_through_retry_after (const TestJobCase * c, TestFixture * f,
     ImagegenResult * r)
 {
   nothing_paid (c, f, r);
-  test_assert_requests (f->fx.emu, "create_text_to_image", 1, NULL);
+  imagegen_test_assert_requests (f->fx.emu, "create_text_to_image", 1, NULL);
 }
 
 static void

@@ -26,8 +26,8 @@ check_held_create (const gchar * spec, guint retry_base_ms, gint64 min_gap_us)
   r = test_run_config (&f.config, NULL);
   g_assert_no_error (r->error);
   g_assert_cmpuint (r->retries, ==, 0);
-  test_assert_requests (f.fx.emu, "create_text_to_image", 2, NULL);
-  test_assert_stats (f.fx.emu, "tasks_created", 1, NULL);
+  imagegen_test_assert_requests (f.fx.emu, "create_text_to_image", 2, NULL);
+  imagegen_test_assert_stats (f.fx.emu, "tasks_created", 1, NULL);
 
   lines = imagegen_test_read_log (f.fx.log);
   for (i = 0; i < lines->len && t_next == 0; i++) {
@@ -74,8 +74,8 @@ test_server_error_create (void)
   r = test_run_config (&f.config, NULL);
   g_assert_no_error (r->error);
   g_assert_cmpuint (r->retries, ==, 1);
-  test_assert_requests (f.fx.emu, "create_text_to_image", 2, NULL);
-  test_assert_stats (f.fx.emu, "tasks_created", 1, "charged_cents",
+  imagegen_test_assert_requests (f.fx.emu, "create_text_to_image", 2, NULL);
+  imagegen_test_assert_stats (f.fx.emu, "tasks_created", 1, "charged_cents",
       r->cost_cents, NULL);
 
   /* Both tries carried the same Idempotency-Key. */
@@ -149,7 +149,7 @@ test_upload_retry (void)
   r = test_run_config (&f.config, req);
   g_assert_no_error (r->error);
   g_assert_cmpuint (r->retries, ==, 1);
-  test_assert_requests (f.fx.emu, "files", 2, NULL);
+  imagegen_test_assert_requests (f.fx.emu, "files", 2, NULL);
   test_fixture_stop (&f);
 }
 

@@ -138,9 +138,9 @@ test_upload_put (void)
   g_assert_no_error (r->error);
   g_assert_nonnull (r->image);
 
-  test_assert_requests (emu, "files_prepare", 1, "files_put", 1,
+  imagegen_test_assert_requests (emu, "files_prepare", 1, "files_put", 1,
       "files_confirm", 1, "files", 0, NULL);
-  test_assert_stats (emu, "upload_put_requests_with_authorization", 0,
+  imagegen_test_assert_stats (emu, "upload_put_requests_with_authorization", 0,
       "assets_requests_with_authorization", 0, NULL);
   /* The PUT, the render's fetch of the file and the download. */
   stats = imagegen_test_emulator_stats (emu);
@@ -156,7 +156,7 @@ static void
 nothing_on_assets (const TestJobCase * c, TestFixture * f,
     ImagegenResult * r)
 {
-  test_assert_stats (f->fx.emu, "assets_requests", 0,
+  imagegen_test_assert_stats (f->fx.emu, "assets_requests", 0,
       "assets_requests_with_authorization", 0, NULL);
 }
 
@@ -167,8 +167,8 @@ redirect_followed (const TestJobCase * c, TestFixture * f,
     ImagegenResult * r)
 {
   g_assert_true (test_is_png (r->image));
-  test_assert_requests (f->fx.emu, "download", 2, NULL);
-  test_assert_stats (f->fx.emu, "download_requests_with_authorization", 0,
+  imagegen_test_assert_requests (f->fx.emu, "download", 2, NULL);
+  imagegen_test_assert_stats (f->fx.emu, "download_requests_with_authorization", 0,
       "assets_requests_with_authorization", 0, NULL);
 }
 
@@ -176,7 +176,7 @@ redirect_followed (const TestJobCase * c, TestFixture * f,
 static void
 nothing_created (const TestJobCase * c, TestFixture * f, ImagegenResult * r)
 {
-  test_assert_requests (f->fx.emu, "create_text_to_image", 0, NULL);
+  imagegen_test_assert_requests (f->fx.emu, "create_text_to_image", 0, NULL);
 }
 
 static void
