@@ -210,6 +210,12 @@ def fmt_time(ns):
         else "%d:%02d" % (s // 60, s % 60)
 
 
+def fmt_cents(cents):
+    """Cents with the fractions they have (the elements' -credits fields,
+    exact to a nanocent): 160, 9.20016."""
+    return ("%.9f" % cents).rstrip("0").rstrip(".")
+
+
 def make(factory, **props):
     e = Gst.ElementFactory.make(factory, None)
     if e is None:
@@ -653,8 +659,8 @@ class Stylize:
         s = self.remix.get_property("stats")
         return {k: s.get_value(k) for k in
                 ("requests", "succeeded", "failed", "cancelled",
-                 "spent-cents", "cache-hits", "cache-misses",
-                 "estimated-cents", "picks", "picks-skipped",
+                 "spent-credits", "cache-hits", "cache-misses",
+                 "estimated-credits", "picks", "picks-skipped",
                  "picks-at-cuts")}
 
     def status(self, text, final=False):
@@ -678,10 +684,11 @@ class Stylize:
         if pos and dur and pos > 0:
             eta = int(elapsed * (dur - pos) / pos * Gst.SECOND)
         return ("%s / %s  frames %d  requests %d done, %d in flight, %d "
-                "failed  cached %d  skipped %d  ETA %s  spent %d¢" % (
+                "failed  cached %d  skipped %d  ETA %s  spent %s¢" % (
                     fmt_time(pos), fmt_time(dur), self.frames_written, done,
                     self.in_flight(), s["failed"], s["cache-hits"],
-                    s["picks-skipped"], fmt_time(eta), s["spent-cents"]))
+                    s["picks-skipped"], fmt_time(eta),
+                    fmt_cents(s["spent-credits"])))
 
     def on_tick(self):
         if not self.args.dry_run:
@@ -736,16 +743,17 @@ class Stylize:
             print("picks: %d" % picks)
             print("in the cache: %d" % s["cache-hits"])
             print("requests to send: %d" % s["cache-misses"])
-            print("estimated cost: %d cents" % s["estimated-cents"])
+            print("estimated cost: %s cents" %
+                  fmt_cents(s["estimated-credits"]))
             print("picks skipped as similar: %d" % s["picks-skipped"])
             print("picks at shot changes: %d" % s["picks-at-cuts"])
             return
         self.status(last_line, final=True)
         self.status("%s: %d frames, %d requests (%d from the cache, %d "
-                    "failed), %d cents, %.1f s" % (
+                    "failed), %s cents, %.1f s" % (
                         "done" if self.exit_code == EXIT_OK else "ended",
                         self.frames_written, s["requests"], s["cache-hits"],
-                        s["failed"], s["spent-cents"],
+                        s["failed"], fmt_cents(s["spent-credits"]),
                         time.monotonic() - self.started), final=True)
 
     def failed_list(self):

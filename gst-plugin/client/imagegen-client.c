@@ -205,7 +205,7 @@ imagegen_client_new (const ImagegenClientConfig * config)
   client->in_flight_limit = c->max_in_flight;
   g_mutex_init (&client->quotes_lock);
   client->quotes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-      NULL);
+      g_free);
 
   client->http.base_uri = g_uri_parse (c->base_url, SOUP_HTTP_URI_FLAGS, NULL);
   /* A refused configuration fails each job with the reason, where the

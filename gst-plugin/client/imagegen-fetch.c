@@ -97,7 +97,7 @@ static void
 job_poll_done (const ImagegenHttpResponse * r, gpointer data)
 {
   ImagegenJob *job = data;
-  ImagegenTaskInfo info = {.charged_cents = -1 };
+  ImagegenTaskInfo info = {.charged_nanocents = -1 };
   GError *error = NULL;
   JsonNode *root;
 

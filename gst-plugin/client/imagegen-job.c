@@ -33,8 +33,8 @@ imagegen_job_new (ImagegenClient * client, const ImagegenRequest * request,
   job->source_urls = g_ptr_array_new_with_free_func (g_free);
   job->result = g_new0 (ImagegenResult, 1);
   job->result->model = g_strdup (request->model);
-  job->result->cost_cents = -1;
-  job->result->reserved_cents = -1;
+  job->result->cost_nanocents = -1;
+  job->result->reserved_nanocents = -1;
   job->result->submitted_us = g_get_monotonic_time ();
   return job;
 }
@@ -133,13 +133,16 @@ imagegen_job_finish (ImagegenJob * job, GError * error)
         OR_DASH (result->task_id), OR_DASH (result->model),
         result->polls, result->retries, error->message);
   } else {
+    g_autofree gchar *cost = imagegen_cents_to_string
+        (result->cost_nanocents);
+
     IMAGEGEN_LOG (&client->log, IMAGEGEN_LOG_INFO,
         "job done: task %s, model %s, %" G_GINT64_FORMAT " ms from start, %u "
-        "polls, %u retries, %" G_GSIZE_FORMAT " bytes of %s, cost %d cents",
+        "polls, %u retries, %" G_GSIZE_FORMAT " bytes of %s, cost %s cents",
         OR_DASH (result->task_id), OR_DASH (result->model),
         (result->downloaded_us - result->started_us) / 1000, result->polls,
         result->retries, result->image ? g_bytes_get_size (result->image) : 0,
-        OR_DASH (result->content_type), result->cost_cents);
+        OR_DASH (result->content_type), cost);
   }
 
   g_atomic_int_add (&client->jobs_pending, -1);

@@ -261,9 +261,6 @@ gint
 imagegen_model_price_cents (const ImagegenModelRow * row, JsonObject * body,
     gboolean confirmed_only)
 {
-  gdouble cents = imagegen_model_price_exact (row, body, -1, confirmed_only);
-
-  if (cents < 0)
-    return -1;
-  return (gint) ceil (cents - 1e-9);
+  return imagegen_cents_shown (imagegen_nanocents (imagegen_model_price_exact
+          (row, body, -1, confirmed_only)));
 }

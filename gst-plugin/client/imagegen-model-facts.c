@@ -41,8 +41,8 @@ imagegen_models_output_size (const ImagegenProvider * provider,
  * known one, so that a spending guard errs on the side of the bill. */
 #define ASSUMED_PRICE_CENTS 24
 
-gint
-imagegen_models_price_cents (const ImagegenProvider * provider,
+gint64
+imagegen_models_price_nanocents (const ImagegenProvider * provider,
     const ImagegenRequest * request, gboolean * known)
 {
   ImagegenEndpoint endpoint = request->endpoint == IMAGEGEN_ENDPOINT_UPLOAD ?
@@ -52,7 +52,7 @@ imagegen_models_price_cents (const ImagegenProvider * provider,
   const ImagegenModelRow *row = imagegen_models_find (provider ?
       provider->name : NULL, endpoint, request->model);
   g_autoptr (JsonNode) body = NULL;
-  gint cents = -1;
+  gint64 nanocents = -1;
 
   /* an id is one provider's: Black Forest Labs' ids are none of RunAPI's */
   if (row == NULL && provider == NULL)
@@ -60,21 +60,22 @@ imagegen_models_price_cents (const ImagegenProvider * provider,
   if (row != NULL) {
     /* a per-megapixel row reads the size the body carries */
     body = imagegen_model_build_body (row, full ? full : request, NULL);
-    cents = imagegen_model_price_cents (row, json_node_get_object (body),
-        TRUE);
+    nanocents = imagegen_nanocents (imagegen_model_price_exact (row,
+            json_node_get_object (body), -1, TRUE));
   }
   if (known != NULL)
-    *known = cents >= 0;
-  return cents >= 0 ? cents : ASSUMED_PRICE_CENTS;
+    *known = nanocents >= 0;
+  return nanocents >= 0 ? nanocents :
+      ASSUMED_PRICE_CENTS * IMAGEGEN_NANOCENTS_PER_CENT;
 }
 
 gint
 imagegen_request_price_cents (const ImagegenRequest * request)
 {
   gboolean known;
-  gint cents = imagegen_models_price_cents (NULL, request, &known);
+  gint64 nanocents = imagegen_models_price_nanocents (NULL, request, &known);
 
-  return known ? cents : -1;
+  return known ? imagegen_cents_shown (nanocents) : -1;
 }
 
 gint

@@ -132,7 +132,7 @@ bfl_build_create_body (const ImagegenRequest * request, GPtrArray * sources)
 /* ---- answers ---- */
 
 /* {"id","polling_url","cost","input_mp","output_mp"}; cost in credits,
- * one credit a cent. */
+ * one credit a cent, with fractions. */
 static gboolean
 bfl_parse_create (JsonNode * root, ImagegenTaskInfo * info, GError ** error)
 {
@@ -159,8 +159,9 @@ bfl_parse_create (JsonNode * root, ImagegenTaskInfo * info, GError ** error)
   info->poll_url = g_strdup (polling_url);
   info->state = IMAGEGEN_TASK_PENDING;
   info->status = g_strdup ("Pending");
+  /* their own bill, fractions kept; without it the table's formula */
   if (bfl_number (obj, "cost", &cost) && cost >= 0)
-    info->charged_cents = (gint) MIN (ceil (cost - 1e-9), G_MAXINT);
+    info->charged_nanocents = imagegen_nanocents (cost);
   return TRUE;
 }
 

@@ -79,12 +79,26 @@ runapi_build_quote_body (const ImagegenRequest * request)
   return json_to_string (root, FALSE);
 }
 
+/* The cents at @name of @obj (fractions kept), in nanocents; -1 when
+ * absent or not a number. */
+static gint64
+cents_member (JsonObject * obj, const gchar * name)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return -1;
+  if (json_node_get_value_type (node) != G_TYPE_INT64
+      && json_node_get_value_type (node) != G_TYPE_DOUBLE)
+    return -1;
+  return imagegen_nanocents (MAX (json_node_get_double (node), 0));
+}
+
 static gboolean
-runapi_parse_quote (JsonNode * root, gint * cents, GError ** error)
+runapi_parse_quote (JsonNode * root, gint64 * nanocents, GError ** error)
 {
   JsonObject *quote = imagegen_json_object (imagegen_json_root (root,
           "price quote", error), "price_quote");
-  JsonNode *amount;
 
   if (quote == NULL) {
     if (error && *error == NULL)
@@ -93,42 +107,21 @@ runapi_parse_quote (JsonNode * root, gint * cents, GError ** error)
           "malformed price quote answer: no \"price_quote\"");
     return FALSE;
   }
-  amount = json_object_get_member (quote, "reservation_amount_cents");
-  *cents = -1;
-  if (amount != NULL && JSON_NODE_HOLDS_VALUE (amount)
-      && (json_node_get_value_type (amount) == G_TYPE_INT64
-          || json_node_get_value_type (amount) == G_TYPE_DOUBLE))
-    *cents = (gint) CLAMP (ceil (json_node_get_double (amount)), 0,
-        G_MAXINT);
+  *nanocents = cents_member (quote, "reservation_amount_cents");
   return TRUE;
 }
 
-/* A whole number of cents at @name of @obj, or -1. */
-static gint
-cents_member (JsonObject * obj, const gchar * name)
-{
-  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return -1;
-  if (json_node_get_value_type (node) == G_TYPE_INT64)
-    return (gint) CLAMP (json_node_get_int (node), 0, G_MAXINT);
-  if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    return (gint) CLAMP (json_node_get_double (node), 0, G_MAXINT);
-  return -1;
-}
-
-/* billing.settlement.charged_amount_cents, each level nullable. */
-static gint
-parse_charged_cents (JsonObject * obj)
+/* billing.settlement.charged_amount_cents, each level nullable */
+static gint64
+parse_charged (JsonObject * obj)
 {
   return cents_member (imagegen_json_object (imagegen_json_object (obj,
               "billing"), "settlement"), "charged_amount_cents");
 }
 
 /* billing.reservation.amount_cents: what the service holds for the task */
-static gint
-parse_reserved_cents (JsonObject * obj)
+static gint64
+parse_reserved (JsonObject * obj)
 {
   return cents_member (imagegen_json_object (imagegen_json_object (obj,
               "billing"), "reservation"), "amount_cents");
@@ -200,8 +193,8 @@ parse_task_common (JsonObject * obj, ImagegenTaskInfo * info,
       info->id = NULL;
   }
 
-  info->charged_cents = parse_charged_cents (obj);
-  info->reserved_cents = parse_reserved_cents (obj);
+  info->charged_nanocents = parse_charged (obj);
+  info->reserved_nanocents = parse_reserved (obj);
   info->status_unknown = FALSE;
 
   /* Present but not a string is a broken answer, not a missing status. */

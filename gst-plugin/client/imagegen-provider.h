@@ -29,8 +29,8 @@ typedef struct
   gchar *status;                /* the service's own word */
   gchar *error_message;         /* of a failed task */
   GPtrArray *image_urls;        /* gchar*, of a completed task */
-  gint charged_cents;           /* -1: not reported */
-  gint reserved_cents;          /* billing.reservation; -1: not reported */
+  gint64 charged_nanocents;     /* exact; -1: not reported */
+  gint64 reserved_nanocents;    /* billing.reservation; -1: not reported */
   gboolean replayed;            /* an idempotent create answered again */
   gboolean status_unknown;      /* @status is no word we know: taken as
                                  * still running */
@@ -109,17 +109,18 @@ typedef struct
   void (*fit_size) (guint width, guint height, guint * out_width,
       guint * out_height);
   /* Optional: a copy of @request as the provider's model-table rows
-   * take it (prices: imagegen_models_price_cents()). */
+   * take it (prices: imagegen_models_price_nanocents()). */
   ImagegenRequest *(*table_request) (const ImagegenRequest * request);
   /* A Retry-After carried in a 429's JSON body, when the header is
    * missing. */
   gchar *(*body_retry_after) (JsonNode * root);
   /* Live prices: path and body of a quote of @request (its model and
-   * parameters, no source images), and the quote's figure in cents (-1
-   * when the service has no price yet). */
+   * parameters, no source images), and the quote's figure in nanocents
+   * (-1 when the service has no price yet). */
   const gchar *quote_path;
   gchar *(*build_quote_body) (const ImagegenRequest * request);
-  gboolean (*parse_quote) (JsonNode * root, gint * cents, GError ** error);
+  gboolean (*parse_quote) (JsonNode * root, gint64 * nanocents,
+      GError ** error);
 } ImagegenProvider;
 
 extern const ImagegenProvider imagegen_provider_runapi;
@@ -132,12 +133,12 @@ extern const ImagegenProvider imagegen_provider_bfl;
 ImagegenRequest *imagegen_bfl_table_request (const ImagegenRequest * request);
 
 /* The one price of one call of @request at @provider (NULL: whichever
- * table has its model), in cents rounded up: the model table's, through
+ * table has its model), exact, in nanocents: the model table's, through
  * the provider's table_request.  Unknown or unconfirmed prices are
  * assumed the dearest known one (@known FALSE), so that a guard errs on
  * the side of the bill.  Every reader asks here: the client (a task whose
  * billing is not reported), the spending guard, the estimates. */
-gint imagegen_models_price_cents (const ImagegenProvider * provider,
+gint64 imagegen_models_price_nanocents (const ImagegenProvider * provider,
     const ImagegenRequest * request, gboolean * known);
 
 /* The one size @provider (NULL: RunAPI's rules) makes for @aspect_ratio

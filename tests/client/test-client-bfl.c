@@ -82,8 +82,9 @@ test_klein_remix_inline (void)
   g_assert_cmpuint (width, ==, 320);
   g_assert_cmpuint (height, ==, 192);
   /* klein 4B: 1.4 for the first output MP + 0.1 per input MP (0.024):
-   * 1.4024 credits, 2 whole cents */
-  g_assert_cmpint (r->cost_cents, ==, 2);
+   * 1.4024 credits, kept exact (2 cents only where it is shown) */
+  g_assert_cmpint (r->cost_nanocents, ==, 1402400000);
+  g_assert_cmpint (imagegen_cents_shown (r->cost_nanocents), ==, 2);
 
   stats = imagegen_test_emulator_stats (f.fx.emu);
   g_assert_cmpint (imagegen_test_emulator_stats_requests (stats, "files"),
@@ -144,7 +145,8 @@ exact_size_charged (const TestJobCase * c, TestFixture * f,
   g_assert_cmpuint (width, ==, 1024);
   g_assert_cmpuint (height, ==, 768);
   /* pro: 3 for the first output MP; 0.79 MP is 3 */
-  g_assert_cmpint (r->cost_cents, ==, 3);
+  g_assert_cmpint (r->cost_nanocents, ==,
+      3 * IMAGEGEN_NANOCENTS_PER_CENT);
   g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "charged_cents"),
       ==, 3);
   g_assert_cmpstr (json_object_get_string_member (only_task (stats),
@@ -155,7 +157,7 @@ exact_size_charged (const TestJobCase * c, TestFixture * f,
 static void
 not_charged (const TestJobCase * c, TestFixture * f, ImagegenResult * r)
 {
-  g_assert_cmpint (r->cost_cents, ==, 0);
+  g_assert_cmpint (r->cost_nanocents, ==, 0);
 }
 
 /* A 429's retry_after is in its body: the job waits that long, then
@@ -183,8 +185,8 @@ key_not_sent_to_result_host (const TestJobCase * c, TestFixture * f,
     ImagegenResult * r)
 {
   test_check_assets_origin (c, f, r);
-  /* klein 9B: 1.5 credits for the first output MP, 2 whole cents */
-  g_assert_cmpint (r->cost_cents, ==, 2);
+  /* klein 9B: 1.5 credits for the first output MP, kept exact */
+  g_assert_cmpint (r->cost_nanocents, ==, 1500000000);
 }
 
 /* The emulator's tasks take 200 ms; the client speaks BFL. */
@@ -367,7 +369,7 @@ test_status_words (void)
 
   for (i = 0; i < G_N_ELEMENTS (cases); i++) {
     g_autoptr (JsonParser) parser = json_parser_new ();
-    ImagegenTaskInfo info = {.charged_cents = -1 };
+    ImagegenTaskInfo info = {.charged_nanocents = -1 };
     GError *error = NULL;
 
     g_assert_true (json_parser_load_from_data (parser, cases[i].json, -1,

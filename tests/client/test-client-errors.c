@@ -44,7 +44,7 @@ moderated_checks (const TestJobCase * c, TestFixture * f, ImagegenResult * r)
   g_assert_nonnull (r->task_id);
   tail = g_strdup_printf ("(task %s)", r->task_id);
   g_assert_true (g_str_has_suffix (r->error->message, tail));
-  g_assert_cmpint (r->cost_cents, ==, 0);
+  g_assert_cmpint (r->cost_nanocents, ==, 0);
   g_assert_cmpstr (imagegen_client_error_get_details (r->error)->task_id, ==,
       r->task_id);
   g_assert_cmpuint (imagegen_client_error_get_details (r->error)->http_status,
@@ -54,7 +54,7 @@ moderated_checks (const TestJobCase * c, TestFixture * f, ImagegenResult * r)
 static void
 not_charged (const TestJobCase * c, TestFixture * f, ImagegenResult * r)
 {
-  g_assert_cmpint (r->cost_cents, ==, 0);
+  g_assert_cmpint (r->cost_nanocents, ==, 0);
 }
 
 static void

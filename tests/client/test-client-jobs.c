@@ -58,7 +58,8 @@ test_text_to_image (void)
   g_assert_true (test_is_png (r->image) || test_is_jpeg (r->image));
   g_assert_nonnull (r->content_type);
   g_assert_true (g_str_has_prefix (r->image_url, "http"));
-  g_assert_cmpint (r->cost_cents, ==, 5);
+  g_assert_cmpint (r->cost_nanocents, ==,
+      5 * IMAGEGEN_NANOCENTS_PER_CENT);
   g_assert_cmpuint (r->polls, >, 0);
   g_assert_cmpuint (r->retries, ==, 0);
   g_assert_cmpint (r->submitted_us, <=, r->started_us);
@@ -77,7 +78,7 @@ test_text_to_image (void)
       (gint) r->polls, "download", 1, "files", 0, NULL);
   /* the key never goes to the result's URL */
   imagegen_test_assert_stats (f.fx.emu, "tasks_created", 1, "charged_cents",
-      r->cost_cents, "download_requests_with_authorization", 0, NULL);
+      (gint) imagegen_cents_shown (r->cost_nanocents), "download_requests_with_authorization", 0, NULL);
   test_fixture_stop (&f);
 }
 
@@ -100,7 +101,8 @@ test_remix (void)
   g_assert_no_error (r->error);
   g_assert_nonnull (r->image);
   g_assert_true (test_is_png (r->image) || test_is_jpeg (r->image));
-  g_assert_cmpint (r->cost_cents, ==, 5);
+  g_assert_cmpint (r->cost_nanocents, ==,
+      5 * IMAGEGEN_NANOCENTS_PER_CENT);
   g_assert_cmpuint (r->polls, >, 0);
 
   imagegen_test_assert_requests (f.fx.emu, "files", 1, "create_remix", 1, "get_task",

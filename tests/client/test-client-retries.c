@@ -76,7 +76,7 @@ test_server_error_create (void)
   g_assert_cmpuint (r->retries, ==, 1);
   imagegen_test_assert_requests (f.fx.emu, "create_text_to_image", 2, NULL);
   imagegen_test_assert_stats (f.fx.emu, "tasks_created", 1, "charged_cents",
-      r->cost_cents, NULL);
+      (gint) imagegen_cents_shown (r->cost_nanocents), NULL);
 
   /* Both tries carried the same Idempotency-Key. */
   lines = imagegen_test_read_log (f.fx.log);

@@ -449,10 +449,10 @@ test_bfl_prices (void)
     g_assert_cmpuint (sized->width, ==, 2000);
     g_assert_cmpuint (sized->height, ==, 2000);
   }
-  g_assert_cmpint (imagegen_models_price_cents (&imagegen_provider_bfl, req,
-          NULL), ==,
-      (gint) ceil (3.0 + MAX (full->width * full->height / 1e6 - 1, 0) * 1.5
-          - 1e-9));
+  /* exact: credits with fractions, not rounded to cents */
+  g_assert_cmpint (imagegen_models_price_nanocents (&imagegen_provider_bfl,
+          req, NULL), ==, imagegen_nanocents (3.0 + MAX (full->width *
+              full->height / 1e6 - 1, 0) * 1.5));
 }
 
 /* The poll schedule's prior is the row's, else the default. */

@@ -68,7 +68,7 @@ read_answer (const gchar * json, gboolean create, ImagegenTaskInfo * info,
 static void
 test_task_parsing (void)
 {
-  ImagegenTaskInfo info = {.charged_cents = -1 };
+  ImagegenTaskInfo info = {.charged_nanocents = -1 };
   GError *error = NULL;
 
   g_assert_true (read_answer
@@ -81,7 +81,8 @@ test_task_parsing (void)
   g_assert_cmpstr (info.id, ==, "t1");
   g_assert_cmpstr (g_ptr_array_index (info.image_urls, 0), ==,
       "https://cdn.example/a.png");
-  g_assert_cmpint (info.charged_cents, ==, 14);
+  g_assert_cmpint (info.charged_nanocents, ==,
+      14 * IMAGEGEN_NANOCENTS_PER_CENT);
   imagegen_task_info_clear (&info);
 
   g_assert_false (read_answer

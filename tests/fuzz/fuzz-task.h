@@ -47,7 +47,7 @@ fuzz_task_clear (ImagegenTaskInfo * info, GError ** error)
   g_clear_error (error);
   imagegen_task_info_clear (info);
   *info = (ImagegenTaskInfo) {
-  .charged_cents = -1};
+  .charged_nanocents = -1};
 }
 
 /* One input as @provider's answer to a create (@create) or a poll: the
@@ -56,7 +56,7 @@ static inline int
 fuzz_task_answer (const uint8_t * data, size_t size,
     const ImagegenProvider * provider, gboolean create)
 {
-  ImagegenTaskInfo info = {.charged_cents = -1 };
+  ImagegenTaskInfo info = {.charged_nanocents = -1 };
   GError *error = NULL;
   JsonNode *root;
 

@@ -321,6 +321,7 @@ handle_submit (EmuRequest * req, const gchar * model)
   json_object_unref (tbody);
   task->bfl = TRUE;
   task->price_cents = price;
+  task->bfl_cost = cost;
   /* the webhook carries the result object, signed with the secret */
   task->callback_json = webhook_json;
   task->callback_secret = json_object_has_member (body, "webhook_secret") ?

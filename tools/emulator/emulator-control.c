@@ -89,6 +89,9 @@ stats_to_json (Emulator * emu)
       json_builder_set_member_name (b, "inputs");
       json_builder_add_string_value (b, task->inputs ? task->inputs : "");
       add_count (b, "inline_inputs", task->inline_inputs);
+      /* the submit answer's cost, fractions kept */
+      json_builder_set_member_name (b, "cost");
+      json_builder_add_double_value (b, task->bfl_cost);
     }
     json_builder_end_object (b);
   }

@@ -112,6 +112,7 @@ typedef struct
   gchar *callback_secret;
   const gchar *callback_signature_header;
   guint price_cents;
+  gdouble bfl_cost;             /* BFL: the submit answer's cost, credits */
   EmuFaultKind outcome;
 
   gint64 created_us;
