@@ -38,6 +38,7 @@ or on GST_PLUGIN_PATH).  The service is RunAPI (RUNAPI_API_KEY,
 RUNAPI_BASE_URL), as for the elements.
 """
 import argparse
+import importlib
 import difflib
 import math
 import os
@@ -87,18 +88,10 @@ WHERE_MODELS = "every model: docs/models.md, or gst-inspect-1.0 imagegenremix"
 
 
 def version():
-    if not VERSION.startswith("@"):
-        return VERSION
-    here = os.path.dirname(os.path.abspath(__file__))
-    try:
-        with open(os.path.join(here, "..", "meson.build")) as f:
-            project = re.search(r"version\s*:\s*'([^']+)'", f.read()).group(1)
-        sys.path.insert(0, here)
-        sys.dont_write_bytecode = True
-        import version as version_py
-        return version_py.version(os.path.join(here, ".."), project)
-    except (OSError, AttributeError, ImportError):
-        return "unknown (uninstalled)"
+    if VERSION.startswith("@"):  # run from the source tree, not a build
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        return importlib.import_module("version").uninstalled()
+    return VERSION
 
 
 def default_cache_dir():

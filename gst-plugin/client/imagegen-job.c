@@ -20,9 +20,8 @@ imagegen_job_new (ImagegenClient * client, const ImagegenRequest * request,
     GCancellable * cancellable, ImagegenJobEventFunc event_func,
     ImagegenJobDoneFunc done_func, gpointer user_data)
 {
-  ImagegenJob *job = g_new0 (ImagegenJob, 1);
+  ImagegenJob *job = g_atomic_rc_box_new0 (ImagegenJob);
 
-  job->ref = 1;
   job->client = client;
   job->request = imagegen_request_copy (request);
   job->cancellable = cancellable ? g_object_ref (cancellable) :
@@ -39,20 +38,10 @@ imagegen_job_new (ImagegenClient * client, const ImagegenRequest * request,
   return job;
 }
 
-ImagegenJob *
-imagegen_job_ref (ImagegenJob * job)
-{
-  g_atomic_int_inc (&job->ref);
-  return job;
-}
-
-void
-imagegen_job_unref (gpointer data)
+static void
+job_clear (gpointer data)
 {
   ImagegenJob *job = data;
-
-  if (!g_atomic_int_dec_and_test (&job->ref))
-    return;
 
   /* Finished jobs have no exchange, timer or handler left. */
   g_assert (job->exchange == NULL && job->poll_timer == NULL
@@ -66,7 +55,18 @@ imagegen_job_unref (gpointer data)
   g_clear_pointer (&job->image_urls, g_ptr_array_unref);
   g_free (job->quote_key);
   imagegen_upload_target_clear (&job->target);
-  g_free (job);
+}
+
+ImagegenJob *
+imagegen_job_ref (ImagegenJob * job)
+{
+  return g_atomic_rc_box_acquire (job);
+}
+
+void
+imagegen_job_unref (gpointer data)
+{
+  g_atomic_rc_box_release_full (data, job_clear);
 }
 
 void

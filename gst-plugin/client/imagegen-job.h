@@ -18,7 +18,6 @@ G_BEGIN_DECLS
 
 struct _ImagegenJob
 {
-  gint ref;                     /* atomic: the cancel handler takes one */
   ImagegenClient *client;
   ImagegenRequest *request;
   GCancellable *cancellable;

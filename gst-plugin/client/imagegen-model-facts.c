@@ -13,21 +13,69 @@
 #include <math.h>
 #include <stdio.h>
 
+/* The resolutions a request may name, by area in 1024 x 1024 pixels */
+static const struct
+{
+  const gchar *name;
+  guint area;
+} resolutions[] = {
+  {"1k", 1}, {"2k", 4}, {"4k", 16},
+};
+
+/* @resolution's area in 1024 x 1024 pixels; 1 when it names none */
+static guint
+resolution_area (const gchar * resolution)
+{
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (resolutions); i++)
+    if (g_strcmp0 (resolution, resolutions[i].name) == 0)
+      return resolutions[i].area;
+  return 1;
+}
+
+gboolean
+imagegen_models_check_size (const ImagegenProvider * provider,
+    const gchar * model, const gchar * aspect_ratio,
+    const gchar * resolution, GError ** error)
+{
+  guint max = provider ? provider->max_aspect : 0;
+  gint rw, rh;
+  gchar end;
+
+  if (max > 0 && aspect_ratio != NULL && g_strcmp0 (aspect_ratio, "auto")
+      && (sscanf (aspect_ratio, "%d:%d%c", &rw, &rh, &end) != 2 || rw <= 0
+          || rh <= 0 || (guint) rw > max * rh || (guint) rh > max * rw)) {
+    g_set_error (error, IMAGEGEN_CLIENT_ERROR,
+        IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, "Invalid aspect-ratio \"%s\" "
+        "for model %s; valid values: W:H such as 1:1, 16:9 or 9:16, or "
+        "auto.", aspect_ratio, model);
+    return FALSE;
+  }
+  if (provider != NULL && provider->resolutions != NULL && resolution != NULL
+      && !g_strv_contains (provider->resolutions, resolution)) {
+    g_autofree gchar *valid = g_strjoinv (", ",
+        (gchar **) provider->resolutions);
+
+    g_set_error (error, IMAGEGEN_CLIENT_ERROR,
+        IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, "Invalid resolution \"%s\" "
+        "for model %s; valid values: %s.", resolution, model, valid);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 void
 imagegen_models_output_size (const ImagegenProvider * provider,
     const gchar * aspect_ratio, const gchar * resolution, guint * width,
     guint * height)
 {
   gint rw = 1, rh = 1;
-  gdouble area = 1024.0 * 1024.0;
+  gdouble area = 1024.0 * 1024.0 * resolution_area (resolution);
 
   if (aspect_ratio == NULL || sscanf (aspect_ratio, "%d:%d", &rw, &rh) != 2
       || rw <= 0 || rh <= 0)
     rw = rh = 1;
-  if (g_strcmp0 (resolution, "2k") == 0)
-    area *= 4;
-  else if (g_strcmp0 (resolution, "4k") == 0)
-    area *= 16;
   if (provider != NULL && provider->fit_size != NULL) {
     provider->fit_size ((guint) sqrt (area * rw / rh),
         (guint) sqrt (area * rh / rw), width, height);

@@ -164,10 +164,23 @@ gchar *imagegen_model_field_describe (const ImagegenModelField * field);
 /* RunAPI's model ids of @endpoint's kind, "a, b, c"; free with g_free(). */
 gchar *imagegen_models_ids (ImagegenEndpoint endpoint);
 
+/* The widest range (@min..@max) of field @name over @provider's rows of
+ * @endpoint's kind that have it, and those rows' ids in @ids ("a, b";
+ * free with g_free(); may be NULL): what a property that sets the field
+ * accepts.  FALSE, 0..0 and "" when no row has it. */
+gboolean imagegen_models_field_range (const gchar * provider,
+    ImagegenEndpoint endpoint, const gchar * name, gdouble * min,
+    gdouble * max, gchar ** ids);
+
 /* @provider's model ids of @endpoint's kind, "a, b, c"; free with
  * g_free(). */
 gchar *imagegen_models_provider_ids (const gchar * provider,
     ImagegenEndpoint endpoint);
+
+/* FALSE, with an IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT error of the
+ * sentence @format makes: how every check of a request refuses. */
+gboolean imagegen_models_refuse (GError ** error, const gchar * format,
+    ...) G_GNUC_PRINTF (2, 3);
 
 /* Sets @error to the sentence for @model, which @provider (NULL: any
  * provider) does not serve for @endpoint's kind: the closest ids of that
@@ -193,6 +206,10 @@ gchar *imagegen_models_defaults_text (ImagegenEndpoint endpoint);
 /* The row of @model at any provider that serves it: the first with that
  * id (an id is one provider's); NULL when none. */
 const ImagegenModelRow *imagegen_models_find_any (const gchar * model);
+
+/* The first row whose create goes to @path, of any model; NULL when none
+ * does (the emulator's routes). */
+const ImagegenModelRow *imagegen_models_find_path (const gchar * path);
 
 /* Checks @model (an id of @endpoint's kind), @aspect_ratio and
  * @resolution against the table.  FALSE with an

@@ -145,15 +145,11 @@ bfl_parse_create (JsonNode * root, ImagegenTaskInfo * info, GError ** error)
   id = imagegen_json_string (obj, "id");
   polling_url = imagegen_json_string (obj, "polling_url");
   if (id == NULL || *id == '\0') {
-    g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_PROTOCOL, "malformed submit answer: no id");
-    return FALSE;
+    return imagegen_json_malformed (error, "malformed submit answer: no id");
   }
   if (polling_url != NULL && !imagegen_json_http_url (polling_url)) {
-    g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+    return imagegen_json_malformed (error,
         "malformed submit answer: \"polling_url\" is not an http(s) URL");
-    return FALSE;
   }
   info->id = g_strdup (id);
   info->poll_url = g_strdup (polling_url);
@@ -205,9 +201,8 @@ bfl_parse_task (JsonNode * root, ImagegenTaskInfo * info, GError ** error)
     return FALSE;
   status = imagegen_json_string (obj, "status");
   if (status == NULL) {
-    g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_PROTOCOL, "malformed result answer: no status");
-    return FALSE;
+    return imagegen_json_malformed (error,
+        "malformed result answer: no status");
   }
   if (info->id == NULL && imagegen_json_string (obj, "id") != NULL)
     info->id = g_strdup (imagegen_json_string (obj, "id"));
@@ -222,10 +217,8 @@ bfl_parse_task (JsonNode * root, ImagegenTaskInfo * info, GError ** error)
         json_node_get_object (node) : NULL;
     sample = imagegen_json_string (result, "sample");
     if (!imagegen_json_http_url (sample)) {
-      g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-          IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+      return imagegen_json_malformed (error,
           "task ready without a result.sample URL");
-      return FALSE;
     }
     info->state = IMAGEGEN_TASK_COMPLETED;
     info->image_urls = g_ptr_array_new_with_free_func (g_free);
@@ -320,6 +313,8 @@ const ImagegenProvider imagegen_provider_bfl = {
   .default_base_url = IMAGEGEN_BFL_DEFAULT_BASE_URL,
   .inline_image = bfl_inline_image,
   .fit_size = imagegen_bfl_fit_size,
+  .resolutions = imagegen_bfl_resolutions,
+  .max_aspect = IMAGEGEN_BFL_MAX_ASPECT,
   .table_request = imagegen_bfl_table_request,
   .body_retry_after = bfl_body_retry_after,
 };

@@ -34,6 +34,14 @@ imagegen_image_mime_type (GBytes * image)
   return type != NULL ? type : "image/jpeg";
 }
 
+gboolean
+imagegen_json_malformed (GError ** error, const gchar * message)
+{
+  g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_PROTOCOL, message);
+  return FALSE;
+}
+
 JsonObject *
 imagegen_json_root (JsonNode * root, const gchar * what, GError ** error)
 {

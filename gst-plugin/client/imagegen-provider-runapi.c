@@ -102,8 +102,7 @@ runapi_parse_quote (JsonNode * root, gint64 * nanocents, GError ** error)
 
   if (quote == NULL) {
     if (error && *error == NULL)
-      g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-          IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+      imagegen_json_malformed (error,
           "malformed price quote answer: no \"price_quote\"");
     return FALSE;
   }
@@ -200,16 +199,13 @@ parse_task_common (JsonObject * obj, ImagegenTaskInfo * info,
   /* Present but not a string is a broken answer, not a missing status. */
   if (status == NULL && json_object_has_member (obj, "status")
       && !JSON_NODE_HOLDS_NULL (json_object_get_member (obj, "status"))) {
-    g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+    return imagegen_json_malformed (error,
         "malformed task answer: \"status\" is not a string");
-    return FALSE;
   }
   if (status == NULL) {
     if (status_required) {
-      g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-          IMAGEGEN_CLIENT_ERROR_PROTOCOL, "malformed task answer: no status");
-      return FALSE;
+      return imagegen_json_malformed (error,
+          "malformed task answer: no status");
     }
     info->state = IMAGEGEN_TASK_PENDING;
   } else if (!parse_status (status, &info->state)) {
@@ -250,10 +246,8 @@ parse_task_common (JsonObject * obj, ImagegenTaskInfo * info,
     }
 
     if (info->image_urls->len == 0) {
-      g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-          IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+      return imagegen_json_malformed (error,
           "task completed without any image URL");
-      return FALSE;
     }
   }
   return TRUE;
@@ -269,9 +263,8 @@ runapi_parse_create (JsonNode * root, ImagegenTaskInfo * info, GError ** error)
   if (!parse_task_common (obj, info, FALSE, error))
     return FALSE;
   if (info->id == NULL || *info->id == '\0') {
-    g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_PROTOCOL, "malformed create answer: no task id");
-    return FALSE;
+    return imagegen_json_malformed (error,
+        "malformed create answer: no task id");
   }
   info->replayed = json_object_has_member (obj, "task_replayed")
       && JSON_NODE_HOLDS_VALUE (json_object_get_member (obj, "task_replayed"))

@@ -108,6 +108,12 @@ typedef struct
    * (imagegen_models_output_size()); NULL: sides multiples of 16. */
   void (*fit_size) (guint width, guint height, guint * out_width,
       guint * out_height);
+  /* Optional: the resolutions every model of the provider makes (NULL
+   * terminated) and the widest aspect ratio (W:H with neither side over
+   * max_aspect times the other), checked by imagegen_models_check_size();
+   * NULL: the models' own fields decide. */
+  const gchar *const *resolutions;
+  guint max_aspect;
   /* Optional: a copy of @request as the provider's model-table rows
    * take it (prices: imagegen_models_price_nanocents()). */
   ImagegenRequest *(*table_request) (const ImagegenRequest * request);
@@ -149,10 +155,22 @@ void imagegen_models_output_size (const ImagegenProvider * provider,
     const gchar * aspect_ratio, const gchar * resolution, guint * width,
     guint * height);
 
+/* @aspect_ratio ("W:H" or "auto") and @resolution (NULL: the default)
+ * against @provider's size rules (its resolutions and max_aspect), for
+ * @model; FALSE with an IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT error that
+ * lists the valid values.  TRUE where the provider has no rules of its
+ * own. */
+gboolean imagegen_models_check_size (const ImagegenProvider * provider,
+    const gchar * model, const gchar * aspect_ratio,
+    const gchar * resolution, GError ** error);
+
 /* The provider of @id. */
 const ImagegenProvider *imagegen_provider_get (ImagegenProviderId id);
 
 /* Reading answers, for every provider (imagegen-provider-json.c). */
+/* FALSE, with an IMAGEGEN_CLIENT_ERROR_PROTOCOL error saying @message:
+ * how every reader refuses an answer of the wrong shape. */
+gboolean imagegen_json_malformed (GError ** error, const gchar * message);
 JsonObject *imagegen_json_root (JsonNode * root, const gchar * what,
     GError ** error);
 const gchar *imagegen_json_string (JsonObject * obj, const gchar * name);

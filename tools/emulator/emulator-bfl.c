@@ -436,7 +436,6 @@ emu_bfl_handle (EmuRequest * req, const gchar * rest, GHashTable * query)
   gboolean model = imagegen_models_find ("bfl",
       IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, rest) != NULL;
   gboolean poll = strcmp (rest, "get_result") == 0;
-  EmuFault fault = { 0, };
 
   req->auth = "none";
   if (!poll && !model) {
@@ -453,12 +452,8 @@ emu_bfl_handle (EmuRequest * req, const gchar * rest, GHashTable * query)
     req->emu->stats.bfl_create++;
   if (!check_key (req))
     return;
-  if (emu_transport_check_fault (req, poll ? EMU_STAGE_POLL :
-          EMU_STAGE_CREATE, &fault)) {
-    emu_fault_clear (&fault);
+  if (emu_transport_faulted (req, poll ? EMU_STAGE_POLL : EMU_STAGE_CREATE))
     return;
-  }
-  emu_fault_clear (&fault);
   if (poll)
     handle_get_result (req, query);
   else

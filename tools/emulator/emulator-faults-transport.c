@@ -305,6 +305,16 @@ emu_transport_check_fault (EmuRequest * req, EmuStage stage,
   return apply_fault (req, fault, stage);
 }
 
+gboolean
+emu_transport_faulted (EmuRequest * req, EmuStage stage)
+{
+  EmuFault fault = { 0, };
+  gboolean answered = emu_transport_check_fault (req, stage, &fault);
+
+  emu_fault_clear (&fault);
+  return answered;
+}
+
 EmuFaultKind
 emu_transport_take_task_fault (EmuRequest * req)
 {

@@ -345,3 +345,27 @@ emu_request_remember (EmuRequest * req, const gchar * task_id,
   g_hash_table_replace (req->emu->idempotency,
       g_strdup (req->idempotency_key), e);
 }
+
+void
+emu_http_send (Emulator * emu, SoupMessage * msg, GAsyncReadyCallback done,
+    gpointer data)
+{
+  emu->async_pending++;
+  soup_session_send_and_read_async (emu->session, msg, G_PRIORITY_DEFAULT,
+      emu->cancellable, done, data);
+}
+
+GBytes *
+emu_http_send_finish (Emulator * emu, GAsyncResult * res, SoupMessage ** msg)
+{
+  SoupMessage *m = soup_session_get_async_result_message (emu->session, res);
+  GBytes *bytes = soup_session_send_and_read_finish (emu->session, res, NULL);
+
+  emu->async_pending--;
+  if (msg != NULL)
+    *msg = m;
+  if (bytes != NULL && (m == NULL
+          || !SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (m))))
+    g_clear_pointer (&bytes, g_bytes_unref);
+  return bytes;
+}

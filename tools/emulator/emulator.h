@@ -291,6 +291,13 @@ EmuRequest *emu_request_new (Emulator * emu, SoupServerMessage * msg,
     const gchar * path);
 void emu_request_free (EmuRequest * req);
 void emu_request_pause (EmuRequest * req);
+/* The emulator's own requests (source URLs, callbacks) on its session;
+ * @done calls emu_http_send_finish(), which gives the body of a 2xx answer
+ * (else NULL) and the message in @msg (may be NULL). */
+void emu_http_send (Emulator * emu, SoupMessage * msg,
+    GAsyncReadyCallback done, gpointer data);
+GBytes *emu_http_send_finish (Emulator * emu, GAsyncResult * res,
+    SoupMessage ** msg);
 /* Sets the status and the common headers, and logs the request. */
 void emu_request_set_status (EmuRequest * req, guint status);
 /* Logs the request with @status (0: no answer) without answering. */
@@ -322,6 +329,8 @@ void emu_transport_shutdown (Emulator * emu);
 /* Takes a fault for @stage; TRUE if it answered the request. */
 gboolean emu_transport_check_fault (EmuRequest * req, EmuStage stage,
     EmuFault * fault);
+/* The same for a handler that needs nothing more of the fault. */
+gboolean emu_transport_faulted (EmuRequest * req, EmuStage stage);
 /* The outcome a "task" fault gives the task @req creates, if one fires. */
 EmuFaultKind emu_transport_take_task_fault (EmuRequest * req);
 /* Sends result @image, as the download fault @fault (if any) wants. */
@@ -364,7 +373,6 @@ void emu_server_stop (Emulator * emu);
 /* emulator-tasks.c */
 EmuTask *emu_task_ref (EmuTask * task);
 void emu_task_unref (EmuTask * task);
-gboolean emu_task_path_known (const gchar * path);
 gboolean emu_task_validate (const gchar * path, JsonObject * body,
     JsonObject * errors, const ImagegenModelRow ** row);
 guint emu_task_price_cents (const ImagegenModelRow * row, JsonObject * body);

@@ -401,7 +401,8 @@ gst_imagegen_engine_set_property (GstImagegenEngine * engine, guint first,
     guint prop_id, const GValue * value)
 {
   return gst_imagegen_tracker_set_property (&engine->tracker, first, prop_id,
-      value) || gst_imagegen_cache_set_property (&engine->cache,
+      value) || gst_imagegen_fields_set (&engine->cache,
+      gst_imagegen_cache_fields, &engine->cache.lock,
       first + GST_IMAGEGEN_ENGINE_PROP_CACHE_FIRST, prop_id, value);
 }
 
@@ -410,7 +411,8 @@ gst_imagegen_engine_get_property (GstImagegenEngine * engine, guint first,
     guint prop_id, GValue * value)
 {
   return gst_imagegen_tracker_get_property (&engine->tracker, first, prop_id,
-      value) || gst_imagegen_cache_get_property (&engine->cache,
+      value) || gst_imagegen_fields_get (&engine->cache,
+      gst_imagegen_cache_fields, &engine->cache.lock,
       first + GST_IMAGEGEN_ENGINE_PROP_CACHE_FIRST, prop_id, value);
 }
 

@@ -452,8 +452,8 @@ gst_imagegen_remix_set_property (GObject * object, guint prop_id,
 
   if (gst_imagegen_engine_set_property (&remix->engine,
           PROP_TRACKER_FIRST, prop_id, value)
-      || gst_imagegen_remix_scene_set_property (remix, PROP_PICK_FIRST,
-          prop_id, value))
+      || gst_imagegen_fields_set (remix, gst_imagegen_remix_scene_fields,
+          GST_OBJECT_GET_LOCK (remix), PROP_PICK_FIRST, prop_id, value))
     return;
   if (!gst_imagegen_settings_check_runtime_change (GST_ELEMENT (remix),
           &remix->settings, IMAGEGEN_ENDPOINT_REMIX, PROP_SHARED_FIRST,
@@ -521,8 +521,8 @@ gst_imagegen_remix_get_property (GObject * object, guint prop_id,
   GstImagegenRemix *remix = GST_IMAGEGEN_REMIX (object);
   guint i;
 
-  if (gst_imagegen_remix_scene_get_property (remix, PROP_PICK_FIRST,
-          prop_id, value))
+  if (gst_imagegen_fields_get (remix, gst_imagegen_remix_scene_fields,
+          GST_OBJECT_GET_LOCK (remix), PROP_PICK_FIRST, prop_id, value))
     return;
   if (gst_imagegen_engine_get_property (&remix->engine,
           PROP_TRACKER_FIRST, prop_id, value)) {

@@ -32,7 +32,6 @@ GST_DEBUG_CATEGORY_EXTERN (gst_imagegen_remix_debug);
 /* One picked frame and, once done, its remix. */
 struct _RemixPick
 {
-  gint ref_count;
   guint index;
   GstClockTime time;            /* stream time of the picked frame */
   gboolean done;                /* under remix->lock */
@@ -53,6 +52,8 @@ typedef struct
 } RemixItem;
 
 /* gstimagegenremixresult.c */
+/* A new pick, one reference held */
+RemixPick *gst_imagegen_remix_pick_new (void);
 RemixPick *gst_imagegen_remix_pick_ref (RemixPick * pick);
 void gst_imagegen_remix_pick_unref (RemixPick * pick);
 void gst_imagegen_remix_replace_pick (RemixPick ** slot, RemixPick * pick);
@@ -117,10 +118,8 @@ void gst_imagegen_remix_scene_add_stats (GstImagegenRemix * remix,
     GstStructure * stats);
 void gst_imagegen_remix_scene_install_properties (GObjectClass * klass,
     guint first_prop_id);
-gboolean gst_imagegen_remix_scene_set_property (GstImagegenRemix * remix,
-    guint first_prop_id, guint prop_id, const GValue * value);
-gboolean gst_imagegen_remix_scene_get_property (GstImagegenRemix * remix,
-    guint first_prop_id, guint prop_id, GValue * value);
+/* The members these properties are, under the object lock */
+extern const GstImagegenField gst_imagegen_remix_scene_fields[];
 
 /* gstimagegenremixlive.c */
 GstFlowReturn gst_imagegen_remix_live_submit_locked (GstImagegenRemix * remix,

@@ -9,21 +9,32 @@
 
 #include "gstimagegenremixpriv.h"
 
+static void
+pick_clear (gpointer data)
+{
+  RemixPick *pick = data;
+
+  g_clear_pointer (&pick->image, gst_imagegen_image_unref);
+  gst_imagegen_placement_clear (&pick->placed);
+}
+
+RemixPick *
+gst_imagegen_remix_pick_new (void)
+{
+  return g_atomic_rc_box_new0 (RemixPick);
+}
+
 RemixPick *
 gst_imagegen_remix_pick_ref (RemixPick * pick)
 {
-  g_atomic_int_inc (&pick->ref_count);
-  return pick;
+  return g_atomic_rc_box_acquire (pick);
 }
 
 void
 gst_imagegen_remix_pick_unref (RemixPick * pick)
 {
-  if (pick == NULL || !g_atomic_int_dec_and_test (&pick->ref_count))
-    return;
-  g_clear_pointer (&pick->image, gst_imagegen_image_unref);
-  gst_imagegen_placement_clear (&pick->placed);
-  g_free (pick);
+  if (pick != NULL)
+    g_atomic_rc_box_release_full (pick, pick_clear);
 }
 
 void

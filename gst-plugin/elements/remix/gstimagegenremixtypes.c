@@ -9,46 +9,22 @@
 #endif
 
 #include "gstimagegenremixpriv.h"
+#include "imagegen-enum.h"
 
 GST_DEBUG_CATEGORY (gst_imagegen_remix_debug);
 
-GType
-gst_imagegen_remix_mode_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
+IMAGEGEN_DEFINE_ENUM (gst_imagegen_remix_mode_get_type, "GstImagegenRemixMode",
     {GST_IMAGEGEN_REMIX_MODE_AUTO, "Live when upstream is live", "auto"},
     {GST_IMAGEGEN_REMIX_MODE_LIVE, "Never wait, show the newest result",
         "live"},
     {GST_IMAGEGEN_REMIX_MODE_OFFLINE, "Wait for every frame's result",
         "offline"},
     {GST_IMAGEGEN_REMIX_MODE_ALIGNED, "Live, frames held for the latency "
-          "to show their own result", "aligned"},
-    {0, NULL, NULL},
-  };
+          "to show their own result", "aligned"});
 
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstImagegenRemixMode", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
-}
-
-GType
-gst_imagegen_remix_fallback_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
+IMAGEGEN_DEFINE_ENUM (gst_imagegen_remix_fallback_get_type,
+    "GstImagegenRemixFallback",
     {GST_IMAGEGEN_REMIX_FALLBACK_INPUT, "The input frame itself", "input"},
     {GST_IMAGEGEN_REMIX_FALLBACK_BLACK, "A black frame", "black"},
     {GST_IMAGEGEN_REMIX_FALLBACK_PREVIOUS,
-        "The previous result (the input while there is none)", "previous"},
-    {0, NULL, NULL},
-  };
-
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstImagegenRemixFallback", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
-}
+        "The previous result (the input while there is none)", "previous"});

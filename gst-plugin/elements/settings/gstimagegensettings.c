@@ -8,6 +8,7 @@
 
 #include "gstimagegensettings.h"
 #include "gstimagegenextra.h"
+#include "gstimagegenfields.h"
 #include "gstimagegenlog.h"
 #include "imagegen-models.h"
 
@@ -247,166 +248,68 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
   imagegen_client_config_clear (&defaults);
 }
 
-static void
-replace_string (gchar ** dest, const GValue * value)
-{
-  g_free (*dest);
-  *dest = g_value_dup_string (value);
-}
+/* The shared properties that are plain members (api-key is write-only) */
+static const GstImagegenField settings_fields[] = {
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_PROMPT, GstImagegenSettings, prompt),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_MODEL, GstImagegenSettings, model),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_API_KEY, GstImagegenSettings,
+      client.api_key),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_BASE_URL, GstImagegenSettings,
+      client.base_url),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_ASPECT_RATIO, GstImagegenSettings,
+      aspect_ratio),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_RESOLUTION, GstImagegenSettings,
+      resolution),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_SCALE_MODE, GstImagegenSettings,
+      scale_mode),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_MAX_IN_FLIGHT, GstImagegenSettings,
+      client.max_in_flight),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_RETRIES, GstImagegenSettings,
+      client.max_retries),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_REQUEST_TIMEOUT, GstImagegenSettings,
+      client.request_timeout_s),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_JOB_TIMEOUT, GstImagegenSettings,
+      client.job_timeout_s),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_POLL_INTERVAL, GstImagegenSettings,
+      client.poll_min_ms),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_POLL_MAX_INTERVAL, GstImagegenSettings,
+      client.poll_max_ms),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_MAX_DOWNLOAD_SIZE, GstImagegenSettings,
+      client.max_download_bytes),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_MAX_PIXELS, GstImagegenSettings,
+      max_pixels),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_TLS_CA_FILE, GstImagegenSettings,
+      client.tls_ca_file),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_TLS_INSECURE, GstImagegenSettings,
+      client.tls_insecure),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_ALLOW_INSECURE_HTTP,
+      GstImagegenSettings, client.allow_insecure_http),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_DIRECT_UPLOAD, GstImagegenSettings,
+      client.direct_upload),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_API_KEY_FILE, GstImagegenSettings,
+      api_key_file),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_EXTRA, GstImagegenSettings, extra),
+  GST_IMAGEGEN_FIELDS_END
+};
 
 gboolean
 gst_imagegen_settings_set_property (GstImagegenSettings * s, guint first,
     guint prop_id, const GValue * value)
 {
-  if (prop_id < first || prop_id >= first + GST_IMAGEGEN_N_PROPS)
-    return FALSE;
-
-  switch (prop_id - first) {
-    case GST_IMAGEGEN_PROP_PROMPT:
-      replace_string (&s->prompt, value);
-      break;
-    case GST_IMAGEGEN_PROP_MODEL:
-      replace_string (&s->model, value);
-      break;
-    case GST_IMAGEGEN_PROP_API_KEY:
-      replace_string (&s->client.api_key, value);
-      break;
-    case GST_IMAGEGEN_PROP_BASE_URL:
-      replace_string (&s->client.base_url, value);
-      break;
-    case GST_IMAGEGEN_PROP_ASPECT_RATIO:
-      replace_string (&s->aspect_ratio, value);
-      break;
-    case GST_IMAGEGEN_PROP_RESOLUTION:
-      replace_string (&s->resolution, value);
-      break;
-    case GST_IMAGEGEN_PROP_SCALE_MODE:
-      s->scale_mode = g_value_get_enum (value);
-      break;
-    case GST_IMAGEGEN_PROP_MAX_IN_FLIGHT:
-      s->client.max_in_flight = g_value_get_uint (value);
-      break;
-    case GST_IMAGEGEN_PROP_RETRIES:
-      s->client.max_retries = g_value_get_uint (value);
-      break;
-    case GST_IMAGEGEN_PROP_REQUEST_TIMEOUT:
-      s->client.request_timeout_s = g_value_get_uint (value);
-      break;
-    case GST_IMAGEGEN_PROP_JOB_TIMEOUT:
-      s->client.job_timeout_s = g_value_get_uint (value);
-      break;
-    case GST_IMAGEGEN_PROP_POLL_INTERVAL:
-      s->client.poll_min_ms = g_value_get_uint (value);
-      break;
-    case GST_IMAGEGEN_PROP_POLL_MAX_INTERVAL:
-      s->client.poll_max_ms = g_value_get_uint (value);
-      break;
-    case GST_IMAGEGEN_PROP_MAX_DOWNLOAD_SIZE:
-      s->client.max_download_bytes = g_value_get_uint64 (value);
-      break;
-    case GST_IMAGEGEN_PROP_MAX_PIXELS:
-      s->max_pixels = g_value_get_uint64 (value);
-      break;
-    case GST_IMAGEGEN_PROP_TLS_CA_FILE:
-      replace_string (&s->client.tls_ca_file, value);
-      break;
-    case GST_IMAGEGEN_PROP_TLS_INSECURE:
-      s->client.tls_insecure = g_value_get_boolean (value);
-      break;
-    case GST_IMAGEGEN_PROP_ALLOW_INSECURE_HTTP:
-      s->client.allow_insecure_http = g_value_get_boolean (value);
-      break;
-    case GST_IMAGEGEN_PROP_DIRECT_UPLOAD:
-      s->client.direct_upload = g_value_get_boolean (value);
-      break;
-    case GST_IMAGEGEN_PROP_API_KEY_FILE:
-      replace_string (&s->api_key_file, value);
-      break;
-    case GST_IMAGEGEN_PROP_EXTRA:
-      g_clear_pointer (&s->extra, gst_structure_free);
-      s->extra = g_value_dup_boxed (value);
-      break;
-    default:
-      return gst_imagegen_provider_set_property (&s->service,
-          first + GST_IMAGEGEN_PROP_PROVIDER_FIRST, prop_id, value);
-  }
-  return TRUE;
+  return gst_imagegen_fields_set (s, settings_fields, NULL, first, prop_id,
+      value) || gst_imagegen_fields_set (&s->service,
+      gst_imagegen_provider_fields, NULL,
+      first + GST_IMAGEGEN_PROP_PROVIDER_FIRST, prop_id, value);
 }
 
 gboolean
 gst_imagegen_settings_get_property (GstImagegenSettings * s, guint first,
     guint prop_id, GValue * value)
 {
-  if (prop_id < first || prop_id >= first + GST_IMAGEGEN_N_PROPS)
-    return FALSE;
-
-  switch (prop_id - first) {
-    case GST_IMAGEGEN_PROP_PROMPT:
-      g_value_set_string (value, s->prompt);
-      break;
-    case GST_IMAGEGEN_PROP_MODEL:
-      g_value_set_string (value, s->model);
-      break;
-    case GST_IMAGEGEN_PROP_BASE_URL:
-      g_value_set_string (value, s->client.base_url);
-      break;
-    case GST_IMAGEGEN_PROP_ASPECT_RATIO:
-      g_value_set_string (value, s->aspect_ratio);
-      break;
-    case GST_IMAGEGEN_PROP_RESOLUTION:
-      g_value_set_string (value, s->resolution);
-      break;
-    case GST_IMAGEGEN_PROP_SCALE_MODE:
-      g_value_set_enum (value, s->scale_mode);
-      break;
-    case GST_IMAGEGEN_PROP_MAX_IN_FLIGHT:
-      g_value_set_uint (value, s->client.max_in_flight);
-      break;
-    case GST_IMAGEGEN_PROP_RETRIES:
-      g_value_set_uint (value, s->client.max_retries);
-      break;
-    case GST_IMAGEGEN_PROP_REQUEST_TIMEOUT:
-      g_value_set_uint (value, s->client.request_timeout_s);
-      break;
-    case GST_IMAGEGEN_PROP_JOB_TIMEOUT:
-      g_value_set_uint (value, s->client.job_timeout_s);
-      break;
-    case GST_IMAGEGEN_PROP_POLL_INTERVAL:
-      g_value_set_uint (value, s->client.poll_min_ms);
-      break;
-    case GST_IMAGEGEN_PROP_POLL_MAX_INTERVAL:
-      g_value_set_uint (value, s->client.poll_max_ms);
-      break;
-    case GST_IMAGEGEN_PROP_MAX_DOWNLOAD_SIZE:
-      g_value_set_uint64 (value, s->client.max_download_bytes);
-      break;
-    case GST_IMAGEGEN_PROP_MAX_PIXELS:
-      g_value_set_uint64 (value, s->max_pixels);
-      break;
-    case GST_IMAGEGEN_PROP_TLS_CA_FILE:
-      g_value_set_string (value, s->client.tls_ca_file);
-      break;
-    case GST_IMAGEGEN_PROP_TLS_INSECURE:
-      g_value_set_boolean (value, s->client.tls_insecure);
-      break;
-    case GST_IMAGEGEN_PROP_ALLOW_INSECURE_HTTP:
-      g_value_set_boolean (value, s->client.allow_insecure_http);
-      break;
-    case GST_IMAGEGEN_PROP_DIRECT_UPLOAD:
-      g_value_set_boolean (value, s->client.direct_upload);
-      break;
-    case GST_IMAGEGEN_PROP_API_KEY_FILE:
-      g_value_set_string (value, s->api_key_file);
-      break;
-    case GST_IMAGEGEN_PROP_EXTRA:
-      g_value_set_boxed (value, s->extra);
-      break;
-    default:
-      /* api-key is write-only */
-      return gst_imagegen_provider_get_property (&s->service,
-          first + GST_IMAGEGEN_PROP_PROVIDER_FIRST, prop_id, value);
-  }
-  return TRUE;
+  return gst_imagegen_fields_get (s, settings_fields, NULL, first, prop_id,
+      value) || gst_imagegen_fields_get (&s->service,
+      gst_imagegen_provider_fields, NULL,
+      first + GST_IMAGEGEN_PROP_PROVIDER_FIRST, prop_id, value);
 }
 
 /* The key in @path, without its trailing newline; NULL with @error set
@@ -525,6 +428,14 @@ provider_name (const GstImagegenSettings * s)
 {
   return gst_imagegen_provider_resolve (&s->service, s->model) ==
       IMAGEGEN_PROVIDER_BFL ? "bfl" : "runapi";
+}
+
+ImagegenPromptUse
+gst_imagegen_settings_prompt_limits (const GstImagegenSettings * s,
+    ImagegenEndpoint endpoint, guint * min_chars, guint * max_chars)
+{
+  return imagegen_models_prompt_limits (provider_name (s), endpoint,
+      s->model, min_chars, max_chars);
 }
 
 const ImagegenModelRow *
