@@ -244,7 +244,7 @@ GST_END_TEST;
  * (what the prompt calls image 1), then the references in the order of
  * reference-images, each as read from its file; the output is the frame's
  * edit. */
-GST_START_TEST (test_remix_flux3)
+GST_START_TEST (test_flux3)
 {
   const gchar *args[] = { "--latency", "50", "--require-key", KEY, NULL };
   ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, args, NULL);
@@ -575,8 +575,8 @@ imagegen_bfl_suite (void)
 {
   return element_test_suite ("imagegen-bfl", 120,
       ELEMENT_TEST (test_remix_klein_inline_exact_size),
-      ELEMENT_TEST (test_remix_klein_references),
-      ELEMENT_TEST (test_src_text_to_image), ELEMENT_TEST (test_remix_flux3),
+      ELEMENT_TEST (test_remix_klein_references), ELEMENT_TEST (test_flux3),
+      ELEMENT_TEST (test_src_text_to_image),
       ELEMENT_TEST (test_src_flex_and_refusals), ELEMENT_TEST (test_src_errors),
       ELEMENT_TEST (test_src_fractional_credits), NULL);
 }
