@@ -20,7 +20,8 @@ G_BEGIN_DECLS
 /* Widest aspect ratio: neither side over 16 times the other */
 #define IMAGEGEN_BFL_MAX_ASPECT 16
 
-/* The resolutions every model of theirs makes, NULL terminated */
+/* The resolutions every exact-size model of theirs (FLUX.2) makes, NULL
+ * terminated; FLUX 3's tiers are its rows' */
 extern const gchar *const imagegen_bfl_resolutions[];
 
 /* @width and @height fitted to BFL's rules: the same shape, at most

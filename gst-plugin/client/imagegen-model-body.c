@@ -117,18 +117,19 @@ imagegen_model_build_body (const ImagegenModelRow * row,
   ratio = sent_aspect_ratio (row, request->aspect_ratio, request->width,
       request->height);
   add_string (body, "aspect_ratio", ratio);
-  if (imagegen_model_row_field (row, "output_resolution") != NULL)
-    add_string (body, "output_resolution", request->resolution);
+  if (imagegen_model_resolution_field (row) != NULL)
+    add_string (body, imagegen_model_resolution_field (row)->name,
+        request->resolution);
 
   if (row->input_field != NULL && source_urls != NULL && source_urls->len) {
-    if (row->inline_inputs) {
+    if (row->inline_inputs && !row->inputs_array) {
       for (i = 0; i < source_urls->len; i++) {
         g_autofree gchar *name = i == 0 ? g_strdup (row->input_field) :
             g_strdup_printf ("%s_%u", row->input_field, i + 1);
 
         add_string (body, name, g_ptr_array_index (source_urls, i));
       }
-    } else if (g_str_has_suffix (row->input_field, "_urls")) {
+    } else if (imagegen_model_inputs_array (row)) {
       JsonArray *arr = json_array_new ();
 
       for (i = 0; i < source_urls->len; i++)

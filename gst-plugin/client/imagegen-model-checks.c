@@ -82,22 +82,32 @@ check_property (const ImagegenModelRow * row, const gchar * property,
 }
 
 gboolean
-imagegen_models_check (ImagegenEndpoint endpoint, const gchar * model,
-    const gchar * aspect_ratio, const gchar * resolution, GError ** error)
+imagegen_models_check_row (const ImagegenModelRow * row,
+    ImagegenEndpoint endpoint, const gchar * aspect_ratio,
+    const gchar * resolution, GError ** error)
 {
   static const gchar *const aspect_fallbacks[] = { "auto", NULL };
   static const gchar *const resolution_fallbacks[] = { "1k", NULL };
-  const ImagegenModelRow *row = find_or_refuse (endpoint, model, error);
+  const ImagegenModelField *res = imagegen_model_resolution_field (row);
 
   /* a remix's auto is the frame's shape, which every ratio list nears */
   const gchar *any_ratio = endpoint == IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE ?
       NULL : "auto";
 
-  return row != NULL
-      && check_property (row, "aspect-ratio", "aspect_ratio", aspect_ratio,
+  return check_property (row, "aspect-ratio", "aspect_ratio", aspect_ratio,
       aspect_fallbacks, any_ratio, error)
-      && check_property (row, "resolution", "output_resolution", resolution,
-      resolution_fallbacks, NULL, error);
+      && check_property (row, "resolution", res ? res->name :
+      "output_resolution", resolution, resolution_fallbacks, NULL, error);
+}
+
+gboolean
+imagegen_models_check (ImagegenEndpoint endpoint, const gchar * model,
+    const gchar * aspect_ratio, const gchar * resolution, GError ** error)
+{
+  const ImagegenModelRow *row = find_or_refuse (endpoint, model, error);
+
+  return row != NULL && imagegen_models_check_row (row, endpoint,
+      aspect_ratio, resolution, error);
 }
 
 /* The one place a row's prompt limits are read. */
@@ -157,7 +167,8 @@ static gchar *
 describe_extras (const ImagegenModelRow * row)
 {
   static const gchar *const managed[] = {
-    "prompt", "aspect_ratio", "output_resolution", "width", "height", NULL
+    "prompt", "aspect_ratio", "output_resolution", "resolution", "width",
+    "height", NULL
   };
   GString *s = g_string_new (NULL);
   const ImagegenModelField *f;
@@ -184,7 +195,8 @@ property_of (const ImagegenModelRow * row, const gchar * field)
     return "prompt";
   if (strcmp (field, "aspect_ratio") == 0)
     return "aspect-ratio";
-  if (strcmp (field, "output_resolution") == 0)
+  if (imagegen_model_resolution_field (row) != NULL
+      && strcmp (field, imagegen_model_resolution_field (row)->name) == 0)
     return "resolution";
   if (strcmp (field, "model") == 0)
     return "model";
@@ -289,7 +301,7 @@ imagegen_models_check_fields (const ImagegenModelRow * row,
     g_ptr_array_add (urls, g_strdup_printf ("https://upload.invalid/%u.png",
             i));
   if (row->input_field != NULL && !row->inline_inputs
-      && !g_str_has_suffix (row->input_field, "_urls") && n_sources > 1)
+      && !imagegen_model_inputs_array (row) && n_sources > 1)
     return imagegen_models_refuse (error,
         "Model %s takes exactly 1 source image (%s); "
         "reference images need a model that takes several.", row->model,

@@ -13,25 +13,32 @@
 #include <math.h>
 #include <stdio.h>
 
-/* The resolutions a request may name, by area in 1024 x 1024 pixels */
-static const struct
+/* The side of the square whose area @resolution names: 1k 1024, 1.5k
+ * 1536, 4k 4096, FLUX 3's 768sq 768; anything else 1k's. */
+static gdouble
+resolution_side (const gchar * resolution)
 {
-  const gchar *name;
-  guint area;
-} resolutions[] = {
-  {"1k", 1}, {"2k", 4}, {"4k", 16},
-};
+  gchar *end;
+  gdouble v = resolution ? g_ascii_strtod (resolution, &end) : 0;
 
-/* @resolution's area in 1024 x 1024 pixels; 1 when it names none */
-static guint
-resolution_area (const gchar * resolution)
+  if (v <= 0 || v > 16384)
+    return 1024;
+  if (g_str_equal (end, "k"))
+    return v * 1024;
+  return g_str_equal (end, "sq") ? v : 1024;
+}
+
+/* @provider's row of @model when it names a resolution tier of its own
+ * (FLUX 3's resolution field) rather than following the provider's size
+ * rules; else NULL. */
+static const ImagegenModelRow *
+tier_row (const ImagegenProvider * provider, const gchar * model)
 {
-  guint i;
+  const ImagegenModelRow *row = provider && model ?
+      imagegen_models_find (provider->name, IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
+      model) : NULL;
 
-  for (i = 0; i < G_N_ELEMENTS (resolutions); i++)
-    if (g_strcmp0 (resolution, resolutions[i].name) == 0)
-      return resolutions[i].area;
-  return 1;
+  return row && imagegen_model_row_field (row, "resolution") ? row : NULL;
 }
 
 gboolean
@@ -40,8 +47,15 @@ imagegen_models_check_size (const ImagegenProvider * provider,
     const gchar * resolution, GError ** error)
 {
   guint max = provider ? provider->max_aspect : 0;
+  const ImagegenModelRow *row = tier_row (provider, model);
   gint rw, rh;
   gchar end;
+
+  /* a provider's size rules are for its exact-size rows (FLUX.2); a tier
+   * row (FLUX 3) lists its own ratios and resolutions */
+  if (row != NULL)
+    return imagegen_models_check_row (row, IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
+        aspect_ratio, resolution, error);
 
   if (max > 0 && aspect_ratio != NULL && g_strcmp0 (aspect_ratio, "auto")
       && (sscanf (aspect_ratio, "%d:%d%c", &rw, &rh, &end) != 2 || rw <= 0
@@ -67,16 +81,20 @@ imagegen_models_check_size (const ImagegenProvider * provider,
 
 void
 imagegen_models_output_size (const ImagegenProvider * provider,
-    const gchar * aspect_ratio, const gchar * resolution, guint * width,
-    guint * height)
+    const gchar * model, const gchar * aspect_ratio,
+    const gchar * resolution, guint * width, guint * height)
 {
   gint rw = 1, rh = 1;
-  gdouble area = 1024.0 * 1024.0 * resolution_area (resolution);
+  gdouble area = resolution_side (resolution);
 
+  area *= area;
   if (aspect_ratio == NULL || sscanf (aspect_ratio, "%d:%d", &rw, &rh) != 2
       || rw <= 0 || rh <= 0)
     rw = rh = 1;
-  if (provider != NULL && provider->fit_size != NULL) {
+  /* the provider's size rules are for its exact-size rows (FLUX.2); a
+   * tier row (FLUX 3) makes the tier's area */
+  if (provider != NULL && provider->fit_size != NULL
+      && tier_row (provider, model) == NULL) {
     provider->fit_size ((guint) sqrt (area * rw / rh),
         (guint) sqrt (area * rh / rw), width, height);
     return;

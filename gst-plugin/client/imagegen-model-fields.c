@@ -26,6 +26,24 @@ imagegen_model_row_field (const ImagegenModelRow * row, const gchar * name)
   return NULL;
 }
 
+const ImagegenModelField *
+imagegen_model_resolution_field (const ImagegenModelRow * row)
+{
+  const ImagegenModelField *f = imagegen_model_row_field (row,
+      "output_resolution");
+
+  return f != NULL ? f : imagegen_model_row_field (row, "resolution");
+}
+
+gboolean
+imagegen_model_inputs_array (const ImagegenModelRow * row)
+{
+  if (row->input_field == NULL)
+    return FALSE;
+  return row->inline_inputs ? row->inputs_array :
+      g_str_has_suffix (row->input_field, "_urls");
+}
+
 gboolean
 imagegen_in_words (const gchar * list, const gchar * value)
 {
@@ -315,6 +333,8 @@ inline_input_index (const ImagegenModelRow * row, const gchar * name)
     return 0;
   if (strcmp (name, row->input_field) == 0)
     return 1;
+  if (row->inputs_array)
+    return 0;
   len = strlen (row->input_field);
   if (strncmp (name, row->input_field, len) != 0 || name[len] != '_'
       || !g_ascii_isdigit (name[len + 1]))
@@ -355,6 +375,45 @@ check_inline_inputs (const ImagegenModelRow * row, JsonObject * body,
     add_error (errors, row->input_field, "is required");
 }
 
+/* images: an array of 1 to input_max URLs or base64 images. */
+static void
+check_inline_array (const ImagegenModelRow * row, JsonObject * body,
+    JsonObject * errors)
+{
+  JsonNode *node = json_object_get_member (body, row->input_field);
+  JsonArray *arr;
+  guint i, n;
+  gchar *msg;
+
+  if (node == NULL) {
+    if (row->input_min > 0)
+      add_error (errors, row->input_field, "is required");
+    return;
+  }
+  if (!JSON_NODE_HOLDS_ARRAY (node)) {
+    add_error (errors, row->input_field, "must be an array of images");
+    return;
+  }
+  arr = json_node_get_array (node);
+  n = json_array_get_length (arr);
+  if (n < row->input_min || n > row->input_max) {
+    msg = g_strdup_printf ("must contain between %u and %u images",
+        row->input_min, row->input_max);
+    add_error (errors, row->input_field, msg);
+    g_free (msg);
+  }
+  for (i = 0; i < n; i++) {
+    JsonNode *el = json_array_get_element (arr, i);
+
+    if (!imagegen_node_is (el, G_TYPE_STRING)
+        || *json_node_get_string (el) == 0) {
+      add_error (errors, row->input_field,
+          "must contain only URLs or base64 images");
+      break;
+    }
+  }
+}
+
 gboolean
 imagegen_model_validate (const ImagegenModelRow * row, JsonObject * body,
     JsonObject * errors)
@@ -388,7 +447,9 @@ imagegen_model_validate (const ImagegenModelRow * row, JsonObject * body,
       add_error (errors, "model", "is not available on this endpoint");
   }
 
-  if (row->inline_inputs) {
+  if (row->inline_inputs && row->inputs_array) {
+    check_inline_array (row, body, errors);
+  } else if (row->inline_inputs) {
     check_inline_inputs (row, body, errors);
   } else if (row->input_field != NULL) {
     node = json_object_get_member (body, row->input_field);
@@ -397,7 +458,7 @@ imagegen_model_validate (const ImagegenModelRow * row, JsonObject * body,
         add_error (errors, row->input_field, "is required");
     } else {
       check_urls (row->input_field, node,
-          g_str_has_suffix (row->input_field, "_urls"), row->input_min,
+          imagegen_model_inputs_array (row), row->input_min,
           row->input_max, row->data_uri_inputs, errors);
     }
   }

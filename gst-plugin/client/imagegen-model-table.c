@@ -1,6 +1,7 @@
 /* gst-imagegen: the model table's rows.  Facts from PROTOCOL.md (Flux 2 on
- * RunAPI, section 1; Black Forest Labs direct, section 2) and
- * RUNAPI-MODELS.md section 1 (the others); prices are the catalogue's
+ * RunAPI, section 1; Black Forest Labs direct, section 2),
+ * RUNAPI-MODELS.md section 1 (the others) and NEW-MODELS.md (FLUX 3,
+ * RunAPI's contract v0.12.2); prices are the catalogue's
  * (July 2026 snapshot), "unconfirmed" where the service publishes none.
  * Actions left out, and why, are listed in docs/models.md.
  *
@@ -74,6 +75,35 @@ static const ImagegenModelField bfl_flex[] = {
   BOOL ("prompt_upsampling"), END
 };
 
+/* ---- FLUX 3 on Black Forest Labs direct (NEW-MODELS.md section 1): no
+ * exact size, equal-area resolution tiers and ratios instead; no seed.
+ * Klein's and 3.1's field lists are UNCONFIRMED: the fields the sheet
+ * names for them, each as FLUX 3 Image has it where the sheet says no
+ * more; what it cannot confirm is left out (their schema is strict). */
+#define FLUX3_RATIOS "auto 21:9 2:1 16:9 3:2 7:5 4:3 5:4 1:1 4:5 3:4 5:7 " \
+  "2:3 9:16 1:2 9:21"
+/* 0–4 in BFL's schema, "0–7" in one release note: the range both take */
+#define FLUX3_SAFETY INT ("safety_tolerance", FALSE, 0, 4)
+static const ImagegenModelField flux3[] = {
+  PROMPT (TRUE, 1, 0), ENUM ("aspect_ratio", FALSE, FLUX3_RATIOS),
+  ENUM ("resolution", FALSE, "768sq 1k 1.5k 2k 4k"), FLUX3_SAFETY,
+  BOOL ("grounding"), TEXT ("version", 0), END
+};
+static const ImagegenModelField flux3_klein[] = {
+  PROMPT (TRUE, 1, 0), ENUM ("aspect_ratio", FALSE, FLUX3_RATIOS),
+  ENUM ("resolution", FALSE, "768sq 1k 1.5k 2k 4k"), FLUX3_SAFETY,
+  BOOL ("grounding"), SEED, ENUM ("output_format", FALSE, "jpeg png"), END
+};
+/* 3.1: a mask (URL or base64; white may change), fast or quality; its
+ * resolution list beyond 1k, 2k and 4k is unconfirmed */
+static const ImagegenModelField flux31[] = {
+  PROMPT (TRUE, 1, 0),
+  ENUM ("aspect_ratio", FALSE, FLUX3_RATIOS " match_first_image"),
+  ENUM ("resolution", FALSE, "1k 2k 4k"),
+  ENUM ("grounding", FALSE, "off auto force"),
+  ENUM ("mode", FALSE, "fast quality"), TEXT ("mask", 0), END
+};
+
 /* ---- Flux Kontext: edits through text_to_image with source_image_url */
 #define KONTEXT_COMMON \
   PROMPT (TRUE, 1, 0), \
@@ -120,6 +150,10 @@ static const ImagegenModelField grok_2[] = {
 };
 static const ImagegenModelField grok_edit[] = {
   PROMPT (FALSE, 1, 0), SAFETY, END
+};
+/* contract v0.12.2: the frame itself, no longer a chained task */
+static const ImagegenModelField grok_2_edit[] = {
+  PROMPT (FALSE, 1, 390000), RATIO_R ("1:1 2:3 3:2 16:9 9:16 auto"), END
 };
 
 /* ---- Ideogram v3 ---- */
@@ -224,7 +258,8 @@ static const ImagegenModelField qwen_image_remix[] = {
 /* ---- upscale, remove background ---- */
 static const ImagegenModelField none[] = { END };
 static const ImagegenModelField topaz[] = {
-  INTS_R ("upscale_factor", "1 2 4 8", "2"), END
+  /* 8 left the contract in v0.12.1 */
+  INTS_R ("upscale_factor", "1 2 4", "2"), END
 };
 
 /* ---- Seedream ---- */
@@ -285,6 +320,16 @@ static const ImagegenModelField z_image[] = {
       0, 0, FALSE, 0, mp}
 #define BFL_ROWS(id, fields, n_inputs, first_mp, mp) \
   BFL_ROWS_PRICED (id, fields, n_inputs, first_mp, mp, TRUE)
+/* FLUX 3: images in one array (the frame first), a price per resolution
+ * tier (@cents at 1k; edits cost the same, references are free), a window
+ * of tens of seconds; their tasks pass through Reasoning */
+#define FLUX3_ROWS(id, fields, cents, tiers, lo, hi) \
+  {B, id, T2I, "/v1/" id, NULL, 0, 0, fields, NULL, "result.sample", \
+        cents, TRUE, "resolution", tiers, FALSE, FALSE, TRUE, lo, hi, \
+      .reasons = TRUE}, \
+  {B, id, EDIT, "/v1/" id, "images", 1, 10, fields, NULL, "result.sample", \
+        cents, TRUE, "resolution", tiers, FALSE, FALSE, TRUE, lo, hi, \
+      .inputs_array = TRUE, .reasons = TRUE}
 
 static const ImagegenModelRow rows[] = {
   {R, "flux-2-pro-text-to-image", T2I, P ("flux_2", "text_to_image"),
@@ -315,6 +360,15 @@ static const ImagegenModelRow rows[] = {
    * was found, so their base model's, unconfirmed */
   BFL_ROWS_PRICED ("flux-2-pro-preview", bfl, 8, 3.0, 1.5, FALSE),
   BFL_ROWS_PRICED ("flux-2-klein-9b-preview", bfl, 4, 1.5, 0.2, FALSE),
+  /* 1k about 25-32 s, an edit 40-90 s, 4k 80-100 s */
+  FLUX3_ROWS ("flux-3-image", flux3, 4.8, "768sq=4.1 1.5k=7 2k=10 4k=60.7",
+      20000, 100000),
+  /* about 10 s at 1k, 13 s an edit; 768sq has no published price: 1k's */
+  FLUX3_ROWS ("flux-3-image-klein", flux3_klein, 0.9,
+      "768sq=0.9 1.5k=1.1 2k=1.4 4k=3.6", 6000, 20000),
+  /* quality mode's prices (fast costs about half), an upper bound; no
+   * latency published: FLUX 3 Image's */
+  FLUX3_ROWS ("flux-3.1-image", flux31, 3, "2k=6 4k=28", 20000, 100000),
 
   {R, "flux-kontext-pro", T2I, P ("flux_kontext", "text_to_image"),
       NULL, 0, 0, kontext, NULL, IMAGES, FLAT (5)},
@@ -359,8 +413,13 @@ static const ImagegenModelRow rows[] = {
       NULL, 0, 0, grok_2, "enable_pro enable_safety_checker", IMAGES,
       UNKNOWN},
   {R, "grok-imagine-edit-image", EDIT, P ("grok_imagine", "edit_image"),
-      "source_image_url", 1, 1, grok_edit, "source_task_id mask_indices",
+        "source_image_url", 1, 1, grok_edit,
+        "source_task_id mask_indices source_image_urls aspect_ratio",
       IMAGES, FLAT (4)},
+  {R, "grok-imagine-image-2-0", EDIT, P ("grok_imagine", "edit_image"),
+        "source_image_urls", 1, 5, grok_2_edit,
+        "source_image_url source_task_id mask_indices enable_safety_checker",
+      IMAGES, UNKNOWN},
 
   {R, "ideogram-v3-text-to-image", T2I, P ("ideogram_v3", "text_to_image"),
       NULL, 0, 0, ideogram, NULL, IMAGES,
@@ -426,7 +485,7 @@ static const ImagegenModelRow rows[] = {
       "source_image_url", 1, 1, none, NULL, IMAGES, FLAT (1)},
   {R, "topaz-upscale-image", UPSCALE, P ("topaz", "upscale_image"),
       "source_image_url", 1, 1, topaz, NULL, IMAGES,
-      10, TRUE, "upscale_factor", "4=20 8=40", FALSE},
+      10, TRUE, "upscale_factor", "4=20", FALSE},
 
   {R, "seedream-4.5-text-to-image", T2I, P ("seedream", "text_to_image"),
       NULL, 0, 0, seedream_45, "output_format", IMAGES, FLAT (7)},

@@ -82,6 +82,10 @@ typedef struct
  *   is how frames are sent (no upload)
  * @realtime: served over a streaming connection only (fal's realtime
  *   WebSocket), not through create-and-poll
+ * @inputs_array: with @inline_inputs, the images go as one array in
+ *   @input_field (FLUX 3's images: the frame first, then the references)
+ * @reasons: the service expands the prompt before drawing: its tasks
+ *   answer Reasoning, then Generating, before Ready (FLUX 3)
  */
 typedef struct
 {
@@ -108,6 +112,8 @@ typedef struct
   gboolean path_names_model;
   gboolean data_uri_inputs;
   gboolean realtime;
+  gboolean inputs_array;
+  gboolean reasons;
 } ImagegenModelRow;
 
 /* The completion window of rows without their own. */
@@ -161,6 +167,15 @@ const ImagegenModelField *imagegen_model_row_field (const ImagegenModelRow *
  * answer every reader asks (@provider NULL: "runapi"). */
 guint imagegen_models_sources_taken (const gchar * provider,
     ImagegenEndpoint endpoint, const gchar * model);
+
+/* The field of @row the resolution property fills: output_resolution
+ * (RunAPI) or resolution (FLUX 3's tiers); NULL when it takes none. */
+const ImagegenModelField *imagegen_model_resolution_field (const
+    ImagegenModelRow * row);
+
+/* Whether @row's source images go as one JSON array (source_image_urls,
+ * FLUX 3's images) rather than one field each. */
+gboolean imagegen_model_inputs_array (const ImagegenModelRow * row);
 
 /* "text-to-image", "edit", "upscale", "remove-background" */
 const gchar *imagegen_model_kind_name (ImagegenModelKind kind);
@@ -229,6 +244,13 @@ const ImagegenModelRow *imagegen_models_find_path (const gchar * path);
  * (model, aspect-ratio, resolution) and lists the valid values. */
 gboolean imagegen_models_check (ImagegenEndpoint endpoint,
     const gchar * model, const gchar * aspect_ratio,
+    const gchar * resolution, GError ** error);
+
+/* imagegen_models_check() for @row of any provider: @aspect_ratio and
+ * @resolution against its fields (@endpoint: remix takes auto on every
+ * row). */
+gboolean imagegen_models_check_row (const ImagegenModelRow * row,
+    ImagegenEndpoint endpoint, const gchar * aspect_ratio,
     const gchar * resolution, GError ** error);
 
 /* Everything imagegen_models_check() checks, then the prompt, the extra

@@ -1,10 +1,10 @@
-/* gst-imagegen: Black Forest Labs direct (FLUX.2) — see PROTOCOL.md,
- * section 2.
+/* gst-imagegen: Black Forest Labs direct (FLUX.2, FLUX 3) — see
+ * PROTOCOL.md, section 2, and NEW-MODELS.md section 1.
  *
  * No upload step: frames go inline as base64 in input_image,
- * input_image_2 …; the task is polled at the polling_url the submit
- * answer gives; the key travels in x-key.  Facts the public material does
- * not confirm are marked "unconfirmed".
+ * input_image_2 … (FLUX 3: one images array); the task is polled at the
+ * polling_url the submit answer gives; the key travels in x-key.  Facts
+ * the public material does not confirm are marked "unconfirmed".
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -47,7 +47,7 @@ bfl_request_size (const ImagegenRequest * request, guint * width,
     *height = request->height;
     return;
   }
-  imagegen_models_output_size (&imagegen_provider_bfl,
+  imagegen_models_output_size (&imagegen_provider_bfl, request->model,
       request->aspect_ratio, request->resolution, width, height);
 }
 
@@ -193,6 +193,9 @@ bfl_parse_task (JsonNode * root, ImagegenTaskInfo * info, GError ** error)
   static const gchar *const failed[] = {
     "Error", "Content Moderated", "Request Moderated", "Task not found", NULL
   };
+  static const gchar *const in_progress[] = {
+    "Pending", "Reasoning", "Generating", NULL
+  };
   JsonObject *obj = imagegen_json_root (root, "result", error), *result;
   JsonNode *node;
   const gchar *status, *sample;
@@ -228,9 +231,10 @@ bfl_parse_task (JsonNode * root, ImagegenTaskInfo * info, GError ** error)
     g_free (info->error_message);
     info->error_message = bfl_failure_text (status, obj);
   } else {
-    /* Pending, and any word they add later: the job timeout bounds it */
+    /* Pending, FLUX 3's Reasoning (expanding the prompt) and Generating,
+     * and any word they add later: the job timeout bounds it */
     info->state = IMAGEGEN_TASK_PENDING;
-    info->status_unknown = strcmp (status, "Pending") != 0;
+    info->status_unknown = !g_strv_contains (in_progress, status);
   }
   return TRUE;
 }

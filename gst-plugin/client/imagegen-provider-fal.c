@@ -125,7 +125,7 @@ fal_table_request (const ImagegenRequest * request)
       json_object_ref (json_node_get_object (extra)) : json_object_new ();
 
   if (copy->width == 0 || copy->height == 0)
-    imagegen_models_output_size (&imagegen_provider_fal,
+    imagegen_models_output_size (&imagegen_provider_fal, request->model,
         request->aspect_ratio, request->resolution, &copy->width,
         &copy->height);
   if (request->seed >= 0)

@@ -187,17 +187,18 @@ ImagegenRequest *imagegen_bfl_table_request (const ImagegenRequest * request);
 gint64 imagegen_models_price_nanocents (const ImagegenProvider * provider,
     const ImagegenRequest * request, gboolean * known);
 
-/* The one size @provider (NULL: RunAPI's rules) makes for @aspect_ratio
- * ("W:H", else 1:1) at @resolution (1k about 1 MP, 2k about 4 MP, 4k
- * about 16 MP), as far as known: what requests without a size of their
- * own ask and what imagegensrc offers where downstream leaves it open. */
+/* The one size @provider's (NULL: RunAPI's rules) @model (NULL: any)
+ * makes for @aspect_ratio ("W:H", else 1:1) at @resolution (768sq 0.6 MP,
+ * 1k about 1 MP, 1.5k about 2.4, 2k about 4, 4k about 16), as far as
+ * known: what requests without a size of their own ask and what
+ * imagegensrc offers where downstream leaves it open. */
 void imagegen_models_output_size (const ImagegenProvider * provider,
-    const gchar * aspect_ratio, const gchar * resolution, guint * width,
-    guint * height);
+    const gchar * model, const gchar * aspect_ratio,
+    const gchar * resolution, guint * width, guint * height);
 
 /* @aspect_ratio ("W:H" or "auto") and @resolution (NULL: the default)
  * against @provider's size rules (its resolutions and max_aspect), for
- * @model; FALSE with an IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT error that
+ * @model (a tier row of such a provider, FLUX 3, against its own lists); FALSE with an IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT error that
  * lists the valid values.  TRUE where the provider has no rules of its
  * own. */
 gboolean imagegen_models_check_size (const ImagegenProvider * provider,

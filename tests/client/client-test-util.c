@@ -445,8 +445,12 @@ test_run_every_row (ImagegenClient * client, TestWaiter * w,
     r = test_run_job (client, req, w);
     g_assert_no_error (r->error);
     g_assert_true (test_image_size (r->image, &got_w, &got_h));
-    g_assert_cmpuint (got_w, ==, width);
-    g_assert_cmpuint (got_h, ==, height);
+    /* a tier row (FLUX 3) makes its tier's size, not the one asked
+     * (test-client-flux3.c checks it) */
+    if (imagegen_model_row_field (row, "resolution") == NULL) {
+      g_assert_cmpuint (got_w, ==, width);
+      g_assert_cmpuint (got_h, ==, height);
+    }
     if (row->input_max == 0)
       continue;
     imagegen_result_free (g_steal_pointer (&r));

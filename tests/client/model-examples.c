@@ -56,14 +56,14 @@ test_model_example_body (const ImagegenModelRow * row,
     if (f->required || strcmp (f->name, "prompt") == 0)
       json_object_set_member (body, f->name, example_value (f));
   if (row->input_field != NULL) {
-    if (row->inline_inputs) {
+    if (row->inline_inputs && !row->inputs_array) {
       for (i = 0; i < row->input_min; i++) {
         g_autofree gchar *name = i == 0 ? g_strdup (row->input_field) :
             g_strdup_printf ("%s_%u", row->input_field, i + 1);
 
         json_object_set_string_member (body, name, source_url);
       }
-    } else if (g_str_has_suffix (row->input_field, "_urls")) {
+    } else if (imagegen_model_inputs_array (row)) {
       JsonArray *arr = json_array_new ();
 
       for (i = 0; i < row->input_min; i++)

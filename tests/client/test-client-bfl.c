@@ -240,9 +240,10 @@ test_every_row (void)
   TestFixture f;
 
   fixture_start (&f, NULL, 0);
-  /* seven models (two previews), each text to image and edit */
+  /* ten models (two previews, three FLUX 3), each text to image and
+   * edit */
   g_assert_cmpuint (test_run_every_row (f.client, f.w, "bfl", 256, 256), ==,
-      14);
+      20);
   test_fixture_stop (&f);
 }
 
@@ -313,6 +314,11 @@ test_status_words (void)
     const gchar *error;         /* the job's error text, or NULL */
   } cases[] = {
     {"{\"id\":\"t\",\"status\":\"Pending\",\"progress\":0.3}",
+        IMAGEGEN_TASK_PENDING, NULL},
+    /* FLUX 3: expanding the prompt, then drawing */
+    {"{\"id\":\"t\",\"status\":\"Reasoning\"}", IMAGEGEN_TASK_PENDING,
+        NULL},
+    {"{\"id\":\"t\",\"status\":\"Generating\",\"progress\":0.5}",
         IMAGEGEN_TASK_PENDING, NULL},
     {"{\"id\":\"t\",\"status\":\"Ready\",\"result\":{\"sample\":"
           "\"https://delivery.example/s.jpg\"}}", IMAGEGEN_TASK_COMPLETED,

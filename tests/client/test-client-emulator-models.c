@@ -214,14 +214,14 @@ test_quotes (void)
   test_config_init (&config, emu);
   client = imagegen_client_new (&config);
 
-  /* a billing_config variant: ×8 costs 40, not the unit price of 10 */
+  /* a billing_config variant: ×4 costs 20, not the unit price of 10 */
   topaz = imagegen_request_new (IMAGEGEN_ENDPOINT_REMIX,
       "topaz-upscale-image", NULL);
-  topaz->extra_json = g_strdup ("{\"upscale_factor\":8}");
+  topaz->extra_json = g_strdup ("{\"upscale_factor\":4}");
   g_assert_cmpint (imagegen_client_get_quote (client, topaz), ==, -1);
   imagegen_client_prefetch_quote (client, topaz);
   imagegen_client_prefetch_quote (client, topaz);
-  g_assert_cmpint (wait_quote (client, topaz), ==, 40);
+  g_assert_cmpint (wait_quote (client, topaz), ==, 20);
 
   /* other parameters, another quote */
   topaz2 = imagegen_request_copy (topaz);

@@ -3,6 +3,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include "client-test-util.h"
 #include "model-examples.h"
 #include "imagegen-poll-schedule.h"
 #include "imagegen-provider.h"
@@ -49,7 +50,9 @@ test_every_row (void)
     if (g_str_equal (row->provider, "bfl")) {
       g_assert_true (g_str_has_prefix (row->path, "/v1/"));
       g_assert_cmpstr (row->result_field, ==, "result.sample");
-      g_assert_true (row->inline_inputs && row->price_per_mp);
+      /* FLUX.2 priced per megapixel, FLUX 3 per resolution tier */
+      g_assert_true (row->inline_inputs);
+      g_assert_true (row->price_per_mp || row->price_key != NULL);
     } else if (g_str_equal (row->provider, "fal")) {
       /* the id is the submit path, frames go as data: URIs */
       g_assert_true (g_str_has_prefix (row->path, "/"));
@@ -166,7 +169,7 @@ test_check_request (void)
   expect_refused (IMAGEGEN_ENDPOINT_REMIX, "topaz-upscale-image", NULL,
       "{\"upscale_factor\":3}", 1, "Extra field \"upscale_factor\" is not "
       "included in the list for model topaz-upscale-image; valid values: 1, "
-      "2, 4, 8.");
+      "2, 4.");
   expect_refused (IMAGEGEN_ENDPOINT_REMIX, "recraft-remove-background",
       "a cat", NULL, 1, "Model recraft-remove-background takes no prompt; "
       "unset the prompt property.");
@@ -481,6 +484,60 @@ test_poll_priors (void)
   g_assert_cmpint (hi, ==, IMAGEGEN_MODEL_DEFAULT_PRIOR_MAX_MS * 1000);
 }
 
+/* FLUX 3: a price per resolution tier, the same for an edit with
+ * references (they are free); a poll prior of tens of seconds; and
+ * job-timeout's default leaves room for the slowest row's typical time
+ * (a 4k FLUX 3 edit, up to 100 s) several times over. */
+static void
+test_flux3_prices_and_time (void)
+{
+  const struct
+  {
+    const gchar *model;
+    const gchar *resolution;
+    gdouble cents;
+  } cases[] = {
+    {"flux-3-image", "768sq", 4.1}, {"flux-3-image", "1k", 4.8},
+    {"flux-3-image", "2k", 10}, {"flux-3-image", "4k", 60.7},
+    {"flux-3-image-klein", "1k", 0.9}, {"flux-3-image-klein", "4k", 3.6},
+    {"flux-3.1-image", "4k", 28},
+  };
+  ImagegenClientConfig config;
+  const ImagegenModelRow *row;
+  g_autoptr (GBytes) png = test_make_png (64, 64);
+  gint64 lo, hi;
+  gboolean known;
+  guint i, k;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr (ImagegenRequest) t2i = imagegen_request_new
+        (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, cases[i].model, "a cat");
+    g_autoptr (ImagegenRequest) edit = imagegen_request_new
+        (IMAGEGEN_ENDPOINT_REMIX, cases[i].model, "a cat");
+
+    t2i->resolution = g_strdup (cases[i].resolution);
+    edit->resolution = g_strdup (cases[i].resolution);
+    for (k = 0; k < 10; k++)
+      imagegen_request_add_source_image (edit, png);
+    g_assert_cmpfloat_with_epsilon ((gdouble) imagegen_models_price_nanocents
+        (&imagegen_provider_bfl, t2i, &known) / IMAGEGEN_NANOCENTS_PER_CENT,
+        cases[i].cents, 1e-6);
+    g_assert_true (known);
+    g_assert_cmpfloat_with_epsilon ((gdouble) imagegen_models_price_nanocents
+        (&imagegen_provider_bfl, edit, &known) / IMAGEGEN_NANOCENTS_PER_CENT,
+        cases[i].cents, 1e-6);
+  }
+
+  imagegen_poll_schedule_prior ("flux-3-image", &lo, &hi);
+  g_assert_cmpint (lo, >=, 20000000);
+  g_assert_cmpint (hi, >=, 90000000);
+  imagegen_client_config_init (&config);
+  for (i = 0; (row = imagegen_models_get (i)) != NULL; i++)
+    g_assert_cmpuint ((guint64) row->prior_max_ms * 3, <=,
+        (guint64) config.job_timeout_s * 1000);
+  imagegen_client_config_clear (&config);
+}
+
 /* Sizes have one answer: what a Black Forest Labs request without a size
  * asks is what imagegensrc offers downstream for it.  (A client test: in
  * an element test the provider's table would be linked twice.) */
@@ -488,6 +545,14 @@ static void
 test_output_size_one_answer (void)
 {
   const gchar *ratios[] = { "16:9", "9:16", "1:1", "21:9", NULL };
+  const struct
+  {
+    const gchar *ratio, *resolution;
+    guint width, height;
+  } tiers[] = {
+    {"16:9", "4k", 5456, 3072}, {"auto", "768sq", 768, 768},
+    {"16:9", "1.5k", 2048, 1152},
+  };
   guint i, w, h;
 
   for (i = 0; ratios[i] != NULL; i++) {
@@ -498,15 +563,23 @@ test_output_size_one_answer (void)
     req->aspect_ratio = g_strdup (ratios[i]);
     req->resolution = g_strdup ("2k");
     full = imagegen_bfl_table_request (req);
-    imagegen_models_output_size (&imagegen_provider_bfl, ratios[i], "2k", &w,
-        &h);
+    imagegen_models_output_size (&imagegen_provider_bfl, "flux-2-pro",
+        ratios[i], "2k", &w, &h);
     g_assert_cmpuint (full->width, ==, w);
     g_assert_cmpuint (full->height, ==, h);
   }
   /* RunAPI: about 1 MP at 1k, sides multiples of 16 */
-  imagegen_models_output_size (NULL, "16:9", "1k", &w, &h);
+  imagegen_models_output_size (NULL, NULL, "16:9", "1k", &w, &h);
   g_assert_cmpuint (w, ==, 1360);
   g_assert_cmpuint (h, ==, 768);
+  /* FLUX 3's tiers are equal areas, beyond FLUX.2's 4 MP (NEW-MODELS.md
+   * 1.1) */
+  for (i = 0; i < G_N_ELEMENTS (tiers); i++) {
+    imagegen_models_output_size (&imagegen_provider_bfl, "flux-3-image",
+        tiers[i].ratio, tiers[i].resolution, &w, &h);
+    g_assert_cmpuint (w, ==, tiers[i].width);
+    g_assert_cmpuint (h, ==, tiers[i].height);
+  }
 }
 
 /* Black Forest Labs' sizes are the table's answer: what the elements
@@ -531,6 +604,14 @@ test_bfl_size_rules (void)
           &error));
   g_assert_cmpstr (error->message, ==, "Invalid resolution \"4k\" for "
       "model flux-2-pro; valid values: 1k, 2k.");
+  g_clear_error (&error);
+  /* FLUX 3's rows list their own tiers and ratios */
+  g_assert_true (imagegen_models_check_size (bfl, "flux-3-image", "7:5",
+          "768sq", NULL));
+  g_assert_false (imagegen_models_check_size (bfl, "flux-3.1-image", "1:1",
+          "768sq", &error));
+  g_assert_cmpstr (error->message, ==, "Invalid resolution \"768sq\" for "
+      "model flux-3.1-image; valid values: 1k, 2k, 4k.");
   g_clear_error (&error);
   /* RunAPI's models say their sizes in their own fields */
   g_assert_true (imagegen_models_check_size (imagegen_provider_get
@@ -587,5 +668,6 @@ main (int argc, char **argv)
       "/models/poll-priors", test_poll_priors, "/models/output-size",
       test_output_size_one_answer, "/models/bfl-size-rules",
       test_bfl_size_rules, "/models/field-range", test_field_range,
-      "/models/find-path", test_find_path, NULL);
+      "/models/find-path", test_find_path, "/models/flux3-prices-and-time",
+      test_flux3_prices_and_time, NULL);
 }

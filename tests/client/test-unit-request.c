@@ -43,7 +43,7 @@ static void
 test_price_variants (void)
 {
   g_assert_cmpint (request_price (IMAGEGEN_ENDPOINT_REMIX, "topaz-upscale-image",
-          "{\"upscale_factor\":8}"), ==, 40);
+          "{\"upscale_factor\":4}"), ==, 20);
   g_assert_cmpint (request_price (IMAGEGEN_ENDPOINT_REMIX, "topaz-upscale-image",
           "{\"upscale_factor\":2}"), ==, 10);
   g_assert_cmpint (request_price (IMAGEGEN_ENDPOINT_REMIX, "seedream-v4-edit",

@@ -124,6 +124,29 @@ GST_START_TEST (test_model_typo_suggests)
 
 GST_END_TEST;
 
+/* topaz-upscale-image lost its factor 8 (RunAPI's contract v0.12.1):
+ * refused at start with the factors it takes, before anything is paid
+ * for. */
+GST_START_TEST (test_upscale_factor_8_refused)
+{
+  ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, latency, NULL);
+  GstElement *remix = remix_element (f, "topaz-upscale-image", NULL);
+  gchar *text;
+
+  gst_util_set_object_arg (G_OBJECT (remix), "extra",
+      "params,upscale_factor=8");
+  text = element_test_start_error (remix);
+  fail_unless_equals_string (text, "Extra field \"upscale_factor\" is not "
+      "included in the list for model topaz-upscale-image; valid values: "
+      "1, 2, 4.");
+  g_free (text);
+  fail_unless_equals_int (imagegen_test_emulator_stat (f->emu,
+          "tasks_created"), 0);
+  imagegen_test_fixture_free (f);
+}
+
+GST_END_TEST;
+
 /* ---- 7: fit's borders ---- */
 
 static GstBuffer *
@@ -545,6 +568,7 @@ promises_suite (void)
 {
   return element_test_suite ("imagegen-promises", 240,
       ELEMENT_TEST (test_model_typo_suggests),
+      ELEMENT_TEST (test_upscale_factor_8_refused),
       ELEMENT_TEST (test_fit_borders_transparent),
       ELEMENT_TEST (test_upscale_uploads_the_frame_as_it_is),
       ELEMENT_TEST (test_bfl_asks_the_downstream_size),

@@ -7,7 +7,9 @@
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
 #include <glib/gstdio.h>
+#include <string.h>
 #include "imagegen-test-emulator.h"
+#include "imagegen-test-fixture.h"
 #include "element-test-util.h"
 #include "imagegen-client.h"
 
@@ -42,28 +44,37 @@ inline_task (JsonObject * stats, const gchar * inputs, gint n_inline)
   return task;
 }
 
-/* An offline klein imagegenremix, with @references (may be NULL). */
+/* An offline imagegenremix of Black Forest Labs' @model, with
+ * @references (may be NULL). */
 static GstElement *
-klein_element (ImagegenTestEmulator * emu, gchar ** references)
+bfl_element (ImagegenTestEmulator * emu, const gchar * model,
+    gchar ** references)
 {
   GstElement *remix = gst_element_factory_make ("imagegenremix", NULL);
 
   element_test_point_at (remix, emu);
-  g_object_set (remix, "prompt", "invert the colours", "model",
-      "flux-2-klein-4b", "api-key", KEY, "poll-interval", 50, NULL);
+  g_object_set (remix, "prompt", "invert the colours", "model", model,
+      "api-key", KEY, "poll-interval", 50, NULL);
   gst_util_set_object_arg (G_OBJECT (remix), "mode", "offline");
   if (references != NULL)
     g_object_set (remix, "reference-images", references, NULL);
   return remix;
 }
 
-/* klein_element() in a harness, for 640x360 RGBA frames. */
+static GstElement *
+klein_element (ImagegenTestEmulator * emu, gchar ** references)
+{
+  return bfl_element (emu, "flux-2-klein-4b", references);
+}
+
+/* bfl_element() in a harness, for 640x360 RGBA frames. */
 static GstHarness *
-klein_remix (ImagegenTestEmulator * emu, gchar ** references)
+bfl_remix (ImagegenTestEmulator * emu, const gchar * model,
+    gchar ** references)
 {
   const gchar *caps = "video/x-raw,format=RGBA,width=640,height=360,"
       "framerate=30/1";
-  GstElement *remix = klein_element (emu, references);
+  GstElement *remix = bfl_element (emu, model, references);
   GstHarness *h;
 
   h = gst_harness_new_with_element (remix, "sink", "src");
@@ -71,6 +82,12 @@ klein_remix (ImagegenTestEmulator * emu, gchar ** references)
   gst_harness_set_sink_caps_str (h, caps);
   gst_harness_set_src_caps_str (h, caps);
   return h;
+}
+
+static GstHarness *
+klein_remix (ImagegenTestEmulator * emu, gchar ** references)
+{
+  return bfl_remix (emu, "flux-2-klein-4b", references);
 }
 
 /* @n copies of a local reference image (a JPEG header is all the element
@@ -95,24 +112,14 @@ make_references (const gchar * dir, guint n)
   return refs;
 }
 
-/* klein through imagegenremix: the frame goes inline (no upload), the
- * output frame's shape is asked for exactly, and every edge pixel of the
- * output is the emulator's remix of the input (inverted): no bars. */
-GST_START_TEST (test_remix_klein_inline_exact_size)
+/* Every edge pixel of @out (640 x 360 RGBA) is the emulator's remix of
+ * the frame (inverted): the result is the frame's, with no bars. */
+static void
+assert_inverted_frame (GstBuffer * out)
 {
-  const gchar *args[] = { "--latency", "50", "--require-key", KEY, NULL };
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
-  GstHarness *h = klein_remix (emu, NULL);
-  GstBuffer *out;
   GstMapInfo map;
-  JsonObject *stats, *task;
   gint x, y, c;
 
-  fail_unless_equals_int (gst_harness_push (h, element_test_flat_frame (640,
-              360, frame_rgb)), GST_FLOW_OK);
-  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-  out = gst_harness_pull (h);
-  fail_unless (out != NULL);
   fail_unless_equals_int (gst_buffer_get_size (out), 640 * 360 * 4);
   gst_buffer_map (out, &map, GST_MAP_READ);
   for (y = 0; y < 360; y++)
@@ -127,7 +134,34 @@ GST_START_TEST (test_remix_klein_inline_exact_size)
       }
     }
   gst_buffer_unmap (out, &map);
+}
+
+/* One 640x360 frame through @h to EOS: the output is its remix. */
+static void
+remix_one_frame (GstHarness * h)
+{
+  GstBuffer *out;
+
+  fail_unless_equals_int (gst_harness_push (h, element_test_flat_frame (640,
+              360, frame_rgb)), GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  out = gst_harness_pull (h);
+  fail_unless (out != NULL);
+  assert_inverted_frame (out);
   gst_buffer_unref (out);
+}
+
+/* klein through imagegenremix: the frame goes inline (no upload), the
+ * output frame's shape is asked for exactly, and every edge pixel of the
+ * output is the emulator's remix of the input (inverted): no bars. */
+GST_START_TEST (test_remix_klein_inline_exact_size)
+{
+  const gchar *args[] = { "--latency", "50", "--require-key", KEY, NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  GstHarness *h = klein_remix (emu, NULL);
+  JsonObject *stats, *task;
+
+  remix_one_frame (h);
 
   stats = imagegen_test_emulator_stats (emu);
   fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
@@ -182,10 +216,7 @@ GST_START_TEST (test_remix_klein_references)
   refs = make_references (dir, 1);
   h = klein_remix (emu, refs);
   g_strfreev (refs);
-  fail_unless_equals_int (gst_harness_push (h, element_test_flat_frame (640,
-              360, frame_rgb)), GST_FLOW_OK);
-  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-  gst_buffer_unref (gst_harness_pull (h));
+  remix_one_frame (h);
   gst_harness_teardown (h);
   stats = imagegen_test_emulator_stats (emu);
   inline_task (stats, "input_image input_image_2", 2);
@@ -205,6 +236,72 @@ GST_START_TEST (test_remix_klein_references)
   g_rmdir (dir);
   g_free (ref);
   g_free (dir);
+}
+
+GST_END_TEST;
+
+/* FLUX 3 Image through imagegenremix: one images array, the frame first
+ * (what the prompt calls image 1), then the references in the order of
+ * reference-images, each as read from its file; the output is the frame's
+ * edit. */
+GST_START_TEST (test_flux3)
+{
+  const gchar *args[] = { "--latency", "50", "--require-key", KEY, NULL };
+  ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, args, NULL);
+  gchar *dir = g_dir_make_tmp ("imagegen-flux3-XXXXXX", NULL);
+  gchar *refs[3] = { NULL, };
+  gchar *contents[2];
+  GPtrArray *bodies;
+  JsonArray *images;
+  GstHarness *h;
+  gsize len, ref_len = 0;
+  guint i;
+
+  /* two references that differ: a header each, the first 8 pixels wide,
+   * the second 16 */
+  for (i = 0; i < 2; i++) {
+    gchar **one = make_references (dir, 1);
+
+    refs[i] = g_strdup_printf ("%s/ref-%u.jpg", dir, i);
+    fail_unless (g_file_get_contents (one[0], &contents[i], &ref_len, NULL));
+    contents[i][27] = i ? 16 : 8;
+    fail_unless (g_file_set_contents (refs[i], contents[i], ref_len, NULL));
+    g_unlink (one[0]);
+    g_strfreev (one);
+  }
+  h = bfl_remix (f->emu, "flux-3-image", refs);
+  remix_one_frame (h);
+  gst_harness_teardown (h);
+
+  bodies = imagegen_test_read_create_bodies (f->log);
+  fail_unless_equals_int (bodies->len, 1);
+  images = json_object_get_array_member (g_ptr_array_index (bodies, 0),
+      "images");
+  fail_unless (images != NULL);
+  fail_unless_equals_int (json_array_get_length (images), 3);
+  for (i = 0; i < 3; i++) {
+    guchar *data = g_base64_decode (json_array_get_string_element (images,
+            i), &len);
+
+    if (i == 0) {
+      /* the frame, encoded: far larger than either reference's header */
+      fail_unless (len > 100 && (data[0] == 0x89 || data[0] == 0xff),
+          "image 1 is not the frame");
+    } else {
+      fail_unless (len == ref_len && memcmp (data, contents[i - 1], len) == 0,
+          "image %u is not reference %u", i + 1, i);
+    }
+    g_free (data);
+  }
+  g_ptr_array_unref (bodies);
+  for (i = 0; i < 2; i++) {
+    g_unlink (refs[i]);
+    g_free (refs[i]);
+    g_free (contents[i]);
+  }
+  g_rmdir (dir);
+  g_free (dir);
+  imagegen_test_fixture_free (f);
 }
 
 GST_END_TEST;
@@ -478,7 +575,7 @@ imagegen_bfl_suite (void)
 {
   return element_test_suite ("imagegen-bfl", 120,
       ELEMENT_TEST (test_remix_klein_inline_exact_size),
-      ELEMENT_TEST (test_remix_klein_references),
+      ELEMENT_TEST (test_remix_klein_references), ELEMENT_TEST (test_flux3),
       ELEMENT_TEST (test_src_text_to_image),
       ELEMENT_TEST (test_src_flex_and_refusals), ELEMENT_TEST (test_src_errors),
       ELEMENT_TEST (test_src_fractional_credits), NULL);

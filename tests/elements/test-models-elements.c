@@ -116,40 +116,70 @@ extra_refused (ImagegenTestFixture * f, const gchar * model,
   gst_harness_teardown (h);
 }
 
-/* One image from @model: its top-left pixel is the emulator's colour for
- * the prompt, so the prompt reached the service. */
+/* One image from @model at @resolution (NULL: the default): its top-left
+ * pixel is the emulator's colour for the prompt, so the prompt reached
+ * the service. */
 static void
-check_text_to_image (const gchar * model, const gchar * extra,
-    const gchar * members)
+check_text_to_image_at (const gchar * model, const gchar * resolution,
+    const gchar * extra, const gchar * members)
 {
   ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, latency, NULL);
   GstHarness *h = src_harness (f, model, extra);
   GstBuffer *buf;
   GstMapInfo map;
   GPtrArray *bodies;
+  JsonObject *body;
   guint8 rgb[3];
   gint c;
 
+  if (resolution != NULL)
+    g_object_set (h->element, "resolution", resolution, NULL);
   gst_harness_play (h);
   buf = gst_harness_pull (h);
   fail_unless (buf != NULL);
   element_test_prompt_colour (PROMPT, 0.0, rgb);
   gst_buffer_map (buf, &map, GST_MAP_READ);
-  for (c = 0; c < 3; c++)
+  /* the colour is read off the picture's 16-pixel border: at 4k that is
+   * a quarter of one 64 x 64 output pixel */
+  for (c = 0; c < 3 && resolution == NULL; c++)
     fail_unless (ABS ((gint) map.data[c] - rgb[c]) <= 12,
         "%s: channel %d is %u, expected %u", model, c, map.data[c], rgb[c]);
+  fail_unless_equals_int (map.size, 64 * 64 * 4);
   gst_buffer_unmap (buf, &map);
   gst_buffer_unref (buf);
   gst_harness_teardown (h);
 
   bodies = checked_bodies (f);
   fail_unless_equals_int (bodies->len, 1);
-  fail_unless_equals_string (json_object_get_string_member
-      (g_ptr_array_index (bodies, 0), "model"), model);
-  assert_members (g_ptr_array_index (bodies, 0), members);
+  body = g_ptr_array_index (bodies, 0);
+  assert_members (body, members);
+  /* Black Forest Labs: the path names the model, the body does not */
+  if (json_object_has_member (body, "model"))
+    fail_unless_equals_string (json_object_get_string_member (body, "model"),
+        model);
+  if (resolution != NULL)
+    fail_unless_equals_string (json_object_get_string_member (body,
+            "resolution"), resolution);
   g_ptr_array_unref (bodies);
   imagegen_test_fixture_free (f);
 }
+
+static void
+check_text_to_image (const gchar * model, const gchar * extra,
+    const gchar * members)
+{
+  check_text_to_image_at (model, NULL, extra, members);
+}
+
+/* imagegensrc's resolution=4k reaches FLUX 3 Image as its 4k tier (about
+ * 16 MP, beyond FLUX.2's exact 4 MP sizes), not as a width and height. */
+GST_START_TEST (test_text_to_image_flux3_4k)
+{
+  check_text_to_image_at ("flux-3-image", "4k", NULL,
+      "aspect_ratio prompt resolution");
+}
+
+GST_END_TEST;
 
 GST_START_TEST (test_text_to_image_nano_banana)
 {
@@ -521,6 +551,17 @@ GST_START_TEST (test_edit_flux_kontext)
 
 GST_END_TEST;
 
+/* RunAPI's grok-imagine-image-2-0 edits the frame itself (contract
+ * v0.12.2): the frame in source_image_urls, the required aspect_ratio
+ * auto as it is. */
+GST_START_TEST (test_edit_grok_2)
+{
+  check_edit ("grok-imagine-image-2-0", NULL, "source_image_urls",
+      "aspect_ratio model prompt source_image_urls");
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_edit_nano_banana)
 {
   /* auto is in nano-banana-edit's list: sent as it is */
@@ -652,9 +693,9 @@ models_suite (void)
       ELEMENT_TEST (test_wrong_extra_refused_at_start),
       ELEMENT_TEST (test_bfl_extra_from_the_table),
       ELEMENT_TEST (test_edit_flux_kontext),
-      ELEMENT_TEST (test_edit_nano_banana),
+      ELEMENT_TEST (test_edit_nano_banana), ELEMENT_TEST (test_edit_grok_2),
       ELEMENT_TEST (test_remove_background_alpha), ELEMENT_TEST (test_upscale),
-      NULL);
+      ELEMENT_TEST (test_text_to_image_flux3_4k), NULL);
 }
 
 GST_CHECK_MAIN (models);

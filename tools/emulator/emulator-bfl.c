@@ -1,8 +1,10 @@
-/* imagegen-emulator: Black Forest Labs' FLUX.2 protocol (PROTOCOL.md,
- * section 2) on the same server: POST /v1/<model> with x-key and inline
- * base64 inputs, GET <polling_url> (/v1/get_result?id=…), their statuses
- * and error bodies.  Tasks, rendering, faults and results are the RunAPI
- * side's; only the wire format differs.
+/* imagegen-emulator: Black Forest Labs' FLUX.2 and FLUX 3 protocol
+ * (PROTOCOL.md, section 2; NEW-MODELS.md section 1) on the same server:
+ * POST /v1/<model> with x-key and inline base64 inputs (FLUX 3: an images
+ * array, resolution tiers, Reasoning and Generating), GET <polling_url>
+ * (/v1/get_result?id=…), their statuses and error bodies.  Tasks,
+ * rendering, faults and results are the RunAPI side's; only the wire
+ * format differs.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -10,6 +12,7 @@
 
 #include "emulator.h"
 #include "imagegen-bfl-models.h"
+#include "imagegen-provider.h"
 
 #include <math.h>
 #include <string.h>
@@ -98,6 +101,11 @@ emu_bfl_status_name (EmuTask * task, gint64 now_us)
       return task->outcome == EMU_FAULT_MODERATED ? "Content Moderated" :
           "Error";
     default:
+      /* FLUX 3 expands the prompt first: its first poll finds it
+       * Reasoning, later ones Generating (counted in polls, not time, so
+       * that a test sees both) */
+      if (task->reasons)
+        return task->polls <= 1 ? "Reasoning" : "Generating";
       return "Pending";
   }
 }
@@ -112,6 +120,23 @@ check_key (EmuRequest * req)
 static JsonNode *webhook_json (gpointer task, gint64 now_us);
 
 /* ---- submit ---- */
+
+/* The @index-th input image of a checked body: input_image_N, or the
+ * index-th of FLUX 3's images array; NULL when absent. */
+static const gchar *
+input_value (const ImagegenModelRow * row, JsonObject * body,
+    const gchar * name, guint index)
+{
+  JsonArray *arr;
+
+  if (!json_object_has_member (body, name))
+    return NULL;
+  if (!row->inputs_array)
+    return json_object_get_string_member (body, name);
+  arr = json_object_get_array_member (body, name);
+  return index < json_array_get_length (arr) ?
+      json_array_get_string_element (arr, index) : NULL;
+}
 
 /* Validates @body against @row of the model table, the client's own
  * rows, and the size limit all their models share; problems go into
@@ -150,15 +175,16 @@ validate (const ImagegenModelRow * row, JsonObject * body,
     emu_errors_add (errors, "width", "width x height must not exceed 4 MP");
 
   for (i = 1; row->input_field != NULL && i <= row->input_max; i++) {
-    g_autofree gchar *name = i == 1 ? g_strdup (row->input_field) :
+    g_autofree gchar *name = i == 1 || row->inputs_array ?
+        g_strdup (row->input_field) :
         g_strdup_printf ("%s_%u", row->input_field, i);
-    const gchar *value = json_object_has_member (body, name) ?
-        json_object_get_string_member (body, name) : NULL;
+    const gchar *value = input_value (row, body, name, i - 1);
 
     if (value == NULL || *value == '\0')
       continue;
     g_ptr_array_add (sources, g_strdup (value));
-    g_string_append_printf (fields, "%s%s", fields->len ? " " : "", name);
+    if (i == 1 || !row->inputs_array)
+      g_string_append_printf (fields, "%s%s", fields->len ? " " : "", name);
     if (!g_str_has_prefix (value, "http://")
         && !g_str_has_prefix (value, "https://"))
       (*n_inline)++;
@@ -291,9 +317,22 @@ handle_submit (EmuRequest * req, const gchar * model)
   width = json_object_get_int_member (tbody, "width");
   height = json_object_get_int_member (tbody, "height");
   in_mp = input_megapixels (emu, sources, 1.0, &in_w, &in_h);
-  /* an edit without a size keeps its first input's shape, within their
-   * limits */
-  if (width == 0 && in_w > 0) {
+  if (imagegen_model_row_field (row, "width") == NULL) {
+    /* a tier row: the tier's area at the ratio, auto the first input's
+     * shape (else 1:1) */
+    const gchar *ratio = json_object_get_string_member_with_default (body,
+        "aspect_ratio", "auto");
+    g_autofree gchar *shape = in_w > 0 ? g_strdup_printf ("%u:%u", in_w,
+        in_h) : g_strdup ("1:1");
+
+    imagegen_models_output_size (NULL, NULL, strchr (ratio, ':') ? ratio :
+        shape, json_object_get_string_member_with_default (body,
+            "resolution", "1k"), &width, &height);
+    json_object_set_int_member (tbody, "width", width);
+    json_object_set_int_member (tbody, "height", height);
+  } else if (width == 0 && in_w > 0) {
+    /* an edit without a size keeps its first input's shape, within their
+     * limits */
     imagegen_bfl_fit_size (in_w, in_h, &width, &height);
     json_object_set_int_member (tbody, "width", width);
     json_object_set_int_member (tbody, "height", height);
@@ -313,7 +352,7 @@ handle_submit (EmuRequest * req, const gchar * model)
   task = emu_task_create (emu, imagegen_models_find (NULL, sources->len ?
           IMAGEGEN_ENDPOINT_REMIX : IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
           sources->len ? "flux-2-pro-remix-image" :
-          "flux-2-pro-text-to-image"), tbody, outcome);
+          "flux-2-pro-text-to-image"), row, tbody, outcome);
   json_object_unref (tbody);
   task->bfl = TRUE;
   task->price_cents = price;

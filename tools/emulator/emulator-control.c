@@ -83,6 +83,7 @@ stats_to_json (Emulator * emu)
     json_builder_set_member_name (b, "status");
     json_builder_add_string_value (b, emu_task_status_name (status));
     add_count (b, "polls", task->polls);
+    add_count (b, "latency_ms", task->latency_ms);
     json_builder_set_member_name (b, "created_at_us");
     json_builder_add_int_value (b, task->created_us);
     json_builder_set_member_name (b, "completed_at_us");

@@ -214,8 +214,8 @@ handle_submit (EmuRequest * req, const gchar * model)
           IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
           json_array_get_length (json_object_get_array_member (tbody,
                   "source_image_urls")) ? "flux-2-pro-remix-image" :
-          "flux-2-pro-text-to-image"), tbody, emu_transport_take_task_fault
-      (req));
+          "flux-2-pro-text-to-image"), NULL, tbody,
+      emu_transport_take_task_fault (req));
   json_object_unref (tbody);
   task->fal = TRUE;
   g_free (task->model);

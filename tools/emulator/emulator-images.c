@@ -9,6 +9,7 @@
  */
 
 #include "emulator.h"
+#include "imagegen-provider.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -19,14 +20,6 @@
 #include <gst/video/video.h>
 
 #define PIPELINE_TIMEOUT (60 * GST_SECOND)
-
-static guint
-round16 (gdouble v)
-{
-  guint r = (guint) (v / 16.0 + 0.5) * 16;
-
-  return MAX (r, 16);
-}
 
 static gboolean
 parse_ratio (const gchar * s, guint * w, guint * h)
@@ -42,23 +35,20 @@ parse_ratio (const gchar * s, guint * w, guint * h)
   return TRUE;
 }
 
-/* 1k is about one megapixel, 2k about four, 4k about sixteen; both sides
- * are multiples of 16. "auto" (or no ratio) keeps the source's ratio when there is one. */
+/* The model table's size (imagegen_models_output_size()); "auto" (or no
+ * ratio) keeps the source's ratio when there is one. */
 void
 emu_image_size (const gchar * aspect_ratio, const gchar * resolution,
     guint src_width, guint src_height, guint * width, guint * height)
 {
-  gdouble area = g_strcmp0 (resolution, "4k") == 0 ? 4096.0 * 4096.0 :
-      g_strcmp0 (resolution, "2k") == 0 ? 2048.0 * 2048.0 : 1024.0 * 1024.0;
-  guint rw = 1, rh = 1;
+  g_autofree gchar *shape = NULL;
+  guint rw, rh;
 
   if (!parse_ratio (aspect_ratio, &rw, &rh) && src_width > 0
-      && src_height > 0) {
-    rw = src_width;
-    rh = src_height;
-  }
-  *width = round16 (sqrt (area * rw / rh));
-  *height = round16 (sqrt (area * rh / rw));
+      && src_height > 0)
+    shape = g_strdup_printf ("%u:%u", src_width, src_height);
+  imagegen_models_output_size (NULL, NULL, shape ? shape : aspect_ratio,
+      resolution, width, height);
 }
 
 /* Pushes @input through a "appsrc name=src ! ... ! appsink name=sink"

@@ -183,7 +183,8 @@ main (int argc, char **argv)
         "Port on 127.0.0.1; 0 picks a free one (default 0)", "N"},
     {"latency", 0, 0, G_OPTION_ARG_STRING, &latency,
           "Time from create to completed in ms, or a uniform range MIN-MAX "
-          "(default 3000)", "MS|MIN-MAX"},
+          "(default 3000; slow models such as FLUX 3 their typical time)",
+        "MS|MIN-MAX"},
     {"require-key", 0, 0, G_OPTION_ARG_STRING, &emu->require_key,
           "Accept only 'Authorization: Bearer KEY' (on /v1/: 'x-key: KEY') "
           "(default: any non-empty key)", "KEY"},
@@ -245,6 +246,7 @@ main (int argc, char **argv)
   }
 
   emu->latency_min_ms = emu->latency_max_ms = DEFAULT_LATENCY_MS;
+  emu->latency_given = latency != NULL;
   if (latency && !parse_latency (latency, &emu->latency_min_ms,
           &emu->latency_max_ms)) {
     g_printerr ("imagegen-emulator: invalid --latency '%s'\n", latency);

@@ -171,7 +171,7 @@ handle_create (EmuRequest * req)
   }
 
   outcome = emu_transport_take_task_fault (req);
-  task = emu_task_create (emu, row, body, outcome);
+  task = emu_task_create (emu, row, NULL, body, outcome);
   req->task_id = g_strdup (task->id);
   emu_request_remember (req, task->id, NULL);
 

@@ -570,9 +570,25 @@ dup_member (JsonObject * body, const gchar * name, const gchar * fallback)
       fallback);
 }
 
+/* Rows whose typical time starts above this are slow: without --latency
+ * their tasks take that time (FLUX 3: tens of seconds). */
+#define SLOW_ROW_MS 5000
+
+static guint
+task_latency (Emulator * emu, const ImagegenModelRow * served)
+{
+  if (!emu->latency_given && served->prior_min_ms > SLOW_ROW_MS)
+    return served->prior_min_ms;
+  /* a fixed seed makes latency draws repeatable from run to run */
+  return emu->latency_min_ms == emu->latency_max_ms ? emu->latency_min_ms :
+      (guint) g_rand_int_range (emu->rand, emu->latency_min_ms,
+      emu->latency_max_ms + 1);
+}
+
 EmuTask *
 emu_task_create (Emulator * emu, const ImagegenModelRow * row,
-    JsonObject * body, EmuFaultKind outcome)
+    const ImagegenModelRow * served, JsonObject * body,
+    EmuFaultKind outcome)
 {
   EmuTask *task = g_new0 (EmuTask, 1);
   JsonNode *node;
@@ -617,10 +633,8 @@ emu_task_create (Emulator * emu, const ImagegenModelRow * row,
     task->height = (guint) json_node_get_int (node);
   task->outcome = outcome;
 
-  /* a fixed seed makes latency draws repeatable from run to run */
-  task->latency_ms = emu->latency_min_ms == emu->latency_max_ms ?
-      emu->latency_min_ms : (guint) g_rand_int_range (emu->rand,
-      emu->latency_min_ms, emu->latency_max_ms + 1);
+  task->latency_ms = task_latency (emu, served ? served : row);
+  task->reasons = (served ? served : row)->reasons;
   task->created_us = g_get_real_time ();
   task->pending_until_us = task->created_us +
       MIN ((gint64) task->latency_ms * 100, 500000);

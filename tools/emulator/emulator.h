@@ -147,6 +147,7 @@ typedef struct
   gboolean fal;
   gboolean cancelled;
   gchar *fal_app;               /* owner/app, the status and result paths' */
+  gboolean reasons;             /* answers Reasoning, then Generating */
 } EmuTask;
 
 typedef struct
@@ -205,6 +206,7 @@ struct _Emulator
   guint port;
   guint latency_min_ms;
   guint latency_max_ms;
+  gboolean latency_given;       /* --latency: every task, slow rows too */
   gchar *require_key;
   gchar *log_path;
   gboolean jpeg;
@@ -428,8 +430,12 @@ gboolean emu_task_validate (const gchar * path, JsonObject * body,
     JsonObject * errors, const ImagegenModelRow ** row);
 guint emu_task_price_cents (const ImagegenModelRow * row, JsonObject * body);
 gchar *emu_task_result_url (EmuTask * task, guint index);
+/* A task of @row (rendered as @row renders) for @body; @served: the row
+ * the request named, whose typical time is the default latency of a slow
+ * model (NULL: @row). */
 EmuTask *emu_task_create (Emulator * emu, const ImagegenModelRow * row,
-    JsonObject * body, EmuFaultKind outcome);
+    const ImagegenModelRow * served, JsonObject * body,
+    EmuFaultKind outcome);
 EmuTaskStatus emu_task_status (EmuTask * task, gint64 now_us);
 void emu_task_release (EmuTask * task);
 /* An unfinished task ends failed with @error now (a cancel). */

@@ -78,6 +78,50 @@ static const gchar header[] =
     "  one for each further output megapixel and each input megapixel, with "
     "fractions;\n"
     "  rounded up only where a whole-cent figure is shown.\n"
+    "- **FLUX 3** rows (`flux-3-image`, `flux-3-image-klein`, "
+    "`flux-3.1-image`, Black\n"
+    "  Forest Labs direct): no exact size and no `input_image_N`. The frame "
+    "goes\n"
+    "  first in one `images` array (\"image 1\" in the prompt), the "
+    "references after\n"
+    "  it in the order of `reference-images`, 10 images in all. "
+    "`resolution` names an\n"
+    "  equal-area tier (`768sq` about 0.6 MP, `1k` 1 MP, `1.5k` 2.4 MP, "
+    "`2k` 4 MP, `4k`\n"
+    "  16 MP: 16:9 at 4k is 5456 × 3072) and is priced per tier; edits cost "
+    "the same\n"
+    "  and references are free. Their tasks answer `Reasoning` (the service "
+    "expands\n"
+    "  the prompt, with web search unless `grounding` is off) and "
+    "`Generating` before\n"
+    "  `Ready`; the result URL lives an hour. They take tens of seconds "
+    "(FLUX 3 Image\n"
+    "  about 25–32 s at 1k, 40–90 s an edit, 80–100 s at 4k; Klein about "
+    "10 s), so\n"
+    "  `job-timeout`'s 600 s default leaves room for a 4k edit. No `seed`: "
+    "the same\n"
+    "  prompt draws another picture each time (Klein takes one). Bounding "
+    "boxes go in\n"
+    "  the prompt as BFL documents (a JSON array after a space); 3.1's "
+    "`bounding_boxes`\n"
+    "  field is not carried (an object list `extra` cannot hold), nor its "
+    "exact\n"
+    "  `width` and `height` (the tier and the ratio decide the size).\n"
+    "- **UNCONFIRMED**, built defensively: Klein's and 3.1's paths "
+    "(`/v1/<id>`, as\n"
+    "  BFL names its other endpoints) and field lists (only the fields the "
+    "public\n"
+    "  material names; what it cannot confirm is left out, since their "
+    "schema refuses\n"
+    "  unknown fields); `safety_tolerance` 0–4 (BFL's schema; a release "
+    "note says\n"
+    "  0–7); 3.1's `resolution` list beyond `1k`, `2k`, `4k`; Klein's price "
+    "at `768sq`\n"
+    "  (its `1k` price is charged); 3.1's prices are quality mode's (fast "
+    "costs about\n"
+    "  half: the guard errs on the side of the bill); 3.1 refuses 10 images "
+    "with a\n"
+    "  `mask` (9 at most then), which the plugin does not check.\n"
     "\n"
     "The emulator (`imagegen-emulator`) serves every row below with the "
     "same\n"
@@ -95,11 +139,36 @@ static const gchar footer[] =
     "  needs a `mask_url` of the source's exact size per request; a stream "
     "has no\n"
     "  mask.\n"
-    "- `grok_imagine/segment_map` and the `grok-imagine-image-2-0` "
-    "`edit_image`:\n"
-    "  chained `source_task_id` steps (text_to_image → segment_map → edit) "
-    "that\n"
-    "  need an earlier completed task, not an image.\n"
+    "- `grok_imagine/segment_map`: answers `segments[]`, not an image.\n"
+    "- `gpt-image-2.5-flare`, `gpt-image-2.5-sunburst` "
+    "(`gpt_image_2_5/text_to_image`,\n"
+    "  `edit_image`): only in an SDK, not in RunAPI's contract (v0.12.2); "
+    "left out\n"
+    "  until the contract lists them.\n"
+    "- `topaz-upscale-image` at `upscale_factor=8`: the contract dropped it "
+    "in\n"
+    "  v0.12.1; refused at start with the factors it takes (1, 2, 4).\n"
+    "- FLUX 3 on fal (`blackforestlabs/flux-3/…`, `fal-ai/flux-3.1-image`): "
+    "fal is not\n"
+    "  a provider of the plugin yet.\n"
+    "\n"
+    "## Which model for what\n"
+    "\n"
+    "- **Live** (a frame every second or faster): `flux-2-klein-4b` or "
+    "`flux-2-klein-9b`\n"
+    "  on Black Forest Labs direct (well under a second per image, 1.4–1.7 "
+    "cents at\n"
+    "  1 MP), or a realtime provider; FLUX 3 is far too slow for it.\n"
+    "- **Files and stills, best quality**: `flux-3-image` — 4.8 cents and "
+    "about half a\n"
+    "  minute per 1k image (an edit up to 90 s), 60.7 cents and 80–100 s at "
+    "4k; up to\n"
+    "  nine references with the frame. `flux-3.1-image` adds a mask and a "
+    "fast mode\n"
+    "  (3 cents at 1k in quality mode, 28 at 4k).\n"
+    "- **Files, cheap and quick**: `flux-3-image-klein` — 0.9 cents and "
+    "about 10 s per\n"
+    "  1k image (13 s an edit), 3.6 cents at 4k.\n"
     "- `seedream/decompose_layers`: answers a base image and a list of "
     "layers\n"
     "  (`base_image`, `layers[]`), not one image per request.\n"
@@ -164,7 +233,9 @@ static const gchar footer[] =
 static void
 append_field (GString * out, const ImagegenModelRow * row, const gchar * name)
 {
-  const ImagegenModelField *f = imagegen_model_row_field (row, name);
+  const ImagegenModelField *f = strcmp (name, "output_resolution") == 0 ?
+      imagegen_model_resolution_field (row) :
+      imagegen_model_row_field (row, name);
   gchar *valid;
 
   /* an exact-size row: the element turns these into width and height */
@@ -201,7 +272,8 @@ static void
 append_extras (GString * out, const ImagegenModelRow * row)
 {
   static const gchar *const managed[] = {
-    "prompt", "aspect_ratio", "output_resolution", "width", "height", NULL
+    "prompt", "aspect_ratio", "output_resolution", "resolution", "width",
+    "height", NULL
   };
   const ImagegenModelField *f;
   gboolean any = FALSE;

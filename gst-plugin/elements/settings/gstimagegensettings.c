@@ -138,7 +138,8 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
       g_param_spec_string ("resolution", "Resolution",
           "Output resolution asked of the model: 1k (about 1 megapixel), 2k "
           "(about 4 megapixels) or 4k where the model takes it (not the "
-          "Flux 2 max models); sent only to models with a resolution field",
+          "Flux 2 max models); FLUX 3 also takes its tiers 768sq and 1.5k; "
+          "sent only to models with a resolution field (default 1k)",
           "1k", rw));
 
   g_object_class_install_property (klass,

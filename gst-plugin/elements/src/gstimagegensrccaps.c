@@ -48,8 +48,8 @@ expected_size (GstImagegenSrc * src, gint * width, gint * height)
   GST_OBJECT_LOCK (src);
   imagegen_models_output_size (imagegen_provider_get
       (gst_imagegen_provider_resolve (&src->settings.service,
-              src->settings.model)), src->settings.aspect_ratio,
-      src->settings.resolution, &w, &h);
+              src->settings.model)), src->settings.model,
+      src->settings.aspect_ratio, src->settings.resolution, &w, &h);
   GST_OBJECT_UNLOCK (src);
   *width = w;
   *height = h;
