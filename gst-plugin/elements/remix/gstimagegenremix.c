@@ -78,6 +78,7 @@ enum
   PROP_TRANSITION_DURATION,
   PROP_LATENCY,
   PROP_MAX_RESULT_AGE,
+  PROP_MOTION,
   PROP_TRACKER_FIRST,
   PROP_SHARED_FIRST = PROP_TRACKER_FIRST + GST_IMAGEGEN_ENGINE_N_PROPS,
   PROP_PICK_FIRST = PROP_SHARED_FIRST + GST_IMAGEGEN_N_PROPS,
@@ -381,6 +382,10 @@ gst_imagegen_remix_start (GstBaseTransform * trans)
     g_error_free (error);
     return FALSE;
   }
+  if (!gst_imagegen_remix_motion_check_start (remix)) {
+    imagegen_client_config_clear (&config);
+    return FALSE;
+  }
   gst_imagegen_settings_post_warnings (GST_ELEMENT (remix), &remix->settings);
   gst_imagegen_remix_warn_settings (remix);
 
@@ -401,6 +406,7 @@ gst_imagegen_remix_start (GstBaseTransform * trans)
   remix->srcresult = GST_FLOW_OK;
   remix->n_picks = 0;
   gst_imagegen_remix_reset_frame_stats_locked (remix);
+  gst_imagegen_remix_motion_reset_locked (remix);
   remix->picks_skipped = remix->picks_at_cuts = 0;
   remix->warned_untimed = FALSE;
   remix->mode_decided = FALSE;
@@ -439,6 +445,7 @@ gst_imagegen_remix_stop (GstBaseTransform * trans)
   gst_imagegen_remix_reset_frame_stats_locked (remix);
   g_mutex_unlock (&remix->lock);
   gst_imagegen_remix_forget_shown (remix);
+  gst_imagegen_remix_motion_stop (remix);
   return TRUE;
 }
 
@@ -472,6 +479,9 @@ gst_imagegen_remix_set_property (GObject * object, guint prop_id,
       break;
     case PROP_MAX_RESULT_AGE:
       remix->max_result_age = g_value_get_uint64 (value);
+      break;
+    case PROP_MOTION:
+      gst_imagegen_remix_motion_set_property_locked (remix, value);
       break;
     case PROP_PLACEHOLDER:
       remix->placeholder = g_value_get_enum (value);
@@ -531,6 +541,7 @@ gst_imagegen_remix_get_property (GObject * object, guint prop_id,
 
       gst_imagegen_remix_scene_add_stats (remix, stats);
       gst_imagegen_remix_add_frame_stats (remix, stats);
+      gst_imagegen_remix_motion_add_stats (remix, stats);
     }
     return;
   }
@@ -547,6 +558,9 @@ gst_imagegen_remix_get_property (GObject * object, guint prop_id,
       break;
     case PROP_MAX_RESULT_AGE:
       g_value_set_uint64 (value, remix->max_result_age);
+      break;
+    case PROP_MOTION:
+      gst_imagegen_remix_motion_get_property_locked (remix, value);
       break;
     case PROP_PLACEHOLDER:
       g_value_set_enum (value, remix->placeholder);
@@ -701,6 +715,7 @@ gst_imagegen_remix_class_init (GstImagegenRemixClass * klass)
       g_param_spec_uint64 ("transition-duration", "Transition duration",
           "Cross-fade from the previous result to a new one over this much "
           "stream time (nanoseconds, 0 = cut)", 0, G_MAXUINT64, 0, rw));
+  gst_imagegen_remix_motion_install_property (gobject_class, PROP_MOTION);
   gst_imagegen_engine_install_properties (gobject_class, PROP_TRACKER_FIRST);
   gst_imagegen_remix_scene_install_properties (gobject_class,
       PROP_PICK_FIRST);

@@ -65,6 +65,7 @@ gst_imagegen_remix_aligned_submit_locked (GstImagegenRemix * remix,
   }
   item->pick = remix->governing ?
       gst_imagegen_remix_pick_ref (remix->governing) : NULL;
+  item->after_cut = remix->cut_since_pick;
   g_queue_push_tail (&remix->queue, item);
   remix->queued_frames++;
   remix->queue_bytes += gst_buffer_get_size (item->frame);

@@ -23,6 +23,10 @@ gst_imagegen_remix_pick_unref (RemixPick * pick)
     return;
   g_clear_pointer (&pick->image, gst_imagegen_image_unref);
   gst_imagegen_placement_clear (&pick->placed);
+  gst_imagegen_placement_clear (&pick->placed_rgba);
+  gst_imagegen_remix_pick_unref (pick->next);
+  g_free (pick->grey);
+  gst_imagegen_flow_field_free (pick->warm);
   g_free (pick);
 }
 
