@@ -167,6 +167,10 @@ def parse_args(argv):
                    help="previous-result: send the previous result along "
                    "with each frame, so that results flicker less (requests "
                    "then run one after another; not for the max models)")
+    p.add_argument("--motion", choices=["hold", "flow"],
+                   help="frames between picks: carry the results along the "
+                   "video's motion (flow, the default where the plugin has "
+                   "it) or hold each still until the next (hold)")
     p.add_argument("--max-in-flight", type=int, metavar="N",
                    help="requests running at once (default: the element's)")
     p.add_argument("--reference", action="append", default=[],
@@ -261,6 +265,7 @@ def new_remix(args, probe=False):
     check_range(r, "--max-cost", "max-cost", a.max_cost)
     r.set_property("pick", a.pick)
     r.set_property("coherence", a.coherence)
+    r.set_property("motion", a.motion or "flow")
     if a.model:
         r.set_property("model", a.model)
     if a.provider:
@@ -318,6 +323,17 @@ def check_settings(args):
     """A typo in the model or its values is a usage error, found before
     anything is written or sent."""
     error = start_error(new_remix(args, probe=True))
+    if error is not None and args.motion != "hold" and start_error(
+            new_remix(argparse.Namespace(**dict(vars(args), motion="hold")),
+                      probe=True)) is None:
+        # refused for flow alone: a plugin built without the feature
+        if args.motion == "flow":
+            fail(EXIT_USAGE, error)
+        print("imagegen-stylize: this plugin has no motion feature, so "
+              "results hold still between picks (--motion hold)",
+              file=sys.stderr)
+        args.motion, error = "hold", None
+    args.motion = args.motion or "flow"
     if error is None:
         return
     if args.model:
@@ -739,6 +755,7 @@ class Stylize:
             print("estimated cost: %d cents" % s["estimated-cents"])
             print("picks skipped as similar: %d" % s["picks-skipped"])
             print("picks at shot changes: %d" % s["picks-at-cuts"])
+            print("motion between picks: %s" % self.args.motion)
             return
         self.status(last_line, final=True)
         self.status("%s: %d frames, %d requests (%d from the cache, %d "

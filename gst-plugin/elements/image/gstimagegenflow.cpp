@@ -40,7 +40,7 @@ struct _GstImagegenFlowField
 struct _GstImagegenFlow
 {
   cv::Ptr < cv::DISOpticalFlow > medium, fast;
-  cv::Mat grid_small, grid_big; /* CV_32FC2: each pixel's own position */
+  cv::Mat grid;                 /* CV_32FC2: each small pixel's position */
 };
 
 static void
@@ -121,7 +121,7 @@ gst_imagegen_flow_compute (GstImagegenFlow * flow, const guint8 * frame,
     dis->calc (f, k, field->flow);
 
     /* the key carried to the frame; pixels from outside it never match */
-    cv::add (grid (flow->grid_small, width, height), field->flow, map);
+    cv::add (grid (flow->grid, width, height), field->flow, map);
     k.convertTo (key_f, CV_32F);
     f.convertTo (frame_f, CV_32F);
     cv::remap (key_f, carried, map, cv::noArray (), cv::INTER_LINEAR,
@@ -144,56 +144,62 @@ gst_imagegen_flow_compute (GstImagegenFlow * flow, const guint8 * frame,
   return NULL;
 }
 
-/* @src carried along @field into @dst, at @dst's size; the field's match
- * scaled to that size into @match when not NULL */
+/* @src carried along @field into @dst, at @dst's size.  The map of
+ * absolute source positions is built small and scaled up in one pass:
+ * linear resampling of positions that are linear in the pixel is exact,
+ * except in the outer half small pixel, where it clamps (at most half a
+ * small pixel off, at the frame's very edge). */
 static void
-carry (GstImagegenFlow * flow, const GstImagegenFlowField * field,
-    const cv::Mat & src, cv::Mat & dst, cv::Mat * match)
+carry (const GstImagegenFlowField * field, const cv::Mat & src,
+    cv::Mat & dst)
 {
-  cv::Size size (src.cols, src.rows);
-  cv::Mat map;
+  const int w = field->flow.cols, h = field->flow.rows;
+  const float sx = (float) src.cols / w, sy = (float) src.rows / h;
+  cv::Mat small (h, w, CV_32FC2), map;
 
-  cv::resize (field->flow, map, size, 0, 0, cv::INTER_LINEAR);
-  cv::multiply (map, cv::Scalar ((double) src.cols / field->flow.cols,
-          (double) src.rows / field->flow.rows), map);
-  map += grid (flow->grid_big, src.cols, src.rows);
+  for (int y = 0; y < h; y++) {
+    const cv::Vec2f * f = field->flow.ptr < cv::Vec2f > (y);
+    cv::Vec2f * m = small.ptr < cv::Vec2f > (y);
+    for (int x = 0; x < w; x++)
+      m[x] = cv::Vec2f ((x + 0.5f + f[x][0]) * sx - 0.5f,
+          (y + 0.5f + f[x][1]) * sy - 0.5f);
+  }
+  cv::resize (small, map, src.size (), 0, 0, cv::INTER_LINEAR);
   cv::remap (src, dst, map, cv::noArray (), cv::INTER_LINEAR,
       cv::BORDER_REPLICATE);
-  if (match != NULL)
-    cv::resize (field->match, *match, size, 0, 0, cv::INTER_LINEAR);
+}
+
+/* the weight of a neighbour at @size: its match, by its share @t */
+static void
+weight (const GstImagegenFlowField * field, float t, cv::Size size,
+    cv::Mat & out)
+{
+  cv::Mat small = field->match * t + WEIGHT_FLOOR;
+
+  cv::resize (small, out, size, 0, 0, cv::INTER_LINEAR);
 }
 
 gboolean
-gst_imagegen_flow_render (GstImagegenFlow * flow,
-    const GstImagegenFlowField * fa, const guint8 * a,
-    const GstImagegenFlowField * fb, const guint8 * b, gdouble t,
+gst_imagegen_flow_render (const GstImagegenFlowField * fa,
+    const guint8 * a, const GstImagegenFlowField * fb, const guint8 * b, gdouble t,
     guint8 * out, gint width, gint height, gint stride, GError ** error)
 {
   try {
     cv::Mat am (height, width, CV_8UC4, (void *) a, stride);
     cv::Mat om (height, width, CV_8UC4, out, stride);
-    cv::Mat ca, cb, ma, mb;
+    cv::Mat ca, cb, wa, wb;
 
     if (b == NULL || fb == NULL) {
-      carry (flow, fa, am, om, NULL);
+      carry (fa, am, om);
       return TRUE;
     }
     cv::Mat bm (height, width, CV_8UC4, (void *) b, stride);
-    carry (flow, fa, am, ca, &ma);
-    carry (flow, fb, bm, cb, &mb);
-    const float ta = (float) (1.0 - t), tb = (float) t;
-    for (int y = 0; y < height; y++) {
-      const guint8 *pa = ca.ptr < guint8 > (y), *pb = cb.ptr < guint8 > (y);
-      const float *wa = ma.ptr < float >(y), *wb = mb.ptr < float >(y);
-      guint8 *po = om.ptr < guint8 > (y);
-      for (int x = 0; x < width; x++) {
-        float wxa = ta * wa[x] + WEIGHT_FLOOR, wxb = tb * wb[x] + WEIGHT_FLOOR;
-        float s = 1.0f / (wxa + wxb);
-        for (int c = 0; c < 4; c++)
-          po[4 * x + c] = (guint8) ((pa[4 * x + c] * wxa +
-                  pb[4 * x + c] * wxb) * s + 0.5f);
-      }
-    }
+    carry (fa, am, ca);
+    carry (fb, bm, cb);
+    weight (fa, (float) (1.0 - t), om.size (), wa);
+    weight (fb, (float) t, om.size (), wb);
+    /* (wa a + wb b) / (wa + wb), a pixel at a time */
+    cv::blendLinear (ca, cb, wa, wb, om);
     return TRUE;
   }
   catch (const std::exception & e) {

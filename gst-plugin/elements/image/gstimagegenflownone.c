@@ -51,9 +51,8 @@ gst_imagegen_flow_field_free (GstImagegenFlowField * field)
 }
 
 gboolean
-gst_imagegen_flow_render (GstImagegenFlow * flow,
-    const GstImagegenFlowField * fa, const guint8 * a,
-    const GstImagegenFlowField * fb, const guint8 * b, gdouble t,
+gst_imagegen_flow_render (const GstImagegenFlowField * fa,
+    const guint8 * a, const GstImagegenFlowField * fb, const guint8 * b, gdouble t,
     guint8 * out, gint width, gint height, gint stride, GError ** error)
 {
   g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
