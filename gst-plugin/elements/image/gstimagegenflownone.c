@@ -52,8 +52,9 @@ gst_imagegen_flow_field_free (GstImagegenFlowField * field)
 
 gboolean
 gst_imagegen_flow_render (const GstImagegenFlowField * fa,
-    const guint8 * a, const GstImagegenFlowField * fb, const guint8 * b, gdouble t,
-    guint8 * out, gint width, gint height, gint stride, GError ** error)
+    const guint8 * a, const GstImagegenFlowField * fb, const guint8 * b,
+    gdouble t, guint8 * out, gint width, gint height, gint stride,
+    GError ** error)
 {
   g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
       "This build has no motion feature (OpenCV).");
