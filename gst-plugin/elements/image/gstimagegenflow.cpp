@@ -182,7 +182,8 @@ weight (const GstImagegenFlowField * field, float t, cv::Size size,
 gboolean
 gst_imagegen_flow_render (const GstImagegenFlowField * fa,
     const guint8 * a, const GstImagegenFlowField * fb, const guint8 * b,
-    gdouble t, guint8 * out, gint width, gint height, gint stride, GError ** error)
+    gdouble t, guint8 * out, gint width, gint height, gint stride,
+    GError ** error)
 {
   try {
     cv::Mat am (height, width, CV_8UC4, (void *) a, stride);

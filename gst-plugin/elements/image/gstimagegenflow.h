@@ -44,6 +44,7 @@ void gst_imagegen_flow_field_free (GstImagegenFlowField * field);
  * @b have @out's size and stride. */
 gboolean gst_imagegen_flow_render (const GstImagegenFlowField * fa,
     const guint8 * a, const GstImagegenFlowField * fb, const guint8 * b,
-    gdouble t, guint8 * out, gint width, gint height, gint stride, GError ** error);
+    gdouble t, guint8 * out, gint width, gint height, gint stride,
+    GError ** error);
 
 G_END_DECLS

@@ -110,7 +110,8 @@ gst_imagegen_remix_motion_check_start (GstImagegenRemix * remix)
   GST_ELEMENT_ERROR (remix, CORE, MISSING_PLUGIN,
       ("motion=flow needs the motion feature (OpenCV optical flow), which "
           "this build of the plugin does not have: use motion=hold, or "
-          "rebuild with the OpenCV packages installed (meson -Dmotion=enabled)."),
+          "rebuild with the OpenCV packages installed "
+          "(meson -Dmotion=enabled)."),
       (NULL));
   return FALSE;
 }
