@@ -75,37 +75,24 @@ motion_frame (guint i, gboolean square, guint cut)
   return buf;
 }
 
+/* imagegenremix motion=@motion mode=@mode in a harness, against an
+ * emulator whose tasks take @latency_ms */
 static GstHarness *
-motion_harness (ImagegenTestEmulator * emu, const gchar * motion,
-    const gchar * mode)
+motion_start (ElementTestHarness * e, const gchar * latency_ms,
+    const gchar * motion, const gchar * mode)
 {
+  const gchar *args[] = { "--latency", latency_ms, NULL };
   GstElement *remix = gst_element_factory_make ("imagegenremix", NULL);
-  GstHarness *h;
 
-  element_test_point_at (remix, emu);
   g_object_set (remix, "prompt", "watercolour", "poll-interval", 50,
       "interval", GST_SECOND / 2, "max-in-flight", 4, "jpeg-quality", 95,
       NULL);
   gst_util_set_object_arg (G_OBJECT (remix), "motion", motion);
   gst_util_set_object_arg (G_OBJECT (remix), "mode", mode);
-  h = gst_harness_new_with_element (remix, "sink", "src");
-  gst_object_unref (remix);
-  gst_harness_set_sink_caps_str (h, MOTION_CAPS);
-  gst_harness_set_src_caps_str (h, MOTION_CAPS);
-  return h;
-}
-
-static void
-wait_for_eos (GstHarness * h)
-{
-  GstEvent *ev;
-  gboolean eos = FALSE;
-
-  while (!eos && (ev = gst_harness_pull_event (h)) != NULL) {
-    eos = GST_EVENT_TYPE (ev) == GST_EVENT_EOS;
-    gst_event_unref (ev);
-  }
-  fail_unless (eos, "no EOS came out");
+  element_test_harness_start (e, args, remix, "sink", "src");
+  gst_harness_set_sink_caps_str (e->h, MOTION_CAPS);
+  gst_harness_set_src_caps_str (e->h, MOTION_CAPS);
+  return e->h;
 }
 
 /* Runs frames 0..@n-1 of a clip through motion=@motion and EOS; the
@@ -114,9 +101,8 @@ static GPtrArray *
 run_clip (const gchar * motion, gboolean square, guint cut, guint n,
     const gchar * pick)
 {
-  const gchar *args[] = { "--latency", "100", NULL };
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
-  GstHarness *h = motion_harness (emu, motion, "offline");
+  ElementTestHarness e;
+  GstHarness *h = motion_start (&e, "100", motion, "offline");
   GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify)
       gst_buffer_unref);
   guint i;
@@ -127,11 +113,11 @@ run_clip (const gchar * motion, gboolean square, guint cut, guint n,
     fail_unless_equals_int (gst_harness_push (h, motion_frame (i, square,
                 cut)), GST_FLOW_OK);
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-  wait_for_eos (h);
+  element_test_wait_eos (h);
   fail_unless_equals_int (gst_harness_buffers_in_queue (h), n);
   for (i = 0; i < n; i++)
     g_ptr_array_add (out, gst_harness_pull (h));
-  gst_harness_teardown (h);
+  element_test_harness_stop (&e);
   return out;
 }
 
@@ -296,9 +282,8 @@ stat_u64 (GstElement * remix, const gchar * field)
  * and the time they took. */
 GST_START_TEST (test_flow_stats)
 {
-  const gchar *args[] = { "--latency", "100", NULL };
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
-  GstHarness *h = motion_harness (emu, "flow", "offline");
+  ElementTestHarness e;
+  GstHarness *h = motion_start (&e, "100", "flow", "offline");
   GstStructure *stats = NULL;
   gdouble ms = -1;
   guint i;
@@ -306,7 +291,7 @@ GST_START_TEST (test_flow_stats)
   for (i = 0; i < 20; i++)
     gst_harness_push (h, motion_frame (i, FALSE, G_MAXUINT));
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-  wait_for_eos (h);
+  element_test_wait_eos (h);
   /* 0 and 15 are picks; 1..14 between them, 16..19 after the last */
   fail_unless_equals_uint64 (stat_u64 (h->element, "frames-flow"), 18);
   fail_unless_equals_uint64 (stat_u64 (h->element,
@@ -317,7 +302,7 @@ GST_START_TEST (test_flow_stats)
   fail_unless (gst_structure_get_double (stats, "flow-ms-per-frame", &ms));
   fail_unless (ms > 0);
   gst_structure_free (stats);
-  gst_harness_teardown (h);
+  element_test_harness_stop (&e);
 }
 
 GST_END_TEST;
@@ -326,9 +311,8 @@ GST_END_TEST;
  * before shows after, and the frames after still follow the pan. */
 GST_START_TEST (test_flushing_seek)
 {
-  const gchar *args[] = { "--latency", "300", NULL };
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
-  GstHarness *h = motion_harness (emu, "flow", "offline");
+  ElementTestHarness e;
+  GstHarness *h = motion_start (&e, "300", "flow", "offline");
   GstSegment segment;
   guint i;
 
@@ -344,7 +328,7 @@ GST_START_TEST (test_flushing_seek)
   for (i = 0; i < 20; i++)
     gst_harness_push (h, motion_frame (i + 5, FALSE, G_MAXUINT));
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-  wait_for_eos (h);
+  element_test_wait_eos (h);
   fail_unless_equals_int (gst_harness_buffers_in_queue (h), 20);
   for (i = 0; i < 20; i++) {
     GstBuffer *out = gst_harness_pull (h);
@@ -355,7 +339,7 @@ GST_START_TEST (test_flushing_seek)
         "frame %u after the seek shows the pan at %d px", i + 5, pan);
     gst_buffer_unref (out);
   }
-  gst_harness_teardown (h);
+  element_test_harness_stop (&e);
 }
 
 GST_END_TEST;
@@ -364,9 +348,8 @@ GST_END_TEST;
  * at its own size. */
 GST_START_TEST (test_caps_change)
 {
-  const gchar *args[] = { "--latency", "100", NULL };
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
-  GstHarness *h = motion_harness (emu, "flow", "offline");
+  ElementTestHarness e;
+  GstHarness *h = motion_start (&e, "100", "flow", "offline");
   guint i;
 
   gst_harness_set_sink_caps_str (h, "video/x-raw,format=RGBA");
@@ -377,7 +360,7 @@ GST_START_TEST (test_caps_change)
   for (i = 8; i < 24; i++)
     gst_harness_push (h, make_frame (i, 64, 48));
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-  wait_for_eos (h);
+  element_test_wait_eos (h);
   fail_unless_equals_int (gst_harness_buffers_in_queue (h), 24);
   for (i = 0; i < 24; i++) {
     GstBuffer *out = gst_harness_pull (h);
@@ -390,7 +373,7 @@ GST_START_TEST (test_caps_change)
           "frame %u does not show the remix of frame 15", i);
     gst_buffer_unref (out);
   }
-  gst_harness_teardown (h);
+  element_test_harness_stop (&e);
 }
 
 GST_END_TEST;
@@ -399,9 +382,8 @@ GST_END_TEST;
  * runs of this test). */
 GST_START_TEST (test_null_while_flowing)
 {
-  const gchar *args[] = { "--latency", "50", NULL };
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
-  GstHarness *h = motion_harness (emu, "flow", "offline");
+  ElementTestHarness e;
+  GstHarness *h = motion_start (&e, "50", "flow", "offline");
   guint i;
 
   for (i = 0; i < 40; i++)
@@ -410,7 +392,7 @@ GST_START_TEST (test_null_while_flowing)
   gst_buffer_unref (gst_harness_pull (h));
   fail_unless_equals_int (gst_element_set_state (h->element,
           GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
-  gst_harness_teardown (h);
+  element_test_harness_stop (&e);
 }
 
 GST_END_TEST;
@@ -419,15 +401,14 @@ GST_END_TEST;
  * the frames after it follow the pan, and none waits. */
 GST_START_TEST (test_live_carries_newest)
 {
-  const gchar *args[] = { "--latency", "50", NULL };
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
-  GstHarness *h = motion_harness (emu, "flow", "live");
+  ElementTestHarness e;
+  GstHarness *h = motion_start (&e, "50", "flow", "live");
   GstBuffer *out;
   guint i;
 
   gst_harness_push (h, motion_frame (0, FALSE, G_MAXUINT));
   gst_buffer_unref (gst_harness_pull (h));
-  imagegen_test_emulator_wait_count (emu, "download", 1);
+  imagegen_test_emulator_wait_count (e.emu, "download", 1);
   /* the result lands on a worker after its download */
   for (i = 0; i < 100 && stat_u64 (h->element, "frames-own-result") +
       stat_u64 (h->element, "frames-older-result") == 0; i++) {
@@ -446,7 +427,7 @@ GST_START_TEST (test_live_carries_newest)
   }
   fail_unless (stat_u64 (h->element, "frames-flow") +
       stat_u64 (h->element, "frames-flow-fallback") >= 6);
-  gst_harness_teardown (h);
+  element_test_harness_stop (&e);
 }
 
 GST_END_TEST;

@@ -67,21 +67,6 @@ has_eos (GstHarness * h)
   return eos;
 }
 
-/* Offline frames leave from the element's own task: EOS comes after the
- * last of them. */
-static void
-wait_for_eos (GstHarness * h)
-{
-  GstEvent *ev;
-  gboolean eos = FALSE;
-
-  while (!eos && (ev = gst_harness_pull_event (h)) != NULL) {
-    eos = GST_EVENT_TYPE (ev) == GST_EVENT_EOS;
-    gst_event_unref (ev);
-  }
-  fail_unless (eos, "no EOS came out");
-}
-
 /* 60 frames at 30 fps, a pick every 0.5 s: frames 0, 15, 30 and 45. */
 GST_START_TEST (test_offline_every_frame_in_order)
 {
@@ -97,7 +82,7 @@ GST_START_TEST (test_offline_every_frame_in_order)
 
   /* EOS waits for the last results, so every frame is out before it */
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-  wait_for_eos (h);
+  element_test_wait_eos (h);
   fail_unless_equals_int (gst_harness_buffers_in_queue (h), 60);
 
   for (i = 0; i < 60; i++) {
@@ -212,7 +197,7 @@ GST_START_TEST (test_failed_request_warns_and_goes_on)
   for (i = 0; i < 45; i++)
     gst_harness_push (h, make_frame (i, WIDTH, HEIGHT));
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-  wait_for_eos (h);
+  element_test_wait_eos (h);
   fail_unless_equals_int (gst_harness_buffers_in_queue (h), 45);
 
   for (i = 0; i < 45; i++) {
@@ -368,7 +353,7 @@ GST_START_TEST (test_flush_drops_stale_results)
   for (i = 100; i < 110; i++)
     gst_harness_push (h, make_frame (i, WIDTH, HEIGHT));
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-  wait_for_eos (h);
+  element_test_wait_eos (h);
   fail_unless_equals_int (gst_harness_buffers_in_queue (h), 10);
   for (i = 100; i < 110; i++) {
     GstBuffer *out = gst_harness_pull (h);
@@ -398,7 +383,7 @@ GST_START_TEST (test_caps_change_mid_stream)
   for (i = 5; i < 10; i++)
     gst_harness_push (h, make_frame (i, 32, 24));
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-  wait_for_eos (h);
+  element_test_wait_eos (h);
   fail_unless_equals_int (gst_harness_buffers_in_queue (h), 10);
   for (i = 0; i < 10; i++) {
     GstBuffer *out = gst_harness_pull (h);
@@ -440,7 +425,7 @@ GST_START_TEST (test_offline_transition_and_stats)
   for (i = 0; i < 25; i++)
     gst_harness_push (h, make_frame (i, WIDTH, HEIGHT));
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-  wait_for_eos (h);
+  element_test_wait_eos (h);
   fail_unless_equals_int (gst_harness_buffers_in_queue (h), 25);
 
   for (i = 0; i < 25; i++) {
@@ -501,7 +486,7 @@ GST_START_TEST (test_offline_spending_guard)
   for (i = 0; i < 30; i++)
     gst_harness_push (h, make_frame (i, WIDTH, HEIGHT));
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-  wait_for_eos (h);
+  element_test_wait_eos (h);
   fail_unless_equals_int (gst_harness_buffers_in_queue (h), 30);
   for (i = 0; i < 30; i++) {
     GstBuffer *out = gst_harness_pull (h);
@@ -537,7 +522,7 @@ GST_START_TEST (test_prompt_change_applies_to_next_pick)
   for (i = 10; i < 30; i++)
     gst_harness_push (h, make_frame (i, WIDTH, HEIGHT));
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-  wait_for_eos (h);
+  element_test_wait_eos (h);
 
   stats = imagegen_test_emulator_stats (emu);
   tasks = json_object_get_array_member (stats, "tasks");
@@ -698,7 +683,7 @@ check_colorimetry (const gchar * colorimetry, guint8 black_luma)
 
   fail_unless_equals_int (gst_harness_push (h, yuv), GST_FLOW_OK);
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-  wait_for_eos (h);
+  element_test_wait_eos (h);
   out = gst_harness_pull (h);
   out_rgba = convert_frame (out, &yuv_info, &rgba_info);
   gst_buffer_map (out_rgba, &map, GST_MAP_READ);
@@ -766,7 +751,7 @@ transfer_round_trip (const gchar * in_colorimetry, const gchar * out_caps_str,
   GST_BUFFER_DURATION (out) = FRAME_TIME (1);
   fail_unless_equals_int (gst_harness_push (h, out), GST_FLOW_OK);
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-  wait_for_eos (h);
+  element_test_wait_eos (h);
 
   out = gst_harness_pull (h);
   out_caps = gst_pad_get_current_caps (h->sinkpad);
@@ -840,7 +825,7 @@ check_edges_remixed_par (gint width, gint height, const gchar * par,
   fail_unless_equals_int (gst_harness_push (h, make_frame (0, width,
               height)), GST_FLOW_OK);
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-  wait_for_eos (h);
+  element_test_wait_eos (h);
   out = gst_harness_pull (h);
   fail_unless_equals_int (gst_buffer_get_size (out),
       out_width * out_height * 4);
@@ -901,7 +886,7 @@ GST_START_TEST (test_untimed_frames_picked_by_count)
     fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_OK);
   }
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-  wait_for_eos (h);
+  element_test_wait_eos (h);
   fail_unless_equals_int (gst_harness_buffers_in_queue (h), 60);
   for (i = 0; i < 60; i++) {
     GstBuffer *out = gst_harness_pull (h);
@@ -958,7 +943,7 @@ GST_START_TEST (test_interlaced_frames_deinterlaced)
 
   fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_OK);
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-  wait_for_eos (h);
+  element_test_wait_eos (h);
   out = gst_harness_pull (h);
   fail_unless (shows_frame (out, 0, TRUE, WIDTH, HEIGHT),
       "the interlaced frame was not remixed from its top field");

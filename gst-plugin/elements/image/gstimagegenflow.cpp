@@ -50,6 +50,23 @@ set_error (GError ** error, const char *what)
       "Optical flow failed: %s", what);
 }
 
+/* runs @work, turning any exception into @error: none may reach C */
+template < typename Work > static bool
+guarded (GError ** error, Work work)
+{
+  try {
+    work ();
+    return true;
+  }
+  catch (const std::exception & e) {
+    set_error (error, e.what ());
+  }
+  catch ( ...) {
+    set_error (error, "unknown exception");
+  }
+  return false;
+}
+
 /* a CV_32FC2 map holding each pixel's own (x, y), kept for its size */
 static const cv::Mat &
 grid (cv::Mat & cached, int width, int height)
@@ -105,7 +122,7 @@ gst_imagegen_flow_compute (GstImagegenFlow * flow, const guint8 * frame,
 {
   GstImagegenFlowField *field = NULL;
 
-  try {
+  if (guarded (error,[&] {
     cv::Ptr < cv::DISOpticalFlow > &dis = fast ? flow->fast : flow->medium;
     cv::Mat f (height, width, CV_8UC1, (void *) frame);
     cv::Mat k (height, width, CV_8UC1, (void *) key);
@@ -132,14 +149,8 @@ gst_imagegen_flow_compute (GstImagegenFlow * flow, const guint8 * frame,
     cv::multiply (diff, diff, field->match, 1.0 / (MATCH_HALF * MATCH_HALF));
     field->match += 1.0;
     cv::divide (1.0, field->match, field->match);
+  }))
     return field;
-  }
-  catch (const std::exception & e) {
-    set_error (error, e.what ());
-  }
-  catch ( ...) {
-    set_error (error, "unknown exception");
-  }
   delete field;
   return NULL;
 }
@@ -185,14 +196,14 @@ gst_imagegen_flow_render (const GstImagegenFlowField * fa,
     gdouble t, guint8 * out, gint width, gint height, gint stride,
     GError ** error)
 {
-  try {
+  return guarded (error,[&] {
     cv::Mat am (height, width, CV_8UC4, (void *) a, stride);
     cv::Mat om (height, width, CV_8UC4, out, stride);
     cv::Mat ca, cb, wa, wb;
 
     if (b == NULL || fb == NULL) {
       carry (fa, am, om);
-      return TRUE;
+      return;
     }
     cv::Mat bm (height, width, CV_8UC4, (void *) b, stride);
     carry (fa, am, ca);
@@ -201,13 +212,5 @@ gst_imagegen_flow_render (const GstImagegenFlowField * fa,
     weight (fb, (float) t, om.size (), wb);
     /* (wa a + wb b) / (wa + wb), a pixel at a time */
     cv::blendLinear (ca, cb, wa, wb, om);
-    return TRUE;
-  }
-  catch (const std::exception & e) {
-    set_error (error, e.what ());
-  }
-  catch ( ...) {
-    set_error (error, "unknown exception");
-  }
-  return FALSE;
+  });
 }
