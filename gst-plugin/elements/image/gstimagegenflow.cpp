@@ -116,6 +116,20 @@ gst_imagegen_flow_field_free (GstImagegenFlowField * field)
 }
 
 GstImagegenFlowField *
+gst_imagegen_flow_field_scaled (const GstImagegenFlowField * field,
+    gdouble factor)
+{
+  GstImagegenFlowField *scaled = NULL;
+
+  if (guarded (NULL,[&] {
+        scaled = new GstImagegenFlowField ();
+        scaled->flow = field->flow * factor;}))
+    return scaled;
+  delete scaled;
+  return NULL;
+}
+
+GstImagegenFlowField *
 gst_imagegen_flow_compute (GstImagegenFlow * flow, const guint8 * frame,
     const guint8 * key, gint width, gint height,
     const GstImagegenFlowField * warm, gboolean fast, GError ** error)

@@ -36,6 +36,10 @@ GstImagegenFlowField *gst_imagegen_flow_compute (GstImagegenFlow * flow,
     const guint8 * frame, const guint8 * key, gint width, gint height,
     const GstImagegenFlowField * warm, gboolean fast, GError ** error);
 void gst_imagegen_flow_field_free (GstImagegenFlowField * field);
+/* A start for a flow to another key: @field's flow times @factor (motion
+ * at a constant speed), no match; NULL when it fails. */
+GstImagegenFlowField *gst_imagegen_flow_field_scaled (const
+    GstImagegenFlowField * field, gdouble factor);
 
 /* Writes into @out (RGBA, @width x @height, @stride bytes a row) the RGBA
  * picture @a carried along @fa and, when @b is not NULL, blended per pixel

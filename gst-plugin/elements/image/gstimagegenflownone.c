@@ -50,6 +50,13 @@ gst_imagegen_flow_field_free (GstImagegenFlowField * field)
 {
 }
 
+GstImagegenFlowField *
+gst_imagegen_flow_field_scaled (const GstImagegenFlowField * field,
+    gdouble factor)
+{
+  return NULL;
+}
+
 gboolean
 gst_imagegen_flow_render (const GstImagegenFlowField * fa,
     const guint8 * a, const GstImagegenFlowField * fb, const guint8 * b,

@@ -306,13 +306,17 @@ render (GstImagegenRemix * remix, const guint8 * grey, GstClockTime time,
   gboolean ok;
 
   fa = flow_to (remix, grey, shown, fast);
+  if (next != NULL && next->time > shown->time && time > shown->time)
+    t = CLAMP ((gdouble) (time - shown->time) / (next->time - shown->time),
+        0.0, 1.0);
+  /* the first flow to the next pick, a long way off, starts from the
+   * motion so far at the same speed */
+  if (fa != NULL && next != NULL && next->warm == NULL && t > 0.0)
+    next->warm = gst_imagegen_flow_field_scaled (fa, -(1.0 - t) / t);
   if (next != NULL)
     fb = flow_to (remix, grey, next, fast);
   if (fa == NULL || (next != NULL && fb == NULL))
     return NULL;
-  if (next != NULL && next->time > shown->time && time >= shown->time)
-    t = CLAMP ((gdouble) (time - shown->time) / (next->time - shown->time),
-        0.0, 1.0);
 
   gst_video_info_set_format (&rgba_info, GST_VIDEO_FORMAT_RGBA,
       GST_VIDEO_INFO_WIDTH (out_info), GST_VIDEO_INFO_HEIGHT (out_info));
