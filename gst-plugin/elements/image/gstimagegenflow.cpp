@@ -41,6 +41,9 @@ struct _GstImagegenFlow
 {
   cv::Ptr < cv::DISOpticalFlow > medium, fast;
   cv::Mat grid;                 /* CV_32FC2: each small pixel's position */
+  /* render's scratch at output size, kept: fresh pages for them every
+   * frame cost more than the work */
+  cv::Mat small, map, ca, cb, wa, wb;
 };
 
 static void
@@ -175,13 +178,14 @@ gst_imagegen_flow_compute (GstImagegenFlow * flow, const guint8 * frame,
  * except in the outer half small pixel, where it clamps (at most half a
  * small pixel off, at the frame's very edge). */
 static void
-carry (const GstImagegenFlowField * field, const cv::Mat & src,
-    cv::Mat & dst)
+carry (GstImagegenFlow * flow, const GstImagegenFlowField * field,
+    const cv::Mat & src, cv::Mat & dst)
 {
   const int w = field->flow.cols, h = field->flow.rows;
   const float sx = (float) src.cols / w, sy = (float) src.rows / h;
-  cv::Mat small (h, w, CV_32FC2), map;
+  cv::Mat & small = flow->small, &map = flow->map;
 
+  small.create (h, w, CV_32FC2);
   for (int y = 0; y < h; y++) {
     const cv::Vec2f * f = field->flow.ptr < cv::Vec2f > (y);
     cv::Vec2f * m = small.ptr < cv::Vec2f > (y);
@@ -205,7 +209,8 @@ weight (const GstImagegenFlowField * field, float t, cv::Size size,
 }
 
 gboolean
-gst_imagegen_flow_render (const GstImagegenFlowField * fa,
+gst_imagegen_flow_render (GstImagegenFlow * flow,
+    const GstImagegenFlowField * fa,
     const guint8 * a, const GstImagegenFlowField * fb, const guint8 * b,
     gdouble t, guint8 * out, gint width, gint height, gint stride,
     GError ** error)
@@ -213,18 +218,16 @@ gst_imagegen_flow_render (const GstImagegenFlowField * fa,
   return guarded (error,[&] {
     cv::Mat am (height, width, CV_8UC4, (void *) a, stride);
     cv::Mat om (height, width, CV_8UC4, out, stride);
-    cv::Mat ca, cb, wa, wb;
-
     if (b == NULL || fb == NULL) {
-      carry (fa, am, om);
+      carry (flow, fa, am, om);
       return;
     }
     cv::Mat bm (height, width, CV_8UC4, (void *) b, stride);
-    carry (fa, am, ca);
-    carry (fb, bm, cb);
-    weight (fa, (float) (1.0 - t), om.size (), wa);
-    weight (fb, (float) t, om.size (), wb);
+    carry (flow, fa, am, flow->ca);
+    carry (flow, fb, bm, flow->cb);
+    weight (fa, (float) (1.0 - t), om.size (), flow->wa);
+    weight (fb, (float) t, om.size (), flow->wb);
     /* (wa a + wb b) / (wa + wb), a pixel at a time */
-    cv::blendLinear (ca, cb, wa, wb, om);
+    cv::blendLinear (flow->ca, flow->cb, flow->wa, flow->wb, om);
   });
 }

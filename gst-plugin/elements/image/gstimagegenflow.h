@@ -46,7 +46,8 @@ GstImagegenFlowField *gst_imagegen_flow_field_scaled (const
  * with @b carried along @fb: each weighted by its match and by @t, the
  * frame's place between the two keys (0: at @a's, 1: at @b's).  @a and
  * @b have @out's size and stride. */
-gboolean gst_imagegen_flow_render (const GstImagegenFlowField * fa,
+gboolean gst_imagegen_flow_render (GstImagegenFlow * flow,
+    const GstImagegenFlowField * fa,
     const guint8 * a, const GstImagegenFlowField * fb, const guint8 * b,
     gdouble t, guint8 * out, gint width, gint height, gint stride,
     GError ** error);

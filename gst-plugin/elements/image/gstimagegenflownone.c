@@ -58,7 +58,8 @@ gst_imagegen_flow_field_scaled (const GstImagegenFlowField * field,
 }
 
 gboolean
-gst_imagegen_flow_render (const GstImagegenFlowField * fa,
+gst_imagegen_flow_render (GstImagegenFlow * flow,
+    const GstImagegenFlowField * fa,
     const guint8 * a, const GstImagegenFlowField * fb, const guint8 * b,
     gdouble t, guint8 * out, gint width, gint height, gint stride,
     GError ** error)

@@ -331,7 +331,7 @@ render (GstImagegenRemix * remix, const guint8 * grey, GstClockTime time,
   rgba = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&rgba_info),
       NULL);
   gst_video_frame_map (&out, &rgba_info, rgba, GST_MAP_WRITE);
-  ok = gst_imagegen_flow_render (fa,
+  ok = gst_imagegen_flow_render (remix->flow, fa,
       GST_VIDEO_FRAME_PLANE_DATA (&a, 0), fb,
       next ? GST_VIDEO_FRAME_PLANE_DATA (&b, 0) : NULL, t,
       GST_VIDEO_FRAME_PLANE_DATA (&out, 0), GST_VIDEO_INFO_WIDTH (&rgba_info),
