@@ -94,35 +94,41 @@ def texture(seed, w=2 * W, h=2 * H):
 
 
 class Clips:
-    def __init__(self, w=W, h=H):
+    """Views of two large textures: every clip stays inside them (a view
+    off the edge would smear, and flatter the figures)."""
+    MARGIN = 40
+
+    def __init__(self, w=W, h=H, frames=6 * FPS):
         self.w, self.h = w, h
-        self.tex = [texture(1, 2 * w, 2 * h), texture(2, 2 * w, 2 * h)]
+        tw, th = w + 4 * frames + 2 * self.MARGIN, h + frames + \
+            2 * self.MARGIN
+        self.tex = [texture(1, tw, th), texture(2, tw, th)]
         self.ys, self.xs = np.mgrid[0:h, 0:w].astype(float)
 
     def view(self, shot, dx, dy, scale):
-        """The frame seeing texture @shot shifted by dx, dy and magnified
-        by scale about the frame's centre."""
+        """The frame seeing texture @shot shifted by dx, dy (0 or more)
+        and magnified by scale (1 or more) about the frame's centre."""
         cx, cy = self.w / 2, self.h / 2
-        xs = (self.xs - cx) / scale + cx + self.w / 2 + dx
-        ys = (self.ys - cy) / scale + cy + self.h / 2 + dy
+        xs = (self.xs - cx) / scale + cx + self.MARGIN + dx
+        ys = (self.ys - cy) / scale + cy + self.MARGIN + dy
         return resample(self.tex[shot], xs, ys)
 
     def frame(self, kind, i):
         if kind == "pan":
-            f = self.view(0, -4 * i, 0, 1.0)
+            f = self.view(0, 4 * i, 0, 1.0)
         elif kind == "zoom":
             f = self.view(0, 0, 0, 1.005 ** i)
         elif kind == "panzoom":
-            f = self.view(0, -3 * i, -1 * i, 1.004 ** i)
+            f = self.view(0, 3 * i, i, 1.004 ** i)
         elif kind == "object":
             f = self.view(0, 0, 0, 1.0)
             r = self.h / 6
             cx, cy = self.w * 0.15 + 6 * i % (self.w * 0.7), self.h / 2
             disc = (self.xs - cx) ** 2 + (self.ys - cy) ** 2 < r * r
-            f[disc] = self.view(1, -cx, 0, 1.0)[disc]
+            f[disc] = self.view(1, cx, 0, 1.0)[disc]
         elif kind == "cut":
             shot = 1 if i >= int(2.4 * FPS) else 0
-            f = self.view(shot, -4 * i, 0, 1.0)
+            f = self.view(shot, 4 * i, 0, 1.0)
         elif kind == "still":
             f = self.view(0, 0, 0, 1.0)
         else:

@@ -23,9 +23,6 @@
 
 #include "gstimagegenflow.h"
 
-/* flow runs at most this wide: DIS at 480x270 follows pans and zooms of
- * tens of pixels a frame in a few milliseconds */
-#define FLOW_WIDTH 480
 /* grey levels at which a carried pixel counts half as matching */
 #define MATCH_HALF 12.0
 /* the floor of a weight: two neighbours that both mismatch still mix */
@@ -89,15 +86,6 @@ gboolean
 gst_imagegen_flow_available (void)
 {
   return TRUE;
-}
-
-void
-gst_imagegen_flow_size (gint width, gint height, gint * flow_width,
-    gint * flow_height)
-{
-  *flow_width = MIN (width, FLOW_WIDTH);
-  *flow_height = MAX (1, (gint) ((gint64) height * *flow_width / MAX (1,
-              width)));
 }
 
 GstImagegenFlow *

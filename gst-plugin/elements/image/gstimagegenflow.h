@@ -20,10 +20,20 @@ typedef struct _GstImagegenFlow GstImagegenFlow;
 /* TRUE when the plugin was built with the motion feature. */
 gboolean gst_imagegen_flow_available (void);
 
+/* flow runs at most this wide: DIS at 480x270 follows pans and zooms of
+ * tens of pixels a frame in a few milliseconds */
+#define GST_IMAGEGEN_FLOW_WIDTH 480
+
 /* The size flow runs at for a @width x @height frame: about 480 pixels
  * wide, shape kept, never larger than the frame. */
-void gst_imagegen_flow_size (gint width, gint height, gint * flow_width,
-    gint * flow_height);
+static inline void
+gst_imagegen_flow_size (gint width, gint height, gint * flow_width,
+    gint * flow_height)
+{
+  *flow_width = MIN (width, GST_IMAGEGEN_FLOW_WIDTH);
+  *flow_height = MAX (1, (gint) ((gint64) height * *flow_width / MAX (1,
+              width)));
+}
 
 GstImagegenFlow *gst_imagegen_flow_new (void);
 void gst_imagegen_flow_free (GstImagegenFlow * flow);

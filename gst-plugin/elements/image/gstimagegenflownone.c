@@ -16,14 +16,6 @@ gst_imagegen_flow_available (void)
   return FALSE;
 }
 
-void
-gst_imagegen_flow_size (gint width, gint height, gint * flow_width,
-    gint * flow_height)
-{
-  *flow_width = width;
-  *flow_height = height;
-}
-
 GstImagegenFlow *
 gst_imagegen_flow_new (void)
 {

@@ -38,7 +38,7 @@
 GType
 gst_imagegen_remix_motion_get_type (void)
 {
-  static GType type = 0;
+  static gsize type = 0;
   static const GEnumValue values[] = {
     {GST_IMAGEGEN_REMIX_MOTION_HOLD,
         "A result stands still until the next", "hold"},
@@ -47,11 +47,8 @@ gst_imagegen_remix_motion_get_type (void)
     {0, NULL, NULL},
   };
 
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstImagegenRemixMotion", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
+  return gst_imagegen_remix_enum_type (&type, "GstImagegenRemixMotion",
+      values);
 }
 
 void

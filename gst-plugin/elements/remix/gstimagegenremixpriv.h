@@ -72,7 +72,10 @@ void gst_imagegen_remix_replace_pick (RemixPick ** slot, RemixPick * pick);
 /* gstimagegenremixpick.c: the streaming thread picks @frame when its time
  * @time is due.  Called with remix->lock held; releases it while the
  * request is handed to the engine.  Returns TRUE when a pick was made. */
-/* gstimagegenremixtypes.c */
+/* gstimagegenremixtypes.c: @name's GType of @values, registered once
+ * (*@type, a static starting at 0) */
+GType gst_imagegen_remix_enum_type (gsize * type, const gchar * name,
+    const GEnumValue * values);
 GType gst_imagegen_remix_mode_get_type (void);
 GType gst_imagegen_remix_fallback_get_type (void);
 

@@ -40,7 +40,7 @@
 GType
 gst_imagegen_remix_pick_mode_get_type (void)
 {
-  static GType type = 0;
+  static gsize type = 0;
   static const GEnumValue values[] = {
     {GST_IMAGEGEN_REMIX_PICK_INTERVAL,
         "Every interval of stream time", "interval"},
@@ -50,17 +50,14 @@ gst_imagegen_remix_pick_mode_get_type (void)
     {0, NULL, NULL},
   };
 
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstImagegenRemixPickMode", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
+  return gst_imagegen_remix_enum_type (&type, "GstImagegenRemixPickMode",
+      values);
 }
 
 static GType
 gst_imagegen_remix_coherence_get_type (void)
 {
-  static GType type = 0;
+  static gsize type = 0;
   static const GEnumValue values[] = {
     {GST_IMAGEGEN_REMIX_COHERENCE_NONE, "Every pick stands alone", "none"},
     {GST_IMAGEGEN_REMIX_COHERENCE_PREVIOUS_RESULT,
@@ -69,11 +66,8 @@ gst_imagegen_remix_coherence_get_type (void)
     {0, NULL, NULL},
   };
 
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstImagegenRemixCoherence", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
+  return gst_imagegen_remix_enum_type (&type, "GstImagegenRemixCoherence",
+      values);
 }
 
 void

@@ -1,4 +1,5 @@
 /* gst-imagegen: imagegenremix's enumerations (mode, fallback) as GTypes,
+ * the registration every enumeration of the element goes through,
  * and its debug category (in this lowest file, so that the files that log
  * refer to no file above them; the element's class initializes it).
  *
@@ -13,9 +14,18 @@
 GST_DEBUG_CATEGORY (gst_imagegen_remix_debug);
 
 GType
+gst_imagegen_remix_enum_type (gsize * type, const gchar * name,
+    const GEnumValue * values)
+{
+  if (g_once_init_enter (type))
+    g_once_init_leave (type, g_enum_register_static (name, values));
+  return *type;
+}
+
+GType
 gst_imagegen_remix_mode_get_type (void)
 {
-  static GType type = 0;
+  static gsize type = 0;
   static const GEnumValue values[] = {
     {GST_IMAGEGEN_REMIX_MODE_AUTO, "Live when upstream is live", "auto"},
     {GST_IMAGEGEN_REMIX_MODE_LIVE, "Never wait, show the newest result",
@@ -27,17 +37,14 @@ gst_imagegen_remix_mode_get_type (void)
     {0, NULL, NULL},
   };
 
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstImagegenRemixMode", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
+  return gst_imagegen_remix_enum_type (&type, "GstImagegenRemixMode",
+      values);
 }
 
 GType
 gst_imagegen_remix_fallback_get_type (void)
 {
-  static GType type = 0;
+  static gsize type = 0;
   static const GEnumValue values[] = {
     {GST_IMAGEGEN_REMIX_FALLBACK_INPUT, "The input frame itself", "input"},
     {GST_IMAGEGEN_REMIX_FALLBACK_BLACK, "A black frame", "black"},
@@ -46,9 +53,6 @@ gst_imagegen_remix_fallback_get_type (void)
     {0, NULL, NULL},
   };
 
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstImagegenRemixFallback", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
+  return gst_imagegen_remix_enum_type (&type, "GstImagegenRemixFallback",
+      values);
 }
