@@ -125,7 +125,8 @@ class Clips:
             r = self.h / 6
             cx, cy = self.w * 0.15 + 6 * i % (self.w * 0.7), self.h / 2
             disc = (self.xs - cx) ** 2 + (self.ys - cy) ** 2 < r * r
-            f[disc] = self.view(1, cx, 0, 1.0)[disc]
+            # a rigid disc: its texture moves with it
+            f[disc] = self.view(1, self.w - cx, 0, 1.0)[disc]
         elif kind == "cut":
             shot = 1 if i >= int(2.4 * FPS) else 0
             f = self.view(shot, 4 * i, 0, 1.0)

@@ -541,7 +541,6 @@ gst_imagegen_remix_get_property (GObject * object, guint prop_id,
 
       gst_imagegen_remix_scene_add_stats (remix, stats);
       gst_imagegen_remix_add_frame_stats (remix, stats);
-      gst_imagegen_remix_motion_add_stats (remix, stats);
     }
     return;
   }

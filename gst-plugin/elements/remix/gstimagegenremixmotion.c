@@ -406,20 +406,6 @@ gst_imagegen_remix_motion_carry (GstImagegenRemix * remix, GstBuffer * input,
 }
 
 void
-gst_imagegen_remix_motion_add_stats (GstImagegenRemix * remix,
-    GstStructure * stats)
-{
-  g_mutex_lock (&remix->lock);
-  gst_structure_set (stats,
-      "frames-flow", G_TYPE_UINT64, remix->flow_frames,
-      "frames-flow-one-neighbour", G_TYPE_UINT64, remix->flow_one_neighbour,
-      "frames-flow-fallback", G_TYPE_UINT64, remix->flow_fallbacks,
-      "flow-ms-per-frame", G_TYPE_DOUBLE, remix->flow_frames > 0 ?
-      remix->flow_us / 1000.0 / remix->flow_frames : 0.0, NULL);
-  g_mutex_unlock (&remix->lock);
-}
-
-void
 gst_imagegen_remix_motion_reset_locked (GstImagegenRemix * remix)
 {
   remix->flow_frames = remix->flow_one_neighbour = remix->flow_fallbacks = 0;

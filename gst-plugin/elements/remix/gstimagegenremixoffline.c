@@ -82,13 +82,7 @@ gst_imagegen_remix_offline_submit_locked (GstImagegenRemix * remix,
   item = g_new0 (RemixItem, 1);
   item->time = time;
   item->frame = buf;
-  item->pick = remix->governing ?
-      gst_imagegen_remix_pick_ref (remix->governing) : NULL;
-  item->after_cut = remix->cut_since_pick;
-  g_queue_push_tail (&remix->queue, item);
-  remix->queued_frames++;
-  remix->queue_bytes += gst_buffer_get_size (buf);
-  g_cond_broadcast (&remix->cond);
+  gst_imagegen_remix_queue_frame_locked (remix, item);
 
   while (!remix->flushing && remix->srcresult == GST_FLOW_OK
       && queue_is_full_locked (remix))

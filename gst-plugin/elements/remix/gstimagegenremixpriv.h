@@ -68,6 +68,10 @@ typedef struct
 RemixPick *gst_imagegen_remix_pick_ref (RemixPick * pick);
 void gst_imagegen_remix_pick_unref (RemixPick * pick);
 void gst_imagegen_remix_replace_pick (RemixPick ** slot, RemixPick * pick);
+/* Queues @item (its frame set) behind the others, governed by the newest
+ * pick (offline and aligned). */
+void gst_imagegen_remix_queue_frame_locked (GstImagegenRemix * remix,
+    RemixItem * item);
 
 /* gstimagegenremixpick.c: the streaming thread picks @frame when its time
  * @time is due.  Called with remix->lock held; releases it while the
@@ -230,8 +234,6 @@ GstBuffer *gst_imagegen_remix_motion_carry (GstImagegenRemix * remix,
     GstBuffer * input, GstClockTime time, RemixPick * shown,
     RemixPick * next, gboolean live, const GstVideoInfo * in_info,
     const GstVideoInfo * out_info, GstImagegenScaleMode scale_mode);
-void gst_imagegen_remix_motion_add_stats (GstImagegenRemix * remix,
-    GstStructure * stats);
 void gst_imagegen_remix_motion_reset_locked (GstImagegenRemix * remix);
 /* Frees the flow engine; the output thread has stopped. */
 void gst_imagegen_remix_motion_stop (GstImagegenRemix * remix);

@@ -31,6 +31,19 @@ gst_imagegen_remix_pick_unref (RemixPick * pick)
 }
 
 void
+gst_imagegen_remix_queue_frame_locked (GstImagegenRemix * remix,
+    RemixItem * item)
+{
+  item->pick = remix->governing ?
+      gst_imagegen_remix_pick_ref (remix->governing) : NULL;
+  item->after_cut = remix->cut_since_pick;
+  g_queue_push_tail (&remix->queue, item);
+  remix->queued_frames++;
+  remix->queue_bytes += gst_buffer_get_size (item->frame);
+  g_cond_broadcast (&remix->cond);
+}
+
+void
 gst_imagegen_remix_replace_pick (RemixPick ** slot, RemixPick * pick)
 {
   RemixPick *old = *slot;
