@@ -16,8 +16,8 @@ Needs Debian's python3-gi and gir1.2-gstreamer-1.0, and the plugin (installed, o
 GST_PLUGIN_PATH); point it at imagegen-emulator with RUNAPI_BASE_URL.
 """
 import argparse
+import importlib
 import os
-import re
 import resource
 import sys
 import time
@@ -40,22 +40,6 @@ PROMPTS = [
     "an astronaut riding a horse, watercolour",
     "a stormy sea with a lighthouse, oil painting",
 ]
-
-
-def version():
-    if not VERSION.startswith("@"):
-        return VERSION
-    # run from the source tree: what a build of this tree would say
-    here = os.path.dirname(os.path.abspath(__file__))
-    try:
-        with open(os.path.join(here, "..", "meson.build")) as f:
-            project = re.search(r"version\s*:\s*'([^']+)'", f.read()).group(1)
-        sys.path.insert(0, here)
-        sys.dont_write_bytecode = True
-        import version as version_py
-        return version_py.version(os.path.join(here, ".."), project)
-    except (OSError, AttributeError, ImportError):
-        return "unknown (uninstalled)"
 
 
 def parse_args():
@@ -81,6 +65,13 @@ def parse_args():
     p.add_argument("--duration", type=float, default=0,
                    help="unattended: seconds to run, then report and quit")
     return p.parse_args()
+
+
+def version():
+    if VERSION.startswith("@"):  # run from the source tree, not a build
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        return importlib.import_module("version").uninstalled()
+    return VERSION
 
 
 def build(args):

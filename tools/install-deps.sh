@@ -16,6 +16,9 @@ packages=(
   g++ libopencv-core-dev libopencv-imgproc-dev libopencv-video-dev
   # tools/imagegen-live-control.py, the live control example
   python3-gi gir1.2-gstreamer-1.0
+  # imagegen-stylize: encoding profiles, the discoverer, video events
+  # (GstPbutils, GstVideo)
+  gir1.2-gst-plugins-base-1.0
 )
 
 missing=()

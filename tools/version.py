@@ -64,6 +64,18 @@ def version(root, project_version):
     return project_version
 
 
+def uninstalled():
+    """What a build of this source tree would report: for the commands
+    run from the tree, whose @IMAGEGEN_VERSION@ is not filled in."""
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    try:
+        with open(os.path.join(root, "meson.build")) as f:
+            project = re.search(r"version\s*:\s*'([^']+)'", f.read()).group(1)
+        return version(root, project)
+    except (OSError, AttributeError):
+        return "unknown (uninstalled)"
+
+
 def write_if_changed(template, output, text):
     try:
         with open(output) as f:

@@ -9,6 +9,9 @@
 #include <math.h>
 #include <string.h>
 
+/* 2k: the most within IMAGEGEN_BFL_MAX_PIXELS */
+const gchar *const imagegen_bfl_resolutions[] = { "1k", "2k", NULL };
+
 static guint
 round_side (gdouble v)
 {

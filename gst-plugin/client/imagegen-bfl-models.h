@@ -17,6 +17,11 @@ G_BEGIN_DECLS
 #define IMAGEGEN_BFL_MIN_SIDE 64
 /* 4 MP as they count megapixels: 2048 x 2048 (4.19 MP) is over */
 #define IMAGEGEN_BFL_MAX_PIXELS 4000000
+/* Widest aspect ratio: neither side over 16 times the other */
+#define IMAGEGEN_BFL_MAX_ASPECT 16
+
+/* The resolutions every model of theirs makes, NULL terminated */
+extern const gchar *const imagegen_bfl_resolutions[];
 
 /* @width and @height fitted to BFL's rules: the same shape, at most
  * IMAGEGEN_BFL_MAX_PIXELS, at least IMAGEGEN_BFL_MIN_SIDE, each side

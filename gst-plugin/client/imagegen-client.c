@@ -205,7 +205,7 @@ imagegen_client_new (const ImagegenClientConfig * config)
   client->in_flight_limit = c->max_in_flight;
   g_mutex_init (&client->quotes_lock);
   client->quotes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-      NULL);
+      g_free);
 
   client->http.base_uri = g_uri_parse (c->base_url, SOUP_HTTP_URI_FLAGS, NULL);
   /* A refused configuration fails each job with the reason, where the
@@ -224,6 +224,7 @@ imagegen_client_new (const ImagegenClientConfig * config)
         client->provider->auth_prefix, c->api_key);
   client->http.auth_header = client->provider->auth_header;
   client->http.key_domain = client->provider->key_domain;
+  client->http.key_hosts = client->provider->key_hosts;
   client->http.max_retries = c->max_retries;
   client->http.retry_base_ms = c->retry_base_ms;
   client->http.retry_max_ms = c->retry_max_ms;

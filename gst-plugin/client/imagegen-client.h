@@ -112,6 +112,9 @@ typedef void (*ImagegenLogFunc) (ImagegenLogLevel level, const gchar * file,
  * @IMAGEGEN_PROVIDER_RUNAPI: RunAPI (PROTOCOL.md, section 1)
  * @IMAGEGEN_PROVIDER_BFL: Black Forest Labs direct (section 2): x-key
  *   auth, frames inline as base64, exact width and height
+ * @IMAGEGEN_PROVIDER_FAL: fal's queue API (PROTOCOL-FAL.md): Key auth,
+ *   frames as data: URIs, status then result
+ * @IMAGEGEN_PROVIDER_N: the number of providers
  *
  * The service a client speaks to.
  */
@@ -119,6 +122,8 @@ typedef enum
 {
   IMAGEGEN_PROVIDER_RUNAPI,
   IMAGEGEN_PROVIDER_BFL,
+  IMAGEGEN_PROVIDER_FAL,
+  IMAGEGEN_PROVIDER_N,
 } ImagegenProviderId;
 
 /**
@@ -162,7 +167,7 @@ typedef struct
   gpointer log_data;            /* for log_func; not owned */
 
   /* The service (added later: keep at the end). */
-  ImagegenProviderId provider;  /* RUNAPI (the default) or BFL */
+  ImagegenProviderId provider;  /* RUNAPI (the default), BFL or FAL */
 } ImagegenClientConfig;
 
 #define IMAGEGEN_CLIENT_DEFAULT_BASE_URL "https://runapi.ai"
@@ -235,6 +240,31 @@ void imagegen_request_add_source_url (ImagegenRequest * request,
 void imagegen_request_free (ImagegenRequest * request);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImagegenRequest, imagegen_request_free)
 
+/* Money.  Costs are counted in nanocents (10^-9 US cent) in a gint64, -1
+ * when unknown: Black Forest Labs bills credits of a cent with fractions
+ * (a per-megapixel price of up to three decimals times width x height /
+ * 10^6 is a whole number of nanocents), RunAPI settles in micro-cents, so
+ * every price and bill is exact there and sums are exact whatever the
+ * order tasks end in (doubles would drift, and max-cost would stop a
+ * request early or late).  A gint64 holds 90 million dollars.  Rounding
+ * happens only where a figure is shown, by imagegen_cents_shown(). */
+#define IMAGEGEN_NANOCENTS_PER_CENT G_GINT64_CONSTANT (1000000000)
+
+/* @cents (with fractions, e.g. a Black Forest Labs credit figure) to the
+ * nearest nanocent; -1 when @cents is negative or not a number. */
+gint64 imagegen_nanocents (gdouble cents);
+
+/* Whole cents of @nanocents for showing, rounded up (a shown bill is never
+ * below the real one); -1 stays -1. */
+gint imagegen_cents_shown (gint64 nanocents);
+
+/* Cents with fractions ("credits", one a cent), for showing; -1.0 when
+ * @nanocents is -1. */
+gdouble imagegen_cents_exact (gint64 nanocents);
+
+/* "1.5", "5", "1.4048576": cents with as many decimals as they have. */
+gchar *imagegen_cents_to_string (gint64 nanocents);
+
 /**
  * ImagegenResult:
  *
@@ -257,7 +287,7 @@ typedef struct
   gint64 downloaded_us;         /* the image bytes were all read */
   guint polls;                  /* GET requests on the task */
   guint retries;                /* HTTP exchanges repeated, all steps */
-  gint cost_cents;              /* -1 when unknown */
+  gint64 cost_nanocents;        /* exact (see "Money"); -1 when unknown */
   GPtrArray *uploaded_urls;     /* IMAGEGEN_ENDPOINT_UPLOAD: the source
                                  * images' URLs, then the request's own */
   GPtrArray *more_images;       /* GBytes: the second and later images of
@@ -265,7 +295,7 @@ typedef struct
                                  * (output_count), in the service's order;
                                  * NULL when there is one.  @image is the
                                  * first; @image_url stays its URL. */
-  gint reserved_cents;          /* what the service reserved for the task
+  gint64 reserved_nanocents;    /* what the service reserved for the task
                                  * (the create answer's billing), -1 when
                                  * not reported; set by "submitted" */
   gchar *poll_url;              /* where the task is polled, as the create
@@ -273,7 +303,7 @@ typedef struct
                                  * NULL; set by "submitted" */
   gboolean resumed;             /* the task was made by an earlier job
                                  * (imagegen_client_resume()): nothing was
-                                 * paid for it here, cost_cents is 0 */
+                                 * paid for it here, cost_nanocents is 0 */
 } ImagegenResult;
 
 void imagegen_result_free (ImagegenResult * result);
@@ -326,7 +356,7 @@ void imagegen_client_submit (ImagegenClient * client,
  * Like imagegen_client_submit(), but takes up a task that was already
  * created and paid for (by a run that was stopped, say): no upload, no
  * create; it reports "resumed", polls @task_id and downloads its result
- * (cost_cents 0, resumed TRUE).  If the service no longer has the task
+ * (cost_nanocents 0, resumed TRUE).  If the service no longer has the task
  * (404, Black Forest Labs' "Task not found"), the task failed, or its
  * result URL expired, the job goes on as a new one: upload, create
  * ("submitted"), poll, download.
@@ -371,16 +401,16 @@ gint imagegen_price_cents (const gchar * model, const gchar * resolution);
 void imagegen_client_prefetch_quote (ImagegenClient * client,
     const ImagegenRequest * request);
 
-/* The quoted cents of @request's model and parameters; -1 while none has
- * come (or none will).  Never waits.  Thread-safe. */
-gint imagegen_client_get_quote (ImagegenClient * client,
+/* The quoted nanocents of @request's model and parameters; -1 while none
+ * has come (or none will).  Never waits.  Thread-safe. */
+gint64 imagegen_client_get_quote (ImagegenClient * client,
     const ImagegenRequest * request);
 
 /* The model table's price of one call of @request (its model, resolution
  * and extra fields such as quality or output_count; Black Forest Labs: per
  * megapixel of @width x @height, unknown without them), in cents rounded
- * up; -1 when unknown or unconfirmed.  imagegen_models_price_cents() with
- * no provider. */
+ * up for showing; -1 when unknown or unconfirmed.
+ * imagegen_models_price_nanocents() with no provider, shown. */
 gint imagegen_request_price_cents (const ImagegenRequest * request);
 
 G_END_DECLS

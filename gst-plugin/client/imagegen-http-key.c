@@ -50,10 +50,16 @@ imagegen_http_key_allowed (const ImagegenHttp * http, GUri * uri)
 
   if (imagegen_http_same_origin (uri, http->base_uri))
     return TRUE;
-  if (http->key_domain == NULL || uri == NULL || http->base_uri == NULL)
+  if (uri == NULL || http->base_uri == NULL)
     return FALSE;
   host = g_uri_get_host (uri);
   api_host = g_uri_get_host (http->base_uri);
+  if (http->key_hosts != NULL && host != NULL && api_host != NULL)
+    return g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0
+        && g_strv_contains (http->key_hosts, host)
+        && g_strv_contains (http->key_hosts, api_host);
+  if (http->key_domain == NULL)
+    return FALSE;
   return host != NULL && api_host != NULL
       && g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0
       && host_in_domain (host, http->key_domain)

@@ -151,7 +151,8 @@ attempt_finished (ImagegenHttpExchange * ex)
     retry = imagegen_retry_status_is_retryable (r->status)
         && !(r->status == 429 && (ex->flags & IMAGEGEN_HTTP_FLAG_NO_RETRY_429));
 
-  if (retry && ex->attempt < ex->http->max_retries) {
+  if (retry && !(ex->flags & IMAGEGEN_HTTP_FLAG_ONCE)
+      && ex->attempt < ex->http->max_retries) {
     delay_ms = imagegen_retry_delay_ms (ex->http->retry_base_ms,
         ex->http->retry_max_ms, ex->attempt, r->error ? NULL : r->retry_after);
 
@@ -370,7 +371,9 @@ start_attempt (ImagegenHttpExchange * ex)
   if (ex->flags & IMAGEGEN_HTTP_FLAG_API) {
     /* A redirect could carry the key elsewhere: treat it as an error. */
     soup_message_add_flags (ex->msg, SOUP_MESSAGE_NO_REDIRECT);
-    soup_message_headers_replace (headers, "Accept", "application/json");
+    soup_message_headers_replace (headers, "Accept",
+        (ex->flags & IMAGEGEN_HTTP_FLAG_EVENT_STREAM) ? "text/event-stream" :
+        "application/json");
     if (ex->http->authorization && imagegen_http_key_allowed (ex->http,
             ex->uri))
       soup_message_headers_replace (headers, ex->http->auth_header ?

@@ -27,6 +27,10 @@ typedef struct
   const gchar *key_domain;      /* NULL, or a domain (such as "bfl.ai")
                                  * whose https hosts also get the key when
                                  * the API's host is in it */
+  const gchar *const *key_hosts;        /* NULL, or the provider's API hosts
+                                         * (fal's queue and REST hosts):
+                                         * each gets the key over https
+                                         * when the API's host is one */
   guint max_retries;
   guint retry_base_ms;
   guint retry_max_ms;
@@ -45,6 +49,11 @@ typedef enum
   /* A 429 is answered at once, not retried: the caller holds the job
    * (task creates, where 429 is back-pressure). */
   IMAGEGEN_HTTP_FLAG_NO_RETRY_429 = 1 << 1,
+  /* An API call answered by server-sent events (a status stream). */
+  IMAGEGEN_HTTP_FLAG_EVENT_STREAM = 1 << 2,
+  /* One attempt, never retried: a courtesy call (a task's cancel) that
+   * must not hold up a shutdown. */
+  IMAGEGEN_HTTP_FLAG_ONCE = 1 << 3,
 } ImagegenHttpFlags;
 
 typedef struct

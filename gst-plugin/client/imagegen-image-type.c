@@ -22,3 +22,24 @@ imagegen_image_type_sniff (GBytes * bytes)
     return "image/gif";
   return NULL;
 }
+
+/* The image types the sniffer knows and their usual file name endings */
+static const struct
+{
+  const gchar *mime;
+  const gchar *extension;
+} extensions[] = {
+  {"image/png", "png"}, {"image/jpeg", "jpg"}, {"image/webp", "webp"},
+  {"image/gif", "gif"},
+};
+
+const gchar *
+imagegen_image_type_extension (const gchar * mime)
+{
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (extensions); i++)
+    if (g_strcmp0 (mime, extensions[i].mime) == 0)
+      return extensions[i].extension;
+  return NULL;
+}

@@ -13,4 +13,8 @@ G_BEGIN_DECLS
  * start with none of their signatures. */
 const gchar *imagegen_image_type_sniff (GBytes * bytes);
 
+/* The usual file name ending of @mime ("png", "jpg", "webp", "gif",
+ * without the dot); NULL for a type the sniffer does not know. */
+const gchar *imagegen_image_type_extension (const gchar * mime);
+
 G_END_DECLS

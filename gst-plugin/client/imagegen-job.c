@@ -20,9 +20,8 @@ imagegen_job_new (ImagegenClient * client, const ImagegenRequest * request,
     GCancellable * cancellable, ImagegenJobEventFunc event_func,
     ImagegenJobDoneFunc done_func, gpointer user_data)
 {
-  ImagegenJob *job = g_new0 (ImagegenJob, 1);
+  ImagegenJob *job = g_atomic_rc_box_new0 (ImagegenJob);
 
-  job->ref = 1;
   job->client = client;
   job->request = imagegen_request_copy (request);
   job->cancellable = cancellable ? g_object_ref (cancellable) :
@@ -33,26 +32,16 @@ imagegen_job_new (ImagegenClient * client, const ImagegenRequest * request,
   job->source_urls = g_ptr_array_new_with_free_func (g_free);
   job->result = g_new0 (ImagegenResult, 1);
   job->result->model = g_strdup (request->model);
-  job->result->cost_cents = -1;
-  job->result->reserved_cents = -1;
+  job->result->cost_nanocents = -1;
+  job->result->reserved_nanocents = -1;
   job->result->submitted_us = g_get_monotonic_time ();
   return job;
 }
 
-ImagegenJob *
-imagegen_job_ref (ImagegenJob * job)
-{
-  g_atomic_int_inc (&job->ref);
-  return job;
-}
-
-void
-imagegen_job_unref (gpointer data)
+static void
+job_clear (gpointer data)
 {
   ImagegenJob *job = data;
-
-  if (!g_atomic_int_dec_and_test (&job->ref))
-    return;
 
   /* Finished jobs have no exchange, timer or handler left. */
   g_assert (job->exchange == NULL && job->poll_timer == NULL
@@ -66,7 +55,18 @@ imagegen_job_unref (gpointer data)
   g_clear_pointer (&job->image_urls, g_ptr_array_unref);
   g_free (job->quote_key);
   imagegen_upload_target_clear (&job->target);
-  g_free (job);
+}
+
+ImagegenJob *
+imagegen_job_ref (ImagegenJob * job)
+{
+  return g_atomic_rc_box_acquire (job);
+}
+
+void
+imagegen_job_unref (gpointer data)
+{
+  g_atomic_rc_box_release_full (data, job_clear);
 }
 
 void
@@ -88,6 +88,38 @@ imagegen_client_attach_timeout (ImagegenClient * client, guint ms,
   g_source_set_callback (source, func, data, NULL);
   g_source_attach (source, client->context);
   return source;
+}
+
+static void
+job_cancel_sent (const ImagegenHttpResponse * r, gpointer data)
+{
+  /* a courtesy: the job is over whatever the service answers */
+}
+
+/* A task given up (cancelled, timed out) before its result came: the
+ * service is asked to drop it, where it can be, so that it stops costing
+ * a runner.  One attempt, no job waits for it. */
+static void
+job_cancel_remote (ImagegenJob * job, const GError * error)
+{
+  const ImagegenProvider *provider = job->client->provider;
+  gchar *path, *url;
+
+  if (provider->cancel_path == NULL || job->result->task_id == NULL
+      || job->image_urls != NULL
+      || !(g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+          || g_error_matches (error, IMAGEGEN_CLIENT_ERROR,
+              IMAGEGEN_CLIENT_ERROR_TIMEOUT)))
+    return;
+  path = provider->cancel_path (job->request, job->result->task_id);
+  url = imagegen_job_api_url (job, path);
+  IMAGEGEN_LOG (&job->client->log, IMAGEGEN_LOG_INFO,
+      "task %s: asking the service to cancel it", job->result->task_id);
+  imagegen_http_exchange_start (&job->client->http, "PUT", url, NULL,
+      IMAGEGEN_HTTP_FLAG_API | IMAGEGEN_HTTP_FLAG_ONCE,
+      IMAGEGEN_HTTP_API_MAX_BYTES, job_cancel_sent, NULL, NULL);
+  g_free (url);
+  g_free (path);
 }
 
 /* Takes @error (NULL: success). */
@@ -117,6 +149,8 @@ imagegen_job_finish (ImagegenJob * job, GError * error)
     job->cancelled_id = 0;
   }
 
+  if (error)
+    job_cancel_remote (job, error);
   client->hooks->release (job);
 
   result = g_steal_pointer (&job->result);
@@ -133,13 +167,16 @@ imagegen_job_finish (ImagegenJob * job, GError * error)
         OR_DASH (result->task_id), OR_DASH (result->model),
         result->polls, result->retries, error->message);
   } else {
+    g_autofree gchar *cost = imagegen_cents_to_string
+        (result->cost_nanocents);
+
     IMAGEGEN_LOG (&client->log, IMAGEGEN_LOG_INFO,
         "job done: task %s, model %s, %" G_GINT64_FORMAT " ms from start, %u "
-        "polls, %u retries, %" G_GSIZE_FORMAT " bytes of %s, cost %d cents",
+        "polls, %u retries, %" G_GSIZE_FORMAT " bytes of %s, cost %s cents",
         OR_DASH (result->task_id), OR_DASH (result->model),
         (result->downloaded_us - result->started_us) / 1000, result->polls,
         result->retries, result->image ? g_bytes_get_size (result->image) : 0,
-        OR_DASH (result->content_type), result->cost_cents);
+        OR_DASH (result->content_type), cost);
   }
 
   g_atomic_int_add (&client->jobs_pending, -1);

@@ -18,7 +18,6 @@ G_BEGIN_DECLS
 
 struct _ImagegenJob
 {
-  gint ref;                     /* atomic: the cancel handler takes one */
   ImagegenClient *client;
   ImagegenRequest *request;
   GCancellable *cancellable;
@@ -38,6 +37,8 @@ struct _ImagegenJob
   ImagegenUploadTarget target;  /* of the direct upload in flight */
   const gchar *step;            /* what the job waits for, for timeouts */
   gboolean unknown_status_logged;
+  gboolean stream_tried;        /* the status stream was opened once */
+  gboolean result_ready;        /* done elsewhere: the GET is the result's */
 
   ImagegenHttpExchange *exchange;       /* the one in flight */
   GSource *poll_timer;

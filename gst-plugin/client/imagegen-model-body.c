@@ -8,6 +8,7 @@
 #endif
 
 #include "imagegen-model-fields.h"
+#include "imagegen-fal-models.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -106,9 +107,10 @@ imagegen_model_build_body (const ImagegenModelRow * row,
   JsonObject *body = json_object_new ();
   JsonNode *root = json_node_new (JSON_NODE_OBJECT);
   g_autofree gchar *ratio = NULL;
+  const ImagegenModelField *size;
   guint i;
 
-  if (!row->inline_inputs)
+  if (!row->inline_inputs && !row->path_names_model)
     add_string (body, "model", request->model);
   if (imagegen_model_row_field (row, "prompt") != NULL)
     add_string (body, "prompt", request->prompt);
@@ -162,6 +164,15 @@ imagegen_model_build_body (const ImagegenModelRow * row,
     json_object_set_int_member (body, "width", request->width);
     json_object_set_int_member (body, "height", request->height);
   }
+  size = imagegen_model_row_field (row, "image_size");
+  if (request->width > 0 && request->height > 0 && size != NULL
+      && size->type == IMAGEGEN_FIELD_SIZE) {
+    JsonObject *wh = json_object_new ();
+
+    json_object_set_int_member (wh, "width", request->width);
+    json_object_set_int_member (wh, "height", request->height);
+    json_object_set_object_member (body, "image_size", wh);
+  }
   add_defaults (row, body);
   json_node_take_object (root, body);
   return root;
@@ -200,17 +211,39 @@ imagegen_model_output_mp (JsonObject * body)
   gint64 width = json_object_get_int_member_with_default (body, "width", 0);
   gint64 height = json_object_get_int_member_with_default (body, "height",
       0);
+  JsonNode *size = json_object_get_member (body, "image_size");
+  guint pw, ph;
+
+  /* fal's image_size: {width, height} or a preset */
+  if (size != NULL && JSON_NODE_HOLDS_OBJECT (size)) {
+    width = json_object_get_int_member_with_default (json_node_get_object
+        (size), "width", 0);
+    height = json_object_get_int_member_with_default (json_node_get_object
+        (size), "height", 0);
+  } else if (size != NULL && imagegen_node_is (size, G_TYPE_STRING)
+      && imagegen_fal_preset_size (json_node_get_string (size), &pw, &ph)) {
+    width = pw;
+    height = ph;
+  }
 
   if (width <= 0 || height <= 0)
     return 1.0;
   return (gdouble) width *height / IMAGEGEN_MODEL_MEGAPIXEL;
 }
 
-/* The input images @body carries in @row's inline fields. */
+/* The input images @body carries in @row's inline fields, or in its
+ * array of URLs. */
 static guint
 count_inline_inputs (const ImagegenModelRow * row, JsonObject * body)
 {
+  JsonNode *list = row->input_field ? json_object_get_member (body,
+      row->input_field) : NULL;
   guint i, n = 0;
+
+  if (!row->inline_inputs && list != NULL && JSON_NODE_HOLDS_ARRAY (list))
+    return json_array_get_length (json_node_get_array (list));
+  if (!row->inline_inputs)
+    return list != NULL ? 1 : 0;
 
   for (i = 1; row->input_field != NULL && i <= row->input_max; i++) {
     g_autofree gchar *name = i == 1 ? g_strdup (row->input_field) :
@@ -261,9 +294,6 @@ gint
 imagegen_model_price_cents (const ImagegenModelRow * row, JsonObject * body,
     gboolean confirmed_only)
 {
-  gdouble cents = imagegen_model_price_exact (row, body, -1, confirmed_only);
-
-  if (cents < 0)
-    return -1;
-  return (gint) ceil (cents - 1e-9);
+  return imagegen_cents_shown (imagegen_nanocents (imagegen_model_price_exact
+          (row, body, -1, confirmed_only)));
 }

@@ -12,11 +12,8 @@
 
 #include <string.h>
 
-static gboolean
-refuse (GError ** error, const gchar * format, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-refuse (GError ** error, const gchar * format, ...)
+gboolean
+imagegen_models_refuse (GError ** error, const gchar * format, ...)
 {
   va_list args;
   gchar *message;
@@ -59,14 +56,16 @@ check_property (const ImagegenModelRow * row, const gchar * property,
   if (f == NULL) {
     if (value == NULL || g_strv_contains (fallbacks, value))
       return TRUE;
-    return refuse (error, "Model %s takes no %s; leave it at %s.",
+    return imagegen_models_refuse (error,
+        "Model %s takes no %s; leave it at %s.",
         row->model, property, fallbacks[0]);
   }
   valid = imagegen_model_field_describe (f);
   if (value == NULL) {
     if (!f->required)
       return TRUE;
-    return refuse (error, "The %s property must be set for model %s; "
+    return imagegen_models_refuse (error,
+        "The %s property must be set for model %s; "
         "valid values: %s.", property, row->model, valid);
   }
   /* a free-text field (nano-banana's resolution) takes any value */
@@ -77,7 +76,8 @@ check_property (const ImagegenModelRow * row, const gchar * property,
   g_strfreev (items);
   if (ok)
     return TRUE;
-  return refuse (error, "Invalid %s \"%s\" for model %s; valid values: %s.",
+  return imagegen_models_refuse (error,
+      "Invalid %s \"%s\" for model %s; valid values: %s.",
       property, value, row->model, valid);
 }
 
@@ -135,16 +135,18 @@ check_prompt (const ImagegenModelRow * row, const gchar * prompt,
   glong length = prompt ? g_utf8_strlen (prompt, -1) : 0;
 
   if (use == IMAGEGEN_PROMPT_NONE)
-    return length == 0 ? TRUE : refuse (error, "Model %s takes no prompt; "
-        "unset the prompt property.", row->model);
+    return length == 0 ? TRUE : imagegen_models_refuse (error,
+        "Model %s takes no prompt; unset the prompt property.", row->model);
   if (length == 0)
-    return use != IMAGEGEN_PROMPT_REQUIRED ? TRUE : refuse (error,
-        "No prompt: set the prompt property.");
+    return use != IMAGEGEN_PROMPT_REQUIRED ? TRUE :
+        imagegen_models_refuse (error, "No prompt: set the prompt property.");
   if (length < min || (max > 0 && length > max)) {
     if (max > 0)
-      return refuse (error, "The prompt has %ld characters; the service "
+      return imagegen_models_refuse (error,
+          "The prompt has %ld characters; the service "
           "takes %u to %u.", length, min, max);
-    return refuse (error, "The prompt has %ld characters; the service "
+    return imagegen_models_refuse (error,
+        "The prompt has %ld characters; the service "
         "takes at least %u.", length, min);
   }
   return TRUE;
@@ -189,7 +191,10 @@ property_of (const ImagegenModelRow * row, const gchar * field)
   if (g_strcmp0 (field, row->input_field) == 0)
     return "the source images";
   /* an exact-size row's size is the frame's */
-  if ((strcmp (field, "width") == 0 || strcmp (field, "height") == 0)
+  if ((strcmp (field, "width") == 0 || strcmp (field, "height") == 0
+          || (imagegen_model_row_field (row, field) != NULL
+              && imagegen_model_row_field (row, field)->type ==
+              IMAGEGEN_FIELD_SIZE))
       && imagegen_model_row_field (row, field) != NULL)
     return "the frame size (aspect-ratio and resolution)";
   return NULL;
@@ -208,11 +213,12 @@ check_extra (const ImagegenModelRow * row, JsonObject * extra,
     g_autofree gchar *valid = describe_extras (row);
 
     if (property != NULL || strcmp (name, "callback_url") == 0)
-      ok = refuse (error, "Extra field \"%s\" is not taken from extra: it "
-          "comes from %s.", name, property ? property : "the element");
+      ok = imagegen_models_refuse (error, "Extra field \"%s\" is not taken "
+          "from extra: it comes from %s.", name,
+          property ? property : "the element");
     else if (f == NULL)
-      ok = refuse (error, "Model %s has no field \"%s\"; its extra fields: "
-          "%s.", row->model, name, valid);
+      ok = imagegen_models_refuse (error, "Model %s has no field \"%s\"; its "
+          "extra fields: %s.", row->model, name, valid);
   }
   g_list_free (members);
   return ok;
@@ -241,17 +247,21 @@ check_body (const ImagegenModelRow * row, JsonObject * body, GError ** error)
 
   /* input_image_2 … of an inline_inputs row count as its input field */
   if (row->input_field != NULL && g_str_has_prefix (field, row->input_field))
-    return refuse (error, "Model %s takes %u to %u source images (%s).",
+    return imagegen_models_refuse (error,
+        "Model %s takes %u to %u source images (%s).",
         row->model, row->input_min, row->input_max, row->input_field);
   valid = f ? imagegen_model_field_describe (f) : g_strdup ("none");
   if (property == NULL && f != NULL && f->required
       && !json_object_has_member (body, field))
-    return refuse (error, "Model %s needs the extra field \"%s\"; valid "
+    return imagegen_models_refuse (error,
+        "Model %s needs the extra field \"%s\"; valid "
         "values: %s.", row->model, field, valid);
   if (property != NULL)
-    return refuse (error, "Invalid %s for model %s: %s %s; valid values: "
+    return imagegen_models_refuse (error,
+        "Invalid %s for model %s: %s %s; valid values: "
         "%s.", property, row->model, field, message, valid);
-  return refuse (error, "Extra field \"%s\" %s for model %s; valid values: "
+  return imagegen_models_refuse (error,
+      "Extra field \"%s\" %s for model %s; valid values: "
       "%s.", field, message, row->model, valid);
 }
 
@@ -269,7 +279,8 @@ imagegen_models_check_fields (const ImagegenModelRow * row,
   if (request->extra_json != NULL) {
     extra = json_from_string (request->extra_json, NULL);
     if (extra == NULL || !JSON_NODE_HOLDS_OBJECT (extra))
-      return refuse (error, "The extra fields are not a JSON object.");
+      return imagegen_models_refuse (error,
+          "The extra fields are not a JSON object.");
     if (!check_extra (row, json_node_get_object (extra), error))
       return FALSE;
   }
@@ -279,7 +290,8 @@ imagegen_models_check_fields (const ImagegenModelRow * row,
             i));
   if (row->input_field != NULL && !row->inline_inputs
       && !g_str_has_suffix (row->input_field, "_urls") && n_sources > 1)
-    return refuse (error, "Model %s takes exactly 1 source image (%s); "
+    return imagegen_models_refuse (error,
+        "Model %s takes exactly 1 source image (%s); "
         "reference images need a model that takes several.", row->model,
         row->input_field);
   body = imagegen_model_build_body (row, request, urls);

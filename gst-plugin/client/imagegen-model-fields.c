@@ -60,6 +60,13 @@ imagegen_model_field_describe (const ImagegenModelField * f)
     items = g_strsplit (f->choices, " ", -1);
     joined = g_strjoinv (", ", items);
     g_strfreev (items);
+    if (f->type == IMAGEGEN_FIELD_SIZE) {
+      gchar *both = g_strdup_printf ("%s, or {width, height} of %s to %s",
+          joined, min, max);
+
+      g_free (joined);
+      return both;
+    }
     return joined;
   }
   switch (f->type) {
@@ -79,6 +86,8 @@ imagegen_model_field_describe (const ImagegenModelField * f)
       return g_strdup ("true or false");
     case IMAGEGEN_FIELD_URL:
       return g_strdup ("an http(s) URL");
+    case IMAGEGEN_FIELD_SIZE:
+      return g_strdup_printf ("{width, height} of %s to %s", min, max);
     case IMAGEGEN_FIELD_URLS:
     default:
       return g_strdup_printf ("up to %s http(s) URLs", max);
@@ -96,6 +105,13 @@ add_error (JsonObject * errors, const gchar * field, const gchar * message)
   json_array_add_string_element (list, message);
 }
 
+/* A data: URI of an image, as rows with data_uri_inputs take. */
+static gboolean
+is_image_data_uri (const gchar * s)
+{
+  return g_str_has_prefix (s, "data:image/") && strstr (s, ";base64,");
+}
+
 static gboolean
 is_http_url (JsonNode * node)
 {
@@ -103,7 +119,8 @@ is_http_url (JsonNode * node)
   GUri *uri;
   gboolean ok;
 
-  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_STRING)
     return FALSE;
   s = json_node_get_string (node);
   uri = g_uri_parse (s, G_URI_FLAGS_NONE, NULL);
@@ -116,16 +133,24 @@ is_http_url (JsonNode * node)
   return ok;
 }
 
+static gboolean
+is_input_url (JsonNode * node, gboolean data_uri)
+{
+  return is_http_url (node) || (data_uri && JSON_NODE_HOLDS_VALUE (node)
+      && json_node_get_value_type (node) == G_TYPE_STRING
+      && is_image_data_uri (json_node_get_string (node)));
+}
+
 static void
 check_urls (const gchar * name, JsonNode * node, gboolean array,
-    guint min, guint max, JsonObject * errors)
+    guint min, guint max, gboolean data_uri, JsonObject * errors)
 {
   JsonArray *arr;
   guint i, n;
   gchar *msg;
 
   if (!array) {
-    if (!is_http_url (node))
+    if (!is_input_url (node, data_uri))
       add_error (errors, name, "must be a public http(s) URL");
     return;
   }
@@ -143,7 +168,7 @@ check_urls (const gchar * name, JsonNode * node, gboolean array,
     g_free (msg);
   }
   for (i = 0; i < n; i++) {
-    if (!is_http_url (json_array_get_element (arr, i))) {
+    if (!is_input_url (json_array_get_element (arr, i), data_uri)) {
       add_error (errors, name, "must contain only public http(s) URLs");
       break;
     }
@@ -173,6 +198,34 @@ check_range (const ImagegenModelField * f, gdouble v, JsonObject * errors)
       v < f->min ? "greater" : "less", bound);
   add_error (errors, f->name, msg);
   g_free (msg);
+}
+
+/* A preset name of @f's choices, or {width, height} of sides in range. */
+static void
+check_size (const ImagegenModelField * f, JsonNode * node,
+    JsonObject * errors)
+{
+  JsonObject *obj;
+  JsonNode *w, *h;
+
+  if (imagegen_node_is (node, G_TYPE_STRING)) {
+    if (!imagegen_in_words (f->choices, json_node_get_string (node)))
+      add_error (errors, f->name, "is not included in the list");
+    return;
+  }
+  obj = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  w = obj ? json_object_get_member (obj, "width") : NULL;
+  h = obj ? json_object_get_member (obj, "height") : NULL;
+  if (w == NULL || h == NULL || json_object_get_size (obj) != 2
+      || !imagegen_node_is (w, G_TYPE_INT64)
+      || !imagegen_node_is (h, G_TYPE_INT64)) {
+    add_error (errors, f->name, "must be a preset name or an object of "
+        "integer width and height");
+    return;
+  }
+  if (json_node_get_int (w) < f->min || json_node_get_int (w) > f->max
+      || json_node_get_int (h) < f->min || json_node_get_int (h) > f->max)
+    add_error (errors, f->name, "has a side out of range");
 }
 
 static void
@@ -241,7 +294,10 @@ check_field (const ImagegenModelField * f, JsonNode * node,
     case IMAGEGEN_FIELD_URL:
     case IMAGEGEN_FIELD_URLS:
       check_urls (f->name, node, f->type == IMAGEGEN_FIELD_URLS,
-          (guint) f->min, (guint) f->max, errors);
+          (guint) f->min, (guint) f->max, FALSE, errors);
+      return;
+    case IMAGEGEN_FIELD_SIZE:
+      check_size (f, node, errors);
       return;
   }
 }
@@ -311,7 +367,8 @@ imagegen_model_validate (const ImagegenModelRow * row, JsonObject * body,
   for (l = members; l; l = l->next) {
     const gchar *name = l->data;
 
-    if ((strcmp (name, "model") != 0 || row->inline_inputs)
+    if ((strcmp (name, "model") != 0 || row->inline_inputs
+            || row->path_names_model)
         && strcmp (name, "callback_url") != 0
         && g_strcmp0 (name, row->input_field) != 0
         && inline_input_index (row, name) == 0
@@ -322,7 +379,7 @@ imagegen_model_validate (const ImagegenModelRow * row, JsonObject * body,
 
   /* an inline_inputs row's path names the model */
   node = json_object_get_member (body, "model");
-  if (!row->inline_inputs) {
+  if (!row->inline_inputs && !row->path_names_model) {
     if (node == NULL)
       add_error (errors, "model", "is required");
     else if (!imagegen_node_is (node, G_TYPE_STRING))
@@ -341,7 +398,7 @@ imagegen_model_validate (const ImagegenModelRow * row, JsonObject * body,
     } else {
       check_urls (row->input_field, node,
           g_str_has_suffix (row->input_field, "_urls"), row->input_min,
-          row->input_max, errors);
+          row->input_max, row->data_uri_inputs, errors);
     }
   }
 

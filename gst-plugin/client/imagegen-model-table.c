@@ -11,6 +11,7 @@
 #endif
 
 #include "imagegen-models.h"
+#include "imagegen-fal-models.h"
 
 #define T2I IMAGEGEN_KIND_TEXT_TO_IMAGE
 #define EDIT IMAGEGEN_KIND_EDIT
@@ -461,5 +462,7 @@ static const ImagegenModelRow rows[] = {
 const ImagegenModelRow *
 imagegen_models_get (guint index)
 {
-  return index < G_N_ELEMENTS (rows) ? &rows[index] : NULL;
+  /* fal's rows live in their own file */
+  return index < G_N_ELEMENTS (rows) ? &rows[index] :
+      imagegen_fal_models_get (index - G_N_ELEMENTS (rows));
 }

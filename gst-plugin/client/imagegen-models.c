@@ -97,6 +97,38 @@ imagegen_models_provider_ids (const gchar * provider,
   return g_string_free (ids, FALSE);
 }
 
+gboolean
+imagegen_models_field_range (const gchar * provider,
+    ImagegenEndpoint endpoint, const gchar * name, gdouble * min,
+    gdouble * max, gchar ** ids)
+{
+  GString *found = g_string_new (NULL);
+  const ImagegenModelRow *row;
+  const ImagegenModelField *f;
+  gboolean any;
+  guint i;
+
+  *min = G_MAXDOUBLE;
+  *max = -G_MAXDOUBLE;
+  for (i = 0; (row = imagegen_models_get (i)) != NULL; i++)
+    if (g_strcmp0 (row->provider, provider) == 0
+        && imagegen_models_endpoint_takes (endpoint, row->kind)
+        && (f = imagegen_model_row_field (row, name)) != NULL) {
+      *min = MIN (*min, f->min);
+      *max = MAX (*max, f->max);
+      g_string_append_printf (found, "%s%s", found->len ? ", " : "",
+          row->model);
+    }
+  any = found->len > 0;
+  if (!any)
+    *min = *max = 0;
+  if (ids != NULL)
+    *ids = g_string_free (found, FALSE);
+  else
+    g_string_free (found, TRUE);
+  return any;
+}
+
 gchar *
 imagegen_models_ids (ImagegenEndpoint endpoint)
 {
@@ -135,16 +167,30 @@ imagegen_models_defaults_text (ImagegenEndpoint endpoint)
   return g_string_free (s, FALSE);
 }
 
-const ImagegenModelRow *
-imagegen_models_find_any (const gchar * model)
+/* The first row of @model (NULL: any) at @path (NULL: any) */
+static const ImagegenModelRow *
+find_first (const gchar * model, const gchar * path)
 {
   const ImagegenModelRow *row;
   guint i;
 
   for (i = 0; (row = imagegen_models_get (i)) != NULL; i++)
-    if (g_strcmp0 (row->model, model) == 0)
+    if ((model == NULL || g_strcmp0 (row->model, model) == 0)
+        && (path == NULL || g_strcmp0 (row->path, path) == 0))
       return row;
   return NULL;
+}
+
+const ImagegenModelRow *
+imagegen_models_find_any (const gchar * model)
+{
+  return model != NULL ? find_first (model, NULL) : NULL;
+}
+
+const ImagegenModelRow *
+imagegen_models_find_path (const gchar * path)
+{
+  return path != NULL ? find_first (NULL, path) : NULL;
 }
 
 gboolean

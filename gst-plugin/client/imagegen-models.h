@@ -30,6 +30,9 @@ typedef enum
   IMAGEGEN_FIELD_BOOL,
   IMAGEGEN_FIELD_URL,           /* one public http(s) URL */
   IMAGEGEN_FIELD_URLS,          /* min..max public http(s) URLs */
+  IMAGEGEN_FIELD_SIZE,          /* a preset of @choices, or an object
+                                 * {width, height} of sides min..max (fal's
+                                 * image_size); the frame size sets it */
 } ImagegenFieldType;
 
 typedef struct
@@ -73,6 +76,12 @@ typedef struct
  * @input_max_side: the largest side of a source image the model takes;
  *   0: no limit of its own
  * @price_mp_cents: with @price_per_mp, see there
+ * @path_names_model: the path names the model (no model field in the
+ *   body), the images still go in @input_field (fal's queue)
+ * @data_uri_inputs: @input_field also takes data: URIs of images, which
+ *   is how frames are sent (no upload)
+ * @realtime: served over a streaming connection only (fal's realtime
+ *   WebSocket), not through create-and-poll
  */
 typedef struct
 {
@@ -96,6 +105,9 @@ typedef struct
   gboolean whole_source;
   guint input_max_side;
   gdouble price_mp_cents;
+  gboolean path_names_model;
+  gboolean data_uri_inputs;
+  gboolean realtime;
 } ImagegenModelRow;
 
 /* The completion window of rows without their own. */
@@ -164,10 +176,23 @@ gchar *imagegen_model_field_describe (const ImagegenModelField * field);
 /* RunAPI's model ids of @endpoint's kind, "a, b, c"; free with g_free(). */
 gchar *imagegen_models_ids (ImagegenEndpoint endpoint);
 
+/* The widest range (@min..@max) of field @name over @provider's rows of
+ * @endpoint's kind that have it, and those rows' ids in @ids ("a, b";
+ * free with g_free(); may be NULL): what a property that sets the field
+ * accepts.  FALSE, 0..0 and "" when no row has it. */
+gboolean imagegen_models_field_range (const gchar * provider,
+    ImagegenEndpoint endpoint, const gchar * name, gdouble * min,
+    gdouble * max, gchar ** ids);
+
 /* @provider's model ids of @endpoint's kind, "a, b, c"; free with
  * g_free(). */
 gchar *imagegen_models_provider_ids (const gchar * provider,
     ImagegenEndpoint endpoint);
+
+/* FALSE, with an IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT error of the
+ * sentence @format makes: how every check of a request refuses. */
+gboolean imagegen_models_refuse (GError ** error, const gchar * format,
+    ...) G_GNUC_PRINTF (2, 3);
 
 /* Sets @error to the sentence for @model, which @provider (NULL: any
  * provider) does not serve for @endpoint's kind: the closest ids of that
@@ -193,6 +218,10 @@ gchar *imagegen_models_defaults_text (ImagegenEndpoint endpoint);
 /* The row of @model at any provider that serves it: the first with that
  * id (an id is one provider's); NULL when none. */
 const ImagegenModelRow *imagegen_models_find_any (const gchar * model);
+
+/* The first row whose create goes to @path, of any model; NULL when none
+ * does (the emulator's routes). */
+const ImagegenModelRow *imagegen_models_find_path (const gchar * path);
 
 /* Checks @model (an id of @endpoint's kind), @aspect_ratio and
  * @resolution against the table.  FALSE with an

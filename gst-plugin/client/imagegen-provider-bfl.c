@@ -132,7 +132,7 @@ bfl_build_create_body (const ImagegenRequest * request, GPtrArray * sources)
 /* ---- answers ---- */
 
 /* {"id","polling_url","cost","input_mp","output_mp"}; cost in credits,
- * one credit a cent. */
+ * one credit a cent, with fractions. */
 static gboolean
 bfl_parse_create (JsonNode * root, ImagegenTaskInfo * info, GError ** error)
 {
@@ -145,22 +145,19 @@ bfl_parse_create (JsonNode * root, ImagegenTaskInfo * info, GError ** error)
   id = imagegen_json_string (obj, "id");
   polling_url = imagegen_json_string (obj, "polling_url");
   if (id == NULL || *id == '\0') {
-    g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_PROTOCOL, "malformed submit answer: no id");
-    return FALSE;
+    return imagegen_json_malformed (error, "malformed submit answer: no id");
   }
   if (polling_url != NULL && !imagegen_json_http_url (polling_url)) {
-    g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+    return imagegen_json_malformed (error,
         "malformed submit answer: \"polling_url\" is not an http(s) URL");
-    return FALSE;
   }
   info->id = g_strdup (id);
   info->poll_url = g_strdup (polling_url);
   info->state = IMAGEGEN_TASK_PENDING;
   info->status = g_strdup ("Pending");
+  /* their own bill, fractions kept; without it the table's formula */
   if (bfl_number (obj, "cost", &cost) && cost >= 0)
-    info->charged_cents = (gint) MIN (ceil (cost - 1e-9), G_MAXINT);
+    info->charged_nanocents = imagegen_nanocents (cost);
   return TRUE;
 }
 
@@ -204,9 +201,8 @@ bfl_parse_task (JsonNode * root, ImagegenTaskInfo * info, GError ** error)
     return FALSE;
   status = imagegen_json_string (obj, "status");
   if (status == NULL) {
-    g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_PROTOCOL, "malformed result answer: no status");
-    return FALSE;
+    return imagegen_json_malformed (error,
+        "malformed result answer: no status");
   }
   if (info->id == NULL && imagegen_json_string (obj, "id") != NULL)
     info->id = g_strdup (imagegen_json_string (obj, "id"));
@@ -221,10 +217,8 @@ bfl_parse_task (JsonNode * root, ImagegenTaskInfo * info, GError ** error)
         json_node_get_object (node) : NULL;
     sample = imagegen_json_string (result, "sample");
     if (!imagegen_json_http_url (sample)) {
-      g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-          IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+      return imagegen_json_malformed (error,
           "task ready without a result.sample URL");
-      return FALSE;
     }
     info->state = IMAGEGEN_TASK_COMPLETED;
     info->image_urls = g_ptr_array_new_with_free_func (g_free);
@@ -239,55 +233,6 @@ bfl_parse_task (JsonNode * root, ImagegenTaskInfo * info, GError ** error)
     info->status_unknown = strcmp (status, "Pending") != 0;
   }
   return TRUE;
-}
-
-/* {"detail":"text"} or, on 422, {"detail":[{"loc":[…],"msg","type"}]}:
- * "width: …; height: …" (the last part of loc names the field). */
-static gchar *
-bfl_parse_error_body (JsonNode * root)
-{
-  JsonObject *obj;
-  JsonNode *detail;
-  JsonArray *items;
-  GString *s;
-  guint i;
-
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return NULL;
-  obj = json_node_get_object (root);
-  detail = json_object_has_member (obj, "detail") ?
-      json_object_get_member (obj, "detail") : NULL;
-  if (detail == NULL || !JSON_NODE_HOLDS_ARRAY (detail))
-    return g_strdup (imagegen_json_string (obj, "detail") ?
-        imagegen_json_string (obj, "detail") :
-        imagegen_json_string (obj, "message"));
-
-  s = g_string_new (NULL);
-  items = json_node_get_array (detail);
-  for (i = 0; i < json_array_get_length (items); i++) {
-    JsonNode *el = json_array_get_element (items, i);
-    JsonObject *item = JSON_NODE_HOLDS_OBJECT (el) ?
-        json_node_get_object (el) : NULL;
-    JsonNode *loc = item && json_object_has_member (item, "loc") ?
-        json_object_get_member (item, "loc") : NULL;
-    const gchar *msg = imagegen_json_string (item, "msg"), *field = NULL;
-
-    if (msg == NULL)
-      continue;
-    if (loc && JSON_NODE_HOLDS_ARRAY (loc)
-        && json_array_get_length (json_node_get_array (loc)) > 0) {
-      JsonArray *parts = json_node_get_array (loc);
-      JsonNode *last = json_array_get_element (parts,
-          json_array_get_length (parts) - 1);
-
-      if (JSON_NODE_HOLDS_VALUE (last)
-          && json_node_get_value_type (last) == G_TYPE_STRING)
-        field = json_node_get_string (last);
-    }
-    g_string_append_printf (s, "%s%s%s%s", s->len ? "; " : "",
-        field ? field : "", field ? ": " : "", msg);
-  }
-  return g_string_free (s, s->len == 0);
 }
 
 /* {"detail": …, "retry_after": seconds} on a 429 */
@@ -310,7 +255,7 @@ const ImagegenProvider imagegen_provider_bfl = {
   .parse_create = bfl_parse_create,
   .poll_path = bfl_poll_path,
   .parse_task = bfl_parse_task,
-  .parse_error_body = bfl_parse_error_body,
+  .parse_error_body = imagegen_json_detail_error,
   .auth_header = "x-key",
   .auth_prefix = "",
   /* their polling URLs may name a regional host of the same domain
@@ -319,13 +264,10 @@ const ImagegenProvider imagegen_provider_bfl = {
   .default_base_url = IMAGEGEN_BFL_DEFAULT_BASE_URL,
   .inline_image = bfl_inline_image,
   .fit_size = imagegen_bfl_fit_size,
+  .resolutions = imagegen_bfl_resolutions,
+  .max_aspect = IMAGEGEN_BFL_MAX_ASPECT,
   .table_request = imagegen_bfl_table_request,
   .body_retry_after = bfl_body_retry_after,
+  .key_env = "BFL_API_KEY",
+  .base_url_env = "BFL_BASE_URL",
 };
-
-const ImagegenProvider *
-imagegen_provider_get (ImagegenProviderId id)
-{
-  return id == IMAGEGEN_PROVIDER_BFL ? &imagegen_provider_bfl :
-      &imagegen_provider_runapi;
-}

@@ -34,6 +34,14 @@ imagegen_image_mime_type (GBytes * image)
   return type != NULL ? type : "image/jpeg";
 }
 
+gboolean
+imagegen_json_malformed (GError ** error, const gchar * message)
+{
+  g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_PROTOCOL, message);
+  return FALSE;
+}
+
 JsonObject *
 imagegen_json_root (JsonNode * root, const gchar * what, GError ** error)
 {
@@ -71,4 +79,54 @@ imagegen_json_http_url (const gchar * url)
 {
   return url != NULL && (g_str_has_prefix (url, "https://")
       || g_str_has_prefix (url, "http://"));
+}
+
+/* Black Forest Labs' and fal's error bodies (FastAPI's shape):
+ * {"detail":"text"} or, on 422, {"detail":[{"loc":[…],"msg","type"}]}:
+ * "width: …; height: …" (the last part of loc names the field). */
+gchar *
+imagegen_json_detail_error (JsonNode * root)
+{
+  JsonObject *obj;
+  JsonNode *detail;
+  JsonArray *items;
+  GString *s;
+  guint i;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  obj = json_node_get_object (root);
+  detail = json_object_has_member (obj, "detail") ?
+      json_object_get_member (obj, "detail") : NULL;
+  if (detail == NULL || !JSON_NODE_HOLDS_ARRAY (detail))
+    return g_strdup (imagegen_json_string (obj, "detail") ?
+        imagegen_json_string (obj, "detail") :
+        imagegen_json_string (obj, "message"));
+
+  s = g_string_new (NULL);
+  items = json_node_get_array (detail);
+  for (i = 0; i < json_array_get_length (items); i++) {
+    JsonNode *el = json_array_get_element (items, i);
+    JsonObject *item = JSON_NODE_HOLDS_OBJECT (el) ?
+        json_node_get_object (el) : NULL;
+    JsonNode *loc = item && json_object_has_member (item, "loc") ?
+        json_object_get_member (item, "loc") : NULL;
+    const gchar *msg = imagegen_json_string (item, "msg"), *field = NULL;
+
+    if (msg == NULL)
+      continue;
+    if (loc && JSON_NODE_HOLDS_ARRAY (loc)
+        && json_array_get_length (json_node_get_array (loc)) > 0) {
+      JsonArray *parts = json_node_get_array (loc);
+      JsonNode *last = json_array_get_element (parts,
+          json_array_get_length (parts) - 1);
+
+      if (JSON_NODE_HOLDS_VALUE (last)
+          && json_node_get_value_type (last) == G_TYPE_STRING)
+        field = json_node_get_string (last);
+    }
+    g_string_append_printf (s, "%s%s%s%s", s->len ? "; " : "",
+        field ? field : "", field ? ": " : "", msg);
+  }
+  return g_string_free (s, s->len == 0);
 }

@@ -79,56 +79,48 @@ runapi_build_quote_body (const ImagegenRequest * request)
   return json_to_string (root, FALSE);
 }
 
-static gboolean
-runapi_parse_quote (JsonNode * root, gint * cents, GError ** error)
-{
-  JsonObject *quote = imagegen_json_object (imagegen_json_root (root,
-          "price quote", error), "price_quote");
-  JsonNode *amount;
-
-  if (quote == NULL) {
-    if (error && *error == NULL)
-      g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-          IMAGEGEN_CLIENT_ERROR_PROTOCOL,
-          "malformed price quote answer: no \"price_quote\"");
-    return FALSE;
-  }
-  amount = json_object_get_member (quote, "reservation_amount_cents");
-  *cents = -1;
-  if (amount != NULL && JSON_NODE_HOLDS_VALUE (amount)
-      && (json_node_get_value_type (amount) == G_TYPE_INT64
-          || json_node_get_value_type (amount) == G_TYPE_DOUBLE))
-    *cents = (gint) CLAMP (ceil (json_node_get_double (amount)), 0,
-        G_MAXINT);
-  return TRUE;
-}
-
-/* A whole number of cents at @name of @obj, or -1. */
-static gint
+/* The cents at @name of @obj (fractions kept), in nanocents; -1 when
+ * absent or not a number. */
+static gint64
 cents_member (JsonObject * obj, const gchar * name)
 {
   JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
 
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
     return -1;
-  if (json_node_get_value_type (node) == G_TYPE_INT64)
-    return (gint) CLAMP (json_node_get_int (node), 0, G_MAXINT);
-  if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    return (gint) CLAMP (json_node_get_double (node), 0, G_MAXINT);
-  return -1;
+  if (json_node_get_value_type (node) != G_TYPE_INT64
+      && json_node_get_value_type (node) != G_TYPE_DOUBLE)
+    return -1;
+  return imagegen_nanocents (MAX (json_node_get_double (node), 0));
 }
 
-/* billing.settlement.charged_amount_cents, each level nullable. */
-static gint
-parse_charged_cents (JsonObject * obj)
+static gboolean
+runapi_parse_quote (JsonNode * root, gint64 * nanocents, GError ** error)
+{
+  JsonObject *quote = imagegen_json_object (imagegen_json_root (root,
+          "price quote", error), "price_quote");
+
+  if (quote == NULL) {
+    if (error && *error == NULL)
+      imagegen_json_malformed (error,
+          "malformed price quote answer: no \"price_quote\"");
+    return FALSE;
+  }
+  *nanocents = cents_member (quote, "reservation_amount_cents");
+  return TRUE;
+}
+
+/* billing.settlement.charged_amount_cents, each level nullable */
+static gint64
+parse_charged (JsonObject * obj)
 {
   return cents_member (imagegen_json_object (imagegen_json_object (obj,
               "billing"), "settlement"), "charged_amount_cents");
 }
 
 /* billing.reservation.amount_cents: what the service holds for the task */
-static gint
-parse_reserved_cents (JsonObject * obj)
+static gint64
+parse_reserved (JsonObject * obj)
 {
   return cents_member (imagegen_json_object (imagegen_json_object (obj,
               "billing"), "reservation"), "amount_cents");
@@ -200,23 +192,20 @@ parse_task_common (JsonObject * obj, ImagegenTaskInfo * info,
       info->id = NULL;
   }
 
-  info->charged_cents = parse_charged_cents (obj);
-  info->reserved_cents = parse_reserved_cents (obj);
+  info->charged_nanocents = parse_charged (obj);
+  info->reserved_nanocents = parse_reserved (obj);
   info->status_unknown = FALSE;
 
   /* Present but not a string is a broken answer, not a missing status. */
   if (status == NULL && json_object_has_member (obj, "status")
       && !JSON_NODE_HOLDS_NULL (json_object_get_member (obj, "status"))) {
-    g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+    return imagegen_json_malformed (error,
         "malformed task answer: \"status\" is not a string");
-    return FALSE;
   }
   if (status == NULL) {
     if (status_required) {
-      g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-          IMAGEGEN_CLIENT_ERROR_PROTOCOL, "malformed task answer: no status");
-      return FALSE;
+      return imagegen_json_malformed (error,
+          "malformed task answer: no status");
     }
     info->state = IMAGEGEN_TASK_PENDING;
   } else if (!parse_status (status, &info->state)) {
@@ -257,10 +246,8 @@ parse_task_common (JsonObject * obj, ImagegenTaskInfo * info,
     }
 
     if (info->image_urls->len == 0) {
-      g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-          IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+      return imagegen_json_malformed (error,
           "task completed without any image URL");
-      return FALSE;
     }
   }
   return TRUE;
@@ -276,9 +263,8 @@ runapi_parse_create (JsonNode * root, ImagegenTaskInfo * info, GError ** error)
   if (!parse_task_common (obj, info, FALSE, error))
     return FALSE;
   if (info->id == NULL || *info->id == '\0') {
-    g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_PROTOCOL, "malformed create answer: no task id");
-    return FALSE;
+    return imagegen_json_malformed (error,
+        "malformed create answer: no task id");
   }
   info->replayed = json_object_has_member (obj, "task_replayed")
       && JSON_NODE_HOLDS_VALUE (json_object_get_member (obj, "task_replayed"))
@@ -368,4 +354,6 @@ const ImagegenProvider imagegen_provider_runapi = {
   .quote_path = "/api/v1/price_quotes",
   .build_quote_body = runapi_build_quote_body,
   .parse_quote = runapi_parse_quote,
+  .key_env = "RUNAPI_API_KEY",
+  .base_url_env = "RUNAPI_BASE_URL",
 };

@@ -19,6 +19,9 @@ typedef enum
   IMAGEGEN_TASK_PENDING,
   IMAGEGEN_TASK_COMPLETED,
   IMAGEGEN_TASK_FAILED,
+  /* done, its outcome still to be fetched at the provider's result_path
+   * (fal's queue: the status says COMPLETED, the result says how) */
+  IMAGEGEN_TASK_RESULT_READY,
 } ImagegenTaskState;
 
 /* What an answer about a task says. */
@@ -29,8 +32,8 @@ typedef struct
   gchar *status;                /* the service's own word */
   gchar *error_message;         /* of a failed task */
   GPtrArray *image_urls;        /* gchar*, of a completed task */
-  gint charged_cents;           /* -1: not reported */
-  gint reserved_cents;          /* billing.reservation; -1: not reported */
+  gint64 charged_nanocents;     /* exact; -1: not reported */
+  gint64 reserved_nanocents;    /* billing.reservation; -1: not reported */
   gboolean replayed;            /* an idempotent create answered again */
   gboolean status_unknown;      /* @status is no word we know: taken as
                                  * still running */
@@ -108,22 +111,66 @@ typedef struct
    * (imagegen_models_output_size()); NULL: sides multiples of 16. */
   void (*fit_size) (guint width, guint height, guint * out_width,
       guint * out_height);
+  /* Optional: the resolutions every model of the provider makes (NULL
+   * terminated) and the widest aspect ratio (W:H with neither side over
+   * max_aspect times the other), checked by imagegen_models_check_size();
+   * NULL: the models' own fields decide. */
+  const gchar *const *resolutions;
+  guint max_aspect;
   /* Optional: a copy of @request as the provider's model-table rows
-   * take it (prices: imagegen_models_price_cents()). */
+   * take it (prices: imagegen_models_price_nanocents()). */
   ImagegenRequest *(*table_request) (const ImagegenRequest * request);
   /* A Retry-After carried in a 429's JSON body, when the header is
    * missing. */
   gchar *(*body_retry_after) (JsonNode * root);
   /* Live prices: path and body of a quote of @request (its model and
-   * parameters, no source images), and the quote's figure in cents (-1
-   * when the service has no price yet). */
+   * parameters, no source images), and the quote's figure in nanocents
+   * (-1 when the service has no price yet). */
   const gchar *quote_path;
   gchar *(*build_quote_body) (const ImagegenRequest * request);
-  gboolean (*parse_quote) (JsonNode * root, gint * cents, GError ** error);
+  gboolean (*parse_quote) (JsonNode * root, gint64 * nanocents,
+      GError ** error);
+
+  /* Where a key and a base URL come from when no property sets them: an
+   * environment variable each; a key may also come split in two
+   * (@key_id_env and @key_secret_env, both set, joined with ':'). */
+  const gchar *key_env;
+  const gchar *key_id_env;
+  const gchar *key_secret_env;
+  const gchar *base_url_env;
+  /* See ImagegenHttp.key_hosts; NULL: none. */
+  const gchar *const *key_hosts;
+  /* Optional: a task that poll answers call IMAGEGEN_TASK_RESULT_READY is
+   * read at this path (GET, below the base URL), and its answer by
+   * parse_result. */
+  gchar *(*result_path) (const ImagegenRequest * request,
+      const gchar * task_id);
+  gboolean (*parse_result) (JsonNode * root, ImagegenTaskInfo * info,
+      GError ** error);
+  /* Optional: a status stream (server-sent events, each a poll answer)
+   * read before polling; polls take over when it fails. */
+  gchar *(*status_stream_path) (const ImagegenRequest * request,
+      const gchar * task_id);
+  /* Optional: a PUT here asks the service to drop a task the client no
+   * longer wants (cancelled, timed out). */
+  gchar *(*cancel_path) (const ImagegenRequest * request,
+      const gchar * task_id);
 } ImagegenProvider;
 
 extern const ImagegenProvider imagegen_provider_runapi;
 extern const ImagegenProvider imagegen_provider_bfl;
+extern const ImagegenProvider imagegen_provider_fal;
+
+/* The provider whose model table rows have @model (RunAPI when none
+ * has): what provider=auto picks. */
+ImagegenProviderId imagegen_provider_for_model (const gchar * model);
+
+/* The provider whose name is @name, NULL when none is. */
+const ImagegenProvider *imagegen_provider_by_name (const gchar * name);
+
+/* The API key in @provider's environment variables, NULL when none is
+ * set; free with g_free(). */
+gchar *imagegen_provider_env_key (const ImagegenProvider * provider);
 
 /* A copy of @request as Black Forest Labs' model-table rows take it: seed,
  * steps and guidance from the request's members in extra_json (unless
@@ -132,12 +179,12 @@ extern const ImagegenProvider imagegen_provider_bfl;
 ImagegenRequest *imagegen_bfl_table_request (const ImagegenRequest * request);
 
 /* The one price of one call of @request at @provider (NULL: whichever
- * table has its model), in cents rounded up: the model table's, through
+ * table has its model), exact, in nanocents: the model table's, through
  * the provider's table_request.  Unknown or unconfirmed prices are
  * assumed the dearest known one (@known FALSE), so that a guard errs on
  * the side of the bill.  Every reader asks here: the client (a task whose
  * billing is not reported), the spending guard, the estimates. */
-gint imagegen_models_price_cents (const ImagegenProvider * provider,
+gint64 imagegen_models_price_nanocents (const ImagegenProvider * provider,
     const ImagegenRequest * request, gboolean * known);
 
 /* The one size @provider (NULL: RunAPI's rules) makes for @aspect_ratio
@@ -148,14 +195,29 @@ void imagegen_models_output_size (const ImagegenProvider * provider,
     const gchar * aspect_ratio, const gchar * resolution, guint * width,
     guint * height);
 
+/* @aspect_ratio ("W:H" or "auto") and @resolution (NULL: the default)
+ * against @provider's size rules (its resolutions and max_aspect), for
+ * @model; FALSE with an IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT error that
+ * lists the valid values.  TRUE where the provider has no rules of its
+ * own. */
+gboolean imagegen_models_check_size (const ImagegenProvider * provider,
+    const gchar * model, const gchar * aspect_ratio,
+    const gchar * resolution, GError ** error);
+
 /* The provider of @id. */
 const ImagegenProvider *imagegen_provider_get (ImagegenProviderId id);
 
 /* Reading answers, for every provider (imagegen-provider-json.c). */
+/* FALSE, with an IMAGEGEN_CLIENT_ERROR_PROTOCOL error saying @message:
+ * how every reader refuses an answer of the wrong shape. */
+gboolean imagegen_json_malformed (GError ** error, const gchar * message);
 JsonObject *imagegen_json_root (JsonNode * root, const gchar * what,
     GError ** error);
 const gchar *imagegen_json_string (JsonObject * obj, const gchar * name);
 JsonObject *imagegen_json_object (JsonObject * obj, const gchar * name);
 gboolean imagegen_json_http_url (const gchar * url);
+/* The human part of {"detail":"text"} or {"detail":[{"loc","msg"}…]}
+ * ("width: …; height: …"), else of {"message"}; NULL when none. */
+gchar *imagegen_json_detail_error (JsonNode * root);
 
 G_END_DECLS

@@ -9,11 +9,15 @@
 #include "imagegen-quote.h"
 #include "imagegen-gate.h"
 
-/* The quote cache's values: never NULL, whatever the figure. */
-#define QUOTE_PENDING GINT_TO_POINTER (1)
-#define QUOTE_NONE GINT_TO_POINTER (2)
-#define QUOTE_STORE(cents) GINT_TO_POINTER ((cents) + 3)
-#define QUOTE_CENTS(value) (GPOINTER_TO_INT (value) - 3)
+/* The quote cache's values: a gint64 of nanocents, or one of these. */
+#define QUOTE_PENDING (-2)
+#define QUOTE_NONE (-1)
+
+static gpointer
+quote_value (gint64 nanocents)
+{
+  return g_memdup2 (&nanocents, sizeof (nanocents));
+}
 
 typedef struct
 {
@@ -27,16 +31,16 @@ quote_answer_done (const ImagegenHttpResponse * r, gpointer data)
   ImagegenJob *job = data;
   GError *error = NULL;
   JsonNode *root;
-  gint cents = -1;
+  gint64 nanocents = -1;
 
   job->exchange = NULL;
   job->result->retries += r->retries;
   root = imagegen_job_api_answer (job, r, &error);
   if (root != NULL) {
-    job->client->provider->parse_quote (root, &cents, &error);
+    job->client->provider->parse_quote (root, &nanocents, &error);
     json_node_unref (root);
   }
-  job->result->cost_cents = error ? -1 : cents;
+  job->result->cost_nanocents = error ? -1 : nanocents;
   imagegen_job_finish (job, error);
 }
 
@@ -63,8 +67,8 @@ quote_done (ImagegenResult * result, gpointer user_data)
 
   g_mutex_lock (&client->quotes_lock);
   g_hash_table_replace (client->quotes, g_steal_pointer (&wait->key),
-      result->error == NULL && result->cost_cents >= 0 ?
-      QUOTE_STORE (result->cost_cents) : QUOTE_NONE);
+      quote_value (result->error == NULL && result->cost_nanocents >= 0 ?
+          result->cost_nanocents : QUOTE_NONE));
   g_mutex_unlock (&client->quotes_lock);
   g_free (wait);
   imagegen_result_free (result);
@@ -91,7 +95,8 @@ imagegen_client_prefetch_quote (ImagegenClient * client,
     g_free (key);
     return;
   }
-  g_hash_table_insert (client->quotes, g_strdup (key), QUOTE_PENDING);
+  g_hash_table_insert (client->quotes, g_strdup (key),
+      quote_value (QUOTE_PENDING));
   g_mutex_unlock (&client->quotes_lock);
 
   wait = g_new0 (QuoteWait, 1);
@@ -102,13 +107,13 @@ imagegen_client_prefetch_quote (ImagegenClient * client,
   imagegen_gate_submit (job);
 }
 
-gint
+gint64
 imagegen_client_get_quote (ImagegenClient * client,
     const ImagegenRequest * request)
 {
   g_autofree gchar *key = NULL;
-  gpointer value;
-  gint cents = -1;
+  gint64 *value;
+  gint64 nanocents = -1;
 
   g_return_val_if_fail (client != NULL && request != NULL, -1);
   if (client->provider->build_quote_body == NULL)
@@ -118,8 +123,9 @@ imagegen_client_get_quote (ImagegenClient * client,
     return -1;
   g_mutex_lock (&client->quotes_lock);
   value = g_hash_table_lookup (client->quotes, key);
-  if (value != NULL && value != QUOTE_PENDING && value != QUOTE_NONE)
-    cents = QUOTE_CENTS (value);
+  /* pending and none are below 0 too */
+  if (value != NULL && *value >= 0)
+    nanocents = *value;
   g_mutex_unlock (&client->quotes_lock);
-  return cents;
+  return nanocents;
 }

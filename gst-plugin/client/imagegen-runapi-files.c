@@ -4,23 +4,31 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "imagegen-runapi.h"
+#include "imagegen-image-type.h"
 
 #include <string.h>
 
 static gchar *
 upload_file_name (GBytes * image, guint index)
 {
-  const gchar *subtype = imagegen_image_mime_type (image) + strlen ("image/");
+  return g_strdup_printf ("frame-%u.%s", index,
+      imagegen_image_type_extension (imagegen_image_mime_type (image)));
+}
 
-  return g_strdup_printf ("frame-%u.%s", index, g_str_equal (subtype,
-          "jpeg") ? "jpg" : subtype);
+/* The JSON text @b built; @b is freed */
+static gchar *
+body_text (JsonBuilder * b)
+{
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+
+  g_object_unref (b);
+  return json_to_string (root, FALSE);
 }
 
 gchar *
 imagegen_runapi_build_upload_body (GBytes * image, guint index)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
+  JsonBuilder *b = json_builder_new ();
   gsize size;
   const guint8 *data = g_bytes_get_data (image, &size);
   gchar *b64 = g_base64_encode (data, size);
@@ -41,8 +49,7 @@ imagegen_runapi_build_upload_body (GBytes * image, guint index)
 
   g_free (b64);
   g_free (name);
-  root = json_builder_get_root (b);
-  return json_to_string (root, FALSE);
+  return body_text (b);
 }
 
 gchar *
@@ -55,8 +62,7 @@ imagegen_runapi_parse_upload (JsonNode * root, GError ** error)
     return NULL;
   url = imagegen_json_string (obj, "url");
   if (!imagegen_json_http_url (url)) {
-    g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+    imagegen_json_malformed (error,
         "malformed upload answer: no http(s) \"url\"");
     return NULL;
   }
@@ -66,8 +72,7 @@ imagegen_runapi_parse_upload (JsonNode * root, GError ** error)
 gchar *
 imagegen_runapi_build_prepare_body (GBytes * image, guint index)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
+  JsonBuilder *b = json_builder_new ();
   gsize size;
   const guint8 *data = g_bytes_get_data (image, &size);
   guint8 digest[16];
@@ -93,8 +98,7 @@ imagegen_runapi_build_prepare_body (GBytes * image, guint index)
 
   g_free (b64);
   g_free (name);
-  root = json_builder_get_root (b);
-  return json_to_string (root, FALSE);
+  return body_text (b);
 }
 
 /* {"signed_id","upload_url","headers":{name: value}}; headers may be
@@ -114,10 +118,9 @@ imagegen_runapi_parse_prepare (JsonNode * root,
   url = imagegen_json_string (obj, "upload_url");
   if (signed_id == NULL || *signed_id == '\0'
       || !imagegen_json_http_url (url)) {
-    g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_PROTOCOL, "malformed upload prepare answer: "
+    return imagegen_json_malformed (error,
+        "malformed upload prepare answer: "
         "no \"signed_id\" or no http(s) \"upload_url\"");
-    return FALSE;
   }
 
   list = g_ptr_array_new ();
@@ -150,13 +153,11 @@ imagegen_runapi_parse_prepare (JsonNode * root,
 gchar *
 imagegen_runapi_build_confirm_body (const ImagegenUploadTarget * target)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
+  JsonBuilder *b = json_builder_new ();
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "signed_id");
   json_builder_add_string_value (b, target->signed_id);
   json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  return json_to_string (root, FALSE);
+  return body_text (b);
 }

@@ -25,8 +25,8 @@ static void
 job_apply_billing (ImagegenJob * job, const ImagegenTaskInfo * info)
 {
   /* a resumed task was paid by the run that created it */
-  if (info->charged_cents >= 0 && !job->resumed)
-    job->result->cost_cents = info->charged_cents;
+  if (info->charged_nanocents >= 0 && !job->resumed)
+    job->result->cost_nanocents = info->charged_nanocents;
 }
 
 /* What the schedule learned outlives the process (imagegen-poll-memory.h);
@@ -78,10 +78,13 @@ imagegen_task_handle (ImagegenJob * job, ImagegenTaskInfo * info)
         break;
       }
       /* Failed generations are not charged unless billing says so. */
-      if (info->charged_cents < 0)
-        result->cost_cents = 0;
+      if (info->charged_nanocents < 0)
+        result->cost_nanocents = 0;
       imagegen_job_finish (job, imagegen_error_new_for_failed_task
           (info->error_message));
+      break;
+    case IMAGEGEN_TASK_RESULT_READY:
+      imagegen_fetch_result (job);
       break;
     case IMAGEGEN_TASK_COMPLETED:
       result->completed_us = g_get_monotonic_time ();
@@ -92,12 +95,12 @@ imagegen_task_handle (ImagegenJob * job, ImagegenTaskInfo * info)
             result->completed_us - result->created_us);
         client_save_poll_memory (job->client, job->request->model);
       }
-      if (result->cost_cents < 0) {
+      if (result->cost_nanocents < 0) {
         gboolean known;
-        gint cents = imagegen_models_price_cents (job->client->provider,
-            job->request, &known);
+        gint64 nanocents = imagegen_models_price_nanocents
+            (job->client->provider, job->request, &known);
 
-        result->cost_cents = known ? cents : -1;
+        result->cost_nanocents = known ? nanocents : -1;
       }
       result->image_url = g_strdup (g_ptr_array_index (info->image_urls, 0));
       g_clear_pointer (&job->image_urls, g_ptr_array_unref);
@@ -139,7 +142,7 @@ job_create_done (const ImagegenHttpResponse * r, gpointer data)
 {
   ImagegenJob *job = data;
   ImagegenResult *result = job->result;
-  ImagegenTaskInfo info = {.charged_cents = -1 };
+  ImagegenTaskInfo info = {.charged_nanocents = -1 };
   GError *error = NULL;
   JsonNode *root;
 
@@ -166,7 +169,7 @@ job_create_done (const ImagegenHttpResponse * r, gpointer data)
   result->task_id = g_strdup (info.id);
   job->poll_url = g_steal_pointer (&info.poll_url);
   result->poll_url = g_strdup (job->poll_url);
-  result->reserved_cents = info.reserved_cents;
+  result->reserved_nanocents = info.reserved_nanocents;
   result->created_us = g_get_monotonic_time ();
   IMAGEGEN_LOG (&job->client->log, IMAGEGEN_LOG_INFO,
       "task %s created%s, status %s, model %s", info.id,
@@ -273,9 +276,10 @@ imagegen_task_resume_gone (ImagegenJob * job, const gchar * why)
   g_clear_pointer (&result->more_images, g_ptr_array_unref);
   g_clear_pointer (&result->content_type, g_free);
   g_clear_pointer (&result->image_url, g_free);
-  result->cost_cents = -1;
+  result->cost_nanocents = -1;
   result->created_us = result->completed_us = 0;
   job->poll_sent_us = job->running_seen_us = 0;
+  job->result_ready = job->stream_tried = FALSE;
   imagegen_upload_next (job);
 }
 
@@ -402,5 +406,5 @@ imagegen_task_mark_resumed (ImagegenJob * job, const gchar * task_id,
   job->poll_url = g_strdup (poll_url);
   job->result->poll_url = g_strdup (poll_url);
   /* paid by the job that created it */
-  job->result->cost_cents = 0;
+  job->result->cost_nanocents = 0;
 }

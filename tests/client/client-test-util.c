@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "client-test-util.h"
+#include "imagegen-models.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -407,4 +408,60 @@ test_fixture_stop (TestFixture * f)
   imagegen_client_config_clear (&f->config);
   test_waiter_free (f->w);
   imagegen_test_fixture_stop (&f->fx);
+}
+
+void
+test_assert_no_key_on_assets (ImagegenTestEmulator * emu, gint64 n)
+{
+  g_autoptr (JsonObject) stats = imagegen_test_emulator_stats (emu);
+
+  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
+          "assets_requests"), ==, n);
+  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
+          "assets_requests_with_authorization"), ==, 0);
+  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
+          "download_requests_with_authorization"), ==, 0);
+}
+
+guint
+test_run_every_row (ImagegenClient * client, TestWaiter * w,
+    const gchar * provider, guint width, guint height)
+{
+  g_autoptr (GBytes) png = test_make_png (64, 64);
+  const ImagegenModelRow *row;
+  guint i, k, n = 0;
+
+  for (i = 0; (row = imagegen_models_get (i)) != NULL; i++) {
+    g_autoptr (ImagegenRequest) req = NULL;
+    g_autoptr (ImagegenResult) r = NULL;
+    g_autofree gchar *expected = NULL;
+    guint got_w, got_h;
+
+    if (!g_str_equal (row->provider, provider) || row->realtime)
+      continue;
+    n++;
+    req = imagegen_request_new (row->kind == IMAGEGEN_KIND_TEXT_TO_IMAGE ?
+        IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE : IMAGEGEN_ENDPOINT_REMIX, row->model,
+        "invert the colours");
+    req->width = width;
+    req->height = height;
+    for (k = 0; k < row->input_max; k++)
+      imagegen_request_add_source_image (req, png);
+    r = test_run_job (client, req, w);
+    g_assert_no_error (r->error);
+    g_assert_true (test_image_size (r->image, &got_w, &got_h));
+    g_assert_cmpuint (got_w, ==, width);
+    g_assert_cmpuint (got_h, ==, height);
+    if (row->input_max == 0)
+      continue;
+    imagegen_result_free (g_steal_pointer (&r));
+    imagegen_request_add_source_image (req, png);
+    r = test_run_job (client, req, w);
+    expected = g_strdup_printf ("model %s takes at most %u source image(s), "
+        "%u given", row->model, row->input_max, row->input_max + 1);
+    g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
+        IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT);
+    g_assert_cmpstr (r->error->message, ==, expected);
+  }
+  return n;
 }

@@ -59,6 +59,17 @@ ImagegenResult *test_run_config (const ImagegenClientConfig * config,
  * against @emu; returns the result. */
 ImagegenResult *test_run_direct_upload (ImagegenTestEmulator * emu);
 
+/* Of the requests that reached @emu's assets origin (results, files,
+ * upload URLs), there were @n, and none carried a key. */
+void test_assert_no_key_on_assets (ImagegenTestEmulator * emu, gint64 n);
+
+/* Every row of @provider in the model table (but realtime ones) through
+ * @client: text to image, or an edit with as many frames as the row takes,
+ * each result @width x @height; then one frame more, refused from the row
+ * before anything is sent.  Returns how many rows ran. */
+guint test_run_every_row (ImagegenClient * client, TestWaiter * w,
+    const gchar * provider, guint width, guint height);
+
 /* A small valid PNG (RGB gradient, stored deflate). */
 GBytes *test_make_png (guint width, guint height);
 

@@ -49,8 +49,8 @@ test_model_example_body (const ImagegenModelRow * row,
   const ImagegenModelField *f;
   guint i;
 
-  /* an inline_inputs row's path names the model */
-  if (!row->inline_inputs)
+  /* an inline_inputs row's path names the model, as a fal row's does */
+  if (!row->inline_inputs && !row->path_names_model)
     json_object_set_string_member (body, "model", row->model);
   for (f = row->fields; f->name; f++)
     if (f->required || strcmp (f->name, "prompt") == 0)

@@ -82,8 +82,9 @@ test_klein_remix_inline (void)
   g_assert_cmpuint (width, ==, 320);
   g_assert_cmpuint (height, ==, 192);
   /* klein 4B: 1.4 for the first output MP + 0.1 per input MP (0.024):
-   * 1.4024 credits, 2 whole cents */
-  g_assert_cmpint (r->cost_cents, ==, 2);
+   * 1.4024 credits, kept exact (2 cents only where it is shown) */
+  g_assert_cmpint (r->cost_nanocents, ==, 1402400000);
+  g_assert_cmpint (imagegen_cents_shown (r->cost_nanocents), ==, 2);
 
   stats = imagegen_test_emulator_stats (f.fx.emu);
   g_assert_cmpint (imagegen_test_emulator_stats_requests (stats, "files"),
@@ -140,7 +141,8 @@ test_text_to_image (void)
   g_assert_cmpuint (width, ==, 1024);
   g_assert_cmpuint (height, ==, 768);
   /* pro: 3 for the first output MP; 0.79 MP is 3 */
-  g_assert_cmpint (r->cost_cents, ==, 3);
+  g_assert_cmpint (r->cost_nanocents, ==,
+      3 * IMAGEGEN_NANOCENTS_PER_CENT);
   stats = imagegen_test_emulator_stats (f.fx.emu);
   g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "charged_cents"),
       ==, 3);
@@ -165,7 +167,7 @@ test_moderated (void)
       "the provider's moderation (Content Moderated) (task %s)", r->task_id);
   g_assert_cmpstr (r->error->message, ==, expected);
   /* moderated requests are not charged */
-  g_assert_cmpint (r->cost_cents, ==, 0);
+  g_assert_cmpint (r->cost_nanocents, ==, 0);
   test_fixture_stop (&f);
 }
 
@@ -258,7 +260,6 @@ test_key_not_sent_to_result_host (void)
 {
   const gchar *args[] = { "--assets-port", "0", NULL };
   g_autoptr (ImagegenResult) r = NULL;
-  g_autoptr (JsonObject) stats = NULL;
   TestFixture f;
 
   fixture_start (&f, args, 0);
@@ -266,15 +267,9 @@ test_key_not_sent_to_result_host (void)
   g_assert_no_error (r->error);
   g_assert_true (g_str_has_prefix (r->image_url,
           imagegen_test_emulator_get_assets_url (f.fx.emu)));
-  stats = imagegen_test_emulator_stats (f.fx.emu);
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
-          "assets_requests"), ==, 1);
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
-          "assets_requests_with_authorization"), ==, 0);
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
-          "download_requests_with_authorization"), ==, 0);
-  /* klein 9B: 1.5 credits for the first output MP, 2 whole cents */
-  g_assert_cmpint (r->cost_cents, ==, 2);
+  test_assert_no_key_on_assets (f.fx.emu, 1);
+  /* klein 9B: 1.5 credits for the first output MP, kept exact */
+  g_assert_cmpint (r->cost_nanocents, ==, 1500000000);
   test_fixture_stop (&f);
 }
 
@@ -284,45 +279,12 @@ test_key_not_sent_to_result_host (void)
 static void
 test_every_row (void)
 {
-  g_autoptr (GBytes) png = test_make_png (64, 64);
-  const ImagegenModelRow *row;
-  guint i, k, n = 0;
   TestFixture f;
 
   fixture_start (&f, NULL, 0);
-  for (i = 0; (row = imagegen_models_get (i)) != NULL; i++) {
-    g_autoptr (ImagegenRequest) req = NULL;
-    g_autoptr (ImagegenResult) r = NULL;
-    g_autofree gchar *expected = NULL;
-
-    if (!g_str_equal (row->provider, "bfl"))
-      continue;
-    n++;
-    if (row->kind == IMAGEGEN_KIND_TEXT_TO_IMAGE) {
-      r = run_t2i (&f, row->model, 256, 256);
-      g_assert_no_error (r->error);
-      continue;
-    }
-    req = imagegen_request_new (IMAGEGEN_ENDPOINT_REMIX, row->model,
-        "invert the colours");
-    req->width = req->height = 256;
-    for (k = 0; k < row->input_max; k++)
-      imagegen_request_add_source_image (req, png);
-    r = test_run_job (f.client, req, f.w);
-    g_assert_no_error (r->error);
-    imagegen_result_free (g_steal_pointer (&r));
-
-    /* one too many: refused from the BFL row before anything is sent */
-    imagegen_request_add_source_image (req, png);
-    r = test_run_job (f.client, req, f.w);
-    expected = g_strdup_printf ("model %s takes at most %u source image(s), "
-        "%u given", row->model, row->input_max, row->input_max + 1);
-    g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT);
-    g_assert_cmpstr (r->error->message, ==, expected);
-  }
   /* seven models (two previews), each text to image and edit */
-  g_assert_cmpuint (n, ==, 14);
+  g_assert_cmpuint (test_run_every_row (f.client, f.w, "bfl", 256, 256), ==,
+      14);
   test_fixture_stop (&f);
 }
 
@@ -416,7 +378,7 @@ test_status_words (void)
 
   for (i = 0; i < G_N_ELEMENTS (cases); i++) {
     g_autoptr (JsonParser) parser = json_parser_new ();
-    ImagegenTaskInfo info = {.charged_cents = -1 };
+    ImagegenTaskInfo info = {.charged_nanocents = -1 };
     GError *error = NULL;
 
     g_assert_true (json_parser_load_from_data (parser, cases[i].json, -1,

@@ -184,19 +184,22 @@ test_validation_errors (void)
       "is not available on this endpoint");
 }
 
-/* Waits for the quote of @req (a safety net, not a bound on speed). */
+/* Waits for the quote of @req (a safety net, not a bound on speed);
+ * whole cents, or -1. */
 static gint
 wait_quote (ImagegenClient * client, const ImagegenRequest * req)
 {
   guint i;
-  gint cents = -1;
+  gint64 nanocents = -1;
 
-  for (i = 0; i < 3000 && cents < 0; i++) {
-    cents = imagegen_client_get_quote (client, req);
-    if (cents < 0)
+  for (i = 0; i < 3000 && nanocents < 0; i++) {
+    nanocents = imagegen_client_get_quote (client, req);
+    if (nanocents < 0)
       g_usleep (10000);
   }
-  return cents;
+  g_assert_true (nanocents < 0
+      || nanocents % IMAGEGEN_NANOCENTS_PER_CENT == 0);
+  return imagegen_cents_shown (nanocents);
 }
 
 static void

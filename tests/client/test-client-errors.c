@@ -107,7 +107,7 @@ test_moderated (void)
           "content moderated: Content policy violation"));
   tail = g_strdup_printf ("(task %s)", r->task_id);
   g_assert_true (g_str_has_suffix (r->error->message, tail));
-  g_assert_cmpint (r->cost_cents, ==, 0);
+  g_assert_cmpint (r->cost_nanocents, ==, 0);
   g_assert_cmpstr (imagegen_client_error_get_details (r->error)->task_id, ==,
       r->task_id);
   g_assert_cmpuint (imagegen_client_error_get_details (r->error)->http_status,
@@ -131,7 +131,7 @@ test_task_failed (void)
   expected = g_strdup_printf ("task failed: Generation failed "
       "(task %s)", r->task_id);
   g_assert_cmpstr (r->error->message, ==, expected);
-  g_assert_cmpint (r->cost_cents, ==, 0);
+  g_assert_cmpint (r->cost_nanocents, ==, 0);
   test_fixture_stop (&f);
 }
 

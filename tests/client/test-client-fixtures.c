@@ -287,7 +287,8 @@ test_create_billing (void)
     imagegen_client_config_clear (&config);
   }
   g_assert_no_error (r->error);
-  g_assert_cmpint (r->cost_cents, ==, 5);
+  g_assert_cmpint (r->cost_nanocents, ==,
+      5 * IMAGEGEN_NANOCENTS_PER_CENT);
   stats = imagegen_test_emulator_stats (client_emu);
   g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "charged_cents"),
       ==, 5);

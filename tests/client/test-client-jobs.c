@@ -64,7 +64,8 @@ test_text_to_image (void)
   g_assert_true (test_is_png (r->image) || test_is_jpeg (r->image));
   g_assert_nonnull (r->content_type);
   g_assert_true (g_str_has_prefix (r->image_url, "http"));
-  g_assert_cmpint (r->cost_cents, ==, 5);
+  g_assert_cmpint (r->cost_nanocents, ==,
+      5 * IMAGEGEN_NANOCENTS_PER_CENT);
   g_assert_cmpuint (r->polls, >, 0);
   g_assert_cmpuint (r->retries, ==, 0);
   g_assert_cmpint (r->submitted_us, <=, r->started_us);
@@ -91,7 +92,7 @@ test_text_to_image (void)
   g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "tasks_created"),
       ==, 1);
   g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "charged_cents"),
-      ==, r->cost_cents);
+      ==, imagegen_cents_shown (r->cost_nanocents));
   /* The key never goes to the result's URL. */
   g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
           "download_requests_with_authorization"), ==, 0);
@@ -126,7 +127,8 @@ test_remix (void)
   g_assert_no_error (r->error);
   g_assert_nonnull (r->image);
   g_assert_true (test_is_png (r->image) || test_is_jpeg (r->image));
-  g_assert_cmpint (r->cost_cents, ==, 5);
+  g_assert_cmpint (r->cost_nanocents, ==,
+      5 * IMAGEGEN_NANOCENTS_PER_CENT);
   g_assert_cmpuint (r->polls, >, 0);
 
   stats = imagegen_test_emulator_stats (emu);

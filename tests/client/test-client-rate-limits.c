@@ -70,7 +70,8 @@ test_max_active (void)
 
     g_assert_no_error (r->error);
     g_assert_nonnull (r->image);
-    g_assert_cmpint (r->cost_cents, ==, 5);
+    g_assert_cmpint (r->cost_nanocents, ==,
+        5 * IMAGEGEN_NANOCENTS_PER_CENT);
   }
 
   g_test_message ("%u holds, in-flight limit down to %u, %" G_GINT64_FORMAT

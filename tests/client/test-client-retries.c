@@ -103,7 +103,7 @@ test_server_error_create (void)
   g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "tasks_created"),
       ==, 1);
   g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "charged_cents"),
-      ==, r->cost_cents);
+      ==, imagegen_cents_shown (r->cost_nanocents));
   imagegen_test_emulator_stop (emu);
 
   /* Both tries carried the same Idempotency-Key. */

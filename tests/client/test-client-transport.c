@@ -126,13 +126,7 @@ test_download_origin (void)
   g_assert_true (g_str_has_prefix (r->image_url,
           imagegen_test_emulator_get_assets_url (emu)));
 
-  stats = imagegen_test_emulator_stats (emu);
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
-          "assets_requests"), ==, 1);
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
-          "assets_requests_with_authorization"), ==, 0);
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
-          "download_requests_with_authorization"), ==, 0);
+  test_assert_no_key_on_assets (emu, 1);
   imagegen_client_config_clear (&config);
 }
 

@@ -50,6 +50,13 @@ test_every_row (void)
       g_assert_true (g_str_has_prefix (row->path, "/v1/"));
       g_assert_cmpstr (row->result_field, ==, "result.sample");
       g_assert_true (row->inline_inputs && row->price_per_mp);
+    } else if (g_str_equal (row->provider, "fal")) {
+      /* the id is the submit path, frames go as data: URIs */
+      g_assert_true (g_str_has_prefix (row->path, "/"));
+      g_assert_cmpstr (row->path + 1, ==, row->model);
+      g_assert_cmpstr (row->result_field, ==, "images");
+      g_assert_true (row->path_names_model && row->data_uri_inputs
+          && row->price_per_mp);
     } else {
       g_assert_cmpstr (row->provider, ==, "runapi");
       g_assert_true (g_str_has_prefix (row->path, "/api/v1/"));
@@ -449,10 +456,10 @@ test_bfl_prices (void)
     g_assert_cmpuint (sized->width, ==, 2000);
     g_assert_cmpuint (sized->height, ==, 2000);
   }
-  g_assert_cmpint (imagegen_models_price_cents (&imagegen_provider_bfl, req,
-          NULL), ==,
-      (gint) ceil (3.0 + MAX (full->width * full->height / 1e6 - 1, 0) * 1.5
-          - 1e-9));
+  /* exact: credits with fractions, not rounded to cents */
+  g_assert_cmpint (imagegen_models_price_nanocents (&imagegen_provider_bfl,
+          req, NULL), ==, imagegen_nanocents (3.0 + MAX (full->width *
+              full->height / 1e6 - 1, 0) * 1.5));
 }
 
 /* The poll schedule's prior is the row's, else the default. */
@@ -502,6 +509,72 @@ test_output_size_one_answer (void)
   g_assert_cmpuint (h, ==, 768);
 }
 
+/* Black Forest Labs' sizes are the table's answer: what the elements
+ * refuse at start is what imagegen_models_check_size() refuses. */
+static void
+test_bfl_size_rules (void)
+{
+  const ImagegenProvider *bfl = imagegen_provider_get (IMAGEGEN_PROVIDER_BFL);
+  GError *error = NULL;
+
+  g_assert_true (imagegen_models_check_size (bfl, "flux-2-pro", "21:9", "2k",
+          NULL));
+  g_assert_true (imagegen_models_check_size (bfl, "flux-2-pro", "auto", NULL,
+          NULL));
+  g_assert_false (imagegen_models_check_size (bfl, "flux-2-pro", "17:1",
+          "1k", &error));
+  g_assert_cmpstr (error->message, ==, "Invalid aspect-ratio \"17:1\" for "
+      "model flux-2-pro; valid values: W:H such as 1:1, 16:9 or 9:16, or "
+      "auto.");
+  g_clear_error (&error);
+  g_assert_false (imagegen_models_check_size (bfl, "flux-2-pro", "1:1", "4k",
+          &error));
+  g_assert_cmpstr (error->message, ==, "Invalid resolution \"4k\" for "
+      "model flux-2-pro; valid values: 1k, 2k.");
+  g_clear_error (&error);
+  /* RunAPI's models say their sizes in their own fields */
+  g_assert_true (imagegen_models_check_size (imagegen_provider_get
+          (IMAGEGEN_PROVIDER_RUNAPI), "flux-2-pro-text-to-image", "17:1", "4k",
+          NULL));
+}
+
+/* What the steps and guidance properties accept is the table's range */
+static void
+test_field_range (void)
+{
+  g_autofree gchar *ids = NULL;
+  gdouble min, max;
+
+  g_assert_true (imagegen_models_field_range ("bfl",
+          IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, "steps", &min, &max, &ids));
+  g_assert_cmpfloat (min, ==, 1);
+  g_assert_cmpfloat (max, ==, 50);
+  g_assert_cmpstr (ids, ==, "flux-2-flex");
+  g_assert_true (imagegen_models_field_range ("bfl",
+          IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, "guidance", &min, &max, NULL));
+  g_assert_cmpfloat (min, ==, 1.5);
+  g_assert_cmpfloat (max, ==, 10);
+  g_assert_false (imagegen_models_field_range ("bfl",
+          IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, "no_such_field", &min, &max,
+          NULL));
+  g_assert_cmpfloat (max, ==, 0);
+}
+
+/* The emulator's routes are the table's paths */
+static void
+test_find_path (void)
+{
+  const ImagegenModelRow *row =
+      imagegen_models_find_any ("flux-2-pro-text-to-image");
+
+  g_assert_nonnull (row);
+  g_assert_cmpstr (imagegen_models_find_path (row->path)->path, ==,
+      row->path);
+  g_assert_null (imagegen_models_find_path ("/api/v1/no/such/path"));
+  g_assert_null (imagegen_models_find_path (NULL));
+  g_assert_null (imagegen_models_find_any (NULL));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -512,5 +585,7 @@ main (int argc, char **argv)
       "/models/unknown-model", test_unknown_model, "/models/upload-max-side",
       test_upload_max_side, "/models/bfl-prices", test_bfl_prices,
       "/models/poll-priors", test_poll_priors, "/models/output-size",
-      test_output_size_one_answer, NULL);
+      test_output_size_one_answer, "/models/bfl-size-rules",
+      test_bfl_size_rules, "/models/field-range", test_field_range,
+      "/models/find-path", test_find_path, NULL);
 }

@@ -35,6 +35,10 @@ test_image_type (void)
     g_assert_cmpstr (imagegen_image_mime_type (b), ==,
         cases[i].type ? cases[i].type : "image/jpeg");
   }
+  /* the upload's file name ending, the client's and the emulator's */
+  g_assert_cmpstr (imagegen_image_type_extension ("image/jpeg"), ==, "jpg");
+  g_assert_cmpstr (imagegen_image_type_extension ("image/webp"), ==, "webp");
+  g_assert_null (imagegen_image_type_extension ("application/octet-stream"));
 }
 
 int

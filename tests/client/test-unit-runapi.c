@@ -54,7 +54,7 @@ static void
 test_task_parsing (void)
 {
   const ImagegenProvider *p = &imagegen_provider_runapi;
-  ImagegenTaskInfo info = {.charged_cents = -1 };
+  ImagegenTaskInfo info = {.charged_nanocents = -1 };
   GError *error = NULL;
   JsonNode *root;
 
@@ -67,7 +67,8 @@ test_task_parsing (void)
   g_assert_cmpstr (info.id, ==, "t1");
   g_assert_cmpstr (g_ptr_array_index (info.image_urls, 0), ==,
       "https://cdn.example/a.png");
-  g_assert_cmpint (info.charged_cents, ==, 14);
+  g_assert_cmpint (info.charged_nanocents, ==,
+      14 * IMAGEGEN_NANOCENTS_PER_CENT);
   imagegen_task_info_clear (&info);
   json_node_unref (root);
 

@@ -19,6 +19,10 @@ G_BEGIN_DECLS
 void element_test_prompt_colour (const gchar * prompt, gdouble fraction,
     guint8 rgb[3]);
 
+/* The error text of the start @element (taken) refuses: READY to PAUSED
+ * fails, with an error message on a bus of its own. */
+gchar *element_test_start_error (GstElement * element);
+
 /* Blocks until @n "completed" imagegen-task messages came on @bus; fails
  * the test on an error message or after a minute without one. */
 void element_test_wait_completed (GstBus * bus, guint n);

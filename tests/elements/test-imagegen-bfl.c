@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 #include "imagegen-test-emulator.h"
 #include "element-test-util.h"
+#include "imagegen-client.h"
 
 #define KEY "bfl-test-key-42"
 #define TOLERANCE 12
@@ -22,6 +23,23 @@ only_task (JsonObject * stats)
 
   fail_unless_equals_int (json_array_get_length (tasks), 1);
   return json_array_get_object_element (tasks, 0);
+}
+
+/* The emulator's one task: no upload, @inputs sent, @n_inline of them
+ * inline. */
+static JsonObject *
+inline_task (JsonObject * stats, const gchar * inputs, gint n_inline)
+{
+  JsonObject *task;
+
+  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
+          "files"), 0);
+  task = only_task (stats);
+  fail_unless_equals_string (json_object_get_string_member (task, "inputs"),
+      inputs);
+  fail_unless_equals_int (json_object_get_int_member (task, "inline_inputs"),
+      n_inline);
+  return task;
 }
 
 /* An offline klein imagegenremix, with @references (may be NULL). */
@@ -113,18 +131,12 @@ GST_START_TEST (test_remix_klein_inline_exact_size)
 
   stats = imagegen_test_emulator_stats (emu);
   fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
-          "files"), 0);
-  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
           "create_remix"), 0);
   fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
           "bfl_create"), 1);
-  task = only_task (stats);
+  task = inline_task (stats, "input_image", 1);
   fail_unless_equals_string (json_object_get_string_member (task, "model"),
       "flux-2-klein-4b");
-  fail_unless_equals_string (json_object_get_string_member (task, "inputs"),
-      "input_image");
-  fail_unless_equals_int (json_object_get_int_member (task, "inline_inputs"),
-      1);
   /* 640 x 360 in multiples of 16, within 0.5 % of its shape */
   fail_unless_equals_int (json_object_get_int_member (task, "width"), 656);
   fail_unless_equals_int (json_object_get_int_member (task, "height"), 368);
@@ -142,27 +154,15 @@ refused_at_start (ImagegenTestEmulator * emu, const gchar * dir, guint n_refs,
 {
   gchar **refs = make_references (dir, n_refs);
   GstElement *remix = klein_element (emu, refs);
-  GstBus *bus = gst_bus_new ();
-  GstMessage *msg;
-  GError *err = NULL;
+  gchar *text;
 
   g_strfreev (refs);
   if (coherent)
     gst_util_set_object_arg (G_OBJECT (remix), "coherence",
         "previous-result");
-  gst_element_set_bus (remix, bus);
-  fail_unless_equals_int (gst_element_set_state (remix, GST_STATE_PAUSED),
-      GST_STATE_CHANGE_FAILURE);
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL);
-  gst_message_parse_error (msg, &err, NULL);
-  fail_unless_equals_string (err->message, message);
-  g_error_free (err);
-  gst_message_unref (msg);
-  gst_element_set_state (remix, GST_STATE_NULL);
-  gst_element_set_bus (remix, NULL);
-  gst_object_unref (remix);
-  gst_object_unref (bus);
+  text = element_test_start_error (remix);
+  fail_unless_equals_string (text, message);
+  g_free (text);
 }
 
 /* A local reference image goes inline too, as input_image_2, read once;
@@ -176,7 +176,7 @@ GST_START_TEST (test_remix_klein_references)
   gchar *ref = g_build_filename (dir, "ref.jpg", NULL);
   gchar **refs;
   GstHarness *h;
-  JsonObject *stats, *task;
+  JsonObject *stats;
 
   refs = make_references (dir, 1);
   h = klein_remix (emu, refs);
@@ -187,13 +187,7 @@ GST_START_TEST (test_remix_klein_references)
   gst_buffer_unref (gst_harness_pull (h));
   gst_harness_teardown (h);
   stats = imagegen_test_emulator_stats (emu);
-  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
-          "files"), 0);
-  task = only_task (stats);
-  fail_unless_equals_string (json_object_get_string_member (task, "inputs"),
-      "input_image input_image_2");
-  fail_unless_equals_int (json_object_get_int_member (task, "inline_inputs"),
-      2);
+  inline_task (stats, "input_image input_image_2", 2);
   json_object_unref (stats);
 
   /* four references, or three with the previous result: five in all */
@@ -353,6 +347,111 @@ GST_START_TEST (test_src_flex_and_refusals)
 
 GST_END_TEST;
 
+/* The emulator's own record of task @id: its cost, in nanocents. */
+static gint64
+emulator_task_cost (JsonObject * stats, const gchar * id)
+{
+  JsonArray *tasks = json_object_get_array_member (stats, "tasks");
+  guint i;
+
+  for (i = 0; i < json_array_get_length (tasks); i++) {
+    JsonObject *task = json_array_get_object_element (tasks, i);
+
+    if (g_str_equal (json_object_get_string_member (task, "id"), id))
+      return imagegen_nanocents (json_object_get_double_member (task,
+              "cost"));
+  }
+  fail ("the emulator has no task %s", id);
+  return -1;
+}
+
+/* pro at 16:9 is 1360 x 768, 1.04448 MP: 3 + 0.04448 x 1.5 = 3.06672
+ * credits an image.  max-cost=10 admits three (9.20016) and refuses the
+ * fourth; the totals and each task's cost-credits are the emulator's
+ * figures exactly, spent-cents their sum rounded up once. */
+GST_START_TEST (test_src_fractional_credits)
+{
+  const gchar *args[] = { "--latency", "50", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  GstElement *pipeline = gst_pipeline_new (NULL);
+  GstElement *src = bfl_src (emu, "flux-2-pro");
+  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstStructure *stats;
+  GstMessage *msg;
+  JsonObject *emu_stats;
+  gchar *warning = NULL;
+  gint64 message_sum = 0, emulator_sum = 0, spent_cents = 0;
+  gdouble spent_credits = 0;
+  guint completed = 0, i;
+  gboolean eos = FALSE;
+
+  g_object_set (src, "api-key", KEY, "aspect-ratio", "16:9", "num-images", 5,
+      "max-cost", 10, "max-in-flight", 1, NULL);
+  gst_bin_add_many (GST_BIN (pipeline), src, sink, NULL);
+  fail_unless (gst_element_link (src, sink));
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  emu_stats = NULL;
+  while (!eos && (msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+              GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_WARNING |
+              GST_MESSAGE_ELEMENT)) != NULL) {
+    const GstStructure *s = gst_message_get_structure (msg);
+    GError *err = NULL;
+    gdouble credits;
+
+    fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR);
+    eos = GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS;
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING && warning == NULL) {
+      gst_message_parse_warning (msg, &err, NULL);
+      warning = g_strdup (err->message);
+      g_error_free (err);
+    }
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT
+        && gst_structure_has_name (s, "imagegen-task")
+        && g_str_equal (gst_structure_get_string (s, "event"), "completed")) {
+      fail_unless (gst_structure_get_double (s, "cost-credits", &credits));
+      completed++;
+      message_sum += imagegen_nanocents (credits);
+      /* each task's cost is the emulator's figure for it */
+      g_clear_pointer (&emu_stats, json_object_unref);
+      emu_stats = imagegen_test_emulator_stats (emu);
+      fail_unless_equals_int64 (imagegen_nanocents (credits),
+          emulator_task_cost (emu_stats, gst_structure_get_string (s,
+                  "task-id")));
+    }
+    gst_message_unref (msg);
+  }
+  fail_unless (eos, "no EOS");
+  g_object_get (src, "stats", &stats, NULL);
+  fail_unless (gst_structure_get (stats, "spent-credits", G_TYPE_DOUBLE,
+          &spent_credits, "spent-cents", G_TYPE_INT64, &spent_cents, NULL));
+  gst_structure_free (stats);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+
+  g_clear_pointer (&emu_stats, json_object_unref);
+  emu_stats = imagegen_test_emulator_stats (emu);
+  fail_unless_equals_int (imagegen_test_emulator_stats_int (emu_stats,
+          "tasks_created"), 3);
+  for (i = 0; i < 3; i++)
+    emulator_sum += imagegen_nanocents (json_object_get_double_member
+        (json_array_get_object_element (json_object_get_array_member
+                (emu_stats, "tasks"), i), "cost"));
+  fail_unless_equals_int (completed, 3);
+  fail_unless_equals_int64 (emulator_sum, 3 * G_GINT64_CONSTANT (3066720000));
+  fail_unless_equals_int64 (message_sum, emulator_sum);
+  fail_unless_equals_int64 (imagegen_nanocents (spent_credits), emulator_sum);
+  fail_unless_equals_int64 (spent_cents, 10);
+  fail_unless (warning != NULL && strstr (warning, "max-cost (10 cents) "
+          "would be passed: 9.20016 cents spent or reserved, the next "
+          "request costs 3.06672") != NULL, "warning: %s", warning);
+  g_free (warning);
+  json_object_unref (emu_stats);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+}
+
+GST_END_TEST;
+
 /* The emulator's BFL errors reach the bus as the client's sentences. */
 static gchar *
 error_with (const gchar * option, const gchar * value)
@@ -391,7 +490,7 @@ imagegen_bfl_suite (void)
       ELEMENT_TEST (test_remix_klein_references),
       ELEMENT_TEST (test_src_text_to_image),
       ELEMENT_TEST (test_src_flex_and_refusals), ELEMENT_TEST (test_src_errors),
-      NULL);
+      ELEMENT_TEST (test_src_fractional_credits), NULL);
 }
 
 GST_CHECK_MAIN (imagegen_bfl);

@@ -23,13 +23,15 @@ typedef struct
 
 static Text *
 text_new_full (const gchar * const *emu_args, const gchar * text_caps,
-    GstClockTime min_interval)
+    GstClockTime min_interval, const gchar * model)
 {
   Text *t = g_new0 (Text, 1);
   GstElement *src = gst_element_factory_make ("imagegentextsrc", NULL);
 
   g_object_set (src, "poll-interval", 50, "prompt-template", TEMPLATE,
       "min-prompt-interval", min_interval, NULL);
+  if (model != NULL)
+    g_object_set (src, "model", model, "prompt-template", "{text}", NULL);
   element_test_harness_start (&t->e, emu_args, src, "text", "src");
   gst_harness_set_sink_caps_str (t->e.h, CAPS);
   /* the harness plays an element with a sink pad at once; PAUSED, a live
@@ -43,7 +45,7 @@ text_new_full (const gchar * const *emu_args, const gchar * text_caps,
 static Text *
 text_new (const gchar * text_caps, GstClockTime min_interval)
 {
-  return text_new_full (latency_200, text_caps, min_interval);
+  return text_new_full (latency_200, text_caps, min_interval, NULL);
 }
 
 static void
@@ -247,7 +249,8 @@ GST_END_TEST;
 GST_START_TEST (test_text_lead_time)
 {
   const gchar *held[] = { "--latency", "0", "--fail", "task:held:*", NULL };
-  Text *t = text_new_full (held, "text/x-raw,format=utf8", GST_SECOND);
+  Text *t = text_new_full (held, "text/x-raw,format=utf8", GST_SECOND,
+      NULL);
   gchar *text = g_strdup ("a lighthouse at dusk");
   GstBuffer *buf = gst_buffer_new_wrapped (text, strlen (text));
   GstClockTime pts = 0;
@@ -283,6 +286,43 @@ GST_START_TEST (test_text_lead_time)
 GST_END_TEST;
 
 /* Texts change a live picture: is-live=false is refused at start. */
+/* How long a text's prompt may be is the model's (the model table's
+ * answer): Grok Imagine takes 1 to 5000 characters, so a 2-character
+ * text is asked for, and the prompt of an over-long one is not. */
+GST_START_TEST (test_text_model_prompt_length)
+{
+  const gchar *want[] = { "ab" };
+  Text *t = text_new_full (latency_200, "text/x-raw,format=utf8", GST_SECOND,
+      "grok-imagine-text-to-image");
+  gchar *long_text = g_strnfill (5001, 'a');
+  GstBuffer *buf = gst_buffer_new_wrapped (g_strdup ("ab"), 2);
+  GstMessage *msg;
+  GError *err;
+
+  GST_BUFFER_PTS (buf) = GST_SECOND;
+  fail_unless_equals_int (gst_harness_push (t->e.h, buf), GST_FLOW_OK);
+  /* the long one is refused as it comes */
+  buf = gst_buffer_new_wrapped (long_text, 5001);
+  GST_BUFFER_PTS (buf) = 2 * GST_SECOND;
+  fail_unless_equals_int (gst_harness_push (t->e.h, buf), GST_FLOW_OK);
+  msg = gst_bus_pop_filtered (t->e.bus, GST_MESSAGE_WARNING);
+  fail_unless (msg != NULL);
+  gst_message_parse_warning (msg, &err, NULL);
+  fail_unless (strstr (err->message, "5001 characters; the model takes 1 "
+          "to 5000") != NULL, "got: %s", err->message);
+  g_error_free (err);
+  gst_message_unref (msg);
+  gst_harness_play (t->e.h);
+  while (t->n < 25)
+    next_frame (t);
+  wait_submitted (t, 1);
+  check_prompts (t, want, 1);
+  fail_unless_equals_int (requests (t), 1);
+  text_free (t);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_text_needs_live)
 {
   GstElement *src = gst_element_factory_make ("imagegentextsrc", NULL);
@@ -315,7 +355,7 @@ imagegensrc_text_suite (void)
   return element_test_suite ("imagegensrc-text", 180,
       ELEMENT_TEST (test_text_srt_rundown), ELEMENT_TEST (test_text_burst),
       ELEMENT_TEST (test_text_lead_time), ELEMENT_TEST (test_text_needs_live),
-      NULL);
+      ELEMENT_TEST (test_text_model_prompt_length), NULL);
 }
 
 GST_CHECK_MAIN (imagegensrc_text);

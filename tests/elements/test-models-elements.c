@@ -342,23 +342,7 @@ GST_END_TEST;
 static gchar *
 start_error (GstHarness * h)
 {
-  GstBus *bus = gst_bus_new ();
-  GstMessage *msg;
-  GError *err = NULL;
-  gchar *text;
-
-  gst_element_set_bus (h->element, bus);
-  fail_unless_equals_int (gst_element_set_state (h->element,
-          GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL);
-  gst_message_parse_error (msg, &err, NULL);
-  text = g_strdup (err->message);
-  g_error_free (err);
-  gst_message_unref (msg);
-  gst_element_set_bus (h->element, NULL);
-  gst_object_unref (bus);
-  return text;
+  return element_test_start_error (gst_object_ref (h->element));
 }
 
 GST_START_TEST (test_wrong_extra_refused_at_start)

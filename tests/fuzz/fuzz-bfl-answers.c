@@ -11,7 +11,7 @@ int
 LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
 {
   const ImagegenProvider *bfl = &imagegen_provider_bfl;
-  ImagegenTaskInfo info = {.charged_cents = -1 };
+  ImagegenTaskInfo info = {.charged_nanocents = -1 };
   GError *error = NULL;
   JsonNode *root;
 
@@ -28,7 +28,7 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   g_clear_error (&error);
   imagegen_task_info_clear (&info);
 
-  info = (ImagegenTaskInfo) {.charged_cents = -1 };
+  info = (ImagegenTaskInfo) {.charged_nanocents = -1 };
   if (bfl->parse_task (root, &info, &error)) {
     if (info.state == IMAGEGEN_TASK_COMPLETED)
       g_assert (info.image_urls != NULL && info.image_urls->len == 1);

@@ -8,7 +8,7 @@
 int
 LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
 {
-  ImagegenTaskInfo info = {.charged_cents = -1 };
+  ImagegenTaskInfo info = {.charged_nanocents = -1 };
   GError *error = NULL;
   JsonNode *root;
 

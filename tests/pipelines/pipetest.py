@@ -19,6 +19,9 @@ As a command (the shell tests call it, see lib.sh):
         last-message lines are racy: they miss and repeat buffers.
     pipetest.py stats URL
         prints the emulator's /emulator/stats.
+    pipetest.py streams FILE
+        what a player is told about FILE (GstDiscoverer): duration_s and
+        per stream its kind, caps and tags, as JSON.
 """
 
 import argparse
@@ -189,6 +192,20 @@ def run_counting(desc, count=(), guard=None):
     return res
 
 
+def streams(path):
+    gi.require_version("GstPbutils", "1.0")
+    from gi.repository import GstPbutils
+    info = GstPbutils.Discoverer.new(int(HANG_GUARD * Gst.SECOND)) \
+        .discover_uri(Gst.filename_to_uri(os.path.abspath(path)))
+    out = []
+    for s in info.get_stream_list():
+        tags = s.get_tags()
+        out.append({"kind": s.get_stream_type_nick(),
+                    "caps": s.get_caps().to_string(),
+                    "tags": tags.to_string() if tags else ""})
+    return {"duration_s": info.get_duration() / Gst.SECOND, "streams": out}
+
+
 def near(rgb, want, tol):
     return all(abs(a - b) <= tol for a, b in zip(rgb, want))
 
@@ -206,12 +223,15 @@ def main():
     rn.add_argument("--guard", type=float, default=None)
     st = sub.add_parser("stats")
     st.add_argument("url")
+    sub.add_parser("streams").add_argument("file")
     a = ap.parse_args()
     if a.cmd == "mediainfo":
         pts = [tuple(int(v) for v in p.split(",")) for p in a.point]
         info = decode_file(a.file, pts, a.guard)
         info.pop("video_pts")
         print(json.dumps(info))
+    elif a.cmd == "streams":
+        print(json.dumps(streams(a.file)))
     elif a.cmd == "run":
         print(json.dumps(run_counting(a.description, a.count, a.guard)))
     else:

@@ -63,6 +63,9 @@ check "version is the project's ($PROJECT_VERSION)" \
   test "${version%%-*}" = "$PROJECT_VERSION"
 check "imagegen-live-control --version" \
   test "$("$bin/imagegen-live-control" --version)" = "imagegen-live-control $version"
+check "imagegen-stylize finds its installed package (--help)" \
+  test -f "$stage$(dirname "$BINDIR")/share/gst-imagegen/python/stylize/cli.py" -a \
+  -n "$("$bin/imagegen-stylize" --help 2>/dev/null | grep -e --prompt-at)"
 check "imagegen-stylize --version" \
   test "$("$bin/imagegen-stylize" --version)" = "imagegen-stylize $version"
 gst-inspect-1.0 imagegen >"$work/inspect.out" 2>&1 || true

@@ -21,6 +21,7 @@
 #     line, no traceback, nothing sent
 #   - a model typo: exit 1, "did you mean", where the list is
 #   - an odd frame size (641x361) is encoded, and said
+#   - a Black Forest Labs model: the cost line is the bills' exact sum
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 : "${STYLIZE:?}"
@@ -344,5 +345,17 @@ done
 check "imagegensrc with cache-dir: one request for two runs" \
   test $(($(emu_stat 's["requests"]["create_text_to_image"]') - t0)) = 1
 check "imagegensrc: the cached image is the image" cmp -s fox1.png fox2.png
+
+# a Black Forest Labs model: the cost line adds the emulator's bills
+# exactly (credits with fractions), not each rounded up to a cent
+rc=0
+BFL_API_KEY=pipeline-test BFL_BASE_URL="$EMU_URL" stylize short.mp4 klein.mp4 \
+  --model flux-2-klein-4b --prompt watercolour --no-cache >klein.out 2>&1 || rc=$?
+tail -n 1 klein.out
+bills=$(emu_stat '("%.9f" % sum(t["cost"] for t in s["tasks"] if t.get("provider") == "bfl")).rstrip("0").rstrip(".")')
+check "klein: exit 0 ($rc)" test "$rc" = 0
+check "klein: the bills have fractions ($bills)" test "${bills#*.}" != "$bills"
+check "klein: the cost line is their exact sum ($bills cents)" \
+  grep -q "), $bills cents, " klein.out
 
 finish

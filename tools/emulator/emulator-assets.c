@@ -100,8 +100,6 @@ void
 emu_assets_handle_upload (EmuRequest * req, const gchar * signed_id,
     GHashTable * query)
 {
-  EmuFault fault = { 0, };
-
   if (!emu_request_check_method (req, "PUT"))
     return;
   req->emu->stats.files_put++;
@@ -112,7 +110,6 @@ emu_assets_handle_upload (EmuRequest * req, const gchar * signed_id,
         "Authorization header not allowed on upload URLs");
     return;
   }
-  if (!emu_transport_check_fault (req, EMU_STAGE_UPLOAD, &fault))
+  if (!emu_transport_faulted (req, EMU_STAGE_UPLOAD))
     emu_files_handle_put (req, signed_id);
-  emu_fault_clear (&fault);
 }

@@ -31,15 +31,10 @@ add_problem (JsonArray * detail, const gchar * field, const gchar * msg)
   json_array_add_object_element (detail, item);
 }
 
-/* {"detail": text}, on 422 {"detail":[{"loc","msg","type"}]} with an item
- * per failing field of @errors; a 429 says retry_after in the body and
- * X-RateLimit-* headers instead of a Retry-After header. */
 JsonNode *
-emu_bfl_error_body (EmuRequest * req, guint status, const gchar * message,
+emu_detail_error_body (guint status, const gchar * message,
     JsonObject * errors)
 {
-  SoupMessageHeaders *out =
-      soup_server_message_get_response_headers (req->msg);
   JsonObject *obj = json_object_new ();
 
   if (status == 422) {
@@ -63,6 +58,20 @@ emu_bfl_error_body (EmuRequest * req, guint status, const gchar * message,
   }
   if (errors)
     json_object_unref (errors);
+  return emu_json_object_node (obj);
+}
+
+/* FastAPI's shape; a 429 says retry_after in the body and X-RateLimit-*
+ * headers instead of a Retry-After header. */
+JsonNode *
+emu_bfl_error_body (EmuRequest * req, guint status, const gchar * message,
+    JsonObject * errors)
+{
+  SoupMessageHeaders *out =
+      soup_server_message_get_response_headers (req->msg);
+  JsonNode *node = emu_detail_error_body (status, message, errors);
+  JsonObject *obj = json_node_get_object (node);
+
   if (status == 429) {
     const gchar *after = soup_message_headers_get_one (out, "Retry-After");
     gint64 secs = after ? g_ascii_strtoll (after, NULL, 10) : 1;
@@ -74,7 +83,7 @@ emu_bfl_error_body (EmuRequest * req, guint status, const gchar * message,
         G_STRINGIFY (BFL_MAX_ACTIVE_TASKS));
     soup_message_headers_replace (out, "X-RateLimit-Remaining", "0");
   }
-  return emu_json_object_node (obj);
+  return node;
 }
 
 const gchar *
@@ -96,21 +105,8 @@ emu_bfl_status_name (EmuTask * task, gint64 now_us)
 static gboolean
 check_key (EmuRequest * req)
 {
-  Emulator *emu = req->emu;
-  const gchar *key =
-      soup_message_headers_get_one (soup_server_message_get_request_headers
-      (req->msg), "x-key");
-
-  if (key == NULL || *key == '\0' || (emu->require_key != NULL
-          && strcmp (key, emu->require_key) != 0)) {
-    req->auth = key ? "invalid" : "missing";
-    emu->stats.auth_failures++;
-    emu_request_reply_error (req, 401, key ? "Invalid x-key" :
-        "Missing x-key header");
-    return FALSE;
-  }
-  req->auth = "ok";
-  return TRUE;
+  return emu_request_check_key (req, "x-key", "", "Missing x-key header",
+      "Invalid x-key");
 }
 
 static JsonNode *webhook_json (gpointer task, gint64 now_us);
@@ -321,6 +317,7 @@ handle_submit (EmuRequest * req, const gchar * model)
   json_object_unref (tbody);
   task->bfl = TRUE;
   task->price_cents = price;
+  task->bfl_cost = cost;
   /* the webhook carries the result object, signed with the secret */
   task->callback_json = webhook_json;
   task->callback_secret = json_object_has_member (body, "webhook_secret") ?
@@ -435,7 +432,6 @@ emu_bfl_handle (EmuRequest * req, const gchar * rest, GHashTable * query)
   gboolean model = imagegen_models_find ("bfl",
       IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, rest) != NULL;
   gboolean poll = strcmp (rest, "get_result") == 0;
-  EmuFault fault = { 0, };
 
   req->auth = "none";
   if (!poll && !model) {
@@ -452,12 +448,8 @@ emu_bfl_handle (EmuRequest * req, const gchar * rest, GHashTable * query)
     req->emu->stats.bfl_create++;
   if (!check_key (req))
     return;
-  if (emu_transport_check_fault (req, poll ? EMU_STAGE_POLL :
-          EMU_STAGE_CREATE, &fault)) {
-    emu_fault_clear (&fault);
+  if (emu_transport_faulted (req, poll ? EMU_STAGE_POLL : EMU_STAGE_CREATE))
     return;
-  }
-  emu_fault_clear (&fault);
   if (poll)
     handle_get_result (req, query);
   else

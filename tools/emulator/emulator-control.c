@@ -38,6 +38,15 @@ stats_to_json (Emulator * emu)
   add_count (b, "me", st->me);
   add_count (b, "bfl_create", st->bfl_create);
   add_count (b, "bfl_get_result", st->bfl_get_result);
+  add_count (b, "fal_submit", st->fal_submit);
+  add_count (b, "fal_tasks", st->fal_tasks);
+  add_count (b, "fal_status", st->fal_status);
+  add_count (b, "fal_status_stream", st->fal_status_stream);
+  add_count (b, "fal_result", st->fal_result);
+  add_count (b, "fal_cancel", st->fal_cancel);
+  add_count (b, "fal_tokens", st->fal_tokens);
+  add_count (b, "fal_storage_initiate", st->fal_storage_initiate);
+  add_count (b, "fal_storage_put", st->fal_storage_put);
   add_count (b, "price_schedules", st->price_schedules);
   add_count (b, "price_quotes", st->price_quotes);
   json_builder_end_object (b);
@@ -89,6 +98,17 @@ stats_to_json (Emulator * emu)
       json_builder_set_member_name (b, "inputs");
       json_builder_add_string_value (b, task->inputs ? task->inputs : "");
       add_count (b, "inline_inputs", task->inline_inputs);
+      /* the submit answer's cost, fractions kept */
+      json_builder_set_member_name (b, "cost");
+      json_builder_add_double_value (b, task->bfl_cost);
+    }
+    if (task->fal) {
+      json_builder_set_member_name (b, "provider");
+      json_builder_add_string_value (b, "fal");
+      json_builder_set_member_name (b, "cancelled");
+      json_builder_add_boolean_value (b, task->cancelled);
+      add_count (b, "width", task->width);
+      add_count (b, "height", task->height);
     }
     json_builder_end_object (b);
   }

@@ -19,13 +19,9 @@
 /* A result body being sent slowly (the "slow" download fault). */
 typedef struct
 {
-  Emulator *emu;
-  SoupServerMessage *msg;
   GBytes *data;
   gsize offset;
   gsize chunk;
-  guint timeout_id;
-  gulong finished_id;
 } SlowStream;
 
 /* A half-written raw answer on a stolen connection ("truncate"). */
@@ -121,42 +117,25 @@ send_truncated (EmuRequest * req, const gchar * content_type, GBytes * body)
 }
 
 static void
-slow_stream_free (SlowStream * s)
+slow_stream_free (gpointer data)
 {
-  if (s->timeout_id)
-    g_source_remove (s->timeout_id);
-  g_signal_handler_disconnect (s->msg, s->finished_id);
-  g_object_unref (s->msg);
+  SlowStream *s = data;
+
   g_bytes_unref (s->data);
   g_free (s);
 }
 
-static void
-slow_finished (SoupServerMessage * msg, gpointer user_data)
-{
-  SlowStream *s = user_data;
-
-  s->emu->streams = g_list_remove (s->emu->streams, s);
-  slow_stream_free (s);
-}
-
 static gboolean
-slow_tick (gpointer user_data)
+slow_tick (SoupMessageBody * body, gpointer data)
 {
-  SlowStream *s = user_data;
-  SoupMessageBody *body = soup_server_message_get_response_body (s->msg);
+  SlowStream *s = data;
   gsize len = g_bytes_get_size (s->data);
   gsize n = MIN (s->chunk, len - s->offset);
 
   soup_message_body_append (body, SOUP_MEMORY_COPY,
       (const guint8 *) g_bytes_get_data (s->data, NULL) + s->offset, n);
   s->offset += n;
-  if (s->offset >= len) {
-    soup_message_body_complete (body);
-    s->timeout_id = 0;
-  }
-  soup_server_message_unpause (s->msg);
-  return s->offset < len ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+  return s->offset >= len;
 }
 
 static void
@@ -170,16 +149,10 @@ send_slowly (EmuRequest * req, const gchar * content_type, GBytes * data,
   emu_request_set_status (req, 200);
   soup_message_headers_set_content_type (out, content_type, NULL);
   soup_message_headers_set_content_length (out, g_bytes_get_size (data));
-  s->emu = req->emu;
-  s->msg = g_object_ref (req->msg);
   s->data = g_bytes_ref (data);
   s->chunk = chunk;
-  s->finished_id = g_signal_connect (s->msg, "finished",
-      G_CALLBACK (slow_finished), s);
-  s->timeout_id = g_timeout_add (interval_ms, slow_tick, s);
-  req->emu->streams = g_list_prepend (req->emu->streams, s);
-  soup_server_message_pause (req->msg);
-  emu_request_free (req);
+  emu_request_stream (req, interval_ms, FALSE, slow_tick, s,
+      slow_stream_free);
 }
 
 /* The same path on the other origin (API <-> assets). */
@@ -305,6 +278,16 @@ emu_transport_check_fault (EmuRequest * req, EmuStage stage,
   return apply_fault (req, fault, stage);
 }
 
+gboolean
+emu_transport_faulted (EmuRequest * req, EmuStage stage)
+{
+  EmuFault fault = { 0, };
+  gboolean answered = emu_transport_check_fault (req, stage, &fault);
+
+  emu_fault_clear (&fault);
+  return answered;
+}
+
 EmuFaultKind
 emu_transport_take_task_fault (EmuRequest * req)
 {
@@ -359,11 +342,5 @@ emu_transport_init (Emulator * emu)
 void
 emu_transport_shutdown (Emulator * emu)
 {
-  while (emu->streams) {
-    SlowStream *s = emu->streams->data;
-
-    emu->streams = g_list_delete_link (emu->streams, emu->streams);
-    slow_stream_free (s);
-  }
   g_clear_pointer (&emu->hung, g_ptr_array_unref);
 }

@@ -18,6 +18,8 @@ static const struct
   {"upload", EMU_STAGE_UPLOAD},
   {"task", EMU_STAGE_TASK},
   {"any", EMU_STAGE_ANY},
+  {"fal-submit", EMU_STAGE_FAL_SUBMIT},
+  {"fal-stream", EMU_STAGE_FAL_STREAM},
 };
 
 static const struct

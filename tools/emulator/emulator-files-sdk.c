@@ -260,15 +260,10 @@ uploads (EmuRequest * req, const gchar * rest)
 void
 emu_sdk_files_handle (EmuRequest * req, const gchar * rest, GHashTable * query)
 {
-  EmuFault fault = { 0, };
-  gboolean answered;
-
   req->emu->stats.files++;
   if (!emu_runapi_check_auth (req))
     return;
-  answered = emu_transport_check_fault (req, EMU_STAGE_UPLOAD, &fault);
-  emu_fault_clear (&fault);
-  if (answered)
+  if (emu_transport_faulted (req, EMU_STAGE_UPLOAD))
     return;
   if (strcmp (req->method, "POST") == 0) {
     switch (emu_request_read_json (req)) {

@@ -76,33 +76,21 @@ emu_files_lookup_url (Emulator * emu, const gchar * url)
   return file;
 }
 
-static const gchar *
-extension_for (const gchar * mime)
-{
-  if (g_strcmp0 (mime, "image/png") == 0)
-    return ".png";
-  if (g_strcmp0 (mime, "image/jpeg") == 0)
-    return ".jpg";
-  if (g_strcmp0 (mime, "image/gif") == 0)
-    return ".gif";
-  if (g_strcmp0 (mime, "image/webp") == 0)
-    return ".webp";
-  return ".bin";
-}
-
 EmuFile *
 emu_files_store (Emulator * emu, const gchar * file_name, const gchar * mime,
     GBytes * data)
 {
   EmuFile *file = g_new0 (EmuFile, 1);
+  const gchar *ext;
 
   if (mime == NULL)
     mime = imagegen_image_type_sniff (data);
   if (mime == NULL)
     mime = "application/octet-stream";
   file->id = g_uuid_string_random ();
+  ext = imagegen_image_type_extension (mime);
   file->file_name = file_name && *file_name ? g_strdup (file_name) :
-      g_strconcat ("upload", extension_for (mime), NULL);
+      g_strconcat ("upload.", ext ? ext : "bin", NULL);
   file->mime_type = g_strdup (mime);
   file->data = g_bytes_ref (data);
   file->created_us = g_get_real_time ();
@@ -208,16 +196,10 @@ url_fetched (GObject * source, GAsyncResult * res, gpointer user_data)
 {
   UrlFetch *f = user_data;
   EmuRequest *req = f->req;
-  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION
-      (source), res);
-  guint status = msg ? soup_message_get_status (msg) : 0;
-  GBytes *bytes;
+  SoupMessage *msg;
+  GBytes *bytes = emu_http_send_finish (req->emu, res, &msg);
 
-  bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), res,
-      NULL);
-  req->emu->async_pending--;
-  if (bytes == NULL || !SOUP_STATUS_IS_SUCCESSFUL (status)
-      || g_bytes_get_size (bytes) == 0) {
+  if (bytes == NULL || g_bytes_get_size (bytes) == 0) {
     reply_field_error (req, "source", "could not be fetched");
   } else if (g_bytes_get_size (bytes) > EMU_MAX_FILE_SIZE) {
     emu_request_reply_error (req, 413, "File too large (maximum is 20 MiB)");
@@ -277,9 +259,7 @@ create_from_url (EmuRequest * req, const gchar * url, const gchar * name)
   f->req = req;
   f->file_name = g_strdup (name);
   emu_request_pause (req);
-  emu->async_pending++;
-  soup_session_send_and_read_async (emu->session, msg, G_PRIORITY_DEFAULT,
-      emu->cancellable, url_fetched, f);
+  emu_http_send (emu, msg, url_fetched, f);
   g_object_unref (msg);
   g_free (basename);
 }

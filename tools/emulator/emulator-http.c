@@ -229,6 +229,29 @@ emu_request_reply_validation (EmuRequest * req, JsonObject * errors)
 }
 
 gboolean
+emu_request_check_key (EmuRequest * req, const gchar * header,
+    const gchar * prefix, const gchar * missing, const gchar * invalid)
+{
+  Emulator *emu = req->emu;
+  const gchar *value =
+      soup_message_headers_get_one (soup_server_message_get_request_headers
+      (req->msg), header);
+  gsize len = strlen (prefix);
+  g_autofree gchar *key = value && g_ascii_strncasecmp (value, prefix,
+      len) == 0 ? g_strstrip (g_strdup (value + len)) : g_strdup ("");
+
+  if (value != NULL && (emu->require_key ? strcmp (key,
+              emu->require_key) == 0 : key[0] != '\0')) {
+    req->auth = "ok";
+    return TRUE;
+  }
+  req->auth = value ? "invalid" : "missing";
+  emu->stats.auth_failures++;
+  emu_request_reply_error (req, 401, value ? invalid : missing);
+  return FALSE;
+}
+
+gboolean
 emu_request_check_method (EmuRequest * req, const gchar * allowed)
 {
   if (strcmp (req->method, allowed) == 0)
@@ -344,4 +367,108 @@ emu_request_remember (EmuRequest * req, const gchar * task_id,
   e->answer = answer ? json_to_string (answer, FALSE) : NULL;
   g_hash_table_replace (req->emu->idempotency,
       g_strdup (req->idempotency_key), e);
+}
+
+void
+emu_http_send (Emulator * emu, SoupMessage * msg, GAsyncReadyCallback done,
+    gpointer data)
+{
+  emu->async_pending++;
+  soup_session_send_and_read_async (emu->session, msg, G_PRIORITY_DEFAULT,
+      emu->cancellable, done, data);
+}
+
+GBytes *
+emu_http_send_finish (Emulator * emu, GAsyncResult * res, SoupMessage ** msg)
+{
+  SoupMessage *m = soup_session_get_async_result_message (emu->session, res);
+  GBytes *bytes = soup_session_send_and_read_finish (emu->session, res, NULL);
+
+  emu->async_pending--;
+  if (msg != NULL)
+    *msg = m;
+  if (bytes != NULL && (m == NULL
+          || !SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (m))))
+    g_clear_pointer (&bytes, g_bytes_unref);
+  return bytes;
+}
+
+/* ---- answers written over time (slow bodies, event streams) ---- */
+
+struct _EmuStream
+{
+  Emulator *emu;
+  SoupServerMessage *msg;
+  EmuStreamTick tick;
+  gpointer data;
+  GDestroyNotify free_data;
+  guint timeout_id;
+  gulong finished_id;
+};
+
+static void
+stream_free (EmuStream * s)
+{
+  if (s->timeout_id)
+    g_source_remove (s->timeout_id);
+  g_signal_handler_disconnect (s->msg, s->finished_id);
+  g_object_unref (s->msg);
+  if (s->free_data)
+    s->free_data (s->data);
+  g_free (s);
+}
+
+static void
+stream_finished (SoupServerMessage * msg, gpointer user_data)
+{
+  EmuStream *s = user_data;
+
+  s->emu->streams = g_list_remove (s->emu->streams, s);
+  stream_free (s);
+}
+
+static gboolean
+stream_tick (gpointer user_data)
+{
+  EmuStream *s = user_data;
+  SoupMessageBody *body = soup_server_message_get_response_body (s->msg);
+  gboolean done = s->tick (body, s->data);
+
+  if (done) {
+    soup_message_body_complete (body);
+    s->timeout_id = 0;
+  }
+  soup_server_message_unpause (s->msg);
+  return done ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+}
+
+void
+emu_request_stream (EmuRequest * req, guint interval_ms, gboolean now,
+    EmuStreamTick tick, gpointer data, GDestroyNotify free_data)
+{
+  EmuStream *s = g_new0 (EmuStream, 1);
+
+  s->emu = req->emu;
+  s->msg = g_object_ref (req->msg);
+  s->tick = tick;
+  s->data = data;
+  s->free_data = free_data;
+  s->finished_id = g_signal_connect (s->msg, "finished",
+      G_CALLBACK (stream_finished), s);
+  req->emu->streams = g_list_prepend (req->emu->streams, s);
+  soup_server_message_pause (req->msg);
+  emu_request_free (req);
+  if (!now || stream_tick (s))
+    s->timeout_id = g_timeout_add (interval_ms, stream_tick, s);
+}
+
+void
+emu_streams_close (Emulator * emu)
+{
+  while (emu->streams) {
+    EmuStream *s = emu->streams->data;
+
+    emu->streams = g_list_delete_link (emu->streams, emu->streams);
+    stream_free (s);
+  }
 }

@@ -68,19 +68,32 @@ add_opt_string (JsonBuilder * b, const gchar * name, const gchar * value)
   json_builder_add_string_value (b, value);
 }
 
+/* A line's object, opened, with its time and @event (NULL: a request
+ * line); NULL when there is no log */
+static JsonBuilder *
+begin_line (EmuLog * log, const gchar * event)
+{
+  JsonBuilder *b;
+
+  if (log == NULL)
+    return NULL;
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "t_us");
+  json_builder_add_int_value (b, g_get_real_time ());
+  add_opt_string (b, "event", event);
+  return b;
+}
+
 void
 emu_log_request (EmuLog * log, const gchar * method, const gchar * path,
     guint status, const gchar * auth, const gchar * idempotency_key,
     const gchar * task_id, const gchar * fault)
 {
-  JsonBuilder *b;
+  JsonBuilder *b = begin_line (log, NULL);
 
-  if (log == NULL)
+  if (b == NULL)
     return;
-  b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "t_us");
-  json_builder_add_int_value (b, g_get_real_time ());
   add_opt_string (b, "method", method);
   add_opt_string (b, "path", path);
   json_builder_set_member_name (b, "status");
@@ -95,15 +108,10 @@ emu_log_request (EmuLog * log, const gchar * method, const gchar * path,
 void
 emu_log_event (EmuLog * log, const gchar * event, const gchar * task_id)
 {
-  JsonBuilder *b;
+  JsonBuilder *b = begin_line (log, event);
 
-  if (log == NULL)
+  if (b == NULL)
     return;
-  b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "t_us");
-  json_builder_add_int_value (b, g_get_real_time ());
-  add_opt_string (b, "event", event);
   add_opt_string (b, "task_id", task_id);
   write_line (log, b);
 }
@@ -112,15 +120,10 @@ emu_log_event (EmuLog * log, const gchar * event, const gchar * task_id)
 void
 emu_log_body (EmuLog * log, const gchar * path, JsonNode * body)
 {
-  JsonBuilder *b;
+  JsonBuilder *b = begin_line (log, "create_body");
 
-  if (log == NULL)
+  if (b == NULL)
     return;
-  b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "t_us");
-  json_builder_add_int_value (b, g_get_real_time ());
-  add_opt_string (b, "event", "create_body");
   /* not "path": that key marks request lines */
   add_opt_string (b, "create_path", path);
   json_builder_set_member_name (b, "body");

@@ -227,7 +227,7 @@ emu_prices_handle_quote (EmuRequest * req)
   if (model != NULL)
     json_object_set_string_member (params, "model", model);
   path = g_strdup_printf (EMU_RUNAPI_PREFIX "%s/%s", service, action);
-  if (!emu_task_path_known (path)) {
+  if (imagegen_models_find_path (path) == NULL) {
     emu_request_reply_error (req, 404, "No price for this service and action");
   } else if (!emu_task_validate (path, params, errors, &row)
       && (row == NULL || !only_missing (errors))) {

@@ -266,22 +266,20 @@ match (const gchar * path, const gchar * rest)
   for (i = 0; i < G_N_ELEMENTS (fixed_routes); i++)
     if (strcmp (rest, fixed_routes[i].path) == 0)
       return &fixed_routes[i];
-  if (emu_task_path_known (path))
+  if (imagegen_models_find_path (path) != NULL)
     return &create_route;
   slash = strrchr (path, '/');
   if (slash == NULL || slash[1] == '\0')
     return NULL;
   create_path = g_strndup (path, slash - path);
-  return emu_task_path_known (create_path) ? &poll_route : NULL;
+  return imagegen_models_find_path (create_path) != NULL ? &poll_route : NULL;
 }
 
 void
 emu_runapi_handle (EmuRequest * req, const gchar * rest, GHashTable * query)
 {
   const Route *route = match (req->path, rest);
-  EmuFault fault = { 0, };
   glong counter;
-  gboolean answered;
 
   req->auth = "none";
   /* the SDK's files resource shares "files" with the upload's POST */
@@ -302,9 +300,7 @@ emu_runapi_handle (EmuRequest * req, const gchar * rest, GHashTable * query)
 
   if (route->key && !emu_runapi_check_auth (req))
     return;
-  answered = emu_transport_check_fault (req, route->stage, &fault);
-  emu_fault_clear (&fault);
-  if (answered)
+  if (emu_transport_faulted (req, route->stage))
     return;
   if (strcmp (route->method, "POST") == 0) {
     switch (emu_request_read_json (req)) {

@@ -47,6 +47,8 @@ static const Route routes[] = {
   {EMU_BFL_PREFIX, emu_runapi_claims, FALSE, FALSE, emu_runapi_error_body,
       not_found},
   {EMU_BFL_PREFIX, NULL, TRUE, FALSE, emu_bfl_error_body, emu_bfl_handle},
+  {EMU_FAL_UPLOADS, NULL, FALSE, TRUE, emu_fal_error_body,
+      emu_fal_handle_upload},
   {"/emulator/results/", NULL, FALSE, TRUE, emu_runapi_error_body,
       emu_assets_handle_result},
   {"/emulator/files/", NULL, FALSE, TRUE, emu_runapi_error_body,
@@ -55,6 +57,9 @@ static const Route routes[] = {
       emu_assets_handle_upload},
   {"/emulator/", NULL, FALSE, FALSE, emu_runapi_error_body,
       emu_control_handle},
+  /* fal's paths: its model ids, their requests, storage and tokens */
+  {EMU_FAL_PREFIX, emu_fal_claims, TRUE, FALSE, emu_fal_error_body,
+      emu_fal_handle},
   {"/", NULL, FALSE, TRUE, emu_runapi_error_body, not_found},
 };
 
@@ -157,6 +162,7 @@ void
 emu_server_stop (Emulator * emu)
 {
   emu_transport_shutdown (emu);
+  emu_streams_close (emu);
   if (emu->server)
     soup_server_disconnect (emu->server);
   if (emu->assets_server)

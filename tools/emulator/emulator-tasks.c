@@ -33,18 +33,6 @@ node_is_string (JsonNode * node)
       && json_node_get_value_type (node) == G_TYPE_STRING;
 }
 
-gboolean
-emu_task_path_known (const gchar * path)
-{
-  const ImagegenModelRow *row;
-  guint i;
-
-  for (i = 0; (row = imagegen_models_get (i)) != NULL; i++)
-    if (strcmp (row->path, path) == 0)
-      return TRUE;
-  return FALSE;
-}
-
 /* The row of the model table a create at @path is for, and every failing
  * field in @errors, from the same table the client checks with; TRUE
  * when there is none. */
@@ -97,6 +85,7 @@ emu_task_unref (EmuTask * task)
   g_free (task->output_format);
   g_strfreev (task->source_urls);
   g_free (task->inputs);
+  g_free (task->fal_app);
   g_free (task->callback_url);
   g_free (task->callback_secret);
   g_free (task->error);
@@ -197,26 +186,42 @@ add_billing (JsonBuilder * b, EmuTask * task, EmuTaskStatus status)
   json_builder_end_object (b);
 }
 
+/* A task's object as the service answers it, opened: id and status */
+static JsonBuilder *
+begin_task (EmuTask * task, EmuTaskStatus status)
+{
+  JsonBuilder *b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  add_string (b, "id", task->id);
+  add_string (b, "status", emu_task_status_name (status));
+  return b;
+}
+
+static JsonNode *
+end_task (JsonBuilder * b)
+{
+  JsonNode *root;
+
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  g_object_unref (b);
+  return root;
+}
+
 /* The create answer: id, status and the reservation, as the service's. */
 JsonNode *
 emu_task_create_answer (EmuTask * task, gint64 now_us, gboolean replayed)
 {
   EmuTaskStatus status = emu_task_status (task, now_us);
-  JsonBuilder *b = json_builder_new ();
-  JsonNode *root;
+  JsonBuilder *b = begin_task (task, status);
 
-  json_builder_begin_object (b);
-  add_string (b, "id", task->id);
-  add_string (b, "status", emu_task_status_name (status));
   if (replayed) {
     json_builder_set_member_name (b, "task_replayed");
     json_builder_add_boolean_value (b, TRUE);
   }
   add_billing (b, task, status);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  g_object_unref (b);
-  return root;
+  return end_task (b);
 }
 
 JsonNode *
@@ -224,12 +229,8 @@ emu_task_to_json (EmuTask * task, gint64 now_us)
 {
   EmuTaskStatus status = emu_task_status (task, now_us);
   gboolean ext = task->emu->task_extensions;
-  JsonBuilder *b = json_builder_new ();
-  JsonNode *root;
+  JsonBuilder *b = begin_task (task, status);
 
-  json_builder_begin_object (b);
-  add_string (b, "id", task->id);
-  add_string (b, "status", emu_task_status_name (status));
   /* not in any fixture: only on request, so no client comes to rely on
    * them */
   if (ext) {
@@ -259,24 +260,16 @@ emu_task_to_json (EmuTask * task, gint64 now_us)
     if (status == EMU_TASK_COMPLETED)
       add_time (b, "completed_at", task->completed_us);
   }
-  json_builder_end_object (b);
-
-  root = json_builder_get_root (b);
-  g_object_unref (b);
-  return root;
+  return end_task (b);
 }
 
 static void
 callback_sent (GObject * source, GAsyncResult * res, gpointer user_data)
 {
-  Emulator *emu = user_data;
-  GBytes *bytes;
+  GBytes *bytes = emu_http_send_finish (user_data, res, NULL);
 
-  bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), res,
-      NULL);
   if (bytes)
     g_bytes_unref (bytes);
-  emu->async_pending--;
 }
 
 /* Callbacks go to this machine only: a test must not post to the world. */
@@ -332,9 +325,7 @@ send_callback (EmuTask * task)
   bytes = g_bytes_new_take (body, strlen (body));
   soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
   g_bytes_unref (bytes);
-  emu->async_pending++;
-  soup_session_send_and_read_async (emu->session, msg, G_PRIORITY_DEFAULT,
-      emu->cancellable, callback_sent, emu);
+  emu_http_send (emu, msg, callback_sent, emu);
   g_object_unref (msg);
 }
 
@@ -383,6 +374,18 @@ on_deadline (gpointer user_data)
   else if (task->rendered)
     task_finish (task);
   return G_SOURCE_REMOVE;
+}
+
+void
+emu_task_cancel (EmuTask * task, const gchar * error)
+{
+  if (task->terminal)
+    return;
+  if (task->deadline_id)
+    g_source_remove (task->deadline_id);
+  task->deadline_id = 0;
+  task->cancelled = TRUE;
+  task_fail (task, error);
 }
 
 /* A held task completes now (or once its image is rendered). */
@@ -499,15 +502,9 @@ source_fetched (GObject * source, GAsyncResult * res, gpointer user_data)
 {
   RenderJob *job = user_data;
   Emulator *emu = job->emu;
-  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION
-      (source), res);
-  guint status = msg ? soup_message_get_status (msg) : 0;
 
-  job->source = soup_session_send_and_read_finish (SOUP_SESSION (source),
-      res, NULL);
-  emu->async_pending--;
-  if (job->source == NULL || !SOUP_STATUS_IS_SUCCESSFUL (status)
-      || g_atomic_int_get (&emu->stopping)) {
+  job->source = emu_http_send_finish (emu, res, NULL);
+  if (job->source == NULL || g_atomic_int_get (&emu->stopping)) {
     job->error = g_strdup ("Could not fetch source image");
     render_done (job);
     return;
@@ -560,9 +557,7 @@ start_render (EmuTask * task)
     render_done (job);
     return;
   }
-  emu->async_pending++;
-  soup_session_send_and_read_async (emu->session, msg, G_PRIORITY_DEFAULT,
-      emu->cancellable, source_fetched, job);
+  emu_http_send (emu, msg, source_fetched, job);
   g_object_unref (msg);
 }
 
@@ -642,22 +637,9 @@ emu_task_create (Emulator * emu, const ImagegenModelRow * row,
   return task;
 }
 
-guint
-emu_tasks_count_active (Emulator * emu)
-{
-  GHashTableIter iter;
-  gpointer value;
-  guint n = 0;
-
-  g_hash_table_iter_init (&iter, emu->tasks);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    if (!((EmuTask *) value)->terminal)
-      n++;
-  return n;
-}
-
+/* The unfinished tasks: how many, or with @cents what they reserve */
 static gint64
-tasks_reserved_cents (Emulator * emu)
+tally_active (Emulator * emu, gboolean cents)
 {
   GHashTableIter iter;
   gpointer value;
@@ -666,8 +648,14 @@ tasks_reserved_cents (Emulator * emu)
   g_hash_table_iter_init (&iter, emu->tasks);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     if (!((EmuTask *) value)->terminal)
-      n += ((EmuTask *) value)->price_cents;
+      n += cents ? ((EmuTask *) value)->price_cents : 1;
   return n;
+}
+
+guint
+emu_tasks_count_active (Emulator * emu)
+{
+  return (guint) tally_active (emu, FALSE);
 }
 
 /* Can the credit (--credits) pay @price_cents more, on top of what was
@@ -676,7 +664,7 @@ gboolean
 emu_tasks_affordable (Emulator * emu, gint64 price_cents)
 {
   return emu->credits_cents < 0 || emu->charged_cents +
-      tasks_reserved_cents (emu) + price_cents <= emu->credits_cents;
+      tally_active (emu, TRUE) + price_cents <= emu->credits_cents;
 }
 
 void

@@ -35,7 +35,11 @@ typedef enum
   EMU_STAGE_DOWNLOAD,
   EMU_STAGE_UPLOAD,
   EMU_STAGE_TASK,
-  EMU_STAGE_ANY
+  EMU_STAGE_ANY,
+  /* fal's submit only (a create of any provider is EMU_STAGE_CREATE) */
+  EMU_STAGE_FAL_SUBMIT,
+  /* fal's status stream */
+  EMU_STAGE_FAL_STREAM
 } EmuStage;
 
 typedef enum
@@ -112,6 +116,7 @@ typedef struct
   gchar *callback_secret;
   const gchar *callback_signature_header;
   guint price_cents;
+  gdouble bfl_cost;             /* BFL: the submit answer's cost, credits */
   EmuFaultKind outcome;
 
   gint64 created_us;
@@ -138,6 +143,10 @@ typedef struct
   gchar *inputs;                /* the input fields sent, space-separated */
   guint inline_inputs;          /* of them, base64 (not URLs) */
   gint64 seed;                  /* as asked; -1: none */
+  /* fal's queue (emulator-fal.c) */
+  gboolean fal;
+  gboolean cancelled;
+  gchar *fal_app;               /* owner/app, the status and result paths' */
 } EmuTask;
 
 typedef struct
@@ -177,6 +186,15 @@ typedef struct
   guint64 assets_with_authorization;
   guint64 bfl_create;
   guint64 bfl_get_result;
+  guint64 fal_submit;
+  guint64 fal_tasks;
+  guint64 fal_status;
+  guint64 fal_status_stream;
+  guint64 fal_result;
+  guint64 fal_cancel;
+  guint64 fal_tokens;
+  guint64 fal_storage_initiate;
+  guint64 fal_storage_put;
 } EmuStats;
 
 typedef struct _EmuLog EmuLog;
@@ -290,6 +308,13 @@ EmuRequest *emu_request_new (Emulator * emu, SoupServerMessage * msg,
     const gchar * path);
 void emu_request_free (EmuRequest * req);
 void emu_request_pause (EmuRequest * req);
+/* The emulator's own requests (source URLs, callbacks) on its session;
+ * @done calls emu_http_send_finish(), which gives the body of a 2xx answer
+ * (else NULL) and the message in @msg (may be NULL). */
+void emu_http_send (Emulator * emu, SoupMessage * msg,
+    GAsyncReadyCallback done, gpointer data);
+GBytes *emu_http_send_finish (Emulator * emu, GAsyncResult * res,
+    SoupMessage ** msg);
 /* Sets the status and the common headers, and logs the request. */
 void emu_request_set_status (EmuRequest * req, guint status);
 /* Logs the request with @status (0: no answer) without answering. */
@@ -300,6 +325,21 @@ void emu_request_reply_error (EmuRequest * req, guint status,
 void emu_request_reply_validation (EmuRequest * req, JsonObject * errors);
 void emu_request_reply_bytes (EmuRequest * req, guint status,
     const gchar * content_type, GBytes * bytes);
+/* An answer written over time: @tick appends to the body every
+ * @interval_ms (at once too when @now) until it returns TRUE; @data is
+ * freed with @free_data when the exchange ends.  Takes @req, whose status
+ * and headers are set. */
+typedef gboolean (*EmuStreamTick) (SoupMessageBody * body, gpointer data);
+typedef struct _EmuStream EmuStream;
+void emu_request_stream (EmuRequest * req, guint interval_ms, gboolean now,
+    EmuStreamTick tick, gpointer data, GDestroyNotify free_data);
+/* Ends every stream still open (shutdown). */
+void emu_streams_close (Emulator * emu);
+/* The key @header carries after @prefix (any case), against
+ * --require-key (without it any non-empty key); FALSE after answering 401
+ * with @missing (no such header) or @invalid.  Sets req->auth. */
+gboolean emu_request_check_key (EmuRequest * req, const gchar * header,
+    const gchar * prefix, const gchar * missing, const gchar * invalid);
 /* FALSE after answering 405 with Allow: @allowed. */
 gboolean emu_request_check_method (EmuRequest * req, const gchar * allowed);
 /* The body as a JSON object, or NULL. */
@@ -321,6 +361,8 @@ void emu_transport_shutdown (Emulator * emu);
 /* Takes a fault for @stage; TRUE if it answered the request. */
 gboolean emu_transport_check_fault (EmuRequest * req, EmuStage stage,
     EmuFault * fault);
+/* The same for a handler that needs nothing more of the fault. */
+gboolean emu_transport_faulted (EmuRequest * req, EmuStage stage);
 /* The outcome a "task" fault gives the task @req creates, if one fires. */
 EmuFaultKind emu_transport_take_task_fault (EmuRequest * req);
 /* Sends result @image, as the download fault @fault (if any) wants. */
@@ -346,6 +388,25 @@ void emu_bfl_handle (EmuRequest * req, const gchar * rest,
 JsonNode *emu_bfl_error_body (EmuRequest * req, guint status,
     const gchar * message, JsonObject * errors);
 const gchar *emu_bfl_status_name (EmuTask * task, gint64 now_us);
+/* FastAPI's error body, as Black Forest Labs and fal answer: {"detail":
+ * text}, on 422 {"detail":[{"loc","msg","type"}]} with an item per
+ * failing field of @errors (taken; may be NULL). */
+JsonNode *emu_detail_error_body (guint status, const gchar * message,
+    JsonObject * errors);
+
+/* emulator-fal.c: fal's queue, storage and token endpoints at the root,
+ * the paths emu_fal_claims() takes (one origin for all of fal's hosts, as
+ * for the other providers); storage upload URLs under EMU_FAL_UPLOADS on
+ * the assets origin */
+#define EMU_FAL_PREFIX "/"
+#define EMU_FAL_UPLOADS "/emulator/fal-uploads/"
+gboolean emu_fal_claims (const gchar * rest);
+void emu_fal_handle (EmuRequest * req, const gchar * rest,
+    GHashTable * query);
+void emu_fal_handle_upload (EmuRequest * req, const gchar * id,
+    GHashTable * query);
+JsonNode *emu_fal_error_body (EmuRequest * req, guint status,
+    const gchar * message, JsonObject * errors);
 
 /* emulator-assets.c: result images, file bytes and upload URLs */
 void emu_assets_count (EmuRequest * req);
@@ -363,7 +424,6 @@ void emu_server_stop (Emulator * emu);
 /* emulator-tasks.c */
 EmuTask *emu_task_ref (EmuTask * task);
 void emu_task_unref (EmuTask * task);
-gboolean emu_task_path_known (const gchar * path);
 gboolean emu_task_validate (const gchar * path, JsonObject * body,
     JsonObject * errors, const ImagegenModelRow ** row);
 guint emu_task_price_cents (const ImagegenModelRow * row, JsonObject * body);
@@ -372,6 +432,8 @@ EmuTask *emu_task_create (Emulator * emu, const ImagegenModelRow * row,
     JsonObject * body, EmuFaultKind outcome);
 EmuTaskStatus emu_task_status (EmuTask * task, gint64 now_us);
 void emu_task_release (EmuTask * task);
+/* An unfinished task ends failed with @error now (a cancel). */
+void emu_task_cancel (EmuTask * task, const gchar * error);
 const gchar *emu_task_status_name (EmuTaskStatus status);
 JsonNode *emu_task_to_json (EmuTask * task, gint64 now_us);
 JsonNode *emu_task_create_answer (EmuTask * task, gint64 now_us,

@@ -261,7 +261,8 @@ append_kind (GString * out, ImagegenModelKind kind, const gchar * title)
   for (i = 0; (row = imagegen_models_get (i)) != NULL; i++) {
     if (row->kind != kind)
       continue;
-    g_string_append_printf (out, "| `%s` | `%s` |", row->model, row->path);
+    g_string_append_printf (out, "| `%s` | `%s`%s |", row->model, row->path,
+        row->realtime ? " (realtime WebSocket only)" : "");
     if (row->input_field == NULL)
       g_string_append (out, " — |");
     else if (row->input_min == row->input_max)
@@ -270,7 +271,7 @@ append_kind (GString * out, ImagegenModelKind kind, const gchar * title)
     else
       g_string_append_printf (out, " `%s` %u–%u%s |", row->input_field,
           row->input_min, row->input_max, row->inline_inputs ?
-          " inline" : "");
+          " inline" : row->data_uri_inputs ? " data URIs" : "");
     append_prompt (out, row);
     append_field (out, row, "aspect_ratio");
     append_field (out, row, "output_resolution");

@@ -456,47 +456,10 @@ gst_imagegen_cache_install_properties (GObjectClass * klass, guint first)
           GST_PARAM_MUTABLE_PLAYING));
 }
 
-gboolean
-gst_imagegen_cache_set_property (GstImagegenCache * cache, guint first,
-    guint prop_id, const GValue * value)
-{
-  if (prop_id < first || prop_id >= first + GST_IMAGEGEN_CACHE_N_PROPS)
-    return FALSE;
-  g_mutex_lock (&cache->lock);
-  switch (prop_id - first) {
-    case GST_IMAGEGEN_CACHE_PROP_DIR:
-      g_free (cache->dir);
-      cache->dir = g_value_dup_string (value);
-      break;
-    case GST_IMAGEGEN_CACHE_PROP_MAX_SIZE:
-      cache->max_bytes = g_value_get_uint64 (value);
-      break;
-    case GST_IMAGEGEN_CACHE_PROP_ONLY:
-      cache->only = g_value_get_boolean (value);
-      break;
-  }
-  g_mutex_unlock (&cache->lock);
-  return TRUE;
-}
-
-gboolean
-gst_imagegen_cache_get_property (GstImagegenCache * cache, guint first,
-    guint prop_id, GValue * value)
-{
-  if (prop_id < first || prop_id >= first + GST_IMAGEGEN_CACHE_N_PROPS)
-    return FALSE;
-  g_mutex_lock (&cache->lock);
-  switch (prop_id - first) {
-    case GST_IMAGEGEN_CACHE_PROP_DIR:
-      g_value_set_string (value, cache->dir);
-      break;
-    case GST_IMAGEGEN_CACHE_PROP_MAX_SIZE:
-      g_value_set_uint64 (value, cache->max_bytes);
-      break;
-    case GST_IMAGEGEN_CACHE_PROP_ONLY:
-      g_value_set_boolean (value, cache->only);
-      break;
-  }
-  g_mutex_unlock (&cache->lock);
-  return TRUE;
-}
+const GstImagegenField gst_imagegen_cache_fields[] = {
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_CACHE_PROP_DIR, GstImagegenCache, dir),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_CACHE_PROP_MAX_SIZE, GstImagegenCache,
+      max_bytes),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_CACHE_PROP_ONLY, GstImagegenCache, only),
+  GST_IMAGEGEN_FIELDS_END
+};

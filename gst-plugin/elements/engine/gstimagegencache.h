@@ -24,6 +24,7 @@
  */
 #pragma once
 
+#include "gstimagegenfields.h"
 #include <gst/gst.h>
 #include "imagegen-client.h"
 
@@ -98,9 +99,7 @@ enum
 
 void gst_imagegen_cache_install_properties (GObjectClass * klass,
     guint first_prop_id);
-gboolean gst_imagegen_cache_set_property (GstImagegenCache * cache,
-    guint first_prop_id, guint prop_id, const GValue * value);
-gboolean gst_imagegen_cache_get_property (GstImagegenCache * cache,
-    guint first_prop_id, guint prop_id, GValue * value);
+/* The members these properties are, under the cache's lock */
+extern const GstImagegenField gst_imagegen_cache_fields[];
 
 G_END_DECLS

@@ -37,7 +37,7 @@ typedef struct
   GstImagegenEngineDoneFunc done;
   gpointer tag;
   GDestroyNotify tag_free;
-  gint reserved_cents;
+  gint64 reserved;              /* nanocents: what the guard holds for it */
   gchar *prompt;
   gboolean tracked;             /* its end is still to be reported */
   gchar *cache_key;             /* where its result is stored, or NULL */
@@ -67,17 +67,17 @@ work_report (EngineWork * work, const ImagegenResult * result,
     /* it never reached the client: stopped or flushed before */
     cancelled.error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
         "cancelled before it was sent");
-    cancelled.cost_cents = -1;
+    cancelled.cost_nanocents = -1;
     cancelled.model = work->request ? work->request->model : NULL;
     result = &cancelled;
   }
   if (work->answered_locally != ANSWERED_BY_SERVICE)
     gst_imagegen_tracker_answered_locally (&work->engine->tracker,
         work->answered_locally == ANSWERED_BY_CACHE, result, work->prompt,
-        work->reserved_cents);
+        work->reserved);
   else
     gst_imagegen_tracker_finished (&work->engine->tracker, result,
-        work->prompt, work->reserved_cents, decoded_us);
+        work->prompt, work->reserved, decoded_us);
   g_clear_error (&cancelled.error);
 }
 
@@ -209,10 +209,10 @@ job_event (const gchar * event, const ImagegenResult * progress,
         work->cache_key, progress->task_id, progress->poll_url);
   /* the service's own reservation replaces the quote's or the table's
    * (this and the finish run on the client thread, one after the other) */
-  if (progress->reserved_cents >= 0) {
+  if (progress->reserved_nanocents >= 0) {
     gst_imagegen_tracker_rereserve (&work->engine->tracker,
-        work->reserved_cents, progress->reserved_cents);
-    work->reserved_cents = progress->reserved_cents;
+        work->reserved, progress->reserved_nanocents);
+    work->reserved = progress->reserved_nanocents;
   }
   gst_imagegen_tracker_submitted (&work->engine->tracker, progress,
       work->prompt);
@@ -290,7 +290,7 @@ answer_from_cache (EngineWork * work)
 
   result = g_new0 (ImagegenResult, 1);
   result->model = g_strdup (work->request->model);
-  result->cost_cents = 0;
+  result->cost_nanocents = 0;
   result->submitted_us = g_get_monotonic_time ();
   if (image != NULL) {
     result->image = image;
@@ -321,7 +321,7 @@ run_work (EngineWork * work, GstImagegenEngine * engine)
       && !work->prepare (work->tag, work->request, &error)) {
     /* a failed request all the same, so that whoever waits moves on */
     work->result = g_new0 (ImagegenResult, 1);
-    work->result->cost_cents = -1;
+    work->result->cost_nanocents = -1;
     work->result->model = g_strdup (work->request->model);
     work->result->error = error;
     finish_work (work);
@@ -401,7 +401,8 @@ gst_imagegen_engine_set_property (GstImagegenEngine * engine, guint first,
     guint prop_id, const GValue * value)
 {
   return gst_imagegen_tracker_set_property (&engine->tracker, first, prop_id,
-      value) || gst_imagegen_cache_set_property (&engine->cache,
+      value) || gst_imagegen_fields_set (&engine->cache,
+      gst_imagegen_cache_fields, &engine->cache.lock,
       first + GST_IMAGEGEN_ENGINE_PROP_CACHE_FIRST, prop_id, value);
 }
 
@@ -410,7 +411,8 @@ gst_imagegen_engine_get_property (GstImagegenEngine * engine, guint first,
     guint prop_id, GValue * value)
 {
   return gst_imagegen_tracker_get_property (&engine->tracker, first, prop_id,
-      value) || gst_imagegen_cache_get_property (&engine->cache,
+      value) || gst_imagegen_fields_get (&engine->cache,
+      gst_imagegen_cache_fields, &engine->cache.lock,
       first + GST_IMAGEGEN_ENGINE_PROP_CACHE_FIRST, prop_id, value);
 }
 
@@ -523,7 +525,7 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
 {
   GstImagegenSubmitResult verdict = GST_IMAGEGEN_SUBMIT_SENT;
   EngineWork *work;
-  gint reserved = 0, quoted = -1;
+  gint64 reserved = 0, quoted = -1;
   guint epoch;
   gboolean quotes = gst_imagegen_tracker_wants_quotes (&engine->tracker);
   ImagegenRequest *to_quote = NULL;
@@ -546,7 +548,7 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
 
   /* the service's live quote, else the model table's price */
   if (verdict == GST_IMAGEGEN_SUBMIT_SENT)
-    reserved = quoted >= 0 ? quoted : imagegen_models_price_cents
+    reserved = quoted >= 0 ? quoted : imagegen_models_price_nanocents
         (imagegen_provider_get (engine->provider), request, NULL);
   if (verdict == GST_IMAGEGEN_SUBMIT_SENT
       && !gst_imagegen_tracker_admit (&engine->tracker, reserved)) {
@@ -571,7 +573,7 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
   work->done = done;
   work->tag = tag;
   work->tag_free = tag_free;
-  work->reserved_cents = reserved;
+  work->reserved = reserved;
   work->prompt = g_strdup (request->prompt);
   work->tracked = TRUE;
   work->epoch = epoch;
@@ -621,7 +623,7 @@ pretend_upload (const ImagegenRequest * request, ImagegenJobDoneFunc done,
   ImagegenResult *result = g_new0 (ImagegenResult, 1);
   guint i;
 
-  result->cost_cents = 0;
+  result->cost_nanocents = 0;
   result->uploaded_urls = g_ptr_array_new_with_free_func (g_free);
   for (i = 0; request->source_images && i < request->source_images->len;
       i++)

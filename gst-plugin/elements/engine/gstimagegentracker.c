@@ -33,21 +33,21 @@ gst_imagegen_tracker_reset (GstImagegenTracker * t)
   g_mutex_lock (&t->lock);
   t->requests = t->succeeded = t->failed = t->cancelled = 0;
   t->retries = t->polls = 0;
-  t->spent_cents = t->reserved_cents = 0;
+  t->spent = t->reserved = 0;
   t->latency_sum_us = t->last_latency_us = 0;
   t->warned = FALSE;
   t->cache_hits = t->cache_misses = 0;
-  t->estimated_cents = 0;
+  t->estimated = 0;
   t->resumed = 0;
   g_mutex_unlock (&t->lock);
 }
 
 void
-gst_imagegen_tracker_rereserve (GstImagegenTracker * t, gint old_cents,
-    gint new_cents)
+gst_imagegen_tracker_rereserve (GstImagegenTracker * t, gint64 old_nanocents,
+    gint64 new_nanocents)
 {
   g_mutex_lock (&t->lock);
-  t->reserved_cents += new_cents - old_cents;
+  t->reserved += new_nanocents - old_nanocents;
   g_mutex_unlock (&t->lock);
 }
 
@@ -62,24 +62,36 @@ gst_imagegen_tracker_wants_quotes (GstImagegenTracker * t)
   return wants;
 }
 
-gboolean
-gst_imagegen_tracker_admit (GstImagegenTracker * t, gint price)
+/* Why the next request, at @price nanocents, is not sent; NULL: it is */
+static gchar *
+refusal_locked (GstImagegenTracker * t, gint64 price)
 {
-  gchar *why = NULL;
+  g_autofree gchar *committed = NULL, *next = NULL;
+
+  if (t->max_requests > 0 && t->requests + 1 > t->max_requests)
+    return g_strdup_printf ("max-requests (%u) reached: no more requests "
+        "are sent", t->max_requests);
+  /* exact: a run of 1.5-cent requests stops at the one that would cross */
+  if (t->max_cost_cents == 0 || t->spent + t->reserved + price <=
+      t->max_cost_cents * IMAGEGEN_NANOCENTS_PER_CENT)
+    return NULL;
+  committed = imagegen_cents_to_string (t->spent + t->reserved);
+  next = imagegen_cents_to_string (price);
+  return g_strdup_printf ("max-cost (%u cents) would be passed: %s cents "
+      "spent or reserved, the next request costs %s", t->max_cost_cents,
+      committed, next);
+}
+
+gboolean
+gst_imagegen_tracker_admit (GstImagegenTracker * t, gint64 price)
+{
+  gchar *why;
 
   g_mutex_lock (&t->lock);
-  if (t->max_requests > 0 && t->requests + 1 > t->max_requests)
-    why = g_strdup_printf ("max-requests (%u) reached: no more requests are "
-        "sent", t->max_requests);
-  else if (t->max_cost_cents > 0 && t->spent_cents + t->reserved_cents +
-      price > t->max_cost_cents)
-    why = g_strdup_printf ("max-cost (%u cents) would be passed: %"
-        G_GINT64_FORMAT " cents spent or reserved, the next request costs %d",
-        t->max_cost_cents, t->spent_cents + t->reserved_cents, price);
-
+  why = refusal_locked (t, price);
   if (why == NULL) {
     t->requests++;
-    t->reserved_cents += price;
+    t->reserved += price;
   }
   g_mutex_unlock (&t->lock);
 
@@ -122,8 +134,10 @@ post_task_message (GstImagegenTracker * t, const gchar * event,
       "decode-ms", G_TYPE_DOUBLE, ms_between (r->downloaded_us, decoded_us),
       "polls", G_TYPE_UINT, r->polls,
       "retries", G_TYPE_UINT, r->retries,
-      "cost-cents", G_TYPE_INT, r->cost_cents,
-      "reserved-cents", G_TYPE_INT, r->reserved_cents, NULL);
+      "cost-cents", G_TYPE_INT, imagegen_cents_shown (r->cost_nanocents),
+      "cost-credits", G_TYPE_DOUBLE, imagegen_cents_exact (r->cost_nanocents),
+      "reserved-cents", G_TYPE_INT,
+      imagegen_cents_shown (r->reserved_nanocents), NULL);
 
   if (r->error != NULL)
     gst_structure_set (s, "error", G_TYPE_STRING, r->error->message, NULL);
@@ -150,11 +164,11 @@ gst_imagegen_tracker_resumed (GstImagegenTracker * t,
 
 void
 gst_imagegen_tracker_finished (GstImagegenTracker * t,
-    const ImagegenResult * r, const gchar * prompt, gint reserved_cents,
+    const ImagegenResult * r, const gchar * prompt, gint64 reserved,
     gint64 decoded_us)
 {
   const gchar *event = "completed";
-  gint cost;
+  gint64 cost;
 
   if (r->error != NULL)
     event = g_error_matches (r->error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ?
@@ -163,14 +177,14 @@ gst_imagegen_tracker_finished (GstImagegenTracker * t,
   /* The service's billing wins.  Without it: a completed task costs its
    * price, and so does a cancelled one the service had already created
    * (it goes on and is charged); failed generations are not charged. */
-  cost = r->cost_cents;
+  cost = r->cost_nanocents;
   if (cost < 0)
     cost = r->error == NULL || (g_str_equal (event, "cancelled")
-        && r->task_id != NULL) ? reserved_cents : 0;
+        && r->task_id != NULL) ? reserved : 0;
 
   g_mutex_lock (&t->lock);
-  t->reserved_cents -= reserved_cents;
-  t->spent_cents += cost;
+  t->reserved -= reserved;
+  t->spent += cost;
   t->retries += r->retries;
   t->polls += r->polls;
   if (r->error == NULL) {
@@ -191,19 +205,27 @@ gst_imagegen_tracker_finished (GstImagegenTracker * t,
 
 void
 gst_imagegen_tracker_answered_locally (GstImagegenTracker * t, gboolean hit,
-    const ImagegenResult * r, const gchar * prompt, gint reserved_cents)
+    const ImagegenResult * r, const gchar * prompt, gint64 reserved)
 {
   g_mutex_lock (&t->lock);
   t->requests--;
-  t->reserved_cents -= reserved_cents;
+  t->reserved -= reserved;
   if (hit) {
     t->cache_hits++;
   } else {
     t->cache_misses++;
-    t->estimated_cents += reserved_cents;
+    t->estimated += reserved;
   }
   g_mutex_unlock (&t->lock);
   post_task_message (t, hit ? "cache-hit" : "cache-miss", r, prompt, 0);
+}
+
+/* A total for the stats' int64 cent fields; the -credits fields beside
+ * them are exact */
+static gint64
+shown_cents (gint64 nanocents)
+{
+  return (gint64) imagegen_cents_shown (MAX (nanocents, 0));
 }
 
 GstStructure *
@@ -219,14 +241,17 @@ gst_imagegen_tracker_get_stats (GstImagegenTracker * t)
       "cancelled", G_TYPE_UINT, t->cancelled,
       "retries", G_TYPE_UINT, t->retries,
       "polls", G_TYPE_UINT, t->polls,
-      "spent-cents", G_TYPE_INT64, t->spent_cents,
-      "reserved-cents", G_TYPE_INT64, t->reserved_cents,
+      "spent-cents", G_TYPE_INT64, shown_cents (t->spent),
+      "spent-credits", G_TYPE_DOUBLE, imagegen_cents_exact (t->spent),
+      "reserved-cents", G_TYPE_INT64, shown_cents (t->reserved),
+      "reserved-credits", G_TYPE_DOUBLE, imagegen_cents_exact (t->reserved),
       "last-latency-ms", G_TYPE_DOUBLE, t->last_latency_us / 1000.0,
       "mean-latency-ms", G_TYPE_DOUBLE, t->succeeded ?
       t->latency_sum_us / 1000.0 / t->succeeded : 0.0,
       "cache-hits", G_TYPE_UINT, t->cache_hits,
       "cache-misses", G_TYPE_UINT, t->cache_misses,
-      "estimated-cents", G_TYPE_INT64, t->estimated_cents,
+      "estimated-cents", G_TYPE_INT64, shown_cents (t->estimated),
+      "estimated-credits", G_TYPE_DOUBLE, imagegen_cents_exact (t->estimated),
       "resumed", G_TYPE_UINT, t->resumed, NULL);
   g_mutex_unlock (&t->lock);
   if (t->add_stats != NULL)
@@ -248,22 +273,23 @@ gst_imagegen_tracker_install_properties (GObjectClass * klass, guint first)
       first + GST_IMAGEGEN_TRACKER_PROP_MAX_COST,
       g_param_spec_uint ("max-cost", "Most cost",
           "Spending limit of one run: a request that would pass it is not "
-          "sent (US cents, from the service's billing or the price table; "
-          "0 = no limit)", 0, G_MAXUINT, DEFAULT_MAX_COST,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          "sent (US cents, from the service's billing or the price table, "
+          "summed with fractions; 0 = no limit)", 0, G_MAXUINT,
+          DEFAULT_MAX_COST, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (klass,
       first + GST_IMAGEGEN_TRACKER_PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
           "Totals of this run: requests, succeeded, failed, cancelled, "
-          "retries, polls, spent-cents, reserved-cents, last-latency-ms, "
-          "mean-latency-ms (submit to decoded), in-flight (requests "
-          "handed over and not done), in-flight-limit (lowered "
+          "retries, polls, spent-cents, reserved-cents (rounded up; "
+          "spent-credits and reserved-credits: exact cents with fractions), "
+          "last-latency-ms, mean-latency-ms (submit to decoded), in-flight "
+          "(requests handed over and not done), in-flight-limit (lowered "
           "by rate limits), rate-limited (requests held by a 429), "
           "cache-hits (answered from cache-dir, not counted in requests), "
-          "cache-misses and estimated-cents (cache-only: not sent, and "
-          "their catalogue price), resumed (tasks an earlier run paid for, "
-          "polled instead of created again)", GST_TYPE_STRUCTURE,
+          "cache-misses and estimated-cents, estimated-credits (cache-only: "
+          "not sent, and their catalogue price), resumed (tasks an earlier "
+          "run paid for, polled instead of created again)", GST_TYPE_STRUCTURE,
           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 }
 

@@ -26,14 +26,16 @@ typedef struct
   guint cancelled;
   guint retries;
   guint polls;
-  gint64 spent_cents;           /* charged, or priced when not reported */
-  gint64 reserved_cents;        /* requests in flight, at catalogue price */
+  /* money in nanocents (imagegen-client.h, "Money"): exact sums, shown
+   * rounded up */
+  gint64 spent;                 /* charged, or priced when not reported */
+  gint64 reserved;              /* requests in flight, at catalogue price */
   gint64 latency_sum_us;        /* submit to decoded, successful tasks */
   gint64 last_latency_us;
   gboolean warned;
   guint cache_hits;             /* answered from the cache, not sent */
   guint cache_misses;           /* cache-only: not in the cache, not sent */
-  gint64 estimated_cents;       /* cache-only: what the misses would cost */
+  gint64 estimated;             /* cache-only: what the misses would cost */
   guint resumed;                /* earlier runs' tasks polled, not created */
 
 
@@ -49,18 +51,18 @@ void gst_imagegen_tracker_clear (GstImagegenTracker * tracker);
 /* Forget the totals (at start); the limits stay. */
 void gst_imagegen_tracker_reset (GstImagegenTracker * tracker);
 
-/* Admits one more request costing @price_cents (the caller's: the
- * service's live quote, else imagegen_models_price_cents()) unless it
- * would pass max-requests or max-cost: then posts a warning (once) naming
- * the limit and returns FALSE.  On TRUE, the price is reserved until
- * gst_imagegen_tracker_finished(). */
+/* Admits one more request costing @price_nanocents (the caller's: the
+ * service's live quote, else imagegen_models_price_nanocents()) unless
+ * it would pass max-requests or max-cost: then posts a warning (once)
+ * naming the limit and returns FALSE.  On TRUE, the price is reserved
+ * until gst_imagegen_tracker_finished(). */
 gboolean gst_imagegen_tracker_admit (GstImagegenTracker * tracker,
-    gint price_cents);
+    gint64 price_nanocents);
 
-/* A request admitted at @old_cents turns out to be reserved at
- * @new_cents by the service (its task's billing). */
+/* A request admitted at @old_nanocents turns out to be reserved at
+ * @new_nanocents by the service (its task's billing). */
 void gst_imagegen_tracker_rereserve (GstImagegenTracker * tracker,
-    gint old_cents, gint new_cents);
+    gint64 old_nanocents, gint64 new_nanocents);
 
 /* Is max-cost set, so that live quotes are worth asking? */
 gboolean gst_imagegen_tracker_wants_quotes (GstImagegenTracker * tracker);
@@ -78,7 +80,7 @@ void gst_imagegen_tracker_resumed (GstImagegenTracker * tracker,
  * @decoded_us is when decoding ended (0 when it never ran). */
 void gst_imagegen_tracker_finished (GstImagegenTracker * tracker,
     const ImagegenResult * result, const gchar * prompt,
-    gint reserved_cents, gint64 decoded_us);
+    gint64 reserved_nanocents, gint64 decoded_us);
 
 /* A request admitted by gst_imagegen_tracker_admit() was answered
  * without being sent: from the cache (@hit), or not at all (a cache-only
@@ -87,7 +89,7 @@ void gst_imagegen_tracker_finished (GstImagegenTracker * tracker,
  * message. */
 void gst_imagegen_tracker_answered_locally (GstImagegenTracker * tracker,
     gboolean hit, const ImagegenResult * result, const gchar * prompt,
-    gint reserved_cents);
+    gint64 reserved_nanocents);
 
 /* A new "imagegen-stats" structure with the totals. */
 GstStructure *gst_imagegen_tracker_get_stats (GstImagegenTracker * tracker);

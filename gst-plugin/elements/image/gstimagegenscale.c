@@ -9,6 +9,7 @@
 
 #include "gstimagegenscale.h"
 #include "gstimagegentransfer.h"
+#include "imagegen-enum.h"
 
 typedef struct
 {
@@ -21,27 +22,14 @@ typedef struct
  * less than this, in percent of the frame's aspect ratio. */
 #define NEAR_SHAPE_PERCENT 2
 
-GType
-gst_imagegen_scale_mode_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
+IMAGEGEN_DEFINE_ENUM (gst_imagegen_scale_mode_get_type, "GstImagegenScaleMode",
     {GST_IMAGEGEN_SCALE_MODE_FIT,
         "Fit inside the frame, keep the aspect ratio, add borders "
           "(cover when the shapes differ by less than 2 %)", "fit"},
     {GST_IMAGEGEN_SCALE_MODE_FILL,
         "Cover the frame, keep the aspect ratio, crop the excess", "fill"},
     {GST_IMAGEGEN_SCALE_MODE_STRETCH,
-        "Stretch to the frame, ignore the aspect ratio", "stretch"},
-    {0, NULL, NULL},
-  };
-
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstImagegenScaleMode", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
-}
+        "Stretch to the frame, ignore the aspect ratio", "stretch"});
 
 /* Places an @in_info picture into an @out_info frame: the rectangle of the
  * input shown (@src) and where it goes (@dest), in pixels.  Shapes are

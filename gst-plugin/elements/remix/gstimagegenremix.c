@@ -228,6 +228,19 @@ gst_imagegen_remix_sink_event (GstBaseTransform * trans, GstEvent * event)
         return TRUE;
       }
       break;
+    case GST_EVENT_CUSTOM_DOWNSTREAM:
+      /* a pick at the next frame; the event goes on, so that an encoder
+       * downstream starts a key frame there too */
+      if (gst_video_event_is_force_key_unit (event)) {
+        g_mutex_lock (&remix->lock);
+        remix->force_pick = TRUE;
+        g_mutex_unlock (&remix->lock);
+      }
+      if (is_offline (remix)) {
+        gst_imagegen_remix_offline_queue_event (remix, event);
+        return TRUE;
+      }
+      break;
     default:
       if (GST_EVENT_IS_SERIALIZED (event) && is_offline (remix)) {
         gst_imagegen_remix_offline_queue_event (remix, event);
@@ -459,8 +472,8 @@ gst_imagegen_remix_set_property (GObject * object, guint prop_id,
 
   if (gst_imagegen_engine_set_property (&remix->engine,
           PROP_TRACKER_FIRST, prop_id, value)
-      || gst_imagegen_remix_scene_set_property (remix, PROP_PICK_FIRST,
-          prop_id, value))
+      || gst_imagegen_fields_set (remix, gst_imagegen_remix_scene_fields,
+          GST_OBJECT_GET_LOCK (remix), PROP_PICK_FIRST, prop_id, value))
     return;
   if (!gst_imagegen_settings_check_runtime_change (GST_ELEMENT (remix),
           &remix->settings, IMAGEGEN_ENDPOINT_REMIX, PROP_SHARED_FIRST,
@@ -531,8 +544,8 @@ gst_imagegen_remix_get_property (GObject * object, guint prop_id,
   GstImagegenRemix *remix = GST_IMAGEGEN_REMIX (object);
   guint i;
 
-  if (gst_imagegen_remix_scene_get_property (remix, PROP_PICK_FIRST,
-          prop_id, value))
+  if (gst_imagegen_fields_get (remix, gst_imagegen_remix_scene_fields,
+          GST_OBJECT_GET_LOCK (remix), PROP_PICK_FIRST, prop_id, value))
     return;
   if (gst_imagegen_engine_get_property (&remix->engine,
           PROP_TRACKER_FIRST, prop_id, value)) {

@@ -139,6 +139,8 @@ struct _GstImagegenRemix
   gdouble previous_change;      /* the frame before's difference from its
                                  * own predecessor */
   guint picks_skipped;          /* due, but like the last pick */
+  gboolean force_pick;          /* a force-key-unit event came: the next
+                                 * frame is a pick, whatever else says */
   guint picks_at_cuts;
   gboolean cut_since_pick;      /* a shot change since the newest pick */
   guint draining;               /* offline: waits for an empty queue */

@@ -27,6 +27,7 @@
 #include <string.h>
 #include "gstimagegenremixpriv.h"
 #include "gstimagegenscale.h"
+#include "imagegen-enum.h"
 
 #define GST_CAT_DEFAULT gst_imagegen_remix_debug
 
@@ -35,21 +36,12 @@
  * this many frames on, by one that measures it again */
 #define LIVE_PROBE_EVERY 25
 
-GType
-gst_imagegen_remix_motion_get_type (void)
-{
-  static gsize type = 0;
-  static const GEnumValue values[] = {
+IMAGEGEN_DEFINE_ENUM (gst_imagegen_remix_motion_get_type,
+    "GstImagegenRemixMotion",
     {GST_IMAGEGEN_REMIX_MOTION_HOLD,
         "A result stands still until the next", "hold"},
     {GST_IMAGEGEN_REMIX_MOTION_FLOW,
-        "Results move with the input's optical flow", "flow"},
-    {0, NULL, NULL},
-  };
-
-  return gst_imagegen_remix_enum_type (&type, "GstImagegenRemixMotion",
-      values);
-}
+        "Results move with the input's optical flow", "flow"});
 
 void
 gst_imagegen_remix_motion_install_property (GObjectClass * klass,

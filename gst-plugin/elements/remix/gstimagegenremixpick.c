@@ -316,8 +316,7 @@ gst_imagegen_remix_pick_if_due_locked (GstImagegenRemix * remix,
   if (remix->flushing || !slot_is_free_locked (remix))
     return FALSE;
 
-  pick = g_new0 (RemixPick, 1);
-  pick->ref_count = 1;
+  pick = gst_imagegen_remix_pick_new ();
   pick->index = remix->n_picks++;
   pick->time = time;
   job = g_new0 (RemixJob, 1);

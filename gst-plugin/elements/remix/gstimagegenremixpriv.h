@@ -35,7 +35,6 @@ GST_DEBUG_CATEGORY_EXTERN (gst_imagegen_remix_debug);
 /* One picked frame and, once done, its remix. */
 struct _RemixPick
 {
-  gint ref_count;
   guint index;
   GstClockTime time;            /* stream time of the picked frame */
   gboolean done;                /* under remix->lock */
@@ -65,6 +64,8 @@ typedef struct
 } RemixItem;
 
 /* gstimagegenremixresult.c */
+/* A new pick, one reference held */
+RemixPick *gst_imagegen_remix_pick_new (void);
 RemixPick *gst_imagegen_remix_pick_ref (RemixPick * pick);
 void gst_imagegen_remix_pick_unref (RemixPick * pick);
 void gst_imagegen_remix_replace_pick (RemixPick ** slot, RemixPick * pick);
@@ -76,10 +77,6 @@ void gst_imagegen_remix_queue_frame_locked (GstImagegenRemix * remix,
 /* gstimagegenremixpick.c: the streaming thread picks @frame when its time
  * @time is due.  Called with remix->lock held; releases it while the
  * request is handed to the engine.  Returns TRUE when a pick was made. */
-/* gstimagegenremixtypes.c: @name's GType of @values, registered once
- * (*@type, a static starting at 0) */
-GType gst_imagegen_remix_enum_type (gsize * type, const gchar * name,
-    const GEnumValue * values);
 GType gst_imagegen_remix_mode_get_type (void);
 GType gst_imagegen_remix_fallback_get_type (void);
 
@@ -136,10 +133,8 @@ void gst_imagegen_remix_scene_add_stats (GstImagegenRemix * remix,
     GstStructure * stats);
 void gst_imagegen_remix_scene_install_properties (GObjectClass * klass,
     guint first_prop_id);
-gboolean gst_imagegen_remix_scene_set_property (GstImagegenRemix * remix,
-    guint first_prop_id, guint prop_id, const GValue * value);
-gboolean gst_imagegen_remix_scene_get_property (GstImagegenRemix * remix,
-    guint first_prop_id, guint prop_id, GValue * value);
+/* The members these properties are, under the object lock */
+extern const GstImagegenField gst_imagegen_remix_scene_fields[];
 
 /* gstimagegenremixlive.c */
 GstFlowReturn gst_imagegen_remix_live_submit_locked (GstImagegenRemix * remix,

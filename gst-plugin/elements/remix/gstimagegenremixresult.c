@@ -9,25 +9,36 @@
 
 #include "gstimagegenremixpriv.h"
 
-RemixPick *
-gst_imagegen_remix_pick_ref (RemixPick * pick)
+static void
+pick_clear (gpointer data)
 {
-  g_atomic_int_inc (&pick->ref_count);
-  return pick;
-}
+  RemixPick *pick = data;
 
-void
-gst_imagegen_remix_pick_unref (RemixPick * pick)
-{
-  if (pick == NULL || !g_atomic_int_dec_and_test (&pick->ref_count))
-    return;
   g_clear_pointer (&pick->image, gst_imagegen_image_unref);
   gst_imagegen_placement_clear (&pick->placed);
   gst_imagegen_placement_clear (&pick->placed_rgba);
   gst_imagegen_remix_pick_unref (pick->next);
   g_free (pick->grey);
   gst_imagegen_flow_field_free (pick->warm);
-  g_free (pick);
+}
+
+RemixPick *
+gst_imagegen_remix_pick_new (void)
+{
+  return g_atomic_rc_box_new0 (RemixPick);
+}
+
+RemixPick *
+gst_imagegen_remix_pick_ref (RemixPick * pick)
+{
+  return g_atomic_rc_box_acquire (pick);
+}
+
+void
+gst_imagegen_remix_pick_unref (RemixPick * pick)
+{
+  if (pick != NULL)
+    g_atomic_rc_box_release_full (pick, pick_clear);
 }
 
 void

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include "gstimagegenremixpriv.h"
 #include "gstimagegenscale.h"
+#include "imagegen-enum.h"
 
 #define GST_CAT_DEFAULT gst_imagegen_remix_debug
 
@@ -37,38 +38,20 @@
 #define DEFAULT_SCENE_THRESHOLD 0.12
 #define DEFAULT_SKIP_SIMILAR 0.0
 
-GType
-gst_imagegen_remix_pick_mode_get_type (void)
-{
-  static gsize type = 0;
-  static const GEnumValue values[] = {
+IMAGEGEN_DEFINE_ENUM (gst_imagegen_remix_pick_mode_get_type,
+    "GstImagegenRemixPickMode",
     {GST_IMAGEGEN_REMIX_PICK_INTERVAL,
         "Every interval of stream time", "interval"},
     {GST_IMAGEGEN_REMIX_PICK_SCENE, "At shot changes only", "scene"},
     {GST_IMAGEGEN_REMIX_PICK_BOTH,
-        "At shot changes, and after interval at the latest", "both"},
-    {0, NULL, NULL},
-  };
+        "At shot changes, and after interval at the latest", "both"});
 
-  return gst_imagegen_remix_enum_type (&type, "GstImagegenRemixPickMode",
-      values);
-}
-
-static GType
-gst_imagegen_remix_coherence_get_type (void)
-{
-  static gsize type = 0;
-  static const GEnumValue values[] = {
+static IMAGEGEN_DEFINE_ENUM (gst_imagegen_remix_coherence_get_type,
+    "GstImagegenRemixCoherence",
     {GST_IMAGEGEN_REMIX_COHERENCE_NONE, "Every pick stands alone", "none"},
     {GST_IMAGEGEN_REMIX_COHERENCE_PREVIOUS_RESULT,
         "The previous result goes along as a reference; requests run one "
-          "after another", "previous-result"},
-    {0, NULL, NULL},
-  };
-
-  return gst_imagegen_remix_enum_type (&type, "GstImagegenRemixCoherence",
-      values);
-}
+          "after another", "previous-result"});
 
 void
 gst_imagegen_remix_scene_init (GstImagegenRemix * remix)
@@ -86,6 +69,7 @@ gst_imagegen_remix_scene_reset_locked (GstImagegenRemix * remix)
   g_clear_pointer (&remix->picked_thumb, g_free);
   remix->previous_change = 0.0;
   remix->cut_since_pick = FALSE;
+  remix->force_pick = FALSE;
 }
 
 /* a SIG_W x SIG_H grey thumbnail of @frame, or NULL */
@@ -133,7 +117,7 @@ gst_imagegen_remix_scene_judge_locked (GstImagegenRemix * remix,
   GstImagegenRemixPickMode mode;
   gdouble scene_threshold, skip_similar;
   gboolean first = remix->last_pick_time == GST_CLOCK_TIME_NONE;
-  gboolean cut = FALSE, cuts;
+  gboolean cut = FALSE, cuts, forced = remix->force_pick;
   guint8 *thumb = NULL;
 
   GST_OBJECT_LOCK (remix);
@@ -162,6 +146,11 @@ gst_imagegen_remix_scene_judge_locked (GstImagegenRemix * remix,
   /* pick=interval: a cut ends the frames of a pick, it makes none */
   cut = cut && mode != GST_IMAGEGEN_REMIX_PICK_INTERVAL;
 
+  /* asked for (a new prompt from here on): neither the interval nor a
+   * likeness to the last pick may stand in for it */
+  remix->force_pick = FALSE;
+  if (forced)
+    return GST_IMAGEGEN_REMIX_PICK_DUE;
   if (!first && !cut && (mode == GST_IMAGEGEN_REMIX_PICK_SCENE
           || !interval_due))
     return GST_IMAGEGEN_REMIX_PICK_NOT_DUE;
@@ -265,52 +254,14 @@ gst_imagegen_remix_scene_install_properties (GObjectClass * klass,
           GST_IMAGEGEN_REMIX_COHERENCE_NONE, rw));
 }
 
-gboolean
-gst_imagegen_remix_scene_set_property (GstImagegenRemix * remix,
-    guint first, guint prop_id, const GValue * value)
-{
-  if (prop_id < first || prop_id >= first + GST_IMAGEGEN_REMIX_N_PICK_PROPS)
-    return FALSE;
-  GST_OBJECT_LOCK (remix);
-  switch (prop_id - first) {
-    case GST_IMAGEGEN_REMIX_PROP_PICK:
-      remix->pick_mode = g_value_get_enum (value);
-      break;
-    case GST_IMAGEGEN_REMIX_PROP_SCENE_THRESHOLD:
-      remix->scene_threshold = g_value_get_double (value);
-      break;
-    case GST_IMAGEGEN_REMIX_PROP_SKIP_SIMILAR:
-      remix->skip_similar = g_value_get_double (value);
-      break;
-    case GST_IMAGEGEN_REMIX_PROP_COHERENCE:
-      remix->coherence = g_value_get_enum (value);
-      break;
-  }
-  GST_OBJECT_UNLOCK (remix);
-  return TRUE;
-}
-
-gboolean
-gst_imagegen_remix_scene_get_property (GstImagegenRemix * remix,
-    guint first, guint prop_id, GValue * value)
-{
-  if (prop_id < first || prop_id >= first + GST_IMAGEGEN_REMIX_N_PICK_PROPS)
-    return FALSE;
-  GST_OBJECT_LOCK (remix);
-  switch (prop_id - first) {
-    case GST_IMAGEGEN_REMIX_PROP_PICK:
-      g_value_set_enum (value, remix->pick_mode);
-      break;
-    case GST_IMAGEGEN_REMIX_PROP_SCENE_THRESHOLD:
-      g_value_set_double (value, remix->scene_threshold);
-      break;
-    case GST_IMAGEGEN_REMIX_PROP_SKIP_SIMILAR:
-      g_value_set_double (value, remix->skip_similar);
-      break;
-    case GST_IMAGEGEN_REMIX_PROP_COHERENCE:
-      g_value_set_enum (value, remix->coherence);
-      break;
-  }
-  GST_OBJECT_UNLOCK (remix);
-  return TRUE;
-}
+const GstImagegenField gst_imagegen_remix_scene_fields[] = {
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_REMIX_PROP_PICK, GstImagegenRemix,
+      pick_mode),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_REMIX_PROP_SCENE_THRESHOLD,
+      GstImagegenRemix, scene_threshold),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_REMIX_PROP_SKIP_SIMILAR, GstImagegenRemix,
+      skip_similar),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_REMIX_PROP_COHERENCE, GstImagegenRemix,
+      coherence),
+  GST_IMAGEGEN_FIELDS_END
+};

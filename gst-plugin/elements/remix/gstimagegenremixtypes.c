@@ -1,5 +1,4 @@
 /* gst-imagegen: imagegenremix's enumerations (mode, fallback) as GTypes,
- * the registration every enumeration of the element goes through,
  * and its debug category (in this lowest file, so that the files that log
  * refer to no file above them; the element's class initializes it).
  *
@@ -10,49 +9,22 @@
 #endif
 
 #include "gstimagegenremixpriv.h"
+#include "imagegen-enum.h"
 
 GST_DEBUG_CATEGORY (gst_imagegen_remix_debug);
 
-GType
-gst_imagegen_remix_enum_type (gsize * type, const gchar * name,
-    const GEnumValue * values)
-{
-  if (g_once_init_enter (type))
-    g_once_init_leave (type, g_enum_register_static (name, values));
-  return *type;
-}
-
-GType
-gst_imagegen_remix_mode_get_type (void)
-{
-  static gsize type = 0;
-  static const GEnumValue values[] = {
+IMAGEGEN_DEFINE_ENUM (gst_imagegen_remix_mode_get_type, "GstImagegenRemixMode",
     {GST_IMAGEGEN_REMIX_MODE_AUTO, "Live when upstream is live", "auto"},
     {GST_IMAGEGEN_REMIX_MODE_LIVE, "Never wait, show the newest result",
         "live"},
     {GST_IMAGEGEN_REMIX_MODE_OFFLINE, "Wait for every frame's result",
         "offline"},
     {GST_IMAGEGEN_REMIX_MODE_ALIGNED, "Live, frames held for the latency "
-          "to show their own result", "aligned"},
-    {0, NULL, NULL},
-  };
+          "to show their own result", "aligned"});
 
-  return gst_imagegen_remix_enum_type (&type, "GstImagegenRemixMode",
-      values);
-}
-
-GType
-gst_imagegen_remix_fallback_get_type (void)
-{
-  static gsize type = 0;
-  static const GEnumValue values[] = {
+IMAGEGEN_DEFINE_ENUM (gst_imagegen_remix_fallback_get_type,
+    "GstImagegenRemixFallback",
     {GST_IMAGEGEN_REMIX_FALLBACK_INPUT, "The input frame itself", "input"},
     {GST_IMAGEGEN_REMIX_FALLBACK_BLACK, "A black frame", "black"},
     {GST_IMAGEGEN_REMIX_FALLBACK_PREVIOUS,
-        "The previous result (the input while there is none)", "previous"},
-    {0, NULL, NULL},
-  };
-
-  return gst_imagegen_remix_enum_type (&type, "GstImagegenRemixFallback",
-      values);
-}
+        "The previous result (the input while there is none)", "previous"});

@@ -19,24 +19,20 @@ value_to_json (const GValue * value)
   JsonNode *node;
   guint i, n;
 
-  if (type == G_TYPE_INT)
-    return json_node_init_int (json_node_alloc (), g_value_get_int (value));
-  if (type == G_TYPE_UINT)
-    return json_node_init_int (json_node_alloc (), g_value_get_uint (value));
-  if (type == G_TYPE_INT64)
-    return json_node_init_int (json_node_alloc (), g_value_get_int64 (value));
-  if (type == G_TYPE_DOUBLE)
-    return json_node_init_double (json_node_alloc (),
-        g_value_get_double (value));
-  if (type == G_TYPE_FLOAT)
-    return json_node_init_double (json_node_alloc (),
-        g_value_get_float (value));
-  if (type == G_TYPE_BOOLEAN)
-    return json_node_init_boolean (json_node_alloc (),
-        g_value_get_boolean (value));
-  if (type == G_TYPE_STRING)
-    return json_node_init_string (json_node_alloc (),
-        g_value_get_string (value));
+  /* JSON's scalars: 64-bit integers, doubles, booleans and strings */
+  if (type == G_TYPE_INT || type == G_TYPE_UINT || type == G_TYPE_INT64
+      || type == G_TYPE_DOUBLE || type == G_TYPE_FLOAT
+      || type == G_TYPE_BOOLEAN || type == G_TYPE_STRING) {
+    GValue scalar = G_VALUE_INIT;
+
+    g_value_init (&scalar, type == G_TYPE_INT || type == G_TYPE_UINT ?
+        G_TYPE_INT64 : type == G_TYPE_FLOAT ? G_TYPE_DOUBLE : type);
+    g_value_transform (value, &scalar);
+    node = json_node_init (json_node_alloc (), JSON_NODE_VALUE);
+    json_node_set_value (node, &scalar);
+    g_value_unset (&scalar);
+    return node;
+  }
   if (type == GST_TYPE_ARRAY || type == GST_TYPE_LIST) {
     JsonArray *arr = json_array_new ();
 

@@ -10,45 +10,19 @@
 #include "gstimagegenprovider.h"
 #include "imagegen-models.h"
 #include "imagegen-provider.h"
+#include "imagegen-enum.h"
 
-#include <stdio.h>
-
-GType
-gst_imagegen_provider_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
+IMAGEGEN_DEFINE_ENUM (gst_imagegen_provider_get_type, "GstImagegenProvider",
     {GST_IMAGEGEN_PROVIDER_AUTO, "From the model id", "auto"},
     {GST_IMAGEGEN_PROVIDER_RUNAPI, "RunAPI", "runapi"},
     {GST_IMAGEGEN_PROVIDER_BFL, "Black Forest Labs direct", "bfl"},
-    {0, NULL, NULL},
-  };
+    {GST_IMAGEGEN_PROVIDER_FAL, "fal (queue API)", "fal"});
 
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstImagegenProvider", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
-}
-
-GType
-gst_imagegen_region_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
+IMAGEGEN_DEFINE_ENUM (gst_imagegen_region_get_type, "GstImagegenRegion",
     {GST_IMAGEGEN_REGION_GLOBAL, "Global (" IMAGEGEN_BFL_DEFAULT_BASE_URL ")",
         "global"},
     {GST_IMAGEGEN_REGION_EU, "EU (" IMAGEGEN_BFL_EU_BASE_URL ")", "eu"},
-    {GST_IMAGEGEN_REGION_US, "US (" IMAGEGEN_BFL_US_BASE_URL ")", "us"},
-    {0, NULL, NULL},
-  };
-
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstImagegenRegion", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
-}
+    {GST_IMAGEGEN_REGION_US, "US (" IMAGEGEN_BFL_US_BASE_URL ")", "us"});
 
 void
 gst_imagegen_provider_settings_init (GstImagegenProviderSettings * p)
@@ -58,6 +32,42 @@ gst_imagegen_provider_settings_init (GstImagegenProviderSettings * p)
   p->seed = -1;
   p->steps = 0;
   p->guidance = 0;
+}
+
+/* A property for the Black Forest Labs field @name, in the range and for
+ * the models the model table gives it (0: the model's default). */
+static void
+install_bfl_field (GObjectClass * klass, guint prop_id, const gchar * name,
+    const gchar * nick, const gchar * what, const gchar * fal_name,
+    gboolean integer)
+{
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+      GST_PARAM_MUTABLE_PLAYING;
+  g_autofree gchar *ids = NULL, *text = NULL;
+  const gchar *blurb;
+  const ImagegenEndpoint endpoints[] = { IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
+    IMAGEGEN_ENDPOINT_REMIX
+  };
+  gdouble min, max, fal_min, fal_max;
+  guint i;
+
+  imagegen_models_field_range ("bfl", IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, name,
+      &min, &max, &ids);
+  /* fal's rows, text and edit, name the same knob after their own field */
+  for (i = 0; i < G_N_ELEMENTS (endpoints); i++)
+    if (imagegen_models_field_range ("fal", endpoints[i], fal_name,
+            &fal_min, &fal_max, NULL)) {
+      min = MIN (min, fal_min);
+      max = MAX (max, fal_max);
+    }
+  text = g_strdup_printf ("%s, %g to %g (%s on Black Forest Labs, and fal's "
+      "models with %s, only; 0: the model's default)", what, min, max, ids,
+      fal_name);
+  /* G_PARAM_STATIC_STRINGS keeps the pointer */
+  blurb = g_intern_string (text);
+  g_object_class_install_property (klass, prop_id, integer ?
+      g_param_spec_uint (name, nick, blurb, 0, (guint) max, 0, rw) :
+      g_param_spec_double (name, nick, blurb, 0, max, 0, rw));
 }
 
 void
@@ -71,18 +81,22 @@ gst_imagegen_provider_install_properties (GObjectClass * klass, guint first)
   /**
    * GstImagegenSrc:provider:
    *
-   * The service: auto picks Black Forest Labs direct for their model ids
-   * (flux-2-pro, flux-2-flex, flux-2-max, flux-2-klein-4b,
-   * flux-2-klein-9b) and RunAPI otherwise.  With Black Forest Labs the key
-   * comes from api-key, api-key-file or BFL_API_KEY, and images are asked
-   * for at an exact size.  The same property exists on imagegenremix.
+   * The service: auto picks the provider whose model table rows have the
+   * model id: Black Forest Labs direct for theirs (flux-2-pro,
+   * flux-2-klein-4b …), fal for fal's (fal-ai/flux-2/klein/4b/edit …),
+   * RunAPI otherwise.  With Black Forest Labs the key comes from api-key,
+   * api-key-file or BFL_API_KEY, with fal from them or FAL_KEY (or
+   * FAL_KEY_ID and FAL_KEY_SECRET), and images are asked for at an exact
+   * size.  The same property exists on imagegenremix.
    */
   g_object_class_install_property (klass,
       first + GST_IMAGEGEN_PROVIDER_PROP_PROVIDER,
       g_param_spec_enum ("provider", "Provider",
-          "Image service (auto: Black Forest Labs for their model ids such "
-          "as flux-2-klein-4b, else RunAPI)", gst_imagegen_provider_get_type (),
-          GST_IMAGEGEN_PROVIDER_AUTO, rw_ready));
+          "Image service (auto: the one whose model ids include the model, "
+          "such as Black Forest Labs for flux-2-klein-4b and fal for "
+          "fal-ai/flux-2/klein/4b, else RunAPI)",
+          gst_imagegen_provider_get_type (), GST_IMAGEGEN_PROVIDER_AUTO,
+          rw_ready));
 
   /**
    * GstImagegenSrc:region:
@@ -101,76 +115,31 @@ gst_imagegen_provider_install_properties (GObjectClass * klass, guint first)
       first + GST_IMAGEGEN_PROVIDER_PROP_SEED,
       g_param_spec_int64 ("seed", "Seed",
           "Seed of the generation, for repeatable images (Black Forest Labs "
-          "only; -1: random)", -1, G_MAXINT32, -1, rw));
+          "and fal only; -1: random)", -1, G_MAXINT32, -1, rw));
 
-  g_object_class_install_property (klass,
-      first + GST_IMAGEGEN_PROVIDER_PROP_STEPS,
-      g_param_spec_uint ("steps", "Steps",
-          "Denoising steps, 1 to 50 (flux-2-flex on Black Forest Labs only; "
-          "0: the model's default)", 0, 50, 0, rw));
-
-  g_object_class_install_property (klass,
-      first + GST_IMAGEGEN_PROVIDER_PROP_GUIDANCE,
-      g_param_spec_double ("guidance", "Guidance",
-          "How closely the image follows the prompt, 1.5 to 10 (flux-2-flex "
-          "on Black Forest Labs only; 0: the model's default)", 0, 10, 0,
-          rw));
+  install_bfl_field (klass, first + GST_IMAGEGEN_PROVIDER_PROP_STEPS,
+      "steps", "Steps", "Denoising steps", "num_inference_steps", TRUE);
+  install_bfl_field (klass, first + GST_IMAGEGEN_PROVIDER_PROP_GUIDANCE,
+      "guidance", "Guidance", "How closely the image follows the prompt",
+      "guidance_scale", FALSE);
 
   gst_type_mark_as_plugin_api (gst_imagegen_provider_get_type (), 0);
   gst_type_mark_as_plugin_api (gst_imagegen_region_get_type (), 0);
 }
 
-gboolean
-gst_imagegen_provider_set_property (GstImagegenProviderSettings * p,
-    guint first, guint prop_id, const GValue * value)
-{
-  if (prop_id < first || prop_id >= first + GST_IMAGEGEN_PROVIDER_N_PROPS)
-    return FALSE;
-  switch (prop_id - first) {
-    case GST_IMAGEGEN_PROVIDER_PROP_PROVIDER:
-      p->provider = g_value_get_enum (value);
-      break;
-    case GST_IMAGEGEN_PROVIDER_PROP_REGION:
-      p->region = g_value_get_enum (value);
-      break;
-    case GST_IMAGEGEN_PROVIDER_PROP_SEED:
-      p->seed = g_value_get_int64 (value);
-      break;
-    case GST_IMAGEGEN_PROVIDER_PROP_STEPS:
-      p->steps = g_value_get_uint (value);
-      break;
-    default:
-      p->guidance = g_value_get_double (value);
-      break;
-  }
-  return TRUE;
-}
-
-gboolean
-gst_imagegen_provider_get_property (const GstImagegenProviderSettings * p,
-    guint first, guint prop_id, GValue * value)
-{
-  if (prop_id < first || prop_id >= first + GST_IMAGEGEN_PROVIDER_N_PROPS)
-    return FALSE;
-  switch (prop_id - first) {
-    case GST_IMAGEGEN_PROVIDER_PROP_PROVIDER:
-      g_value_set_enum (value, p->provider);
-      break;
-    case GST_IMAGEGEN_PROVIDER_PROP_REGION:
-      g_value_set_enum (value, p->region);
-      break;
-    case GST_IMAGEGEN_PROVIDER_PROP_SEED:
-      g_value_set_int64 (value, p->seed);
-      break;
-    case GST_IMAGEGEN_PROVIDER_PROP_STEPS:
-      g_value_set_uint (value, p->steps);
-      break;
-    default:
-      g_value_set_double (value, p->guidance);
-      break;
-  }
-  return TRUE;
-}
+const GstImagegenField gst_imagegen_provider_fields[] = {
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROVIDER_PROP_PROVIDER,
+      GstImagegenProviderSettings, provider),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROVIDER_PROP_REGION,
+      GstImagegenProviderSettings, region),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROVIDER_PROP_SEED,
+      GstImagegenProviderSettings, seed),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROVIDER_PROP_STEPS,
+      GstImagegenProviderSettings, steps),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROVIDER_PROP_GUIDANCE,
+      GstImagegenProviderSettings, guidance),
+  GST_IMAGEGEN_FIELDS_END
+};
 
 ImagegenProviderId
 gst_imagegen_provider_resolve (const GstImagegenProviderSettings * p,
@@ -179,11 +148,12 @@ gst_imagegen_provider_resolve (const GstImagegenProviderSettings * p,
   switch (p->provider) {
     case GST_IMAGEGEN_PROVIDER_BFL:
       return IMAGEGEN_PROVIDER_BFL;
+    case GST_IMAGEGEN_PROVIDER_FAL:
+      return IMAGEGEN_PROVIDER_FAL;
     case GST_IMAGEGEN_PROVIDER_RUNAPI:
       return IMAGEGEN_PROVIDER_RUNAPI;
     default:
-      return imagegen_models_find ("bfl", IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
-          model) ? IMAGEGEN_PROVIDER_BFL : IMAGEGEN_PROVIDER_RUNAPI;
+      return imagegen_provider_for_model (model);
   }
 }
 
@@ -200,74 +170,38 @@ gst_imagegen_provider_bfl_base_url (const GstImagegenProviderSettings * p)
   }
 }
 
-static gboolean
-invalid (GError ** error, const gchar * format, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-invalid (GError ** error, const gchar * format, ...)
-{
-  va_list args;
-  gchar *text;
-
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-      IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, text);
-  g_free (text);
-  return FALSE;
-}
-
-/* Black Forest Labs' models that take @field, "a, b". */
-static gchar *
-bfl_ids_with (const gchar * field)
-{
-  GString *ids = g_string_new (NULL);
-  const ImagegenModelRow *row;
-  guint i;
-
-  for (i = 0; (row = imagegen_models_get (i)) != NULL; i++)
-    if (g_strcmp0 (row->provider, "bfl") == 0
-        && row->kind == IMAGEGEN_KIND_TEXT_TO_IMAGE
-        && imagegen_model_row_field (row, field) != NULL)
-      g_string_append_printf (ids, "%s%s", ids->len ? ", " : "", row->model);
-  return g_string_free (ids, FALSE);
-}
-
 gboolean
 gst_imagegen_provider_bfl_check (const GstImagegenProviderSettings * p,
     const ImagegenRequest * request, guint n_inputs, GError ** error)
 {
-  const gchar *model = request->model, *aspect_ratio = request->aspect_ratio;
+  const gchar *model = request->model;
   const ImagegenModelRow *row = imagegen_models_find ("bfl",
       request->endpoint, model);
   g_autoptr (ImagegenRequest) applied = NULL, full = NULL;
-  gint rw, rh;
-  gchar end;
 
   if (row == NULL) {
     g_autofree gchar *ids = imagegen_models_provider_ids ("bfl",
         request->endpoint);
 
-    return invalid (error, "Invalid model \"%s\" for Black Forest Labs; "
+    return imagegen_models_refuse (error,
+        "Invalid model \"%s\" for Black Forest Labs; "
         "valid values: %s.", model ? model : "", ids);
   }
   /* the size follows from these (imagegen_bfl_table_request) */
-  if (aspect_ratio != NULL && g_strcmp0 (aspect_ratio, "auto") != 0
-      && (sscanf (aspect_ratio, "%d:%d%c", &rw, &rh, &end) != 2 || rw <= 0
-          || rh <= 0 || rw > 16 * rh || rh > 16 * rw))
-    return invalid (error, "Invalid aspect-ratio \"%s\" for model %s; valid "
-        "values: W:H such as 1:1, 16:9 or 9:16, or auto.", aspect_ratio,
-        model);
-  if (request->resolution != NULL && g_strcmp0 (request->resolution, "1k")
-      && g_strcmp0 (request->resolution, "2k"))
-    return invalid (error, "Invalid resolution \"%s\" for model %s; valid "
-        "values: 1k, 2k.", request->resolution, model);
+  if (!imagegen_models_check_size (imagegen_provider_get
+          (IMAGEGEN_PROVIDER_BFL), model, request->aspect_ratio,
+          request->resolution, error))
+    return FALSE;
   if ((p->steps > 0 && !imagegen_model_row_field (row, "steps"))
       || (p->guidance > 0 && !imagegen_model_row_field (row, "guidance"))) {
-    g_autofree gchar *ids = bfl_ids_with ("steps");
+    g_autofree gchar *ids = NULL;
+    gdouble min, max;
 
-    return invalid (error, "The steps and guidance properties are for %s "
+    imagegen_models_field_range ("bfl", IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
+        "steps", &min, &max, &ids);
+
+    return imagegen_models_refuse (error,
+        "The steps and guidance properties are for %s "
         "only, not %s.", ids, model);
   }
   /* everything else, extra included, against the model's row */

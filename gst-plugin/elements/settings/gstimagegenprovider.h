@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include "gstimagegenfields.h"
 #include <gst/gst.h>
 #include "imagegen-client.h"
 
@@ -16,12 +17,14 @@ G_BEGIN_DECLS
  *   other Black Forest Labs ids: bfl; anything else: runapi)
  * @GST_IMAGEGEN_PROVIDER_RUNAPI: RunAPI
  * @GST_IMAGEGEN_PROVIDER_BFL: Black Forest Labs direct
+ * @GST_IMAGEGEN_PROVIDER_FAL: fal's queue API
  */
 typedef enum
 {
   GST_IMAGEGEN_PROVIDER_AUTO,
   GST_IMAGEGEN_PROVIDER_RUNAPI,
   GST_IMAGEGEN_PROVIDER_BFL,
+  GST_IMAGEGEN_PROVIDER_FAL,
 } GstImagegenProvider;
 
 /**
@@ -66,11 +69,8 @@ enum
 void gst_imagegen_provider_settings_init (GstImagegenProviderSettings * p);
 void gst_imagegen_provider_install_properties (GObjectClass * klass,
     guint first_prop_id);
-gboolean gst_imagegen_provider_set_property (GstImagegenProviderSettings * p,
-    guint first_prop_id, guint prop_id, const GValue * value);
-gboolean gst_imagegen_provider_get_property (const
-    GstImagegenProviderSettings * p, guint first_prop_id, guint prop_id,
-    GValue * value);
+/* The members of GstImagegenProviderSettings these properties are */
+extern const GstImagegenField gst_imagegen_provider_fields[];
 
 /* The service @model goes to under @p's provider choice. */
 ImagegenProviderId gst_imagegen_provider_resolve (const

@@ -8,8 +8,10 @@
 
 #include "gstimagegensettings.h"
 #include "gstimagegenextra.h"
+#include "gstimagegenfields.h"
 #include "gstimagegenlog.h"
 #include "imagegen-models.h"
+#include "imagegen-provider.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -56,7 +58,7 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
       GST_PARAM_MUTABLE_PLAYING;
   const GParamFlags rw_ready = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
       GST_PARAM_MUTABLE_READY;
-  gchar *blurb, *ids, *bfl_ids, *field_defaults;
+  gchar *blurb, *ids, *bfl_ids, *fal_ids, *field_defaults;
 
   gst_imagegen_debug_init ();
   imagegen_client_config_init (&defaults);
@@ -71,11 +73,13 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
   /* G_PARAM_STATIC_STRINGS keeps the pointer: intern the built blurb */
   ids = imagegen_models_ids (endpoint);
   bfl_ids = imagegen_models_provider_ids ("bfl", endpoint);
+  fal_ids = imagegen_models_provider_ids ("fal", endpoint);
   blurb = g_strdup_printf ("Model id, from the model table (%s; Black Forest "
-      "Labs: %s); docs/models.md lists each one's fields and price", ids,
-      bfl_ids);
+      "Labs: %s; fal: %s); docs/models.md lists each one's fields and price",
+      ids, bfl_ids, fal_ids);
   g_free (ids);
   g_free (bfl_ids);
+  g_free (fal_ids);
   g_object_class_install_property (klass, first + GST_IMAGEGEN_PROP_MODEL,
       g_param_spec_string ("model", "Model", g_intern_string (blurb),
           default_model, rw));
@@ -90,7 +94,8 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
   g_object_class_install_property (klass, first + GST_IMAGEGEN_PROP_API_KEY,
       g_param_spec_string ("api-key", "API key",
           "Secret API key (write-only; default: the RUNAPI_API_KEY "
-          "environment variable, BFL_API_KEY for Black Forest Labs)", NULL,
+          "environment variable, BFL_API_KEY for Black Forest Labs, FAL_KEY "
+          "or FAL_KEY_ID and FAL_KEY_SECRET for fal)", NULL,
           G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
 
   /**
@@ -114,7 +119,9 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
       g_param_spec_string ("base-url", "Base URL",
           "Service base URL (default: the RUNAPI_BASE_URL environment "
           "variable, else https://runapi.ai; for Black Forest Labs "
-          "BFL_BASE_URL, else the region's host)", NULL, rw_ready));
+          "BFL_BASE_URL, else the region's host; for fal FAL_BASE_URL, "
+          "one origin serving its queue and REST paths, else fal's hosts)",
+          NULL, rw_ready));
 
   g_object_class_install_property (klass,
       first + GST_IMAGEGEN_PROP_ASPECT_RATIO,
@@ -247,166 +254,68 @@ gst_imagegen_settings_install_properties (GObjectClass * klass,
   imagegen_client_config_clear (&defaults);
 }
 
-static void
-replace_string (gchar ** dest, const GValue * value)
-{
-  g_free (*dest);
-  *dest = g_value_dup_string (value);
-}
+/* The shared properties that are plain members (api-key is write-only) */
+static const GstImagegenField settings_fields[] = {
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_PROMPT, GstImagegenSettings, prompt),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_MODEL, GstImagegenSettings, model),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_API_KEY, GstImagegenSettings,
+      client.api_key),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_BASE_URL, GstImagegenSettings,
+      client.base_url),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_ASPECT_RATIO, GstImagegenSettings,
+      aspect_ratio),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_RESOLUTION, GstImagegenSettings,
+      resolution),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_SCALE_MODE, GstImagegenSettings,
+      scale_mode),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_MAX_IN_FLIGHT, GstImagegenSettings,
+      client.max_in_flight),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_RETRIES, GstImagegenSettings,
+      client.max_retries),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_REQUEST_TIMEOUT, GstImagegenSettings,
+      client.request_timeout_s),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_JOB_TIMEOUT, GstImagegenSettings,
+      client.job_timeout_s),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_POLL_INTERVAL, GstImagegenSettings,
+      client.poll_min_ms),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_POLL_MAX_INTERVAL, GstImagegenSettings,
+      client.poll_max_ms),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_MAX_DOWNLOAD_SIZE, GstImagegenSettings,
+      client.max_download_bytes),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_MAX_PIXELS, GstImagegenSettings,
+      max_pixels),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_TLS_CA_FILE, GstImagegenSettings,
+      client.tls_ca_file),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_TLS_INSECURE, GstImagegenSettings,
+      client.tls_insecure),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_ALLOW_INSECURE_HTTP,
+      GstImagegenSettings, client.allow_insecure_http),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_DIRECT_UPLOAD, GstImagegenSettings,
+      client.direct_upload),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_API_KEY_FILE, GstImagegenSettings,
+      api_key_file),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_PROP_EXTRA, GstImagegenSettings, extra),
+  GST_IMAGEGEN_FIELDS_END
+};
 
 gboolean
 gst_imagegen_settings_set_property (GstImagegenSettings * s, guint first,
     guint prop_id, const GValue * value)
 {
-  if (prop_id < first || prop_id >= first + GST_IMAGEGEN_N_PROPS)
-    return FALSE;
-
-  switch (prop_id - first) {
-    case GST_IMAGEGEN_PROP_PROMPT:
-      replace_string (&s->prompt, value);
-      break;
-    case GST_IMAGEGEN_PROP_MODEL:
-      replace_string (&s->model, value);
-      break;
-    case GST_IMAGEGEN_PROP_API_KEY:
-      replace_string (&s->client.api_key, value);
-      break;
-    case GST_IMAGEGEN_PROP_BASE_URL:
-      replace_string (&s->client.base_url, value);
-      break;
-    case GST_IMAGEGEN_PROP_ASPECT_RATIO:
-      replace_string (&s->aspect_ratio, value);
-      break;
-    case GST_IMAGEGEN_PROP_RESOLUTION:
-      replace_string (&s->resolution, value);
-      break;
-    case GST_IMAGEGEN_PROP_SCALE_MODE:
-      s->scale_mode = g_value_get_enum (value);
-      break;
-    case GST_IMAGEGEN_PROP_MAX_IN_FLIGHT:
-      s->client.max_in_flight = g_value_get_uint (value);
-      break;
-    case GST_IMAGEGEN_PROP_RETRIES:
-      s->client.max_retries = g_value_get_uint (value);
-      break;
-    case GST_IMAGEGEN_PROP_REQUEST_TIMEOUT:
-      s->client.request_timeout_s = g_value_get_uint (value);
-      break;
-    case GST_IMAGEGEN_PROP_JOB_TIMEOUT:
-      s->client.job_timeout_s = g_value_get_uint (value);
-      break;
-    case GST_IMAGEGEN_PROP_POLL_INTERVAL:
-      s->client.poll_min_ms = g_value_get_uint (value);
-      break;
-    case GST_IMAGEGEN_PROP_POLL_MAX_INTERVAL:
-      s->client.poll_max_ms = g_value_get_uint (value);
-      break;
-    case GST_IMAGEGEN_PROP_MAX_DOWNLOAD_SIZE:
-      s->client.max_download_bytes = g_value_get_uint64 (value);
-      break;
-    case GST_IMAGEGEN_PROP_MAX_PIXELS:
-      s->max_pixels = g_value_get_uint64 (value);
-      break;
-    case GST_IMAGEGEN_PROP_TLS_CA_FILE:
-      replace_string (&s->client.tls_ca_file, value);
-      break;
-    case GST_IMAGEGEN_PROP_TLS_INSECURE:
-      s->client.tls_insecure = g_value_get_boolean (value);
-      break;
-    case GST_IMAGEGEN_PROP_ALLOW_INSECURE_HTTP:
-      s->client.allow_insecure_http = g_value_get_boolean (value);
-      break;
-    case GST_IMAGEGEN_PROP_DIRECT_UPLOAD:
-      s->client.direct_upload = g_value_get_boolean (value);
-      break;
-    case GST_IMAGEGEN_PROP_API_KEY_FILE:
-      replace_string (&s->api_key_file, value);
-      break;
-    case GST_IMAGEGEN_PROP_EXTRA:
-      g_clear_pointer (&s->extra, gst_structure_free);
-      s->extra = g_value_dup_boxed (value);
-      break;
-    default:
-      return gst_imagegen_provider_set_property (&s->service,
-          first + GST_IMAGEGEN_PROP_PROVIDER_FIRST, prop_id, value);
-  }
-  return TRUE;
+  return gst_imagegen_fields_set (s, settings_fields, NULL, first, prop_id,
+      value) || gst_imagegen_fields_set (&s->service,
+      gst_imagegen_provider_fields, NULL,
+      first + GST_IMAGEGEN_PROP_PROVIDER_FIRST, prop_id, value);
 }
 
 gboolean
 gst_imagegen_settings_get_property (GstImagegenSettings * s, guint first,
     guint prop_id, GValue * value)
 {
-  if (prop_id < first || prop_id >= first + GST_IMAGEGEN_N_PROPS)
-    return FALSE;
-
-  switch (prop_id - first) {
-    case GST_IMAGEGEN_PROP_PROMPT:
-      g_value_set_string (value, s->prompt);
-      break;
-    case GST_IMAGEGEN_PROP_MODEL:
-      g_value_set_string (value, s->model);
-      break;
-    case GST_IMAGEGEN_PROP_BASE_URL:
-      g_value_set_string (value, s->client.base_url);
-      break;
-    case GST_IMAGEGEN_PROP_ASPECT_RATIO:
-      g_value_set_string (value, s->aspect_ratio);
-      break;
-    case GST_IMAGEGEN_PROP_RESOLUTION:
-      g_value_set_string (value, s->resolution);
-      break;
-    case GST_IMAGEGEN_PROP_SCALE_MODE:
-      g_value_set_enum (value, s->scale_mode);
-      break;
-    case GST_IMAGEGEN_PROP_MAX_IN_FLIGHT:
-      g_value_set_uint (value, s->client.max_in_flight);
-      break;
-    case GST_IMAGEGEN_PROP_RETRIES:
-      g_value_set_uint (value, s->client.max_retries);
-      break;
-    case GST_IMAGEGEN_PROP_REQUEST_TIMEOUT:
-      g_value_set_uint (value, s->client.request_timeout_s);
-      break;
-    case GST_IMAGEGEN_PROP_JOB_TIMEOUT:
-      g_value_set_uint (value, s->client.job_timeout_s);
-      break;
-    case GST_IMAGEGEN_PROP_POLL_INTERVAL:
-      g_value_set_uint (value, s->client.poll_min_ms);
-      break;
-    case GST_IMAGEGEN_PROP_POLL_MAX_INTERVAL:
-      g_value_set_uint (value, s->client.poll_max_ms);
-      break;
-    case GST_IMAGEGEN_PROP_MAX_DOWNLOAD_SIZE:
-      g_value_set_uint64 (value, s->client.max_download_bytes);
-      break;
-    case GST_IMAGEGEN_PROP_MAX_PIXELS:
-      g_value_set_uint64 (value, s->max_pixels);
-      break;
-    case GST_IMAGEGEN_PROP_TLS_CA_FILE:
-      g_value_set_string (value, s->client.tls_ca_file);
-      break;
-    case GST_IMAGEGEN_PROP_TLS_INSECURE:
-      g_value_set_boolean (value, s->client.tls_insecure);
-      break;
-    case GST_IMAGEGEN_PROP_ALLOW_INSECURE_HTTP:
-      g_value_set_boolean (value, s->client.allow_insecure_http);
-      break;
-    case GST_IMAGEGEN_PROP_DIRECT_UPLOAD:
-      g_value_set_boolean (value, s->client.direct_upload);
-      break;
-    case GST_IMAGEGEN_PROP_API_KEY_FILE:
-      g_value_set_string (value, s->api_key_file);
-      break;
-    case GST_IMAGEGEN_PROP_EXTRA:
-      g_value_set_boxed (value, s->extra);
-      break;
-    default:
-      /* api-key is write-only */
-      return gst_imagegen_provider_get_property (&s->service,
-          first + GST_IMAGEGEN_PROP_PROVIDER_FIRST, prop_id, value);
-  }
-  return TRUE;
+  return gst_imagegen_fields_get (s, settings_fields, NULL, first, prop_id,
+      value) || gst_imagegen_fields_get (&s->service,
+      gst_imagegen_provider_fields, NULL,
+      first + GST_IMAGEGEN_PROP_PROVIDER_FIRST, prop_id, value);
 }
 
 /* The key in @path, without its trailing newline; NULL with @error set
@@ -453,8 +362,7 @@ gst_imagegen_settings_resolve_client_config (GstImagegenSettings * s,
   gchar *key = g_strdup (s->client.api_key);
   ImagegenProviderId provider = gst_imagegen_provider_resolve (&s->service,
       s->model);
-  const gchar *key_env = provider == IMAGEGEN_PROVIDER_BFL ? "BFL_API_KEY" :
-      "RUNAPI_API_KEY";
+  const ImagegenProvider *service = imagegen_provider_get (provider);
 
   g_clear_pointer (&s->pending_warning, g_free);
   if ((key == NULL || *key == '\0') && s->api_key_file != NULL
@@ -466,18 +374,23 @@ gst_imagegen_settings_resolve_client_config (GstImagegenSettings * s,
   }
   if (key == NULL || *key == '\0') {
     g_free (key);
-    key = g_strdup (g_getenv (key_env));
+    key = imagegen_provider_env_key (service);
   }
   if (key == NULL || *key == '\0') {
     g_free (key);
-    g_set_error (error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_AUTH,
-        "No API key: set the api-key or api-key-file property or the %s "
-        "environment variable.", key_env);
+    if (service->key_id_env != NULL)
+      g_set_error (error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_AUTH,
+          "No API key: set the api-key or api-key-file property, or the %s "
+          "environment variable (or both %s and %s).", service->key_env,
+          service->key_id_env, service->key_secret_env);
+    else
+      g_set_error (error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_AUTH,
+          "No API key: set the api-key or api-key-file property or the %s "
+          "environment variable.", service->key_env);
     return FALSE;
   }
   if (base_url == NULL || *base_url == '\0')
-    base_url = g_getenv (provider == IMAGEGEN_PROVIDER_BFL ? "BFL_BASE_URL" :
-        "RUNAPI_BASE_URL");
+    base_url = g_getenv (service->base_url_env);
   /* Black Forest Labs: else the region's host */
   if ((base_url == NULL || *base_url == '\0')
       && provider == IMAGEGEN_PROVIDER_BFL)
@@ -489,8 +402,10 @@ gst_imagegen_settings_resolve_client_config (GstImagegenSettings * s,
   if (base_url != NULL && *base_url != '\0') {
     g_free (config->base_url);
     config->base_url = g_strdup (base_url);
-  } else if (config->base_url == NULL) {
-    config->base_url = g_strdup (IMAGEGEN_CLIENT_DEFAULT_BASE_URL);
+  } else {
+    /* the provider's own hosts */
+    g_free (config->base_url);
+    config->base_url = g_strdup (service->default_base_url);
   }
   config->provider = provider;
   /* the client's lines go where GStreamer users look */
@@ -523,8 +438,16 @@ gst_imagegen_settings_post_warnings (GstElement * element,
 static const gchar *
 provider_name (const GstImagegenSettings * s)
 {
-  return gst_imagegen_provider_resolve (&s->service, s->model) ==
-      IMAGEGEN_PROVIDER_BFL ? "bfl" : "runapi";
+  return imagegen_provider_get (gst_imagegen_provider_resolve (&s->service,
+          s->model))->name;
+}
+
+ImagegenPromptUse
+gst_imagegen_settings_prompt_limits (const GstImagegenSettings * s,
+    ImagegenEndpoint endpoint, guint * min_chars, guint * max_chars)
+{
+  return imagegen_models_prompt_limits (provider_name (s), endpoint,
+      s->model, min_chars, max_chars);
 }
 
 const ImagegenModelRow *
@@ -539,9 +462,20 @@ check_values (const GstImagegenSettings * s, const gchar * prompt,
     ImagegenEndpoint endpoint, GError ** error)
 {
   g_autoptr (ImagegenRequest) request = NULL;
+  const ImagegenModelRow *row = gst_imagegen_settings_row (s, endpoint);
+  const ImagegenModelRow *any = imagegen_models_find_any (s->model);
+  const ImagegenProvider *provider;
 
+  /* either element, any mode: the queue API is what they speak */
+  if (any != NULL && any->realtime) {
+    g_set_error (error, IMAGEGEN_CLIENT_ERROR,
+        IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, "Model %s is served over "
+        "fal's realtime WebSocket only, which this element does not use; "
+        "pick one of fal's queue models (docs/providers.md).", any->model);
+    return FALSE;
+  }
   /* a typo gets the nearest ids of the provider chosen (auto: any) */
-  if (gst_imagegen_settings_row (s, endpoint) == NULL)
+  if (row == NULL)
     return imagegen_models_refuse_unknown (s->service.provider ==
         GST_IMAGEGEN_PROVIDER_AUTO ? NULL : provider_name (s), endpoint,
         s->model, error);
@@ -554,10 +488,20 @@ check_values (const GstImagegenSettings * s, const gchar * prompt,
     if (request->extra_json == NULL)
       return FALSE;
   }
-  if (gst_imagegen_provider_resolve (&s->service, s->model) ==
-      IMAGEGEN_PROVIDER_BFL)
+  provider = imagegen_provider_get (gst_imagegen_provider_resolve
+      (&s->service, s->model));
+  if (provider == &imagegen_provider_bfl)
     return gst_imagegen_provider_bfl_check (&s->service, request,
         endpoint == IMAGEGEN_ENDPOINT_REMIX ? 1 : 0, error);
+  if (provider->table_request != NULL) {
+    g_autoptr (ImagegenRequest) full = NULL;
+
+    /* the provider's fields (seed, steps, size) against the row */
+    gst_imagegen_provider_apply (&s->service, request);
+    full = provider->table_request (request);
+    return imagegen_models_check_fields (row, full,
+        endpoint == IMAGEGEN_ENDPOINT_REMIX ? 1 : 0, error);
+  }
   /* remix sends the frame; its reference images are counted at start */
   return imagegen_models_check_request (request,
       endpoint == IMAGEGEN_ENDPOINT_REMIX ? 1 : 0, error);

@@ -108,6 +108,13 @@ ImagegenRequest *gst_imagegen_settings_new_request (const GstImagegenSettings
 gboolean gst_imagegen_settings_check (const GstImagegenSettings *
     settings, ImagegenEndpoint endpoint, GError ** error);
 
+/* The prompt @settings' model takes at @endpoint, at the provider it
+ * resolves to: the model table's answer (imagegen_models_prompt_limits()).
+ * Callers hold the object lock. */
+ImagegenPromptUse gst_imagegen_settings_prompt_limits (const
+    GstImagegenSettings * s, ImagegenEndpoint endpoint, guint * min_chars,
+    guint * max_chars);
+
 /* The model table row of @settings' model for @endpoint at the provider
  * it resolves to, or NULL.  Callers hold the object lock. */
 const ImagegenModelRow *gst_imagegen_settings_row (const GstImagegenSettings

@@ -86,6 +86,21 @@ enum
   PROP_SHARED_FIRST = PROP_TRACKER_FIRST + GST_IMAGEGEN_ENGINE_N_PROPS,
 };
 
+/* The properties of imagegensrc's own that are plain members */
+static const GstImagegenField src_fields[] = {
+  GST_IMAGEGEN_FIELD (PROP_NUM_IMAGES, GstImagegenSrc, num_images),
+  GST_IMAGEGEN_FIELD (PROP_IS_LIVE, GstImagegenSrc, is_live),
+  GST_IMAGEGEN_FIELD (PROP_REGENERATE_INTERVAL, GstImagegenSrc,
+      regenerate_interval),
+  GST_IMAGEGEN_FIELD (PROP_TRANSITION_DURATION, GstImagegenSrc,
+      transition_duration),
+  GST_IMAGEGEN_FIELD (PROP_BLACK_PLACEHOLDER, GstImagegenSrc,
+      black_placeholder),
+  GST_IMAGEGEN_FIELD (PROP_BACKGROUND, GstImagegenSrc, background),
+  GST_IMAGEGEN_FIELD (PROP_IMAGE_DURATION, GstImagegenSrc, image_duration),
+  GST_IMAGEGEN_FIELDS_END
+};
+
 enum
 {
   SIGNAL_GENERATE,
@@ -104,17 +119,6 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
 G_DEFINE_TYPE (GstImagegenSrc, gst_imagegen_src, GST_TYPE_PUSH_SRC);
 GST_ELEMENT_REGISTER_DEFINE (imagegensrc, "imagegensrc", GST_RANK_NONE,
     GST_TYPE_IMAGEGEN_SRC);
-
-static gboolean
-is_live (GstImagegenSrc * src)
-{
-  gboolean live;
-
-  GST_OBJECT_LOCK (src);
-  live = src->is_live;
-  GST_OBJECT_UNLOCK (src);
-  return live;
-}
 
 static gboolean
 gst_imagegen_src_start (GstBaseSrc * basesrc)
@@ -186,16 +190,24 @@ gst_imagegen_src_start (GstBaseSrc * basesrc)
   return TRUE;
 }
 
+/* Wakes every wait of @src's streaming thread with @flushing */
+static gboolean
+set_flushing (GstImagegenSrc * src, gboolean flushing)
+{
+  g_mutex_lock (&src->lock);
+  src->flushing = flushing;
+  g_cond_broadcast (&src->cond);
+  g_mutex_unlock (&src->lock);
+  return TRUE;
+}
+
 static gboolean
 gst_imagegen_src_stop (GstBaseSrc * basesrc)
 {
   GstImagegenSrc *src = GST_IMAGEGEN_SRC (basesrc);
   GstImagegenSrcClass *klass = GST_IMAGEGEN_SRC_GET_CLASS (src);
 
-  g_mutex_lock (&src->lock);
-  src->flushing = TRUE;
-  g_cond_broadcast (&src->cond);
-  g_mutex_unlock (&src->lock);
+  set_flushing (src, TRUE);
   gst_imagegen_engine_stop (&src->engine);
 
   g_mutex_lock (&src->lock);
@@ -218,24 +230,13 @@ gst_imagegen_src_stop (GstBaseSrc * basesrc)
 static gboolean
 gst_imagegen_src_unlock (GstBaseSrc * basesrc)
 {
-  GstImagegenSrc *src = GST_IMAGEGEN_SRC (basesrc);
-
-  g_mutex_lock (&src->lock);
-  src->flushing = TRUE;
-  g_cond_broadcast (&src->cond);
-  g_mutex_unlock (&src->lock);
-  return TRUE;
+  return set_flushing (GST_IMAGEGEN_SRC (basesrc), TRUE);
 }
 
 static gboolean
 gst_imagegen_src_unlock_stop (GstBaseSrc * basesrc)
 {
-  GstImagegenSrc *src = GST_IMAGEGEN_SRC (basesrc);
-
-  g_mutex_lock (&src->lock);
-  src->flushing = FALSE;
-  g_mutex_unlock (&src->lock);
-  return TRUE;
+  return set_flushing (GST_IMAGEGEN_SRC (basesrc), FALSE);
 }
 
 static gboolean
@@ -256,7 +257,8 @@ gst_imagegen_src_set_caps (GstBaseSrc * basesrc, GstCaps * caps)
     return FALSE;
   if (raw && !gst_video_info_from_caps (&info, caps))
     return FALSE;
-  if (raw && is_live (src) && GST_VIDEO_INFO_FPS_N (&info) <= 0) {
+  if (raw && gst_imagegen_src_is_live (src)
+      && GST_VIDEO_INFO_FPS_N (&info) <= 0) {
     GST_ELEMENT_ERROR (src, CORE, NEGOTIATION,
         ("A live stream needs a framerate above 0."), (NULL));
     return FALSE;
@@ -272,7 +274,8 @@ gst_imagegen_src_set_caps (GstBaseSrc * basesrc, GstCaps * caps)
   g_mutex_unlock (&src->lock);
   /* images lasting image-duration: the segment ends after the last, so
    * that videorate fills it (it repeats a last frame only up to a stop) */
-  if (!is_live (src) && (!raw || GST_VIDEO_INFO_FPS_N (&info) == 0)) {
+  if (!gst_imagegen_src_is_live (src) && (!raw
+          || GST_VIDEO_INFO_FPS_N (&info) == 0)) {
     GST_OBJECT_LOCK (src);
     if (basesrc->segment.start == 0
         && !GST_CLOCK_TIME_IS_VALID (basesrc->segment.stop))
@@ -353,35 +356,13 @@ gst_imagegen_src_set_property (GObject * object, guint prop_id,
     return;
 
   GST_OBJECT_LOCK (src);
-  switch (prop_id) {
-    case PROP_NUM_IMAGES:
-      src->num_images = g_value_get_uint (value);
-      break;
-    case PROP_IS_LIVE:
-      src->is_live = g_value_get_boolean (value);
-      live_changed = TRUE;
-      break;
-    case PROP_REGENERATE_INTERVAL:
-      src->regenerate_interval = g_value_get_uint64 (value);
-      break;
-    case PROP_TRANSITION_DURATION:
-      src->transition_duration = g_value_get_uint64 (value);
-      break;
-    case PROP_BLACK_PLACEHOLDER:
-      src->black_placeholder = g_value_get_boolean (value);
-      break;
-    case PROP_BACKGROUND:
-      src->background = g_value_get_enum (value);
-      break;
-    case PROP_IMAGE_DURATION:
-      src->image_duration = g_value_get_uint64 (value);
-      break;
-    default:
-      prompt_changed = prop_id == PROP_SHARED_FIRST + GST_IMAGEGEN_PROP_PROMPT
-          && g_strcmp0 (src->settings.prompt, g_value_get_string (value)) != 0;
-      handled = shared = gst_imagegen_settings_set_property (&src->settings,
-          PROP_SHARED_FIRST, prop_id, value);
-      break;
+  if (gst_imagegen_fields_set (src, src_fields, NULL, 0, prop_id, value)) {
+    live_changed = prop_id == PROP_IS_LIVE;
+  } else {
+    prompt_changed = prop_id == PROP_SHARED_FIRST + GST_IMAGEGEN_PROP_PROMPT
+        && g_strcmp0 (src->settings.prompt, g_value_get_string (value)) != 0;
+    handled = shared = gst_imagegen_settings_set_property (&src->settings,
+        PROP_SHARED_FIRST, prop_id, value);
   }
   GST_OBJECT_UNLOCK (src);
   if (!handled)
@@ -407,40 +388,16 @@ gst_imagegen_src_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec)
 {
   GstImagegenSrc *src = GST_IMAGEGEN_SRC (object);
-  gboolean handled = TRUE;
+  gboolean handled;
 
   if (gst_imagegen_engine_get_property (&src->engine,
           PROP_TRACKER_FIRST, prop_id, value))
     return;
 
   GST_OBJECT_LOCK (src);
-  switch (prop_id) {
-    case PROP_NUM_IMAGES:
-      g_value_set_uint (value, src->num_images);
-      break;
-    case PROP_IS_LIVE:
-      g_value_set_boolean (value, src->is_live);
-      break;
-    case PROP_REGENERATE_INTERVAL:
-      g_value_set_uint64 (value, src->regenerate_interval);
-      break;
-    case PROP_TRANSITION_DURATION:
-      g_value_set_uint64 (value, src->transition_duration);
-      break;
-    case PROP_BLACK_PLACEHOLDER:
-      g_value_set_boolean (value, src->black_placeholder);
-      break;
-    case PROP_BACKGROUND:
-      g_value_set_enum (value, src->background);
-      break;
-    case PROP_IMAGE_DURATION:
-      g_value_set_uint64 (value, src->image_duration);
-      break;
-    default:
-      handled = gst_imagegen_settings_get_property (&src->settings,
-          PROP_SHARED_FIRST, prop_id, value);
-      break;
-  }
+  handled = gst_imagegen_fields_get (src, src_fields, NULL, 0, prop_id, value)
+      || gst_imagegen_settings_get_property (&src->settings,
+      PROP_SHARED_FIRST, prop_id, value);
   GST_OBJECT_UNLOCK (src);
   if (!handled)
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);

@@ -26,8 +26,8 @@ parent_class (void)
   return GST_BASE_SRC_CLASS (g_type_class_peek (GST_TYPE_PUSH_SRC));
 }
 
-static gboolean
-is_live (GstImagegenSrc * src)
+gboolean
+gst_imagegen_src_is_live (GstImagegenSrc * src)
 {
   gboolean live;
 
@@ -187,7 +187,7 @@ gst_imagegen_src_negotiate (GstBaseSrc * basesrc)
   /* installed by imagegensrc on its own class: no type check needed */
   GstImagegenSrc *src = (GstImagegenSrc *) basesrc;
 
-  if (src->negotiated_for == NULL && !is_live (src))
+  if (src->negotiated_for == NULL && !gst_imagegen_src_is_live (src))
     return TRUE;
   return parent_class ()->negotiate (basesrc);
 }
@@ -219,7 +219,7 @@ gst_imagegen_src_fixate (GstBaseSrc * basesrc, GstCaps * caps)
   GstImagegenSrc *src = (GstImagegenSrc *) basesrc;
   GstStructure *s;
   gint width, height;
-  gboolean live = is_live (src);
+  gboolean live = gst_imagegen_src_is_live (src);
 
   if (src->negotiated_for != NULL) {
     width = src->negotiated_for->header.width;

@@ -161,7 +161,8 @@ maybe_request (GstImagegenSrc * src, GstClockTime pts)
   if (request)
     src->last_request_pts = pts;
   g_mutex_unlock (&src->lock);
-  prompt_due = GST_IMAGEGEN_SRC_GET_CLASS (src)->prompt_due;
+  /* the instance's own class: imagegentextsrc sets prompt_due */
+  prompt_due = ((GstImagegenSrcClass *) G_OBJECT_GET_CLASS (src))->prompt_due;
   if (prompt_due != NULL && prompt_due (src, pts))
     request = TRUE;
   if (request)

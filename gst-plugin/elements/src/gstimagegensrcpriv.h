@@ -48,6 +48,8 @@ GstImagegenSubmitResult gst_imagegen_src_submit_prompt (GstImagegenSrc * src,
 GstClockTime gst_imagegen_src_frame_time (GstImagegenSrc * src, guint64 n);
 
 /* gstimagegensrccaps.c */
+/* The is-live property, under the object lock */
+gboolean gst_imagegen_src_is_live (GstImagegenSrc * src);
 GstCaps *gst_imagegen_src_get_caps (GstBaseSrc * basesrc, GstCaps * filter);
 gboolean gst_imagegen_src_negotiate (GstBaseSrc * basesrc);
 GstCaps *gst_imagegen_src_fixate (GstBaseSrc * basesrc, GstCaps * caps);

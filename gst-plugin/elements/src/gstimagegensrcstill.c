@@ -34,7 +34,7 @@ further_image (GstImagegenImage * first, guint n, guint asked,
   copy->created_us = r->created_us;
   copy->completed_us = r->completed_us;
   copy->downloaded_us = r->downloaded_us;
-  copy->cost_cents = 0;
+  copy->cost_nanocents = 0;
   if (first->error != NULL)
     copy->error = g_error_copy (first->error);
   else if (more == NULL || n > more->len)

@@ -152,6 +152,8 @@ buffer_prompt (GstImagegenSrc * src, GstBuffer * buf, gchar ** why)
   GError *error = NULL;
   GstMapInfo map;
   gchar *text, *prompt, *template;
+  ImagegenPromptUse use;
+  guint min, max;
   glong length;
 
   if (!gst_buffer_map (buf, &map, GST_MAP_READ))
@@ -182,14 +184,20 @@ buffer_prompt (GstImagegenSrc * src, GstBuffer * buf, gchar ** why)
 
   GST_OBJECT_LOCK (src);
   template = g_strdup (t->template);
+  use = gst_imagegen_settings_prompt_limits (&src->settings,
+      IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, &min, &max);
   GST_OBJECT_UNLOCK (src);
   prompt = apply_template (template, text);
   g_free (template);
   g_free (text);
   length = g_utf8_strlen (prompt, -1);
-  if (length < 3 || length > 5000) {
-    *why = g_strdup_printf ("its prompt has %ld characters; the service "
-        "takes 3 to 5000", length);
+  /* an unknown model was refused at start */
+  if (use != IMAGEGEN_PROMPT_UNKNOWN && (length < min || (max > 0
+              && length > max))) {
+    *why = max > 0 ? g_strdup_printf ("its prompt has %ld characters; the "
+        "model takes %u to %u", length, min, max) :
+        g_strdup_printf ("its prompt has %ld characters; the model takes "
+        "at least %u", length, min);
     g_free (prompt);
     return NULL;
   }
@@ -388,6 +396,14 @@ enum
   PROP_LEAD_TIME,
 };
 
+static const GstImagegenField text_fields[] = {
+  GST_IMAGEGEN_FIELD (PROP_PROMPT_TEMPLATE, GstImagegenSrcText, template),
+  GST_IMAGEGEN_FIELD (PROP_MIN_PROMPT_INTERVAL, GstImagegenSrcText,
+      min_interval),
+  GST_IMAGEGEN_FIELD (PROP_LEAD_TIME, GstImagegenSrcText, lead_time),
+  GST_IMAGEGEN_FIELDS_END
+};
+
 G_DEFINE_TYPE (GstImagegenTextSrc, gst_imagegen_text_src,
     GST_TYPE_IMAGEGEN_SRC);
 GST_ELEMENT_REGISTER_DEFINE (imagegentextsrc, "imagegentextsrc",
@@ -401,23 +417,10 @@ gst_imagegen_text_src_set_property (GObject * object, guint prop_id,
   GstImagegenSrcText *t = &self->text;
 
   GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_PROMPT_TEMPLATE:
-      g_free (t->template);
-      t->template = g_value_dup_string (value);
-      if (t->template == NULL)
-        t->template = g_strdup (DEFAULT_TEMPLATE);
-      break;
-    case PROP_MIN_PROMPT_INTERVAL:
-      t->min_interval = g_value_get_uint64 (value);
-      break;
-    case PROP_LEAD_TIME:
-      t->lead_time = g_value_get_uint64 (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
+  if (!gst_imagegen_fields_set (t, text_fields, NULL, 0, prop_id, value))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  else if (t->template == NULL)        /* unset: the default again */
+    t->template = g_strdup (DEFAULT_TEMPLATE);
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -429,20 +432,8 @@ gst_imagegen_text_src_get_property (GObject * object, guint prop_id,
   GstImagegenSrcText *t = &self->text;
 
   GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_PROMPT_TEMPLATE:
-      g_value_set_string (value, t->template);
-      break;
-    case PROP_MIN_PROMPT_INTERVAL:
-      g_value_set_uint64 (value, t->min_interval);
-      break;
-    case PROP_LEAD_TIME:
-      g_value_set_uint64 (value, t->lead_time);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
+  if (!gst_imagegen_fields_get (t, text_fields, NULL, 0, prop_id, value))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   GST_OBJECT_UNLOCK (self);
 }
 

@@ -9,23 +9,12 @@
 #endif
 
 #include "gstimagegensrcpriv.h"
+#include "imagegen-enum.h"
 
 GST_DEBUG_CATEGORY (gst_imagegen_src_debug);
 
-GType
-gst_imagegen_src_background_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
+IMAGEGEN_DEFINE_ENUM (gst_imagegen_src_background_get_type,
+    "GstImagegenSrcBackground",
     {GST_IMAGEGEN_SRC_BACKGROUND_OPAQUE, "The image as generated", "opaque"},
     {GST_IMAGEGEN_SRC_BACKGROUND_TRANSPARENT,
-        "Background removed by a second task: real alpha", "transparent"},
-    {0, NULL, NULL},
-  };
-
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstImagegenSrcBackground", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
-}
+        "Background removed by a second task: real alpha", "transparent"});

@@ -1,0 +1,48 @@
+/* gst-imagegen: fal's models (PROTOCOL-FAL.md, section 6) as rows of the
+ * one model table, and the facts all of fal's rows share: the preset
+ * sizes of image_size and how one base URL maps onto fal's hosts.
+ *
+ * Plain GLib and the model table, so that the emulator reads the same
+ * facts.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "imagegen-models.h"
+
+G_BEGIN_DECLS
+
+/* fal's own hosts: the queue (submit, status, result, cancel) and the
+ * REST host (tokens, storage uploads). */
+#define IMAGEGEN_FAL_DEFAULT_BASE_URL "https://queue.fal.run"
+#define IMAGEGEN_FAL_REST_URL "https://rest.fal.ai"
+
+/* Limits of a custom {width, height} (UNCONFIRMED: fal documents none;
+ * sides of at least 64 and at most 4096 pixels are assumed). */
+#define IMAGEGEN_FAL_MIN_SIDE 64
+#define IMAGEGEN_FAL_MAX_SIDE 4096
+
+typedef enum
+{
+  IMAGEGEN_FAL_HOST_QUEUE,
+  IMAGEGEN_FAL_HOST_REST,
+} ImagegenFalHost;
+
+/* The URL of @path (starting with "/") on fal's @host for @base_url:
+ * fal's own hosts when @base_url is NULL or IMAGEGEN_FAL_DEFAULT_BASE_URL,
+ * else every host is @base_url itself (the emulator serves them all on
+ * one origin). */
+gchar *imagegen_fal_url (const gchar * base_url, ImagegenFalHost host,
+    const gchar * path);
+
+/* The size of preset @name ("square_hd", "landscape_4_3" …); FALSE for a
+ * name fal does not document. */
+gboolean imagegen_fal_preset_size (const gchar * name, guint * width,
+    guint * height);
+
+/* The @index-th of fal's rows; NULL past the end (imagegen_models_get()
+ * lists them after the others). */
+const ImagegenModelRow *imagegen_fal_models_get (guint index);
+
+G_END_DECLS
