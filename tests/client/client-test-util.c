@@ -413,14 +413,9 @@ test_fixture_stop (TestFixture * f)
 void
 test_assert_no_key_on_assets (ImagegenTestEmulator * emu, gint64 n)
 {
-  g_autoptr (JsonObject) stats = imagegen_test_emulator_stats (emu);
-
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
-          "assets_requests"), ==, n);
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
-          "assets_requests_with_authorization"), ==, 0);
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
-          "download_requests_with_authorization"), ==, 0);
+  imagegen_test_assert_stats (emu, "assets_requests", n,
+      "assets_requests_with_authorization", 0,
+      "download_requests_with_authorization", 0, NULL);
 }
 
 guint
@@ -464,4 +459,90 @@ test_run_every_row (ImagegenClient * client, TestWaiter * w,
     g_assert_cmpstr (r->error->message, ==, expected);
   }
   return n;
+}
+
+static void
+job_case (gconstpointer data)
+{
+  const TestJobCase *c = data;
+  TestFixture f;
+  g_autoptr (ImagegenRequest) req =
+      imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
+      c->model ? c->model : TEST_T2I_MODEL,
+      c->prompt ? c->prompt : "a quiet harbour");
+  g_autoptr (ImagegenResult) r = NULL;
+  guint i;
+
+  test_fixture_start (&f, FALSE, c->args, c->more_args);
+  if (c->max_retries > 0)
+    f.config.max_retries = c->max_retries;
+  if (c->request_timeout_s > 0)
+    f.config.request_timeout_s = c->request_timeout_s;
+  if (c->job_timeout_s > 0)
+    f.config.job_timeout_s = c->job_timeout_s;
+  if (c->rate_limit_timeout_s > 0)
+    f.config.rate_limit_timeout_s = c->rate_limit_timeout_s;
+  if (c->tweak != NULL)
+    c->tweak (&f.config);
+  test_fixture_client (&f);
+  req->aspect_ratio = g_strdup (c->aspect_ratio);
+  req->width = c->width;
+  req->height = c->height;
+  r = test_run_job (f.client, req, f.w);
+  if (c->ok) {
+    g_assert_no_error (r->error);
+  } else {
+    g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR, (gint) c->code);
+    g_test_message ("%s", r->error->message);
+  }
+  if (c->check_retries)
+    g_assert_cmpuint (r->retries, ==, c->retries);
+  if (c->prefix != NULL)
+    g_assert_true (g_str_has_prefix (r->error->message, c->prefix));
+  if (c->exact != NULL) {
+    g_autofree gchar *expected = g_strdup_printf (c->exact, r->task_id);
+    g_assert_cmpstr (r->error->message, ==, expected);
+  }
+  for (i = 0; i < G_N_ELEMENTS (c->contains) && c->contains[i]; i++)
+    g_assert_nonnull (strstr (r->error->message, c->contains[i]));
+  if (c->min_wait_ms > 0)
+    g_assert_cmpint (g_get_monotonic_time () - r->started_us, >=,
+        c->min_wait_ms * 1000);
+  if (c->check != NULL)
+    c->check (c, &f, r);
+  test_fixture_stop (&f);
+}
+
+void
+test_add_job_cases (const TestJobCase * cases, guint n_cases)
+{
+  guint i;
+
+  for (i = 0; i < n_cases; i++)
+    g_test_add_data_func (cases[i].path, &cases[i], job_case);
+}
+
+int
+test_run_with_cases (int *argc, char ***argv, const TestJobCase * cases,
+    guint n_cases, ...)
+{
+  const gchar *path;
+  va_list ap;
+
+  g_test_init (argc, argv, NULL);
+  test_add_job_cases (cases, n_cases);
+  va_start (ap, n_cases);
+  while ((path = va_arg (ap, const gchar *)) != NULL)
+    g_test_add_func (path, va_arg (ap, GTestFunc));
+  va_end (ap);
+  return g_test_run ();
+}
+
+void
+test_check_assets_origin (const TestJobCase * c, TestFixture * f,
+    ImagegenResult * r)
+{
+  g_assert_true (g_str_has_prefix (r->image_url,
+          imagegen_test_emulator_get_assets_url (f->fx.emu)));
+  test_assert_no_key_on_assets (f->fx.emu, 1);
 }

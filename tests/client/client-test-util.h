@@ -109,4 +109,51 @@ void test_fixture_client (TestFixture * f);
 
 void test_fixture_stop (TestFixture * f);
 
+/* One job against the emulator as a row of a table: its faults, its
+ * config and what its result must be; rows name only what they need
+ * (designated initializers).  test_add_job_cases() adds a test per row,
+ * run by one body: the fixture, a text-to-image job, the checks the row
+ * names, then its own @check. */
+typedef struct _TestJobCase TestJobCase;
+
+struct _TestJobCase
+{
+  const gchar *path;
+  const gchar *args[8];         /* the emulator's */
+  const gchar *const *more_args;        /* and more, filled in at run time */
+  void (*tweak) (ImagegenClientConfig * config);        /* or NULL */
+  guint max_retries;            /* these four, 0: the default */
+  guint request_timeout_s;
+  guint job_timeout_s;
+  guint rate_limit_timeout_s;
+  const gchar *model;           /* NULL: TEST_T2I_MODEL */
+  const gchar *prompt;          /* NULL: "a quiet harbour" */
+  const gchar *aspect_ratio;
+  guint width, height;          /* 0: not set */
+  gboolean ok;                  /* the job succeeds; else it fails with: */
+  ImagegenClientError code;
+  gboolean check_retries;       /* the result took @retries retries */
+  guint retries;
+  const gchar *prefix;          /* the message starts so (or NULL) */
+  const gchar *exact;           /* the message, %s the task id (or NULL) */
+  const gchar *contains[2];     /* in the message too */
+  gint64 min_wait_ms;           /* since the job started: the client's own
+                                 * deliberate wait */
+  void (*check) (const TestJobCase * c, TestFixture * f, ImagegenResult * r);
+};
+
+#define TEST_RETRIES(n) .check_retries = TRUE, .retries = (n)
+
+void test_add_job_cases (const TestJobCase * cases, guint n_cases);
+
+/* g_test_init(), a test per row of @cases, then each test that follows as
+ * a path and its function, NULL after the last; returns g_test_run(). */
+int test_run_with_cases (int *argc, char ***argv, const TestJobCase * cases,
+    guint n_cases, ...) G_GNUC_NULL_TERMINATED;
+
+/* A check of a row: the result came from the emulator's assets origin,
+ * which saw one request and no key, and no download carried the key. */
+void test_check_assets_origin (const TestJobCase * c, TestFixture * f,
+    ImagegenResult * r);
+
 G_END_DECLS

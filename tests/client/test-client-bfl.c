@@ -125,153 +125,111 @@ test_klein_remix_inline (void)
   test_fixture_stop (&f);
 }
 
-/* Text to image at an exact size; the cost is the submit answer's. */
-static void
-test_text_to_image (void)
-{
-  g_autoptr (ImagegenResult) r = NULL;
-  g_autoptr (JsonObject) stats = NULL;
-  guint width, height;
-  TestFixture f;
+/* ---- one job each: BFL's sizes, costs and errors ---- */
 
-  fixture_start (&f, NULL, 0);
-  r = run_t2i (&f, "flux-2-pro", 1024, 768);
-  g_assert_no_error (r->error);
+static void
+speak_bfl (ImagegenClientConfig * config)
+{
+  config->provider = IMAGEGEN_PROVIDER_BFL;
+}
+
+/* The cost is the submit answer's. */
+static void
+exact_size_charged (const TestJobCase * c, TestFixture * f,
+    ImagegenResult * r)
+{
+  g_autoptr (JsonObject) stats = imagegen_test_emulator_stats (f->fx.emu);
+  guint width, height;
+
   image_size (r->image, &width, &height);
   g_assert_cmpuint (width, ==, 1024);
   g_assert_cmpuint (height, ==, 768);
   /* pro: 3 for the first output MP; 0.79 MP is 3 */
   g_assert_cmpint (r->cost_nanocents, ==,
       3 * IMAGEGEN_NANOCENTS_PER_CENT);
-  stats = imagegen_test_emulator_stats (f.fx.emu);
   g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "charged_cents"),
       ==, 3);
   g_assert_cmpstr (json_object_get_string_member (only_task (stats),
           "inputs"), ==, "");
-  test_fixture_stop (&f);
 }
 
+/* moderated requests are not charged */
 static void
-test_moderated (void)
+not_charged (const TestJobCase * c, TestFixture * f, ImagegenResult * r)
 {
-  const gchar *args[] = { "--fail", "task:moderated", NULL };
-  g_autoptr (ImagegenResult) r = NULL;
-  g_autofree gchar *expected = NULL;
-  TestFixture f;
-
-  fixture_start (&f, args, 0);
-  r = run_t2i (&f, "flux-2-klein-4b", 512, 512);
-  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
-      IMAGEGEN_CLIENT_ERROR_MODERATED);
-  expected = g_strdup_printf ("content moderated: the result was flagged by "
-      "the provider's moderation (Content Moderated) (task %s)", r->task_id);
-  g_assert_cmpstr (r->error->message, ==, expected);
-  /* moderated requests are not charged */
   g_assert_cmpint (r->cost_nanocents, ==, 0);
-  test_fixture_stop (&f);
-}
-
-static void
-test_insufficient_credits (void)
-{
-  const gchar *args[] = { "--credits", "0", NULL };
-  g_autoptr (ImagegenResult) r = NULL;
-  TestFixture f;
-
-  fixture_start (&f, args, 0);
-  r = run_t2i (&f, "flux-2-pro", 1024, 1024);
-  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
-      IMAGEGEN_CLIENT_ERROR_CREDITS);
-  g_assert_cmpstr (r->error->message, ==,
-      "insufficient credits (HTTP 402): Insufficient credits");
-  test_fixture_stop (&f);
 }
 
 /* A 429's retry_after is in its body: the job waits that long, then
  * goes through. */
 static void
-test_rate_limited_then_admitted (void)
+held_for_retry_after (const TestJobCase * c, TestFixture * f,
+    ImagegenResult * r)
 {
-  const gchar *args[] = { "--fail", "create:429@1:1", NULL };
-  g_autoptr (ImagegenResult) r = NULL;
-  TestFixture f;
-
-  fixture_start (&f, args, 0);
-  r = run_t2i (&f, "flux-2-klein-4b", 256, 256);
-  g_assert_no_error (r->error);
-  g_assert_cmpuint (imagegen_client_get_rate_limited (f.client), ==, 1);
+  g_assert_cmpuint (imagegen_client_get_rate_limited (f->client), ==, 1);
   /* 1 s from the body; without it the backoff would be 50-200 ms */
-  g_assert_cmpuint (test_waiter_count_log (f.w, IMAGEGEN_LOG_INFO,
+  g_assert_cmpuint (test_waiter_count_log (f->w, IMAGEGEN_LOG_INFO,
           "create rate limited (HTTP 429): job held 1000 ms"), ==, 1);
-  test_fixture_stop (&f);
 }
 
 static void
-test_rate_limited (void)
+key_not_in_message (const TestJobCase * c, TestFixture * f,
+    ImagegenResult * r)
 {
-  const gchar *args[] = { "--fail", "create:429@1:*", NULL };
-  g_autoptr (ImagegenResult) r = NULL;
-  TestFixture f;
-
-  fixture_start (&f, args, 2);
-  r = run_t2i (&f, "flux-2-klein-4b", 256, 256);
-  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
-      IMAGEGEN_CLIENT_ERROR_RATE_LIMITED);
-  g_assert_cmpstr (r->error->message, ==,
-      "rate limited (HTTP 429): no task admitted for 2 s");
-  test_fixture_stop (&f);
-}
-
-/* Their 422 lists fields; the sentence names them. */
-static void
-test_validation (void)
-{
-  g_autoptr (ImagegenResult) r = NULL;
-  TestFixture f;
-
-  fixture_start (&f, NULL, 0);
-  r = run_t2i (&f, "flux-2-pro", 1000, 512);
-  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
-      IMAGEGEN_CLIENT_ERROR_VALIDATION);
-  g_assert_cmpstr (r->error->message, ==,
-      "request rejected (HTTP 422): width: Must be a multiple of 16");
-  test_fixture_stop (&f);
-}
-
-static void
-test_wrong_key (void)
-{
-  const gchar *args[] = { "--require-key", "right-key-123456", NULL };
-  g_autoptr (ImagegenResult) r = NULL;
-  TestFixture f;
-
-  fixture_start (&f, args, 0);
-  r = run_t2i (&f, "flux-2-pro", 512, 512);
-  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_AUTH);
-  g_assert_cmpstr (r->error->message, ==,
-      "invalid API key (HTTP 401): Invalid x-key");
   g_assert_null (strstr (r->error->message, TEST_KEY));
-  test_fixture_stop (&f);
 }
 
 /* result.sample is on another origin: fetched without the key. */
 static void
-test_key_not_sent_to_result_host (void)
+key_not_sent_to_result_host (const TestJobCase * c, TestFixture * f,
+    ImagegenResult * r)
 {
-  const gchar *args[] = { "--assets-port", "0", NULL };
-  g_autoptr (ImagegenResult) r = NULL;
-  TestFixture f;
-
-  fixture_start (&f, args, 0);
-  r = run_t2i (&f, "flux-2-klein-9b", 256, 256);
-  g_assert_no_error (r->error);
-  g_assert_true (g_str_has_prefix (r->image_url,
-          imagegen_test_emulator_get_assets_url (f.fx.emu)));
-  test_assert_no_key_on_assets (f.fx.emu, 1);
+  test_check_assets_origin (c, f, r);
   /* klein 9B: 1.5 credits for the first output MP, kept exact */
   g_assert_cmpint (r->cost_nanocents, ==, 1500000000);
-  test_fixture_stop (&f);
 }
+
+/* The emulator's tasks take 200 ms; the client speaks BFL. */
+#define SLOW "--latency", "200"
+#define KITE(m, w, h) .model = (m), .width = (w), .height = (h), \
+    .prompt = "a lighthouse at dusk"
+#define BFL(m, w, h) .tweak = speak_bfl, KITE (m, w, h)
+
+static const TestJobCase cases[] = {
+  {.path = "/client/bfl/text-to-image",.args = {SLOW},
+      BFL ("flux-2-pro", 1024, 768),.ok = TRUE,.check = exact_size_charged},
+  {.path = "/client/bfl/moderated",.args = {SLOW, "--fail", "task:moderated"},
+        BFL ("flux-2-klein-4b", 512, 512),
+        .code = IMAGEGEN_CLIENT_ERROR_MODERATED,
+        .exact = "content moderated: the result was flagged by the "
+        "provider's moderation (Content Moderated) (task %s)",
+      .check = not_charged},
+  {.path = "/client/bfl/insufficient-credits",.args = {SLOW, "--credits",
+              "0"}, BFL ("flux-2-pro", 1024, 1024),
+        .code = IMAGEGEN_CLIENT_ERROR_CREDITS,
+      .exact = "insufficient credits (HTTP 402): Insufficient credits"},
+  {.path = "/client/bfl/rate-limited-then-admitted",.args = {SLOW, "--fail",
+              "create:429@1:1"}, BFL ("flux-2-klein-4b", 256, 256),
+      .ok = TRUE,.check = held_for_retry_after},
+  {.path = "/client/bfl/rate-limited",.args = {SLOW, "--fail",
+              "create:429@1:*"}, BFL ("flux-2-klein-4b", 256, 256),
+        .rate_limit_timeout_s = 2,
+        .code = IMAGEGEN_CLIENT_ERROR_RATE_LIMITED,
+      .exact = "rate limited (HTTP 429): no task admitted for 2 s"},
+  /* their 422 lists fields; the sentence names them */
+  {.path = "/client/bfl/validation",.args = {SLOW},
+        BFL ("flux-2-pro", 1000, 512),
+        .code = IMAGEGEN_CLIENT_ERROR_VALIDATION,
+      .exact = "request rejected (HTTP 422): width: Must be a multiple of 16"},
+  {.path = "/client/bfl/wrong-key",.args = {SLOW, "--require-key",
+              "right-key-123456"}, BFL ("flux-2-pro", 512, 512),
+        .code = IMAGEGEN_CLIENT_ERROR_AUTH,
+        .exact = "invalid API key (HTTP 401): Invalid x-key",
+      .check = key_not_in_message},
+  {.path = "/client/bfl/key-not-sent-to-result-host",.args = {SLOW,
+              "--assets-port", "0"}, BFL ("flux-2-klein-9b", 256, 256),
+      .ok = TRUE,.check = key_not_sent_to_result_host},
+};
 
 /* Every Black Forest Labs row of the model table, served by the emulator
  * from the same row: text to image, an edit with as many inline images as
@@ -400,16 +358,10 @@ test_status_words (void)
 int
 main (int argc, char **argv)
 {
-  return imagegen_test_run (&argc, &argv, "/client/bfl/klein-remix-inline",
-      test_klein_remix_inline, "/client/bfl/text-to-image", test_text_to_image,
-      "/client/bfl/moderated", test_moderated,
-      "/client/bfl/insufficient-credits", test_insufficient_credits,
-      "/client/bfl/rate-limited-then-admitted", test_rate_limited_then_admitted,
-      "/client/bfl/rate-limited", test_rate_limited, "/client/bfl/validation",
-      test_validation, "/client/bfl/wrong-key", test_wrong_key,
-      "/client/bfl/key-not-sent-to-result-host",
-      test_key_not_sent_to_result_host, "/client/bfl/key-allowed",
-      test_key_allowed, "/client/bfl/every-row", test_every_row,
-      "/client/bfl/flex-field-on-klein", test_flex_field_on_klein,
-      "/client/bfl/status-words", test_status_words, NULL);
+  return test_run_with_cases (&argc, &argv, cases, G_N_ELEMENTS (cases),
+      "/client/bfl/klein-remix-inline", test_klein_remix_inline,
+      "/client/bfl/key-allowed", test_key_allowed, "/client/bfl/every-row",
+      test_every_row, "/client/bfl/flex-field-on-klein",
+      test_flex_field_on_klein, "/client/bfl/status-words", test_status_words,
+      NULL);
 }

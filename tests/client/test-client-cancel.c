@@ -6,86 +6,65 @@
 
 #include <string.h>
 
-static gint64
-get_task_count (ImagegenTestEmulator * emu)
-{
-  g_autoptr (JsonObject) stats = imagegen_test_emulator_stats (emu);
-
-  return imagegen_test_emulator_stats_requests (stats, "get_task");
-}
-
 static void
 test_cancel_while_polling (void)
 {
   const gchar *args[] = { "--latency", "3000", NULL };
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  TestFixture f;
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (ImagegenRequest) req = NULL;
   g_autoptr (ImagegenResult) r = NULL;
-  ImagegenClientConfig config;
-  ImagegenClient *client;
-  TestWaiter *w = test_waiter_new ();
   gint64 before, after;
 
-  test_config_init (&config, emu);
-  client = imagegen_client_new (&config);
+  test_fixture_start (&f, FALSE, args, NULL);
+  test_fixture_client (&f);
   req = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
       "a slow sunrise");
-  imagegen_client_submit (client, req, cancellable, test_waiter_event_cb,
-      test_waiter_done_cb, w);
+  imagegen_client_submit (f.client, req, cancellable, test_waiter_event_cb,
+      test_waiter_done_cb, f.w);
 
-  imagegen_test_emulator_wait_count (emu, "get_task", 1);
+  imagegen_test_emulator_wait_count (f.fx.emu, "get_task", 1);
   g_cancellable_cancel (cancellable);
-  r = test_waiter_pop (w);
+  r = test_waiter_pop (f.w);
   g_assert_error (r->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_nonnull (r->task_id);
   g_assert_null (r->image);
   g_assert_cmpuint (r->polls, >=, 1);
-  g_assert_cmpuint (imagegen_client_get_jobs_pending (client), ==, 0);
+  g_assert_cmpuint (imagegen_client_get_jobs_pending (f.client), ==, 0);
 
   /* Polling stopped for good. */
-  before = get_task_count (emu);
+  before = imagegen_test_emulator_count (f.fx.emu, "get_task");
   g_usleep (G_USEC_PER_SEC);
-  after = get_task_count (emu);
+  after = imagegen_test_emulator_count (f.fx.emu, "get_task");
   g_assert_cmpint (before, ==, after);
-  g_assert_cmpuint (test_waiter_count (w), ==, 0);
+  g_assert_cmpuint (test_waiter_count (f.w), ==, 0);
 
-  imagegen_client_free (client);
-  imagegen_client_config_clear (&config);
-  test_waiter_free (w);
+  test_fixture_stop (&f);
 }
 
 static void
 test_cancel_before_start (void)
 {
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (NULL);
+  TestFixture f;
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (ImagegenRequest) req = NULL;
   g_autoptr (ImagegenResult) r = NULL;
-  g_autoptr (JsonObject) stats = NULL;
-  ImagegenClientConfig config;
-  ImagegenClient *client;
-  TestWaiter *w = test_waiter_new ();
 
-  test_config_init (&config, emu);
-  client = imagegen_client_new (&config);
+  test_fixture_start (&f, FALSE, NULL, NULL);
+  test_fixture_client (&f);
   req = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
       "never sent");
   g_cancellable_cancel (cancellable);
-  imagegen_client_submit (client, req, cancellable, test_waiter_event_cb,
-      test_waiter_done_cb, w);
-  r = test_waiter_pop (w);
+  imagegen_client_submit (f.client, req, cancellable, test_waiter_event_cb,
+      test_waiter_done_cb, f.w);
+  r = test_waiter_pop (f.w);
   g_assert_error (r->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (r->task_id);
   g_assert_cmpint (r->started_us, ==, 0);
 
-  stats = imagegen_test_emulator_stats (emu);
-  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats,
-          "create_text_to_image"), ==, 0);
+  imagegen_test_assert_requests (f.fx.emu, "create_text_to_image", 0, NULL);
 
-  imagegen_client_free (client);
-  imagegen_client_config_clear (&config);
-  test_waiter_free (w);
+  test_fixture_stop (&f);
 }
 
 /* A job cancelled while it waits in the queue reports at once, before the
@@ -94,41 +73,33 @@ static void
 test_cancel_queued (void)
 {
   const gchar *args[] = { "--latency", "1000", NULL };
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  TestFixture f;
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (ImagegenRequest) req = NULL;
   g_autoptr (ImagegenResult) queued = NULL;
   g_autoptr (ImagegenResult) running = NULL;
-  g_autoptr (JsonObject) stats = NULL;
-  ImagegenClientConfig config;
-  ImagegenClient *client;
-  TestWaiter *w = test_waiter_new ();
 
-  test_config_init (&config, emu);
-  config.max_in_flight = 1;
-  client = imagegen_client_new (&config);
+  test_fixture_start (&f, FALSE, args, NULL);
+  f.config.max_in_flight = 1;
+  test_fixture_client (&f);
   req = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
       "first in line");
-  imagegen_client_submit (client, req, NULL, NULL, test_waiter_done_cb, w);
-  imagegen_client_submit (client, req, cancellable, NULL,
-      test_waiter_done_cb, w);
-  imagegen_test_emulator_wait_count (emu, "create_text_to_image", 1);
+  imagegen_client_submit (f.client, req, NULL, NULL, test_waiter_done_cb, f.w);
+  imagegen_client_submit (f.client, req, cancellable, NULL,
+      test_waiter_done_cb, f.w);
+  imagegen_test_emulator_wait_count (f.fx.emu, "create_text_to_image", 1);
   g_cancellable_cancel (cancellable);
 
   /* The queued job reports first, the running one only when done. */
-  queued = test_waiter_pop (w);
+  queued = test_waiter_pop (f.w);
   g_assert_error (queued->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (queued->started_us, ==, 0);
-  running = test_waiter_pop (w);
+  running = test_waiter_pop (f.w);
   g_assert_no_error (running->error);
 
-  stats = imagegen_test_emulator_stats (emu);
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "tasks_created"),
-      ==, 1);
+  imagegen_test_assert_stats (f.fx.emu, "tasks_created", 1, NULL);
 
-  imagegen_client_free (client);
-  imagegen_client_config_clear (&config);
-  test_waiter_free (w);
+  test_fixture_stop (&f);
 }
 
 /* Cancelling from another thread while the job runs, many times over, to
@@ -136,15 +107,12 @@ test_cancel_queued (void)
 static void
 test_cancel_race (void)
 {
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (NULL);
+  TestFixture f;
   g_autoptr (ImagegenRequest) req = NULL;
-  ImagegenClientConfig config;
-  ImagegenClient *client;
-  TestWaiter *w = test_waiter_new ();
   guint i, n = 20, cancelled = 0;
 
-  test_config_init (&config, emu);
-  client = imagegen_client_new (&config);
+  test_fixture_start (&f, FALSE, NULL, NULL);
+  test_fixture_client (&f);
   req = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
       "racing");
 
@@ -152,19 +120,17 @@ test_cancel_race (void)
     g_autoptr (GCancellable) c = g_cancellable_new ();
     g_autoptr (ImagegenResult) r = NULL;
 
-    imagegen_client_submit (client, req, c, NULL, test_waiter_done_cb, w);
+    imagegen_client_submit (f.client, req, c, NULL, test_waiter_done_cb, f.w);
     g_usleep (g_random_int_range (0, 20000));
     g_cancellable_cancel (c);
-    r = test_waiter_pop (w);
+    r = test_waiter_pop (f.w);
     if (r->error)
       cancelled++;
   }
   g_test_message ("%u of %u cancelled", cancelled, n);
-  g_assert_cmpuint (test_waiter_count (w), ==, 0);
+  g_assert_cmpuint (test_waiter_count (f.w), ==, 0);
 
-  imagegen_client_free (client);
-  imagegen_client_config_clear (&config);
-  test_waiter_free (w);
+  test_fixture_stop (&f);
 }
 
 static void
@@ -181,29 +147,27 @@ static void
 test_free_in_flight (void)
 {
   const gchar *args[] = { "--latency", "5000", NULL };
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  TestFixture f;
   g_autoptr (ImagegenRequest) req = NULL;
   g_autoptr (GBytes) png = test_make_png (8, 8);
-  ImagegenClientConfig config;
-  ImagegenClient *client;
   gint cancelled = 0;
   guint i;
 
-  test_config_init (&config, emu);
-  config.max_in_flight = 2;
-  client = imagegen_client_new (&config);
+  test_fixture_start (&f, FALSE, args, NULL);
+  f.config.max_in_flight = 2;
+  test_fixture_client (&f);
   req = imagegen_request_new (IMAGEGEN_ENDPOINT_REMIX, TEST_REMIX_MODEL,
       "shut down while working");
   imagegen_request_add_source_image (req, png);
   for (i = 0; i < 4; i++)
-    imagegen_client_submit (client, req, NULL, NULL, count_done_cb,
+    imagegen_client_submit (f.client, req, NULL, NULL, count_done_cb,
         &cancelled);
-  imagegen_test_emulator_wait_count (emu, "get_task", 1);
+  imagegen_test_emulator_wait_count (f.fx.emu, "get_task", 1);
 
   /* Two polling, two queued: all four report before free returns. */
-  imagegen_client_free (client);
+  g_clear_pointer (&f.client, imagegen_client_free);
   g_assert_cmpint (g_atomic_int_get (&cancelled), ==, 4);
-  imagegen_client_config_clear (&config);
+  test_fixture_stop (&f);
 }
 
 static void

@@ -53,6 +53,17 @@ base64_png (guint width, guint height)
   return g_base64_encode (g_bytes_get_data (png, NULL), g_bytes_get_size (png));
 }
 
+/* The body that creates a file of @png through the files resource. */
+static gchar *
+file_body (GBytes * png)
+{
+  g_autofree gchar *b64 = g_base64_encode (g_bytes_get_data (png, NULL),
+      g_bytes_get_size (png));
+
+  return g_strdup_printf ("{\"source\":{\"type\":\"base64\","
+      "\"data\":\"%s\"},\"file_name\":\"frame.png\"}", b64);
+}
+
 /* ---- RunAPI ---- */
 
 /* created_at/expires_at in whole seconds as the fixtures write them;
@@ -61,9 +72,8 @@ static void
 test_runapi_timestamps (void)
 {
   g_autoptr (ImagegenTestEmulator) emu = start (NULL, NULL);
-  g_autofree gchar *b64 = base64_png (16, 16);
-  g_autofree gchar *body = g_strdup_printf ("{\"source\":{\"type\":\"base64\","
-      "\"data\":\"%s\"},\"file_name\":\"frame.png\"}", b64);
+  g_autoptr (GBytes) png = test_make_png (16, 16);
+  g_autofree gchar *body = file_body (png);
   g_autoptr (GDateTime) before = g_date_time_new_now_utc ();
   g_autofree gchar *day_before = g_date_time_format (before, "%Y-%m-%d");
   g_autoptr (JsonObject) file = NULL;
@@ -90,7 +100,6 @@ test_runapi_timestamps (void)
   /* today's, even across midnight */
   g_assert_true (g_str_has_prefix (as_of, day_before)
       || g_str_has_prefix (as_of, day_after));
-  imagegen_test_emulator_stop (g_steal_pointer (&emu));
 }
 
 /* Each schedule carries the token price fields the SDK's type requires. */
@@ -113,7 +122,6 @@ test_runapi_schedule_token_fields (void)
     g_assert_true (json_object_has_member (s, "input_per_1m_cents"));
     g_assert_true (json_object_has_member (s, "output_per_1m_cents"));
   }
-  imagegen_test_emulator_stop (g_steal_pointer (&emu));
 }
 
 /* A file's URL is on another origin than the API by default; on the API's
@@ -122,9 +130,8 @@ static void
 test_runapi_assets_origin (void)
 {
   const gchar *modes[] = { NULL, "--same-origin" };
-  g_autofree gchar *b64 = base64_png (16, 16);
-  g_autofree gchar *body = g_strdup_printf ("{\"source\":{\"type\":\"base64\","
-      "\"data\":\"%s\"},\"file_name\":\"frame.png\"}", b64);
+  g_autoptr (GBytes) png = test_make_png (16, 16);
+  g_autofree gchar *body = file_body (png);
   guint i, status;
 
   for (i = 0; i < G_N_ELEMENTS (modes); i++) {
@@ -167,10 +174,7 @@ test_runapi_files_resource (void)
 {
   g_autoptr (ImagegenTestEmulator) emu = start (NULL, NULL);
   g_autoptr (GBytes) png = test_make_png (24, 16);
-  g_autofree gchar *b64 = g_base64_encode (g_bytes_get_data (png, NULL),
-      g_bytes_get_size (png));
-  g_autofree gchar *body = g_strdup_printf ("{\"source\":{\"type\":\"base64\","
-      "\"data\":\"%s\"},\"file_name\":\"frame.png\"}", b64);
+  g_autofree gchar *body = file_body (png);
   g_autoptr (JsonObject) file = NULL;
   g_autoptr (JsonObject) list = NULL;
   g_autoptr (JsonObject) again = NULL;
@@ -211,7 +215,6 @@ test_runapi_files_resource (void)
   /* RunAPI's {"error":…}, not Black Forest Labs' {"detail":…} */
   g_assert_true (json_object_has_member (gone, "error"));
   g_assert_false (json_object_has_member (gone, "detail"));
-  imagegen_test_emulator_stop (g_steal_pointer (&emu));
 }
 
 /* The SDK's uploads resource: create, parts, complete (a file object),
@@ -275,7 +278,6 @@ test_runapi_uploads_resource (void)
   g_assert_cmpuint (status, ==, 200);
   g_assert_cmpstr (json_object_get_string_member (cancelled, "status"), ==,
       "cancelled");
-  imagegen_test_emulator_stop (g_steal_pointer (&emu));
 }
 
 /* ---- Black Forest Labs ---- */
@@ -342,7 +344,6 @@ test_bfl_output_format (void)
     else
       g_assert_true (test_is_jpeg (image));
   }
-  imagegen_test_emulator_stop (g_steal_pointer (&emu));
 }
 
 /* cost, input_mp and output_mp by BFL's formula: first output MP, each
@@ -381,7 +382,6 @@ test_bfl_submit_cost (void)
           "output_mp"), 208.0 * 128 / 1e6, 1e-9);
   g_assert_cmpfloat_with_epsilon (json_object_get_double_member (e,
           "cost"), 1.4 + in_mp * 0.1, 1e-9);
-  imagegen_test_emulator_stop (g_steal_pointer (&emu));
 }
 
 typedef struct
@@ -394,6 +394,7 @@ typedef struct
   gchar *body;
   gchar *signature;
   guint posts;
+  GThread *thread;
 } Hook;
 
 static void
@@ -437,6 +438,39 @@ hook_thread (gpointer data)
   g_object_unref (h->server);
   g_main_context_pop_thread_default (h->context);
   return NULL;
+}
+
+/* Starts @h's server on a thread of its own; returns its URL. */
+static gchar *
+hook_start (Hook * h)
+{
+  gchar *url = NULL;
+
+  g_mutex_init (&h->lock);
+  h->context = g_main_context_new ();
+  h->loop = g_main_loop_new (h->context, FALSE);
+  h->thread = g_thread_new ("hook", hook_thread, h);
+  while (url == NULL) {
+    g_mutex_lock (&h->lock);
+    url = g_strdup (h->url);
+    g_mutex_unlock (&h->lock);
+    if (url == NULL)
+      g_usleep (10 * 1000);
+  }
+  return url;
+}
+
+static void
+hook_stop (Hook * h)
+{
+  g_main_loop_quit (h->loop);
+  g_thread_join (h->thread);
+  g_main_loop_unref (h->loop);
+  g_main_context_unref (h->context);
+  g_free (h->url);
+  g_free (h->body);
+  g_free (h->signature);
+  g_mutex_clear (&h->lock);
 }
 
 /* Waits (up to 60 s) until @h has had @n posts. */
@@ -491,21 +525,9 @@ test_bfl_webhook (void)
   g_autoptr (GPtrArray) lines = NULL;
   const gchar *args[] = { "--latency", "0", "--log", log, NULL };
   Hook h = { 0, };
-  GThread *thread;
   guint status, refused = 0;
 
-  g_mutex_init (&h.lock);
-  h.context = g_main_context_new ();
-  h.loop = g_main_loop_new (h.context, FALSE);
-  thread = g_thread_new ("hook", hook_thread, &h);
-  while (TRUE) {
-    g_mutex_lock (&h.lock);
-    hook_url = g_strdup (h.url);
-    g_mutex_unlock (&h.lock);
-    if (hook_url)
-      break;
-    g_usleep (10 * 1000);
-  }
+  hook_url = hook_start (&h);
 
   emu = imagegen_test_emulator_start (args);
   body = g_strdup_printf ("{\"prompt\":\"a red kite\",\"width\":256,"
@@ -541,14 +563,7 @@ test_bfl_webhook (void)
   g_assert_cmpuint (refused, ==, 1);
   g_assert_cmpuint (h.posts, ==, 1);
 
-  g_main_loop_quit (h.loop);
-  g_thread_join (thread);
-  g_main_loop_unref (h.loop);
-  g_main_context_unref (h.context);
-  g_free (h.url);
-  g_free (h.body);
-  g_free (h.signature);
-  g_mutex_clear (&h.lock);
+  hook_stop (&h);
   imagegen_test_log_remove (log);
 }
 
@@ -568,20 +583,9 @@ test_runapi_callback_loopback_only (void)
   g_autoptr (JsonObject) posted = NULL;
   g_autoptr (GBytes) body_bytes = NULL;
   Hook h = { 0, };
-  GThread *thread;
   guint status, i, refused = 0;
 
-  g_mutex_init (&h.lock);
-  h.context = g_main_context_new ();
-  h.loop = g_main_loop_new (h.context, FALSE);
-  thread = g_thread_new ("hook", hook_thread, &h);
-  while (hook_url == NULL) {
-    g_mutex_lock (&h.lock);
-    hook_url = g_strdup (h.url);
-    g_mutex_unlock (&h.lock);
-    if (hook_url == NULL)
-      g_usleep (10 * 1000);
-  }
+  hook_url = hook_start (&h);
   emu = imagegen_test_emulator_start (args);
   near = g_strdup_printf ("{\"model\":\"flux-2-pro-text-to-image\","
       "\"prompt\":\"a red kite\",\"callback_url\":\"%scb\"}", hook_url);
@@ -614,15 +618,26 @@ test_runapi_callback_loopback_only (void)
   imagegen_test_emulator_stop (g_steal_pointer (&emu));
   g_assert_cmpuint (h.posts, ==, 1);
 
-  g_main_loop_quit (h.loop);
-  g_thread_join (thread);
-  g_main_loop_unref (h.loop);
-  g_main_context_unref (h.context);
-  g_free (h.url);
-  g_free (h.body);
-  g_free (h.signature);
-  g_mutex_clear (&h.lock);
+  hook_stop (&h);
   imagegen_test_log_remove (log);
+}
+
+/* A 512x512 kite submitted to @path: accepted, and its result ends in
+ * @status. */
+static void
+bfl_kite (ImagegenTestEmulator * emu, const gchar * path,
+    const gchar * status)
+{
+  guint http;
+  g_autoptr (JsonObject) submit = call (emu, "POST", path, "x-key",
+      "{\"prompt\":\"a red kite\",\"width\":512,\"height\":512}", &http);
+  g_autoptr (JsonObject) result = NULL;
+
+  g_assert_cmpuint (http, ==, 200);
+  g_assert_true (json_object_has_member (submit, "polling_url"));
+  result = bfl_wait (emu, json_object_get_string_member (submit, "id"));
+  g_assert_cmpstr (json_object_get_string_member (result, "status"), ==,
+      status);
 }
 
 /* The preview endpoints answer as their base models. */
@@ -633,20 +648,10 @@ test_bfl_previews (void)
     "/v1/flux-2-klein-9b-preview"
   };
   g_autoptr (ImagegenTestEmulator) emu = start (NULL, NULL);
-  guint i, status;
+  guint i;
 
-  for (i = 0; i < G_N_ELEMENTS (paths); i++) {
-    g_autoptr (JsonObject) submit = call (emu, "POST", paths[i], "x-key",
-        "{\"prompt\":\"a red kite\",\"width\":512,\"height\":512}", &status);
-    g_autoptr (JsonObject) result = NULL;
-
-    g_assert_cmpuint (status, ==, 200);
-    g_assert_true (json_object_has_member (submit, "polling_url"));
-    result = bfl_wait (emu, json_object_get_string_member (submit, "id"));
-    g_assert_cmpstr (json_object_get_string_member (result, "status"), ==,
-        "Ready");
-  }
-  imagegen_test_emulator_stop (g_steal_pointer (&emu));
+  for (i = 0; i < G_N_ELEMENTS (paths); i++)
+    bfl_kite (emu, paths[i], "Ready");
 }
 
 /* "Request Moderated" from the request-moderated fault. */
@@ -655,17 +660,8 @@ test_bfl_request_moderated (void)
 {
   g_autoptr (ImagegenTestEmulator) emu = start ("--fail",
       "task:request-moderated");
-  g_autoptr (JsonObject) submit = NULL;
-  g_autoptr (JsonObject) result = NULL;
-  guint status;
 
-  submit = call (emu, "POST", "/v1/flux-2-pro", "x-key",
-      "{\"prompt\":\"a red kite\",\"width\":512,\"height\":512}", &status);
-  g_assert_cmpuint (status, ==, 200);
-  result = bfl_wait (emu, json_object_get_string_member (submit, "id"));
-  g_assert_cmpstr (json_object_get_string_member (result, "status"), ==,
-      "Request Moderated");
-  imagegen_test_emulator_stop (g_steal_pointer (&emu));
+  bfl_kite (emu, "/v1/flux-2-pro", "Request Moderated");
 }
 
 /* get_result requires its id: 422 naming query.id. */
@@ -683,7 +679,6 @@ test_bfl_get_result_needs_id (void)
       (json_object_get_array_member (answer, "detail"), 0), "loc");
   g_assert_cmpstr (json_array_get_string_element (loc, 0), ==, "query");
   g_assert_cmpstr (json_array_get_string_element (loc, 1), ==, "id");
-  imagegen_test_emulator_stop (g_steal_pointer (&emu));
 }
 
 /* At most 4 MP of 10^6 pixels: 2048 x 2048 (4.19) is refused, 2000 x 2000

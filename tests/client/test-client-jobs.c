@@ -39,23 +39,17 @@ assert_downloads_after_completion (const gchar * log,
 static void
 test_text_to_image (void)
 {
-  g_autofree gchar *log = imagegen_test_log_new ();
-  const gchar *args[] = { "--latency", "300", "--log", log, NULL };
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
-  ImagegenClientConfig config;
-  ImagegenClient *client;
-  TestWaiter *w = test_waiter_new ();
+  const gchar *args[] = { "--latency", "300", NULL };
+  TestFixture f;
   g_autoptr (ImagegenRequest) req = NULL;
   g_autoptr (ImagegenResult) r = NULL;
-  g_autoptr (JsonObject) stats = NULL;
 
-  test_config_init (&config, emu);
-  client = imagegen_client_new (&config);
-
+  test_fixture_start (&f, TRUE, args, NULL);
+  test_fixture_client (&f);
   req = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
       "a red fox in the snow");
   req->aspect_ratio = g_strdup ("16:9");
-  r = test_run_job (client, req, w);
+  r = test_run_job (f.client, req, f.w);
 
   g_assert_no_error (r->error);
   g_assert_nonnull (r->task_id);
@@ -73,56 +67,36 @@ test_text_to_image (void)
   g_assert_cmpint (r->created_us, <, r->completed_us);
   g_assert_cmpint (r->completed_us, <, r->downloaded_us);
   /* The task takes 300 ms on the emulator. */
-  g_assert_cmpint (test_task_duration_us (emu, r->task_id), >=, 290 * 1000);
-  assert_downloads_after_completion (log, r, 0);
-  g_assert_cmpuint (test_waiter_count_events (w, "submitted"), ==, 1);
-  g_assert_cmpuint (test_waiter_count_events (w, "completed"), ==, 1);
-  g_assert_cmpuint (imagegen_client_get_jobs_pending (client), ==, 0);
+  g_assert_cmpint (test_task_duration_us (f.fx.emu, r->task_id), >=,
+      290 * 1000);
+  assert_downloads_after_completion (f.fx.log, r, 0);
+  g_assert_cmpuint (test_waiter_count_events (f.w, "submitted"), ==, 1);
+  g_assert_cmpuint (test_waiter_count_events (f.w, "completed"), ==, 1);
+  g_assert_cmpuint (imagegen_client_get_jobs_pending (f.client), ==, 0);
 
-  stats = imagegen_test_emulator_stats (emu);
-  g_assert_nonnull (stats);
-  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats,
-          "create_text_to_image"), ==, 1);
-  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats, "get_task"),
-      ==, r->polls);
-  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats, "download"),
-      ==, 1);
-  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats, "files"),
-      ==, 0);
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "tasks_created"),
-      ==, 1);
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "charged_cents"),
-      ==, imagegen_cents_shown (r->cost_nanocents));
-  /* The key never goes to the result's URL. */
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
-          "download_requests_with_authorization"), ==, 0);
-
-  imagegen_client_free (client);
-  imagegen_test_log_remove (log);
-  imagegen_client_config_clear (&config);
-  test_waiter_free (w);
+  imagegen_test_assert_requests (f.fx.emu, "create_text_to_image", 1, "get_task",
+      (gint) r->polls, "download", 1, "files", 0, NULL);
+  /* the key never goes to the result's URL */
+  imagegen_test_assert_stats (f.fx.emu, "tasks_created", 1, "charged_cents",
+      (gint) imagegen_cents_shown (r->cost_nanocents), "download_requests_with_authorization", 0, NULL);
+  test_fixture_stop (&f);
 }
 
 static void
 test_remix (void)
 {
   const gchar *args[] = { "--latency", "200", NULL };
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
-  ImagegenClientConfig config;
-  ImagegenClient *client;
-  TestWaiter *w = test_waiter_new ();
+  TestFixture f;
   g_autoptr (ImagegenRequest) req = NULL;
   g_autoptr (ImagegenResult) r = NULL;
-  g_autoptr (JsonObject) stats = NULL;
   g_autoptr (GBytes) png = test_make_png (32, 24);
 
-  test_config_init (&config, emu);
-  client = imagegen_client_new (&config);
-
+  test_fixture_start (&f, FALSE, args, NULL);
+  test_fixture_client (&f);
   req = imagegen_request_new (IMAGEGEN_ENDPOINT_REMIX, TEST_REMIX_MODEL,
       "make it look like a watercolour");
   imagegen_request_add_source_image (req, png);
-  r = test_run_job (client, req, w);
+  r = test_run_job (f.client, req, f.w);
 
   g_assert_no_error (r->error);
   g_assert_nonnull (r->image);
@@ -131,46 +105,28 @@ test_remix (void)
       5 * IMAGEGEN_NANOCENTS_PER_CENT);
   g_assert_cmpuint (r->polls, >, 0);
 
-  stats = imagegen_test_emulator_stats (emu);
-  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats, "files"),
-      ==, 1);
-  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats,
-          "create_remix"), ==, 1);
-  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats, "get_task"),
-      ==, r->polls);
-  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats, "download"),
-      ==, 1);
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "tasks_created"),
-      ==, 1);
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "charged_cents"),
-      ==, 5);
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
-          "download_requests_with_authorization"), ==, 0);
-
-  imagegen_client_free (client);
-  imagegen_client_config_clear (&config);
-  test_waiter_free (w);
+  imagegen_test_assert_requests (f.fx.emu, "files", 1, "create_remix", 1, "get_task",
+      (gint) r->polls, "download", 1, NULL);
+  imagegen_test_assert_stats (f.fx.emu, "tasks_created", 1, "charged_cents", 5,
+      "download_requests_with_authorization", 0, NULL);
+  test_fixture_stop (&f);
 }
 
 /* Upload-only jobs give back the Files API URLs, for later requests. */
 static void
 test_upload_only (void)
 {
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (NULL);
-  ImagegenClientConfig config;
-  ImagegenClient *client;
-  TestWaiter *w = test_waiter_new ();
+  TestFixture f;
   g_autoptr (ImagegenRequest) req = NULL;
   g_autoptr (ImagegenResult) r = NULL;
-  g_autoptr (JsonObject) stats = NULL;
   g_autoptr (GBytes) png = test_make_png (16, 16);
 
-  test_config_init (&config, emu);
-  client = imagegen_client_new (&config);
+  test_fixture_start (&f, FALSE, NULL, NULL);
+  test_fixture_client (&f);
   req = imagegen_request_new (IMAGEGEN_ENDPOINT_UPLOAD, NULL, NULL);
   imagegen_request_add_source_image (req, png);
   imagegen_request_add_source_url (req, "https://example.com/ref.jpg");
-  r = test_run_job (client, req, w);
+  r = test_run_job (f.client, req, f.w);
 
   g_assert_no_error (r->error);
   g_assert_nonnull (r->uploaded_urls);
@@ -181,31 +137,21 @@ test_upload_only (void)
       "https://example.com/ref.jpg");
   g_assert_null (r->image);
 
-  stats = imagegen_test_emulator_stats (emu);
-  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats, "files"),
-      ==, 1);
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "tasks_created"),
-      ==, 0);
-
-  imagegen_client_free (client);
-  imagegen_client_config_clear (&config);
-  test_waiter_free (w);
+  imagegen_test_assert_requests (f.fx.emu, "files", 1, NULL);
+  imagegen_test_assert_stats (f.fx.emu, "tasks_created", 0, NULL);
+  test_fixture_stop (&f);
 }
 
 static void
 test_concurrent (void)
 {
   const gchar *args[] = { "--latency", "500", NULL };
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
-  ImagegenClientConfig config;
-  ImagegenClient *client;
-  TestWaiter *w = test_waiter_new ();
-  g_autoptr (JsonObject) stats = NULL;
+  TestFixture f;
   guint i;
 
-  test_config_init (&config, emu);
-  config.max_in_flight = 2;
-  client = imagegen_client_new (&config);
+  test_fixture_start (&f, FALSE, args, NULL);
+  f.config.max_in_flight = 2;
+  test_fixture_client (&f);
 
   for (i = 0; i < 3; i++) {
     g_autofree gchar *prompt = g_strdup_printf ("picture number %u", i);
@@ -213,54 +159,44 @@ test_concurrent (void)
         imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
         prompt);
 
-    imagegen_client_submit (client, req, NULL, NULL, test_waiter_done_cb, w);
+    imagegen_client_submit (f.client, req, NULL, NULL, test_waiter_done_cb,
+        f.w);
   }
-  g_assert_cmpuint (imagegen_client_get_jobs_pending (client), >, 0);
+  g_assert_cmpuint (imagegen_client_get_jobs_pending (f.client), >, 0);
 
   for (i = 0; i < 3; i++) {
-    g_autoptr (ImagegenResult) r = test_waiter_pop (w);
+    g_autoptr (ImagegenResult) r = test_waiter_pop (f.w);
 
     g_assert_no_error (r->error);
     g_assert_nonnull (r->image);
   }
-  g_assert_cmpuint (imagegen_client_get_jobs_pending (client), ==, 0);
-
-  stats = imagegen_test_emulator_stats (emu);
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "tasks_created"),
-      ==, 3);
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
-          "tasks_completed"), ==, 3);
-
-  imagegen_client_free (client);
-  imagegen_client_config_clear (&config);
-  test_waiter_free (w);
+  g_assert_cmpuint (imagegen_client_get_jobs_pending (f.client), ==, 0);
+  imagegen_test_assert_stats (f.fx.emu, "tasks_created", 3, "tasks_completed", 3,
+      NULL);
+  test_fixture_stop (&f);
 }
 
 /* A second job of the same model polls on the learned schedule. */
 static void
 test_learned_schedule (void)
 {
-  g_autofree gchar *log = imagegen_test_log_new ();
-  const gchar *args[] = { "--latency", "1500", "--log", log, NULL };
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
-  ImagegenClientConfig config;
-  ImagegenClient *client;
-  TestWaiter *w = test_waiter_new ();
+  const gchar *args[] = { "--latency", "1500", NULL };
+  TestFixture f;
   g_autoptr (ImagegenRequest) req = NULL;
   guint i, polls[3];
 
-  test_config_init (&config, emu);
-  client = imagegen_client_new (&config);
+  test_fixture_start (&f, TRUE, args, NULL);
+  test_fixture_client (&f);
   req = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
       "a lighthouse at dusk");
 
   for (i = 0; i < 3; i++) {
-    g_autoptr (ImagegenResult) r = test_run_job (client, req, w);
+    g_autoptr (ImagegenResult) r = test_run_job (f.client, req, f.w);
 
     g_assert_no_error (r->error);
-    g_assert_cmpint (test_task_duration_us (emu, r->task_id), >=,
+    g_assert_cmpint (test_task_duration_us (f.fx.emu, r->task_id), >=,
         1490 * 1000);
-    assert_downloads_after_completion (log, r, i);
+    assert_downloads_after_completion (f.fx.log, r, i);
     polls[i] = r->polls;
     g_test_message ("job %u: %u polls, seen %" G_GINT64_FORMAT " ms after "
         "create", i, r->polls, (r->completed_us - r->created_us) / 1000);
@@ -268,11 +204,7 @@ test_learned_schedule (void)
   /* Without history: 150, 225, 337, 506 ms… (5 polls to pass 1.5 s).
    * Learned: a long sleep then a few dense polls. */
   g_assert_cmpuint (polls[2], <=, polls[0] + 3);
-
-  imagegen_client_free (client);
-  imagegen_test_log_remove (log);
-  imagegen_client_config_clear (&config);
-  test_waiter_free (w);
+  test_fixture_stop (&f);
 }
 
 /* One job of TEST_T2I_MODEL by a fresh client; returns the polls the
@@ -377,27 +309,20 @@ static void
 test_log_hook (void)
 {
   const gchar *args[] = { "--latency", "200", "--fail", "poll:503", NULL };
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
-  ImagegenClientConfig config;
-  ImagegenClient *client;
-  TestWaiter *w = test_waiter_new ();
-  g_autoptr (ImagegenRequest) req = NULL;
+  TestFixture f;
+  TestWaiter *w;
   g_autoptr (ImagegenResult) r = NULL;
   g_autoptr (JsonObject) stats = NULL;
   g_autofree gchar *task = NULL;
   g_autofree gchar *create = NULL;
   gint64 requests;
 
-  test_config_init (&config, emu);
-  test_config_log_to (&config, w);
-  client = imagegen_client_new (&config);
-  req = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, TEST_T2I_MODEL,
-      "a lighthouse at dusk");
-  r = test_run_job (client, req, w);
-  imagegen_client_free (client);
+  test_fixture_start (&f, FALSE, args, NULL);
+  w = f.w;
+  r = test_run_config (&f.config, NULL);
   g_assert_no_error (r->error);
 
-  stats = imagegen_test_emulator_stats (emu);
+  stats = imagegen_test_emulator_stats (f.fx.emu);
   requests = imagegen_test_emulator_stats_requests (stats,
       "create_text_to_image") + imagegen_test_emulator_stats_requests (stats,
       "get_task") + imagegen_test_emulator_stats_requests (stats, "download");
@@ -408,7 +333,7 @@ test_log_hook (void)
   g_assert_cmpuint (test_waiter_count_log (w, IMAGEGEN_LOG_DEBUG, task), >=,
       requests);
   create = g_strdup_printf ("POST %s/api/v1/flux_2/text_to_image: HTTP 200",
-      imagegen_test_emulator_get_base_url (emu));
+      imagegen_test_emulator_get_base_url (f.fx.emu));
   g_assert_cmpuint (test_waiter_count_log (w, IMAGEGEN_LOG_DEBUG, create), ==,
       1);
   g_assert_cmpuint (test_waiter_count_log (w, IMAGEGEN_LOG_DEBUG,
@@ -424,9 +349,7 @@ test_log_hook (void)
   g_assert_cmpuint (test_waiter_count_log (w, IMAGEGEN_LOG_INFO,
           "job done"), ==, 1);
   g_assert_cmpuint (test_waiter_count_log (w, -1, TEST_KEY), ==, 0);
-
-  imagegen_client_config_clear (&config);
-  test_waiter_free (w);
+  test_fixture_stop (&f);
 }
 
 int

@@ -91,65 +91,6 @@ test_max_active (void)
   test_fixture_stop (&f);
 }
 
-/* Holds use up no retries: max_retries 0, three 429s, still a result. */
-static void
-test_no_retries_used (void)
-{
-  g_autoptr (ImagegenRequest) req = t2i_request ();
-  g_autoptr (ImagegenResult) r = NULL;
-  TestFixture f;
-
-  test_fixture_start (&f, TRUE, (const gchar *[]) { "--latency", "100",
-        "--fail", "create:429@1:3", NULL }, NULL);
-  f.config.max_retries = 0;
-  test_fixture_client (&f);
-  r = test_run_job (f.client, req, f.w);
-  g_assert_no_error (r->error);
-  g_assert_cmpuint (r->retries, ==, 0);
-  g_assert_cmpuint (imagegen_client_get_rate_limited (f.client), ==, 3);
-  g_assert_cmpint (imagegen_test_emulator_count (f.fx.emu,
-          "create_text_to_image"), ==, 4);
-  g_assert_cmpint (imagegen_test_emulator_stat (f.fx.emu, "tasks_created"), ==,
-      1);
-  test_fixture_stop (&f);
-}
-
-/* But the job timeout is a promise: a job held longer than job_timeout_s
- * (a Retry-After of 30 s, rate_limit_timeout_s 60) fails at its job
- * timeout, with the 429s named; nothing was created or paid. */
-static void
-test_deadline_kept (void)
-{
-  g_autoptr (ImagegenRequest) req = t2i_request ();
-  g_autoptr (ImagegenResult) r = NULL;
-  TestFixture f;
-
-  test_fixture_start (&f, TRUE, (const gchar *[]) { "--latency", "100",
-        "--fail", "create:429@30:*", NULL }, NULL);
-  f.config.job_timeout_s = 2;
-  test_fixture_client (&f);
-  r = test_run_job (f.client, req, f.w);
-  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
-      IMAGEGEN_CLIENT_ERROR_RATE_LIMITED);
-  g_test_message ("%s", r->error->message);
-  g_assert_nonnull (strstr (r->error->message, "HTTP 429"));
-  g_assert_nonnull (strstr (r->error->message, "job timeout of 2 s"));
-  g_assert_null (r->task_id);
-  /* The client's own wait: no earlier than the job timeout.  (The old
-   * code could only end it through the 60 s without admission, or after
-   * the 30 s Retry-After; the hang guard is the test's own timeout.) */
-  g_assert_cmpint (g_get_monotonic_time () - r->started_us, >=,
-      2 * G_USEC_PER_SEC);
-  /* Held through its Retry-After: one create only, and no task. */
-  g_assert_cmpint (imagegen_test_emulator_count (f.fx.emu,
-          "create_text_to_image"), ==, 1);
-  g_assert_cmpint (imagegen_test_emulator_stat (f.fx.emu, "tasks_created"), ==,
-      0);
-  g_assert_cmpint (imagegen_test_emulator_stat (f.fx.emu, "charged_cents"), ==,
-      0);
-  test_fixture_stop (&f);
-}
-
 /* A held remix keeps its upload. */
 static void
 test_upload_kept (void)
@@ -170,38 +111,6 @@ test_upload_kept (void)
   g_assert_cmpint (imagegen_test_emulator_count (f.fx.emu, "files"), ==, 1);
   g_assert_cmpint (imagegen_test_emulator_count (f.fx.emu, "create_remix"), ==,
       3);
-  test_fixture_stop (&f);
-}
-
-/* 429s for good still end, once no create was admitted for
- * rate_limit_timeout_s; nothing is paid. */
-static void
-test_persistent (void)
-{
-  g_autoptr (ImagegenRequest) req = t2i_request ();
-  g_autoptr (ImagegenResult) r = NULL;
-  TestFixture f;
-
-  test_fixture_start (&f, TRUE, (const gchar *[]) { "--fail", "create:429@1:*",
-        NULL }, NULL);
-  f.config.rate_limit_timeout_s = 2;
-  test_fixture_client (&f);
-  r = test_run_job (f.client, req, f.w);
-  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
-      IMAGEGEN_CLIENT_ERROR_RATE_LIMITED);
-  g_test_message ("%s", r->error->message);
-  g_assert_nonnull (strstr (r->error->message, "429"));
-  g_assert_nonnull (strstr (r->error->message, "2 s"));
-  g_assert_null (r->task_id);
-  /* The client's own wait. */
-  g_assert_cmpint (g_get_monotonic_time () - r->started_us, >=,
-      2 * G_USEC_PER_SEC);
-  g_assert_cmpint (imagegen_test_emulator_stat (f.fx.emu, "tasks_created"), ==,
-      0);
-  g_assert_cmpint (imagegen_test_emulator_stat (f.fx.emu, "charged_cents"), ==,
-      0);
-  g_assert_cmpint (imagegen_test_emulator_count (f.fx.emu,
-          "create_text_to_image"), >=, 2);
   test_fixture_stop (&f);
 }
 
@@ -264,14 +173,81 @@ test_free_held (void)
   test_fixture_stop (&f);
 }
 
+/* ---- one job each ---- */
+
+static void
+no_retries (ImagegenClientConfig * config)
+{
+  config->max_retries = 0;
+}
+
+/* Holds use up no retries: max_retries 0, three 429s, still a result. */
+static void
+held_three_times (const TestJobCase * c, TestFixture * f, ImagegenResult * r)
+{
+  g_assert_cmpuint (imagegen_client_get_rate_limited (f->client), ==, 3);
+  imagegen_test_assert_requests (f->fx.emu, "create_text_to_image", 4, NULL);
+  imagegen_test_assert_stats (f->fx.emu, "tasks_created", 1, NULL);
+}
+
+/* Nothing was created or paid. */
+static void
+nothing_paid (const TestJobCase * c, TestFixture * f, ImagegenResult * r)
+{
+  g_assert_null (r->task_id);
+  imagegen_test_assert_stats (f->fx.emu, "tasks_created", 0, "charged_cents", 0,
+      NULL);
+}
+
+/* Held through its Retry-After: one create only. */
+static void
+held_through_retry_after (const TestJobCase * c, TestFixture * f,
+    ImagegenResult * r)
+{
+  nothing_paid (c, f, r);
+  imagegen_test_assert_requests (f->fx.emu, "create_text_to_image", 1, NULL);
+}
+
+static void
+asked_again (const TestJobCase * c, TestFixture * f, ImagegenResult * r)
+{
+  nothing_paid (c, f, r);
+  g_assert_cmpint (imagegen_test_emulator_count (f->fx.emu,
+          "create_text_to_image"), >=, 2);
+}
+
+#define UMBRELLAS .prompt = "a queue of umbrellas in the rain"
+
+static const TestJobCase cases[] = {
+  {.path = "/client/rate-limits/no-retries-used",.args = {"--latency", "100",
+            "--fail", "create:429@1:3"}, UMBRELLAS,.tweak = no_retries,
+      .ok = TRUE, TEST_RETRIES (0),.check = held_three_times},
+  /* but the job timeout is a promise: a job held longer than
+   * job_timeout_s (a Retry-After of 30 s, rate_limit_timeout_s 60) fails
+   * at its job timeout, with the 429s named.  The client's own wait: no
+   * earlier than the job timeout (the old code could only end it through
+   * the 60 s without admission, or after the 30 s Retry-After; the hang
+   * guard is the test's own timeout). */
+  {.path = "/client/rate-limits/deadline-kept",.args = {"--latency", "100",
+            "--fail", "create:429@30:*"}, UMBRELLAS,.job_timeout_s = 2,
+        .code = IMAGEGEN_CLIENT_ERROR_RATE_LIMITED,
+        .contains = {"HTTP 429", "job timeout of 2 s"},.min_wait_ms = 2000,
+      .check = held_through_retry_after},
+  /* 429s for good still end, once no create was admitted for
+   * rate_limit_timeout_s (the client's own wait) */
+  {.path = "/client/rate-limits/persistent",.args = {"--fail",
+            "create:429@1:*"}, UMBRELLAS,.rate_limit_timeout_s = 2,
+        .code = IMAGEGEN_CLIENT_ERROR_RATE_LIMITED,
+        .contains = {"429", "2 s"},.min_wait_ms = 2000,
+      .check = asked_again},
+};
+
 int
 main (int argc, char **argv)
 {
-  return imagegen_test_run (&argc, &argv, "/client/rate-limits/max-active",
-      test_max_active, "/client/rate-limits/no-retries-used",
-      test_no_retries_used, "/client/rate-limits/deadline-kept",
-      test_deadline_kept, "/client/rate-limits/upload-kept", test_upload_kept,
-      "/client/rate-limits/persistent", test_persistent,
+  return test_run_with_cases (&argc, &argv, cases, G_N_ELEMENTS (cases),
+      "/client/rate-limits/max-active", test_max_active,
+      "/client/rate-limits/upload-kept", test_upload_kept,
       "/client/rate-limits/cancel-held", test_cancel_held,
       "/client/rate-limits/free-held", test_free_held, NULL);
 }

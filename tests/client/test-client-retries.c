@@ -7,45 +7,29 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-static ImagegenResult *
-run_one (ImagegenTestEmulator * emu, ImagegenClientConfig * config)
-{
-  return test_run_config (config, NULL);
-}
-
 /* A create answered 429 is held, not retried, and sent again once
  * @spec's Retry-After (and, as a floor, the backoff from @retry_base_ms)
  * has passed: at least @min_gap_us apart as the server logged them. */
 static void
 check_held_create (const gchar * spec, guint retry_base_ms, gint64 min_gap_us)
 {
-  g_autofree gchar *log = imagegen_test_log_new ();
-  const gchar *args[] = { "--latency", "100", "--fail", spec, "--log", log,
-    NULL
-  };
-  ImagegenTestEmulator *emu = imagegen_test_emulator_start (args);
+  const gchar *args[] = { "--latency", "100", "--fail", spec, NULL };
   g_autoptr (ImagegenResult) r = NULL;
-  g_autoptr (JsonObject) stats = NULL;
   g_autoptr (GPtrArray) lines = NULL;
-  ImagegenClientConfig config;
+  TestFixture f;
   gint64 t_429 = 0, t_next = 0;
   guint i;
 
-  test_config_init (&config, emu);
-  config.retry_base_ms = retry_base_ms;
-  config.retry_max_ms = MAX (retry_base_ms, config.retry_max_ms);
-  r = run_one (emu, &config);
+  test_fixture_start (&f, TRUE, args, NULL);
+  f.config.retry_base_ms = retry_base_ms;
+  f.config.retry_max_ms = MAX (retry_base_ms, f.config.retry_max_ms);
+  r = test_run_config (&f.config, NULL);
   g_assert_no_error (r->error);
   g_assert_cmpuint (r->retries, ==, 0);
+  imagegen_test_assert_requests (f.fx.emu, "create_text_to_image", 2, NULL);
+  imagegen_test_assert_stats (f.fx.emu, "tasks_created", 1, NULL);
 
-  stats = imagegen_test_emulator_stats (emu);
-  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats,
-          "create_text_to_image"), ==, 2);
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "tasks_created"),
-      ==, 1);
-  imagegen_test_emulator_stop (emu);
-
-  lines = imagegen_test_read_log (log);
+  lines = imagegen_test_read_log (f.fx.log);
   for (i = 0; i < lines->len && t_next == 0; i++) {
     JsonObject *l = g_ptr_array_index (lines, i);
 
@@ -59,9 +43,7 @@ check_held_create (const gchar * spec, guint retry_base_ms, gint64 min_gap_us)
     }
   }
   g_assert_cmpint (t_next - t_429, >=, min_gap_us);
-
-  imagegen_test_log_remove (log);
-  imagegen_client_config_clear (&config);
+  test_fixture_stop (&f);
 }
 
 static void
@@ -81,33 +63,23 @@ test_retry_after_date (void)
 static void
 test_server_error_create (void)
 {
-  g_autofree gchar *dir = g_dir_make_tmp ("imagegen-test-XXXXXX", NULL);
-  g_autofree gchar *log = g_build_filename (dir, "requests.log", NULL);
-  const gchar *args[] = { "--fail", "create:500", "--log", log, NULL };
-  ImagegenTestEmulator *emu = imagegen_test_emulator_start (args);
+  const gchar *args[] = { "--fail", "create:500", NULL };
   g_autoptr (ImagegenResult) r = NULL;
-  g_autoptr (JsonObject) stats = NULL;
   g_autoptr (GPtrArray) lines = NULL;
-  ImagegenClientConfig config;
+  TestFixture f;
   const gchar *key = NULL;
   guint i, creates = 0;
 
-  test_config_init (&config, emu);
-  r = run_one (emu, &config);
+  test_fixture_start (&f, TRUE, args, NULL);
+  r = test_run_config (&f.config, NULL);
   g_assert_no_error (r->error);
   g_assert_cmpuint (r->retries, ==, 1);
-
-  stats = imagegen_test_emulator_stats (emu);
-  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats,
-          "create_text_to_image"), ==, 2);
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "tasks_created"),
-      ==, 1);
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats, "charged_cents"),
-      ==, imagegen_cents_shown (r->cost_nanocents));
-  imagegen_test_emulator_stop (emu);
+  imagegen_test_assert_requests (f.fx.emu, "create_text_to_image", 2, NULL);
+  imagegen_test_assert_stats (f.fx.emu, "tasks_created", 1, "charged_cents",
+      (gint) imagegen_cents_shown (r->cost_nanocents), NULL);
 
   /* Both tries carried the same Idempotency-Key. */
-  lines = imagegen_test_read_log (log);
+  lines = imagegen_test_read_log (f.fx.log);
   for (i = 0; i < lines->len; i++) {
     JsonObject *l = g_ptr_array_index (lines, i);
 
@@ -123,92 +95,7 @@ test_server_error_create (void)
               "idempotency_key"));
   }
   g_assert_cmpuint (creates, ==, 2);
-
-  g_unlink (log);
-  g_rmdir (dir);
-  imagegen_client_config_clear (&config);
-}
-
-static ImagegenResult *
-run_with (const gchar * const *args, guint max_retries)
-{
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
-  ImagegenClientConfig config;
-  ImagegenResult *r;
-
-  test_config_init (&config, emu);
-  config.max_retries = max_retries;
-  r = run_one (emu, &config);
-  imagegen_client_config_clear (&config);
-  return r;
-}
-
-/* A fault that never stops: the retries run out and the error says so. */
-static void
-check_exhausted (const gchar * spec, guint max_retries, gint code,
-    const gchar * message)
-{
-  const gchar *args[] = { "--latency", "100", "--fail", spec, NULL };
-  g_autoptr (ImagegenResult) r = run_with (args, max_retries);
-
-  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR, code);
-  g_test_message ("%s", r->error->message);
-  g_assert_true (g_str_has_prefix (r->error->message, message));
-  g_assert_cmpuint (r->retries, ==, max_retries);
-  g_assert_null (r->image);
-}
-
-static void
-test_server_error_exhausted (void)
-{
-  check_exhausted ("create:503:*", 2, IMAGEGEN_CLIENT_ERROR_SERVER,
-      "server error (HTTP 503) after 2 retries");
-}
-
-/* Only a create's 429 holds the job (test-client-rate-limits.c); on other
- * requests it is retried. */
-static void
-test_rate_limited_exhausted (void)
-{
-  check_exhausted ("poll:429:*", 3, IMAGEGEN_CLIENT_ERROR_RATE_LIMITED,
-      "rate limited (HTTP 429) after 3 retries");
-}
-
-static void
-test_connection_reset (void)
-{
-  /* The create is the client's first request, on a fresh connection:
-   * libsoup itself silently re-sends requests whose reused keep-alive
-   * connection was closed, so a reset there would not reach us. */
-  const gchar *args[] = { "--fail", "create:reset", "--fail", "download:500",
-    NULL
-  };
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
-  g_autoptr (ImagegenResult) r = NULL;
-  ImagegenClientConfig config;
-
-  test_config_init (&config, emu);
-  r = run_one (emu, &config);
-  g_assert_no_error (r->error);
-  g_assert_cmpuint (r->retries, ==, 2);
-  g_assert_nonnull (r->image);
-  imagegen_client_config_clear (&config);
-}
-
-static void
-test_truncated_download (void)
-{
-  const gchar *args[] = { "--fail", "download:truncate", NULL };
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
-  g_autoptr (ImagegenResult) r = NULL;
-  ImagegenClientConfig config;
-
-  test_config_init (&config, emu);
-  r = run_one (emu, &config);
-  g_assert_no_error (r->error);
-  g_assert_cmpuint (r->retries, ==, 1);
-  g_assert_true (test_is_png (r->image) || test_is_jpeg (r->image));
-  imagegen_client_config_clear (&config);
+  test_fixture_stop (&f);
 }
 
 /* A poll the server never answers runs into request-timeout and is
@@ -216,24 +103,21 @@ test_truncated_download (void)
 static void
 test_hang (void)
 {
-  g_autofree gchar *log = imagegen_test_log_new ();
-  const gchar *args[] = { "--fail", "poll:hang", "--log", log, NULL };
-  ImagegenTestEmulator *emu = imagegen_test_emulator_start (args);
+  const gchar *args[] = { "--fail", "poll:hang", NULL };
   g_autoptr (ImagegenResult) r = NULL;
   g_autoptr (GPtrArray) lines = NULL;
-  ImagegenClientConfig config;
+  TestFixture f;
   gint64 t_hung = 0, t_next = 0;
   guint i;
 
-  test_config_init (&config, emu);
-  config.request_timeout_s = 1;
-  r = run_one (emu, &config);
+  test_fixture_start (&f, TRUE, args, NULL);
+  f.config.request_timeout_s = 1;
+  r = test_run_config (&f.config, NULL);
   g_assert_no_error (r->error);
   g_assert_cmpuint (r->retries, ==, 1);
-  imagegen_test_emulator_stop (emu);
 
   /* The next poll came a request timeout after the hung one arrived. */
-  lines = imagegen_test_read_log (log);
+  lines = imagegen_test_read_log (f.fx.log);
   for (i = 0; i < lines->len && t_next == 0; i++) {
     JsonObject *l = g_ptr_array_index (lines, i);
 
@@ -246,105 +130,93 @@ test_hang (void)
   }
   g_assert_cmpint (t_hung, >, 0);
   g_assert_cmpint (t_next - t_hung, >=, 900 * 1000);
-
-  imagegen_test_log_remove (log);
-  imagegen_client_config_clear (&config);
+  test_fixture_stop (&f);
 }
 
 static void
 test_upload_retry (void)
 {
   const gchar *args[] = { "--fail", "upload:502", NULL };
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
   g_autoptr (ImagegenResult) r = NULL;
   g_autoptr (ImagegenRequest) req = NULL;
   g_autoptr (GBytes) png = test_make_png (16, 16);
-  g_autoptr (JsonObject) stats = NULL;
-  ImagegenClientConfig config;
-  ImagegenClient *client;
-  TestWaiter *w = test_waiter_new ();
+  TestFixture f;
 
-  test_config_init (&config, emu);
-  client = imagegen_client_new (&config);
+  test_fixture_start (&f, FALSE, args, NULL);
   req = imagegen_request_new (IMAGEGEN_ENDPOINT_REMIX, TEST_REMIX_MODEL,
       "invert the colours");
   imagegen_request_add_source_image (req, png);
-  r = test_run_job (client, req, w);
+  r = test_run_config (&f.config, req);
   g_assert_no_error (r->error);
   g_assert_cmpuint (r->retries, ==, 1);
-
-  stats = imagegen_test_emulator_stats (emu);
-  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats, "files"),
-      ==, 2);
-  imagegen_client_free (client);
-  test_waiter_free (w);
-  imagegen_client_config_clear (&config);
+  imagegen_test_assert_requests (f.fx.emu, "files", 2, NULL);
+  test_fixture_stop (&f);
 }
 
 static void
-test_poll_502 (void)
+image_came (const TestJobCase * c, TestFixture * f, ImagegenResult * r)
 {
-  const gchar *args[] = { "--latency", "100", "--fail", "poll:502", NULL };
-  g_autoptr (ImagegenResult) r = run_with (args, 3);
-
-  g_assert_no_error (r->error);
-  g_assert_cmpuint (r->retries, ==, 1);
+  g_assert_true (test_is_png (r->image) || test_is_jpeg (r->image));
 }
 
 static void
-test_download_500 (void)
+no_image (const TestJobCase * c, TestFixture * f, ImagegenResult * r)
 {
-  const gchar *args[] = { "--latency", "100", "--fail", "download:500", NULL };
-  g_autoptr (ImagegenResult) r = run_with (args, 3);
-
-  g_assert_no_error (r->error);
-  g_assert_cmpuint (r->retries, ==, 1);
-  g_assert_true (test_is_png (r->image));
-}
-
-/* A JSON answer cut mid-body (full Content-Length, half the bytes, then
- * the connection closes) is a transport fault: retried. */
-static void
-test_truncated_json (void)
-{
-  const gchar *args[] = { "--latency", "100", "--fail", "poll:truncate",
-    NULL
-  };
-  g_autoptr (ImagegenResult) r = run_with (args, 3);
-
-  g_assert_no_error (r->error);
-  g_assert_cmpuint (r->retries, ==, 1);
-}
-
-static void
-test_truncated_exhausted (void)
-{
-  check_exhausted ("download:truncate:*", 2, IMAGEGEN_CLIENT_ERROR_NETWORK,
-      "network error after 2 retries");
+  g_assert_null (r->image);
 }
 
 /* A server that never answers: every try runs into request-timeout, then
  * a clear error, long before the job timeout. */
 static void
-test_hang_exhausted (void)
+request_timeouts_waited (const TestJobCase * c, TestFixture * f,
+    ImagegenResult * r)
 {
-  const gchar *args[] = { "--latency", "100", "--fail", "poll:hang:*", NULL };
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
-  g_autoptr (ImagegenResult) r = NULL;
-  ImagegenClientConfig config;
-
-  test_config_init (&config, emu);
-  config.request_timeout_s = 1;
-  config.max_retries = 1;
-  r = run_one (emu, &config);
-  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
-      IMAGEGEN_CLIENT_ERROR_NETWORK);
-  g_test_message ("%s", r->error->message);
-  g_assert_cmpuint (r->retries, ==, 1);
-  g_assert_cmpint (g_get_monotonic_time () - r->created_us, >=,
-      1900 * 1000);
-  imagegen_client_config_clear (&config);
+  g_assert_cmpint (g_get_monotonic_time () - r->created_us, >=, 1900 * 1000);
 }
+
+#define LATENCY_100 "--latency", "100", "--fail"
+
+/* One job each: a fault retried until it passes, or until the retries run
+ * out and the error says so.  Only a create's 429 holds the job
+ * (test-client-rate-limits.c); on other requests it is retried. */
+static const TestJobCase cases[] = {
+  /* The create is the client's first request, on a fresh connection:
+   * libsoup itself silently re-sends requests whose reused keep-alive
+   * connection was closed, so a reset there would not reach us. */
+  {.path = "/client/retries/connection-reset",.args = {"--fail",
+              "create:reset", "--fail", "download:500"},.ok = TRUE,
+      TEST_RETRIES (2),.check = image_came},
+  {.path = "/client/retries/truncated-download",.args = {"--fail",
+              "download:truncate"},.ok = TRUE, TEST_RETRIES (1),
+      .check = image_came},
+  {.path = "/client/retries/poll-502",.args = {LATENCY_100, "poll:502"},
+      .max_retries = 3,.ok = TRUE, TEST_RETRIES (1)},
+  {.path = "/client/retries/download-500",.args = {LATENCY_100,
+              "download:500"},.max_retries = 3,.ok = TRUE, TEST_RETRIES (1),
+      .check = image_came},
+  /* a JSON answer cut mid-body (full Content-Length, half the bytes, then
+   * the connection closes) is a transport fault: retried */
+  {.path = "/client/retries/truncated-json",.args = {LATENCY_100,
+              "poll:truncate"},.max_retries = 3,.ok = TRUE, TEST_RETRIES (1)},
+  {.path = "/client/retries/server-error-exhausted",.args = {LATENCY_100,
+              "create:503:*"},.max_retries = 2,
+        .code = IMAGEGEN_CLIENT_ERROR_SERVER, TEST_RETRIES (2),
+        .prefix = "server error (HTTP 503) after 2 retries",
+      .check = no_image},
+  {.path = "/client/retries/rate-limited-exhausted",.args = {LATENCY_100,
+              "poll:429:*"},.max_retries = 3,
+        .code = IMAGEGEN_CLIENT_ERROR_RATE_LIMITED, TEST_RETRIES (3),
+        .prefix = "rate limited (HTTP 429) after 3 retries",
+      .check = no_image},
+  {.path = "/client/retries/truncated-exhausted",.args = {LATENCY_100,
+              "download:truncate:*"},.max_retries = 2,
+        .code = IMAGEGEN_CLIENT_ERROR_NETWORK, TEST_RETRIES (2),
+        .prefix = "network error after 2 retries",.check = no_image},
+  {.path = "/client/retries/hang-exhausted",.args = {LATENCY_100,
+              "poll:hang:*"},.max_retries = 1,.request_timeout_s = 1,
+        .code = IMAGEGEN_CLIENT_ERROR_NETWORK, TEST_RETRIES (1),
+      .check = request_timeouts_waited},
+};
 
 /* Retry-After: 0 does not make the next create immediate: backoff is a
  * floor. */
@@ -357,18 +229,11 @@ test_retry_after_zero (void)
 int
 main (int argc, char **argv)
 {
-  return imagegen_test_run (&argc, &argv, "/client/retries/retry-after",
-      test_retry_after, "/client/retries/retry-after-date",
-      test_retry_after_date, "/client/retries/server-error-create",
-      test_server_error_create, "/client/retries/server-error-exhausted",
-      test_server_error_exhausted, "/client/retries/rate-limited-exhausted",
-      test_rate_limited_exhausted, "/client/retries/connection-reset",
-      test_connection_reset, "/client/retries/truncated-download",
-      test_truncated_download, "/client/retries/upload", test_upload_retry,
-      "/client/retries/hang", test_hang, "/client/retries/hang-exhausted",
-      test_hang_exhausted, "/client/retries/poll-502", test_poll_502,
-      "/client/retries/download-500", test_download_500,
-      "/client/retries/truncated-json", test_truncated_json,
-      "/client/retries/truncated-exhausted", test_truncated_exhausted,
-      "/client/retries/retry-after-zero", test_retry_after_zero, NULL);
+  return test_run_with_cases (&argc, &argv, cases, G_N_ELEMENTS (cases),
+      "/client/retries/retry-after", test_retry_after,
+      "/client/retries/retry-after-date", test_retry_after_date,
+      "/client/retries/retry-after-zero", test_retry_after_zero,
+      "/client/retries/server-error-create", test_server_error_create,
+      "/client/retries/upload", test_upload_retry, "/client/retries/hang",
+      test_hang, NULL);
 }

@@ -20,50 +20,67 @@ tls_file (const gchar * name)
   return g_build_filename (dir, "tls", name, NULL);
 }
 
-/* Starts an emulator speaking https with the test certificate. */
-static ImagegenTestEmulator *
-start_tls_emulator (void)
-{
-  g_autofree gchar *cert = tls_file ("server.pem");
-  g_autofree gchar *key = tls_file ("server-key.pem");
-  const gchar *args[] = { "--latency", "200", "--tls-cert", cert,
-    "--tls-key", key, "--assets-port", "0", NULL
-  };
-  ImagegenTestEmulator *emu = imagegen_test_emulator_start (args);
+/* The emulator's options to speak https with the test certificate (and
+ * keep its assets on their own origin): filled in by main(). */
+static const gchar *tls_args[8];
 
-  g_assert_true (g_str_has_prefix (imagegen_test_emulator_get_base_url (emu),
-          "https://127.0.0.1:"));
-  return emu;
+static void
+tls_args_init (void)
+{
+  const gchar *args[] = { "--latency", "200", "--tls-cert",
+    tls_file ("server.pem"), "--tls-key", tls_file ("server-key.pem"),
+    "--assets-port", "0", NULL
+  };
+
+  memcpy (tls_args, args, sizeof (args) - sizeof (args[0]));
 }
 
 /* ---- plain http ---- */
 
-static void
-test_insecure_http_refused (void)
+/* A config with TEST_KEY, to which @tweak adds a fault: the check
+ * refuses it with a sentence starting @prefix, and a job run with it ends
+ * in the same error, before any connection; the job's result. */
+static ImagegenResult *
+refused_config (void (*tweak) (ImagegenClientConfig * config),
+    const gchar * prefix)
 {
   ImagegenClientConfig config;
-  g_autoptr (ImagegenResult) r = NULL;
   g_autoptr (GError) error = NULL;
+  ImagegenResult *r;
 
   imagegen_client_config_init (&config);
-  g_free (config.base_url);
-  /* Refused before any connection: 192.0.2.0/24 is never reached. */
-  config.base_url = g_strdup ("http://192.0.2.10:8080");
   config.api_key = g_strdup (TEST_KEY);
-
+  tweak (&config);
   g_assert_false (imagegen_client_config_check (&config, &error));
   g_assert_error (error, IMAGEGEN_CLIENT_ERROR,
       IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT);
-  g_assert_true (g_str_has_prefix (error->message,
-          "refusing plain http:// to 192.0.2.10"));
+  g_test_message ("%s", error->message);
+  g_assert_true (g_str_has_prefix (error->message, prefix));
 
   r = test_run_config (&config, NULL);
   g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
       IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT);
   g_assert_cmpstr (r->error->message, ==, error->message);
-  g_assert_null (strstr (r->error->message, TEST_KEY));
   g_assert_cmpint (r->created_us, ==, 0);
   imagegen_client_config_clear (&config);
+  return r;
+}
+
+/* Refused before any connection: 192.0.2.0/24 is never reached. */
+static void
+plain_http_far (ImagegenClientConfig * config)
+{
+  g_free (config->base_url);
+  config->base_url = g_strdup ("http://192.0.2.10:8080");
+}
+
+static void
+test_insecure_http_refused (void)
+{
+  g_autoptr (ImagegenResult) r = refused_config (plain_http_far,
+      "refusing plain http:// to 192.0.2.10");
+
+  g_assert_null (strstr (r->error->message, TEST_KEY));
 }
 
 /* allow_insecure_http lifts the refusal: the job gets as far as the name
@@ -109,27 +126,6 @@ test_loopback_http (void)
   imagegen_client_config_clear (&config);
 }
 
-/* ---- where the key goes ---- */
-
-static void
-test_download_origin (void)
-{
-  const gchar *args[] = { "--assets-port", "0", NULL };
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
-  g_autoptr (ImagegenResult) r = NULL;
-  g_autoptr (JsonObject) stats = NULL;
-  ImagegenClientConfig config;
-
-  test_config_init (&config, emu);
-  r = test_run_config (&config, NULL);
-  g_assert_no_error (r->error);
-  g_assert_true (g_str_has_prefix (r->image_url,
-          imagegen_test_emulator_get_assets_url (emu)));
-
-  test_assert_no_key_on_assets (emu, 1);
-  imagegen_client_config_clear (&config);
-}
-
 static void
 test_upload_put (void)
 {
@@ -142,185 +138,120 @@ test_upload_put (void)
   g_assert_no_error (r->error);
   g_assert_nonnull (r->image);
 
-  stats = imagegen_test_emulator_stats (emu);
-  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats,
-          "files_prepare"), ==, 1);
-  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats,
-          "files_put"), ==, 1);
-  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats,
-          "files_confirm"), ==, 1);
-  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats, "files"),
-      ==, 0);
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
-          "upload_put_requests_with_authorization"), ==, 0);
+  imagegen_test_assert_requests (emu, "files_prepare", 1, "files_put", 1,
+      "files_confirm", 1, "files", 0, NULL);
+  imagegen_test_assert_stats (emu, "upload_put_requests_with_authorization", 0,
+      "assets_requests_with_authorization", 0, NULL);
   /* The PUT, the render's fetch of the file and the download. */
+  stats = imagegen_test_emulator_stats (emu);
   g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
           "assets_requests"), >=, 2);
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
-          "assets_requests_with_authorization"), ==, 0);
 }
+
+/* ---- where the key goes, TLS: one job each ---- */
 
 /* An API answer that redirects to another origin is an error: following
  * it would hand the key to that origin. */
 static void
-redirect_api (const gchar * spec)
+nothing_on_assets (const TestJobCase * c, TestFixture * f,
+    ImagegenResult * r)
 {
-  const gchar *args[] = { "--assets-port", "0", "--fail", spec, NULL };
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
-  g_autoptr (ImagegenResult) r = NULL;
-  g_autoptr (JsonObject) stats = NULL;
-  ImagegenClientConfig config;
-
-  test_config_init (&config, emu);
-  r = test_run_config (&config, NULL);
-  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
-      IMAGEGEN_CLIENT_ERROR_PROTOCOL);
-  g_test_message ("%s", r->error->message);
-  g_assert_true (g_str_has_prefix (r->error->message,
-          "unexpected redirect (HTTP 307)"));
-
-  stats = imagegen_test_emulator_stats (emu);
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
-          "assets_requests"), ==, 0);
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
-          "assets_requests_with_authorization"), ==, 0);
-  imagegen_client_config_clear (&config);
-}
-
-static void
-test_redirect_create (void)
-{
-  redirect_api ("create:redirect");
-}
-
-static void
-test_redirect_poll (void)
-{
-  redirect_api ("poll:redirect");
+  imagegen_test_assert_stats (f->fx.emu, "assets_requests", 0,
+      "assets_requests_with_authorization", 0, NULL);
 }
 
 /* A download that redirects (here from the assets origin to the API's
  * own) is followed, still without the key. */
 static void
-test_redirect_download (void)
+redirect_followed (const TestJobCase * c, TestFixture * f,
+    ImagegenResult * r)
 {
-  const gchar *args[] = { "--assets-port", "0", "--fail", "download:redirect",
-    NULL
-  };
-  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
-  g_autoptr (ImagegenResult) r = NULL;
-  g_autoptr (JsonObject) stats = NULL;
-  ImagegenClientConfig config;
-
-  test_config_init (&config, emu);
-  r = test_run_config (&config, NULL);
-  g_assert_no_error (r->error);
   g_assert_true (test_is_png (r->image));
-
-  stats = imagegen_test_emulator_stats (emu);
-  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats, "download"),
-      ==, 2);
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
-          "download_requests_with_authorization"), ==, 0);
-  g_assert_cmpint (imagegen_test_emulator_stats_int (stats,
-          "assets_requests_with_authorization"), ==, 0);
-  imagegen_client_config_clear (&config);
+  imagegen_test_assert_requests (f->fx.emu, "download", 2, NULL);
+  imagegen_test_assert_stats (f->fx.emu, "download_requests_with_authorization", 0,
+      "assets_requests_with_authorization", 0, NULL);
 }
 
-/* ---- TLS ---- */
-
+/* The handshake failed, so no request (and no key) got through. */
 static void
-test_tls_untrusted (void)
+nothing_created (const TestJobCase * c, TestFixture * f, ImagegenResult * r)
 {
-  g_autoptr (ImagegenTestEmulator) emu = start_tls_emulator ();
-  g_autoptr (ImagegenResult) r = NULL;
-  g_autoptr (JsonObject) stats = NULL;
-  ImagegenClientConfig config;
-
-  test_config_init (&config, emu);
-  r = test_run_config (&config, NULL);
-  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_TLS);
-  g_test_message ("%s", r->error->message);
-  g_assert_true (g_str_has_prefix (r->error->message,
-          "TLS certificate not trusted: issuer unknown"));
-  /* Not a transient fault: no retry. */
-  g_assert_cmpuint (r->retries, ==, 0);
-
-  /* The handshake failed, so no request (and no key) got through. */
-  stats = imagegen_test_emulator_stats (emu);
-  g_assert_cmpint (imagegen_test_emulator_stats_requests (stats,
-          "create_text_to_image"), ==, 0);
-  imagegen_client_config_clear (&config);
+  imagegen_test_assert_requests (f->fx.emu, "create_text_to_image", 0, NULL);
 }
 
 static void
-test_tls_ca_file (void)
+trust_test_ca (ImagegenClientConfig * config)
 {
-  g_autoptr (ImagegenTestEmulator) emu = start_tls_emulator ();
-  g_autoptr (ImagegenResult) r = NULL;
-  ImagegenClientConfig config;
+  config->tls_ca_file = tls_file ("ca.pem");
+}
 
-  test_config_init (&config, emu);
-  config.tls_ca_file = tls_file ("ca.pem");
-  r = test_run_config (&config, NULL);
-  g_assert_no_error (r->error);
+static void
+over_https (const TestJobCase * c, TestFixture * f, ImagegenResult * r)
+{
   g_assert_true (g_str_has_prefix (r->image_url, "https://"));
   g_assert_true (test_is_png (r->image));
-  imagegen_client_config_clear (&config);
 }
 
 static void
-test_tls_insecure (void)
+trust_anything (ImagegenClientConfig * config)
 {
-  g_autoptr (ImagegenTestEmulator) emu = start_tls_emulator ();
-  g_autoptr (ImagegenResult) r = NULL;
-  ImagegenClientConfig config;
+  config->tls_insecure = TRUE;
+}
 
-  test_config_init (&config, emu);
-  config.tls_insecure = TRUE;
-  r = test_run_config (&config, NULL);
-  g_assert_no_error (r->error);
+static void
+png_came (const TestJobCase * c, TestFixture * f, ImagegenResult * r)
+{
   g_assert_true (test_is_png (r->image));
-  imagegen_client_config_clear (&config);
+}
+
+#define ASSETS "--assets-port", "0"
+
+static const TestJobCase cases[] = {
+  {.path = "/client/transport/download-origin",.args = {ASSETS},.ok = TRUE,
+      .check = test_check_assets_origin},
+  {.path = "/client/transport/redirect-create",.args = {ASSETS, "--fail",
+              "create:redirect"},.code = IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+        .prefix = "unexpected redirect (HTTP 307)",
+      .check = nothing_on_assets},
+  {.path = "/client/transport/redirect-poll",.args = {ASSETS, "--fail",
+              "poll:redirect"},.code = IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+        .prefix = "unexpected redirect (HTTP 307)",
+      .check = nothing_on_assets},
+  {.path = "/client/transport/redirect-download",.args = {ASSETS, "--fail",
+              "download:redirect"},.ok = TRUE,.check = redirect_followed},
+  /* not a transient fault: no retry */
+  {.path = "/client/transport/tls-untrusted",.more_args = tls_args,
+        .code = IMAGEGEN_CLIENT_ERROR_TLS, TEST_RETRIES (0),
+        .prefix = "TLS certificate not trusted: issuer unknown",
+      .check = nothing_created},
+  {.path = "/client/transport/tls-ca-file",.more_args = tls_args,
+      .tweak = trust_test_ca,.ok = TRUE,.check = over_https},
+  {.path = "/client/transport/tls-insecure",.more_args = tls_args,
+      .tweak = trust_anything,.ok = TRUE,.check = png_came},
+};
+
+/* A file without any certificate in it. */
+static void
+ca_file_without_certificates (ImagegenClientConfig * config)
+{
+  config->tls_ca_file = tls_file ("README.md");
 }
 
 static void
 test_tls_bad_ca_file (void)
 {
-  ImagegenClientConfig config;
-  g_autoptr (ImagegenResult) r = NULL;
-  g_autoptr (GError) error = NULL;
-
-  imagegen_client_config_init (&config);
-  config.api_key = g_strdup (TEST_KEY);
-  /* A file without any certificate in it. */
-  config.tls_ca_file = tls_file ("README.md");
-  g_assert_false (imagegen_client_config_check (&config, &error));
-  g_assert_error (error, IMAGEGEN_CLIENT_ERROR,
-      IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT);
-  g_test_message ("%s", error->message);
-  g_assert_true (g_str_has_prefix (error->message, "cannot use TLS CA file"));
-
-  r = test_run_config (&config, NULL);
-  g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR,
-      IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT);
-  imagegen_client_config_clear (&config);
+  g_autoptr (ImagegenResult) r =
+      refused_config (ca_file_without_certificates, "cannot use TLS CA file");
 }
 
 int
 main (int argc, char **argv)
 {
-  return imagegen_test_run (&argc, &argv,
+  tls_args_init ();
+  return test_run_with_cases (&argc, &argv, cases, G_N_ELEMENTS (cases),
       "/client/transport/insecure-http-refused", test_insecure_http_refused,
       "/client/transport/insecure-http-allowed", test_insecure_http_allowed,
       "/client/transport/loopback-http", test_loopback_http,
-      "/client/transport/download-origin", test_download_origin,
       "/client/transport/upload-put", test_upload_put,
-      "/client/transport/redirect-create", test_redirect_create,
-      "/client/transport/redirect-poll", test_redirect_poll,
-      "/client/transport/redirect-download", test_redirect_download,
-      "/client/transport/tls-untrusted", test_tls_untrusted,
-      "/client/transport/tls-ca-file", test_tls_ca_file,
-      "/client/transport/tls-insecure", test_tls_insecure,
       "/client/transport/tls-bad-ca-file", test_tls_bad_ca_file, NULL);
 }

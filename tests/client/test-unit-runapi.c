@@ -50,18 +50,32 @@ test_error_bodies (void)
   }
 }
 
+/* @json as RunAPI's answer to a poll (or, with @create, to a create),
+ * read into @info. */
+static gboolean
+read_answer (const gchar * json, gboolean create, ImagegenTaskInfo * info,
+    GError ** error)
+{
+  JsonNode *root = parse (json);
+  gboolean ok = create ?
+      imagegen_provider_runapi.parse_create (root, info, error) :
+      imagegen_provider_runapi.parse_task (root, info, error);
+
+  json_node_unref (root);
+  return ok;
+}
+
 static void
 test_task_parsing (void)
 {
-  const ImagegenProvider *p = &imagegen_provider_runapi;
   ImagegenTaskInfo info = {.charged_nanocents = -1 };
   GError *error = NULL;
-  JsonNode *root;
 
-  root = parse ("{\"id\":\"t1\",\"status\":\"success\",\"images\":[{\"url\":"
-      "\"https://cdn.example/a.png\"}],\"billing\":{\"reservation\":null,"
-      "\"settlement\":{\"charged_amount_cents\":14}},\"extra\":[1]}");
-  g_assert_true (p->parse_task (root, &info, &error));
+  g_assert_true (read_answer
+      ("{\"id\":\"t1\",\"status\":\"success\",\"images\":[{\"url\":"
+          "\"https://cdn.example/a.png\"}],\"billing\":{\"reservation\":null,"
+          "\"settlement\":{\"charged_amount_cents\":14}},\"extra\":[1]}", FALSE,
+          &info, &error));
   g_assert_no_error (error);
   g_assert_cmpint (info.state, ==, IMAGEGEN_TASK_COMPLETED);
   g_assert_cmpstr (info.id, ==, "t1");
@@ -70,24 +84,22 @@ test_task_parsing (void)
   g_assert_cmpint (info.charged_nanocents, ==,
       14 * IMAGEGEN_NANOCENTS_PER_CENT);
   imagegen_task_info_clear (&info);
-  json_node_unref (root);
 
-  root = parse ("{\"id\":\"t1\",\"status\":\"completed\",\"images\":[]}");
-  g_assert_false (p->parse_task (root, &info, &error));
+  g_assert_false (read_answer
+      ("{\"id\":\"t1\",\"status\":\"completed\",\"images\":[]}", FALSE, &info,
+          &error));
   g_assert_error (error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_PROTOCOL);
   g_clear_error (&error);
   imagegen_task_info_clear (&info);
-  json_node_unref (root);
 
   /* unknown: still running, as the JS and Go SDKs take it */
-  root = parse ("{\"id\":\"t1\",\"status\":\"queued_somewhere\"}");
-  g_assert_true (p->parse_task (root, &info, &error));
+  g_assert_true (read_answer ("{\"id\":\"t1\",\"status\":\"queued_somewhere\"}",
+          FALSE, &info, &error));
   g_assert_no_error (error);
   g_assert_cmpint (info.state, ==, IMAGEGEN_TASK_PENDING);
   g_assert_true (info.status_unknown);
   g_assert_cmpstr (info.status, ==, "queued_somewhere");
   imagegen_task_info_clear (&info);
-  json_node_unref (root);
 
   /* the words the SDKs map */
   {
@@ -107,29 +119,24 @@ test_task_parsing (void)
     guint i;
 
     for (i = 0; i < G_N_ELEMENTS (words); i++) {
-      root = parse (words[i].json);
-      g_assert_true (p->parse_task (root, &info, &error));
+      g_assert_true (read_answer (words[i].json, FALSE, &info, &error));
       g_assert_cmpint (info.state, ==, words[i].state);
       g_assert_false (info.status_unknown);
       imagegen_task_info_clear (&info);
-      json_node_unref (root);
     }
   }
 
-  root = parse ("{\"id\":\"t1\",\"status\":\"generate_failed\","
-      "\"error\":{\"message\":\"boom\"}}");
-  g_assert_true (p->parse_task (root, &info, &error));
+  g_assert_true (read_answer ("{\"id\":\"t1\",\"status\":\"generate_failed\","
+          "\"error\":{\"message\":\"boom\"}}", FALSE, &info, &error));
   g_assert_cmpint (info.state, ==, IMAGEGEN_TASK_FAILED);
   g_assert_cmpstr (info.error_message, ==, "boom");
   imagegen_task_info_clear (&info);
-  json_node_unref (root);
 
-  root = parse ("{\"status\":\"pending\"}");
-  g_assert_false (p->parse_create (root, &info, &error));
+  g_assert_false (read_answer ("{\"status\":\"pending\"}",
+          TRUE, &info, &error));
   g_assert_error (error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_PROTOCOL);
   g_clear_error (&error);
   imagegen_task_info_clear (&info);
-  json_node_unref (root);
 }
 
 static void

@@ -340,3 +340,24 @@ imagegen_test_emulator_release (ImagegenTestEmulator * emu, guint n)
     json_object_unref (obj);
   return released;
 }
+
+void
+imagegen_test_emulator_assert_counts (ImagegenTestEmulator * emu,
+    gboolean requests, const gchar * name, ...)
+{
+  g_autoptr (JsonObject) stats = imagegen_test_emulator_stats (emu);
+  va_list ap;
+
+  g_assert_nonnull (stats);
+  va_start (ap, name);
+  for (; name != NULL; name = va_arg (ap, const gchar *)) {
+    gint want = va_arg (ap, gint);
+    gint64 got = requests ? imagegen_test_emulator_stats_requests (stats,
+        name) : imagegen_test_emulator_stats_int (stats, name);
+
+    if (got != want)
+      g_error ("the emulator counted %" G_GINT64_FORMAT " %s, not %d", got,
+          name, want);
+  }
+  va_end (ap);
+}

@@ -63,6 +63,17 @@ gint64 imagegen_test_emulator_stat (ImagegenTestEmulator * emu,
 gint64 imagegen_test_emulator_wait_count (ImagegenTestEmulator * emu,
     const gchar * name, gint64 min);
 
+/* Fails (aborts) unless the emulator's counts are as given: a name and
+ * the count it must have (an int), each, NULL after the last; the names
+ * are kinds of request (with @requests: stats["requests"]) or top-level
+ * stats such as "tasks_created". */
+void imagegen_test_emulator_assert_counts (ImagegenTestEmulator * emu,
+    gboolean requests, const gchar * name, ...) G_GNUC_NULL_TERMINATED;
+#define imagegen_test_assert_requests(emu, ...) \
+  imagegen_test_emulator_assert_counts (emu, TRUE, __VA_ARGS__)
+#define imagegen_test_assert_stats(emu, ...) \
+  imagegen_test_emulator_assert_counts (emu, FALSE, __VA_ARGS__)
+
 /* POST /emulator/fail with @spec (e.g. "create:500:1"). */
 gboolean imagegen_test_emulator_fail (ImagegenTestEmulator * emu,
     const gchar * spec);

@@ -51,21 +51,58 @@ element_test_point_at (GstElement * element, ImagegenTestEmulator * emu)
 }
 
 GstBuffer *
-element_test_flat_frame (gint width, gint height, const guint8 rgb[3])
+element_test_painted_frame (gint width, gint height, ElementTestPaint paint,
+    gpointer data)
 {
   GstBuffer *buf = gst_buffer_new_allocate (NULL, width * height * 4, NULL);
   GstMapInfo map;
-  gsize i;
+  gint x, y;
 
   gst_buffer_map (buf, &map, GST_MAP_WRITE);
-  for (i = 0; i < map.size; i += 4) {
-    memcpy (map.data + i, rgb, 3);
-    map.data[i + 3] = 255;
-  }
+  for (y = 0; y < height; y++)
+    for (x = 0; x < width; x++) {
+      guint8 *p = map.data + 4 * (y * width + x);
+
+      paint (x, y, p, data);
+      p[3] = 255;
+    }
   gst_buffer_unmap (buf, &map);
   GST_BUFFER_PTS (buf) = 0;
   GST_BUFFER_DURATION (buf) = GST_SECOND / 30;
   return buf;
+}
+
+static void
+paint_flat (gint x, gint y, guint8 rgb[3], gpointer data)
+{
+  memcpy (rgb, data, 3);
+}
+
+GstBuffer *
+element_test_flat_frame (gint width, gint height, const guint8 rgb[3])
+{
+  return element_test_painted_frame (width, height, paint_flat,
+      (gpointer) rgb);
+}
+
+GstBuffer *
+element_test_convert (GstBuffer * in, const GstVideoInfo * in_info,
+    const GstVideoInfo * out_info)
+{
+  GstVideoConverter *conv = gst_video_converter_new ((GstVideoInfo *) in_info,
+      (GstVideoInfo *) out_info, NULL);
+  GstBuffer *out =
+      gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (out_info), NULL);
+  GstVideoFrame a, b;
+
+  fail_unless (conv != NULL);
+  fail_unless (gst_video_frame_map (&a, in_info, in, GST_MAP_READ));
+  fail_unless (gst_video_frame_map (&b, out_info, out, GST_MAP_WRITE));
+  gst_video_converter_frame (conv, &a, &b);
+  gst_video_frame_unmap (&b);
+  gst_video_frame_unmap (&a);
+  gst_video_converter_free (conv);
+  return out;
 }
 
 void
@@ -77,6 +114,96 @@ element_test_assert_near (const guint8 * px, const guint8 rgb[3],
   for (i = 0; i < 3; i++)
     fail_unless (ABS ((gint) px[i] - (gint) rgb[i]) <= tolerance,
         "channel %d is %u, expected %u (±%d)", i, px[i], rgb[i], tolerance);
+}
+
+/* The text of the oldest message of @type on @bus, or NULL. */
+static gchar *
+pop_text (GstBus * bus, GstMessageType type)
+{
+  GstMessage *msg = gst_bus_pop_filtered (bus, type);
+  GError *err = NULL;
+  gchar *text;
+
+  if (msg == NULL)
+    return NULL;
+  if (type == GST_MESSAGE_ERROR)
+    gst_message_parse_error (msg, &err, NULL);
+  else
+    gst_message_parse_warning (msg, &err, NULL);
+  text = g_strdup (err->message);
+  g_error_free (err);
+  gst_message_unref (msg);
+  return text;
+}
+
+gchar *
+element_test_pop_error (GstBus * bus)
+{
+  gchar *text = pop_text (bus, GST_MESSAGE_ERROR);
+
+  fail_unless (text != NULL, "no error came");
+  return text;
+}
+
+gchar *
+element_test_pop_warning (GstBus * bus)
+{
+  return pop_text (bus, GST_MESSAGE_WARNING);
+}
+
+gchar *
+element_test_start_error (GstElement * element)
+{
+  GstBus *bus = gst_bus_new ();
+  gchar *text;
+
+  gst_element_set_bus (element, bus);
+  fail_unless_equals_int (gst_element_set_state (element, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_FAILURE);
+  text = element_test_pop_error (bus);
+  gst_element_set_state (element, GST_STATE_NULL);
+  gst_element_set_bus (element, NULL);
+  gst_object_unref (bus);
+  return text;
+}
+
+void
+element_test_expect_refused (GstElement * element, GstBus * bus,
+    const gchar * property, const gchar * value, const gchar * says,
+    const gchar * kept)
+{
+  gchar *quoted = g_strdup_printf ("\"%s\"", property), *now, *text;
+
+  g_object_set (element, property, value, NULL);
+  text = element_test_pop_warning (bus);
+  fail_unless (text != NULL, "no warning for %s of %u characters", property,
+      (guint) strlen (value));
+  fail_unless (strstr (text, quoted) != NULL, "got: %s", text);
+  fail_unless (strstr (text, says) != NULL, "got: %s", text);
+  g_object_get (element, property, &now, NULL);
+  fail_unless_equals_string (now, kept);
+  g_free (now);
+  g_free (text);
+  g_free (quoted);
+}
+
+void
+element_test_drain_bus (GstBus * bus, gchar ** warning)
+{
+  GstMessage *msg;
+
+  while ((msg = gst_bus_pop (bus)) != NULL) {
+    GError *err;
+
+    fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR,
+        "a runtime change's 422 stopped the stream");
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING && *warning == NULL) {
+      gst_message_parse_warning (msg, &err, NULL);
+      *warning = g_strdup (err->message);
+      g_error_free (err);
+    }
+    gst_message_unref (msg);
+  }
 }
 
 Suite *
@@ -134,30 +261,4 @@ element_test_wait_eos (GstHarness * h)
     gst_event_unref (ev);
   }
   fail_unless (eos, "no EOS came out");
-}
-
-/* The error text of the start @element (taken) refuses. */
-gchar *
-element_test_start_error (GstElement * element)
-{
-  GstBus *bus = gst_bus_new ();
-  GstMessage *msg;
-  GError *err = NULL;
-  gchar *text;
-
-  gst_object_ref_sink (element);
-  gst_element_set_bus (element, bus);
-  fail_unless_equals_int (gst_element_set_state (element, GST_STATE_PAUSED),
-      GST_STATE_CHANGE_FAILURE);
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL);
-  gst_message_parse_error (msg, &err, NULL);
-  text = g_strdup (err->message);
-  g_error_free (err);
-  gst_message_unref (msg);
-  gst_element_set_state (element, GST_STATE_NULL);
-  gst_element_set_bus (element, NULL);
-  gst_object_unref (bus);
-  gst_object_unref (element);
-  return text;
 }

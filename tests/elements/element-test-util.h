@@ -8,6 +8,7 @@
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 #include <gst/check/gsttestclock.h>
+#include <gst/video/video.h>
 #include "imagegen-test-emulator.h"
 
 G_BEGIN_DECLS
@@ -18,10 +19,6 @@ G_BEGIN_DECLS
  * height has this colour. */
 void element_test_prompt_colour (const gchar * prompt, gdouble fraction,
     guint8 rgb[3]);
-
-/* The error text of the start @element (taken) refuses: READY to PAUSED
- * fails, with an error message on a bus of its own. */
-gchar *element_test_start_error (GstElement * element);
 
 /* Blocks until @n "completed" imagegen-task messages came on @bus; fails
  * the test on an error message or after a minute without one. */
@@ -39,6 +36,20 @@ void element_test_point_at (GstElement * element, ImagegenTestEmulator * emu);
  * a 30th of a second. */
 GstBuffer *element_test_flat_frame (gint width, gint height,
     const guint8 rgb[3]);
+
+/* Colours pixel (@x, @y) of a painted frame. */
+typedef void (*ElementTestPaint) (gint x, gint y, guint8 rgb[3],
+    gpointer data);
+
+/* A @width x @height RGBA frame (alpha 255) whose every pixel @paint
+ * colours, at time 0 and lasting a 30th of a second. */
+GstBuffer *element_test_painted_frame (gint width, gint height,
+    ElementTestPaint paint, gpointer data);
+
+/* @in (of @in_info) converted by GstVideoConverter to a new buffer of
+ * @out_info (RGB <-> YUV honours range and matrix). */
+GstBuffer *element_test_convert (GstBuffer * in, const GstVideoInfo * in_info,
+    const GstVideoInfo * out_info);
 
 /* Fails the test unless the three channels of @px are each within
  * @tolerance of @rgb. */
@@ -61,6 +72,28 @@ void element_test_harness_start (ElementTestHarness * e,
     const gchar * const *emu_args, GstElement * element,
     const gchar * sink_pad, const gchar * src_pad);
 void element_test_harness_stop (ElementTestHarness * e);
+
+/* The error text of the start @element (an element or a pipeline)
+ * refuses: its change to PAUSED must fail.  It is back in NULL after. */
+gchar *element_test_start_error (GstElement * element);
+
+/* The text of the oldest error on @bus; fails the test when there is none. */
+gchar *element_test_pop_error (GstBus * bus);
+
+/* The text of the oldest warning on @bus, or NULL. */
+gchar *element_test_pop_warning (GstBus * bus);
+
+/* Sets @property of @element to @value while PLAYING: refused at once
+ * with a warning on @bus naming the property and saying @says, and the
+ * property stays @kept. */
+void element_test_expect_refused (GstElement * element, GstBus * bus,
+    const gchar * property, const gchar * value, const gchar * says,
+    const gchar * kept);
+
+/* Pops every message on @bus: fails the test on an error (a runtime
+ * change must not stop the stream); the first warning's text goes to
+ * *@warning unless it holds one already. */
+void element_test_drain_bus (GstBus * bus, gchar ** warning);
 
 /* A suite @name of one case: the tests that follow, each an
  * ELEMENT_TEST (function), NULL after the last; each may take @timeout_s

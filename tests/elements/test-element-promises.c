@@ -100,13 +100,16 @@ GST_START_TEST (test_model_typo_suggests)
   element_test_point_at (src, f->emu);
   g_object_set (src, "prompt", PROMPT, "model", "nano-banan", NULL);
   text = element_test_start_error (src);
+  gst_object_unref (src);
   fail_unless_equals_string (text, "Unknown model \"nano-banan\" for "
       "imagegensrc; did you mean nano-banana (or nano-banana-2, "
       "nano-banana-pro)? Every id "
       "is in docs/models.md and gst-inspect-1.0 imagegensrc.");
   g_free (text);
 
-  text = element_test_start_error (remix_element (f, "topaz-upscale", NULL));
+  src = remix_element (f, "topaz-upscale", NULL);
+  text = element_test_start_error (src);
+  gst_object_unref (src);
   fail_unless_equals_string (text, "Unknown model \"topaz-upscale\" for "
       "imagegenremix; did you mean topaz-upscale-image? Every id is in "
       "docs/models.md and gst-inspect-1.0 imagegenremix.");
@@ -501,23 +504,14 @@ start_warning (GstElement * remix)
 {
   GstBus *bus = gst_bus_new ();
   GstHarness *h;
-  GstMessage *msg;
-  gchar *text = NULL;
+  gchar *text;
 
   gst_element_set_bus (remix, bus);
   h = gst_harness_new_with_element (remix, "sink", "src");
   gst_object_unref (remix);
   gst_harness_set_src_caps_str (h, "video/x-raw,format=RGBA,width=64,"
       "height=48,framerate=30/1");
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
-  if (msg != NULL) {
-    GError *err = NULL;
-
-    gst_message_parse_warning (msg, &err, NULL);
-    text = g_strdup (err->message);
-    g_error_free (err);
-    gst_message_unref (msg);
-  }
+  text = element_test_pop_warning (bus);
   gst_element_set_bus (h->element, NULL);
   gst_object_unref (bus);
   gst_harness_teardown (h);

@@ -178,24 +178,25 @@ rgba_to (GstBuffer * rgba, gint w, gint h, const gchar * caps_str,
 {
   GstCaps *caps = gst_caps_from_string (caps_str);
   GstVideoInfo rgba_info;
-  GstVideoConverter *conv;
-  GstVideoFrame a, b;
-  GstBuffer *out;
 
   fail_unless (gst_video_info_from_caps (info, caps));
   gst_caps_unref (caps);
   gst_video_info_set_format (&rgba_info, GST_VIDEO_FORMAT_RGBA, w, h);
   GST_VIDEO_INFO_FPS_N (&rgba_info) = GST_VIDEO_INFO_FPS_N (info);
   GST_VIDEO_INFO_FPS_D (&rgba_info) = GST_VIDEO_INFO_FPS_D (info);
-  out = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (info), NULL);
-  conv = gst_video_converter_new (&rgba_info, info, NULL);
-  fail_unless (gst_video_frame_map (&a, &rgba_info, rgba, GST_MAP_READ));
-  fail_unless (gst_video_frame_map (&b, info, out, GST_MAP_WRITE));
-  gst_video_converter_frame (conv, &a, &b);
-  gst_video_frame_unmap (&b);
-  gst_video_frame_unmap (&a);
-  gst_video_converter_free (conv);
-  return out;
+  return element_test_convert (rgba, &rgba_info, info);
+}
+
+/* A smooth colour field over @size (w, h): red across, blue down, green
+ * constant. */
+static void
+paint_field (gint x, gint y, guint8 rgb[3], gpointer data)
+{
+  const gint *size = data;
+
+  rgb[0] = 30 + x * 190 / size[0];
+  rgb[1] = 120;
+  rgb[2] = 20 + y * 200 / size[1];
 }
 
 /* The upload of an I420 frame, decoded again, shows the colours of the
@@ -207,22 +208,11 @@ GST_START_TEST (test_encode_colours_of_yuv_frames)
 {
   const gchar *colorimetries[] = { "bt601", "bt709", "1:4:0:0" };
   const gint w = 128, h = 96;
-  GstBuffer *rgba = gst_buffer_new_allocate (NULL, w * h * 4, NULL);
-  GstMapInfo map;
+  const gint size[] = { w, h };
   gint x, y;
+  GstBuffer *rgba = element_test_painted_frame (w, h, paint_field,
+      (gpointer) size);
   guint i;
-
-  gst_buffer_map (rgba, &map, GST_MAP_WRITE);
-  for (y = 0; y < h; y++)
-    for (x = 0; x < w; x++) {
-      guint8 *p = map.data + 4 * (y * w + x);
-
-      p[0] = 30 + x * 190 / w;
-      p[1] = 120;
-      p[2] = 20 + y * 200 / h;
-      p[3] = 255;
-    }
-  gst_buffer_unmap (rgba, &map);
 
   for (i = 0; i < G_N_ELEMENTS (colorimetries); i++) {
     gchar *caps = g_strdup_printf ("video/x-raw,format=I420,width=%d,"

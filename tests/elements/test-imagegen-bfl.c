@@ -163,6 +163,7 @@ refused_at_start (ImagegenTestEmulator * emu, const gchar * dir, guint n_refs,
   text = element_test_start_error (remix);
   fail_unless_equals_string (text, message);
   g_free (text);
+  gst_object_unref (remix);
 }
 
 /* A local reference image goes inline too, as input_image_2, read once;
@@ -198,10 +199,7 @@ GST_START_TEST (test_remix_klein_references)
       "4 source image(s) per request, but each request would carry 5: the "
       "frame, 3 reference image(s) and the previous result "
       "(coherence=previous-result).");
-  stats = imagegen_test_emulator_stats (emu);
-  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
-          "bfl_create"), 1);
-  json_object_unref (stats);
+  imagegen_test_assert_requests (emu, "bfl_create", 1, NULL);
 
   g_unlink (ref);
   g_rmdir (dir);
@@ -285,13 +283,10 @@ GST_START_TEST (test_src_text_to_image)
   fail_unless_equals_int (height, 768);
   gst_caps_unref (caps);
 
+  imagegen_test_assert_requests (emu, "bfl_create", 1, "create_text_to_image",
+      0, NULL);
+  imagegen_test_assert_stats (emu, "auth_failures", 0, NULL);
   stats = imagegen_test_emulator_stats (emu);
-  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
-          "bfl_create"), 1);
-  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
-          "create_text_to_image"), 0);
-  fail_unless_equals_int (imagegen_test_emulator_stats_int (stats,
-          "auth_failures"), 0);
   task = only_task (stats);
   fail_unless_equals_int (json_object_get_int_member (task, "width"), 1360);
   fail_unless_equals_int (json_object_get_int_member (task, "height"), 768);
@@ -309,7 +304,6 @@ GST_START_TEST (test_src_flex_and_refusals)
   const gchar *args[] = { "--latency", "50", NULL };
   g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
   GstElement *src = bfl_src (emu, "flux-2-flex");
-  JsonObject *stats;
   gchar *text;
 
   g_object_set (src, "api-key", KEY, "steps", 20, "guidance", 4.5, NULL);
@@ -339,10 +333,7 @@ GST_START_TEST (test_src_flex_and_refusals)
       "api-key-file property or the BFL_API_KEY environment variable.");
   g_free (text);
 
-  stats = imagegen_test_emulator_stats (emu);
-  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
-          "bfl_create"), 1);
-  json_object_unref (stats);
+  imagegen_test_assert_requests (emu, "bfl_create", 1, NULL);
 }
 
 GST_END_TEST;

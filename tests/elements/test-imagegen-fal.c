@@ -218,6 +218,7 @@ GST_START_TEST (test_realtime_refused)
         "fal-ai/flux-2/klein/realtime", "api-key", KEY, "base-url", base,
         NULL);
     text = element_test_start_error (element);
+    gst_object_unref (element);
     fail_unless_equals_string (text, want);
     g_free (text);
   }

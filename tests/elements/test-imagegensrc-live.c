@@ -450,8 +450,6 @@ GST_END_TEST;
 static gint64
 ask_for_images (Live * l, guint n)
 {
-  JsonObject *stats;
-  gint64 creates;
   guint i, j;
 
   gst_harness_play (l->e.h);
@@ -470,38 +468,34 @@ ask_for_images (Live * l, guint n)
     fail_unless (shows (buf, PROMPT_A));
     gst_buffer_unref (buf);
   }
-  stats = imagegen_test_emulator_stats (l->e.emu);
-  creates = imagegen_test_emulator_stats_requests (stats,
-      "create_text_to_image");
-  json_object_unref (stats);
-  return creates;
+  return imagegen_test_emulator_count (l->e.emu, "create_text_to_image");
+}
+
+/* With @property set to @value, three images asked for: two are made,
+ * and the warning says @says. */
+static void
+check_guard (const gchar * property, const gchar * value, const gchar * says)
+{
+  Live *l = live_new (latency_500, PROMPT_A);
+
+  gst_util_set_object_arg (G_OBJECT (l->e.h->element), property, value);
+  fail_unless_equals_int (ask_for_images (l, 3), 2);
+  fail_unless (l->warning != NULL);
+  fail_unless (strstr (l->warning, says) != NULL, "got: %s", l->warning);
+  live_free (l);
 }
 
 GST_START_TEST (test_live_guard_max_requests)
 {
-  Live *l = live_new (latency_500, PROMPT_A);
-
-  g_object_set (l->e.h->element, "max-requests", 2, NULL);
-  fail_unless_equals_int (ask_for_images (l, 3), 2);
-  fail_unless (l->warning != NULL);
-  fail_unless (strstr (l->warning, "max-requests (2)") != NULL, "got: %s",
-      l->warning);
-  live_free (l);
+  check_guard ("max-requests", "2", "max-requests (2)");
 }
 
 GST_END_TEST;
 
+/* flux-2-pro costs 5 cents: 10 allows two */
 GST_START_TEST (test_live_guard_max_cost)
 {
-  Live *l = live_new (latency_500, PROMPT_A);
-
-  /* flux-2-pro costs 5 cents: 10 allows two */
-  g_object_set (l->e.h->element, "max-cost", 10, NULL);
-  fail_unless_equals_int (ask_for_images (l, 3), 2);
-  fail_unless (l->warning != NULL);
-  fail_unless (strstr (l->warning, "max-cost (10 cents)") != NULL, "got: %s",
-      l->warning);
-  live_free (l);
+  check_guard ("max-cost", "10", "max-cost (10 cents)");
 }
 
 GST_END_TEST;
@@ -601,32 +595,6 @@ GST_START_TEST (test_live_invalid_key_is_an_error)
 
 GST_END_TEST;
 
-/* Sets @property to @value while PLAYING: refused at once with a warning
- * naming the property and saying @says, and the property stays @kept. */
-static void
-expect_refused (GstElement * element, GstBus * bus, const gchar * property,
-    const gchar * value, const gchar * says, const gchar * kept)
-{
-  GstMessage *msg;
-  GError *err;
-  gchar *quoted = g_strdup_printf ("\"%s\"", property), *now;
-
-  g_object_set (element, property, value, NULL);
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
-  fail_unless (msg != NULL, "no warning for %s of %u characters", property,
-      (guint) strlen (value));
-  gst_message_parse_warning (msg, &err, NULL);
-  fail_unless (strstr (err->message, quoted) != NULL, "got: %s",
-      err->message);
-  fail_unless (strstr (err->message, says) != NULL, "got: %s", err->message);
-  g_error_free (err);
-  gst_message_unref (msg);
-  g_object_get (element, property, &now, NULL);
-  fail_unless_equals_string (now, kept);
-  g_free (now);
-  g_free (quoted);
-}
-
 /* A typo must not stop a live show: prompts, aspect ratios, resolutions
  * and models the service would refuse are refused while PLAYING with the
  * valid values (the last good one stays), and a 422 the service answers
@@ -636,7 +604,6 @@ GST_START_TEST (test_live_runtime_typo_goes_on)
 {
   Live *l = live_new (latency_500, PROMPT_A);
   gchar *long_prompt = g_strnfill (5001, 'a');
-  GstMessage *msg;
   gchar *warning = NULL;
   guint i;
 
@@ -644,24 +611,25 @@ GST_START_TEST (test_live_runtime_typo_goes_on)
   run_until_shown (l, PROMPT_A);
   live_poll_bus (l);
 
-  expect_refused (l->e.h->element, l->e.bus, "prompt", "ab", "3 to 5000",
-      PROMPT_A);
-  expect_refused (l->e.h->element, l->e.bus, "prompt", "", "No prompt",
-      PROMPT_A);
-  expect_refused (l->e.h->element, l->e.bus, "prompt", long_prompt, "3 to 5000",
-      PROMPT_A);
-  expect_refused (l->e.h->element, l->e.bus, "aspect-ratio", "5:4",
+  element_test_expect_refused (l->e.h->element, l->e.bus, "prompt", "ab",
+      "3 to 5000", PROMPT_A);
+  element_test_expect_refused (l->e.h->element, l->e.bus, "prompt", "",
+      "No prompt", PROMPT_A);
+  element_test_expect_refused (l->e.h->element, l->e.bus, "prompt", long_prompt,
+      "3 to 5000", PROMPT_A);
+  element_test_expect_refused (l->e.h->element, l->e.bus, "aspect-ratio", "5:4",
       "1:1, 4:3, 3:4, 16:9, 9:16, 3:2, 2:3.", "1:1");
-  expect_refused (l->e.h->element, l->e.bus, "aspect-ratio", "auto",
-      "1:1, 4:3", "1:1");
-  expect_refused (l->e.h->element, l->e.bus, "resolution", "4k", "1k, 2k",
-      "1k");
-  expect_refused (l->e.h->element, l->e.bus, "model", "flux-2-pro-remix-image",
+  element_test_expect_refused (l->e.h->element, l->e.bus, "aspect-ratio",
+      "auto", "1:1, 4:3", "1:1");
+  element_test_expect_refused (l->e.h->element, l->e.bus, "resolution", "4k",
+      "1k, 2k", "1k");
+  element_test_expect_refused (l->e.h->element, l->e.bus, "model",
+      "flux-2-pro-remix-image",
       "is for imagegenremix, not imagegensrc; did you mean "
       "flux-2-pro-text-to-image", "flux-2-pro-text-to-image");
   /* max takes 1k only */
   g_object_set (l->e.h->element, "resolution", "2k", NULL);
-  expect_refused (l->e.h->element, l->e.bus, "model",
+  element_test_expect_refused (l->e.h->element, l->e.bus, "model",
       "flux-2-max-text-to-image", "resolution", "flux-2-pro-text-to-image");
   g_object_set (l->e.h->element, "resolution", "1k", NULL);
 
@@ -671,17 +639,7 @@ GST_START_TEST (test_live_runtime_typo_goes_on)
     GstBuffer *buf = live_next (l);
     fail_unless (shows (buf, PROMPT_A), "frame %u lost the image", i);
     gst_buffer_unref (buf);
-    while ((msg = gst_bus_pop (l->e.bus)) != NULL) {
-      GError *err;
-      fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR,
-          "a runtime change's 422 stopped the stream");
-      if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING) {
-        gst_message_parse_warning (msg, &err, NULL);
-        warning = g_strdup (err->message);
-        g_error_free (err);
-      }
-      gst_message_unref (msg);
-    }
+    element_test_drain_bus (l->e.bus, &warning);
   }
   fail_unless (warning != NULL, "no warning for the 422");
   fail_unless (strstr (warning, "422") != NULL, "got: %s", warning);

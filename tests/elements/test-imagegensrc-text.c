@@ -326,24 +326,12 @@ GST_END_TEST;
 GST_START_TEST (test_text_needs_live)
 {
   GstElement *src = gst_element_factory_make ("imagegentextsrc", NULL);
-  GstBus *bus = gst_bus_new ();
-  GstMessage *msg;
-  GError *err;
+  gchar *text;
 
-  gst_element_set_bus (src, bus);
   g_object_set (src, "api-key", "test-key", "is-live", FALSE, NULL);
-  fail_unless_equals_int (gst_element_set_state (src, GST_STATE_PAUSED),
-      GST_STATE_CHANGE_FAILURE);
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL);
-  gst_message_parse_error (msg, &err, NULL);
-  fail_unless (strstr (err->message, "is-live=true") != NULL, "got: %s",
-      err->message);
-  g_error_free (err);
-  gst_message_unref (msg);
-  gst_element_set_state (src, GST_STATE_NULL);
-  gst_element_set_bus (src, NULL);
-  gst_object_unref (bus);
+  text = element_test_start_error (src);
+  fail_unless (strstr (text, "is-live=true") != NULL, "got: %s", text);
+  g_free (text);
   gst_object_unref (src);
 }
 

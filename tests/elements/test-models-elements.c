@@ -103,6 +103,19 @@ src_harness (ImagegenTestFixture * f, const gchar * model, const gchar * extra)
   return h;
 }
 
+/* An imagegensrc of @model with @extra refuses to start with @message. */
+static void
+extra_refused (ImagegenTestFixture * f, const gchar * model,
+    const gchar * extra, const gchar * message)
+{
+  GstHarness *h = src_harness (f, model, extra);
+  gchar *text = element_test_start_error (h->element);
+
+  fail_unless_equals_string (text, message);
+  g_free (text);
+  gst_harness_teardown (h);
+}
+
 /* One image from @model: its top-left pixel is the emulator's colour for
  * the prompt, so the prompt reached the service. */
 static void
@@ -338,31 +351,14 @@ GST_START_TEST (test_service_reservation_wins)
 
 GST_END_TEST;
 
-/* The error text of a start @h refuses. */
-static gchar *
-start_error (GstHarness * h)
-{
-  return element_test_start_error (gst_object_ref (h->element));
-}
-
 GST_START_TEST (test_wrong_extra_refused_at_start)
 {
   ImagegenTestFixture *f = imagegen_test_fixture_new (TRUE, latency, NULL);
-  GstHarness *h = src_harness (f, "seedream-4.5-text-to-image",
-      "params,output_quality=best");
-  gchar *text = start_error (h);
-  JsonObject *stats;
 
-  fail_unless_equals_string (text, "Extra field \"output_quality\" "
-      "is not included in the list for model seedream-4.5-text-to-image; "
-      "valid values: basic, high.");
-  g_free (text);
-  gst_harness_teardown (h);
-
-  stats = imagegen_test_emulator_stats (f->emu);
-  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
-          "create_text_to_image"), 0);
-  json_object_unref (stats);
+  extra_refused (f, "seedream-4.5-text-to-image", "params,output_quality=best",
+      "Extra field \"output_quality\" is not included in the list for model "
+      "seedream-4.5-text-to-image; valid values: basic, high.");
+  imagegen_test_assert_requests (f->emu, "create_text_to_image", 0, NULL);
   imagegen_test_fixture_free (f);
 }
 
@@ -379,8 +375,7 @@ GST_START_TEST (test_bfl_extra_from_the_table)
       "params,seed=11,safety_tolerance=3");
   GstBuffer *buf;
   GPtrArray *bodies;
-  JsonObject *body, *stats;
-  gchar *text;
+  JsonObject *body;
 
   g_object_set (h->element, "seed", (gint64) 5, NULL);
   gst_harness_play (h);
@@ -397,35 +392,18 @@ GST_START_TEST (test_bfl_extra_from_the_table)
   fail_unless_equals_int (json_object_get_int_member (body, "width") % 16, 0);
   g_ptr_array_unref (bodies);
 
-  h = src_harness (f, "flux-2-klein-4b", "params,steps=20");
-  text = start_error (h);
-  fail_unless_equals_string (text, "Model flux-2-klein-4b has no field "
-      "\"steps\"; its extra fields: seed (integer 0 to 2147483647), "
-      "safety_tolerance (integer 0 to 5), output_format (jpeg, png), "
-      "webhook_url (text), webhook_secret (text).");
-  g_free (text);
-  gst_harness_teardown (h);
-
-  h = src_harness (f, "flux-2-flex", "params,guidance=1.2");
-  text = start_error (h);
-  fail_unless_equals_string (text, "Extra field \"guidance\" must be "
-      "greater than or equal to 1.5 for model flux-2-flex; valid values: "
-      "number 1.5 to 10.");
-  g_free (text);
-  gst_harness_teardown (h);
-
-  h = src_harness (f, "flux-2-pro", "params,width=512");
-  text = start_error (h);
-  fail_unless_equals_string (text, "Extra field \"width\" is not taken "
-      "from extra: it comes from the frame size (aspect-ratio and "
-      "resolution).");
-  g_free (text);
-  gst_harness_teardown (h);
-
-  stats = imagegen_test_emulator_stats (f->emu);
-  fail_unless_equals_int (imagegen_test_emulator_stats_requests (stats,
-          "bfl_create"), 1);
-  json_object_unref (stats);
+  extra_refused (f, "flux-2-klein-4b", "params,steps=20", "Model "
+      "flux-2-klein-4b has no field \"steps\"; its extra fields: seed "
+      "(integer 0 to 2147483647), safety_tolerance (integer 0 to 5), "
+      "output_format (jpeg, png), webhook_url (text), webhook_secret "
+      "(text).");
+  extra_refused (f, "flux-2-flex", "params,guidance=1.2", "Extra field "
+      "\"guidance\" must be greater than or equal to 1.5 for model "
+      "flux-2-flex; valid values: number 1.5 to 10.");
+  extra_refused (f, "flux-2-pro", "params,width=512", "Extra field "
+      "\"width\" is not taken from extra: it comes from the frame size "
+      "(aspect-ratio and resolution).");
+  imagegen_test_assert_requests (f->emu, "bfl_create", 1, NULL);
   imagegen_test_fixture_free (f);
 }
 
@@ -433,28 +411,15 @@ GST_END_TEST;
 
 /* ---- frame in, frame out ---- */
 
-static GstBuffer *
-make_frame (void)
+/* A yellow square on the background. */
+static void
+paint_square (gint x, gint y, guint8 rgb[3], gpointer data)
 {
-  GstBuffer *buf = gst_buffer_new_allocate (NULL, WIDTH * HEIGHT * 4, NULL);
-  GstMapInfo map;
-  gint x, y;
+  gboolean square = ABS (x - WIDTH / 2) < 12 && ABS (y - HEIGHT / 2) < 12;
 
-  gst_buffer_map (buf, &map, GST_MAP_WRITE);
-  for (y = 0; y < HEIGHT; y++)
-    for (x = 0; x < WIDTH; x++) {
-      guint8 *p = map.data + 4 * (y * WIDTH + x);
-      gboolean square = ABS (x - WIDTH / 2) < 12 && ABS (y - HEIGHT / 2) < 12;
-
-      p[0] = square ? 220 : BG_R;
-      p[1] = square ? 200 : BG_G;
-      p[2] = square ? 40 : BG_B;
-      p[3] = 255;
-    }
-  gst_buffer_unmap (buf, &map);
-  GST_BUFFER_PTS (buf) = 0;
-  GST_BUFFER_DURATION (buf) = GST_SECOND / 30;
-  return buf;
+  rgb[0] = square ? 220 : BG_R;
+  rgb[1] = square ? 200 : BG_G;
+  rgb[2] = square ? 40 : BG_B;
 }
 
 /* One frame through imagegenremix offline with @model; @sink_caps pick the
@@ -482,7 +447,8 @@ remix_one_full (ImagegenTestFixture * f, const gchar * model,
   gst_object_unref (remix);
   gst_harness_set_sink_caps_str (h, sink_caps);
   gst_harness_set_src_caps_str (h, CAPS);
-  fail_unless_equals_int (gst_harness_push (h, make_frame ()), GST_FLOW_OK);
+  fail_unless_equals_int (gst_harness_push (h, element_test_painted_frame (WIDTH, HEIGHT,
+              paint_square, NULL)), GST_FLOW_OK);
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
   while (!eos && (ev = gst_harness_pull_event (h)) != NULL) {
     eos = GST_EVENT_TYPE (ev) == GST_EVENT_EOS;

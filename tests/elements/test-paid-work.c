@@ -131,13 +131,23 @@ pull_prompt_image (GstHarness * h, GstBus * bus, gchar ** task_id,
   gst_buffer_unref (buf);
 }
 
+/* The end of a test: @bus unreffed, the cache @dir removed, and the
+ * strings that follow (NULL after the last) freed. */
 static void
-remove_tree (const gchar * dir)
+paid_end (GstBus * bus, gchar * dir, ...)
 {
   gchar *command = g_strdup_printf ("rm -rf '%s'", dir);
+  gchar *text;
+  va_list ap;
 
   fail_unless (system (command) == 0);
   g_free (command);
+  g_free (dir);
+  gst_object_unref (bus);
+  va_start (ap, dir);
+  while ((text = va_arg (ap, gchar *)) != NULL)
+    g_free (text);
+  va_end (ap);
 }
 
 /* Stopped while its task runs, then the same request again: 0 new
@@ -185,12 +195,7 @@ check_resumed (const gchar * model, const gchar * create, const gchar * poll)
   fail_unless_equals_int (count_files (dir, ".imagegen-result"), 1);
   fail_unless_equals_int (count_files (dir, ".imagegen-pending"), 0);
 
-  g_free (first);
-  g_free (resumed);
-  g_free (done);
-  gst_object_unref (bus);
-  remove_tree (dir);
-  g_free (dir);
+  paid_end (bus, dir, first, resumed, done, NULL);
 }
 
 GST_START_TEST (test_runapi_task_resumed)
@@ -244,12 +249,7 @@ check_expired (const gchar * model, const gchar * create)
   fail_unless_equals_int (count_files (dir, ".imagegen-pending"), 0);
 
   imagegen_test_emulator_stop (emu);
-  g_free (first);
-  g_free (done);
-  g_free (port);
-  gst_object_unref (bus);
-  remove_tree (dir);
-  g_free (dir);
+  paid_end (bus, dir, first, done, port, NULL);
 }
 
 GST_START_TEST (test_runapi_task_expired)
@@ -294,12 +294,7 @@ GST_START_TEST (test_expired_result_url)
   fail_unless_equals_int (imagegen_test_emulator_count (emu, "download"), 2);
   fail_unless_equals_int (count_files (dir, ".imagegen-pending"), 0);
 
-  g_free (first);
-  g_free (resumed);
-  g_free (done);
-  gst_object_unref (bus);
-  remove_tree (dir);
-  g_free (dir);
+  paid_end (bus, dir, first, resumed, done, NULL);
 }
 
 GST_END_TEST;
@@ -334,10 +329,7 @@ GST_START_TEST (test_failed_task_not_resumed)
   fail_unless_equals_int (imagegen_test_emulator_stat (emu, "tasks_created"),
       2);
 
-  g_free (done);
-  gst_object_unref (bus);
-  remove_tree (dir);
-  g_free (dir);
+  paid_end (bus, dir, done, NULL);
 }
 
 GST_END_TEST;

@@ -3,9 +3,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include "fuzz-json.h"
-#include "imagegen-errors.h"
-#include "imagegen-provider.h"
+#include "fuzz-task.h"
 
 int
 LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
@@ -18,31 +16,16 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   fuzz_init ();
   root = fuzz_parse_json (data, size);
 
-  if (bfl->parse_create (root, &info, &error)) {
-    g_assert (info.id != NULL && *info.id != '\0');
+  if (fuzz_check_create (bfl->parse_create (root, &info, &error), &info,
+          &error))
     g_assert (info.poll_url == NULL || g_str_has_prefix (info.poll_url,
             "http"));
-  } else {
-    g_assert (error != NULL);
-  }
-  g_clear_error (&error);
-  imagegen_task_info_clear (&info);
+  fuzz_task_clear (&info, &error);
 
-  info = (ImagegenTaskInfo) {.charged_nanocents = -1 };
-  if (bfl->parse_task (root, &info, &error)) {
-    if (info.state == IMAGEGEN_TASK_COMPLETED)
-      g_assert (info.image_urls != NULL && info.image_urls->len == 1);
-    else if (info.state == IMAGEGEN_TASK_FAILED)
-      error = imagegen_error_new_for_failed_task (info.error_message);
-  } else {
-    g_assert (error != NULL);
-  }
-  g_clear_error (&error);
-  imagegen_task_info_clear (&info);
+  fuzz_check_task (bfl->parse_task (root, &info, &error), &info, &error, 1);
+  fuzz_task_clear (&info, &error);
 
   g_free (bfl->parse_error_body (root));
   g_free (bfl->body_retry_after (root));
-  if (root)
-    json_node_unref (root);
-  return 0;
+  return fuzz_done (root);
 }

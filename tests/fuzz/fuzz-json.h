@@ -39,4 +39,13 @@ fuzz_parse_json (const uint8_t * data, size_t size)
   return root;
 }
 
+/* Frees @root (may be NULL); the fuzzer's return value. */
+static inline int
+fuzz_done (JsonNode * root)
+{
+  if (root)
+    json_node_unref (root);
+  return 0;
+}
+
 G_END_DECLS

@@ -28,7 +28,5 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   g_assert (error->domain == IMAGEGEN_CLIENT_ERROR && error->message);
   g_error_free (error);
   g_free (message);
-  if (root)
-    json_node_unref (root);
-  return 0;
+  return fuzz_done (root);
 }

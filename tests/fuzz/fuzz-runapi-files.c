@@ -40,7 +40,5 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   }
   g_clear_error (&error);
   imagegen_upload_target_clear (&target);
-  if (root)
-    json_node_unref (root);
-  return 0;
+  return fuzz_done (root);
 }

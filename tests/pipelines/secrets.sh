@@ -14,13 +14,6 @@ export RUNAPI_API_KEY="$key"
 emu_start --latency 200 --require-key "$key" --log "$work/emulator.log"
 export GST_DEBUG='*:9' GST_DEBUG_NO_COLOR=1
 
-passed=0
-failed=0
-check() { # name, command...
-  local name=$1
-  shift
-  if "$@"; then passed=$((passed + 1)); else echo "FAILED: $name"; failed=$((failed + 1)); fi
-}
 no_key_in() { ! grep -a -q -- "$key" "$@"; }
 # A job succeeded when the client logged it done (the imagegen category,
 # before the element sees the result): the log is what this test reads.
@@ -88,5 +81,4 @@ GST_DEBUG= gst-inspect-1.0 imagegenremix >>"$work/inspect.out" 2>&1
 check "no key in gst-inspect" no_key_in "$work/inspect.out"
 check "the emulator's log masks the key" no_key_in "$work/emulator.log"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -9,27 +9,20 @@ set -euo pipefail
 : "${BINDIR:?}" "${PLUGINS_DIR:?}" "${MANDIR:?}" "${DOC_DIR:?}"
 : "${GST_SYSTEM_PLUGINS:?}"
 
-work=$(mktemp -d)
-emu=
-trap '[ -z "$emu" ] || { kill $emu 2>/dev/null; wait $emu 2>/dev/null; }; rm -rf "$work"' EXIT
+# lib.sh's emulator is the staged one, set once it is installed
+IMAGEGEN_EMULATOR=staged
+. "$(dirname "$0")/lib.sh"
 stage=$work/stage
 "$MESON" install -C "$BUILD_ROOT" --no-rebuild --quiet --destdir "$stage" >"$work/install.log" 2>&1 ||
   { cat "$work/install.log"; echo "FAILED: meson install"; exit 1; }
 
 # nothing from the build tree from here on
-unset LD_LIBRARY_PATH GST_PLUGIN_PATH IMAGEGEN_EMULATOR
+unset LD_LIBRARY_PATH GST_PLUGIN_PATH
 export GST_PLUGIN_SYSTEM_PATH_1_0=
 export GST_PLUGIN_PATH_1_0="$stage$PLUGINS_DIR:$GST_SYSTEM_PLUGINS"
 export GST_REGISTRY="$work/registry.bin"
 bin=$stage$BINDIR
-
-passed=0
-failed=0
-check() { # name, command...
-  local name=$1
-  shift
-  if "$@"; then passed=$((passed + 1)); else echo "FAILED: $name"; failed=$((failed + 1)); fi
-}
+IMAGEGEN_EMULATOR=$bin/imagegen-emulator
 
 check "plugin in GStreamer's plugin directory" test -f "$stage$PLUGINS_DIR/libgstimagegen.so"
 check "imagegen-emulator in bindir" test -x "$bin/imagegen-emulator"
@@ -82,13 +75,8 @@ fi
 # the README's offline pipeline against the staged emulator
 pipeline=$(grep -m1 -E '^ *gst-launch-1.0 imagegensrc prompt="a red fox"' "$SOURCE_ROOT/README.md" || true)
 check "README has the offline pipeline" test -n "$pipeline"
-"$bin/imagegen-emulator" --port 0 --latency 200 >"$work/emu.out" 2>&1 &
-emu=$!
-for _ in $(seq 100); do
-  grep -q '^imagegen-emulator listening on ' "$work/emu.out" && break
-  sleep 0.1
-done
-url=$(sed -n 's/^imagegen-emulator listening on //p' "$work/emu.out")
+emu_start --latency 200
+url=$EMU_URL
 check "staged emulator listening" test -n "$url"
 cd "$work"
 echo "# $pipeline"
@@ -99,5 +87,4 @@ fi
 check "the README pipeline wrote a PNG" \
   test "$(head -c 8 fox.png 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -230,6 +230,16 @@ make_av short.mp4 2 pattern=ball
 cp out1.mp4 keep.mp4
 cp out1.mp4 keep.orig
 keep_same() { cmp -s keep.mp4 keep.orig; }
+# faulty SPEC OUT ARG...: stylize ARG... (output in OUT, exit code in rc)
+# while the emulator answers with the fault SPEC
+faulty() {
+  local spec=$1 out=$2
+  shift 2
+  emu_fail "$spec"
+  rc=0
+  stylize "$@" >"$out" 2>&1 || rc=$?
+  emu_reset
+}
 n0=$(sent)
 rc=0
 stylize short.mp4 keep.mp4 --prompt watercolour --no-cache >exists.out 2>&1 || rc=$?
@@ -248,10 +258,7 @@ check "model typo: says where every model is" \
 check "model typo: one line, not the list of every id" test "$(wc -l <typo.out)" = 1
 check "model typo: OUT as it was, nothing sent" eval 'keep_same && [ "$(sent)" = "$n0" ]'
 
-emu_fail 'create:401:*'
-rc=0
-stylize short.mp4 keep.mp4 -y --prompt watercolour --no-cache >key.out 2>&1 || rc=$?
-emu_reset
+faulty 'create:401:*' key.out short.mp4 keep.mp4 -y --prompt watercolour --no-cache
 tail -n 2 key.out
 check "refused key: exit 4 ($rc)" test "$rc" = 4
 check "refused key: OUT as it was, no temporary file" eval 'keep_same && [ -z "$(only unfinished)" ]'
@@ -259,18 +266,13 @@ rc=0
 stylize audio.mp4 keep.mp4 -y --prompt watercolour --no-cache >novideo.out 2>&1 || rc=$?
 check "no video stream: exit 3, OUT as it was ($rc)" eval '[ "$rc" = 3 ] && keep_same'
 
-emu_fail 'task:moderated:*'
-rc=0
-stylize short.mp4 keep.mp4 -y --prompt watercolour --no-cache >moderated.out 2>&1 || rc=$?
-emu_reset
+faulty 'task:moderated:*' moderated.out short.mp4 keep.mp4 -y --prompt watercolour \
+  --no-cache
 tail -n 1 moderated.out
 check "every pick moderated: exit 4 ($rc)" test "$rc" = 4
 check "every pick moderated: says so, OUT as it was" \
   eval 'grep -q "every pick failed" moderated.out && keep_same && [ -z "$(only unfinished)" ]'
-emu_fail 'create:500:*'
-rc=0
-stylize short.mp4 new500.mp4 --prompt watercolour --no-cache >e500.out 2>&1 || rc=$?
-emu_reset
+faulty 'create:500:*' e500.out short.mp4 new500.mp4 --prompt watercolour --no-cache
 check "every create answered 500: exit 4, nothing written ($rc)" \
   eval '[ "$rc" = 4 ] && [ -z "$(only "^new500")" ]'
 closed=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -281,10 +283,8 @@ check "service unreachable: exit 4, nothing written ($rc)" \
   eval '[ "$rc" = 4 ] && [ -z "$(only "^unreachable\.mp4")" ] && grep -q "every pick failed" unreachable.out'
 
 # the first two of six picks moderated (one request at a time: in order)
-emu_fail 'task:moderated:2'
-rc=0
-stylize in.mp4 some.mp4 --prompt watercolour --no-cache --max-in-flight 1 >some.out 2>&1 || rc=$?
-emu_reset
+faulty 'task:moderated:2' some.out in.mp4 some.mp4 --prompt watercolour --no-cache \
+  --max-in-flight 1
 tail -n 1 some.out
 check "two picks failed: exit 4 ($rc)" test "$rc" = 4
 check "two picks failed: names them and their spans" \
