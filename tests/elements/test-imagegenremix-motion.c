@@ -46,30 +46,33 @@ texture (gdouble u, gdouble v, guint shot, guint8 rgb[3])
 /* frame @i of a clip: the texture panning SPEED px a frame to the left
  * (its content moves left), or, with @square, still, under a flat square
  * moving SPEED px a frame to the right; shot 1 from frame @cut on */
+typedef struct
+{
+  guint i, shot;
+  gboolean square;
+} MotionFrame;
+
+static void
+paint_motion (gint x, gint y, guint8 rgb[3], gpointer data)
+{
+  MotionFrame *f = data;
+  gint sx = 20 + SPEED * (gint) f->i;
+
+  if (f->square && x >= sx && x < sx + 24 && y >= 36 && y < 60) {
+    rgb[0] = 230;
+    rgb[1] = 220;
+    rgb[2] = 40;
+  } else {
+    texture (x + (f->square ? 0 : SPEED * (gdouble) f->i), y, f->shot, rgb);
+  }
+}
+
 static GstBuffer *
 motion_frame (guint i, gboolean square, guint cut)
 {
-  GstBuffer *buf = gst_buffer_new_allocate (NULL, W * H * 4, NULL);
-  guint shot = i >= cut ? 1 : 0;
-  GstMapInfo map;
-  gint x, y;
+  MotionFrame f = { i, i >= cut ? 1 : 0, square };
+  GstBuffer *buf = element_test_painted_frame (W, H, paint_motion, &f);
 
-  gst_buffer_map (buf, &map, GST_MAP_WRITE);
-  for (y = 0; y < H; y++)
-    for (x = 0; x < W; x++) {
-      guint8 *px = map.data + 4 * (y * W + x);
-      gint sx = 20 + SPEED * (gint) i;
-
-      if (square && x >= sx && x < sx + 24 && y >= 36 && y < 60) {
-        px[0] = 230;
-        px[1] = 220;
-        px[2] = 40;
-      } else {
-        texture (x + (square ? 0 : SPEED * (gdouble) i), y, shot, px);
-      }
-      px[3] = 255;
-    }
-  gst_buffer_unmap (buf, &map);
   GST_BUFFER_PTS (buf) = FRAME_TIME (i);
   GST_BUFFER_DURATION (buf) = FRAME_TIME (i + 1) - FRAME_TIME (i);
   return buf;
