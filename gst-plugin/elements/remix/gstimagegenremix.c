@@ -494,7 +494,7 @@ gst_imagegen_remix_set_property (GObject * object, guint prop_id,
       remix->max_result_age = g_value_get_uint64 (value);
       break;
     case PROP_MOTION:
-      gst_imagegen_remix_motion_set_property_locked (remix, value);
+      remix->motion = g_value_get_enum (value);
       break;
     case PROP_PLACEHOLDER:
       remix->placeholder = g_value_get_enum (value);
@@ -572,7 +572,7 @@ gst_imagegen_remix_get_property (GObject * object, guint prop_id,
       g_value_set_uint64 (value, remix->max_result_age);
       break;
     case PROP_MOTION:
-      gst_imagegen_remix_motion_get_property_locked (remix, value);
+      g_value_set_enum (value, remix->motion);
       break;
     case PROP_PLACEHOLDER:
       g_value_set_enum (value, remix->placeholder);

@@ -65,20 +65,6 @@ gst_imagegen_remix_motion_install_property (GObjectClass * klass,
   gst_type_mark_as_plugin_api (gst_imagegen_remix_motion_get_type (), 0);
 }
 
-void
-gst_imagegen_remix_motion_set_property_locked (GstImagegenRemix * remix,
-    const GValue * value)
-{
-  remix->motion = g_value_get_enum (value);
-}
-
-void
-gst_imagegen_remix_motion_get_property_locked (GstImagegenRemix * remix,
-    GValue * value)
-{
-  g_value_set_enum (value, remix->motion);
-}
-
 gboolean
 gst_imagegen_remix_motion_is_flow (GstImagegenRemix * remix)
 {

@@ -200,11 +200,6 @@ void gst_imagegen_remix_references_uploaded (ImagegenResult * result,
 GType gst_imagegen_remix_motion_get_type (void);
 void gst_imagegen_remix_motion_install_property (GObjectClass * klass,
     guint prop_id);
-/* With the object lock held. */
-void gst_imagegen_remix_motion_set_property_locked (GstImagegenRemix *
-    remix, const GValue * value);
-void gst_imagegen_remix_motion_get_property_locked (GstImagegenRemix *
-    remix, GValue * value);
 /* Takes the object lock. */
 gboolean gst_imagegen_remix_motion_is_flow (GstImagegenRemix * remix);
 /* At start: motion=flow in a build without the feature posts the error
