@@ -11,6 +11,9 @@ packages=(
   # the documented recipes encode and decode H.264 (x264enc, avdec_h264)
   gstreamer1.0-plugins-ugly gstreamer1.0-libav
   valgrind
+  # imagegenremix motion=flow: OpenCV's optical flow (meson option motion);
+  # not libopencv-dev, which pulls in every module
+  g++ libopencv-core-dev libopencv-imgproc-dev libopencv-video-dev
   # tools/imagegen-live-control.py, the live control example
   python3-gi gir1.2-gstreamer-1.0
   # imagegen-stylize: encoding profiles, the discoverer, video events

@@ -249,3 +249,16 @@ element_test_harness_stop (ElementTestHarness * e)
   gst_object_unref (e->clock);
   imagegen_test_emulator_stop (e->emu);
 }
+
+void
+element_test_wait_eos (GstHarness * h)
+{
+  GstEvent *ev;
+  gboolean eos = FALSE;
+
+  while (!eos && (ev = gst_harness_pull_event (h)) != NULL) {
+    eos = GST_EVENT_TYPE (ev) == GST_EVENT_EOS;
+    gst_event_unref (ev);
+  }
+  fail_unless (eos, "no EOS came out");
+}

@@ -24,6 +24,11 @@ void element_test_prompt_colour (const gchar * prompt, gdouble fraction,
  * the test on an error message or after a minute without one. */
 void element_test_wait_completed (GstBus * bus, guint n);
 
+/* Pulls events from @h until EOS (offline frames leave from the element's
+ * own task: EOS comes after the last of them); fails the test when the
+ * harness has no EOS to give. */
+void element_test_wait_eos (GstHarness * h);
+
 /* Points the imagegen element @element at @emu, with a test key. */
 void element_test_point_at (GstElement * element, ImagegenTestEmulator * emu);
 

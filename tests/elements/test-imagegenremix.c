@@ -89,15 +89,8 @@ remix_push (Remix * r, guint from, guint to)
 static void
 remix_finish (Remix * r, guint n)
 {
-  GstEvent *ev;
-  gboolean eos = FALSE;
-
   fail_unless (gst_harness_push_event (r->h, gst_event_new_eos ()));
-  while (!eos && (ev = gst_harness_pull_event (r->h)) != NULL) {
-    eos = GST_EVENT_TYPE (ev) == GST_EVENT_EOS;
-    gst_event_unref (ev);
-  }
-  fail_unless (eos, "no EOS came out");
+  element_test_wait_eos (r->h);
   fail_unless_equals_int (gst_harness_buffers_in_queue (r->h), n);
 }
 

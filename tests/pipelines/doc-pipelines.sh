@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every gst-launch-1.0 line of docs/imagegensrc.md,
-# docs/imagegenremix.md, docs/live-graphics.md and docs/providers.md against
-# a fresh emulator, so what the docs promise is
+# docs/imagegenremix.md, docs/live-graphics.md, docs/providers.md and
+# docs/motion.md against a fresh emulator, so what the docs promise is
 # what the suite proves.  A display sink becomes fakesink, a live test
 # source gets num-buffers, and in.mp4 is generated first.
 set -euo pipefail
@@ -49,7 +49,7 @@ while IFS= read -r line; do
     fi
   done
 done < <(grep -h '^gst-launch-1.0 ' "$DOCS_DIR/imagegensrc.md" "$DOCS_DIR/imagegenremix.md" \
-  "$DOCS_DIR/live-graphics.md" "$DOCS_DIR/providers.md")
+  "$DOCS_DIR/live-graphics.md" "$DOCS_DIR/providers.md" "$DOCS_DIR/motion.md")
 
 # the stylised file has every frame: decode it and count
 frames=$(mediainfo out.mp4 | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["video_frames"])')

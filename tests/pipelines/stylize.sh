@@ -2,7 +2,8 @@
 # imagegen-stylize (docs/stylize.md) on generated A/V files, against the
 # emulator; request counts come from the emulator's stats, never timers.
 #   - a run: every frame written, audio kept, one request per pick
-#   - --dry-run first: sends nothing, its pick count is the real run's
+#   - --dry-run first: sends nothing, its pick count is the real run's;
+#     it names the motion between picks (flow by default, --motion hold)
 #   - a rerun: 0 requests, the same decoded frames
 #   - the cache: two concurrent runs; a torn entry planted is re-requested
 #   - exit codes: no video stream, unreadable and missing input
@@ -46,6 +47,10 @@ check "dry run prices the requests (5 cents each, flux-2-pro 1k)" \
   grep -qx "estimated cost: $((dry_picks * 5)) cents" dry.out
 check "dry run sends nothing (emulator: $before requests before, $(sent) after)" \
   test "$(sent)" = "$before"
+check "dry run: results carried along the motion by default (--motion flow)" \
+  grep -qx "motion between picks: flow" dry.out
+stylize in.mp4 --dry-run --motion hold --prompt watercolour --no-cache >dry-hold.out 2>&1 || true
+check "dry run: --motion hold is shown" grep -qx "motion between picks: hold" dry-hold.out
 
 # the real run
 c0=$(creates)

@@ -34,6 +34,7 @@ def print_estimate(args, job, s):
     print("estimated cost: %s cents" % fmt_cents(s["estimated-credits"]))
     print("picks skipped as similar: %d" % s["picks-skipped"])
     print("picks at shot changes: %d" % s["picks-at-cuts"])
+    print("motion between picks: %s" % args.motion)
     if args.seed is not None:
         print("seed: %d" % args.seed)
     if job.schedule is not None:

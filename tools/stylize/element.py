@@ -5,6 +5,7 @@ import difflib
 import math
 import os
 import re
+import sys
 
 from .common import (EXIT_FAILED, EXIT_USAGE, WHERE_MODELS, GLib, GObject,
                      Gst, fail, make)
@@ -67,6 +68,7 @@ def new_remix(args, probe=False, prompt=None):
     check_range(r, "--max-cost", "max-cost", a.max_cost)
     r.set_property("pick", a.pick)
     r.set_property("coherence", a.coherence)
+    r.set_property("motion", a.motion or "flow")
     if a.model:
         r.set_property("model", a.model)
     if a.provider:
@@ -125,6 +127,17 @@ def check_settings(args, prompts):
     seed it has no field for is a usage error, found before anything is
     written or sent."""
     error = start_error(new_remix(args, probe=True))
+    if error is not None and args.motion != "hold" and start_error(
+            new_remix(argparse.Namespace(**dict(vars(args), motion="hold")),
+                      probe=True)) is None:
+        # refused for flow alone: a plugin built without the feature
+        if args.motion == "flow":
+            fail(EXIT_USAGE, error)
+        print("imagegen-stylize: this plugin has no motion feature, so "
+              "results hold still between picks (--motion hold)",
+              file=sys.stderr)
+        args.motion, error = "hold", None
+    args.motion = args.motion or "flow"
     if error is None:
         for text in prompts:
             error = start_error(new_remix(args, probe=True, prompt=text))

@@ -91,6 +91,10 @@ def add_element(p):
                    help="previous-result: send the previous result along "
                    "with each frame, so that results flicker less (requests "
                    "then run one after another; not for the max models)")
+    p.add_argument("--motion", choices=["hold", "flow"],
+                   help="frames between picks: carry the results along the "
+                   "video's motion (flow, the default where the plugin has "
+                   "it) or hold each still until the next (hold)")
     p.add_argument("--max-in-flight", type=int, metavar="N",
                    help="requests running at once (default: the element's)")
     p.add_argument("--reference", action="append", default=[],

@@ -78,6 +78,7 @@ enum
   PROP_TRANSITION_DURATION,
   PROP_LATENCY,
   PROP_MAX_RESULT_AGE,
+  PROP_MOTION,
   PROP_TRACKER_FIRST,
   PROP_SHARED_FIRST = PROP_TRACKER_FIRST + GST_IMAGEGEN_ENGINE_N_PROPS,
   PROP_PICK_FIRST = PROP_SHARED_FIRST + GST_IMAGEGEN_N_PROPS,
@@ -394,6 +395,10 @@ gst_imagegen_remix_start (GstBaseTransform * trans)
     g_error_free (error);
     return FALSE;
   }
+  if (!gst_imagegen_remix_motion_check_start (remix)) {
+    imagegen_client_config_clear (&config);
+    return FALSE;
+  }
   gst_imagegen_settings_post_warnings (GST_ELEMENT (remix), &remix->settings);
   gst_imagegen_remix_warn_settings (remix);
 
@@ -414,6 +419,7 @@ gst_imagegen_remix_start (GstBaseTransform * trans)
   remix->srcresult = GST_FLOW_OK;
   remix->n_picks = 0;
   gst_imagegen_remix_reset_frame_stats_locked (remix);
+  gst_imagegen_remix_motion_reset_locked (remix);
   remix->picks_skipped = remix->picks_at_cuts = 0;
   remix->warned_untimed = FALSE;
   remix->mode_decided = FALSE;
@@ -452,6 +458,7 @@ gst_imagegen_remix_stop (GstBaseTransform * trans)
   gst_imagegen_remix_reset_frame_stats_locked (remix);
   g_mutex_unlock (&remix->lock);
   gst_imagegen_remix_forget_shown (remix);
+  gst_imagegen_remix_motion_stop (remix);
   return TRUE;
 }
 
@@ -485,6 +492,9 @@ gst_imagegen_remix_set_property (GObject * object, guint prop_id,
       break;
     case PROP_MAX_RESULT_AGE:
       remix->max_result_age = g_value_get_uint64 (value);
+      break;
+    case PROP_MOTION:
+      remix->motion = g_value_get_enum (value);
       break;
     case PROP_PLACEHOLDER:
       remix->placeholder = g_value_get_enum (value);
@@ -560,6 +570,9 @@ gst_imagegen_remix_get_property (GObject * object, guint prop_id,
       break;
     case PROP_MAX_RESULT_AGE:
       g_value_set_uint64 (value, remix->max_result_age);
+      break;
+    case PROP_MOTION:
+      g_value_set_enum (value, remix->motion);
       break;
     case PROP_PLACEHOLDER:
       g_value_set_enum (value, remix->placeholder);
@@ -714,6 +727,7 @@ gst_imagegen_remix_class_init (GstImagegenRemixClass * klass)
       g_param_spec_uint64 ("transition-duration", "Transition duration",
           "Cross-fade from the previous result to a new one over this much "
           "stream time (nanoseconds, 0 = cut)", 0, G_MAXUINT64, 0, rw));
+  gst_imagegen_remix_motion_install_property (gobject_class, PROP_MOTION);
   gst_imagegen_engine_install_properties (gobject_class, PROP_TRACKER_FIRST);
   gst_imagegen_remix_scene_install_properties (gobject_class,
       PROP_PICK_FIRST);

@@ -77,7 +77,20 @@ typedef enum
   GST_IMAGEGEN_REMIX_COHERENCE_PREVIOUS_RESULT,
 } GstImagegenRemixCoherence;
 
+/**
+ * GstImagegenRemixMotion:
+ * @GST_IMAGEGEN_REMIX_MOTION_HOLD: a result stands still until the next
+ * @GST_IMAGEGEN_REMIX_MOTION_FLOW: results are carried along the input's
+ *   optical flow to every frame between picks
+ */
+typedef enum
+{
+  GST_IMAGEGEN_REMIX_MOTION_HOLD,
+  GST_IMAGEGEN_REMIX_MOTION_FLOW,
+} GstImagegenRemixMotion;
+
 typedef struct _RemixPick RemixPick;
+typedef struct _GstImagegenFlow GstImagegenFlow;
 
 #define GST_TYPE_IMAGEGEN_REMIX (gst_imagegen_remix_get_type ())
 G_DECLARE_FINAL_TYPE (GstImagegenRemix, gst_imagegen_remix, GST,
@@ -105,6 +118,7 @@ struct _GstImagegenRemix
   gdouble scene_threshold;
   gdouble skip_similar;
   GstImagegenRemixCoherence coherence;
+  GstImagegenRemixMotion motion;
 
   GstImagegenEngine engine;
 
@@ -128,6 +142,12 @@ struct _GstImagegenRemix
   gboolean force_pick;          /* a force-key-unit event came: the next
                                  * frame is a pick, whatever else says */
   guint picks_at_cuts;
+  gboolean cut_since_pick;      /* a shot change since the newest pick */
+  guint draining;               /* offline: waits for an empty queue */
+  guint64 flow_frames;          /* carried along the flow */
+  guint64 flow_one_neighbour;   /* ... from one neighbour, not two */
+  guint64 flow_fallbacks;       /* live: shown unwarped, flow too slow */
+  gint64 flow_us;               /* time spent on those frames */
   RemixPick *governing;         /* offline: newest pick, governs new frames */
   RemixPick *newest_done;       /* live: newest successful pick */
   GQueue queue;                 /* offline: RemixItem, oldest first */
@@ -155,9 +175,14 @@ struct _GstImagegenRemix
   /* the streaming thread (live) or the src task (offline) only */
   gboolean mode_decided;
   GstBuffer *live_input;        /* live: the frame submitted, to output */
+  GstClockTime live_time;       /* ... its stream time */
   RemixPick *live_pick;
   RemixPick *shown_pick;        /* the result shown last, NULL: none */
   GstImagegenScreen screen;     /* what shows: placement, fades, black */
+  GstImagegenFlow *flow;        /* motion=flow: the optical flow engine */
+  gint64 flow_cost_us;          /* live: recent cost of a carried frame */
+  gboolean flow_fast;           /* live: MEDIUM did not fit, FAST runs */
+  guint flow_skipped;           /* live: frames since the last flow */
 };
 
 GST_ELEMENT_REGISTER_DECLARE (imagegenremix);

@@ -63,12 +63,7 @@ gst_imagegen_remix_aligned_submit_locked (GstImagegenRemix * remix,
   } else {
     item->frame = buf;
   }
-  item->pick = remix->governing ?
-      gst_imagegen_remix_pick_ref (remix->governing) : NULL;
-  g_queue_push_tail (&remix->queue, item);
-  remix->queued_frames++;
-  remix->queue_bytes += gst_buffer_get_size (item->frame);
-  g_cond_broadcast (&remix->cond);
+  gst_imagegen_remix_queue_frame_locked (remix, item);
   return GST_FLOW_OK;
 }
 
@@ -239,7 +234,13 @@ gst_imagegen_remix_add_frame_stats (GstImagegenRemix * remix,
       (gint64) (remix->shown_age / GST_MSECOND) : (gint64) - 1,
       "max-shown-age-ms", G_TYPE_INT64,
       GST_CLOCK_TIME_IS_VALID (remix->max_shown_age) ?
-      (gint64) (remix->max_shown_age / GST_MSECOND) : (gint64) - 1, NULL);
+      (gint64) (remix->max_shown_age / GST_MSECOND) : (gint64) - 1,
+      /* motion=flow (gstimagegenremixmotion.c) */
+      "frames-flow", G_TYPE_UINT64, remix->flow_frames,
+      "frames-flow-one-neighbour", G_TYPE_UINT64, remix->flow_one_neighbour,
+      "frames-flow-fallback", G_TYPE_UINT64, remix->flow_fallbacks,
+      "flow-ms-per-frame", G_TYPE_DOUBLE, remix->flow_frames > 0 ?
+      remix->flow_us / 1000.0 / remix->flow_frames : 0.0, NULL);
   g_mutex_unlock (&remix->lock);
 }
 

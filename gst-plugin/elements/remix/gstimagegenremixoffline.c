@@ -49,9 +49,12 @@ head_is_ready_locked (GstImagegenRemix * remix)
 {
   RemixItem *head = g_queue_peek_head (&remix->queue);
 
-  /* aligned: every frame leaves at its deadline, done or not */
+  /* aligned: every frame leaves at its deadline, done or not; with
+   * motion=flow a frame waits for the next pick's result too */
   return head != NULL && (remix->aligned || head->frame == NULL
-      || head->pick == NULL || head->pick->done);
+      || head->pick == NULL || (head->pick->done
+          && gst_imagegen_remix_motion_settled_locked (remix, head,
+              queue_is_full_locked (remix))));
 }
 
 GstFlowReturn
@@ -79,12 +82,7 @@ gst_imagegen_remix_offline_submit_locked (GstImagegenRemix * remix,
   item = g_new0 (RemixItem, 1);
   item->time = time;
   item->frame = buf;
-  item->pick = remix->governing ?
-      gst_imagegen_remix_pick_ref (remix->governing) : NULL;
-  g_queue_push_tail (&remix->queue, item);
-  remix->queued_frames++;
-  remix->queue_bytes += gst_buffer_get_size (buf);
-  g_cond_broadcast (&remix->cond);
+  gst_imagegen_remix_queue_frame_locked (remix, item);
 
   while (!remix->flushing && remix->srcresult == GST_FLOW_OK
       && queue_is_full_locked (remix))
@@ -116,9 +114,13 @@ gst_imagegen_remix_offline_wait_drained (GstImagegenRemix * remix)
   gboolean drained;
 
   g_mutex_lock (&remix->lock);
+  /* frames waiting for a next pick stop waiting: none comes before this */
+  remix->draining++;
+  g_cond_broadcast (&remix->cond);
   while (!remix->flushing && remix->srcresult == GST_FLOW_OK
       && (remix->queue.length > 0 || remix->task_busy))
     g_cond_wait (&remix->cond, &remix->lock);
+  remix->draining--;
   drained = remix->queue.length == 0 && !remix->task_busy;
   g_mutex_unlock (&remix->lock);
   return drained;
@@ -187,9 +189,17 @@ offline_loop (GstImagegenRemix * remix)
     RemixPick *shown = remix->aligned ?
         gst_imagegen_remix_aligned_choose (remix, item) :
         item->pick ? gst_imagegen_remix_pick_ref (item->pick) : NULL;
-    GstBuffer *out = gst_imagegen_remix_make_output (remix, item->frame,
-        shown, remix->aligned);
+    RemixPick *next;
+    gboolean carry;
+    GstBuffer *out;
 
+    g_mutex_lock (&remix->lock);
+    next = gst_imagegen_remix_motion_next_locked (remix, item, &shown,
+        &carry);
+    g_mutex_unlock (&remix->lock);
+    out = gst_imagegen_remix_make_output (remix, item->frame, item->time,
+        shown, next, remix->aligned, carry);
+    gst_imagegen_remix_pick_unref (next);
     gst_imagegen_remix_pick_unref (shown);
     gst_imagegen_remix_post_shown (remix);
 

@@ -1,6 +1,8 @@
 /* gst-imagegen: what an imagegenremix frame shows — its pick's result, a
  * fallback (the input, black, the previous result), or a cross-fade
- * between two results, on the screen component (gstimagegenscreen.c).
+ * between two results, on the screen component (gstimagegenscreen.c);
+ * with motion=flow, the result carried to the frame
+ * (gstimagegenremixmotion.c).
  *
  * Runs on the one thread that pushes frames: the streaming thread in live
  * mode, the src task in offline mode.
@@ -43,7 +45,8 @@ stamp (GstBuffer * pixels, GstBuffer * input)
 
 GstBuffer *
 gst_imagegen_remix_make_output (GstImagegenRemix * remix, GstBuffer * input,
-    RemixPick * pick, gboolean live)
+    GstClockTime time, RemixPick * pick, RemixPick * next, gboolean live,
+    gboolean carry)
 {
   GstImagegenScaleMode scale_mode;
   GstImagegenRemixFallback placeholder, on_failure;
@@ -70,12 +73,16 @@ gst_imagegen_remix_make_output (GstImagegenRemix * remix, GstBuffer * input,
     shown = remix->shown_pick;
   }
   if (shown != NULL) {
-    pixels = gst_imagegen_placement_get (&shown->placed, &out_info,
-        scale_mode);
-    if (pixels != NULL)
-      pixels = gst_buffer_ref (pixels);
-    else
+    GstBuffer *placed = gst_imagegen_placement_get (&shown->placed,
+        &out_info, scale_mode);
+
+    if (placed != NULL && carry)
+      pixels = gst_imagegen_remix_motion_carry (remix, input, time, shown,
+          shown == pick ? next : NULL, live, &in_info, &out_info, scale_mode);
+    if (placed == NULL)
       shown = NULL;
+    else if (pixels == NULL)
+      pixels = gst_buffer_ref (placed);
   }
   if (pixels == NULL) {
     GstImagegenRemixFallback fallback = pick == NULL ? placeholder :

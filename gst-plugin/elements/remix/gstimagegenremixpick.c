@@ -347,7 +347,10 @@ gst_imagegen_remix_pick_if_due_locked (GstImagegenRemix * remix,
   }
   g_mutex_lock (&remix->lock);
   remix->last_pick_time = time;
+  gst_imagegen_remix_motion_note_pick_locked (remix, pick, frame);
   gst_imagegen_remix_scene_picked_locked (remix, reason);
+  if (remix->governing != NULL)
+    gst_imagegen_remix_replace_pick (&remix->governing->next, pick);
   gst_imagegen_remix_replace_pick (&remix->governing, pick);
   gst_imagegen_remix_pick_unref (pick);
   GST_DEBUG_OBJECT (remix, "picked frame at %" GST_TIME_FORMAT " (pick %u)",

@@ -13,6 +13,8 @@
  *   gstimagegenremixresult.c   a pick's references
  *   gstimagegenremixrefs.c     reference images: checked, uploaded once
  *   gstimagegenremixscene.c    shot changes and similar frames
+ *   gstimagegenremixmotion.c   motion=flow: results carried along the
+ *                              input's optical flow (gstimagegenflow.h)
  *
  * Locks, in the order they may be taken: the stream lock of a pad, then
  * remix->lock, then GST_OBJECT_LOCK (short property reads only), then the
@@ -24,6 +26,7 @@
 #pragma once
 
 #include "gstimagegenremix.h"
+#include "gstimagegenflow.h"
 
 G_BEGIN_DECLS
 
@@ -38,6 +41,14 @@ struct _RemixPick
   GstImagegenImage *image;      /* decoded result, NULL when failed */
   GstImagegenPlacement placed;  /* the image placed at the output caps, by
                                  * the worker that decoded it */
+  RemixPick *next;              /* the pick after it, under remix->lock */
+  gboolean at_cut;              /* a shot change came since the pick before */
+  guint8 *grey;                 /* motion=flow: the picked frame, small and
+                                 * grey (gst_imagegen_flow_size) */
+  gint grey_width, grey_height;
+  /* the output thread's only */
+  GstImagegenFlowField *warm;   /* the last flow to it, to start the next */
+  GstImagegenPlacement placed_rgba;     /* the image at output size, RGBA */
 };
 
 /* A frame with the pick that governs it, or a serialized event, in the
@@ -49,6 +60,7 @@ typedef struct
   GstEvent *event;
   GstClockTime time;            /* the frame's stream time */
   GstClockTime deadline;        /* aligned: running time it leaves at */
+  gboolean after_cut;           /* a shot change came since its pick */
 } RemixItem;
 
 /* gstimagegenremixresult.c */
@@ -57,11 +69,14 @@ RemixPick *gst_imagegen_remix_pick_new (void);
 RemixPick *gst_imagegen_remix_pick_ref (RemixPick * pick);
 void gst_imagegen_remix_pick_unref (RemixPick * pick);
 void gst_imagegen_remix_replace_pick (RemixPick ** slot, RemixPick * pick);
+/* Queues @item (its frame set) behind the others, governed by the newest
+ * pick (offline and aligned). */
+void gst_imagegen_remix_queue_frame_locked (GstImagegenRemix * remix,
+    RemixItem * item);
 
 /* gstimagegenremixpick.c: the streaming thread picks @frame when its time
  * @time is due.  Called with remix->lock held; releases it while the
  * request is handed to the engine.  Returns TRUE when a pick was made. */
-/* gstimagegenremixtypes.c */
 GType gst_imagegen_remix_mode_get_type (void);
 GType gst_imagegen_remix_fallback_get_type (void);
 
@@ -181,9 +196,44 @@ gboolean gst_imagegen_remix_load_references (GstImagegenRemix * remix,
 void gst_imagegen_remix_references_uploaded (ImagegenResult * result,
     gpointer user_data);
 
-/* gstimagegenremixoutput.c */
+/* gstimagegenremixmotion.c: motion=flow */
+GType gst_imagegen_remix_motion_get_type (void);
+void gst_imagegen_remix_motion_install_property (GObjectClass * klass,
+    guint prop_id);
+/* Takes the object lock. */
+gboolean gst_imagegen_remix_motion_is_flow (GstImagegenRemix * remix);
+/* At start: motion=flow in a build without the feature posts the error
+ * and returns FALSE. */
+gboolean gst_imagegen_remix_motion_check_start (GstImagegenRemix * remix);
+/* The streaming thread made @pick of @frame (remix->lock held). */
+void gst_imagegen_remix_motion_note_pick_locked (GstImagegenRemix * remix,
+    RemixPick * pick, GstBuffer * frame);
+/* Offline: may the queue's head (its pick done) leave, or does it wait
+ * for its next pick's result?  @full: the queue is at its bounds. */
+gboolean gst_imagegen_remix_motion_settled_locked (GstImagegenRemix * remix,
+    RemixItem * head, gboolean full);
+/* What @item shows with motion=flow: *@shown (a ref, may be replaced: a
+ * frame after a shot change shows the next pick), and the second
+ * neighbour to blend in (a ref, or NULL).  *@carry: whether *@shown may
+ * be carried along the flow to the frame (not across a shot change). */
+RemixPick *gst_imagegen_remix_motion_next_locked (GstImagegenRemix * remix,
+    RemixItem * item, RemixPick ** shown, gboolean * carry);
+/* The output thread: @shown's result carried to @input (at @time), blended
+ * with @next's when not NULL, in @out_info; NULL: show it as it is. */
+GstBuffer *gst_imagegen_remix_motion_carry (GstImagegenRemix * remix,
+    GstBuffer * input, GstClockTime time, RemixPick * shown,
+    RemixPick * next, gboolean live, const GstVideoInfo * in_info,
+    const GstVideoInfo * out_info, GstImagegenScaleMode scale_mode);
+void gst_imagegen_remix_motion_reset_locked (GstImagegenRemix * remix);
+/* Frees the flow engine; the output thread has stopped. */
+void gst_imagegen_remix_motion_stop (GstImagegenRemix * remix);
+
+/* gstimagegenremixoutput.c: the frame @input (at @time) shows @pick's
+ * result (or a fallback), with @carry carried along the flow and blended
+ * with @next's */
 GstBuffer *gst_imagegen_remix_make_output (GstImagegenRemix * remix,
-    GstBuffer * input, RemixPick * pick, gboolean live);
+    GstBuffer * input, GstClockTime time, RemixPick * pick, RemixPick * next,
+    gboolean live, gboolean carry);
 void gst_imagegen_remix_forget_shown (GstImagegenRemix * remix);
 
 G_END_DECLS

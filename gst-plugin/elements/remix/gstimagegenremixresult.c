@@ -16,6 +16,10 @@ pick_clear (gpointer data)
 
   g_clear_pointer (&pick->image, gst_imagegen_image_unref);
   gst_imagegen_placement_clear (&pick->placed);
+  gst_imagegen_placement_clear (&pick->placed_rgba);
+  gst_imagegen_remix_pick_unref (pick->next);
+  g_free (pick->grey);
+  gst_imagegen_flow_field_free (pick->warm);
 }
 
 RemixPick *
@@ -35,6 +39,19 @@ gst_imagegen_remix_pick_unref (RemixPick * pick)
 {
   if (pick != NULL)
     g_atomic_rc_box_release_full (pick, pick_clear);
+}
+
+void
+gst_imagegen_remix_queue_frame_locked (GstImagegenRemix * remix,
+    RemixItem * item)
+{
+  item->pick = remix->governing ?
+      gst_imagegen_remix_pick_ref (remix->governing) : NULL;
+  item->after_cut = remix->cut_since_pick;
+  g_queue_push_tail (&remix->queue, item);
+  remix->queued_frames++;
+  remix->queue_bytes += gst_buffer_get_size (item->frame);
+  g_cond_broadcast (&remix->cond);
 }
 
 void

@@ -68,6 +68,7 @@ gst_imagegen_remix_scene_reset_locked (GstImagegenRemix * remix)
   g_clear_pointer (&remix->previous_thumb, g_free);
   g_clear_pointer (&remix->picked_thumb, g_free);
   remix->previous_change = 0.0;
+  remix->cut_since_pick = FALSE;
   remix->force_pick = FALSE;
 }
 
@@ -116,19 +117,21 @@ gst_imagegen_remix_scene_judge_locked (GstImagegenRemix * remix,
   GstImagegenRemixPickMode mode;
   gdouble scene_threshold, skip_similar;
   gboolean first = remix->last_pick_time == GST_CLOCK_TIME_NONE;
-  gboolean cut = FALSE, forced = remix->force_pick;
+  gboolean cut = FALSE, cuts, forced = remix->force_pick;
   guint8 *thumb = NULL;
 
   GST_OBJECT_LOCK (remix);
   mode = remix->pick_mode;
   scene_threshold = remix->scene_threshold;
   skip_similar = remix->skip_similar;
+  /* motion=flow carries no result across a cut, picked or not */
+  cuts = mode != GST_IMAGEGEN_REMIX_PICK_INTERVAL
+      || remix->motion == GST_IMAGEGEN_REMIX_MOTION_FLOW;
   GST_OBJECT_UNLOCK (remix);
 
-  if (mode != GST_IMAGEGEN_REMIX_PICK_INTERVAL || skip_similar > 0.0)
+  if (cuts || skip_similar > 0.0)
     thumb = thumbnail (frame, &remix->in_info);
-  if (thumb != NULL && remix->previous_thumb != NULL
-      && mode != GST_IMAGEGEN_REMIX_PICK_INTERVAL) {
+  if (thumb != NULL && remix->previous_thumb != NULL && cuts) {
     gdouble change = difference (thumb, remix->previous_thumb);
 
     cut = change >= scene_threshold
@@ -139,6 +142,9 @@ gst_imagegen_remix_scene_judge_locked (GstImagegenRemix * remix,
   }
   g_free (remix->previous_thumb);
   remix->previous_thumb = thumb;
+  remix->cut_since_pick |= cut;
+  /* pick=interval: a cut ends the frames of a pick, it makes none */
+  cut = cut && mode != GST_IMAGEGEN_REMIX_PICK_INTERVAL;
 
   /* asked for (a new prompt from here on): neither the interval nor a
    * likeness to the last pick may stand in for it */
@@ -165,6 +171,7 @@ void
 gst_imagegen_remix_scene_picked_locked (GstImagegenRemix * remix,
     GstImagegenRemixPickReason reason)
 {
+  remix->cut_since_pick = FALSE;
   g_free (remix->picked_thumb);
   remix->picked_thumb = remix->previous_thumb ?
       g_memdup2 (remix->previous_thumb, SIG_SIZE) : NULL;
