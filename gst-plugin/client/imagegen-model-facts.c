@@ -11,6 +11,7 @@
 #include "imagegen-models.h"
 #include "imagegen-provider.h"
 #include <math.h>
+#include <string.h>
 #include <stdio.h>
 
 /* The side of the square whose area @resolution names: 1k 1024, 1.5k
@@ -104,8 +105,32 @@ imagegen_models_output_size (const ImagegenProvider * provider,
 }
 
 /* Assumed price of a call whose price is not confirmed: the dearest
- * known one, so that a spending guard errs on the side of the bill. */
-#define ASSUMED_PRICE_CENTS 24
+ * confirmed one in the table (a tier's or a per-call price), so that a
+ * spending guard errs on the side of the bill. */
+static gdouble
+dearest_price_cents (void)
+{
+  gdouble dearest = 0;
+  const ImagegenModelRow *row;
+  guint i, k;
+
+  for (i = 0; (row = imagegen_models_get (i)) != NULL; i++) {
+    g_auto (GStrv) overrides = NULL;
+
+    if (!row->price_confirmed || row->price_cents < 0)
+      continue;
+    dearest = MAX (dearest, row->price_cents);
+    overrides = row->price_overrides ?
+        g_strsplit (row->price_overrides, " ", -1) : NULL;
+    for (k = 0; overrides != NULL && overrides[k] != NULL; k++) {
+      const gchar *eq = strchr (overrides[k], '=');
+
+      if (eq != NULL)
+        dearest = MAX (dearest, g_ascii_strtod (eq + 1, NULL));
+    }
+  }
+  return dearest;
+}
 
 gint64
 imagegen_models_price_nanocents (const ImagegenProvider * provider,
@@ -135,7 +160,7 @@ imagegen_models_price_nanocents (const ImagegenProvider * provider,
   if (known != NULL)
     *known = nanocents >= 0;
   return nanocents >= 0 ? nanocents :
-      ASSUMED_PRICE_CENTS * IMAGEGEN_NANOCENTS_PER_CENT;
+      imagegen_nanocents (dearest_price_cents ());
 }
 
 gint

@@ -656,6 +656,36 @@ test_find_path (void)
   g_assert_null (imagegen_models_find_any (NULL));
 }
 
+/* A call the table prices at no confirmed figure is assumed to cost the
+ * dearest confirmed call there: FLUX 3 Image at 4k, above FLUX.2's 24
+ * cents that was written down by hand before. */
+static void
+test_assumed_price (void)
+{
+  g_autoptr (ImagegenRequest) unknown =
+      imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, "no-such-model",
+      "a cat");
+  g_autoptr (ImagegenRequest) flux3 =
+      imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, "flux-3-image",
+      "a cat");
+  const ImagegenModelRow *row;
+  gboolean known = TRUE;
+  gint64 assumed;
+  guint i;
+
+  assumed = imagegen_models_price_nanocents (NULL, unknown, &known);
+  g_assert_false (known);
+  flux3->resolution = g_strdup ("4k");
+  g_assert_cmpint (assumed, ==, imagegen_models_price_nanocents
+      (&imagegen_provider_bfl, flux3, &known));
+  g_assert_true (known);
+  g_assert_cmpint (assumed, ==, imagegen_nanocents (60.7));
+  /* no row's base price is above it */
+  for (i = 0; (row = imagegen_models_get (i)) != NULL; i++)
+    if (row->price_confirmed)
+      g_assert_cmpint (imagegen_nanocents (row->price_cents), <=, assumed);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -669,5 +699,6 @@ main (int argc, char **argv)
       test_output_size_one_answer, "/models/bfl-size-rules",
       test_bfl_size_rules, "/models/field-range", test_field_range,
       "/models/find-path", test_find_path, "/models/flux3-prices-and-time",
-      test_flux3_prices_and_time, NULL);
+      test_flux3_prices_and_time, "/models/assumed-price", test_assumed_price,
+      NULL);
 }
