@@ -42,18 +42,6 @@ only_task (JsonObject * stats)
   return json_array_get_object_element (tasks, 0);
 }
 
-static ImagegenResult *
-run_t2i (TestFixture * f, const gchar * model, guint width, guint height)
-{
-  g_autoptr (ImagegenRequest) req =
-      imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE, model,
-      "a lighthouse at dusk");
-
-  req->width = width;
-  req->height = height;
-  return test_run_job (f->client, req, f->w);
-}
-
 /* klein edits a frame sent inline: no upload, exact size, the x-key on
  * the submit and every poll. */
 static void
