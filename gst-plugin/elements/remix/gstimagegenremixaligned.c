@@ -242,6 +242,7 @@ gst_imagegen_remix_add_frame_stats (GstImagegenRemix * remix,
       "flow-ms-per-frame", G_TYPE_DOUBLE, remix->flow_frames > 0 ?
       remix->flow_us / 1000.0 / remix->flow_frames : 0.0, NULL);
   g_mutex_unlock (&remix->lock);
+  gst_imagegen_remix_flicker_add_stats (remix, stats);
 }
 
 void
@@ -252,6 +253,7 @@ gst_imagegen_remix_reset_frame_stats_locked (GstImagegenRemix * remix)
   remix->age_warned = FALSE;
   gst_imagegen_remix_replace_pick (&remix->last_noted, NULL);
   gst_clear_structure (&remix->pending_post);
+  gst_imagegen_remix_flicker_reset_locked (remix);
 }
 
 void
