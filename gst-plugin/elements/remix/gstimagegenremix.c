@@ -420,6 +420,7 @@ gst_imagegen_remix_start (GstBaseTransform * trans)
   remix->n_picks = 0;
   gst_imagegen_remix_reset_frame_stats_locked (remix);
   gst_imagegen_remix_motion_reset_locked (remix);
+  gst_imagegen_remix_flicker_reset_locked (remix);
   remix->picks_skipped = remix->picks_at_cuts = 0;
   remix->warned_untimed = FALSE;
   remix->mode_decided = FALSE;

@@ -253,7 +253,6 @@ gst_imagegen_remix_reset_frame_stats_locked (GstImagegenRemix * remix)
   remix->age_warned = FALSE;
   gst_imagegen_remix_replace_pick (&remix->last_noted, NULL);
   gst_clear_structure (&remix->pending_post);
-  gst_imagegen_remix_flicker_reset_locked (remix);
 }
 
 void

@@ -63,6 +63,8 @@ gst_imagegen_remix_flicker_measure (GstImagegenRemix * remix,
   if (remix->flicker_in != NULL && (w != remix->flicker_width
           || h != remix->flicker_height))
     forget (remix);
+  remix->flicker_width = w;
+  remix->flicker_height = h;
   if (remix->flicker_in != NULL) {
     if (remix->flow == NULL)
       remix->flow = gst_imagegen_flow_new ();
@@ -83,8 +85,6 @@ gst_imagegen_remix_flicker_measure (GstImagegenRemix * remix,
   remix->flicker_in = grey_in;
   remix->flicker_out = grey_out;
   remix->flicker_flow = field;
-  remix->flicker_width = w;
-  remix->flicker_height = h;
   if (d_in < 0 || d_out < 0)
     return;
   g_mutex_lock (&remix->lock);

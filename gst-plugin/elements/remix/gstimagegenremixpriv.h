@@ -250,7 +250,8 @@ void gst_imagegen_remix_forget_shown (GstImagegenRemix * remix);
 
 /* gstimagegenremixflicker.c: measure-flicker.  The output thread measures
  * @out, made for @input; the stats get the figures (takes remix->lock);
- * reset (remix->lock held) and stop (the output thread has stopped). */
+ * reset at start, remix->lock held (the figures outlive a stop, for the
+ * end's report); stop: the output thread has stopped. */
 void gst_imagegen_remix_flicker_measure (GstImagegenRemix * remix,
     GstBuffer * input, GstBuffer * out, const GstVideoInfo * in_info,
     const GstVideoInfo * out_info);
