@@ -435,7 +435,71 @@ GST_START_TEST (test_live_carries_newest)
 
 GST_END_TEST;
 
+/* measure-flicker over @n frames of the pan through motion=@motion:
+ * the stats' figures for the output and the input */
+static void
+run_flicker (const gchar * motion, guint n, gdouble * out, gdouble * in)
+{
+  ElementTestHarness e;
+  GstHarness *h = motion_start (&e, "100", motion, "offline");
+  GstStructure *stats = NULL;
+  guint i;
+
+  g_object_set (h->element, "measure-flicker", TRUE, NULL);
+  for (i = 0; i < n; i++)
+    fail_unless_equals_int (gst_harness_push (h, motion_frame (i, FALSE,
+                G_MAXUINT)), GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  element_test_wait_eos (h);
+  /* every frame but the first is measured against the one before */
+  fail_unless_equals_uint64 (stat_u64 (h->element, "flicker-frames"), n - 1);
+  g_object_get (h->element, "stats", &stats, NULL);
+  fail_unless (gst_structure_get_double (stats, "flicker-output", out));
+  fail_unless (gst_structure_get_double (stats, "flicker-input", in));
+  gst_structure_free (stats);
+  element_test_harness_stop (&e);
+}
+
+/* The emulator's inversion keeps every difference: with motion=flow the
+ * output's figure is near the input's; with hold, where the picture
+ * stands still and jumps at picks, well above flow's. */
+GST_START_TEST (test_flicker_figures)
+{
+  gdouble flow_out, flow_in, hold_out, hold_in;
+
+  run_flicker ("flow", 40, &flow_out, &flow_in);
+  run_flicker ("hold", 40, &hold_out, &hold_in);
+  GST_INFO ("flow: output %.2f input %.2f; hold: output %.2f input %.2f",
+      flow_out, flow_in, hold_out, hold_in);
+  /* the same input, the same figure (here about 0.15: the flow follows
+   * the pan; flow's output about 0.7, hold's about 2.3) */
+  fail_unless (ABS (flow_in - hold_in) < 0.01);
+  fail_unless (flow_out < flow_in + 1.5, "flow output %.2f, input %.2f",
+      flow_out, flow_in);
+  fail_unless (hold_out > 2.0 * flow_out && hold_out > flow_in + 1.5,
+      "hold %.2f, flow %.2f, input %.2f", hold_out, flow_out, flow_in);
+}
+
+GST_END_TEST;
+
 #endif /* HAVE_MOTION */
+
+/* measure-flicker without a frame measured, or in a build without the
+ * feature: no figure in the stats */
+GST_START_TEST (test_flicker_absent)
+{
+  GstElement *remix = gst_element_factory_make ("imagegenremix", NULL);
+  GstStructure *stats = NULL;
+
+  g_object_set (remix, "measure-flicker", TRUE, NULL);
+  g_object_get (remix, "stats", &stats, NULL);
+  fail_if (gst_structure_has_field (stats, "flicker-output"));
+  fail_if (gst_structure_has_field (stats, "flicker-input"));
+  gst_structure_free (stats);
+  gst_object_unref (remix);
+}
+
+GST_END_TEST;
 
 /* motion=flow in a build without the feature: one clear error at start;
  * with it, flow starts. */
@@ -470,7 +534,8 @@ motion_suite (void)
 #ifndef HAVE_MOTION
   /* a build without the feature: only its refusal */
   return element_test_suite ("imagegenremix-motion", 180,
-      ELEMENT_TEST (test_flow_without_feature), NULL);
+      ELEMENT_TEST (test_flow_without_feature),
+      ELEMENT_TEST (test_flicker_absent), NULL);
 #else
   return element_test_suite ("imagegenremix-motion", 180,
       ELEMENT_TEST (test_pan_follows_motion),
@@ -482,6 +547,8 @@ motion_suite (void)
       ELEMENT_TEST (test_caps_change),
       ELEMENT_TEST (test_null_while_flowing),
       ELEMENT_TEST (test_live_carries_newest),
+      ELEMENT_TEST (test_flicker_figures),
+      ELEMENT_TEST (test_flicker_absent),
       ELEMENT_TEST (test_flow_without_feature), NULL);
 #endif
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # imagegen-stylize (docs/stylize.md) on generated A/V files, against the
 # emulator; request counts come from the emulator's stats, never timers.
-#   - a run: every frame written, audio kept, one request per pick
+#   - a run: every frame written, audio kept, one request per pick; the
+#     end line's flicker figures (output, input), or why there are none
 #   - --dry-run first: sends nothing, its pick count is the real run's;
 #     it names the motion between picks (flow by default, --motion hold)
 #   - a rerun: 0 requests, the same decoded frames
@@ -73,6 +74,13 @@ check "to .mkv: every frame and the audio" \
 check "frames restyled (the emulator inverts the ball's black background)" \
   jpy "$info1" "all(min(p) > 200 for p in d['points']['5,5'])"
 check "progress lines printed (not a terminal: plain lines)" grep -q "frames .* requests .* done" run1.out
+if [ "${HAVE_MOTION:-1}" = 1 ]; then
+  check "the end line: flicker of output and input, two figures" \
+    grep -Eq "^flicker: output [0-9]+\.[0-9], input [0-9]+\.[0-9] \(mean difference" run1.out
+else
+  check "no flow in this build: one line says there is no flicker figure, and why" \
+    grep -qx "flicker: no figure: this plugin was built without the motion feature (OpenCV optical flow) that measures it" run1.out
+fi
 
 # rerun: nothing sent, the same decoded frames
 rc=0

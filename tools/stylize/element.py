@@ -88,6 +88,9 @@ def new_remix(args, probe=False, prompt=None):
         r.set_property("cache-dir", a.cache_dir or default_cache_dir())
     if a.dry_run:
         r.set_property("cache-only", True)
+    else:
+        # the end line's steadiness figure (costs a flow a frame)
+        set_if_present(r, "measure-flicker", True)
     return r
 
 
@@ -188,6 +191,22 @@ def did_you_mean(args, error):
         if len(close) == 3:
             break
     return "; did you mean %s?" % " or ".join(close) if close else ""
+
+
+def flicker_line(remix, args):
+    """The end line on how steady the output is beside the input, or why
+    there is no figure."""
+    s = remix.get_property("stats")
+    if s.has_field("flicker-output"):
+        return ("flicker: output %.1f, input %.1f (mean difference between "
+                "consecutive frames carried along the input's motion; lower "
+                "is steadier)" % (s.get_value("flicker-output"),
+                                  s.get_value("flicker-input")))
+    flow = argparse.Namespace(**dict(vars(args), motion="flow"))
+    if start_error(new_remix(flow, probe=True)) is not None:
+        return ("flicker: no figure: this plugin was built without the "
+                "motion feature (OpenCV optical flow) that measures it")
+    return "flicker: no figure: no two consecutive frames were measured"
 
 
 def stats(remix):

@@ -482,6 +482,8 @@ class Stylize:
                                  s["requests"], s["cache-hits"], s["failed"],
                                  fmt_cents(s["spent-credits"]),
                                  time.monotonic() - self.started), final=True)
+        self.progress.status(element.flicker_line(self.remix, self.args),
+                             final=True)
 
     def failed_list(self):
         """Each failed pick's span of OUT: up to the next pick, which only

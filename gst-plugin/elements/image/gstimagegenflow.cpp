@@ -219,3 +219,29 @@ gst_imagegen_flow_render (GstImagegenFlow * flow,
     cv::blendLinear (flow->ca, flow->cb, flow->wa, flow->wb, om);
   });
 }
+
+gdouble
+gst_imagegen_flow_carried_difference (GstImagegenFlow * flow,
+    const GstImagegenFlowField * field, const guint8 * key,
+    const guint8 * frame)
+{
+  gdouble mean = -1.0;
+
+  guarded (NULL,[&] {
+    const int w = field->flow.cols, h = field->flow.rows;
+    cv::Mat k (h, w, CV_8UC1, (void *) key), key_f, carried, diff, inside;
+    cv::Mat f (h, w, CV_8UC1, (void *) frame), frame_f, map;
+
+    cv::add (grid (flow->grid, w, h), field->flow, map);
+    k.convertTo (key_f, CV_32F);
+    f.convertTo (frame_f, CV_32F);
+    /* pixels carried from outside the key have no counterpart: left out */
+    cv::remap (key_f, carried, map, cv::noArray (), cv::INTER_LINEAR,
+        cv::BORDER_CONSTANT, cv::Scalar (-1.0));
+    inside = carried >= 0.0f;
+    cv::absdiff (carried, frame_f, diff);
+    if (cv::countNonZero (inside) > 0)
+      mean = cv::mean (diff, inside)[0];
+  });
+  return mean;
+}

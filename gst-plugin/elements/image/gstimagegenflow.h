@@ -62,4 +62,13 @@ gboolean gst_imagegen_flow_render (GstImagegenFlow * flow,
     gdouble t, guint8 * out, gint width, gint height, gint stride,
     GError ** error);
 
+/* The mean absolute difference (grey levels, 0..255) between @frame and
+ * @key carried onto it along @field (from gst_imagegen_flow_compute() of
+ * @frame to @key), both GRAY8 of the field's size, over the pixels that
+ * come from inside @key: how much a picture changes beyond its motion.
+ * -1 when it cannot be measured. */
+gdouble gst_imagegen_flow_carried_difference (GstImagegenFlow * flow,
+    const GstImagegenFlowField * field, const guint8 * key,
+    const guint8 * frame);
+
 G_END_DECLS

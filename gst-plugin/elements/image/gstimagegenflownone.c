@@ -60,3 +60,11 @@ gst_imagegen_flow_render (GstImagegenFlow * flow,
       "This build has no motion feature (OpenCV).");
   return FALSE;
 }
+
+gdouble
+gst_imagegen_flow_carried_difference (GstImagegenFlow * flow,
+    const GstImagegenFlowField * field, const guint8 * key,
+    const guint8 * frame)
+{
+  return -1.0;
+}

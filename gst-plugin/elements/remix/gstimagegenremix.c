@@ -78,10 +78,10 @@ enum
   PROP_TRANSITION_DURATION,
   PROP_LATENCY,
   PROP_MAX_RESULT_AGE,
-  PROP_MOTION,
   PROP_TRACKER_FIRST,
   PROP_SHARED_FIRST = PROP_TRACKER_FIRST + GST_IMAGEGEN_ENGINE_N_PROPS,
   PROP_PICK_FIRST = PROP_SHARED_FIRST + GST_IMAGEGEN_N_PROPS,
+  PROP_MOTION_FIRST = PROP_PICK_FIRST + GST_IMAGEGEN_REMIX_N_PICK_PROPS,
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -420,6 +420,7 @@ gst_imagegen_remix_start (GstBaseTransform * trans)
   remix->n_picks = 0;
   gst_imagegen_remix_reset_frame_stats_locked (remix);
   gst_imagegen_remix_motion_reset_locked (remix);
+  gst_imagegen_remix_flicker_reset_locked (remix);
   remix->picks_skipped = remix->picks_at_cuts = 0;
   remix->warned_untimed = FALSE;
   remix->mode_decided = FALSE;
@@ -458,6 +459,7 @@ gst_imagegen_remix_stop (GstBaseTransform * trans)
   gst_imagegen_remix_reset_frame_stats_locked (remix);
   g_mutex_unlock (&remix->lock);
   gst_imagegen_remix_forget_shown (remix);
+  gst_imagegen_remix_flicker_stop (remix);
   gst_imagegen_remix_motion_stop (remix);
   return TRUE;
 }
@@ -473,7 +475,9 @@ gst_imagegen_remix_set_property (GObject * object, guint prop_id,
   if (gst_imagegen_engine_set_property (&remix->engine,
           PROP_TRACKER_FIRST, prop_id, value)
       || gst_imagegen_fields_set (remix, gst_imagegen_remix_scene_fields,
-          GST_OBJECT_GET_LOCK (remix), PROP_PICK_FIRST, prop_id, value))
+          GST_OBJECT_GET_LOCK (remix), PROP_PICK_FIRST, prop_id, value)
+      || gst_imagegen_fields_set (remix, gst_imagegen_remix_motion_fields,
+          GST_OBJECT_GET_LOCK (remix), PROP_MOTION_FIRST, prop_id, value))
     return;
   if (!gst_imagegen_settings_check_runtime_change (GST_ELEMENT (remix),
           &remix->settings, IMAGEGEN_ENDPOINT_REMIX, PROP_SHARED_FIRST,
@@ -492,9 +496,6 @@ gst_imagegen_remix_set_property (GObject * object, guint prop_id,
       break;
     case PROP_MAX_RESULT_AGE:
       remix->max_result_age = g_value_get_uint64 (value);
-      break;
-    case PROP_MOTION:
-      remix->motion = g_value_get_enum (value);
       break;
     case PROP_PLACEHOLDER:
       remix->placeholder = g_value_get_enum (value);
@@ -545,7 +546,9 @@ gst_imagegen_remix_get_property (GObject * object, guint prop_id,
   guint i;
 
   if (gst_imagegen_fields_get (remix, gst_imagegen_remix_scene_fields,
-          GST_OBJECT_GET_LOCK (remix), PROP_PICK_FIRST, prop_id, value))
+          GST_OBJECT_GET_LOCK (remix), PROP_PICK_FIRST, prop_id, value)
+      || gst_imagegen_fields_get (remix, gst_imagegen_remix_motion_fields,
+          GST_OBJECT_GET_LOCK (remix), PROP_MOTION_FIRST, prop_id, value))
     return;
   if (gst_imagegen_engine_get_property (&remix->engine,
           PROP_TRACKER_FIRST, prop_id, value)) {
@@ -570,9 +573,6 @@ gst_imagegen_remix_get_property (GObject * object, guint prop_id,
       break;
     case PROP_MAX_RESULT_AGE:
       g_value_set_uint64 (value, remix->max_result_age);
-      break;
-    case PROP_MOTION:
-      g_value_set_enum (value, remix->motion);
       break;
     case PROP_PLACEHOLDER:
       g_value_set_enum (value, remix->placeholder);
@@ -727,7 +727,8 @@ gst_imagegen_remix_class_init (GstImagegenRemixClass * klass)
       g_param_spec_uint64 ("transition-duration", "Transition duration",
           "Cross-fade from the previous result to a new one over this much "
           "stream time (nanoseconds, 0 = cut)", 0, G_MAXUINT64, 0, rw));
-  gst_imagegen_remix_motion_install_property (gobject_class, PROP_MOTION);
+  gst_imagegen_remix_motion_install_properties (gobject_class,
+      PROP_MOTION_FIRST);
   gst_imagegen_engine_install_properties (gobject_class, PROP_TRACKER_FIRST);
   gst_imagegen_remix_scene_install_properties (gobject_class,
       PROP_PICK_FIRST);

@@ -119,6 +119,7 @@ struct _GstImagegenRemix
   gdouble skip_similar;
   GstImagegenRemixCoherence coherence;
   GstImagegenRemixMotion motion;
+  gboolean measure_flicker;
 
   GstImagegenEngine engine;
 
@@ -148,6 +149,9 @@ struct _GstImagegenRemix
   guint64 flow_one_neighbour;   /* ... from one neighbour, not two */
   guint64 flow_fallbacks;       /* live: shown unwarped, flow too slow */
   gint64 flow_us;               /* time spent on those frames */
+  gdouble flicker_in_sum;       /* measure-flicker: each frame's difference */
+  gdouble flicker_out_sum;      /* from the one before, carried along the */
+  guint64 flicker_frames;       /* input's motion, summed; frames measured */
   RemixPick *governing;         /* offline: newest pick, governs new frames */
   RemixPick *newest_done;       /* live: newest successful pick */
   GQueue queue;                 /* offline: RemixItem, oldest first */
@@ -183,6 +187,10 @@ struct _GstImagegenRemix
   gint64 flow_cost_us;          /* live: recent cost of a carried frame */
   gboolean flow_fast;           /* live: MEDIUM did not fit, FAST runs */
   guint flow_skipped;           /* live: frames since the last flow */
+  guint8 *flicker_in;           /* measure-flicker: the frame before, input */
+  guint8 *flicker_out;          /* and output, small and grey at flow size */
+  gint flicker_width, flicker_height;
+  struct _GstImagegenFlowField *flicker_flow;   /* the flow between them */
 };
 
 GST_ELEMENT_REGISTER_DECLARE (imagegenremix);

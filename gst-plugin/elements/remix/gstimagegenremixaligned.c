@@ -242,6 +242,7 @@ gst_imagegen_remix_add_frame_stats (GstImagegenRemix * remix,
       "flow-ms-per-frame", G_TYPE_DOUBLE, remix->flow_frames > 0 ?
       remix->flow_us / 1000.0 / remix->flow_frames : 0.0, NULL);
   g_mutex_unlock (&remix->lock);
+  gst_imagegen_remix_flicker_add_stats (remix, stats);
 }
 
 void

@@ -43,9 +43,17 @@ IMAGEGEN_DEFINE_ENUM (gst_imagegen_remix_motion_get_type,
     {GST_IMAGEGEN_REMIX_MOTION_FLOW,
         "Results move with the input's optical flow", "flow"});
 
+const GstImagegenField gst_imagegen_remix_motion_fields[] = {
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_REMIX_PROP_MOTION, GstImagegenRemix,
+      motion),
+  GST_IMAGEGEN_FIELD (GST_IMAGEGEN_REMIX_PROP_MEASURE_FLICKER,
+      GstImagegenRemix, measure_flicker),
+  GST_IMAGEGEN_FIELDS_END
+};
+
 void
-gst_imagegen_remix_motion_install_property (GObjectClass * klass,
-    guint prop_id)
+gst_imagegen_remix_motion_install_properties (GObjectClass * klass,
+    guint first)
 {
   /**
    * GstImagegenRemix:motion:
@@ -55,12 +63,29 @@ gst_imagegen_remix_motion_install_property (GObjectClass * klass,
    * aligned; live: the newest) carried along the input's optical flow and
    * blended.  Needs the plugin's motion feature (OpenCV).
    */
-  g_object_class_install_property (klass, prop_id,
-      g_param_spec_enum ("motion", "Motion",
+  g_object_class_install_property (klass,
+      first + GST_IMAGEGEN_REMIX_PROP_MOTION, g_param_spec_enum ("motion", "Motion",
           "Frames between picks: hold the result, or carry results along "
           "the input's optical flow (needs the motion feature)",
           gst_imagegen_remix_motion_get_type (), DEFAULT_MOTION,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  /**
+   * GstImagegenRemix:measure-flicker:
+   *
+   * Measures how steady the output is beside the input (see the stats'
+   * `flicker-output`, `flicker-input` and `flicker-frames`): each frame's
+   * mean difference from the one before, carried onto it along the
+   * input's optical flow.  Costs a flow between every two frames, so off
+   * by default.  Needs the motion feature.
+   */
+  g_object_class_install_property (klass,
+      first + GST_IMAGEGEN_REMIX_PROP_MEASURE_FLICKER,
+      g_param_spec_boolean ("measure-flicker", "Measure flicker",
+          "Put in the stats the mean difference between consecutive output "
+          "frames, and input frames, carried along the input's motion "
+          "(grey levels 0-255; needs the motion feature; default: off)",
+          FALSE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
   gst_type_mark_as_plugin_api (gst_imagegen_remix_motion_get_type (), 0);
 }
@@ -79,6 +104,16 @@ gst_imagegen_remix_motion_is_flow (GstImagegenRemix * remix)
 gboolean
 gst_imagegen_remix_motion_check_start (GstImagegenRemix * remix)
 {
+  gboolean measure;
+
+  GST_OBJECT_LOCK (remix);
+  measure = remix->measure_flicker;
+  GST_OBJECT_UNLOCK (remix);
+  if (measure && !gst_imagegen_flow_available ())
+    GST_ELEMENT_WARNING (remix, CORE, MISSING_PLUGIN,
+        ("measure-flicker needs the motion feature (OpenCV optical flow), "
+            "which this build of the plugin does not have: the stats will "
+            "have no flicker figures."), (NULL));
   if (!gst_imagegen_remix_motion_is_flow (remix)
       || gst_imagegen_flow_available ())
     return TRUE;
@@ -91,10 +126,9 @@ gst_imagegen_remix_motion_check_start (GstImagegenRemix * remix)
   return FALSE;
 }
 
-/* @frame small and grey, in packed rows of gst_imagegen_flow_size() */
-static guint8 *
-grey_of (GstBuffer * frame, const GstVideoInfo * info, gint * width,
-    gint * height)
+guint8 *
+gst_imagegen_remix_motion_grey (GstBuffer * frame, const GstVideoInfo * info,
+    gint width, gint height)
 {
   GstVideoInfo grey_info;
   GstBuffer *small;
@@ -102,25 +136,33 @@ grey_of (GstBuffer * frame, const GstVideoInfo * info, gint * width,
   guint8 *grey;
   gint y;
 
-  if (GST_VIDEO_INFO_WIDTH (info) <= 0 || GST_VIDEO_INFO_HEIGHT (info) <= 0)
-    return NULL;
-  gst_imagegen_flow_size (GST_VIDEO_INFO_WIDTH (info),
-      GST_VIDEO_INFO_HEIGHT (info), width, height);
-  gst_video_info_set_format (&grey_info, GST_VIDEO_FORMAT_GRAY8, *width,
-      *height);
+  gst_video_info_set_format (&grey_info, GST_VIDEO_FORMAT_GRAY8, width,
+      height);
   small = gst_imagegen_scale_fast (frame, info, &grey_info);
   if (small == NULL || !gst_buffer_map (small, &map, GST_MAP_READ)) {
     gst_clear_buffer (&small);
     return NULL;
   }
-  grey = g_malloc ((gsize) * width * *height);
-  for (y = 0; y < *height; y++)
-    memcpy (grey + (gsize) y * *width,
+  grey = g_malloc ((gsize) width * height);
+  for (y = 0; y < height; y++)
+    memcpy (grey + (gsize) y * width,
         map.data + (gsize) y * GST_VIDEO_INFO_PLANE_STRIDE (&grey_info, 0),
-        *width);
+        width);
   gst_buffer_unmap (small, &map);
   gst_buffer_unref (small);
   return grey;
+}
+
+/* @frame small and grey, in packed rows of gst_imagegen_flow_size() */
+static guint8 *
+grey_of (GstBuffer * frame, const GstVideoInfo * info, gint * width,
+    gint * height)
+{
+  if (GST_VIDEO_INFO_WIDTH (info) <= 0 || GST_VIDEO_INFO_HEIGHT (info) <= 0)
+    return NULL;
+  gst_imagegen_flow_size (GST_VIDEO_INFO_WIDTH (info),
+      GST_VIDEO_INFO_HEIGHT (info), width, height);
+  return gst_imagegen_remix_motion_grey (frame, info, *width, *height);
 }
 
 void

@@ -106,6 +106,7 @@ gst_imagegen_remix_make_output (GstImagegenRemix * remix, GstBuffer * input,
   gst_buffer_unref (pixels);
   out = stamp (faded, input);
   gst_buffer_unref (faded);
+  gst_imagegen_remix_flicker_measure (remix, input, out, &in_info, &out_info);
   return out;
 }
 

@@ -15,6 +15,7 @@
  *   gstimagegenremixscene.c    shot changes and similar frames
  *   gstimagegenremixmotion.c   motion=flow: results carried along the
  *                              input's optical flow (gstimagegenflow.h)
+ *   gstimagegenremixflicker.c  measure-flicker: how steady the output is
  *
  * Locks, in the order they may be taken: the stream lock of a pad, then
  * remix->lock, then GST_OBJECT_LOCK (short property reads only), then the
@@ -198,12 +199,23 @@ void gst_imagegen_remix_references_uploaded (ImagegenResult * result,
 
 /* gstimagegenremixmotion.c: motion=flow */
 GType gst_imagegen_remix_motion_get_type (void);
-void gst_imagegen_remix_motion_install_property (GObjectClass * klass,
-    guint prop_id);
+/* Property ids of motion, from the element's first id for them. */
+enum
+{
+  GST_IMAGEGEN_REMIX_PROP_MOTION,
+  GST_IMAGEGEN_REMIX_PROP_MEASURE_FLICKER,
+};
+void gst_imagegen_remix_motion_install_properties (GObjectClass * klass,
+    guint first);
+/* The members these properties are, under the object lock */
+extern const GstImagegenField gst_imagegen_remix_motion_fields[];
+/* @frame (of @info) scaled to @width x @height grey, in packed rows */
+guint8 *gst_imagegen_remix_motion_grey (GstBuffer * frame,
+    const GstVideoInfo * info, gint width, gint height);
 /* Takes the object lock. */
 gboolean gst_imagegen_remix_motion_is_flow (GstImagegenRemix * remix);
 /* At start: motion=flow in a build without the feature posts the error
- * and returns FALSE. */
+ * and returns FALSE; measure-flicker there, a warning. */
 gboolean gst_imagegen_remix_motion_check_start (GstImagegenRemix * remix);
 /* The streaming thread made @pick of @frame (remix->lock held). */
 void gst_imagegen_remix_motion_note_pick_locked (GstImagegenRemix * remix,
@@ -235,5 +247,17 @@ GstBuffer *gst_imagegen_remix_make_output (GstImagegenRemix * remix,
     GstBuffer * input, GstClockTime time, RemixPick * pick, RemixPick * next,
     gboolean live, gboolean carry);
 void gst_imagegen_remix_forget_shown (GstImagegenRemix * remix);
+
+/* gstimagegenremixflicker.c: measure-flicker.  The output thread measures
+ * @out, made for @input; the stats get the figures (takes remix->lock);
+ * reset at start, remix->lock held (the figures outlive a stop, for the
+ * end's report); stop: the output thread has stopped. */
+void gst_imagegen_remix_flicker_measure (GstImagegenRemix * remix,
+    GstBuffer * input, GstBuffer * out, const GstVideoInfo * in_info,
+    const GstVideoInfo * out_info);
+void gst_imagegen_remix_flicker_add_stats (GstImagegenRemix * remix,
+    GstStructure * stats);
+void gst_imagegen_remix_flicker_reset_locked (GstImagegenRemix * remix);
+void gst_imagegen_remix_flicker_stop (GstImagegenRemix * remix);
 
 G_END_DECLS
