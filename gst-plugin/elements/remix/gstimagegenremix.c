@@ -209,6 +209,8 @@ gst_imagegen_remix_sink_event (GstBaseTransform * trans, GstEvent * event)
       remix->srcresult = GST_FLOW_OK;
       g_mutex_unlock (&remix->lock);
       gst_imagegen_remix_forget_shown (remix);
+      /* the frame after a seek is no neighbour of the one before it */
+      gst_imagegen_remix_flicker_stop (remix);
       ret = GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
       if (is_offline (remix))
         gst_imagegen_remix_offline_start_task (remix);
