@@ -136,6 +136,7 @@ GST_START_TEST (test_upscale_factor_8_refused)
   gst_util_set_object_arg (G_OBJECT (remix), "extra",
       "params,upscale_factor=8");
   text = element_test_start_error (remix);
+  gst_object_unref (remix);
   fail_unless_equals_string (text, "Extra field \"upscale_factor\" is not "
       "included in the list for model topaz-upscale-image; valid values: "
       "1, 2, 4.");

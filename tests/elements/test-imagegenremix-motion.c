@@ -519,6 +519,7 @@ GST_START_TEST (test_flow_without_feature)
   {
     gchar *error = element_test_start_error (remix);
 
+    gst_object_unref (remix);
     fail_unless (strstr (error, "motion=flow needs the motion feature")
         != NULL, "error: %s", error);
     g_free (error);

@@ -150,6 +150,8 @@ def check_settings(args, prompts):
     if args.model:
         bare = argparse.Namespace(**vars(args))
         bare.extra = bare.resolution = bare.aspect_ratio = bare.seed = None
+        # the model alone: motion=flow is refused without the feature
+        bare.motion = "hold"
         model_error = start_error(new_remix(bare, probe=True))
         # refused alone, and not one of the ids the element names
         if model_error is not None and \
