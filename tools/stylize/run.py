@@ -381,6 +381,15 @@ class Stylize:
             "interrupted: finishing at %s; nothing more is sent, results in "
             "flight are awaited for the cache (Ctrl-C again to quit at once)"
             % fmt_time(self.last_video_pts), final=True)
+        # audio runs ahead of the video, into encodebin's own queues: it is
+        # cut again where the muxer takes it, or a player (qtdemux among
+        # them) may take the short video track for a preview and skip it
+        mux = self.inner_muxer()
+        for pad in mux.sinkpads if mux is not None else []:
+            caps = pad.get_current_caps()
+            if caps is not None and caps.get_size() and caps.get_structure(
+                    0).get_name().startswith("audio/"):
+                pad.add_probe(Gst.PadProbeType.BUFFER, self.on_audio_out)
         for pad, _video in self.branches:
             pad.send_event(Gst.Event.new_eos())
         return GLib.SOURCE_CONTINUE
