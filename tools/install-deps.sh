@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   meson ninja-build pkg-config gcc
   libglib2.0-dev libsoup-3.0-dev libjson-glib-dev
+  # fal's realtime WebSocket speaks msgpack (client and emulator)
+  libmsgpack-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   # the documented recipes encode and decode H.264 (x264enc, avdec_h264)
