@@ -114,7 +114,8 @@ class Stylize:
         self.started = time.monotonic()
         self.error = None
         self.failed_picks = []      # (time, why) from the element's warnings
-        self.left_out = []          # streams OUT does not get
+        self.left_out = []          # streams (caps) OUT does not get
+        self.chapters_left_out = 0
         self.record_picks = record_picks
         self.pick_times = []        # frame times the element picked
         self.picks_seen = 0
@@ -186,9 +187,12 @@ class Stylize:
         for pad, _probe in pending:
             self.link_stream(pad, pad is video[0], bool(audio) and
                              pad is audio[0])
-        if self.left_out and not self.args.dry_run:
+        if (self.left_out or self.chapters_left_out) and \
+                not self.args.dry_run:
             self.progress.status("left out of %s: %s" % (
-                self.output.path, ", ".join(self.left_out)), final=True)
+                self.output.path, describe(self.left_out,
+                                           self.chapters_left_out)),
+                final=True)
         for pad, probe in pending:
             pad.remove_probe(probe)
 
@@ -206,8 +210,7 @@ class Stylize:
             # their times as they were: stylize keeps every frame's time
             self.inner_muxer().set_toc(self.toc)
         elif chapters:
-            self.left_out.append("%d chapter%s" % (
-                chapters, "s" if chapters > 1 else ""))
+            self.chapters_left_out = chapters
 
     def on_element(self, _bin, _sub, e):
         factory = e.get_factory()
@@ -226,7 +229,7 @@ class Stylize:
             self.link_audio(pad)
         elif self.args.dry_run or not self.keep_subtitles(pad, caps):
             if not self.args.dry_run:
-                self.left_out.append(describe(caps))
+                self.left_out.append(caps)
             # left out, without blocking the rest
             sink = self.add_chain([make("fakesink", sync=False)])[0]
             sink.set_property("async", False)
@@ -604,9 +607,20 @@ class Stylize:
         return EXIT_OK
 
 
-def describe(caps):
-    name = caps.get_structure(0).get_name() if caps.get_size() else "?"
-    kind = name.split("/")[0]
-    kind = {"text": "subtitles", "subpicture": "subtitles",
-            "application": "data"}.get(kind, kind)
-    return "a %s stream (%s)" % (kind, name)
+def describe(streams, chapters):
+    """What OUT does not get, in one line: streams of one type counted
+    once."""
+    counts = {}
+    for caps in streams:
+        name = caps.get_structure(0).get_name() if caps.get_size() else "?"
+        counts[name] = counts.get(name, 0) + 1
+    parts = []
+    for name, n in counts.items():
+        kind = name.split("/")[0]
+        kind = {"text": "subtitles", "subpicture": "subtitles",
+                "application": "data"}.get(kind, kind)
+        parts.append("%s %s stream%s (%s)" % (
+            "a" if n == 1 else n, kind, "s" if n > 1 else "", name))
+    if chapters:
+        parts.append("%d chapter%s" % (chapters, "s" if chapters > 1 else ""))
+    return ", ".join(parts)
