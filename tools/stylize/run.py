@@ -237,10 +237,13 @@ class Stylize:
 
     def ahead_queue(self):
         """A queue in front of encodebin for a stream that runs ahead of
-        the video; its sink pad gets the EOS of a Ctrl-C."""
+        the video; its sink pad gets the EOS of a Ctrl-C, and what it
+        holds past the video's end is cut where it leaves."""
         queue = make("queue", max_size_time=0, max_size_buffers=0,
                      max_size_bytes=AHEAD_QUEUE_BYTES)
         self.branches.append((queue.get_static_pad("sink"), False))
+        queue.get_static_pad("src").add_probe(
+            Gst.PadProbeType.BUFFER, self.on_ahead_out)
         return queue
 
     def keep_subtitles(self, pad, caps):
@@ -357,10 +360,6 @@ class Stylize:
         queue = self.add_chain([self.ahead_queue()])[0]
         self.link_to_encodebin(queue, "audio_%u")
         pad.link(queue.get_static_pad("sink"))
-        # cut where encodebin takes it: the audio runs far ahead of the
-        # video, which waits for its results
-        queue.get_static_pad("src").add_probe(
-            Gst.PadProbeType.BUFFER, self.on_audio_out)
 
     def link_to_encodebin(self, element_, template):
         sink = self.encodebin.request_pad_simple(template)
@@ -382,7 +381,7 @@ class Stylize:
             self.video_end = buf.pts + buf.duration
         return Gst.PadProbeReturn.OK
 
-    def on_audio_out(self, _pad, info):
+    def on_ahead_out(self, _pad, info):
         buf = info.get_buffer()
         end = self.video_end if self.video_end is not None else \
             self.last_video_pts
@@ -417,7 +416,7 @@ class Stylize:
             caps = pad.get_current_caps()
             if caps is not None and caps.get_size() and caps.get_structure(
                     0).get_name().startswith("audio/"):
-                pad.add_probe(Gst.PadProbeType.BUFFER, self.on_audio_out)
+                pad.add_probe(Gst.PadProbeType.BUFFER, self.on_ahead_out)
         for pad, _video in self.branches:
             pad.send_event(Gst.Event.new_eos())
         return GLib.SOURCE_CONTINUE
