@@ -27,7 +27,7 @@ acknowledged), or SIGTERM: the process ends at once, killed by that signal
 (results already cached stay).
 
 Exit codes: 0 done; 1 usage error (bad option or value, unknown model, OUT
-exists without -y); 2 the input cannot be read (missing, not a media file);
+exists without -y, several files estimated over --max-cost); 2 the input cannot be read (missing, not a media file);
 3 the input has no video stream; 4 the service failed (key, credits...), the
 pipeline failed, or picks failed for good (OUT is then written, unless every
 pick failed); 5 OUT cannot be written (unwritable, no encoder for its

@@ -12,16 +12,24 @@ As a command (the shell tests call it, see lib.sh):
         decodes FILE and prints one JSON object: video_frames, audio_buffers,
         sizes, first/last video pts, errors, and per --point the RGB of that
         pixel in every video frame.
-    pipetest.py run [--count NAME]... [--guard S] DESCRIPTION
+    pipetest.py run [--count NAME]... [--guard S] [--cue NAME=START-END:TEXT]...
+            [--chapter NAME=START-END:TITLE]... DESCRIPTION
         runs a gst-launch-1.0 style DESCRIPTION to EOS (hang guard) and
         prints JSON: eos, errors, warnings (bus texts), hung, and per
         --count NAME (a fakesink) the buffers it got.  gst-launch -v
         last-message lines are racy: they miss and repeat buffers.
+        --cue pushes TEXT (\\n: a new line) into the appsrc NAME from
+        START to END (seconds); --chapter gives the muxer NAME a chapter
+        (gst-launch can do neither).
     pipetest.py stats URL
         prints the emulator's /emulator/stats.
     pipetest.py streams FILE
-        what a player is told about FILE (GstDiscoverer): duration_s and
-        per stream its kind, caps and tags, as JSON.
+        what a player is told about FILE (GstDiscoverer): duration_s,
+        per stream its kind, caps and tags, and its chapters (title,
+        start_s, stop_s), as JSON.
+    pipetest.py subtitles FILE
+        FILE's subtitle streams as demuxed: per stream its caps and its
+        cues (pts_s, duration_s, text), as JSON.
 """
 
 import argparse
@@ -174,9 +182,69 @@ def decode_file(path, points=(), guard=None):
     return info
 
 
-def run_counting(desc, count=(), guard=None):
+def span(text):
+    """NAME=START-END:REST as (NAME, START ns, END ns, REST)."""
+    name, _, rest = text.partition("=")
+    times, _, rest = rest.partition(":")
+    start, _, end = times.partition("-")
+    return name, int(float(start) * Gst.SECOND), \
+        int(float(end) * Gst.SECOND), rest
+
+
+def set_chapters(element, chapters):
+    """A table of contents of one edition for a GstTocSetter.  Through
+    libgstreamer itself: PyGObject holds a reference of its own to each
+    entry, which makes them read-only for gst_toc_entry_append_sub_entry."""
+    import ctypes
+    lib = ctypes.CDLL("libgstreamer-1.0.so.0")
+    ptr, i64 = ctypes.c_void_p, ctypes.c_int64
+    for fn, res, args in (
+            ("gst_toc_new", ptr, [ctypes.c_int]),
+            ("gst_toc_entry_new", ptr, [ctypes.c_int, ctypes.c_char_p]),
+            ("gst_tag_list_new_from_string", ptr, [ctypes.c_char_p]),
+            ("gst_toc_entry_set_tags", None, [ptr, ptr]),
+            ("gst_toc_entry_set_start_stop_times", None, [ptr, i64, i64]),
+            ("gst_toc_entry_append_sub_entry", None, [ptr, ptr]),
+            ("gst_toc_append_entry", None, [ptr, ptr]),
+            ("gst_toc_setter_set_toc", None, [ptr, ptr]),
+            ("gst_mini_object_unref", None, [ptr])):
+        getattr(lib, fn).restype, getattr(lib, fn).argtypes = res, args
+    capsule = ctypes.pythonapi.PyCapsule_GetPointer
+    capsule.restype, capsule.argtypes = ptr, [ctypes.py_object, ctypes.c_char_p]
+    toc = lib.gst_toc_new(int(Gst.TocScope.GLOBAL))
+    edition = lib.gst_toc_entry_new(int(Gst.TocEntryType.EDITION), b"edition")
+    for i, (start, end, title) in enumerate(chapters):
+        entry = lib.gst_toc_entry_new(int(Gst.TocEntryType.CHAPTER),
+                                      b"chapter%d" % i)
+        lib.gst_toc_entry_set_start_stop_times(entry, start, end)
+        tags = Gst.TagList.new_empty()
+        tags.add_value(Gst.TagMergeMode.APPEND, Gst.TAG_TITLE, title)
+        lib.gst_toc_entry_set_tags(entry, lib.gst_tag_list_new_from_string(
+            tags.to_string().encode()))
+        lib.gst_toc_entry_append_sub_entry(edition, entry)
+    lib.gst_toc_append_entry(toc, edition)
+    lib.gst_toc_setter_set_toc(capsule(element.__gpointer__, None), toc)
+    lib.gst_mini_object_unref(toc)
+
+
+def run_counting(desc, count=(), guard=None, cues=(), chapters=()):
     pipeline = Gst.parse_launch(desc)
     counts = {n: 0 for n in count}
+    by_muxer = {}
+    for name, start, end, title in map(span, chapters):
+        by_muxer.setdefault(name, []).append((start, end, title))
+    for name, marks in by_muxer.items():
+        set_chapters(pipeline.get_by_name(name), marks)
+    sources = set()
+    for name, start, end, text in map(span, cues):
+        text = text.replace("\\n", "\n").encode()
+        # new_wrapped() takes no empty text
+        buf = Gst.Buffer.new_wrapped(text) if text else Gst.Buffer.new()
+        buf.pts, buf.duration = start, end - start
+        pipeline.get_by_name(name).emit("push-buffer", buf)
+        sources.add(name)
+    for name in sources:
+        pipeline.get_by_name(name).emit("end-of-stream")
 
     def handoff(sink, buf, pad, name):
         counts[name] += 1
@@ -203,7 +271,58 @@ def streams(path):
         out.append({"kind": s.get_stream_type_nick(),
                     "caps": s.get_caps().to_string(),
                     "tags": tags.to_string() if tags else ""})
-    return {"duration_s": info.get_duration() / Gst.SECOND, "streams": out}
+    chapters = []
+
+    def walk(entries):
+        for e in entries:
+            if e.get_entry_type() == Gst.TocEntryType.CHAPTER:
+                ok, start, stop = e.get_start_stop_times()
+                tags = e.get_tags()
+                chapters.append({
+                    "title": tags.get_string(Gst.TAG_TITLE)[1] if tags
+                    else None, "start_s": start / Gst.SECOND,
+                    "stop_s": stop / Gst.SECOND})
+            walk(e.get_sub_entries())
+    if info.get_toc() is not None:
+        walk(info.get_toc().get_entries())
+    return {"duration_s": info.get_duration() / Gst.SECOND, "streams": out,
+            "chapters": chapters}
+
+
+def subtitles(path):
+    """Each subtitle stream as the demuxer gives it: caps and cues."""
+    pipeline = Gst.Pipeline()
+    src = Gst.ElementFactory.make("uridecodebin")
+    src.set_property("uri", Gst.filename_to_uri(os.path.abspath(path)))
+    src.set_property("caps", Gst.Caps.from_string(
+        "video/x-raw(ANY); audio/x-raw(ANY); text/x-raw(ANY); "
+        "application/x-ssa; application/x-ass"))
+    pipeline.add(src)
+    found = []
+
+    def on_cue(sink, buf, pad, stream):
+        ok, m = buf.map(Gst.MapFlags.READ)
+        stream["cues"].append([buf.pts / Gst.SECOND, buf.duration / Gst.SECOND,
+                               bytes(m.data).decode("utf-8", "replace")])
+        buf.unmap(m)
+
+    def pad_added(_src, pad):
+        caps = pad.get_current_caps() or pad.query_caps(None)
+        sink = Gst.ElementFactory.make("fakesink")
+        sink.set_property("sync", False)
+        if not caps.get_structure(0).get_name().startswith(("audio/",
+                                                             "video/")):
+            stream = {"caps": caps.to_string(), "cues": []}
+            found.append(stream)
+            sink.set_property("signal-handoffs", True)
+            sink.connect("handoff", on_cue, stream)
+        pipeline.add(sink)
+        sink.sync_state_with_parent()
+        pad.link(sink.get_static_pad("sink"))
+
+    src.connect("pad-added", pad_added)
+    res = run_until_eos(pipeline)
+    return {"eos": res["eos"], "errors": res["errors"], "streams": found}
 
 
 def near(rgb, want, tol):
@@ -221,9 +340,12 @@ def main():
     rn.add_argument("description")
     rn.add_argument("--count", action="append", default=[])
     rn.add_argument("--guard", type=float, default=None)
+    rn.add_argument("--cue", action="append", default=[])
+    rn.add_argument("--chapter", action="append", default=[])
     st = sub.add_parser("stats")
     st.add_argument("url")
     sub.add_parser("streams").add_argument("file")
+    sub.add_parser("subtitles").add_argument("file")
     a = ap.parse_args()
     if a.cmd == "mediainfo":
         pts = [tuple(int(v) for v in p.split(",")) for p in a.point]
@@ -232,8 +354,11 @@ def main():
         print(json.dumps(info))
     elif a.cmd == "streams":
         print(json.dumps(streams(a.file)))
+    elif a.cmd == "subtitles":
+        print(json.dumps(subtitles(a.file)))
     elif a.cmd == "run":
-        print(json.dumps(run_counting(a.description, a.count, a.guard)))
+        print(json.dumps(run_counting(a.description, a.count, a.guard,
+                                      a.cue, a.chapter)))
     else:
         print(json.dumps(stats(a.url)))
 

@@ -8,7 +8,10 @@
 #     high-4:4:4)
 #   - a portrait clip with a rotation tag comes out upright, with no tag
 #     left to turn it twice
-#   - a file without audio; a subtitle track the muxer cannot take is named
+#   - a file without audio
+#   - Matroska text subtitles (Pango markup) kept as plain text in .mkv and
+#     .mp4 at their times, ASS as it is in .mkv; chapters kept in .mkv and
+#     .webm; what a container does not take is named in one line
 #   - --video-bitrate and --quality reach the encoder (a smaller file)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -79,17 +82,46 @@ check "and with no rotation tag left to apply twice" \
 check "a file without audio is written without audio" \
   jpy "$(mediainfo orot.mp4)" "d['audio_buffers'] == 0 and not d['errors']"
 
-# a Matroska text track (Pango markup) cannot go into MP4: named
-printf '1\n00:00:00,500 --> 00:00:01,500\nhello\n' >subs.srt
-gst-launch-1.0 -q -e videotestsrc num-buffers=60 pattern=ball \
-  ! video/x-raw,width=320,height=240,framerate=30/1 ! x264enc ! queue \
-  ! matroskamux name=m ! filesink location=subs.mkv \
-  filesrc location=subs.srt ! subparse ! queue ! m.subtitle_0
-rc=0
-stylize subs.mkv osubs.mp4 --prompt watercolour --cache-dir "$cache" >subs.out 2>&1 || rc=$?
-check "a subtitle track left out: exit 0 ($rc)" test "$rc" = 0
-check "a subtitle track left out: named in one line" \
-  grep -qx "left out of osubs.mp4: a subtitles stream (text/x-raw)" subs.out
+# a Matroska file with a text subtitle track (SRT-style cues with <i>
+# markup and an entity, as mkvmerge stores them), an ASS track (its header
+# in codec_data) and two chapters (gst-launch sets no TOC: pipetest does)
+ass_header=$(printf '[Script Info]\nScriptType: v4.00+\n\n[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n' | od -An -tx1 | tr -d ' \n')
+"$PY" "$PIPETEST" run --cue 'c=0.5-1.0:<i>hello</i> world' --cue 'c=1.2-1.8:fish &amp; chips\nsecond line' \
+  --cue 'a=0.5-1.0:0,0,Default,,0,0,0,,{\i1}bonjour{\i0}' --chapter 'm=0-1:Opening' --chapter 'm=1-2:The end' \
+  "videotestsrc num-buffers=60 pattern=ball ! video/x-raw,width=320,height=240,framerate=30/1 ! x264enc ! queue
+   ! matroskamux name=m ! filesink location=subs.mkv
+   appsrc name=c format=time caps=text/x-raw,format=utf8 ! queue ! m.subtitle_0
+   appsrc name=a format=time caps=application/x-ass,codec_data=(buffer)$ass_header ! queue ! m.subtitle_1" >/dev/null
+subs() { "$PY" "$PIPETEST" subtitles "$1"; }
+in_subs=$(subs subs.mkv)
+check "the input's text track reaches stylize as Pango markup with <i>" \
+  jpy "$in_subs" "[s['cues'][0][2] for s in d['streams'] if 'pango-markup' in s['caps']] == ['<i>hello</i> world']"
+in_chapters=$(jq_py "$(streams subs.mkv)" "d['chapters']")
+check "the input has 2 chapters" test "$in_chapters" = "[{'title': 'Opening', 'start_s': 0.0, 'stop_s': 1.0}, {'title': 'The end', 'start_s': 1.0, 'stop_s': 2.0}]"
+for ext in mkv mp4 webm; do
+  rc=0
+  stylize subs.mkv "osubs.$ext" --prompt watercolour --cache-dir "$cache" >"subs-$ext.out" 2>&1 || rc=$?
+  check "subtitles and chapters into .$ext: exit 0 ($rc)" test "$rc" = 0
+done
+# what a player gets: matroskademux gives a text track as Pango markup,
+# escaping a track without tags, so the plain text reads back unescaped
+text_cues() { jq_py "$(subs "$1")" "sorted([c[0], c[1], __import__('html').unescape(c[2]) if 'pango' in s['caps'] else c[2]] for s in d['streams'] if s['caps'].startswith('text/') for c in s['cues'])"; }
+plain="[[0.5, 0.5, 'hello world'], [1.2, 0.6, 'fish & chips\\nsecond line']]"
+check ".mkv: the text cues as plain text at their times (no <i>)" test "$(text_cues osubs.mkv)" = "$plain"
+check ".mkv: stored without markup" jpy "$(subs osubs.mkv)" "not any('<' in c[2] for s in d['streams'] for c in s['cues'] if s['caps'].startswith('text/'))"
+check ".mkv: the ASS track as it was" \
+  jpy "$(subs osubs.mkv)" "[(s['caps'].split(',')[0], s['cues']) for s in d['streams'] if 'x-ass' in s['caps']] == [('application/x-ass', [[0.5, 0.5, '0,0,Default,,0,0,0,,{\\\\i1}bonjour{\\\\i0}']])]"
+check ".mkv: the chapters, their titles and times as they were" test "$(jq_py "$(streams osubs.mkv)" "d['chapters']")" = "$in_chapters"
+check ".mkv: nothing left out" test -z "$(grep '^left out' subs-mkv.out || true)"
+check ".mp4: the text cues as mp4mux's text at their times, the ASS one as text too" \
+  test "$(text_cues osubs.mp4)" = "[[0.5, 0.5, 'bonjour'], [0.5, 0.5, 'hello world'], [1.2, 0.6, 'fish & chips\\nsecond line']]"
+check ".mp4: the chapters named as left out, in one line" grep -qx "left out of osubs.mp4: 2 chapters" subs-mp4.out
+check ".mp4: no chapters" test "$(jq_py "$(streams osubs.mp4)" "d['chapters']")" = "[]"
+# (the ASS track arrives decoded to text: WebM takes neither)
+check ".webm: no subtitles (WebM's are WebVTT, which webmmux does not write), named" \
+  grep -qx "left out of osubs.webm: 2 subtitles streams (text/x-raw)" subs-webm.out
+check ".webm: no subtitle stream" test "$(text_cues osubs.webm)" = "[]"
+check ".webm: the chapters kept (webmmux writes them)" test "$(jq_py "$(streams osubs.webm)" "d['chapters']")" = "$in_chapters"
 
 # --video-bitrate and --quality reach the encoder
 stylize opus.mkv low.mp4 --prompt watercolour --cache-dir "$cache" --quality low >low.out 2>&1 || true

@@ -7,7 +7,8 @@
 #   - --preview N: a contact sheet of N pairs; the full run afterwards
 #     sends only the other picks
 #   - many files: one estimate first, a line per file, one total; the
-#     exit code is the highest; --progress json lines parse
+#     exit code is the highest; --progress json lines parse; --max-cost
+#     bounds the whole batch (refused up front when the estimate is over)
 #   - bad input: one message, exit code, nothing sent, nothing written
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -141,6 +142,29 @@ lines = open("json.out").read().splitlines()
 events = [json.loads(l)["event"] for l in lines]
 sys.exit(0 if lines and events[-1] == "total" and "estimate" in events else 1)'
 check "--ext webm: styled/a.webm, styled/b.webm" test -f styled/a.webm -a -f styled/b.webm
+# --max-cost bounds the whole batch: three files of one pick (5 cents) each
+for pattern in ball snow smpte; do NO_AUDIO=1 make_av "$pattern.mp4" 1 pattern=$pattern; done
+bcache=$work/budget-cache
+before=$(sent)
+rc=0
+stylize ball.mp4 snow.mp4 smpte.mp4 --out-dir budget --prompt watercolour --cache-dir "$bcache" \
+  --max-cost 10 >over.out 2>over.err || rc=$?
+check "--max-cost under the batch's estimate: exit 1 ($rc)" test "$rc" = 1
+check "--max-cost under the estimate: one sentence" \
+  grep -qx "imagegen-stylize: the 3 files would cost about 15 cents, more than --max-cost 10 for the whole run: nothing was sent" over.err
+check "--max-cost under the estimate: nothing sent, nothing written" \
+  test "$(sent)" = "$before" -a -z "$(ls -A budget 2>/dev/null || true)"
+c0=$(creates)
+rc=0
+stylize ball.mp4 snow.mp4 smpte.mp4 --out-dir budget --prompt watercolour --cache-dir "$bcache" \
+  --max-cost 15 >within.out 2>within.err || rc=$?
+cat within.out
+check "--max-cost covering the batch: exit 0 ($rc)" test "$rc" = 0
+check "--max-cost covering the batch: every file's request sent" test $(($(creates) - c0)) = 3
+check "each file gets what the files before it left of --max-cost" \
+  test "$(grep 'of --max-cost 15 left$' within.out | cut -d' ' -f2 | tr '\n' ' ')" = "15 10 5 "
+check "the batch's total stays within --max-cost" grep -qx "total: 3 of 3 files done, 15 cents" within.out
+
 # one file that fails (a failed remix for every pick) makes the exit code 4
 emu_fail "task:failed:*"
 rc=0

@@ -2,8 +2,9 @@
 with one estimate for all first, a line per file and a total."""
 import argparse
 import json
+import math
 
-from .common import EXIT_INTERRUPTED, EXIT_OK, fmt_cents, say
+from .common import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, fmt_cents, say
 from . import element
 from .run import Stylize
 
@@ -66,12 +67,19 @@ def run_many(args, jobs, progress_for):
             fmt_cents(total["cents"])),
          "estimate-total", files=len(jobs), picks=total["picks"],
          cached=total["hits"], estimated_cents=total["cents"])
+    if args.max_cost and total["cents"] > args.max_cost:
+        say("the %d files would cost about %s cents, more than --max-cost "
+            "%d for the whole run: nothing was sent" % (
+                len(jobs), fmt_cents(total["cents"]), args.max_cost))
+        return EXIT_USAGE
     if args.dry_run:
         return EXIT_OK
     results = []
     for job in jobs:
         try:
             run = Stylize(args, job, progress_for(job))
+            if args.max_cost:
+                budget(args, run.remix, job, sum(r[2] for r in results))
             code = run.run()
             spent = element.stats(run.remix)["spent-credits"]
         except SystemExit as e:     # a file that cannot be written
@@ -93,6 +101,24 @@ def run_many(args, jobs, progress_for):
         ok, len(jobs), fmt_cents(spent)), "total", files=len(jobs), done=ok,
         spent_cents=spent, exit_code=worst)
     return worst
+
+
+def budget(args, remix, job, spent):
+    """--max-cost bounds the whole run: a file may spend what the files
+    before it left, in whole cents (max-cost's unit, rounded down), so that
+    the total never passes it."""
+    left = args.max_cost - spent
+    # exact sums of nanocents: a hair under a whole cent is that cent
+    whole = max(int(math.floor(left + 1e-9)), 0)
+    tell(args, "%s: %s cents of --max-cost %d left%s" % (
+        job.input, fmt_cents(left), args.max_cost, "" if whole else
+        ", less than a cent: only what the cache holds"), "budget",
+        file=job.input, left_cents=left, max_cost=args.max_cost)
+    if whole:
+        remix.set_property("max-cost", whole)
+    else:
+        # max-cost 0 would mean no limit: nothing is sent at all
+        remix.set_property("cache-only", True)
 
 
 def tell(args, text, event, **fields):

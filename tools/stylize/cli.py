@@ -3,8 +3,8 @@ import os
 import sys
 
 from .common import (EXIT_CANNOT_WRITE, EXIT_FAILED, EXIT_INTERRUPTED,
-                     EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, GI_MISSING, SECOND,
-                     Gst, GstPbutils, fail, uri_of)
+                     EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, GI_MISSING, Gst,
+                     discover, fail)
 from . import batch, element, options, preview, schedule as schedules
 from .output import Output
 from .progress import Progress
@@ -13,12 +13,8 @@ from .progress import Progress
 def duration_of(path):
     """The input's duration, or None when it cannot be told here (the
     run then says what is wrong with the file)."""
-    try:
-        info = GstPbutils.Discoverer.new(30 * SECOND).discover_uri(
-            uri_of(path))
-    except Exception:  # noqa: BLE001 (GLib.Error: judged by the run)
-        return None
-    d = info.get_duration()
+    info = discover(path)
+    d = info.get_duration() if info is not None else None
     return d if d and d != Gst.CLOCK_TIME_NONE else None
 
 

@@ -61,6 +61,16 @@ def make(factory, **props):
     return e
 
 
+def discover(path):
+    """What GstDiscoverer tells of PATH (duration, chapters), or None when
+    it cannot be told here (the run then says what is wrong with it)."""
+    try:
+        return GstPbutils.Discoverer.new(30 * SECOND).discover_uri(
+            uri_of(path))
+    except Exception:  # noqa: BLE001 (GLib.Error: judged by the run)
+        return None
+
+
 def uri_of(path):
     return path if Gst.uri_is_valid(path) else \
         Gst.filename_to_uri(__import__("os").path.abspath(path))

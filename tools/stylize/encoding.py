@@ -1,7 +1,7 @@
 """What OUT's extension means: the container, the video encoder, the audio
 copied as it is or encoded, through GStreamer's encoding profiles
 (encodebin).  One table: every reader asks it."""
-from .common import Gst, GstPbutils
+from .common import GObject, Gst, GstPbutils
 
 # video codecs: encodebin format, the encoder (its preset name), the raw
 # format it is fed (4:2:0: the profile every player takes), even sizes only
@@ -14,21 +14,32 @@ AUDIO = {
     "aac": ("audio/mpeg,mpegversion=4", "avenc_aac"),
     "opus": ("audio/x-opus", "opusenc"),
 }
-MUXER_TAKES = None  # copy: whatever the muxer's audio pads take
+MUXER_TAKES = None  # copy: whatever the muxer's audio (subtitle) pads take
+# webmmux inherits matroskamux's subtitle pads, but WebM's only subtitles
+# are WebVTT, which it does not write: none go into .webm
+NOTHING = ""
 
-# extension -> (container caps, muxer, video, audio, audio copied as it is)
+# extension -> (container caps, muxer, video, audio, audio copied as it is,
+# subtitles copied as they are)
 CONTAINERS = {
     "mp4": ("video/quicktime,variant=iso", "mp4mux", "h264", "aac",
-            "audio/mpeg,mpegversion=4; audio/mpeg,mpegversion=1,layer=3"),
+            "audio/mpeg,mpegversion=4; audio/mpeg,mpegversion=1,layer=3",
+            MUXER_TAKES),
     "m4v": ("video/quicktime,variant=iso", "mp4mux", "h264", "aac",
-            "audio/mpeg,mpegversion=4; audio/mpeg,mpegversion=1,layer=3"),
+            "audio/mpeg,mpegversion=4; audio/mpeg,mpegversion=1,layer=3",
+            MUXER_TAKES),
     "mov": ("video/quicktime,variant=apple", "qtmux", "h264", "aac",
-            "audio/mpeg,mpegversion=4; audio/mpeg,mpegversion=1,layer=3"),
-    "mkv": ("video/x-matroska", "matroskamux", "h264", "opus", MUXER_TAKES),
+            "audio/mpeg,mpegversion=4; audio/mpeg,mpegversion=1,layer=3",
+            MUXER_TAKES),
+    "mkv": ("video/x-matroska", "matroskamux", "h264", "opus", MUXER_TAKES,
+            MUXER_TAKES),
     "webm": ("video/webm", "webmmux", "vp9", "opus",
-             "audio/x-opus; audio/x-vorbis"),
+             "audio/x-opus; audio/x-vorbis", NOTHING),
 }
 EXTENSIONS = list(CONTAINERS)
+# muxers that start a text track at its first cue, whatever its time (it
+# would show at 0): the time before it is given an empty cue
+TEXT_FROM_FIRST_CUE = ("mp4mux", "qtmux")
 
 # --quality: each encoder's settings per level; --video-bitrate instead
 QUALITY = {
@@ -54,7 +65,7 @@ def bitrate_settings(encoder, kbps):
 
 def names(ext):
     """The elements .EXT needs: muxer, video encoder, audio encoder."""
-    _caps, mux, video, audio, _copy = CONTAINERS[ext]
+    mux, video, audio = CONTAINERS[ext][1:4]
     return mux, VIDEO[video][1], AUDIO[audio][1]
 
 
@@ -62,20 +73,39 @@ def even_sizes(ext):
     return VIDEO[CONTAINERS[ext][2]][3]
 
 
+def taken_as_is(ext, column, template):
+    """What the table says goes into .EXT untouched, or what the muxer's
+    pads of TEMPLATE take."""
+    copy = CONTAINERS[ext][column]
+    if copy is not MUXER_TAKES:
+        return Gst.Caps.from_string(copy)
+    mux = Gst.ElementFactory.make(CONTAINERS[ext][1], None)
+    templ = mux.get_pad_template(template)
+    return templ.get_caps() if templ else Gst.Caps.new_empty()
+
+
 def copy_caps(ext):
     """Audio that goes into .EXT as it is."""
-    copy = CONTAINERS[ext][4]
-    if copy is MUXER_TAKES:
-        mux = Gst.ElementFactory.make(CONTAINERS[ext][1], None)
-        return mux.get_pad_template("audio_%u").get_caps()
-    return Gst.Caps.from_string(copy)
+    return taken_as_is(ext, 4, "audio_%u")
 
 
 def subtitle_caps(ext):
-    """Subtitles .EXT's muxer takes (mp4: plain text; Matroska: more)."""
-    mux = Gst.ElementFactory.make(CONTAINERS[ext][1], None)
-    template = mux.get_pad_template("subtitle_%u")
-    return template.get_caps() if template else Gst.Caps.new_empty()
+    """Subtitles .EXT takes (mp4: plain text; Matroska: more; WebM:
+    none)."""
+    return taken_as_is(ext, 5, "subtitle_%u")
+
+
+def text_from_start(ext):
+    """Whether a text track into .EXT needs an empty cue before its
+    first."""
+    return CONTAINERS[ext][1] in TEXT_FROM_FIRST_CUE
+
+
+def keeps_chapters(ext):
+    """Chapters go into .EXT where its muxer writes a table of contents
+    (a GstTocSetter: matroskamux and webmmux; mp4mux and qtmux are not)."""
+    mux = Gst.ElementFactory.find(CONTAINERS[ext][1])
+    return GObject.type_is_a(mux.get_element_type(), Gst.TocSetter)
 
 
 def decoded_caps(ext):
@@ -98,7 +128,7 @@ def profile(ext, audio_caps):
     """The encoding profile of .EXT; audio_caps: the input's audio as it
     arrives (None: no audio).  Copied audio keeps its format: encodebin
     passes a stream already in the profile's format through."""
-    caps, mux, video, audio, _copy = CONTAINERS[ext]
+    caps, mux, video, audio = CONTAINERS[ext][:4]
     container = GstPbutils.EncodingContainerProfile.new(
         ext, None, Gst.Caps.from_string(caps), None)
     container.set_preset_name(ranked(mux))

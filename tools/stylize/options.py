@@ -18,7 +18,8 @@ class Parser(argparse.ArgumentParser):
 EPILOG = (
     "Exit codes: 0 done, 1 usage error (bad option or value, unknown "
     "model, a model without a seed field for --seed, a bad schedule, OUT "
-    "exists without -y), 2 unreadable input, 3 no video stream in the "
+    "exists without -y, several files estimated over --max-cost), 2 "
+    "unreadable input, 3 no video stream in the "
     "input, 4 service or pipeline failure, or picks that failed for good "
     "(OUT is written unless every pick failed), 5 OUT cannot be written "
     "(unwritable, or an extension it does not write), 130 interrupted by "
@@ -120,7 +121,10 @@ def add_run(p, version_text):
     p.add_argument("--no-cache", action="store_true",
                    help="neither read nor keep results")
     p.add_argument("--max-cost", type=int, metavar="CENTS",
-                   help="send nothing more once this much is spent")
+                   help="send nothing more once this much is spent; with "
+                   "several files, the bound of the whole run: refused up "
+                   "front (exit 1) when their estimate is over it, and each "
+                   "file gets what the files before it left")
     p.add_argument("--dry-run", action="store_true",
                    help="count the picks, those the cache holds and the cost "
                    "of the rest; show the schedule and seed; send nothing, "

@@ -8,9 +8,9 @@ import signal
 import time
 
 from .common import (EXIT_FAILED, EXIT_INTERRUPTED, EXIT_NO_VIDEO, EXIT_OK,
-                     EXIT_UNREADABLE, SECOND, GLib, Gst, GstVideo, fmt_cents,
-                     fmt_fine, fmt_time, make, say, uri_of)
-from . import element, encoding
+                     EXIT_UNREADABLE, SECOND, GLib, Gst, GstVideo, discover,
+                     fmt_cents, fmt_fine, fmt_time, make, say, uri_of)
+from . import element, encoding, subtitles
 
 # a second Ctrl-C counts this long after the first was acknowledged: GNU
 # timeout relays one SIGINT twice within milliseconds
@@ -18,9 +18,10 @@ SECOND_INTERRUPT_AFTER_MS = 500
 # the element's failed-pick warning (gstimagegenremixpick.c) names its time
 PICK_FAILED = re.compile(r"^Remix of the frame at "
                          r"(\d+):(\d\d):(\d\d)\.(\d{9}) failed: (.*)$")
-# encoded audio runs far ahead of the video, which waits for its results:
-# queues bounded by bytes, not time, so that it never blocks the demuxer
-AUDIO_QUEUE_BYTES = 64 << 20
+# encoded audio and subtitles run far ahead of the video, which waits for
+# its results: queues bounded by bytes, not time, so that they never block
+# the demuxer
+AHEAD_QUEUE_BYTES = 64 << 20
 
 
 def upright():
@@ -113,7 +114,8 @@ class Stylize:
         self.started = time.monotonic()
         self.error = None
         self.failed_picks = []      # (time, why) from the element's warnings
-        self.left_out = []          # streams OUT does not get
+        self.left_out = []          # streams (caps) OUT does not get
+        self.chapters_left_out = 0
         self.record_picks = record_picks
         self.pick_times = []        # frame times the element picked
         self.picks_seen = 0
@@ -131,6 +133,10 @@ class Stylize:
             self.pipeline.add(self.sink)
             self.pipeline.connect("deep-element-added", self.on_element)
         self.src.set_property("caps", encoding.decoded_caps(self.ext))
+        # the input's chapters, known before its streams (the demuxer's
+        # TOC event comes after them)
+        info = None if args.dry_run else discover(self.input)
+        self.toc = info.get_toc() if info is not None else None
 
     # ---- building the branches as decodebin exposes streams ----
 
@@ -181,9 +187,12 @@ class Stylize:
         for pad, _probe in pending:
             self.link_stream(pad, pad is video[0], bool(audio) and
                              pad is audio[0])
-        if self.left_out and not self.args.dry_run:
+        if (self.left_out or self.chapters_left_out) and \
+                not self.args.dry_run:
             self.progress.status("left out of %s: %s" % (
-                self.output.path, ", ".join(self.left_out)), final=True)
+                self.output.path, describe(self.left_out,
+                                           self.chapters_left_out)),
+                final=True)
         for pad, probe in pending:
             pad.remove_probe(probe)
 
@@ -196,6 +205,12 @@ class Stylize:
         bin_.link(self.sink)
         bin_.sync_state_with_parent()
         self.encodebin = bin_
+        chapters = subtitles.chapter_count(self.toc)
+        if chapters and encoding.keeps_chapters(self.ext):
+            # their times as they were: stylize keeps every frame's time
+            self.inner_muxer().set_toc(self.toc)
+        elif chapters:
+            self.chapters_left_out = chapters
 
     def on_element(self, _bin, _sub, e):
         factory = e.get_factory()
@@ -214,17 +229,32 @@ class Stylize:
             self.link_audio(pad)
         elif self.args.dry_run or not self.keep_subtitles(pad, caps):
             if not self.args.dry_run:
-                self.left_out.append(describe(caps))
+                self.left_out.append(caps)
             # left out, without blocking the rest
             sink = self.add_chain([make("fakesink", sync=False)])[0]
             sink.set_property("async", False)
             pad.link(sink.get_static_pad("sink"))
 
+    def ahead_queue(self):
+        """A queue in front of encodebin for a stream that runs ahead of
+        the video; its sink pad gets the EOS of a Ctrl-C, and what it
+        holds past the video's end is cut where it leaves."""
+        queue = make("queue", max_size_time=0, max_size_buffers=0,
+                     max_size_bytes=AHEAD_QUEUE_BYTES)
+        self.branches.append((queue.get_static_pad("sink"), False))
+        queue.get_static_pad("src").add_probe(
+            Gst.PadProbeType.BUFFER, self.on_ahead_out)
+        return queue
+
     def keep_subtitles(self, pad, caps):
-        """Subtitles go to the muxer when it takes them as they are (plain
-        text into MP4; Matroska takes more, but not the Pango markup its
-        own demuxer gives text tracks)."""
-        if not caps.can_intersect(encoding.subtitle_caps(self.ext)):
+        """Subtitles go to the muxer when it takes them as they are, and
+        text as plain text (what every muxer here takes), from Pango markup
+        too (Matroska's text tracks, SSA decoded for a container without
+        it)."""
+        plain = Gst.Caps.from_string(subtitles.PLAIN)
+        text = subtitles.is_markup(caps) or caps.can_intersect(plain)
+        if not (plain if text else caps).can_intersect(
+                encoding.subtitle_caps(self.ext)):
             return False
         mux = self.inner_muxer()
         target = mux.request_pad_simple("subtitle_%u") if mux else None
@@ -233,11 +263,15 @@ class Stylize:
         ghost = Gst.GhostPad.new(None, target)
         ghost.set_active(True)
         self.encodebin.add_pad(ghost)
-        queue = self.add_chain([make("queue")])[0]
-        if queue.get_static_pad("src").link(ghost) == Gst.PadLinkReturn.OK \
-                and pad.link(queue.get_static_pad("sink")) == \
+        chain = self.add_chain([self.ahead_queue()] + (
+            [subtitles.PlainText(encoding.text_from_start(self.ext))]
+            if text else []))
+        if chain[-1].get_static_pad("src").link(ghost) == \
+                Gst.PadLinkReturn.OK and \
+                pad.link(chain[0].get_static_pad("sink")) == \
                 Gst.PadLinkReturn.OK:
             return True
+        self.branches.pop()
         # a muxer pad left without data would hold the file back
         self.encodebin.remove_pad(ghost)
         mux.release_request_pad(target)
@@ -323,16 +357,9 @@ class Stylize:
         return Gst.PadProbeReturn.OK
 
     def link_audio(self, pad):
-        queue = self.add_chain([make(
-            "queue", max_size_time=0, max_size_buffers=0,
-            max_size_bytes=AUDIO_QUEUE_BYTES)])[0]
+        queue = self.add_chain([self.ahead_queue()])[0]
         self.link_to_encodebin(queue, "audio_%u")
         pad.link(queue.get_static_pad("sink"))
-        # cut where encodebin takes it: the audio runs far ahead of the
-        # video, which waits for its results
-        queue.get_static_pad("src").add_probe(
-            Gst.PadProbeType.BUFFER, self.on_audio_out)
-        self.branches.append((queue.get_static_pad("sink"), False))
 
     def link_to_encodebin(self, element_, template):
         sink = self.encodebin.request_pad_simple(template)
@@ -354,7 +381,7 @@ class Stylize:
             self.video_end = buf.pts + buf.duration
         return Gst.PadProbeReturn.OK
 
-    def on_audio_out(self, _pad, info):
+    def on_ahead_out(self, _pad, info):
         buf = info.get_buffer()
         end = self.video_end if self.video_end is not None else \
             self.last_video_pts
@@ -389,7 +416,7 @@ class Stylize:
             caps = pad.get_current_caps()
             if caps is not None and caps.get_size() and caps.get_structure(
                     0).get_name().startswith("audio/"):
-                pad.add_probe(Gst.PadProbeType.BUFFER, self.on_audio_out)
+                pad.add_probe(Gst.PadProbeType.BUFFER, self.on_ahead_out)
         for pad, _video in self.branches:
             pad.send_event(Gst.Event.new_eos())
         return GLib.SOURCE_CONTINUE
@@ -579,9 +606,20 @@ class Stylize:
         return EXIT_OK
 
 
-def describe(caps):
-    name = caps.get_structure(0).get_name() if caps.get_size() else "?"
-    kind = name.split("/")[0]
-    kind = {"text": "subtitles", "subpicture": "subtitles",
-            "application": "data"}.get(kind, kind)
-    return "a %s stream (%s)" % (kind, name)
+def describe(streams, chapters):
+    """What OUT does not get, in one line: streams of one type counted
+    once."""
+    counts = {}
+    for caps in streams:
+        name = caps.get_structure(0).get_name() if caps.get_size() else "?"
+        counts[name] = counts.get(name, 0) + 1
+    parts = []
+    for name, n in counts.items():
+        kind = name.split("/")[0]
+        kind = {"text": "subtitles", "subpicture": "subtitles",
+                "application": "data"}.get(kind, kind)
+        parts.append("%s %s stream%s (%s)" % (
+            "a" if n == 1 else n, kind, "s" if n > 1 else "", name))
+    if chapters:
+        parts.append("%d chapter%s" % (chapters, "s" if chapters > 1 else ""))
+    return ", ".join(parts)

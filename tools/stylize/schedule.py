@@ -5,9 +5,9 @@ cues ignored).  A prompt holds until the next one; --prompt, if given,
 before the first."""
 import os
 import re
-import xml.etree.ElementTree as ElementTree
 
 from .common import EXIT_USAGE, SECOND, Gst, fail, fmt_fine, make
+from .subtitles import strip_markup
 
 TIME = re.compile(r"^(?:(?:(\d+):)?(\d+):)?(\d+(?:\.\d*)?)$")
 
@@ -28,16 +28,6 @@ def one_line(text):
     for c in "\r\n\t":
         text = text.replace(c, " ")
     return text.strip()
-
-
-def strip_markup(text):
-    """Pango markup to plain text: tags dropped, entities unescaped; None
-    when it is not markup."""
-    try:
-        root = ElementTree.fromstring("<markup>%s</markup>" % text)
-    except ElementTree.ParseError:
-        return None
-    return "".join(root.itertext())
 
 
 class Schedule:
