@@ -25,7 +25,7 @@ budget_init (Budget * b, guint max_requests, guint max_cost_cents)
   gst_element_set_bus (b->element, b->bus);
   gst_imagegen_tracker_init (&b->tracker, b->element);
   b->tracker.max_requests = max_requests;
-  b->tracker.max_cost_cents = max_cost_cents;
+  b->tracker.max_cost = max_cost_cents * IMAGEGEN_NANOCENTS_PER_CENT;
   b->request = imagegen_request_new (IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
       "flux-2-pro-text-to-image", "a red fox in the snow");
 }
@@ -285,6 +285,49 @@ GST_START_TEST (test_max_cost_fractional)
 
 GST_END_TEST;
 
+/* max-cost-credits is the bound to the nanocent (what is left of a batch's
+ * budget): 4.5 admits three requests of 1.5 cents, where max-cost 4 admits
+ * two; setting either sets both. */
+GST_START_TEST (test_max_cost_credits)
+{
+  GValue value = G_VALUE_INIT;
+  gint64 reserved[3];
+  gchar *warning = NULL;
+  Budget b;
+
+  budget_init (&b, 0, 0);
+  g_value_init (&value, G_TYPE_DOUBLE);
+  g_value_set_double (&value, 4.5);
+  fail_unless (gst_imagegen_tracker_set_property (&b.tracker, 0,
+          GST_IMAGEGEN_TRACKER_PROP_MAX_COST_CREDITS, &value));
+  g_value_unset (&value);
+  g_value_init (&value, G_TYPE_UINT);
+  fail_unless (gst_imagegen_tracker_get_property (&b.tracker, 0,
+          GST_IMAGEGEN_TRACKER_PROP_MAX_COST, &value));
+  fail_unless_equals_int (g_value_get_uint (&value), 4);
+  fill (&b, 1.5, 3, reserved);
+  fail_unless_equals_int (count_warnings (&b, &warning), 1);
+  fail_unless (strstr (warning, "max-cost (4.5 cents) would be passed")
+      != NULL, "%s", warning);
+  g_free (warning);
+  budget_clear (&b);
+
+  budget_init (&b, 0, 0);
+  g_value_set_uint (&value, 4);
+  fail_unless (gst_imagegen_tracker_set_property (&b.tracker, 0,
+          GST_IMAGEGEN_TRACKER_PROP_MAX_COST, &value));
+  g_value_unset (&value);
+  g_value_init (&value, G_TYPE_DOUBLE);
+  fail_unless (gst_imagegen_tracker_get_property (&b.tracker, 0,
+          GST_IMAGEGEN_TRACKER_PROP_MAX_COST_CREDITS, &value));
+  fail_unless (g_value_get_double (&value) == 4.0);
+  g_value_unset (&value);
+  fill (&b, 1.5, 2, reserved);
+  budget_clear (&b);
+}
+
+GST_END_TEST;
+
 static Suite *
 budget_suite (void)
 {
@@ -292,7 +335,8 @@ budget_suite (void)
       ELEMENT_TEST (test_max_cost_reserves_and_settles),
       ELEMENT_TEST (test_cancelled_task_is_charged),
       ELEMENT_TEST (test_rereserve_and_cache),
-      ELEMENT_TEST (test_max_cost_fractional), NULL);
+      ELEMENT_TEST (test_max_cost_fractional),
+      ELEMENT_TEST (test_max_cost_credits), NULL);
 }
 
 GST_CHECK_MAIN (budget);

@@ -2,7 +2,6 @@
 with one estimate for all first, a line per file and a total."""
 import argparse
 import json
-import math
 
 from .common import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, fmt_cents, say
 from . import element
@@ -104,20 +103,20 @@ def run_many(args, jobs, progress_for):
 
 
 def budget(args, remix, job, spent):
-    """--max-cost bounds the whole run: a file may spend what the files
-    before it left, in whole cents (max-cost's unit, rounded down), so that
-    the total never passes it."""
+    """--max-cost bounds the whole run: a file may spend exactly what the
+    files before it left (max-cost-credits takes cents with fractions), so
+    that the total never passes it and no cent of it is lost to rounding."""
     left = args.max_cost - spent
-    # exact sums of nanocents: a hair under a whole cent is that cent
-    whole = max(int(math.floor(left + 1e-9)), 0)
+    # sums of exact figures in floats: a hair over nothing is nothing (and
+    # a bound of 0 would mean no limit at all)
+    some = left >= 1e-6
     tell(args, "%s: %s cents of --max-cost %d left%s" % (
-        job.input, fmt_cents(left), args.max_cost, "" if whole else
-        ", less than a cent: only what the cache holds"), "budget",
-        file=job.input, left_cents=left, max_cost=args.max_cost)
-    if whole:
-        remix.set_property("max-cost", whole)
+        job.input, fmt_cents(max(left, 0)), args.max_cost, "" if some else
+        ": only what the cache holds"), "budget",
+        file=job.input, left_cents=max(left, 0), max_cost=args.max_cost)
+    if some:
+        remix.set_property("max-cost-credits", left)
     else:
-        # max-cost 0 would mean no limit: nothing is sent at all
         remix.set_property("cache-only", True)
 
 

@@ -18,7 +18,7 @@ gst_imagegen_tracker_init (GstImagegenTracker * t, GstElement * element)
   g_mutex_init (&t->lock);
   t->element = element;
   t->max_requests = DEFAULT_MAX_REQUESTS;
-  t->max_cost_cents = DEFAULT_MAX_COST;
+  t->max_cost = DEFAULT_MAX_COST;
 }
 
 void
@@ -57,7 +57,7 @@ gst_imagegen_tracker_wants_quotes (GstImagegenTracker * t)
   gboolean wants;
 
   g_mutex_lock (&t->lock);
-  wants = t->max_cost_cents > 0;
+  wants = t->max_cost > 0;
   g_mutex_unlock (&t->lock);
   return wants;
 }
@@ -66,20 +66,19 @@ gst_imagegen_tracker_wants_quotes (GstImagegenTracker * t)
 static gchar *
 refusal_locked (GstImagegenTracker * t, gint64 price)
 {
-  g_autofree gchar *committed = NULL, *next = NULL;
+  g_autofree gchar *limit = NULL, *committed = NULL, *next = NULL;
 
   if (t->max_requests > 0 && t->requests + 1 > t->max_requests)
     return g_strdup_printf ("max-requests (%u) reached: no more requests "
         "are sent", t->max_requests);
   /* exact: a run of 1.5-cent requests stops at the one that would cross */
-  if (t->max_cost_cents == 0 || t->spent + t->reserved + price <=
-      t->max_cost_cents * IMAGEGEN_NANOCENTS_PER_CENT)
+  if (t->max_cost == 0 || t->spent + t->reserved + price <= t->max_cost)
     return NULL;
+  limit = imagegen_cents_to_string (t->max_cost);
   committed = imagegen_cents_to_string (t->spent + t->reserved);
   next = imagegen_cents_to_string (price);
-  return g_strdup_printf ("max-cost (%u cents) would be passed: %s cents "
-      "spent or reserved, the next request costs %s", t->max_cost_cents,
-      committed, next);
+  return g_strdup_printf ("max-cost (%s cents) would be passed: %s cents "
+      "spent or reserved, the next request costs %s", limit, committed, next);
 }
 
 gboolean
@@ -277,6 +276,15 @@ gst_imagegen_tracker_install_properties (GObjectClass * klass, guint first)
           "summed with fractions; 0 = no limit)", 0, G_MAXUINT,
           DEFAULT_MAX_COST, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
+  /* a bound with fractions: what is left of a budget shared by several
+   * runs (imagegen-stylize's batch) is rarely a whole cent */
+  g_object_class_install_property (klass,
+      first + GST_IMAGEGEN_TRACKER_PROP_MAX_COST_CREDITS,
+      g_param_spec_double ("max-cost-credits", "Most cost, exact",
+          "max-cost in cents with fractions (credits, one a cent), to the "
+          "nanocent; setting either sets both (0 = no limit)", 0,
+          G_MAXUINT, DEFAULT_MAX_COST, G_PARAM_READWRITE |
+          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (klass,
       first + GST_IMAGEGEN_TRACKER_PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
@@ -306,7 +314,11 @@ gst_imagegen_tracker_set_property (GstImagegenTracker * t, guint first,
       t->warned = FALSE;
       break;
     case GST_IMAGEGEN_TRACKER_PROP_MAX_COST:
-      t->max_cost_cents = g_value_get_uint (value);
+      t->max_cost = g_value_get_uint (value) * IMAGEGEN_NANOCENTS_PER_CENT;
+      t->warned = FALSE;
+      break;
+    case GST_IMAGEGEN_TRACKER_PROP_MAX_COST_CREDITS:
+      t->max_cost = MAX (imagegen_nanocents (g_value_get_double (value)), 0);
       t->warned = FALSE;
       break;
     default:
@@ -329,8 +341,14 @@ gst_imagegen_tracker_get_property (GstImagegenTracker * t, guint first,
       g_mutex_unlock (&t->lock);
       break;
     case GST_IMAGEGEN_TRACKER_PROP_MAX_COST:
+      /* a bound with fractions reads as the whole cents it allows */
       g_mutex_lock (&t->lock);
-      g_value_set_uint (value, t->max_cost_cents);
+      g_value_set_uint (value, t->max_cost / IMAGEGEN_NANOCENTS_PER_CENT);
+      g_mutex_unlock (&t->lock);
+      break;
+    case GST_IMAGEGEN_TRACKER_PROP_MAX_COST_CREDITS:
+      g_mutex_lock (&t->lock);
+      g_value_set_double (value, imagegen_cents_exact (t->max_cost));
       g_mutex_unlock (&t->lock);
       break;
     case GST_IMAGEGEN_TRACKER_PROP_STATS:

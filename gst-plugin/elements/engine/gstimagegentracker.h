@@ -17,7 +17,8 @@ typedef struct
 
   /* limits, 0 = none */
   guint max_requests;
-  guint max_cost_cents;
+  gint64 max_cost;              /* nanocents: max-cost, or max-cost-credits
+                                 * with fractions */
 
   /* totals since start */
   guint requests;
@@ -94,11 +95,13 @@ void gst_imagegen_tracker_answered_locally (GstImagegenTracker * tracker,
 /* A new "imagegen-stats" structure with the totals. */
 GstStructure *gst_imagegen_tracker_get_stats (GstImagegenTracker * tracker);
 
-/* Properties max-requests, max-cost and stats, at @first_prop_id + 0..2 */
+/* Properties max-requests, max-cost, max-cost-credits and stats, at
+ * @first_prop_id + 0..3 */
 enum
 {
   GST_IMAGEGEN_TRACKER_PROP_MAX_REQUESTS,
   GST_IMAGEGEN_TRACKER_PROP_MAX_COST,
+  GST_IMAGEGEN_TRACKER_PROP_MAX_COST_CREDITS,
   GST_IMAGEGEN_TRACKER_PROP_STATS,
   GST_IMAGEGEN_TRACKER_N_PROPS
 };
