@@ -242,8 +242,7 @@ rt_stop (Rt * rt)
 {
   if (rt->ws && soup_websocket_connection_get_state (rt->ws) ==
       SOUP_WEBSOCKET_STATE_OPEN) {
-    soup_websocket_connection_close (rt->ws, SOUP_WEBSOCKET_CLOSE_NORMAL,
-        NULL);
+    soup_websocket_connection_close (rt->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
     wait_for (&rt->closed);
   }
   g_clear_object (&rt->ws);
@@ -284,8 +283,7 @@ rt_connect (Rt * rt, const gchar * token, const gchar * key,
   SoupMessage *msg;
 
   if (token)
-    g_string_append_printf (q, "%sfal_jwt_token=%s", q->len ? "&" : "?",
-        token);
+    g_string_append_printf (q, "%sfal_jwt_token=%s", q->len ? "&" : "?", token);
   if (max_buffering)
     g_string_append_printf (q, "%smax_buffering=%u", q->len ? "&" : "?",
         max_buffering);
@@ -435,8 +433,7 @@ assert_result (Rt * rt, const gchar * prompt, gint size, guint n)
 
   g_assert_cmpstr (json_object_get_string_member (t, "type"), ==,
       "x-fal-message");
-  g_assert_cmpstr (json_object_get_string_member (t, "action"), ==,
-      "timings");
+  g_assert_cmpstr (json_object_get_string_member (t, "action"), ==, "timings");
   g_assert_true (json_object_has_member (t, "timing"));
   m = next_msg (rt);
   g_assert_nonnull (m);
@@ -621,8 +618,7 @@ test_idle (void)
   rt_open (&rt, 0);
   assert_fal_error (&rt, "TIMEOUT", "no inputs, reconnect when needed!");
   wait_for (&rt.closed);
-  g_assert_cmpint (soup_websocket_connection_get_close_code (rt.ws), ==,
-      1000);
+  g_assert_cmpint (soup_websocket_connection_get_close_code (rt.ws), ==, 1000);
   g_assert_cmpint (g_get_monotonic_time () - start, >=, G_USEC_PER_SEC);
   g_assert_cmpint (closes (&rt, "1000"), ==, 1);
   rt_stop (&rt);
@@ -718,8 +714,7 @@ test_drop (void)
   assert_result (&rt, "one", 768, 1);
   send_frame (&rt, "two", NULL, FALSE);
   g_assert_null (next_msg (&rt));
-  g_assert_cmpint (soup_websocket_connection_get_close_code (rt.ws), !=,
-      1000);
+  g_assert_cmpint (soup_websocket_connection_get_close_code (rt.ws), !=, 1000);
   g_assert_cmpint (closes (&rt, "1006"), ==, 1);
   g_assert_cmpint (count (&rt, "fal_rt_results"), ==, 1);
   rt_stop (&rt);
@@ -738,25 +733,21 @@ test_frame_faults (void)
   send_frame (&rt, "a", NULL, FALSE);
   assert_fal_error (&rt, "INTERNAL_ERROR", NULL);
   wait_for (&rt.closed);
-  g_assert_cmpint (soup_websocket_connection_get_close_code (rt.ws), ==,
-      1000);
+  g_assert_cmpint (soup_websocket_connection_get_close_code (rt.ws), ==, 1000);
 
-  g_assert_true (imagegen_test_emulator_fail (rt.fx.emu,
-          "fal-frame:timeout"));
+  g_assert_true (imagegen_test_emulator_fail (rt.fx.emu, "fal-frame:timeout"));
   rt_open (&rt, 0);
   send_frame (&rt, "b", NULL, FALSE);
   assert_fal_error (&rt, "TIMEOUT", "no inputs");
   wait_for (&rt.closed);
-  g_assert_cmpint (soup_websocket_connection_get_close_code (rt.ws), ==,
-      1000);
+  g_assert_cmpint (soup_websocket_connection_get_close_code (rt.ws), ==, 1000);
 
   g_assert_true (imagegen_test_emulator_fail (rt.fx.emu,
           "fal-frame:close@4001"));
   rt_open (&rt, 0);
   send_frame (&rt, "c", NULL, FALSE);
   g_assert_null (next_msg (&rt));
-  g_assert_cmpint (soup_websocket_connection_get_close_code (rt.ws), ==,
-      4001);
+  g_assert_cmpint (soup_websocket_connection_get_close_code (rt.ws), ==, 4001);
   g_assert_cmpint (closes (&rt, "4001"), ==, 1);
 
   g_assert_true (imagegen_test_emulator_fail (rt.fx.emu,
@@ -801,8 +792,7 @@ test_bad_input (void)
   send_frame (&rt, "x", "landscape_4_3", FALSE);
   assert_fal_error (&rt, "INTERNAL_ERROR", "image_size");
   wait_for (&rt.closed);
-  g_assert_cmpint (soup_websocket_connection_get_close_code (rt.ws), ==,
-      1000);
+  g_assert_cmpint (soup_websocket_connection_get_close_code (rt.ws), ==, 1000);
   g_assert_cmpint (count (&rt, "fal_rt_results"), ==, 0);
   rt_stop (&rt);
 }

@@ -526,6 +526,7 @@ emu_fal_handle (EmuRequest * req, const gchar * rest, GHashTable * query)
   g_auto (GStrv) parts = g_strsplit (rest, "/", -1);
   guint n = g_strv_length (parts);
   EmuFault fault = { 0, };
+  const ImagegenModelRow *row;
 
   req->auth = "none";
   if (strcmp (rest, "tokens/") == 0 || strcmp (rest,
@@ -542,13 +543,14 @@ emu_fal_handle (EmuRequest * req, const gchar * rest, GHashTable * query)
     handle_request (req, parts, n);
     return;
   }
-  if (imagegen_models_find_any (rest) == NULL
-      || g_strcmp0 (imagegen_models_find_any (rest)->provider, "fal")) {
+  row = imagegen_models_find_any (rest);
+  if (row == NULL || g_strcmp0 (row->provider, "fal")) {
     emu_request_reply_error (req, 404, "Application not found");
     return;
   }
-  if (imagegen_models_find_any (rest)->realtime && emu_fal_rt_is_upgrade (req)) {
-    emu_fal_rt_handle_upgrade (req, imagegen_models_find_any (rest), query);
+  /* the handshake itself is libsoup's */
+  if (row->realtime && emu_fal_rt_is_upgrade (req)) {
+    emu_fal_rt_handle_upgrade (req, row, query);
     return;
   }
   if (!emu_request_check_method (req, "POST") || !check_key (req))
