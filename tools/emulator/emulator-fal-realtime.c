@@ -42,6 +42,12 @@ token_free (gpointer data)
   g_free (t);
 }
 
+static gboolean
+token_expired (gpointer key, gpointer value, gpointer data)
+{
+  return g_get_monotonic_time () >= ((RtToken *) value)->expires_us;
+}
+
 void
 emu_fal_rt_token_issued (Emulator * emu, const gchar * token, JsonObject * body)
 {
@@ -56,6 +62,8 @@ emu_fal_rt_token_issued (Emulator * emu, const gchar * token, JsonObject * body)
 
   if (emu->fal_token_ttl_s > 0)
     ttl = MIN (ttl, (gint64) emu->fal_token_ttl_s);
+  /* an expired token is as good as unknown: the table stays small */
+  g_hash_table_foreach_remove (emu->fal_rt->tokens, token_expired, NULL);
   t->expires_us = g_get_monotonic_time () + MAX (ttl, 0) * G_USEC_PER_SEC;
   t->apps = g_new0 (gchar *, n + 1);
   for (i = 0; i < n; i++)
@@ -98,95 +106,6 @@ emu_fal_rt_count_close (Emulator * emu, guint code)
 }
 
 /* ---- the socket ---- */
-
-/* ---- the socket ---- */
-
-RtConn *
-emu_rt_conn_ref (RtConn * c)
-{
-  g_atomic_int_inc (&c->ref_count);
-  return c;
-}
-
-void
-emu_rt_conn_unref (RtConn * c)
-{
-  if (!g_atomic_int_dec_and_test (&c->ref_count))
-    return;
-  g_queue_clear_full (&c->pending, (GDestroyNotify) emu_rt_frame_free);
-  g_clear_object (&c->ws);
-  g_clear_object (&c->socket);
-  g_free (c->token);
-  g_free (c);
-}
-
-void
-emu_rt_send_json (RtConn * c, JsonObject * obj)
-{
-  JsonNode *node = emu_json_object_node (obj);
-  gchar *text = json_to_string (node, FALSE);
-
-  if (soup_websocket_connection_get_state (c->ws) == SOUP_WEBSOCKET_STATE_OPEN)
-    soup_websocket_connection_send_text (c->ws, text);
-  g_free (text);
-  json_node_unref (node);
-}
-
-/* {"type":"x-fal-error","error":@error,"reason":@reason} */
-void
-emu_rt_send_fal_error (RtConn * c, const gchar * error, const gchar * reason)
-{
-  JsonObject *o = json_object_new ();
-
-  json_object_set_string_member (o, "type", "x-fal-error");
-  json_object_set_string_member (o, "error", error);
-  json_object_set_string_member (o, "reason", reason);
-  emu_rt_send_json (c, o);
-}
-
-void
-emu_rt_send_unauthorized (RtConn * c)
-{
-  JsonObject *o = json_object_new ();
-
-  json_object_set_string_member (o, "status", "error");
-  json_object_set_string_member (o, "error", "Unauthorized");
-  c->emu->stats.fal_rt_unauthorized++;
-  emu_rt_send_json (c, o);
-}
-
-void
-emu_rt_conn_close (RtConn * c, guint code)
-{
-  if (c->closing)
-    return;
-  c->closing = TRUE;
-  c->close_code = code;
-  if (soup_websocket_connection_get_state (c->ws) == SOUP_WEBSOCKET_STATE_OPEN)
-    soup_websocket_connection_close (c->ws, code, NULL);
-}
-
-/* The runner's answer to a failed frame: the error, then close. */
-void
-emu_rt_conn_fail (RtConn * c, const gchar * error, const gchar * reason)
-{
-  c->emu->stats.fal_rt_errors++;
-  emu_rt_send_fal_error (c, error, reason);
-  emu_rt_conn_close (c, SOUP_WEBSOCKET_CLOSE_NORMAL);
-}
-
-/* The TCP connection shut without a close frame */
-void
-emu_rt_conn_cut (RtConn * c)
-{
-  c->closing = TRUE;
-  c->close_code = SOUP_WEBSOCKET_CLOSE_ABNORMAL;
-  if (c->socket)
-    g_socket_shutdown (c->socket, TRUE, TRUE, NULL);
-  else
-    g_io_stream_close (soup_websocket_connection_get_io_stream (c->ws), NULL,
-        NULL);
-}
 
 static void arm_idle (RtConn * c);
 
