@@ -130,8 +130,9 @@ arm_idle (RtConn * c)
 {
   if (c->idle_id)
     g_source_remove (c->idle_id);
-  c->idle_id = c->closing ? 0 : g_timeout_add_seconds_full (G_PRIORITY_DEFAULT,
-      c->emu->fal_realtime_idle_s, on_idle, emu_rt_conn_ref (c),
+  /* not g_timeout_add_seconds(): its first firing may come early */
+  c->idle_id = c->closing ? 0 : g_timeout_add_full (G_PRIORITY_DEFAULT,
+      c->emu->fal_realtime_idle_s * 1000, on_idle, emu_rt_conn_ref (c),
       (GDestroyNotify) emu_rt_conn_unref);
 }
 
