@@ -9,6 +9,7 @@
  */
 
 #include "client-test-util.h"
+#include "imagegen-models.h"
 
 #include <libsoup/soup.h>
 #include <msgpack.h>
@@ -509,6 +510,19 @@ closes (Rt * rt, const gchar * code, gint64 want)
   return n;
 }
 
+/* The model table's price of one frame in and a @size² result out */
+static gint
+price_cents (guint size)
+{
+  const ImagegenModelRow *row = imagegen_models_find_any (RT_PATH + 1);
+  g_autoptr (JsonObject) body = json_object_new ();
+
+  json_object_set_string_member (body, row->input_field, "frame");
+  json_object_set_int_member (body, "width", size);
+  json_object_set_int_member (body, "height", size);
+  return imagegen_model_price_cents (row, body, FALSE);
+}
+
 /* ---- tests ---- */
 
 /* A token, the socket, a frame: its result derives from the frame and the
@@ -529,7 +543,7 @@ test_frame (void)
   g_assert_cmpint (count (&rt, "fal_rt_frames"), ==, 1);
   g_assert_cmpint (count (&rt, "fal_rt_results"), ==, 1);
   g_assert_cmpint (imagegen_test_emulator_stat (rt.fx.emu, "charged_cents"),
-      >, 0);
+      ==, price_cents (1024));
   soup_websocket_connection_close (rt.ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
   wait_for (&rt.closed);
   g_assert_cmpint (closes (&rt, "1000", 1), ==, 1);
@@ -558,6 +572,33 @@ test_interpolation (void)
   rt_open (&rt, 0);
   send_frame (&rt, "dusk", NULL, TRUE);
   assert_result (&rt, "dusk", 768, 2);
+  rt_stop (&rt);
+}
+
+/* --prerendered: one image per size, whatever the frame and the prompt */
+static void
+test_prerendered (void)
+{
+  g_autoptr (GBytes) first = NULL;
+  Rt rt;
+  guint i;
+
+  rt_start (&rt, "--prerendered", NULL);
+  rt_open (&rt, 0);
+  for (i = 0; i < 2; i++) {
+    g_autoptr (JsonObject) timings = NULL;
+    Msg *m;
+
+    send_frame (&rt, i ? "one prompt" : "another", NULL, FALSE);
+    timings = next_json (&rt);
+    m = next_msg (&rt);
+    g_assert_cmpint (m->type, ==, SOUP_WEBSOCKET_DATA_BINARY);
+    if (first == NULL)
+      first = g_bytes_ref (m->data);
+    else
+      g_assert_true (g_bytes_equal (first, m->data));
+    msg_free (m);
+  }
   rt_stop (&rt);
 }
 
@@ -785,6 +826,7 @@ main (int argc, char **argv)
   ret = imagegen_test_run (&argc, &argv,
       "/fal-realtime/frame", test_frame,
       "/fal-realtime/interpolation", test_interpolation,
+      "/fal-realtime/prerendered", test_prerendered,
       "/fal-realtime/buffer", test_buffer,
       "/fal-realtime/idle", test_idle,
       "/fal-realtime/refused", test_refused,
