@@ -154,7 +154,7 @@ imagegen_test_run (int *argc, char ***argv, ...)
   g_test_init (argc, argv, NULL);
   va_start (ap, argv);
   while ((path = va_arg (ap, const gchar *)) != NULL)
-      g_test_add_func (path, va_arg (ap, GTestFunc));
+    g_test_add_func (path, va_arg (ap, GTestFunc));
   va_end (ap);
   return g_test_run ();
 }
