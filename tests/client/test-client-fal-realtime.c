@@ -240,7 +240,7 @@ rt_start (Rt * rt, ...)
 
   va_start (ap, rt);
   while ((arg = va_arg (ap, const gchar *)) != NULL)
-      g_ptr_array_add (args, (gpointer) arg);
+    g_ptr_array_add (args, (gpointer) arg);
   va_end (ap);
   g_ptr_array_add (args, NULL);
   memset (rt, 0, sizeof (*rt));
