@@ -113,8 +113,7 @@ imagegen_json_task_status (JsonObject * obj, const gchar * what,
     info->state = IMAGEGEN_TASK_FAILED;
   else {
     info->state = IMAGEGEN_TASK_PENDING;
-    info->status_unknown = status != NULL && !in_words (words->pending,
-        status);
+    info->status_unknown = status != NULL && !in_words (words->pending, status);
   }
   g_free (info->status);
   info->status = g_strdup (status);
