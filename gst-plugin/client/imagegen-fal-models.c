@@ -174,6 +174,17 @@ imagegen_fal_preset_size (const gchar * name, guint * width, guint * height)
   return FALSE;
 }
 
+gboolean
+imagegen_fal_realtime_size (const gchar * image_size, guint * width,
+    guint * height)
+{
+  guint side = image_size == NULL || strcmp (image_size, "square") == 0 ?
+      768 : strcmp (image_size, "square_hd") == 0 ? 1024 : 0;
+
+  *width = *height = side;
+  return side > 0;
+}
+
 gchar *
 imagegen_fal_url (const gchar * base_url, ImagegenFalHost host,
     const gchar * path)

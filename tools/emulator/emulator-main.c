@@ -47,6 +47,11 @@ static const gchar description[] =
     "and cancel below /<owner>/<app>/requests/<id>, the storage upload\n"
     "/storage/upload/initiate and the token endpoint /tokens/); point a\n"
     "client at it with FAL_BASE_URL=http://127.0.0.1:PORT.\n"
+    "fal's realtime WebSocket is ws://127.0.0.1:PORT/<realtime model id>\n"
+    "(fal-ai/flux-2/klein/realtime), authenticated by ?fal_jwt_token= (a\n"
+    "token of /tokens/) or Authorization: Key on the upgrade; msgpack frames\n"
+    "are served one at a time, max_buffering (default 2) waiting, the oldest\n"
+    "dropped.\n"
     "\n"
     "Prices (cents, charged once when a task completes; failed tasks are\n"
     "free): the model table's (docs/models.md), e.g. Flux 2 pro 5, flex 14\n"
@@ -62,6 +67,9 @@ static const gchar description[] =
     "         any       any /api/v1 request\n"
     "         fal-submit  fal's submit only (create covers it too)\n"
     "         fal-stream  fal's status stream (poll covers status GETs)\n"
+    "         fal-token   fal's POST /tokens/\n"
+    "         fal-connect fal's realtime WebSocket upgrade\n"
+    "         fal-frame   a realtime frame as it enters service\n"
     "  FAULT  NNN        answer HTTP status NNN (400-599) with a RunAPI\n"
     "                    error body, e.g. 500, 503, 401, 402, 403\n"
     "         429@SECS   429 with Retry-After: SECS (plain 429: 1 s)\n"
@@ -88,6 +96,14 @@ static const gchar description[] =
     "                    answers \"Request Moderated\" (the request refused)\n"
     "         stuck      task only: stays processing forever\n"
     "         held       task only: processing until POST /emulator/release\n"
+    "                    (fal-frame: the frame stays in service until then)\n"
+    "         drop[@N]   fal-frame only: the connection cut without a close\n"
+    "                    frame (@N: on a connection that answered N frames)\n"
+    "         error[@N]  fal-frame only: x-fal-error INTERNAL_ERROR, close 1000\n"
+    "         timeout[@N]  fal-frame only: x-fal-error TIMEOUT, close 1000\n"
+    "         close@CODE   fal-frame only: closed with CODE (1001-4999)\n"
+    "         unauthorized[@N]  fal-frame only: {\"status\":\"error\",\n"
+    "                    \"error\":\"Unauthorized\"}, the socket left open\n"
     "  TIMES  how many matching requests it fires on (default 1), or *\n"
     "         for every one. Faults fire in registration order; the first\n"
     "         match wins.\n"
@@ -95,8 +111,8 @@ static const gchar description[] =
     "\n"
     "Control endpoints (no auth):\n"
     "  POST /emulator/fail    body: a SPEC as plain text; adds a fault\n"
-    "  POST /emulator/release body: N or all; completes held tasks, oldest\n"
-    "                         first\n"
+    "  POST /emulator/release body: N or all; completes held tasks (then\n"
+    "                         held realtime frames), oldest first\n"
     "  POST /emulator/reset   clears faults, counters, task stats, charges\n"
     "  GET  /emulator/stats   request counters and tasks as JSON\n"
     "See docs/emulator.md for the image rules and every detail.\n";
@@ -174,6 +190,8 @@ main (int argc, char **argv)
   gboolean show_version = FALSE;
   gchar *latency = NULL, *image_format = NULL, **fails = NULL;
   gchar *error_shape = NULL, *upload_headers = NULL;
+  gint realtime_ms = -1, realtime_idle = EMU_FAL_RT_DEFAULT_IDLE_S;
+  gint token_ttl = 0;
   GOptionContext *ctx;
   GError *err = NULL;
   guint sigint, sigterm, i;
@@ -227,6 +245,15 @@ main (int argc, char **argv)
           "Serve one pre-rendered image per result size, whatever the prompt "
           "or source image (benchmarks: no rendering on the client's "
           "cores)", NULL},
+    {"fal-realtime-ms", 0, 0, G_OPTION_ARG_INT, &realtime_ms,
+          "Service time of one fal realtime frame in ms (default: --latency "
+          "if given, else 50)", "MS"},
+    {"fal-realtime-idle", 0, 0, G_OPTION_ARG_INT, &realtime_idle,
+          "Seconds without input before a fal realtime socket gets TIMEOUT "
+          "and is closed (default 60)", "SECONDS"},
+    {"fal-token-ttl", 0, 0, G_OPTION_ARG_INT, &token_ttl,
+          "Cap on the lifetime of tokens /tokens/ issues, in seconds "
+          "(default 0: the token_expiration asked)", "SECONDS"},
     {"version", 0, 0, G_OPTION_ARG_NONE, &show_version,
         "Print the version and exit", NULL},
     {NULL}
@@ -252,6 +279,14 @@ main (int argc, char **argv)
     g_printerr ("imagegen-emulator: invalid --latency '%s'\n", latency);
     goto out;
   }
+  if (realtime_ms < -1 || realtime_idle < 1 || token_ttl < 0) {
+    g_printerr ("imagegen-emulator: invalid --fal-realtime-ms, "
+        "--fal-realtime-idle or --fal-token-ttl\n");
+    goto out;
+  }
+  emu->fal_realtime_ms = realtime_ms;
+  emu->fal_realtime_idle_s = (guint) realtime_idle;
+  emu->fal_token_ttl_s = (guint) token_ttl;
   if (port < 0 || port > 65535 || max_active < 0 || credits < -1) {
     g_printerr ("imagegen-emulator: invalid --port, --max-active or "
         "--credits\n");
@@ -335,6 +370,7 @@ main (int argc, char **argv)
   emu->uploads = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
       emu_upload_free);
   emu_tasks_init (emu);
+  emu_fal_rt_init (emu);
   /* the default size drawn before the first task asks for it */
   if (emu->prerendered) {
     GBytes *image = emu_image_prerendered (emu, NULL, NULL, &err);
