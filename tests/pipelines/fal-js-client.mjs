@@ -12,6 +12,7 @@ import path from "node:path";
 
 const require = createRequire(path.join(process.env.FAL_JS_MODULES, "x.js"));
 const { createFalClient } = require("@fal-ai/client");
+const WS = require("ws");
 
 const EMU = new URL(process.env.EMU_URL);
 
@@ -25,6 +26,17 @@ function rewrite(url) {
   u.host = EMU.host;
   return u.toString();
 }
+
+// the client opens its realtime socket with the global WebSocket (Node
+// 20 has none): ws's, with fal's host rewritten as above
+globalThis.WebSocket = class extends WS {
+  constructor(url, protocols) {
+    const u = new URL(url);
+    u.protocol = EMU.protocol === "https:" ? "wss:" : "ws:";
+    u.host = EMU.host;
+    super(u.toString(), protocols);
+  }
+};
 
 const seen = [];
 function emuFetch(input, init) {
@@ -157,6 +169,85 @@ check("storage-upload", async () => {
   const back = await download(url);
   assert(back.length === bytes.length && back.every((b, i) => b === bytes[i]),
       "the uploaded bytes did not come back");
+});
+
+// realtime: a frame in (a data: URI, as klein realtime requires) gives a
+// result through onResult, its image as msgpack bin bytes; the socket
+// closes without an error
+check("realtime", async () => {
+  const first = await fal.subscribe(MODEL, {
+    input: { prompt: "a white gull", image_size: "square" },
+  });
+  const png = await download(first.data.images[0].url);
+  const errors = [];
+  const result = await new Promise((resolve, reject) => {
+    const connection = fal.realtime.connect("fal-ai/flux-2/klein/realtime", {
+      onResult: (r) => {
+        connection.close();
+        resolve(r);
+      },
+      onError: (e) => {
+        errors.push(e);
+        reject(e);
+      },
+    });
+    connection.send({
+      prompt: "as a woodcut",
+      image_url: "data:image/png;base64," + Buffer.from(png).toString("base64"),
+    });
+  });
+  const image = result.images[0];
+  assert(image.content instanceof Uint8Array, "the image content is not bytes");
+  assert(image.content[0] === 0xff && image.content[1] === 0xd8, "the image is not a JPEG");
+  assert(image.width === 768 && image.height === 768,
+      `the image is ${image.width}x${image.height}, not 768x768 (square)`);
+  // a close with a code other than 1000 would come as onError
+  await new Promise((res) => setTimeout(res, 200));
+  assert(errors.length === 0, `errors: ${errors.map(String).join("; ")}`);
+});
+
+// the emulator's control messages as the client reads them: an
+// x-fal-error is the client's onError (400, "<error>: <reason>");
+// Unauthorized drops the token, and the next frame goes on a new socket
+// with a new token
+check("realtime-control", async () => {
+  const first = await fal.subscribe(MODEL, {
+    input: { prompt: "a white gull", image_size: "square" },
+  });
+  const frame = {
+    prompt: "as a woodcut",
+    image_url: "data:image/png;base64," +
+        Buffer.from(await download(first.data.images[0].url)).toString("base64"),
+  };
+  fault("fal-frame:error");
+  const error = await new Promise((resolve) => {
+    const c = fal.realtime.connect("fal-ai/flux-2/klein/realtime", {
+      onResult: () => resolve(null),
+      onError: (e) => {
+        c.close();
+        resolve(e);
+      },
+    });
+    c.send(frame);
+  });
+  assert(error !== null, "an x-fal-error gave a result");
+  assert(error.status === 400 && String(error.message).startsWith("INTERNAL_ERROR"),
+      `x-fal-error came as ${error.status} ${error.message}`);
+
+  fault("fal-frame:unauthorized");
+  const result = await new Promise((resolve, reject) => {
+    const c = fal.realtime.connect("fal-ai/flux-2/klein/realtime", {
+      onResult: (r) => {
+        c.close();
+        resolve(r);
+      },
+      onError: reject,
+    });
+    c.send(frame);
+    // past the client's 128 ms throttle: the second frame is sent anew
+    setTimeout(() => c.send(frame), 500);
+  });
+  assert(result.images[0].width === 768, "no result after Unauthorized");
 });
 
 let failed = 0;
