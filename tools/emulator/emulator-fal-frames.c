@@ -19,25 +19,28 @@
 #define DEFAULT_SEED 35
 
 /* ---- the connection ---- */
-/* ---- the socket ---- */
 
 RtConn *
 emu_rt_conn_ref (RtConn * c)
 {
-  g_atomic_int_inc (&c->ref_count);
-  return c;
+  return g_atomic_rc_box_acquire (c);
+}
+
+static void
+conn_clear (gpointer data)
+{
+  RtConn *c = data;
+
+  g_queue_clear_full (&c->pending, (GDestroyNotify) emu_rt_frame_free);
+  g_clear_object (&c->ws);
+  g_clear_object (&c->socket);
+  g_free (c->token);
 }
 
 void
 emu_rt_conn_unref (RtConn * c)
 {
-  if (!g_atomic_int_dec_and_test (&c->ref_count))
-    return;
-  g_queue_clear_full (&c->pending, (GDestroyNotify) emu_rt_frame_free);
-  g_clear_object (&c->ws);
-  g_clear_object (&c->socket);
-  g_free (c->token);
-  g_free (c);
+  g_atomic_rc_box_release_full (c, conn_clear);
 }
 
 void
