@@ -106,6 +106,29 @@ check("edit-with-blob", async () => {
       `the edit is ${size ? size.width + "x" + size.height : "no PNG"}, not 200x120`);
 });
 
+// FLUX 3 on fal: the client polls blackforestlabs/flux-3 (owner and app)
+// for blackforestlabs/flux-3/edit-image, where the emulator serves it
+check("flux3-edit", async () => {
+  const first = await fal.subscribe(MODEL, {
+    input: { prompt: "a white gull", image_size: { width: 320, height: 240 } },
+  });
+  const png = await download(first.data.images[0].url);
+  const r = await fal.subscribe("blackforestlabs/flux-3/edit-image", {
+    input: {
+      prompt: "image 1 as a woodcut",
+      image_urls: ["data:image/png;base64," + Buffer.from(png).toString("base64")],
+    },
+  });
+  assert(seen.some((u) => u.includes("/blackforestlabs/flux-3/requests/" + r.requestId + "/status")),
+      "no status poll below blackforestlabs/flux-3");
+  const image = r.data.images[0];
+  // the 1k tier's area in the input's shape, sides multiples of 16
+  assert(Math.abs(image.width / image.height - 4 / 3) < 0.02,
+      `the edit is ${image.width}x${image.height}, not the input's 4:3`);
+  const bytes = await download(image.url);
+  assert(bytes[0] === 0xff && bytes[1] === 0xd8, "the result is not a JPEG");
+});
+
 check("queue", async () => {
   const { request_id } = await fal.queue.submit(MODEL, {
     input: { prompt: "a blue door", image_size: "square" },

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # fal's own published JS client (@fal-ai/client, unmodified) accepts the
 # emulator's answers (issue 25): subscribe, an edit of a Blob it uploads
-# first, queue submit/status/result, the status stream, cancel, a failure
+# first, a FLUX 3 edit, queue submit/status/result, the status stream, cancel, a failure
 # reported as COMPLETED, a storage upload, and a frame through the
 # realtime WebSocket (ws's, as the global WebSocket), through a custom
 # fetch that sends fal's hosts to the emulator (fal-js-client.mjs).  The
@@ -44,7 +44,7 @@ chmod +x "$work/fail.sh"
 out=$(EMU_URL="$EMU_URL" FAL_JS_MODULES="$FAL_JS_DIR/node_modules" EMU_FAIL="$work/fail.sh" \
   timeout "$HANG_GUARD" node "$(dirname "$0")/fal-js-client.mjs" 2>&1) || true
 echo "$out"
-for name in subscribe edit-with-blob queue stream-status cancel failure storage-upload realtime realtime-control; do
+for name in subscribe edit-with-blob flux3-edit queue stream-status cancel failure storage-upload realtime realtime-control; do
   check "fal's JS client: $name" grep -qx "ok $name" <<<"$out"
 done
 check "the emulator saw one cancel, two storage uploads, a status stream" \
