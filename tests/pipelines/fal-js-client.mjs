@@ -47,6 +47,16 @@ function emuFetch(input, init) {
 
 const fal = createFalClient({ credentials: "js-key:secret", fetch: emuFetch });
 
+async function unauthorizedSent() {
+  for (let i = 0; i < 600; i++) {
+    const stats = await (await fetch(new URL("/emulator/stats", EMU))).json();
+    if (stats.requests.fal_rt_unauthorized > 0)
+      return;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  throw new Error("the emulator never sent Unauthorized");
+}
+
 function fault(spec) {
   execFileSync(process.env.EMU_FAIL, [spec]);
 }
@@ -267,8 +277,9 @@ check("realtime-control", async () => {
       onError: reject,
     });
     c.send(frame);
-    // past the client's 128 ms throttle: the second frame is sent anew
-    setTimeout(() => c.send(frame), 500);
+    // once the emulator has said Unauthorized, and past the client's
+    // 128 ms throttle, the second frame
+    unauthorizedSent().then(() => setTimeout(() => c.send(frame), 500));
   });
   assert(result.images[0].width === 768, "no result after Unauthorized");
 });
