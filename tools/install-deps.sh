@@ -21,6 +21,9 @@ packages=(
   # imagegen-stylize: encoding profiles, the discoverer, video events
   # (GstPbutils, GstVideo)
   gir1.2-gst-plugins-base-1.0
+  # tests only: fal's official JS client runs against the emulator
+  # (tests/pipelines/fal-js-client.sh; npm installs it into the build dir)
+  nodejs npm
 )
 
 missing=()

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # README command 2: installs what is missing, builds, and runs the whole
-# test suite against the emulator (no internet); then the client and element
+# test suite against the emulator (no internet but npm's one install of
+# fal's JS client into build/, for fal-js-client: node and npm come from
+# tools/install-deps.sh); then the client and element
 # tests again under valgrind memcheck, and the client, element and fuzz
 # regression tests in an AddressSanitizer + UndefinedBehaviorSanitizer
 # build.  IMAGEGEN_SKIP_VALGRIND=1 / IMAGEGEN_SKIP_ASAN=1 skip those passes.

@@ -31,8 +31,7 @@ static const ImagegenModelField bfl_flex[] = {
  * Klein's and 3.1's field lists are UNCONFIRMED: the fields the sheet
  * names for them, each as FLUX 3 Image has it where the sheet says no
  * more; what it cannot confirm is left out (their schema is strict). */
-#define FLUX3_RATIOS "auto 21:9 2:1 16:9 3:2 7:5 4:3 5:4 1:1 4:5 3:4 5:7 " \
-  "2:3 9:16 1:2 9:21"
+#define FLUX3_RATIOS IMAGEGEN_FLUX3_RATIOS
 /* 0–4 in BFL's schema, "0–7" in one release note: the range both take */
 #define FLUX3_SAFETY INT ("safety_tolerance", FALSE, 0, 4)
 static const ImagegenModelField flux3[] = {

@@ -64,6 +64,23 @@ static const ImagegenModelField realtime[] = {
   BOOL ("enable_interpolation"), END
 };
 
+/* FLUX 3 on fal (NEW-MODELS.md section 3, fal's model pages): no seed
+ * and no exact size.  The text-to-image and edit pages give only prompt,
+ * aspect_ratio and the images; their resolution, grounding and safety
+ * fields were not captured (UNCONFIRMED), so they are left out rather
+ * than risk a 422.  3.1's resolution is priced by tier; its spelling
+ * (Black Forest Labs' 1k 2k 4k) is UNCONFIRMED. */
+#define FLUX3_RATIO ENUM ("aspect_ratio", IMAGEGEN_FLUX3_RATIOS)
+static const ImagegenModelField flux3[] = { PROMPT, FLUX3_RATIO, END };
+
+/* bounding boxes: {label, edges as fractions, (0,0) top left}, cited in
+ * the prompt as <label>; how many fal takes is UNCONFIRMED (Black Forest
+ * Labs' 3.1 takes 32) */
+static const ImagegenModelField flux31[] = {
+  PROMPT, FLUX3_RATIO, ENUM ("resolution", "1k 2k 4k"),
+  {"bounding_boxes", IMAGEGEN_FIELD_OBJECTS, FALSE, NULL, 0, 32}, END
+};
+
 #define F "fal"
 #define T2I IMAGEGEN_KIND_TEXT_TO_IMAGE
 #define EDIT IMAGEGEN_KIND_EDIT
@@ -75,6 +92,18 @@ static const ImagegenModelField realtime[] = {
   {F, id, kind, "/" id, input, input ? 1 : 0, max, fields, NULL, \
       "images", first, confirmed, NULL, NULL, FALSE, TRUE, FALSE, 0, 0, \
       FALSE, 0, mp, TRUE, TRUE, FALSE}
+
+/* FLUX 3: a price per image by resolution tier (@cents at 1k; references
+ * are free), unconfirmed as the sheet has every FLUX 3 fact on fal only
+ * second-hand (the guard then assumes the dearest price); tens of seconds
+ * a task, the prompt expanded first (@reasons);
+ * an edit takes 1 to 10 images of at most 4 MP each, fal's own limit
+ * (Black Forest Labs take 16 MP); the 256-pixel least side is not held */
+#define FAL_FLUX3(id, kind, input, fields, cents, tiers) \
+  {F, id, kind, "/" id, input, input ? 1 : 0, input ? 10 : 0, fields, NULL, \
+        "images", cents, FALSE, tiers ? "resolution" : NULL, tiers, FALSE, \
+        FALSE, FALSE, 20000, 100000, FALSE, 0, 0, TRUE, TRUE, \
+      .reasons = TRUE, .input_max_pixels = input ? 4000000 : 0}
 
 static const ImagegenModelRow rows[] = {
   /* $0.005/MP (a third party's figure) */
@@ -100,6 +129,14 @@ static const ImagegenModelRow rows[] = {
       7.0, TRUE, 3.0),
   /* $0.003/MP (a third party's figure) */
   FAL_ROW ("fal-ai/flux/schnell", T2I, NULL, 0, schnell, 0.3, FALSE, 0.3),
+  /* 1k $0.048 since the launch offer ended (2026-10-08); the other
+   * tiers are not offered (no resolution field) */
+  FAL_FLUX3 ("blackforestlabs/flux-3/text-to-image", T2I, NULL, flux3, 4.8,
+      NULL),
+  FAL_FLUX3 ("blackforestlabs/flux-3/edit-image", EDIT, "image_urls", flux3,
+      4.8, NULL),
+  /* $0.03 at 1k, $0.06 at 2k, $0.28 at 4k */
+  FAL_FLUX3 ("fal-ai/flux-3.1-image", T2I, NULL, flux31, 3, "2k=6 4k=28"),
   /* WebSocket only; fal publishes no price: klein 4b edit's assumed */
   {F, "fal-ai/flux-2/klein/realtime", EDIT, "/fal-ai/flux-2/klein/realtime",
         "image_url", 1, 1, realtime, NULL, "images", 1.0, FALSE, NULL, NULL,

@@ -106,6 +106,8 @@ imagegen_model_field_describe (const ImagegenModelField * f)
       return g_strdup ("an http(s) URL");
     case IMAGEGEN_FIELD_SIZE:
       return g_strdup_printf ("{width, height} of %s to %s", min, max);
+    case IMAGEGEN_FIELD_OBJECTS:
+      return g_strdup_printf ("up to %s objects", max);
     case IMAGEGEN_FIELD_URLS:
     default:
       return g_strdup_printf ("up to %s http(s) URLs", max);
@@ -246,6 +248,24 @@ check_size (const ImagegenModelField * f, JsonNode * node,
     add_error (errors, f->name, "has a side out of range");
 }
 
+/* an array of at most max objects, whose members the service checks */
+static void
+check_objects (const ImagegenModelField * f, JsonNode * node,
+    JsonObject * errors)
+{
+  JsonArray *arr = JSON_NODE_HOLDS_ARRAY (node) ?
+      json_node_get_array (node) : NULL;
+  guint i;
+
+  for (i = 0; arr != NULL && i < json_array_get_length (arr); i++)
+    if (!JSON_NODE_HOLDS_OBJECT (json_array_get_element (arr, i)))
+      arr = NULL;
+  if (arr == NULL)
+    add_error (errors, f->name, "must be an array of objects");
+  else if (json_array_get_length (arr) > f->max)
+    add_error (errors, f->name, "has too many items");
+}
+
 static void
 check_field (const ImagegenModelField * f, JsonNode * node,
     JsonObject * errors)
@@ -316,6 +336,9 @@ check_field (const ImagegenModelField * f, JsonNode * node,
       return;
     case IMAGEGEN_FIELD_SIZE:
       check_size (f, node, errors);
+      return;
+    case IMAGEGEN_FIELD_OBJECTS:
+      check_objects (f, node, errors);
       return;
   }
 }

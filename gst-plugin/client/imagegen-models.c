@@ -10,6 +10,7 @@
 
 #include "imagegen-models.h"
 
+#include <math.h>
 #include <string.h>
 
 #define DEFAULT_PROVIDER IMAGEGEN_MODELS_DEFAULT_PROVIDER
@@ -143,8 +144,12 @@ imagegen_model_upload_max_side (const ImagegenModelRow * row, guint wanted)
       || row->kind == IMAGEGEN_KIND_REMOVE_BACKGROUND;
   guint side = keeps_pixels ? 0 : wanted;
 
+  guint square = (guint) sqrt ((gdouble) row->input_max_pixels);
+
   if (row->input_max_side > 0 && (side == 0 || side > row->input_max_side))
     side = row->input_max_side;
+  if (square > 0 && (side == 0 || side > square))
+    side = square;
   return side;
 }
 

@@ -33,6 +33,8 @@ typedef enum
   IMAGEGEN_FIELD_SIZE,          /* a preset of @choices, or an object
                                  * {width, height} of sides min..max (fal's
                                  * image_size); the frame size sets it */
+  IMAGEGEN_FIELD_OBJECTS,       /* an array of up to max JSON objects (fal's
+                                 * bounding_boxes), sent as extra gives it */
 } ImagegenFieldType;
 
 typedef struct
@@ -86,6 +88,9 @@ typedef struct
  *   @input_field (FLUX 3's images: the frame first, then the references)
  * @reasons: the service expands the prompt before drawing: its tasks
  *   answer Reasoning, then Generating, before Ready (FLUX 3)
+ * @input_max_pixels: the most pixels one source image may have (fal's
+ *   FLUX 3 edit: 4 MP); 0: no limit of its own.  Frames are sent within
+ *   it (imagegen_model_upload_max_side()).
  */
 typedef struct
 {
@@ -114,7 +119,12 @@ typedef struct
   gboolean realtime;
   gboolean inputs_array;
   gboolean reasons;
+  guint input_max_pixels;
 } ImagegenModelRow;
+
+/* FLUX 3's aspect ratios, wherever it is served (Black Forest Labs, fal) */
+#define IMAGEGEN_FLUX3_RATIOS "auto 21:9 2:1 16:9 3:2 7:5 4:3 5:4 1:1 4:5 " \
+  "3:4 5:7 2:3 9:16 1:2 9:21"
 
 /* The completion window of rows without their own. */
 #define IMAGEGEN_MODEL_DEFAULT_PRIOR_MIN_MS 3000
@@ -221,7 +231,8 @@ gboolean imagegen_models_refuse_unknown (const gchar * provider,
  * @wanted (the element's upload-max-side, 0: none) for models that draw a
  * new picture from the frame; the frame as it is for models that keep its
  * pixels (upscale, remove-background, @whole_source).  Either way no more
- * than the row's @input_max_side. */
+ * than the row's @input_max_side, nor than the side of a square of its
+ * @input_max_pixels (so that a frame of any shape stays within them). */
 guint imagegen_model_upload_max_side (const ImagegenModelRow * row,
     guint wanted);
 

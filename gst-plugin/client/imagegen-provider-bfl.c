@@ -196,24 +196,22 @@ bfl_parse_task (JsonNode * root, ImagegenTaskInfo * info, GError ** error)
   static const gchar *const in_progress[] = {
     "Pending", "Reasoning", "Generating", NULL
   };
+  static const gchar *const ready[] = { "Ready", NULL };
+  /* Pending, FLUX 3's Reasoning (expanding the prompt) and Generating */
+  static const ImagegenStatusWords words = {
+    in_progress, ready, failed, IMAGEGEN_TASK_COMPLETED
+  };
   JsonObject *obj = imagegen_json_root (root, "result", error), *result;
   JsonNode *node;
-  const gchar *status, *sample;
+  const gchar *sample;
 
-  if (obj == NULL)
+  if (obj == NULL
+      || !imagegen_json_task_status (obj, "result", &words, TRUE, info, error))
     return FALSE;
-  status = imagegen_json_string (obj, "status");
-  if (status == NULL) {
-    return imagegen_json_malformed (error,
-        "malformed result answer: no status");
-  }
   if (info->id == NULL && imagegen_json_string (obj, "id") != NULL)
     info->id = g_strdup (imagegen_json_string (obj, "id"));
-  g_free (info->status);
-  info->status = g_strdup (status);
-  info->status_unknown = FALSE;
 
-  if (strcmp (status, "Ready") == 0) {
+  if (info->state == IMAGEGEN_TASK_COMPLETED) {
     node = json_object_has_member (obj, "result") ?
         json_object_get_member (obj, "result") : NULL;
     result = node && JSON_NODE_HOLDS_OBJECT (node) ?
@@ -223,18 +221,11 @@ bfl_parse_task (JsonNode * root, ImagegenTaskInfo * info, GError ** error)
       return imagegen_json_malformed (error,
           "task ready without a result.sample URL");
     }
-    info->state = IMAGEGEN_TASK_COMPLETED;
     info->image_urls = g_ptr_array_new_with_free_func (g_free);
     g_ptr_array_add (info->image_urls, g_strdup (sample));
-  } else if (g_strv_contains (failed, status)) {
-    info->state = IMAGEGEN_TASK_FAILED;
+  } else if (info->state == IMAGEGEN_TASK_FAILED) {
     g_free (info->error_message);
-    info->error_message = bfl_failure_text (status, obj);
-  } else {
-    /* Pending, FLUX 3's Reasoning (expanding the prompt) and Generating,
-     * and any word they add later: the job timeout bounds it */
-    info->state = IMAGEGEN_TASK_PENDING;
-    info->status_unknown = !g_strv_contains (in_progress, status);
+    info->error_message = bfl_failure_text (info->status, obj);
   }
   return TRUE;
 }

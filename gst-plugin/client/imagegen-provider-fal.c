@@ -205,40 +205,29 @@ fal_member_text (JsonObject * obj, const gchar * name)
 }
 
 /* {"status":"IN_QUEUE|IN_PROGRESS|COMPLETED", "error", "error_type", …};
- * a failed or cancelled request is COMPLETED too, with its error. */
+ * a failed or cancelled request is COMPLETED too, with its error.  Any
+ * other word: their JS client polls on through it. */
 static gboolean
 fal_parse_task (JsonNode * root, ImagegenTaskInfo * info, GError ** error)
 {
+  static const gchar *const pending[] = { "IN_QUEUE", "IN_PROGRESS", NULL };
+  static const gchar *const done[] = { "COMPLETED", NULL };
+  static const ImagegenStatusWords words = {
+    pending, done, NULL, IMAGEGEN_TASK_RESULT_READY
+  };
   JsonObject *obj = imagegen_json_root (root, "status", error);
-  const gchar *status;
   g_autofree gchar *failure = NULL, *type = NULL;
 
-  if (obj == NULL)
+  if (obj == NULL
+      || !imagegen_json_task_status (obj, "status", &words, TRUE, info, error))
     return FALSE;
-  status = imagegen_json_string (obj, "status");
-  if (status == NULL) {
-    g_set_error_literal (error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_PROTOCOL, "malformed status answer: no status");
-    return FALSE;
-  }
   if (info->id == NULL && imagegen_json_string (obj, "request_id") != NULL)
     info->id = g_strdup (imagegen_json_string (obj, "request_id"));
-  g_free (info->status);
-  info->status = g_strdup (status);
-  info->status_unknown = FALSE;
-  if (strcmp (status, "COMPLETED") != 0) {
-    /* IN_QUEUE, IN_PROGRESS, and any word they add later: their JS
-     * client polls on through it, bounded here by the job timeout */
-    info->state = IMAGEGEN_TASK_PENDING;
-    info->status_unknown = strcmp (status, "IN_QUEUE") != 0
-        && strcmp (status, "IN_PROGRESS") != 0;
+  if (info->state != IMAGEGEN_TASK_RESULT_READY)
     return TRUE;
-  }
   failure = fal_member_text (obj, "error");
-  if (failure == NULL) {
-    info->state = IMAGEGEN_TASK_RESULT_READY;
+  if (failure == NULL)
     return TRUE;
-  }
   type = fal_member_text (obj, "error_type");
   info->state = IMAGEGEN_TASK_FAILED;
   g_free (info->error_message);

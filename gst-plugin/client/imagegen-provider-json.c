@@ -81,6 +81,45 @@ imagegen_json_http_url (const gchar * url)
       || g_str_has_prefix (url, "http://"));
 }
 
+static gboolean
+in_words (const gchar * const *words, const gchar * status)
+{
+  return words != NULL && g_strv_contains (words, status);
+}
+
+gboolean
+imagegen_json_task_status (JsonObject * obj, const gchar * what,
+    const ImagegenStatusWords * words, gboolean required,
+    ImagegenTaskInfo * info, GError ** error)
+{
+  const gchar *status = imagegen_json_string (obj, "status");
+  JsonNode *node = json_object_get_member (obj, "status");
+
+  /* present but not a string is a broken answer, not a missing status */
+  if (status == NULL && node != NULL && !JSON_NODE_HOLDS_NULL (node)) {
+    g_set_error (error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+        "malformed %s answer: \"status\" is not a string", what);
+    return FALSE;
+  }
+  if (status == NULL && required) {
+    g_set_error (error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_PROTOCOL,
+        "malformed %s answer: no status", what);
+    return FALSE;
+  }
+  info->status_unknown = FALSE;
+  if (status != NULL && in_words (words->done, status))
+    info->state = words->done_state;
+  else if (status != NULL && in_words (words->failed, status))
+    info->state = IMAGEGEN_TASK_FAILED;
+  else {
+    info->state = IMAGEGEN_TASK_PENDING;
+    info->status_unknown = status != NULL && !in_words (words->pending, status);
+  }
+  g_free (info->status);
+  info->status = g_strdup (status);
+  return TRUE;
+}
+
 /* Black Forest Labs' and fal's error bodies (FastAPI's shape):
  * {"detail":"text"} or, on 422, {"detail":[{"loc":[…],"msg","type"}]}:
  * "width: …; height: …" (the last part of loc names the field). */

@@ -126,32 +126,6 @@ parse_reserved (JsonObject * obj)
               "billing"), "reservation"), "amount_cents");
 }
 
-/* Status words, including those the SDKs map (success, cancelled...). */
-static gboolean
-parse_status (const gchar * status, ImagegenTaskState * state)
-{
-  static const gchar *const pending[] = { "pending", "processing", NULL };
-  static const gchar *const completed[] = {
-    "completed", "success", "complete", "succeeded", "finished", NULL
-  };
-  static const gchar *const failed[] = {
-    "failed", "error", "generate_failed", "create_task_failed", "canceled",
-    "cancelled", "timeout", NULL
-  };
-
-  if (status == NULL)
-    return FALSE;
-  if (g_strv_contains (pending, status))
-    *state = IMAGEGEN_TASK_PENDING;
-  else if (g_strv_contains (completed, status))
-    *state = IMAGEGEN_TASK_COMPLETED;
-  else if (g_strv_contains (failed, status))
-    *state = IMAGEGEN_TASK_FAILED;
-  else
-    return FALSE;
-  return TRUE;
-}
-
 /* "error" is a string or {"code","message"}; "message" as a fallback. */
 static gchar *
 error_text (JsonObject * obj)
@@ -178,8 +152,21 @@ static gboolean
 parse_task_common (JsonObject * obj, ImagegenTaskInfo * info,
     gboolean status_required, GError ** error)
 {
+  /* including the words the SDKs map (success, cancelled...); any other
+   * is still running, as the JS and Go SDKs read it ("queued" in one
+   * mock) */
+  static const gchar *const pending[] = { "pending", "processing", NULL };
+  static const gchar *const completed[] = {
+    "completed", "success", "complete", "succeeded", "finished", NULL
+  };
+  static const gchar *const failed[] = {
+    "failed", "error", "generate_failed", "create_task_failed", "canceled",
+    "cancelled", "timeout", NULL
+  };
+  static const ImagegenStatusWords words = {
+    pending, completed, failed, IMAGEGEN_TASK_COMPLETED
+  };
   JsonNode *id_node = json_object_get_member (obj, "id");
-  const gchar *status = imagegen_json_string (obj, "status");
 
   if (id_node != NULL && JSON_NODE_HOLDS_VALUE (id_node)) {
     g_free (info->id);
@@ -194,28 +181,9 @@ parse_task_common (JsonObject * obj, ImagegenTaskInfo * info,
 
   info->charged_nanocents = parse_charged (obj);
   info->reserved_nanocents = parse_reserved (obj);
-  info->status_unknown = FALSE;
-
-  /* Present but not a string is a broken answer, not a missing status. */
-  if (status == NULL && json_object_has_member (obj, "status")
-      && !JSON_NODE_HOLDS_NULL (json_object_get_member (obj, "status"))) {
-    return imagegen_json_malformed (error,
-        "malformed task answer: \"status\" is not a string");
-  }
-  if (status == NULL) {
-    if (status_required) {
-      return imagegen_json_malformed (error,
-          "malformed task answer: no status");
-    }
-    info->state = IMAGEGEN_TASK_PENDING;
-  } else if (!parse_status (status, &info->state)) {
-    /* as the JS and Go SDKs: still running ("queued" in one mock); the
-     * job timeout bounds it */
-    info->state = IMAGEGEN_TASK_PENDING;
-    info->status_unknown = TRUE;
-  }
-  g_free (info->status);
-  info->status = g_strdup (status);
+  if (!imagegen_json_task_status (obj, "task", &words, status_required, info,
+          error))
+    return FALSE;
 
   if (info->state == IMAGEGEN_TASK_FAILED) {
     g_free (info->error_message);

@@ -217,6 +217,25 @@ JsonObject *imagegen_json_root (JsonNode * root, const gchar * what,
 const gchar *imagegen_json_string (JsonObject * obj, const gchar * name);
 JsonObject *imagegen_json_object (JsonObject * obj, const gchar * name);
 gboolean imagegen_json_http_url (const gchar * url);
+/* A provider's status words: those of a task still running, those of a
+ * finished one (@done_state: completed, or result ready where the result
+ * comes by its own GET) and those of a failed one; NULL-terminated, NULL
+ * for none. */
+typedef struct
+{
+  const gchar *const *pending;
+  const gchar *const *done;
+  const gchar *const *failed;
+  ImagegenTaskState done_state;
+} ImagegenStatusWords;
+/* Reads the "status" of task answer @obj (@what names the answer in the
+ * error) into @info's status and state, by @words: a word none lists is a
+ * task still running (their SDKs poll on through it; the job timeout bounds
+ * it), marked status_unknown.  FALSE with a protocol error when the status
+ * is not a string, or absent and @required; absent otherwise is pending. */
+gboolean imagegen_json_task_status (JsonObject * obj, const gchar * what,
+    const ImagegenStatusWords * words, gboolean required,
+    ImagegenTaskInfo * info, GError ** error);
 /* The human part of {"detail":"text"} or {"detail":[{"loc","msg"}…]}
  * ("width: …; height: …"), else of {"message"}; NULL when none. */
 gchar *imagegen_json_detail_error (JsonNode * root);

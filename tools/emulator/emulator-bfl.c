@@ -191,10 +191,22 @@ validate (const ImagegenModelRow * row, JsonObject * body,
   }
 }
 
-/* The bytes of input image @value when the emulator holds them: inline
- * base64 (or a data: URI), or a URL of its own Files API; else NULL. */
-static GBytes *
-input_bytes (Emulator * emu, const gchar * value)
+void
+emu_tier_size (JsonObject * body, guint in_w, guint in_h, guint * width,
+    guint * height)
+{
+  const gchar *ratio = json_object_get_string_member_with_default (body,
+      "aspect_ratio", "auto");
+  g_autofree gchar *shape = in_w > 0 ? g_strdup_printf ("%u:%u", in_w,
+      in_h) : g_strdup ("1:1");
+
+  imagegen_models_output_size (NULL, NULL, strchr (ratio, ':') ? ratio :
+      shape, json_object_get_string_member_with_default (body, "resolution",
+          "1k"), width, height);
+}
+
+GBytes *
+emu_input_bytes (Emulator * emu, const gchar * value)
 {
   EmuFile *file;
 
@@ -223,7 +235,7 @@ input_megapixels (Emulator * emu, GPtrArray * sources, gdouble out_mp,
 
   *first_w = *first_h = 0;
   for (i = 0; i < sources->len; i++) {
-    g_autoptr (GBytes) bytes = input_bytes (emu,
+    g_autoptr (GBytes) bytes = emu_input_bytes (emu,
         g_ptr_array_index (sources, i));
 
     if (bytes && emu_image_peek_size (bytes, &w, &h)) {
@@ -318,16 +330,7 @@ handle_submit (EmuRequest * req, const gchar * model)
   height = json_object_get_int_member (tbody, "height");
   in_mp = input_megapixels (emu, sources, 1.0, &in_w, &in_h);
   if (imagegen_model_row_field (row, "width") == NULL) {
-    /* a tier row: the tier's area at the ratio, auto the first input's
-     * shape (else 1:1) */
-    const gchar *ratio = json_object_get_string_member_with_default (body,
-        "aspect_ratio", "auto");
-    g_autofree gchar *shape = in_w > 0 ? g_strdup_printf ("%u:%u", in_w,
-        in_h) : g_strdup ("1:1");
-
-    imagegen_models_output_size (NULL, NULL, strchr (ratio, ':') ? ratio :
-        shape, json_object_get_string_member_with_default (body,
-            "resolution", "1k"), &width, &height);
+    emu_tier_size (body, in_w, in_h, &width, &height);
     json_object_set_int_member (tbody, "width", width);
     json_object_set_int_member (tbody, "height", height);
   } else if (width == 0 && in_w > 0) {

@@ -24,6 +24,7 @@ typedef struct
 {
   EmuTask *task;
   gchar *last;                  /* the status word last sent */
+  gboolean logs;                /* logs=1 asked */
   guint ticks;
 } FalStream;
 
@@ -86,8 +87,30 @@ error_type (EmuTask * task)
       "content_policy_violation" : "runner_server_error";
 }
 
+/* With logs=1, the request's log lines: FLUX 3's phase (Reasoning, then
+ * Generating) while it runs (UNCONFIRMED: fal's status words stay
+ * IN_QUEUE and IN_PROGRESS, so their logs are where a phase could show) */
+static JsonArray *
+status_logs (EmuTask * task, const gchar * word)
+{
+  JsonArray *logs = json_array_new ();
+  JsonObject *line;
+  g_autofree gchar *stamp = emu_time_iso8601 (g_get_real_time ());
+
+  if (!task->reasons || strcmp (word, "IN_PROGRESS") != 0)
+    return logs;
+  line = json_object_new ();
+  json_object_set_string_member (line, "message", task->polls <= 1 ?
+      "Reasoning" : "Generating");
+  json_object_set_string_member (line, "level", "INFO");
+  json_object_set_string_member (line, "source", "user");
+  json_object_set_string_member (line, "timestamp", stamp);
+  json_array_add_object_element (logs, line);
+  return logs;
+}
+
 static JsonNode *
-status_json (EmuTask * task, gint64 now_us)
+status_json (EmuTask * task, gint64 now_us, gboolean logs)
 {
   JsonObject *obj = json_object_new ();
   const gchar *word = status_word (task, now_us);
@@ -106,7 +129,10 @@ status_json (EmuTask * task, gint64 now_us)
   g_free (url);
   if (strcmp (word, "IN_QUEUE") == 0)
     json_object_set_int_member (obj, "queue_position", 0);
-  json_object_set_null_member (obj, "logs");
+  if (logs)
+    json_object_set_array_member (obj, "logs", status_logs (task, word));
+  else
+    json_object_set_null_member (obj, "logs");
   if (strcmp (word, "COMPLETED") == 0) {
     JsonObject *metrics = json_object_new ();
 
@@ -124,9 +150,13 @@ status_json (EmuTask * task, gint64 now_us)
 /* ---- submit ---- */
 
 /* The body emu_task_create() reads: a RunAPI Flux row renders it at the
- * size asked (an edit without one keeps its first input's shape). */
+ * size asked (an edit without one, or auto, at its first input's size when
+ * the emulator sees it, else that input's shape); a FLUX 3
+ * row at its tier's area in the ratio asked, auto the first input's shape
+ * (@in_w x @in_h, 0 when unknown) or else 1:1. */
 static JsonObject *
-task_body (const ImagegenModelRow * row, JsonObject * body)
+task_body (const ImagegenModelRow * row, JsonObject * body, guint in_w,
+    guint in_h)
 {
   JsonObject *t = json_object_new ();
   JsonNode *inputs = row->input_field ? json_object_get_member (body,
@@ -146,13 +176,20 @@ task_body (const ImagegenModelRow * row, JsonObject * body)
           json_array_get_string_element (json_node_get_array (inputs), i));
   else if (inputs)
     json_array_add_string_element (urls, json_node_get_string (inputs));
-  if (size && JSON_NODE_HOLDS_OBJECT (size)) {
+  if (imagegen_model_row_field (row, "image_size") == NULL) {
+    emu_tier_size (body, in_w, in_h, &width, &height);
+  } else if (size && JSON_NODE_HOLDS_OBJECT (size)) {
     width = json_object_get_int_member (json_node_get_object (size), "width");
     height = json_object_get_int_member (json_node_get_object (size),
         "height");
   } else if (size == NULL && json_array_get_length (urls) == 0) {
     /* text to image: their default landscape_4_3 */
     imagegen_fal_preset_size ("landscape_4_3", &width, &height);
+  } else if ((size == NULL || g_strcmp0 (json_node_get_string (size),
+              "auto") == 0) && in_w > 0) {
+    /* an edit without a size (or auto) is the first input's size */
+    width = in_w;
+    height = in_h;
   } else if (size != NULL) {
     imagegen_fal_preset_size (json_node_get_string (size), &width, &height);
   }
@@ -167,6 +204,41 @@ task_body (const ImagegenModelRow * row, JsonObject * body)
   return t;
 }
 
+/* The images of @row's input field in @body, each checked against the
+ * row's largest input (fal's FLUX 3 edit: 4 MP) into @errors; @in_w x
+ * @in_h: the first one's size, 0 when the emulator cannot see it. */
+static void
+check_inputs (Emulator * emu, const ImagegenModelRow * row,
+    JsonObject * body, JsonObject * errors, guint * in_w, guint * in_h)
+{
+  JsonNode *inputs = row->input_field ? json_object_get_member (body,
+      row->input_field) : NULL;
+  JsonArray *list = inputs && JSON_NODE_HOLDS_ARRAY (inputs) ?
+      json_node_get_array (inputs) : NULL;
+  guint i, w, h;
+
+  *in_w = *in_h = 0;
+  for (i = 0; list != NULL && i < json_array_get_length (list); i++) {
+    g_autoptr (GBytes) bytes = emu_input_bytes (emu,
+        json_array_get_string_element (list, i));
+
+    if (bytes == NULL || !emu_image_peek_size (bytes, &w, &h))
+      continue;
+    if (i == 0) {
+      *in_w = w;
+      *in_h = h;
+    }
+    if (row->input_max_pixels > 0 && (guint64) w * h > row->input_max_pixels) {
+      g_autofree gchar *msg = g_strdup_printf ("Image %u is %ux%u pixels, "
+          "more than the %.0f MP each image may have", i + 1, w, h,
+          row->input_max_pixels / IMAGEGEN_MODEL_MEGAPIXEL);
+
+      emu_errors_add (errors, row->input_field, msg);
+      return;
+    }
+  }
+}
+
 static void
 handle_submit (EmuRequest * req, const gchar * model)
 {
@@ -178,7 +250,7 @@ handle_submit (EmuRequest * req, const gchar * model)
   const ImagegenModelRow *row;
   g_auto (GStrv) parts = g_strsplit (model, "/", 3);
   EmuTask *task;
-  guint price;
+  guint price, in_w = 0, in_h = 0;
 
   if (body == NULL) {
     emu_request_reply_error (req, 400, "Invalid JSON body");
@@ -196,11 +268,13 @@ handle_submit (EmuRequest * req, const gchar * model)
         "realtime WebSocket only" : "Application not found");
     goto out;
   }
-  if (!imagegen_model_validate (row, body, errors)) {
+  if (imagegen_model_validate (row, body, errors))
+    check_inputs (emu, row, body, errors, &in_w, &in_h);
+  if (json_object_get_size (errors) > 0) {
     emu_request_reply_validation (req, g_steal_pointer (&errors));
     goto out;
   }
-  tbody = task_body (row, body);
+  tbody = task_body (row, body, in_w, in_h);
   price = (guint) MAX (0, imagegen_model_price_cents (row, body, FALSE));
   if (!emu_tasks_affordable (emu, price)) {
     json_object_unref (tbody);
@@ -214,7 +288,7 @@ handle_submit (EmuRequest * req, const gchar * model)
           IMAGEGEN_ENDPOINT_TEXT_TO_IMAGE,
           json_array_get_length (json_object_get_array_member (tbody,
                   "source_image_urls")) ? "flux-2-pro-remix-image" :
-          "flux-2-pro-text-to-image"), NULL, tbody,
+          "flux-2-pro-text-to-image"), row, tbody,
       emu_transport_take_task_fault (req));
   json_object_unref (tbody);
   task->fal = TRUE;
@@ -225,7 +299,7 @@ handle_submit (EmuRequest * req, const gchar * model)
   emu->stats.fal_tasks++;
   set_request_id (req, task->id);
 
-  node = status_json (task, g_get_real_time ());
+  node = status_json (task, g_get_real_time (), FALSE);
   answer = json_node_get_object (node);
   /* the submit answer is always IN_QUEUE */
   json_object_set_string_member (answer, "status", "IN_QUEUE");
@@ -276,7 +350,7 @@ stream_tick (SoupMessageBody * body, gpointer data)
   const gchar *word = status_word (s->task, g_get_real_time ());
 
   if (g_strcmp0 (word, s->last) != 0) {
-    JsonNode *node = status_json (s->task, g_get_real_time ());
+    JsonNode *node = status_json (s->task, g_get_real_time (), s->logs);
     gchar *json = json_to_string (node, FALSE);
     gchar *event = g_strdup_printf ("data: %s\n\n", json);
 
@@ -293,7 +367,7 @@ stream_tick (SoupMessageBody * body, gpointer data)
 }
 
 static void
-handle_stream (EmuRequest * req, EmuTask * task)
+handle_stream (EmuRequest * req, EmuTask * task, gboolean logs)
 {
   FalStream *s = g_new0 (FalStream, 1);
   SoupMessageHeaders *out =
@@ -304,6 +378,7 @@ handle_stream (EmuRequest * req, EmuTask * task)
   soup_message_headers_set_encoding (out, SOUP_ENCODING_CHUNKED);
   soup_message_headers_replace (out, "Cache-Control", "no-cache");
   s->task = emu_task_ref (task);
+  s->logs = logs;
   /* the first event at once */
   emu_request_stream (req, STREAM_TICK_MS, TRUE, stream_tick, s, stream_free);
 }
@@ -371,7 +446,7 @@ handle_cancel (EmuRequest * req, EmuTask * task)
 
 /* @rest: <owner>/<app>/requests/<id>[/status[/stream]|/cancel] */
 static void
-handle_request (EmuRequest * req, gchar ** parts, guint n)
+handle_request (EmuRequest * req, gchar ** parts, guint n, GHashTable * query)
 {
   Emulator *emu = req->emu;
   g_autofree gchar *app = g_strdup_printf ("%s/%s", parts[0], parts[1]);
@@ -381,6 +456,10 @@ handle_request (EmuRequest * req, gchar ** parts, guint n)
   const gchar *method = strcmp (what, "cancel") == 0 ? "PUT" : "GET";
   EmuFault fault = { 0, };
   EmuTask *task;
+  /* their JS client sends logs=0|1, the Python one false|true */
+  const gchar *logs_arg = query ? g_hash_table_lookup (query, "logs") : NULL;
+  gboolean logs = g_strcmp0 (logs_arg, "1") == 0
+      || g_strcmp0 (logs_arg, "true") == 0;
 
   if ((n == 5 && strcmp (what, "status") && strcmp (what, "cancel"))
       || (n == 6 && !stream) || n > 6) {
@@ -407,7 +486,7 @@ handle_request (EmuRequest * req, gchar ** parts, guint n)
   if (task == NULL)
     return;
   if (stream) {
-    handle_stream (req, task);
+    handle_stream (req, task, logs);
   } else if (n == 4) {
     handle_result (req, task);
   } else if (strcmp (what, "cancel") == 0) {
@@ -415,7 +494,7 @@ handle_request (EmuRequest * req, gchar ** parts, guint n)
   } else {
     task->polls++;
     emu_request_reply_json (req, task->terminal ? 200 : 202,
-        status_json (task, g_get_real_time ()));
+        status_json (task, g_get_real_time (), logs));
   }
 }
 
@@ -540,7 +619,7 @@ emu_fal_handle (EmuRequest * req, const gchar * rest, GHashTable * query)
     return;
   }
   if (n >= 4 && strcmp (parts[2], "requests") == 0) {
-    handle_request (req, parts, n);
+    handle_request (req, parts, n, query);
     return;
   }
   row = imagegen_models_find_any (rest);

@@ -434,6 +434,14 @@ void emu_bfl_handle (EmuRequest * req, const gchar * rest,
 JsonNode *emu_bfl_error_body (EmuRequest * req, guint status,
     const gchar * message, JsonObject * errors);
 const gchar *emu_bfl_status_name (EmuTask * task, gint64 now_us);
+/* The size a FLUX 3 request @body makes (a tier row, Black Forest Labs'
+ * or fal's): its resolution tier's area at its aspect_ratio; auto the
+ * first input's shape (@in_w x @in_h, 0 when unknown), else 1:1. */
+void emu_tier_size (JsonObject * body, guint in_w, guint in_h,
+    guint * width, guint * height);
+/* The bytes of input image @value when the emulator holds them: inline
+ * base64 (or a data: URI), or a URL of its own Files API; else NULL. */
+GBytes *emu_input_bytes (Emulator * emu, const gchar * value);
 /* FastAPI's error body, as Black Forest Labs and fal answer: {"detail":
  * text}, on 422 {"detail":[{"loc","msg","type"}]} with an item per
  * failing field of @errors (taken; may be NULL). */

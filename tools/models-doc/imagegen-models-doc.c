@@ -344,6 +344,12 @@ append_kind (GString * out, ImagegenModelKind kind, const gchar * title)
       g_string_append_printf (out, " `%s` %u–%u%s |", row->input_field,
           row->input_min, row->input_max, row->inline_inputs ?
           " inline" : row->data_uri_inputs ? " data URIs" : "");
+    if (row->input_max_pixels > 0) {
+      /* inside the input cell: each image's own limit */
+      g_string_truncate (out, out->len - 2);
+      g_string_append_printf (out, ", each ≤ %g MP |",
+          row->input_max_pixels / IMAGEGEN_MODEL_MEGAPIXEL);
+    }
     append_prompt (out, row);
     append_field (out, row, "aspect_ratio");
     append_field (out, row, "output_resolution");
