@@ -28,6 +28,8 @@ packages=(
 
 missing=()
 for p in "${packages[@]}"; do
+  # some nodejs builds carry npm inside (and conflict with Debian's npm)
+  [ "$p" = npm ] && command -v npm >/dev/null && continue
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
     missing+=("$p")
 done
