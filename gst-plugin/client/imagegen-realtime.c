@@ -403,8 +403,10 @@ rt_pump (ImagegenRealtime * rt)
     rt_discard_socket (rt);
   if (rt->ws == NULL)
     rt_connect (rt);
-  else if (!rt->on_wire)
+  else if (!rt->on_wire && soup_websocket_connection_get_state (rt->ws) ==
+      SOUP_WEBSOCKET_STATE_OPEN)
     rt_send (rt, rt->current);
+  /* closing (the runner closes after an error): "closed" pumps again */
 }
 
 static gboolean

@@ -289,6 +289,363 @@ test_urls (void)
   }
 }
 
+/* ---- against the emulator ---- */
+
+/* The emulator (its realtime frames taking @frame_ms), failing as @fault
+ * and @fault2 say (NULL: not at all); the client speaks fal to it. */
+static void
+fixture_start (TestFixture * f, const gchar * frame_ms, const gchar * fault,
+    const gchar * fault2)
+{
+  const gchar *args[] = { "--require-key", TEST_KEY, "--fal-realtime-ms",
+    frame_ms, NULL
+  };
+  const gchar *extra[] = { "--fail", fault, fault2 ? "--fail" : NULL, fault2,
+    NULL
+  };
+
+  test_fixture_start (f, TRUE, args, fault ? extra : NULL);
+  f->config.provider = IMAGEGEN_PROVIDER_FAL;
+  test_fixture_client (f);
+}
+
+static gint64
+count (TestFixture * f, const gchar * what)
+{
+  return imagegen_test_emulator_count (f->fx.emu, what);
+}
+
+static ImagegenRealtimeStats
+stats (TestFixture * f)
+{
+  ImagegenRealtimeStats st;
+
+  imagegen_client_get_realtime_stats (f->client, &st);
+  return st;
+}
+
+/* The prompts of the frames the emulator served with @outcome, in order,
+ * "a,b". */
+static gchar *
+served (TestFixture * f, const gchar * outcome)
+{
+  g_autoptr (GPtrArray) lines = imagegen_test_read_log (f->fx.log);
+  GString *s = g_string_new (NULL);
+  guint i;
+
+  for (i = 0; i < lines->len; i++) {
+    JsonObject *l = g_ptr_array_index (lines, i);
+
+    if (g_strcmp0 (json_object_get_string_member_with_default (l, "event",
+                ""), "fal_rt_frame") == 0
+        && g_strcmp0 (json_object_get_string_member_with_default (l,
+                "outcome", ""), outcome) == 0)
+      g_string_append_printf (s, "%s%s", s->len ? "," : "",
+          json_object_get_string_member (l, "prompt"));
+  }
+  return g_string_free (s, FALSE);
+}
+
+static ImagegenResult *
+run_frame (TestFixture * f, const gchar * prompt, guint side)
+{
+  g_autoptr (ImagegenRequest) req = frame_request (side, prompt, NULL);
+
+  /* the output size asked: the nearest square */
+  req->width = req->height = side;
+  return test_run_job (f->client, req, f->w);
+}
+
+static void
+assert_result (ImagegenResult * r, guint side)
+{
+  guint w, h;
+
+  g_assert_no_error (r->error);
+  g_assert_true (test_is_jpeg (r->image));
+  g_assert_true (test_image_size (r->image, &w, &h));
+  g_assert_cmpuint (w, ==, side);
+  g_assert_cmpuint (h, ==, side);
+  g_assert_cmpstr (r->content_type, ==, "image/jpeg");
+}
+
+/* Frames in give results drawn from them: the size asked (768 by
+ * default, 1024 for a large frame), a different frame a different
+ * picture, the price the engine reserves; one socket, one token. */
+static void
+test_frames (void)
+{
+  g_autoptr (ImagegenRequest) req = frame_request (64, "oil", NULL);
+  g_autoptr (ImagegenResult) a = NULL, b = NULL, c = NULL;
+  ImagegenRealtimeStats st;
+  TestFixture f;
+
+  fixture_start (&f, "50", NULL, NULL);
+  a = test_run_job (f.client, req, f.w);
+  assert_result (a, 768);
+  g_assert_cmpstr (a->task_id, ==, "rt-1");
+  g_assert_cmpint (a->cost_nanocents, ==, imagegen_models_price_nanocents
+      (&imagegen_provider_fal, req, NULL));
+  g_assert_cmpint (a->cost_nanocents, >, 0);
+  g_assert_cmpint (a->created_us, <=, a->completed_us);
+  b = run_frame (&f, "oil", 48);
+  assert_result (b, 768);
+  /* the emulator draws the frame: another frame, another picture */
+  g_assert_false (g_bytes_equal (a->image, b->image));
+  c = run_frame (&f, "watercolour", 1024);
+  assert_result (c, 1024);
+  g_assert_cmpstr (c->task_id, ==, "rt-3");
+
+  st = stats (&f);
+  g_assert_cmpuint (st.connects, ==, 1);
+  g_assert_cmpuint (st.reconnects, ==, 0);
+  g_assert_cmpuint (st.tokens, ==, 1);
+  g_assert_cmpuint (st.frames_sent, ==, 3);
+  g_assert_cmpuint (st.results, ==, 3);
+  g_assert_cmpint (count (&f, "fal_tokens"), ==, 1);
+  g_assert_cmpint (count (&f, "fal_rt_connects"), ==, 1);
+  g_assert_cmpint (count (&f, "fal_rt_results"), ==, 3);
+  g_assert_cmpuint (test_waiter_count_events (f.w, "submitted"), ==, 3);
+  test_fixture_stop (&f);
+}
+
+/* Five frames at once: the first goes, each newer one replaces the one
+ * waiting; the service sees frames 1 and 5 only, jobs 2 to 4 end
+ * cancelled, unpaid and counted. */
+static void
+test_newest_replaces (void)
+{
+  g_autofree gchar *seen = NULL;
+  guint i, ok = 0, superseded = 0;
+  TestFixture f;
+
+  fixture_start (&f, "200", NULL, NULL);
+  for (i = 1; i <= 5; i++) {
+    g_autofree gchar *prompt = g_strdup_printf ("frame %u", i);
+    g_autoptr (ImagegenRequest) req = frame_request (32, prompt, NULL);
+
+    imagegen_client_submit (f.client, req, NULL, NULL, test_waiter_done_cb,
+        f.w);
+  }
+  for (i = 0; i < 5; i++) {
+    g_autoptr (ImagegenResult) r = test_waiter_pop (f.w);
+
+    if (r->error == NULL) {
+      assert_result (r, 768);
+      ok++;
+      continue;
+    }
+    g_assert_error (r->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_assert_cmpstr (r->error->message, ==, "superseded by a newer frame");
+    g_assert_cmpint (r->cost_nanocents, ==, 0);
+    g_assert_null (r->task_id);
+    superseded++;
+  }
+  g_assert_cmpuint (ok, ==, 2);
+  g_assert_cmpuint (superseded, ==, 3);
+  seen = served (&f, "result");
+  g_assert_cmpstr (seen, ==, "frame 1,frame 5");
+  g_assert_cmpuint (stats (&f).superseded, ==, 3);
+  g_assert_cmpuint (stats (&f).frames_sent, ==, 2);
+  g_assert_cmpint (count (&f, "fal_rt_dropped"), ==, 0);
+  test_fixture_stop (&f);
+}
+
+/* The connection cut after the first result: the frame in flight goes
+ * again on a new socket with a new token, and the next frames work. */
+static void
+test_drop_reconnects (void)
+{
+  g_autoptr (ImagegenResult) a = NULL, b = NULL, c = NULL;
+  g_autofree gchar *seen = NULL;
+  ImagegenRealtimeStats st;
+  TestFixture f;
+
+  fixture_start (&f, "50", "fal-frame:drop@1", NULL);
+  a = run_frame (&f, "one", 32);
+  assert_result (a, 768);
+  b = run_frame (&f, "two", 32);
+  assert_result (b, 768);
+  c = run_frame (&f, "three", 32);
+  assert_result (c, 768);
+
+  seen = served (&f, "result");
+  g_assert_cmpstr (seen, ==, "one,two,three");
+  g_assert_cmpint (count (&f, "fal_tokens"), ==, 2);
+  g_assert_cmpint (count (&f, "fal_rt_connects"), ==, 2);
+  st = stats (&f);
+  g_assert_cmpuint (st.drops, ==, 1);
+  g_assert_cmpuint (st.connects, ==, 2);
+  g_assert_cmpuint (st.reconnects, ==, 1);
+  g_assert_cmpuint (st.tokens, ==, 2);
+  g_assert_cmpuint (st.frames_sent, ==, 4);
+  g_assert_cmpuint (test_waiter_count_log (f.w, IMAGEGEN_LOG_INFO,
+          "realtime socket dropped"), ==, 1);
+  g_assert_cmpuint (test_waiter_count_log (f.w, IMAGEGEN_LOG_INFO,
+          "realtime socket reconnected"), ==, 1);
+  test_fixture_stop (&f);
+}
+
+/* An x-fal-error fails its frame (a warning, nothing charged); the
+ * runner closes with 1000 and the next frame opens another socket. */
+static void
+test_service_error (void)
+{
+  g_autoptr (ImagegenResult) a = NULL, b = NULL;
+  TestFixture f;
+
+  fixture_start (&f, "50", "fal-frame:error", NULL);
+  a = run_frame (&f, "one", 32);
+  g_assert_error (a->error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_TASK_FAILED);
+  g_assert_cmpstr (a->error->message, ==, "fal's realtime service failed "
+      "the frame: INTERNAL_ERROR: the emulator's fal-frame:error fault. "
+      "(task rt-1)");
+  g_assert_cmpint (a->cost_nanocents, ==, 0);
+  b = run_frame (&f, "two", 32);
+  assert_result (b, 768);
+  g_assert_cmpuint (stats (&f).service_errors, ==, 1);
+  g_assert_cmpuint (stats (&f).drops, ==, 0);
+  g_assert_cmpuint (stats (&f).reconnects, ==, 0);
+  g_assert_cmpuint (test_waiter_count_log (f.w, IMAGEGEN_LOG_WARNING,
+          "INTERNAL_ERROR"), ==, 1);
+  test_fixture_stop (&f);
+}
+
+/* Unauthorized on the open socket: a new token, a new socket, the frame
+ * again; a second in a row is the key's fault, an AUTH error. */
+static void
+test_unauthorized (void)
+{
+  g_autoptr (ImagegenResult) a = NULL, b = NULL;
+  TestFixture f;
+
+  fixture_start (&f, "50", "fal-frame:unauthorized", NULL);
+  a = run_frame (&f, "one", 32);
+  assert_result (a, 768);
+  g_assert_cmpint (count (&f, "fal_tokens"), ==, 2);
+  g_assert_cmpint (count (&f, "fal_rt_connects"), ==, 2);
+  g_assert_cmpuint (stats (&f).reconnects, ==, 1);
+  test_fixture_stop (&f);
+
+  fixture_start (&f, "50", "fal-frame:unauthorized",
+      "fal-frame:unauthorized");
+  b = run_frame (&f, "one", 32);
+  g_assert_error (b->error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_AUTH);
+  g_assert_true (g_str_has_prefix (b->error->message,
+          "fal's realtime service refused a new token too"));
+  test_fixture_stop (&f);
+}
+
+/* A key the token endpoint refuses: AUTH (401) or FORBIDDEN (403), in
+ * one sentence, nothing connected. */
+static void
+test_token_refused (void)
+{
+  g_autoptr (ImagegenResult) a = NULL, b = NULL;
+  TestFixture f;
+
+  fixture_start (&f, "50", "fal-token:401", "fal-token:403");
+  a = run_frame (&f, "one", 32);
+  g_assert_error (a->error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_AUTH);
+  g_assert_cmpstr (a->error->message, ==, "fal's token endpoint refused a "
+      "realtime token: invalid API key (HTTP 401)");
+  b = run_frame (&f, "two", 32);
+  g_assert_error (b->error, IMAGEGEN_CLIENT_ERROR,
+      IMAGEGEN_CLIENT_ERROR_FORBIDDEN);
+  g_assert_cmpint (count (&f, "fal_rt_connects"), ==, 0);
+  test_fixture_stop (&f);
+}
+
+/* A frame cancelled in flight ends at once, at its price (fal has it);
+ * its late result is not taken for the next frame's. */
+static void
+test_cancel_in_flight (void)
+{
+  g_autoptr (ImagegenRequest) req = frame_request (32, "held", NULL);
+  g_autoptr (GCancellable) cancel = g_cancellable_new ();
+  g_autoptr (ImagegenResult) a = NULL, b = NULL;
+  g_autofree gchar *seen = NULL;
+  TestFixture f;
+
+  fixture_start (&f, "50", "fal-frame:held", NULL);
+  imagegen_client_submit (f.client, req, cancel, NULL, test_waiter_done_cb,
+      f.w);
+  imagegen_test_emulator_wait_count (f.fx.emu, "fal_rt_frames", 1);
+  g_cancellable_cancel (cancel);
+  a = test_waiter_pop (f.w);
+  g_assert_error (a->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (a->cost_nanocents, ==, imagegen_models_price_nanocents
+      (&imagegen_provider_fal, req, NULL));
+  /* the next frame waits for the held one's answer, then goes */
+  req->prompt[0] = 'H';
+  imagegen_client_submit (f.client, req, NULL, NULL, test_waiter_done_cb,
+      f.w);
+  g_assert_cmpuint (imagegen_test_emulator_release (f.fx.emu, 1), ==, 1);
+  b = test_waiter_pop (f.w);
+  assert_result (b, 768);
+  seen = served (&f, "result");
+  g_assert_cmpstr (seen, ==, "held,Held");
+  g_assert_cmpuint (stats (&f).results, ==, 2);
+  test_fixture_stop (&f);
+}
+
+static gint64
+closes_1000 (TestFixture * f)
+{
+  g_autoptr (JsonObject) st = imagegen_test_emulator_stats (f->fx.emu);
+
+  return json_object_get_int_member_with_default
+      (json_object_get_object_member (st, "fal_rt_closes"), "1000", 0);
+}
+
+/* Freeing the client closes the socket at once with 1000; a frame in
+ * flight ends cancelled at its price. */
+static void
+test_free_closes (void)
+{
+  g_autoptr (ImagegenRequest) req = frame_request (32, "held", NULL);
+  g_autoptr (ImagegenResult) b = NULL;
+  TestFixture f;
+  guint i;
+
+  fixture_start (&f, "50", "fal-frame:held", NULL);
+  imagegen_client_submit (f.client, req, NULL, NULL, test_waiter_done_cb,
+      f.w);
+  imagegen_test_emulator_wait_count (f.fx.emu, "fal_rt_frames", 1);
+  g_clear_pointer (&f.client, imagegen_client_free);
+  b = test_waiter_pop (f.w);
+  g_assert_error (b->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (b->cost_nanocents, >, 0);
+  /* the close is answered before the free returns; its record may lag */
+  for (i = 0; i < 500 && closes_1000 (&f) == 0; i++)
+    g_usleep (20000);
+  g_assert_cmpint (closes_1000 (&f), ==, 1);
+  test_fixture_stop (&f);
+}
+
+/* Neither the key nor a token reaches the client's log lines, all levels,
+ * through a drop and a reconnect. */
+static void
+test_no_secret_logged (void)
+{
+  g_autoptr (ImagegenResult) a = NULL, b = NULL;
+  TestFixture f;
+
+  fixture_start (&f, "50", "fal-frame:drop@1", NULL);
+  a = run_frame (&f, "one", 32);
+  b = run_frame (&f, "two", 32);
+  assert_result (b, 768);
+  g_assert_cmpuint (test_waiter_count_log (f.w, IMAGEGEN_LOG_DEBUG,
+          "realtime connect: GET ws://"), ==, 2);
+  g_assert_cmpuint (test_waiter_count_log (f.w, -1, TEST_KEY), ==, 0);
+  g_assert_cmpuint (test_waiter_count_log (f.w, -1, "emu-jwt-"), ==, 0);
+  g_assert_cmpuint (test_waiter_count_log (f.w, -1, "fal_jwt_token"), ==, 0);
+  test_fixture_stop (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -298,5 +655,14 @@ main (int argc, char **argv)
   g_test_add_func ("/realtime/decode-results", test_decode_results);
   g_test_add_func ("/realtime/decode-control", test_decode_control);
   g_test_add_func ("/realtime/urls", test_urls);
+  g_test_add_func ("/realtime/frames", test_frames);
+  g_test_add_func ("/realtime/newest-replaces", test_newest_replaces);
+  g_test_add_func ("/realtime/drop-reconnects", test_drop_reconnects);
+  g_test_add_func ("/realtime/service-error", test_service_error);
+  g_test_add_func ("/realtime/unauthorized", test_unauthorized);
+  g_test_add_func ("/realtime/token-refused", test_token_refused);
+  g_test_add_func ("/realtime/cancel-in-flight", test_cancel_in_flight);
+  g_test_add_func ("/realtime/free-closes", test_free_closes);
+  g_test_add_func ("/realtime/no-secret-logged", test_no_secret_logged);
   return g_test_run ();
 }
