@@ -325,13 +325,26 @@ stats (TestFixture * f)
 }
 
 /* The prompts of the frames the emulator served with @outcome, in order,
- * "a,b". */
+ * "a,b", once it logged @n of them (its line follows the result: a
+ * safety net of 10 s, not a bound). */
 static gchar *
-served (TestFixture * f, const gchar * outcome)
+served (TestFixture * f, const gchar * outcome, guint n)
 {
-  g_autoptr (GPtrArray) lines = imagegen_test_read_log (f->fx.log);
+  g_autoptr (GPtrArray) lines = NULL;
   GString *s = g_string_new (NULL);
-  guint i;
+  guint i, tries, found = 0;
+
+  for (tries = 0; tries < 500; tries++) {
+    g_clear_pointer (&lines, g_ptr_array_unref);
+    lines = imagegen_test_read_log (f->fx.log);
+    for (i = 0, found = 0; i < lines->len; i++)
+      if (g_strcmp0 (json_object_get_string_member_with_default
+              (g_ptr_array_index (lines, i), "outcome", ""), outcome) == 0)
+        found++;
+    if (found >= n)
+      break;
+    g_usleep (20000);
+  }
 
   for (i = 0; i < lines->len; i++) {
     JsonObject *l = g_ptr_array_index (lines, i);
@@ -443,7 +456,7 @@ test_newest_replaces (void)
   }
   g_assert_cmpuint (ok, ==, 2);
   g_assert_cmpuint (superseded, ==, 3);
-  seen = served (&f, "result");
+  seen = served (&f, "result", 2);
   g_assert_cmpstr (seen, ==, "frame 1,frame 5");
   g_assert_cmpuint (stats (&f).superseded, ==, 3);
   g_assert_cmpuint (stats (&f).frames_sent, ==, 2);
@@ -469,7 +482,7 @@ test_drop_reconnects (void)
   c = run_frame (&f, "three", 32);
   assert_result (c, 768);
 
-  seen = served (&f, "result");
+  seen = served (&f, "result", 3);
   g_assert_cmpstr (seen, ==, "one,two,three");
   g_assert_cmpint (count (&f, "fal_tokens"), ==, 2);
   g_assert_cmpint (count (&f, "fal_rt_connects"), ==, 2);
@@ -586,7 +599,7 @@ test_cancel_in_flight (void)
   g_assert_cmpuint (imagegen_test_emulator_release (f.fx.emu, 1), ==, 1);
   b = test_waiter_pop (f.w);
   assert_result (b, 768);
-  seen = served (&f, "result");
+  seen = served (&f, "result", 2);
   g_assert_cmpstr (seen, ==, "held,Held");
   g_assert_cmpuint (stats (&f).results, ==, 2);
   test_fixture_stop (&f);
