@@ -7,7 +7,6 @@
 
 #include "imagegen-realtime-codec.h"
 
-#include <msgpack.h>
 #include <string.h>
 
 /* ---- out ---- */
@@ -142,13 +141,12 @@ typedef struct
 static gboolean
 key_is (const msgpack_object * key, const gchar * name)
 {
-  return key->type == MSGPACK_OBJECT_STR
-      && key->via.str.size == strlen (name)
+  return key->type == MSGPACK_OBJECT_STR && key->via.str.size == strlen (name)
       && memcmp (key->via.str.ptr, name, key->via.str.size) == 0;
 }
 
-static const msgpack_object *
-map_get (const msgpack_object * map, const gchar * name)
+const msgpack_object *
+imagegen_realtime_map_get (const msgpack_object * map, const gchar * name)
 {
   guint32 i;
 
@@ -163,7 +161,7 @@ map_get (const msgpack_object * map, const gchar * name)
 static gchar *
 map_string (const msgpack_object * map, const gchar * name)
 {
-  const msgpack_object *v = map_get (map, name);
+  const msgpack_object *v = imagegen_realtime_map_get (map, name);
 
   if (v == NULL || v->type != MSGPACK_OBJECT_STR)
     return NULL;
@@ -173,7 +171,7 @@ map_string (const msgpack_object * map, const gchar * name)
 static gint64
 map_int (const msgpack_object * map, const gchar * name, gint64 fallback)
 {
-  const msgpack_object *v = map_get (map, name);
+  const msgpack_object *v = imagegen_realtime_map_get (map, name);
 
   if (v != NULL && v->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
     return (gint64) MIN (v->via.u64, (guint64) G_MAXINT64);
@@ -218,7 +216,7 @@ read_result (const msgpack_object * map, const msgpack_object * images,
     return;
   /* with interpolation: [interpolated, current] */
   img = &images->via.array.ptr[images->via.array.size - 1];
-  a->image = content_bytes (map_get (img, "content"));
+  a->image = content_bytes (imagegen_realtime_map_get (img, "content"));
   if (a->image == NULL || g_bytes_get_size (a->image) == 0) {
     g_clear_pointer (&a->image, g_bytes_unref);
     return;
@@ -304,7 +302,8 @@ imagegen_realtime_decode (GBytes * frame, gboolean binary,
   msgpack_unpacked_init (&msg);
   if (msgpack_unpack_next (&msg, data, size, &off) == MSGPACK_UNPACK_SUCCESS
       && msg.data.type == MSGPACK_OBJECT_MAP) {
-    const msgpack_object *images = map_get (&msg.data, "images");
+    const msgpack_object *images =
+        imagegen_realtime_map_get (&msg.data, "images");
 
     if (images != NULL) {
       read_result (&msg.data, images, a);

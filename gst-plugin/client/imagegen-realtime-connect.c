@@ -91,16 +91,14 @@ token_cb (gchar * token, GError * error, gpointer data)
   url = imagegen_fal_url (client->config.base_url,
       IMAGEGEN_FAL_HOST_REALTIME, path);
   /* one frame at a time: nothing for the runner to buffer */
-  full = g_strdup_printf ("%s?fal_jwt_token=%s&max_buffering=1", url,
-      escaped);
+  full = g_strdup_printf ("%s?fal_jwt_token=%s&max_buffering=1", url, escaped);
   msg = soup_message_new ("GET", full);
   memset (full, 0, strlen (full));
   memset (escaped, 0, strlen (escaped));
   if (msg == NULL) {
     c->done (NULL, g_error_new (IMAGEGEN_CLIENT_ERROR,
             IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, "The realtime URL %s, "
-            "made from the base URL, is not usable.", url), 0, TRUE,
-        c->data);
+            "made from the base URL, is not usable.", url), 0, TRUE, c->data);
     connect_free (c);
     return;
   }

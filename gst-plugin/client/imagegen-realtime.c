@@ -167,8 +167,7 @@ rt_send (ImagegenRealtime * rt, ImagegenJob * job)
   STAT_INC (rt, frames_sent);
   IMAGEGEN_LOG (&rt->client->log, IMAGEGEN_LOG_DEBUG,
       "realtime frame %s sent%s (%" G_GSIZE_FORMAT " bytes)",
-      result->task_id, first ? "" : " again", g_bytes_get_size
-      (job->rt_frame));
+      result->task_id, first ? "" : " again", g_bytes_get_size (job->rt_frame));
   if (rt->client->config.request_timeout_s > 0)
     rt->reply_timer = imagegen_client_attach_timeout (rt->client,
         rt->client->config.request_timeout_s * 1000, rt_reply_timeout_cb, rt);
@@ -301,17 +300,7 @@ rt_closed_cb (SoupWebsocketConnection * ws, gpointer data)
 
 /* ---- connecting ---- */
 
-static void rt_connect (ImagegenRealtime * rt);
-
-static gboolean
-rt_retry_cb (gpointer data)
-{
-  ImagegenRealtime *rt = data;
-
-  imagegen_source_clear (&rt->retry_timer);
-  imagegen_realtime_pump_soon (rt);
-  return G_SOURCE_REMOVE;
-}
+static void rt_pump_in (ImagegenRealtime * rt, guint ms);
 
 static void
 rt_connect_failed (ImagegenRealtime * rt, const gchar * why)
@@ -325,8 +314,7 @@ rt_connect_failed (ImagegenRealtime * rt, const gchar * why)
 
     IMAGEGEN_LOG (&rt->client->log, IMAGEGEN_LOG_INFO,
         "realtime connect failed (%s): trying again in %u ms", why, ms);
-    rt->retry_timer = imagegen_client_attach_timeout (rt->client, ms,
-        rt_retry_cb, rt);
+    rt_pump_in (rt, ms);
     return;
   }
   error = g_error_new (IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_NETWORK,
@@ -395,7 +383,7 @@ rt_pump (ImagegenRealtime * rt)
   if (rt->current == NULL && !rt->on_wire && rt->waiting != NULL) {
     rt->current = g_steal_pointer (&rt->waiting);
   }
-  if (rt->current == NULL || rt->connect_cancel || rt->retry_timer)
+  if (rt->current == NULL || rt->connect_cancel)
     return;
   /* a frame for another model: that model's socket */
   if (rt->ws != NULL && !rt->on_wire
@@ -428,6 +416,15 @@ imagegen_realtime_pump_soon (ImagegenRealtime * rt)
         rt_pump_idle_cb, rt);
 }
 
+/* A connect's backoff: nothing pumps before @ms. */
+static void
+rt_pump_in (ImagegenRealtime * rt, guint ms)
+{
+  imagegen_source_clear (&rt->pump_idle);
+  rt->pump_idle = imagegen_client_attach_timeout (rt->client, ms,
+      rt_pump_idle_cb, rt);
+}
+
 void
 imagegen_realtime_close (ImagegenClient * client)
 {
@@ -440,7 +437,6 @@ imagegen_realtime_close (ImagegenClient * client)
     g_clear_object (&rt->connect_cancel);
   }
   imagegen_realtime_token_stop (rt->token);
-  imagegen_source_clear (&rt->retry_timer);
   rt_fail_all (rt, error);
   rt_discard_socket (rt);
   rt->on_wire = FALSE;

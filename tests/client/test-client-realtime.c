@@ -32,22 +32,6 @@ frame_request (guint side, const gchar * prompt, const gchar * extra)
   return req;
 }
 
-static const msgpack_object *
-map_get (const msgpack_object * map, const gchar * name)
-{
-  guint32 i;
-
-  g_assert_cmpint (map->type, ==, MSGPACK_OBJECT_MAP);
-  for (i = 0; i < map->via.map.size; i++) {
-    const msgpack_object *k = &map->via.map.ptr[i].key;
-
-    if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == strlen (name)
-        && memcmp (k->via.str.ptr, name, k->via.str.size) == 0)
-      return &map->via.map.ptr[i].val;
-  }
-  return NULL;
-}
-
 static gboolean
 str_is (const msgpack_object * o, const gchar * s)
 {
@@ -84,25 +68,27 @@ test_encode_types (void)
   g_assert_cmpuint (off, ==, g_bytes_get_size (frame));
   map = &msg.data;
   g_assert_cmpuint (map->via.map.size, ==, 8);
-  v = map_get (map, "image_url");
+  v = imagegen_realtime_map_get (map, "image_url");
   g_assert_nonnull (v);
   g_assert_cmpint (v->type, ==, MSGPACK_OBJECT_STR);
   prefix = g_strndup (v->via.str.ptr, strlen ("data:image/png;base64,"));
   g_assert_cmpstr (prefix, ==, "data:image/png;base64,");
-  g_assert_true (str_is (map_get (map, "prompt"), "oil paint"));
-  g_assert_true (str_is (map_get (map, "image_size"), "square_hd"));
-  v = map_get (map, "seed");
+  g_assert_true (str_is (imagegen_realtime_map_get (map, "prompt"),
+          "oil paint"));
+  g_assert_true (str_is (imagegen_realtime_map_get (map, "image_size"),
+          "square_hd"));
+  v = imagegen_realtime_map_get (map, "seed");
   g_assert_cmpint (v->type, ==, MSGPACK_OBJECT_POSITIVE_INTEGER);
   g_assert_cmpuint (v->via.u64, ==, 7);
-  v = map_get (map, "num_inference_steps");
+  v = imagegen_realtime_map_get (map, "num_inference_steps");
   g_assert_cmpint (v->type, ==, MSGPACK_OBJECT_POSITIVE_INTEGER);
-  v = map_get (map, "output_feedback_strength");
+  v = imagegen_realtime_map_get (map, "output_feedback_strength");
   g_assert_cmpint (v->type, ==, MSGPACK_OBJECT_FLOAT64);
   g_assert_cmpfloat (v->via.f64, ==, 1.0);
-  v = map_get (map, "schedule_mu");
+  v = imagegen_realtime_map_get (map, "schedule_mu");
   g_assert_cmpint (v->type, ==, MSGPACK_OBJECT_FLOAT64);
   g_assert_cmpfloat (v->via.f64, ==, 2.5);
-  v = map_get (map, "enable_interpolation");
+  v = imagegen_realtime_map_get (map, "enable_interpolation");
   g_assert_cmpint (v->type, ==, MSGPACK_OBJECT_BOOLEAN);
   g_assert_true (v->via.boolean);
   msgpack_unpacked_destroy (&msg);
@@ -309,19 +295,21 @@ fixture_start (TestFixture * f, const gchar * frame_ms, const gchar * fault,
   test_fixture_client (f);
 }
 
-static gint64
-count (TestFixture * f, const gchar * what)
-{
-  return imagegen_test_emulator_count (f->fx.emu, what);
-}
-
-static ImagegenRealtimeStats
-stats (TestFixture * f)
+/* The client's realtime counters are @want: "connects=1 reconnects=0
+ * tokens=1 frames_sent=1 results=1 superseded=0 service_errors=0
+ * drops=0". */
+static void
+assert_stats (TestFixture * f, const gchar * want)
 {
   ImagegenRealtimeStats st;
+  g_autofree gchar *got = NULL;
 
   imagegen_client_get_realtime_stats (f->client, &st);
-  return st;
+  got = g_strdup_printf ("connects=%u reconnects=%u tokens=%u "
+      "frames_sent=%u results=%u superseded=%u service_errors=%u drops=%u",
+      st.connects, st.reconnects, st.tokens, st.frames_sent, st.results,
+      st.superseded, st.service_errors, st.drops);
+  g_assert_cmpstr (got, ==, want);
 }
 
 /* The prompts of the frames the emulator served with @outcome, in order,
@@ -390,7 +378,6 @@ test_frames (void)
 {
   g_autoptr (ImagegenRequest) req = frame_request (64, "oil", NULL);
   g_autoptr (ImagegenResult) a = NULL, b = NULL, c = NULL;
-  ImagegenRealtimeStats st;
   TestFixture f;
 
   fixture_start (&f, "50", NULL, NULL);
@@ -409,15 +396,10 @@ test_frames (void)
   assert_result (c, 1024);
   g_assert_cmpstr (c->task_id, ==, "rt-3");
 
-  st = stats (&f);
-  g_assert_cmpuint (st.connects, ==, 1);
-  g_assert_cmpuint (st.reconnects, ==, 0);
-  g_assert_cmpuint (st.tokens, ==, 1);
-  g_assert_cmpuint (st.frames_sent, ==, 3);
-  g_assert_cmpuint (st.results, ==, 3);
-  g_assert_cmpint (count (&f, "fal_tokens"), ==, 1);
-  g_assert_cmpint (count (&f, "fal_rt_connects"), ==, 1);
-  g_assert_cmpint (count (&f, "fal_rt_results"), ==, 3);
+  assert_stats (&f, "connects=1 reconnects=0 tokens=1 frames_sent=3 "
+      "results=3 superseded=0 service_errors=0 drops=0");
+  imagegen_test_assert_requests (f.fx.emu, "fal_tokens", 1,
+      "fal_rt_connects", 1, "fal_rt_results", 3, NULL);
   g_assert_cmpuint (test_waiter_count_events (f.w, "submitted"), ==, 3);
   test_fixture_stop (&f);
 }
@@ -458,9 +440,10 @@ test_newest_replaces (void)
   g_assert_cmpuint (superseded, ==, 3);
   seen = served (&f, "result", 2);
   g_assert_cmpstr (seen, ==, "frame 1,frame 5");
-  g_assert_cmpuint (stats (&f).superseded, ==, 3);
-  g_assert_cmpuint (stats (&f).frames_sent, ==, 2);
-  g_assert_cmpint (count (&f, "fal_rt_dropped"), ==, 0);
+  assert_stats (&f, "connects=1 reconnects=0 tokens=1 frames_sent=2 "
+      "results=2 superseded=3 service_errors=0 drops=0");
+  imagegen_test_assert_requests (f.fx.emu, "fal_rt_frames", 2,
+      "fal_rt_dropped", 0, NULL);
   test_fixture_stop (&f);
 }
 
@@ -471,7 +454,6 @@ test_drop_reconnects (void)
 {
   g_autoptr (ImagegenResult) a = NULL, b = NULL, c = NULL;
   g_autofree gchar *seen = NULL;
-  ImagegenRealtimeStats st;
   TestFixture f;
 
   fixture_start (&f, "50", "fal-frame:drop@1", NULL);
@@ -484,14 +466,10 @@ test_drop_reconnects (void)
 
   seen = served (&f, "result", 3);
   g_assert_cmpstr (seen, ==, "one,two,three");
-  g_assert_cmpint (count (&f, "fal_tokens"), ==, 2);
-  g_assert_cmpint (count (&f, "fal_rt_connects"), ==, 2);
-  st = stats (&f);
-  g_assert_cmpuint (st.drops, ==, 1);
-  g_assert_cmpuint (st.connects, ==, 2);
-  g_assert_cmpuint (st.reconnects, ==, 1);
-  g_assert_cmpuint (st.tokens, ==, 2);
-  g_assert_cmpuint (st.frames_sent, ==, 4);
+  imagegen_test_assert_requests (f.fx.emu, "fal_tokens", 2,
+      "fal_rt_connects", 2, NULL);
+  assert_stats (&f, "connects=2 reconnects=1 tokens=2 frames_sent=4 "
+      "results=3 superseded=0 service_errors=0 drops=1");
   g_assert_cmpuint (test_waiter_count_log (f.w, IMAGEGEN_LOG_INFO,
           "realtime socket dropped"), ==, 1);
   g_assert_cmpuint (test_waiter_count_log (f.w, IMAGEGEN_LOG_INFO,
@@ -517,9 +495,8 @@ test_service_error (void)
   g_assert_cmpint (a->cost_nanocents, ==, 0);
   b = run_frame (&f, "two", 32);
   assert_result (b, 768);
-  g_assert_cmpuint (stats (&f).service_errors, ==, 1);
-  g_assert_cmpuint (stats (&f).drops, ==, 0);
-  g_assert_cmpuint (stats (&f).reconnects, ==, 0);
+  assert_stats (&f, "connects=2 reconnects=0 tokens=2 frames_sent=2 "
+      "results=1 superseded=0 service_errors=1 drops=0");
   g_assert_cmpuint (test_waiter_count_log (f.w, IMAGEGEN_LOG_WARNING,
           "INTERNAL_ERROR"), ==, 1);
   test_fixture_stop (&f);
@@ -536,16 +513,15 @@ test_unauthorized (void)
   fixture_start (&f, "50", "fal-frame:unauthorized", NULL);
   a = run_frame (&f, "one", 32);
   assert_result (a, 768);
-  g_assert_cmpint (count (&f, "fal_tokens"), ==, 2);
-  g_assert_cmpint (count (&f, "fal_rt_connects"), ==, 2);
-  g_assert_cmpuint (stats (&f).reconnects, ==, 1);
+  imagegen_test_assert_requests (f.fx.emu, "fal_tokens", 2,
+      "fal_rt_connects", 2, NULL);
+  assert_stats (&f, "connects=2 reconnects=1 tokens=2 frames_sent=2 "
+      "results=1 superseded=0 service_errors=0 drops=0");
   test_fixture_stop (&f);
 
-  fixture_start (&f, "50", "fal-frame:unauthorized",
-      "fal-frame:unauthorized");
+  fixture_start (&f, "50", "fal-frame:unauthorized", "fal-frame:unauthorized");
   b = run_frame (&f, "one", 32);
-  g_assert_error (b->error, IMAGEGEN_CLIENT_ERROR,
-      IMAGEGEN_CLIENT_ERROR_AUTH);
+  g_assert_error (b->error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_AUTH);
   g_assert_true (g_str_has_prefix (b->error->message,
           "fal's realtime service refused a new token too"));
   test_fixture_stop (&f);
@@ -561,14 +537,14 @@ test_token_refused (void)
 
   fixture_start (&f, "50", "fal-token:401", "fal-token:403");
   a = run_frame (&f, "one", 32);
-  g_assert_error (a->error, IMAGEGEN_CLIENT_ERROR,
-      IMAGEGEN_CLIENT_ERROR_AUTH);
+  g_assert_error (a->error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_AUTH);
   g_assert_cmpstr (a->error->message, ==, "fal's token endpoint refused a "
       "realtime token: invalid API key (HTTP 401)");
   b = run_frame (&f, "two", 32);
   g_assert_error (b->error, IMAGEGEN_CLIENT_ERROR,
       IMAGEGEN_CLIENT_ERROR_FORBIDDEN);
-  g_assert_cmpint (count (&f, "fal_rt_connects"), ==, 0);
+  imagegen_test_assert_requests (f.fx.emu, "fal_tokens", 2,
+      "fal_rt_connects", 0, NULL);
   test_fixture_stop (&f);
 }
 
@@ -594,14 +570,14 @@ test_cancel_in_flight (void)
       (&imagegen_provider_fal, req, NULL));
   /* the next frame waits for the held one's answer, then goes */
   req->prompt[0] = 'H';
-  imagegen_client_submit (f.client, req, NULL, NULL, test_waiter_done_cb,
-      f.w);
+  imagegen_client_submit (f.client, req, NULL, NULL, test_waiter_done_cb, f.w);
   g_assert_cmpuint (imagegen_test_emulator_release (f.fx.emu, 1), ==, 1);
   b = test_waiter_pop (f.w);
   assert_result (b, 768);
   seen = served (&f, "result", 2);
   g_assert_cmpstr (seen, ==, "held,Held");
-  g_assert_cmpuint (stats (&f).results, ==, 2);
+  assert_stats (&f, "connects=1 reconnects=0 tokens=1 frames_sent=2 "
+      "results=2 superseded=0 service_errors=0 drops=0");
   test_fixture_stop (&f);
 }
 
@@ -625,8 +601,7 @@ test_free_closes (void)
   guint i;
 
   fixture_start (&f, "50", "fal-frame:held", NULL);
-  imagegen_client_submit (f.client, req, NULL, NULL, test_waiter_done_cb,
-      f.w);
+  imagegen_client_submit (f.client, req, NULL, NULL, test_waiter_done_cb, f.w);
   imagegen_test_emulator_wait_count (f.fx.emu, "fal_rt_frames", 1);
   g_clear_pointer (&f.client, imagegen_client_free);
   b = test_waiter_pop (f.w);
