@@ -477,74 +477,76 @@ test_drop_reconnects (void)
   test_fixture_stop (&f);
 }
 
-/* An x-fal-error fails its frame (a warning, nothing charged); the
- * runner closes with 1000 and the next frame opens another socket. */
-static void
-test_service_error (void)
+/* Two frames against the emulator failing as @faults say: what each
+ * job ends with, the client's counters after, and a warning logged. */
+typedef struct
 {
-  g_autoptr (ImagegenResult) a = NULL, b = NULL;
-  TestFixture f;
+  const gchar *path;
+  const gchar *faults[2];
+  struct
+  {
+    gint code;                  /* -1: a result */
+    const gchar *message;       /* the error's, exact */
+  } frames[2];
+  const gchar *stats;
+  const gchar *warning;         /* in one WARNING line, or NULL */
+} FaultCase;
 
-  fixture_start (&f, "50", "fal-frame:error", NULL);
-  a = run_frame (&f, "one", 32);
-  g_assert_error (a->error, IMAGEGEN_CLIENT_ERROR,
-      IMAGEGEN_CLIENT_ERROR_TASK_FAILED);
-  g_assert_cmpstr (a->error->message, ==, "fal's realtime service failed "
-      "the frame: INTERNAL_ERROR: the emulator's fal-frame:error fault. "
-      "(task rt-1)");
-  g_assert_cmpint (a->cost_nanocents, ==, 0);
-  b = run_frame (&f, "two", 32);
-  assert_result (b, 768);
-  assert_stats (&f, "connects=2 reconnects=0 tokens=2 frames_sent=2 "
-      "results=1 superseded=0 service_errors=1 drops=0");
+static const FaultCase fault_cases[] = {
+  /* an x-fal-error fails its frame, uncharged; the runner closes with
+   * 1000 and the next frame opens another socket */
+  {"/realtime/service-error", {"fal-frame:error"},
+      {{IMAGEGEN_CLIENT_ERROR_TASK_FAILED, "fal's realtime service failed "
+                  "the frame: INTERNAL_ERROR: the emulator's fal-frame:error "
+                  "fault. (task rt-1)"}, {-1}},
+      "connects=2 reconnects=0 tokens=2 frames_sent=2 results=1 "
+      "superseded=0 service_errors=1 drops=0", "INTERNAL_ERROR"},
+  /* Unauthorized on the open socket: a new token, a new socket, the
+   * frame again */
+  {"/realtime/unauthorized", {"fal-frame:unauthorized"}, {{-1}, {-1}},
+      "connects=2 reconnects=1 tokens=2 frames_sent=3 results=2 "
+      "superseded=0 service_errors=0 drops=0"},
+  /* a second in a row is the key's fault; the next frame starts over */
+  {"/realtime/unauthorized-twice", {"fal-frame:unauthorized",
+          "fal-frame:unauthorized"}, {{IMAGEGEN_CLIENT_ERROR_AUTH,
+              "fal's realtime service refused a new token too "
+                  "(Unauthorized on the open socket): the key may not be "
+                  "allowed to use " RT ". (task rt-1)"}, {-1}},
+      "connects=3 reconnects=1 tokens=3 frames_sent=3 results=1 "
+      "superseded=0 service_errors=0 drops=0"},
+  /* a key the token endpoint refuses, nothing connected */
+  {"/realtime/token-refused", {"fal-token:401", "fal-token:403"},
+      {{IMAGEGEN_CLIENT_ERROR_AUTH, "fal's token endpoint refused a "
+                  "realtime token: invalid API key (HTTP 401)"},
+          {IMAGEGEN_CLIENT_ERROR_FORBIDDEN, "fal's token endpoint refused "
+                "a realtime token: access denied (HTTP 403)"}},
+      "connects=0 reconnects=0 tokens=0 frames_sent=0 results=0 "
+      "superseded=0 service_errors=0 drops=0"},
+};
+
+static void
+test_faults (gconstpointer data)
+{
+  const FaultCase *c = data;
+  TestFixture f;
+  guint i;
+
+  fixture_start (&f, "50", c->faults[0], c->faults[1]);
+  for (i = 0; i < 2; i++) {
+    g_autoptr (ImagegenResult) r = run_frame (&f, i ? "two" : "one", 32);
+
+    if (c->frames[i].code < 0) {
+      assert_result (r, 768);
+      continue;
+    }
+    g_assert_error (r->error, IMAGEGEN_CLIENT_ERROR, c->frames[i].code);
+    g_assert_cmpstr (r->error->message, ==, c->frames[i].message);
+    /* failed or refused: nothing to pay */
+    g_assert_cmpint (r->cost_nanocents, <=, 0);
+  }
+  assert_stats (&f, c->stats);
   g_assert_cmpuint (test_waiter_count_log (f.w, IMAGEGEN_LOG_WARNING,
-          "INTERNAL_ERROR"), ==, 1);
-  test_fixture_stop (&f);
-}
-
-/* Unauthorized on the open socket: a new token, a new socket, the frame
- * again; a second in a row is the key's fault, an AUTH error. */
-static void
-test_unauthorized (void)
-{
-  g_autoptr (ImagegenResult) a = NULL, b = NULL;
-  TestFixture f;
-
-  fixture_start (&f, "50", "fal-frame:unauthorized", NULL);
-  a = run_frame (&f, "one", 32);
-  assert_result (a, 768);
-  imagegen_test_assert_requests (f.fx.emu, "fal_tokens", 2,
-      "fal_rt_connects", 2, NULL);
-  assert_stats (&f, "connects=2 reconnects=1 tokens=2 frames_sent=2 "
-      "results=1 superseded=0 service_errors=0 drops=0");
-  test_fixture_stop (&f);
-
-  fixture_start (&f, "50", "fal-frame:unauthorized", "fal-frame:unauthorized");
-  b = run_frame (&f, "one", 32);
-  g_assert_error (b->error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_AUTH);
-  g_assert_true (g_str_has_prefix (b->error->message,
-          "fal's realtime service refused a new token too"));
-  test_fixture_stop (&f);
-}
-
-/* A key the token endpoint refuses: AUTH (401) or FORBIDDEN (403), in
- * one sentence, nothing connected. */
-static void
-test_token_refused (void)
-{
-  g_autoptr (ImagegenResult) a = NULL, b = NULL;
-  TestFixture f;
-
-  fixture_start (&f, "50", "fal-token:401", "fal-token:403");
-  a = run_frame (&f, "one", 32);
-  g_assert_error (a->error, IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_AUTH);
-  g_assert_cmpstr (a->error->message, ==, "fal's token endpoint refused a "
-      "realtime token: invalid API key (HTTP 401)");
-  b = run_frame (&f, "two", 32);
-  g_assert_error (b->error, IMAGEGEN_CLIENT_ERROR,
-      IMAGEGEN_CLIENT_ERROR_FORBIDDEN);
-  imagegen_test_assert_requests (f.fx.emu, "fal_tokens", 2,
-      "fal_rt_connects", 0, NULL);
+          c->warning ? c->warning : "realtime"), ==, c->warning ? 1 : 0);
   test_fixture_stop (&f);
 }
 
@@ -637,6 +639,8 @@ test_no_secret_logged (void)
 int
 main (int argc, char **argv)
 {
+  guint i;
+
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/realtime/encode-types", test_encode_types);
   g_test_add_func ("/realtime/encode-refused", test_encode_refused);
@@ -646,9 +650,8 @@ main (int argc, char **argv)
   g_test_add_func ("/realtime/frames", test_frames);
   g_test_add_func ("/realtime/newest-replaces", test_newest_replaces);
   g_test_add_func ("/realtime/drop-reconnects", test_drop_reconnects);
-  g_test_add_func ("/realtime/service-error", test_service_error);
-  g_test_add_func ("/realtime/unauthorized", test_unauthorized);
-  g_test_add_func ("/realtime/token-refused", test_token_refused);
+  for (i = 0; i < G_N_ELEMENTS (fault_cases); i++)
+    g_test_add_data_func (fault_cases[i].path, &fault_cases[i], test_faults);
   g_test_add_func ("/realtime/cancel-in-flight", test_cancel_in_flight);
   g_test_add_func ("/realtime/free-closes", test_free_closes);
   g_test_add_func ("/realtime/no-secret-logged", test_no_secret_logged);
