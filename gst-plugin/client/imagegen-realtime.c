@@ -110,8 +110,9 @@ rt_fail_all (ImagegenRealtime * rt, const GError * error)
   rt_fail (waiting, error);
 }
 
-/* The socket is gone: @normal a close with 1000 (the idle TIMEOUT, or
- * after an x-fal-error), else a drop.  The frame in flight goes again on
+/* The socket is gone, or going: @normal a close with 1000 (the idle
+ * TIMEOUT, or after an x-fal-error, which the runner follows with its
+ * close), else a drop.  The frame in flight goes again on
  * the next socket, once. */
 static void
 rt_lost (ImagegenRealtime * rt, gboolean normal, const gchar * why)
@@ -258,6 +259,8 @@ rt_message_cb (SoupWebsocketConnection * ws, gint type, GBytes * frame,
       IMAGEGEN_LOG (&rt->client->log, IMAGEGEN_LOG_INFO,
           "realtime socket idle (%s): it closes, the next frame opens "
           "another", a.reason ? a.reason : a.error);
+      /* the runner closes next: nothing more goes on this socket */
+      rt_lost (rt, TRUE, a.error);
       break;
     case IMAGEGEN_REALTIME_ERROR:
       STAT_INC (rt, service_errors);
@@ -270,6 +273,7 @@ rt_message_cb (SoupWebsocketConnection * ws, gint type, GBytes * frame,
             "fal's realtime service failed the frame: %s: %s.", a.error,
             a.reason ? a.reason : "no reason given");
       }
+      rt_lost (rt, TRUE, a.error);
       break;
     case IMAGEGEN_REALTIME_UNAUTHORIZED:
       rt_unauthorized (rt, "Unauthorized on the open socket");
@@ -394,7 +398,6 @@ rt_pump (ImagegenRealtime * rt)
   else if (!rt->on_wire && soup_websocket_connection_get_state (rt->ws) ==
       SOUP_WEBSOCKET_STATE_OPEN)
     rt_send (rt, rt->current);
-  /* closing (the runner closes after an error): "closed" pumps again */
 }
 
 static gboolean

@@ -514,6 +514,11 @@ static const FaultCase fault_cases[] = {
                   "allowed to use " RT ". (task rt-1)"}, {-1}},
       "connects=3 reconnects=1 tokens=3 frames_sent=3 results=1 "
       "superseded=0 service_errors=0 drops=0"},
+  /* TIMEOUT while a frame is in flight: the socket closes (1000), the
+   * frame goes again on the next */
+  {"/realtime/timeout-in-flight", {"fal-frame:timeout"}, {{-1}, {-1}},
+        "connects=2 reconnects=0 tokens=2 frames_sent=3 results=2 "
+        "superseded=0 service_errors=0 drops=0"},
   /* a key the token endpoint refuses, nothing connected */
   {"/realtime/token-refused", {"fal-token:401", "fal-token:403"},
       {{IMAGEGEN_CLIENT_ERROR_AUTH, "fal's token endpoint refused a "
@@ -547,6 +552,38 @@ test_faults (gconstpointer data)
   assert_stats (&f, c->stats);
   g_assert_cmpuint (test_waiter_count_log (f.w, IMAGEGEN_LOG_WARNING,
           c->warning ? c->warning : "realtime"), ==, c->warning ? 1 : 0);
+  test_fixture_stop (&f);
+}
+
+static gint64 closes_1000 (TestFixture * f);
+
+/* An idle socket gets TIMEOUT and is closed by the service: not an
+ * error, not a drop; the next frame opens another. */
+static void
+test_idle (void)
+{
+  const gchar *args[] = { "--require-key", TEST_KEY, "--fal-realtime-ms",
+    "50", "--fal-realtime-idle", "1", NULL
+  };
+  g_autoptr (ImagegenResult) a = NULL, b = NULL;
+  TestFixture f;
+  guint i;
+
+  test_fixture_start (&f, TRUE, args, NULL);
+  f.config.provider = IMAGEGEN_PROVIDER_FAL;
+  test_fixture_client (&f);
+  a = run_frame (&f, "one", 32);
+  assert_result (a, 768);
+  /* the service's idle timer, not the client's: a safety net of 10 s */
+  for (i = 0; i < 500 && closes_1000 (&f) == 0; i++)
+    g_usleep (20000);
+  g_assert_cmpint (closes_1000 (&f), ==, 1);
+  b = run_frame (&f, "two", 32);
+  assert_result (b, 768);
+  assert_stats (&f, "connects=2 reconnects=0 tokens=2 frames_sent=2 "
+      "results=2 superseded=0 service_errors=0 drops=0");
+  g_assert_cmpuint (test_waiter_count_log (f.w, IMAGEGEN_LOG_INFO,
+          "realtime socket idle"), ==, 1);
   test_fixture_stop (&f);
 }
 
@@ -652,6 +689,7 @@ main (int argc, char **argv)
   g_test_add_func ("/realtime/drop-reconnects", test_drop_reconnects);
   for (i = 0; i < G_N_ELEMENTS (fault_cases); i++)
     g_test_add_data_func (fault_cases[i].path, &fault_cases[i], test_faults);
+  g_test_add_func ("/realtime/idle", test_idle);
   g_test_add_func ("/realtime/cancel-in-flight", test_cancel_in_flight);
   g_test_add_func ("/realtime/free-closes", test_free_closes);
   g_test_add_func ("/realtime/no-secret-logged", test_no_secret_logged);
