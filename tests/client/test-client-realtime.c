@@ -517,8 +517,8 @@ static const FaultCase fault_cases[] = {
   /* TIMEOUT while a frame is in flight: the socket closes (1000), the
    * frame goes again on the next */
   {"/realtime/timeout-in-flight", {"fal-frame:timeout"}, {{-1}, {-1}},
-        "connects=2 reconnects=0 tokens=2 frames_sent=3 results=2 "
-        "superseded=0 service_errors=0 drops=0"},
+      "connects=2 reconnects=0 tokens=2 frames_sent=3 results=2 "
+      "superseded=0 service_errors=0 drops=0"},
   /* a key the token endpoint refuses, nothing connected */
   {"/realtime/token-refused", {"fal-token:401", "fal-token:403"},
       {{IMAGEGEN_CLIENT_ERROR_AUTH, "fal's token endpoint refused a "
@@ -552,6 +552,32 @@ test_faults (gconstpointer data)
   assert_stats (&f, c->stats);
   g_assert_cmpuint (test_waiter_count_log (f.w, IMAGEGEN_LOG_WARNING,
           c->warning ? c->warning : "realtime"), ==, c->warning ? 1 : 0);
+  test_fixture_stop (&f);
+}
+
+/* No answer within request_timeout_s is a drop: a new socket, a new
+ * token, the frame again (the service held the first). */
+static void
+test_no_answer (void)
+{
+  const gchar *args[] = { "--require-key", TEST_KEY, "--fal-realtime-ms",
+    "50", "--fail", "fal-frame:held", NULL
+  };
+  g_autoptr (ImagegenResult) a = NULL;
+  TestFixture f;
+
+  test_fixture_start (&f, TRUE, args, NULL);
+  f.config.provider = IMAGEGEN_PROVIDER_FAL;
+  f.config.request_timeout_s = 1;
+  test_fixture_client (&f);
+  a = run_frame (&f, "one", 32);
+  assert_result (a, 768);
+  /* the client's own wait, at least */
+  g_assert_cmpint (a->completed_us - a->submitted_us, >=, G_USEC_PER_SEC);
+  assert_stats (&f, "connects=2 reconnects=1 tokens=2 frames_sent=2 "
+      "results=1 superseded=0 service_errors=0 drops=1");
+  g_assert_cmpuint (test_waiter_count_log (f.w, IMAGEGEN_LOG_INFO,
+          "no answer within 1 s"), ==, 1);
   test_fixture_stop (&f);
 }
 
@@ -690,6 +716,7 @@ main (int argc, char **argv)
   for (i = 0; i < G_N_ELEMENTS (fault_cases); i++)
     g_test_add_data_func (fault_cases[i].path, &fault_cases[i], test_faults);
   g_test_add_func ("/realtime/idle", test_idle);
+  g_test_add_func ("/realtime/no-answer", test_no_answer);
   g_test_add_func ("/realtime/cancel-in-flight", test_cancel_in_flight);
   g_test_add_func ("/realtime/free-closes", test_free_closes);
   g_test_add_func ("/realtime/no-secret-logged", test_no_secret_logged);
