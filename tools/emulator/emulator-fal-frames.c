@@ -1,7 +1,8 @@
-/* imagegen-emulator: fal's realtime frames — msgpack in, checked against
- * the row as the queue API checks a body, served one at a time on a
- * worker (the frame remixed with its prompt, the service time waited
- * out), msgpack results out, charged at the row's price; the frame
+/* imagegen-emulator: a fal realtime connection and its frames — what goes
+ * on the wire (control messages, closes, a cut), msgpack frames in,
+ * checked against the row as the queue API checks a body, served one at
+ * a time on a worker (the frame remixed with its prompt, the service time
+ * waited out), msgpack results out, charged at the row's price; the frame
  * faults and held frames
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -16,6 +17,101 @@
 
 /* klein realtime's default seed */
 #define DEFAULT_SEED 35
+
+/* ---- the connection ---- */
+
+RtConn *
+emu_rt_conn_ref (RtConn * c)
+{
+  return g_atomic_rc_box_acquire (c);
+}
+
+static void
+conn_clear (gpointer data)
+{
+  RtConn *c = data;
+
+  g_queue_clear_full (&c->pending, (GDestroyNotify) emu_rt_frame_free);
+  g_clear_object (&c->ws);
+  g_clear_object (&c->socket);
+  g_free (c->token);
+}
+
+void
+emu_rt_conn_unref (RtConn * c)
+{
+  g_atomic_rc_box_release_full (c, conn_clear);
+}
+
+void
+emu_rt_send_json (RtConn * c, JsonObject * obj)
+{
+  JsonNode *node = emu_json_object_node (obj);
+  gchar *text = json_to_string (node, FALSE);
+
+  if (soup_websocket_connection_get_state (c->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_send_text (c->ws, text);
+  g_free (text);
+  json_node_unref (node);
+}
+
+/* {"type":"x-fal-error","error":@error,"reason":@reason} */
+void
+emu_rt_send_fal_error (RtConn * c, const gchar * error, const gchar * reason)
+{
+  JsonObject *o = json_object_new ();
+
+  json_object_set_string_member (o, "type", "x-fal-error");
+  json_object_set_string_member (o, "error", error);
+  json_object_set_string_member (o, "reason", reason);
+  emu_rt_send_json (c, o);
+}
+
+void
+emu_rt_send_unauthorized (RtConn * c)
+{
+  JsonObject *o = json_object_new ();
+
+  json_object_set_string_member (o, "status", "error");
+  json_object_set_string_member (o, "error", "Unauthorized");
+  c->emu->stats.fal_rt_unauthorized++;
+  emu_rt_send_json (c, o);
+}
+
+void
+emu_rt_conn_close (RtConn * c, guint code)
+{
+  if (c->closing)
+    return;
+  c->closing = TRUE;
+  c->close_code = code;
+  if (soup_websocket_connection_get_state (c->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (c->ws, code, NULL);
+}
+
+/* The runner's answer to a failed frame: the error, then close. */
+void
+emu_rt_conn_fail (RtConn * c, const gchar * error, const gchar * reason)
+{
+  c->emu->stats.fal_rt_errors++;
+  emu_rt_send_fal_error (c, error, reason);
+  emu_rt_conn_close (c, SOUP_WEBSOCKET_CLOSE_NORMAL);
+}
+
+/* The TCP connection shut without a close frame */
+void
+emu_rt_conn_cut (RtConn * c)
+{
+  c->closing = TRUE;
+  c->close_code = SOUP_WEBSOCKET_CLOSE_ABNORMAL;
+  if (c->socket)
+    g_socket_shutdown (c->socket, TRUE, TRUE, NULL);
+  else
+    g_io_stream_close (soup_websocket_connection_get_io_stream (c->ws), NULL,
+        NULL);
+}
+
+/* ---- frames ---- */
 
 /* A per-frame line: what was asked, what became of it, and the service's
  * start and end on the emulator's monotonic clock */

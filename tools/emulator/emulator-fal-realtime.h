@@ -1,6 +1,7 @@
 /* imagegen-emulator: fal's realtime WebSocket, shared by its two files:
- * emulator-fal-realtime.c (tokens, the upgrade, the socket) and
- * emulator-fal-frames.c (frames: decoding, service, results, faults)
+ * emulator-fal-realtime.c (tokens, the upgrade, the socket's events) calls
+ * down into emulator-fal-frames.c (the connection's wire and its frames:
+ * decoding, service, results, faults), never the other way
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -34,9 +35,9 @@ typedef struct
   gchar *error;
 } RtFrame;
 
+/* a GAtomicRcBox */
 struct _RtConn
 {
-  gint ref_count;
   Emulator *emu;
   const ImagegenModelRow *row;
   SoupWebsocketConnection *ws;
@@ -62,7 +63,7 @@ struct _EmuFalRt
   GMutex lock;                  /* prerendered */
   GHashTable *prerendered;      /* "WxH" -> GBytes */
 };
-/* emulator-fal-realtime.c: the socket */
+/* emulator-fal-frames.c: the connection */
 RtConn *emu_rt_conn_ref (RtConn * c);
 void emu_rt_conn_unref (RtConn * c);
 /* Sends @obj (taken) as a text frame while the socket is open. */
@@ -77,8 +78,7 @@ void emu_rt_conn_fail (RtConn * c, const gchar * error,
 /* The TCP connection shut without a close frame. */
 void emu_rt_conn_cut (RtConn * c);
 
-/* emulator-fal-frames.c: frames */
-/* A map of msgpack str keys to scalars as JSON; NULL with @reason. */
+/* emulator-fal-frames.c: frames *//* A map of msgpack str keys to scalars as JSON; NULL with @reason. */
 JsonObject *emu_rt_decode_frame (GBytes * bytes, gchar ** reason);
 void emu_rt_frame_free (RtFrame * f);
 void emu_rt_log_frame (RtFrame * f, const gchar * outcome);

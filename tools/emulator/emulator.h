@@ -454,8 +454,9 @@ void emu_fal_handle_upload (EmuRequest * req, const gchar * id,
 JsonNode *emu_fal_error_body (EmuRequest * req, guint status,
     const gchar * message, JsonObject * errors);
 
-/* emulator-fal-realtime.c: fal's realtime WebSocket at /<model id> of
- * every realtime row, on the API origin */
+/* emulator-fal-realtime.c (and emulator-fal-frames.c below it): fal's
+ * realtime WebSocket at /<model id> of every realtime row, on the API
+ * origin */
 #define EMU_FAL_RT_DEFAULT_MS 50
 #define EMU_FAL_RT_DEFAULT_IDLE_S 60
 void emu_fal_rt_init (Emulator * emu);
