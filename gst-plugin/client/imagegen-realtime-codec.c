@@ -114,13 +114,19 @@ imagegen_realtime_encode_request (const ImagegenProvider * provider,
   g_autoptr (GPtrArray) sources = NULL;
   g_autoptr (JsonNode) body = NULL;
 
-  g_return_val_if_fail (row != NULL, NULL);
+  if (row == NULL || !row->realtime) {
+    imagegen_models_refuse (error, "Model %s is not served over fal's "
+        "realtime WebSocket.", req->model ? req->model : "");
+    return NULL;
+  }
   if (!imagegen_models_check_fields (row, req, n + (req->source_urls ?
               req->source_urls->len : 0), error))
     return NULL;
-  if (n != 1)
-    return imagegen_models_refuse (error, "Model %s takes one frame as an "
-        "encoded image, %u given.", req->model, n) ? NULL : NULL;
+  if (n != 1) {
+    imagegen_models_refuse (error, "Model %s takes one frame as an encoded "
+        "image, %u given.", req->model, n);
+    return NULL;
+  }
   full = provider->table_request ? provider->table_request (req) :
       imagegen_request_copy (req);
   sources = g_ptr_array_new_with_free_func (g_free);
