@@ -47,8 +47,7 @@ connected_cb (GObject * source, GAsyncResult * res, gpointer data)
     /* the default 128 KiB refuses a 1024x1024 result */
     g_object_set (ws, "max-incoming-payload-size",
         (guint64) c->client->config.max_download_bytes, NULL);
-  c->done (ws, error, ws == NULL && SOUP_STATUS_IS_CLIENT_ERROR (status) ?
-      status : 0, FALSE, c->data);
+  c->done (ws, error, ws == NULL && status >= 400 ? status : 0, FALSE, c->data);
   connect_free (c);
 }
 

@@ -344,7 +344,13 @@ rt_connected (SoupWebsocketConnection * ws, GError * error, guint status,
 
     rt_unauthorized (rt, why);
   } else if (ws == NULL) {
-    rt_connect_failed (rt, error->message);
+    g_autofree gchar *why = status ? g_strdup_printf ("HTTP %u on the "
+        "upgrade", status) : g_strdup (error->message);
+
+    /* the sentence ends once */
+    if (g_str_has_suffix (why, "."))
+      why[strlen (why) - 1] = '\0';
+    rt_connect_failed (rt, why);
   } else {
     rt->ws = ws;
     rt->connect_failures = 0;

@@ -519,6 +519,19 @@ static const FaultCase fault_cases[] = {
   {"/realtime/timeout-in-flight", {"fal-frame:timeout"}, {{-1}, {-1}},
       "connects=2 reconnects=0 tokens=2 frames_sent=3 results=2 "
       "superseded=0 service_errors=0 drops=0"},
+  /* a refused upgrade is retried as the client's retries say, with a
+   * fresh token each time */
+  {"/realtime/connect-retried", {"fal-connect:503"}, {{-1}, {-1}},
+      "connects=1 reconnects=0 tokens=2 frames_sent=2 results=2 "
+      "superseded=0 service_errors=0 drops=0"},
+  {"/realtime/connect-refused", {"fal-connect:503:*"},
+      {{IMAGEGEN_CLIENT_ERROR_NETWORK, "could not connect to fal's "
+                  "realtime service after 3 retries: HTTP 503 on the "
+                  "upgrade."}, {IMAGEGEN_CLIENT_ERROR_NETWORK, "could not "
+                "connect to fal's realtime service after 3 retries: HTTP "
+                "503 on the upgrade."}},
+      "connects=0 reconnects=0 tokens=8 frames_sent=0 results=0 "
+      "superseded=0 service_errors=0 drops=0"},
   /* a key the token endpoint refuses, nothing connected */
   {"/realtime/token-refused", {"fal-token:401", "fal-token:403"},
       {{IMAGEGEN_CLIENT_ERROR_AUTH, "fal's token endpoint refused a "
