@@ -594,6 +594,34 @@ test_no_answer (void)
   test_fixture_stop (&f);
 }
 
+/* A token that expires on the open socket: the service answers the next
+ * frame Unauthorized, and the client re-authenticates and sends it
+ * again. */
+static void
+test_expired_token (void)
+{
+  const gchar *args[] = { "--require-key", TEST_KEY, "--fal-realtime-ms",
+    "50", "--fal-token-ttl", "1", NULL
+  };
+  g_autoptr (ImagegenResult) a = NULL, b = NULL;
+  TestFixture f;
+
+  test_fixture_start (&f, TRUE, args, NULL);
+  f.config.provider = IMAGEGEN_PROVIDER_FAL;
+  test_fixture_client (&f);
+  a = run_frame (&f, "one", 32);
+  assert_result (a, 768);
+  /* past the token's second of life on the emulator's clock */
+  g_usleep (1500 * 1000);
+  b = run_frame (&f, "two", 32);
+  assert_result (b, 768);
+  assert_stats (&f, "connects=2 reconnects=1 tokens=2 frames_sent=3 "
+      "results=2 superseded=0 service_errors=0 drops=0");
+  g_assert_cmpuint (test_waiter_count_log (f.w, IMAGEGEN_LOG_INFO,
+          "realtime token refused"), ==, 1);
+  test_fixture_stop (&f);
+}
+
 static gint64 closes_1000 (TestFixture * f);
 
 /* An idle socket gets TIMEOUT and is closed by the service: not an
@@ -729,6 +757,7 @@ main (int argc, char **argv)
   for (i = 0; i < G_N_ELEMENTS (fault_cases); i++)
     g_test_add_data_func (fault_cases[i].path, &fault_cases[i], test_faults);
   g_test_add_func ("/realtime/idle", test_idle);
+  g_test_add_func ("/realtime/expired-token", test_expired_token);
   g_test_add_func ("/realtime/no-answer", test_no_answer);
   g_test_add_func ("/realtime/cancel-in-flight", test_cancel_in_flight);
   g_test_add_func ("/realtime/free-closes", test_free_closes);
