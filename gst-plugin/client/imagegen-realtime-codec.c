@@ -276,8 +276,8 @@ classify (Control * c, ImagegenRealtimeAnswer * a)
   } else if (strcmp (c->type, "x-fal-error") == 0) {
     a->kind = g_strcmp0 (c->error, "TIMEOUT") == 0 ?
         IMAGEGEN_REALTIME_IDLE : IMAGEGEN_REALTIME_ERROR;
-    a->error = g_strdup (c->error ? c->error : "UNKNOWN");
-    a->reason = g_steal_pointer (&c->reason);
+    a->error = g_strdup_printf ("%s: %s", c->error ? c->error : "UNKNOWN",
+        c->reason ? c->reason : "no reason given");
   } else {
     a->kind = strcmp (c->type, "x-fal-message") == 0 ?
         IMAGEGEN_REALTIME_MESSAGE : IMAGEGEN_REALTIME_OTHER;
@@ -332,5 +332,4 @@ imagegen_realtime_answer_clear (ImagegenRealtimeAnswer * a)
   g_clear_pointer (&a->image, g_bytes_unref);
   g_clear_pointer (&a->content_type, g_free);
   g_clear_pointer (&a->error, g_free);
-  g_clear_pointer (&a->reason, g_free);
 }

@@ -49,8 +49,8 @@ typedef struct
   gchar *content_type;          /* RESULT: as given, else image/jpeg */
   guint width, height;          /* RESULT: as given, 0 when not */
   gint64 seed;                  /* RESULT: -1 when not given */
-  gchar *error;                 /* ERROR, IDLE, UNAUTHORIZED: the code */
-  gchar *reason;                /* ERROR, IDLE: the reason, or NULL */
+  gchar *error;                 /* ERROR, IDLE: "CODE: reason";
+                                 * UNAUTHORIZED: its error */
 } ImagegenRealtimeAnswer;
 
 /* Reads one frame: @binary a msgpack frame, else a JSON text frame.

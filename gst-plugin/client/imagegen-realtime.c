@@ -258,20 +258,18 @@ rt_message_cb (SoupWebsocketConnection * ws, gint type, GBytes * frame,
     case IMAGEGEN_REALTIME_IDLE:
       IMAGEGEN_LOG (&rt->client->log, IMAGEGEN_LOG_INFO,
           "realtime socket idle (%s): it closes, the next frame opens "
-          "another", a.reason ? a.reason : a.error);
+          "another", a.error);
       /* the runner closes next: nothing more goes on this socket */
       rt_lost (rt, TRUE, a.error);
       break;
     case IMAGEGEN_REALTIME_ERROR:
       STAT_INC (rt, service_errors);
       IMAGEGEN_LOG (&rt->client->log, IMAGEGEN_LOG_WARNING,
-          "fal's realtime service reported %s: %s", a.error,
-          a.reason ? a.reason : "no reason given");
+          "fal's realtime service reported %s", a.error);
       if (rt->on_wire && (job = rt_answered (rt)) != NULL) {
         job->result->cost_nanocents = 0;
         imagegen_job_fail (job, IMAGEGEN_CLIENT_ERROR_TASK_FAILED,
-            "fal's realtime service failed the frame: %s: %s.", a.error,
-            a.reason ? a.reason : "no reason given");
+            "fal's realtime service failed the frame: %s.", a.error);
       }
       rt_lost (rt, TRUE, a.error);
       break;
