@@ -250,20 +250,20 @@ test_decode_control (void)
 static void
 test_urls (void)
 {
+  /* host, base URL, the URL of /RT */
   const struct
   {
-    const gchar *base;
     ImagegenFalHost host;
-    const gchar *want;
+    const gchar *base, *want;
   } cases[] = {
-    {NULL, IMAGEGEN_FAL_HOST_REALTIME, "wss://fal.run/" RT},
-    {IMAGEGEN_FAL_DEFAULT_BASE_URL, IMAGEGEN_FAL_HOST_REST,
+    {IMAGEGEN_FAL_HOST_REALTIME, NULL, "wss://fal.run/" RT},
+    {IMAGEGEN_FAL_HOST_REST, IMAGEGEN_FAL_DEFAULT_BASE_URL,
         "https://rest.fal.ai/" RT},
-    {"http://127.0.0.1:8080/", IMAGEGEN_FAL_HOST_REALTIME,
+    {IMAGEGEN_FAL_HOST_REALTIME, "http://127.0.0.1:8080/",
         "ws://127.0.0.1:8080/" RT},
-    {"https://fal.example.org", IMAGEGEN_FAL_HOST_REALTIME,
+    {IMAGEGEN_FAL_HOST_REALTIME, "https://fal.example.org",
         "wss://fal.example.org/" RT},
-    {"http://127.0.0.1:8080", IMAGEGEN_FAL_HOST_REST,
+    {IMAGEGEN_FAL_HOST_REST, "http://127.0.0.1:8080",
         "http://127.0.0.1:8080/" RT},
   };
   guint i;
