@@ -143,12 +143,14 @@ typedef struct
   guint max_retries;            /* per HTTP exchange, for 429/5xx/network */
   guint retry_base_ms;          /* first backoff step (doubles, +50% jitter) */
   guint retry_max_ms;           /* cap of one backoff step (Retry-After may exceed) */
-  guint request_timeout_s;      /* one HTTP exchange, idle */
+  guint request_timeout_s;      /* one HTTP exchange, idle; a realtime
+                                 * frame's answer (then it is a drop) */
   guint job_timeout_s;          /* a whole job, upload to download, also
                                  * while it is held by create 429s */
   guint poll_min_ms;            /* densest poll spacing, near expected completion */
   guint poll_max_ms;            /* sparsest poll spacing */
-  gsize max_download_bytes;     /* result image size limit */
+  gsize max_download_bytes;     /* result image size limit (also of a
+                                 * realtime socket's incoming message) */
 
   /* Transport security (added later: keep at the end). */
   gchar *tls_ca_file;           /* PEM file of trusted CAs, replacing the
@@ -341,7 +343,10 @@ void imagegen_client_free (ImagegenClient * client);
  * @cancellable: (nullable): cancels this job only; a cancel that comes
  *   before the job starts still wins
  *
- * Queues a job.  The request is copied.  Thread-safe.
+ * Queues a job.  The request is copied.  Thread-safe.  A request of a
+ * realtime row (fal's klein realtime) is a frame for the client's
+ * realtime WebSocket instead (see ImagegenRealtimeStats): its result is a
+ * job's as any, its task_id a local "rt-<n>".
  */
 void imagegen_client_submit (ImagegenClient * client,
     const ImagegenRequest * request, GCancellable * cancellable,
@@ -389,6 +394,36 @@ guint imagegen_client_get_in_flight_limit (ImagegenClient * client);
 /* Creates answered 429 that held a job, since the client was made.
  * Thread-safe. */
 guint imagegen_client_get_rate_limited (ImagegenClient * client);
+
+/**
+ * ImagegenRealtimeStats:
+ * @connects: WebSocket connections opened
+ * @reconnects: of those, opened again after a drop or an Unauthorized
+ * @tokens: realtime tokens fetched (each connect takes a fresh one)
+ * @frames_sent: frames sent (a frame sent again after a drop counts twice)
+ * @results: results read (also of frames cancelled in flight)
+ * @superseded: waiting frames a newer one replaced, never sent
+ * @service_errors: x-fal-error messages (but the idle TIMEOUT)
+ * @drops: sockets lost: a close other than 1000, a dropped connection, or
+ *   no answer within request_timeout_s
+ *
+ * fal realtime's counters (imagegen-realtime.h), since the client was made.
+ */
+typedef struct
+{
+  guint connects;
+  guint reconnects;
+  guint tokens;
+  guint frames_sent;
+  guint results;
+  guint superseded;
+  guint service_errors;
+  guint drops;
+} ImagegenRealtimeStats;
+
+/* Fills @stats.  Thread-safe. */
+void imagegen_client_get_realtime_stats (ImagegenClient * client,
+    ImagegenRealtimeStats * stats);
 
 /* Catalogue price of one call of @model at @resolution, in cents; -1 when
  * unknown.  Used when the service does not report billing. */

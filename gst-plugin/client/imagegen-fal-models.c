@@ -189,14 +189,38 @@ gchar *
 imagegen_fal_url (const gchar * base_url, ImagegenFalHost host,
     const gchar * path)
 {
+  const gchar *scheme = "";
   gsize len;
 
   if (base_url == NULL || strcmp (base_url, IMAGEGEN_FAL_DEFAULT_BASE_URL)
       == 0)
     base_url = host == IMAGEGEN_FAL_HOST_REST ? IMAGEGEN_FAL_REST_URL :
+        host == IMAGEGEN_FAL_HOST_REALTIME ? IMAGEGEN_FAL_REALTIME_URL :
         IMAGEGEN_FAL_DEFAULT_BASE_URL;
+  else if (host == IMAGEGEN_FAL_HOST_REALTIME
+      && g_str_has_prefix (base_url, "https://"))
+    scheme = "wss", base_url += strlen ("https");
+  else if (host == IMAGEGEN_FAL_HOST_REALTIME
+      && g_str_has_prefix (base_url, "http://"))
+    scheme = "ws", base_url += strlen ("http");
   len = strlen (base_url);
   while (len > 0 && base_url[len - 1] == '/')
     len--;
-  return g_strdup_printf ("%.*s%s", (int) len, base_url, path);
+  return g_strdup_printf ("%s%.*s%s", scheme, (int) len, base_url, path);
+}
+
+const gchar *
+imagegen_fal_realtime_image_size (guint width, guint height,
+    const gchar * resolution)
+{
+  guint side = MAX (width, height), sq, hd;
+
+  imagegen_fal_realtime_size ("square", &sq, &sq);
+  imagegen_fal_realtime_size ("square_hd", &hd, &hd);
+  if (side > 0)
+    return side > (sq + hd) / 2 ? "square_hd" : "square";
+  if (resolution != NULL && g_ascii_strtod (resolution, NULL) >= 1
+      && g_str_has_suffix (resolution, "k"))
+    return "square_hd";
+  return NULL;
 }

@@ -54,6 +54,7 @@ job_clear (gpointer data)
   g_free (job->poll_url);
   g_clear_pointer (&job->image_urls, g_ptr_array_unref);
   g_free (job->quote_key);
+  g_clear_pointer (&job->rt_frame, g_bytes_unref);
   imagegen_upload_target_clear (&job->target);
 }
 
@@ -105,7 +106,9 @@ job_cancel_remote (ImagegenJob * job, const GError * error)
   const ImagegenProvider *provider = job->client->provider;
   gchar *path, *url;
 
+  /* a realtime frame has no task to cancel: fal bills it once sent */
   if (provider->cancel_path == NULL || job->result->task_id == NULL
+      || job->realtime
       || job->image_urls != NULL
       || !(g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
           || g_error_matches (error, IMAGEGEN_CLIENT_ERROR,
@@ -234,6 +237,22 @@ imagegen_job_cancelled_cb (GCancellable * cancellable, gpointer data)
       imagegen_job_unref);
   g_source_attach (source, job->client->context);
   g_source_unref (source);
+}
+
+gboolean
+imagegen_job_arrive (ImagegenJob * job)
+{
+  /* A cancellable already cancelled calls the handler right here, which
+   * posts the cancel: it runs before this job could get anywhere. */
+  job->cancelled_id = g_cancellable_connect (job->cancellable,
+      G_CALLBACK (imagegen_job_cancelled_cb), job, NULL);
+  if (job->client->shutting_down
+      || g_cancellable_is_cancelled (job->cancellable)) {
+    imagegen_job_finish (job, g_error_new_literal (G_IO_ERROR,
+            G_IO_ERROR_CANCELLED, "job cancelled"));
+    return FALSE;
+  }
+  return TRUE;
 }
 
 gchar *

@@ -53,6 +53,9 @@ struct _ImagegenJob
   gboolean finished;
   gchar *quote_key;             /* a price quote job: its body; no task */
   gboolean resumed;             /* polls a task an earlier job created */
+  gboolean realtime;            /* a frame of the realtime session */
+  gboolean rt_resent;           /* sent again after a drop (once only) */
+  GBytes *rt_frame;             /* the frame, msgpack */
 };
 
 /* log lines show a missing value as "-" */
@@ -70,6 +73,10 @@ void imagegen_job_fail (ImagegenJob * job, ImagegenClientError code,
     const gchar * format, ...) G_GNUC_PRINTF (3, 4);
 void imagegen_job_event (ImagegenJob * job, const gchar * event);
 void imagegen_job_cancelled_cb (GCancellable * cancellable, gpointer data);
+/* On the client's thread, the job just arrived (and held by its queue):
+ * its cancellable watched; FALSE when it is finished already, cancelled
+ * before it came or by a shutdown. */
+gboolean imagegen_job_arrive (ImagegenJob * job);
 
 gchar *imagegen_job_api_url (ImagegenJob * job, const gchar * path);
 JsonNode *imagegen_job_api_answer (ImagegenJob * job,
