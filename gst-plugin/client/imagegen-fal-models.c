@@ -141,7 +141,7 @@ static const ImagegenModelRow rows[] = {
   {F, "fal-ai/flux-2/klein/realtime", EDIT, "/fal-ai/flux-2/klein/realtime",
         "image_url", 1, 1, realtime, NULL, "images", 1.0, FALSE, NULL, NULL,
         FALSE, TRUE, FALSE, 0, 0, FALSE, 0, 1.0, TRUE, TRUE,
-      .realtime = TRUE},
+      .realtime = TRUE, .price_assumed = TRUE},
 };
 
 const ImagegenModelRow *

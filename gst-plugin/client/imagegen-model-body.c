@@ -207,7 +207,7 @@ billing_value (JsonObject * body, const gchar * key)
 }
 
 gdouble
-imagegen_model_output_mp (JsonObject * body)
+imagegen_model_output_mp (const ImagegenModelRow * row, JsonObject * body)
 {
   gint64 width = json_object_get_int_member_with_default (body, "width", 0);
   gint64 height = json_object_get_int_member_with_default (body, "height",
@@ -221,6 +221,12 @@ imagegen_model_output_mp (JsonObject * body)
         (size), "width", 0);
     height = json_object_get_int_member_with_default (json_node_get_object
         (size), "height", 0);
+  } else if (row != NULL && row->realtime) {
+    /* the realtime squares are not the queue's presets of the same name */
+    imagegen_fal_realtime_size (size != NULL && imagegen_node_is (size,
+            G_TYPE_STRING) ? json_node_get_string (size) : NULL, &pw, &ph);
+    width = pw;
+    height = ph;
   } else if (size != NULL && imagegen_node_is (size, G_TYPE_STRING)
       && imagegen_fal_preset_size (json_node_get_string (size), &pw, &ph)) {
     width = pw;
@@ -262,7 +268,8 @@ imagegen_model_price_exact (const ImagegenModelRow * row, JsonObject * body,
 {
   gdouble cents = row->price_cents;
 
-  if (cents < 0 || (confirmed_only && !row->price_confirmed))
+  if (cents < 0 || (confirmed_only && !row->price_confirmed
+          && !row->price_assumed))
     return -1;
   if (row->price_key != NULL) {
     g_autofree gchar *value = billing_value (body, row->price_key);
@@ -281,7 +288,7 @@ imagegen_model_price_exact (const ImagegenModelRow * row, JsonObject * body,
   if (row->price_per_output)
     cents *= imagegen_model_output_count (body);
   if (row->price_per_mp) {
-    gdouble out_mp = imagegen_model_output_mp (body);
+    gdouble out_mp = imagegen_model_output_mp (row, body);
 
     if (input_mp < 0)
       input_mp = count_inline_inputs (row, body) * out_mp;

@@ -91,6 +91,10 @@ typedef struct
  * @input_max_pixels: the most pixels one source image may have (fal's
  *   FLUX 3 edit: 4 MP); 0: no limit of its own.  Frames are sent within
  *   it (imagegen_model_upload_max_side()).
+ * @price_assumed: the price is not confirmed, but @price_cents (and the
+ *   formula) is the figure every reader assumes, not the dearest one in
+ *   the table (fal's realtime, billed per frame at video rate: the
+ *   dearest call would end any budget in a second)
  */
 typedef struct
 {
@@ -120,6 +124,7 @@ typedef struct
   gboolean inputs_array;
   gboolean reasons;
   guint input_max_pixels;
+  gboolean price_assumed;
 } ImagegenModelRow;
 
 /* FLUX 3's aspect ratios, wherever it is served (Black Forest Labs, fal) */
@@ -302,8 +307,10 @@ gdouble imagegen_model_price_exact (const ImagegenModelRow * row,
     JsonObject * body, gdouble input_mp, gboolean confirmed_only);
 
 /* The output megapixels of @body on a price_per_mp row (1 without a
- * size). */
-gdouble imagegen_model_output_mp (JsonObject * body);
+ * size); @row (nullable) tells a realtime row's squares from the queue's
+ * presets of the same names. */
+gdouble imagegen_model_output_mp (const ImagegenModelRow * row,
+    JsonObject * body);
 
 /* output_count in @body, 1 when absent. */
 guint imagegen_model_output_count (JsonObject * body);

@@ -342,7 +342,7 @@ handle_submit (EmuRequest * req, const gchar * model)
   }
   json_object_set_int_member (body, "width", width ? width : 1024);
   json_object_set_int_member (body, "height", height ? height : 1024);
-  out_mp = imagegen_model_output_mp (body);
+  out_mp = imagegen_model_output_mp (NULL, body);
   cost = imagegen_model_price_exact (row, body, in_mp, FALSE);
   price = (guint) ceil (MAX (cost, 0) - 1e-9);
   if (!emu_tasks_affordable (emu, price)) {
