@@ -86,6 +86,9 @@ typedef struct
  *   @input_field (FLUX 3's images: the frame first, then the references)
  * @reasons: the service expands the prompt before drawing: its tasks
  *   answer Reasoning, then Generating, before Ready (FLUX 3)
+ * @square_input: the model takes square frames of this side (fal's
+ *   realtime klein: 704); 0: any shape.  Read it through
+ *   imagegen_model_square_input().
  */
 typedef struct
 {
@@ -114,6 +117,7 @@ typedef struct
   gboolean realtime;
   gboolean inputs_array;
   gboolean reasons;
+  guint square_input;
 } ImagegenModelRow;
 
 /* The completion window of rows without their own. */
@@ -224,6 +228,10 @@ gboolean imagegen_models_refuse_unknown (const gchar * provider,
  * than the row's @input_max_side. */
 guint imagegen_model_upload_max_side (const ImagegenModelRow * row,
     guint wanted);
+
+/* The side of the square every source image of @row is fitted into before
+ * it is sent, 0 when the model takes any shape (the row's @square_input). */
+guint imagegen_model_square_input (const ImagegenModelRow * row);
 
 /* The defaults of required fields of @endpoint's kind, "gpt-image-1.5
  * quality=medium, …" (aspect_ratio left out: a property sets it); free
