@@ -10,6 +10,9 @@
  *   imagegen-quote.c    live prices: the quote job and the cache
  *   imagegen-task.c     the task state machine: start, create, answers,
  *                       resume, the job timeout
+ *   imagegen-realtime.c fal's realtime session: frames over a WebSocket
+ *                       instead of tasks (tokens: imagegen-realtime-token.c,
+ *                       frames: imagegen-realtime-codec.c)
  *   imagegen-client.c   the thread, the session and the public API
  * Upward, they talk through ImagegenJobHooks, set by imagegen-client.c.
  *
@@ -27,6 +30,7 @@
 G_BEGIN_DECLS
 
 typedef struct _ImagegenJob ImagegenJob;
+typedef struct _ImagegenRealtime ImagegenRealtime;
 
 /* The upper layers' answers to the lower ones' events. */
 typedef struct
@@ -77,6 +81,8 @@ struct _ImagegenClient
   guint n_limited;              /* jobs held by a 429, not admitted since */
   gint64 limited_since_us;      /* no create admitted since; 0: none held */
   GSource *limit_timer;         /* then the held jobs fail */
+
+  ImagegenRealtime *realtime;   /* fal's realtime session */
 
   gint jobs_pending;            /* atomic */
   gint rate_limited;            /* atomic: holds so far */

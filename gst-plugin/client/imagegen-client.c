@@ -15,15 +15,27 @@
 #include "imagegen-client-private.h"
 #include "imagegen-gate.h"
 #include "imagegen-job.h"
+#include "imagegen-realtime.h"
 #include "imagegen-task.h"
 #include "imagegen-transport.h"
 
 #include <string.h>
 
+/* A finished job leaves the gate's lists or the realtime session's
+ * slots, whichever holds it. */
+static void
+client_release (ImagegenJob * job)
+{
+  if (job->realtime)
+    imagegen_realtime_release (job);
+  else
+    imagegen_gate_release (job);
+}
+
 /* The only place the layers are wired together: each lower file reaches
  * an upper one through these. */
 static const ImagegenJobHooks job_hooks = {
-  .release = imagegen_gate_release,
+  .release = client_release,
   .start_queued = imagegen_gate_start_jobs,
   .start = imagegen_task_start,
   .uploaded = imagegen_task_create,
@@ -37,12 +49,19 @@ imagegen_client_submit (ImagegenClient * client,
     ImagegenJobEventFunc event_func, ImagegenJobDoneFunc done_func,
     gpointer user_data)
 {
+  ImagegenJob *job;
+
   g_return_if_fail (client != NULL);
   g_return_if_fail (request != NULL);
   g_return_if_fail (done_func != NULL);
 
-  imagegen_gate_submit (imagegen_job_new (client, request, cancellable,
-          event_func, done_func, user_data));
+  job = imagegen_job_new (client, request, cancellable, event_func,
+      done_func, user_data);
+  /* frames of a realtime row go over its WebSocket, not through tasks */
+  if (imagegen_realtime_takes (client, request))
+    imagegen_realtime_submit (job);
+  else
+    imagegen_gate_submit (job);
 }
 
 void
@@ -96,7 +115,8 @@ client_http_drained (gpointer data)
 {
   ImagegenClient *client = data;
 
-  if (client->shutting_down)
+  if (client->shutting_down && client->http.live == 0
+      && imagegen_realtime_idle (client))
     g_main_loop_quit (client->loop);
 }
 
@@ -106,10 +126,11 @@ client_shutdown_idle (gpointer data)
   ImagegenClient *client = data;
 
   imagegen_gate_close (client);
+  imagegen_realtime_close (client);
 
-  /* Aborted exchanges still wait for soup to let go of them. */
-  if (client->http.live == 0)
-    g_main_loop_quit (client->loop);
+  /* Aborted exchanges still wait for soup to let go of them, a closed
+   * socket for its close to be answered. */
+  client_http_drained (client);
   return G_SOURCE_REMOVE;
 }
 
@@ -230,6 +251,7 @@ imagegen_client_new (const ImagegenClientConfig * config)
   client->http.retry_max_ms = c->retry_max_ms;
   client->http.drained = client_http_drained;
   client->http.drained_data = client;
+  client->realtime = imagegen_realtime_new (client);
 
   client->context = g_main_context_new ();
   client->http.context = client->context;
@@ -266,6 +288,7 @@ imagegen_client_free (ImagegenClient * client)
   imagegen_poll_schedule_free (client->schedule);
   imagegen_poll_memory_free (client->poll_memory);
   g_ptr_array_unref (client->running);
+  imagegen_realtime_free (client->realtime);
   g_hash_table_unref (client->quotes);
   g_mutex_clear (&client->quotes_lock);
   g_clear_pointer (&client->http.base_uri, g_uri_unref);

@@ -341,7 +341,10 @@ void imagegen_client_free (ImagegenClient * client);
  * @cancellable: (nullable): cancels this job only; a cancel that comes
  *   before the job starts still wins
  *
- * Queues a job.  The request is copied.  Thread-safe.
+ * Queues a job.  The request is copied.  Thread-safe.  A request of a
+ * realtime row (fal's klein realtime) is a frame for the client's
+ * realtime WebSocket instead (see ImagegenRealtimeStats): its result is a
+ * job's as any, its task_id a local "rt-<n>".
  */
 void imagegen_client_submit (ImagegenClient * client,
     const ImagegenRequest * request, GCancellable * cancellable,
@@ -389,6 +392,36 @@ guint imagegen_client_get_in_flight_limit (ImagegenClient * client);
 /* Creates answered 429 that held a job, since the client was made.
  * Thread-safe. */
 guint imagegen_client_get_rate_limited (ImagegenClient * client);
+
+/**
+ * ImagegenRealtimeStats:
+ * @connects: WebSocket connections opened
+ * @reconnects: of those, opened again after a drop or an Unauthorized
+ * @tokens: realtime tokens fetched (each connect takes a fresh one)
+ * @frames_sent: frames sent (a frame sent again after a drop counts twice)
+ * @results: results read (also of frames cancelled in flight)
+ * @superseded: waiting frames a newer one replaced, never sent
+ * @service_errors: x-fal-error messages (but the idle TIMEOUT)
+ * @drops: sockets lost: a close other than 1000, a dropped connection, or
+ *   no answer within request_timeout_s
+ *
+ * fal realtime's counters (imagegen-realtime.h), since the client was made.
+ */
+typedef struct
+{
+  guint connects;
+  guint reconnects;
+  guint tokens;
+  guint frames_sent;
+  guint results;
+  guint superseded;
+  guint service_errors;
+  guint drops;
+} ImagegenRealtimeStats;
+
+/* Fills @stats.  Thread-safe. */
+void imagegen_client_get_realtime_stats (ImagegenClient * client,
+    ImagegenRealtimeStats * stats);
 
 /* Catalogue price of one call of @model at @resolution, in cents; -1 when
  * unknown.  Used when the service does not report billing. */

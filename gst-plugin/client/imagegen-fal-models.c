@@ -138,18 +138,49 @@ imagegen_fal_preset_size (const gchar * name, guint * width, guint * height)
   return FALSE;
 }
 
+guint
+imagegen_fal_realtime_side (const gchar * image_size)
+{
+  if (image_size == NULL || strcmp (image_size, "square") == 0)
+    return 768;
+  return strcmp (image_size, "square_hd") == 0 ? 1024 : 0;
+}
+
+const gchar *
+imagegen_fal_realtime_image_size (guint width, guint height,
+    const gchar * resolution)
+{
+  guint side = MAX (width, height);
+
+  /* halfway between 768 and 1024 */
+  if (side > 0)
+    return side > 896 ? "square_hd" : "square";
+  if (resolution != NULL && g_ascii_strtod (resolution, NULL) >= 1
+      && g_str_has_suffix (resolution, "k"))
+    return "square_hd";
+  return NULL;
+}
+
 gchar *
 imagegen_fal_url (const gchar * base_url, ImagegenFalHost host,
     const gchar * path)
 {
+  const gchar *scheme = "";
   gsize len;
 
   if (base_url == NULL || strcmp (base_url, IMAGEGEN_FAL_DEFAULT_BASE_URL)
       == 0)
     base_url = host == IMAGEGEN_FAL_HOST_REST ? IMAGEGEN_FAL_REST_URL :
+        host == IMAGEGEN_FAL_HOST_REALTIME ? IMAGEGEN_FAL_REALTIME_URL :
         IMAGEGEN_FAL_DEFAULT_BASE_URL;
+  else if (host == IMAGEGEN_FAL_HOST_REALTIME
+      && g_str_has_prefix (base_url, "https://"))
+    scheme = "wss", base_url += strlen ("https");
+  else if (host == IMAGEGEN_FAL_HOST_REALTIME
+      && g_str_has_prefix (base_url, "http://"))
+    scheme = "ws", base_url += strlen ("http");
   len = strlen (base_url);
   while (len > 0 && base_url[len - 1] == '/')
     len--;
-  return g_strdup_printf ("%.*s%s", (int) len, base_url, path);
+  return g_strdup_printf ("%s%.*s%s", scheme, (int) len, base_url, path);
 }

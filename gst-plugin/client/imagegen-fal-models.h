@@ -17,6 +17,8 @@ G_BEGIN_DECLS
  * REST host (tokens, storage uploads). */
 #define IMAGEGEN_FAL_DEFAULT_BASE_URL "https://queue.fal.run"
 #define IMAGEGEN_FAL_REST_URL "https://rest.fal.ai"
+/* the realtime WebSocket's host */
+#define IMAGEGEN_FAL_REALTIME_URL "wss://fal.run"
 
 /* Limits of a custom {width, height} (UNCONFIRMED: fal documents none;
  * sides of at least 64 and at most 4096 pixels are assumed). */
@@ -27,12 +29,14 @@ typedef enum
 {
   IMAGEGEN_FAL_HOST_QUEUE,
   IMAGEGEN_FAL_HOST_REST,
+  IMAGEGEN_FAL_HOST_REALTIME,
 } ImagegenFalHost;
 
 /* The URL of @path (starting with "/") on fal's @host for @base_url:
  * fal's own hosts when @base_url is NULL or IMAGEGEN_FAL_DEFAULT_BASE_URL,
  * else every host is @base_url itself (the emulator serves them all on
- * one origin). */
+ * one origin); the realtime host's scheme is the WebSocket's (https to
+ * wss, http to ws). */
 gchar *imagegen_fal_url (const gchar * base_url, ImagegenFalHost host,
     const gchar * path);
 
@@ -40,6 +44,18 @@ gchar *imagegen_fal_url (const gchar * base_url, ImagegenFalHost host,
  * name fal does not document. */
 gboolean imagegen_fal_preset_size (const gchar * name, guint * width,
     guint * height);
+
+/* The realtime model's image_size for a request of @width x @height
+ * (0: not known) at @resolution (NULL: none): the square whose side is
+ * nearest the larger side, else square_hd from "1k" up; NULL: the
+ * model's own default (square). */
+const gchar *imagegen_fal_realtime_image_size (guint width, guint height,
+    const gchar * resolution);
+
+/* The side of the square the realtime model answers for @image_size
+ * ("square" 768, "square_hd" 1024; NULL: the default, 768); 0 for a
+ * name it does not take. */
+guint imagegen_fal_realtime_side (const gchar * image_size);
 
 /* The @index-th of fal's rows; NULL past the end (imagegen_models_get()
  * lists them after the others). */

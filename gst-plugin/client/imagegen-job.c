@@ -54,6 +54,7 @@ job_clear (gpointer data)
   g_free (job->poll_url);
   g_clear_pointer (&job->image_urls, g_ptr_array_unref);
   g_free (job->quote_key);
+  g_clear_pointer (&job->rt_frame, g_bytes_unref);
   imagegen_upload_target_clear (&job->target);
 }
 
@@ -105,7 +106,9 @@ job_cancel_remote (ImagegenJob * job, const GError * error)
   const ImagegenProvider *provider = job->client->provider;
   gchar *path, *url;
 
+  /* a realtime frame has no task to cancel: fal bills it once sent */
   if (provider->cancel_path == NULL || job->result->task_id == NULL
+      || job->realtime
       || job->image_urls != NULL
       || !(g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
           || g_error_matches (error, IMAGEGEN_CLIENT_ERROR,

@@ -53,6 +53,9 @@ struct _ImagegenJob
   gboolean finished;
   gchar *quote_key;             /* a price quote job: its body; no task */
   gboolean resumed;             /* polls a task an earlier job created */
+  gboolean realtime;            /* a frame of the realtime session */
+  gboolean rt_resent;           /* sent again after a drop (once only) */
+  GBytes *rt_frame;             /* the frame, msgpack */
 };
 
 /* log lines show a missing value as "-" */

@@ -109,7 +109,7 @@ fal_set_default (const ImagegenModelRow * row, JsonObject * obj,
 }
 
 /* The size asked: the request's own, else its aspect ratio and
- * resolution's; the seed, steps and guidance properties as fal's fields,
+ * resolution's (realtime: its square preset); the seed, steps and guidance properties as fal's fields,
  * for the rows that take them (unless extra sets them). */
 static ImagegenRequest *
 fal_table_request (const ImagegenRequest * request)
@@ -137,6 +137,13 @@ fal_table_request (const ImagegenRequest * request)
   if (request->guidance > 0)
     fal_set_default (row, obj, "guidance_scale",
         json_node_init_double (json_node_alloc (), request->guidance));
+  /* realtime answers squares: the one nearest the size asked */
+  if (row != NULL && row->realtime && imagegen_fal_realtime_image_size
+      (request->width, request->height, request->resolution) != NULL)
+    fal_set_default (row, obj, "image_size",
+        json_node_init_string (json_node_alloc (),
+            imagegen_fal_realtime_image_size (request->width,
+                request->height, request->resolution)));
   json_node_take_object (root, obj);
   g_free (copy->extra_json);
   copy->extra_json = json_object_get_size (obj) > 0 || request->extra_json ?
