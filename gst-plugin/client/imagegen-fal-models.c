@@ -161,6 +161,14 @@ imagegen_fal_realtime_image_size (guint width, guint height,
   return NULL;
 }
 
+gboolean
+imagegen_fal_realtime_size (const gchar * image_size, guint * width,
+    guint * height)
+{
+  *width = *height = imagegen_fal_realtime_side (image_size);
+  return *width > 0;
+}
+
 gchar *
 imagegen_fal_url (const gchar * base_url, ImagegenFalHost host,
     const gchar * path)

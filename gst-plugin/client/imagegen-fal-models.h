@@ -57,6 +57,11 @@ const gchar *imagegen_fal_realtime_image_size (guint width, guint height,
  * name it does not take. */
 guint imagegen_fal_realtime_side (const gchar * image_size);
 
+/* The size a realtime row's @image_size makes: "square" (and NULL, the
+ * default) 768 x 768, "square_hd" 1024 x 1024; FALSE for anything else. */
+gboolean imagegen_fal_realtime_size (const gchar * image_size,
+    guint * width, guint * height);
+
 /* The @index-th of fal's rows; NULL past the end (imagegen_models_get()
  * lists them after the others). */
 const ImagegenModelRow *imagegen_fal_models_get (guint index);

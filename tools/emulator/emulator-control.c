@@ -47,6 +47,13 @@ stats_to_json (Emulator * emu)
   add_count (b, "fal_tokens", st->fal_tokens);
   add_count (b, "fal_storage_initiate", st->fal_storage_initiate);
   add_count (b, "fal_storage_put", st->fal_storage_put);
+  add_count (b, "fal_rt_connects", st->fal_rt_connects);
+  add_count (b, "fal_rt_refused", st->fal_rt_refused);
+  add_count (b, "fal_rt_frames", st->fal_rt_frames);
+  add_count (b, "fal_rt_dropped", st->fal_rt_dropped);
+  add_count (b, "fal_rt_results", st->fal_rt_results);
+  add_count (b, "fal_rt_errors", st->fal_rt_errors);
+  add_count (b, "fal_rt_unauthorized", st->fal_rt_unauthorized);
   add_count (b, "price_schedules", st->price_schedules);
   add_count (b, "price_quotes", st->price_quotes);
   json_builder_end_object (b);
@@ -66,6 +73,15 @@ stats_to_json (Emulator * emu)
   add_count (b, "assets_requests", st->assets_requests);
   add_count (b, "assets_requests_with_authorization",
       st->assets_with_authorization);
+  /* realtime sockets ended, by close code: {"1000":N,…} */
+  json_builder_set_member_name (b, "fal_rt_closes");
+  json_builder_begin_object (b);
+  for (i = 0; i < EMU_FAL_RT_CLOSE_CODES && st->fal_rt_closes[i].code; i++) {
+    g_autofree gchar *code = g_strdup_printf ("%u", st->fal_rt_closes[i].code);
+
+    add_count (b, code, st->fal_rt_closes[i].count);
+  }
+  json_builder_end_object (b);
 
   json_builder_set_member_name (b, "tasks");
   json_builder_begin_array (b);

@@ -457,11 +457,20 @@ handle_storage_initiate (EmuRequest * req)
 static void
 handle_token (EmuRequest * req)
 {
-  JsonNode *token = json_node_new (JSON_NODE_VALUE);
-  gchar *uuid = g_uuid_string_random ();
-  gchar *jwt = g_strconcat ("emu-jwt-", uuid, NULL);
+  JsonNode *token;
+  JsonObject *body;
+  gchar *uuid, *jwt;
 
   req->emu->stats.fal_tokens++;
+  if (emu_transport_faulted (req, EMU_STAGE_FAL_TOKEN))
+    return;
+  body = emu_request_parse_json (req);
+  token = json_node_new (JSON_NODE_VALUE);
+  uuid = g_uuid_string_random ();
+  jwt = g_strconcat ("emu-jwt-", uuid, NULL);
+  emu_fal_rt_token_issued (req->emu, jwt, body);
+  if (body)
+    json_object_unref (body);
   json_node_set_string (token, jwt);
   emu_request_reply_json (req, 200, token);
   g_free (jwt);
@@ -517,6 +526,7 @@ emu_fal_handle (EmuRequest * req, const gchar * rest, GHashTable * query)
   g_auto (GStrv) parts = g_strsplit (rest, "/", -1);
   guint n = g_strv_length (parts);
   EmuFault fault = { 0, };
+  const ImagegenModelRow *row;
 
   req->auth = "none";
   if (strcmp (rest, "tokens/") == 0 || strcmp (rest,
@@ -533,9 +543,14 @@ emu_fal_handle (EmuRequest * req, const gchar * rest, GHashTable * query)
     handle_request (req, parts, n);
     return;
   }
-  if (imagegen_models_find_any (rest) == NULL
-      || g_strcmp0 (imagegen_models_find_any (rest)->provider, "fal")) {
+  row = imagegen_models_find_any (rest);
+  if (row == NULL || g_strcmp0 (row->provider, "fal")) {
     emu_request_reply_error (req, 404, "Application not found");
+    return;
+  }
+  /* the handshake itself is libsoup's */
+  if (row->realtime && emu_fal_rt_is_upgrade (req)) {
+    emu_fal_rt_handle_upgrade (req, row, query);
     return;
   }
   if (!emu_request_check_method (req, "POST") || !check_key (req))

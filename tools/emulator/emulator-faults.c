@@ -20,6 +20,9 @@ static const struct
   {"any", EMU_STAGE_ANY},
   {"fal-submit", EMU_STAGE_FAL_SUBMIT},
   {"fal-stream", EMU_STAGE_FAL_STREAM},
+  {"fal-token", EMU_STAGE_FAL_TOKEN},
+  {"fal-connect", EMU_STAGE_FAL_CONNECT},
+  {"fal-frame", EMU_STAGE_FAL_FRAME},
 };
 
 static const struct
@@ -40,6 +43,19 @@ static const struct
   {"held", EMU_FAULT_HELD},
   {"trickle", EMU_FAULT_TRICKLE},
   {"redirect", EMU_FAULT_REDIRECT},
+};
+
+/* realtime frames' faults: KIND or KIND@N (after N frames answered on
+ * the connection); close@CODE */
+static const struct
+{
+  const gchar *name;
+  EmuFaultKind kind;
+} frame_kinds[] = {
+  {"drop", EMU_FAULT_DROP},
+  {"error", EMU_FAULT_FRAME_ERROR},
+  {"timeout", EMU_FAULT_FRAME_TIMEOUT},
+  {"unauthorized", EMU_FAULT_UNAUTHORIZED},
 };
 
 /* Answers of the wrong shape, all 200 application/json; "%s" is the task
@@ -86,6 +102,23 @@ parse_fault_kind (const gchar * s, EmuFault * fault)
       return TRUE;
     }
   }
+  at = g_strsplit (s, "@", 2);
+  for (i = 0; i < G_N_ELEMENTS (frame_kinds); i++) {
+    if (g_strcmp0 (at[0], frame_kinds[i].name) == 0) {
+      fault->kind = frame_kinds[i].kind;
+      ok = at[1] == NULL || parse_uint (at[1], 0, G_MAXINT, &fault->after);
+    }
+  }
+  /* 1000 is no fault; 1005 and 1006 never go on the wire */
+  if (g_strcmp0 (at[0], "close") == 0) {
+    fault->kind = EMU_FAULT_CLOSE;
+    ok = parse_uint (at[1], 1001, 4999, &fault->close_code)
+        && fault->close_code != 1005 && fault->close_code != 1006;
+  }
+  g_strfreev (at);
+  if (fault->kind != EMU_FAULT_NONE)
+    return ok;
+
   for (i = 0; i < G_N_ELEMENTS (canned); i++) {
     if (g_strcmp0 (s, canned[i].name) == 0) {
       fault->kind = EMU_FAULT_CANNED;
@@ -169,12 +202,25 @@ emu_fault_parse (const gchar * spec, EmuFault * fault, GError ** error)
     case EMU_FAULT_MODERATED:
     case EMU_FAULT_REQUEST_MODERATED:
     case EMU_FAULT_STUCK:
-    case EMU_FAULT_HELD:
       if (fault->stage != EMU_STAGE_TASK)
         goto bad_stage;
       break;
+    case EMU_FAULT_HELD:
+      if (fault->stage != EMU_STAGE_TASK
+          && fault->stage != EMU_STAGE_FAL_FRAME)
+        goto bad_stage;
+      break;
+    case EMU_FAULT_DROP:
+    case EMU_FAULT_FRAME_ERROR:
+    case EMU_FAULT_FRAME_TIMEOUT:
+    case EMU_FAULT_CLOSE:
+    case EMU_FAULT_UNAUTHORIZED:
+      if (fault->stage != EMU_STAGE_FAL_FRAME)
+        goto bad_stage;
+      break;
     default:
-      if (fault->stage == EMU_STAGE_TASK)
+      if (fault->stage == EMU_STAGE_TASK
+          || fault->stage == EMU_STAGE_FAL_FRAME)
         goto bad_stage;
       break;
   }
@@ -227,10 +273,20 @@ gboolean
 emu_faults_take (GPtrArray * faults, EmuStage stage, gboolean api,
     EmuFault * fault)
 {
+  return emu_faults_take_after (faults, stage, api, G_MAXUINT, fault);
+}
+
+gboolean
+emu_faults_take_after (GPtrArray * faults, EmuStage stage, gboolean api,
+    guint answered, EmuFault * fault)
+{
   guint i;
 
   for (i = 0; i < faults->len; i++) {
     EmuFault *f = g_ptr_array_index (faults, i);
+
+    if (f->after > answered)
+      continue;
 
     /* "any" covers /api/v1 requests only */
     if (f->stage != stage && !(f->stage == EMU_STAGE_ANY && api))

@@ -1,5 +1,6 @@
 /* imagegen-emulator: tasks held by the `task:held` fault stay processing
- * until a test releases them (POST /emulator/release), so that a test
+ * (realtime frames held by `fal-frame:held` stay in service) until a test
+ * releases them (POST /emulator/release), so that a test
  * decides when a result arrives instead of sleeping.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -42,6 +43,9 @@ emu_hold_handle_release (EmuRequest * req)
     emu_task_release (task);
     want--;
   }
+  /* then realtime frames held in service */
+  want -= MIN (want, emu_fal_rt_release (req->emu, (guint) MIN (want,
+              G_MAXUINT), ids));
   json_object_set_array_member (obj, "released", ids);
   emu_request_reply_json (req, 200, emu_json_object_node (obj));
   g_free (spec);

@@ -346,6 +346,30 @@ emu_image_remix_sized (GBytes * source, guint width, guint height,
   return encode_rgba (out, width, height, jpeg, error);
 }
 
+/* The remix at the size asked; the border (EMU_IMAGE_BORDER pixels) takes
+ * the prompt's colour, the first three bytes of its SHA-256 (the top row
+ * of its text-to-image picture), so a result shows both its frame and its
+ * prompt.  Always JPEG, as fal's realtime results. */
+GBytes *
+emu_image_remix_prompted (GBytes * source, const gchar * prompt,
+    guint width, guint height, gboolean inverted, GError ** error)
+{
+  guint iw, ih, x, y;
+  guint8 *in = decode_rgba (source, &iw, &ih, error), *out, h1[32];
+
+  if (in == NULL)
+    return NULL;
+  out = scale_rgba (in, iw, ih, width, height, inverted);
+  g_free (in);
+  sha256 ((const guint8 *) prompt, strlen (prompt), h1);
+  for (y = 0; y < height; y++)
+    for (x = 0; x < width; x++)
+      if (x < EMU_IMAGE_BORDER || y < EMU_IMAGE_BORDER
+          || x >= width - EMU_IMAGE_BORDER || y >= height - EMU_IMAGE_BORDER)
+        memcpy (out + ((gsize) y * width + x) * 4, h1, 3);
+  return encode_rgba (out, width, height, TRUE, error);
+}
+
 GBytes *
 emu_image_prerendered (Emulator * emu, const gchar * aspect_ratio,
     const gchar * resolution, GError ** error)

@@ -130,3 +130,24 @@ emu_log_body (EmuLog * log, const gchar * path, JsonNode * body)
   json_builder_add_value (b, json_node_copy (body));
   write_line (log, b);
 }
+
+void
+emu_log_fields (EmuLog * log, const gchar * event, JsonObject * fields)
+{
+  JsonBuilder *b = begin_line (log, event);
+  GList *members, *l;
+
+  if (b != NULL && fields != NULL) {
+    members = json_object_get_members (fields);
+    for (l = members; l; l = l->next) {
+      json_builder_set_member_name (b, l->data);
+      json_builder_add_value (b, json_node_copy (json_object_get_member
+              (fields, l->data)));
+    }
+    g_list_free (members);
+  }
+  if (b != NULL)
+    write_line (log, b);
+  if (fields != NULL)
+    json_object_unref (fields);
+}

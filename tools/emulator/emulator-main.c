@@ -174,6 +174,8 @@ main (int argc, char **argv)
   gboolean show_version = FALSE;
   gchar *latency = NULL, *image_format = NULL, **fails = NULL;
   gchar *error_shape = NULL, *upload_headers = NULL;
+  gint realtime_ms = -1, realtime_idle = EMU_FAL_RT_DEFAULT_IDLE_S;
+  gint token_ttl = 0;
   GOptionContext *ctx;
   GError *err = NULL;
   guint sigint, sigterm, i;
@@ -227,6 +229,15 @@ main (int argc, char **argv)
           "Serve one pre-rendered image per result size, whatever the prompt "
           "or source image (benchmarks: no rendering on the client's "
           "cores)", NULL},
+    {"fal-realtime-ms", 0, 0, G_OPTION_ARG_INT, &realtime_ms,
+          "Service time of one fal realtime frame in ms (default: --latency "
+          "if given, else 50)", "MS"},
+    {"fal-realtime-idle", 0, 0, G_OPTION_ARG_INT, &realtime_idle,
+          "Seconds without input before a fal realtime socket gets TIMEOUT "
+          "and is closed (default 60)", "SECONDS"},
+    {"fal-token-ttl", 0, 0, G_OPTION_ARG_INT, &token_ttl,
+          "Cap on the lifetime of tokens /tokens/ issues, in seconds "
+          "(default 0: the token_expiration asked)", "SECONDS"},
     {"version", 0, 0, G_OPTION_ARG_NONE, &show_version,
         "Print the version and exit", NULL},
     {NULL}
@@ -252,6 +263,14 @@ main (int argc, char **argv)
     g_printerr ("imagegen-emulator: invalid --latency '%s'\n", latency);
     goto out;
   }
+  if (realtime_ms < -1 || realtime_idle < 1 || token_ttl < 0) {
+    g_printerr ("imagegen-emulator: invalid --fal-realtime-ms, "
+        "--fal-realtime-idle or --fal-token-ttl\n");
+    goto out;
+  }
+  emu->fal_realtime_ms = realtime_ms;
+  emu->fal_realtime_idle_s = (guint) realtime_idle;
+  emu->fal_token_ttl_s = (guint) token_ttl;
   if (port < 0 || port > 65535 || max_active < 0 || credits < -1) {
     g_printerr ("imagegen-emulator: invalid --port, --max-active or "
         "--credits\n");
@@ -335,6 +354,7 @@ main (int argc, char **argv)
   emu->uploads = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
       emu_upload_free);
   emu_tasks_init (emu);
+  emu_fal_rt_init (emu);
   /* the default size drawn before the first task asks for it */
   if (emu->prerendered) {
     GBytes *image = emu_image_prerendered (emu, NULL, NULL, &err);

@@ -146,6 +146,7 @@ emu_server_start (Emulator * emu, GError ** error)
       error);
   if (emu->server == NULL)
     return FALSE;
+  emu_fal_rt_add_handlers (emu, emu->server, server_callback);
 
   if (emu->assets_port < 0) {
     emu->assets_url = g_strdup (emu->base_url);
@@ -163,6 +164,7 @@ emu_server_stop (Emulator * emu)
 {
   emu_transport_shutdown (emu);
   emu_streams_close (emu);
+  emu_fal_rt_shutdown (emu);
   if (emu->server)
     soup_server_disconnect (emu->server);
   if (emu->assets_server)

@@ -25,6 +25,8 @@ G_BEGIN_DECLS
 /* remove-background: a pixel this close (per channel) to the top-left
  * pixel's colour is background */
 #define EMU_BACKGROUND_DISTANCE 24
+/* distinct close codes /emulator/stats counts */
+#define EMU_FAL_RT_CLOSE_CODES 8
 
 
 typedef enum
@@ -39,7 +41,13 @@ typedef enum
   /* fal's submit only (a create of any provider is EMU_STAGE_CREATE) */
   EMU_STAGE_FAL_SUBMIT,
   /* fal's status stream */
-  EMU_STAGE_FAL_STREAM
+  EMU_STAGE_FAL_STREAM,
+  /* fal's POST /tokens/ */
+  EMU_STAGE_FAL_TOKEN,
+  /* the realtime WebSocket's upgrade request */
+  EMU_STAGE_FAL_CONNECT,
+  /* a realtime frame as it enters service */
+  EMU_STAGE_FAL_FRAME
 } EmuStage;
 
 typedef enum
@@ -60,7 +68,16 @@ typedef enum
   EMU_FAULT_HELD,
   EMU_FAULT_TRICKLE,
   EMU_FAULT_REDIRECT,
-  EMU_FAULT_CANNED
+  EMU_FAULT_CANNED,
+  /* realtime frames (EMU_STAGE_FAL_FRAME) only: the connection cut
+   * without a close frame, an x-fal-error INTERNAL_ERROR then close 1000,
+   * the idle TIMEOUT then close 1000, a close with fault->close_code,
+   * {"status":"error","error":"Unauthorized"} */
+  EMU_FAULT_DROP,
+  EMU_FAULT_FRAME_ERROR,
+  EMU_FAULT_FRAME_TIMEOUT,
+  EMU_FAULT_CLOSE,
+  EMU_FAULT_UNAUTHORIZED
 } EmuFaultKind;
 
 typedef struct
@@ -74,6 +91,11 @@ typedef struct
   gint times;
   /* EMU_FAULT_CANNED: the JSON answered; "%s" stands for a task id */
   const gchar *canned;
+  /* realtime frames: fires only on a connection that already answered
+   * this many frames (KIND@N) */
+  guint after;
+  /* EMU_FAULT_CLOSE: the close code */
+  guint close_code;
   gchar *spec;
 } EmuFault;
 
@@ -196,6 +218,20 @@ typedef struct
   guint64 fal_tokens;
   guint64 fal_storage_initiate;
   guint64 fal_storage_put;
+  /* fal's realtime WebSocket (emulator-fal-realtime.c) */
+  guint64 fal_rt_connects;
+  guint64 fal_rt_refused;
+  guint64 fal_rt_frames;
+  guint64 fal_rt_dropped;
+  guint64 fal_rt_results;
+  guint64 fal_rt_errors;
+  guint64 fal_rt_unauthorized;
+  /* connections ended, by close code (1006: cut without a close frame) */
+  struct
+  {
+    guint code;
+    guint64 count;
+  } fal_rt_closes[EMU_FAL_RT_CLOSE_CODES];
 } EmuStats;
 
 typedef struct _EmuLog EmuLog;
@@ -227,6 +263,12 @@ struct _Emulator
   /* every result of one size is the same image, drawn once (benchmarks:
    * keeps rendering off the cores the client under test runs on) */
   gboolean prerendered;
+  /* fal's realtime WebSocket: the service time of a frame (-1: --latency
+   * if given, else EMU_FAL_RT_DEFAULT_MS), the idle timeout, the cap on
+   * a token's lifetime (0: as asked) */
+  gint fal_realtime_ms;
+  guint fal_realtime_idle_s;
+  guint fal_token_ttl_s;
   GMutex prerendered_lock;
   GHashTable *prerendered_images;       /* "WxH" -> GBytes */
 
@@ -258,6 +300,8 @@ struct _Emulator
   EmuStats stats;
   gint64 charged_cents;
   EmuLog *log;
+  /* fal's realtime sockets and issued tokens */
+  struct _EmuFalRt *fal_rt;
 };
 
 typedef struct _EmuRequest EmuRequest;
@@ -410,6 +454,32 @@ void emu_fal_handle_upload (EmuRequest * req, const gchar * id,
 JsonNode *emu_fal_error_body (EmuRequest * req, guint status,
     const gchar * message, JsonObject * errors);
 
+/* emulator-fal-realtime.c (and emulator-fal-frames.c below it): fal's
+ * realtime WebSocket at /<model id> of every realtime row, on the API
+ * origin */
+#define EMU_FAL_RT_DEFAULT_MS 50
+#define EMU_FAL_RT_DEFAULT_IDLE_S 60
+void emu_fal_rt_init (Emulator * emu);
+/* Closes every socket (1000) and forgets the tokens. */
+void emu_fal_rt_shutdown (Emulator * emu);
+/* Serves the realtime paths on @server: @callback answers their plain
+ * requests and decides on upgrades (emu_fal_rt_handle_upgrade()). */
+void emu_fal_rt_add_handlers (Emulator * emu, SoupServer * server,
+    SoupServerCallback callback);
+gboolean emu_fal_rt_is_upgrade (EmuRequest * req);
+/* Refuses the upgrade (401) unless its token or key is good; else leaves
+ * the message to libsoup's handshake. */
+void emu_fal_rt_handle_upgrade (EmuRequest * req,
+    const ImagegenModelRow * row, GHashTable * query);
+/* Records @token, issued for @body ({"allowed_apps","token_expiration"}). */
+void emu_fal_rt_token_issued (Emulator * emu, const gchar * token,
+    JsonObject * body);
+/* Answers up to @want held frames (oldest first), their ids into @ids;
+ * how many. */
+guint emu_fal_rt_release (Emulator * emu, guint want, JsonArray * ids);
+/* Counts a connection's end with @code. */
+void emu_fal_rt_count_close (Emulator * emu, guint code);
+
 /* emulator-assets.c: result images, file bytes and upload URLs */
 void emu_assets_count (EmuRequest * req);
 void emu_assets_handle_result (EmuRequest * req, const gchar * name,
@@ -483,6 +553,11 @@ GBytes *emu_image_remove_background (GBytes * source, GError ** error);
 /* The remix transform at exactly @width x @height. */
 GBytes *emu_image_remix_sized (GBytes * source, guint width, guint height,
     gboolean jpeg, GError ** error);
+/* A realtime frame's result: the remix at @width x @height with a border
+ * in @prompt's colour; with @inverted FALSE the source's colours kept (the
+ * interpolated image). */
+GBytes *emu_image_remix_prompted (GBytes * source, const gchar * prompt,
+    guint width, guint height, gboolean inverted, GError ** error);
 /* --prerendered: the one result image of this size (drawn at the first
  * call, under a lock, then shared; a new ref). */
 GBytes *emu_image_prerendered (Emulator * emu, const gchar * aspect_ratio,
@@ -499,6 +574,9 @@ gboolean emu_faults_add (GPtrArray * faults, const gchar * spec,
     GError ** error);
 gboolean emu_faults_take (GPtrArray * faults, EmuStage stage,
     gboolean api, EmuFault * fault);
+/* The same, skipping faults whose @after is above @answered. */
+gboolean emu_faults_take_after (GPtrArray * faults, EmuStage stage,
+    gboolean api, guint answered, EmuFault * fault);
 void emu_fault_free (EmuFault * fault);
 void emu_fault_clear (EmuFault * fault);
 const gchar *emu_fault_error_message (guint status);
@@ -524,6 +602,8 @@ void emu_log_request (EmuLog * log, const gchar * method,
 void emu_log_event (EmuLog * log, const gchar * event,
     const gchar * task_id);
 void emu_log_body (EmuLog * log, const gchar * path, JsonNode * body);
+/* An @event line with @fields' members (taken; may be NULL). */
+void emu_log_fields (EmuLog * log, const gchar * event, JsonObject * fields);
 
 G_END_DECLS
 
