@@ -347,6 +347,37 @@ GST_START_TEST (test_null_closes_socket)
 
 GST_END_TEST;
 
+/* A key the token endpoint refuses stops the stream with an error; no
+ * socket is opened. */
+GST_START_TEST (test_refused_key_is_error)
+{
+  const gchar *args[] = { "--fail", "fal-token:401:*", NULL };
+  Rt *rt = rt_start (args, "live", CAPS);
+  GstFlowReturn ret = GST_FLOW_OK;
+  gchar *text;
+  guint i;
+
+  gst_buffer_unref (live_frame (rt, 0));
+  /* the refusal is latched when the token's answer comes; a later frame
+   * stops the stream (a safety net of 30 s, not a timing bound) */
+  for (i = 1; i < 1500 && ret == GST_FLOW_OK; i++) {
+    ret = gst_harness_push (rt->e.h, make_frame (i, WIDTH, HEIGHT));
+    if (ret == GST_FLOW_OK) {
+      gst_buffer_unref (gst_harness_pull (rt->e.h));
+      g_usleep (20 * 1000);
+    }
+  }
+  fail_unless_equals_int (ret, GST_FLOW_ERROR);
+  text = element_test_pop_error (rt->e.bus);
+  fail_unless (strstr (text, "key") != NULL, "%s", text);
+  g_free (text);
+  fail_unless_equals_int (imagegen_test_emulator_count (rt->e.emu,
+          "fal_rt_connects"), 0);
+  rt_stop (rt);
+}
+
+GST_END_TEST;
+
 #define WIDE_W 160
 #define WIDE_H 90
 #define WIDE_CAPS "video/x-raw,format=RGBA,width=160,height=90,framerate=30/1"
@@ -410,6 +441,7 @@ imagegenremix_realtime_suite (void)
       ELEMENT_TEST (test_service_error_is_warning),
       ELEMENT_TEST (test_unauthorized_reauthenticates),
       ELEMENT_TEST (test_null_closes_socket),
+      ELEMENT_TEST (test_refused_key_is_error),
       ELEMENT_TEST (test_square_fit_keeps_shape), NULL);
 }
 

@@ -147,7 +147,6 @@ def run(Gst, emu, element, seconds, frames):
 
     sink.connect("new-sample", on_sample)
     p.set_state(Gst.State.PLAYING)
-    p.get_state(Gst.CLOCK_TIME_NONE)
     n = seconds * FPS
     ru0 = resource.getrusage(resource.RUSAGE_SELF)
     start = time.monotonic()
