@@ -59,41 +59,16 @@ aligned_free (Aligned * a)
   g_free (a);
 }
 
-/* Blocks until a task message with @event arrives; counts warnings seen
- * on the way. */
 static void
 wait_task_event (Aligned * a, const gchar * event)
 {
-  while (TRUE) {
-    GstMessage *msg = gst_bus_timed_pop_filtered (a->e.bus, 60 * GST_SECOND,
-        GST_MESSAGE_ELEMENT | GST_MESSAGE_WARNING | GST_MESSAGE_ERROR);
-    const GstStructure *s;
-    gboolean found = FALSE;
-
-    fail_unless (msg != NULL, "no '%s' task message", event);
-    fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR);
-    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING)
-      a->warnings++;
-    s = gst_message_get_structure (msg);
-    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT
-        && gst_structure_has_name (s, "imagegen-task"))
-      found = g_str_equal (gst_structure_get_string (s, "event"), event);
-    gst_message_unref (msg);
-    if (found)
-      return;
-  }
+  element_test_wait_task_event (a->e.bus, event, &a->warnings, NULL);
 }
 
 static guint
 count_warnings (Aligned * a)
 {
-  GstMessage *msg;
-
-  while ((msg = gst_bus_pop_filtered (a->e.bus, GST_MESSAGE_WARNING))) {
-    a->warnings++;
-    gst_message_unref (msg);
-  }
-  return a->warnings;
+  return element_test_count_warnings (a->e.bus, &a->warnings, NULL);
 }
 
 static void

@@ -53,61 +53,18 @@ rt_stop (Rt * rt)
   g_free (rt);
 }
 
-/* Blocks until a task message with @event comes; no error may come on
- * the way; warnings are counted. */
 static void
 wait_task_event (Rt * rt, const gchar * event)
 {
-  while (TRUE) {
-    GstMessage *msg = gst_bus_timed_pop_filtered (rt->e.bus,
-        60 * GST_SECOND, GST_MESSAGE_ELEMENT | GST_MESSAGE_WARNING |
-        GST_MESSAGE_ERROR);
-    const GstStructure *s;
-    gboolean found = FALSE;
-
-    fail_unless (msg != NULL, "no '%s' task message", event);
-    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
-      GError *err = NULL;
-
-      gst_message_parse_error (msg, &err, NULL);
-      fail ("error: %s", err->message);
-    }
-    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING) {
-      GError *err = NULL;
-
-      gst_message_parse_warning (msg, &err, NULL);
-      if (rt->warnings++ == 0)
-        rt->warning = g_strdup (err->message);
-      g_error_free (err);
-    }
-    s = gst_message_get_structure (msg);
-    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT
-        && gst_structure_has_name (s, "imagegen-task"))
-      found = g_str_equal (gst_structure_get_string (s, "event"), event);
-    gst_message_unref (msg);
-    if (found)
-      return;
-  }
+  element_test_wait_task_event (rt->e.bus, event, &rt->warnings,
+      &rt->warning);
 }
 
-/* Warnings left on the bus are counted; no error may be there. */
 static guint
 count_warnings (Rt * rt)
 {
-  GstMessage *msg;
-
-  while ((msg = gst_bus_pop_filtered (rt->e.bus, GST_MESSAGE_WARNING |
-              GST_MESSAGE_ERROR))) {
-    GError *err = NULL;
-
-    fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR);
-    gst_message_parse_warning (msg, &err, NULL);
-    if (rt->warnings++ == 0)
-      rt->warning = g_strdup (err->message);
-    g_error_free (err);
-    gst_message_unref (msg);
-  }
-  return rt->warnings;
+  return element_test_count_warnings (rt->e.bus, &rt->warnings,
+      &rt->warning);
 }
 
 /* a stats field, guint or guint64 */

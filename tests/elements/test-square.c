@@ -8,6 +8,7 @@
 #include <gst/check/gstcheck.h>
 #include <string.h>
 #include "gstimagegensquare.h"
+#include "element-test-util.h"
 
 #define W 320
 #define H 180
@@ -92,6 +93,20 @@ disc_extent (GstBuffer * buf, gint width, gint height, gint cx, gint cy,
   gst_buffer_unmap (buf, &map);
 }
 
+/* the disc in @buf is round (within @slack); with @full, at its size in
+ * the frame */
+static void
+assert_round (GstBuffer * buf, gint width, gint height, gint slack,
+    gboolean full)
+{
+  gint across, down;
+
+  disc_extent (buf, width, height, width / 2, height / 2, &across, &down);
+  fail_unless (ABS (across - down) <= slack, "%d x %d", across, down);
+  if (full)
+    fail_unless (ABS (across - 2 * RADIUS) <= 6, "%d", across);
+}
+
 /* the square, as the model would answer it: unchanged, at ANSWER a side */
 static GstBuffer *
 answer (GstBuffer * square, const GstVideoInfo * square_info,
@@ -135,7 +150,6 @@ GST_START_TEST (test_fit_letterboxes_and_cuts_back)
   GstBuffer *square, *back;
   GstVideoInfo out_info;
   GstMapInfo map;
-  gint across, down;
 
   round_trip (GST_IMAGEGEN_SCALE_MODE_FIT, &square, &back, &out_info);
   gst_buffer_map (square, &map, GST_MAP_READ);
@@ -143,8 +157,7 @@ GST_START_TEST (test_fit_letterboxes_and_cuts_back)
   fail_unless (is_black (pixel (&map, SIDE, SIDE / 2, SIDE - 3)));
   fail_unless (is_red (pixel (&map, SIDE, 2, SIDE / 2 - 20)));
   gst_buffer_unmap (square, &map);
-  disc_extent (square, SIDE, SIDE, SIDE / 2, SIDE / 2, &across, &down);
-  fail_unless (ABS (across - down) <= 3, "%d x %d", across, down);
+  assert_round (square, SIDE, SIDE, 3, FALSE);
 
   gst_buffer_map (back, &map, GST_MAP_READ);
   fail_unless (is_red (pixel (&map, W, 3, 5)));
@@ -153,9 +166,7 @@ GST_START_TEST (test_fit_letterboxes_and_cuts_back)
   fail_if (is_black (pixel (&map, W, W / 2, 1)));
   fail_if (is_black (pixel (&map, W, W / 2, H - 2)));
   gst_buffer_unmap (back, &map);
-  disc_extent (back, W, H, W / 2, H / 2, &across, &down);
-  fail_unless (ABS (across - 2 * RADIUS) <= 6, "%d", across);
-  fail_unless (ABS (across - down) <= 4, "%d x %d", across, down);
+  assert_round (back, W, H, 4, TRUE);
   gst_buffer_unref (square);
   gst_buffer_unref (back);
 }
@@ -169,7 +180,7 @@ GST_START_TEST (test_fill_crops_the_centre)
   GstBuffer *square, *back;
   GstVideoInfo out_info;
   GstMapInfo map;
-  gint across, down, x;
+  gint x;
 
   round_trip (GST_IMAGEGEN_SCALE_MODE_FILL, &square, &back, &out_info);
   gst_buffer_map (square, &map, GST_MAP_READ);
@@ -177,8 +188,7 @@ GST_START_TEST (test_fill_crops_the_centre)
     fail_if (is_red (pixel (&map, SIDE, x, 4)), "red at %d", x);
   fail_if (is_black (pixel (&map, SIDE, 2, 2)));
   gst_buffer_unmap (square, &map);
-  disc_extent (square, SIDE, SIDE, SIDE / 2, SIDE / 2, &across, &down);
-  fail_unless (ABS (across - down) <= 3, "%d x %d", across, down);
+  assert_round (square, SIDE, SIDE, 3, FALSE);
 
   gst_buffer_map (back, &map, GST_MAP_READ);
   /* the centre H x H shows the square, the sides were never sent */
@@ -187,9 +197,7 @@ GST_START_TEST (test_fill_crops_the_centre)
   fail_if (is_black (pixel (&map, W, (W - H) / 2 + 4, 4)));
   fail_if (is_black (pixel (&map, W, (W + H) / 2 - 5, H - 5)));
   gst_buffer_unmap (back, &map);
-  disc_extent (back, W, H, W / 2, H / 2, &across, &down);
-  fail_unless (ABS (across - 2 * RADIUS) <= 6, "%d", across);
-  fail_unless (ABS (across - down) <= 4, "%d x %d", across, down);
+  assert_round (back, W, H, 4, TRUE);
   gst_buffer_unref (square);
   gst_buffer_unref (back);
 }
@@ -216,8 +224,7 @@ GST_START_TEST (test_stretch_unsquashes)
   fail_unless (is_red (pixel (&map, W, 3, 3)));
   fail_if (is_red (pixel (&map, W, W - 4, 3)));
   gst_buffer_unmap (back, &map);
-  disc_extent (back, W, H, W / 2, H / 2, &across, &down);
-  fail_unless (ABS (across - down) <= 4, "%d x %d", across, down);
+  assert_round (back, W, H, 4, TRUE);
   gst_buffer_unref (square);
   gst_buffer_unref (back);
 }
@@ -227,14 +234,10 @@ GST_END_TEST;
 static Suite *
 square_suite (void)
 {
-  Suite *s = suite_create ("square");
-  TCase *tc = tcase_create ("general");
-
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_fit_letterboxes_and_cuts_back);
-  tcase_add_test (tc, test_fill_crops_the_centre);
-  tcase_add_test (tc, test_stretch_unsquashes);
-  return s;
+  return element_test_suite ("square", 0,
+      ELEMENT_TEST (test_fit_letterboxes_and_cuts_back),
+      ELEMENT_TEST (test_fill_crops_the_centre),
+      ELEMENT_TEST (test_stretch_unsquashes), NULL);
 }
 
 GST_CHECK_MAIN (square);

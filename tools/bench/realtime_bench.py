@@ -46,6 +46,7 @@ sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from bench import ROOT, Emulator, log  # noqa: E402
+from motion_bench import gst_setup  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -55,17 +56,6 @@ W, H = 1280, 720
 BITS = 10
 REALTIME = "fal-ai/flux-2/klein/realtime"
 KLEIN = "flux-2-klein-4b"
-
-
-def gst_setup(build):
-    os.environ["GST_PLUGIN_PATH"] = os.path.join(build, "gst-plugin",
-                                                 "elements")
-    os.environ.pop("GST_DEBUG", None)
-    import gi
-    gi.require_version("Gst", "1.0")
-    from gi.repository import Gst
-    Gst.init(None)
-    return Gst
 
 
 class Frames:
