@@ -390,7 +390,8 @@ gst_imagegen_remix_start (GstBaseTransform * trans)
 
   GST_OBJECT_LOCK (remix);
   /* auto may yet turn out offline: checked again then */
-  remix->settings.streams_frames = remix->mode != GST_IMAGEGEN_REMIX_MODE_OFFLINE;
+  remix->settings.streams_frames =
+      remix->mode != GST_IMAGEGEN_REMIX_MODE_OFFLINE;
   ok = gst_imagegen_settings_check (&remix->settings,
       IMAGEGEN_ENDPOINT_REMIX, &error)
       && gst_imagegen_settings_resolve_client_config (&remix->settings,
