@@ -43,25 +43,28 @@ static const ImagegenJobHooks job_hooks = {
   .gone = imagegen_task_resume_gone,
 };
 
+/* Frames of a realtime row go over its WebSocket, not through tasks. */
+static void
+client_route (ImagegenJob * job)
+{
+  if (imagegen_realtime_takes (job->client, job->request))
+    imagegen_realtime_submit (job);
+  else
+    imagegen_gate_submit (job);
+}
+
 void
 imagegen_client_submit (ImagegenClient * client,
     const ImagegenRequest * request, GCancellable * cancellable,
     ImagegenJobEventFunc event_func, ImagegenJobDoneFunc done_func,
     gpointer user_data)
 {
-  ImagegenJob *job;
-
   g_return_if_fail (client != NULL);
   g_return_if_fail (request != NULL);
   g_return_if_fail (done_func != NULL);
 
-  job = imagegen_job_new (client, request, cancellable, event_func,
-      done_func, user_data);
-  /* frames of a realtime row go over its WebSocket, not through tasks */
-  if (imagegen_realtime_takes (client, request))
-    imagegen_realtime_submit (job);
-  else
-    imagegen_gate_submit (job);
+  client_route (imagegen_job_new (client, request, cancellable, event_func,
+          done_func, user_data));
 }
 
 void

@@ -143,12 +143,14 @@ typedef struct
   guint max_retries;            /* per HTTP exchange, for 429/5xx/network */
   guint retry_base_ms;          /* first backoff step (doubles, +50% jitter) */
   guint retry_max_ms;           /* cap of one backoff step (Retry-After may exceed) */
-  guint request_timeout_s;      /* one HTTP exchange, idle */
+  guint request_timeout_s;      /* one HTTP exchange, idle; a realtime
+                                 * frame's answer (then it is a drop) */
   guint job_timeout_s;          /* a whole job, upload to download, also
                                  * while it is held by create 429s */
   guint poll_min_ms;            /* densest poll spacing, near expected completion */
   guint poll_max_ms;            /* sparsest poll spacing */
-  gsize max_download_bytes;     /* result image size limit */
+  gsize max_download_bytes;     /* result image size limit (also of a
+                                 * realtime socket's incoming message) */
 
   /* Transport security (added later: keep at the end). */
   gchar *tls_ca_file;           /* PEM file of trusted CAs, replacing the

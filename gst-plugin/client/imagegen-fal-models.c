@@ -56,8 +56,7 @@ static const ImagegenModelField schnell[] = {
   ENUM ("acceleration", "none regular high"), END
 };
 
-/* realtime: square frames in (704 a side recommended, JPEG quality 50),
- * 768 (square) or 1024 (square_hd) out */
+/* realtime: square frames in, 768 (square) or 1024 (square_hd) out */
 static const ImagegenModelField realtime[] = {
   {"prompt", IMAGEGEN_FIELD_STRING, FALSE, NULL, 1, 0},
   ENUM ("image_size", "square square_hd"), INT ("num_inference_steps", 1, 8),
@@ -105,7 +104,7 @@ static const ImagegenModelRow rows[] = {
   {F, "fal-ai/flux-2/klein/realtime", EDIT, "/fal-ai/flux-2/klein/realtime",
         "image_url", 1, 1, realtime, NULL, "images", 1.0, FALSE, NULL, NULL,
         FALSE, TRUE, FALSE, 0, 0, FALSE, 0, 1.0, TRUE, TRUE,
-      .realtime = TRUE,.square_input = 704},
+      .realtime = TRUE},
 };
 
 const ImagegenModelRow *
@@ -138,35 +137,15 @@ imagegen_fal_preset_size (const gchar * name, guint * width, guint * height)
   return FALSE;
 }
 
-guint
-imagegen_fal_realtime_side (const gchar * image_size)
-{
-  if (image_size == NULL || strcmp (image_size, "square") == 0)
-    return 768;
-  return strcmp (image_size, "square_hd") == 0 ? 1024 : 0;
-}
-
-const gchar *
-imagegen_fal_realtime_image_size (guint width, guint height,
-    const gchar * resolution)
-{
-  guint side = MAX (width, height);
-
-  /* halfway between 768 and 1024 */
-  if (side > 0)
-    return side > 896 ? "square_hd" : "square";
-  if (resolution != NULL && g_ascii_strtod (resolution, NULL) >= 1
-      && g_str_has_suffix (resolution, "k"))
-    return "square_hd";
-  return NULL;
-}
-
 gboolean
 imagegen_fal_realtime_size (const gchar * image_size, guint * width,
     guint * height)
 {
-  *width = *height = imagegen_fal_realtime_side (image_size);
-  return *width > 0;
+  guint side = image_size == NULL || strcmp (image_size, "square") == 0 ?
+      768 : strcmp (image_size, "square_hd") == 0 ? 1024 : 0;
+
+  *width = *height = side;
+  return side > 0;
 }
 
 gchar *
@@ -191,4 +170,20 @@ imagegen_fal_url (const gchar * base_url, ImagegenFalHost host,
   while (len > 0 && base_url[len - 1] == '/')
     len--;
   return g_strdup_printf ("%s%.*s%s", scheme, (int) len, base_url, path);
+}
+
+const gchar *
+imagegen_fal_realtime_image_size (guint width, guint height,
+    const gchar * resolution)
+{
+  guint side = MAX (width, height), sq, hd;
+
+  imagegen_fal_realtime_size ("square", &sq, &sq);
+  imagegen_fal_realtime_size ("square_hd", &hd, &hd);
+  if (side > 0)
+    return side > (sq + hd) / 2 ? "square_hd" : "square";
+  if (resolution != NULL && g_ascii_strtod (resolution, NULL) >= 1
+      && g_str_has_suffix (resolution, "k"))
+    return "square_hd";
+  return NULL;
 }

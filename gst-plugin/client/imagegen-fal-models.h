@@ -45,18 +45,6 @@ gchar *imagegen_fal_url (const gchar * base_url, ImagegenFalHost host,
 gboolean imagegen_fal_preset_size (const gchar * name, guint * width,
     guint * height);
 
-/* The realtime model's image_size for a request of @width x @height
- * (0: not known) at @resolution (NULL: none): the square whose side is
- * nearest the larger side, else square_hd from "1k" up; NULL: the
- * model's own default (square). */
-const gchar *imagegen_fal_realtime_image_size (guint width, guint height,
-    const gchar * resolution);
-
-/* The side of the square the realtime model answers for @image_size
- * ("square" 768, "square_hd" 1024; NULL: the default, 768); 0 for a
- * name it does not take. */
-guint imagegen_fal_realtime_side (const gchar * image_size);
-
 /* The size a realtime row's @image_size makes: "square" (and NULL, the
  * default) 768 x 768, "square_hd" 1024 x 1024; FALSE for anything else. */
 gboolean imagegen_fal_realtime_size (const gchar * image_size,
@@ -65,5 +53,12 @@ gboolean imagegen_fal_realtime_size (const gchar * image_size,
 /* The @index-th of fal's rows; NULL past the end (imagegen_models_get()
  * lists them after the others). */
 const ImagegenModelRow *imagegen_fal_models_get (guint index);
+
+/* The realtime model's image_size for a request of @width x @height
+ * (0: not known) at @resolution (NULL: none): the square whose side is
+ * nearest the larger side, else square_hd from "1k" up; NULL: the
+ * model's own default (square). */
+const gchar *imagegen_fal_realtime_image_size (guint width, guint height,
+    const gchar * resolution);
 
 G_END_DECLS

@@ -176,18 +176,8 @@ gate_enqueue_idle (gpointer data)
   job->seq = client->next_seq++;
   g_queue_push_tail (&client->queue, job);
 
-  /* A cancellable already cancelled calls the handler right here, which
-   * posts the cancel: it runs before this job could get anywhere. */
-  job->cancelled_id = g_cancellable_connect (job->cancellable,
-      G_CALLBACK (imagegen_job_cancelled_cb), job, NULL);
-
-  if (client->shutting_down || g_cancellable_is_cancelled (job->cancellable)) {
-    imagegen_job_finish (job, g_error_new_literal (G_IO_ERROR,
-            G_IO_ERROR_CANCELLED, "job cancelled"));
-    return G_SOURCE_REMOVE;
-  }
-
-  imagegen_gate_start_jobs (client);
+  if (imagegen_job_arrive (job))
+    imagegen_gate_start_jobs (client);
   return G_SOURCE_REMOVE;
 }
 

@@ -239,6 +239,22 @@ imagegen_job_cancelled_cb (GCancellable * cancellable, gpointer data)
   g_source_unref (source);
 }
 
+gboolean
+imagegen_job_arrive (ImagegenJob * job)
+{
+  /* A cancellable already cancelled calls the handler right here, which
+   * posts the cancel: it runs before this job could get anywhere. */
+  job->cancelled_id = g_cancellable_connect (job->cancellable,
+      G_CALLBACK (imagegen_job_cancelled_cb), job, NULL);
+  if (job->client->shutting_down
+      || g_cancellable_is_cancelled (job->cancellable)) {
+    imagegen_job_finish (job, g_error_new_literal (G_IO_ERROR,
+            G_IO_ERROR_CANCELLED, "job cancelled"));
+    return FALSE;
+  }
+  return TRUE;
+}
+
 gchar *
 imagegen_job_api_url (ImagegenJob * job, const gchar * path)
 {

@@ -73,6 +73,10 @@ void imagegen_job_fail (ImagegenJob * job, ImagegenClientError code,
     const gchar * format, ...) G_GNUC_PRINTF (3, 4);
 void imagegen_job_event (ImagegenJob * job, const gchar * event);
 void imagegen_job_cancelled_cb (GCancellable * cancellable, gpointer data);
+/* On the client's thread, the job just arrived (and held by its queue):
+ * its cancellable watched; FALSE when it is finished already, cancelled
+ * before it came or by a shutdown. */
+gboolean imagegen_job_arrive (ImagegenJob * job);
 
 gchar *imagegen_job_api_url (ImagegenJob * job, const gchar * path);
 JsonNode *imagegen_job_api_answer (ImagegenJob * job,

@@ -7,7 +7,6 @@
 
 #include "imagegen-realtime-codec.h"
 
-#include <msgpack.h>
 #include <string.h>
 
 /* ---- out ---- */
@@ -115,13 +114,19 @@ imagegen_realtime_encode_request (const ImagegenProvider * provider,
   g_autoptr (GPtrArray) sources = NULL;
   g_autoptr (JsonNode) body = NULL;
 
-  g_return_val_if_fail (row != NULL, NULL);
+  if (row == NULL || !row->realtime) {
+    imagegen_models_refuse (error, "Model %s is not served over fal's "
+        "realtime WebSocket.", req->model ? req->model : "");
+    return NULL;
+  }
   if (!imagegen_models_check_fields (row, req, n + (req->source_urls ?
               req->source_urls->len : 0), error))
     return NULL;
-  if (n != 1)
-    return imagegen_models_refuse (error, "Model %s takes one frame as an "
-        "encoded image, %u given.", req->model, n) ? NULL : NULL;
+  if (n != 1) {
+    imagegen_models_refuse (error, "Model %s takes one frame as an encoded "
+        "image, %u given.", req->model, n);
+    return NULL;
+  }
   full = provider->table_request ? provider->table_request (req) :
       imagegen_request_copy (req);
   sources = g_ptr_array_new_with_free_func (g_free);
@@ -142,13 +147,12 @@ typedef struct
 static gboolean
 key_is (const msgpack_object * key, const gchar * name)
 {
-  return key->type == MSGPACK_OBJECT_STR
-      && key->via.str.size == strlen (name)
+  return key->type == MSGPACK_OBJECT_STR && key->via.str.size == strlen (name)
       && memcmp (key->via.str.ptr, name, key->via.str.size) == 0;
 }
 
-static const msgpack_object *
-map_get (const msgpack_object * map, const gchar * name)
+const msgpack_object *
+imagegen_realtime_map_get (const msgpack_object * map, const gchar * name)
 {
   guint32 i;
 
@@ -163,7 +167,7 @@ map_get (const msgpack_object * map, const gchar * name)
 static gchar *
 map_string (const msgpack_object * map, const gchar * name)
 {
-  const msgpack_object *v = map_get (map, name);
+  const msgpack_object *v = imagegen_realtime_map_get (map, name);
 
   if (v == NULL || v->type != MSGPACK_OBJECT_STR)
     return NULL;
@@ -173,7 +177,7 @@ map_string (const msgpack_object * map, const gchar * name)
 static gint64
 map_int (const msgpack_object * map, const gchar * name, gint64 fallback)
 {
-  const msgpack_object *v = map_get (map, name);
+  const msgpack_object *v = imagegen_realtime_map_get (map, name);
 
   if (v != NULL && v->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
     return (gint64) MIN (v->via.u64, (guint64) G_MAXINT64);
@@ -218,7 +222,7 @@ read_result (const msgpack_object * map, const msgpack_object * images,
     return;
   /* with interpolation: [interpolated, current] */
   img = &images->via.array.ptr[images->via.array.size - 1];
-  a->image = content_bytes (map_get (img, "content"));
+  a->image = content_bytes (imagegen_realtime_map_get (img, "content"));
   if (a->image == NULL || g_bytes_get_size (a->image) == 0) {
     g_clear_pointer (&a->image, g_bytes_unref);
     return;
@@ -272,8 +276,8 @@ classify (Control * c, ImagegenRealtimeAnswer * a)
   } else if (strcmp (c->type, "x-fal-error") == 0) {
     a->kind = g_strcmp0 (c->error, "TIMEOUT") == 0 ?
         IMAGEGEN_REALTIME_IDLE : IMAGEGEN_REALTIME_ERROR;
-    a->error = g_strdup (c->error ? c->error : "UNKNOWN");
-    a->reason = g_steal_pointer (&c->reason);
+    a->error = g_strdup_printf ("%s: %s", c->error ? c->error : "UNKNOWN",
+        c->reason ? c->reason : "no reason given");
   } else {
     a->kind = strcmp (c->type, "x-fal-message") == 0 ?
         IMAGEGEN_REALTIME_MESSAGE : IMAGEGEN_REALTIME_OTHER;
@@ -304,7 +308,8 @@ imagegen_realtime_decode (GBytes * frame, gboolean binary,
   msgpack_unpacked_init (&msg);
   if (msgpack_unpack_next (&msg, data, size, &off) == MSGPACK_UNPACK_SUCCESS
       && msg.data.type == MSGPACK_OBJECT_MAP) {
-    const msgpack_object *images = map_get (&msg.data, "images");
+    const msgpack_object *images =
+        imagegen_realtime_map_get (&msg.data, "images");
 
     if (images != NULL) {
       read_result (&msg.data, images, a);
@@ -327,5 +332,4 @@ imagegen_realtime_answer_clear (ImagegenRealtimeAnswer * a)
   g_clear_pointer (&a->image, g_bytes_unref);
   g_clear_pointer (&a->content_type, g_free);
   g_clear_pointer (&a->error, g_free);
-  g_clear_pointer (&a->reason, g_free);
 }

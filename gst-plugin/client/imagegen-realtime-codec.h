@@ -9,6 +9,8 @@
 #include "imagegen-models.h"
 #include "imagegen-provider.h"
 
+#include <msgpack.h>
+
 G_BEGIN_DECLS
 
 /* @body (a request body built from @row, imagegen_model_build_body()) as
@@ -47,8 +49,8 @@ typedef struct
   gchar *content_type;          /* RESULT: as given, else image/jpeg */
   guint width, height;          /* RESULT: as given, 0 when not */
   gint64 seed;                  /* RESULT: -1 when not given */
-  gchar *error;                 /* ERROR, IDLE, UNAUTHORIZED: the code */
-  gchar *reason;                /* ERROR, IDLE: the reason, or NULL */
+  gchar *error;                 /* ERROR, IDLE: "CODE: reason";
+                                 * UNAUTHORIZED: its error */
 } ImagegenRealtimeAnswer;
 
 /* Reads one frame: @binary a msgpack frame, else a JSON text frame.
@@ -57,6 +59,11 @@ typedef struct
  * kind of frame. */
 void imagegen_realtime_decode (GBytes * frame, gboolean binary,
     ImagegenRealtimeAnswer * answer);
+
+/* The value of key @name (a str) in @map, NULL when @map is no map or
+ * has none. */
+const msgpack_object *imagegen_realtime_map_get (const msgpack_object * map,
+    const gchar * name);
 
 void imagegen_realtime_answer_clear (ImagegenRealtimeAnswer * answer);
 

@@ -47,8 +47,7 @@ connected_cb (GObject * source, GAsyncResult * res, gpointer data)
     /* the default 128 KiB refuses a 1024x1024 result */
     g_object_set (ws, "max-incoming-payload-size",
         (guint64) c->client->config.max_download_bytes, NULL);
-  c->done (ws, error, ws == NULL && SOUP_STATUS_IS_CLIENT_ERROR (status) ?
-      status : 0, FALSE, c->data);
+  c->done (ws, error, ws == NULL && status >= 400 ? status : 0, FALSE, c->data);
   connect_free (c);
 }
 
@@ -91,16 +90,14 @@ token_cb (gchar * token, GError * error, gpointer data)
   url = imagegen_fal_url (client->config.base_url,
       IMAGEGEN_FAL_HOST_REALTIME, path);
   /* one frame at a time: nothing for the runner to buffer */
-  full = g_strdup_printf ("%s?fal_jwt_token=%s&max_buffering=1", url,
-      escaped);
+  full = g_strdup_printf ("%s?fal_jwt_token=%s&max_buffering=1", url, escaped);
   msg = soup_message_new ("GET", full);
   memset (full, 0, strlen (full));
   memset (escaped, 0, strlen (escaped));
   if (msg == NULL) {
     c->done (NULL, g_error_new (IMAGEGEN_CLIENT_ERROR,
             IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, "The realtime URL %s, "
-            "made from the base URL, is not usable.", url), 0, TRUE,
-        c->data);
+            "made from the base URL, is not usable.", url), 0, TRUE, c->data);
     connect_free (c);
     return;
   }

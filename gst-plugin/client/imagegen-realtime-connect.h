@@ -16,7 +16,8 @@ G_BEGIN_DECLS
  * @ws: (transfer full) (nullable): the open socket, its incoming payload
  *   limit raised to max_download_bytes
  * @error: (transfer full) (nullable): why not
- * @status: the upgrade's HTTP status when it was refused, else 0
+ * @status: the upgrade's HTTP status when it was refused (400 and up),
+ *   else 0
  * @token_failed: the token endpoint failed (@error says how; it was
  *   retried already), nothing was connected
  */

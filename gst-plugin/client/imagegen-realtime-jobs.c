@@ -27,16 +27,11 @@ rt_enqueue_idle (gpointer data)
   ImagegenRealtime *rt = client->realtime;
   GError *error = NULL;
 
-  imagegen_job_ref (job);                /* the session's */
+  imagegen_job_ref (job);       /* the session's */
   job->realtime = TRUE;
   job->result->started_us = g_get_monotonic_time ();
-  job->cancelled_id = g_cancellable_connect (job->cancellable,
-      G_CALLBACK (imagegen_job_cancelled_cb), job, NULL);
-  if (client->shutting_down || g_cancellable_is_cancelled (job->cancellable)) {
-    imagegen_job_finish (job, g_error_new_literal (G_IO_ERROR,
-            G_IO_ERROR_CANCELLED, "job cancelled"));
+  if (!imagegen_job_arrive (job))
     return G_SOURCE_REMOVE;
-  }
   if (client->config_error) {
     imagegen_job_finish (job, g_error_copy (client->config_error));
     return G_SOURCE_REMOVE;

@@ -23,8 +23,7 @@ struct _ImagegenRealtime
                                  * whose job was cancelled since) */
   ImagegenJob *waiting;
   GSource *reply_timer;
-  GSource *retry_timer;
-  GSource *pump_idle;
+  GSource *pump_idle;           /* also a connect's backoff */
   guint connect_failures;       /* in a row */
   const gchar *reconnect_why;   /* the next connect is a reconnect */
   guint unauthorized;           /* in a row */

@@ -110,8 +110,9 @@ rt_fail_all (ImagegenRealtime * rt, const GError * error)
   rt_fail (waiting, error);
 }
 
-/* The socket is gone: @normal a close with 1000 (the idle TIMEOUT, or
- * after an x-fal-error), else a drop.  The frame in flight goes again on
+/* The socket is gone, or going: @normal a close with 1000 (the idle
+ * TIMEOUT, or after an x-fal-error, which the runner follows with its
+ * close), else a drop.  The frame in flight goes again on
  * the next socket, once. */
 static void
 rt_lost (ImagegenRealtime * rt, gboolean normal, const gchar * why)
@@ -167,8 +168,7 @@ rt_send (ImagegenRealtime * rt, ImagegenJob * job)
   STAT_INC (rt, frames_sent);
   IMAGEGEN_LOG (&rt->client->log, IMAGEGEN_LOG_DEBUG,
       "realtime frame %s sent%s (%" G_GSIZE_FORMAT " bytes)",
-      result->task_id, first ? "" : " again", g_bytes_get_size
-      (job->rt_frame));
+      result->task_id, first ? "" : " again", g_bytes_get_size (job->rt_frame));
   if (rt->client->config.request_timeout_s > 0)
     rt->reply_timer = imagegen_client_attach_timeout (rt->client,
         rt->client->config.request_timeout_s * 1000, rt_reply_timeout_cb, rt);
@@ -258,19 +258,20 @@ rt_message_cb (SoupWebsocketConnection * ws, gint type, GBytes * frame,
     case IMAGEGEN_REALTIME_IDLE:
       IMAGEGEN_LOG (&rt->client->log, IMAGEGEN_LOG_INFO,
           "realtime socket idle (%s): it closes, the next frame opens "
-          "another", a.reason ? a.reason : a.error);
+          "another", a.error);
+      /* the runner closes next: nothing more goes on this socket */
+      rt_lost (rt, TRUE, a.error);
       break;
     case IMAGEGEN_REALTIME_ERROR:
       STAT_INC (rt, service_errors);
       IMAGEGEN_LOG (&rt->client->log, IMAGEGEN_LOG_WARNING,
-          "fal's realtime service reported %s: %s", a.error,
-          a.reason ? a.reason : "no reason given");
+          "fal's realtime service reported %s", a.error);
       if (rt->on_wire && (job = rt_answered (rt)) != NULL) {
         job->result->cost_nanocents = 0;
         imagegen_job_fail (job, IMAGEGEN_CLIENT_ERROR_TASK_FAILED,
-            "fal's realtime service failed the frame: %s: %s.", a.error,
-            a.reason ? a.reason : "no reason given");
+            "fal's realtime service failed the frame: %s.", a.error);
       }
+      rt_lost (rt, TRUE, a.error);
       break;
     case IMAGEGEN_REALTIME_UNAUTHORIZED:
       rt_unauthorized (rt, "Unauthorized on the open socket");
@@ -301,17 +302,7 @@ rt_closed_cb (SoupWebsocketConnection * ws, gpointer data)
 
 /* ---- connecting ---- */
 
-static void rt_connect (ImagegenRealtime * rt);
-
-static gboolean
-rt_retry_cb (gpointer data)
-{
-  ImagegenRealtime *rt = data;
-
-  imagegen_source_clear (&rt->retry_timer);
-  imagegen_realtime_pump_soon (rt);
-  return G_SOURCE_REMOVE;
-}
+static void rt_pump_in (ImagegenRealtime * rt, guint ms);
 
 static void
 rt_connect_failed (ImagegenRealtime * rt, const gchar * why)
@@ -325,8 +316,7 @@ rt_connect_failed (ImagegenRealtime * rt, const gchar * why)
 
     IMAGEGEN_LOG (&rt->client->log, IMAGEGEN_LOG_INFO,
         "realtime connect failed (%s): trying again in %u ms", why, ms);
-    rt->retry_timer = imagegen_client_attach_timeout (rt->client, ms,
-        rt_retry_cb, rt);
+    rt_pump_in (rt, ms);
     return;
   }
   error = g_error_new (IMAGEGEN_CLIENT_ERROR, IMAGEGEN_CLIENT_ERROR_NETWORK,
@@ -352,7 +342,13 @@ rt_connected (SoupWebsocketConnection * ws, GError * error, guint status,
 
     rt_unauthorized (rt, why);
   } else if (ws == NULL) {
-    rt_connect_failed (rt, error->message);
+    g_autofree gchar *why = status ? g_strdup_printf ("HTTP %u on the "
+        "upgrade", status) : g_strdup (error->message);
+
+    /* the sentence ends once */
+    if (g_str_has_suffix (why, "."))
+      why[strlen (why) - 1] = '\0';
+    rt_connect_failed (rt, why);
   } else {
     rt->ws = ws;
     rt->connect_failures = 0;
@@ -395,7 +391,7 @@ rt_pump (ImagegenRealtime * rt)
   if (rt->current == NULL && !rt->on_wire && rt->waiting != NULL) {
     rt->current = g_steal_pointer (&rt->waiting);
   }
-  if (rt->current == NULL || rt->connect_cancel || rt->retry_timer)
+  if (rt->current == NULL || rt->connect_cancel)
     return;
   /* a frame for another model: that model's socket */
   if (rt->ws != NULL && !rt->on_wire
@@ -403,7 +399,8 @@ rt_pump (ImagegenRealtime * rt)
     rt_discard_socket (rt);
   if (rt->ws == NULL)
     rt_connect (rt);
-  else if (!rt->on_wire)
+  else if (!rt->on_wire && soup_websocket_connection_get_state (rt->ws) ==
+      SOUP_WEBSOCKET_STATE_OPEN)
     rt_send (rt, rt->current);
 }
 
@@ -426,6 +423,15 @@ imagegen_realtime_pump_soon (ImagegenRealtime * rt)
         rt_pump_idle_cb, rt);
 }
 
+/* A connect's backoff: nothing pumps before @ms. */
+static void
+rt_pump_in (ImagegenRealtime * rt, guint ms)
+{
+  imagegen_source_clear (&rt->pump_idle);
+  rt->pump_idle = imagegen_client_attach_timeout (rt->client, ms,
+      rt_pump_idle_cb, rt);
+}
+
 void
 imagegen_realtime_close (ImagegenClient * client)
 {
@@ -438,7 +444,6 @@ imagegen_realtime_close (ImagegenClient * client)
     g_clear_object (&rt->connect_cancel);
   }
   imagegen_realtime_token_stop (rt->token);
-  imagegen_source_clear (&rt->retry_timer);
   rt_fail_all (rt, error);
   rt_discard_socket (rt);
   rt->on_wire = FALSE;

@@ -8,466 +8,12 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "client-test-util.h"
+#include "fal-realtime-client.h"
+#include "imagegen-models.h"
 
-#include <libsoup/soup.h>
 #include <msgpack.h>
 #include <gst/gst.h>
-#include <gst/app/gstappsink.h>
-#include <gst/app/gstappsrc.h>
 #include <string.h>
-
-#define RT_PATH "/fal-ai/flux-2/klein/realtime"
-#define TOKEN_BODY "{\"allowed_apps\":[\"flux-2\"],\"token_expiration\":120}"
-/* JPEG's error on flat areas, per channel */
-#define TOLERANCE 12
-/* a safety net, not a performance bound */
-#define WAIT_S 60
-
-/* the input frame: left half A, right half B */
-static const guint8 colour_a[3] = { 200, 40, 60 };
-static const guint8 colour_b[3] = { 30, 90, 220 };
-
-typedef struct
-{
-  SoupWebsocketDataType type;
-  GBytes *data;
-} Msg;
-
-typedef struct
-{
-  ImagegenTestFixture fx;
-  SoupSession *session;
-  SoupWebsocketConnection *ws;
-  GQueue msgs;
-  gboolean closed;
-  guint status;                 /* of a refused upgrade */
-  gboolean done;
-} Rt;
-
-/* ---- images ---- */
-
-static GBytes *
-run_pipeline (const gchar * desc, GstCaps * caps, GBytes * in,
-    GstCaps ** out_caps)
-{
-  g_autoptr (GError) err = NULL;
-  GstElement *p = gst_parse_launch (desc, &err);
-  GstElement *src = gst_bin_get_by_name (GST_BIN (p), "src");
-  GstElement *sink = gst_bin_get_by_name (GST_BIN (p), "sink");
-  GstSample *sample;
-  GstMapInfo map;
-  GBytes *out;
-
-  g_assert_no_error (err);
-  if (caps)
-    g_object_set (src, "caps", caps, NULL);
-  gst_element_set_state (p, GST_STATE_PLAYING);
-  gst_app_src_push_buffer (GST_APP_SRC (src),
-      gst_buffer_new_wrapped_bytes (in));
-  gst_app_src_end_of_stream (GST_APP_SRC (src));
-  sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
-      WAIT_S * GST_SECOND);
-  g_assert_nonnull (sample);
-  gst_buffer_map (gst_sample_get_buffer (sample), &map, GST_MAP_READ);
-  out = g_bytes_new (map.data, map.size);
-  gst_buffer_unmap (gst_sample_get_buffer (sample), &map);
-  if (out_caps)
-    *out_caps = gst_caps_ref (gst_sample_get_caps (sample));
-  gst_sample_unref (sample);
-  gst_element_set_state (p, GST_STATE_NULL);
-  gst_object_unref (src);
-  gst_object_unref (sink);
-  gst_object_unref (p);
-  return out;
-}
-
-/* A 64x64 JPEG, left half colour_a, right half colour_b */
-static GBytes *
-make_frame (void)
-{
-  guint8 *px = g_malloc (64 * 64 * 3);
-  g_autoptr (GstCaps) caps = gst_caps_from_string
-      ("video/x-raw,format=RGB,width=64,height=64,framerate=0/1");
-  guint i;
-
-  for (i = 0; i < 64 * 64; i++)
-    memcpy (px + i * 3, i % 64 < 32 ? colour_a : colour_b, 3);
-  return run_pipeline ("appsrc name=src ! videoconvert ! jpegenc quality=95 "
-      "! appsink name=sink", caps, g_bytes_new_take (px, 64 * 64 * 3), NULL);
-}
-
-/* RGB pixels of a JPEG, rows of 4-byte stride-free RGBx */
-static GBytes *
-decode (GBytes * jpeg, gint * width, gint * height)
-{
-  g_autoptr (GstCaps) caps = NULL;
-  GBytes *px = run_pipeline ("appsrc name=src ! jpegdec ! videoconvert ! "
-      "video/x-raw,format=RGBx ! appsink name=sink", NULL,
-      g_bytes_ref (jpeg), &caps);
-  GstStructure *s = gst_caps_get_structure (caps, 0);
-
-  gst_structure_get_int (s, "width", width);
-  gst_structure_get_int (s, "height", height);
-  return px;
-}
-
-static void
-assert_pixel (GBytes * px, gint width, gint x, gint y, const guint8 rgb[3],
-    gboolean inverted)
-{
-  const guint8 *p = (const guint8 *) g_bytes_get_data (px, NULL) +
-      ((gsize) y * width + x) * 4;
-  guint k;
-
-  for (k = 0; k < 3; k++) {
-    gint want = inverted ? 255 - rgb[k] : rgb[k];
-
-    if (ABS ((gint) p[k] - want) > TOLERANCE)
-      g_error ("pixel (%d,%d) channel %u is %u, expected %d", x, y, k, p[k],
-          want);
-  }
-}
-
-/* The prompt's colour: the first three bytes of its SHA-256 */
-static void
-prompt_colour (const gchar * prompt, guint8 rgb[3])
-{
-  GChecksum *c = g_checksum_new (G_CHECKSUM_SHA256);
-  guint8 digest[32];
-  gsize len = 32;
-
-  g_checksum_update (c, (const guchar *) prompt, -1);
-  g_checksum_get_digest (c, digest, &len);
-  g_checksum_free (c);
-  memcpy (rgb, digest, 3);
-}
-
-/* A result image: the frame inverted (or not) with a border in the
- * prompt's colour */
-static void
-assert_result_image (GBytes * jpeg, const gchar * prompt, gint size,
-    gboolean inverted)
-{
-  gint w = 0, h = 0;
-  g_autoptr (GBytes) px = decode (jpeg, &w, &h);
-  guint8 border[3];
-
-  g_assert_cmpint (w, ==, size);
-  g_assert_cmpint (h, ==, size);
-  prompt_colour (prompt, border);
-  assert_pixel (px, w, w / 4, h / 2, colour_a, inverted);
-  assert_pixel (px, w, 3 * w / 4, h / 2, colour_b, inverted);
-  assert_pixel (px, w, 4, h / 2, border, FALSE);
-  assert_pixel (px, w, w / 2, h - 5, border, FALSE);
-}
-
-/* ---- the socket ---- */
-
-static void
-msg_free (Msg * m)
-{
-  g_bytes_unref (m->data);
-  g_free (m);
-}
-
-static void
-on_message (SoupWebsocketConnection * ws, gint type, GBytes * data,
-    gpointer user_data)
-{
-  Rt *rt = user_data;
-  Msg *m = g_new0 (Msg, 1);
-
-  m->type = type;
-  m->data = g_bytes_ref (data);
-  g_queue_push_tail (&rt->msgs, m);
-}
-
-static void
-on_closed (SoupWebsocketConnection * ws, gpointer user_data)
-{
-  ((Rt *) user_data)->closed = TRUE;
-}
-
-static gboolean
-timed_out (gpointer data)
-{
-  g_error ("nothing came within %d s", WAIT_S);
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main context until *@flag */
-static void
-wait_for (gboolean * flag)
-{
-  guint id = g_timeout_add_seconds (WAIT_S, timed_out, NULL);
-
-  while (!*flag)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (id);
-}
-
-static void
-connected (GObject * source, GAsyncResult * res, gpointer user_data)
-{
-  Rt *rt = user_data;
-  g_autoptr (GError) err = NULL;
-  SoupMessage *msg = g_object_get_data (G_OBJECT (source), "rt-msg");
-
-  rt->ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), res,
-      &err);
-  rt->status = soup_message_get_status (msg);
-  if (rt->ws) {
-    g_signal_connect (rt->ws, "message", G_CALLBACK (on_message), rt);
-    g_signal_connect (rt->ws, "closed", G_CALLBACK (on_closed), rt);
-    soup_websocket_connection_set_max_incoming_payload_size (rt->ws,
-        16 * 1024 * 1024);
-  }
-  rt->done = TRUE;
-}
-
-static void
-rt_start (Rt * rt, const gchar * const *args)
-{
-  memset (rt, 0, sizeof (*rt));
-  imagegen_test_fixture_start (&rt->fx, TRUE, args, NULL);
-  rt->session = soup_session_new ();
-  /* loopback only: no system proxy */
-  soup_session_set_proxy_resolver (rt->session, NULL);
-  g_queue_init (&rt->msgs);
-}
-
-static void
-rt_stop (Rt * rt)
-{
-  if (rt->ws && soup_websocket_connection_get_state (rt->ws) ==
-      SOUP_WEBSOCKET_STATE_OPEN) {
-    soup_websocket_connection_close (rt->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
-    wait_for (&rt->closed);
-  }
-  g_clear_object (&rt->ws);
-  g_clear_object (&rt->session);
-  g_queue_clear_full (&rt->msgs, (GDestroyNotify) msg_free);
-  imagegen_test_fixture_stop (&rt->fx);
-}
-
-/* POST /tokens/ with the key; the bare JSON string it answers */
-static gchar *
-get_token (Rt * rt, guint * status)
-{
-  const gchar *headers[] = { "Authorization", "Key " TEST_KEY, NULL };
-  g_autoptr (GBytes) body = g_bytes_new_static (TOKEN_BODY,
-      strlen (TOKEN_BODY));
-  g_autoptr (GBytes) answer = imagegen_test_emulator_request (rt->fx.emu,
-      "POST", "/tokens/", headers, body, "application/json", status);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  gsize len;
-  const gchar *data = g_bytes_get_data (answer, &len);
-
-  if (*status != 200)
-    return NULL;
-  g_assert_true (json_parser_load_from_data (parser, data, len, NULL));
-  g_assert_true (JSON_NODE_HOLDS_VALUE (json_parser_get_root (parser)));
-  return g_strdup (json_node_get_string (json_parser_get_root (parser)));
-}
-
-/* Opens the socket with @token (NULL: @key in Authorization, if any)
- * and @max_buffering (0: none); the upgrade's status */
-static guint
-rt_connect (Rt * rt, const gchar * token, const gchar * key,
-    guint max_buffering)
-{
-  const gchar *base = imagegen_test_emulator_get_base_url (rt->fx.emu);
-  g_autofree gchar *url = NULL;
-  GString *q = g_string_new (NULL);
-  SoupMessage *msg;
-
-  if (token)
-    g_string_append_printf (q, "%sfal_jwt_token=%s", q->len ? "&" : "?", token);
-  if (max_buffering)
-    g_string_append_printf (q, "%smax_buffering=%u", q->len ? "&" : "?",
-        max_buffering);
-  url = g_strdup_printf ("ws%s%s%s", base + 4, RT_PATH, q->str);
-  g_string_free (q, TRUE);
-  g_clear_object (&rt->ws);
-  g_queue_clear_full (&rt->msgs, (GDestroyNotify) msg_free);
-  msg = soup_message_new ("GET", url);
-  if (key)
-    soup_message_headers_replace (soup_message_get_request_headers (msg),
-        "Authorization", key);
-  g_object_set_data_full (G_OBJECT (rt->session), "rt-msg", msg,
-      g_object_unref);
-  rt->done = FALSE;
-  rt->closed = FALSE;
-  soup_session_websocket_connect_async (rt->session, msg, NULL, NULL,
-      G_PRIORITY_DEFAULT, NULL, connected, rt);
-  wait_for (&rt->done);
-  return rt->status;
-}
-
-/* A token, then the socket */
-static void
-rt_open (Rt * rt, guint max_buffering)
-{
-  guint status = 0;
-  g_autofree gchar *token = get_token (rt, &status);
-
-  g_assert_cmpuint (status, ==, 200);
-  g_assert_cmpuint (rt_connect (rt, token, NULL, max_buffering), ==, 101);
-  g_assert_nonnull (rt->ws);
-}
-
-static GBytes *frame_jpeg;
-
-/* A frame: the msgpack map fal's clients send; @size NULL: none */
-static void
-send_frame (Rt * rt, const gchar * prompt, const gchar * size,
-    gboolean interpolate)
-{
-  g_autofree gchar *b64 = g_base64_encode (g_bytes_get_data (frame_jpeg,
-          NULL), g_bytes_get_size (frame_jpeg));
-  g_autofree gchar *uri = g_strconcat ("data:image/jpeg;base64,", b64, NULL);
-  msgpack_sbuffer buf;
-  msgpack_packer pk;
-
-  msgpack_sbuffer_init (&buf);
-  msgpack_packer_init (&pk, &buf, msgpack_sbuffer_write);
-  msgpack_pack_map (&pk, 3 + (size != NULL) + (interpolate ? 1 : 0));
-  msgpack_pack_str_with_body (&pk, "image_url", 9);
-  msgpack_pack_str_with_body (&pk, uri, strlen (uri));
-  msgpack_pack_str_with_body (&pk, "prompt", 6);
-  msgpack_pack_str_with_body (&pk, prompt, strlen (prompt));
-  msgpack_pack_str_with_body (&pk, "num_inference_steps", 19);
-  msgpack_pack_int (&pk, 3);
-  if (size) {
-    msgpack_pack_str_with_body (&pk, "image_size", 10);
-    msgpack_pack_str_with_body (&pk, size, strlen (size));
-  }
-  if (interpolate) {
-    msgpack_pack_str_with_body (&pk, "enable_interpolation", 20);
-    msgpack_pack_true (&pk);
-  }
-  soup_websocket_connection_send_binary (rt->ws, buf.data, buf.size);
-  msgpack_sbuffer_destroy (&buf);
-}
-
-/* The next message (waits for it); NULL once the socket closed first */
-static Msg *
-next_msg (Rt * rt)
-{
-  guint id = g_timeout_add_seconds (WAIT_S, timed_out, NULL);
-
-  while (g_queue_is_empty (&rt->msgs) && !rt->closed)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (id);
-  return g_queue_pop_head (&rt->msgs);
-}
-
-/* The next message is JSON text: its object */
-static JsonObject *
-next_json (Rt * rt)
-{
-  Msg *m = next_msg (rt);
-  JsonObject *obj;
-
-  g_assert_nonnull (m);
-  g_assert_cmpint (m->type, ==, SOUP_WEBSOCKET_DATA_TEXT);
-  obj = imagegen_test_json_object (m->data);
-  g_assert_nonnull (obj);
-  msg_free (m);
-  return obj;
-}
-
-static void
-assert_fal_error (Rt * rt, const gchar * error, const gchar * reason)
-{
-  g_autoptr (JsonObject) o = next_json (rt);
-
-  g_assert_cmpstr (json_object_get_string_member (o, "type"), ==,
-      "x-fal-error");
-  g_assert_cmpstr (json_object_get_string_member (o, "error"), ==, error);
-  if (reason)
-    g_assert_nonnull (strstr (json_object_get_string_member (o, "reason"),
-            reason));
-}
-
-static void
-assert_unauthorized (Rt * rt)
-{
-  g_autoptr (JsonObject) o = next_json (rt);
-
-  g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "error");
-  g_assert_cmpstr (json_object_get_string_member (o, "error"), ==,
-      "Unauthorized");
-}
-
-static const msgpack_object *
-map_get (const msgpack_object * map, const gchar * key)
-{
-  guint i;
-
-  g_assert_cmpint (map->type, ==, MSGPACK_OBJECT_MAP);
-  for (i = 0; i < map->via.map.size; i++) {
-    const msgpack_object *k = &map->via.map.ptr[i].key;
-
-    g_assert_cmpint (k->type, ==, MSGPACK_OBJECT_STR);
-    if (k->via.str.size == strlen (key)
-        && memcmp (k->via.str.ptr, key, k->via.str.size) == 0)
-      return &map->via.map.ptr[i].val;
-  }
-  g_error ("no %s in the result", key);
-  return NULL;
-}
-
-/* The timings message, then the result of @prompt: @n images of @size,
- * the last the frame inverted, msgpack types checked */
-static void
-assert_result (Rt * rt, const gchar * prompt, gint size, guint n)
-{
-  g_autoptr (JsonObject) t = next_json (rt);
-  Msg *m;
-  msgpack_unpacked u;
-  const msgpack_object *images, *img, *o;
-  gsize off = 0;
-  guint i;
-
-  g_assert_cmpstr (json_object_get_string_member (t, "type"), ==,
-      "x-fal-message");
-  g_assert_cmpstr (json_object_get_string_member (t, "action"), ==, "timings");
-  g_assert_true (json_object_has_member (t, "timing"));
-  m = next_msg (rt);
-  g_assert_nonnull (m);
-  g_assert_cmpint (m->type, ==, SOUP_WEBSOCKET_DATA_BINARY);
-  msgpack_unpacked_init (&u);
-  g_assert_cmpint (msgpack_unpack_next (&u, g_bytes_get_data (m->data, NULL),
-          g_bytes_get_size (m->data), &off), ==, MSGPACK_UNPACK_SUCCESS);
-  images = map_get (&u.data, "images");
-  g_assert_cmpint (images->type, ==, MSGPACK_OBJECT_ARRAY);
-  g_assert_cmpuint (images->via.array.size, ==, n);
-  for (i = 0; i < n; i++) {
-    g_autoptr (GBytes) jpeg = NULL;
-
-    img = &images->via.array.ptr[i];
-    o = map_get (img, "content");
-    g_assert_cmpint (o->type, ==, MSGPACK_OBJECT_BIN);
-    jpeg = g_bytes_new (o->via.bin.ptr, o->via.bin.size);
-    o = map_get (img, "width");
-    g_assert_cmpint (o->type, ==, MSGPACK_OBJECT_POSITIVE_INTEGER);
-    g_assert_cmpint (o->via.u64, ==, size);
-    o = map_get (img, "height");
-    g_assert_cmpint (o->via.u64, ==, size);
-    o = map_get (img, "content_type");
-    g_assert_cmpint (o->type, ==, MSGPACK_OBJECT_STR);
-    g_assert_cmpint (o->via.str.size, ==, 10);
-    g_assert_true (memcmp (o->via.str.ptr, "image/jpeg", 10) == 0);
-    /* [interpolated, current]: the current one is the frame's remix */
-    assert_result_image (jpeg, prompt, size, i == n - 1);
-  }
-  o = map_get (&u.data, "seed");
-  g_assert_cmpint (o->type, ==, MSGPACK_OBJECT_POSITIVE_INTEGER);
-  msgpack_unpacked_destroy (&u);
-  msg_free (m);
-}
 
 static gint64
 count (Rt * rt, const gchar * name)
@@ -475,41 +21,37 @@ count (Rt * rt, const gchar * name)
   return imagegen_test_emulator_count (rt->fx.emu, name);
 }
 
-/* stats["fal_rt_closes"][@code], waiting for it to reach 1 */
+/* stats["fal_rt_closes"][@code] once it reached @want (the emulator
+ * counts a close when its side of the handshake ends) */
 static gint64
-closes (Rt * rt, const gchar * code)
+closes (Rt * rt, const gchar * code, gint64 want)
 {
   gint64 n = 0;
   guint tries;
 
-  for (tries = 0; tries < WAIT_S * 20 && n == 0; tries++) {
+  for (tries = 0; tries < WAIT_S * 20; tries++) {
     g_autoptr (JsonObject) stats = imagegen_test_emulator_stats (rt->fx.emu);
     JsonObject *c = json_object_get_object_member (stats, "fal_rt_closes");
 
     n = json_object_get_int_member_with_default (c, code, 0);
-    if (n == 0)
-      g_usleep (50000);
+    if (n >= want)
+      break;
+    g_usleep (50000);
   }
   return n;
 }
 
-/* The log lines of @event */
-static GPtrArray *
-log_events (Rt * rt, const gchar * event)
+/* The model table's price of one frame in and a @size² result out */
+static gint
+price_cents (guint size)
 {
-  g_autoptr (GPtrArray) lines = imagegen_test_read_log (rt->fx.log);
-  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      json_object_unref);
-  guint i;
+  const ImagegenModelRow *row = imagegen_models_find_any (RT_PATH + 1);
+  g_autoptr (JsonObject) body = json_object_new ();
 
-  for (i = 0; i < lines->len; i++) {
-    JsonObject *l = g_ptr_array_index (lines, i);
-
-    if (g_strcmp0 (json_object_get_string_member_with_default (l, "event",
-                NULL), event) == 0)
-      g_ptr_array_add (out, json_object_ref (l));
-  }
-  return out;
+  json_object_set_string_member (body, row->input_field, "frame");
+  json_object_set_int_member (body, "width", size);
+  json_object_set_int_member (body, "height", size);
+  return imagegen_model_price_cents (row, body, FALSE);
 }
 
 /* ---- tests ---- */
@@ -519,25 +61,24 @@ log_events (Rt * rt, const gchar * event)
 static void
 test_frame (void)
 {
-  const gchar *args[] = { "--fal-realtime-ms", "200", NULL };
   g_autoptr (GPtrArray) frames = NULL;
   JsonObject *line;
   Rt rt;
 
-  rt_start (&rt, args);
+  rt_start (&rt, "--fal-realtime-ms", "200", NULL);
   rt_open (&rt, 0);
-  send_frame (&rt, "a red fox", "square_hd", FALSE);
-  assert_result (&rt, "a red fox", 1024, 1);
+  rt_send_frame (&rt, "a red fox", "square_hd", FALSE);
+  rt_assert_result (&rt, "a red fox", 1024, 1);
   g_assert_cmpint (count (&rt, "fal_tokens"), ==, 1);
   g_assert_cmpint (count (&rt, "fal_rt_connects"), ==, 1);
   g_assert_cmpint (count (&rt, "fal_rt_frames"), ==, 1);
   g_assert_cmpint (count (&rt, "fal_rt_results"), ==, 1);
   g_assert_cmpint (imagegen_test_emulator_stat (rt.fx.emu, "charged_cents"),
-      >, 0);
+      ==, price_cents (1024));
   soup_websocket_connection_close (rt.ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
-  wait_for (&rt.closed);
-  g_assert_cmpint (closes (&rt, "1000"), ==, 1);
-  frames = log_events (&rt, "fal_rt_frame");
+  rt_wait_for (&rt.closed);
+  g_assert_cmpint (closes (&rt, "1000", 1), ==, 1);
+  frames = imagegen_test_read_events (rt.fx.log, "fal_rt_frame");
   g_assert_cmpuint (frames->len, ==, 1);
   line = g_ptr_array_index (frames, 0);
   g_assert_cmpstr (json_object_get_string_member (line, "prompt"), ==,
@@ -560,8 +101,35 @@ test_interpolation (void)
 
   rt_start (&rt, NULL);
   rt_open (&rt, 0);
-  send_frame (&rt, "dusk", NULL, TRUE);
-  assert_result (&rt, "dusk", 768, 2);
+  rt_send_frame (&rt, "dusk", NULL, TRUE);
+  rt_assert_result (&rt, "dusk", 768, 2);
+  rt_stop (&rt);
+}
+
+/* --prerendered: one image per size, whatever the frame and the prompt */
+static void
+test_prerendered (void)
+{
+  g_autoptr (GBytes) first = NULL;
+  Rt rt;
+  guint i;
+
+  rt_start (&rt, "--prerendered", NULL);
+  rt_open (&rt, 0);
+  for (i = 0; i < 2; i++) {
+    g_autoptr (JsonObject) timings = NULL;
+    Msg *m;
+
+    rt_send_frame (&rt, i ? "one prompt" : "another", NULL, FALSE);
+    timings = rt_next_json (&rt);
+    m = rt_next_msg (&rt);
+    g_assert_cmpint (m->type, ==, SOUP_WEBSOCKET_DATA_BINARY);
+    if (first == NULL)
+      first = g_bytes_ref (m->data);
+    else
+      g_assert_true (g_bytes_equal (first, m->data));
+    rt_msg_free (m);
+  }
   rt_stop (&rt);
 }
 
@@ -570,7 +138,6 @@ test_interpolation (void)
 static void
 test_buffer (void)
 {
-  const gchar *args[] = { "--fail", "fal-frame:held", NULL };
   g_autoptr (GPtrArray) frames = NULL;
   const gchar *outcomes[] = { "result", "dropped", "dropped", "dropped",
     "result"
@@ -578,21 +145,21 @@ test_buffer (void)
   guint i;
   Rt rt;
 
-  rt_start (&rt, args);
+  rt_start (&rt, "--fail", "fal-frame:held", NULL);
   rt_open (&rt, 1);
   for (i = 0; i < 5; i++) {
     g_autofree gchar *prompt = g_strdup_printf ("f%u", i);
 
-    send_frame (&rt, prompt, NULL, FALSE);
+    rt_send_frame (&rt, prompt, NULL, FALSE);
   }
   g_assert_cmpint (imagegen_test_emulator_wait_count (rt.fx.emu,
           "fal_rt_frames", 5), ==, 5);
   g_assert_cmpint (count (&rt, "fal_rt_dropped"), ==, 3);
   g_assert_cmpuint (imagegen_test_emulator_release (rt.fx.emu, 1), ==, 1);
-  assert_result (&rt, "f0", 768, 1);
-  assert_result (&rt, "f4", 768, 1);
+  rt_assert_result (&rt, "f0", 768, 1);
+  rt_assert_result (&rt, "f4", 768, 1);
   g_assert_cmpint (count (&rt, "fal_rt_results"), ==, 2);
-  frames = log_events (&rt, "fal_rt_frame");
+  frames = imagegen_test_read_events (rt.fx.log, "fal_rt_frame");
   g_assert_cmpuint (frames->len, ==, 5);
   for (i = 0; i < frames->len; i++) {
     JsonObject *l = g_ptr_array_index (frames, i);
@@ -608,48 +175,54 @@ test_buffer (void)
 static void
 test_idle (void)
 {
-  const gchar *args[] = { "--fal-realtime-idle", "1", NULL };
   gint64 start;
   Rt rt;
 
-  rt_start (&rt, args);
+  rt_start (&rt, "--fal-realtime-idle", "1", NULL);
   /* before the upgrade: the emulator's timer starts after it */
   start = g_get_monotonic_time ();
   rt_open (&rt, 0);
-  assert_fal_error (&rt, "TIMEOUT", "no inputs, reconnect when needed!");
-  wait_for (&rt.closed);
+  rt_assert_fal_error (&rt, "TIMEOUT", "no inputs, reconnect when needed!");
+  rt_wait_for (&rt.closed);
   g_assert_cmpint (soup_websocket_connection_get_close_code (rt.ws), ==, 1000);
   g_assert_cmpint (g_get_monotonic_time () - start, >=, G_USEC_PER_SEC);
-  g_assert_cmpint (closes (&rt, "1000"), ==, 1);
+  g_assert_cmpint (closes (&rt, "1000", 1), ==, 1);
   rt_stop (&rt);
 }
 
 /* Upgrades without a token or key, with a token never issued, with an
- * expired one: 401, logged without the token; a key is enough */
+ * expired one: 401, logged without the token; a key is enough.  A token
+ * that expires while its socket is open: the next frame gets
+ * Unauthorized, the socket stays open. */
 static void
 test_refused (void)
 {
-  const gchar *args[] = { "--fal-token-ttl", "1", "--require-key", TEST_KEY,
-    NULL
-  };
   g_autofree gchar *token = NULL;
   g_autofree gchar *log = NULL;
   guint status = 0;
   Rt rt;
 
-  rt_start (&rt, args);
+  rt_start (&rt, "--fal-token-ttl", "1", "--require-key", TEST_KEY, NULL);
   g_assert_cmpuint (rt_connect (&rt, NULL, NULL, 0), ==, 401);
   g_assert_cmpuint (rt_connect (&rt, "emu-jwt-forged", NULL, 0), ==, 401);
   g_assert_cmpuint (rt_connect (&rt, NULL, "Key wrong", 0), ==, 401);
   g_assert_cmpuint (rt_connect (&rt, NULL, "Key " TEST_KEY, 61), ==, 400);
-  token = get_token (&rt, &status);
+  token = rt_get_token (&rt, &status);
+  g_assert_cmpuint (rt_connect (&rt, token, NULL, 0), ==, 101);
   /* a deliberate wait past the token's one second */
   g_usleep (1500000);
+  rt_send_frame (&rt, "late", NULL, FALSE);
+  rt_assert_unauthorized (&rt);
+  g_assert_false (rt.closed);
+  g_assert_cmpint (count (&rt, "fal_rt_unauthorized"), ==, 1);
+  soup_websocket_connection_close (rt.ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  rt_wait_for (&rt.closed);
   g_assert_cmpuint (rt_connect (&rt, token, NULL, 0), ==, 401);
   g_assert_cmpint (count (&rt, "fal_rt_refused"), ==, 5);
-  g_assert_cmpint (count (&rt, "fal_rt_connects"), ==, 0);
   g_assert_cmpuint (rt_connect (&rt, NULL, "Key " TEST_KEY, 0), ==, 101);
-  g_assert_cmpint (count (&rt, "fal_rt_connects"), ==, 1);
+  g_assert_cmpint (imagegen_test_emulator_wait_count (rt.fx.emu,
+          "fal_rt_connects", 2), ==, 2);
+  g_assert_cmpint (count (&rt, "fal_rt_results"), ==, 0);
   g_file_get_contents (rt.fx.log, &log, NULL, NULL);
   g_assert_null (strstr (log, token));
   g_assert_null (strstr (log, "emu-jwt-forged"));
@@ -658,42 +231,20 @@ test_refused (void)
   rt_stop (&rt);
 }
 
-/* A token that expires while its socket is open: the next frame gets
- * Unauthorized, the socket stays open */
-static void
-test_expired (void)
-{
-  const gchar *args[] = { "--fal-token-ttl", "1", NULL };
-  Rt rt;
-
-  rt_start (&rt, args);
-  rt_open (&rt, 0);
-  g_usleep (1500000);
-  send_frame (&rt, "late", NULL, FALSE);
-  assert_unauthorized (&rt);
-  g_assert_cmpint (count (&rt, "fal_rt_unauthorized"), ==, 1);
-  g_assert_cmpint (count (&rt, "fal_rt_results"), ==, 0);
-  g_assert_false (rt.closed);
-  rt_stop (&rt);
-}
-
 /* The token endpoint's faults */
 static void
 test_token_faults (void)
 {
-  const gchar *args[] = { "--fail", "fal-token:401", "--fail",
-    "fal-token:403", NULL
-  };
   guint status = 0;
   g_autofree gchar *t = NULL;
   Rt rt;
 
-  rt_start (&rt, args);
-  g_assert_null (get_token (&rt, &status));
+  rt_start (&rt, "--fail", "fal-token:401", "--fail", "fal-token:403", NULL);
+  g_assert_null (rt_get_token (&rt, &status));
   g_assert_cmpuint (status, ==, 401);
-  g_assert_null (get_token (&rt, &status));
+  g_assert_null (rt_get_token (&rt, &status));
   g_assert_cmpuint (status, ==, 403);
-  t = get_token (&rt, &status);
+  t = rt_get_token (&rt, &status);
   g_assert_nonnull (t);
   g_assert_true (imagegen_test_emulator_fail (rt.fx.emu, "fal-connect:503"));
   g_assert_cmpuint (rt_connect (&rt, t, NULL, 0), ==, 503);
@@ -705,17 +256,16 @@ test_token_faults (void)
 static void
 test_drop (void)
 {
-  const gchar *args[] = { "--fail", "fal-frame:drop@1", NULL };
   Rt rt;
 
-  rt_start (&rt, args);
+  rt_start (&rt, "--fail", "fal-frame:drop@1", NULL);
   rt_open (&rt, 0);
-  send_frame (&rt, "one", NULL, FALSE);
-  assert_result (&rt, "one", 768, 1);
-  send_frame (&rt, "two", NULL, FALSE);
-  g_assert_null (next_msg (&rt));
+  rt_send_frame (&rt, "one", NULL, FALSE);
+  rt_assert_result (&rt, "one", 768, 1);
+  rt_send_frame (&rt, "two", NULL, FALSE);
+  g_assert_null (rt_next_msg (&rt));
   g_assert_cmpint (soup_websocket_connection_get_close_code (rt.ws), !=, 1000);
-  g_assert_cmpint (closes (&rt, "1006"), ==, 1);
+  g_assert_cmpint (closes (&rt, "1006", 1), ==, 1);
   g_assert_cmpint (count (&rt, "fal_rt_results"), ==, 1);
   rt_stop (&rt);
 }
@@ -730,35 +280,35 @@ test_frame_faults (void)
   rt_start (&rt, NULL);
   g_assert_true (imagegen_test_emulator_fail (rt.fx.emu, "fal-frame:error"));
   rt_open (&rt, 0);
-  send_frame (&rt, "a", NULL, FALSE);
-  assert_fal_error (&rt, "INTERNAL_ERROR", NULL);
-  wait_for (&rt.closed);
+  rt_send_frame (&rt, "a", NULL, FALSE);
+  rt_assert_fal_error (&rt, "INTERNAL_ERROR", NULL);
+  rt_wait_for (&rt.closed);
   g_assert_cmpint (soup_websocket_connection_get_close_code (rt.ws), ==, 1000);
 
   g_assert_true (imagegen_test_emulator_fail (rt.fx.emu, "fal-frame:timeout"));
   rt_open (&rt, 0);
-  send_frame (&rt, "b", NULL, FALSE);
-  assert_fal_error (&rt, "TIMEOUT", "no inputs");
-  wait_for (&rt.closed);
+  rt_send_frame (&rt, "b", NULL, FALSE);
+  rt_assert_fal_error (&rt, "TIMEOUT", "no inputs");
+  rt_wait_for (&rt.closed);
   g_assert_cmpint (soup_websocket_connection_get_close_code (rt.ws), ==, 1000);
 
   g_assert_true (imagegen_test_emulator_fail (rt.fx.emu,
           "fal-frame:close@4001"));
   rt_open (&rt, 0);
-  send_frame (&rt, "c", NULL, FALSE);
-  g_assert_null (next_msg (&rt));
+  rt_send_frame (&rt, "c", NULL, FALSE);
+  g_assert_null (rt_next_msg (&rt));
   g_assert_cmpint (soup_websocket_connection_get_close_code (rt.ws), ==, 4001);
-  g_assert_cmpint (closes (&rt, "4001"), ==, 1);
+  g_assert_cmpint (closes (&rt, "4001", 1), ==, 1);
 
   g_assert_true (imagegen_test_emulator_fail (rt.fx.emu,
           "fal-frame:unauthorized"));
   rt_open (&rt, 0);
-  send_frame (&rt, "d", NULL, FALSE);
-  assert_unauthorized (&rt);
-  send_frame (&rt, "e", NULL, FALSE);
-  assert_result (&rt, "e", 768, 1);
+  rt_send_frame (&rt, "d", NULL, FALSE);
+  rt_assert_unauthorized (&rt);
+  rt_send_frame (&rt, "e", NULL, FALSE);
+  rt_assert_result (&rt, "e", 768, 1);
   g_assert_cmpint (count (&rt, "fal_rt_results"), ==, 1);
-  g_assert_cmpint (closes (&rt, "1000"), ==, 2);
+  g_assert_cmpint (closes (&rt, "1000", 2), ==, 2);
   rt_stop (&rt);
 }
 
@@ -774,8 +324,8 @@ test_bad_input (void)
   rt_start (&rt, NULL);
   rt_open (&rt, 0);
   soup_websocket_connection_send_text (rt.ws, "{\"prompt\":\"x\"}");
-  assert_fal_error (&rt, "INTERNAL_ERROR", "inputs must be msgpack binary");
-  wait_for (&rt.closed);
+  rt_assert_fal_error (&rt, "INTERNAL_ERROR", "inputs must be msgpack binary");
+  rt_wait_for (&rt.closed);
 
   rt_open (&rt, 0);
   msgpack_sbuffer_init (&buf);
@@ -785,13 +335,13 @@ test_bad_input (void)
   msgpack_pack_bin_with_body (&pk, "x", 1);
   soup_websocket_connection_send_binary (rt.ws, buf.data, buf.size);
   msgpack_sbuffer_destroy (&buf);
-  assert_fal_error (&rt, "INTERNAL_ERROR", "prompt must be a msgpack str");
-  wait_for (&rt.closed);
+  rt_assert_fal_error (&rt, "INTERNAL_ERROR", "prompt must be a msgpack str");
+  rt_wait_for (&rt.closed);
 
   rt_open (&rt, 0);
-  send_frame (&rt, "x", "landscape_4_3", FALSE);
-  assert_fal_error (&rt, "INTERNAL_ERROR", "image_size");
-  wait_for (&rt.closed);
+  rt_send_frame (&rt, "x", "landscape_4_3", FALSE);
+  rt_assert_fal_error (&rt, "INTERNAL_ERROR", "image_size");
+  rt_wait_for (&rt.closed);
   g_assert_cmpint (soup_websocket_connection_get_close_code (rt.ws), ==, 1000);
   g_assert_cmpint (count (&rt, "fal_rt_results"), ==, 0);
   rt_stop (&rt);
@@ -803,14 +353,14 @@ main (int argc, char **argv)
   int ret;
 
   gst_init (NULL, NULL);
-  frame_jpeg = make_frame ();
+  frame_jpeg = rt_make_frame ();
   ret = imagegen_test_run (&argc, &argv,
       "/fal-realtime/frame", test_frame,
       "/fal-realtime/interpolation", test_interpolation,
+      "/fal-realtime/prerendered", test_prerendered,
       "/fal-realtime/buffer", test_buffer,
       "/fal-realtime/idle", test_idle,
       "/fal-realtime/refused", test_refused,
-      "/fal-realtime/expired", test_expired,
       "/fal-realtime/token-faults", test_token_faults,
       "/fal-realtime/drop", test_drop,
       "/fal-realtime/frame-faults", test_frame_faults,

@@ -103,21 +103,32 @@ imagegen_test_read_log (const gchar * path)
 }
 
 GPtrArray *
-imagegen_test_read_create_bodies (const gchar * path)
+imagegen_test_read_events (const gchar * path, const gchar * event)
 {
   GPtrArray *lines = imagegen_test_read_log (path);
+  guint i;
+
+  for (i = lines->len; i > 0; i--) {
+    JsonObject *line = g_ptr_array_index (lines, i - 1);
+
+    if (g_strcmp0 (json_object_get_string_member_with_default (line, "event",
+                ""), event) != 0)
+      g_ptr_array_remove_index (lines, i - 1);
+  }
+  return lines;
+}
+
+GPtrArray *
+imagegen_test_read_create_bodies (const gchar * path)
+{
+  GPtrArray *lines = imagegen_test_read_events (path, "create_body");
   GPtrArray *bodies = g_ptr_array_new_with_free_func ((GDestroyNotify)
       json_object_unref);
   guint i;
 
-  for (i = 0; i < lines->len; i++) {
-    JsonObject *line = g_ptr_array_index (lines, i);
-
-    if (g_strcmp0 (json_object_get_string_member_with_default (line, "event",
-                ""), "create_body") == 0)
-      g_ptr_array_add (bodies,
-          json_object_ref (json_object_get_object_member (line, "body")));
-  }
+  for (i = 0; i < lines->len; i++)
+    g_ptr_array_add (bodies, json_object_ref (json_object_get_object_member
+            (g_ptr_array_index (lines, i), "body")));
   g_ptr_array_unref (lines);
   return bodies;
 }

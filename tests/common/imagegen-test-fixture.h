@@ -36,6 +36,10 @@ void imagegen_test_log_remove (const gchar * path);
 /* The lines of a --log file, each a JsonObject. */
 GPtrArray *imagegen_test_read_log (const gchar * path);
 
+/* The lines of a --log file whose "event" is @event, oldest first. */
+GPtrArray *imagegen_test_read_events (const gchar * path,
+    const gchar * event);
+
 /* The create bodies a --log file holds (its "create_body" lines' "body"),
  * oldest first, each a JsonObject. */
 GPtrArray *imagegen_test_read_create_bodies (const gchar * path);

@@ -19,25 +19,28 @@
 #define DEFAULT_SEED 35
 
 /* ---- the connection ---- */
-/* ---- the socket ---- */
 
 RtConn *
 emu_rt_conn_ref (RtConn * c)
 {
-  g_atomic_int_inc (&c->ref_count);
-  return c;
+  return g_atomic_rc_box_acquire (c);
+}
+
+static void
+conn_clear (gpointer data)
+{
+  RtConn *c = data;
+
+  g_queue_clear_full (&c->pending, (GDestroyNotify) emu_rt_frame_free);
+  g_clear_object (&c->ws);
+  g_clear_object (&c->socket);
+  g_free (c->token);
 }
 
 void
 emu_rt_conn_unref (RtConn * c)
 {
-  if (!g_atomic_int_dec_and_test (&c->ref_count))
-    return;
-  g_queue_clear_full (&c->pending, (GDestroyNotify) emu_rt_frame_free);
-  g_clear_object (&c->ws);
-  g_clear_object (&c->socket);
-  g_free (c->token);
-  g_free (c);
+  g_atomic_rc_box_release_full (c, conn_clear);
 }
 
 void
@@ -278,7 +281,8 @@ prerendered (Emulator * emu, guint width, guint height, GError ** error)
   return image;
 }
 
-/* Worker: renders, then waits out the rest of the service time. */
+/* Worker: renders; the main loop waits out the rest of the service time,
+ * so that no worker sleeps. */
 static void
 serve_frame (GTask * task, gpointer source, gpointer data,
     GCancellable * cancellable)
@@ -286,7 +290,6 @@ serve_frame (GTask * task, gpointer source, gpointer data,
   RtFrame *f = data;
   Emulator *emu = f->conn->emu;
   GError *err = NULL;
-  gint64 left;
 
   if (emu->prerendered)
     f->images[1] = prerendered (emu, f->width, f->height, &err);
@@ -301,10 +304,6 @@ serve_frame (GTask * task, gpointer source, gpointer data,
     f->error = g_strdup_printf ("cannot decode image_url: %s", err->message);
     g_error_free (err);
   }
-  left = f->start_us + f->service_ms * (gint64) 1000 - g_get_monotonic_time ();
-  if (left > 0 && !g_atomic_int_get (&emu->stopping))
-    g_usleep (left);
-  f->end_us = g_get_monotonic_time ();
   g_task_return_boolean (task, TRUE);
 }
 
@@ -371,12 +370,21 @@ emu_rt_frame_over (RtConn * c, RtFrame * f)
   emu_rt_serve_next (c);
 }
 
-static void
-frame_served (GObject * source, GAsyncResult * res, gpointer data)
+/* Main loop: once the service time is over (a timeout may fire a little
+ * early: it runs again), the frame is answered. */
+static gboolean
+frame_served (gpointer data)
 {
   RtFrame *f = data;
   RtConn *c = f->conn;
+  gint64 left = f->start_us + f->service_ms * (gint64) 1000 -
+      g_get_monotonic_time ();
 
+  if (left > 0 && !c->closing && !g_atomic_int_get (&c->emu->stopping)) {
+    g_timeout_add ((left + 999) / 1000, frame_served, f);
+    return G_SOURCE_REMOVE;
+  }
+  f->end_us = g_get_monotonic_time ();
   c->emu->async_pending--;
   f->rendered = TRUE;
   if (c->closing) {
@@ -386,13 +394,20 @@ frame_served (GObject * source, GAsyncResult * res, gpointer data)
     emu_rt_conn_fail (c, "INTERNAL_ERROR", f->error);
   } else if (f->held) {
     /* POST /emulator/release sends it */
-    return;
+    return G_SOURCE_REMOVE;
   } else {
     send_result (c, f);
   }
   c->emu->fal_rt->held = g_list_remove (c->emu->fal_rt->held, f);
   emu_rt_frame_over (c, f);
   emu_rt_conn_unref (c);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+frame_rendered (GObject * source, GAsyncResult * res, gpointer data)
+{
+  frame_served (data);
 }
 
 /* What a frame fault does; TRUE when the frame is not served. */
@@ -474,7 +489,7 @@ emu_rt_serve_next (RtConn * c)
   f->service_ms = service_ms (c->emu);
   c->emu->async_pending++;
   emu_rt_conn_ref (c);
-  task = g_task_new (NULL, NULL, frame_served, f);
+  task = g_task_new (NULL, NULL, frame_rendered, f);
   g_task_set_task_data (task, f, NULL);
   g_task_run_in_thread (task, serve_frame);
   g_object_unref (task);

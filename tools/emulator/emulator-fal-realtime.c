@@ -28,19 +28,11 @@
 typedef struct
 {
   gint64 expires_us;            /* monotonic */
-  gchar **apps;                 /* allowed_apps; empty: any */
+  /* allowed_apps, each between spaces; "": any */
+  gchar apps[];
 } RtToken;
 
 /* ---- tokens ---- */
-
-static void
-token_free (gpointer data)
-{
-  RtToken *t = data;
-
-  g_strfreev (t->apps);
-  g_free (t);
-}
 
 static gboolean
 token_expired (gpointer key, gpointer value, gpointer data)
@@ -51,23 +43,26 @@ token_expired (gpointer key, gpointer value, gpointer data)
 void
 emu_fal_rt_token_issued (Emulator * emu, const gchar * token, JsonObject * body)
 {
-  RtToken *t = g_new0 (RtToken, 1);
-  JsonArray *apps = body && json_object_has_member (body, "allowed_apps")
-      && JSON_NODE_HOLDS_ARRAY (json_object_get_member (body,
-          "allowed_apps")) ? json_object_get_array_member (body,
-      "allowed_apps") : NULL;
+  JsonNode *node = body ? json_object_get_member (body, "allowed_apps") : NULL;
+  JsonArray *list = node && JSON_NODE_HOLDS_ARRAY (node) ?
+      json_node_get_array (node) : NULL;
   gint64 ttl = body ? json_object_get_int_member_with_default (body,
       "token_expiration", DEFAULT_TOKEN_TTL_S) : DEFAULT_TOKEN_TTL_S;
-  guint i, n = apps ? json_array_get_length (apps) : 0;
+  GString *apps = g_string_new (NULL);
+  RtToken *t;
+  guint i;
 
+  for (i = 0; list && i < json_array_get_length (list); i++)
+    g_string_append_printf (apps, " %s ",
+        json_array_get_string_element (list, i));
   if (emu->fal_token_ttl_s > 0)
     ttl = MIN (ttl, (gint64) emu->fal_token_ttl_s);
   /* an expired token is as good as unknown: the table stays small */
   g_hash_table_foreach_remove (emu->fal_rt->tokens, token_expired, NULL);
+  t = g_malloc (sizeof (RtToken) + apps->len + 1);
   t->expires_us = g_get_monotonic_time () + MAX (ttl, 0) * G_USEC_PER_SEC;
-  t->apps = g_new0 (gchar *, n + 1);
-  for (i = 0; i < n; i++)
-    t->apps[i] = g_strdup (json_array_get_string_element (apps, i));
+  memcpy (t->apps, apps->str, apps->len + 1);
+  g_string_free (apps, TRUE);
   g_hash_table_replace (emu->fal_rt->tokens, g_strdup (token), t);
 }
 
@@ -77,14 +72,15 @@ token_good (Emulator * emu, const gchar * token, const ImagegenModelRow * row)
 {
   RtToken *t = g_hash_table_lookup (emu->fal_rt->tokens, token);
   g_auto (GStrv) parts = NULL;
+  g_autofree gchar *app = NULL;
 
   if (t == NULL || g_get_monotonic_time () >= t->expires_us)
     return FALSE;
-  if (row == NULL || t->apps[0] == NULL)
+  if (row == NULL || t->apps[0] == '\0')
     return TRUE;
   parts = g_strsplit (row->model, "/", 3);
-  return parts[1] != NULL && g_strv_contains ((const gchar * const *)
-      t->apps, parts[1]);
+  app = g_strdup_printf (" %s ", parts[1] ? parts[1] : "");
+  return strstr (t->apps, app) != NULL;
 }
 
 /* ---- records ---- */
@@ -130,8 +126,9 @@ arm_idle (RtConn * c)
 {
   if (c->idle_id)
     g_source_remove (c->idle_id);
-  c->idle_id = c->closing ? 0 : g_timeout_add_seconds_full (G_PRIORITY_DEFAULT,
-      c->emu->fal_realtime_idle_s, on_idle, emu_rt_conn_ref (c),
+  /* not g_timeout_add_seconds(): its first firing may come early */
+  c->idle_id = c->closing ? 0 : g_timeout_add_full (G_PRIORITY_DEFAULT,
+      c->emu->fal_realtime_idle_s * 1000, on_idle, emu_rt_conn_ref (c),
       (GDestroyNotify) emu_rt_conn_unref);
 }
 
@@ -220,14 +217,13 @@ on_websocket (SoupServer * server, SoupServerMessage * msg, const char *path,
     SoupWebsocketConnection * ws, gpointer user_data)
 {
   Emulator *emu = user_data;
-  RtConn *c = g_new0 (RtConn, 1);
+  RtConn *c = g_atomic_rc_box_new0 (RtConn);
   const gchar *query = g_uri_get_query (soup_server_message_get_uri (msg));
   GHashTable *form = query ? soup_form_decode (query) : NULL;
   const gchar *mb = form ? g_hash_table_lookup (form, "max_buffering") : NULL;
   JsonObject *o = json_object_new ();
   GSocket *socket = soup_server_message_get_socket (msg);
 
-  c->ref_count = 1;
   c->emu = emu;
   c->row = imagegen_models_find_any (path + 1);
   c->ws = g_object_ref (ws);
@@ -325,7 +321,7 @@ emu_fal_rt_init (Emulator * emu)
 {
   emu->fal_rt = g_new0 (struct _EmuFalRt, 1);
   emu->fal_rt->tokens = g_hash_table_new_full (g_str_hash, g_str_equal,
-      g_free, token_free);
+      g_free, g_free);
   emu->fal_rt->prerendered = g_hash_table_new_full (g_str_hash, g_str_equal,
       g_free, (GDestroyNotify) g_bytes_unref);
   g_mutex_init (&emu->fal_rt->lock);

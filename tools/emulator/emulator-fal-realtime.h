@@ -35,9 +35,9 @@ typedef struct
   gchar *error;
 } RtFrame;
 
+/* a GAtomicRcBox */
 struct _RtConn
 {
-  gint ref_count;
   Emulator *emu;
   const ImagegenModelRow *row;
   SoupWebsocketConnection *ws;

@@ -25,10 +25,13 @@ static const struct
   {"fal-frame", EMU_STAGE_FAL_FRAME},
 };
 
+/* @counted: KIND@N is taken too, N the frames a realtime connection
+ * answered before the fault fires */
 static const struct
 {
   const gchar *name;
   EmuFaultKind kind;
+  gboolean counted;
 } kinds[] = {
   {"reset", EMU_FAULT_RESET},
   {"hang", EMU_FAULT_HANG},
@@ -43,19 +46,10 @@ static const struct
   {"held", EMU_FAULT_HELD},
   {"trickle", EMU_FAULT_TRICKLE},
   {"redirect", EMU_FAULT_REDIRECT},
-};
-
-/* realtime frames' faults: KIND or KIND@N (after N frames answered on
- * the connection); close@CODE */
-static const struct
-{
-  const gchar *name;
-  EmuFaultKind kind;
-} frame_kinds[] = {
-  {"drop", EMU_FAULT_DROP},
-  {"error", EMU_FAULT_FRAME_ERROR},
-  {"timeout", EMU_FAULT_FRAME_TIMEOUT},
-  {"unauthorized", EMU_FAULT_UNAUTHORIZED},
+  {"drop", EMU_FAULT_DROP, TRUE},
+  {"error", EMU_FAULT_FRAME_ERROR, TRUE},
+  {"timeout", EMU_FAULT_FRAME_TIMEOUT, TRUE},
+  {"unauthorized", EMU_FAULT_UNAUTHORIZED, TRUE},
 };
 
 /* Answers of the wrong shape, all 200 application/json; "%s" is the task
@@ -92,24 +86,18 @@ parse_uint (const gchar * s, guint min, guint max, guint * out)
 static gboolean
 parse_fault_kind (const gchar * s, EmuFault * fault)
 {
-  gchar **at;
+  gchar **at = g_strsplit (s, "@", 2);
   gboolean ok = FALSE;
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (kinds); i++) {
-    if (g_strcmp0 (s, kinds[i].name) == 0) {
+    if (g_strcmp0 (at[0], kinds[i].name) == 0) {
       fault->kind = kinds[i].kind;
-      return TRUE;
+      ok = at[1] == NULL || (kinds[i].counted && parse_uint (at[1], 0,
+              G_MAXINT, &fault->after));
     }
   }
-  at = g_strsplit (s, "@", 2);
-  for (i = 0; i < G_N_ELEMENTS (frame_kinds); i++) {
-    if (g_strcmp0 (at[0], frame_kinds[i].name) == 0) {
-      fault->kind = frame_kinds[i].kind;
-      ok = at[1] == NULL || parse_uint (at[1], 0, G_MAXINT, &fault->after);
-    }
-  }
-  /* 1000 is no fault; 1005 and 1006 never go on the wire */
+  /* close@CODE: 1000 is no fault; 1005 and 1006 never go on the wire */
   if (g_strcmp0 (at[0], "close") == 0) {
     fault->kind = EMU_FAULT_CLOSE;
     ok = parse_uint (at[1], 1001, 4999, &fault->close_code)
@@ -150,6 +138,39 @@ parse_fault_kind (const gchar * s, EmuFault * fault)
   return ok;
 }
 
+#define STAGE_BIT(stage) (1u << (stage))
+
+/* The stages @kind makes sense on: a fault elsewhere is refused rather
+ * than silently never firing. */
+static guint
+kind_stages (EmuFaultKind kind)
+{
+  switch (kind) {
+    case EMU_FAULT_SLOW:
+    case EMU_FAULT_TRICKLE:
+    case EMU_FAULT_NOTIMAGE:
+      return STAGE_BIT (EMU_STAGE_DOWNLOAD);
+    case EMU_FAULT_CANNED:
+      return STAGE_BIT (EMU_STAGE_CREATE) | STAGE_BIT (EMU_STAGE_POLL) |
+          STAGE_BIT (EMU_STAGE_ANY);
+    case EMU_FAULT_FAILED:
+    case EMU_FAULT_MODERATED:
+    case EMU_FAULT_REQUEST_MODERATED:
+    case EMU_FAULT_STUCK:
+      return STAGE_BIT (EMU_STAGE_TASK);
+    case EMU_FAULT_HELD:
+      return STAGE_BIT (EMU_STAGE_TASK) | STAGE_BIT (EMU_STAGE_FAL_FRAME);
+    case EMU_FAULT_DROP:
+    case EMU_FAULT_FRAME_ERROR:
+    case EMU_FAULT_FRAME_TIMEOUT:
+    case EMU_FAULT_CLOSE:
+    case EMU_FAULT_UNAUTHORIZED:
+      return STAGE_BIT (EMU_STAGE_FAL_FRAME);
+    default:
+      return ~(STAGE_BIT (EMU_STAGE_TASK) | STAGE_BIT (EMU_STAGE_FAL_FRAME));
+  }
+}
+
 gboolean
 emu_fault_parse (const gchar * spec, EmuFault * fault, GError ** error)
 {
@@ -184,46 +205,8 @@ emu_fault_parse (const gchar * spec, EmuFault * fault, GError ** error)
       goto bad;
   }
 
-  /* Some faults only make sense on one stage; refuse the others rather
-   * than silently never firing. */
-  switch (fault->kind) {
-    case EMU_FAULT_SLOW:
-    case EMU_FAULT_TRICKLE:
-    case EMU_FAULT_NOTIMAGE:
-      if (fault->stage != EMU_STAGE_DOWNLOAD)
-        goto bad_stage;
-      break;
-    case EMU_FAULT_CANNED:
-      if (fault->stage != EMU_STAGE_CREATE && fault->stage != EMU_STAGE_POLL
-          && fault->stage != EMU_STAGE_ANY)
-        goto bad_stage;
-      break;
-    case EMU_FAULT_FAILED:
-    case EMU_FAULT_MODERATED:
-    case EMU_FAULT_REQUEST_MODERATED:
-    case EMU_FAULT_STUCK:
-      if (fault->stage != EMU_STAGE_TASK)
-        goto bad_stage;
-      break;
-    case EMU_FAULT_HELD:
-      if (fault->stage != EMU_STAGE_TASK
-          && fault->stage != EMU_STAGE_FAL_FRAME)
-        goto bad_stage;
-      break;
-    case EMU_FAULT_DROP:
-    case EMU_FAULT_FRAME_ERROR:
-    case EMU_FAULT_FRAME_TIMEOUT:
-    case EMU_FAULT_CLOSE:
-    case EMU_FAULT_UNAUTHORIZED:
-      if (fault->stage != EMU_STAGE_FAL_FRAME)
-        goto bad_stage;
-      break;
-    default:
-      if (fault->stage == EMU_STAGE_TASK
-          || fault->stage == EMU_STAGE_FAL_FRAME)
-        goto bad_stage;
-      break;
-  }
+  if (!(kind_stages (fault->kind) & STAGE_BIT (fault->stage)))
+    goto bad_stage;
 
   fault->spec = g_strdup (spec);
   g_strfreev (parts);
