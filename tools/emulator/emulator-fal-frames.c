@@ -1,9 +1,9 @@
 /* imagegen-emulator: a fal realtime connection and its frames — what goes
  * on the wire (control messages, closes, a cut), msgpack frames in,
  * checked against the row as the queue API checks a body, served one at
- * a time on a worker (the frame remixed with its prompt, the service time
- * waited out), msgpack results out, charged at the row's price; the frame
- * faults and held frames
+ * a time (the frame remixed with its prompt on a worker, the rest of the
+ * service time waited out on the main loop), msgpack results out, charged
+ * at the row's price; the frame faults and held frames
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -133,8 +133,6 @@ emu_rt_log_frame (RtFrame * f, const gchar * outcome)
   json_object_set_int_member (o, "service_end_us", f->end_us);
   emu_log_fields (f->conn->emu->log, "fal_rt_frame", o);
 }
-
-/* ---- frames ---- */
 
 void
 emu_rt_frame_free (RtFrame * f)

@@ -7,8 +7,9 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Sockets live on the main context; a frame's rendering and service time
- * run on a worker so that one slow socket does not stall the server.
+ * Sockets live on the main context; a frame renders on a worker and its
+ * service time is waited out by a timeout, so that one slow socket does
+ * not stall the server.
  */
 #include "config.h"
 
