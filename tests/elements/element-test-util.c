@@ -315,3 +315,24 @@ element_test_count_warnings (GstBus * bus, guint * warnings, gchar ** first)
   }
   return *warnings;
 }
+
+guint64
+element_test_stat (GstElement * element, const gchar * name)
+{
+  GstStructure *stats;
+  guint64 v = 0;
+  gint64 i;
+  guint u;
+  gboolean found = TRUE;
+
+  g_object_get (element, "stats", &stats, NULL);
+  if (gst_structure_get_uint (stats, name, &u))
+    v = u;
+  else if (gst_structure_get_int64 (stats, name, &i))
+    v = (guint64) i;
+  else
+    found = gst_structure_get_uint64 (stats, name, &v);
+  gst_structure_free (stats);
+  fail_unless (found, "no %s in the stats", name);
+  return v;
+}

@@ -31,6 +31,10 @@ void element_test_wait_completed (GstBus * bus, guint n);
 void element_test_wait_task_event (GstBus * bus, const gchar * event,
     guint * warnings, gchar ** first);
 
+/* The element's stats field @name as a number (guint, guint64 or
+ * gint64); fails the test when it has no such field. */
+guint64 element_test_stat (GstElement * element, const gchar * name);
+
 /* Pops the warnings on @bus into *@warnings and *@first as above, fails
  * the test on an error; returns *@warnings. */
 guint element_test_count_warnings (GstBus * bus, guint * warnings,

@@ -52,6 +52,12 @@ aligned_new (void)
   return a;
 }
 
+static guint64
+stat (Aligned * a, const gchar * name)
+{
+  return element_test_stat (a->e.h->element, name);
+}
+
 static void
 aligned_free (Aligned * a)
 {
@@ -90,21 +96,6 @@ next_frame (Aligned * a, guint i)
   buf = gst_harness_pull (a->e.h);
   fail_unless_equals_uint64 (GST_BUFFER_PTS (buf), FRAME_TIME (i));
   return buf;
-}
-
-static guint64
-stat (Aligned * a, const gchar * name)
-{
-  GstStructure *stats;
-  guint64 v = G_MAXUINT64;
-  gint64 s;
-
-  g_object_get (a->e.h->element, "stats", &stats, NULL);
-  if (!gst_structure_get_uint64 (stats, name, &v)
-      && gst_structure_get_int64 (stats, name, &s))
-    v = (guint64) s;
-  gst_structure_free (stats);
-  return v;
 }
 
 /* Pick 0 (frame 0) is released before frame 0's deadline: frames 0-29

@@ -45,6 +45,15 @@ rt_start (const gchar * const *args, const gchar * mode, const gchar * caps)
   return rt;
 }
 
+/* live, against an emulator with @fault (a --fail spec) */
+static Rt *
+rt_start_failing (const gchar * fault)
+{
+  const gchar *args[] = { "--fal-realtime-ms", "0", "--fail", fault, NULL };
+
+  return rt_start (args, "live", CAPS);
+}
+
 static void
 rt_stop (Rt * rt)
 {
@@ -60,28 +69,19 @@ wait_task_event (Rt * rt, const gchar * event)
       &rt->warning);
 }
 
-static guint
-count_warnings (Rt * rt)
+/* @n warnings so far, the first one saying @says */
+static void
+assert_warned (Rt * rt, guint n, const gchar * says)
 {
-  return element_test_count_warnings (rt->e.bus, &rt->warnings,
-      &rt->warning);
+  fail_unless_equals_int (element_test_count_warnings (rt->e.bus,
+          &rt->warnings, &rt->warning), n);
+  fail_unless (strstr (rt->warning, says) != NULL, "%s", rt->warning);
 }
 
-/* a stats field, guint or guint64 */
 static guint64
 stat (Rt * rt, const gchar * name)
 {
-  GstStructure *stats;
-  guint64 v = G_MAXUINT64;
-  guint u;
-
-  g_object_get (rt->e.h->element, "stats", &stats, NULL);
-  if (gst_structure_get_uint (stats, name, &u))
-    v = u;
-  else
-    fail_unless (gst_structure_get_uint64 (stats, name, &v), "no %s", name);
-  gst_structure_free (stats);
-  return v;
+  return element_test_stat (rt->e.h->element, name);
 }
 
 /* Waits until the emulator's count @name is at least @min (a safety net,
@@ -105,6 +105,30 @@ live_frame (Rt * rt, guint i)
   fail_unless_equals_int (gst_harness_push (rt->e.h, make_frame (i, WIDTH,
               HEIGHT)), GST_FLOW_OK);
   return gst_harness_pull (rt->e.h);
+}
+
+/* Live: pushes frame @i and waits for its result */
+static void
+live_result (Rt * rt, guint i)
+{
+  gst_buffer_unref (live_frame (rt, i));
+  wait_task_event (rt, "completed");
+}
+
+/* the emulator's count @name is @n */
+static void
+assert_emu (Rt * rt, const gchar * name, gint64 n)
+{
+  fail_unless_equals_int (imagegen_test_emulator_count (rt->e.emu, name), n);
+}
+
+/* one reconnect, with a second token, and no frame failed */
+static void
+assert_reconnected_once (Rt * rt)
+{
+  fail_unless_equals_int (stat (rt, "reconnects"), 1);
+  fail_unless_equals_int (stat (rt, "failed"), 0);
+  assert_emu (rt, "fal_tokens", 2);
 }
 
 static void
@@ -149,9 +173,9 @@ GST_START_TEST (test_live_newest_wins)
   fail_unless_equals_int (stat (rt, "frames-superseded"), 2);
   fail_unless_equals_int (stat (rt, "succeeded"), 2);
   fail_unless_equals_int (stat (rt, "failed"), 0);
-  fail_unless_equals_int (count_warnings (rt), 0);
-  fail_unless_equals_int (imagegen_test_emulator_count (rt->e.emu,
-          "fal_rt_results"), 2);
+  fail_unless_equals_int (element_test_count_warnings (rt->e.bus,
+          &rt->warnings, &rt->warning), 0);
+  assert_emu (rt, "fal_rt_results", 2);
   rt_stop (rt);
 }
 
@@ -181,7 +205,8 @@ GST_START_TEST (test_aligned_own_frames)
     gst_buffer_unref (out);
   }
   fail_unless_equals_int (stat (rt, "frames-own-result"), 3);
-  fail_unless_equals_int (count_warnings (rt), 0);
+  fail_unless_equals_int (element_test_count_warnings (rt->e.bus,
+          &rt->warnings, &rt->warning), 0);
   rt_stop (rt);
 }
 
@@ -192,27 +217,16 @@ GST_END_TEST;
  * goes on. */
 GST_START_TEST (test_drop_reconnects)
 {
-  const gchar *args[] = { "--fal-realtime-ms", "0", "--fail",
-    "fal-frame:drop@1:1", NULL
-  };
-  Rt *rt = rt_start (args, "live", CAPS);
+  Rt *rt = rt_start_failing ("fal-frame:drop@1:1");
 
-  gst_buffer_unref (live_frame (rt, 0));
-  wait_task_event (rt, "completed");
-  gst_buffer_unref (live_frame (rt, 1));
-  wait_task_event (rt, "completed");
+  live_result (rt, 0);
+  live_result (rt, 1);
   assert_live_shows (rt, 2, 1);
 
-  fail_unless_equals_int (count_warnings (rt), 1);
-  fail_unless (strstr (rt->warning, "realtime WebSocket dropped") != NULL,
-      "%s", rt->warning);
+  assert_warned (rt, 1, "realtime WebSocket dropped");
   fail_unless_equals_int (stat (rt, "drops"), 1);
-  fail_unless_equals_int (stat (rt, "reconnects"), 1);
-  fail_unless_equals_int (stat (rt, "failed"), 0);
-  fail_unless_equals_int (imagegen_test_emulator_count (rt->e.emu,
-          "fal_rt_connects"), 2);
-  fail_unless_equals_int (imagegen_test_emulator_count (rt->e.emu,
-          "fal_tokens"), 2);
+  assert_reconnected_once (rt);
+  assert_emu (rt, "fal_rt_connects", 2);
   rt_stop (rt);
 }
 
@@ -222,10 +236,7 @@ GST_END_TEST;
  * the next frame's result shows. */
 GST_START_TEST (test_service_error_is_warning)
 {
-  const gchar *args[] = { "--fal-realtime-ms", "0", "--fail",
-    "fal-frame:error:1", NULL
-  };
-  Rt *rt = rt_start (args, "live", CAPS);
+  Rt *rt = rt_start_failing ("fal-frame:error:1");
   GstBuffer *out;
 
   out = live_frame (rt, 0);
@@ -233,11 +244,8 @@ GST_START_TEST (test_service_error_is_warning)
   fail_unless (shows_frame (out, 0, FALSE, WIDTH, HEIGHT));
   gst_buffer_unref (out);
   wait_task_event (rt, "failed");
-  fail_unless_equals_int (count_warnings (rt), 1);
-  fail_unless (strstr (rt->warning, "INTERNAL_ERROR") != NULL, "%s",
-      rt->warning);
-  gst_buffer_unref (live_frame (rt, 1));
-  wait_task_event (rt, "completed");
+  assert_warned (rt, 1, "INTERNAL_ERROR");
+  live_result (rt, 1);
   assert_live_shows (rt, 2, 1);
   fail_unless_equals_int (stat (rt, "service-errors"), 1);
   fail_unless_equals_int (stat (rt, "drops"), 0);
@@ -250,20 +258,12 @@ GST_END_TEST;
  * sent again and its result shown; no warning. */
 GST_START_TEST (test_unauthorized_reauthenticates)
 {
-  const gchar *args[] = { "--fal-realtime-ms", "0", "--fail",
-    "fal-frame:unauthorized:1", NULL
-  };
-  Rt *rt = rt_start (args, "live", CAPS);
+  Rt *rt = rt_start_failing ("fal-frame:unauthorized:1");
 
-  gst_buffer_unref (live_frame (rt, 0));
-  wait_task_event (rt, "completed");
+  live_result (rt, 0);
   assert_live_shows (rt, 1, 0);
-  fail_unless_equals_int (stat (rt, "reconnects"), 1);
-  fail_unless_equals_int (stat (rt, "failed"), 0);
-  fail_unless_equals_int (imagegen_test_emulator_count (rt->e.emu,
-          "fal_tokens"), 2);
-  fail_unless_equals_int (imagegen_test_emulator_count (rt->e.emu,
-          "fal_rt_unauthorized"), 1);
+  assert_reconnected_once (rt);
+  assert_emu (rt, "fal_rt_unauthorized", 1);
   rt_stop (rt);
 }
 
@@ -297,8 +297,8 @@ GST_START_TEST (test_null_closes_socket)
   /* the close is on its way (a safety net, not a timing bound) */
   for (i = 0; i < 3000 && emu_closes (rt, "1000") == 0; i++)
     g_usleep (10 * 1000);
-  fail_unless_equals_int (emu_closes (rt, "1000"), 1);
-  fail_unless_equals_int (emu_closes (rt, "1006"), 0);
+  /* one clean close, no cut connection */
+  fail_unless (emu_closes (rt, "1000") == 1 && emu_closes (rt, "1006") == 0);
   rt_stop (rt);
 }
 
@@ -308,8 +308,7 @@ GST_END_TEST;
  * socket is opened. */
 GST_START_TEST (test_refused_key_is_error)
 {
-  const gchar *args[] = { "--fail", "fal-token:401:*", NULL };
-  Rt *rt = rt_start (args, "live", CAPS);
+  Rt *rt = rt_start_failing ("fal-token:401:*");
   GstFlowReturn ret = GST_FLOW_OK;
   gchar *text;
   guint i;
@@ -328,8 +327,7 @@ GST_START_TEST (test_refused_key_is_error)
   text = element_test_pop_error (rt->e.bus);
   fail_unless (strstr (text, "key") != NULL, "%s", text);
   g_free (text);
-  fail_unless_equals_int (imagegen_test_emulator_count (rt->e.emu,
-          "fal_rt_connects"), 0);
+  assert_emu (rt, "fal_rt_connects", 0);
   rt_stop (rt);
 }
 

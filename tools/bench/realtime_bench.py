@@ -43,15 +43,11 @@ import threading
 import time
 
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench import ROOT, Emulator, log  # noqa: E402
-from motion_bench import gst_setup  # noqa: E402
-
+from motion_bench import FPS, SECOND, gst_setup  # noqa: E402
 import numpy as np  # noqa: E402
 
-SECOND = 1000000000
-FPS = 25
 W, H = 1280, 720
 BITS = 10
 REALTIME = "fal-ai/flux-2/klein/realtime"
@@ -109,12 +105,11 @@ def run(Gst, emu, element, seconds, frames):
     """The live source through @element for @seconds; returns per frame
     number the push time, the first times each number showed, CPU and
     the element's stats."""
-    caps = "video/x-raw,format=RGBA,width=%d,height=%d,framerate=%d/1" % (
-        W, H, FPS)
     p = Gst.parse_launch(
         "appsrc name=src is-live=true do-timestamp=true format=time "
-        "caps=%s ! %s ! appsink name=sink sync=false emit-signals=true "
-        "max-buffers=4 drop=true" % (caps, element))
+        "caps=video/x-raw,format=RGBA,width=%d,height=%d,framerate=%d/1 ! "
+        "%s ! appsink name=sink sync=false emit-signals=true max-buffers=4 "
+        "drop=true" % (W, H, FPS, element))
     r = p.get_by_name("r")
     if r is not None:
         r.set_property("base-url", emu.url)
