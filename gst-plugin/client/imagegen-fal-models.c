@@ -56,7 +56,8 @@ static const ImagegenModelField schnell[] = {
   ENUM ("acceleration", "none regular high"), END
 };
 
-/* realtime: square frames in, 768 (square) or 1024 (square_hd) out */
+/* realtime: square frames in (704 a side recommended, JPEG quality 50),
+ * 768 (square) or 1024 (square_hd) out */
 static const ImagegenModelField realtime[] = {
   {"prompt", IMAGEGEN_FIELD_STRING, FALSE, NULL, 1, 0},
   ENUM ("image_size", "square square_hd"), INT ("num_inference_steps", 1, 8),
@@ -141,7 +142,7 @@ static const ImagegenModelRow rows[] = {
   {F, "fal-ai/flux-2/klein/realtime", EDIT, "/fal-ai/flux-2/klein/realtime",
         "image_url", 1, 1, realtime, NULL, "images", 1.0, FALSE, NULL, NULL,
         FALSE, TRUE, FALSE, 0, 0, FALSE, 0, 1.0, TRUE, TRUE,
-      .realtime = TRUE, .price_assumed = TRUE},
+      .realtime = TRUE, .price_assumed = TRUE, .square_input = 704},
 };
 
 const ImagegenModelRow *

@@ -153,6 +153,12 @@ imagegen_model_upload_max_side (const ImagegenModelRow * row, guint wanted)
   return side;
 }
 
+guint
+imagegen_model_square_input (const ImagegenModelRow * row)
+{
+  return row != NULL ? row->square_input : 0;
+}
+
 gchar *
 imagegen_models_defaults_text (ImagegenEndpoint endpoint)
 {

@@ -95,6 +95,9 @@ typedef struct
  *   formula) is the figure every reader assumes, not the dearest one in
  *   the table (fal's realtime, billed per frame at video rate: the
  *   dearest call would end any budget in a second)
+ * @square_input: the model takes square frames of this side (fal's
+ *   realtime klein: 704); 0: any shape.  Read it through
+ *   imagegen_model_square_input().
  */
 typedef struct
 {
@@ -125,6 +128,7 @@ typedef struct
   gboolean reasons;
   guint input_max_pixels;
   gboolean price_assumed;
+  guint square_input;
 } ImagegenModelRow;
 
 /* FLUX 3's aspect ratios, wherever it is served (Black Forest Labs, fal) */
@@ -240,6 +244,10 @@ gboolean imagegen_models_refuse_unknown (const gchar * provider,
  * @input_max_pixels (so that a frame of any shape stays within them). */
 guint imagegen_model_upload_max_side (const ImagegenModelRow * row,
     guint wanted);
+
+/* The side of the square every source image of @row is fitted into before
+ * it is sent, 0 when the model takes any shape (the row's @square_input). */
+guint imagegen_model_square_input (const ImagegenModelRow * row);
 
 /* The defaults of required fields of @endpoint's kind, "gpt-image-1.5
  * quality=medium, …" (aspect_ratio left out: a property sets it); free

@@ -262,3 +262,77 @@ element_test_wait_eos (GstHarness * h)
   }
   fail_unless (eos, "no EOS came out");
 }
+
+/* a warning or an error popped from a bus: counted, or the test fails */
+static void
+note_warning (GstMessage * msg, guint * warnings, gchar ** first)
+{
+  GError *err = NULL;
+
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+    gst_message_parse_error (msg, &err, NULL);
+    fail ("error: %s", err->message);
+  }
+  gst_message_parse_warning (msg, &err, NULL);
+  if (first != NULL && *first == NULL)
+    *first = g_strdup (err->message);
+  (*warnings)++;
+  g_error_free (err);
+}
+
+void
+element_test_wait_task_event (GstBus * bus, const gchar * event,
+    guint * warnings, gchar ** first)
+{
+  while (TRUE) {
+    GstMessage *msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+        GST_MESSAGE_ELEMENT | GST_MESSAGE_WARNING | GST_MESSAGE_ERROR);
+    const GstStructure *s;
+    gboolean found = FALSE;
+
+    fail_unless (msg != NULL, "no '%s' task message", event);
+    if (GST_MESSAGE_TYPE (msg) != GST_MESSAGE_ELEMENT)
+      note_warning (msg, warnings, first);
+    s = gst_message_get_structure (msg);
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT
+        && gst_structure_has_name (s, "imagegen-task"))
+      found = g_str_equal (gst_structure_get_string (s, "event"), event);
+    gst_message_unref (msg);
+    if (found)
+      return;
+  }
+}
+
+guint
+element_test_count_warnings (GstBus * bus, guint * warnings, gchar ** first)
+{
+  GstMessage *msg;
+
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING |
+              GST_MESSAGE_ERROR))) {
+    note_warning (msg, warnings, first);
+    gst_message_unref (msg);
+  }
+  return *warnings;
+}
+
+guint64
+element_test_stat (GstElement * element, const gchar * name)
+{
+  GstStructure *stats;
+  guint64 v = 0;
+  gint64 i;
+  guint u;
+  gboolean found = TRUE;
+
+  g_object_get (element, "stats", &stats, NULL);
+  if (gst_structure_get_uint (stats, name, &u))
+    v = u;
+  else if (gst_structure_get_int64 (stats, name, &i))
+    v = (guint64) i;
+  else
+    found = gst_structure_get_uint64 (stats, name, &v);
+  gst_structure_free (stats);
+  fail_unless (found, "no %s in the stats", name);
+  return v;
+}

@@ -24,6 +24,22 @@ void element_test_prompt_colour (const gchar * prompt, gdouble fraction,
  * the test on an error message or after a minute without one. */
 void element_test_wait_completed (GstBus * bus, guint n);
 
+/* Blocks until an "imagegen-task" message with @event comes on @bus;
+ * fails the test on an error or after a minute without one.  Warnings on
+ * the way add to *@warnings; the first one's text goes to *@first when
+ * @first is not NULL and holds none yet. */
+void element_test_wait_task_event (GstBus * bus, const gchar * event,
+    guint * warnings, gchar ** first);
+
+/* The element's stats field @name as a number (guint, guint64 or
+ * gint64); fails the test when it has no such field. */
+guint64 element_test_stat (GstElement * element, const gchar * name);
+
+/* Pops the warnings on @bus into *@warnings and *@first as above, fails
+ * the test on an error; returns *@warnings. */
+guint element_test_count_warnings (GstBus * bus, guint * warnings,
+    gchar ** first);
+
 /* Pulls events from @h until EOS (offline frames leave from the element's
  * own task: EOS comes after the last of them); fails the test when the
  * harness has no EOS to give. */

@@ -197,31 +197,87 @@ GST_START_TEST (test_remix_null_cancels)
 
 GST_END_TEST;
 
-/* The realtime id is refused at start, by both elements, in one
- * sentence; nothing is sent. */
+#define REALTIME "fal-ai/flux-2/klein/realtime"
+#define REALTIME_REFUSED(what) "Model " REALTIME " streams over fal's " \
+  "realtime WebSocket, which imagegenremix uses in mode=live and " \
+  "mode=aligned only; for " what " pick one of fal's queue models " \
+  "(docs/providers.md)."
+
+/* The realtime id is refused at start by the elements and the mode that
+ * do not stream frames, in one sentence each; imagegenremix live and
+ * aligned take it; nothing is sent. */
 GST_START_TEST (test_realtime_refused)
 {
   const gchar *args[] = { "--latency", "100", NULL };
   g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
   g_autofree gchar *base = fal_base_url (emu);
-  const gchar *want = "Model fal-ai/flux-2/klein/realtime is served over "
-      "fal's realtime WebSocket only, which this element does not use; pick "
-      "one of fal's queue models (docs/providers.md).";
-  const gchar *names[] = { "imagegensrc", "imagegenremix" };
+  const struct
+  {
+    const gchar *element, *mode, *want;
+  } cases[] = {
+    {"imagegensrc", NULL, REALTIME_REFUSED ("still images")},
+    {"imagegentextsrc", NULL, REALTIME_REFUSED ("still images")},
+    {"imagegenremix", "offline", REALTIME_REFUSED ("files")},
+    {"imagegenremix", "live", NULL},
+    {"imagegenremix", "aligned", NULL},
+  };
   guint i;
 
-  for (i = 0; i < G_N_ELEMENTS (names); i++) {
-    GstElement *element = gst_element_factory_make (names[i], NULL);
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    GstElement *element = gst_element_factory_make (cases[i].element, NULL);
     gchar *text;
 
-    g_object_set (element, "prompt", PROMPT, "model",
-        "fal-ai/flux-2/klein/realtime", "api-key", KEY, "base-url", base,
-        NULL);
-    text = element_test_start_error (element);
+    g_object_set (element, "prompt", PROMPT, "model", REALTIME, "api-key",
+        KEY, "base-url", base, NULL);
+    if (cases[i].mode != NULL)
+      gst_util_set_object_arg (G_OBJECT (element), "mode", cases[i].mode);
+    if (cases[i].want != NULL) {
+      text = element_test_start_error (element);
+      fail_unless_equals_string (text, cases[i].want);
+      g_free (text);
+    } else {
+      fail_if (gst_element_set_state (element, GST_STATE_PAUSED) ==
+          GST_STATE_CHANGE_FAILURE, "%s mode=%s refused", cases[i].element,
+          cases[i].mode);
+      gst_element_set_state (element, GST_STATE_NULL);
+    }
     gst_object_unref (element);
-    fail_unless_equals_string (text, want);
-    g_free (text);
   }
+  fail_unless_equals_int (imagegen_test_emulator_count (emu, "fal_submit"),
+      0);
+}
+
+GST_END_TEST;
+
+/* mode=auto on a stream that is not live comes out offline at the first
+ * frame: refused there with the same sentence, the frame not sent. */
+GST_START_TEST (test_realtime_refused_auto_offline)
+{
+  const gchar *args[] = { "--latency", "100", NULL };
+  g_autoptr (ImagegenTestEmulator) emu = imagegen_test_emulator_start (args);
+  const gchar *caps = "video/x-raw,format=RGBA,width=640,height=360,"
+      "framerate=30/1";
+  GstElement *remix = gst_element_factory_make ("imagegenremix", NULL);
+  g_autofree gchar *base = fal_base_url (emu);
+  GstBus *bus = gst_bus_new ();
+  GstHarness *h;
+  gchar *text;
+
+  g_object_set (remix, "prompt", PROMPT, "model", REALTIME, "api-key", KEY,
+      "base-url", base, NULL);
+  gst_element_set_bus (remix, bus);
+  h = gst_harness_new_with_element (remix, "sink", "src");
+  gst_object_unref (remix);
+  gst_harness_set_live (h, FALSE);
+  gst_harness_set_sink_caps_str (h, caps);
+  gst_harness_set_src_caps_str (h, caps);
+  fail_unless_equals_int (gst_harness_push (h, element_test_flat_frame (640,
+              360, frame_rgb)), GST_FLOW_ERROR);
+  text = element_test_pop_error (bus);
+  fail_unless_equals_string (text, REALTIME_REFUSED ("files"));
+  g_free (text);
+  gst_harness_teardown (h);
+  gst_object_unref (bus);
   fail_unless_equals_int (imagegen_test_emulator_count (emu, "fal_submit"),
       0);
 }
@@ -235,7 +291,8 @@ imagegen_fal_suite (void)
       ELEMENT_TEST (test_src_prompt_pixels),
       ELEMENT_TEST (test_remix_offline_frame_pixels),
       ELEMENT_TEST (test_remix_null_cancels),
-      ELEMENT_TEST (test_realtime_refused), NULL);
+      ELEMENT_TEST (test_realtime_refused),
+      ELEMENT_TEST (test_realtime_refused_auto_offline), NULL);
 }
 
 GST_CHECK_MAIN (imagegen_fal);

@@ -52,6 +52,12 @@ aligned_new (void)
   return a;
 }
 
+static guint64
+stat (Aligned * a, const gchar * name)
+{
+  return element_test_stat (a->e.h->element, name);
+}
+
 static void
 aligned_free (Aligned * a)
 {
@@ -59,41 +65,16 @@ aligned_free (Aligned * a)
   g_free (a);
 }
 
-/* Blocks until a task message with @event arrives; counts warnings seen
- * on the way. */
 static void
 wait_task_event (Aligned * a, const gchar * event)
 {
-  while (TRUE) {
-    GstMessage *msg = gst_bus_timed_pop_filtered (a->e.bus, 60 * GST_SECOND,
-        GST_MESSAGE_ELEMENT | GST_MESSAGE_WARNING | GST_MESSAGE_ERROR);
-    const GstStructure *s;
-    gboolean found = FALSE;
-
-    fail_unless (msg != NULL, "no '%s' task message", event);
-    fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR);
-    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING)
-      a->warnings++;
-    s = gst_message_get_structure (msg);
-    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT
-        && gst_structure_has_name (s, "imagegen-task"))
-      found = g_str_equal (gst_structure_get_string (s, "event"), event);
-    gst_message_unref (msg);
-    if (found)
-      return;
-  }
+  element_test_wait_task_event (a->e.bus, event, &a->warnings, NULL);
 }
 
 static guint
 count_warnings (Aligned * a)
 {
-  GstMessage *msg;
-
-  while ((msg = gst_bus_pop_filtered (a->e.bus, GST_MESSAGE_WARNING))) {
-    a->warnings++;
-    gst_message_unref (msg);
-  }
-  return a->warnings;
+  return element_test_count_warnings (a->e.bus, &a->warnings, NULL);
 }
 
 static void
@@ -115,21 +96,6 @@ next_frame (Aligned * a, guint i)
   buf = gst_harness_pull (a->e.h);
   fail_unless_equals_uint64 (GST_BUFFER_PTS (buf), FRAME_TIME (i));
   return buf;
-}
-
-static guint64
-stat (Aligned * a, const gchar * name)
-{
-  GstStructure *stats;
-  guint64 v = G_MAXUINT64;
-  gint64 s;
-
-  g_object_get (a->e.h->element, "stats", &stats, NULL);
-  if (!gst_structure_get_uint64 (stats, name, &v)
-      && gst_structure_get_int64 (stats, name, &s))
-    v = (guint64) s;
-  gst_structure_free (stats);
-  return v;
 }
 
 /* Pick 0 (frame 0) is released before frame 0's deadline: frames 0-29

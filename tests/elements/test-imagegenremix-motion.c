@@ -81,21 +81,31 @@ motion_frame (guint i, gboolean square, guint cut)
 /* imagegenremix motion=@motion mode=@mode in a harness, against an
  * emulator whose tasks take @latency_ms */
 static GstHarness *
-motion_start (ElementTestHarness * e, const gchar * latency_ms,
-    const gchar * motion, const gchar * mode)
+motion_start_model (ElementTestHarness * e, const gchar * const *args,
+    const gchar * model, const gchar * motion, const gchar * mode)
 {
-  const gchar *args[] = { "--latency", latency_ms, NULL };
   GstElement *remix = gst_element_factory_make ("imagegenremix", NULL);
 
   g_object_set (remix, "prompt", "watercolour", "poll-interval", 50,
       "interval", GST_SECOND / 2, "max-in-flight", 4, "jpeg-quality", 95,
       NULL);
+  if (model != NULL)
+    g_object_set (remix, "model", model, NULL);
   gst_util_set_object_arg (G_OBJECT (remix), "motion", motion);
   gst_util_set_object_arg (G_OBJECT (remix), "mode", mode);
   element_test_harness_start (e, args, remix, "sink", "src");
   gst_harness_set_sink_caps_str (e->h, MOTION_CAPS);
   gst_harness_set_src_caps_str (e->h, MOTION_CAPS);
   return e->h;
+}
+
+static GstHarness *
+motion_start (ElementTestHarness * e, const gchar * latency_ms,
+    const gchar * motion, const gchar * mode)
+{
+  const gchar *args[] = { "--latency", latency_ms, NULL };
+
+  return motion_start_model (e, args, NULL, motion, mode);
 }
 
 /* Runs frames 0..@n-1 of a clip through motion=@motion and EOS; the
@@ -402,23 +412,24 @@ GST_END_TEST;
 
 /* Live mode carries the newest result to the frame: once a result is in,
  * the frames after it follow the pan, and none waits. */
-GST_START_TEST (test_live_carries_newest)
+static void
+live_carries_newest (ElementTestHarness * e, GstHarness * h)
 {
-  ElementTestHarness e;
-  GstHarness *h = motion_start (&e, "50", "flow", "live");
   GstBuffer *out;
   guint i;
 
   gst_harness_push (h, motion_frame (0, FALSE, G_MAXUINT));
   gst_buffer_unref (gst_harness_pull (h));
-  imagegen_test_emulator_wait_count (e.emu, "download", 1);
-  /* the result lands on a worker after its download */
-  for (i = 0; i < 100 && stat_u64 (h->element, "frames-own-result") +
+  /* the result lands on a worker after its download (a safety net of
+   * 30 s, not a timing bound) */
+  for (i = 0; i < 1500 && stat_u64 (h->element, "frames-own-result") +
       stat_u64 (h->element, "frames-older-result") == 0; i++) {
     gst_harness_push (h, motion_frame (1, FALSE, G_MAXUINT));
     gst_buffer_unref (gst_harness_pull (h));
     g_usleep (20 * 1000);
   }
+  fail_if (stat_u64 (h->element, "frames-own-result") +
+      stat_u64 (h->element, "frames-older-result") == 0, "no result");
   for (i = 2; i < 8; i++) {
     gst_harness_push (h, motion_frame (i, FALSE, G_MAXUINT));
     out = gst_harness_pull (h);
@@ -430,7 +441,27 @@ GST_START_TEST (test_live_carries_newest)
   }
   fail_unless (stat_u64 (h->element, "frames-flow") +
       stat_u64 (h->element, "frames-flow-fallback") >= 6);
-  element_test_harness_stop (&e);
+  element_test_harness_stop (e);
+}
+
+GST_START_TEST (test_live_carries_newest)
+{
+  ElementTestHarness e;
+
+  live_carries_newest (&e, motion_start (&e, "50", "flow", "live"));
+}
+
+GST_END_TEST;
+
+/* fal realtime's results (the frame fitted into its square and the
+ * answer cut back) are carried the same way. */
+GST_START_TEST (test_live_carries_realtime)
+{
+  const gchar *args[] = { "--fal-realtime-ms", "50", NULL };
+  ElementTestHarness e;
+
+  live_carries_newest (&e, motion_start_model (&e, args,
+          "fal-ai/flux-2/klein/realtime", "flow", "live"));
 }
 
 GST_END_TEST;
@@ -548,6 +579,7 @@ motion_suite (void)
       ELEMENT_TEST (test_caps_change),
       ELEMENT_TEST (test_null_while_flowing),
       ELEMENT_TEST (test_live_carries_newest),
+      ELEMENT_TEST (test_live_carries_realtime),
       ELEMENT_TEST (test_flicker_figures),
       ELEMENT_TEST (test_flicker_absent),
       ELEMENT_TEST (test_flow_without_feature), NULL);

@@ -44,6 +44,8 @@ typedef struct
   gchar *resume_task_id;        /* an earlier run's task for this key */
   gchar *resume_poll_url;
   gint answered_locally;        /* ANSWERED_* */
+  guint64 ticket;               /* a realtime frame's place in line, 0:
+                                 * none (gstimagegenrealtime.c) */
 } EngineWork;
 
 enum
@@ -181,6 +183,7 @@ finish_work (EngineWork * work)
   report_first = engine->report_first;
   g_mutex_unlock (&engine->lock);
 
+  gst_imagegen_engine_realtime_note (engine);
   if (report_first)
     work_report (work, image->result, image->decoded_us);
   if (current)
@@ -244,6 +247,16 @@ send_work (EngineWork * work)
   ImagegenRequest *to_quote = g_steal_pointer (&work->to_quote);
 
   g_mutex_lock (&engine->lock);
+  if (work->epoch == engine->epoch && engine->client != NULL
+      && !gst_imagegen_engine_realtime_in_order_locked (engine,
+          work->ticket)) {
+    g_mutex_unlock (&engine->lock);
+    g_clear_pointer (&to_quote, imagegen_request_free);
+    work->result = gst_imagegen_engine_realtime_superseded (work->request);
+    finish_work (work);
+    engine_work_free (work);
+    return;
+  }
   if (work->epoch == engine->epoch && engine->client != NULL) {
     ImagegenRequest *request = g_steal_pointer (&work->request);
 
@@ -354,6 +367,7 @@ add_gate_stats (GstStructure * stats, gpointer data)
   gst_structure_set (stats, "in-flight", G_TYPE_UINT, in_flight,
       "in-flight-limit", G_TYPE_UINT, limit,
       "rate-limited", G_TYPE_UINT, held, NULL);
+  gst_imagegen_engine_realtime_add_stats (engine, stats);
 }
 
 void
@@ -449,6 +463,9 @@ gst_imagegen_engine_start (GstImagegenEngine * engine,
   engine->in_flight_limit = imagegen_client_get_in_flight_limit
       (engine->client);
   engine->rate_limited = 0;
+  memset (&engine->realtime, 0, sizeof (engine->realtime));
+  engine->drops_warned = 0;
+  engine->rt_superseded_unsent = 0;
   engine->changed_while_running = FALSE;
   engine->workers = g_thread_pool_new ((GFunc) run_work, engine,
       MAX (2, g_get_num_processors ()), FALSE, NULL);
@@ -471,6 +488,8 @@ gst_imagegen_engine_stop (GstImagegenEngine * engine)
   if (client != NULL) {
     engine->in_flight_limit = imagegen_client_get_in_flight_limit (client);
     engine->rate_limited = imagegen_client_get_rate_limited (client);
+    /* the counters up to the end, for the stats after stop */
+    imagegen_client_get_realtime_stats (client, &engine->realtime);
   }
   workers = g_steal_pointer (&engine->workers);
   g_mutex_unlock (&engine->lock);
@@ -579,6 +598,7 @@ gst_imagegen_engine_submit (GstImagegenEngine * engine, guint max_in_flight,
   work->epoch = epoch;
 
   g_mutex_lock (&engine->lock);
+  work->ticket = gst_imagegen_engine_realtime_ticket_locked (engine, request);
   work->cancellable = engine->cancellable ?
       g_object_ref (engine->cancellable) : g_cancellable_new ();
   if (engine->client == NULL || engine->epoch != epoch) {

@@ -72,6 +72,11 @@ struct _GstImagegenEngine
   ImagegenProviderId provider;  /* set at start: whose prices */
   gchar *service;               /* "<provider>@<base URL>", set at start:
                                  * the result cache keys by it */
+  ImagegenRealtimeStats realtime;       /* the client's, kept after stop */
+  guint drops_warned;           /* realtime drops warned about */
+  guint64 rt_tickets;           /* realtime frames handed in, in order */
+  guint64 rt_sent_ticket;       /* the newest of them handed to the client */
+  guint rt_superseded_unsent;   /* a newer one went first: never sent */
 };
 
 void gst_imagegen_engine_init (GstImagegenEngine * engine,
@@ -168,5 +173,23 @@ gboolean gst_imagegen_engine_set_property (GstImagegenEngine * engine,
     guint first_prop_id, guint prop_id, const GValue * value);
 gboolean gst_imagegen_engine_get_property (GstImagegenEngine * engine,
     guint first_prop_id, guint prop_id, GValue * value);
+
+/* gstimagegenrealtime.c: fal realtime's counters (frames-superseded,
+ * reconnects, drops, service-errors) into @stats; and, after each result,
+ * a warning for each socket that dropped since.  No engine lock held. */
+void gst_imagegen_engine_realtime_add_stats (GstImagegenEngine * engine,
+    GstStructure * stats);
+void gst_imagegen_engine_realtime_note (GstImagegenEngine * engine);
+/* Frames for a realtime model leave in the order they were handed in
+ * (workers prepare them side by side), so that the newest wins: a ticket
+ * at submit (0: not a realtime model), and, under the engine's lock as
+ * one goes to the client, whether it may (FALSE: a newer one went first;
+ * counted).  Its result then is superseded(): cancelled, unpaid. */
+guint64 gst_imagegen_engine_realtime_ticket_locked (GstImagegenEngine *
+    engine, const ImagegenRequest * request);
+gboolean gst_imagegen_engine_realtime_in_order_locked (GstImagegenEngine *
+    engine, guint64 ticket);
+ImagegenResult *gst_imagegen_engine_realtime_superseded (const
+    ImagegenRequest * request);
 
 G_END_DECLS

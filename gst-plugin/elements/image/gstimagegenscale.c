@@ -31,15 +31,17 @@ IMAGEGEN_DEFINE_ENUM (gst_imagegen_scale_mode_get_type, "GstImagegenScaleMode",
     {GST_IMAGEGEN_SCALE_MODE_STRETCH,
         "Stretch to the frame, ignore the aspect ratio", "stretch"});
 
-/* Places an @in_info picture into an @out_info frame: the rectangle of the
- * input shown (@src) and where it goes (@dest), in pixels.  Shapes are
- * compared as displayed, pixel aspect ratios applied: a 16:9 image fills a
- * 1440x1080 frame of 4:3 pixels. */
+/* Places an @in_info picture (only its @region when not NULL) into an
+ * @out_info frame: the rectangle of the input shown (@src) and where it
+ * goes (@dest), in pixels.  Shapes are compared as displayed, pixel aspect
+ * ratios applied: a 16:9 image fills a 1440x1080 frame of 4:3 pixels. */
 static void
 place (GstImagegenScaleMode mode, const GstVideoInfo * in_info,
-    const GstVideoInfo * out_info, Rect * src, Rect * dest)
+    const Rect * region, const GstVideoInfo * out_info, Rect * src,
+    Rect * dest)
 {
-  gint iw = GST_VIDEO_INFO_WIDTH (in_info), ih = GST_VIDEO_INFO_HEIGHT (in_info);
+  gint iw = region ? region->w : GST_VIDEO_INFO_WIDTH (in_info);
+  gint ih = region ? region->h : GST_VIDEO_INFO_HEIGHT (in_info);
   gint ow = GST_VIDEO_INFO_WIDTH (out_info);
   gint oh = GST_VIDEO_INFO_HEIGHT (out_info);
   gint par_n = 1, par_d = 1;
@@ -82,6 +84,10 @@ place (GstImagegenScaleMode mode, const GstVideoInfo * in_info,
       src->h = MAX (1, (gint) gst_util_uint64_scale_round (ih, a, b));
       src->y = (ih - src->h) / 2;
     }
+  }
+  if (region != NULL) {
+    src->x += region->x;
+    src->y += region->y;
   }
 }
 
@@ -221,14 +227,14 @@ needs_rgb_step (const GstVideoInfo * in_info, const GstVideoInfo * out_info)
 }
 
 static GstBuffer *
-convert (GstBuffer * in, const GstVideoInfo * in_info,
+convert (GstBuffer * in, const GstVideoInfo * in_info, const Rect * region,
     const GstVideoInfo * out_info, GstImagegenScaleMode mode,
     GstVideoResamplerMethod method, gboolean shortcut);
 
 static GstBuffer *
 convert_through_rgb (GstBuffer * in, const GstVideoInfo * in_info,
-    const GstVideoInfo * out_info, GstImagegenScaleMode mode,
-    GstVideoResamplerMethod method)
+    const Rect * region, const GstVideoInfo * out_info,
+    GstImagegenScaleMode mode, GstVideoResamplerMethod method)
 {
   GstVideoInfo rgb;
   GstBuffer *mid, *out;
@@ -242,17 +248,17 @@ convert_through_rgb (GstBuffer * in, const GstVideoInfo * in_info,
   GST_VIDEO_INFO_FPS_D (&rgb) = GST_VIDEO_INFO_FPS_D (out_info);
   /* the first step maps the transfer, if any, the second keeps it */
   rgb.colorimetry.transfer = out_info->colorimetry.transfer;
-  mid = convert (in, in_info, &rgb, mode, method, FALSE);
+  mid = convert (in, in_info, region, &rgb, mode, method, FALSE);
   if (mid == NULL)
     return NULL;
-  out = convert (mid, &rgb, out_info, GST_IMAGEGEN_SCALE_MODE_STRETCH,
+  out = convert (mid, &rgb, NULL, out_info, GST_IMAGEGEN_SCALE_MODE_STRETCH,
       GST_VIDEO_RESAMPLER_METHOD_NEAREST, FALSE);
   gst_buffer_unref (mid);
   return out;
 }
 
 static GstBuffer *
-convert (GstBuffer * in, const GstVideoInfo * in_info,
+convert (GstBuffer * in, const GstVideoInfo * in_info, const Rect * region,
     const GstVideoInfo * out_info, GstImagegenScaleMode mode,
     GstVideoResamplerMethod method, gboolean shortcut)
 {
@@ -262,7 +268,7 @@ convert (GstBuffer * in, const GstVideoInfo * in_info,
   GstBuffer *out;
   Rect src, dest;
 
-  if (shortcut
+  if (shortcut && region == NULL
       && GST_VIDEO_INFO_FORMAT (in_info) == GST_VIDEO_INFO_FORMAT (out_info)
       && GST_VIDEO_INFO_WIDTH (in_info) == GST_VIDEO_INFO_WIDTH (out_info)
       && GST_VIDEO_INFO_HEIGHT (in_info) == GST_VIDEO_INFO_HEIGHT (out_info)
@@ -274,9 +280,9 @@ convert (GstBuffer * in, const GstVideoInfo * in_info,
       && gst_buffer_get_video_meta (in) == NULL)
     return gst_buffer_ref (in);
   if (needs_rgb_step (in_info, out_info))
-    return convert_through_rgb (in, in_info, out_info, mode, method);
+    return convert_through_rgb (in, in_info, region, out_info, mode, method);
 
-  place (mode, in_info, out_info, &src, &dest);
+  place (mode, in_info, region, out_info, &src, &dest);
 
   /* the converter insists on equal frame rates; a still image has none */
   in_timed = *in_info;
@@ -324,15 +330,16 @@ scale (GstBuffer * in, const GstVideoInfo * in_info,
     const GstVideoInfo * out_info, GstImagegenScaleMode mode,
     GstVideoResamplerMethod method)
 {
-  return convert (in, in_info, out_info, mode, method, TRUE);
+  return convert (in, in_info, NULL, out_info, mode, method, TRUE);
 }
 
 static GstBuffer *
 convert_same_size (GstBuffer * in, const GstVideoInfo * in_info,
     const GstVideoInfo * out_info)
 {
-  return convert (in, in_info, out_info, GST_IMAGEGEN_SCALE_MODE_STRETCH,
-      GST_VIDEO_RESAMPLER_METHOD_LINEAR, FALSE);
+  return convert (in, in_info, NULL, out_info,
+      GST_IMAGEGEN_SCALE_MODE_STRETCH, GST_VIDEO_RESAMPLER_METHOD_LINEAR,
+      FALSE);
 }
 
 GstBuffer *
@@ -341,6 +348,31 @@ gst_imagegen_scale (GstBuffer * in, const GstVideoInfo * in_info,
 {
   return scale (in, in_info, out_info, mode,
       GST_VIDEO_RESAMPLER_METHOD_CUBIC);
+}
+
+GstBuffer *
+gst_imagegen_scale_region (GstBuffer * in, const GstVideoInfo * in_info,
+    const GstVideoRectangle * region, const GstVideoInfo * out_info,
+    GstImagegenScaleMode mode)
+{
+  Rect r = { region->x, region->y, region->w, region->h };
+
+  return convert (in, in_info, &r, out_info, mode,
+      GST_VIDEO_RESAMPLER_METHOD_CUBIC, FALSE);
+}
+
+void
+gst_imagegen_scale_where (GstImagegenScaleMode mode,
+    const GstVideoInfo * in_info, const GstVideoInfo * out_info,
+    GstVideoRectangle * src, GstVideoRectangle * dest)
+{
+  Rect s, d;
+
+  place (mode, in_info, NULL, out_info, &s, &d);
+  *src = (GstVideoRectangle) {
+  s.x, s.y, s.w, s.h};
+  *dest = (GstVideoRectangle) {
+  d.x, d.y, d.w, d.h};
 }
 
 /* 2 taps when neither side shrinks by more than 2:1 (1080p to the default

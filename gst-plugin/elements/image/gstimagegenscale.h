@@ -36,6 +36,19 @@ GType gst_imagegen_scale_mode_get_type (void);
 GstBuffer *gst_imagegen_scale (GstBuffer * in, const GstVideoInfo * in_info,
     const GstVideoInfo * out_info, GstImagegenScaleMode mode);
 
+/* As gst_imagegen_scale(), from the @region of @in only (in @in_info's
+ * pixels): the rest of @in is not shown. */
+GstBuffer *gst_imagegen_scale_region (GstBuffer * in,
+    const GstVideoInfo * in_info, const GstVideoRectangle * region,
+    const GstVideoInfo * out_info, GstImagegenScaleMode mode);
+
+/* Where gst_imagegen_scale() puts an @in_info picture in an @out_info
+ * frame with @mode: the rectangle of the input shown (@src) and where it
+ * goes (@dest), in pixels. */
+void gst_imagegen_scale_where (GstImagegenScaleMode mode,
+    const GstVideoInfo * in_info, const GstVideoInfo * out_info,
+    GstVideoRectangle * src, GstVideoRectangle * dest);
+
 /* Stretches with linear resampling: for frames on their way to a remote
  * model, where a smoother filter is not worth the time it costs. */
 GstBuffer *gst_imagegen_scale_fast (GstBuffer * in,

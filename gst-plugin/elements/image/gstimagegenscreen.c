@@ -11,6 +11,7 @@
 
 #include "gstimagegenscreen.h"
 #include "gstimagegenblend.h"
+#include "gstimagegensquare.h"
 
 void
 gst_imagegen_placement_set_image (GstImagegenPlacement * placement,
@@ -20,6 +21,16 @@ gst_imagegen_placement_set_image (GstImagegenPlacement * placement,
     gst_imagegen_image_ref (image);
   gst_imagegen_placement_clear (placement);
   placement->image = image;
+}
+
+void
+gst_imagegen_placement_set_square (GstImagegenPlacement * placement,
+    const GstVideoInfo * frame_info)
+{
+  placement->squared = frame_info != NULL;
+  if (frame_info != NULL)
+    placement->square_of = *frame_info;
+  gst_clear_buffer (&placement->placed);
 }
 
 GstBuffer *
@@ -33,8 +44,12 @@ gst_imagegen_placement_get (GstImagegenPlacement * placement,
   if (placement->placed == NULL
       || !gst_video_info_is_equal (&placement->info, info)) {
     gst_clear_buffer (&placement->placed);
-    placement->placed = gst_imagegen_scale (image->raw, &image->raw_info,
-        info, mode);
+    if (placement->squared)
+      placement->placed = gst_imagegen_square_place (image->raw,
+          &image->raw_info, &placement->square_of, info, mode);
+    else
+      placement->placed = gst_imagegen_scale (image->raw, &image->raw_info,
+          info, mode);
     placement->info = *info;
   }
   return placement->placed;

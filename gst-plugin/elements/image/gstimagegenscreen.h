@@ -20,13 +20,21 @@ typedef struct
   GstImagegenImage *image;      /* NULL: none */
   GstBuffer *placed;            /* image placed into info, NULL: not yet */
   GstVideoInfo info;
+  gboolean squared;             /* the image answers a frame of square_of
+                                 * fitted into a square */
+  GstVideoInfo square_of;
 } GstImagegenPlacement;
 
 /* @image (may be NULL) from now on; it is placed at the next get. */
 void gst_imagegen_placement_set_image (GstImagegenPlacement * placement,
     GstImagegenImage * image);
+/* The image answers a frame of @frame_info that was fitted into a square
+ * (gst_imagegen_square_fit()); NULL: it does not.  Kept over set_image. */
+void gst_imagegen_placement_set_square (GstImagegenPlacement * placement,
+    const GstVideoInfo * frame_info);
 /* The image placed at @info with @mode (borrowed), placed now when it was
- * not yet at @info; NULL without an image or its decoded pixels. */
+ * not yet at @info (the way back from the square when set_square() said
+ * so); NULL without an image or its decoded pixels. */
 GstBuffer *gst_imagegen_placement_get (GstImagegenPlacement * placement,
     const GstVideoInfo * info, GstImagegenScaleMode mode);
 /* Takes what @from holds; @from is left empty. */

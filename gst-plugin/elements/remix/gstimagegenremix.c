@@ -116,8 +116,10 @@ gst_imagegen_remix_submit_input_buffer (GstBaseTransform * trans,
   GError *reference_error = NULL;
   GstFlowReturn ret;
 
-  if (!remix->mode_decided)
-    gst_imagegen_remix_decide_mode (remix);
+  if (!remix->mode_decided && !gst_imagegen_remix_decide_mode (remix)) {
+    gst_buffer_unref (buf);
+    return GST_FLOW_ERROR;
+  }
 
   if (gst_imagegen_engine_has_fatal (&remix->engine)) {
     gst_imagegen_engine_post_fatal (&remix->engine, "Remix");
@@ -387,6 +389,9 @@ gst_imagegen_remix_start (GstBaseTransform * trans)
   gboolean ok;
 
   GST_OBJECT_LOCK (remix);
+  /* auto may yet turn out offline: checked again then */
+  remix->settings.streams_frames =
+      remix->mode != GST_IMAGEGEN_REMIX_MODE_OFFLINE;
   ok = gst_imagegen_settings_check (&remix->settings,
       IMAGEGEN_ENDPOINT_REMIX, &error)
       && gst_imagegen_settings_resolve_client_config (&remix->settings,

@@ -282,8 +282,12 @@ map_placed (RemixPick * pick, const GstVideoInfo * rgba_info,
 {
   GstBuffer *placed;
 
-  if (pick->placed_rgba.image == NULL)
+  if (pick->placed_rgba.image == NULL) {
     gst_imagegen_placement_set_image (&pick->placed_rgba, pick->image);
+    /* a square's answer goes back the same way at either format */
+    gst_imagegen_placement_set_square (&pick->placed_rgba,
+        pick->placed.squared ? &pick->placed.square_of : NULL);
+  }
   placed = gst_imagegen_placement_get (&pick->placed_rgba, rgba_info, mode);
   return placed != NULL && gst_video_frame_map (frame,
       (GstVideoInfo *) rgba_info, placed, GST_MAP_READ);

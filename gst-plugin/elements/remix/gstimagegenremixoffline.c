@@ -268,7 +268,26 @@ upstream_is_live (GstImagegenRemix * remix)
   return live;
 }
 
-void
+/* mode=auto turned out offline: the model must take files too */
+static gboolean
+check_offline_model (GstImagegenRemix * remix)
+{
+  GError *error = NULL;
+  gboolean ok;
+
+  GST_OBJECT_LOCK (remix);
+  remix->settings.streams_frames = FALSE;
+  ok = gst_imagegen_settings_check (&remix->settings,
+      IMAGEGEN_ENDPOINT_REMIX, &error);
+  GST_OBJECT_UNLOCK (remix);
+  if (!ok) {
+    gst_imagegen_post_error (GST_ELEMENT (remix), error, NULL, FALSE);
+    g_error_free (error);
+  }
+  return ok;
+}
+
+gboolean
 gst_imagegen_remix_decide_mode (GstImagegenRemix * remix)
 {
   GstImagegenRemixMode mode;
@@ -281,6 +300,9 @@ gst_imagegen_remix_decide_mode (GstImagegenRemix * remix)
     live = upstream_is_live (remix);
   else
     live = mode == GST_IMAGEGEN_REMIX_MODE_LIVE;
+  if (mode == GST_IMAGEGEN_REMIX_MODE_AUTO && !live
+      && !check_offline_model (remix))
+    return FALSE;
   GST_INFO_OBJECT (remix, "%s mode", live ? "live" : mode ==
       GST_IMAGEGEN_REMIX_MODE_ALIGNED ? "aligned" : "offline");
   g_mutex_lock (&remix->lock);
@@ -295,4 +317,5 @@ gst_imagegen_remix_decide_mode (GstImagegenRemix * remix)
       && mode != GST_IMAGEGEN_REMIX_MODE_ALIGNED);
   if (!live)
     gst_imagegen_remix_offline_start_task (remix);
+  return TRUE;
 }

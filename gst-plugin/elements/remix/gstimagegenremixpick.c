@@ -12,6 +12,7 @@
 
 #include "gstimagegenremixpriv.h"
 #include "gstimagegenencode.h"
+#include "gstimagegensquare.h"
 #include "imagegen-bfl-models.h"
 
 #define GST_CAT_DEFAULT gst_imagegen_remix_debug
@@ -24,6 +25,9 @@ typedef struct
   GstBuffer *frame;             /* until encoded */
   GstVideoInfo frame_info;
   guint quality, max_side;
+  guint square;                 /* the model takes squares of this side */
+  GstImagegenScaleMode scale_mode;      /* how the frame fills the square */
+  GstVideoInfo sent_info;       /* the frame's, before any square */
   guint generation;             /* remix->generation when picked */
 } RemixJob;
 
@@ -40,8 +44,24 @@ static gboolean
 encode_frame (gpointer tag, ImagegenRequest * request, GError ** error)
 {
   RemixJob *job = tag;
+  GstVideoInfo square_info;
+  GstBuffer *square;
   GBytes *jpeg;
 
+  if (job->square > 0) {
+    square = gst_imagegen_square_fit (job->frame, &job->frame_info,
+        job->square, job->scale_mode, &square_info);
+    if (square == NULL) {
+      g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FORMAT,
+          "Cannot fit the frame into the model's %ux%u square.",
+          job->square, job->square);
+      gst_clear_buffer (&job->frame);
+      return FALSE;
+    }
+    gst_buffer_unref (job->frame);
+    job->frame = square;
+    job->frame_info = square_info;
+  }
   jpeg = gst_imagegen_encode_jpeg (job->frame, &job->frame_info,
       job->quality, job->max_side, error);
   gst_clear_buffer (&job->frame);
@@ -87,6 +107,8 @@ pick_done (GstImagegenEngine * engine, gpointer tag, GstImagegenImage * image)
   if (image->error == NULL) {
     pick->image = gst_imagegen_image_ref (image);
     gst_imagegen_placement_set_image (&pick->placed, image);
+    if (job->square > 0)
+      gst_imagegen_placement_set_square (&pick->placed, &job->sent_info);
     gst_imagegen_placement_get (&pick->placed, &out_info, scale_mode);
   } else if (!image->fatal
       && !g_error_matches (image->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
@@ -323,11 +345,14 @@ gst_imagegen_remix_pick_if_due_locked (GstImagegenRemix * remix,
   job->remix = remix;
   job->pick = gst_imagegen_remix_pick_ref (pick);
   job->frame = gst_buffer_ref (frame);
-  job->frame_info = remix->in_info;
+  job->frame_info = job->sent_info = remix->in_info;
   job->generation = remix->generation;
   GST_OBJECT_LOCK (remix);
   job->quality = remix->jpeg_quality;
   job->max_side = upload_max_side_locked (remix);
+  job->square = imagegen_model_square_input (gst_imagegen_settings_row
+      (&remix->settings, IMAGEGEN_ENDPOINT_REMIX));
+  job->scale_mode = remix->settings.scale_mode;
   GST_OBJECT_UNLOCK (remix);
   request = build_request_locked (remix);
   add_previous_result_locked (remix, request);

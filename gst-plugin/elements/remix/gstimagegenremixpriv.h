@@ -154,8 +154,10 @@ void gst_imagegen_remix_offline_queue_event (GstImagegenRemix * remix,
 gboolean gst_imagegen_remix_offline_wait_drained (GstImagegenRemix * remix);
 void gst_imagegen_remix_offline_start_task (GstImagegenRemix * remix);
 /* At the first frame: live, offline or aligned, from the mode property
- * and, with auto, whether upstream is live; offline starts the task. */
-void gst_imagegen_remix_decide_mode (GstImagegenRemix * remix);
+ * and, with auto, whether upstream is live; offline starts the task.
+ * FALSE, the error posted, when auto came out offline and the model is
+ * one that only streams. */
+gboolean gst_imagegen_remix_decide_mode (GstImagegenRemix * remix);
 /* Wakes every wait and stops the task (flush-start, PAUSED to READY). */
 void gst_imagegen_remix_offline_set_flushing (GstImagegenRemix * remix);
 void gst_imagegen_remix_offline_stop_task (GstImagegenRemix * remix);

@@ -467,12 +467,15 @@ check_values (const GstImagegenSettings * s, const gchar * prompt,
   const ImagegenModelRow *any = imagegen_models_find_any (s->model);
   const ImagegenProvider *provider;
 
-  /* either element, any mode: the queue API is what they speak */
-  if (any != NULL && any->realtime) {
+  /* the WebSocket carries frames as they come: what imagegenremix does
+   * live and aligned; still images and files go through a queue */
+  if (any != NULL && any->realtime && !s->streams_frames) {
     g_set_error (error, IMAGEGEN_CLIENT_ERROR,
-        IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, "Model %s is served over "
-        "fal's realtime WebSocket only, which this element does not use; "
-        "pick one of fal's queue models (docs/providers.md).", any->model);
+        IMAGEGEN_CLIENT_ERROR_INVALID_ARGUMENT, "Model %s streams over "
+        "fal's realtime WebSocket, which imagegenremix uses in mode=live "
+        "and mode=aligned only; for %s pick one of fal's queue models "
+        "(docs/providers.md).", any->model,
+        endpoint == IMAGEGEN_ENDPOINT_REMIX ? "files" : "still images");
     return FALSE;
   }
   /* a typo gets the nearest ids of the provider chosen (auto: any) */

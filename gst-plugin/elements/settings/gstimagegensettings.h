@@ -29,6 +29,9 @@ typedef struct
   GstStructure *extra;          /* the model's own fields, or NULL */
   gchar *pending_warning;       /* for gst_imagegen_settings_post_warnings() */
   GstImagegenProviderSettings service;  /* provider, region, BFL fields */
+  gboolean streams_frames;      /* the element sends frames as they come
+                                 * (imagegenremix live and aligned): a
+                                 * realtime model is taken */
 } GstImagegenSettings;
 
 /* The property ids a subclass hands to g_object_class_install_property()
