@@ -216,6 +216,8 @@ imagegen_client_new (const ImagegenClientConfig * config)
   c->max_in_flight = MAX (c->max_in_flight, 1);
   if (c->rate_limit_timeout_s == 0)
     c->rate_limit_timeout_s = 60;
+  if (c->realtime_token_lifetime_s == 0)
+    c->realtime_token_lifetime_s = IMAGEGEN_REALTIME_TOKEN_LIFETIME_S;
   c->poll_min_ms = MAX (c->poll_min_ms, 1);
   c->poll_max_ms = MAX (c->poll_max_ms, c->poll_min_ms);
 

@@ -170,9 +170,16 @@ typedef struct
 
   /* The service (added later: keep at the end). */
   ImagegenProviderId provider;  /* RUNAPI (the default), BFL or FAL */
+  /* fal realtime (added later: keep at the end). */
+  guint realtime_token_lifetime_s;      /* asked of fal's token endpoint,
+                                         * renewed at 90 % of it; 0: 120,
+                                         * what fal's clients ask */
 } ImagegenClientConfig;
 
 #define IMAGEGEN_CLIENT_DEFAULT_BASE_URL "https://runapi.ai"
+/* The lifetime fal's clients ask of realtime tokens, in seconds (the
+ * default of realtime_token_lifetime_s). */
+#define IMAGEGEN_REALTIME_TOKEN_LIFETIME_S 120
 /* Black Forest Labs' hosts (PROTOCOL.md, section 2). */
 #define IMAGEGEN_BFL_DEFAULT_BASE_URL "https://api.bfl.ai"
 #define IMAGEGEN_BFL_EU_BASE_URL "https://api.eu.bfl.ai"
@@ -184,7 +191,7 @@ typedef struct
  * max_download_bytes 64 MiB.  api_key stays NULL (no Authorization).
  * TLS is verified against the system's CAs; plain http:// is allowed to
  * loopback hosts only; uploads are one base64 POST; rate_limit_timeout_s
- * 60. */
+ * 60; realtime_token_lifetime_s IMAGEGEN_REALTIME_TOKEN_LIFETIME_S. */
 void imagegen_client_config_init (ImagegenClientConfig * config);
 void imagegen_client_config_clear (ImagegenClientConfig * config);
 

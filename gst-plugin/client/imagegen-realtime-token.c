@@ -12,10 +12,11 @@
 
 #include <string.h>
 
-/* a failed renewal is tried again after 5 % of the lifetime, as fal's JS
- * client does */
-#define RENEW_AT_US (IMAGEGEN_REALTIME_TOKEN_LIFETIME_S * G_USEC_PER_SEC / 10 * 9)
-#define RENEW_RETRY_MS (IMAGEGEN_REALTIME_TOKEN_LIFETIME_S * 1000 / 20)
+/* renewed at 90 % of the lifetime; a failed renewal is tried again after
+ * 5 % of it, as fal's JS client does */
+#define LIFETIME_S(tok) ((gint64) (tok)->client->config.realtime_token_lifetime_s)
+#define RENEW_AT_US(tok) (LIFETIME_S (tok) * G_USEC_PER_SEC / 10 * 9)
+#define RENEW_RETRY_MS(tok) (LIFETIME_S (tok) * 1000 / 20)
 
 struct _ImagegenRealtimeToken
 {
@@ -194,9 +195,9 @@ token_fetched (const ImagegenHttpResponse * r, gpointer data)
   if (token == NULL) {
     IMAGEGEN_LOG (&tok->client->log, IMAGEGEN_LOG_INFO,
         "realtime token not renewed, trying again in %u s: %s",
-        RENEW_RETRY_MS / 1000, error->message);
+        (guint) (RENEW_RETRY_MS (tok) / 1000), error->message);
     g_error_free (error);
-    token_renew_in (tok, (gint64) RENEW_RETRY_MS * 1000);
+    token_renew_in (tok, RENEW_RETRY_MS (tok) * 1000);
     return;
   }
   token_clear_spare (tok);
@@ -204,7 +205,7 @@ token_fetched (const ImagegenHttpResponse * r, gpointer data)
   tok->spare_us = g_get_monotonic_time ();
   IMAGEGEN_LOG (&tok->client->log, IMAGEGEN_LOG_INFO,
       "realtime token renewed in the background (the open socket stays)");
-  token_renew_in (tok, RENEW_AT_US);
+  token_renew_in (tok, RENEW_AT_US (tok));
 }
 
 static void
@@ -226,7 +227,7 @@ token_fetch (ImagegenRealtimeToken * tok)
       tok->model);
   json_builder_end_array (b);
   json_builder_set_member_name (b, "token_expiration");
-  json_builder_add_int_value (b, IMAGEGEN_REALTIME_TOKEN_LIFETIME_S);
+  json_builder_add_int_value (b, LIFETIME_S (tok));
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   body = json_to_string (root, FALSE);
@@ -268,7 +269,7 @@ imagegen_realtime_token_get (ImagegenRealtimeToken * tok,
     g_free (tok->model);
     tok->model = g_strdup (model);
   }
-  if (tok->spare && g_get_monotonic_time () - tok->spare_us < RENEW_AT_US) {
+  if (tok->spare && g_get_monotonic_time () - tok->spare_us < RENEW_AT_US (tok)) {
     tok->handover = imagegen_client_attach_timeout (tok->client, 0,
         token_handover_cb, tok);
     return;
@@ -287,5 +288,5 @@ imagegen_realtime_token_renew_from (ImagegenRealtimeToken * tok,
     imagegen_source_clear (&tok->renew_timer);
     return;
   }
-  token_renew_in (tok, fetched_us + RENEW_AT_US - g_get_monotonic_time ());
+  token_renew_in (tok, fetched_us + RENEW_AT_US (tok) - g_get_monotonic_time ());
 }

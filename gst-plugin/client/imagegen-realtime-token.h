@@ -18,8 +18,6 @@
 
 G_BEGIN_DECLS
 
-/* What fal's clients ask for; renewed at 90 % of it. */
-#define IMAGEGEN_REALTIME_TOKEN_LIFETIME_S 120
 
 typedef struct _ImagegenRealtimeToken ImagegenRealtimeToken;
 

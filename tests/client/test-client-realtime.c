@@ -481,6 +481,35 @@ test_drop_reconnects (void)
   test_fixture_stop (&f);
 }
 
+/* A token lives the config's realtime_token_lifetime_s (2 s here, 120
+ * by default): the client fetches the next one at 90 % of it in the
+ * background, with no frame sent and no new socket, and goes on doing so;
+ * the next frame then works (on the open socket, or after an Unauthorized
+ * on a new one: either way the picture goes on). */
+static void
+test_token_renewed (void)
+{
+  const gchar *args[] = { "--require-key", TEST_KEY, "--fal-realtime-ms",
+    "50", NULL
+  };
+  g_autoptr (ImagegenResult) a = NULL, b = NULL;
+  TestFixture f;
+
+  test_fixture_start (&f, TRUE, args, NULL);
+  f.config.provider = IMAGEGEN_PROVIDER_FAL;
+  f.config.realtime_token_lifetime_s = 2;
+  test_fixture_client (&f);
+  a = run_frame (&f, "one", 32);
+  assert_result (a, 768);
+  g_assert_cmpint (imagegen_test_emulator_wait_count (f.fx.emu,
+          "fal_tokens", 3), >=, 3);
+  imagegen_test_assert_requests (f.fx.emu, "fal_rt_connects", 1,
+      "fal_rt_frames", 1, NULL);
+  b = run_frame (&f, "two", 32);
+  assert_result (b, 768);
+  test_fixture_stop (&f);
+}
+
 static gint64
 closes_1000 (TestFixture * f)
 {
@@ -734,6 +763,7 @@ main (int argc, char **argv)
   g_test_add_func ("/realtime/frames", test_frames);
   g_test_add_func ("/realtime/newest-replaces", test_newest_replaces);
   g_test_add_func ("/realtime/drop-reconnects", test_drop_reconnects);
+  g_test_add_func ("/realtime/token-renewed", test_token_renewed);
   for (i = 0; i < G_N_ELEMENTS (fault_cases); i++)
     g_test_add_data_func (fault_cases[i].path, &fault_cases[i], test_faults);
   g_test_add_func ("/realtime/cancel-in-flight", test_cancel_in_flight);
