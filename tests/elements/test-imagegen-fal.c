@@ -276,6 +276,8 @@ GST_START_TEST (test_realtime_refused_auto_offline)
   text = element_test_pop_error (bus);
   fail_unless_equals_string (text, REALTIME_REFUSED ("files"));
   g_free (text);
+  /* a message still queued would hold the element, which holds the bus */
+  gst_bus_set_flushing (bus, TRUE);
   gst_harness_teardown (h);
   gst_object_unref (bus);
   fail_unless_equals_int (imagegen_test_emulator_count (emu, "fal_submit"),
