@@ -84,6 +84,19 @@ stat (Rt * rt, const gchar * name)
   return element_test_stat (rt->e.h->element, name);
 }
 
+/* Waits until the element's stat @name is at least @min (a safety net,
+ * not a timing bound). */
+static void
+wait_stat (Rt * rt, const gchar * name, guint64 min)
+{
+  guint i;
+
+  for (i = 0; i < 3000 && stat (rt, name) < min; i++)
+    g_usleep (10 * 1000);
+  fail_unless (stat (rt, name) >= min, "%s stays under %" G_GUINT64_FORMAT,
+      name, min);
+}
+
 /* Waits until the emulator's count @name is at least @min (a safety net,
  * not a timing bound). */
 static void
@@ -159,6 +172,8 @@ GST_START_TEST (test_live_newest_wins)
   wait_emu_stat (rt, "fal_rt_frames", 1);
   for (i = 1; i <= 3; i++)
     gst_buffer_unref (live_frame (rt, i));
+  /* picks are encoded on workers: 3 waits once 1 and 2 are replaced */
+  wait_stat (rt, "frames-superseded", 2);
   fail_unless_equals_int (imagegen_test_emulator_release (rt->e.emu, 1), 1);
   wait_task_event (rt, "completed");
   assert_live_shows (rt, 4, 0);
