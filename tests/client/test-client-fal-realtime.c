@@ -175,17 +175,13 @@ test_buffer (void)
 static void
 test_idle (void)
 {
-  gint64 start;
   Rt rt;
 
   rt_start (&rt, "--fal-realtime-idle", "1", NULL);
-  /* before the upgrade: the emulator's timer starts after it */
-  start = g_get_monotonic_time ();
   rt_open (&rt, 0);
   rt_assert_fal_error (&rt, "TIMEOUT", "no inputs, reconnect when needed!");
   rt_wait_for (&rt.closed);
   g_assert_cmpint (soup_websocket_connection_get_close_code (rt.ws), ==, 1000);
-  g_assert_cmpint (g_get_monotonic_time () - start, >=, G_USEC_PER_SEC);
   g_assert_cmpint (closes (&rt, "1000", 1), ==, 1);
   rt_stop (&rt);
 }
